@@ -1,0 +1,597 @@
+/* Lowering of the typed AST to LLVM IR: one BPF function per probe, scratch
+ * variables and temporaries in stack buffers, maps through helper calls. */
+#include <stdlib.h>
+#include <string.h>
+#include "codegen/cg_int.h"
+#include "stdlib/registry.h"
+
+LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (uint64_t)v, 1); }
+LLVMValueRef xt_cg_i32(struct xt_cg *cg, int32_t v) { return LLVMConstInt(cg->i32, (uint64_t)(int64_t)v, 1); }
+
+LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *args, unsigned n)
+{
+	LLVMTypeRef ptypes[8];
+	for (unsigned i = 0; i < n; i++)
+		ptypes[i] = LLVMTypeOf(args[i]);
+	LLVMTypeRef ft = LLVMFunctionType(ret_ptr ? cg->ptr : cg->i64, ptypes, n, 0);
+	/* Helpers are called through inttoptr(helper id). */
+	LLVMValueRef fp = LLVMConstIntToPtr(LLVMConstInt(cg->i64, id, 0), cg->ptr);
+	return LLVMBuildCall2(cg->b, ft, fp, args, n, "");
+}
+
+LLVMValueRef xt_cg_buf(struct xt_cg *cg, int size, const char *name)
+{
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
+	LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
+	if (first)
+		LLVMPositionBuilderBefore(cg->b, first);
+	else
+		LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+	LLVMValueRef a = LLVMBuildAlloca(cg->b, LLVMArrayType(cg->i8, size), name);
+	LLVMSetAlignment(a, 8);
+	LLVMPositionBuilderAtEnd(cg->b, cur);
+	/* Zeroed where it is used: the verifier wants every byte handed to a helper initialised. */
+	LLVMBuildMemSet(cg->b, a, LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, size), 8);
+	return a;
+}
+
+LLVMValueRef xt_cg_gep(struct xt_cg *cg, LLVMValueRef p, LLVMValueRef off)
+{
+	return LLVMBuildGEP2(cg->b, cg->i8, p, &off, 1, "");
+}
+
+void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size)
+{
+	LLVMBuildMemCpy(cg->b, dst, 1, src, 1, xt_cg_i64(cg, size));
+}
+
+LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m)
+{
+	return cg->map_vars[m->id];
+}
+
+LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name)
+{
+	return LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, name);
+}
+
+void xt_cg_return(struct xt_cg *cg)
+{
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+}
+
+static LLVMTypeRef int_type(struct xt_cg *cg, int size)
+{
+	switch (size) {
+	case 1: return cg->i8;
+	case 2: return cg->i16;
+	case 4: return cg->i32;
+	default: return cg->i64;
+	}
+}
+
+static bool is_scalar(const struct xt_type *t)
+{
+	return t->kind == XT_T_INT || t->kind == XT_T_BOOL || t->kind == XT_T_PROBE ||
+	       t->kind == XT_T_PTR || t->kind == XT_T_DATALOC || t->kind == XT_T_AGG;
+}
+
+LLVMValueRef xt_cg_load(struct xt_cg *cg, LLVMValueRef p, const struct xt_type *t)
+{
+	if (!is_scalar(t))
+		return p;
+	int size = t->kind == XT_T_INT || t->kind == XT_T_BOOL ? t->size : 8;
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, int_type(cg, size), p, "");
+	LLVMSetAlignment(v, 1);
+	if (size == 8)
+		return v;
+	return t->kind == XT_T_INT && t->sign ? LLVMBuildSExt(cg->b, v, cg->i64, "")
+					      : LLVMBuildZExt(cg->b, v, cg->i64, "");
+}
+
+void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
+		 LLVMValueRef v, const struct xt_type *from)
+{
+	if (is_scalar(to)) {
+		int size = to->kind == XT_T_INT || to->kind == XT_T_BOOL ? to->size : 8;
+		LLVMValueRef st = LLVMBuildStore(cg->b, size == 8 ? v : LLVMBuildTrunc(cg->b, v, int_type(cg, size), ""), dst);
+		LLVMSetAlignment(st, 1);
+		return;
+	}
+	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE) {
+		for (int i = 0; i < to->n; i++) {
+			LLVMValueRef src = xt_cg_gep(cg, v, xt_cg_i64(cg, from->offsets[i]));
+			xt_cg_store(cg, xt_cg_gep(cg, dst, xt_cg_i64(cg, to->offsets[i])), to->elems[i],
+				    xt_cg_load(cg, src, from->elems[i]), from->elems[i]);
+		}
+		return;
+	}
+	int n = from->size < to->size ? from->size : to->size;
+	if (from->size < to->size)
+		LLVMBuildMemSet(cg->b, dst, LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, to->size), 1);
+	xt_cg_memcpy(cg, dst, v, n);
+	if (to->kind == XT_T_STR && n == to->size) /* keep the terminator when truncating */
+		LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), xt_cg_gep(cg, dst, xt_cg_i64(cg, n - 1)));
+}
+
+void xt_cg_event(struct xt_cg *cg, enum xt_event_kind kind, int id, LLVMValueRef buf, int size)
+{
+	LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i32(cg, kind), buf);
+	LLVMSetAlignment(st, 4);
+	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
+	LLVMSetAlignment(st, 4);
+	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, size + 8), xt_cg_i64(cg, 0) };
+	xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
+}
+
+LLVMValueRef xt_cg_site(struct xt_cg *cg)
+{
+	const struct xt_probe_info *p = cg->probe;
+	if (p->nsites == 1)
+		return xt_cg_i64(cg, p->sites[0].id);
+	if (cg->site)
+		return cg->site;
+	return xt_cg_helper(cg, XT_H_ATTACH_COOKIE, false, &cg->ctxarg, 1);
+}
+
+LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key, LLVMValueRef init)
+{
+	LLVMValueRef map = xt_cg_map(cg, m);
+	LLVMValueRef largs[] = { map, key };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b);
+	LLVMBasicBlockRef miss = xt_cg_block(cg, "miss"), again = xt_cg_block(cg, "again"),
+			  fail = xt_cg_block(cg, "full"), done = xt_cg_block(cg, "found");
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), miss, done);
+	LLVMPositionBuilderAtEnd(cg->b, miss);
+	LLVMValueRef uargs[] = { map, key, init, xt_cg_i64(cg, 0) };
+	xt_cg_helper(cg, XT_H_MAP_UPDATE, false, uargs, 4);
+	LLVMBuildBr(cg->b, again);
+	LLVMPositionBuilderAtEnd(cg->b, again);
+	LLVMValueRef p2 = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p2, ""), fail, done);
+	LLVMPositionBuilderAtEnd(cg->b, fail);
+	xt_cg_return(cg); /* the map is full */
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
+	LLVMValueRef vals[] = { p, p2 };
+	LLVMBasicBlockRef from[] = { here, again };
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
+/* --- expressions ------------------------------------------------------------ */
+
+static LLVMValueRef str_literal(struct xt_cg *cg, struct xt_node *n)
+{
+	int size = (int)n->slen + 1;
+	LLVMValueRef buf = xt_cg_buf(cg, size, "lit");
+	for (int off = 0; off < (int)n->slen; off += 8) {
+		uint64_t chunk = 0;
+		int len = (int)n->slen - off < 8 ? (int)n->slen - off : 8;
+		memcpy(&chunk, n->sval + off, len); /* little-endian, as BPF here */
+		int sz = len > 4 ? 8 : len > 2 ? 4 : len > 1 ? 2 : 1;
+		if (sz < len)
+			sz = 8;
+		LLVMValueRef st = LLVMBuildStore(cg->b, LLVMConstInt(int_type(cg, sz), chunk, 0),
+						 xt_cg_gep(cg, buf, xt_cg_i64(cg, off)));
+		LLVMSetAlignment(st, 1);
+	}
+	return buf;
+}
+
+/* Byte-wise equality of two strings up to the shorter size (terminator included). */
+static LLVMValueRef str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb)
+{
+	int n = sa < sb ? sa : sb;
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "streq"), no = xt_cg_block(cg, "strne"),
+			  join = xt_cg_block(cg, "strcmp");
+	for (int i = 0; i < n; i++) {
+		LLVMValueRef ca = LLVMBuildLoad2(cg->b, cg->i8, xt_cg_gep(cg, a, xt_cg_i64(cg, i)), "");
+		LLVMValueRef cb = LLVMBuildLoad2(cg->b, cg->i8, xt_cg_gep(cg, b, xt_cg_i64(cg, i)), "");
+		LLVMBasicBlockRef same = xt_cg_block(cg, "same");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, ca, cb, ""), same, no);
+		LLVMPositionBuilderAtEnd(cg->b, same);
+		if (i == n - 1) {
+			LLVMBuildBr(cg->b, yes);
+		} else {
+			LLVMBasicBlockRef next = xt_cg_block(cg, "next");
+			LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, ca, LLVMConstInt(cg->i8, 0, 0), ""),
+					yes, next);
+			LLVMPositionBuilderAtEnd(cg->b, next);
+		}
+	}
+	if (n == 0)
+		LLVMBuildBr(cg->b, yes);
+	LLVMPositionBuilderAtEnd(cg->b, yes);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, no);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	LLVMValueRef vals[] = { xt_cg_i64(cg, 1), xt_cg_i64(cg, 0) };
+	LLVMBasicBlockRef from[] = { yes, no };
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
+static LLVMValueRef logical(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef a = xt_cg_expr(cg, n->a);
+	LLVMValueRef abool = LLVMBuildICmp(cg->b, LLVMIntNE, a, xt_cg_i64(cg, 0), "");
+	LLVMBasicBlockRef from_a = LLVMGetInsertBlock(cg->b);
+	LLVMBasicBlockRef rhs = xt_cg_block(cg, "rhs"), join = xt_cg_block(cg, "logic");
+	if (n->op == XT_OP_LAND)
+		LLVMBuildCondBr(cg->b, abool, rhs, join);
+	else
+		LLVMBuildCondBr(cg->b, abool, join, rhs);
+	LLVMPositionBuilderAtEnd(cg->b, rhs);
+	LLVMValueRef b = xt_cg_expr(cg, n->b);
+	LLVMValueRef bval = LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, b, xt_cg_i64(cg, 0), ""), cg->i64, "");
+	LLVMBasicBlockRef from_b = LLVMGetInsertBlock(cg->b);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	LLVMValueRef vals[] = { xt_cg_i64(cg, n->op == XT_OP_LAND ? 0 : 1), bval };
+	LLVMBasicBlockRef from[] = { from_a, from_b };
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
+static bool is_signed(const struct xt_type *t)
+{
+	return t->kind == XT_T_INT && t->sign;
+}
+
+static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
+{
+	if (n->op == XT_OP_LAND || n->op == XT_OP_LOR)
+		return logical(cg, n);
+	const struct xt_type *ta = n->a->type, *tb = n->b->type;
+	LLVMValueRef a = xt_cg_expr(cg, n->a), b = xt_cg_expr(cg, n->b);
+	if (ta->kind == XT_T_STR) {
+		LLVMValueRef eq = str_eq(cg, a, ta->size, b, tb->size);
+		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
+	}
+	bool sign = is_signed(n->type) || (is_signed(ta) && is_signed(tb));
+	LLVMBuilderRef B = cg->b;
+	LLVMValueRef zero = xt_cg_i64(cg, 0);
+	switch (n->op) {
+	case XT_OP_ADD: return LLVMBuildAdd(B, a, b, "");
+	case XT_OP_SUB: return LLVMBuildSub(B, a, b, "");
+	case XT_OP_MUL: return LLVMBuildMul(B, a, b, "");
+	case XT_OP_DIV:
+	case XT_OP_MOD: {
+		/* Division by zero is defined: the result is 0. */
+		LLVMValueRef isz = LLVMBuildICmp(B, LLVMIntEQ, b, zero, "");
+		LLVMValueRef safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), b, "");
+		LLVMValueRef r = n->op == XT_OP_DIV ? (sign ? LLVMBuildSDiv(B, a, safe, "") : LLVMBuildUDiv(B, a, safe, ""))
+						    : (sign ? LLVMBuildSRem(B, a, safe, "") : LLVMBuildURem(B, a, safe, ""));
+		return LLVMBuildSelect(B, isz, zero, r, "");
+	}
+	case XT_OP_BAND: return LLVMBuildAnd(B, a, b, "");
+	case XT_OP_BOR: return LLVMBuildOr(B, a, b, "");
+	case XT_OP_BXOR: return LLVMBuildXor(B, a, b, "");
+	case XT_OP_SHL: return LLVMBuildShl(B, a, LLVMBuildAnd(B, b, xt_cg_i64(cg, 63), ""), "");
+	case XT_OP_SHR: {
+		LLVMValueRef sh = LLVMBuildAnd(B, b, xt_cg_i64(cg, 63), "");
+		return is_signed(ta) ? LLVMBuildAShr(B, a, sh, "") : LLVMBuildLShr(B, a, sh, "");
+	}
+	default: break;
+	}
+	LLVMIntPredicate pred;
+	switch (n->op) {
+	case XT_OP_EQ: pred = LLVMIntEQ; break;
+	case XT_OP_NE: pred = LLVMIntNE; break;
+	case XT_OP_LT: pred = sign ? LLVMIntSLT : LLVMIntULT; break;
+	case XT_OP_LE: pred = sign ? LLVMIntSLE : LLVMIntULE; break;
+	case XT_OP_GT: pred = sign ? LLVMIntSGT : LLVMIntUGT; break;
+	default: pred = sign ? LLVMIntSGE : LLVMIntUGE; break;
+	}
+	return LLVMBuildZExt(B, LLVMBuildICmp(B, pred, a, b, ""), cg->i64, "");
+}
+
+/* Fills a key buffer for map m from the key expressions of map node mn. */
+static LLVMValueRef map_key(struct xt_cg *cg, const struct xt_map_info *m, struct xt_node *mn)
+{
+	LLVMValueRef key = xt_cg_buf(cg, m->key_size, "key");
+	if (!m->key)
+		return key; /* a map without key uses the single key 0 */
+	if (!mn->list->next && m->key->kind != XT_T_TUPLE) {
+		xt_cg_store(cg, key, m->key, xt_cg_expr(cg, mn->list), mn->list->type);
+		return key;
+	}
+	if (!mn->list->next) { /* @m[$tuple] */
+		xt_cg_store(cg, key, m->key, xt_cg_expr(cg, mn->list), mn->list->type);
+		return key;
+	}
+	int i = 0;
+	for (struct xt_node *k = mn->list; k; k = k->next, i++)
+		xt_cg_store(cg, xt_cg_gep(cg, key, xt_cg_i64(cg, m->key->offsets[i])), m->key->elems[i],
+			    xt_cg_expr(cg, k), k->type);
+	return key;
+}
+
+static LLVMValueRef map_read(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_map_info *m = n->sym;
+	LLVMValueRef key = map_key(cg, m, n);
+	LLVMValueRef args[] = { xt_cg_map(cg, m), key };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	const struct xt_type *t = m->val;
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b);
+	LLVMBasicBlockRef found = xt_cg_block(cg, "found"), join = xt_cg_block(cg, "read");
+	LLVMValueRef result;
+	if (is_scalar(t)) {
+		LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), join, found);
+		LLVMPositionBuilderAtEnd(cg->b, found);
+		LLVMValueRef v;
+		if (t->kind == XT_T_AGG && t->agg == XT_A_AVG) {
+			LLVMValueRef total = LLVMBuildLoad2(cg->b, cg->i64, p, "");
+			LLVMValueRef count = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_gep(cg, p, xt_cg_i64(cg, 8)), "");
+			LLVMValueRef isz = LLVMBuildICmp(cg->b, LLVMIntEQ, count, xt_cg_i64(cg, 0), "");
+			v = LLVMBuildSelect(cg->b, isz, xt_cg_i64(cg, 0),
+					    LLVMBuildSDiv(cg->b, total, LLVMBuildSelect(cg->b, isz, xt_cg_i64(cg, 1), count, ""), ""), "");
+		} else {
+			v = xt_cg_load(cg, p, t->kind == XT_T_AGG ? &xt_s64 : t);
+		}
+		LLVMBasicBlockRef from_found = LLVMGetInsertBlock(cg->b);
+		LLVMBuildBr(cg->b, join);
+		LLVMPositionBuilderAtEnd(cg->b, join);
+		result = LLVMBuildPhi(cg->b, cg->i64, "");
+		LLVMValueRef vals[] = { xt_cg_i64(cg, 0), v };
+		LLVMBasicBlockRef from[] = { here, from_found };
+		LLVMAddIncoming(result, vals, from, 2);
+		return result;
+	}
+	LLVMValueRef buf = xt_cg_buf(cg, t->size, "mapval");
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), join, found);
+	LLVMPositionBuilderAtEnd(cg->b, found);
+	xt_cg_memcpy(cg, buf, p, t->size);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	return buf;
+}
+
+LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
+{
+	switch (n->kind) {
+	case XT_N_INT:
+		return xt_cg_i64(cg, (int64_t)n->ival);
+	case XT_N_STR:
+		return str_literal(cg, n);
+	case XT_N_BINOP:
+		return binop(cg, n);
+	case XT_N_UNOP: {
+		LLVMValueRef a = xt_cg_expr(cg, n->a);
+		switch (n->op) {
+		case XT_OP_NEG: return LLVMBuildNeg(cg->b, a, "");
+		case XT_OP_BNOT: return LLVMBuildNot(cg->b, a, "");
+		default:
+			return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, a, xt_cg_i64(cg, 0), ""), cg->i64, "");
+		}
+	}
+	case XT_N_TERNARY: {
+		LLVMValueRef c = xt_cg_expr(cg, n->a);
+		LLVMBasicBlockRef yes = xt_cg_block(cg, "then"), no = xt_cg_block(cg, "else"),
+				  join = xt_cg_block(cg, "cond");
+		bool scalar = is_scalar(n->type);
+		LLVMValueRef buf = scalar ? NULL : xt_cg_buf(cg, n->type->size, "cond");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
+		LLVMValueRef vals[2];
+		LLVMBasicBlockRef from[2];
+		struct xt_node *arms[2] = { n->b, n->c };
+		LLVMBasicBlockRef blocks[2] = { yes, no };
+		for (int i = 0; i < 2; i++) {
+			LLVMPositionBuilderAtEnd(cg->b, blocks[i]);
+			vals[i] = xt_cg_expr(cg, arms[i]);
+			if (!scalar)
+				xt_cg_store(cg, buf, n->type, vals[i], arms[i]->type);
+			from[i] = LLVMGetInsertBlock(cg->b);
+			LLVMBuildBr(cg->b, join);
+		}
+		LLVMPositionBuilderAtEnd(cg->b, join);
+		if (!scalar)
+			return buf;
+		LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+		LLVMAddIncoming(phi, vals, from, 2);
+		return phi;
+	}
+	case XT_N_MAP:
+		return map_read(cg, n);
+	case XT_N_VAR:
+		return xt_cg_load(cg, cg->vars[n->aux], cg->probe->var_types[n->aux]);
+	case XT_N_IDENT:
+	case XT_N_CALL: {
+		const struct xt_builtin *b = n->sym;
+		return b->emit(cg, n);
+	}
+	case XT_N_FIELD: {
+		const struct xt_type *t = n->a->type;
+		if (t->kind == XT_T_RECORD)
+			return cg->probe->prov->emit_ctx(cg, n);
+		LLVMValueRef base = xt_cg_expr(cg, n->a);
+		return xt_cg_load(cg, xt_cg_gep(cg, base, xt_cg_i64(cg, t->offsets[n->aux])), t->elems[n->aux]);
+	}
+	case XT_N_TUPLE: {
+		LLVMValueRef buf = xt_cg_buf(cg, n->type->size, "tuple");
+		int i = 0;
+		for (struct xt_node *e = n->list; e; e = e->next, i++)
+			xt_cg_store(cg, xt_cg_gep(cg, buf, xt_cg_i64(cg, n->type->offsets[i])), n->type->elems[i],
+				    xt_cg_expr(cg, e), e->type);
+		return buf;
+	}
+	default:
+		abort(); /* sema rejects every other kind */
+	}
+}
+
+/* --- statements ------------------------------------------------------------- */
+
+static void stmts(struct xt_cg *cg, struct xt_node *list);
+
+static LLVMValueRef compound(struct xt_cg *cg, int op, LLVMValueRef old, LLVMValueRef v, const struct xt_type *t)
+{
+	LLVMBuilderRef B = cg->b;
+	bool sign = is_signed(t);
+	LLVMValueRef zero = xt_cg_i64(cg, 0), isz, safe;
+	switch (op) {
+	case XT_OP_ADD: return LLVMBuildAdd(B, old, v, "");
+	case XT_OP_SUB: return LLVMBuildSub(B, old, v, "");
+	case XT_OP_MUL: return LLVMBuildMul(B, old, v, "");
+	case XT_OP_DIV: case XT_OP_MOD:
+		isz = LLVMBuildICmp(B, LLVMIntEQ, v, zero, "");
+		safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), v, "");
+		return LLVMBuildSelect(B, isz, zero, op == XT_OP_DIV
+			? (sign ? LLVMBuildSDiv(B, old, safe, "") : LLVMBuildUDiv(B, old, safe, ""))
+			: (sign ? LLVMBuildSRem(B, old, safe, "") : LLVMBuildURem(B, old, safe, "")), "");
+	case XT_OP_BAND: return LLVMBuildAnd(B, old, v, "");
+	case XT_OP_BOR: return LLVMBuildOr(B, old, v, "");
+	case XT_OP_BXOR: return LLVMBuildXor(B, old, v, "");
+	case XT_OP_SHL: return LLVMBuildShl(B, old, LLVMBuildAnd(B, v, xt_cg_i64(cg, 63), ""), "");
+	default: return sign ? LLVMBuildAShr(B, old, LLVMBuildAnd(B, v, xt_cg_i64(cg, 63), ""), "")
+			     : LLVMBuildLShr(B, old, LLVMBuildAnd(B, v, xt_cg_i64(cg, 63), ""), "");
+	}
+}
+
+static void assign_map(struct xt_cg *cg, struct xt_node *st)
+{
+	struct xt_node *mn = st->a;
+	const struct xt_map_info *m = mn->sym;
+	if (m->val->kind == XT_T_AGG) {
+		const struct xt_builtin *b = st->b->sym;
+		LLVMValueRef key = map_key(cg, m, mn);
+		b->emit_agg(cg, m, key, st->b);
+		return;
+	}
+	LLVMValueRef v = xt_cg_expr(cg, st->b);
+	if (st->op != XT_OP_ASSIGN)
+		v = compound(cg, st->op, map_read(cg, mn), v, m->val);
+	LLVMValueRef key = map_key(cg, m, mn);
+	LLVMValueRef val = xt_cg_buf(cg, m->value_size, "val");
+	xt_cg_store(cg, val, m->val, v, st->b->type);
+	LLVMValueRef args[] = { xt_cg_map(cg, m), key, val, xt_cg_i64(cg, 0) };
+	xt_cg_helper(cg, XT_H_MAP_UPDATE, false, args, 4);
+}
+
+static void stmt(struct xt_cg *cg, struct xt_node *st)
+{
+	switch (st->kind) {
+	case XT_N_EXPR_STMT:
+		xt_cg_expr(cg, st->a);
+		break;
+	case XT_N_ASSIGN:
+		if (st->a->kind == XT_N_MAP) {
+			assign_map(cg, st);
+		} else {
+			const struct xt_type *t = cg->probe->var_types[st->a->aux];
+			LLVMValueRef v = xt_cg_expr(cg, st->b);
+			if (st->op != XT_OP_ASSIGN)
+				v = compound(cg, st->op, xt_cg_load(cg, cg->vars[st->a->aux], t), v, t);
+			xt_cg_store(cg, cg->vars[st->a->aux], t, v, st->b->type);
+		}
+		break;
+	case XT_N_IF: {
+		LLVMValueRef c = xt_cg_expr(cg, st->a);
+		LLVMBasicBlockRef yes = xt_cg_block(cg, "if"), no = xt_cg_block(cg, "else"),
+				  join = xt_cg_block(cg, "endif");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
+		LLVMPositionBuilderAtEnd(cg->b, yes);
+		stmts(cg, st->b->list);
+		LLVMBuildBr(cg->b, join);
+		LLVMPositionBuilderAtEnd(cg->b, no);
+		if (st->c)
+			st->c->kind == XT_N_IF ? stmt(cg, st->c) : stmts(cg, st->c->list);
+		LLVMBuildBr(cg->b, join);
+		LLVMPositionBuilderAtEnd(cg->b, join);
+		break;
+	}
+	case XT_N_BLOCK:
+		stmts(cg, st->list);
+		break;
+	default:
+		abort(); /* sema rejects every other kind */
+	}
+}
+
+static void stmts(struct xt_cg *cg, struct xt_node *list)
+{
+	for (struct xt_node *st = list; st; st = st->next)
+		stmt(cg, st);
+}
+
+static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
+{
+	LLVMTypeRef ft = LLVMFunctionType(cg->i64, &cg->ptr, 1, 0);
+	cg->probe = p;
+	cg->fn = LLVMAddFunction(cg->mod, p->fn_name, ft);
+	LLVMSetSection(cg->fn, p->prov->section_of ? p->prov->section_of(p) : p->prov->section);
+	cg->site = NULL;
+	cg->ctxarg = LLVMGetParam(cg->fn, 0);
+	cg->entry = xt_cg_block(cg, "entry");
+	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
+	LLVMPositionBuilderAtEnd(cg->b, body);
+	cg->vars = calloc(p->nvars + 1, sizeof(*cg->vars));
+	for (int i = 0; i < p->nvars; i++)
+		cg->vars[i] = xt_cg_buf(cg, p->var_types[i]->size, "var");
+
+	if (cg->prog->opts.target_pid && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END))) {
+		LLVMValueRef tgid = LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0),
+						  xt_cg_i64(cg, 32), "");
+		LLVMBasicBlockRef go = xt_cg_block(cg, "ours"), skip = xt_cg_block(cg, "other");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, tgid,
+				xt_cg_i64(cg, cg->prog->opts.target_pid), ""), go, skip);
+		LLVMPositionBuilderAtEnd(cg->b, skip);
+		xt_cg_return(cg);
+		LLVMPositionBuilderAtEnd(cg->b, go);
+	}
+	if (p->prov->emit_prologue)
+		p->prov->emit_prologue(cg);
+	if (p->node->a) {
+		LLVMValueRef c = xt_cg_expr(cg, p->node->a);
+		LLVMBasicBlockRef go = xt_cg_block(cg, "pred"), skip = xt_cg_block(cg, "filtered");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), go, skip);
+		LLVMPositionBuilderAtEnd(cg->b, skip);
+		xt_cg_return(cg);
+		LLVMPositionBuilderAtEnd(cg->b, go);
+	}
+	stmts(cg, p->node->b->list);
+	xt_cg_return(cg);
+	LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+	LLVMBuildBr(cg->b, body);
+	free(cg->vars);
+	cg->vars = NULL;
+}
+
+int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg)
+{
+	struct xt_cg cg = { .prog = prog };
+	memset(out, 0, sizeof(*out));
+	out->prog = prog;
+	int rc = -1;
+	if (xt_cg_module_begin(&cg, prog->src && prog->src->name[0] != '<' ? prog->src->name : "/nonexistent/xtrace.xt") < 0)
+		goto done;
+	xt_cg_declare_maps(&cg);
+	for (int i = 0; i < prog->nprobes; i++)
+		probe_fn(&cg, &prog->probes[i]);
+	rc = xt_cg_module_finish(&cg, flags, out);
+done:
+	if (rc < 0) {
+		const char *e = cg.error ? cg.error : "unknown error";
+		if (strstr(e, "stack limit"))
+			xt_diag_plain(dg, "the program needs more than the 512 bytes of stack BPF allows: %s", e);
+		else
+			xt_diag_plain(dg, "internal error in code generation: %s", e);
+	}
+	free(cg.map_vars);
+	xt_cg_module_dispose(&cg);
+	return rc;
+}
+
+void xt_compiled_free(struct xt_compiled *c)
+{
+	free(c->elf);
+	free(c->ir);
+	c->elf = NULL;
+	c->ir = NULL;
+}

@@ -1,0 +1,76 @@
+/* The code generator's internal interface, shared with the codegen facets of
+ * stdlib/ (builtins and providers emit their own IR through it). */
+#ifndef XT_CG_H
+#define XT_CG_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
+#include <llvm-c/TargetMachine.h>
+#include "codegen/codegen.h"
+
+/* BPF helper ids (include/uapi/linux/bpf.h). */
+enum {
+	XT_H_MAP_LOOKUP = 1, XT_H_MAP_UPDATE = 2, XT_H_MAP_DELETE = 3, XT_H_KTIME = 5,
+	XT_H_PRANDOM = 7, XT_H_CPU = 8, XT_H_PID_TGID = 14, XT_H_UID_GID = 15, XT_H_COMM = 16,
+	XT_H_STACKID = 27, XT_H_CURRENT_TASK = 35, XT_H_CGROUP_ID = 80, XT_H_SEND_SIGNAL = 109,
+	XT_H_READ_USER = 112, XT_H_READ_KERNEL = 113, XT_H_READ_USER_STR = 114,
+	XT_H_READ_KERNEL_STR = 115, XT_H_JIFFIES = 118, XT_H_RINGBUF_OUTPUT = 130,
+	XT_H_ATTACH_COOKIE = 174,
+};
+
+struct xt_cg {
+	const struct xt_program *prog;
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMTargetMachineRef tm;
+	LLVMDIBuilderRef di;
+	LLVMMetadataRef di_cu, di_file;
+	LLVMTypeRef i8, i16, i32, i64, ptr, voidt;
+	LLVMValueRef *map_vars;       /* by map id */
+	LLVMValueRef ringbuf;
+	/* the function being built */
+	const struct xt_probe_info *probe;
+	LLVMValueRef fn, ctxarg;
+	LLVMBasicBlockRef entry;      /* allocas go here */
+	LLVMValueRef *vars;           /* scratch variables' allocas */
+	LLVMValueRef site;            /* set by a provider's prologue when it knows the site */
+	char *error;                  /* first error from LLVM's diagnostic handler */
+};
+
+LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);
+LLVMValueRef xt_cg_i32(struct xt_cg *cg, int32_t v);
+/* Calls BPF helper `id` returning i64 (or ptr when ret_ptr). */
+LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *args, unsigned n);
+/* A zero-filled stack buffer of `size` bytes, allocated in the entry block. */
+LLVMValueRef xt_cg_buf(struct xt_cg *cg, int size, const char *name);
+/* The value of an expression: i64 for integer-like types, a pointer to a
+ * buffer of t->size bytes for strings, tuples and records. */
+LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n);
+/* Stores value v of type `from` into dst (which holds type `to`). */
+void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
+		 LLVMValueRef v, const struct xt_type *from);
+/* Loads a value of type t from memory at p (ints widened to i64). */
+LLVMValueRef xt_cg_load(struct xt_cg *cg, LLVMValueRef p, const struct xt_type *t);
+/* p + off bytes */
+LLVMValueRef xt_cg_gep(struct xt_cg *cg, LLVMValueRef p, LLVMValueRef off);
+void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size);
+LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m);
+/* Sends a ring-buffer record {kind, id} followed by `size` payload bytes in buf
+ * (buf starts with the 8-byte header slot, which this fills in). */
+void xt_cg_event(struct xt_cg *cg, enum xt_event_kind kind, int id, LLVMValueRef buf, int size);
+/* The id of the site that fired (cookie, provider hook or constant). */
+LLVMValueRef xt_cg_site(struct xt_cg *cg);
+/* Looks up key in map m; on a miss stores `init` (value_size bytes) and looks
+ * up again. Returns the value pointer (never NULL at the use: a failed update
+ * branches to the function's exit). */
+LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key, LLVMValueRef init);
+/* Opens a basic block named `name` in the current function. */
+LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name);
+/* Declares a BTF-defined map (type is a BPF_MAP_TYPE_* number). */
+LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int max_entries,
+			       int key_size, int value_size);
+/* Returns 0 from the current probe. */
+void xt_cg_return(struct xt_cg *cg);
+
+#endif

@@ -1,0 +1,72 @@
+/* BTF-defined maps: each map is an external global in section .maps whose
+ * debug type is what libbpf's __uint/__type macros produce, an anonymous
+ * struct of pointers: type and max_entries point to int arrays whose element
+ * count is the value; key and value point to the key and value types. */
+#include <stdlib.h>
+#include <string.h>
+#include "codegen/cg_int.h"
+
+enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_ARRAY = 2, BPF_MAP_TYPE_PERCPU_HASH = 5,
+       BPF_MAP_TYPE_RINGBUF = 27 };
+
+static LLVMMetadataRef int_array_ptr(struct xt_cg *cg, LLVMMetadataRef int_t, int64_t n)
+{
+	LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(cg->di, 0, n);
+	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(cg->di, (uint64_t)n * 32, 32, int_t, &sub, 1);
+	return LLVMDIBuilderCreatePointerType(cg->di, arr, 64, 64, 0, NULL, 0);
+}
+
+static LLVMMetadataRef bytes_ptr(struct xt_cg *cg, int size)
+{
+	LLVMMetadataRef u8 = LLVMDIBuilderCreateBasicType(cg->di, "unsigned char", 13, 8, 0x08, LLVMDIFlagZero);
+	LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(cg->di, 0, size);
+	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(cg->di, (uint64_t)size * 8, 8, u8, &sub, 1);
+	return LLVMDIBuilderCreatePointerType(cg->di, arr, 64, 64, 0, NULL, 0);
+}
+
+LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int max_entries,
+			       int key_size, int value_size)
+{
+	int nfields = key_size ? 4 : 2;
+	/* The IR type only needs the struct's size; BTF carries the meaning. */
+	LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMArrayType(cg->i64, nfields), name);
+	/* External linkage: static gives "unsupported map linkage static", private loses the DATASEC. */
+	LLVMSetLinkage(gv, LLVMExternalLinkage);
+	LLVMSetSection(gv, ".maps");
+	LLVMSetAlignment(gv, 8);
+	LLVMSetInitializer(gv, LLVMConstNull(LLVMArrayType(cg->i64, nfields)));
+
+	LLVMMetadataRef int_t = LLVMDIBuilderCreateBasicType(cg->di, "int", 3, 32, 0x05, LLVMDIFlagZero);
+	LLVMMetadataRef members[4];
+	int nm = 0;
+	const char *names[4] = { "type", "max_entries", "key", "value" };
+	LLVMMetadataRef types[4] = { int_array_ptr(cg, int_t, type), int_array_ptr(cg, int_t, max_entries),
+		key_size ? bytes_ptr(cg, key_size) : NULL, value_size ? bytes_ptr(cg, value_size) : NULL };
+	for (int i = 0; i < 4; i++) {
+		if (!types[i])
+			continue;
+		members[nm] = LLVMDIBuilderCreateMemberType(cg->di, cg->di_file, names[i], strlen(names[i]),
+			cg->di_file, 0, 64, 64, (uint64_t)nm * 64, LLVMDIFlagZero, types[i]);
+		nm++;
+	}
+	LLVMMetadataRef sty = LLVMDIBuilderCreateStructType(cg->di, cg->di_file, "", 0, cg->di_file, 0,
+		(uint64_t)nm * 64, 64, LLVMDIFlagZero, NULL, members, nm, 0, NULL, "", 0);
+	LLVMMetadataRef expr = LLVMDIBuilderCreateExpression(cg->di, NULL, 0);
+	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(cg->di, cg->di_cu, name, strlen(name),
+		name, strlen(name), cg->di_file, 0, sty, 0, expr, NULL, 64);
+	LLVMGlobalSetMetadata(gv, LLVMGetMDKindIDInContext(cg->ctx, "dbg", 3), gve);
+	return gv;
+}
+
+void xt_cg_declare_maps(struct xt_cg *cg)
+{
+	const struct xt_program *prog = cg->prog;
+	cg->map_vars = calloc(prog->nmaps + 1, sizeof(*cg->map_vars));
+	for (int i = 0; i < prog->nmaps; i++) {
+		const struct xt_map_info *m = prog->maps[i];
+		cg->map_vars[i] = xt_cg_declare_map(cg, m->bpf_name,
+			m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH,
+			prog->opts.max_map_keys, m->key_size, m->value_size);
+	}
+	cg->ringbuf = xt_cg_declare_map(cg, "events", BPF_MAP_TYPE_RINGBUF, 1 << 20, 0, 0);
+}

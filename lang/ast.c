@@ -1,0 +1,369 @@
+/* The AST's memory (one arena per compilation), node helpers, and the
+ * S-expression dump used by `-d ast` and the parser tests. */
+#include "ast.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arena ------------------------------------------------------------ */
+
+/* A list of blocks; small requests are carved from the newest block, requests
+ * larger than a quarter block get a block of their own (pushed behind the
+ * current one so its free space is not wasted). */
+#define ARENA_BLOCK (64 * 1024)
+#define ARENA_ALIGN 16
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct xt_arena {
+	struct arena_block *head;
+};
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n);
+	if (!p) {
+		fprintf(stderr, "xtrace: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return p;
+}
+
+struct xt_arena *xt_arena_new(void)
+{
+	struct xt_arena *ar = xmalloc(sizeof(*ar));
+	ar->head = NULL;
+	return ar;
+}
+
+void xt_arena_free(struct xt_arena *ar)
+{
+	if (!ar)
+		return;
+	struct arena_block *b = ar->head;
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(ar);
+}
+
+static struct arena_block *block_new(size_t size)
+{
+	struct arena_block *b = xmalloc(sizeof(*b) + size);
+	b->next = NULL;
+	b->used = 0;
+	b->size = size;
+	return b;
+}
+
+void *xt_arena_alloc(struct xt_arena *ar, size_t size)
+{
+	if (size == 0)
+		size = 1;
+	if (size > SIZE_MAX - ARENA_ALIGN - sizeof(struct arena_block)) {
+		fprintf(stderr, "xtrace: arena request too large (%zu bytes)\n", size);
+		abort();
+	}
+	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	struct arena_block *b = ar->head;
+	if (size > ARENA_BLOCK / 4) {
+		struct arena_block *big = block_new(size);
+		big->used = size;
+		if (b) {
+			big->next = b->next;
+			b->next = big;
+		} else {
+			ar->head = big;
+		}
+		memset(big->data, 0, size);
+		return big->data;
+	}
+	if (!b || b->size - b->used < size) {
+		b = block_new(ARENA_BLOCK);
+		b->next = ar->head;
+		ar->head = b;
+	}
+	void *p = b->data + b->used;
+	b->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *xt_arena_strndup(struct xt_arena *ar, const char *s, size_t n)
+{
+	char *p = xt_arena_alloc(ar, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xt_arena_strdup(struct xt_arena *ar, const char *s)
+{
+	return xt_arena_strndup(ar, s, strlen(s));
+}
+
+char *xt_arena_printf(struct xt_arena *ar, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	char *p = xt_arena_alloc(ar, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+/* ---- nodes ------------------------------------------------------------ */
+
+struct xt_node *xt_node_new(struct xt_arena *ar, enum xt_node_kind kind, struct xt_loc loc)
+{
+	struct xt_node *n = xt_arena_alloc(ar, sizeof(*n));
+	n->kind = kind;
+	n->loc = loc;
+	return n;
+}
+
+struct xt_node *xt_node_append(struct xt_node *head, struct xt_node *item)
+{
+	if (!head)
+		return item;
+	struct xt_node *n = head;
+	while (n->next)
+		n = n->next;
+	n->next = item;
+	return head;
+}
+
+int xt_node_count(const struct xt_node *list)
+{
+	int n = 0;
+	for (; list; list = list->next)
+		n++;
+	return n;
+}
+
+static const char *const kind_names[XT_N__COUNT] = {
+	[XT_N_PROGRAM] = "program",
+	[XT_N_PROBE] = "probe",
+	[XT_N_ATTACH] = "attach",
+	[XT_N_BLOCK] = "block",
+	[XT_N_EXPR_STMT] = "expr",
+	[XT_N_ASSIGN] = "assign",
+	[XT_N_IF] = "if",
+	[XT_N_WHILE] = "while",
+	[XT_N_UNROLL] = "unroll",
+	[XT_N_FOR] = "for",
+	[XT_N_RANGE] = "range",
+	[XT_N_BREAK] = "break",
+	[XT_N_CONTINUE] = "continue",
+	[XT_N_RETURN] = "return",
+	[XT_N_LET] = "let",
+	[XT_N_CONFIG_SET] = "config-set",
+	[XT_N_INT] = "int",
+	[XT_N_STR] = "str",
+	[XT_N_BINOP] = "binop",
+	[XT_N_UNOP] = "unop",
+	[XT_N_INCDEC] = "incdec",
+	[XT_N_TERNARY] = "ternary",
+	[XT_N_MAP] = "map",
+	[XT_N_VAR] = "var",
+	[XT_N_POSPARAM] = "posparam",
+	[XT_N_IDENT] = "ident",
+	[XT_N_CALL] = "call",
+	[XT_N_FIELD] = "field",
+	[XT_N_ARROW] = "arrow",
+	[XT_N_INDEX] = "index",
+	[XT_N_TUPLE] = "tuple",
+	[XT_N_CAST] = "cast",
+	[XT_N_SIZEOF] = "sizeof",
+	[XT_N_OFFSETOF] = "offsetof",
+};
+
+const char *xt_node_kind_name(enum xt_node_kind kind)
+{
+	if ((unsigned)kind < XT_N__COUNT && kind_names[kind])
+		return kind_names[kind];
+	return "?";
+}
+
+const char *xt_op_text(int op)
+{
+	switch (op) {
+	case XT_OP_ADD: return "+";
+	case XT_OP_SUB: return "-";
+	case XT_OP_MUL: return "*";
+	case XT_OP_DIV: return "/";
+	case XT_OP_MOD: return "%";
+	case XT_OP_BAND: return "&";
+	case XT_OP_BOR: return "|";
+	case XT_OP_BXOR: return "^";
+	case XT_OP_SHL: return "<<";
+	case XT_OP_SHR: return ">>";
+	case XT_OP_LAND: return "&&";
+	case XT_OP_LOR: return "||";
+	case XT_OP_EQ: return "==";
+	case XT_OP_NE: return "!=";
+	case XT_OP_LT: return "<";
+	case XT_OP_LE: return "<=";
+	case XT_OP_GT: return ">";
+	case XT_OP_GE: return ">=";
+	case XT_OP_NEG: return "-";
+	case XT_OP_BNOT: return "~";
+	case XT_OP_LNOT: return "!";
+	case XT_OP_DEREF: return "*";
+	case XT_OP_ADDR: return "&";
+	case XT_OP_PREINC: case XT_OP_POSTINC: return "++";
+	case XT_OP_PREDEC: case XT_OP_POSTDEC: return "--";
+	case XT_OP_ASSIGN: return "=";
+	default: return "?";
+	}
+}
+
+/* ---- dump ------------------------------------------------------------- */
+
+/* Format: `(KIND ATTR...` then every child on its own line indented by two
+ * more spaces, and `)` closing on the last line. Attributes by kind:
+ *   attach "TEXT" | str "TEXT" | map "NAME" | cast "TYPE" | sizeof "TYPE"
+ *   offsetof "TYPE" FIELD | let "TYPE" (only when typed) | int DECIMAL
+ *   var NAME | ident NAME | call NAME | field NAME | arrow NAME
+ *   config-set KEY | posparam N|# | binop OP | unop OP | assign OP
+ *   incdec pre++|pre--|post++|post--
+ * Quoted text escapes \ " and non-printable bytes (\n \t \r \0 or \xHH).
+ *   assign = | += | -= | ... (the compound operator followed by '=')
+ * Children come in the order list, then a, b, c; absent children are
+ * omitted. The program is the exception: its config block (a) comes first,
+ * shown as `(config ...)`, then the probes, then the REPL statement block (b). */
+static void dump_quoted(FILE *out, const char *s, size_t n)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		switch (ch) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\0': fputs("\\0", out); break;
+		default:
+			if (ch < 0x20 || ch >= 0x7f)
+				fprintf(out, "\\x%02x", ch);
+			else
+				fputc(ch, out);
+		}
+	}
+	fputc('"', out);
+}
+
+static void dump_str(FILE *out, const char *s)
+{
+	dump_quoted(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void dump_node(FILE *out, const struct xt_node *n, int indent, const char *label);
+
+static void dump_child(FILE *out, const struct xt_node *n, int indent)
+{
+	if (!n)
+		return;
+	fputc('\n', out);
+	dump_node(out, n, indent, NULL);
+}
+
+/* `label` replaces the kind name (the program's config block reads "config"). */
+static void dump_node(FILE *out, const struct xt_node *n, int indent, const char *label)
+{
+	fprintf(out, "%*s(%s", indent, "", label ? label : xt_node_kind_name(n->kind));
+	switch (n->kind) {
+	case XT_N_ATTACH:
+	case XT_N_MAP:
+	case XT_N_CAST:
+		fputc(' ', out);
+		dump_str(out, n->name);
+		break;
+	case XT_N_STR:
+		fputc(' ', out);
+		dump_quoted(out, n->sval ? n->sval : "", n->sval ? n->slen : 0);
+		break;
+	case XT_N_SIZEOF:
+	case XT_N_LET:
+		if (n->name) {
+			fputc(' ', out);
+			dump_str(out, n->name);
+		}
+		break;
+	case XT_N_OFFSETOF:
+		fputc(' ', out);
+		dump_str(out, n->name);
+		fprintf(out, " %s", n->sval ? n->sval : "");
+		break;
+	case XT_N_INT:
+		fprintf(out, " %llu", (unsigned long long)n->ival);
+		break;
+	case XT_N_POSPARAM:
+		if (n->name)
+			fprintf(out, " %s", n->name);
+		else
+			fprintf(out, " %llu", (unsigned long long)n->ival);
+		break;
+	case XT_N_VAR:
+	case XT_N_IDENT:
+	case XT_N_CALL:
+	case XT_N_FIELD:
+	case XT_N_ARROW:
+	case XT_N_CONFIG_SET:
+		fprintf(out, " %s", n->name ? n->name : "");
+		break;
+	case XT_N_BINOP:
+	case XT_N_UNOP:
+		fprintf(out, " %s", xt_op_text(n->op));
+		break;
+	case XT_N_ASSIGN:
+		fprintf(out, " %s=", n->op == XT_OP_ASSIGN ? "" : xt_op_text(n->op));
+		break;
+	case XT_N_INCDEC:
+		fprintf(out, " %s%s",
+			n->op == XT_OP_PREINC || n->op == XT_OP_PREDEC ? "pre" : "post",
+			xt_op_text(n->op));
+		break;
+	default:
+		break;
+	}
+	if (n->kind == XT_N_PROGRAM) {
+		if (n->a) {
+			fputc('\n', out);
+			dump_node(out, n->a, indent + 2, "config");
+		}
+		for (const struct xt_node *c = n->list; c; c = c->next)
+			dump_child(out, c, indent + 2);
+		dump_child(out, n->b, indent + 2);
+	} else {
+		for (const struct xt_node *c = n->list; c; c = c->next)
+			dump_child(out, c, indent + 2);
+		dump_child(out, n->a, indent + 2);
+		dump_child(out, n->b, indent + 2);
+		dump_child(out, n->c, indent + 2);
+	}
+	fputc(')', out);
+}
+
+void xt_ast_dump(FILE *out, const struct xt_node *node)
+{
+	if (!node) {
+		fputs("()\n", out);
+		return;
+	}
+	dump_node(out, node, 0, NULL);
+	fputc('\n', out);
+}

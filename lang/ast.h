@@ -1,0 +1,108 @@
+/* The abstract syntax tree of an xtrace program: one node type, linked lists
+ * through `next`, every node and string owned by the compilation's arena. */
+#ifndef XT_AST_H
+#define XT_AST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdbool.h>
+
+/* Same layout as Bison's YYLTYPE, so the parser can use it directly. */
+struct xt_loc {
+	int first_line, first_column;
+	int last_line, last_column; /* last_column is inclusive */
+};
+
+enum xt_node_kind {
+	/* top level */
+	XT_N_PROGRAM,  /* list: probes; a: config block (XT_N_BLOCK) or NULL */
+	XT_N_PROBE,    /* list: attach points; a: predicate or NULL; b: block */
+	XT_N_ATTACH,   /* name: the attach point text as written, e.g. "tracepoint:syscalls:sys_enter_openat" */
+	/* statements */
+	XT_N_BLOCK,    /* list: statements */
+	XT_N_EXPR_STMT,/* a: expression */
+	XT_N_ASSIGN,   /* a: target (XT_N_MAP or XT_N_VAR); b: value; op: '=' or the compound operator (XT_OP_ADD, ...) */
+	XT_N_IF,       /* a: condition; b: then block; c: else (XT_N_BLOCK or XT_N_IF) or NULL */
+	XT_N_WHILE,    /* a: condition; b: block */
+	XT_N_UNROLL,   /* a: count expression; b: block */
+	XT_N_FOR,      /* a: variable (XT_N_VAR); b: iterable (XT_N_RANGE or XT_N_MAP); c: block */
+	XT_N_RANGE,    /* a: from; b: to (exclusive) */
+	XT_N_BREAK, XT_N_CONTINUE,
+	XT_N_RETURN,   /* a: value or NULL */
+	XT_N_LET,      /* a: variable (XT_N_VAR); b: initial value or NULL; name: type name or NULL */
+	XT_N_CONFIG_SET, /* name: key; a: value */
+	/* expressions */
+	XT_N_INT,      /* ival */
+	XT_N_STR,      /* sval, slen (escapes decoded; slen excludes the terminating NUL) */
+	XT_N_BINOP,    /* op; a, b */
+	XT_N_UNOP,     /* op; a */
+	XT_N_INCDEC,   /* op: XT_OP_PREINC, XT_OP_PREDEC, XT_OP_POSTINC, XT_OP_POSTDEC; a: target */
+	XT_N_TERNARY,  /* a ? b : c */
+	XT_N_MAP,      /* name: map name without '@' ("" for the anonymous map); list: keys (NULL when none) */
+	XT_N_VAR,      /* name: scratch variable name without '$' */
+	XT_N_POSPARAM, /* ival: N of $N; ival 0 with name "#" for $# */
+	XT_N_IDENT,    /* name: a bare identifier (builtin variable: pid, comm, args, ...) */
+	XT_N_CALL,     /* name: function name; list: arguments */
+	XT_N_FIELD,    /* a: object; name: field ("." access; tuple index as decimal text e.g. "0") */
+	XT_N_ARROW,    /* a: pointer; name: field ("->" access) */
+	XT_N_INDEX,    /* a: array/pointer; b: index */
+	XT_N_TUPLE,    /* list: elements (two or more) */
+	XT_N_CAST,     /* name: type text ("uint8", "struct task_struct *"); a: operand */
+	XT_N_SIZEOF,   /* name: type text, or a: expression */
+	XT_N_OFFSETOF, /* name: struct type text; sval: field */
+	XT_N__COUNT
+};
+
+enum xt_op {
+	XT_OP_NONE = 0,
+	XT_OP_ADD = 256, XT_OP_SUB, XT_OP_MUL, XT_OP_DIV, XT_OP_MOD,
+	XT_OP_BAND, XT_OP_BOR, XT_OP_BXOR, XT_OP_SHL, XT_OP_SHR,
+	XT_OP_LAND, XT_OP_LOR,
+	XT_OP_EQ, XT_OP_NE, XT_OP_LT, XT_OP_LE, XT_OP_GT, XT_OP_GE,
+	XT_OP_NEG, XT_OP_BNOT, XT_OP_LNOT, XT_OP_DEREF, XT_OP_ADDR,
+	XT_OP_PREINC, XT_OP_PREDEC, XT_OP_POSTINC, XT_OP_POSTDEC,
+	XT_OP_ASSIGN, /* plain '=' in XT_N_ASSIGN */
+};
+
+struct xt_type;
+
+struct xt_node {
+	enum xt_node_kind kind;
+	struct xt_loc loc;
+	int op;                  /* enum xt_op */
+	const char *name;
+	uint64_t ival;
+	const char *sval;
+	size_t slen;
+	struct xt_node *a, *b, *c;
+	struct xt_node *list;    /* first element of a child list */
+	struct xt_node *next;    /* next sibling in the list this node belongs to */
+	/* filled in by semantic analysis */
+	const struct xt_type *type;
+	const void *sym;         /* resolved symbol: builtin record, map, variable, ... */
+	int aux;                 /* pass-specific slot (e.g. variable index) */
+};
+
+/* An arena: every allocation lives until xt_arena_free(). */
+struct xt_arena;
+struct xt_arena *xt_arena_new(void);
+void xt_arena_free(struct xt_arena *ar);
+void *xt_arena_alloc(struct xt_arena *ar, size_t size); /* zeroed; aborts on OOM */
+char *xt_arena_strndup(struct xt_arena *ar, const char *s, size_t n);
+char *xt_arena_strdup(struct xt_arena *ar, const char *s);
+char *xt_arena_printf(struct xt_arena *ar, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct xt_node *xt_node_new(struct xt_arena *ar, enum xt_node_kind kind, struct xt_loc loc);
+/* Appends `item` to the list that starts at `head`; returns the head. */
+struct xt_node *xt_node_append(struct xt_node *head, struct xt_node *item);
+int xt_node_count(const struct xt_node *list);
+const char *xt_node_kind_name(enum xt_node_kind kind);
+const char *xt_op_text(int op); /* "+", "==", "++", ... */
+
+/* Prints the tree as an indented S-expression, one node per line; used by
+ * `-d ast` and the parser tests. */
+void xt_ast_dump(FILE *out, const struct xt_node *node);
+
+#endif

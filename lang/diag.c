@@ -1,0 +1,270 @@
+/* Diagnostics: renders errors and notes with their source line and a `~`
+ * underline into the caller's struct xt_diags buffer. Columns count code
+ * points (a tab is one column), so the underline lines up under UTF-8 text. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void xt_diags_init(struct xt_diags *dg, const struct xt_source *src)
+{
+	memset(dg, 0, sizeof(*dg));
+	dg->src = src;
+}
+
+void xt_diags_fini(struct xt_diags *dg)
+{
+	free(dg->buf);
+	dg->buf = NULL;
+	dg->len = dg->cap = 0;
+}
+
+void xt_diags_clear(struct xt_diags *dg)
+{
+	dg->len = 0;
+	if (dg->buf)
+		dg->buf[0] = '\0';
+	dg->errors = 0;
+	dg->incomplete = false;
+}
+
+static void reserve(struct xt_diags *dg, size_t extra)
+{
+	if (dg->len + extra + 1 <= dg->cap)
+		return;
+	size_t cap = dg->cap ? dg->cap : 256;
+	while (cap < dg->len + extra + 1)
+		cap *= 2;
+	char *buf = realloc(dg->buf, cap);
+	if (!buf) {
+		fprintf(stderr, "xtrace: out of memory\n");
+		abort();
+	}
+	dg->buf = buf;
+	dg->cap = cap;
+}
+
+static void put(struct xt_diags *dg, const char *s, size_t n)
+{
+	reserve(dg, n);
+	memcpy(dg->buf + dg->len, s, n);
+	dg->len += n;
+	dg->buf[dg->len] = '\0';
+}
+
+static void putc_(struct xt_diags *dg, char c)
+{
+	put(dg, &c, 1);
+}
+
+static void vputf(struct xt_diags *dg, const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n <= 0)
+		return;
+	reserve(dg, (size_t)n);
+	vsnprintf(dg->buf + dg->len, (size_t)n + 1, fmt, ap);
+	dg->len += (size_t)n;
+}
+
+static void putf(struct xt_diags *dg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void putf(struct xt_diags *dg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vputf(dg, fmt, ap);
+	va_end(ap);
+}
+
+static const char *src_name(const struct xt_diags *dg)
+{
+	return dg->src && dg->src->name ? dg->src->name : NULL;
+}
+
+static bool loc_is_zero(struct xt_loc loc)
+{
+	return loc.first_line == 0 && loc.first_column == 0 &&
+	       loc.last_line == 0 && loc.last_column == 0;
+}
+
+/* Finds line `line` (1-based) of the source; returns false when there is no
+ * such line. The line excludes its '\n' and a trailing '\r'. */
+static bool find_line(const struct xt_source *src, int line, const char **start, size_t *len)
+{
+	if (!src || !src->text || line < 1)
+		return false;
+	const char *p = src->text, *end = src->text + src->len;
+	for (int l = 1; l < line; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return false;
+		p = nl + 1;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *e = nl ? nl : end;
+	if (e > p && e[-1] == '\r')
+		e--;
+	*start = p;
+	*len = (size_t)(e - p);
+	return true;
+}
+
+static bool is_cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/* `~` under columns [col, endcol] of the line; the prefix keeps the line's
+ * tabs so the marks stay aligned whatever the terminal's tab width. */
+static void underline(struct xt_diags *dg, const char *line, size_t len, int col, int endcol)
+{
+	int c = 1;
+	size_t i = 0;
+	while (c < col && i < len) {
+		putc_(dg, line[i] == '\t' ? '\t' : ' ');
+		i++;
+		while (i < len && is_cont((unsigned char)line[i]))
+			i++;
+		c++;
+	}
+	for (; c < col; c++)
+		putc_(dg, ' ');
+	if (endcol < col)
+		endcol = col;
+	for (; c <= endcol; c++)
+		putc_(dg, '~');
+	putc_(dg, '\n');
+}
+
+static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
+		   const char *fmt, va_list ap)
+{
+	const char *name = src_name(dg);
+	if (loc_is_zero(loc)) {
+		if (name && strcmp(kind, "note") != 0)
+			putf(dg, "%s: ", name);
+		putf(dg, "%s: ", kind);
+		vputf(dg, fmt, ap);
+		putc_(dg, '\n');
+		return;
+	}
+	putf(dg, "%s:%d:%d", name ? name : "<input>", loc.first_line, loc.first_column);
+	if (loc.last_line > loc.first_line)
+		putf(dg, "-%d:%d", loc.last_line, loc.last_column);
+	else if (loc.last_line == loc.first_line && loc.last_column > loc.first_column)
+		putf(dg, "-%d", loc.last_column);
+	putf(dg, ": %s: ", kind);
+	vputf(dg, fmt, ap);
+	putc_(dg, '\n');
+
+	const char *line;
+	size_t len;
+	if (!find_line(dg->src, loc.first_line, &line, &len))
+		return;
+	put(dg, line, len);
+	putc_(dg, '\n');
+	int endcol = loc.last_column;
+	if (loc.last_line != loc.first_line) {
+		/* underline to the end of the first line */
+		endcol = 0;
+		for (size_t i = 0; i < len; i++)
+			if (!is_cont((unsigned char)line[i]))
+				endcol++;
+	}
+	underline(dg, line, len, loc.first_column, endcol);
+}
+
+void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	render(dg, "error", loc, fmt, ap);
+	va_end(ap);
+	dg->errors++;
+}
+
+void xt_diag_note(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	render(dg, "note", loc, fmt, ap);
+	va_end(ap);
+}
+
+void xt_diag_plain(struct xt_diags *dg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct xt_loc zero = {0, 0, 0, 0};
+	render(dg, "error", zero, fmt, ap);
+	va_end(ap);
+	dg->errors++;
+}
+
+/* Levenshtein distance, giving up (returning limit + 1) as soon as every
+ * entry of a row exceeds `limit`. */
+static size_t distance(const char *a, const char *b, size_t limit)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if ((la > lb ? la - lb : lb - la) > limit)
+		return limit + 1;
+	size_t *row = malloc((lb + 1) * sizeof(*row));
+	if (!row)
+		return limit + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], best;
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > limit) {
+			free(row);
+			return limit + 1;
+		}
+	}
+	size_t d = row[lb];
+	free(row);
+	return d;
+}
+
+const char *xt_diag_closest(const char *word, const char *const *cands, size_t n)
+{
+	if (!word)
+		return NULL;
+	size_t wl = strlen(word);
+	size_t limit = wl > 0 ? wl - 1 : 0;
+	if (limit > 2)
+		limit = 2;
+	if (wl == 0)
+		return NULL;
+	const char *best = NULL;
+	size_t best_d = limit + 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!cands[i])
+			continue;
+		size_t d = distance(word, cands[i], limit);
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	return best;
+}

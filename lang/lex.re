@@ -1,0 +1,522 @@
+/* The lexer: program text to tokens for the Bison parser (parse.y). Its
+ * state lives in struct xt_pctx, so it is reentrant and knows where it is:
+ * at top level it reads attach points, inside a predicate or a probe body it
+ * reads expression tokens.
+ *
+ * Top level ("attach mode": outside any (, [, { and outside a predicate or a
+ * `< >` body, never in a REPL statement list):
+ *   - an attach point is a run of [A-Za-z0-9_:.*+\-$@?\[\]~%#] and bytes >= 0x80,
+ *     plus '/' under one rule: a '/' belongs to the attach point only inside
+ *     a ':'-separated field that began with '/' or '.' (a file path, as in
+ *     `uprobe:/bin/bash:readline` or `uprobe:./a.out:f`); anywhere else it
+ *     ends the attach point and opens the predicate. So `BEGIN/1/{` and
+ *     `kprobe:f /pid == 1/ {` both have predicates, and a path field must be
+ *     followed by white space before its predicate (relative paths must start
+ *     with `./`);
+ *   - `,` separates attach points, `/` opens a predicate, `{` opens a block,
+ *     `<` opens a `< stmts >` body, `config` followed by `=` opens the
+ *     config block.
+ * Inside a predicate (outside parentheses), a '/' followed by optional white
+ * space and `{`, `<` or the end of input closes it; any other '/' divides.
+ * Inside a `< >` body (outside brackets), a '>' closes it when it follows
+ * ';', '}' or the opening '<', or when nothing but white space follows it;
+ * any other '>' compares. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.tab.h"
+
+static bool is_cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/* Moves px->cur to `to`, keeping line and column; loc (when given) gets the
+ * position of the last character passed as its end. */
+static void advance(struct xt_pctx *px, const char *to, struct xt_loc *loc)
+{
+	int ll = px->line, lc = px->col;
+	for (const char *p = px->cur; p < to; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (is_cont(c))
+			continue;
+		ll = px->line;
+		lc = px->col;
+		if (c == '\n') {
+			px->line++;
+			px->col = 1;
+		} else {
+			px->col++;
+		}
+	}
+	px->cur = to;
+	if (loc) {
+		loc->last_line = ll;
+		loc->last_column = lc;
+	}
+}
+
+static void begin(struct xt_pctx *px, struct xt_loc *loc)
+{
+	loc->first_line = loc->last_line = px->line;
+	loc->first_column = loc->last_column = px->col;
+}
+
+static int lex_error(struct xt_pctx *px, struct xt_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int lex_error(struct xt_pctx *px, struct xt_loc loc, const char *fmt, ...)
+{
+	if (!px->error_reported) {
+		char msg[256];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		xt_diag_error(px->dg, loc, "%s", msg);
+	}
+	px->error_reported = true;
+	return XTYYerror;
+}
+
+const char *xt_lex_skip_space(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') {
+			p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '/') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
+			const char *q = p + 2;
+			while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
+				q++;
+			if (q + 1 >= end)
+				return end;
+			p = q + 2;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+/* Skips white space and comments; false after reporting an unterminated comment. */
+static bool skip_space(struct xt_pctx *px)
+{
+	const char *p = px->cur, *end = px->end;
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') {
+			p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '/') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
+			const char *q = p + 2;
+			while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
+				q++;
+			if (q + 1 >= end) {
+				struct xt_loc loc;
+				advance(px, p, NULL);
+				begin(px, &loc);
+				advance(px, p + 2, &loc);
+				px->dg->incomplete = true;
+				lex_error(px, loc, "unterminated comment");
+				return false;
+			}
+			p = q + 2;
+		} else {
+			break;
+		}
+	}
+	advance(px, p, NULL);
+	return true;
+}
+
+static char *text(struct xt_pctx *px, const char *s, const char *e)
+{
+	return xt_arena_strndup(px->ar, s, (size_t)(e - s));
+}
+
+/* "unexpected character 'X'" with X the whole UTF-8 sequence when valid,
+ * or an escape for control characters and stray bytes. */
+static int bad_char(struct xt_pctx *px, struct xt_loc *loc)
+{
+	const unsigned char *p = (const unsigned char *)px->cur;
+	const unsigned char *end = (const unsigned char *)px->end;
+	size_t n = 1;
+	if (*p >= 0xc2 && *p <= 0xf4) {
+		size_t want = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+		size_t i = 1;
+		while (i < want && p + i < end && is_cont(p[i]))
+			i++;
+		if (i == want)
+			n = want;
+	}
+	char shown[16];
+	if (n > 1)
+		snprintf(shown, sizeof(shown), "%.*s", (int)n, (const char *)p);
+	else if (*p < 0x20 || *p >= 0x7f)
+		snprintf(shown, sizeof(shown), "\\x%02x", *p);
+	else
+		snprintf(shown, sizeof(shown), "%c", *p);
+	begin(px, loc);
+	if (n == 1 && is_cont(*p)) {
+		/* a stray continuation byte has no column of its own */
+		px->cur++;
+	} else {
+		advance(px, px->cur + n, loc);
+	}
+	return lex_error(px, *loc, "unexpected character '%s'", shown);
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+/* Decimal or 0x hex, with '_' separators between digits. */
+static int lex_number(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc, const char *e)
+{
+	const char *s = px->cur;
+	begin(px, loc);
+	advance(px, e, loc);
+	bool hex = e - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	int base = hex ? 16 : 10;
+	uint64_t v = 0;
+	bool ok = e[-1] != '_', big = false;
+	int digits = 0;
+	for (const char *p = hex ? s + 2 : s; p < e && ok; p++) {
+		if (*p == '_') {
+			ok = digits > 0;
+			continue;
+		}
+		int d = digit_value(*p);
+		if (d >= base) {
+			ok = false;
+			break;
+		}
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			big = true;
+		v = v * (uint64_t)base + (uint64_t)d;
+		digits++;
+	}
+	int len = (int)(e - s);
+	if (!ok || digits == 0)
+		return lex_error(px, *loc, "invalid integer literal '%.*s'", len, s);
+	if (!hex && s[0] == '0' && e - s > 1)
+		return lex_error(px, *loc, "invalid integer literal '%.*s': octal is not supported, "
+				 "write it in decimal or hex", len, s);
+	if (big)
+		return lex_error(px, *loc, "integer literal too large");
+	lval->num = v;
+	return INT;
+}
+
+/* "..." with \n \t \r \\ \" \' \0 \NNN (octal) \xHH escapes. */
+static int lex_string(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
+{
+	const char *open = px->cur, *end = px->end, *q;
+	for (q = open + 1; q < end && *q != '"'; q++)
+		if (*q == '\\' && q + 1 < end)
+			q++;
+	if (q >= end) {
+		begin(px, loc);
+		px->dg->incomplete = true;
+		return lex_error(px, *loc, "unterminated string");
+	}
+	char *buf = xt_arena_alloc(px->ar, (size_t)(q - open));
+	size_t n = 0;
+	for (const char *p = open + 1; p < q; p++) {
+		if (*p != '\\') {
+			buf[n++] = *p;
+			continue;
+		}
+		const char *esc = p++;
+		unsigned v;
+		switch (*p) {
+		case 'n': buf[n++] = '\n'; break;
+		case 't': buf[n++] = '\t'; break;
+		case 'r': buf[n++] = '\r'; break;
+		case '\\': buf[n++] = '\\'; break;
+		case '"': buf[n++] = '"'; break;
+		case '\'': buf[n++] = '\''; break;
+		case 'x':
+			v = 0;
+			if (p + 1 < q && digit_value(p[1]) < 16) {
+				v = (unsigned)digit_value(*++p);
+				if (p + 1 < q && digit_value(p[1]) < 16)
+					v = v * 16 + (unsigned)digit_value(*++p);
+				buf[n++] = (char)v;
+				break;
+			}
+			goto bad;
+		default:
+			if (*p >= '0' && *p <= '7') {
+				v = (unsigned)(*p - '0');
+				for (int i = 0; i < 2 && p + 1 < q && p[1] >= '0' && p[1] <= '7'; i++)
+					v = v * 8 + (unsigned)(*++p - '0');
+				if (v > 255) {
+					advance(px, esc, NULL);
+					begin(px, loc);
+					advance(px, p + 1, loc);
+					return lex_error(px, *loc, "octal escape '%.*s' out of range", (int)(p + 1 - esc), esc);
+				}
+				buf[n++] = (char)v;
+				break;
+			}
+		bad:
+			advance(px, esc, NULL);
+			begin(px, loc);
+			{
+				const char *e = p + 1;
+				while (e < q && is_cont((unsigned char)*e))
+					e++;
+				advance(px, e, loc);
+				return lex_error(px, *loc, "unknown escape sequence '%.*s'", (int)(e - esc), esc);
+			}
+		}
+	}
+	buf[n] = '\0';
+	begin(px, loc);
+	advance(px, q + 1, loc);
+	lval->lit.s = buf;
+	lval->lit.n = n;
+	return STRING;
+}
+
+static int keyword(const char *s, size_t n)
+{
+	static const struct { const char *word; int tok; } kw[] = {
+		{ "if", IF }, { "else", ELSE }, { "while", WHILE }, { "for", FOR },
+		{ "unroll", UNROLL }, { "break", BREAK }, { "continue", CONTINUE },
+		{ "return", RETURN }, { "let", LET }, { "sizeof", SIZEOF },
+		{ "offsetof", OFFSETOF }, { "struct", STRUCT }, { "union", UNION },
+		{ "enum", ENUM },
+		{ "bool", INT_TYPE }, { "int8", INT_TYPE }, { "int16", INT_TYPE },
+		{ "int32", INT_TYPE }, { "int64", INT_TYPE }, { "uint8", INT_TYPE },
+		{ "uint16", INT_TYPE }, { "uint32", INT_TYPE }, { "uint64", INT_TYPE },
+	};
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (strlen(kw[i].word) == n && memcmp(kw[i].word, s, n) == 0)
+			return kw[i].tok;
+	return IDENT;
+}
+
+/* One expression-level token at px->cur (white space already skipped). */
+static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
+{
+	const char *end = px->end;
+	const char *start = px->cur;
+	char c = *start;
+
+	if (c == '"')
+		return lex_string(px, lval, loc);
+	if (c == '/' && px->in_pred && px->nest == 0) {
+		const char *q = xt_lex_skip_space(start + 1, end);
+		if (q == end || *q == '{' || *q == '<') {
+			begin(px, loc);
+			advance(px, start + 1, loc);
+			return PRED_END;
+		}
+	}
+	if (c == '>' && px->in_angle && px->nest == px->angle_nest &&
+	    (px->prev_tok == ';' || px->prev_tok == '}' || px->prev_tok == ANGLE_OPEN ||
+	     xt_lex_skip_space(start + 1, end) == end)) {
+		begin(px, loc);
+		advance(px, start + 1, loc);
+		return ANGLE_CLOSE;
+	}
+
+	const unsigned char *YYCURSOR = (const unsigned char *)start;
+	const unsigned char *YYMARKER = YYCURSOR;
+	int tok;
+	(void)YYMARKER;
+	/*!re2c
+	re2c:define:YYCTYPE = "unsigned char";
+	re2c:yyfill:enable = 0;
+
+	id = [A-Za-z_][A-Za-z0-9_]*;
+
+	"=="  { tok = EQ; goto done; }
+	"!="  { tok = NE; goto done; }
+	"<="  { tok = LE; goto done; }
+	">="  { tok = GE; goto done; }
+	"<<"  { tok = SHL; goto done; }
+	">>"  { tok = SHR; goto done; }
+	"&&"  { tok = LAND; goto done; }
+	"||"  { tok = LOR; goto done; }
+	"++"  { tok = INC; goto done; }
+	"--"  { tok = DEC; goto done; }
+	"->"  { tok = ARROW; goto done; }
+	".."  { tok = DOTDOT; goto done; }
+	"+="  { lval->op = XT_OP_ADD; tok = OPASSIGN; goto done; }
+	"-="  { lval->op = XT_OP_SUB; tok = OPASSIGN; goto done; }
+	"*="  { lval->op = XT_OP_MUL; tok = OPASSIGN; goto done; }
+	"/="  { lval->op = XT_OP_DIV; tok = OPASSIGN; goto done; }
+	"%="  { lval->op = XT_OP_MOD; tok = OPASSIGN; goto done; }
+	"&="  { lval->op = XT_OP_BAND; tok = OPASSIGN; goto done; }
+	"|="  { lval->op = XT_OP_BOR; tok = OPASSIGN; goto done; }
+	"^="  { lval->op = XT_OP_BXOR; tok = OPASSIGN; goto done; }
+	"<<=" { lval->op = XT_OP_SHL; tok = OPASSIGN; goto done; }
+	">>=" { lval->op = XT_OP_SHR; tok = OPASSIGN; goto done; }
+	[-+*/%&|^~!<>=()[\]{},;:?.] { tok = c; goto done; }
+
+	[0-9][0-9A-Za-z_]* { return lex_number(px, lval, loc, (const char *)YYCURSOR); }
+
+	"@" id? {
+		begin(px, loc);
+		lval->str = text(px, start + 1, (const char *)YYCURSOR);
+		advance(px, (const char *)YYCURSOR, loc);
+		return MAP;
+	}
+	"$" id {
+		begin(px, loc);
+		lval->str = text(px, start + 1, (const char *)YYCURSOR);
+		advance(px, (const char *)YYCURSOR, loc);
+		return VAR;
+	}
+	"$#" { tok = POSCOUNT; goto done; }
+	"$" [0-9]+ {
+		begin(px, loc);
+		advance(px, (const char *)YYCURSOR, loc);
+		uint64_t v = 0;
+		for (const char *p = start + 1; p < (const char *)YYCURSOR; p++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				return lex_error(px, *loc, "positional parameter number too large");
+			v = v * 10 + (uint64_t)(*p - '0');
+		}
+		lval->num = v;
+		return POSPARAM;
+	}
+	id {
+		begin(px, loc);
+		tok = keyword(start, (size_t)((const char *)YYCURSOR - start));
+		lval->str = text(px, start, (const char *)YYCURSOR);
+		advance(px, (const char *)YYCURSOR, loc);
+		return tok;
+	}
+	* { return bad_char(px, loc); }
+	*/
+done:
+	begin(px, loc);
+	advance(px, (const char *)YYCURSOR, loc);
+	return tok;
+}
+
+static bool is_attach_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c >= 0x80 || (c && strchr("_:.*+-$@?[]~%#", c));
+}
+
+/* One token at top level (white space already skipped). */
+static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
+{
+	const char *p = px->cur, *end = px->end;
+	unsigned char c = (unsigned char)*p;
+	int tok = 0;
+	switch (c) {
+	case ',': case '{': case '=': tok = c; break;
+	case '<': tok = ANGLE_OPEN; break;
+	case '/': tok = '/'; px->in_pred = true; break;
+	}
+	if (tok) {
+		begin(px, loc);
+		advance(px, p + 1, loc);
+		return tok;
+	}
+	if (!is_attach_char(c))
+		return lex_code(px, lval, loc);
+
+	if (end - p >= 6 && memcmp(p, "config", 6) == 0 && !is_attach_char((unsigned char)p[6]) &&
+	    *xt_lex_skip_space(p + 6, end) == '=') {
+		begin(px, loc);
+		advance(px, p + 6, loc);
+		return CONFIG;
+	}
+
+	bool field_start = true, path = false;
+	const char *q = p;
+	for (; q < end; q++) {
+		unsigned char ch = (unsigned char)*q;
+		if (field_start) {
+			path = ch == '/' || ch == '.';
+			field_start = false;
+		}
+		if (ch == ':') {
+			field_start = true;
+		} else if (ch == '/') {
+			if (!path)
+				break;
+		} else if (!is_attach_char(ch)) {
+			break;
+		}
+	}
+	begin(px, loc);
+	lval->str = text(px, p, q);
+	advance(px, q, loc);
+	return ATTACH;
+}
+
+static int lex_token(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
+{
+	if (!skip_space(px))
+		return XTYYerror;
+	if (px->cur >= px->end) {
+		if (px->prev_loc.last_line) {
+			loc->first_line = loc->last_line = px->prev_loc.last_line;
+			loc->first_column = loc->last_column = px->prev_loc.last_column + 1;
+		} else {
+			begin(px, loc);
+		}
+		return XTYYEOF;
+	}
+	bool code = px->stmts || px->nest > 0 || px->in_pred || px->in_angle;
+	return code ? lex_code(px, lval, loc) : lex_top(px, lval, loc);
+}
+
+int xtyylex(XTYYSTYPE *lval, struct xt_loc *lloc, struct xt_pctx *px)
+{
+	if (px->start_token) {
+		int tok = px->start_token;
+		px->start_token = 0;
+		px->prev_tok = tok;
+		lloc->first_line = lloc->last_line = 1;
+		lloc->first_column = lloc->last_column = 1;
+		return tok;
+	}
+	int tok = lex_token(px, lval, lloc);
+	switch (tok) {
+	case '(': case '[': case '{':
+		px->nest++;
+		break;
+	case ')': case ']': case '}':
+		if (px->nest > 0)
+			px->nest--;
+		break;
+	case ANGLE_OPEN:
+		px->in_angle = true;
+		px->angle_nest = px->nest;
+		break;
+	case ANGLE_CLOSE:
+		px->in_angle = false;
+		break;
+	case PRED_END:
+		px->in_pred = false;
+		break;
+	default:
+		break;
+	}
+	if (tok != XTYYEOF) {
+		px->prev_tok = tok;
+		px->prev_loc = *lloc;
+	}
+	return tok;
+}

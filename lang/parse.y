@@ -1,0 +1,711 @@
+/* The grammar of xtrace programs and REPL entries: a pure, reentrant Bison
+ * parser that builds the AST in the compilation's arena. The lexer (lex.re)
+ * shares struct xt_pctx with it and injects the first token to choose
+ * between a whole program and a REPL statement list. */
+
+%require "3.8"
+%define api.pure full
+%define api.prefix {xtyy}
+%define api.location.type {struct xt_loc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%param {struct xt_pctx *px}
+
+%code requires {
+#include <stdbool.h>
+#include <stdint.h>
+#include "ast.h"
+#include "diag.h"
+#include "parse.h"
+
+/* A child list under construction: O(1) append. */
+struct xt_list {
+	struct xt_node *head, *tail;
+};
+
+/* State shared by the parser and the lexer for one xt_parse() call. */
+struct xt_pctx {
+	struct xt_arena *ar;
+	struct xt_diags *dg;
+	const struct xt_source *src;
+	struct xt_node *result;
+	bool error_reported;      /* the first error has been rendered */
+
+	/* lexer */
+	const char *cur, *end;
+	int line, col;            /* position of cur (1-based; col counts code points) */
+	int start_token;          /* injected before the first real token, then 0 */
+	bool stmts;               /* a REPL statement list: no attach points at all */
+	int nest;                 /* open '(' '[' '{' */
+	bool in_pred;             /* between a predicate's opening '/' and its end */
+	bool in_angle;            /* inside a `< stmts >` probe body */
+	int angle_nest;           /* nest when the `<` opened */
+	int prev_tok;             /* the last token before end of input (0: none yet) */
+	struct xt_loc prev_loc;
+};
+}
+
+%code provides {
+int xtyylex(XTYYSTYPE *lval, struct xt_loc *lloc, struct xt_pctx *px);
+/* The first byte at or after p that is not white space or a comment. */
+const char *xt_lex_skip_space(const char *p, const char *end);
+}
+
+%code {
+#include <stdio.h>
+#include <string.h>
+
+#define NODE(kind, loc) xt_node_new(px->ar, (kind), (loc))
+
+static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg);
+
+static struct xt_list list_one(struct xt_node *n)
+{
+	struct xt_list l = { n, n };
+	return l;
+}
+
+static struct xt_list list_push(struct xt_list l, struct xt_node *n)
+{
+	if (!n)
+		return l;
+	if (!l.head) {
+		l.head = l.tail = n;
+	} else {
+		l.tail->next = n;
+		l.tail = n;
+	}
+	return l;
+}
+
+static struct xt_node *binop(struct xt_pctx *px, int op, struct xt_node *a,
+			     struct xt_node *b, struct xt_loc loc)
+{
+	struct xt_node *n = NODE(XT_N_BINOP, loc);
+	n->op = op;
+	n->a = a;
+	n->b = b;
+	return n;
+}
+
+static struct xt_node *unop(struct xt_pctx *px, enum xt_node_kind kind, int op,
+			    struct xt_node *a, struct xt_loc loc)
+{
+	struct xt_node *n = NODE(kind, loc);
+	n->op = op;
+	n->a = a;
+	return n;
+}
+
+static struct xt_node *named(struct xt_pctx *px, enum xt_node_kind kind,
+			     const char *name, struct xt_loc loc)
+{
+	struct xt_node *n = NODE(kind, loc);
+	n->name = name;
+	return n;
+}
+
+static struct xt_node *assign(struct xt_pctx *px, int op, struct xt_node *target,
+			      struct xt_node *value, struct xt_loc loc)
+{
+	struct xt_node *n = NODE(XT_N_ASSIGN, loc);
+	n->op = op;
+	n->a = target;
+	n->b = value;
+	return n;
+}
+
+static struct xt_node *block(struct xt_pctx *px, struct xt_list l, struct xt_loc loc)
+{
+	struct xt_node *n = NODE(XT_N_BLOCK, loc);
+	n->list = l.head;
+	return n;
+}
+
+/* "uint8", "struct task_struct *", "int64 **" */
+static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
+{
+	if (ptrs == 0)
+		return (char *)base;
+	size_t n = strlen(base);
+	char *s = xt_arena_alloc(px->ar, n + 2 + (size_t)ptrs);
+	memcpy(s, base, n);
+	s[n] = ' ';
+	memset(s + n + 1, '*', (size_t)ptrs);
+	return s;
+}
+}
+
+%union {
+	struct xt_node *node;
+	struct xt_list list;
+	char *str;
+	uint64_t num;
+	int op;
+	struct { char *s; size_t n; } lit;
+	struct { char *base; int ptrs; } type;
+}
+
+/* Injected by the lexer as the very first token. */
+%token START_PROGRAM "start of program" START_STMTS "start of statements"
+
+%token <str> ATTACH "attach point"
+%token <str> IDENT "identifier"
+%token <str> MAP "map"
+%token <str> VAR "variable"
+%token <num> POSPARAM "positional parameter"
+%token POSCOUNT "'$#'"
+%token <num> INT "integer"
+%token <lit> STRING "string"
+%token <str> INT_TYPE "type name"
+%token <op> OPASSIGN "compound assignment"
+
+%token ANGLE_OPEN "'<'" ANGLE_CLOSE "'>'" PRED_END "'/'"
+%token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" SHL "'<<'" SHR "'>>'"
+%token LAND "'&&'" LOR "'||'" INC "'++'" DEC "'--'" ARROW "'->'" DOTDOT "'..'"
+%token IF "'if'" ELSE "'else'" WHILE "'while'" FOR "'for'" UNROLL "'unroll'"
+%token BREAK "'break'" CONTINUE "'continue'" RETURN "'return'" LET "'let'"
+%token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
+%token STRUCT "'struct'" UNION "'union'" ENUM "'enum'"
+
+%type <node> program config_opt probe body block angle_block pred_opt
+%type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set
+%type <node> expr postfix primary map
+%type <list> probes attach_list stmts brace_body config_items config_body
+%type <list> exprlist args_opt
+%type <str> let_type_opt
+%type <type> type
+
+/* Only for the `@m` / `@m[keys]` choice: a '[' after a map name is its key. */
+%precedence LOW_MAP
+%precedence '['
+
+%right '?' ':'
+%left LOR
+%left LAND
+%left '|'
+%left '^'
+%left '&'
+%left EQ NE
+%left '<' '>' LE GE
+%left SHL SHR
+%left '+' '-'
+%left '*' '/' '%'
+%precedence UNARY
+
+%%
+
+/* start: START_PROGRAM program | START_STMTS brace_body */
+start
+	: START_PROGRAM program { px->result = $2; }
+	| START_STMTS brace_body
+		{
+			struct xt_node *p = NODE(XT_N_PROGRAM, @2);
+			p->b = block(px, $2, @2);
+			px->result = p;
+		}
+	;
+
+/* program: [config] probe... */
+program
+	: config_opt probes
+		{
+			$$ = NODE(XT_N_PROGRAM, @$);
+			$$->a = $1;
+			$$->list = $2.head;
+		}
+	;
+
+/* config_opt: [ 'config' '=' '{' key = value; ... '}' ] */
+config_opt
+	: %empty { $$ = NULL; }
+	| CONFIG '=' '{' config_body '}' { $$ = block(px, $4, @$); }
+	;
+
+config_items
+	: %empty { $$.head = $$.tail = NULL; }
+	| config_items ';' { $$ = $1; }
+	| config_items config_set ';' { $$ = list_push($1, $2); }
+	;
+
+config_body
+	: config_items
+	| config_items config_set { $$ = list_push($1, $2); }
+	;
+
+config_set
+	: IDENT '=' expr
+		{
+			$$ = named(px, XT_N_CONFIG_SET, $1, @$);
+			$$->a = $3;
+		}
+	;
+
+probes
+	: probe { $$ = list_one($1); }
+	| probes probe { $$ = list_push($1, $2); }
+	;
+
+/* probe: attach [',' attach]... ['/' expr '/'] ('{' stmts '}' | '<' stmts '>') */
+probe
+	: attach_list pred_opt body
+		{
+			$$ = NODE(XT_N_PROBE, @$);
+			$$->list = $1.head;
+			$$->a = $2;
+			$$->b = $3;
+		}
+	;
+
+attach_list
+	: ATTACH { $$ = list_one(named(px, XT_N_ATTACH, $1, @1)); }
+	| attach_list ',' ATTACH { $$ = list_push($1, named(px, XT_N_ATTACH, $3, @3)); }
+	;
+
+pred_opt
+	: %empty { $$ = NULL; }
+	| '/' expr PRED_END { $$ = $2; }
+	;
+
+body
+	: block
+	| angle_block
+	;
+
+/* block: '{' statements, the last one's ';' optional '}' */
+block
+	: '{' brace_body '}' { $$ = block(px, $2, @$); }
+	;
+
+/* angle_block: '<' statements, each ending in ';' '>' */
+angle_block
+	: ANGLE_OPEN stmts ANGLE_CLOSE { $$ = block(px, $2, @$); }
+	;
+
+/* Statements each closed by ';' (compound ones need none); empty ones allowed. */
+stmts
+	: %empty { $$.head = $$.tail = NULL; }
+	| stmts ';' { $$ = $1; }
+	| stmts simple_stmt ';' { $$ = list_push($1, $2); }
+	| stmts compound_stmt { $$ = list_push($1, $2); }
+	;
+
+brace_body
+	: stmts
+	| stmts simple_stmt { $$ = list_push($1, $2); }
+	;
+
+simple_stmt
+	: expr
+		{
+			$$ = NODE(XT_N_EXPR_STMT, @$);
+			$$->a = $1;
+		}
+	| map '=' expr { $$ = assign(px, XT_OP_ASSIGN, $1, $3, @$); }
+	| map OPASSIGN expr { $$ = assign(px, $2, $1, $3, @$); }
+	| VAR '=' expr { $$ = assign(px, XT_OP_ASSIGN, named(px, XT_N_VAR, $1, @1), $3, @$); }
+	| VAR OPASSIGN expr { $$ = assign(px, $2, named(px, XT_N_VAR, $1, @1), $3, @$); }
+	| BREAK { $$ = NODE(XT_N_BREAK, @$); }
+	| CONTINUE { $$ = NODE(XT_N_CONTINUE, @$); }
+	| RETURN { $$ = NODE(XT_N_RETURN, @$); }
+	| RETURN expr { $$ = unop(px, XT_N_RETURN, XT_OP_NONE, $2, @$); }
+	/* let $x [: type] [= expr] */
+	| LET VAR let_type_opt let_init_opt
+		{
+			$$ = named(px, XT_N_LET, $3, @$);
+			$$->a = named(px, XT_N_VAR, $2, @2);
+			$$->b = $4;
+		}
+	;
+
+let_type_opt
+	: %empty { $$ = NULL; }
+	| ':' type { $$ = type_text(px, $2.base, $2.ptrs); }
+	;
+
+let_init_opt
+	: %empty { $$ = NULL; }
+	| '=' expr { $$ = $2; }
+	;
+
+compound_stmt
+	: if_stmt
+	| WHILE '(' expr ')' block
+		{
+			$$ = NODE(XT_N_WHILE, @$);
+			$$->a = $3;
+			$$->b = $5;
+		}
+	| UNROLL '(' expr ')' block
+		{
+			$$ = NODE(XT_N_UNROLL, @$);
+			$$->a = $3;
+			$$->b = $5;
+		}
+	/* for ($i : from..to) block */
+	| FOR '(' VAR ':' expr DOTDOT expr ')' block
+		{
+			struct xt_node *r = NODE(XT_N_RANGE, @5);
+			r->loc.last_line = @7.last_line;
+			r->loc.last_column = @7.last_column;
+			r->a = $5;
+			r->b = $7;
+			$$ = NODE(XT_N_FOR, @$);
+			$$->a = named(px, XT_N_VAR, $3, @3);
+			$$->b = r;
+			$$->c = $9;
+		}
+	/* for ($kv : @map) block */
+	| FOR '(' VAR ':' map ')' block
+		{
+			$$ = NODE(XT_N_FOR, @$);
+			$$->a = named(px, XT_N_VAR, $3, @3);
+			$$->b = $5;
+			$$->c = $7;
+		}
+	;
+
+/* if_stmt: 'if' '(' expr ')' block ['else' (block | if_stmt)] */
+if_stmt
+	: IF '(' expr ')' block
+		{
+			$$ = NODE(XT_N_IF, @$);
+			$$->a = $3;
+			$$->b = $5;
+		}
+	| IF '(' expr ')' block ELSE block
+		{
+			$$ = NODE(XT_N_IF, @$);
+			$$->a = $3;
+			$$->b = $5;
+			$$->c = $7;
+		}
+	| IF '(' expr ')' block ELSE if_stmt
+		{
+			$$ = NODE(XT_N_IF, @$);
+			$$->a = $3;
+			$$->b = $5;
+			$$->c = $7;
+		}
+	;
+
+/* type: (int-type | struct|union|enum NAME) '*'... */
+type
+	: INT_TYPE { $$.base = $1; $$.ptrs = 0; }
+	| STRUCT IDENT { $$.base = xt_arena_printf(px->ar, "struct %s", $2); $$.ptrs = 0; }
+	| UNION IDENT { $$.base = xt_arena_printf(px->ar, "union %s", $2); $$.ptrs = 0; }
+	| ENUM IDENT { $$.base = xt_arena_printf(px->ar, "enum %s", $2); $$.ptrs = 0; }
+	| type '*' { $$ = $1; $$.ptrs++; }
+	;
+
+expr
+	: postfix
+	| expr '?' expr ':' expr
+		{
+			$$ = NODE(XT_N_TERNARY, @$);
+			$$->a = $1;
+			$$->b = $3;
+			$$->c = $5;
+		}
+	| expr LOR expr { $$ = binop(px, XT_OP_LOR, $1, $3, @$); }
+	| expr LAND expr { $$ = binop(px, XT_OP_LAND, $1, $3, @$); }
+	| expr '|' expr { $$ = binop(px, XT_OP_BOR, $1, $3, @$); }
+	| expr '^' expr { $$ = binop(px, XT_OP_BXOR, $1, $3, @$); }
+	| expr '&' expr { $$ = binop(px, XT_OP_BAND, $1, $3, @$); }
+	| expr EQ expr { $$ = binop(px, XT_OP_EQ, $1, $3, @$); }
+	| expr NE expr { $$ = binop(px, XT_OP_NE, $1, $3, @$); }
+	| expr '<' expr { $$ = binop(px, XT_OP_LT, $1, $3, @$); }
+	| expr '>' expr { $$ = binop(px, XT_OP_GT, $1, $3, @$); }
+	| expr LE expr { $$ = binop(px, XT_OP_LE, $1, $3, @$); }
+	| expr GE expr { $$ = binop(px, XT_OP_GE, $1, $3, @$); }
+	| expr SHL expr { $$ = binop(px, XT_OP_SHL, $1, $3, @$); }
+	| expr SHR expr { $$ = binop(px, XT_OP_SHR, $1, $3, @$); }
+	| expr '+' expr { $$ = binop(px, XT_OP_ADD, $1, $3, @$); }
+	| expr '-' expr { $$ = binop(px, XT_OP_SUB, $1, $3, @$); }
+	| expr '*' expr { $$ = binop(px, XT_OP_MUL, $1, $3, @$); }
+	| expr '/' expr { $$ = binop(px, XT_OP_DIV, $1, $3, @$); }
+	| expr '%' expr { $$ = binop(px, XT_OP_MOD, $1, $3, @$); }
+	| '-' expr %prec UNARY { $$ = unop(px, XT_N_UNOP, XT_OP_NEG, $2, @$); }
+	| '~' expr %prec UNARY { $$ = unop(px, XT_N_UNOP, XT_OP_BNOT, $2, @$); }
+	| '!' expr %prec UNARY { $$ = unop(px, XT_N_UNOP, XT_OP_LNOT, $2, @$); }
+	| '*' expr %prec UNARY { $$ = unop(px, XT_N_UNOP, XT_OP_DEREF, $2, @$); }
+	| '&' expr %prec UNARY { $$ = unop(px, XT_N_UNOP, XT_OP_ADDR, $2, @$); }
+	| INC postfix { $$ = unop(px, XT_N_INCDEC, XT_OP_PREINC, $2, @$); }
+	| DEC postfix { $$ = unop(px, XT_N_INCDEC, XT_OP_PREDEC, $2, @$); }
+	/* cast: '(' type ')' expr */
+	| '(' type ')' expr %prec UNARY
+		{
+			$$ = named(px, XT_N_CAST, type_text(px, $2.base, $2.ptrs), @$);
+			$$->a = $4;
+		}
+	;
+
+postfix
+	: primary
+	| postfix '[' expr ']'
+		{
+			$$ = NODE(XT_N_INDEX, @$);
+			$$->a = $1;
+			$$->b = $3;
+		}
+	| postfix '.' IDENT { $$ = named(px, XT_N_FIELD, $3, @$); $$->a = $1; }
+	| postfix '.' INT
+		{
+			$$ = named(px, XT_N_FIELD, xt_arena_printf(px->ar, "%llu", (unsigned long long)$3), @$);
+			$$->a = $1;
+		}
+	| postfix ARROW IDENT { $$ = named(px, XT_N_ARROW, $3, @$); $$->a = $1; }
+	| postfix INC { $$ = unop(px, XT_N_INCDEC, XT_OP_POSTINC, $1, @$); }
+	| postfix DEC { $$ = unop(px, XT_N_INCDEC, XT_OP_POSTDEC, $1, @$); }
+	;
+
+primary
+	: INT { $$ = NODE(XT_N_INT, @$); $$->ival = $1; }
+	| STRING
+		{
+			$$ = NODE(XT_N_STR, @$);
+			$$->sval = $1.s;
+			$$->slen = $1.n;
+		}
+	| IDENT { $$ = named(px, XT_N_IDENT, $1, @$); }
+	| IDENT '(' args_opt ')' { $$ = named(px, XT_N_CALL, $1, @$); $$->list = $3.head; }
+	| VAR { $$ = named(px, XT_N_VAR, $1, @$); }
+	| POSPARAM { $$ = NODE(XT_N_POSPARAM, @$); $$->ival = $1; }
+	| POSCOUNT { $$ = named(px, XT_N_POSPARAM, "#", @$); }
+	| map
+	| '(' expr ')' { $$ = $2; }
+	| '(' expr ',' exprlist ')'
+		{
+			$$ = NODE(XT_N_TUPLE, @$);
+			$2->next = $4.head;
+			$$->list = $2;
+		}
+	| SIZEOF '(' type ')' { $$ = named(px, XT_N_SIZEOF, type_text(px, $3.base, $3.ptrs), @$); }
+	| SIZEOF '(' expr ')' { $$ = NODE(XT_N_SIZEOF, @$); $$->a = $3; }
+	/* offsetof '(' (struct|union) NAME ',' FIELD ')' */
+	| OFFSETOF '(' STRUCT IDENT ',' IDENT ')'
+		{
+			$$ = named(px, XT_N_OFFSETOF, xt_arena_printf(px->ar, "struct %s", $4), @$);
+			$$->sval = $6;
+			$$->slen = strlen($6);
+		}
+	| OFFSETOF '(' UNION IDENT ',' IDENT ')'
+		{
+			$$ = named(px, XT_N_OFFSETOF, xt_arena_printf(px->ar, "union %s", $4), @$);
+			$$->sval = $6;
+			$$->slen = strlen($6);
+		}
+	;
+
+/* map: '@' [NAME] ['[' expr, ... ']'] */
+map
+	: MAP %prec LOW_MAP { $$ = named(px, XT_N_MAP, $1, @$); }
+	| MAP '[' exprlist ']' { $$ = named(px, XT_N_MAP, $1, @$); $$->list = $3.head; }
+	;
+
+exprlist
+	: expr { $$ = list_one($1); }
+	| exprlist ',' expr { $$ = list_push($1, $3); }
+	;
+
+args_opt
+	: %empty { $$.head = $$.tail = NULL; }
+	| exprlist
+	;
+
+%%
+
+/* How a token reads in "unexpected X" / "expected X". */
+static const char *sym_name(yysymbol_kind_t sym, char *buf, size_t size)
+{
+	if (sym == YYSYMBOL_YYEOF)
+		return "end of input";
+	const char *n = yysymbol_name(sym);
+	size_t len = strlen(n);
+	if (len >= 2 && n[0] == '"' && n[len - 1] == '"') {
+		snprintf(buf, size, "%.*s", (int)(len - 2), n + 1);
+		return buf;
+	}
+	return n;
+}
+
+static bool starts_statement(yysymbol_kind_t sym)
+{
+	switch (sym) {
+	case YYSYMBOL_MAP: case YYSYMBOL_VAR: case YYSYMBOL_IDENT:
+	case YYSYMBOL_POSPARAM: case YYSYMBOL_INT: case YYSYMBOL_STRING:
+	case YYSYMBOL_IF: case YYSYMBOL_WHILE: case YYSYMBOL_FOR:
+	case YYSYMBOL_UNROLL: case YYSYMBOL_BREAK: case YYSYMBOL_CONTINUE:
+	case YYSYMBOL_RETURN: case YYSYMBOL_LET: case YYSYMBOL_ANGLE_CLOSE:
+	case YYSYMBOL_SIZEOF: case YYSYMBOL_OFFSETOF:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The source text a token covers, when it sits on one line. */
+static bool token_text(struct xt_pctx *px, struct xt_loc loc, const char **s, int *n)
+{
+	if (loc.first_line != loc.last_line || !px->src || !px->src->text)
+		return false;
+	const char *p = px->src->text, *end = p + px->src->len;
+	for (int l = 1; l < loc.first_line && p < end; p++)
+		if (*p == '\n')
+			l++;
+	const char *b = NULL;
+	int col = 0;
+	for (; p < end && *p != '\n'; p++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		col++;
+		if (col == loc.first_column)
+			b = p;
+		if (col == loc.last_column + 1)
+			break;
+	}
+	if (!b)
+		return false;
+	*s = b;
+	*n = (int)(p - b);
+	return *n > 0 && *n <= 64;
+}
+
+static bool open_construct(const struct xt_pctx *px)
+{
+	return px->nest > 0 || px->in_angle || px->in_pred || px->prev_tok == PRED_END;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
+{
+	if (px->error_reported)
+		return 0;
+	yysymbol_kind_t la = yypcontext_token(ctx);
+	struct xt_loc loc = *yypcontext_location(ctx);
+	yysymbol_kind_t exp[YYNTOKENS];
+	int nexp = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+	bool semi = false;
+	for (int i = 0; i < nexp; i++)
+		semi |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(';');
+	if (nexp > 3)
+		nexp = 0; /* too many alternatives to be a useful hint */
+
+	px->error_reported = true;
+	if (la == YYSYMBOL_YYEOF && px->prev_tok == START_PROGRAM) {
+		xt_diag_plain(px->dg, "empty program: expected a probe, e.g. 'BEGIN { ... }'");
+		return 0;
+	}
+	if (la == YYSYMBOL_YYEOF) {
+		px->dg->incomplete = open_construct(px);
+	} else if (semi && starts_statement(la)) {
+		xt_diag_error(px->dg, loc, "expected ';' after statement");
+		return 0;
+	}
+
+	char nbuf[64], what[160];
+	const char *name = sym_name(la, nbuf, sizeof(nbuf));
+	const char *text;
+	int tlen;
+	switch (la) {
+	case YYSYMBOL_ATTACH: case YYSYMBOL_IDENT: case YYSYMBOL_MAP:
+	case YYSYMBOL_VAR: case YYSYMBOL_POSPARAM: case YYSYMBOL_INT:
+	case YYSYMBOL_INT_TYPE: case YYSYMBOL_OPASSIGN:
+		if (token_text(px, loc, &text, &tlen)) {
+			snprintf(what, sizeof(what), "%s '%.*s'", name, tlen, text);
+			break;
+		}
+		/* fall through */
+	default:
+		snprintf(what, sizeof(what), "%s", name);
+	}
+
+	char expbuf[256] = "";
+	if (nexp > 0) {
+		size_t off = 0;
+		for (int i = 0; i < nexp; i++) {
+			char b2[64];
+			const char *sep = i == 0 ? "" : i == nexp - 1 ? " or " : ", ";
+			off += (size_t)snprintf(expbuf + off, sizeof(expbuf) - off, "%s%s", sep,
+						sym_name(exp[i], b2, sizeof(b2)));
+			if (off >= sizeof(expbuf))
+				break;
+		}
+		xt_diag_error(px->dg, loc, "syntax error: unexpected %s, expected %s", what, expbuf);
+	} else {
+		xt_diag_error(px->dg, loc, "syntax error: unexpected %s", what);
+	}
+	return 0;
+}
+
+static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg)
+{
+	if (px->error_reported)
+		return;
+	px->error_reported = true;
+	if (strcmp(msg, "memory exhausted") == 0)
+		xt_diag_error(px->dg, *loc, "program too deeply nested (parser stack exhausted)");
+	else
+		xt_diag_error(px->dg, *loc, "%s", msg);
+}
+
+/* Whether a REPL entry is a program: it starts like an attach point
+ * (`word:`), with BEGIN/END, or with a config block. Anything else is a
+ * statement list. */
+static bool entry_is_program(const char *p, const char *end)
+{
+	const char *w = p;
+	while (p < end && (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			   (p > w && *p >= '0' && *p <= '9')))
+		p++;
+	size_t n = (size_t)(p - w);
+	if (n == 0)
+		return false;
+	if (p < end && *p == ':')
+		return true;
+	if ((n == 5 && !memcmp(w, "BEGIN", 5)) || (n == 3 && !memcmp(w, "END", 3)))
+		return true;
+	if (n == 6 && !memcmp(w, "config", 6)) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		return p < end && *p == '=';
+	}
+	return false;
+}
+
+struct xt_node *xt_parse(struct xt_arena *ar, const struct xt_source *src,
+			 enum xt_parse_mode mode, struct xt_diags *dg)
+{
+	struct xt_pctx px;
+	memset(&px, 0, sizeof(px));
+	px.ar = ar;
+	px.dg = dg;
+	px.src = src;
+	px.cur = src->text;
+	px.end = src->text + src->len;
+	px.line = 1;
+	px.col = 1;
+	/* A leading `#!` line is not part of the program. */
+	if (px.end - px.cur >= 2 && px.cur[0] == '#' && px.cur[1] == '!') {
+		while (px.cur < px.end && *px.cur != '\n')
+			px.cur++;
+	}
+	px.start_token = START_PROGRAM;
+	if (mode == XT_PARSE_ENTRY) {
+		const char *p = xt_lex_skip_space(px.cur, px.end);
+		if (!entry_is_program(p, px.end)) {
+			px.start_token = START_STMTS;
+			px.stmts = true;
+		}
+	}
+	int rc = xtyyparse(&px);
+	if (rc != 0 || !px.result) {
+		if (!px.error_reported) {
+			struct xt_loc zero = {0, 0, 0, 0};
+			xt_diag_error(dg, zero, "internal error: parser failed without a diagnostic");
+		}
+		return NULL;
+	}
+	return px.result;
+}

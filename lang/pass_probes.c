@@ -1,0 +1,101 @@
+/* Pass 1: attach points to probe sites, through each provider's expand hook. */
+#include <string.h>
+#include "sema_int.h"
+#include "stdlib/registry.h"
+
+struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
+				  const char *name, const char *target, int64_t num, const void *data)
+{
+	struct xt_program *prog = s->prog;
+	if (p->nsites % 16 == 0) {
+		struct xt_site *ns = xt_arena_alloc(s->ar, sizeof(*ns) * (p->nsites + 16));
+		if (p->nsites)
+			memcpy(ns, p->sites, sizeof(*ns) * p->nsites);
+		p->sites = ns;
+	}
+	struct xt_site *site = &p->sites[p->nsites++];
+	site->id = prog->nsites;
+	site->name = xt_arena_strdup(s->ar, name);
+	site->target = xt_arena_strdup(s->ar, target);
+	site->num = num;
+	site->data = data;
+	return site;
+}
+
+static void index_sites(struct xt_program *prog)
+{
+	prog->sites = xt_arena_alloc(prog->ar, sizeof(*prog->sites) * (prog->nsites + 1));
+	for (int i = 0; i < prog->nprobes; i++)
+		for (int j = 0; j < prog->probes[i].nsites; j++)
+			prog->sites[prog->probes[i].sites[j].id] = &prog->probes[i].sites[j];
+}
+
+static int expand_attach(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at)
+{
+	const char *text = at->name;
+	const char *colon = strchr(text, ':');
+	char *type = xt_arena_strndup(s->ar, text, colon ? (size_t)(colon - text) : strlen(text));
+	const struct xt_provider *prov = xt_provider_find(type);
+	if (!prov) {
+		const char *names[64];
+		size_t n = 0;
+		for (const struct xt_provider *const *q = xt_providers(); *q && n < 62; q++) {
+			names[n++] = (*q)->name;
+			if ((*q)->alias)
+				names[n++] = (*q)->alias;
+		}
+		const char *near = xt_diag_closest(type, names, n);
+		struct xt_loc loc = xt_loc_prefix(at->loc, (int)strlen(type));
+		if (near)
+			xt_diag_error(s->dg, loc, "unknown probe type '%s'; did you mean '%s'?", type, near);
+		else
+			xt_diag_error(s->dg, loc, "unknown probe type '%s'", type);
+		return -1;
+	}
+	if ((prov->flags & XT_PROVF_NOTARGET) && colon) {
+		xt_diag_error(s->dg, at->loc, "%s takes no arguments", prov->name);
+		return -1;
+	}
+	if (!(prov->flags & XT_PROVF_NOTARGET) && (!colon || !colon[1])) {
+		xt_diag_error(s->dg, at->loc, "%s probe needs a target, as in %s:...", prov->name, prov->name);
+		return -1;
+	}
+	if (p->prov && p->prov != prov) {
+		xt_diag_error(s->dg, at->loc, "one probe cannot mix %s and %s attach points; write two probes",
+			      p->prov->name, prov->name);
+		return -1;
+	}
+	p->prov = prov;
+	int before = p->nsites;
+	if (prov->expand(s, p, at, colon ? colon + 1 : "") < 0)
+		return -1;
+	if (p->nsites == before && !s->prog->opts.listing) {
+		xt_diag_error(s->dg, at->loc, "no probe matches '%s'", text);
+		return -1;
+	}
+	s->prog->nsites += p->nsites - before;
+	return 0;
+}
+
+int xt_pass_probes(struct xt_sema *s)
+{
+	struct xt_program *prog = s->prog;
+	prog->nprobes = xt_node_count(prog->ast->list);
+	prog->probes = xt_arena_alloc(s->ar, sizeof(*prog->probes) * (prog->nprobes + 1));
+	int i = 0, rc = 0;
+	for (struct xt_node *pn = prog->ast->list; pn; pn = pn->next, i++) {
+		struct xt_probe_info *p = &prog->probes[i];
+		p->node = pn;
+		p->index = i;
+		p->fn_name = xt_arena_printf(s->ar, "probe_%d", i);
+		for (struct xt_node *at = pn->list; at; at = at->next)
+			if (expand_attach(s, p, at) < 0) {
+				rc = -1;
+				break;
+			}
+		if (p->prov && (p->prov->flags & XT_PROVF_END))
+			prog->has_end = true;
+	}
+	index_sites(prog);
+	return rc;
+}

@@ -1,0 +1,566 @@
+/* Pass 2: resolves every name (builtins, maps, scratch variables) and infers
+ * and checks types. Map types are program-wide: the pass runs twice, the first
+ * round quietly so that a map read before (in source order) the assignment
+ * that types it still resolves. */
+#include <stdlib.h>
+#include <string.h>
+#include "sema_int.h"
+#include "stdlib/registry.h"
+
+static const struct xt_type *expr(struct xt_sema *s, struct xt_node *n);
+static int stmts(struct xt_sema *s, struct xt_node *list);
+
+static void err(struct xt_sema *s, struct xt_loc loc, const char *fmt, const char *a, const char *b)
+{
+	xt_diag_error(s->dg, loc, fmt, a, b);
+}
+
+static const char *tname(struct xt_sema *s, const struct xt_type *t)
+{
+	return xt_type_name(s->ar, t);
+}
+
+/* --- maps ------------------------------------------------------------------ */
+
+static struct xt_map_info *map_get(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_program *prog = s->prog;
+	for (int i = 0; i < prog->nmaps; i++)
+		if (strcmp(prog->maps[i]->name, n->name) == 0)
+			return prog->maps[i];
+	if (prog->nmaps % 16 == 0) {
+		struct xt_map_info **nm = xt_arena_alloc(s->ar, sizeof(*nm) * (prog->nmaps + 16));
+		if (prog->nmaps)
+			memcpy(nm, prog->maps, sizeof(*nm) * prog->nmaps);
+		prog->maps = nm;
+	}
+	struct xt_map_info *m = xt_arena_alloc(s->ar, sizeof(*m));
+	m->id = prog->nmaps;
+	m->name = n->name;
+	m->bpf_name = xt_arena_printf(s->ar, "m%d_%.10s", m->id, n->name);
+	m->first = n;
+	prog->maps[prog->nmaps++] = m;
+	return m;
+}
+
+static const struct xt_type *key_slot_type(const struct xt_type *t)
+{
+	if (t->kind == XT_T_BOOL)
+		return &xt_u64;
+	if (t->kind == XT_T_INT)
+		return xt_type_int(8, t->sign);
+	return t;
+}
+
+/* Types the keys of a map access; returns the key type (NULL: no key) or
+ * sets *bad. */
+static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool *bad)
+{
+	int nk = xt_node_count(n->list);
+	if (nk == 0)
+		return NULL;
+	const struct xt_type **el = xt_arena_alloc(s->ar, sizeof(*el) * nk);
+	int i = 0;
+	for (struct xt_node *k = n->list; k; k = k->next, i++) {
+		const struct xt_type *t = expr(s, k);
+		if (!t) {
+			*bad = true;
+			return NULL;
+		}
+		if (t->kind == XT_T_VOID || t->kind == XT_T_AGG || t->kind == XT_T_RECORD) {
+			err(s, k->loc, "a %s cannot be a map key", tname(s, t), NULL);
+			*bad = true;
+			return NULL;
+		}
+		el[i] = key_slot_type(t);
+	}
+	return nk == 1 && el[0]->kind != XT_T_TUPLE ? el[0] : xt_type_tuple(s->ar, el, nk);
+}
+
+static int map_set_key(struct xt_sema *s, struct xt_map_info *m, struct xt_node *n, const struct xt_type *key)
+{
+	if (!m->key && !m->val) {
+		m->key = key;
+		return 0;
+	}
+	if (!m->key != !key || (key && !xt_type_fits(m->key, key) && !xt_type_fits(key, m->key))) {
+		xt_diag_error(s->dg, n->loc, "map @%s is used with key %s here, but with key %s before",
+			      m->name, key ? tname(s, key) : "none", m->key ? tname(s, m->key) : "none");
+		return -1;
+	}
+	if (key)
+		m->key = xt_type_join(s->ar, m->key, key);
+	return 0;
+}
+
+static int map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val)
+{
+	if (val->kind == XT_T_BOOL)
+		val = &xt_s64;
+	else if (val->kind == XT_T_INT)
+		val = xt_type_int(8, val->sign);
+	if (!m->val) {
+		m->val = val;
+		return 0;
+	}
+	const struct xt_type *j = NULL;
+	if (m->val->kind == XT_T_AGG || val->kind == XT_T_AGG)
+		j = xt_type_eq(m->val, val) ? val : NULL;
+	else
+		j = xt_type_join(s->ar, m->val, val);
+	if (!j) {
+		xt_diag_error(s->dg, at->loc, "type mismatch for @%s: assigning %s, but it holds %s",
+			      m->name, tname(s, val), tname(s, m->val));
+		return -1;
+	}
+	m->val = j;
+	return 0;
+}
+
+/* The value type of a map read (@x in an expression). */
+static const struct xt_type *map_read(struct xt_sema *s, struct xt_node *n)
+{
+	bool bad = false;
+	const struct xt_type *key = map_key(s, n, &bad);
+	if (bad)
+		return NULL;
+	struct xt_map_info *m = map_get(s, n);
+	n->sym = m;
+	if (map_set_key(s, m, n, key) < 0)
+		return NULL;
+	if (!m->val) {
+		if (s->final) {
+			xt_diag_error(s->dg, n->loc, "map @%s is read but never assigned", m->name);
+			return NULL;
+		}
+		return &xt_s64;
+	}
+	if (m->val->kind == XT_T_AGG) {
+		switch (m->val->agg) {
+		case XT_A_COUNT: case XT_A_SUM: case XT_A_MIN: case XT_A_MAX: case XT_A_AVG:
+			return &xt_s64;
+		default:
+			xt_diag_error(s->dg, n->loc, "the value of @%s, a %s, cannot be used in an expression",
+				      m->name, xt_agg_name(m->val->agg));
+			return NULL;
+		}
+	}
+	return m->val;
+}
+
+/* --- expressions ------------------------------------------------------------ */
+
+static const char *const *builtin_names(enum xt_bi_kind kind, size_t *n)
+{
+	static const char *names[2][256];
+	static size_t counts[2];
+	if (!counts[kind])
+		for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
+			if ((*b)->kind == kind && counts[kind] < 255)
+				names[kind][counts[kind]++] = (*b)->name;
+	*n = counts[kind];
+	return names[kind];
+}
+
+static void unknown_name(struct xt_sema *s, struct xt_node *n, enum xt_bi_kind kind)
+{
+	size_t nn;
+	const char *const *names = builtin_names(kind, &nn);
+	const char *near = xt_diag_closest(n->name, names, nn);
+	const char *what = kind == XT_BI_FUNC ? "function" : "identifier";
+	struct xt_loc loc = kind == XT_BI_FUNC ? xt_loc_prefix(n->loc, (int)strlen(n->name)) : n->loc;
+	if (near)
+		xt_diag_error(s->dg, loc, "unknown %s '%s'; did you mean '%s'?", what, n->name, near);
+	else
+		xt_diag_error(s->dg, loc, "unknown %s '%s'", what, n->name);
+}
+
+static const struct xt_type *call(struct xt_sema *s, struct xt_node *n, bool agg_ok)
+{
+	enum xt_bi_kind kind = n->kind == XT_N_CALL ? XT_BI_FUNC : XT_BI_VAR;
+	const struct xt_builtin *b = xt_builtin_find(n->name, kind);
+	if (!b) {
+		unknown_name(s, n, kind);
+		return NULL;
+	}
+	n->sym = b;
+	if (kind == XT_BI_FUNC) {
+		int argc = xt_node_count(n->list);
+		if (argc < b->min_args || argc > b->max_args) {
+			char want[64];
+			if (b->min_args == b->max_args)
+				snprintf(want, sizeof(want), "%d argument%s", b->min_args, b->min_args == 1 ? "" : "s");
+			else if (b->max_args > 16)
+				snprintf(want, sizeof(want), "at least %d argument%s", b->min_args, b->min_args == 1 ? "" : "s");
+			else
+				snprintf(want, sizeof(want), "%d to %d arguments", b->min_args, b->max_args);
+			xt_diag_error(s->dg, n->loc, "%s() takes %s, %d given", b->name, want, argc);
+			return NULL;
+		}
+	}
+	if ((b->flags & XT_BIF_AGG) && !agg_ok) {
+		xt_diag_error(s->dg, n->loc, "%s() is an aggregation: assign it to a map, as in @x = %s(...)",
+			      b->name, b->name);
+		return NULL;
+	}
+	return b->check(s, n);
+}
+
+static bool need_int(struct xt_sema *s, struct xt_node *n, const struct xt_type *t, const char *what)
+{
+	if (xt_type_is_int(t) || t->kind == XT_T_PTR)
+		return true;
+	xt_diag_error(s->dg, n->loc, "%s needs an integer, not %s", what, tname(s, t));
+	return false;
+}
+
+static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *a = expr(s, n->a), *b = expr(s, n->b);
+	if (!a || !b)
+		return NULL;
+	const char *op = xt_op_text(n->op);
+	if (a->kind == XT_T_STR || b->kind == XT_T_STR) {
+		if ((n->op == XT_OP_EQ || n->op == XT_OP_NE) && a->kind == XT_T_STR && b->kind == XT_T_STR)
+			return &xt_s64;
+		xt_diag_error(s->dg, n->loc, "operator %s cannot take %s and %s", op, tname(s, a), tname(s, b));
+		return NULL;
+	}
+	if (a->kind == XT_T_PROBE && b->kind == XT_T_PROBE && (n->op == XT_OP_EQ || n->op == XT_OP_NE))
+		return &xt_s64;
+	if (!need_int(s, n->a, a, op) || !need_int(s, n->b, b, op))
+		return NULL;
+	switch (n->op) {
+	case XT_OP_EQ: case XT_OP_NE: case XT_OP_LT: case XT_OP_LE: case XT_OP_GT: case XT_OP_GE:
+	case XT_OP_LAND: case XT_OP_LOR:
+		return &xt_s64;
+	default: {
+		bool sign = (a->kind != XT_T_INT || a->sign || a->size < 8) &&
+			    (b->kind != XT_T_INT || b->sign || b->size < 8);
+		return xt_type_int(8, sign);
+	}
+	}
+}
+
+static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool agg_ok)
+{
+	switch (n->kind) {
+	case XT_N_INT:
+		return n->ival > INT64_MAX ? &xt_u64 : &xt_s64;
+	case XT_N_STR:
+		return xt_type_str(s->ar, (int)n->slen + 1);
+	case XT_N_BINOP:
+		return binop(s, n);
+	case XT_N_UNOP: {
+		const struct xt_type *a = expr(s, n->a);
+		if (!a)
+			return NULL;
+		if (n->op == XT_OP_DEREF || n->op == XT_OP_ADDR) {
+			xt_diag_error(s->dg, n->loc, "pointer operator %s is not available on this value", xt_op_text(n->op));
+			return NULL;
+		}
+		if (!need_int(s, n->a, a, xt_op_text(n->op)))
+			return NULL;
+		return n->op == XT_OP_LNOT ? &xt_s64 : xt_type_int(8, n->op == XT_OP_NEG || a->sign);
+	}
+	case XT_N_TERNARY: {
+		const struct xt_type *c = expr(s, n->a), *a = expr(s, n->b), *b = expr(s, n->c);
+		if (!c || !a || !b)
+			return NULL;
+		if (!need_int(s, n->a, c, "a condition"))
+			return NULL;
+		const struct xt_type *j = xt_type_join(s->ar, a, b);
+		if (!j)
+			xt_diag_error(s->dg, n->loc, "the branches of ?: have different types: %s and %s",
+				      tname(s, a), tname(s, b));
+		return j;
+	}
+	case XT_N_MAP:
+		return map_read(s, n);
+	case XT_N_VAR:
+		for (int i = 0; i < s->nvars; i++)
+			if (strcmp(s->vars[i].name, n->name) == 0) {
+				n->aux = i;
+				return s->vars[i].type;
+			}
+		xt_diag_error(s->dg, n->loc, "variable $%s is used before it is assigned", n->name);
+		return NULL;
+	case XT_N_IDENT:
+	case XT_N_CALL:
+		return call(s, n, agg_ok);
+	case XT_N_FIELD: {
+		const struct xt_type *t = expr(s, n->a);
+		if (!t)
+			return NULL;
+		if (t->kind == XT_T_RECORD) {
+			for (int i = 0; i < t->n; i++)
+				if (strcmp(t->fields[i].name, n->name) == 0) {
+					n->sym = &t->fields[i];
+					return t->fields[i].type;
+				}
+			const char *names[256];
+			int nn = t->n < 256 ? t->n : 256;
+			for (int i = 0; i < nn; i++)
+				names[i] = t->fields[i].name;
+			const char *near = xt_diag_closest(n->name, names, nn);
+			if (near)
+				xt_diag_error(s->dg, n->loc, "%s has no field '%s'; did you mean '%s'?",
+					      tname(s, t), n->name, near);
+			else
+				xt_diag_error(s->dg, n->loc, "%s has no field '%s'", tname(s, t), n->name);
+			return NULL;
+		}
+		if (t->kind == XT_T_TUPLE) {
+			char *end;
+			long idx = strtol(n->name, &end, 10);
+			if (*end || idx < 0 || idx >= t->n) {
+				xt_diag_error(s->dg, n->loc, "tuple %s has no element %s", tname(s, t), n->name);
+				return NULL;
+			}
+			n->aux = (int)idx;
+			return t->elems[idx];
+		}
+		xt_diag_error(s->dg, n->loc, "%s has no fields", tname(s, t));
+		return NULL;
+	}
+	case XT_N_TUPLE: {
+		int nel = xt_node_count(n->list), i = 0;
+		const struct xt_type **el = xt_arena_alloc(s->ar, sizeof(*el) * nel);
+		for (struct xt_node *e = n->list; e; e = e->next, i++) {
+			if (!(el[i] = expr(s, e)))
+				return NULL;
+			if (el[i]->kind == XT_T_VOID || el[i]->kind == XT_T_AGG || el[i]->kind == XT_T_RECORD) {
+				xt_diag_error(s->dg, e->loc, "a %s cannot be part of a tuple", tname(s, el[i]));
+				return NULL;
+			}
+		}
+		return xt_type_tuple(s->ar, el, nel);
+	}
+	default:
+		xt_diag_error(s->dg, n->loc, "%s expressions are not supported by this version of xtrace",
+			      xt_node_kind_name(n->kind));
+		return NULL;
+	}
+}
+
+static const struct xt_type *expr(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = expr_(s, n, false);
+	n->type = t;
+	return t;
+}
+
+const struct xt_type *xt_sema_expr(struct xt_sema *s, struct xt_node *n)
+{
+	return expr(s, n);
+}
+
+/* --- statements ------------------------------------------------------------- */
+
+static int assign_var(struct xt_sema *s, struct xt_node *st)
+{
+	const struct xt_type *t = expr(s, st->b);
+	if (!t)
+		return -1;
+	if (t->kind == XT_T_VOID || t->kind == XT_T_AGG) {
+		xt_diag_error(s->dg, st->b->loc, "a %s cannot be stored in a variable", tname(s, t));
+		return -1;
+	}
+	if (t->kind == XT_T_BOOL || t->kind == XT_T_INT)
+		t = xt_type_int(8, t->kind == XT_T_INT ? t->sign : false);
+	struct xt_node *v = st->a;
+	for (int i = 0; i < s->nvars; i++)
+		if (strcmp(s->vars[i].name, v->name) == 0) {
+			const struct xt_type *j = xt_type_join(s->ar, s->vars[i].type, t);
+			if (!j || (st->op != XT_OP_ASSIGN && !xt_type_is_int(j))) {
+				xt_diag_error(s->dg, st->loc, "type mismatch for $%s: assigning %s, but it holds %s",
+					      v->name, tname(s, t), tname(s, s->vars[i].type));
+				return -1;
+			}
+			s->vars[i].type = j;
+			v->aux = i;
+			v->type = j;
+			return 0;
+		}
+	if (st->op != XT_OP_ASSIGN) {
+		xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
+		return -1;
+	}
+	if (s->nvars == s->capvars) {
+		s->capvars = s->capvars ? s->capvars * 2 : 8;
+		struct xt_var *nv = xt_arena_alloc(s->ar, sizeof(*nv) * s->capvars);
+		if (s->nvars)
+			memcpy(nv, s->vars, sizeof(*nv) * s->nvars);
+		s->vars = nv;
+	}
+	s->vars[s->nvars] = (struct xt_var){ v->name, t, v };
+	v->aux = s->nvars++;
+	v->type = t;
+	return 0;
+}
+
+static int assign_map(struct xt_sema *s, struct xt_node *st)
+{
+	struct xt_node *mn = st->a;
+	bool bad = false;
+	const struct xt_type *key = map_key(s, mn, &bad);
+	if (bad)
+		return -1;
+	const struct xt_type *t = expr_(s, st->b, st->op == XT_OP_ASSIGN);
+	st->b->type = t;
+	if (!t)
+		return -1;
+	if (t->kind == XT_T_VOID || t->kind == XT_T_RECORD) {
+		xt_diag_error(s->dg, st->b->loc, "a %s cannot be stored in a map", tname(s, t));
+		return -1;
+	}
+	if (st->op != XT_OP_ASSIGN && !need_int(s, st->b, t, xt_op_text(st->op)))
+		return -1;
+	struct xt_map_info *m = map_get(s, mn);
+	mn->sym = m;
+	if (map_set_key(s, m, mn, key) < 0 || map_set_val(s, m, st, t) < 0)
+		return -1;
+	if (st->op != XT_OP_ASSIGN && m->val->kind != XT_T_INT) {
+		xt_diag_error(s->dg, st->loc, "operator %s= needs an integer map; @%s holds %s",
+			      xt_op_text(st->op), m->name, tname(s, m->val));
+		return -1;
+	}
+	mn->type = m->val;
+	return 0;
+}
+
+static int stmt(struct xt_sema *s, struct xt_node *st)
+{
+	switch (st->kind) {
+	case XT_N_EXPR_STMT: {
+		const struct xt_type *t = expr(s, st->a);
+		return t ? 0 : -1;
+	}
+	case XT_N_ASSIGN:
+		return st->a->kind == XT_N_VAR ? assign_var(s, st) : assign_map(s, st);
+	case XT_N_IF: {
+		const struct xt_type *c = expr(s, st->a);
+		if (!c || !need_int(s, st->a, c, "a condition"))
+			return -1;
+		int rc = stmts(s, st->b->list);
+		if (st->c)
+			rc |= st->c->kind == XT_N_IF ? stmt(s, st->c) : stmts(s, st->c->list);
+		return rc;
+	}
+	case XT_N_BLOCK:
+		return stmts(s, st->list);
+	default:
+		xt_diag_error(s->dg, st->loc, "%s statements are not supported by this version of xtrace",
+			      xt_node_kind_name(st->kind));
+		return -1;
+	}
+}
+
+static int stmts(struct xt_sema *s, struct xt_node *list)
+{
+	int rc = 0;
+	for (struct xt_node *st = list; st; st = st->next)
+		if (stmt(s, st) < 0)
+			rc = -1;
+	return rc;
+}
+
+static int probe(struct xt_sema *s, struct xt_probe_info *p)
+{
+	s->probe = p;
+	s->nvars = s->capvars = 0;
+	s->vars = NULL;
+	int rc = 0;
+	struct xt_node *pred = p->node->a;
+	if (pred) {
+		const struct xt_type *t = expr(s, pred);
+		if (!t || !need_int(s, pred, t, "a predicate"))
+			rc = -1;
+	}
+	if (stmts(s, p->node->b->list) < 0)
+		rc = -1;
+	p->nvars = s->nvars;
+	p->var_types = xt_arena_alloc(s->ar, sizeof(*p->var_types) * (s->nvars + 1));
+	for (int i = 0; i < s->nvars; i++)
+		p->var_types[i] = s->vars[i].type;
+	return rc;
+}
+
+static void layout_maps(struct xt_program *prog)
+{
+	for (int i = 0; i < prog->nmaps; i++) {
+		struct xt_map_info *m = prog->maps[i];
+		m->key_size = m->key ? m->key->size : 8;
+		m->value_size = 8;
+		m->percpu = false;
+		if (m->val->kind == XT_T_AGG) {
+			m->percpu = true;
+			if (m->val->agg == XT_A_HIST || m->val->agg == XT_A_LHIST)
+				m->key_size = (m->key ? (m->key->size + 7) / 8 * 8 : 0) + 8;
+			if (m->val->agg == XT_A_AVG || m->val->agg == XT_A_STATS ||
+			    m->val->agg == XT_A_MIN || m->val->agg == XT_A_MAX)
+				m->value_size = 16;
+		} else {
+			m->value_size = m->val->size;
+		}
+	}
+}
+
+int xt_pass_types(struct xt_sema *s)
+{
+	struct xt_program *prog = s->prog;
+	struct xt_diags quiet;
+	xt_diags_init(&quiet, s->dg->src);
+	struct xt_diags *real = s->dg;
+	int rc = 0;
+	for (int round = 0; round < 2; round++) {
+		s->final = round == 1;
+		s->dg = s->final ? real : &quiet;
+		rc = 0;
+		for (int i = 0; i < prog->nprobes; i++)
+			if (probe(s, &prog->probes[i]) < 0)
+				rc = -1;
+	}
+	xt_diags_fini(&quiet);
+	s->dg = real;
+	for (int i = 0; i < prog->nmaps && rc == 0; i++)
+		if (!prog->maps[i]->val) {
+			xt_diag_error(s->dg, prog->maps[i]->first->loc, "map @%s is never assigned",
+				      prog->maps[i]->name);
+			rc = -1;
+		}
+	if (rc == 0)
+		layout_maps(prog);
+	return rc;
+}
+
+int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node *args)
+{
+	struct xt_program *prog = s->prog;
+	if (!s->final)
+		return 0;
+	struct xt_fmt_info *f = xt_arena_alloc(s->ar, sizeof(*f));
+	f->id = prog->nfmts;
+	f->fmt = fmt_node->sval;
+	f->nargs = xt_node_count(args);
+	f->arg_types = xt_arena_alloc(s->ar, sizeof(*f->arg_types) * (f->nargs + 1));
+	f->arg_offsets = xt_arena_alloc(s->ar, sizeof(int) * (f->nargs + 1));
+	int i = 0, off = 0;
+	for (struct xt_node *a = args; a; a = a->next, i++) {
+		const struct xt_type *t = a->type;
+		if (xt_type_is_int(t) || t->kind == XT_T_PTR)
+			t = xt_type_int(8, t->kind == XT_T_INT && t->sign);
+		f->arg_types[i] = t;
+		f->arg_offsets[i] = off;
+		off += (t->size + 7) / 8 * 8;
+	}
+	f->size = off;
+	if (prog->nfmts % 16 == 0) {
+		struct xt_fmt_info **nf = xt_arena_alloc(s->ar, sizeof(*nf) * (prog->nfmts + 16));
+		if (prog->nfmts)
+			memcpy(nf, prog->fmts, sizeof(*nf) * prog->nfmts);
+		prog->fmts = nf;
+	}
+	prog->fmts[prog->nfmts++] = f;
+	return f->id;
+}

@@ -1,0 +1,41 @@
+/* Semantic analysis driver: runs the passes in order, stopping after the
+ * first that reports an error. */
+#include <string.h>
+#include "sema_int.h"
+
+struct xt_arena *xt_sema_arena(struct xt_sema *s) { return s->ar; }
+struct xt_diags *xt_sema_diags(struct xt_sema *s) { return s->dg; }
+struct xt_program *xt_sema_program(struct xt_sema *s) { return s->prog; }
+struct xt_probe_info *xt_sema_probe(struct xt_sema *s) { return s->probe; }
+
+struct xt_loc xt_loc_prefix(struct xt_loc loc, int len)
+{
+	loc.last_line = loc.first_line;
+	loc.last_column = loc.first_column + (len > 0 ? len - 1 : 0);
+	return loc;
+}
+
+struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
+			   struct xt_node *ast, const struct xt_sema_opts *opts,
+			   struct xt_diags *dg)
+{
+	struct xt_program *prog = xt_arena_alloc(ar, sizeof(*prog));
+	prog->ar = ar;
+	prog->src = src;
+	prog->ast = ast;
+	prog->opts = *opts;
+	if (prog->opts.max_strlen <= 0)
+		prog->opts.max_strlen = 64;
+	if (prog->opts.max_map_keys <= 0)
+		prog->opts.max_map_keys = 4096;
+
+	struct xt_sema s = { .ar = ar, .dg = dg, .prog = prog };
+	static int (*const passes[])(struct xt_sema *) = { xt_pass_probes, xt_pass_types };
+	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
+		if (opts->listing && i > 0)
+			break;
+		if (passes[i](&s) < 0 || dg->errors)
+			return NULL;
+	}
+	return prog;
+}

@@ -1,0 +1,99 @@
+/* Semantic analysis: resolves names against the stdlib registry, expands
+ * attach points, infers and checks types, and describes the program's maps,
+ * printf formats and probe sites for codegen and the runtime. Everything here
+ * lives in the compilation's arena. */
+#ifndef XT_SEMA_H
+#define XT_SEMA_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "ast.h"
+#include "diag.h"
+#include "types.h"
+
+struct xt_provider;
+struct xt_builtin;
+
+/* One concrete place a probe attaches to (a wildcard expands to many). */
+struct xt_site {
+	int id;                    /* global site id: the BPF cookie, the `probe` value */
+	const char *name;          /* full name as `probe` prints it: "tracepoint:syscalls:sys_enter_openat" */
+	const char *target;        /* provider-specific: "syscalls:sys_enter_openat", "ms:300", ... */
+	int64_t num;               /* provider-specific number (syscall nr, period, ...) */
+	const void *data;          /* provider-specific (e.g. a tracepoint's format) */
+};
+
+struct xt_probe_info {
+	struct xt_node *node;      /* XT_N_PROBE */
+	const struct xt_provider *prov;
+	struct xt_site *sites;
+	int nsites;
+	int index;                 /* position in the program */
+	const char *fn_name;       /* the BPF function's name */
+	int mode;                  /* provider-specific variant (e.g. served by raw syscall tracepoints) */
+	const struct xt_type *args_type; /* the `args` record, or NULL */
+	int nvars;                 /* scratch variables, indexed by node->aux */
+	const struct xt_type **var_types;
+};
+
+struct xt_map_info {
+	int id;
+	const char *name;          /* without '@' */
+	const char *bpf_name;      /* the kernel map's name */
+	const struct xt_type *key; /* NULL for @x without key; a tuple for multi-key maps */
+	const struct xt_type *val; /* XT_T_AGG for aggregations */
+	int key_size, value_size;  /* as laid out in the kernel map (hist/lhist: key + 8 for the bucket) */
+	bool percpu;
+	struct xt_node *first;     /* first use, for diagnostics */
+};
+
+struct xt_fmt_info {
+	int id;
+	const char *fmt;
+	int nargs;
+	const struct xt_type **arg_types;
+	int *arg_offsets;          /* in the record after its 8-byte header */
+	int size;                  /* payload bytes */
+};
+
+struct xt_sema_opts {
+	pid_t target_pid;          /* -p or -c: 0 when none */
+	int max_strlen;            /* string size for str() and string values (default 64) */
+	int max_map_keys;          /* entries per map (default 4096) */
+	bool listing;              /* expand attach points only */
+};
+
+struct xt_program {
+	struct xt_arena *ar;
+	const struct xt_source *src;
+	struct xt_node *ast;
+	struct xt_sema_opts opts;
+	struct xt_probe_info *probes;
+	int nprobes;
+	struct xt_map_info **maps;
+	int nmaps;
+	struct xt_fmt_info **fmts;
+	int nfmts;
+	struct xt_site **sites;    /* by id */
+	int nsites;
+	bool has_end;
+};
+
+/* Analyses `ast` (from xt_parse). Returns a program description allocated in
+ * `ar`, or NULL after reporting errors to `dg`. */
+struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
+			   struct xt_node *ast, const struct xt_sema_opts *opts,
+			   struct xt_diags *dg);
+
+/* --- for stdlib's checkers ------------------------------------------------ */
+struct xt_sema;
+struct xt_arena *xt_sema_arena(struct xt_sema *s);
+struct xt_diags *xt_sema_diags(struct xt_sema *s);
+struct xt_program *xt_sema_program(struct xt_sema *s);
+struct xt_probe_info *xt_sema_probe(struct xt_sema *s); /* the probe being checked */
+/* Types an expression (and its children); returns its type or NULL after an error. */
+const struct xt_type *xt_sema_expr(struct xt_sema *s, struct xt_node *n);
+/* Registers a printf-style format with its (already typed) arguments; returns its id or -1. */
+int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node *args);
+
+#endif

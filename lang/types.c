@@ -1,0 +1,183 @@
+/* Type constructors, comparison and naming. */
+#include <string.h>
+#include "types.h"
+
+#define INT_T(nm, sz, sg) const struct xt_type nm = { .kind = XT_T_INT, .size = sz, .sign = sg }
+INT_T(xt_u8, 1, false); INT_T(xt_u16, 2, false); INT_T(xt_u32, 4, false); INT_T(xt_u64, 8, false);
+INT_T(xt_s8, 1, true); INT_T(xt_s16, 2, true); INT_T(xt_s32, 4, true); INT_T(xt_s64, 8, true);
+const struct xt_type xt_void = { .kind = XT_T_VOID };
+const struct xt_type xt_bool = { .kind = XT_T_BOOL, .size = 1 };
+const struct xt_type xt_probe_type = { .kind = XT_T_PROBE, .size = 8 };
+const struct xt_type xt_dataloc = { .kind = XT_T_DATALOC, .size = 4 };
+
+const struct xt_type *xt_type_int(int size, bool sign)
+{
+	switch (size) {
+	case 1: return sign ? &xt_s8 : &xt_u8;
+	case 2: return sign ? &xt_s16 : &xt_u16;
+	case 4: return sign ? &xt_s32 : &xt_u32;
+	default: return sign ? &xt_s64 : &xt_u64;
+	}
+}
+
+const struct xt_type *xt_type_str(struct xt_arena *ar, int size)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_STR;
+	t->size = size;
+	return t;
+}
+
+const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to, const char *cname)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_PTR;
+	t->size = 8;
+	t->pointee = to;
+	t->cname = cname;
+	return t;
+}
+
+const struct xt_type *xt_type_agg(struct xt_arena *ar, enum xt_agg_kind agg)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_AGG;
+	t->agg = agg;
+	t->size = 8;
+	return t;
+}
+
+static int align_of(const struct xt_type *t)
+{
+	if (t->kind == XT_T_STR)
+		return 1;
+	if (t->kind == XT_T_TUPLE) {
+		int a = 1;
+		for (int i = 0; i < t->n; i++)
+			if (align_of(t->elems[i]) > a)
+				a = align_of(t->elems[i]);
+		return a;
+	}
+	return 8; /* ints are kept as 64-bit in keys and tuples */
+}
+
+const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **elems, int n)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_TUPLE;
+	t->n = n;
+	t->elems = xt_arena_alloc(ar, sizeof(*t->elems) * n);
+	t->offsets = xt_arena_alloc(ar, sizeof(int) * n);
+	int off = 0;
+	for (int i = 0; i < n; i++) {
+		const struct xt_type *e = elems[i];
+		if (e->kind == XT_T_INT || e->kind == XT_T_BOOL)
+			e = xt_type_int(8, e->kind == XT_T_INT && e->sign);
+		int a = align_of(e);
+		off = (off + a - 1) / a * a;
+		t->elems[i] = e;
+		t->offsets[i] = off;
+		off += e->size;
+	}
+	int a = align_of(t);
+	t->size = (off + a - 1) / a * a;
+	return t;
+}
+
+bool xt_type_is_int(const struct xt_type *t)
+{
+	return t && (t->kind == XT_T_INT || t->kind == XT_T_BOOL);
+}
+
+bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case XT_T_INT: return a->size == b->size && a->sign == b->sign;
+	case XT_T_STR: return a->size == b->size;
+	case XT_T_AGG:
+		return a->agg == b->agg && (a->agg != XT_A_LHIST ||
+			(a->lmin == b->lmin && a->lmax == b->lmax && a->lstep == b->lstep));
+	case XT_T_TUPLE:
+		if (a->n != b->n)
+			return false;
+		for (int i = 0; i < a->n; i++)
+			if (!xt_type_eq(a->elems[i], b->elems[i]))
+				return false;
+		return true;
+	case XT_T_PTR: return true;
+	default: return true;
+	}
+}
+
+bool xt_type_fits(const struct xt_type *to, const struct xt_type *from)
+{
+	if (xt_type_is_int(to) && xt_type_is_int(from))
+		return true;
+	if (to->kind == XT_T_STR && from->kind == XT_T_STR)
+		return true; /* truncated or padded to the kept size */
+	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE) {
+		if (to->n != from->n)
+			return false;
+		for (int i = 0; i < to->n; i++)
+			if (!xt_type_fits(to->elems[i], from->elems[i]))
+				return false;
+		return true;
+	}
+	return xt_type_eq(to, from);
+}
+
+const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a, const struct xt_type *b)
+{
+	if (xt_type_is_int(a) && xt_type_is_int(b)) {
+		if (a->kind == XT_T_BOOL && b->kind == XT_T_BOOL)
+			return a;
+		int sa = a->kind == XT_T_BOOL ? 1 : a->size, sb = b->kind == XT_T_BOOL ? 1 : b->size;
+		bool sign = (a->kind == XT_T_INT && a->sign) || (b->kind == XT_T_INT && b->sign);
+		return xt_type_int(sa > sb ? sa : sb, sign);
+	}
+	if (a->kind == XT_T_STR && b->kind == XT_T_STR)
+		return a->size >= b->size ? a : b;
+	if (a->kind == XT_T_TUPLE && b->kind == XT_T_TUPLE && a->n == b->n) {
+		const struct xt_type **el = xt_arena_alloc(ar, sizeof(*el) * a->n);
+		for (int i = 0; i < a->n; i++)
+			if (!(el[i] = xt_type_join(ar, a->elems[i], b->elems[i])))
+				return NULL;
+		return xt_type_tuple(ar, el, a->n);
+	}
+	return xt_type_eq(a, b) ? a : NULL;
+}
+
+const char *xt_agg_name(enum xt_agg_kind agg)
+{
+	static const char *const names[] = { "none", "count", "sum", "min", "max",
+		"avg", "stats", "hist", "lhist" };
+	return names[agg];
+}
+
+const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
+{
+	if (!t)
+		return "none";
+	switch (t->kind) {
+	case XT_T_VOID: return "void";
+	case XT_T_BOOL: return "bool";
+	case XT_T_INT: return xt_arena_printf(ar, "%sint%d", t->sign ? "" : "u", t->size * 8);
+	case XT_T_STR: return xt_arena_printf(ar, "string[%d]", t->size);
+	case XT_T_PROBE: return "probe";
+	case XT_T_RECORD: return t->cname ? t->cname : "args";
+	case XT_T_PTR: return t->cname ? t->cname : "pointer";
+	case XT_T_DATALOC: return "__data_loc char[]";
+	case XT_T_AGG: return xt_agg_name(t->agg);
+	case XT_T_TUPLE: {
+		char *s = "(";
+		for (int i = 0; i < t->n; i++)
+			s = xt_arena_printf(ar, "%s%s%s", s, i ? ", " : "", xt_type_name(ar, t->elems[i]));
+		return xt_arena_printf(ar, "%s)", s);
+	}
+	}
+	return "?";
+}

@@ -1,0 +1,283 @@
+/* xtrace's command line: one-liners (-e), script files, listing (-l). */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include "repl/driver.h"
+#include "runtime/runtime.h"
+#include "stdlib/registry.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: xtrace [options] -e 'PROGRAM'\n"
+	      "       xtrace [options] FILE.xt\n"
+	      "       xtrace -l [PATTERN]\n"
+	      "\n"
+	      "  -e PROGRAM   run the program given on the command line\n"
+	      "  -c 'CMD'     run CMD, trace until it exits (cpid is its pid)\n"
+	      "  -p PID       trace only process PID\n"
+	      "  -o FILE      write results to FILE\n"
+	      "  -f FORMAT    output format: text (default) or json\n"
+	      "  -l [PATTERN] list probes matching PATTERN; -lv adds their arguments\n"
+	      "  -q           quiet: no \"Attaching N probes...\" line\n"
+	      "  -v           verbose: libbpf's and the verifier's messages\n"
+	      "  -d STAGE     dump the AST (ast) or the LLVM IR (ir) to stderr\n"
+	      "  -h, --help   this help\n"
+	      "  -V, --version\n", f);
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+/* Splits a -c command into argv: whitespace separates, quotes group. */
+static char **split_command(const char *cmd)
+{
+	size_t cap = 8, n = 0;
+	char **argv = calloc(cap, sizeof(*argv));
+	const char *p = cmd;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		char *word = malloc(strlen(p) + 1), *w = word;
+		char quote = 0;
+		for (; *p && (quote || (*p != ' ' && *p != '\t')); p++) {
+			if (quote && *p == quote)
+				quote = 0;
+			else if (!quote && (*p == '"' || *p == '\''))
+				quote = *p;
+			else if (*p == '\\' && p[1] && quote != '\'')
+				*w++ = *++p;
+			else
+				*w++ = *p;
+		}
+		*w = 0;
+		if (n + 2 > cap)
+			argv = realloc(argv, sizeof(*argv) * (cap *= 2));
+		argv[n++] = word;
+		argv[n] = NULL;
+	}
+	return argv;
+}
+
+/* Forks the -c command, held before exec until *go_fd is written to. */
+static pid_t spawn_held(const char *cmd, int *go_fd)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	char **argv = split_command(cmd);
+	if (!argv[0]) {
+		fprintf(stderr, "xtrace: -c needs a command\n");
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[1]);
+		char c;
+		if (read(fds[0], &c, 1) != 1)
+			_exit(127); /* xtrace gave up before starting us */
+		close(fds[0]);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "xtrace: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+	*go_fd = fds[1];
+	return pid;
+}
+
+static bool have_bpf_rights(void)
+{
+	if (geteuid() == 0)
+		return true;
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xt_probe", 4, 4, 1, NULL);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+struct list_state { const char *pattern; int count; };
+
+static void list_cb(const char *name, const char *detail, void *arg)
+{
+	struct list_state *ls = arg;
+	if (ls->pattern && fnmatch(ls->pattern, name, 0) != 0)
+		return;
+	printf("%s\n%s", name, detail ? detail : "");
+	ls->count++;
+}
+
+static int list_probes(const char *pattern, bool verbose)
+{
+	struct list_state ls = { pattern, 0 };
+	const char *colon = pattern ? strchr(pattern, ':') : NULL;
+	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {
+		if (!(*p)->list)
+			continue;
+		const char *spec = "";
+		if (colon) {
+			size_t n = (size_t)(colon - pattern);
+			bool named = (strlen((*p)->name) == n && strncmp((*p)->name, pattern, n) == 0) ||
+				     ((*p)->alias && strlen((*p)->alias) == n && strncmp((*p)->alias, pattern, n) == 0);
+			char type[64];
+			snprintf(type, sizeof(type), "%.*s", (int)n, pattern);
+			if (!named && fnmatch(type, (*p)->name, 0) != 0)
+				continue;
+			spec = colon + 1;
+			ls.pattern = NULL;
+		}
+		(*p)->list(spec, verbose, list_cb, &ls);
+		ls.pattern = colon ? NULL : pattern;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *program = NULL, *cmd = NULL, *outpath = NULL, *dump = NULL;
+	bool quiet = false, verbose = false, list = false, json = false;
+	pid_t pid = 0;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:qvlhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': program = optarg; break;
+		case 'c': cmd = optarg; break;
+		case 'p': pid = (pid_t)atoi(optarg);
+			if (pid <= 0) {
+				fprintf(stderr, "xtrace: -p needs a process id, not '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'o': outpath = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				json = true;
+			else if (strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "xtrace: unknown output format '%s' (text or json)\n", optarg);
+				return 1;
+			}
+			break;
+		case 'd': dump = optarg; break;
+		case 'q': quiet = true; break;
+		case 'v': verbose = true; break;
+		case 'l': list = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("xtrace %s\n", XT_VERSION); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (list)
+		return list_probes(optind < argc ? argv[optind] : NULL, verbose);
+
+	const char *name = "<stdin>";
+	char *text = NULL;
+	if (program) {
+		text = strdup(program);
+	} else if (optind < argc) {
+		name = argv[optind++];
+		text = read_file(name);
+		if (!text) {
+			fprintf(stderr, "xtrace: cannot read %s: %s\n", name, strerror(errno));
+			return 1;
+		}
+	} else {
+		usage(stderr);
+		return 1;
+	}
+	if (!have_bpf_rights()) {
+		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
+		free(text);
+		return 1;
+	}
+	FILE *out = stdout;
+	if (outpath && !(out = fopen(outpath, "w"))) {
+		fprintf(stderr, "xtrace: cannot write %s: %s\n", outpath, strerror(errno));
+		free(text);
+		return 1;
+	}
+
+	int go_fd = -1;
+	pid_t child = 0;
+	if (cmd) {
+		child = spawn_held(cmd, &go_fd);
+		if (child < 0) {
+			fprintf(stderr, "xtrace: cannot start '%s': %s\n", cmd, strerror(errno));
+			free(text);
+			return 1;
+		}
+	}
+
+	struct xt_sema_opts so = { .target_pid = child ? child : pid };
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	struct xt_unit u;
+	unsigned dumps = dump ? (strstr(dump, "ast") ? XT_DUMP_AST : 0) | (strstr(dump, "ir") ? XT_DUMP_IR : 0) : 0;
+	int status = 1;
+	struct xt_rt *rt = NULL;
+	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
+		goto out;
+	struct xt_rt_opts ro = { .out = out, .format = json ? XT_FMT_JSON : XT_FMT_TEXT, .verbose = verbose,
+				 .quiet = quiet, .child = child, .child_go_fd = go_fd };
+	rt = xt_rt_open(&u.compiled, &ro, &dg);
+	if (!rt)
+		goto out;
+	go_fd = -1; /* the runtime owns it now */
+	if (xt_rt_attach(rt, &dg) < 0)
+		goto out;
+	status = xt_rt_run(rt);
+	xt_rt_print_maps(rt);
+	child = 0;
+out:
+	if (dg.len)
+		fputs(dg.buf, stderr);
+	xt_rt_close(rt);
+	if (go_fd >= 0)
+		close(go_fd);
+	if (child > 0) { /* never started: it exits when go_fd closes */
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	xt_diags_fini(&dg);
+	xt_unit_free(&u);
+	free(text);
+	if (out != stdout)
+		fclose(out);
+	return status;
+}

@@ -1,0 +1,114 @@
+/* Printing of map contents and printf records in bpftrace's text and JSON
+ * layouts, from plain user-space values. Pure functions of their inputs: the
+ * runtime reads the kernel maps and hands the data over; the tests feed
+ * synthetic data. Nothing returned needs freeing. */
+#ifndef XT_PRINT_H
+#define XT_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum xt_format { XT_FMT_TEXT, XT_FMT_JSON };
+
+enum xt_val_kind {
+	XT_VAL_INT,    /* signed integer: .i */
+	XT_VAL_UINT,   /* unsigned integer: .u */
+	XT_VAL_STR,    /* NUL-terminated string: .s (printed bare in text, quoted/escaped in JSON) */
+	XT_VAL_TUPLE,  /* .tuple.elems[0..n) printed "(a, b)" */
+	XT_VAL_SYM,    /* already-rendered text printed as is in text, as a JSON string (.s): stacks, symbols */
+};
+
+struct xt_val {
+	enum xt_val_kind kind;
+	union {
+		int64_t i;
+		uint64_t u;
+		const char *s;
+		struct { const struct xt_val *elems; int n; } tuple;
+	};
+};
+
+enum xt_agg {
+	XT_AGG_NONE,   /* a plain value stored by `@x = expr` (int or string): entry.value */
+	XT_AGG_COUNT,  /* entry.value (uint) */
+	XT_AGG_SUM,    /* entry.value */
+	XT_AGG_MIN,    /* entry.value */
+	XT_AGG_MAX,    /* entry.value */
+	XT_AGG_AVG,    /* entry.count and entry.total; printed value = total / count (integer division, signed) */
+	XT_AGG_STATS,  /* entry.count, entry.total: "count N, average A, total T" */
+	XT_AGG_HIST,   /* entry.buckets: log2 buckets, see below */
+	XT_AGG_LHIST,  /* entry.buckets: linear buckets, see below */
+};
+
+/* Bucket layout of XT_AGG_HIST (bpftrace's log2 histogram, k = 0):
+ *   buckets[0]      values < 0
+ *   buckets[1]      value == 0
+ *   buckets[i], i>=2: values in [2^(i-2), 2^(i-1))   (i.e. 1, [2,4), [4,8), ...)
+ * nbuckets is at most 66.
+ * XT_AGG_LHIST with min, max, step:
+ *   buckets[0]      values < min
+ *   buckets[1 + j]  values in [min + j*step, min + (j+1)*step), j < (max-min)/step
+ *   buckets[last]   values >= max; nbuckets = (max-min)/step + 2 */
+struct xt_map_entry {
+	const struct xt_val *keys; /* nkeys values; nkeys == 0 for a map without key (@x) */
+	int nkeys;
+	struct xt_val value;
+	uint64_t count;
+	int64_t total;
+	const uint64_t *buckets;
+	int nbuckets;
+};
+
+struct xt_map_data {
+	const char *name;      /* without '@'; "" for the anonymous map */
+	enum xt_agg agg;
+	int64_t lmin, lmax, lstep; /* XT_AGG_LHIST */
+	struct xt_map_entry *entries; /* the printer may reorder these (sorting) */
+	size_t n;
+};
+
+/* Prints one map as bpftrace does (`print(@m)` and the dump at exit): entries
+ * sorted the way bpftrace sorts them, `top` > 0 keeps only the last `top`
+ * after sorting (the largest), `div` > 1 divides every printed value. */
+void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
+		  size_t top, uint64_t div);
+
+/* Formats one value as it appears as a map key or value in text output. */
+void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v);
+
+/* What bpftrace prints before the map dump at exit: "\n\n" in both text and
+ * JSON mode, even when there are no maps. The driver calls it once, then
+ * xt_print_map for every map in order of name (strcmp), top = 0, div = 0.
+ * An empty map prints "\n" in text ("\n\n" for avg/stats), nothing in JSON. */
+void xt_print_dump_begin(FILE *out, enum xt_format fmt);
+
+/* Writes s as a quoted JSON string, escaped the way bpftrace escapes: \" \\
+ * \n \r \t, other bytes < 0x20 as \u00XX; bytes >= 0x80 pass through. */
+void xt_print_json_str(FILE *out, const char *s);
+
+/* Writes the body of one hist/lhist entry (m->agg says which): text rows
+ * from the first to the last non-zero bucket, or the JSON array of buckets.
+ * `div` (> 1) divides hist counts, not the bars; lhist ignores it, as
+ * bpftrace does. Writes nothing in text ("[]" in JSON) when all are zero. */
+void xt_print_hist(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
+		   const struct xt_map_entry *e, uint64_t div);
+
+/* printf: renders `fmt` (C-style conversions %d %i %u %x %X %s %c %p %ld %lu
+ * %lld %llu %%, widths, '-' and '0' flags, precision for %s) with args.
+ * Integer conversions take XT_VAL_INT/UINT; %s takes XT_VAL_STR (or renders an
+ * integer in decimal). Text mode writes the result as is; JSON mode writes
+ * {"type": "printf", "data": "..."} and a newline. Returns 0, or -EINVAL
+ * when the format does not match the arguments (sema checks this first). */
+int xt_print_printf(FILE *out, enum xt_format fmt, const char *format,
+		    const struct xt_val *args, int nargs);
+
+/* Parses a printf format: returns the number of conversions (excluding %%)
+ * and, when convs is not NULL, stores each conversion's letter ('d', 'u', 'x',
+ * 's', 'c', 'p', ...) in convs[0..min(n, maxconvs)); or returns -1 with *bad
+ * set to the byte offset of the first invalid conversion. Sema uses it to
+ * check formats and argument types at compile time. */
+int xt_printf_parse(const char *format, char *convs, int maxconvs, size_t *bad);
+
+#endif

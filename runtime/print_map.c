@@ -1,0 +1,283 @@
+/* Map dumps in bpftrace 0.17's text and JSON layouts: entry order, top/div,
+ * key rendering, the separators between entries and the trailing blank lines.
+ * docs/output-format.md records what bpftrace was observed to print. */
+#include "runtime/print.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void xt_print_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
+{
+	switch (v->kind) {
+	case XT_VAL_INT:
+		fprintf(out, "%" PRId64, v->i);
+		break;
+	case XT_VAL_UINT:
+		fprintf(out, "%" PRIu64, v->u);
+		break;
+	case XT_VAL_STR:
+	case XT_VAL_SYM:
+		if (fmt == XT_FMT_JSON)
+			xt_print_json_str(out, v->s);
+		else
+			fputs(v->s, out);
+		break;
+	case XT_VAL_TUPLE:
+		/* text "(1, a)", JSON [1,"a"] */
+		fputc(fmt == XT_FMT_JSON ? '[' : '(', out);
+		for (int i = 0; i < v->tuple.n; i++) {
+			if (i > 0)
+				fputs(fmt == XT_FMT_JSON ? "," : ", ", out);
+			xt_print_val(out, fmt, &v->tuple.elems[i]);
+		}
+		fputc(fmt == XT_FMT_JSON ? ']' : ')', out);
+		break;
+	}
+}
+
+void xt_print_dump_begin(FILE *out, enum xt_format fmt)
+{
+	(void)fmt;
+	fputs("\n\n", out);
+}
+
+/* Key order of bpftrace's sort_by_key: integers as uint64 (so -1 sorts
+ * last), strings by strcmp, argument by argument. */
+static int cmp_val(const struct xt_val *a, const struct xt_val *b)
+{
+	bool ai = a->kind == XT_VAL_INT || a->kind == XT_VAL_UINT;
+	bool bi = b->kind == XT_VAL_INT || b->kind == XT_VAL_UINT;
+
+	if (ai && bi)
+		return a->u < b->u ? -1 : a->u > b->u;
+	if (ai != bi)
+		return ai ? -1 : 1;
+	if (a->kind == XT_VAL_TUPLE && b->kind == XT_VAL_TUPLE) {
+		for (int i = 0; i < a->tuple.n && i < b->tuple.n; i++) {
+			int c = cmp_val(&a->tuple.elems[i], &b->tuple.elems[i]);
+			if (c)
+				return c;
+		}
+		return (a->tuple.n > b->tuple.n) - (a->tuple.n < b->tuple.n);
+	}
+	if (a->kind == XT_VAL_TUPLE || b->kind == XT_VAL_TUPLE)
+		return a->kind == XT_VAL_TUPLE ? 1 : -1;
+	return strcmp(a->s, b->s);
+}
+
+static int cmp_keys(const struct xt_map_entry *a, const struct xt_map_entry *b)
+{
+	for (int i = 0; i < a->nkeys && i < b->nkeys; i++) {
+		int c = cmp_val(&a->keys[i], &b->keys[i]);
+		if (c)
+			return c;
+	}
+	return (a->nkeys > b->nkeys) - (a->nkeys < b->nkeys);
+}
+
+static int64_t average(const struct xt_map_entry *e)
+{
+	return e->count ? e->total / (int64_t)e->count : 0;
+}
+
+static int64_t hist_total(const struct xt_map_entry *e)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < e->nbuckets; i++)
+		sum += e->buckets[i];
+	return (int64_t)sum;
+}
+
+#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
+
+/* bpftrace sorts by value ascending: the count/sum/min/max or plain integer,
+ * the average for avg/stats, the sum of all buckets for hist/lhist; maps of
+ * strings and other values by key. Its sort is not stable and its ties come
+ * out in hash or key-byte order, so ties are broken by key here. */
+static int cmp_entries(const void *pa, const void *pb, void *pagg)
+{
+	const struct xt_map_entry *a = pa, *b = pb;
+	enum xt_agg agg = *(enum xt_agg *)pagg;
+	int c = 0;
+
+	switch (agg) {
+	case XT_AGG_HIST:
+	case XT_AGG_LHIST:
+		c = CMP(hist_total(a), hist_total(b));
+		break;
+	case XT_AGG_AVG:
+	case XT_AGG_STATS:
+		c = CMP(average(a), average(b));
+		break;
+	default:
+		if (a->value.kind == XT_VAL_INT && b->value.kind == XT_VAL_INT)
+			c = CMP(a->value.i, b->value.i);
+		else if (a->value.kind == XT_VAL_UINT && b->value.kind == XT_VAL_UINT)
+			c = CMP(a->value.u, b->value.u);
+		break;
+	}
+	return c ? c : cmp_keys(a, b);
+}
+
+static void print_key_text(FILE *out, const struct xt_map_entry *e)
+{
+	if (e->nkeys == 0)
+		return;
+	fputc('[', out);
+	for (int i = 0; i < e->nkeys; i++) {
+		if (i > 0)
+			fputs(", ", out);
+		xt_print_val(out, XT_FMT_TEXT, &e->keys[i]);
+	}
+	fputc(']', out);
+}
+
+/* JSON keys are the text renderings joined by "," in one string: "abc,2" */
+static void print_key_json(FILE *out, const struct xt_map_entry *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	if (!mem)
+		abort();
+	for (int i = 0; i < e->nkeys; i++) {
+		if (i > 0)
+			fputc(',', mem);
+		xt_print_val(mem, XT_FMT_TEXT, &e->keys[i]);
+	}
+	fclose(mem);
+	xt_print_json_str(out, buf);
+	fputs(": ", out);
+	free(buf);
+}
+
+static void print_value(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
+			const struct xt_map_entry *e, uint64_t div)
+{
+	struct xt_val v = e->value;
+
+	switch (m->agg) {
+	case XT_AGG_HIST:
+	case XT_AGG_LHIST:
+		xt_print_hist(out, fmt, m, e, div);
+		return;
+	case XT_AGG_STATS:
+		/* bpftrace ignores div for stats */
+		fprintf(out, fmt == XT_FMT_JSON
+				     ? "{\"count\": %" PRId64 ", \"average\": %" PRId64 ", \"total\": %" PRId64 "}"
+				     : "count %" PRId64 ", average %" PRId64 ", total %" PRId64,
+			(int64_t)e->count, average(e), e->total);
+		return;
+	case XT_AGG_AVG:
+		fprintf(out, "%" PRId64, average(e) / (int64_t)div);
+		return;
+	default:
+		if (v.kind == XT_VAL_INT)
+			v.i /= (int64_t)div;
+		else if (v.kind == XT_VAL_UINT)
+			v.u /= div;
+		xt_print_val(out, fmt, &v);
+	}
+}
+
+static const char *json_type(enum xt_agg agg)
+{
+	switch (agg) {
+	case XT_AGG_HIST:
+	case XT_AGG_LHIST:
+		return "hist";
+	case XT_AGG_AVG:
+	case XT_AGG_STATS:
+		return "stats";
+	default:
+		return "map";
+	}
+}
+
+/* A stack's text already ends in '\n', so bpftrace puts no separator after
+ * it. (bpftrace also omits it after ksym/usym/inet values, running entries
+ * together on one line; we keep the newline there.) */
+static const char *text_delim(const struct xt_map_entry *e)
+{
+	const char *s = e->value.s;
+
+	if (e->value.kind == XT_VAL_SYM && *s && s[strlen(s) - 1] == '\n')
+		return "";
+	return "\n";
+}
+
+void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
+		  size_t top, uint64_t div)
+{
+	bool hist = m->agg == XT_AGG_HIST || m->agg == XT_AGG_LHIST;
+	bool stats = m->agg == XT_AGG_AVG || m->agg == XT_AGG_STATS;
+	bool keyed = m->n > 0 && m->entries[0].nkeys > 0;
+	size_t skip = 0;
+
+	if (div == 0)
+		div = 1;
+	if (m->n > 1)
+		qsort_r(m->entries, m->n, sizeof(*m->entries), cmp_entries, &m->agg);
+	/* top keeps the largest; bpftrace ignores it for stats() maps */
+	if (top && m->n > top && m->agg != XT_AGG_STATS)
+		skip = m->n - top;
+
+	if (fmt == XT_FMT_JSON) {
+		char *name;
+
+		if (m->n == 0)
+			return;
+		if (asprintf(&name, "@%s", m->name) < 0)
+			abort();
+		fprintf(out, "{\"type\": \"%s\", \"data\": {", json_type(m->agg));
+		xt_print_json_str(out, name);
+		free(name);
+		fputs(keyed ? ": {" : ": ", out);
+		for (size_t i = skip; i < m->n; i++) {
+			if (i > skip)
+				fputs(", ", out);
+			if (keyed)
+				print_key_json(out, &m->entries[i]);
+			print_value(out, fmt, m, &m->entries[i], div);
+		}
+		fputs(keyed ? "}}}\n" : "}}\n", out);
+		return;
+	}
+
+	/* Entries are joined by a separator and the map ends with "\n" ("\n\n"
+	 * for avg/stats), so an empty map is a blank line. */
+	for (size_t i = skip; i < m->n; i++) {
+		const struct xt_map_entry *e = &m->entries[i];
+
+		if (i > skip)
+			fputs(hist ? "\n" : text_delim(&m->entries[i - 1]), out);
+		fprintf(out, "@%s", m->name);
+		print_key_text(out, e);
+		fputs(hist ? ": \n" : ": ", out);
+		print_value(out, fmt, m, e, div);
+	}
+	fputs(stats ? "\n\n" : "\n", out);
+}

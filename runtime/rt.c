@@ -1,0 +1,311 @@
+/* Loading, attaching, running BEGIN/END, the event loop and detaching. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "runtime/rt_int.h"
+#include "stdlib/registry.h"
+
+/* libbpf's messages: shown with -v, and the tail kept for a verifier rejection. */
+static char libbpf_log[16384];
+static size_t libbpf_log_len;
+static bool libbpf_verbose;
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return 0;
+	if (libbpf_verbose)
+		fputs(line, stderr);
+	if (level == LIBBPF_DEBUG)
+		return n;
+	size_t len = strlen(line);
+	if (len >= sizeof(libbpf_log))
+		return n;
+	if (libbpf_log_len + len >= sizeof(libbpf_log)) { /* keep the newest half */
+		size_t keep = sizeof(libbpf_log) / 2;
+		memmove(libbpf_log, libbpf_log + libbpf_log_len - keep, keep);
+		libbpf_log_len = keep;
+	}
+	memcpy(libbpf_log + libbpf_log_len, line, len);
+	libbpf_log_len += len;
+	libbpf_log[libbpf_log_len] = 0;
+	return n;
+}
+
+/* The last `lines` lines of the verifier log libbpf printed. */
+static const char *log_tail(int lines)
+{
+	const char *end = libbpf_log + libbpf_log_len, *p = end;
+	while (p > libbpf_log && lines > 0) {
+		p--;
+		if (*p == '\n' && p != end - 1)
+			lines--;
+	}
+	return p == libbpf_log ? p : p + 1;
+}
+
+struct bpf_object *xt_rt_object(struct xt_rt *rt) { return rt->obj; }
+
+int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link)
+{
+	if (rp->nlinks == rp->caplinks) {
+		int cap = rp->caplinks ? rp->caplinks * 2 : 8;
+		struct bpf_link **nl = realloc(rp->links, sizeof(*nl) * cap);
+		if (!nl) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		rp->links = nl;
+		rp->caplinks = cap;
+	}
+	rp->links[rp->nlinks++] = link;
+	return 0;
+}
+
+int xt_rt_add_fd(struct xt_rt_probe *rp, int fd)
+{
+	if (rp->nfds == rp->capfds) {
+		int cap = rp->capfds ? rp->capfds * 2 : 8;
+		int *nf = realloc(rp->fds, sizeof(*nf) * cap);
+		if (!nf) {
+			close(fd);
+			return -ENOMEM;
+		}
+		rp->fds = nf;
+		rp->capfds = cap;
+	}
+	rp->fds[rp->nfds++] = fd;
+	return 0;
+}
+
+void xt_rt_attach_error(struct xt_rt *rt, const char *probe, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	xt_diag_plain(rt->dg, "cannot attach %s: %s", probe, msg);
+}
+
+struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *opts, struct xt_diags *dg)
+{
+	libbpf_verbose = opts->verbose;
+	libbpf_set_print(on_libbpf_print);
+	struct xt_rt *rt = calloc(1, sizeof(*rt));
+	rt->c = c;
+	rt->prog = c->prog;
+	rt->opts = *opts;
+	rt->dg = dg;
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "xtrace");
+	rt->obj = bpf_object__open_mem(c->elf, c->elf_size, &oo);
+	if (!rt->obj) {
+		xt_diag_plain(dg, "internal error: libbpf cannot open the compiled object: %s", strerror(errno));
+		free(rt);
+		return NULL;
+	}
+	rt->nprobes = rt->prog->nprobes;
+	rt->probes = calloc(rt->nprobes + 1, sizeof(*rt->probes));
+	for (int i = 0; i < rt->nprobes; i++) {
+		rt->probes[i].info = &rt->prog->probes[i];
+		rt->probes[i].prog = bpf_object__find_program_by_name(rt->obj, rt->prog->probes[i].fn_name);
+		rt->probes[i].prog_fd = -1;
+	}
+	libbpf_log_len = 0;
+	libbpf_log[0] = 0;
+	if (bpf_object__load(rt->obj) < 0) {
+		int err = errno;
+		const char *which = "a probe";
+		for (int i = 0; i < rt->nprobes; i++)
+			if (rt->probes[i].prog && strstr(libbpf_log, rt->prog->probes[i].fn_name)) {
+				which = rt->prog->probes[i].sites[0].name;
+				if (rt->probes[i].info->node)
+					xt_diag_error(dg, rt->probes[i].info->node->loc,
+						      "the kernel's verifier rejected %s", which);
+				which = NULL;
+				break;
+			}
+		if (which)
+			xt_diag_plain(dg, "the kernel refused to load the program: %s", strerror(err));
+		if (libbpf_log_len)
+			xt_diag_note(dg, (struct xt_loc){ 0 }, "the verifier's last words:\n%s", log_tail(12));
+		xt_rt_close(rt);
+		return NULL;
+	}
+	if (bpf_object__btf_fd(rt->obj) < 0) {
+		xt_diag_plain(dg, "internal error: the object was loaded without BTF");
+		xt_rt_close(rt);
+		return NULL;
+	}
+	for (int i = 0; i < rt->nprobes; i++)
+		rt->probes[i].prog_fd = bpf_program__fd(rt->probes[i].prog);
+	struct bpf_map *events = bpf_object__find_map_by_name(rt->obj, "events");
+	rt->rb = ring_buffer__new(bpf_map__fd(events), xt_rt_handle_event, rt, NULL);
+	if (!rt->rb) {
+		xt_diag_plain(dg, "cannot open the ring buffer: %s", strerror(errno));
+		xt_rt_close(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+static void detach(struct xt_rt *rt)
+{
+	for (int i = 0; i < rt->nprobes; i++) {
+		struct xt_rt_probe *rp = &rt->probes[i];
+		for (int j = 0; j < rp->nlinks; j++)
+			bpf_link__destroy(rp->links[j]);
+		for (int j = 0; j < rp->nfds; j++)
+			close(rp->fds[j]);
+		free(rp->links);
+		free(rp->fds);
+		rp->links = NULL;
+		rp->fds = NULL;
+		rp->nlinks = rp->nfds = 0;
+	}
+}
+
+int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
+{
+	rt->dg = dg;
+	int nattached = 0;
+	for (int i = 0; i < rt->nprobes; i++) {
+		struct xt_rt_probe *rp = &rt->probes[i];
+		if (!rp->info->prov->attach) {
+			nattached += rp->info->nsites;
+			continue;
+		}
+		if (rp->info->prov->attach(rt, rp) < 0) {
+			detach(rt);
+			return -1;
+		}
+		nattached += rp->info->nsites;
+	}
+	if (!rt->opts.quiet) {
+		if (rt->opts.format == XT_FMT_JSON)
+			fprintf(rt->opts.out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", nattached);
+		else
+			fprintf(rt->opts.out, "Attaching %d probe%s...\n", nattached, nattached == 1 ? "" : "s");
+		fflush(rt->opts.out);
+	}
+	return 0;
+}
+
+/* Runs every BEGIN (or END) program once, in order. */
+static void run_special(struct xt_rt *rt, unsigned flag)
+{
+	for (int i = 0; i < rt->nprobes && !(flag == XT_PROVF_BEGIN && rt->done); i++) {
+		struct xt_rt_probe *rp = &rt->probes[i];
+		if (!(rp->info->prov->flags & flag))
+			continue;
+		LIBBPF_OPTS(bpf_test_run_opts, ro);
+		if (bpf_prog_test_run_opts(rp->prog_fd, &ro) < 0)
+			fprintf(stderr, "xtrace: cannot run %s: %s\n", rp->info->sites[0].name, strerror(errno));
+		ring_buffer__consume(rt->rb);
+	}
+}
+
+static void start_child(struct xt_rt *rt)
+{
+	if (rt->opts.child_go_fd < 0)
+		return;
+	if (write(rt->opts.child_go_fd, "g", 1) != 1)
+		fprintf(stderr, "xtrace: cannot start the command: %s\n", strerror(errno));
+	close(rt->opts.child_go_fd);
+	rt->opts.child_go_fd = -1;
+}
+
+int xt_rt_run(struct xt_rt *rt)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 1 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.u32 = 2;
+	epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rt->rb), &ev);
+
+	run_special(rt, XT_PROVF_BEGIN);
+	if (!rt->done)
+		start_child(rt);
+	while (!rt->done) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(ep, evs, 4, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.u32 == 2) {
+				ring_buffer__consume(rt->rb);
+				continue;
+			}
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo != SIGCHLD) {
+					rt->done = true;
+					continue;
+				}
+				int st;
+				if (rt->opts.child > 0 && waitpid(rt->opts.child, &st, WNOHANG) == rt->opts.child) {
+					rt->opts.child = 0;
+					rt->done = true;
+				}
+			}
+		}
+	}
+	ring_buffer__consume(rt->rb);
+	run_special(rt, XT_PROVF_END);
+	close(ep);
+	close(sfd);
+	return rt->status;
+}
+
+void xt_rt_print_maps(struct xt_rt *rt)
+{
+	const struct xt_program *prog = rt->prog;
+	/* In name order, as bpftrace prints them. */
+	const struct xt_map_info **order = calloc(prog->nmaps + 1, sizeof(*order));
+	for (int i = 0; i < prog->nmaps; i++)
+		order[i] = prog->maps[i];
+	for (int i = 1; i < prog->nmaps; i++)
+		for (int j = i; j > 0 && strcmp(order[j - 1]->name, order[j]->name) > 0; j--) {
+			const struct xt_map_info *t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	xt_print_dump_begin(rt->opts.out, rt->opts.format);
+	for (int i = 0; i < prog->nmaps; i++)
+		xt_rt_print_map(rt, order[i], 0, 0);
+	free(order);
+	if (rt->lost)
+		fprintf(stderr, "xtrace: %llu events were lost (the ring buffer was full)\n", (unsigned long long)rt->lost);
+	fflush(rt->opts.out);
+}
+
+void xt_rt_close(struct xt_rt *rt)
+{
+	if (!rt)
+		return;
+	detach(rt);
+	ring_buffer__free(rt->rb);
+	bpf_object__close(rt->obj);
+	if (rt->opts.child_go_fd >= 0)
+		close(rt->opts.child_go_fd);
+	free(rt->probes);
+	free(rt);
+}

@@ -1,0 +1,34 @@
+/* Internal to runtime/: the runtime's state. */
+#ifndef XT_RT_INT_H
+#define XT_RT_INT_H
+
+#include "runtime/runtime.h"
+
+struct ring_buffer;
+
+struct xt_rt {
+	const struct xt_compiled *c;
+	const struct xt_program *prog;
+	struct xt_rt_opts opts;
+	struct bpf_object *obj;
+	struct xt_rt_probe *probes;
+	int nprobes;
+	struct ring_buffer *rb;
+	struct xt_diags *dg;          /* where attach errors go */
+	bool done;                    /* exit() seen, signal, or the -c command ended */
+	int status;                   /* exit status to return */
+	uint64_t lost;                /* ring-buffer records lost */
+};
+
+/* maps.c: reads map m from the kernel and prints it. */
+void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div);
+/* events.c: handles one ring-buffer record. */
+int xt_rt_handle_event(void *ctx, void *data, size_t size);
+
+
+
+/* values.c: decodes a value of type t stored at p (map key/value or record
+ * slot) into out; strings and tuples are allocated in ar. */
+void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
+		  const uint8_t *p, struct xt_val *out);
+#endif

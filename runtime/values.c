@@ -1,0 +1,64 @@
+/* Decoding of kernel-side bytes into printable values. */
+#include <string.h>
+#include "runtime/rt_int.h"
+
+static uint64_t read_uint(const uint8_t *p, int size)
+{
+	uint8_t b1; uint16_t b2; uint32_t b4; uint64_t b8;
+	switch (size) {
+	case 1: memcpy(&b1, p, 1); return b1;
+	case 2: memcpy(&b2, p, 2); return b2;
+	case 4: memcpy(&b4, p, 4); return b4;
+	default: memcpy(&b8, p, 8); return b8;
+	}
+}
+
+static int64_t read_int(const uint8_t *p, int size)
+{
+	uint64_t u = read_uint(p, size);
+	int shift = 64 - 8 * (size > 8 ? 8 : size);
+	return (int64_t)(u << shift) >> shift;
+}
+
+void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
+		  const uint8_t *p, struct xt_val *out)
+{
+	switch (t->kind) {
+	case XT_T_INT:
+		if (t->sign) {
+			out->kind = XT_VAL_INT;
+			out->i = read_int(p, t->size);
+		} else {
+			out->kind = XT_VAL_UINT;
+			out->u = read_uint(p, t->size);
+		}
+		return;
+	case XT_T_BOOL:
+		out->kind = XT_VAL_UINT;
+		out->u = p[0] != 0;
+		return;
+	case XT_T_STR:
+		out->kind = XT_VAL_STR;
+		out->s = xt_arena_strndup(ar, (const char *)p, strnlen((const char *)p, t->size));
+		return;
+	case XT_T_PROBE: {
+		uint64_t id = read_uint(p, 8);
+		out->kind = XT_VAL_STR;
+		out->s = id < (uint64_t)prog->nsites ? prog->sites[id]->name : "?";
+		return;
+	}
+	case XT_T_TUPLE: {
+		struct xt_val *el = xt_arena_alloc(ar, sizeof(*el) * t->n);
+		for (int i = 0; i < t->n; i++)
+			xt_rt_decode(prog, ar, t->elems[i], p + t->offsets[i], &el[i]);
+		out->kind = XT_VAL_TUPLE;
+		out->tuple.elems = el;
+		out->tuple.n = t->n;
+		return;
+	}
+	default:
+		out->kind = XT_VAL_UINT;
+		out->u = read_uint(p, 8);
+		return;
+	}
+}

@@ -1,0 +1,36 @@
+/* Registry lookups over the .def lists. */
+#include <string.h>
+#include "stdlib/registry.h"
+
+static const struct xt_builtin *const builtins[] = {
+#define XT_BUILTIN(sym) &sym,
+#include "stdlib/builtins.def"
+#undef XT_BUILTIN
+	NULL
+};
+
+static const struct xt_provider *const providers[] = {
+#define XT_PROVIDER(sym) &sym,
+#include "stdlib/providers.def"
+#undef XT_PROVIDER
+	NULL
+};
+
+const struct xt_builtin *const *xt_builtins(void) { return builtins; }
+const struct xt_provider *const *xt_providers(void) { return providers; }
+
+const struct xt_builtin *xt_builtin_find(const char *name, enum xt_bi_kind kind)
+{
+	for (const struct xt_builtin *const *b = builtins; *b; b++)
+		if ((*b)->kind == kind && strcmp((*b)->name, name) == 0)
+			return *b;
+	return NULL;
+}
+
+const struct xt_provider *xt_provider_find(const char *name)
+{
+	for (const struct xt_provider *const *p = providers; *p; p++)
+		if (strcmp((*p)->name, name) == 0 || ((*p)->alias && strcmp((*p)->alias, name) == 0))
+			return *p;
+	return NULL;
+}

@@ -1,0 +1,90 @@
+/* The language's library: every builtin and every probe type is one record,
+ * listed once in builtins.def / providers.def. Core stages read the flags and
+ * call the hooks; none of them compares builtin or probe names. */
+#ifndef XT_REGISTRY_H
+#define XT_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "lang/ast.h"
+#include "lang/types.h"
+#include "lang/sema.h"
+
+struct LLVMOpaqueValue;  /* LLVMValueRef, without including llvm-c here */
+struct xt_cg;            /* codegen/cg.h */
+struct xt_rt;            /* runtime/runtime.h */
+struct xt_rt_probe;
+
+enum xt_bi_kind { XT_BI_VAR, XT_BI_FUNC };
+
+#define XT_BIF_AGG     (1u << 0) /* an aggregation: only as `@m[...] = f(...)` */
+#define XT_BIF_NOVALUE (1u << 1) /* a statement: has no value */
+#define XT_BIF_CTX     (1u << 2) /* reads the probe's context through the provider (args, argN, retval) */
+
+struct xt_builtin {
+	const char *name;
+	enum xt_bi_kind kind;
+	int min_args, max_args;
+	unsigned flags;
+	enum xt_agg_kind agg;
+	const char *help;        /* one line for .help */
+	/* lang facet: checks arguments (typing them with xt_sema_expr) and returns
+	 * the node's type, or NULL after reporting an error. */
+	const struct xt_type *(*check)(struct xt_sema *s, struct xt_node *n);
+	/* codegen facet: emits the value (NULL for XT_BIF_NOVALUE). */
+	struct LLVMOpaqueValue *(*emit)(struct xt_cg *cg, struct xt_node *n);
+	/* codegen facet of aggregations: updates map `m` at the key built in
+	 * `key` (a pointer to key_size bytes, bucket slot included) with call `n`. */
+	void (*emit_agg)(struct xt_cg *cg, const struct xt_map_info *m,
+			 struct LLVMOpaqueValue *key, struct xt_node *n);
+};
+
+#define XT_PROVF_BEGIN   (1u << 0) /* runs once before everything else */
+#define XT_PROVF_END     (1u << 1) /* runs once at exit */
+#define XT_PROVF_NOTARGET (1u << 2) /* written without ':' (BEGIN, END) */
+
+struct xt_provider {
+	const char *name;
+	const char *alias;
+	unsigned flags;
+	const char *help;
+	/* lang facet: expands `spec` (the text after "name:") into sites with
+	 * xt_probe_add_site(); 0, or -1 after a diagnostic at `attach`. */
+	int (*expand)(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *attach, const char *spec);
+	/* lang facet: the type of a context builtin (args, argN, retval) in this
+	 * probe, or NULL after a diagnostic. */
+	const struct xt_type *(*ctx_type)(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n);
+	/* codegen facet */
+	const char *section;     /* ELF section of the program: "tracepoint", "raw_tp", "perf_event" */
+	/* the section when it depends on the probe's sites; may be NULL */
+	const char *(*section_of)(const struct xt_probe_info *p);
+	struct LLVMOpaqueValue *(*emit_ctx)(struct xt_cg *cg, struct xt_node *n);
+	/* emits code run before the probe body (e.g. a syscall-number filter);
+	 * may set cg->site when the BPF cookie does not tell the site; may be NULL */
+	void (*emit_prologue)(struct xt_cg *cg);
+	/* runtime facet: attaches every site of the probe; 0 or -errno (after
+	 * printing what failed). NULL for BEGIN/END, which are run, not attached. */
+	int (*attach)(struct xt_rt *rt, struct xt_rt_probe *rp);
+	/* listing: calls cb for every probe matching `spec` (the part after "name:"). */
+	int (*list)(const char *spec, bool verbose, void (*cb)(const char *name, const char *detail, void *ctx), void *ctx);
+};
+
+/* The tables. */
+#define XT_BUILTIN(sym) extern const struct xt_builtin sym;
+#include "stdlib/builtins.def"
+#undef XT_BUILTIN
+#define XT_PROVIDER(sym) extern const struct xt_provider sym;
+#include "stdlib/providers.def"
+#undef XT_PROVIDER
+
+const struct xt_builtin *xt_builtin_find(const char *name, enum xt_bi_kind kind);
+const struct xt_provider *xt_provider_find(const char *name); /* name or alias */
+/* NULL-terminated lists, for "did you mean", .help and completion. */
+const struct xt_builtin *const *xt_builtins(void);
+const struct xt_provider *const *xt_providers(void);
+
+/* Adds a site to probe p (name: the full probe name; target/num/data per provider). */
+struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
+				  const char *name, const char *target, int64_t num, const void *data);
+
+#endif
