@@ -37,7 +37,8 @@ static struct xt_map_info *map_get(struct xt_sema *s, struct xt_node *n)
 	struct xt_map_info *m = xt_arena_alloc(s->ar, sizeof(*m));
 	m->id = prog->nmaps;
 	m->name = n->name;
-	m->bpf_name = xt_arena_printf(s->ar, "m%d_%.10s", m->id, n->name);
+	/* Named after the map alone, so REPL entries find each other's maps. */
+	m->bpf_name = xt_arena_printf(s->ar, "m_%s", n->name);
 	m->first = n;
 	prog->maps[prog->nmaps++] = m;
 	return m;
@@ -509,6 +510,14 @@ static void layout_maps(struct xt_program *prog)
 int xt_pass_types(struct xt_sema *s)
 {
 	struct xt_program *prog = s->prog;
+	for (int i = 0; i < prog->opts.nknown_maps; i++) {
+		const struct xt_map_info *k = prog->opts.known_maps[i];
+		struct xt_node *n = xt_node_new(s->ar, XT_N_MAP, k->first ? k->first->loc : (struct xt_loc){ 0 });
+		n->name = xt_arena_strdup(s->ar, k->name);
+		struct xt_map_info *m = map_get(s, n);
+		m->key = k->key;
+		m->val = k->val;
+	}
 	struct xt_diags quiet;
 	xt_diags_init(&quiet, s->dg->src);
 	struct xt_diags *real = s->dg;

@@ -61,6 +61,9 @@ struct xt_sema_opts {
 	int max_strlen;            /* string size for str() and string values (default 64) */
 	int max_map_keys;          /* entries per map (default 4096) */
 	bool listing;              /* expand attach points only */
+	/* maps an earlier REPL entry defined: they keep their key and value types */
+	const struct xt_map_info *const *known_maps;
+	int nknown_maps;
 };
 
 struct xt_program {

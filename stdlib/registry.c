@@ -5,6 +5,7 @@
 static const struct xt_builtin *const builtins[] = {
 #define XT_BUILTIN(sym) &sym,
 #include "stdlib/builtins.def"
+#include "stdlib/builtins_probe.def"
 #undef XT_BUILTIN
 	NULL
 };

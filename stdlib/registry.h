@@ -72,6 +72,7 @@ struct xt_provider {
 /* The tables. */
 #define XT_BUILTIN(sym) extern const struct xt_builtin sym;
 #include "stdlib/builtins.def"
+#include "stdlib/builtins_probe.def"
 #undef XT_BUILTIN
 #define XT_PROVIDER(sym) extern const struct xt_provider sym;
 #include "stdlib/providers.def"
