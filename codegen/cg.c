@@ -160,6 +160,22 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 	return phi;
 }
 
+/* BPF before cpu v4 has no signed division: divide magnitudes, then fix the sign. */
+static LLVMValueRef sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem)
+{
+	LLVMBuilderRef B = cg->b;
+	LLVMValueRef zero = xt_cg_i64(cg, 0);
+	LLVMValueRef an = LLVMBuildICmp(B, LLVMIntSLT, a, zero, ""), bn = LLVMBuildICmp(B, LLVMIntSLT, b, zero, "");
+	LLVMValueRef ua = LLVMBuildSelect(B, an, LLVMBuildNeg(B, a, ""), a, "");
+	LLVMValueRef ub = LLVMBuildSelect(B, bn, LLVMBuildNeg(B, b, ""), b, "");
+	if (rem) { /* C: the remainder takes the dividend's sign */
+		LLVMValueRef r = LLVMBuildURem(B, ua, ub, "");
+		return LLVMBuildSelect(B, an, LLVMBuildNeg(B, r, ""), r, "");
+	}
+	LLVMValueRef q = LLVMBuildUDiv(B, ua, ub, "");
+	return LLVMBuildSelect(B, LLVMBuildXor(B, an, bn, ""), LLVMBuildNeg(B, q, ""), q, "");
+}
+
 /* --- expressions ------------------------------------------------------------ */
 
 static LLVMValueRef str_literal(struct xt_cg *cg, struct xt_node *n)
@@ -265,8 +281,8 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 		/* Division by zero is defined: the result is 0. */
 		LLVMValueRef isz = LLVMBuildICmp(B, LLVMIntEQ, b, zero, "");
 		LLVMValueRef safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), b, "");
-		LLVMValueRef r = n->op == XT_OP_DIV ? (sign ? LLVMBuildSDiv(B, a, safe, "") : LLVMBuildUDiv(B, a, safe, ""))
-						    : (sign ? LLVMBuildSRem(B, a, safe, "") : LLVMBuildURem(B, a, safe, ""));
+		LLVMValueRef r = sign ? sdivrem(cg, a, safe, n->op == XT_OP_MOD)
+				      : n->op == XT_OP_DIV ? LLVMBuildUDiv(B, a, safe, "") : LLVMBuildURem(B, a, safe, "");
 		return LLVMBuildSelect(B, isz, zero, r, "");
 	}
 	case XT_OP_BAND: return LLVMBuildAnd(B, a, b, "");
@@ -331,7 +347,7 @@ static LLVMValueRef map_read(struct xt_cg *cg, struct xt_node *n)
 			LLVMValueRef count = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_gep(cg, p, xt_cg_i64(cg, 8)), "");
 			LLVMValueRef isz = LLVMBuildICmp(cg->b, LLVMIntEQ, count, xt_cg_i64(cg, 0), "");
 			v = LLVMBuildSelect(cg->b, isz, xt_cg_i64(cg, 0),
-					    LLVMBuildSDiv(cg->b, total, LLVMBuildSelect(cg->b, isz, xt_cg_i64(cg, 1), count, ""), ""), "");
+					    sdivrem(cg, total, LLVMBuildSelect(cg->b, isz, xt_cg_i64(cg, 1), count, ""), false), "");
 		} else {
 			v = xt_cg_load(cg, p, t->kind == XT_T_AGG ? &xt_s64 : t);
 		}
@@ -406,6 +422,7 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		const struct xt_builtin *b = n->sym;
 		return b->emit(cg, n);
 	}
+	case XT_N_ARROW:
 	case XT_N_FIELD: {
 		const struct xt_type *t = n->a->type;
 		if (t->kind == XT_T_RECORD)
@@ -442,9 +459,8 @@ static LLVMValueRef compound(struct xt_cg *cg, int op, LLVMValueRef old, LLVMVal
 	case XT_OP_DIV: case XT_OP_MOD:
 		isz = LLVMBuildICmp(B, LLVMIntEQ, v, zero, "");
 		safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), v, "");
-		return LLVMBuildSelect(B, isz, zero, op == XT_OP_DIV
-			? (sign ? LLVMBuildSDiv(B, old, safe, "") : LLVMBuildUDiv(B, old, safe, ""))
-			: (sign ? LLVMBuildSRem(B, old, safe, "") : LLVMBuildURem(B, old, safe, "")), "");
+		return LLVMBuildSelect(B, isz, zero, sign ? sdivrem(cg, old, safe, op == XT_OP_MOD)
+			: op == XT_OP_DIV ? LLVMBuildUDiv(B, old, safe, "") : LLVMBuildURem(B, old, safe, ""), "");
 	case XT_OP_BAND: return LLVMBuildAnd(B, old, v, "");
 	case XT_OP_BOR: return LLVMBuildOr(B, old, v, "");
 	case XT_OP_BXOR: return LLVMBuildXor(B, old, v, "");

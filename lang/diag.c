@@ -167,7 +167,9 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 	size_t len;
 	if (!find_line(dg->src, loc.first_line, &line, &len))
 		return;
-	put(dg, line, len);
+	/* a NUL byte would cut the rendered text short */
+	for (size_t i = 0; i < len; i++)
+		putc_(dg, line[i] ? line[i] : ' ');
 	putc_(dg, '\n');
 	int endcol = loc.last_column;
 	if (loc.last_line != loc.first_line) {

@@ -289,6 +289,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 	case XT_N_IDENT:
 	case XT_N_CALL:
 		return call(s, n, agg_ok);
+	case XT_N_ARROW: /* args->f, as bpftrace 0.17 writes it, is args.f */
 	case XT_N_FIELD: {
 		const struct xt_type *t = expr(s, n->a);
 		if (!t)

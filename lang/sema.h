@@ -57,7 +57,8 @@ struct xt_fmt_info {
 };
 
 struct xt_sema_opts {
-	pid_t target_pid;          /* -p or -c: 0 when none */
+	pid_t target_pid;          /* -p: every probe but BEGIN/END filters on it; 0 when none */
+	pid_t cpid;                /* -c: the command's pid (the `cpid` builtin); 0 when none */
 	int max_strlen;            /* string size for str() and string values (default 64) */
 	int max_map_keys;          /* entries per map (default 4096) */
 	bool listing;              /* expand attach points only */

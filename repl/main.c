@@ -244,7 +244,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct xt_sema_opts so = { .target_pid = child ? child : pid };
+	struct xt_sema_opts so = { .target_pid = pid, .cpid = child };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;

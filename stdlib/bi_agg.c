@@ -125,7 +125,8 @@ static LLVMValueRef linear_bucket(struct xt_cg *cg, const struct xt_type *t, LLV
 {
 	LLVMBuilderRef B = cg->b;
 	int64_t nb = (t->lmax - t->lmin) / t->lstep;
-	LLVMValueRef in = LLVMBuildAdd(B, LLVMBuildSDiv(B, LLVMBuildSub(B, v, xt_cg_i64(cg, t->lmin), ""),
+	/* Unsigned: the quotient is used only when v >= min (BPF v3 has no signed division). */
+	LLVMValueRef in = LLVMBuildAdd(B, LLVMBuildUDiv(B, LLVMBuildSub(B, v, xt_cg_i64(cg, t->lmin), ""),
 							xt_cg_i64(cg, t->lstep), ""), xt_cg_i64(cg, 1), "");
 	LLVMValueRef r = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGE, v, xt_cg_i64(cg, t->lmin + nb * t->lstep), ""),
 					 xt_cg_i64(cg, nb + 1), in, "");

@@ -57,8 +57,8 @@ static LLVMValueRef emit_probe(struct xt_cg *cg, struct xt_node *n)
 
 static const struct xt_type *type_cpid(struct xt_sema *s, struct xt_node *n)
 {
-	if (xt_sema_program(s)->opts.target_pid <= 0) {
-		xt_diag_error(xt_sema_diags(s), n->loc, "cpid is only known with -c CMD or -p PID");
+	if (xt_sema_program(s)->opts.cpid <= 0) {
+		xt_diag_error(xt_sema_diags(s), n->loc, "cpid is only known with -c CMD");
 		return NULL;
 	}
 	return &xt_u32;
@@ -66,7 +66,7 @@ static const struct xt_type *type_cpid(struct xt_sema *s, struct xt_node *n)
 
 static LLVMValueRef emit_cpid(struct xt_cg *cg, struct xt_node *n)
 {
-	return xt_cg_i64(cg, cg->prog->opts.target_pid);
+	return xt_cg_i64(cg, cg->prog->opts.cpid);
 }
 
 static const struct xt_type *type_args(struct xt_sema *s, struct xt_node *n)

@@ -1,0 +1,42 @@
+# The two commands of the README. Both install what is missing first.
+#   make run    build, then count syscalls by process for 5 seconds
+#   make check  build, then run every test (unit and end-to-end)
+BUILD ?= build
+JOBS ?= $(shell nproc)
+PACKAGES = build-essential cmake pkg-config llvm-19-dev libbpf-dev libelf-dev zlib1g-dev \
+	libreadline-dev re2c bison libcmocka-dev systemtap-sdt-dev bpftool bpftrace
+
+.PHONY: all deps build run check asan bench clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then echo "run as root to install packages" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/xtrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); } interval:s:5 { exit(); }'
+
+check: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+asan: deps
+	cmake -S . -B build-asan -DXT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	bench/run
+
+clean:
+	rm -rf $(BUILD) build-asan
