@@ -19,20 +19,65 @@ LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *
 	return LLVMBuildCall2(cg->b, ft, fp, args, n, "");
 }
 
+/* Takes a free temporary of `size` bytes, or allocates one in the entry block.
+ * Temporaries are released when the statement that took them ends, so the
+ * stack grows with the largest statement, not with the program: a thousand
+ * `@m["k"] = 1;` would otherwise pass the 512 bytes BPF allows. */
+static LLVMValueRef tmp_take(struct xt_cg *cg, int size, const char *name)
+{
+	int idx = -1;
+	for (int i = 0; i < cg->ntmps; i++)
+		if (!cg->tmps[i].busy && cg->tmps[i].size == size) {
+			idx = i;
+			break;
+		}
+	if (idx < 0) {
+		if (cg->ntmps == cg->captmps) {
+			cg->captmps = cg->captmps ? cg->captmps * 2 : 32;
+			cg->tmps = realloc(cg->tmps, sizeof(*cg->tmps) * cg->captmps);
+			if (!cg->tmps)
+				abort();
+		}
+		LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
+		LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
+		if (first)
+			LLVMPositionBuilderBefore(cg->b, first);
+		else
+			LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+		LLVMValueRef a = LLVMBuildAlloca(cg->b, LLVMArrayType(cg->i8, size), name);
+		LLVMSetAlignment(a, 8);
+		LLVMPositionBuilderAtEnd(cg->b, cur);
+		idx = cg->ntmps++;
+		cg->tmps[idx] = (struct xt_cg_tmp){ a, size, false };
+	}
+	if (cg->nbusy == cg->capbusy) {
+		cg->capbusy = cg->capbusy ? cg->capbusy * 2 : 32;
+		cg->busy = realloc(cg->busy, sizeof(*cg->busy) * cg->capbusy);
+		if (!cg->busy)
+			abort();
+	}
+	cg->tmps[idx].busy = true;
+	cg->busy[cg->nbusy++] = idx;
+	return cg->tmps[idx].alloca;
+}
+
+static void tmp_release(struct xt_cg *cg, int mark)
+{
+	while (cg->nbusy > mark)
+		cg->tmps[cg->busy[--cg->nbusy]].busy = false;
+}
+
 LLVMValueRef xt_cg_buf(struct xt_cg *cg, int size, const char *name)
 {
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
-	LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
-	if (first)
-		LLVMPositionBuilderBefore(cg->b, first);
-	else
-		LLVMPositionBuilderAtEnd(cg->b, cg->entry);
-	LLVMValueRef a = LLVMBuildAlloca(cg->b, LLVMArrayType(cg->i8, size), name);
-	LLVMSetAlignment(a, 8);
-	LLVMPositionBuilderAtEnd(cg->b, cur);
+	LLVMValueRef a = tmp_take(cg, size, name);
 	/* Zeroed where it is used: the verifier wants every byte handed to a helper initialised. */
 	LLVMBuildMemSet(cg->b, a, LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, size), 8);
 	return a;
+}
+
+void xt_cg_dead_end(struct xt_cg *cg)
+{
+	LLVMPositionBuilderAtEnd(cg->b, xt_cg_block(cg, "dead"));
 }
 
 LLVMValueRef xt_cg_gep(struct xt_cg *cg, LLVMValueRef p, LLVMValueRef off)
@@ -180,16 +225,14 @@ static LLVMValueRef sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bo
 
 static LLVMValueRef str_literal(struct xt_cg *cg, struct xt_node *n)
 {
-	int size = (int)n->slen + 1;
+	/* Rounded up: the literal is stored in whole 8-byte chunks. */
+	int size = ((int)n->slen + 1 + 7) / 8 * 8;
 	LLVMValueRef buf = xt_cg_buf(cg, size, "lit");
 	for (int off = 0; off < (int)n->slen; off += 8) {
 		uint64_t chunk = 0;
 		int len = (int)n->slen - off < 8 ? (int)n->slen - off : 8;
 		memcpy(&chunk, n->sval + off, len); /* little-endian, as BPF here */
-		int sz = len > 4 ? 8 : len > 2 ? 4 : len > 1 ? 2 : 1;
-		if (sz < len)
-			sz = 8;
-		LLVMValueRef st = LLVMBuildStore(cg->b, LLVMConstInt(int_type(cg, sz), chunk, 0),
+		LLVMValueRef st = LLVMBuildStore(cg->b, LLVMConstInt(cg->i64, chunk, 0),
 						 xt_cg_gep(cg, buf, xt_cg_i64(cg, off)));
 		LLVMSetAlignment(st, 1);
 	}
@@ -308,7 +351,7 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 }
 
 /* Fills a key buffer for map m from the key expressions of map node mn. */
-static LLVMValueRef map_key(struct xt_cg *cg, const struct xt_map_info *m, struct xt_node *mn)
+LLVMValueRef xt_cg_map_key(struct xt_cg *cg, const struct xt_map_info *m, struct xt_node *mn)
 {
 	LLVMValueRef key = xt_cg_buf(cg, m->key_size, "key");
 	if (!m->key)
@@ -328,10 +371,61 @@ static LLVMValueRef map_key(struct xt_cg *cg, const struct xt_map_info *m, struc
 	return key;
 }
 
-static LLVMValueRef map_read(struct xt_cg *cg, struct xt_node *n)
+/* The value of an aggregation at `key`, merged over every CPU's slot with
+ * bpf_map_lookup_percpu_elem (count/sum add up, min/max compare the slots
+ * that were set, avg divides the summed total by the summed count). */
+static LLVMValueRef agg_value(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key)
+{
+	LLVMBuilderRef B = cg->b;
+	enum xt_agg_kind agg = m->val->agg;
+	bool minmax = agg == XT_A_MIN || agg == XT_A_MAX;
+	LLVMValueRef acc = xt_cg_i64(cg, 0), acc2 = xt_cg_i64(cg, 0), set = xt_cg_i64(cg, 0);
+	int ncpu = cg->prog->opts.ncpus > 0 ? cg->prog->opts.ncpus : 1;
+	for (int c = 0; c < ncpu; c++) {
+		LLVMValueRef args[] = { xt_cg_map(cg, m), key, xt_cg_i32(cg, c) };
+		LLVMValueRef p = xt_cg_helper(cg, XT_H_LOOKUP_PERCPU, true, args, 3);
+		LLVMBasicBlockRef here = LLVMGetInsertBlock(B), has = xt_cg_block(cg, "cpu"), next = xt_cg_block(cg, "cpunext");
+		LLVMBuildCondBr(B, LLVMBuildIsNull(B, p, ""), next, has);
+		LLVMPositionBuilderAtEnd(B, has);
+		LLVMValueRef v0 = LLVMBuildLoad2(B, cg->i64, p, "");
+		LLVMValueRef n0, n1 = acc2, ns = set;
+		if (minmax) {
+			LLVMValueRef vset = LLVMBuildLoad2(B, cg->i64, xt_cg_gep(cg, p, xt_cg_i64(cg, 8)), "");
+			LLVMValueRef better = LLVMBuildICmp(B, agg == XT_A_MIN ? LLVMIntSLT : LLVMIntSGT, v0, acc, "");
+			LLVMValueRef take = LLVMBuildAnd(B, LLVMBuildICmp(B, LLVMIntNE, vset, xt_cg_i64(cg, 0), ""),
+				LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntEQ, set, xt_cg_i64(cg, 0), ""), better, ""), "");
+			n0 = LLVMBuildSelect(B, take, v0, acc, "");
+			ns = LLVMBuildOr(B, set, vset, "");
+		} else {
+			n0 = LLVMBuildAdd(B, acc, v0, "");
+			if (agg == XT_A_AVG)
+				n1 = LLVMBuildAdd(B, acc2, LLVMBuildLoad2(B, cg->i64, xt_cg_gep(cg, p, xt_cg_i64(cg, 8)), ""), "");
+		}
+		LLVMBasicBlockRef from_has = LLVMGetInsertBlock(B);
+		LLVMBuildBr(B, next);
+		LLVMPositionBuilderAtEnd(B, next);
+		LLVMBasicBlockRef from[] = { here, from_has };
+		LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, ""), phi2 = LLVMBuildPhi(B, cg->i64, ""),
+			     phi3 = LLVMBuildPhi(B, cg->i64, "");
+		LLVMValueRef a[] = { acc, n0 }, b[] = { acc2, n1 }, c3[] = { set, ns };
+		LLVMAddIncoming(phi, a, from, 2);
+		LLVMAddIncoming(phi2, b, from, 2);
+		LLVMAddIncoming(phi3, c3, from, 2);
+		acc = phi;
+		acc2 = phi2;
+		set = phi3;
+	}
+	if (agg != XT_A_AVG)
+		return acc;
+	LLVMValueRef isz = LLVMBuildICmp(B, LLVMIntEQ, acc2, xt_cg_i64(cg, 0), "");
+	return LLVMBuildSelect(B, isz, xt_cg_i64(cg, 0),
+			       sdivrem(cg, acc, LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), acc2, ""), false), "");
+}
+
+LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_map_info *m = n->sym;
-	LLVMValueRef key = map_key(cg, m, n);
+	LLVMValueRef key = xt_cg_map_key(cg, m, n);
 	LLVMValueRef args[] = { xt_cg_map(cg, m), key };
 	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
 	const struct xt_type *t = m->val;
@@ -341,16 +435,7 @@ static LLVMValueRef map_read(struct xt_cg *cg, struct xt_node *n)
 	if (is_scalar(t)) {
 		LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), join, found);
 		LLVMPositionBuilderAtEnd(cg->b, found);
-		LLVMValueRef v;
-		if (t->kind == XT_T_AGG && t->agg == XT_A_AVG) {
-			LLVMValueRef total = LLVMBuildLoad2(cg->b, cg->i64, p, "");
-			LLVMValueRef count = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_gep(cg, p, xt_cg_i64(cg, 8)), "");
-			LLVMValueRef isz = LLVMBuildICmp(cg->b, LLVMIntEQ, count, xt_cg_i64(cg, 0), "");
-			v = LLVMBuildSelect(cg->b, isz, xt_cg_i64(cg, 0),
-					    sdivrem(cg, total, LLVMBuildSelect(cg->b, isz, xt_cg_i64(cg, 1), count, ""), false), "");
-		} else {
-			v = xt_cg_load(cg, p, t->kind == XT_T_AGG ? &xt_s64 : t);
-		}
+		LLVMValueRef v = t->kind == XT_T_AGG ? agg_value(cg, m, key) : xt_cg_load(cg, p, t);
 		LLVMBasicBlockRef from_found = LLVMGetInsertBlock(cg->b);
 		LLVMBuildBr(cg->b, join);
 		LLVMPositionBuilderAtEnd(cg->b, join);
@@ -367,6 +452,41 @@ static LLVMValueRef map_read(struct xt_cg *cg, struct xt_node *n)
 	LLVMBuildBr(cg->b, join);
 	LLVMPositionBuilderAtEnd(cg->b, join);
 	return buf;
+}
+
+static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef v = xt_cg_expr(cg, n->a);
+	const struct xt_type *t = n->type;
+	if (t->kind == XT_T_BOOL)
+		return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, v, xt_cg_i64(cg, 0), ""), cg->i64, "");
+	if (t->kind != XT_T_INT || t->size == 8)
+		return v;
+	LLVMValueRef tr = LLVMBuildTrunc(cg->b, v, int_type(cg, t->size), "");
+	return t->sign ? LLVMBuildSExt(cg->b, tr, cg->i64, "") : LLVMBuildZExt(cg->b, tr, cg->i64, "");
+}
+
+/* ++/--: variables in place; map elements by an atomic add through the
+ * looked-up value (created as 0 on a miss). */
+static LLVMValueRef incdec(struct xt_cg *cg, struct xt_node *n)
+{
+	bool inc = n->op == XT_OP_PREINC || n->op == XT_OP_POSTINC;
+	bool pre = n->op == XT_OP_PREINC || n->op == XT_OP_PREDEC;
+	LLVMValueRef delta = xt_cg_i64(cg, inc ? 1 : -1);
+	struct xt_node *t = n->a;
+	if (t->kind == XT_N_VAR) {
+		const struct xt_type *vt = cg->probe->var_types[t->aux];
+		LLVMValueRef old = xt_cg_load(cg, cg->vars[t->aux], vt);
+		LLVMValueRef nv = LLVMBuildAdd(cg->b, old, delta, "");
+		xt_cg_store(cg, cg->vars[t->aux], vt, nv, vt);
+		return pre ? xt_cg_load(cg, cg->vars[t->aux], vt) : old;
+	}
+	const struct xt_map_info *m = t->sym;
+	LLVMValueRef key = xt_cg_map_key(cg, m, t);
+	LLVMValueRef p = xt_cg_lookup_or_init(cg, m, key, xt_cg_buf(cg, m->value_size, "zero"));
+	LLVMValueRef old = LLVMBuildAtomicRMW(cg->b, LLVMAtomicRMWBinOpAdd, p, delta,
+					      LLVMAtomicOrderingMonotonic, 0);
+	return pre ? LLVMBuildAdd(cg->b, old, delta, "") : old;
 }
 
 LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
@@ -414,7 +534,7 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		return phi;
 	}
 	case XT_N_MAP:
-		return map_read(cg, n);
+		return xt_cg_map_read(cg, n);
 	case XT_N_VAR:
 		return xt_cg_load(cg, cg->vars[n->aux], cg->probe->var_types[n->aux]);
 	case XT_N_IDENT:
@@ -438,6 +558,10 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 				    xt_cg_expr(cg, e), e->type);
 		return buf;
 	}
+	case XT_N_CAST:
+		return cast(cg, n);
+	case XT_N_INCDEC:
+		return incdec(cg, n);
 	default:
 		abort(); /* sema rejects every other kind */
 	}
@@ -476,23 +600,117 @@ static void assign_map(struct xt_cg *cg, struct xt_node *st)
 	const struct xt_map_info *m = mn->sym;
 	if (m->val->kind == XT_T_AGG) {
 		const struct xt_builtin *b = st->b->sym;
-		LLVMValueRef key = map_key(cg, m, mn);
+		LLVMValueRef key = xt_cg_map_key(cg, m, mn);
 		b->emit_agg(cg, m, key, st->b);
 		return;
 	}
 	LLVMValueRef v = xt_cg_expr(cg, st->b);
 	if (st->op != XT_OP_ASSIGN)
-		v = compound(cg, st->op, map_read(cg, mn), v, m->val);
-	LLVMValueRef key = map_key(cg, m, mn);
+		v = compound(cg, st->op, xt_cg_map_read(cg, mn), v, m->val);
+	LLVMValueRef key = xt_cg_map_key(cg, m, mn);
 	LLVMValueRef val = xt_cg_buf(cg, m->value_size, "val");
 	xt_cg_store(cg, val, m->val, v, st->b->type);
 	LLVMValueRef args[] = { xt_cg_map(cg, m), key, val, xt_cg_i64(cg, 0) };
 	xt_cg_helper(cg, XT_H_MAP_UPDATE, false, args, 4);
 }
 
+static void map_loop(struct xt_cg *cg, struct xt_node *st);
+
+/* A loop: the body runs with break/continue aimed at `brk`/`cont`. */
+static void loop_body(struct xt_cg *cg, struct xt_node *blk, LLVMBasicBlockRef brk, LLVMBasicBlockRef cont)
+{
+	LLVMBasicBlockRef ob = cg->brk, oc = cg->cont;
+	cg->brk = brk;
+	cg->cont = cont;
+	stmts(cg, blk->list);
+	cg->brk = ob;
+	cg->cont = oc;
+}
+
+static void jump_out(struct xt_cg *cg, LLVMBasicBlockRef to, int cb_ret)
+{
+	if (to)
+		LLVMBuildBr(cg->b, to);
+	else /* the top of a map-loop callback: 1 stops the iteration, 0 goes on */
+		LLVMBuildRet(cg->b, xt_cg_i64(cg, cb_ret));
+	xt_cg_dead_end(cg);
+}
+
+static void stmt_(struct xt_cg *cg, struct xt_node *st);
+
 static void stmt(struct xt_cg *cg, struct xt_node *st)
 {
+	int mark = cg->nbusy;
+	stmt_(cg, st);
+	tmp_release(cg, mark);
+}
+
+static void stmt_(struct xt_cg *cg, struct xt_node *st)
+{
 	switch (st->kind) {
+	case XT_N_LET: {
+		const struct xt_type *t = cg->probe->var_types[st->a->aux];
+		if (st->b)
+			xt_cg_store(cg, cg->vars[st->a->aux], t, xt_cg_expr(cg, st->b), st->b->type);
+		else
+			LLVMBuildMemSet(cg->b, cg->vars[st->a->aux], LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, t->size), 1);
+		break;
+	}
+	case XT_N_WHILE: {
+		LLVMBasicBlockRef cond = xt_cg_block(cg, "while"), body = xt_cg_block(cg, "do"), end = xt_cg_block(cg, "wend");
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, cond);
+		int mark = cg->nbusy;
+		LLVMValueRef c = xt_cg_expr(cg, st->a);
+		tmp_release(cg, mark);
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), body, end);
+		LLVMPositionBuilderAtEnd(cg->b, body);
+		loop_body(cg, st->b, end, cond);
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, end);
+		break;
+	}
+	case XT_N_UNROLL:
+		for (uint64_t i = 0; i < st->a->ival; i++)
+			stmts(cg, st->b->list);
+		break;
+	case XT_N_FOR: {
+		if (st->b->kind != XT_N_RANGE) {
+			map_loop(cg, st);
+			break;
+		}
+		LLVMValueRef var = cg->vars[st->a->aux];
+		LLVMValueRef to = tmp_take(cg, 8, "to");
+		LLVMBuildStore(cg->b, xt_cg_expr(cg, st->b->a), var);
+		LLVMBuildStore(cg->b, xt_cg_expr(cg, st->b->b), to);
+		LLVMBasicBlockRef cond = xt_cg_block(cg, "for"), body = xt_cg_block(cg, "fbody"),
+				  step = xt_cg_block(cg, "fstep"), end = xt_cg_block(cg, "fend");
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, cond);
+		LLVMValueRef i = LLVMBuildLoad2(cg->b, cg->i64, var, "");
+		LLVMValueRef lim = LLVMBuildLoad2(cg->b, cg->i64, to, "");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, i, lim, ""), body, end);
+		LLVMPositionBuilderAtEnd(cg->b, body);
+		loop_body(cg, st->c, end, step);
+		LLVMBuildBr(cg->b, step);
+		LLVMPositionBuilderAtEnd(cg->b, step);
+		LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, var, ""), xt_cg_i64(cg, 1), ""), var);
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, end);
+		break;
+	}
+	case XT_N_BREAK:
+		jump_out(cg, cg->brk, 1);
+		break;
+	case XT_N_CONTINUE:
+		jump_out(cg, cg->cont, 0);
+		break;
+	case XT_N_RETURN:
+		if (st->a)
+			xt_cg_expr(cg, st->a);
+		xt_cg_return(cg);
+		xt_cg_dead_end(cg);
+		break;
 	case XT_N_EXPR_STMT:
 		xt_cg_expr(cg, st->a);
 		break;
@@ -536,20 +754,125 @@ static void stmts(struct xt_cg *cg, struct xt_node *list)
 		stmt(cg, st);
 }
 
+/* Debug info for a function: the kernel takes BTF func info from it, which
+ * it needs for callbacks (for_each_map_elem: "missing btf func_info"). Its
+ * parameters must be named, or the kernel rejects the BTF. */
+static void di_function(struct xt_cg *cg, LLVMValueRef fn, const char *name, const char *const *pnames, int np, bool local)
+{
+	LLVMMetadataRef i64t = LLVMDIBuilderCreateBasicType(cg->di, "long", 4, 64, 0x05, LLVMDIFlagZero);
+	LLVMMetadataRef voidp = LLVMDIBuilderCreatePointerType(cg->di, NULL, 64, 64, 0, "", 0);
+	LLVMMetadataRef types[8] = { i64t };
+	for (int i = 0; i < np; i++)
+		types[i + 1] = voidp;
+	LLVMMetadataRef sty = LLVMDIBuilderCreateSubroutineType(cg->di, cg->di_file, types, (unsigned)np + 1, LLVMDIFlagZero);
+	LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(cg->di, cg->di_file, name, strlen(name), name, strlen(name),
+		cg->di_file, 1, sty, local, 1, 1, LLVMDIFlagPrototyped, 1);
+	for (int i = 0; i < np; i++)
+		LLVMDIBuilderCreateParameterVariable(cg->di, sp, pnames[i], strlen(pnames[i]), (unsigned)i + 1,
+						     cg->di_file, 1, voidp, 1, LLVMDIFlagZero);
+	LLVMSetSubprogram(fn, sp);
+}
+
+/* Scratch variables: one stack buffer each, or, in a probe with a map loop,
+ * slices of one frame that the loop's callback reaches through its context. */
+static LLVMValueRef *var_slots(struct xt_cg *cg, const struct xt_probe_info *p, LLVMValueRef frame)
+{
+	LLVMValueRef *vars = calloc(p->nvars + 1, sizeof(*vars));
+	int off = 0;
+	for (int i = 0; i < p->nvars; i++) {
+		if (frame) {
+			vars[i] = xt_cg_gep(cg, frame, xt_cg_i64(cg, off));
+			off += (p->var_types[i]->size + 7) / 8 * 8;
+		} else {
+			vars[i] = xt_cg_buf(cg, p->var_types[i]->size, "var");
+		}
+	}
+	return vars;
+}
+
+static int frame_size(const struct xt_probe_info *p)
+{
+	int off = 0;
+	for (int i = 0; i < p->nvars; i++)
+		off += (p->var_types[i]->size + 7) / 8 * 8;
+	return off ? off : 8;
+}
+
+/* for ($kv : @m) { body }: the body becomes a static callback of
+ * bpf_for_each_map_elem, sharing the probe's variables through the frame. */
+static void map_loop(struct xt_cg *cg, struct xt_node *st)
+{
+	const struct xt_map_info *m = st->b->sym;
+	const struct xt_probe_info *p = cg->probe;
+	struct xt_cg saved = *cg;
+	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
+	LLVMValueRef frame = cg->vars[0]; /* slot 0 starts the frame */
+
+	LLVMTypeRef params[4] = { cg->ptr, cg->ptr, cg->ptr, cg->ptr };
+	char *name = xt_arena_printf(cg->prog->ar, "%s_each%d", p->fn_name, st->aux);
+	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, 4, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	static const char *const pn[] = { "map", "key", "value", "ctx" };
+	di_function(cg, fn, name, pn, 4, true);
+	cg->fn = fn;
+	cg->ctxarg = NULL;
+	cg->in_callback = true;
+	cg->brk = cg->cont = NULL;
+	cg->tmps = NULL;
+	cg->busy = NULL;
+	cg->ntmps = cg->captmps = cg->nbusy = cg->capbusy = 0;
+	cg->entry = xt_cg_block(cg, "entry");
+	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
+	LLVMPositionBuilderAtEnd(cg->b, body);
+	cg->vars = var_slots(cg, p, LLVMGetParam(fn, 3));
+
+	const struct xt_type *kv = p->var_types[st->a->aux];
+	LLVMValueRef slot = cg->vars[st->a->aux];
+	LLVMValueRef kslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[0]));
+	LLVMValueRef vslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[1]));
+	LLVMValueRef key = xt_cg_buf(cg, m->key_size, "key");
+	xt_cg_memcpy(cg, key, LLVMGetParam(fn, 1), m->key_size);
+	if (m->key)
+		xt_cg_store(cg, kslot, kv->elems[0], xt_cg_load(cg, key, m->key), m->key);
+	else
+		xt_cg_store(cg, kslot, kv->elems[0], xt_cg_i64(cg, 0), &xt_s64);
+	if (m->val->kind == XT_T_AGG)
+		xt_cg_store(cg, vslot, kv->elems[1], agg_value(cg, m, key), &xt_s64);
+	else
+		xt_cg_store(cg, vslot, kv->elems[1], xt_cg_load(cg, LLVMGetParam(fn, 2), m->val), m->val);
+	stmts(cg, st->c->list);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+	LLVMBuildBr(cg->b, body);
+	free(cg->vars);
+	free(cg->tmps);
+	free(cg->busy);
+
+	*cg = saved;
+	LLVMPositionBuilderAtEnd(cg->b, resume);
+	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, frame, xt_cg_i64(cg, 0) };
+	xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+}
+
 static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 {
 	LLVMTypeRef ft = LLVMFunctionType(cg->i64, &cg->ptr, 1, 0);
 	cg->probe = p;
 	cg->fn = LLVMAddFunction(cg->mod, p->fn_name, ft);
 	LLVMSetSection(cg->fn, p->prov->section_of ? p->prov->section_of(p) : p->prov->section);
+	if (p->has_map_loop) {
+		static const char *const pn[] = { "ctx" };
+		di_function(cg, cg->fn, p->fn_name, pn, 1, false);
+	}
 	cg->site = NULL;
 	cg->ctxarg = LLVMGetParam(cg->fn, 0);
+	cg->ntmps = cg->nbusy = 0;
+	cg->brk = cg->cont = NULL;
+	cg->in_callback = false;
 	cg->entry = xt_cg_block(cg, "entry");
 	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
 	LLVMPositionBuilderAtEnd(cg->b, body);
-	cg->vars = calloc(p->nvars + 1, sizeof(*cg->vars));
-	for (int i = 0; i < p->nvars; i++)
-		cg->vars[i] = xt_cg_buf(cg, p->var_types[i]->size, "var");
+	cg->vars = var_slots(cg, p, p->has_map_loop ? xt_cg_buf(cg, frame_size(p), "frame") : NULL);
 
 	if (cg->prog->opts.target_pid && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END))) {
 		LLVMValueRef tgid = LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0),
@@ -592,6 +915,8 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 		probe_fn(&cg, &prog->probes[i]);
 	rc = xt_cg_module_finish(&cg, flags, out);
 done:
+	free(cg.tmps);
+	free(cg.busy);
 	if (rc < 0) {
 		const char *e = cg.error ? cg.error : "unknown error";
 		if (strstr(e, "stack limit"))

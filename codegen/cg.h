@@ -15,7 +15,15 @@ enum {
 	XT_H_STACKID = 27, XT_H_CURRENT_TASK = 35, XT_H_CGROUP_ID = 80, XT_H_SEND_SIGNAL = 109,
 	XT_H_READ_USER = 112, XT_H_READ_KERNEL = 113, XT_H_READ_USER_STR = 114,
 	XT_H_READ_KERNEL_STR = 115, XT_H_JIFFIES = 118, XT_H_RINGBUF_OUTPUT = 130,
-	XT_H_ATTACH_COOKIE = 174,
+	XT_H_GET_FUNC_IP = 173, XT_H_ATTACH_COOKIE = 174, XT_H_FOR_EACH_MAP = 164, XT_H_LOOKUP_PERCPU = 195,
+	XT_H_GET_CURRENT_TASK_BTF = 158,
+};
+
+/* A stack temporary: reused by later statements once the one that took it ends. */
+struct xt_cg_tmp {
+	LLVMValueRef alloca;
+	int size;
+	bool busy;
 };
 
 struct xt_cg {
@@ -36,6 +44,15 @@ struct xt_cg {
 	LLVMValueRef *vars;           /* scratch variables' allocas */
 	LLVMValueRef site;            /* set by a provider's prologue when it knows the site */
 	char *error;                  /* first error from LLVM's diagnostic handler */
+	/* loops: where break and continue go (NULL at the top of a map-loop callback) */
+	LLVMBasicBlockRef brk, cont;
+	bool in_callback;             /* building a for ($kv : @m) callback */
+	/* stack temporaries of the function being built */
+	struct xt_cg_tmp *tmps;
+	int ntmps, captmps;
+	int *busy;                    /* indices of busy tmps, in order taken */
+	int nbusy, capbusy;
+	LLVMValueRef *callbacks;      /* for ($kv : @m) callbacks, by loop index */
 };
 
 LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);
@@ -72,5 +89,11 @@ LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int
 			       int key_size, int value_size);
 /* Returns 0 from the current probe. */
 void xt_cg_return(struct xt_cg *cg);
+/* The key buffer of map m for the keys of map node mn (XT_N_MAP). */
+LLVMValueRef xt_cg_map_key(struct xt_cg *cg, const struct xt_map_info *m, struct xt_node *mn);
+/* Reads map node mn as an expression (0 or zeroes when absent). */
+LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *mn);
+/* Continues in a new block after a terminator (code after break/return). */
+void xt_cg_dead_end(struct xt_cg *cg);
 
 #endif

@@ -14,7 +14,7 @@ struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 		p->sites = ns;
 	}
 	struct xt_site *site = &p->sites[p->nsites++];
-	site->id = prog->nsites;
+	site->id = prog->nsites++;
 	site->name = xt_arena_strdup(s->ar, name);
 	site->target = xt_arena_strdup(s->ar, target);
 	site->num = num;
@@ -73,7 +73,6 @@ static int expand_attach(struct xt_sema *s, struct xt_probe_info *p, struct xt_n
 		xt_diag_error(s->dg, at->loc, "no probe matches '%s'", text);
 		return -1;
 	}
-	s->prog->nsites += p->nsites - before;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * and checks types. Map types are program-wide: the pass runs twice, the first
  * round quietly so that a map read before (in source order) the assignment
  * that types it still resolves. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sema_int.h"
@@ -75,7 +76,7 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 		}
 		el[i] = key_slot_type(t);
 	}
-	return nk == 1 && el[0]->kind != XT_T_TUPLE ? el[0] : xt_type_tuple(s->ar, el, nk);
+	return nk == 1 ? el[0] : xt_type_tuple(s->ar, el, nk);
 }
 
 static int map_set_key(struct xt_sema *s, struct xt_map_info *m, struct xt_node *n, const struct xt_type *key)
@@ -149,6 +150,187 @@ static const struct xt_type *map_read(struct xt_sema *s, struct xt_node *n)
 	return m->val;
 }
 
+/* --- scratch variables ------------------------------------------------------ */
+
+/* The slot the name refers to in the current scope, or -1. */
+static int var_find(struct xt_sema *s, const char *name)
+{
+	for (int i = s->nscope - 1; i >= 0; i--)
+		if (strcmp(s->scope[i].name, name) == 0)
+			return s->scope[i].slot;
+	return -1;
+}
+
+/* Whether any block of the probe declared the name (for a better message). */
+static bool var_any(struct xt_sema *s, const char *name)
+{
+	for (int i = 0; i < s->nvars; i++)
+		if (strcmp(s->vars[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* A new slot for `name`, visible from here to the end of the current block. */
+static int var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_type *t, bool fixed)
+{
+	if (s->nvars == s->capvars) {
+		s->capvars = s->capvars ? s->capvars * 2 : 8;
+		struct xt_var *nv = xt_arena_alloc(s->ar, sizeof(*nv) * s->capvars);
+		if (s->nvars)
+			memcpy(nv, s->vars, sizeof(*nv) * s->nvars);
+		s->vars = nv;
+	}
+	if (s->nscope == s->capscope) {
+		s->capscope = s->capscope ? s->capscope * 2 : 8;
+		struct xt_scope_ent *ns = xt_arena_alloc(s->ar, sizeof(*ns) * s->capscope);
+		if (s->nscope)
+			memcpy(ns, s->scope, sizeof(*ns) * s->nscope);
+		s->scope = ns;
+	}
+	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed };
+	s->scope[s->nscope++] = (struct xt_scope_ent){ v->name, s->nvars, s->depth };
+	v->aux = s->nvars;
+	v->type = t;
+	return s->nvars++;
+}
+
+/* The narrowest signed type that holds a literal (uint64 beyond int64). */
+static const struct xt_type *literal_type(uint64_t v)
+{
+	if (v <= INT8_MAX)
+		return &xt_s8;
+	if (v <= INT16_MAX)
+		return &xt_s16;
+	if (v <= INT32_MAX)
+		return &xt_s32;
+	return v <= INT64_MAX ? &xt_s64 : &xt_u64;
+}
+
+/* Types written in programs: casts, `let $x: T`, sizeof(T). */
+static const struct xt_type *type_named(struct xt_sema *s, const char *name, struct xt_loc loc)
+{
+	static const struct { const char *name; const struct xt_type *t; } ints[] = {
+		{ "int8", &xt_s8 }, { "int16", &xt_s16 }, { "int32", &xt_s32 }, { "int64", &xt_s64 },
+		{ "uint8", &xt_u8 }, { "uint16", &xt_u16 }, { "uint32", &xt_u32 }, { "uint64", &xt_u64 },
+		{ "bool", &xt_bool },
+	};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (strcmp(ints[i].name, name) == 0)
+			return ints[i].t;
+	size_t len = strlen(name);
+	if (len > 2 && name[len - 1] == '*')
+		return xt_type_ptr(s->ar, NULL, name);
+	xt_diag_error(s->dg, loc, "type '%s' is not known to this version of xtrace (kernel structs can be used through pointers)", name);
+	return NULL;
+}
+
+/* $N and $#: the command line's positional parameters, as literals. A number
+ * becomes an integer, anything else a string; a missing one is 0 (or "" in
+ * str()), as in bpftrace. */
+static const char posparam_mark;
+
+static void posparam(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_sema_opts *o = &s->prog->opts;
+	if (n->name && strcmp(n->name, "#") == 0) {
+		n->kind = XT_N_INT;
+		n->ival = (uint64_t)o->nparams;
+		return;
+	}
+	const char *text = n->ival >= 1 && n->ival <= (uint64_t)o->nparams ? o->params[n->ival - 1] : "";
+	char *end;
+	errno = 0;
+	unsigned long long v = *text ? strtoull(text, &end, 0) : 0;
+	n->sym = &posparam_mark;
+	n->sval = xt_arena_strdup(s->ar, text);
+	n->slen = strlen(text);
+	if (*text == 0 || (*end == 0 && errno == 0 && *text != '-' && *text != '+')) {
+		n->kind = XT_N_INT;
+		n->ival = v;
+	} else {
+		n->kind = XT_N_STR;
+	}
+}
+
+bool xt_sema_is_posparam(const struct xt_node *n)
+{
+	return n->sym == &posparam_mark;
+}
+
+static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *to = type_named(s, n->name, xt_loc_prefix(n->loc, (int)strlen(n->name) + 2));
+	const struct xt_type *from = expr(s, n->a);
+	if (!to || !from)
+		return NULL;
+	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR)) {
+		xt_diag_error(s->dg, n->a->loc, "cannot cast %s to %s", tname(s, from), tname(s, to));
+		return NULL;
+	}
+	return to;
+}
+
+/* ++ and -- on a scratch variable or a map element (an int64 counter). */
+static const struct xt_type *incdec(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *t = n->a;
+	const char *op = xt_op_text(n->op);
+	if (t->kind == XT_N_VAR) {
+		const struct xt_type *vt = expr(s, t);
+		if (!vt)
+			return NULL;
+		if (!xt_type_is_int(vt) || vt->kind == XT_T_BOOL) {
+			xt_diag_error(s->dg, n->loc, "operator %s needs an integer variable; $%s holds %s", op, t->name, tname(s, vt));
+			return NULL;
+		}
+		return vt;
+	}
+	if (t->kind != XT_N_MAP) {
+		xt_diag_error(s->dg, n->loc, "operator %s needs a variable or a map element", op);
+		return NULL;
+	}
+	bool bad = false;
+	const struct xt_type *key = map_key(s, t, &bad);
+	if (bad)
+		return NULL;
+	struct xt_map_info *m = map_get(s, t);
+	t->sym = m;
+	if (map_set_key(s, m, t, key) < 0 || map_set_val(s, m, n, &xt_s64) < 0)
+		return NULL;
+	if (m->val->kind != XT_T_INT) {
+		xt_diag_error(s->dg, n->loc, "operator %s needs an integer map; @%s holds %s", op, m->name, tname(s, m->val));
+		return NULL;
+	}
+	t->type = m->val;
+	return m->val;
+}
+
+struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool key_ok)
+{
+	if (n->kind != XT_N_MAP) {
+		xt_diag_error(s->dg, n->loc, "expected a map (@name), not this expression");
+		return NULL;
+	}
+	if (n->list && !key_ok) {
+		xt_diag_error(s->dg, n->loc, "expected a whole map here: write @%s without a key", n->name);
+		return NULL;
+	}
+	bool bad = false;
+	const struct xt_type *key = map_key(s, n, &bad);
+	if (bad)
+		return NULL;
+	struct xt_map_info *m = map_get(s, n);
+	n->sym = m;
+	if (n->list && map_set_key(s, m, n, key) < 0)
+		return NULL;
+	if (!m->val && s->final) {
+		xt_diag_error(s->dg, n->loc, "map @%s is used but never assigned", m->name);
+		return NULL;
+	}
+	n->type = m->val;
+	return m;
+}
+
 /* --- expressions ------------------------------------------------------------ */
 
 static const char *const *builtin_names(enum xt_bi_kind kind, size_t *n)
@@ -199,6 +381,11 @@ static const struct xt_type *call(struct xt_sema *s, struct xt_node *n, bool agg
 			return NULL;
 		}
 	}
+	if ((b->flags & XT_BIF_CTX) && s->map_loop_depth) {
+		xt_diag_error(s->dg, n->loc, "%s cannot be used inside a for loop over a map; copy it to a variable before the loop",
+			      b->name);
+		return NULL;
+	}
 	if ((b->flags & XT_BIF_AGG) && !agg_ok) {
 		xt_diag_error(s->dg, n->loc, "%s() is an aggregation: assign it to a map, as in @x = %s(...)",
 			      b->name, b->name);
@@ -247,7 +434,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 {
 	switch (n->kind) {
 	case XT_N_INT:
-		return n->ival > INT64_MAX ? &xt_u64 : &xt_s64;
+		return literal_type(n->ival);
 	case XT_N_STR:
 		return xt_type_str(s->ar, (int)n->slen + 1);
 	case XT_N_BINOP:
@@ -278,14 +465,40 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 	}
 	case XT_N_MAP:
 		return map_read(s, n);
-	case XT_N_VAR:
-		for (int i = 0; i < s->nvars; i++)
-			if (strcmp(s->vars[i].name, n->name) == 0) {
-				n->aux = i;
-				return s->vars[i].type;
-			}
-		xt_diag_error(s->dg, n->loc, "variable $%s is used before it is assigned", n->name);
+	case XT_N_VAR: {
+		int slot = var_find(s, n->name);
+		if (slot >= 0 && s->vars[slot].type) {
+			n->aux = slot;
+			return s->vars[slot].type;
+		}
+		if (slot < 0 && var_any(s, n->name))
+			xt_diag_error(s->dg, n->loc, "variable $%s is not in scope here (it was declared in another block)", n->name);
+		else
+			xt_diag_error(s->dg, n->loc, "variable $%s is used before it is assigned", n->name);
 		return NULL;
+	}
+	case XT_N_POSPARAM:
+		posparam(s, n);
+		return expr_(s, n, agg_ok);
+	case XT_N_CAST:
+		return cast(s, n);
+	case XT_N_INCDEC:
+		return incdec(s, n);
+	case XT_N_SIZEOF: {
+		if (n->a) {
+			const struct xt_type *t = expr(s, n->a);
+			if (!t)
+				return NULL;
+			n->ival = (uint64_t)(xt_type_is_int(t) ? (t->kind == XT_T_BOOL ? 1 : t->size) : t->size);
+		} else {
+			const struct xt_type *t = type_named(s, n->name, n->loc);
+			if (!t)
+				return NULL;
+			n->ival = (uint64_t)t->size;
+		}
+		n->kind = XT_N_INT; /* a constant from here on */
+		return &xt_u64;
+	}
 	case XT_N_IDENT:
 	case XT_N_CALL:
 		return call(s, n, agg_ok);
@@ -359,46 +572,158 @@ const struct xt_type *xt_sema_expr(struct xt_sema *s, struct xt_node *n)
 
 /* --- statements ------------------------------------------------------------- */
 
+/* Scratch variables keep ints as 64 bits unless declared with a type. */
+static const struct xt_type *var_slot_type(const struct xt_type *t)
+{
+	if (t->kind == XT_T_BOOL || t->kind == XT_T_INT)
+		return xt_type_int(8, t->kind == XT_T_INT ? t->sign : false);
+	return t;
+}
+
+static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type *t)
+{
+	if (t->kind == XT_T_VOID || t->kind == XT_T_AGG) {
+		xt_diag_error(s->dg, e->loc, "a %s cannot be stored in a variable", tname(s, t));
+		return false;
+	}
+	return true;
+}
+
 static int assign_var(struct xt_sema *s, struct xt_node *st)
 {
 	const struct xt_type *t = expr(s, st->b);
-	if (!t)
+	if (!t || !storable(s, st->b, t))
 		return -1;
-	if (t->kind == XT_T_VOID || t->kind == XT_T_AGG) {
-		xt_diag_error(s->dg, st->b->loc, "a %s cannot be stored in a variable", tname(s, t));
-		return -1;
-	}
-	if (t->kind == XT_T_BOOL || t->kind == XT_T_INT)
-		t = xt_type_int(8, t->kind == XT_T_INT ? t->sign : false);
 	struct xt_node *v = st->a;
-	for (int i = 0; i < s->nvars; i++)
-		if (strcmp(s->vars[i].name, v->name) == 0) {
-			const struct xt_type *j = xt_type_join(s->ar, s->vars[i].type, t);
-			if (!j || (st->op != XT_OP_ASSIGN && !xt_type_is_int(j))) {
-				xt_diag_error(s->dg, st->loc, "type mismatch for $%s: assigning %s, but it holds %s",
-					      v->name, tname(s, t), tname(s, s->vars[i].type));
-				return -1;
-			}
-			s->vars[i].type = j;
-			v->aux = i;
-			v->type = j;
-			return 0;
+	int slot = var_find(s, v->name);
+	if (slot < 0) {
+		if (st->op != XT_OP_ASSIGN) {
+			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
+			return -1;
 		}
-	if (st->op != XT_OP_ASSIGN) {
-		xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
-		return -1;
+		var_declare(s, v, var_slot_type(t), false);
+		return 0;
 	}
-	if (s->nvars == s->capvars) {
-		s->capvars = s->capvars ? s->capvars * 2 : 8;
-		struct xt_var *nv = xt_arena_alloc(s->ar, sizeof(*nv) * s->capvars);
-		if (s->nvars)
-			memcpy(nv, s->vars, sizeof(*nv) * s->nvars);
-		s->vars = nv;
+	struct xt_var *var = &s->vars[slot];
+	v->aux = slot;
+	if (!var->type) {
+		if (st->op != XT_OP_ASSIGN) {
+			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
+			return -1;
+		}
+		var->type = var_slot_type(t);
+	} else if (var->fixed) {
+		if (!xt_type_fits(var->type, t) || (st->op != XT_OP_ASSIGN && !xt_type_is_int(var->type))) {
+			xt_diag_error(s->dg, st->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
+				      v->name, tname(s, t), tname(s, var->type));
+			return -1;
+		}
+	} else {
+		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(t));
+		if (!j || (st->op != XT_OP_ASSIGN && !xt_type_is_int(j))) {
+			xt_diag_error(s->dg, st->loc, "type mismatch for $%s: assigning %s, but it holds %s",
+				      v->name, tname(s, t), tname(s, var->type));
+			return -1;
+		}
+		var->type = j;
 	}
-	s->vars[s->nvars] = (struct xt_var){ v->name, t, v };
-	v->aux = s->nvars++;
-	v->type = t;
+	v->type = var->type;
 	return 0;
+}
+
+static int let(struct xt_sema *s, struct xt_node *st)
+{
+	struct xt_node *v = st->a;
+	for (int i = s->nscope - 1; i >= 0 && s->scope[i].depth == s->depth; i--)
+		if (strcmp(s->scope[i].name, v->name) == 0) {
+			xt_diag_error(s->dg, v->loc, "variable $%s is already declared in this block", v->name);
+			return -1;
+		}
+	const struct xt_type *t = NULL;
+	if (st->name && !(t = type_named(s, st->name, v->loc)))
+		return -1;
+	if (st->b) {
+		const struct xt_type *vt = expr(s, st->b);
+		if (!vt || !storable(s, st->b, vt))
+			return -1;
+		if (t && !xt_type_fits(t, vt)) {
+			xt_diag_error(s->dg, st->b->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
+				      v->name, tname(s, vt), tname(s, t));
+			return -1;
+		}
+		if (!t)
+			t = var_slot_type(vt);
+	}
+	var_declare(s, v, t, st->name != NULL);
+	return 0;
+}
+
+/* A block opens a scope: variables first assigned in it end with it. */
+static int block(struct xt_sema *s, struct xt_node *list)
+{
+	int saved = s->nscope;
+	s->depth++;
+	int rc = stmts(s, list);
+	s->depth--;
+	s->nscope = saved;
+	return rc;
+}
+
+static int loop_body(struct xt_sema *s, struct xt_node *blk)
+{
+	s->loop_depth++;
+	int rc = block(s, blk->list);
+	s->loop_depth--;
+	return rc;
+}
+
+static int for_stmt(struct xt_sema *s, struct xt_node *st)
+{
+	int saved = s->nscope, rc = 0;
+	s->depth++;
+	if (st->b->kind == XT_N_RANGE) {
+		const struct xt_type *a = expr(s, st->b->a), *b = expr(s, st->b->b);
+		if (!a || !b || !need_int(s, st->b->a, a, "a range") || !need_int(s, st->b->b, b, "a range"))
+			rc = -1;
+		var_declare(s, st->a, &xt_s64, false);
+		if (loop_body(s, st->c) < 0)
+			rc = -1;
+	} else {
+		struct xt_map_info *m = xt_sema_map_arg(s, st->b, false);
+		const struct xt_type *el[2] = { &xt_s64, &xt_s64 };
+		if (!m) {
+			rc = -1;
+		} else if (m->val) {
+			el[0] = m->key ? m->key : &xt_s64;
+			el[1] = m->val;
+			if (m->val->kind == XT_T_AGG) {
+				switch (m->val->agg) {
+				case XT_A_COUNT: case XT_A_SUM: case XT_A_MIN: case XT_A_MAX: case XT_A_AVG:
+					el[1] = &xt_s64;
+					break;
+				default:
+					xt_diag_error(s->dg, st->b->loc, "for cannot iterate over @%s: its %s values cannot be read",
+						      m->name, xt_agg_name(m->val->agg));
+					rc = -1;
+				}
+			}
+		}
+		var_declare(s, st->a, xt_type_tuple(s->ar, el, 2), false);
+		int loops = s->loop_depth;
+		s->loop_depth = 0;
+		s->map_loop_depth++;
+		if (loop_body(s, st->c) < 0)
+			rc = -1;
+		s->map_loop_depth--;
+		s->loop_depth = loops;
+		if (s->final && rc == 0) {
+			st->aux = s->prog->nmap_loops++;
+			s->probe->has_map_loop = true;
+		}
+	}
+	s->depth--;
+	s->nscope = saved;
+	return rc;
 }
 
 static int assign_map(struct xt_sema *s, struct xt_node *st)
@@ -444,13 +769,51 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 		const struct xt_type *c = expr(s, st->a);
 		if (!c || !need_int(s, st->a, c, "a condition"))
 			return -1;
-		int rc = stmts(s, st->b->list);
+		int rc = block(s, st->b->list);
 		if (st->c)
-			rc |= st->c->kind == XT_N_IF ? stmt(s, st->c) : stmts(s, st->c->list);
+			rc |= st->c->kind == XT_N_IF ? stmt(s, st->c) : block(s, st->c->list);
 		return rc;
 	}
 	case XT_N_BLOCK:
-		return stmts(s, st->list);
+		return block(s, st->list);
+	case XT_N_LET:
+		return let(s, st);
+	case XT_N_WHILE: {
+		const struct xt_type *c = expr(s, st->a);
+		if (!c || !need_int(s, st->a, c, "a condition"))
+			return -1;
+		return loop_body(s, st->b);
+	}
+	case XT_N_UNROLL: {
+		const struct xt_type *c = expr(s, st->a);
+		if (!c)
+			return -1;
+		if (st->a->kind != XT_N_INT || st->a->ival < 1 || st->a->ival > 100) {
+			xt_diag_error(s->dg, st->a->loc, "unroll needs an integer literal from 1 to 100");
+			return -1;
+		}
+		return block(s, st->b->list);
+	}
+	case XT_N_FOR:
+		return for_stmt(s, st);
+	case XT_N_BREAK:
+	case XT_N_CONTINUE:
+		if (s->loop_depth == 0) {
+			xt_diag_error(s->dg, st->loc, "%s outside a loop", st->kind == XT_N_BREAK ? "break" : "continue");
+			return -1;
+		}
+		return 0;
+	case XT_N_RETURN:
+		if (s->map_loop_depth) {
+			xt_diag_error(s->dg, st->loc, "return cannot leave a for loop over a map; use break");
+			return -1;
+		}
+		if (st->a) {
+			const struct xt_type *t = expr(s, st->a);
+			if (!t || !need_int(s, st->a, t, "return"))
+				return -1;
+		}
+		return 0;
 	default:
 		xt_diag_error(s->dg, st->loc, "%s statements are not supported by this version of xtrace",
 			      xt_node_kind_name(st->kind));
@@ -472,6 +835,9 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 	s->probe = p;
 	s->nvars = s->capvars = 0;
 	s->vars = NULL;
+	s->nscope = s->capscope = 0;
+	s->scope = NULL;
+	s->depth = s->loop_depth = s->map_loop_depth = 0;
 	int rc = 0;
 	struct xt_node *pred = p->node->a;
 	if (pred) {
@@ -483,8 +849,8 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 		rc = -1;
 	p->nvars = s->nvars;
 	p->var_types = xt_arena_alloc(s->ar, sizeof(*p->var_types) * (s->nvars + 1));
-	for (int i = 0; i < s->nvars; i++)
-		p->var_types[i] = s->vars[i].type;
+	for (int i = 0; i < s->nvars; i++) /* declared, never assigned: a zero int64 */
+		p->var_types[i] = s->vars[i].type ? s->vars[i].type : &xt_s64;
 	return rc;
 }
 

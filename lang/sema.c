@@ -7,6 +7,8 @@ struct xt_arena *xt_sema_arena(struct xt_sema *s) { return s->ar; }
 struct xt_diags *xt_sema_diags(struct xt_sema *s) { return s->dg; }
 struct xt_program *xt_sema_program(struct xt_sema *s) { return s->prog; }
 struct xt_probe_info *xt_sema_probe(struct xt_sema *s) { return s->probe; }
+bool xt_sema_final(struct xt_sema *s) { return s->final; }
+bool xt_sema_in_map_loop(struct xt_sema *s) { return s->map_loop_depth > 0; }
 
 struct xt_loc xt_loc_prefix(struct xt_loc loc, int len)
 {
@@ -30,9 +32,9 @@ struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
 		prog->opts.max_map_keys = 4096;
 
 	struct xt_sema s = { .ar = ar, .dg = dg, .prog = prog };
-	static int (*const passes[])(struct xt_sema *) = { xt_pass_probes, xt_pass_types };
+	static int (*const passes[])(struct xt_sema *) = { xt_pass_config, xt_pass_probes, xt_pass_types };
 	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
-		if (opts->listing && i > 0)
+		if (opts->listing && i > 1)
 			break;
 		if (passes[i](&s) < 0 || dg->errors)
 			return NULL;

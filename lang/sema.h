@@ -32,6 +32,7 @@ struct xt_probe_info {
 	const char *fn_name;       /* the BPF function's name */
 	int mode;                  /* provider-specific variant (e.g. served by raw syscall tracepoints) */
 	const struct xt_type *args_type; /* the `args` record, or NULL */
+	bool has_map_loop;         /* has a for ($kv : @m) loop: variables live in one frame */
 	int nvars;                 /* scratch variables, indexed by node->aux */
 	const struct xt_type **var_types;
 };
@@ -65,6 +66,13 @@ struct xt_sema_opts {
 	/* maps an earlier REPL entry defined: they keep their key and value types */
 	const struct xt_map_info *const *known_maps;
 	int nknown_maps;
+	/* positional parameters: params[0] is $1 (strings owned by the caller) */
+	const char *const *params;
+	int nparams;
+	bool unsafe;               /* --unsafe: system() and signal() allowed */
+	int ncpus;                 /* possible CPUs (per-CPU map slots); the driver sets it, 0: 1 */
+	/* 0: dump every map at exit (default); 1: do not (config print_maps_on_exit = 0) */
+	int no_map_dump;
 };
 
 struct xt_program {
@@ -81,6 +89,7 @@ struct xt_program {
 	struct xt_site **sites;    /* by id */
 	int nsites;
 	bool has_end;
+	int nmap_loops;            /* for ($kv : @m) loops: callbacks to emit */
 };
 
 /* Analyses `ast` (from xt_parse). Returns a program description allocated in
@@ -99,5 +108,17 @@ struct xt_probe_info *xt_sema_probe(struct xt_sema *s); /* the probe being check
 const struct xt_type *xt_sema_expr(struct xt_sema *s, struct xt_node *n);
 /* Registers a printf-style format with its (already typed) arguments; returns its id or -1. */
 int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node *args);
+/* Resolves a map argument of a map function (print(@m), delete(@m[k]), ...)
+ * without reading its value: types its keys and unifies them with the map's.
+ * `n` must be an XT_N_MAP; with `key_ok` false a key is an error. Returns the
+ * map (its value type may still be NULL in the first, quiet round) or NULL
+ * after a diagnostic. */
+struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool key_ok);
+/* Whether n is a positional parameter ($1) turned into a literal (n->sval keeps its text). */
+bool xt_sema_is_posparam(const struct xt_node *n);
+/* Whether the analysis is in its final round (diagnostics are shown). */
+bool xt_sema_final(struct xt_sema *s);
+/* Whether the statement being checked runs in a for ($kv : @m) body. */
+bool xt_sema_in_map_loop(struct xt_sema *s);
 
 #endif

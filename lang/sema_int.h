@@ -4,10 +4,19 @@
 
 #include "sema.h"
 
+/* A scratch variable's storage slot: one per declaration, for the whole probe. */
 struct xt_var {
 	const char *name;
-	const struct xt_type *type;
+	const struct xt_type *type;  /* NULL while declared but not yet assigned */
 	struct xt_node *first;
+	bool fixed;                  /* declared with a type (`let $x: uint8`): never widened */
+};
+
+/* A name visible in the current block: scopes nest, slots stay. */
+struct xt_scope_ent {
+	const char *name;
+	int slot;
+	int depth;
 };
 
 struct xt_sema {
@@ -15,12 +24,17 @@ struct xt_sema {
 	struct xt_diags *dg;
 	struct xt_program *prog;
 	struct xt_probe_info *probe;   /* probe being checked */
-	struct xt_var *vars;           /* scratch variables of the current probe */
+	struct xt_var *vars;           /* variable slots of the current probe */
 	int nvars, capvars;
+	struct xt_scope_ent *scope;    /* visible names, innermost last */
+	int nscope, capscope;
+	int depth;                     /* block nesting */
 	bool final;                    /* last typing round: record formats, report everything */
-	int loop_depth;
+	int loop_depth;                /* while/for bodies around the statement (break, continue) */
+	int map_loop_depth;            /* for ($kv : @m) bodies: a separate BPF function */
 };
 
+int xt_pass_config(struct xt_sema *s); /* pass_config.c: config = { ... } */
 int xt_pass_probes(struct xt_sema *s);  /* pass_probes.c: attach points to sites */
 int xt_pass_types(struct xt_sema *s);   /* pass_types.c: names and types */
 

@@ -172,6 +172,9 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_PTR: return t->cname ? t->cname : "pointer";
 	case XT_T_DATALOC: return "__data_loc char[]";
 	case XT_T_AGG: return xt_agg_name(t->agg);
+	case XT_T_STACK: return t->sign ? "ustack" : "kstack";
+	case XT_T_KSYM: return "ksym";
+	case XT_T_USYM: return "usym";
 	case XT_T_TUPLE: {
 		char *s = "(";
 		for (int i = 0; i < t->n; i++)

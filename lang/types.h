@@ -18,6 +18,9 @@ enum xt_type_kind {
 	XT_T_PTR,     /* pointer to `pointee` (NULL: opaque, e.g. char *) */
 	XT_T_DATALOC, /* a tracepoint __data_loc field: readable with str() */
 	XT_T_AGG,     /* an aggregation's value: agg says which */
+	XT_T_STACK,   /* kstack/ustack: {stack id, pid} (16 bytes); sign: user stack; n: frame limit; lmin: mode */
+	XT_T_KSYM,    /* a kernel address printed as its symbol (8 bytes) */
+	XT_T_USYM,    /* a user address printed as its symbol: {addr, pid} (16 bytes) */
 };
 
 enum xt_agg_kind {

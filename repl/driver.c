@@ -1,11 +1,14 @@
 /* Text -> AST -> checked program -> BPF object. */
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lang/parse.h"
 #include "repl/driver.h"
+#include "stdlib/registry.h"
 
-int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
-		    const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
+static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
+		   const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
 {
 	memset(u, 0, sizeof(*u));
 	u->ar = xt_arena_new();
@@ -13,9 +16,13 @@ int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 	u->src.text = xt_arena_strdup(u->ar, text);
 	u->src.len = strlen(text);
 	dg->src = &u->src;
-	struct xt_node *ast = xt_parse(u->ar, &u->src, XT_PARSE_PROGRAM, dg);
+	struct xt_node *ast = xt_parse(u->ar, &u->src, mode, dg);
 	if (!ast)
 		return -1;
+	if (mode == XT_PARSE_ENTRY && !ast->list) {
+		u->stmts = ast->b;
+		return 0;
+	}
 	if (dump & XT_DUMP_AST)
 		xt_ast_dump(stderr, ast);
 	u->prog = xt_sema(u->ar, &u->src, ast, opts, dg);
@@ -28,6 +35,52 @@ int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 	if (u->compiled.ir)
 		fputs(u->compiled.ir, stderr);
 	return 0;
+}
+
+int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
+		    const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
+{
+	return compile(u, name, text, XT_PARSE_PROGRAM, opts, dump, dg);
+}
+
+int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
+			  const struct xt_sema_opts *opts, struct xt_diags *dg)
+{
+	return compile(u, name, text, XT_PARSE_ENTRY, opts, 0, dg);
+}
+
+struct list_state { FILE *out; const char *pattern; };
+
+static void list_cb(const char *name, const char *detail, void *arg)
+{
+	struct list_state *ls = arg;
+	if (ls->pattern && fnmatch(ls->pattern, name, 0) != 0)
+		return;
+	fprintf(ls->out, "%s\n%s", name, detail ? detail : "");
+}
+
+void xt_list_probes(FILE *out, const char *pattern, bool verbose)
+{
+	struct list_state ls = { out, pattern };
+	const char *colon = pattern ? strchr(pattern, ':') : NULL;
+	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {
+		if (!(*p)->list)
+			continue;
+		const char *spec = "";
+		if (colon) {
+			size_t n = (size_t)(colon - pattern);
+			bool named = (strlen((*p)->name) == n && strncmp((*p)->name, pattern, n) == 0) ||
+				     ((*p)->alias && strlen((*p)->alias) == n && strncmp((*p)->alias, pattern, n) == 0);
+			char type[64];
+			snprintf(type, sizeof(type), "%.*s", (int)n, pattern);
+			if (!named && fnmatch(type, (*p)->name, 0) != 0)
+				continue;
+			spec = colon + 1;
+			ls.pattern = NULL;
+		}
+		(*p)->list(spec, verbose, list_cb, &ls);
+		ls.pattern = colon ? NULL : pattern;
+	}
 }
 
 void xt_unit_free(struct xt_unit *u)

@@ -14,12 +14,23 @@ struct xt_unit {
 	struct xt_source src;
 	struct xt_program *prog;
 	struct xt_compiled compiled;
+	struct xt_node *stmts;     /* xt_unit_compile_entry: the XT_N_BLOCK of an entry without probes */
 };
 
 /* Parses, analyses and compiles `text`. 0, or -1 after diagnostics in dg
  * (whose source is u->src). The caller frees with xt_unit_free. */
 int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 		    const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg);
+/* Compiles a REPL entry: a program, or a statement list without probes,
+ * which is parsed only and comes back as u->stmts with u->prog NULL (the
+ * REPL runs it in user space). 0, or -1 after diagnostics in dg;
+ * dg->incomplete tells an entry that needs more lines. */
+int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
+			  const struct xt_sema_opts *opts, struct xt_diags *dg);
 void xt_unit_free(struct xt_unit *u);
+
+/* Lists the probes matching PATTERN (all when NULL) as `xtrace -l` does:
+ * each name on a line, with its arguments when verbose. */
+void xt_list_probes(FILE *out, const char *pattern, bool verbose);
 
 #endif

@@ -10,25 +10,34 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "repl/driver.h"
+#include "repl/repl.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: xtrace [options] -e 'PROGRAM'\n"
-	      "       xtrace [options] FILE.xt\n"
+	fputs("usage: xtrace [options] -e 'PROGRAM' [ARG...]\n"
+	      "       xtrace [options] FILE.xt [ARG...]\n"
 	      "       xtrace -l [PATTERN]\n"
+	      "       xtrace [-i]       an interactive session\n"
 	      "\n"
 	      "  -e PROGRAM   run the program given on the command line\n"
 	      "  -c 'CMD'     run CMD, trace until it exits (cpid is its pid)\n"
 	      "  -p PID       trace only process PID\n"
 	      "  -o FILE      write results to FILE\n"
 	      "  -f FORMAT    output format: text (default) or json\n"
+	      "  -i           interactive session (the default with no program on a terminal)\n"
 	      "  -l [PATTERN] list probes matching PATTERN; -lv adds their arguments\n"
 	      "  -q           quiet: no \"Attaching N probes...\" line\n"
 	      "  -v           verbose: libbpf's and the verifier's messages\n"
 	      "  -d STAGE     dump the AST (ast) or the LLVM IR (ir) to stderr\n"
+	      "  -B MODE      output buffering: line (default), full or none\n"
+	      "  --unsafe     allow system() and signal()\n"
+	      "  ARG...       positional parameters $1, $2, ... ($# is their count)\n"
+	      "\n"
+	      "environment: XTRACE_MAX_STRLEN, XTRACE_MAX_MAP_KEYS, XTRACE_PRINT_MAPS_ON_EXIT=0\n"
 	      "  -h, --help   this help\n"
 	      "  -V, --version\n", f);
 }
@@ -119,6 +128,21 @@ static pid_t spawn_held(const char *cmd, int *go_fd)
 	return pid;
 }
 
+/* An XTRACE_* variable as a positive int; 0 when unset; -1 (after a message) when bad. */
+static int env_int(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end || n < 0 || n > 100000000) {
+		fprintf(stderr, "xtrace: %s must be a non-negative number, not '%s'\n", name, v);
+		return -1;
+	}
+	return (int)n;
+}
+
 static bool have_bpf_rights(void)
 {
 	if (geteuid() == 0)
@@ -169,14 +193,29 @@ static int list_probes(const char *pattern, bool verbose)
 int main(int argc, char **argv)
 {
 	const char *program = NULL, *cmd = NULL, *outpath = NULL, *dump = NULL;
-	bool quiet = false, verbose = false, list = false, json = false;
+	bool quiet = false, verbose = false, list = false, json = false, unsafe = false, interactive = false;
+	int buffering = _IOLBF;
 	pid_t pid = 0;
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+		{ "unsafe", no_argument, NULL, 'U' }, { 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:qvlhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:qvilhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'U': unsafe = true; break;
+		case 'B':
+			if (strcmp(optarg, "line") == 0)
+				buffering = _IOLBF;
+			else if (strcmp(optarg, "full") == 0)
+				buffering = _IOFBF;
+			else if (strcmp(optarg, "none") == 0)
+				buffering = _IONBF;
+			else {
+				fprintf(stderr, "xtrace: unknown buffering mode '%s' (line, full or none)\n", optarg);
+				return 1;
+			}
+			break;
 		case 'e': program = optarg; break;
 		case 'c': cmd = optarg; break;
 		case 'p': pid = (pid_t)atoi(optarg);
@@ -197,6 +236,7 @@ int main(int argc, char **argv)
 		case 'd': dump = optarg; break;
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
+		case 'i': interactive = true; break;
 		case 'l': list = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("xtrace %s\n", XT_VERSION); return 0;
@@ -205,6 +245,10 @@ int main(int argc, char **argv)
 	}
 	if (list)
 		return list_probes(optind < argc ? argv[optind] : NULL, verbose);
+
+	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO)))
+		return xt_repl(&(struct xt_repl_opts){ .format = json ? XT_FMT_JSON : XT_FMT_TEXT,
+						       .verbose = verbose, .target_pid = pid });
 
 	const char *name = "<stdin>";
 	char *text = NULL;
@@ -232,6 +276,17 @@ int main(int argc, char **argv)
 		free(text);
 		return 1;
 	}
+	setvbuf(out, NULL, buffering, 0);
+	int max_strlen = env_int("XTRACE_MAX_STRLEN"), max_keys = env_int("XTRACE_MAX_MAP_KEYS");
+	const char *dump_env = getenv("XTRACE_PRINT_MAPS_ON_EXIT");
+	if (max_strlen < 0 || max_keys < 0) {
+		free(text);
+		return 1;
+	}
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	int ncpus_possible = libbpf_num_possible_cpus();
+	if (ncpus_possible > 0)
+		ncpus = ncpus_possible;
 
 	int go_fd = -1;
 	pid_t child = 0;
@@ -244,7 +299,10 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct xt_sema_opts so = { .target_pid = pid, .cpid = child };
+	struct xt_sema_opts so = { .target_pid = pid, .cpid = child, .max_strlen = max_strlen,
+		.max_map_keys = max_keys, .unsafe = unsafe, .ncpus = ncpus > 0 ? (int)ncpus : 1,
+		.no_map_dump = dump_env && strcmp(dump_env, "0") == 0,
+		.params = (const char *const *)argv + optind, .nparams = argc - optind };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
@@ -262,7 +320,8 @@ int main(int argc, char **argv)
 	if (xt_rt_attach(rt, &dg) < 0)
 		goto out;
 	status = xt_rt_run(rt);
-	xt_rt_print_maps(rt);
+	if (!u.prog->opts.no_map_dump)
+		xt_rt_print_maps(rt);
 	child = 0;
 out:
 	if (dg.len)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -121,6 +120,15 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 		rt->probes[i].prog = bpf_object__find_program_by_name(rt->obj, rt->prog->probes[i].fn_name);
 		rt->probes[i].prog_fd = -1;
 	}
+	for (int i = 0; i < opts->nshared; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, opts->shared[i].bpf_name);
+		int err = m ? bpf_map__reuse_fd(m, opts->shared[i].fd) : 0;
+		if (err < 0) {
+			xt_diag_plain(dg, "internal error: cannot share map %s: %s", opts->shared[i].bpf_name, strerror(-err));
+			xt_rt_close(rt);
+			return NULL;
+		}
+	}
 	libbpf_log_len = 0;
 	libbpf_log[0] = 0;
 	if (bpf_object__load(rt->obj) < 0) {
@@ -159,7 +167,7 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 	return rt;
 }
 
-static void detach(struct xt_rt *rt)
+void xt_rt_detach(struct xt_rt *rt)
 {
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
@@ -186,7 +194,7 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 			continue;
 		}
 		if (rp->info->prov->attach(rt, rp) < 0) {
-			detach(rt);
+			xt_rt_detach(rt);
 			return -1;
 		}
 		nattached += rp->info->nsites;
@@ -202,8 +210,9 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 }
 
 /* Runs every BEGIN (or END) program once, in order. */
-static void run_special(struct xt_rt *rt, unsigned flag)
+void xt_rt_run_special(struct xt_rt *rt, bool end)
 {
+	unsigned flag = end ? XT_PROVF_END : XT_PROVF_BEGIN;
 	for (int i = 0; i < rt->nprobes && !(flag == XT_PROVF_BEGIN && rt->done); i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
 		if (!(rp->info->prov->flags & flag))
@@ -213,6 +222,35 @@ static void run_special(struct xt_rt *rt, unsigned flag)
 			fprintf(stderr, "xtrace: cannot run %s: %s\n", rp->info->sites[0].name, strerror(errno));
 		ring_buffer__consume(rt->rb);
 	}
+}
+
+int xt_rt_events_fd(struct xt_rt *rt) { return ring_buffer__epoll_fd(rt->rb); }
+void xt_rt_poll(struct xt_rt *rt) { ring_buffer__consume(rt->rb); }
+bool xt_rt_done(const struct xt_rt *rt) { return rt->done; }
+uint64_t xt_rt_lost(const struct xt_rt *rt) { return rt->lost; }
+
+void xt_rt_set_output(struct xt_rt *rt, FILE *out, enum xt_format format)
+{
+	rt->opts.out = out;
+	rt->opts.format = format;
+}
+
+const struct xt_rt_probe *xt_rt_probes(const struct xt_rt *rt, int *n)
+{
+	*n = rt->nprobes;
+	return rt->probes;
+}
+
+int xt_rt_map_fd(struct xt_rt *rt, const char *bpf_name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, bpf_name);
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+void xt_rt_print_one(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div)
+{
+	xt_rt_print_map(rt, m, top, div);
+	fflush(rt->opts.out);
 }
 
 static void start_child(struct xt_rt *rt)
@@ -225,53 +263,46 @@ static void start_child(struct xt_rt *rt)
 	rt->opts.child_go_fd = -1;
 }
 
+static void on_events(void *ctx)
+{
+	ring_buffer__consume(((struct xt_rt *)ctx)->rb);
+}
+
+static void on_signal(void *ctx, const struct signalfd_siginfo *si)
+{
+	struct xt_rt *rt = ctx;
+	if (si->ssi_signo == SIGWINCH)
+		return;
+	if (si->ssi_signo != SIGCHLD) {
+		rt->done = true;
+		return;
+	}
+	int st;
+	if (rt->opts.child > 0 && waitpid(rt->opts.child, &st, WNOHANG) == rt->opts.child) {
+		rt->opts.child = 0;
+		rt->done = true;
+	}
+}
+
 int xt_rt_run(struct xt_rt *rt)
 {
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 1 };
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	ev.data.u32 = 2;
-	epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rt->rb), &ev);
+	struct xt_loop *l = xt_loop_new();
+	if (!l || xt_loop_add(l, ring_buffer__epoll_fd(rt->rb), on_events, rt) < 0) {
+		fprintf(stderr, "xtrace: cannot set up the event loop: %s\n", strerror(errno));
+		xt_loop_free(l);
+		return 1;
+	}
+	xt_loop_on_signal(l, on_signal, rt);
 
-	run_special(rt, XT_PROVF_BEGIN);
+	xt_rt_run_special(rt, false);
 	if (!rt->done)
 		start_child(rt);
-	while (!rt->done) {
-		struct epoll_event evs[4];
-		int n = epoll_wait(ep, evs, 4, -1);
-		if (n < 0 && errno != EINTR)
+	while (!rt->done)
+		if (xt_loop_once(l, -1) < 0)
 			break;
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.u32 == 2) {
-				ring_buffer__consume(rt->rb);
-				continue;
-			}
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo != SIGCHLD) {
-					rt->done = true;
-					continue;
-				}
-				int st;
-				if (rt->opts.child > 0 && waitpid(rt->opts.child, &st, WNOHANG) == rt->opts.child) {
-					rt->opts.child = 0;
-					rt->done = true;
-				}
-			}
-		}
-	}
 	ring_buffer__consume(rt->rb);
-	run_special(rt, XT_PROVF_END);
-	close(ep);
-	close(sfd);
+	xt_rt_run_special(rt, true);
+	xt_loop_free(l);
 	return rt->status;
 }
 
@@ -301,7 +332,7 @@ void xt_rt_close(struct xt_rt *rt)
 {
 	if (!rt)
 		return;
-	detach(rt);
+	xt_rt_detach(rt);
 	ring_buffer__free(rt->rb);
 	bpf_object__close(rt->obj);
 	if (rt->opts.child_go_fd >= 0)

@@ -12,6 +12,14 @@
 struct bpf_object;
 struct bpf_program;
 struct bpf_link;
+struct signalfd_siginfo;
+
+/* A map another program already created, to be shared by name (the REPL's
+ * session-wide maps): xt_rt_open reuses fd for the map called bpf_name. */
+struct xt_rt_shared_map {
+	const char *bpf_name;
+	int fd;
+};
 
 struct xt_rt_opts {
 	FILE *out;              /* results (stdout or -o FILE) */
@@ -20,6 +28,8 @@ struct xt_rt_opts {
 	bool quiet;             /* no "Attaching N probes..." line */
 	pid_t child;            /* the -c command, waited for by the event loop; 0 when none */
 	int child_go_fd;        /* closing it lets the -c command exec; -1 when none */
+	const struct xt_rt_shared_map *shared; /* maps to reuse instead of creating */
+	int nshared;
 };
 
 /* One probe's program and links. */
@@ -47,6 +57,63 @@ int xt_rt_run(struct xt_rt *rt);
 void xt_rt_print_maps(struct xt_rt *rt);
 /* Detaches and frees everything. */
 void xt_rt_close(struct xt_rt *rt);
+
+/* --- pieces of xt_rt_run, for a session that runs many programs ---------- */
+/* Runs every BEGIN (or END when `end`) program once, in order, and the events they sent. */
+void xt_rt_run_special(struct xt_rt *rt, bool end);
+/* The ring buffer's epoll fd: readable when records wait. */
+int xt_rt_events_fd(struct xt_rt *rt);
+/* Handles the waiting records (printf output goes to opts.out). */
+void xt_rt_poll(struct xt_rt *rt);
+/* Whether the program asked to stop (exit()). */
+bool xt_rt_done(const struct xt_rt *rt);
+/* Records lost because the ring buffer was full. */
+uint64_t xt_rt_lost(const struct xt_rt *rt);
+/* Destroys every link: the probes stop firing; the maps and programs stay. */
+void xt_rt_detach(struct xt_rt *rt);
+/* Where results go from now on. */
+void xt_rt_set_output(struct xt_rt *rt, FILE *out, enum xt_format format);
+/* The program's probes (as many as prog->nprobes). */
+const struct xt_rt_probe *xt_rt_probes(const struct xt_rt *rt, int *n);
+/* The fd of the object's map called bpf_name, or -ENOENT. */
+int xt_rt_map_fd(struct xt_rt *rt, const char *bpf_name);
+/* Prints map m (top > 0: only the largest `top`; div > 1 divides values). */
+void xt_rt_print_one(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div);
+
+/* --- live maps (runtime/session.c) ---------------------------------------- */
+/* Number of keys in m (a histogram counts each of its keys once), or -errno. */
+long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m);
+/* Deletes every entry; 0 or -errno. */
+int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m);
+/* Sets every value to zero, keeping the keys; 0 or -errno. */
+int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m);
+/* Deletes the entry at `key` (m->key laid out as in the kernel map, or NULL
+ * for a map without key; for a histogram, every bucket of it). 0, or
+ * -ENOENT when there is no such entry, or -errno. */
+int xt_rt_map_delete(struct xt_rt *rt, const struct xt_map_info *m, const void *key);
+/* The number of possible CPUs (per-CPU map slots). */
+int xt_rt_possible_cpus(void);
+/* Turns on the kernel's per-program run counters (BPF_ENABLE_STATS): returns
+ * an fd that keeps them on until closed, or -errno. */
+int xt_rt_enable_stats(void);
+/* How many times probe i's program ran since it was loaded (counted while
+ * stats are on); 0 or -errno. */
+int xt_rt_probe_runs(struct xt_rt *rt, int i, uint64_t *runs);
+
+/* --- the event loop (runtime/loop.c) --------------------------------------- */
+struct xt_loop;
+/* Blocks SIGINT, SIGTERM, SIGCHLD, SIGHUP and SIGWINCH for good and receives
+ * them through a signalfd. NULL on failure. */
+struct xt_loop *xt_loop_new(void);
+void xt_loop_free(struct xt_loop *l);
+/* Calls cb(ctx, si) for every signal received. */
+void xt_loop_on_signal(struct xt_loop *l, void (*cb)(void *ctx, const struct signalfd_siginfo *si), void *ctx);
+/* Calls cb(ctx) whenever fd is readable; 0 or -errno. The caller keeps fd. */
+int xt_loop_add(struct xt_loop *l, int fd, void (*cb)(void *ctx), void *ctx);
+void xt_loop_remove(struct xt_loop *l, int fd);
+/* Waits up to timeout_ms (-1: no limit) and dispatches what is ready: the
+ * number of ready sources, or -errno. */
+int xt_loop_once(struct xt_loop *l, int timeout_ms);
 
 /* --- for providers' runtime facets ---------------------------------------- */
 struct bpf_object *xt_rt_object(struct xt_rt *rt);

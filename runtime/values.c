@@ -1,6 +1,7 @@
 /* Decoding of kernel-side bytes into printable values. */
 #include <string.h>
 #include "runtime/rt_int.h"
+#include "runtime/symbols.h"
 
 static uint64_t read_uint(const uint8_t *p, int size)
 {
@@ -56,6 +57,19 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		out->tuple.n = t->n;
 		return;
 	}
+	case XT_T_STACK:
+		out->kind = XT_VAL_SYM;
+		out->s = xt_sym_stack(ar, t->cname, read_int(p, 8), (pid_t)read_uint(p + 8, 8), t->sign,
+				      (enum xt_stack_mode)t->lmin, t->n);
+		return;
+	case XT_T_KSYM:
+		out->kind = XT_VAL_STR;
+		out->s = xt_sym_ksym(ar, read_uint(p, 8), false);
+		return;
+	case XT_T_USYM:
+		out->kind = XT_VAL_STR;
+		out->s = xt_sym_usym(ar, (pid_t)read_uint(p + 8, 8), read_uint(p, 8), false);
+		return;
 	default:
 		out->kind = XT_VAL_UINT;
 		out->u = read_uint(p, 8);

@@ -35,11 +35,17 @@ xt() {
 	XT_ERR=$(cat "$XT_TMP/stderr")
 }
 
-# No BPF program of ours may stay loaded once xtrace exits.
+# expect_nothing_left NAME MAP: no BPF map named m_MAP (a map name unique to
+# the test, at most 13 characters) may be left in the kernel once xtrace exited.
 expect_nothing_left() {
 	command -v bpftool >/dev/null 2>&1 || { fail "$1" "bpftool is not installed"; return; }
-	local left
-	left=$(bpftool prog show 2>/dev/null | grep -cE 'name probe_[0-9]' || true)
+	local left i
+	# The kernel frees a closed map from a work queue: give it a moment.
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		left=$(bpftool map show 2>/dev/null | grep -cE "name m_$2( |$)" || true)
+		[ "$left" = 0 ] && break
+		sleep 0.1
+	done
 	expect_eq "$1" 0 "$left"
 }
 

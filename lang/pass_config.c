@@ -1,0 +1,58 @@
+/* Pass 0: the program's `config = { key = value; ... }` block, which overrides
+ * the options the driver took from the command line and XTRACE_* variables. */
+#include <string.h>
+#include "sema_int.h"
+
+static const char *const keys[] = { "max_strlen", "max_map_keys", "print_maps_on_exit" };
+
+int xt_pass_config(struct xt_sema *s)
+{
+	struct xt_node *cfg = s->prog->ast->a;
+	if (!cfg)
+		return 0;
+	int rc = 0;
+	for (struct xt_node *c = cfg->list; c; c = c->next) {
+		struct xt_node *v = c->a;
+		struct xt_loc kloc = xt_loc_prefix(c->loc, (int)strlen(c->name));
+		size_t k = 0;
+		while (k < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[k], c->name) != 0)
+			k++;
+		if (k == sizeof(keys) / sizeof(keys[0])) {
+			const char *near = xt_diag_closest(c->name, keys, sizeof(keys) / sizeof(keys[0]));
+			if (near)
+				xt_diag_error(s->dg, kloc, "unknown config key '%s'; did you mean '%s'?", c->name, near);
+			else
+				xt_diag_error(s->dg, kloc, "unknown config key '%s' (known: max_strlen, max_map_keys, print_maps_on_exit)",
+					      c->name);
+			rc = -1;
+			continue;
+		}
+		if (v->kind != XT_N_INT) {
+			xt_diag_error(s->dg, v->loc, "config %s needs an integer literal", c->name);
+			rc = -1;
+			continue;
+		}
+		switch (k) {
+		case 0:
+			if (v->ival < 1 || v->ival > 65536) {
+				xt_diag_error(s->dg, v->loc, "max_strlen must be between 1 and 65536");
+				rc = -1;
+			} else {
+				s->prog->opts.max_strlen = (int)v->ival;
+			}
+			break;
+		case 1:
+			if (v->ival < 1 || v->ival > 100000000) {
+				xt_diag_error(s->dg, v->loc, "max_map_keys must be between 1 and 100000000");
+				rc = -1;
+			} else {
+				s->prog->opts.max_map_keys = (int)v->ival;
+			}
+			break;
+		default:
+			s->prog->opts.no_map_dump = v->ival == 0;
+			break;
+		}
+	}
+	return rc;
+}

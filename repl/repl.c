@@ -1,0 +1,1311 @@
+/* The REPL: every entry is compiled, loaded and attached at once and keeps
+ * running while the user adds, inspects and removes others. Maps are the
+ * session's (shared by name through bpf_map__reuse_fd); output of running
+ * probes is printed above the prompt without garbling the line being typed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+#include "repl/driver.h"
+#include "repl/repl.h"
+#include "runtime/runtime.h"
+#include "stdlib/registry.h"
+
+#define PROMPT      "xtrace> "
+#define PROMPT_MORE "   ...> "
+#define HISTORY_MAX 1000
+
+/* One entry that defined probes. Entries live until the session ends, even
+ * detached: the maps they created and the types other entries were checked
+ * against stay in their object and arena. */
+struct entry {
+	int id;
+	char *text;                /* as typed or loaded, for .save */
+	struct xt_unit unit;
+	struct xt_rt *rt;
+	bool attached;
+	int nsites;
+};
+
+/* A session map and the entry whose object created it. */
+struct smap {
+	const struct xt_map_info *info;
+	struct entry *owner;
+};
+
+struct repl {
+	struct xt_repl_opts opts;
+	struct xt_loop *loop;
+	struct entry **entries;
+	int nentries;
+	struct smap *maps;
+	int nmaps;
+	bool tty, quit, rl_on;
+	char *pending;             /* an incomplete entry's lines so far */
+	FILE *mem;                 /* where the runtime prints; copied to stdout by flush_out() */
+	char *membuf;
+	size_t memsize;
+	int stats_fd;
+	char *history;
+	/* .watch */
+	int watch_fd;
+	const struct smap *watch;
+	double watch_secs;
+	struct termios watch_tio;
+	bool watch_tio_saved;
+	/* line-by-line input when stdin is not a terminal */
+	char *in;
+	size_t inlen, incap;
+};
+
+static struct repl *R; /* readline's callbacks take no context */
+
+/* --- output ------------------------------------------------------------------ */
+
+/* Copies what the runtime printed to stdout. Async output (running probes)
+ * is drawn above the prompt: the visible line is cleared, the text printed,
+ * and the prompt with the user's half-typed line drawn again below it. */
+static void flush_out(bool async)
+{
+	if (R->watch)
+		return; /* held until .watch ends, or it would be drawn over */
+	fflush(R->mem);
+	long n = ftell(R->mem);
+	if (n <= 0)
+		return;
+	bool redraw = async && R->rl_on;
+	if (redraw)
+		rl_clear_visible_line();
+	fwrite(R->membuf, 1, (size_t)n, stdout);
+	if (redraw && R->membuf[n - 1] != '\n')
+		fputc('\n', stdout);
+	rewind(R->mem);
+	fflush(stdout);
+	if (redraw)
+		rl_forced_update_display();
+}
+
+static void show_diags(struct xt_diags *dg)
+{
+	if (dg->len)
+		fputs(dg->buf, stderr);
+	fflush(stderr);
+}
+
+/* --- maps ------------------------------------------------------------------ */
+
+static struct smap *map_find(const char *name)
+{
+	for (int i = 0; i < R->nmaps; i++)
+		if (strcmp(R->maps[i].info->name, name) == 0)
+			return &R->maps[i];
+	return NULL;
+}
+
+static void map_print(const struct smap *sm, size_t top, uint64_t div)
+{
+	xt_rt_print_one(sm->owner->rt, sm->info, top, div);
+}
+
+/* A map asked for at the prompt: like map_print, but says when it is empty. */
+static void map_show(const struct smap *sm, size_t top, uint64_t div)
+{
+	if (R->opts.format == XT_FMT_TEXT && xt_rt_map_count(sm->owner->rt, sm->info) == 0)
+		fprintf(R->mem, "@%s is empty\n", sm->info->name);
+	else
+		map_print(sm, top, div);
+}
+
+static int cmp_smap(const void *a, const void *b)
+{
+	return strcmp(((const struct smap *)a)->info->name, ((const struct smap *)b)->info->name);
+}
+
+/* Every map in name order, as a one-liner prints them at exit. */
+static void print_all_maps(void)
+{
+	struct smap *order = malloc(sizeof(*order) * (R->nmaps + 1));
+	memcpy(order, R->maps, sizeof(*order) * R->nmaps);
+	qsort(order, R->nmaps, sizeof(*order), cmp_smap);
+	xt_print_dump_begin(R->mem, R->opts.format);
+	for (int i = 0; i < R->nmaps; i++)
+		map_print(&order[i], 0, 0);
+	free(order);
+	flush_out(false);
+}
+
+/* The map an expression names, or NULL after a diagnostic. */
+static struct smap *map_ref(struct xt_node *n, struct xt_diags *dg)
+{
+	if (!n || n->kind != XT_N_MAP) {
+		xt_diag_error(dg, n ? n->loc : (struct xt_loc){ 0 }, "expected a map, e.g. @x");
+		return NULL;
+	}
+	struct smap *sm = map_find(n->name);
+	if (sm)
+		return sm;
+	const char **names = calloc(R->nmaps + 1, sizeof(*names));
+	for (int i = 0; i < R->nmaps; i++)
+		names[i] = R->maps[i].info->name;
+	const char *near = xt_diag_closest(n->name, names, R->nmaps);
+	if (near)
+		xt_diag_error(dg, n->loc, "unknown map @%s; did you mean @%s?", n->name, near);
+	else if (R->nmaps == 0)
+		xt_diag_error(dg, n->loc, "unknown map @%s: no entry has defined a map yet", n->name);
+	else
+		xt_diag_error(dg, n->loc, "unknown map @%s", n->name);
+	free(names);
+	return NULL;
+}
+
+/* --- user-space statements: @x, print(@x[, top[, div]]), clear, zero, delete -- */
+
+static bool int_literal(struct xt_node *n, int64_t *v)
+{
+	if (n->kind == XT_N_INT) {
+		*v = (int64_t)n->ival;
+		return true;
+	}
+	if (n->kind == XT_N_UNOP && n->op == XT_OP_NEG && n->a->kind == XT_N_INT) {
+		*v = -(int64_t)n->a->ival;
+		return true;
+	}
+	return false;
+}
+
+/* Writes literal n as a value of type t at p, or reports why it cannot. */
+static int encode(const struct smap *sm, const struct xt_type *t, struct xt_node *n, uint8_t *p,
+		  struct xt_diags *dg)
+{
+	struct xt_arena *ar = xt_arena_new();
+	int rc = 0;
+	int64_t v;
+	switch (t->kind) {
+	case XT_T_INT:
+	case XT_T_BOOL:
+		if (!int_literal(n, &v)) {
+			xt_diag_error(dg, n->loc, "expected an integer literal: the key is %s", xt_type_name(ar, t));
+			rc = -1;
+			break;
+		}
+		memcpy(p, &v, (size_t)t->size); /* little-endian: the low bytes */
+		break;
+	case XT_T_STR:
+		if (n->kind != XT_N_STR) {
+			xt_diag_error(dg, n->loc, "expected a string literal: the key is %s", xt_type_name(ar, t));
+			rc = -1;
+			break;
+		}
+		memcpy(p, n->sval, n->slen < (size_t)t->size ? n->slen : (size_t)t->size - 1);
+		break;
+	case XT_T_PROBE: {
+		const struct xt_program *prog = sm->owner->unit.prog;
+		rc = -1;
+		for (int i = 0; n->kind == XT_N_STR && i < prog->nsites; i++)
+			if (strcmp(prog->sites[i]->name, n->sval) == 0) {
+				uint64_t id = (uint64_t)i;
+				memcpy(p, &id, 8);
+				rc = 0;
+			}
+		if (rc < 0)
+			xt_diag_error(dg, n->loc, "expected the name of a probe of entry %d", sm->owner->id);
+		break;
+	}
+	case XT_T_TUPLE: {
+		struct xt_node *el = n->kind == XT_N_TUPLE ? n->list : NULL;
+		if (xt_node_count(el) != t->n) {
+			xt_diag_error(dg, n->loc, "expected a key of %d values: %s", t->n, xt_type_name(ar, t));
+			rc = -1;
+			break;
+		}
+		for (int i = 0; el && rc == 0; el = el->next, i++)
+			rc = encode(sm, t->elems[i], el, p + t->offsets[i], dg);
+		break;
+	}
+	default:
+		xt_diag_error(dg, n->loc, "a key of type %s cannot be written at the prompt", xt_type_name(ar, t));
+		rc = -1;
+	}
+	xt_arena_free(ar);
+	return rc;
+}
+
+/* delete(@m[k]) or delete(@m, k) or delete(@m, k1, k2) for @m[k1, k2]. */
+static int stmt_delete(struct xt_node *call, struct xt_diags *dg)
+{
+	struct xt_node *a = call->list;
+	struct smap *sm = map_ref(a, dg);
+	if (!sm)
+		return -1;
+	const struct xt_map_info *m = sm->info;
+	struct xt_node *keys = a->list ? a->list : a->next;
+	int nk = xt_node_count(keys);
+	uint8_t *key = calloc(1, (size_t)m->key_size + 8);
+	int rc = 0;
+	if (!m->key && nk) {
+		xt_diag_error(dg, keys->loc, "@%s has no key", m->name);
+		rc = -1;
+	} else if (m->key && nk == 0) {
+		xt_diag_error(dg, call->loc, "delete() needs the key of the entry to delete");
+		rc = -1;
+	} else if (m->key && nk > 1) {
+		/* @m[a, b]: the keys are a tuple */
+		struct xt_node tup = { .kind = XT_N_TUPLE, .loc = keys->loc, .list = keys };
+		rc = encode(sm, m->key, &tup, key, dg);
+	} else if (m->key) {
+		rc = encode(sm, m->key, keys, key, dg);
+	}
+	if (rc == 0) {
+		int err = xt_rt_map_delete(sm->owner->rt, m, m->key ? key : NULL);
+		if (err == -ENOENT)
+			fprintf(stderr, "xtrace: @%s has no such entry\n", m->name);
+		else if (err < 0)
+			fprintf(stderr, "xtrace: cannot delete from @%s: %s\n", m->name, strerror(-err));
+	}
+	free(key);
+	return rc;
+}
+
+static int stmt_print(struct xt_node *call, struct xt_diags *dg)
+{
+	struct xt_node *a = call->list;
+	struct smap *sm = map_ref(a, dg);
+	if (!sm)
+		return -1;
+	if (a->list) {
+		xt_diag_error(dg, a->loc, "print() takes the whole map: print(@%s)", a->name);
+		return -1;
+	}
+	int64_t top = 0, div = 0;
+	if (a->next && (!int_literal(a->next, &top) || top < 0)) {
+		xt_diag_error(dg, a->next->loc, "expected how many entries to print (an integer literal)");
+		return -1;
+	}
+	if (a->next && a->next->next && (!int_literal(a->next->next, &div) || div < 0)) {
+		xt_diag_error(dg, a->next->next->loc, "expected a divisor (an integer literal)");
+		return -1;
+	}
+	map_show(sm, (size_t)top, (uint64_t)div);
+	return 0;
+}
+
+static int stmt_clear_zero(struct xt_node *call, bool zero, struct xt_diags *dg)
+{
+	struct smap *sm = map_ref(call->list, dg);
+	if (!sm)
+		return -1;
+	if (call->list->list || call->list->next) {
+		xt_diag_error(dg, call->loc, "%s() takes one map: %s(@%s)", call->name, call->name, sm->info->name);
+		return -1;
+	}
+	int err = zero ? xt_rt_map_zero(sm->owner->rt, sm->info) : xt_rt_map_clear(sm->owner->rt, sm->info);
+	if (err < 0)
+		fprintf(stderr, "xtrace: cannot %s @%s: %s\n", call->name, sm->info->name, strerror(-err));
+	return 0;
+}
+
+static const char stmt_hint[] =
+	"at the prompt, without a probe, these run at once: @x, print(@x), print(@x, N), "
+	"clear(@x), zero(@x), delete(@x, key)";
+
+static void run_stmts(struct xt_node *block, struct xt_diags *dg)
+{
+	for (struct xt_node *st = block ? block->list : NULL; st; st = st->next) {
+		struct xt_node *x = st->kind == XT_N_EXPR_STMT ? st->a : NULL;
+		int rc = -1;
+		if (x && x->kind == XT_N_MAP) {
+			struct smap *sm = map_ref(x, dg);
+			if (sm && x->list)
+				xt_diag_error(dg, x->loc, "print the whole map with @%s", x->name);
+			else if (sm) {
+				map_show(sm, 0, 0);
+				rc = 0;
+			}
+		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "print") == 0) {
+			rc = stmt_print(x, dg);
+		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "clear") == 0) {
+			rc = stmt_clear_zero(x, false, dg);
+		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "zero") == 0) {
+			rc = stmt_clear_zero(x, true, dg);
+		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "delete") == 0) {
+			rc = stmt_delete(x, dg);
+		} else {
+			xt_diag_error(dg, st->loc, "this needs a probe to run in, e.g. 'BEGIN { ... }'");
+			xt_diag_note(dg, (struct xt_loc){ 0 }, "%s", stmt_hint);
+		}
+		flush_out(false);
+		if (rc < 0)
+			return;
+	}
+}
+
+/* --- entries ------------------------------------------------------------------ */
+
+static struct xt_node *first_use(struct xt_node *n, const char *name)
+{
+	for (; n; n = n->next) {
+		if (n->kind == XT_N_MAP && strcmp(n->name, name) == 0)
+			return n;
+		struct xt_node *kids[4] = { n->a, n->b, n->c, n->list };
+		for (int i = 0; i < 4; i++) {
+			struct xt_node *f = first_use(kids[i], name);
+			if (f)
+				return f;
+		}
+	}
+	return NULL;
+}
+
+/* A session map keeps its types: sema checks uses against them, and this
+ * catches anything that would still lay the map out differently. */
+static int check_maps(struct entry *e, struct xt_diags *dg)
+{
+	const struct xt_program *prog = e->unit.prog;
+	for (int i = 0; i < prog->nmaps; i++) {
+		const struct xt_map_info *m = prog->maps[i];
+		struct smap *sm = map_find(m->name);
+		if (!sm)
+			continue;
+		const struct xt_map_info *k = sm->info;
+		bool same = m->key_size == k->key_size && m->value_size == k->value_size && m->percpu == k->percpu &&
+			    (m->key == k->key || (m->key && k->key && xt_type_eq(m->key, k->key))) &&
+			    xt_type_eq(m->val, k->val);
+		if (same)
+			continue;
+		struct xt_node *use = first_use(prog->ast, m->name);
+		xt_diag_error(dg, use ? use->loc : (struct xt_loc){ 0 },
+			      "@%s is %s in entry %d; this use would change its type to %s", m->name,
+			      xt_type_name(e->unit.ar, k->val), sm->owner->id, xt_type_name(e->unit.ar, m->val));
+		return -1;
+	}
+	return 0;
+}
+
+static void on_entry_events(void *ctx);
+
+static void entry_free(struct entry *e)
+{
+	if (!e)
+		return;
+	if (e->rt && e->attached)
+		xt_loop_remove(R->loop, xt_rt_events_fd(e->rt));
+	xt_rt_close(e->rt);
+	xt_unit_free(&e->unit);
+	free(e->text);
+	free(e);
+}
+
+/* Stops an entry: its END runs, its last records are printed, its links go. */
+static void entry_stop(struct entry *e, const char *why, bool async)
+{
+	if (!e->attached)
+		return;
+	xt_rt_run_special(e->rt, true);
+	xt_rt_poll(e->rt);
+	xt_loop_remove(R->loop, xt_rt_events_fd(e->rt));
+	xt_rt_detach(e->rt);
+	e->attached = false;
+	if (why)
+		fprintf(R->mem, "[%d] %s\n", e->id, why);
+	flush_out(async);
+}
+
+static void on_entry_events(void *ctx)
+{
+	struct entry *e = ctx;
+	xt_rt_poll(e->rt);
+	flush_out(true);
+	if (xt_rt_done(e->rt))
+		entry_stop(e, "exited", true);
+}
+
+/* "N probes: a, b" from the probes as written (or their one site's full name). */
+static void describe(struct entry *e, FILE *out)
+{
+	const struct xt_program *prog = e->unit.prog;
+	fprintf(out, "%d probe%s: ", e->nsites, e->nsites == 1 ? "" : "s");
+	for (int i = 0; i < prog->nprobes; i++) {
+		const struct xt_probe_info *p = &prog->probes[i];
+		fputs(i ? ", " : "", out);
+		if (p->nsites == 1) {
+			fputs(p->sites[0].name, out);
+			continue;
+		}
+		int j = 0;
+		for (struct xt_node *a = p->node->list; a; a = a->next, j++)
+			fprintf(out, "%s%s", j ? ", " : "", a->name);
+	}
+}
+
+/* Loads and attaches a compiled entry. Takes e (freed on failure). */
+static int entry_start(struct entry *e, struct xt_diags *dg)
+{
+	const struct xt_program *prog = e->unit.prog;
+	if (check_maps(e, dg) < 0) {
+		entry_free(e);
+		return -1;
+	}
+	struct xt_rt_shared_map *shared = calloc(R->nmaps + 1, sizeof(*shared));
+	for (int i = 0; i < R->nmaps; i++) {
+		shared[i].bpf_name = R->maps[i].info->bpf_name;
+		shared[i].fd = xt_rt_map_fd(R->maps[i].owner->rt, R->maps[i].info->bpf_name);
+	}
+	struct xt_rt_opts ro = { .out = R->mem, .format = R->opts.format, .verbose = R->opts.verbose,
+				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = R->nmaps };
+	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
+	free(shared);
+	if (!e->rt || xt_rt_attach(e->rt, dg) < 0 ||
+	    xt_loop_add(R->loop, xt_rt_events_fd(e->rt), on_entry_events, e) < 0) {
+		if (e->rt && !dg->errors)
+			xt_diag_plain(dg, "cannot watch the entry's ring buffer: %s", strerror(errno));
+		entry_free(e);
+		return -1;
+	}
+	e->attached = true;
+	for (int i = 0; i < prog->nprobes; i++)
+		e->nsites += prog->probes[i].nsites;
+	for (int i = 0; i < prog->nmaps; i++)
+		if (!map_find(prog->maps[i]->name)) {
+			R->maps = realloc(R->maps, sizeof(*R->maps) * (R->nmaps + 1));
+			R->maps[R->nmaps++] = (struct smap){ prog->maps[i], e };
+		}
+	R->entries = realloc(R->entries, sizeof(*R->entries) * (R->nentries + 1));
+	R->entries[R->nentries++] = e;
+	e->id = R->nentries;
+	fprintf(R->mem, "[%d] attached ", e->id);
+	describe(e, R->mem);
+	fputc('\n', R->mem);
+	xt_rt_run_special(e->rt, false);
+	flush_out(false);
+	if (xt_rt_done(e->rt))
+		entry_stop(e, "exited", false);
+	return 0;
+}
+
+static const struct xt_map_info **known_maps(void)
+{
+	const struct xt_map_info **k = calloc(R->nmaps + 1, sizeof(*k));
+	for (int i = 0; i < R->nmaps; i++)
+		k[i] = R->maps[i].info;
+	return k;
+}
+
+/* Compiles and runs one entry. Returns 1 when it needs more lines. */
+static int run_entry(const char *name, const char *text, bool file)
+{
+	struct entry *e = calloc(1, sizeof(*e));
+	const struct xt_map_info **known = known_maps();
+	struct xt_sema_opts so = { .target_pid = R->opts.target_pid, .known_maps = known, .nknown_maps = R->nmaps,
+				   .ncpus = xt_rt_possible_cpus() };
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	int rc = file ? xt_unit_compile(&e->unit, name, text, &so, 0, &dg)
+		      : xt_unit_compile_entry(&e->unit, name, text, &so, &dg);
+	free(known);
+	if (rc < 0 && dg.incomplete && !file) {
+		entry_free(e);
+		xt_diags_fini(&dg);
+		return 1;
+	}
+	if (rc == 0 && e->unit.stmts) {
+		run_stmts(e->unit.stmts, &dg);
+		entry_free(e);
+	} else if (rc == 0) {
+		e->text = strdup(text);
+		entry_start(e, &dg);
+	} else {
+		entry_free(e);
+	}
+	show_diags(&dg);
+	xt_diags_fini(&dg);
+	return 0;
+}
+
+/* --- .watch ------------------------------------------------------------------ */
+
+static void watch_draw(void)
+{
+	const struct smap *sm = R->watch;
+	R->watch = NULL; /* let flush_out through */
+	time_t now = time(NULL);
+	char tbuf[64];
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime(&now));
+	fputs("\033[H\033[2J", stdout);
+	printf("Every %gs: @%s    %s    (Ctrl-C to stop)\n", R->watch_secs, sm->info->name, tbuf);
+	map_print(sm, 0, 0);
+	flush_out(false);
+	R->watch = sm;
+}
+
+static void on_watch_timer(void *ctx)
+{
+	uint64_t ticks;
+	if (read(R->watch_fd, &ticks, sizeof(ticks)) > 0 && R->watch)
+		watch_draw();
+}
+
+static void on_line(char *line);
+
+static void watch_stop(void)
+{
+	if (!R->watch)
+		return;
+	xt_loop_remove(R->loop, R->watch_fd);
+	close(R->watch_fd);
+	R->watch_fd = -1;
+	R->watch = NULL;
+	if (R->watch_tio_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &R->watch_tio);
+	R->watch_tio_saved = false;
+	fputc('\n', stdout);
+	flush_out(false);
+	if (R->tty) {
+		rl_callback_handler_install(PROMPT, on_line);
+		R->rl_on = true;
+	}
+}
+
+static void cmd_watch(const char *arg)
+{
+	char name[256];
+	double secs = 1;
+	int n = arg ? sscanf(arg, " @%255s %lf", name, &secs) : 0;
+	if (n < 1) {
+		fprintf(stderr, "usage: .watch @MAP [SECONDS]\n");
+		return;
+	}
+	struct smap *sm = map_find(name);
+	if (!sm) {
+		fprintf(stderr, "xtrace: unknown map @%s\n", name);
+		return;
+	}
+	if (!(secs >= 0.05 && secs <= 86400)) {
+		fprintf(stderr, "xtrace: .watch needs an interval between 0.05 and 86400 seconds\n");
+		return;
+	}
+	R->watch_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec it = { .it_interval = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) } };
+	it.it_value = it.it_interval;
+	if (R->watch_fd < 0 || timerfd_settime(R->watch_fd, 0, &it, NULL) < 0 ||
+	    xt_loop_add(R->loop, R->watch_fd, on_watch_timer, NULL) < 0) {
+		fprintf(stderr, "xtrace: cannot start a timer: %s\n", strerror(errno));
+		if (R->watch_fd >= 0)
+			close(R->watch_fd);
+		R->watch_fd = -1;
+		return;
+	}
+	R->watch_secs = secs;
+	/* No prompt while watching; keys are read and dropped, without echo. */
+	if (R->tty) {
+		rl_callback_handler_remove();
+		R->rl_on = false;
+	}
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &R->watch_tio) == 0) {
+		struct termios t = R->watch_tio;
+		t.c_lflag &= ~(ICANON | ECHO);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+		R->watch_tio_saved = true;
+	}
+	R->watch = sm;
+	watch_draw();
+}
+
+/* --- dot-commands ------------------------------------------------------------ */
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	void (*run)(const char *arg);
+};
+
+static const struct command commands[];
+
+static void cmd_help(const char *arg)
+{
+	bool all = !arg || !*arg;
+	bool any = false;
+	if (all || strcmp(arg, "commands") == 0) {
+		puts("Commands:");
+		for (const struct command *c = commands; c->name; c++) {
+			char head[64];
+			snprintf(head, sizeof(head), "%s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
+			printf("  %-22s %s\n", head, c->help);
+		}
+		any = true;
+	}
+	if (all) {
+		puts("\nAn entry with probes is attached at once and keeps running; without a probe,");
+		puts("@x, print(@x), print(@x, N), clear(@x), zero(@x) and delete(@x, key) act on the");
+		puts("live map. '.help probes' and '.help builtins' list the language; '.help NAME' one item.");
+		return;
+	}
+	if (strcmp(arg, "probes") == 0) {
+		puts("Probe types:");
+		for (const struct xt_provider *const *p = xt_providers(); *p; p++)
+			printf("  %-22s %s\n", (*p)->name, (*p)->help ? (*p)->help : "");
+		any = true;
+	}
+	if (strcmp(arg, "builtins") == 0) {
+		puts("Builtins:");
+		for (const struct xt_builtin *const *b = xt_builtins(); *b; b++) {
+			char head[64];
+			snprintf(head, sizeof(head), "%s%s", (*b)->name, (*b)->kind == XT_BI_FUNC ? "()" : "");
+			printf("  %-22s %s\n", head, (*b)->help ? (*b)->help : "");
+		}
+		any = true;
+	}
+	const char *topic = arg[0] == '.' ? arg + 1 : arg;
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name + 1, topic) == 0) {
+			printf("%s%s%s\n    %s\n", c->name, c->args ? " " : "", c->args ? c->args : "", c->help);
+			any = true;
+		}
+	for (const struct xt_provider *const *p = xt_providers(); *p; p++)
+		if (strcmp((*p)->name, arg) == 0 || ((*p)->alias && strcmp((*p)->alias, arg) == 0)) {
+			printf("%s (probe type%s%s)\n    %s\n", (*p)->name, (*p)->alias ? ", alias " : "",
+			       (*p)->alias ? (*p)->alias : "", (*p)->help ? (*p)->help : "");
+			any = true;
+		}
+	for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
+		if (strcmp((*b)->name, arg) == 0) {
+			printf("%s%s (builtin %s)\n    %s\n", (*b)->name, (*b)->kind == XT_BI_FUNC ? "()" : "",
+			       (*b)->kind == XT_BI_FUNC ? "function" : "variable", (*b)->help ? (*b)->help : "");
+			any = true;
+		}
+	if (!any)
+		fprintf(stderr, "xtrace: no help on '%s'; try .help, .help probes or .help builtins\n", arg);
+}
+
+static void cmd_probes(const char *arg)
+{
+	int shown = 0;
+	for (int i = 0; i < R->nentries; i++) {
+		struct entry *e = R->entries[i];
+		int np;
+		xt_rt_probes(e->rt, &np);
+		const struct xt_program *prog = e->unit.prog;
+		for (int j = 0; j < np; j++) {
+			const struct xt_probe_info *p = &prog->probes[j];
+			char where[512] = "";
+			if (p->nsites == 1) {
+				snprintf(where, sizeof(where), "%s", p->sites[0].name);
+			} else {
+				size_t off = 0;
+				for (struct xt_node *a = p->node->list; a && off < sizeof(where); a = a->next)
+					off += (size_t)snprintf(where + off, sizeof(where) - off, "%s%s", off ? ", " : "", a->name);
+				if (off < sizeof(where))
+					snprintf(where + off, sizeof(where) - off, " (%d)", p->nsites);
+			}
+			uint64_t runs;
+			char hits[32] = "?";
+			if (R->stats_fd >= 0 && xt_rt_probe_runs(e->rt, j, &runs) == 0)
+				snprintf(hits, sizeof(hits), "%llu", (unsigned long long)runs);
+			char num[16] = "";
+			if (j == 0)
+				snprintf(num, sizeof(num), "[%d]", e->id);
+			printf("%-5s %-50s %10s hits%s\n", num, where, hits, e->attached ? "" : " (detached)");
+		}
+		shown++;
+	}
+	if (!shown)
+		puts("no entry has been attached yet");
+}
+
+static void cmd_detach(const char *arg)
+{
+	if (arg && strcmp(arg, "all") == 0) {
+		for (int i = 0; i < R->nentries; i++)
+			entry_stop(R->entries[i], "detached", false);
+		return;
+	}
+	char *end;
+	long n = arg ? strtol(arg, &end, 10) : 0;
+	if (!arg || end == arg || *end || n < 1 || n > R->nentries) {
+		fprintf(stderr, "usage: .detach N (an entry's number, see .probes) or .detach all\n");
+		return;
+	}
+	struct entry *e = R->entries[n - 1];
+	if (!e->attached)
+		fprintf(stderr, "xtrace: entry %ld is not attached\n", n);
+	entry_stop(e, "detached", false);
+}
+
+static void cmd_maps(const char *arg)
+{
+	if (!R->nmaps) {
+		puts("no maps yet");
+		return;
+	}
+	struct xt_arena *ar = xt_arena_new();
+	struct smap *order = malloc(sizeof(*order) * R->nmaps);
+	memcpy(order, R->maps, sizeof(*order) * R->nmaps);
+	qsort(order, R->nmaps, sizeof(*order), cmp_smap);
+	for (int i = 0; i < R->nmaps; i++) {
+		const struct xt_map_info *m = order[i].info;
+		long n = xt_rt_map_count(order[i].owner->rt, m);
+		char name[256];
+		snprintf(name, sizeof(name), "@%s", m->name);
+		printf("%-16s key %-24s value %-16s %ld entr%s\n", name, m->key ? xt_type_name(ar, m->key) : "-",
+		       xt_type_name(ar, m->val), n, n == 1 ? "y" : "ies");
+	}
+	free(order);
+	xt_arena_free(ar);
+}
+
+static void cmd_list(const char *arg)
+{
+	xt_list_probes(stdout, arg && *arg ? arg : NULL, false);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	fclose(f);
+	return buf;
+}
+
+static void cmd_load(const char *arg)
+{
+	if (!arg || !*arg) {
+		fprintf(stderr, "usage: .load FILE.xt\n");
+		return;
+	}
+	char *text = read_text(arg);
+	if (!text) {
+		fprintf(stderr, "xtrace: cannot read %s: %s\n", arg, strerror(errno));
+		return;
+	}
+	run_entry(arg, text, true);
+	free(text);
+}
+
+static void cmd_save(const char *arg)
+{
+	if (!arg || !*arg) {
+		fprintf(stderr, "usage: .save FILE.xt\n");
+		return;
+	}
+	FILE *f = fopen(arg, "w");
+	if (!f) {
+		fprintf(stderr, "xtrace: cannot write %s: %s\n", arg, strerror(errno));
+		return;
+	}
+	fputs("#!/usr/bin/env xtrace\n", f);
+	int n = 0;
+	for (int i = 0; i < R->nentries; i++) {
+		struct entry *e = R->entries[i];
+		if (!e->attached)
+			continue;
+		const char *t = e->text;
+		if (t[0] == '#' && t[1] == '!') /* a loaded script's own #! line */
+			t += strcspn(t, "\n");
+		while (*t == '\n')
+			t++;
+		size_t len = strlen(t);
+		while (len && (t[len - 1] == '\n' || t[len - 1] == ' '))
+			len--;
+		fprintf(f, "\n// entry %d\n%.*s\n", e->id, (int)len, t);
+		n++;
+	}
+	if (fclose(f) != 0)
+		fprintf(stderr, "xtrace: cannot write %s: %s\n", arg, strerror(errno));
+	else
+		printf("saved %d entr%s to %s\n", n, n == 1 ? "y" : "ies", arg);
+}
+
+static void cmd_format(const char *arg)
+{
+	if (arg && strcmp(arg, "text") == 0)
+		R->opts.format = XT_FMT_TEXT;
+	else if (arg && strcmp(arg, "json") == 0)
+		R->opts.format = XT_FMT_JSON;
+	else {
+		fprintf(stderr, "usage: .format text|json (now %s)\n", R->opts.format == XT_FMT_JSON ? "json" : "text");
+		return;
+	}
+	for (int i = 0; i < R->nentries; i++)
+		xt_rt_set_output(R->entries[i]->rt, R->mem, R->opts.format);
+}
+
+static void cmd_quit(const char *arg)
+{
+	R->quit = true;
+}
+
+static const struct command commands[] = {
+	{ ".help", "[TOPIC]", "this help; TOPIC: probes, builtins, a command, a probe type or a builtin", cmd_help },
+	{ ".probes", NULL, "the running entries: numbers, attach points, hit counts", cmd_probes },
+	{ ".detach", "N|all", "detach entry N (or all); its maps stay", cmd_detach },
+	{ ".maps", NULL, "the session's maps: key and value types, number of entries", cmd_maps },
+	{ ".list", "[PATTERN]", "list probes matching PATTERN, as xtrace -l", cmd_list },
+	{ ".watch", "@MAP [SECONDS]", "redraw @MAP every SECONDS (default 1) until Ctrl-C", cmd_watch },
+	{ ".load", "FILE.xt", "run a script's probes in the session", cmd_load },
+	{ ".save", "FILE.xt", "write the running entries as a script for 'xtrace FILE.xt'", cmd_save },
+	{ ".format", "text|json", "how maps and events are printed", cmd_format },
+	{ ".quit", NULL, "print the maps, detach everything and leave (also Ctrl-D)", cmd_quit },
+	{ 0 },
+};
+
+static void run_command(char *line)
+{
+	char *p = line + strspn(line, " \t");
+	size_t n = strcspn(p, " \t");
+	char *arg = p + n;
+	arg += strspn(arg, " \t");
+	size_t alen = strlen(arg);
+	while (alen && (arg[alen - 1] == ' ' || arg[alen - 1] == '\t'))
+		arg[--alen] = 0;
+	for (const struct command *c = commands; c->name; c++)
+		if (strlen(c->name) == n && strncmp(c->name, p, n) == 0) {
+			c->run(alen ? arg : NULL);
+			fflush(stdout);
+			return;
+		}
+	const char *names[16];
+	int k = 0;
+	for (const struct command *c = commands; c->name && k < 16; c++)
+		names[k++] = c->name;
+	char word[64];
+	snprintf(word, sizeof(word), "%.*s", (int)(n < 63 ? n : 63), p);
+	const char *near = xt_diag_closest(word, names, (size_t)k);
+	if (near)
+		fprintf(stderr, "xtrace: unknown command '%s'; did you mean '%s'?\n", word, near);
+	else
+		fprintf(stderr, "xtrace: unknown command '%s'; .help lists the commands\n", word);
+}
+
+/* --- input ------------------------------------------------------------------ */
+
+static void history_add(const char *text)
+{
+	if (!R->tty || !R->history)
+		return;
+	/* One history line per entry, so a multi-line entry comes back whole. */
+	char *one = strdup(text);
+	for (char *c = one; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
+	if (!last || strcmp(last->line, one) != 0) {
+		add_history(one);
+		append_history(1, R->history);
+	}
+	free(one);
+}
+
+/* One line of input: a command, or a line of an entry. */
+static void take_line(const char *line)
+{
+	if (!R->pending) {
+		const char *p = line + strspn(line, " \t");
+		if (!*p)
+			return;
+		if (*p == '.') {
+			history_add(p);
+			char *copy = strdup(p);
+			run_command(copy);
+			free(copy);
+			return;
+		}
+		R->pending = strdup(line);
+	} else {
+		size_t a = strlen(R->pending), b = strlen(line);
+		R->pending = realloc(R->pending, a + b + 2);
+		R->pending[a] = '\n';
+		memcpy(R->pending + a + 1, line, b + 1);
+	}
+	if (run_entry("<stdin>", R->pending, false) == 1)
+		return; /* more to come */
+	history_add(R->pending);
+	free(R->pending);
+	R->pending = NULL;
+}
+
+static void on_line(char *line)
+{
+	if (!line) { /* Ctrl-D */
+		fputc('\n', stdout);
+		R->quit = true;
+		rl_callback_handler_remove();
+		R->rl_on = false;
+		return;
+	}
+	take_line(line);
+	free(line);
+	if (R->quit) {
+		rl_callback_handler_remove();
+		R->rl_on = false;
+	} else if (R->rl_on) {
+		rl_set_prompt(R->pending ? PROMPT_MORE : PROMPT);
+	}
+}
+
+/* stdin when it is not a terminal: whole lines, no prompt, no editing. */
+static void read_lines(void)
+{
+	if (R->incap - R->inlen < 4096) {
+		R->incap = R->incap * 2 + 4096;
+		R->in = realloc(R->in, R->incap);
+	}
+	ssize_t n = read(STDIN_FILENO, R->in + R->inlen, R->incap - R->inlen - 1);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (R->inlen) {
+			R->in[R->inlen] = 0;
+			take_line(R->in);
+		}
+		R->quit = true;
+		return;
+	}
+	R->inlen += (size_t)n;
+	char *start = R->in, *nl;
+	while (!R->quit && (nl = memchr(start, '\n', R->inlen - (size_t)(start - R->in)))) {
+		*nl = 0;
+		take_line(start);
+		start = nl + 1;
+	}
+	R->inlen -= (size_t)(start - R->in);
+	memmove(R->in, start, R->inlen);
+}
+
+static void on_stdin(void *ctx)
+{
+	if (R->watch) {
+		char buf[64];
+		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == 0 || (n > 0 && memchr(buf, 'q', (size_t)n)))
+			watch_stop();
+		if (n == 0 && !R->tty)
+			R->quit = true;
+		return;
+	}
+	if (R->tty)
+		rl_callback_read_char();
+	else
+		read_lines();
+}
+
+static void on_signal(void *ctx, const struct signalfd_siginfo *si)
+{
+	switch (si->ssi_signo) {
+	case SIGINT:
+		if (R->watch) {
+			watch_stop();
+			return;
+		}
+		free(R->pending);
+		R->pending = NULL;
+		if (!R->rl_on)
+			return;
+		/* Ctrl-C: drop the line being typed, like a shell. */
+		rl_free_line_state();
+		rl_callback_sigcleanup();
+		rl_point = rl_end;
+		rl_redisplay();
+		fputs("^C\n", stdout);
+		rl_replace_line("", 0);
+		using_history();
+		rl_set_prompt(PROMPT);
+		rl_on_new_line();
+		rl_redisplay();
+		return;
+	case SIGWINCH:
+		if (R->rl_on)
+			rl_resize_terminal();
+		return;
+	case SIGTERM:
+	case SIGHUP:
+		R->quit = true;
+		return;
+	default: /* SIGCHLD: not ours to wait for */
+		return;
+	}
+}
+
+/* --- completion ------------------------------------------------------------ */
+
+struct cands {
+	char **v;
+	int n, cap;
+};
+
+static struct cands C;
+
+static void cand_add(const char *s, size_t len)
+{
+	for (int i = 0; i < C.n; i++)
+		if (strlen(C.v[i]) == len && strncmp(C.v[i], s, len) == 0)
+			return;
+	if (C.n == C.cap) {
+		C.cap = C.cap ? C.cap * 2 : 64;
+		C.v = realloc(C.v, sizeof(*C.v) * C.cap);
+	}
+	C.v[C.n++] = strndup(s, len);
+}
+
+static void cands_clear(void)
+{
+	for (int i = 0; i < C.n; i++)
+		free(C.v[i]);
+	C.n = 0;
+}
+
+static char *cand_next(const char *text, int state)
+{
+	static int i;
+	if (state == 0)
+		i = 0;
+	size_t len = strlen(text);
+	while (i < C.n) {
+		const char *c = C.v[i++];
+		if (strncmp(c, text, len) == 0)
+			return strdup(c);
+	}
+	return NULL;
+}
+
+struct probe_ctx {
+	const char *typed;         /* what the user typed, e.g. "t:syscalls:sys_enter_op" */
+	size_t typelen;            /* length of the probe type as typed ("t") */
+	const char *prov;          /* the provider's name ("tracepoint") */
+};
+
+/* A listed probe, as the user spells its type, cut after the next ':' past
+ * what was typed: "tracepoint:sys" offers "tracepoint:syscalls:". */
+static void probe_cand(const char *name, const char *detail, void *arg)
+{
+	struct probe_ctx *pc = arg;
+	size_t plen = strlen(pc->prov);
+	if (strncmp(name, pc->prov, plen) != 0 || name[plen] != ':')
+		return;
+	char full[1024];
+	snprintf(full, sizeof(full), "%.*s%s", (int)pc->typelen, pc->typed, name + plen);
+	size_t tl = strlen(pc->typed);
+	if (strncmp(full, pc->typed, tl) != 0)
+		return;
+	const char *colon = strchr(full + tl, ':');
+	cand_add(full, colon ? (size_t)(colon - full) + 1 : strlen(full));
+}
+
+static void complete_probes(const char *text)
+{
+	const char *colon = strchr(text, ':');
+	char type[64];
+	snprintf(type, sizeof(type), "%.*s", (int)(colon - text < 63 ? colon - text : 63), text);
+	const struct xt_provider *p = xt_provider_find(type);
+	if (!p || !p->list)
+		return;
+	char spec[1024];
+	snprintf(spec, sizeof(spec), "%s*", colon + 1);
+	struct probe_ctx pc = { text, (size_t)(colon - text), p->name };
+	p->list(spec, false, probe_cand, &pc);
+}
+
+static void complete_words(const char *text)
+{
+	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {
+		char buf[80];
+		bool bare = (*p)->flags & XT_PROVF_NOTARGET;
+		snprintf(buf, sizeof(buf), "%s%s", (*p)->name, bare ? "" : ":");
+		cand_add(buf, strlen(buf));
+	}
+	for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
+		cand_add((*b)->name, strlen((*b)->name));
+	for (int i = 0; i < R->nmaps; i++) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "@%s", R->maps[i].info->name);
+		cand_add(buf, strlen(buf));
+	}
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	rl_attempted_completion_over = 1;
+	cands_clear();
+	const char *line = rl_line_buffer;
+	size_t lead = strspn(line, " \t");
+	const char *cmd = line + lead;
+	size_t cmdlen = strcspn(cmd, " \t");
+	bool first_word = (size_t)start <= lead;
+	if (!R->pending && cmd[0] == '.') {
+		if (first_word) {
+			for (const struct command *c = commands; c->name; c++)
+				cand_add(c->name, strlen(c->name));
+		} else if (!strncmp(cmd, ".load", cmdlen) || !strncmp(cmd, ".save", cmdlen)) {
+			rl_filename_completion_desired = 1;
+			return rl_completion_matches(text, rl_filename_completion_function);
+		} else if (!strncmp(cmd, ".help", cmdlen)) {
+			cand_add("probes", 6);
+			cand_add("builtins", 8);
+			for (const struct command *c = commands; c->name; c++)
+				cand_add(c->name + 1, strlen(c->name + 1));
+			complete_words(text);
+		} else if (!strncmp(cmd, ".format", cmdlen)) {
+			cand_add("text", 4);
+			cand_add("json", 4);
+		} else if (!strncmp(cmd, ".detach", cmdlen)) {
+			cand_add("all", 3);
+			for (int i = 0; i < R->nentries; i++)
+				if (R->entries[i]->attached) {
+					char buf[16];
+					snprintf(buf, sizeof(buf), "%d", R->entries[i]->id);
+					cand_add(buf, strlen(buf));
+				}
+		} else if (!strncmp(cmd, ".list", cmdlen) && strchr(text, ':')) {
+			complete_probes(text);
+		} else if (!strncmp(cmd, ".list", cmdlen) || !strncmp(cmd, ".watch", cmdlen)) {
+			complete_words(text);
+		}
+	} else if (strchr(text, ':')) {
+		complete_probes(text);
+	} else {
+		complete_words(text);
+	}
+	char **m = rl_completion_matches(text, cand_next);
+	/* "tracepoint:" or "tracepoint:syscalls:": more is to come, no space yet. */
+	if (m && !m[1] && m[0][0] && m[0][strlen(m[0]) - 1] == ':')
+		rl_completion_append_character = '\0';
+	return m;
+}
+
+/* --- the session ------------------------------------------------------------ */
+
+static char *history_file(void)
+{
+	const char *home = getenv("HOME");
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
+	if (!home)
+		return NULL;
+	size_t n = strlen(home) + sizeof("/.xtrace_history");
+	char *path = malloc(n);
+	snprintf(path, n, "%s/.xtrace_history", home);
+	/* Created private: traced programs' names and arguments end up in it. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static bool have_bpf_rights(void)
+{
+	if (geteuid() == 0)
+		return true;
+	int fd = xt_rt_enable_stats();
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+int xt_repl(const struct xt_repl_opts *opts)
+{
+	if (!have_bpf_rights()) {
+		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
+		return 1;
+	}
+	struct repl r = { .opts = *opts, .stats_fd = -1, .watch_fd = -1 };
+	R = &r;
+	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	r.mem = open_memstream(&r.membuf, &r.memsize);
+	r.loop = xt_loop_new();
+	if (!r.mem || !r.loop || xt_loop_add(r.loop, STDIN_FILENO, on_stdin, NULL) < 0) {
+		fprintf(stderr, "xtrace: cannot start the session: %s\n", strerror(errno));
+		xt_loop_free(r.loop);
+		if (r.mem)
+			fclose(r.mem);
+		free(r.membuf);
+		return 1;
+	}
+	xt_loop_on_signal(r.loop, on_signal, NULL);
+	r.stats_fd = xt_rt_enable_stats();
+
+	if (r.tty) {
+		rl_readline_name = "xtrace";
+		rl_catch_signals = 0;  /* signals come through the loop's signalfd */
+		rl_catch_sigwinch = 0;
+		rl_attempted_completion_function = complete;
+		rl_completer_word_break_characters = " \t\n\"'`<>=;|&{}(),!+%^~";
+		r.history = history_file();
+		if (r.history) {
+			read_history(r.history);
+			stifle_history(HISTORY_MAX);
+		}
+		printf("xtrace %s: an entry with probes is attached at once; .help for help, Ctrl-D to quit.\n",
+		       XT_VERSION);
+		fflush(stdout);
+		rl_callback_handler_install(PROMPT, on_line);
+		r.rl_on = true;
+	}
+
+	while (!r.quit)
+		if (xt_loop_once(r.loop, -1) < 0)
+			break;
+
+	if (r.rl_on) {
+		rl_callback_handler_remove();
+		r.rl_on = false;
+	}
+	watch_stop();
+	/* As a one-liner ends: END probes, the last records, the maps, then detach. */
+	uint64_t lost = 0;
+	for (int i = 0; i < r.nentries; i++)
+		if (r.entries[i]->attached) {
+			xt_rt_run_special(r.entries[i]->rt, true);
+			xt_rt_poll(r.entries[i]->rt);
+		}
+	flush_out(false);
+	print_all_maps();
+	for (int i = 0; i < r.nentries; i++) {
+		lost += xt_rt_lost(r.entries[i]->rt);
+		entry_free(r.entries[i]);
+	}
+	if (lost)
+		fprintf(stderr, "xtrace: %llu events were lost (the ring buffer was full)\n", (unsigned long long)lost);
+	if (r.history)
+		history_truncate_file(r.history, HISTORY_MAX);
+	free(r.history);
+	free(r.entries);
+	free(r.maps);
+	free(r.pending);
+	free(r.in);
+	cands_clear();
+	free(C.v);
+	xt_loop_free(r.loop);
+	fclose(r.mem);
+	free(r.membuf);
+	if (r.stats_fd >= 0)
+		close(r.stats_fd);
+	R = NULL;
+	return 0;
+}

@@ -1,0 +1,384 @@
+/* Kernel and user symbols, process mappings kept past a process's end, and
+ * stack rendering. The watcher thread only touches the mappings table, under
+ * its lock; everything else runs on the main thread. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "runtime/symbols.h"
+#include "stdlib/elf_syms.h"
+
+/* --- kernel ----------------------------------------------------------------- */
+
+struct ksym { uint64_t addr; char *name; };
+static struct ksym *ksyms;
+static size_t nksyms;
+static bool ksyms_read;
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void read_kallsyms(void)
+{
+	ksyms_read = true;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return;
+	size_t cap = 0;
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char type, name[256];
+		if (sscanf(line, "%llx %c %255s", &a, &type, name) != 3 || !a)
+			continue;
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		if (nksyms == cap) {
+			cap = cap ? cap * 2 : 65536;
+			ksyms = realloc(ksyms, sizeof(*ksyms) * cap);
+		}
+		ksyms[nksyms++] = (struct ksym){ a, strdup(name) };
+	}
+	fclose(f);
+	qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+}
+
+const char *xt_sym_kernel(uint64_t addr, uint64_t *off)
+{
+	if (!ksyms_read)
+		read_kallsyms();
+	size_t lo = 0, hi = nksyms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	if (off)
+		*off = addr - ksyms[lo - 1].addr;
+	return ksyms[lo - 1].name;
+}
+
+/* --- processes --------------------------------------------------------------- */
+
+struct mapping {
+	uint64_t start, end, off;
+	unsigned long ino;
+	char *path;
+};
+
+struct proc {
+	pid_t pid;
+	struct mapping *maps;
+	size_t n;
+	struct proc *next;
+};
+
+static struct proc *procs;
+static pthread_mutex_t procs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void free_maps(struct mapping *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(m[i].path);
+	free(m);
+}
+
+/* Executable file mappings of pid; 0 entries when it is gone (or a zombie). */
+static size_t read_maps(pid_t pid, struct mapping **out)
+{
+	char path[64], line[4096 + 128];
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(path, "re");
+	*out = NULL;
+	if (!f)
+		return 0;
+	size_t n = 0, cap = 0;
+	struct mapping *m = NULL;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e, off;
+		unsigned long ino;
+		char perms[8];
+		int pos = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %lu %n", &s, &e, perms, &off, &ino, &pos) < 5 || !pos)
+			continue;
+		if (perms[2] != 'x')
+			continue;
+		char *p = line + pos;
+		p[strcspn(p, "\n")] = 0;
+		if (*p != '/' && strcmp(p, "[vdso]") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			m = realloc(m, sizeof(*m) * cap);
+		}
+		m[n++] = (struct mapping){ s, e, off, ino, strdup(p) };
+	}
+	fclose(f);
+	*out = m;
+	return n;
+}
+
+static struct proc *find_proc(pid_t pid)
+{
+	for (struct proc *p = procs; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+void xt_sym_remember(pid_t pid)
+{
+	struct mapping *m;
+	size_t n = read_maps(pid, &m);
+	pthread_mutex_lock(&procs_lock);
+	struct proc *p = find_proc(pid);
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		p->pid = pid;
+		p->next = procs;
+		procs = p;
+	}
+	if (n) {
+		free_maps(p->maps, p->n);
+		p->maps = m;
+		p->n = n;
+	}
+	pthread_mutex_unlock(&procs_lock);
+}
+
+static bool alive(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return access(path, F_OK) == 0;
+}
+
+/* Polls fast while the process is young (a short -c command may live only a
+ * few milliseconds after its libraries are mapped), then slower. */
+static void *watch(void *arg)
+{
+	pid_t pid = (pid_t)(intptr_t)arg;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (alive(pid)) {
+		xt_sym_remember(pid);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double age = (double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
+		struct timespec ts = { 0, age < 0.3 ? 50 * 1000 : age < 5 ? 1000 * 1000 : 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+void xt_sym_watch(pid_t pid)
+{
+	static pid_t watched[16];
+	static int nwatched;
+	for (int i = 0; i < nwatched; i++)
+		if (watched[i] == pid)
+			return;
+	if (nwatched < 16)
+		watched[nwatched++] = pid;
+	pthread_t t;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	/* The thread takes no signals: SIGINT, SIGCHLD... belong to the event loop's signalfd. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&t, &at, watch, (void *)(intptr_t)pid) != 0)
+		xt_sym_remember(pid);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
+}
+
+/* The ELF file behind mapping m of pid, checked to be the file the process
+ * mapped (same inode); through /proc/PID/map_files when the path was
+ * replaced since. NULL when unknown. */
+static const struct xt_elf *mapping_elf(pid_t pid, const struct mapping *m)
+{
+	struct stat st;
+	if (m->path[0] != '/')
+		return NULL;
+	if (stat(m->path, &st) == 0 && st.st_ino == m->ino)
+		return xt_elf_get(m->path);
+	char mf[128];
+	snprintf(mf, sizeof(mf), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, m->start, m->end);
+	if (stat(mf, &st) == 0 && st.st_ino == m->ino)
+		return xt_elf_get(mf);
+	return NULL;
+}
+
+const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **module)
+{
+	if (module)
+		*module = NULL;
+	pthread_mutex_lock(&procs_lock);
+	struct proc *p = find_proc(pid);
+	pthread_mutex_unlock(&procs_lock);
+	if (!p || !p->n) {
+		xt_sym_remember(pid);
+		pthread_mutex_lock(&procs_lock);
+		p = find_proc(pid);
+		pthread_mutex_unlock(&procs_lock);
+	}
+	const char *name = NULL;
+	pthread_mutex_lock(&procs_lock);
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct mapping *m = &p->maps[i];
+		if (addr < m->start || addr >= m->end)
+			continue;
+		if (module)
+			*module = m->path;
+		const struct xt_elf *e = mapping_elf(pid, m);
+		if (!e)
+			break;
+		int64_t va = xt_elf_off_to_vaddr(e, addr - m->start + m->off);
+		const struct xt_elf_sym *s = va < 0 ? NULL : xt_elf_sym_at(e, (uint64_t)va, off);
+		name = s ? s->name : NULL;
+		break;
+	}
+	pthread_mutex_unlock(&procs_lock);
+	return name;
+}
+
+/* --- stacks ------------------------------------------------------------------ */
+
+/* This process's BPF map named `name`: found among our open fds, since the
+ * runtime's objects are not at hand where values are decoded. */
+static int stack_map_fd(const char *name)
+{
+	static char cached_name[32];
+	static int cached_fd = -1;
+	if (cached_fd >= 0 && strcmp(cached_name, name) == 0) {
+		struct bpf_map_info info = { 0 };
+		uint32_t len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(cached_fd, &info, &len) == 0 && strcmp(info.name, name) == 0)
+			return cached_fd;
+		cached_fd = -1;
+	}
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	struct dirent *de;
+	int found = -1;
+	while ((de = readdir(d)) && found < 0) {
+		char link[300], target[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		if (strcmp(target, "anon_inode:bpf-map") != 0)
+			continue;
+		int fd = atoi(de->d_name);
+		struct bpf_map_info info = { 0 };
+		uint32_t len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && strncmp(info.name, name, sizeof(info.name) - 1) == 0)
+			found = fd;
+	}
+	closedir(d);
+	if (found >= 0) {
+		snprintf(cached_name, sizeof(cached_name), "%s", name);
+		cached_fd = found;
+	}
+	return found;
+}
+
+struct strbuf { char *s; size_t len, cap; };
+
+static void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->s && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+	}
+}
+
+char *xt_sym_stack(struct xt_arena *ar, const char *map, int64_t id, pid_t pid, bool user,
+		   enum xt_stack_mode mode, int limit)
+{
+	if (id < 0)
+		return "";
+	int fd = stack_map_fd(map);
+	uint64_t ips[XT_STACK_MAX] = { 0 };
+	uint32_t key = (uint32_t)id;
+	if (fd < 0 || bpf_map_lookup_elem(fd, &key, ips) < 0)
+		return "";
+	struct strbuf b = { 0 };
+	sb_printf(&b, "\n");
+	if (limit <= 0 || limit > XT_STACK_MAX)
+		limit = XT_STACK_MAX;
+	for (int i = 0; i < limit && ips[i]; i++) {
+		uint64_t off = 0;
+		const char *module = NULL;
+		const char *name = mode == XT_STACK_RAW ? NULL
+			: user ? xt_sym_user(pid, ips[i], &off, &module) : xt_sym_kernel(ips[i], &off);
+		switch (mode) {
+		case XT_STACK_RAW:
+			sb_printf(&b, "    0x%" PRIx64 "\n", ips[i]);
+			break;
+		case XT_STACK_PERF:
+			if (name)
+				sb_printf(&b, "\t%" PRIx64 " %s+%" PRIu64 " (%s)\n", ips[i], name, off,
+					  user ? (module ? module : "[unknown]") : "[kernel.kallsyms]");
+			else
+				sb_printf(&b, "\t%" PRIx64 " 0x%" PRIx64 " ([unknown])\n", ips[i], ips[i]);
+			break;
+		default:
+			if (name)
+				sb_printf(&b, "    %s+%" PRIu64 "\n", name, off);
+			else
+				sb_printf(&b, "    0x%" PRIx64 "\n", ips[i]);
+		}
+	}
+	char *s = xt_arena_strdup(ar, b.s);
+	free(b.s);
+	return s;
+}
+
+char *xt_sym_ksym(struct xt_arena *ar, uint64_t addr, bool with_off)
+{
+	uint64_t off = 0;
+	const char *name = xt_sym_kernel(addr, &off);
+	if (!name)
+		return xt_arena_printf(ar, "0x%" PRIx64, addr);
+	return with_off ? xt_arena_printf(ar, "%s+%" PRIu64, name, off) : xt_arena_strdup(ar, name);
+}
+
+char *xt_sym_usym(struct xt_arena *ar, pid_t pid, uint64_t addr, bool with_off)
+{
+	uint64_t off = 0;
+	const char *name = xt_sym_user(pid, addr, &off, NULL);
+	if (!name)
+		return xt_arena_printf(ar, "0x%" PRIx64, addr);
+	return with_off ? xt_arena_printf(ar, "%s+%" PRIu64, name, off) : xt_arena_strdup(ar, name);
+}

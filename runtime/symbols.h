@@ -1,0 +1,40 @@
+/* Symbolisation: kernel addresses through /proc/kallsyms, user addresses
+ * through each process's mappings (/proc/PID/maps, remembered while the
+ * process lives so that stacks of exited processes still resolve) and the
+ * mapped files' ELF symbol tables; and the rendering of stack-map entries
+ * the way bpftrace prints them. Strings returned in an arena belong to it;
+ * everything else is cached for the life of the process. */
+#ifndef XT_SYMBOLS_H
+#define XT_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "lang/ast.h"
+
+enum xt_stack_mode { XT_STACK_BPFTRACE, XT_STACK_PERF, XT_STACK_RAW };
+enum { XT_STACK_MAX = 127 }; /* frames a stack map entry holds (perf_event_max_stack) */
+
+/* The kernel symbol containing addr and the offset into it, or NULL. */
+const char *xt_sym_kernel(uint64_t addr, uint64_t *off);
+/* The user symbol containing addr in process pid, with the offset into it and
+ * the mapped file (*module, may be NULL); NULL when unknown. */
+const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **module);
+
+/* Reads pid's mappings now and keeps them (the newest non-empty reading wins). */
+void xt_sym_remember(pid_t pid);
+/* Keeps re-reading pid's mappings every few milliseconds, from a background
+ * thread, until the process is gone: a -c command's mappings survive its end. */
+void xt_sym_watch(pid_t pid);
+
+/* Renders stack `id` of the stack-trace map named `map` (one of this
+ * process's BPF maps) as bpftrace prints it: "\n    frame\n..." (bpftrace),
+ * "\n\tADDR sym+off (module)\n..." (perf) or bare addresses (raw), at most
+ * `limit` frames; "" for a failed stack id. */
+char *xt_sym_stack(struct xt_arena *ar, const char *map, int64_t id, pid_t pid, bool user,
+		   enum xt_stack_mode mode, int limit);
+/* "sym" or "sym+off" (with_off) or "0x..." when unknown. */
+char *xt_sym_ksym(struct xt_arena *ar, uint64_t addr, bool with_off);
+char *xt_sym_usym(struct xt_arena *ar, pid_t pid, uint64_t addr, bool with_off);
+
+#endif

@@ -1,0 +1,150 @@
+/* Stacks and symbols: kstack, ustack (bpf_get_stackid into one stack-trace
+ * map per program), ksym(addr), usym(addr). The values are small records the
+ * runtime renders at print time (runtime/symbols.c):
+ *   stack: {s64 stack id, u64 pid}   ksym: {u64 addr}   usym: {u64 addr, u64 pid} */
+#include <string.h>
+#include "codegen/cg.h"
+#include "runtime/symbols.h"
+#include "stdlib/ctx.h"
+
+enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192 };
+
+/* One stack map per compiled program, named uniquely in this process so the
+ * runtime finds the right one among several loaded objects (the REPL). */
+static const char *stack_map_name(struct xt_sema *s)
+{
+	static const void *last;
+	static unsigned seq;
+	static char name[16];
+	if (xt_sema_program(s) != last) {
+		last = xt_sema_program(s);
+		seq++;
+	}
+	snprintf(name, sizeof(name), "xt_stacks_%u", seq % 100000u);
+	return xt_arena_strdup(xt_sema_arena(s), name);
+}
+
+static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bool user)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	const char *fn = user ? "ustack" : "kstack";
+	int mode = XT_STACK_BPFTRACE, limit = XT_STACK_MAX, i = 0;
+	for (struct xt_node *a = n->kind == XT_N_CALL ? n->list : NULL; a; a = a->next, i++) {
+		if (a->kind == XT_N_IDENT && i == 0) {
+			if (strcmp(a->name, "bpftrace") == 0)
+				mode = XT_STACK_BPFTRACE;
+			else if (strcmp(a->name, "perf") == 0)
+				mode = XT_STACK_PERF;
+			else if (strcmp(a->name, "raw") == 0)
+				mode = XT_STACK_RAW;
+			else {
+				xt_diag_error(dg, a->loc, "%s() mode is bpftrace, perf or raw, not '%s'", fn, a->name);
+				return NULL;
+			}
+		} else if (a->kind == XT_N_INT && !a->next) {
+			if (a->ival < 1 || a->ival > XT_STACK_MAX) {
+				xt_diag_error(dg, a->loc, "%s() keeps 1 to %d frames", fn, XT_STACK_MAX);
+				return NULL;
+			}
+			limit = (int)a->ival;
+		} else {
+			xt_diag_error(dg, a->loc, "%s() takes a mode (bpftrace, perf, raw) and a frame limit, as in %s(perf, 10)", fn, fn);
+			return NULL;
+		}
+	}
+	struct xt_type *t = xt_arena_alloc(xt_sema_arena(s), sizeof(*t));
+	t->kind = XT_T_STACK;
+	t->size = 16;
+	t->sign = user;
+	t->n = limit;
+	t->lmin = mode;
+	t->cname = stack_map_name(s);
+	return t;
+}
+
+static const struct xt_type *kstack_check(struct xt_sema *s, struct xt_node *n) { return stack_type(s, n, false); }
+static const struct xt_type *ustack_check(struct xt_sema *s, struct xt_node *n) { return stack_type(s, n, true); }
+
+static LLVMValueRef stack_map(struct xt_cg *cg, const char *name)
+{
+	LLVMValueRef m = LLVMGetNamedGlobal(cg->mod, name);
+	if (m)
+		return m;
+	return xt_cg_declare_map(cg, name, BPF_MAP_TYPE_STACK_TRACE, STACK_ENTRIES, 4, XT_STACK_MAX * 8);
+}
+
+static LLVMValueRef pid_value(struct xt_cg *cg)
+{
+	return LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0), xt_cg_i64(cg, 32), "pid");
+}
+
+/* The -c command's (or -p process's) mappings must outlive it for its
+ * stacks to print by name after it ends: start remembering them now. */
+void xt_sym_watch_targets(struct xt_cg *cg)
+{
+	if (cg->prog->opts.target_pid > 0)
+		xt_sym_watch(cg->prog->opts.target_pid);
+	if (cg->prog->opts.cpid > 0)
+		xt_sym_watch(cg->prog->opts.cpid);
+}
+
+static LLVMValueRef stack_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_type *t = n->type;
+	LLVMValueRef buf = xt_cg_buf(cg, 16, t->sign ? "ustack" : "kstack");
+	LLVMValueRef args[] = { cg->ctxarg, stack_map(cg, t->cname), xt_cg_i64(cg, t->sign ? BPF_F_USER_STACK : 0) };
+	LLVMValueRef id = xt_cg_helper(cg, XT_H_STACKID, false, args, 3);
+	/* the helper's int result: sign-extend the low 32 bits so failures stay negative */
+	id = LLVMBuildSExt(cg->b, LLVMBuildTrunc(cg->b, id, cg->i32, ""), cg->i64, "stackid");
+	LLVMSetAlignment(LLVMBuildStore(cg->b, id, buf), 1);
+	if (t->sign) {
+		xt_sym_watch_targets(cg);
+		LLVMSetAlignment(LLVMBuildStore(cg->b, pid_value(cg), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
+	}
+	return buf;
+}
+
+static const struct xt_type *sym_check(struct xt_sema *s, struct xt_node *n, bool user)
+{
+	const struct xt_type *a = xt_sema_expr(s, n->list);
+	if (!a)
+		return NULL;
+	if (!xt_type_is_int(a) && a->kind != XT_T_PTR) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "%s() needs an address, not %s",
+			      n->name, xt_type_name(xt_sema_arena(s), a));
+		return NULL;
+	}
+	struct xt_type *t = xt_arena_alloc(xt_sema_arena(s), sizeof(*t));
+	t->kind = user ? XT_T_USYM : XT_T_KSYM;
+	t->size = user ? 16 : 8;
+	return t;
+}
+
+static const struct xt_type *ksym_check(struct xt_sema *s, struct xt_node *n) { return sym_check(s, n, false); }
+static const struct xt_type *usym_check(struct xt_sema *s, struct xt_node *n) { return sym_check(s, n, true); }
+
+static LLVMValueRef sym_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	bool user = n->type->kind == XT_T_USYM;
+	LLVMValueRef buf = xt_cg_buf(cg, n->type->size, "sym");
+	LLVMValueRef addr = xt_cg_expr(cg, n->list);
+	LLVMSetAlignment(LLVMBuildStore(cg->b, addr, buf), 1);
+	if (user) {
+		xt_sym_watch_targets(cg);
+		LLVMSetAlignment(LLVMBuildStore(cg->b, pid_value(cg), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
+	}
+	return buf;
+}
+
+const struct xt_builtin xt_bi_kstack = { .name = "kstack", .kind = XT_BI_VAR, .check = kstack_check,
+	.emit = stack_emit, .help = "the kernel stack, printed one frame a line" };
+const struct xt_builtin xt_bi_ustack = { .name = "ustack", .kind = XT_BI_VAR, .check = ustack_check,
+	.emit = stack_emit, .help = "the user stack of the current task, printed one frame a line" };
+const struct xt_builtin xt_bi_kstack_fn = { .name = "kstack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
+	.check = kstack_check, .emit = stack_emit, .help = "kstack([mode,] [limit]): mode bpftrace, perf or raw" };
+const struct xt_builtin xt_bi_ustack_fn = { .name = "ustack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
+	.check = ustack_check, .emit = stack_emit, .help = "ustack([mode,] [limit]): mode bpftrace, perf or raw" };
+const struct xt_builtin xt_bi_ksym = { .name = "ksym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.check = ksym_check, .emit = sym_emit, .help = "ksym(addr): the kernel function containing addr" };
+const struct xt_builtin xt_bi_usym = { .name = "usym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.check = usym_check, .emit = sym_emit, .help = "usym(addr): the function of the current process containing addr" };

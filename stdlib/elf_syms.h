@@ -1,0 +1,63 @@
+/* ELF files as tracing sees them, read with libelf: function symbols,
+ * virtual address <-> file offset, build ids, USDT notes, and binary and
+ * library names resolved the way the shell and the dynamic linker do.
+ * Files are opened once and cached for the life of the process: an xt_elf
+ * returned here is owned by the cache and never freed by the caller. */
+#ifndef XT_ELF_SYMS_H
+#define XT_ELF_SYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct xt_elf_sym {
+	const char *name;
+	uint64_t addr;           /* st_value: a virtual address in the file's layout */
+	uint64_t size;
+};
+
+struct xt_elf_seg {              /* a PT_LOAD segment */
+	uint64_t vaddr, memsz, offset, filesz;
+	bool exec;
+};
+
+struct xt_usdt_note {
+	const char *provider, *name, *args; /* args: "-4@%eax 8@-16(%rbp)" or "" */
+	uint64_t pc;             /* virtual address of the probe (base-adjusted) */
+	uint64_t sem;            /* virtual address of the semaphore, 0 when none */
+	int64_t pc_off, sem_off; /* file offsets (uprobe offset, ref_ctr_offset); -1 when unknown */
+};
+
+struct xt_elf {
+	char *path;
+	bool dyn;                /* ET_DYN: PIE or shared library */
+	char build_id[41];       /* hex, "" when none */
+	struct xt_elf_sym *syms; /* functions, sorted by address */
+	size_t nsyms;
+	struct xt_elf_seg *segs;
+	size_t nsegs;
+	struct xt_usdt_note *notes;
+	size_t nnotes;
+};
+
+/* Opens (or returns the cached) ELF file at path. NULL with errno set when it
+ * cannot be read or is not ELF. */
+const struct xt_elf *xt_elf_get(const char *path);
+
+/* The file offset of virtual address vaddr, or -1 when no segment holds it. */
+int64_t xt_elf_vaddr_to_off(const struct xt_elf *e, uint64_t vaddr);
+/* The virtual address at file offset off, or -1 when no segment holds it. */
+int64_t xt_elf_off_to_vaddr(const struct xt_elf *e, uint64_t off);
+/* The function named `name` (the first, when several share it), or NULL. */
+const struct xt_elf_sym *xt_elf_sym_by_name(const struct xt_elf *e, const char *name);
+/* The function containing vaddr (or the nearest below it within 64 KiB
+ * when sizes are missing), with *off the distance from its start; or NULL. */
+const struct xt_elf_sym *xt_elf_sym_at(const struct xt_elf *e, uint64_t vaddr, uint64_t *off);
+
+/* Resolves a uprobe/USDT binary as written by the user into an absolute
+ * path: a path (contains '/'), a library name resolved like the dynamic
+ * linker (`libc`, `libc.so.6`: /etc/ld.so.cache, then the usual dirs), or a
+ * program found on $PATH. 0, or -ENOENT. */
+int xt_elf_resolve(const char *name, char *out, size_t outlen);
+
+#endif

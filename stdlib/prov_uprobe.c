@@ -1,0 +1,259 @@
+/* uprobe:BIN:FUNC and uretprobe:BIN:FUNC (aliases u, ur): user functions.
+ * BIN is a path, a library name resolved like the dynamic linker does
+ * (u:libc:malloc) or a program on $PATH; FUNC is a symbol (with `*` and `?`),
+ * FUNC+OFF, or a virtual address 0xADDR. One program is attached once per
+ * match with the site id as the BPF cookie; -p PID attaches to that process
+ * only. arg0..arg5 come from pt_regs, retval from rax, func from
+ * bpf_get_func_ip (the probed function's address, symbolised at print time). */
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "codegen/cg.h"
+#include "runtime/runtime.h"
+#include "runtime/symbols.h"
+#include "stdlib/ctx.h"
+#include "stdlib/elf_syms.h"
+
+struct up_site {
+	const char *path;
+	uint64_t off;            /* file offset */
+	pid_t pid;               /* -p/-c target, -1 for every process */
+};
+
+/* Splits "BIN:FUNC" at its last ':'; bin and func point into arena copies. */
+static int split(struct xt_arena *ar, const char *spec, const char **bin, const char **func)
+{
+	const char *colon = strrchr(spec, ':');
+	if (!colon || colon == spec || !colon[1])
+		return -1;
+	*bin = xt_arena_strndup(ar, spec, colon - spec);
+	*func = colon + 1;
+	return 0;
+}
+
+static bool is_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
+
+static bool in_exec_segment(const struct xt_elf *e, uint64_t vaddr)
+{
+	for (size_t i = 0; i < e->nsegs; i++)
+		if (e->segs[i].exec && vaddr >= e->segs[i].vaddr && vaddr < e->segs[i].vaddr + e->segs[i].memsz)
+			return true;
+	return false;
+}
+
+static void add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf *e, const char *what,
+		uint64_t off, pid_t pid)
+{
+	struct xt_arena *ar = xt_sema_arena(s);
+	struct up_site *us = xt_arena_alloc(ar, sizeof(*us));
+	us->path = xt_arena_strdup(ar, e->path);
+	us->off = off;
+	us->pid = pid;
+	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s:%s", p->prov->name, e->path, what),
+			  xt_arena_printf(ar, "%s:%s", e->path, what), (int64_t)off, us);
+}
+
+static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_arena *ar = xt_sema_arena(s);
+	const char *bin, *func;
+	if (split(ar, spec, &bin, &func) < 0) {
+		xt_diag_error(dg, at->loc, "%s probes are written %s:BINARY:FUNCTION (or FUNCTION+OFFSET, 0xADDRESS)",
+			      p->prov->name, p->prov->name);
+		return -1;
+	}
+	char path[4096];
+	if (xt_elf_resolve(bin, path, sizeof(path)) < 0) {
+		xt_diag_error(dg, at->loc, "cannot find '%s': not a file, a library the dynamic linker knows, or a program on $PATH", bin);
+		return -1;
+	}
+	const struct xt_elf *e = xt_elf_get(path);
+	if (!e) {
+		xt_diag_error(dg, at->loc, "cannot read %s as an ELF file: %s", path, strerror(errno));
+		return -1;
+	}
+	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
+	if (strncmp(func, "0x", 2) == 0) {
+		char *end;
+		uint64_t va = strtoull(func, &end, 16);
+		int64_t off = *end ? -1 : xt_elf_vaddr_to_off(e, va);
+		if (off < 0) {
+			xt_diag_error(dg, at->loc, "%s is not an address in %s's loaded segments", func, path);
+			return -1;
+		}
+		add(s, p, e, func, (uint64_t)off, pid);
+		return 0;
+	}
+	if (is_glob(func)) {
+		uint64_t last = 0;
+		for (size_t i = 0; i < e->nsyms; i++) {
+			const struct xt_elf_sym *sym = &e->syms[i];
+			/* aliases share an address: attach once */
+			if (sym->addr == last || fnmatch(func, sym->name, 0) != 0 || !in_exec_segment(e, sym->addr))
+				continue;
+			int64_t off = xt_elf_vaddr_to_off(e, sym->addr);
+			if (off < 0)
+				continue;
+			last = sym->addr;
+			add(s, p, e, sym->name, (uint64_t)off, pid);
+		}
+		return 0;
+	}
+	const char *plus = strchr(func, '+');
+	char *name = xt_arena_strndup(ar, func, plus ? (size_t)(plus - func) : strlen(func));
+	uint64_t delta = 0;
+	if (plus) {
+		char *end;
+		delta = strtoull(plus + 1, &end, 0);
+		if (*end || !plus[1]) {
+			xt_diag_error(dg, at->loc, "'%s' is not a function offset (write FUNCTION+OFFSET)", func);
+			return -1;
+		}
+	}
+	const struct xt_elf_sym *sym = xt_elf_sym_by_name(e, name);
+	if (!sym) {
+		const char **names = xt_arena_alloc(ar, sizeof(*names) * (e->nsyms + 1));
+		for (size_t i = 0; i < e->nsyms; i++)
+			names[i] = e->syms[i].name;
+		const char *near = e->nsyms < 200000 ? xt_diag_closest(name, names, e->nsyms) : NULL;
+		if (near)
+			xt_diag_error(dg, at->loc, "no function '%s' in %s; did you mean '%s'?", name, path, near);
+		else
+			xt_diag_error(dg, at->loc, "no function '%s' in %s", name, path);
+		return -1;
+	}
+	if (plus && sym->size && delta >= sym->size) {
+		xt_diag_error(dg, at->loc, "offset %" PRIu64 " is past the end of %s (%" PRIu64 " bytes)", delta, name, sym->size);
+		return -1;
+	}
+	int64_t off = xt_elf_vaddr_to_off(e, sym->addr + delta);
+	if (off < 0) {
+		xt_diag_error(dg, at->loc, "%s is not in a loaded segment of %s", name, path);
+		return -1;
+	}
+	add(s, p, e, func, (uint64_t)off, pid);
+	return 0;
+}
+
+static bool is_ret(const struct xt_probe_info *p) { return strcmp(p->prov->name, "uretprobe") == 0; }
+
+static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	int i = xt_ctx_argn(n);
+	if (i >= 0) {
+		if (is_ret(p)) {
+			xt_diag_error(dg, n->loc, "uretprobe probes have retval, not %s (the arguments are gone on return)", n->name);
+			return NULL;
+		}
+		if (xt_ctx_arg_reg(i) < 0) {
+			xt_diag_error(dg, n->loc, "uprobe arguments are arg0 to arg5 (those passed in registers)");
+			return NULL;
+		}
+		return &xt_u64;
+	}
+	if (n->kind == XT_N_IDENT && strcmp(n->name, "retval") == 0) {
+		if (!is_ret(p)) {
+			xt_diag_error(dg, n->loc, "retval is only known in uretprobe probes");
+			return NULL;
+		}
+		return &xt_u64;
+	}
+	if (n->kind == XT_N_IDENT && strcmp(n->name, "func") == 0) {
+		struct xt_type *t = xt_arena_alloc(xt_sema_arena(s), sizeof(*t));
+		t->kind = XT_T_USYM;
+		t->size = 16;
+		return t;
+	}
+	xt_diag_error(dg, n->loc, "%s probes have arg0..arg5%s and func, not %s", p->prov->name,
+		      is_ret(p) ? "" : "", n->name ? n->name : "this");
+	return NULL;
+}
+
+static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
+{
+	int i = xt_ctx_argn(n);
+	if (i >= 0)
+		return xt_ctx_reg(cg, xt_ctx_arg_reg(i));
+	if (strcmp(n->name, "retval") == 0)
+		return xt_ctx_reg(cg, XT_REGS_RET);
+	/* func: {address of the probed function, pid}, symbolised when printed */
+	xt_sym_watch_targets(cg);
+	LLVMValueRef buf = xt_cg_buf(cg, 16, "func");
+	LLVMValueRef ip = xt_cg_helper(cg, XT_H_GET_FUNC_IP, false, &cg->ctxarg, 1);
+	LLVMSetAlignment(LLVMBuildStore(cg->b, ip, buf), 1);
+	LLVMValueRef pid = LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0), xt_cg_i64(cg, 32), "");
+	LLVMSetAlignment(LLVMBuildStore(cg->b, pid, xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
+	return buf;
+}
+
+static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
+{
+	const struct xt_probe_info *p = rp->info;
+	for (int i = 0; i < p->nsites; i++) {
+		const struct up_site *us = p->sites[i].data;
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
+		struct bpf_link *l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, us->off, &opts);
+		if (!l) {
+			int err = -errno;
+			xt_rt_attach_error(rt, p->sites[i].name, "%s", strerror(-err));
+			return err;
+		}
+		int rc = xt_rt_add_link(rp, l);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* -l uprobe:BIN[:PATTERN]: the functions of BIN. */
+static int list_for(const char *type, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx)
+{
+	if (!spec || !*spec)
+		return 0;
+	char bin[4096];
+	const char *colon = strrchr(spec, ':');
+	snprintf(bin, sizeof(bin), "%.*s", (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
+	const char *pat = colon && colon[1] ? colon + 1 : "*";
+	char path[4096];
+	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
+	if (!e)
+		return -ENOENT;
+	uint64_t last = 0;
+	for (size_t i = 0; i < e->nsyms; i++) {
+		if (e->syms[i].addr == last || fnmatch(pat, e->syms[i].name, 0) != 0 || !in_exec_segment(e, e->syms[i].addr))
+			continue;
+		last = e->syms[i].addr;
+		char name[8192];
+		snprintf(name, sizeof(name), "%s:%s:%s", type, e->path, e->syms[i].name);
+		cb(name, "", ctx);
+	}
+	return 0;
+}
+
+static int list_u(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
+{
+	return list_for("uprobe", spec, cb, ctx);
+}
+
+static int list_ur(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
+{
+	return list_for("uretprobe", spec, cb, ctx);
+}
+
+const struct xt_provider xt_prov_uprobe = {
+	.name = "uprobe", .alias = "u", .section = "uprobe",
+	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC,
+	.help = "uprobe:BINARY:FUNCTION (or +OFFSET, 0xADDRESS, `*`): entry to a user function; arg0..arg5, func",
+	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_u,
+};
+const struct xt_provider xt_prov_uretprobe = {
+	.name = "uretprobe", .alias = "ur", .section = "uretprobe",
+	.flags = XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC,
+	.help = "uretprobe:BINARY:FUNCTION: return from a user function; retval, func",
+	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_ur,
+};
