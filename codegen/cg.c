@@ -874,7 +874,7 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	LLVMPositionBuilderAtEnd(cg->b, body);
 	cg->vars = var_slots(cg, p, p->has_map_loop ? xt_cg_buf(cg, frame_size(p), "frame") : NULL);
 
-	if (cg->prog->opts.target_pid && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END))) {
+	if (cg->prog->opts.target_pid && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END | XT_PROVF_ANYTASK))) {
 		LLVMValueRef tgid = LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0),
 						  xt_cg_i64(cg, 32), "");
 		LLVMBasicBlockRef go = xt_cg_block(cg, "ours"), skip = xt_cg_block(cg, "other");

@@ -29,9 +29,14 @@ static int cmp_sym(const void *a, const void *b)
 	const struct xt_elf_sym *x = a, *y = b;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	/* prefer the sized, then the shorter (non-underscored) name at one address */
+	/* among aliases prefer the sized, the global, the least underscored name */
 	if ((x->size == 0) != (y->size == 0))
 		return x->size == 0 ? 1 : -1;
+	if (x->global != y->global)
+		return x->global ? -1 : 1;
+	size_t ux = strspn(x->name, "_"), uy = strspn(y->name, "_");
+	if (ux != uy)
+		return ux < uy ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
@@ -55,7 +60,9 @@ static void read_syms(struct xt_elf *e, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, s
 			*cap = *cap ? *cap * 2 : 256;
 			e->syms = realloc(e->syms, sizeof(*e->syms) * *cap);
 		}
-		e->syms[e->nsyms++] = (struct xt_elf_sym){ strdup(name), sym.st_value, sym.st_size };
+		int bind = GELF_ST_BIND(sym.st_info);
+		e->syms[e->nsyms++] = (struct xt_elf_sym){ strdup(name), sym.st_value, sym.st_size,
+							   bind == STB_GLOBAL || bind == STB_WEAK };
 	}
 }
 
@@ -163,6 +170,31 @@ static void read_usdt(struct xt_elf *e, Elf *elf, size_t shstrndx)
 	}
 }
 
+/* A stripped file's full symbol table from its separate debug file
+ * (/usr/lib/debug/.build-id/xx/yyyy.debug), used only when its build id is
+ * the same as the stripped file's. */
+static void read_debug_file(struct xt_elf *e, size_t *cap)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", e->build_id, e->build_id + 2);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF) {
+		struct xt_elf dbg = { 0 };
+		read_build_id(&dbg, elf);
+		Elf_Scn *scn = NULL;
+		GElf_Shdr sh;
+		while (strcmp(dbg.build_id, e->build_id) == 0 && (scn = elf_nextscn(elf, scn)))
+			if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+				read_syms(e, elf, scn, &sh, cap);
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+}
+
 static int load(struct xt_elf *e, int fd)
 {
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -188,11 +220,16 @@ static int load(struct xt_elf *e, int fd)
 	size_t cap = 0;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
+	bool have_symtab = false;
 	while ((scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
+		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM)) {
 			read_syms(e, elf, scn, &sh, &cap);
-	dedupe_syms(e);
+			have_symtab |= sh.sh_type == SHT_SYMTAB;
+		}
 	read_build_id(e, elf);
+	if (!have_symtab && e->build_id[0])
+		read_debug_file(e, &cap);
+	dedupe_syms(e);
 	read_usdt(e, elf, shstrndx);
 	for (size_t i = 0; i < e->nnotes; i++) {
 		e->notes[i].pc_off = xt_elf_vaddr_to_off(e, e->notes[i].pc);

@@ -14,6 +14,7 @@ struct xt_elf_sym {
 	const char *name;
 	uint64_t addr;           /* st_value: a virtual address in the file's layout */
 	uint64_t size;
+	bool global;             /* STB_GLOBAL or STB_WEAK: the name to show among aliases */
 };
 
 struct xt_elf_seg {              /* a PT_LOAD segment */

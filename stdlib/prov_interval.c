@@ -71,7 +71,7 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 }
 
 const struct xt_provider xt_prov_interval = {
-	.name = "interval", .alias = "i", .section = "perf_event",
+	.name = "interval", .alias = "i", .section = "perf_event", .flags = XT_PROVF_ANYTASK,
 	.help = "interval:UNIT:N: fires every N s/ms/us (or N times a second with hz), on one CPU",
 	.expand = expand, .attach = attach, .list = list,
 };

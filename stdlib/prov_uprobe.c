@@ -169,8 +169,8 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 		t->size = 16;
 		return t;
 	}
-	xt_diag_error(dg, n->loc, "%s probes have arg0..arg5%s and func, not %s", p->prov->name,
-		      is_ret(p) ? "" : "", n->name ? n->name : "this");
+	xt_diag_error(dg, n->loc, "%s probes have %s and func, not %s", p->prov->name,
+		      is_ret(p) ? "retval" : "arg0..arg5", n->name ? n->name : "this");
 	return NULL;
 }
 
@@ -253,7 +253,7 @@ const struct xt_provider xt_prov_uprobe = {
 };
 const struct xt_provider xt_prov_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .section = "uretprobe",
-	.flags = XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC,
+	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC,
 	.help = "uretprobe:BINARY:FUNCTION: return from a user function; retval, func",
 	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_ur,
 };

@@ -42,6 +42,7 @@ struct xt_builtin {
 #define XT_PROVF_BEGIN   (1u << 0) /* runs once before everything else */
 #define XT_PROVF_END     (1u << 1) /* runs once at exit */
 #define XT_PROVF_NOTARGET (1u << 2) /* written without ':' (BEGIN, END) */
+#define XT_PROVF_ANYTASK (1u << 3) /* fires in whatever task runs (timers): -p does not filter it */
 
 struct xt_provider {
 	const char *name;

@@ -30,8 +30,11 @@ expect_match() {
 
 # xt ARGS...: runs xtrace with a time limit, stdout+stderr in $XT_OUT/$XT_ERR, status in $XT_RC
 xt() {
+	local t0=$(date +%s%N)
 	XT_OUT=$(timeout -k 5 ${XT_TIMEOUT:-60} "$XTRACE" "$@" 2>"$XT_TMP/stderr")
 	XT_RC=$?
+	XT_MS=$((($(date +%s%N) - t0) / 1000000))
+	[ -n "${XT_TRACE_TIME:-}" ] && echo "# ${XT_MS} ms: xtrace $*"
 	XT_ERR=$(cat "$XT_TMP/stderr")
 }
 

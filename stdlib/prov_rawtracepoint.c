@@ -1,0 +1,285 @@
+/* rawtracepoint:[MODULE:]NAME (alias rt), `*` in NAME: a tracepoint's C
+ * arguments (TP_PROTO), typed from BTF: the btf_trace_<name> typedef gives
+ * the types, the __bpf_trace_<name> function the names. Attached with
+ * BPF_RAW_TRACEPOINT_OPEN, whose cookie field (kernel >= 6.10) tells the
+ * matches apart; libbpf 1.1 has no API for it, so the syscall is made here.
+ * Attaching and detaching take microseconds, unlike perf-event tracepoints. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+#include <bpf/btf.h>
+#include "codegen/cg.h"
+#include "runtime/runtime.h"
+#include "stdlib/btf_args.h"
+#include "stdlib/ctx.h"
+
+enum { RT_MAX_ARGS = 12 };
+
+struct rt_site {
+	const char *tp;          /* the tracepoint's name */
+	int nargs;
+	struct xt_btf_arg args[RT_MAX_ARGS];
+};
+
+/* Reads the arguments of raw tracepoint `name` from btf; -1 when it has none. */
+static int tp_args(const struct btf *btf, const char *name, struct rt_site *rs)
+{
+	char tn[256];
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	int id = btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_type *ptr = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!ptr || !btf_is_ptr(ptr))
+		return -1;
+	/* the first parameter is the tracepoint's private data, not an argument */
+	rs->nargs = xt_btf_proto_args(btf, (int)ptr->type, 1, rs->args, RT_MAX_ARGS);
+	if (rs->nargs < 0)
+		return -1;
+	snprintf(tn, sizeof(tn), "__bpf_trace_%s", name);
+	int fid = btf__find_by_name_kind(btf, tn, BTF_KIND_FUNC);
+	const struct btf_type *f = fid > 0 ? btf__type_by_id(btf, fid) : NULL;
+	struct xt_btf_arg named[RT_MAX_ARGS];
+	if (f && xt_btf_proto_args(btf, (int)f->type, 1, named, RT_MAX_ARGS) == rs->nargs)
+		for (int i = 0; i < rs->nargs; i++)
+			memcpy(rs->args[i].name, named[i].name, sizeof(named[i].name));
+	for (int i = 0; i < rs->nargs; i++)
+		if (!rs->args[i].name[0])
+			snprintf(rs->args[i].name, sizeof(rs->args[i].name), "arg%d", i);
+	return 0;
+}
+
+typedef int (*tp_cb)(const struct btf *btf, const char *mod, const char *name, void *arg);
+
+/* Calls cb for every raw tracepoint of mod (NULL: vmlinux) matching glob. */
+static int each_tp(const char *mod, const char *glob, tp_cb cb, void *arg)
+{
+	const struct btf *btf = xt_btf_get(mod);
+	if (!btf)
+		return -ENOENT;
+	int n = 0;
+	if (!strpbrk(glob, "*?[")) {
+		char tn[256];
+		snprintf(tn, sizeof(tn), "btf_trace_%s", glob);
+		if (btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF) > 0) {
+			cb(btf, mod, glob, arg);
+			n++;
+		}
+		return n;
+	}
+	unsigned cnt = btf__type_cnt(btf);
+	/* module BTF ids continue vmlinux's: start after them */
+	unsigned first = mod && *mod ? btf__type_cnt(xt_btf_get(NULL)) : 1;
+	for (unsigned id = first; id < cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!t || !btf_is_typedef(t))
+			continue;
+		const char *nm = btf__name_by_offset(btf, t->name_off);
+		if (!nm || strncmp(nm, "btf_trace_", 10) != 0 || fnmatch(glob, nm + 10, 0) != 0)
+			continue;
+		cb(btf, mod, nm + 10, arg);
+		n++;
+	}
+	return n;
+}
+
+struct expand_ctx { struct xt_sema *s; struct xt_probe_info *p; };
+
+static int add_match(const struct btf *btf, const char *mod, const char *name, void *arg)
+{
+	struct expand_ctx *e = arg;
+	struct xt_arena *ar = xt_sema_arena(e->s);
+	struct rt_site *rs = xt_arena_alloc(ar, sizeof(*rs));
+	if (tp_args(btf, name, rs) < 0)
+		return 0;
+	rs->tp = xt_arena_strdup(ar, name);
+	const char *full = mod && *mod ? xt_arena_printf(ar, "%s:%s", mod, name) : name;
+	xt_probe_add_site(e->s, e->p, xt_arena_printf(ar, "rawtracepoint:%s", full), full, rs->nargs, rs);
+	return 0;
+}
+
+static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_arena *ar = xt_sema_arena(s);
+	const char *colon = strchr(spec, ':');
+	const char *mod = colon ? xt_arena_strndup(ar, spec, colon - spec) : NULL;
+	const char *name = colon ? colon + 1 : spec;
+	if (!*name || (colon && strchr(name, ':'))) {
+		xt_diag_error(dg, at->loc, "rawtracepoint probes are written rawtracepoint:[MODULE:]NAME");
+		return -1;
+	}
+	if (!xt_btf_get(NULL)) {
+		xt_diag_error(dg, at->loc, "rawtracepoint probes need kernel BTF (/sys/kernel/btf/vmlinux), which this kernel lacks");
+		return -1;
+	}
+	if (mod && strcmp(mod, "vmlinux") != 0 && !xt_btf_get(mod)) {
+		xt_diag_error(dg, at->loc, "no kernel module '%s' with BTF (see /sys/kernel/btf/)", mod);
+		return -1;
+	}
+	struct expand_ctx e = { s, p };
+	int n = each_tp(mod && strcmp(mod, "vmlinux") != 0 ? mod : NULL, name, add_match, &e);
+	if (n == 0 && !strpbrk(name, "*?[")) {
+		xt_diag_error(dg, at->loc, "unknown raw tracepoint '%s' (no btf_trace_%s in the kernel's BTF)", name, name);
+		return -1;
+	}
+	return 0;
+}
+
+/* argN and args.NAME: the argument's type where every match agrees. */
+static const struct xt_type *arg_type(struct xt_arena *ar, const struct xt_probe_info *p, int i)
+{
+	const struct xt_type *t = NULL;
+	for (int j = 0; j < p->nsites; j++) {
+		const struct rt_site *rs = p->sites[j].data;
+		if (i >= rs->nargs)
+			return NULL;
+		const struct xt_type *u = xt_btf_arg_type(ar, &rs->args[i]);
+		t = !t || xt_type_eq(t, u) ? u : &xt_u64;
+	}
+	return t;
+}
+
+static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_arena *ar = xt_sema_arena(s);
+	int i = xt_ctx_argn(n);
+	if (i >= 0) {
+		const struct xt_type *t = arg_type(ar, p, i);
+		if (!t)
+			xt_diag_error(dg, n->loc, "%s has fewer than %d arguments", p->nsites == 1 ? p->sites[0].name
+				      : "one of the matched raw tracepoints", i + 1);
+		return t;
+	}
+	if (n->kind != XT_N_IDENT || strcmp(n->name, "args") != 0) {
+		xt_diag_error(dg, n->loc, "rawtracepoint probes have args and arg0.., not %s", n->name);
+		return NULL;
+	}
+	if (p->args_type)
+		return p->args_type;
+	/* args: the arguments every match has, by the first match's names */
+	const struct rt_site *first = p->sites[0].data;
+	struct xt_field *fields = xt_arena_alloc(ar, sizeof(*fields) * (first->nargs + 1));
+	int nf = 0;
+	for (int k = 0; k < first->nargs; k++) {
+		const struct xt_type *t = arg_type(ar, p, k);
+		bool same = t != NULL;
+		for (int j = 1; j < p->nsites && same; j++)
+			same = strcmp(((const struct rt_site *)p->sites[j].data)->args[k].name, first->args[k].name) == 0;
+		if (!same)
+			break;
+		fields[nf] = (struct xt_field){ .name = first->args[k].name, .type = t, .offset = 8 * k, .index = nf };
+		nf++;
+	}
+	struct xt_type *rec = xt_arena_alloc(ar, sizeof(*rec));
+	rec->kind = XT_T_RECORD;
+	rec->n = nf;
+	rec->fields = fields;
+	rec->cname = xt_arena_printf(ar, "args of %s", p->sites[0].name);
+	p->args_type = rec;
+	return rec;
+}
+
+static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
+{
+	int i = xt_ctx_argn(n);
+	const struct xt_type *t = n->type;
+	if (i < 0) {
+		const struct xt_field *f = n->sym;
+		i = f->offset / 8;
+		t = f->type;
+	}
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, 8 * i)), "");
+	if (t->kind == XT_T_INT && t->size < 8) {
+		LLVMTypeRef it = LLVMIntTypeInContext(cg->ctx, (unsigned)t->size * 8);
+		v = LLVMBuildTrunc(cg->b, v, it, "");
+		v = t->sign ? LLVMBuildSExt(cg->b, v, cg->i64, "") : LLVMBuildZExt(cg->b, v, cg->i64, "");
+	}
+	return v;
+}
+
+/* BPF_RAW_TRACEPOINT_OPEN with a cookie: the fd is the attachment. */
+static int raw_tp_open(int prog_fd, const char *name, uint64_t cookie)
+{
+	union {
+		union bpf_attr attr;
+		struct { uint64_t name; uint32_t prog_fd, pad; uint64_t cookie; } rt;
+		char bytes[256];
+	} a;
+	memset(&a, 0, sizeof(a));
+	a.rt.name = (uint64_t)(uintptr_t)name;
+	a.rt.prog_fd = (uint32_t)prog_fd;
+	a.rt.cookie = cookie;
+	int fd = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a.attr) > 24 ? sizeof(a.attr) : 24);
+	if (fd < 0 && errno == E2BIG) /* a kernel older than the cookie field */
+		fd = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, 16);
+	return fd < 0 ? -errno : fd;
+}
+
+static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
+{
+	const struct xt_probe_info *p = rp->info;
+	for (int i = 0; i < p->nsites; i++) {
+		const struct rt_site *rs = p->sites[i].data;
+		int fd = raw_tp_open(rp->prog_fd, rs->tp, (uint64_t)p->sites[i].id);
+		if (fd < 0) {
+			xt_rt_attach_error(rt, p->sites[i].name, "%s", strerror(-fd));
+			return fd;
+		}
+		int rc = xt_rt_add_fd(rp, fd);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct list_ctx {
+	void (*cb)(const char *, const char *, void *);
+	void *ctx;
+	bool verbose;
+};
+
+static int list_one(const struct btf *btf, const char *mod, const char *name, void *arg)
+{
+	struct list_ctx *l = arg;
+	char full[512], detail[2048] = "";
+	snprintf(full, sizeof(full), "rawtracepoint:%s%s%s", mod ? mod : "", mod ? ":" : "", name);
+	if (l->verbose) {
+		struct rt_site rs;
+		if (tp_args(btf, name, &rs) == 0) {
+			size_t off = 0;
+			for (int i = 0; i < rs.nargs && off < sizeof(detail); i++) {
+				int w = snprintf(detail + off, sizeof(detail) - off, "    %s %s\n", rs.args[i].ctype, rs.args[i].name);
+				if (w < 0)
+					break;
+				off += (size_t)w;
+			}
+		}
+	}
+	l->cb(full, detail, l->ctx);
+	return 0;
+}
+
+static int list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
+{
+	struct list_ctx l = { cb, ctx, verbose };
+	const char *colon = spec ? strchr(spec, ':') : NULL;
+	if (colon) {
+		char mod[64];
+		snprintf(mod, sizeof(mod), "%.*s", (int)(colon - spec), spec);
+		return each_tp(strcmp(mod, "vmlinux") == 0 ? NULL : mod, colon[1] ? colon + 1 : "*", list_one, &l);
+	}
+	return each_tp(NULL, spec && *spec ? spec : "*", list_one, &l);
+}
+
+const struct xt_provider xt_prov_rawtracepoint = {
+	.name = "rawtracepoint", .alias = "rt", .section = "raw_tp", .flags = XT_PROVF_CTX_ARGN,
+	.help = "rawtracepoint:[MODULE:]NAME: a tracepoint's C arguments (args.NAME, arg0..), typed from BTF",
+	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list,
+};

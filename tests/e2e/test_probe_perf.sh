@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# profile, software and hardware (perf-event) probes; interval with us/hz.
+. "$(dirname "$0")/lib.sh"
+need_root
+B=$(realpath "$XT_TARGETS/busyloop")
+[ -x "$B" ] || skip "tests/targets/busyloop is not built"
+
+# A profile of a short-lived -c command: its stacks print by name after it ended.
+xt -q -e "profile:hz:99 /pid == cpid/ { @[ustack] = count(); }" -c "$B 300"
+expect_match "profile ustack names the busy function" "^    busy_work\\+[0-9]+$" "$XT_OUT"
+expect_match "profile ustack names main" "^    main\\+[0-9]+$" "$XT_OUT"
+total=$(printf '%s\n' "$XT_OUT" | sed -n 's/^\]: //p' | paste -sd+ | bc)
+[ "${total:-0}" -ge 20 ] && [ "${total:-0}" -le 32 ] && pass "about 99 Hz for 0.3 s ($total samples)" || fail "about 99 Hz for 0.3 s" "$total samples"
+
+xt -q -e "profile:ms:10 /pid == cpid/ { @[ustack(perf, 1)] = count(); }" -c "$B 100"
+expect_match "perf-mode stack" "^	[0-9a-f]+ busy_work\\+[0-9]+ \\($B\\)$" "$XT_OUT"
+
+xt -q -e "profile:hz:99 /pid == cpid/ { @[kstack] = count(); }" -c "$B 100"
+expect_match "a user-mode sample has an empty kernel stack" "^@\\[\\]: [0-9]+$" "$XT_OUT"
+
+xt -q -e "software:page-faults:1 /pid == cpid/ { @ = count(); }" -c "$B 10"
+expect_match "software:page-faults:1 counts the command's faults" "^@: [1-9][0-9]*$" "$XT_OUT"
+
+xt -q -e "s:cpu-clock:1000000 /pid == cpid/ { @ = count(); }" -c "$B 200"
+n=$(printf '%s\n' "$XT_OUT" | sed -n 's/^@: //p')
+[ "${n:-0}" -ge 150 ] && [ "${n:-0}" -le 230 ] && pass "cpu-clock every 1 ms over 200 ms ($n)" || fail "cpu-clock every 1 ms" "$XT_OUT"
+
+xt -q -e "interval:us:200000 { @ = count(); if (@ == 3) { exit(); } }"
+expect_eq "interval:us" "@: 3" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
+xt -q -e "interval:hz:20 { @ = count(); if (@ == 3) { exit(); } }"
+expect_eq "interval:hz" "@: 3" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
+
+xt -e "software:page-fault { @ = count(); }"
+expect_match "unknown software event: suggestion" "unknown software event 'page-fault'; did you mean 'page-faults'\\?" "$XT_ERR"
+
+if [ -e /sys/bus/event_source/devices/cpu/events/cpu-cycles ] || [ -e /sys/bus/event_source/devices/cpu_core ]; then
+	xt -q -e "hardware:instructions:1000000 /pid == cpid/ { @ = count(); }" -c "$B 50"
+	expect_match "hardware:instructions" "^@: [1-9]" "$XT_OUT"
+else
+	xt -e "hardware:cycles { @ = count(); }"
+	expect_eq "no PMU: exit 1" 1 "$XT_RC"
+	expect_eq "no PMU: one sentence" "hardware:cycles: this machine has no hardware performance counters (no PMU); software:cpu-clock or profile:hz:99 may serve" \
+		"$(printf '%s\n' "$XT_ERR" | sed -n 's/^<stdin>:[0-9:-]*: error: //p')"
+fi
+finish

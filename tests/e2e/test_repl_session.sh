@@ -1,0 +1,126 @@
+# The REPL driven through a pseudo-terminal (tmux) as a person uses it:
+# attach, trigger a workload, print maps, a wrong entry then a right one,
+# multi-line entries, detach and see the hit count stop, .save and re-run the
+# file, Ctrl-C during .watch and on a half-typed line, completion of a
+# tracepoint name, Ctrl-D printing the maps, history across two sessions.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
+
+SOCK=xt-repl-$$
+HOMEDIR=$XT_TMP/home
+mkdir -p "$HOMEDIR"
+XTRACE=$(readlink -f "$XTRACE")
+OPENATN=$(readlink -f "$XT_TARGETS/openatn")
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$XT_TMP"' EXIT
+
+tm() { tmux -L "$SOCK" "$@"; }
+screen() { tm capture-pane -p -J -t xt -S -2000; }
+send() { tm send-keys -t xt "$@"; }
+# count REGEX: how many screen lines match
+count() { screen | grep -cE -- "$1"; }
+
+# expect_after NAME REGEX BASE [SECONDS]: waits until more than BASE lines match
+expect_after() {
+	local i n=$((${4:-5} * 10))
+	for ((i = 0; i < n; i++)); do
+		if [ "$(count "$2")" -gt "$3" ]; then pass "$1"; return 0; fi
+		sleep 0.1
+	done
+	fail "$1" "$(printf 'no new line matching: %s\n--- screen\n%s' "$2" "$(screen | tail -30)")"
+	return 1
+}
+
+# step NAME REGEX KEYS...: types KEYS (each followed by Enter) and waits for REGEX
+step() {
+	local name=$1 re=$2 base
+	shift 2
+	base=$(count "$re")
+	for k in "$@"; do send -l -- "$k"; send Enter; done
+	expect_after "$name" "$re" "$base"
+}
+
+start() {
+	tm new-session -d -s xt -x 220 -y 50 \
+		"cd '$XT_TMP' && HOME='$HOMEDIR' '$XTRACE'; echo XT-EXIT=\$?; sleep 120"
+	expect_after "$1: the prompt" '^xtrace> $' 0 10
+}
+
+start "session 1"
+step "a wrong entry is one diagnostic" "unknown function 'coutn'; did you mean 'count'\\?" \
+	'tracepoint:syscalls:sys_enter_openat { @[comm] = coutn(); }'
+step "then a right one attaches" '^\[1\] attached 1 probe: tracepoint:syscalls:sys_enter_openat$' \
+	'tracepoint:syscalls:sys_enter_openat /comm == "openatn"/ { @[comm] = count(); }'
+"$OPENATN" 5
+step "the map counts the workload" '^@\[openatn\]: 5$' '@'
+
+base=$(count '^   \.\.\.> ')
+send -l 'tracepoint:syscalls:sys_enter_openat /comm == "openatn"/ {'; send Enter
+expect_after "an open brace asks for more" '^   \.\.\.> ' "$base"
+step "the completed entry attaches" '^\[2\] attached 1 probe' '@replcnt = count(); }'
+"$OPENATN" 3
+step "print(@replcnt) shows the new map" '^@replcnt: 3$' 'print(@replcnt)'
+step "@ kept counting" '^@\[openatn\]: 8$' '@'
+
+step "a type conflict is rejected in the new entry" 'type mismatch for @replcnt' 'BEGIN { @replcnt = 5; }'
+step "and nothing running is disturbed" '^@replcnt: 3$' '@replcnt'
+
+step ".probes lists both entries" '^\[2\] +tracepoint:syscalls:sys_enter_openat +[0-9]+ hits$' '.probes'
+step ".detach 2" '^\[2\] detached$' '.detach 2'
+step ".probes after detach" '^\[2\] .* hits \(detached\)$' '.probes'
+hits_before=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) hits \(detached\)$/\1/p' | tail -1)
+"$OPENATN" 4
+sleep 0.5
+step ".probes again" '^\[2\] .* hits \(detached\)$' '.probes'
+hits_after=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) hits \(detached\)$/\1/p' | tail -1)
+expect_eq "the detached entry's hit count stopped" "$hits_before" "$hits_after"
+step "the detached entry's map stays" '^@replcnt: 3$' '@replcnt'
+step "the attached one goes on" '^@\[openatn\]: 12$' '@'
+step ".maps shows types and entry counts" '^@replcnt +key - +value count +1 entry$' '.maps'
+
+step ".save" "^saved 1 entry to $XT_TMP/s.xt\$" ".save $XT_TMP/s.xt"
+xt -q -c "$OPENATN 6" "$XT_TMP/s.xt"
+expect_match "the saved file runs unchanged" '^@\[openatn\]: 6$' "$XT_OUT"
+step "the session saw that run too" '^@\[openatn\]: 18$' '@'
+
+step ".watch draws the map" '^Every 1s: @replcnt ' '.watch @replcnt 1'
+base=$(count '^xtrace> $')
+send C-c
+expect_after "Ctrl-C stops .watch" '^xtrace> $' "$base"
+step "the session goes on after .watch" '^@\[openatn\]: 18$' '@'
+
+send -l 'BEGIN { @x = count()'
+base=$(count '^xtrace> BEGIN \{ @x = count\(\)\^C$')
+send C-c
+expect_after "Ctrl-C drops the half-typed line" '^xtrace> BEGIN \{ @x = count\(\)\^C$' "$base"
+step "and the next entry starts afresh" '^@replcnt: 3$' '@replcnt'
+
+base=$(count '^xtrace> tracepoint:syscalls:sys_enter_openat ?$')
+send -l 'tracepoint:syscalls:sys_enter_opena'; send Tab
+expect_after "Tab completes a tracepoint name" '^xtrace> tracepoint:syscalls:sys_enter_openat ?$' "$base"
+send C-c
+base=$(count '^xtrace> tracepoint:syscalls:$')
+send -l 'tracepoint:sysca'; send Tab
+expect_after "Tab completes a tracepoint category" '^xtrace> tracepoint:syscalls:$' "$base"
+send C-c
+
+step "last entry of session 1" '^@replcnt: 3$' 'print(@replcnt, 1)'
+base=$(count '^XT-EXIT=0$')
+send C-d
+expect_after "Ctrl-D ends the session with status 0" '^XT-EXIT=0$' "$base" 15
+out=$(screen | sed -n '/^xtrace> print(@replcnt, 1)$/,$p')
+expect_match "the maps are printed at exit" '^@\[openatn\]: 18$' "$out"
+expect_match "every map" '^@replcnt: 3$' "$out"
+expect_nothing_left "no map is left behind" replcnt
+expect_eq "history is private" 600 "$(stat -c %a "$HOMEDIR/.xtrace_history")"
+tm kill-session -t xt
+
+start "session 2"
+base=$(count '^xtrace> print\(@replcnt, 1\)$')
+send Up
+expect_after "history is kept across sessions" '^xtrace> print\(@replcnt, 1\)$' "$base"
+send C-c
+base=$(count '^XT-EXIT=0$')
+send C-d
+expect_after "an empty session ends cleanly" '^XT-EXIT=0$' "$base" 10
+finish

@@ -1,0 +1,17 @@
+/* mallocs [N]: allocates 100 bytes N times (default 10) from alloc_some(),
+ * for the mallocstacks example's test. */
+#include <stdlib.h>
+
+__attribute__((noinline)) void *alloc_some(size_t n)
+{
+	return malloc(n);
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 10;
+
+	for (int i = 0; i < n; i++)
+		free(alloc_some(100));
+	return 0;
+}
