@@ -118,7 +118,8 @@ static LLVMTypeRef int_type(struct xt_cg *cg, int size)
 static bool is_scalar(const struct xt_type *t)
 {
 	return t->kind == XT_T_INT || t->kind == XT_T_BOOL || t->kind == XT_T_PROBE ||
-	       t->kind == XT_T_PTR || t->kind == XT_T_DATALOC || t->kind == XT_T_AGG;
+	       t->kind == XT_T_PTR || t->kind == XT_T_DATALOC || t->kind == XT_T_AGG ||
+	       t->kind == XT_T_RENDERED;
 }
 
 LLVMValueRef xt_cg_load(struct xt_cg *cg, LLVMValueRef p, const struct xt_type *t)
@@ -773,6 +774,16 @@ static void di_function(struct xt_cg *cg, LLVMValueRef fn, const char *name, con
 	LLVMSetSubprogram(fn, sp);
 }
 
+LLVMValueRef xt_cg_callback(struct xt_cg *cg, const char *name)
+{
+	LLVMTypeRef params[4] = { cg->ptr, cg->ptr, cg->ptr, cg->ptr };
+	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, 4, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	static const char *const pn[] = { "map", "key", "value", "ctx" };
+	di_function(cg, fn, name, pn, 4, true);
+	return fn;
+}
+
 /* Scratch variables: one stack buffer each, or, in a probe with a map loop,
  * slices of one frame that the loop's callback reaches through its context. */
 static LLVMValueRef *var_slots(struct xt_cg *cg, const struct xt_probe_info *p, LLVMValueRef frame)
@@ -808,12 +819,7 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
 	LLVMValueRef frame = cg->vars[0]; /* slot 0 starts the frame */
 
-	LLVMTypeRef params[4] = { cg->ptr, cg->ptr, cg->ptr, cg->ptr };
-	char *name = xt_arena_printf(cg->prog->ar, "%s_each%d", p->fn_name, st->aux);
-	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, 4, 0));
-	LLVMSetLinkage(fn, LLVMInternalLinkage);
-	static const char *const pn[] = { "map", "key", "value", "ctx" };
-	di_function(cg, fn, name, pn, 4, true);
+	LLVMValueRef fn = xt_cg_callback(cg, xt_arena_printf(cg->prog->ar, "%s_each%d", p->fn_name, st->aux));
 	cg->fn = fn;
 	cg->ctxarg = NULL;
 	cg->in_callback = true;
@@ -860,10 +866,8 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	cg->probe = p;
 	cg->fn = LLVMAddFunction(cg->mod, p->fn_name, ft);
 	LLVMSetSection(cg->fn, p->prov->section_of ? p->prov->section_of(p) : p->prov->section);
-	if (p->has_map_loop) {
-		static const char *const pn[] = { "ctx" };
-		di_function(cg, cg->fn, p->fn_name, pn, 1, false);
-	}
+	static const char *const pn[] = { "ctx" };
+	di_function(cg, cg->fn, p->fn_name, pn, 1, false);
 	cg->site = NULL;
 	cg->ctxarg = LLVMGetParam(cg->fn, 0);
 	cg->ntmps = cg->nbusy = 0;

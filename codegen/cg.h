@@ -93,6 +93,9 @@ void xt_cg_return(struct xt_cg *cg);
 LLVMValueRef xt_cg_map_key(struct xt_cg *cg, const struct xt_map_info *m, struct xt_node *mn);
 /* Reads map node mn as an expression (0 or zeroes when absent). */
 LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *mn);
+/* Declares a static BPF subprogram `i64 name(map, key, value, ctx)` with the
+ * debug info the kernel needs for a bpf_for_each_map_elem callback. */
+LLVMValueRef xt_cg_callback(struct xt_cg *cg, const char *name);
 /* Continues in a new block after a terminator (code after break/return). */
 void xt_cg_dead_end(struct xt_cg *cg);
 

@@ -9,6 +9,8 @@ const struct xt_type xt_void = { .kind = XT_T_VOID };
 const struct xt_type xt_bool = { .kind = XT_T_BOOL, .size = 1 };
 const struct xt_type xt_probe_type = { .kind = XT_T_PROBE, .size = 8 };
 const struct xt_type xt_dataloc = { .kind = XT_T_DATALOC, .size = 4 };
+const struct xt_type xt_username = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_USERNAME };
+const struct xt_type xt_strerror_type = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_STRERROR };
 
 const struct xt_type *xt_type_int(int size, bool sign)
 {
@@ -109,6 +111,7 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 				return false;
 		return true;
 	case XT_T_PTR: return true;
+	case XT_T_RENDERED: return a->render == b->render && (a->rfmt == b->rfmt || (a->rfmt && b->rfmt && !strcmp(a->rfmt, b->rfmt)));
 	default: return true;
 	}
 }
@@ -174,6 +177,8 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_AGG: return xt_agg_name(t->agg);
 	case XT_T_STACK: return t->sign ? "ustack" : "kstack";
 	case XT_T_KSYM: return "ksym";
+	case XT_T_RENDERED:
+		return t->render == XT_R_USERNAME ? "username" : t->render == XT_R_STRERROR ? "strerror" : "timestamp";
 	case XT_T_USYM: return "usym";
 	case XT_T_TUPLE: {
 		char *s = "(";

@@ -21,11 +21,17 @@ enum xt_type_kind {
 	XT_T_STACK,   /* kstack/ustack: {stack id, pid} (16 bytes); sign: user stack; n: frame limit; lmin: mode */
 	XT_T_KSYM,    /* a kernel address printed as its symbol (8 bytes) */
 	XT_T_USYM,    /* a user address printed as its symbol: {addr, pid} (16 bytes) */
+	XT_T_RENDERED,/* an 8-byte integer that user space prints as text: render says how */
 };
 
 enum xt_agg_kind {
 	XT_A_NONE, XT_A_COUNT, XT_A_SUM, XT_A_MIN, XT_A_MAX,
 	XT_A_AVG, XT_A_STATS, XT_A_HIST, XT_A_LHIST,
+};
+
+/* How user space renders an XT_T_RENDERED value. */
+enum xt_render {
+	XT_R_NONE, XT_R_USERNAME, XT_R_STRERROR, XT_R_TIMESTAMP,
 };
 
 struct xt_field {
@@ -47,10 +53,12 @@ struct xt_type {
 	int *offsets;
 	const struct xt_field *fields;
 	const char *cname;       /* the C spelling, for messages ("const char *") */
+	enum xt_render render;   /* XT_T_RENDERED */
+	const char *rfmt;        /* XT_T_RENDERED timestamps: the strftime format */
 };
 
 extern const struct xt_type xt_void, xt_bool, xt_u8, xt_u16, xt_u32, xt_u64,
-	xt_s8, xt_s16, xt_s32, xt_s64, xt_probe_type, xt_dataloc;
+	xt_s8, xt_s16, xt_s32, xt_s64, xt_probe_type, xt_dataloc, xt_username, xt_strerror_type;
 
 const struct xt_type *xt_type_int(int size, bool sign);
 const struct xt_type *xt_type_str(struct xt_arena *ar, int size);

@@ -93,20 +93,51 @@ static char **split_command(const char *cmd)
 	return argv;
 }
 
+/* The executable the shell would run for `name` (malloc'd), or NULL. */
+static char *resolve_command(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? strdup(name) : NULL;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		char *cand = NULL;
+		if (asprintf(&cand, "%.*s/%s", (int)(end - path), end == path ? "." : path, name) < 0)
+			return NULL;
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		path = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
 /* Forks the -c command, held before exec until *go_fd is written to. */
 static pid_t spawn_held(const char *cmd, int *go_fd)
 {
 	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		fprintf(stderr, "xtrace: cannot start '%s': %s\n", cmd, strerror(errno));
 		return -1;
+	}
 	char **argv = split_command(cmd);
 	if (!argv[0]) {
 		fprintf(stderr, "xtrace: -c needs a command\n");
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid < 0)
+	/* Resolved here, so the traced command starts with exactly one execve. */
+	char *path = resolve_command(argv[0]);
+	if (!path) {
+		fprintf(stderr, "xtrace: cannot run %s: command not found\n", argv[0]);
 		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "xtrace: cannot start '%s': %s\n", cmd, strerror(errno));
+		return -1;
+	}
 	if (pid == 0) {
 		close(fds[1]);
 		char c;
@@ -116,11 +147,12 @@ static pid_t spawn_held(const char *cmd, int *go_fd)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		execvp(argv[0], argv);
+		execv(path, argv);
 		fprintf(stderr, "xtrace: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(fds[0]);
+	free(path);
 	for (char **a = argv; *a; a++)
 		free(*a);
 	free(argv);
@@ -292,8 +324,7 @@ int main(int argc, char **argv)
 	pid_t child = 0;
 	if (cmd) {
 		child = spawn_held(cmd, &go_fd);
-		if (child < 0) {
-			fprintf(stderr, "xtrace: cannot start '%s': %s\n", cmd, strerror(errno));
+		if (child < 0) { /* spawn_held said why */
 			free(text);
 			return 1;
 		}

@@ -136,8 +136,10 @@ static int cmp_smap(const void *a, const void *b)
 static void print_all_maps(void)
 {
 	struct smap *order = malloc(sizeof(*order) * (R->nmaps + 1));
-	memcpy(order, R->maps, sizeof(*order) * R->nmaps);
-	qsort(order, R->nmaps, sizeof(*order), cmp_smap);
+	if (R->nmaps) {
+		memcpy(order, R->maps, sizeof(*order) * R->nmaps);
+		qsort(order, R->nmaps, sizeof(*order), cmp_smap);
+	}
 	xt_print_dump_begin(R->mem, R->opts.format);
 	for (int i = 0; i < R->nmaps; i++)
 		map_print(&order[i], 0, 0);

@@ -245,11 +245,11 @@ const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **mo
 		const struct mapping *m = &p->maps[i];
 		if (addr < m->start || addr >= m->end)
 			continue;
-		if (module)
-			*module = m->path;
 		const struct xt_elf *e = mapping_elf(pid, m);
 		if (!e)
 			break;
+		if (module) /* the cached file's path outlives the mappings the watcher replaces */
+			*module = e->path;
 		int64_t va = xt_elf_off_to_vaddr(e, addr - m->start + m->off);
 		const struct xt_elf_sym *s = va < 0 ? NULL : xt_elf_sym_at(e, (uint64_t)va, off);
 		name = s ? s->name : NULL;

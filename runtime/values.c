@@ -1,5 +1,7 @@
 /* Decoding of kernel-side bytes into printable values. */
+#include <pwd.h>
 #include <string.h>
+#include <time.h>
 #include "runtime/rt_int.h"
 #include "runtime/symbols.h"
 
@@ -19,6 +21,40 @@ static int64_t read_int(const uint8_t *p, int size)
 	uint64_t u = read_uint(p, size);
 	int shift = 64 - 8 * (size > 8 ? 8 : size);
 	return (int64_t)(u << shift) >> shift;
+}
+
+/* Values the kernel side keeps as numbers and people read as names. */
+static const char *render(struct xt_arena *ar, const struct xt_type *t, uint64_t v)
+{
+	switch (t->render) {
+	case XT_R_USERNAME: {
+		struct passwd pw, *res = NULL;
+		char buf[1024];
+		if (getpwuid_r((uid_t)v, &pw, buf, sizeof(buf), &res) == 0 && res)
+			return xt_arena_strdup(ar, pw.pw_name);
+		return xt_arena_printf(ar, "%llu", (unsigned long long)v);
+	}
+	case XT_R_STRERROR:
+		return xt_arena_strdup(ar, strerror((int)v));
+	case XT_R_TIMESTAMP: {
+		/* v: nanoseconds of CLOCK_MONOTONIC (bpf_ktime_get_ns); shown as wall-clock time */
+		struct timespec mono, real;
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		int64_t now_mono = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+		int64_t now_real = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+		int64_t ns = now_real - (now_mono - (int64_t)v);
+		time_t secs = (time_t)(ns / 1000000000);
+		struct tm tm;
+		localtime_r(&secs, &tm);
+		char out[256];
+		size_t n = strftime(out, sizeof(out), t->rfmt ? t->rfmt : "%H:%M:%S", &tm);
+		out[n] = 0;
+		return xt_arena_strdup(ar, out);
+	}
+	default:
+		return xt_arena_printf(ar, "%llu", (unsigned long long)v);
+	}
 }
 
 void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
@@ -69,6 +105,10 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 	case XT_T_USYM:
 		out->kind = XT_VAL_STR;
 		out->s = xt_sym_usym(ar, (pid_t)read_uint(p + 8, 8), read_uint(p, 8), false);
+		return;
+	case XT_T_RENDERED:
+		out->kind = XT_VAL_STR;
+		out->s = render(ar, t, read_uint(p, 8));
 		return;
 	default:
 		out->kind = XT_VAL_UINT;

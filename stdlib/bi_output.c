@@ -38,7 +38,7 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
-		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE;
+		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_RENDERED;
 		bool int_ok = xt_type_is_int(t) || t->kind == XT_T_PTR;
 		bool ok = convs[i] == 's' ? str_ok || int_ok : int_ok;
 		if (!ok) {

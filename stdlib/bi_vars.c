@@ -1,4 +1,5 @@
 /* Builtin variables: the current task, time, CPU, the probe that fired. */
+#include <string.h>
 #include "codegen/cg.h"
 #include "stdlib/registry.h"
 
@@ -98,3 +99,109 @@ VAR(xt_bi_probe, "probe", type_probe, emit_probe, "full name of the probe that f
 VAR(xt_bi_cpid, "cpid", type_cpid, emit_cpid, "pid of the -c command");
 const struct xt_builtin xt_bi_args = { .name = "args", .kind = XT_BI_VAR, .flags = XT_BIF_CTX,
 	.check = type_args, .emit = emit_args, .help = "the probe's arguments (tracepoint fields: args.NAME)" };
+
+/* --- the current task's family, time, randomness -------------------------- */
+
+#include <time.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include "stdlib/btf_args.h"
+
+/* The byte offset of `member` in `struct sname` from vmlinux BTF, or -1. */
+static int btf_member_off(const char *sname, const char *member)
+{
+	struct btf *btf = xt_btf_get(NULL);
+	if (!btf)
+		return -1;
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
+	if (id < 0)
+		return -1;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (strcmp(btf__name_by_offset(btf, m->name_off), member) == 0)
+			return (int)(btf_member_bit_offset(t, i) / 8);
+	return -1;
+}
+
+static int ppid_offs[2] = { -1, -1 };
+
+static const struct xt_type *type_ppid(struct xt_sema *s, struct xt_node *n)
+{
+	if (ppid_offs[0] < 0) {
+		ppid_offs[0] = btf_member_off("task_struct", "real_parent");
+		ppid_offs[1] = btf_member_off("task_struct", "tgid");
+	}
+	if (ppid_offs[0] < 0 || ppid_offs[1] < 0) {
+		xt_diag_error(xt_sema_diags(s), n->loc, "ppid needs the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing");
+		return NULL;
+	}
+	return &xt_u32;
+}
+
+/* Reads `size` bytes of kernel memory at ptr + off into a zeroed buffer. */
+static LLVMValueRef kread(struct xt_cg *cg, LLVMValueRef ptr, int off, int size)
+{
+	LLVMValueRef buf = xt_cg_buf(cg, 8, "kread");
+	LLVMValueRef src = LLVMBuildIntToPtr(cg->b, LLVMBuildAdd(cg->b, ptr, xt_cg_i64(cg, off), ""), cg->ptr, "");
+	LLVMValueRef args[] = { buf, xt_cg_i64(cg, size), src };
+	xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+	return xt_cg_load(cg, buf, size == 4 ? &xt_u32 : &xt_u64);
+}
+
+static LLVMValueRef emit_ppid(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef task = xt_cg_helper(cg, XT_H_CURRENT_TASK, false, NULL, 0);
+	LLVMValueRef parent = kread(cg, task, ppid_offs[0], 8);
+	return kread(cg, parent, ppid_offs[1], 4);
+}
+
+static LLVMValueRef emit_curtask(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_helper(cg, XT_H_CURRENT_TASK, false, NULL, 0);
+}
+
+static LLVMValueRef emit_cgroup(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_helper(cg, XT_H_CGROUP_ID, false, NULL, 0);
+}
+
+static LLVMValueRef emit_jiffies(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_helper(cg, XT_H_JIFFIES, false, NULL, 0);
+}
+
+static LLVMValueRef emit_rand(struct xt_cg *cg, struct xt_node *n)
+{
+	return LLVMBuildAnd(cg->b, xt_cg_helper(cg, XT_H_PRANDOM, false, NULL, 0), xt_cg_i64(cg, 0xffffffff), "rand");
+}
+
+static LLVMValueRef emit_ncpus(struct xt_cg *cg, struct xt_node *n)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	return xt_cg_i64(cg, online > 0 ? online : 1);
+}
+
+/* elapsed: nanoseconds since the program was compiled, which is when xtrace
+ * started for all practical purposes (CLOCK_MONOTONIC is bpf_ktime_get_ns's clock). */
+static LLVMValueRef emit_elapsed(struct xt_cg *cg, struct xt_node *n)
+{
+	static int64_t start;
+	if (!start) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		start = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
+	return LLVMBuildSub(cg->b, xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0), xt_cg_i64(cg, start), "elapsed");
+}
+
+static const struct xt_type *type_username(struct xt_sema *s, struct xt_node *n) { return &xt_username; }
+
+VAR(xt_bi_ppid, "ppid", type_ppid, emit_ppid, "process id of the current task's parent");
+VAR(xt_bi_curtask, "curtask", type_u64, emit_curtask, "address of the current task's struct task_struct");
+VAR(xt_bi_cgroup, "cgroup", type_u64, emit_cgroup, "cgroup v2 id of the current task");
+VAR(xt_bi_jiffies, "jiffies", type_u64, emit_jiffies, "the kernel's jiffies counter");
+VAR(xt_bi_rand, "rand", type_u32, emit_rand, "a pseudo-random 32-bit number");
+VAR(xt_bi_ncpus, "ncpus", type_u64, emit_ncpus, "number of online CPUs");
+VAR(xt_bi_elapsed, "elapsed", type_u64, emit_elapsed, "nanoseconds since xtrace started");
+VAR(xt_bi_username, "username", type_username, emit_uid, "name of the current task's user");

@@ -1,0 +1,201 @@
+/* Map functions: print, clear, zero, delete, has_key, len. Whole-map
+ * operations happen in user space: the program sends a ring-buffer record
+ * and the runtime acts on it when it reads the record. */
+#include <string.h>
+#include "codegen/cg.h"
+#include "stdlib/registry.h"
+
+static bool is_hist(const struct xt_map_info *m)
+{
+	return m->val && m->val->kind == XT_T_AGG && (m->val->agg == XT_A_HIST || m->val->agg == XT_A_LHIST);
+}
+
+/* Sends {kind, map id} plus `n` u64 payload values. */
+static void map_event(struct xt_cg *cg, enum xt_event_kind kind, const struct xt_map_info *m,
+		      LLVMValueRef *vals, int n)
+{
+	LLVMValueRef buf = xt_cg_buf(cg, 8 + 8 * n, "mapev");
+	for (int i = 0; i < n; i++)
+		LLVMBuildStore(cg->b, vals[i], xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i)));
+	xt_cg_event(cg, kind, m->id, buf, 8 * n);
+}
+
+/* print(@m[, top[, div]]) prints a whole map; print(value) prints one value. */
+static const struct xt_type *print_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	if (a->kind == XT_N_MAP && !a->list) {
+		if (!xt_sema_map_arg(s, a, false))
+			return NULL;
+		for (struct xt_node *x = a->next; x; x = x->next) {
+			const struct xt_type *t = xt_sema_expr(s, x);
+			if (!t)
+				return NULL;
+			if (!xt_type_is_int(t)) {
+				xt_diag_error(xt_sema_diags(s), x->loc, "print() top and div must be integers");
+				return NULL;
+			}
+		}
+		n->ival = 1;
+		return &xt_void;
+	}
+	if (a->next) {
+		xt_diag_error(xt_sema_diags(s), a->next->loc, "print() of a value takes no top or div; they are for whole maps");
+		return NULL;
+	}
+	const struct xt_type *t = xt_sema_expr(s, a);
+	if (!t)
+		return NULL;
+	if (t->kind == XT_T_VOID || t->kind == XT_T_RECORD) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "print() cannot print a %s", xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	struct xt_node *fmt = xt_node_new(xt_sema_arena(s), XT_N_STR, a->loc);
+	fmt->sval = "";
+	n->ival = 0;
+	n->aux = xt_sema_add_fmt(s, fmt, a);
+	return &xt_void;
+}
+
+static LLVMValueRef print_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	if (n->ival) {
+		LLVMValueRef v[2] = { xt_cg_i64(cg, 0), xt_cg_i64(cg, 0) };
+		int i = 0;
+		for (struct xt_node *x = a->next; x; x = x->next)
+			v[i++] = xt_cg_expr(cg, x);
+		map_event(cg, XT_EV_PRINT_MAP, a->sym, v, 2);
+		return NULL;
+	}
+	const struct xt_fmt_info *f = cg->prog->fmts[n->aux];
+	LLVMValueRef buf = xt_cg_buf(cg, 8 + f->size, "print");
+	xt_cg_store(cg, xt_cg_gep(cg, buf, xt_cg_i64(cg, 8)), f->arg_types[0], xt_cg_expr(cg, a), a->type);
+	xt_cg_event(cg, XT_EV_PRINT_VAL, f->id, buf, f->size);
+	return NULL;
+}
+
+static const struct xt_type *whole_map_type(struct xt_sema *s, struct xt_node *n)
+{
+	return xt_sema_map_arg(s, n->list, false) ? &xt_void : NULL;
+}
+
+static LLVMValueRef clear_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	map_event(cg, XT_EV_CLEAR, n->list->sym, NULL, 0);
+	return NULL;
+}
+
+static LLVMValueRef zero_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	map_event(cg, XT_EV_ZERO, n->list->sym, NULL, 0);
+	return NULL;
+}
+
+/* The map element a call names: @m[key] as its only argument, or (@m, key).
+ * The element is kept in n->a as a map node. */
+static struct xt_map_info *element(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	if (a->kind != XT_N_MAP) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "%s() needs a map element: @map[key], or @map and a key", n->name);
+		return NULL;
+	}
+	struct xt_node *el = a;
+	if (a->next) {
+		if (a->list) {
+			xt_diag_error(xt_sema_diags(s), a->loc, "%s(@map, key) takes the map without a key", n->name);
+			return NULL;
+		}
+		el = xt_node_new(xt_sema_arena(s), XT_N_MAP, a->loc);
+		el->name = a->name;
+		el->list = a->next; /* the last argument: its next is NULL */
+	}
+	struct xt_map_info *m = xt_sema_map_arg(s, el, true);
+	if (!m)
+		return NULL;
+	if (m->key && !el->list) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "%s() needs a key of @%s", n->name, m->name);
+		return NULL;
+	}
+	if (is_hist(m)) {
+		xt_diag_error(xt_sema_diags(s), n->loc, "%s() cannot take one key of a %s map; use clear(@%s)",
+			      n->name, xt_agg_name(m->val->agg), m->name);
+		return NULL;
+	}
+	n->a = el;
+	return m;
+}
+
+static const struct xt_type *delete_type(struct xt_sema *s, struct xt_node *n)
+{
+	return element(s, n) ? &xt_void : NULL;
+}
+
+static LLVMValueRef delete_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_map_info *m = n->a->sym;
+	LLVMValueRef args[] = { xt_cg_map(cg, m), xt_cg_map_key(cg, m, n->a) };
+	xt_cg_helper(cg, XT_H_MAP_DELETE, false, args, 2);
+	return NULL;
+}
+
+static const struct xt_type *has_key_type(struct xt_sema *s, struct xt_node *n)
+{
+	if (!n->list->next) {
+		xt_diag_error(xt_sema_diags(s), n->loc, "has_key() takes a map and a key: has_key(@map, key)");
+		return NULL;
+	}
+	return element(s, n) ? &xt_bool : NULL;
+}
+
+static LLVMValueRef has_key_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_map_info *m = n->a->sym;
+	LLVMValueRef args[] = { xt_cg_map(cg, m), xt_cg_map_key(cg, m, n->a) };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	return LLVMBuildZExt(cg->b, LLVMBuildIsNotNull(cg->b, p, ""), cg->i64, "");
+}
+
+static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_map_info *m = xt_sema_map_arg(s, n->list, false);
+	if (!m)
+		return NULL;
+	if (is_hist(m)) {
+		xt_diag_error(xt_sema_diags(s), n->loc, "len() of a %s map is not supported", xt_agg_name(m->val->agg));
+		return NULL;
+	}
+	return &xt_s64;
+}
+
+/* len(@m): bpf_for_each_map_elem with a callback that counts into its context. */
+static LLVMValueRef len_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_map_info *m = n->list->sym;
+	LLVMValueRef counter = xt_cg_buf(cg, 8, "len");
+	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
+	static int seq;
+	LLVMValueRef fn = xt_cg_callback(cg, xt_arena_printf(cg->prog->ar, "len_cb%d", seq++));
+	LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));
+	LLVMValueRef ctx = LLVMGetParam(fn, 3);
+	LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, ctx, ""), xt_cg_i64(cg, 1), ""), ctx);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	LLVMPositionBuilderAtEnd(cg->b, resume);
+	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, counter, xt_cg_i64(cg, 0) };
+	xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+	return LLVMBuildLoad2(cg->b, cg->i64, counter, "");
+}
+
+#define MAPFN(sym, nm, mn, mx, fl, chk, em, hlp) \
+	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = mn, .max_args = mx, \
+		.flags = fl, .check = chk, .emit = em, .help = hlp }
+
+MAPFN(xt_bi_print, "print", 1, 3, XT_BIF_NOVALUE, print_type, print_emit,
+      "print(@m[, top[, div]]): print a map now; print(value): print one value");
+MAPFN(xt_bi_clear, "clear", 1, 1, XT_BIF_NOVALUE, whole_map_type, clear_emit, "clear(@m): delete every key of @m");
+MAPFN(xt_bi_zero, "zero", 1, 1, XT_BIF_NOVALUE, whole_map_type, zero_emit, "zero(@m): set every value of @m to zero");
+MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_NOVALUE, delete_type, delete_emit,
+      "delete(@m[key]) or delete(@m, key): remove one key");
+MAPFN(xt_bi_has_key, "has_key", 2, 2, 0, has_key_type, has_key_emit, "has_key(@m, key): whether @m holds key");
+MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, "len(@m): the number of keys in @m");
