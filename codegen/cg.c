@@ -865,6 +865,9 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	LLVMTypeRef ft = LLVMFunctionType(cg->i64, &cg->ptr, 1, 0);
 	cg->probe = p;
 	cg->fn = LLVMAddFunction(cg->mod, p->fn_name, ft);
+	/* nounwind: no .eh_frame for libbpf to skip */
+	LLVMAddAttributeAtIndex(cg->fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	LLVMSetSection(cg->fn, p->prov->section_of ? p->prov->section_of(p) : p->prov->section);
 	static const char *const pn[] = { "ctx" };
 	di_function(cg, cg->fn, p->fn_name, pn, 1, false);

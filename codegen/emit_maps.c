@@ -40,8 +40,13 @@ LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int
 	LLVMMetadataRef members[4];
 	int nm = 0;
 	const char *names[4] = { "type", "max_entries", "key", "value" };
+	LLVMMetadataRef key_t = key_size ? bytes_ptr(cg, key_size) : NULL;
+	if (type == BPF_MAP_TYPE_ARRAY) /* the kernel wants an array map's key to be a 32-bit int */
+		key_t = LLVMDIBuilderCreatePointerType(cg->di,
+			LLVMDIBuilderCreateBasicType(cg->di, "unsigned int", 12, 32, 0x07 /* DW_ATE_unsigned */, LLVMDIFlagZero),
+			64, 64, 0, NULL, 0);
 	LLVMMetadataRef types[4] = { int_array_ptr(cg, int_t, type), int_array_ptr(cg, int_t, max_entries),
-		key_size ? bytes_ptr(cg, key_size) : NULL, value_size ? bytes_ptr(cg, value_size) : NULL };
+		key_t, value_size ? bytes_ptr(cg, value_size) : NULL };
 	for (int i = 0; i < 4; i++) {
 		if (!types[i])
 			continue;
