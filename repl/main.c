@@ -93,6 +93,13 @@ static char **split_command(const char *cmd)
 	return argv;
 }
 
+static void free_argv(char **argv)
+{
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
 /* The executable the shell would run for `name` (malloc'd), or NULL. */
 static char *resolve_command(const char *name)
 {
@@ -117,25 +124,25 @@ static char *resolve_command(const char *name)
 /* Forks the -c command, held before exec until *go_fd is written to. */
 static pid_t spawn_held(const char *cmd, int *go_fd)
 {
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		fprintf(stderr, "xtrace: cannot start '%s': %s\n", cmd, strerror(errno));
-		return -1;
-	}
 	char **argv = split_command(cmd);
 	if (!argv[0]) {
 		fprintf(stderr, "xtrace: -c needs a command\n");
+		free_argv(argv);
 		return -1;
 	}
 	/* Resolved here, so the traced command starts with exactly one execve. */
 	char *path = resolve_command(argv[0]);
 	if (!path) {
 		fprintf(stderr, "xtrace: cannot run %s: command not found\n", argv[0]);
+		free_argv(argv);
 		return -1;
 	}
-	pid_t pid = fork();
+	int fds[2];
+	pid_t pid = pipe2(fds, O_CLOEXEC) < 0 ? -1 : fork();
 	if (pid < 0) {
 		fprintf(stderr, "xtrace: cannot start '%s': %s\n", cmd, strerror(errno));
+		free(path);
+		free_argv(argv);
 		return -1;
 	}
 	if (pid == 0) {
@@ -153,9 +160,7 @@ static pid_t spawn_held(const char *cmd, int *go_fd)
 	}
 	close(fds[0]);
 	free(path);
-	for (char **a = argv; *a; a++)
-		free(*a);
-	free(argv);
+	free_argv(argv);
 	*go_fd = fds[1];
 	return pid;
 }

@@ -31,6 +31,7 @@ static const int sys_arg_off[6] = { 112, 104, 96, 56, 72, 64 };
 #endif
 
 struct tp_site {
+	struct xt_arena *ar;       /* the compilation's: the format is copied into it */
 	char *cat, *name;
 	struct xt_tp_format fmt;
 	bool have_fmt;
@@ -61,6 +62,7 @@ static int add_match(const char *cat, const char *name, void *arg)
 	struct expand_ctx *e = arg;
 	struct xt_arena *ar = xt_sema_arena(e->s);
 	struct tp_site *ts = xt_arena_alloc(ar, sizeof(*ts));
+	ts->ar = ar;
 	ts->cat = xt_arena_strdup(ar, cat);
 	ts->name = xt_arena_strdup(ar, name);
 	bool exit = false;
@@ -145,8 +147,19 @@ static const struct xt_tp_format *site_format(struct xt_site *site)
 {
 	struct tp_site *ts = (struct tp_site *)site->data;
 	if (!ts->have_fmt) {
-		if (xt_tp_format_read(ts->cat, ts->name, &ts->fmt) < 0)
+		struct xt_tp_format f;
+		if (xt_tp_format_read(ts->cat, ts->name, &f) < 0)
 			return NULL;
+		ts->fmt = f;
+		ts->fmt.category = ts->cat;
+		ts->fmt.name = ts->name;
+		ts->fmt.fields = xt_arena_alloc(ts->ar, sizeof(*f.fields) * (f.nfields + 1));
+		for (int i = 0; i < f.nfields; i++) {
+			ts->fmt.fields[i] = f.fields[i];
+			ts->fmt.fields[i].name = xt_arena_strdup(ts->ar, f.fields[i].name);
+			ts->fmt.fields[i].ctype = xt_arena_strdup(ts->ar, f.fields[i].ctype);
+		}
+		xt_tp_format_free(&f);
 		ts->have_fmt = true;
 	}
 	return &ts->fmt;
