@@ -204,6 +204,13 @@ static void list_cb(const char *name, const char *detail, void *arg)
 
 static int list_probes(const char *pattern, bool verbose)
 {
+	/* A bare word matches anywhere in a probe's name: -l sched_switch. */
+	char anywhere[512];
+	if (pattern && !strchr(pattern, ':')) {
+		snprintf(anywhere, sizeof(anywhere), "*%s%s", pattern,
+			 pattern[0] && pattern[strlen(pattern) - 1] == '*' ? "" : "*");
+		pattern = anywhere;
+	}
 	struct list_state ls = { pattern, 0 };
 	const char *colon = pattern ? strchr(pattern, ':') : NULL;
 	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {

@@ -1,16 +1,12 @@
 /* What a probe's context offers to the context builtins (arg0.., retval,
  * func), and the register layout the providers read them from.
- * The XT_PROVF_CTX_* flags extend struct xt_provider's flags (registry.h);
- * a provider sets those it serves, then its ctx_type/emit_ctx hooks see the
+ * A provider sets the XT_PROVF_CTX_* flags (registry.h) it serves; its
+ * ctx_type/emit_ctx hooks then see the
  * builtin's node (n->kind == XT_N_IDENT, n->name "arg0", "retval", "func"). */
 #ifndef XT_CTX_H
 #define XT_CTX_H
 
 #include "stdlib/registry.h"
-
-#define XT_PROVF_CTX_ARGN   (1u << 8)  /* arg0, arg1, ... */
-#define XT_PROVF_CTX_RETVAL (1u << 9)  /* retval */
-#define XT_PROVF_CTX_FUNC   (1u << 10) /* func */
 
 /* The number N of an `argN` node, or -1. */
 int xt_ctx_argn(const struct xt_node *n);

@@ -43,6 +43,9 @@ struct xt_builtin {
 #define XT_PROVF_END     (1u << 1) /* runs once at exit */
 #define XT_PROVF_NOTARGET (1u << 2) /* written without ':' (BEGIN, END) */
 #define XT_PROVF_ANYTASK (1u << 3) /* fires in whatever task runs (timers): -p does not filter it */
+#define XT_PROVF_CTX_ARGN   (1u << 8)  /* offers arg0, arg1, ... */
+#define XT_PROVF_CTX_RETVAL (1u << 9)  /* offers retval */
+#define XT_PROVF_CTX_FUNC   (1u << 10) /* offers func */
 
 struct xt_provider {
 	const char *name;

@@ -1,6 +1,8 @@
 /* mallocs [N]: allocates 100 bytes N times (default 10) from alloc_some(),
- * for the mallocstacks example's test. */
+ * for the mallocstacks example's test; then lives 100 ms more, so that a
+ * loaded machine still lets xtrace read its mappings while it lives. */
 #include <stdlib.h>
+#include <unistd.h>
 
 __attribute__((noinline)) void *alloc_some(size_t n)
 {
@@ -13,5 +15,6 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < n; i++)
 		free(alloc_some(100));
+	usleep(100000);
 	return 0;
 }
