@@ -61,6 +61,13 @@ static void list_cb(const char *name, const char *detail, void *arg)
 
 void xt_list_probes(FILE *out, const char *pattern, bool verbose)
 {
+	/* A pattern without a probe type matches anywhere in a probe's name: -l sched_switch. */
+	char anywhere[512];
+	if (pattern && !strchr(pattern, ':')) {
+		snprintf(anywhere, sizeof(anywhere), "*%s%s", pattern,
+			 pattern[0] && pattern[strlen(pattern) - 1] == '*' ? "" : "*");
+		pattern = anywhere;
+	}
 	struct list_state ls = { out, pattern };
 	const char *colon = pattern ? strchr(pattern, ':') : NULL;
 	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {

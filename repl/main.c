@@ -191,49 +191,6 @@ static bool have_bpf_rights(void)
 	return true;
 }
 
-struct list_state { const char *pattern; int count; };
-
-static void list_cb(const char *name, const char *detail, void *arg)
-{
-	struct list_state *ls = arg;
-	if (ls->pattern && fnmatch(ls->pattern, name, 0) != 0)
-		return;
-	printf("%s\n%s", name, detail ? detail : "");
-	ls->count++;
-}
-
-static int list_probes(const char *pattern, bool verbose)
-{
-	/* A bare word matches anywhere in a probe's name: -l sched_switch. */
-	char anywhere[512];
-	if (pattern && !strchr(pattern, ':')) {
-		snprintf(anywhere, sizeof(anywhere), "*%s%s", pattern,
-			 pattern[0] && pattern[strlen(pattern) - 1] == '*' ? "" : "*");
-		pattern = anywhere;
-	}
-	struct list_state ls = { pattern, 0 };
-	const char *colon = pattern ? strchr(pattern, ':') : NULL;
-	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {
-		if (!(*p)->list)
-			continue;
-		const char *spec = "";
-		if (colon) {
-			size_t n = (size_t)(colon - pattern);
-			bool named = (strlen((*p)->name) == n && strncmp((*p)->name, pattern, n) == 0) ||
-				     ((*p)->alias && strlen((*p)->alias) == n && strncmp((*p)->alias, pattern, n) == 0);
-			char type[64];
-			snprintf(type, sizeof(type), "%.*s", (int)n, pattern);
-			if (!named && fnmatch(type, (*p)->name, 0) != 0)
-				continue;
-			spec = colon + 1;
-			ls.pattern = NULL;
-		}
-		(*p)->list(spec, verbose, list_cb, &ls);
-		ls.pattern = colon ? NULL : pattern;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *program = NULL, *cmd = NULL, *outpath = NULL, *dump = NULL;
@@ -287,8 +244,10 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 1;
 		}
 	}
-	if (list)
-		return list_probes(optind < argc ? argv[optind] : NULL, verbose);
+	if (list) {
+		xt_list_probes(stdout, optind < argc ? argv[optind] : NULL, verbose);
+		return 0;
+	}
 
 	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO)))
 		return xt_repl(&(struct xt_repl_opts){ .format = json ? XT_FMT_JSON : XT_FMT_TEXT,

@@ -719,7 +719,7 @@ static void cmd_probes(const char *arg)
 			char num[16] = "";
 			if (j == 0)
 				snprintf(num, sizeof(num), "[%d]", e->id);
-			printf("%-5s %-50s %10s hits%s\n", num, where, hits, e->attached ? "" : " (detached)");
+			printf("%-5s %-50s %10s runs%s\n", num, where, hits, e->attached ? "" : " (detached)");
 		}
 		shown++;
 	}
@@ -861,7 +861,7 @@ static void cmd_quit(const char *arg)
 
 static const struct command commands[] = {
 	{ ".help", "[TOPIC]", "this help; TOPIC: probes, builtins, a command, a probe type or a builtin", cmd_help },
-	{ ".probes", NULL, "the running entries: numbers, attach points, hit counts", cmd_probes },
+	{ ".probes", NULL, "the entries: numbers, attach points, how often each probe ran", cmd_probes },
 	{ ".detach", "N|all", "detach entry N (or all); its maps stay", cmd_detach },
 	{ ".maps", NULL, "the session's maps: key and value types, number of entries", cmd_maps },
 	{ ".list", "[PATTERN]", "list probes matching PATTERN, as xtrace -l", cmd_list },
@@ -982,6 +982,8 @@ static void read_lines(void)
 			R->in[R->inlen] = 0;
 			take_line(R->in);
 		}
+		if (R->pending)
+			fprintf(stderr, "xtrace: the input ended inside an entry (an open brace, parenthesis or string); it was not run\n");
 		R->quit = true;
 		return;
 	}

@@ -1,5 +1,8 @@
 /* Ring-buffer records: {u32 kind, u32 id, payload}. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "runtime/rt_int.h"
 
 static void on_printf(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
@@ -19,6 +22,131 @@ static void on_printf(struct xt_rt *rt, uint32_t id, const uint8_t *payload, siz
 	xt_arena_free(ar);
 }
 
+/* Renders format `id` with the record's arguments into a malloc'd string. */
+static char *render_fmt(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_program *prog = rt->prog;
+	if (id >= (uint32_t)prog->nfmts)
+		return NULL;
+	const struct xt_fmt_info *f = prog->fmts[id];
+	if (size < (size_t)f->size)
+		return NULL;
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_val *args = xt_arena_alloc(ar, sizeof(*args) * (f->nargs + 1));
+	for (int i = 0; i < f->nargs; i++)
+		xt_rt_decode(prog, ar, f->arg_types[i], payload + f->arg_offsets[i], &args[i]);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (mem) {
+		xt_print_printf(mem, XT_FMT_TEXT, f->fmt, args, f->nargs);
+		fclose(mem);
+	}
+	xt_arena_free(ar);
+	return buf;
+}
+
+/* print(value): the value alone on its line. */
+static void on_print_val(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_program *prog = rt->prog;
+	if (id >= (uint32_t)prog->nfmts || size < (size_t)prog->fmts[id]->size)
+		return;
+	const struct xt_fmt_info *f = prog->fmts[id];
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_val v;
+	xt_rt_decode(prog, ar, f->arg_types[0], payload + f->arg_offsets[0], &v);
+	FILE *out = rt->opts.out;
+	if (rt->opts.format == XT_FMT_JSON) {
+		fputs("{\"type\": \"value\", \"data\": ", out);
+		xt_print_val(out, XT_FMT_JSON, &v);
+		fputs("}\n", out);
+	} else {
+		xt_print_val(out, XT_FMT_TEXT, &v);
+		fputc('\n', out);
+	}
+	xt_arena_free(ar);
+}
+
+static void on_time(struct xt_rt *rt, uint32_t id)
+{
+	if (id >= (uint32_t)rt->prog->nfmts)
+		return;
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char buf[512];
+	size_t n = strftime(buf, sizeof(buf), rt->prog->fmts[id]->fmt, &tm);
+	buf[n] = 0;
+	if (rt->opts.format == XT_FMT_JSON) {
+		fputs("{\"type\": \"time\", \"data\": ", rt->opts.out);
+		xt_print_json_str(rt->opts.out, buf);
+		fputs("}\n", rt->opts.out);
+	} else {
+		fputs(buf, rt->opts.out);
+	}
+}
+
+/* cat(): the file's contents, as bpftrace prints them (text as is). */
+static void on_cat(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	char *path = render_fmt(rt, id, payload, size);
+	if (!path)
+		return;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "xtrace: cat(\"%s\"): %s\n", path, strerror(errno));
+		free(path);
+		return;
+	}
+	char buf[4096];
+	size_t n;
+	char *all = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&all, &len);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && mem)
+		fwrite(buf, 1, n, mem);
+	fclose(f);
+	if (mem)
+		fclose(mem);
+	if (all) {
+		if (rt->opts.format == XT_FMT_JSON) {
+			fputs("{\"type\": \"cat\", \"data\": ", rt->opts.out);
+			xt_print_json_str(rt->opts.out, all);
+			fputs("}\n", rt->opts.out);
+		} else {
+			fputs(all, rt->opts.out);
+		}
+	}
+	free(all);
+	free(path);
+}
+
+/* system(): runs the command with the shell and passes its output through. */
+static void on_system(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	char *cmd = render_fmt(rt, id, payload, size);
+	if (!cmd)
+		return;
+	fflush(rt->opts.out);
+	FILE *p = popen(cmd, "r");
+	if (p) {
+		char buf[4096];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+			fwrite(buf, 1, n, rt->opts.out);
+		pclose(p);
+	} else {
+		fprintf(stderr, "xtrace: system(\"%s\"): %s\n", cmd, strerror(errno));
+	}
+	free(cmd);
+}
+
+static const struct xt_map_info *map_by_id(struct xt_rt *rt, uint32_t id)
+{
+	return id < (uint32_t)rt->prog->nmaps ? rt->prog->maps[id] : NULL;
+}
+
 int xt_rt_handle_event(void *ctx, void *data, size_t size)
 {
 	struct xt_rt *rt = ctx;
@@ -34,6 +162,36 @@ int xt_rt_handle_event(void *ctx, void *data, size_t size)
 	case XT_EV_EXIT:
 		rt->done = true;
 		break;
+	case XT_EV_PRINT_MAP: {
+		const struct xt_map_info *m = map_by_id(rt, id);
+		uint64_t top = 0, div = 0;
+		if (!m || size < 24)
+			break;
+		memcpy(&top, (uint8_t *)data + 8, 8);
+		memcpy(&div, (uint8_t *)data + 16, 8);
+		xt_rt_print_map(rt, m, (size_t)top, div);
+		break;
 	}
+	case XT_EV_CLEAR:
+	case XT_EV_ZERO: {
+		const struct xt_map_info *m = map_by_id(rt, id);
+		if (m)
+			xt_rt_clear_map(rt, m, kind == XT_EV_ZERO);
+		break;
+	}
+	case XT_EV_PRINT_VAL:
+		on_print_val(rt, id, (uint8_t *)data + 8, size - 8);
+		break;
+	case XT_EV_TIME:
+		on_time(rt, id);
+		break;
+	case XT_EV_CAT:
+		on_cat(rt, id, (uint8_t *)data + 8, size - 8);
+		break;
+	case XT_EV_SYSTEM:
+		on_system(rt, id, (uint8_t *)data + 8, size - 8);
+		break;
+	}
+	fflush(rt->opts.out);
 	return 0;
 }

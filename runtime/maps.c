@@ -156,8 +156,38 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 			}
 		}
 	}
-	if (d.n > 0)
-		xt_print_map(rt->opts.out, rt->opts.format, &d, top, div);
+	/* An empty map still prints (a blank line in text), as bpftrace does. */
+	xt_print_map(rt->opts.out, rt->opts.format, &d, top, div);
 	free(raws);
 	xt_arena_free(ar);
+}
+
+void xt_rt_clear_map(struct xt_rt *rt, const struct xt_map_info *m, bool zero)
+{
+	struct bpf_map *bm = bpf_object__find_map_by_name(rt->obj, m->bpf_name);
+	if (!bm)
+		return;
+	int fd = bpf_map__fd(bm);
+	size_t vsize = m->percpu ? (size_t)(m->value_size + 7) / 8 * 8 * ncpus() : (size_t)m->value_size;
+	uint8_t *key = calloc(1, m->key_size), *next = calloc(1, m->key_size), *vals = calloc(1, vsize);
+	if (!key || !next || !vals)
+		goto out;
+	if (zero) {
+		/* Keys stay: bpftrace's zero() keeps them and prints them with 0. */
+		bool first = true;
+		while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
+			first = false;
+			bpf_map_update_elem(fd, next, vals, BPF_EXIST);
+			memcpy(key, next, m->key_size);
+		}
+	} else {
+		/* Deleting the key we stand on restarts the walk; always take the first. */
+		while (bpf_map_get_next_key(fd, NULL, next) == 0)
+			if (bpf_map_delete_elem(fd, next) < 0)
+				break;
+	}
+out:
+	free(key);
+	free(next);
+	free(vals);
 }

@@ -22,6 +22,8 @@ struct xt_rt {
 
 /* maps.c: reads map m from the kernel and prints it. */
 void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div);
+/* maps.c: clear(@m) deletes every key; zero(@m) (zero true) keeps the keys, zeroes the values. */
+void xt_rt_clear_map(struct xt_rt *rt, const struct xt_map_info *m, bool zero);
 /* events.c: handles one ring-buffer record. */
 int xt_rt_handle_event(void *ctx, void *data, size_t size);
 

@@ -8,8 +8,8 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 	if (!t)
 		return NULL;
 	int size = xt_sema_program(s)->opts.max_strlen;
-	if (t->kind == XT_T_STR)
-		return t;
+	if (t->kind == XT_T_STR) /* a string already: cut to max_strlen */
+		return t->size > size ? xt_type_str(xt_sema_arena(s), size) : t;
 	if (!(xt_type_is_int(t) || t->kind == XT_T_PTR || t->kind == XT_T_DATALOC)) {
 		xt_diag_error(xt_sema_diags(s), n->list->loc, "str() needs a pointer, not %s",
 			      xt_type_name(xt_sema_arena(s), t));
@@ -31,8 +31,13 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 
 static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	if (n->list->type->kind == XT_T_STR)
-		return xt_cg_expr(cg, n->list);
+	if (n->list->type->kind == XT_T_STR) {
+		if (n->list->type->size <= n->type->size)
+			return xt_cg_expr(cg, n->list);
+		LLVMValueRef cut = xt_cg_buf(cg, n->type->size, "strcut");
+		xt_cg_store(cg, cut, n->type, xt_cg_expr(cg, n->list), n->list->type);
+		return cut;
+	}
 	int size = n->type->size;
 	LLVMValueRef addr = xt_cg_expr(cg, n->list);
 	LLVMValueRef len = xt_cg_i64(cg, size);
@@ -66,3 +71,266 @@ static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 const struct xt_builtin xt_bi_str = { .name = "str", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
 	.check = str_type, .emit = str_emit,
 	.help = "str(ptr[, len]): the string at ptr (at most len bytes)" };
+
+/* --- string functions: bounded loops over fixed-size buffers --------------- */
+
+#include <string.h>
+
+static bool need_str(struct xt_sema *s, struct xt_node *a, const struct xt_type *t, const char *fn)
+{
+	if (t && t->kind == XT_T_STR)
+		return true;
+	if (t)
+		xt_diag_error(xt_sema_diags(s), a->loc, "%s() needs a string, not %s", fn, xt_type_name(xt_sema_arena(s), t));
+	return false;
+}
+
+static const struct xt_type *strlen_type(struct xt_sema *s, struct xt_node *n)
+{
+	return need_str(s, n->list, xt_sema_expr(s, n->list), "strlen") ? &xt_u64 : NULL;
+}
+
+/* The index of the first NUL in str[0, size), or size. */
+static LLVMValueRef emit_len(struct xt_cg *cg, LLVMValueRef str, int size)
+{
+	LLVMBuilderRef B = cg->b;
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = xt_cg_block(cg, "slen"), body = xt_cg_block(cg, "slenb"),
+			  next = xt_cg_block(cg, "slenn"), done = xt_cg_block(cg, "slend");
+	LLVMBuildBr(B, head);
+	LLVMPositionBuilderAtEnd(B, head);
+	LLVMValueRef i = LLVMBuildPhi(B, cg->i64, "i");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, i, xt_cg_i64(cg, size), ""), body, done);
+	LLVMPositionBuilderAtEnd(B, body);
+	LLVMValueRef c = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, str, i), "");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, c, LLVMConstInt(cg->i8, 0, 0), ""), done, next);
+	LLVMPositionBuilderAtEnd(B, next);
+	LLVMValueRef i1 = LLVMBuildAdd(B, i, xt_cg_i64(cg, 1), "");
+	LLVMBuildBr(B, head);
+	LLVMValueRef iv[] = { xt_cg_i64(cg, 0), i1 };
+	LLVMBasicBlockRef ib[] = { pre, next };
+	LLVMAddIncoming(i, iv, ib, 2);
+	LLVMPositionBuilderAtEnd(B, done);
+	LLVMValueRef r = LLVMBuildPhi(B, cg->i64, "len");
+	LLVMValueRef rv[] = { i, i };
+	LLVMBasicBlockRef rb[] = { head, body };
+	LLVMAddIncoming(r, rv, rb, 2);
+	return r;
+}
+
+static LLVMValueRef strlen_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	return emit_len(cg, xt_cg_expr(cg, n->list), n->list->type->size);
+}
+
+/* strncmp(a, b, n): 0 when the first n characters agree (up to a NUL), else 1. */
+static const struct xt_type *strncmp_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list, *b = a->next, *len = b->next;
+	if (!need_str(s, a, xt_sema_expr(s, a), "strncmp") || !need_str(s, b, xt_sema_expr(s, b), "strncmp"))
+		return NULL;
+	if (!xt_sema_expr(s, len))
+		return NULL;
+	if (len->kind != XT_N_INT) {
+		xt_diag_error(xt_sema_diags(s), len->loc, "strncmp() needs an integer literal as its length");
+		return NULL;
+	}
+	return &xt_s64;
+}
+
+/* Compares a and b byte by byte for at most n bytes: i64 0 when equal. */
+static LLVMValueRef emit_ncmp(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, int n)
+{
+	LLVMBuilderRef B = cg->b;
+	LLVMBasicBlockRef ne = xt_cg_block(cg, "ncmpne"), eq = xt_cg_block(cg, "ncmpeq"), join = xt_cg_block(cg, "ncmp");
+	for (int i = 0; i < n; i++) {
+		LLVMValueRef ca = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, a, xt_cg_i64(cg, i)), "");
+		LLVMValueRef cb = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, b, xt_cg_i64(cg, i)), "");
+		LLVMBasicBlockRef same = xt_cg_block(cg, "same"), next = xt_cg_block(cg, "next");
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, cb, ""), same, ne);
+		LLVMPositionBuilderAtEnd(B, same);
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, LLVMConstInt(cg->i8, 0, 0), ""), eq, next);
+		LLVMPositionBuilderAtEnd(B, next);
+	}
+	LLVMBuildBr(B, eq);
+	LLVMPositionBuilderAtEnd(B, eq);
+	LLVMBuildBr(B, join);
+	LLVMPositionBuilderAtEnd(B, ne);
+	LLVMBuildBr(B, join);
+	LLVMPositionBuilderAtEnd(B, join);
+	LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, "");
+	LLVMValueRef v[] = { xt_cg_i64(cg, 0), xt_cg_i64(cg, 1) };
+	LLVMBasicBlockRef from[] = { eq, ne };
+	LLVMAddIncoming(phi, v, from, 2);
+	return phi;
+}
+
+static LLVMValueRef strncmp_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	struct xt_node *a = n->list, *b = a->next;
+	int lim = (int)(n->list->next->next->ival < 1000000 ? n->list->next->next->ival : 1000000);
+	int sa = a->type->size, sb = b->type->size;
+	int len = lim < sa ? lim : sa;
+	len = len < sb ? len : sb;
+	LLVMValueRef va = xt_cg_expr(cg, a), vb = xt_cg_expr(cg, b);
+	LLVMValueRef r = emit_ncmp(cg, va, vb, len);
+	if (lim > len && sa != sb) /* the shorter buffer ended: equal only if the other ends there too */
+		r = LLVMBuildOr(cg->b, r, LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE,
+			LLVMBuildLoad2(cg->b, cg->i8, xt_cg_gep(cg, sa > sb ? va : vb, xt_cg_i64(cg, len)), ""),
+			LLVMConstInt(cg->i8, 0, 0), ""), cg->i64, ""), "");
+	return r;
+}
+
+/* strcontains(haystack, needle): whether needle occurs in haystack. */
+static const struct xt_type *strcontains_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list, *b = a->next;
+	if (!need_str(s, a, xt_sema_expr(s, a), "strcontains") || !need_str(s, b, xt_sema_expr(s, b), "strcontains"))
+		return NULL;
+	return &xt_bool;
+}
+
+static LLVMValueRef strcontains_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMBuilderRef B = cg->b;
+	struct xt_node *a = n->list, *b = a->next;
+	int ha = a->type->size, nb = b->type->size;
+	LLVMValueRef hay = xt_cg_expr(cg, a), needle = xt_cg_expr(cg, b);
+	LLVMValueRef nlen = emit_len(cg, needle, nb);
+	/* for i in [0, ha): for j in [0, nlen): hay[i+j] == needle[j]; all matched -> found */
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), outer = xt_cg_block(cg, "sc_i"), inner_pre = xt_cg_block(cg, "sc_ip"),
+			  inner = xt_cg_block(cg, "sc_j"), cmp = xt_cg_block(cg, "sc_cmp"), jnext = xt_cg_block(cg, "sc_jn"),
+			  inext = xt_cg_block(cg, "sc_in"), found = xt_cg_block(cg, "sc_yes"), none = xt_cg_block(cg, "sc_no"),
+			  join = xt_cg_block(cg, "sc");
+	LLVMBuildBr(B, outer);
+	LLVMPositionBuilderAtEnd(B, outer);
+	LLVMValueRef i = LLVMBuildPhi(B, cg->i64, "i");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, i, xt_cg_i64(cg, ha), ""), inner_pre, none);
+	LLVMPositionBuilderAtEnd(B, inner_pre);
+	LLVMBuildBr(B, inner);
+	LLVMPositionBuilderAtEnd(B, inner);
+	LLVMValueRef j = LLVMBuildPhi(B, cg->i64, "j");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, j, nlen, ""), cmp, found);
+	LLVMPositionBuilderAtEnd(B, cmp);
+	LLVMValueRef k = LLVMBuildAdd(B, i, j, "");
+	/* keep the index visibly inside the buffer for the verifier */
+	LLVMValueRef inb = LLVMBuildICmp(B, LLVMIntULT, k, xt_cg_i64(cg, ha), "");
+	LLVMValueRef kc = LLVMBuildSelect(B, inb, k, xt_cg_i64(cg, ha - 1), "");
+	LLVMValueRef jc = LLVMBuildAnd(B, j, xt_cg_i64(cg, 0x7fffffff), "");
+	jc = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, jc, xt_cg_i64(cg, nb), ""), jc, xt_cg_i64(cg, nb - 1), "");
+	LLVMValueRef hc = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, hay, kc), "");
+	LLVMValueRef nc = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, needle, jc), "");
+	LLVMValueRef ok = LLVMBuildAnd(B, inb, LLVMBuildICmp(B, LLVMIntEQ, hc, nc, ""), "");
+	LLVMBuildCondBr(B, ok, jnext, inext);
+	LLVMPositionBuilderAtEnd(B, jnext);
+	LLVMValueRef j1 = LLVMBuildAdd(B, j, xt_cg_i64(cg, 1), "");
+	LLVMBuildBr(B, inner);
+	LLVMPositionBuilderAtEnd(B, inext);
+	LLVMValueRef i1 = LLVMBuildAdd(B, i, xt_cg_i64(cg, 1), "");
+	LLVMBuildBr(B, outer);
+	LLVMValueRef iv[] = { xt_cg_i64(cg, 0), i1 };
+	LLVMBasicBlockRef ib[] = { pre, inext };
+	LLVMAddIncoming(i, iv, ib, 2);
+	LLVMValueRef jv[] = { xt_cg_i64(cg, 0), j1 };
+	LLVMBasicBlockRef jb[] = { inner_pre, jnext };
+	LLVMAddIncoming(j, jv, jb, 2);
+	LLVMPositionBuilderAtEnd(B, found);
+	LLVMBuildBr(B, join);
+	LLVMPositionBuilderAtEnd(B, none);
+	LLVMBuildBr(B, join);
+	LLVMPositionBuilderAtEnd(B, join);
+	LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, "");
+	LLVMValueRef v[] = { xt_cg_i64(cg, 1), xt_cg_i64(cg, 0) };
+	LLVMBasicBlockRef from[] = { found, none };
+	LLVMAddIncoming(phi, v, from, 2);
+	return phi;
+}
+
+/* bswap(x): x with its bytes reversed, at x's own width (literals: 64 bits). */
+static const struct xt_type *bswap_type(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (t->kind != XT_T_INT) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "bswap() needs an integer, not %s", xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	if (n->list->kind == XT_N_INT)
+		return xt_type_int(8, false);
+	return xt_type_int(t->size, false);
+}
+
+static LLVMValueRef bswap_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef v = xt_cg_expr(cg, n->list);
+	int size = n->type->size;
+	if (size == 1)
+		return LLVMBuildAnd(cg->b, v, xt_cg_i64(cg, 0xff), "");
+	LLVMTypeRef ty = LLVMIntTypeInContext(cg->ctx, (unsigned)size * 8);
+	unsigned id = LLVMLookupIntrinsicID("llvm.bswap", 10);
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cg->mod, id, &ty, 1);
+	LLVMValueRef arg = size == 8 ? v : LLVMBuildTrunc(cg->b, v, ty, "");
+	LLVMValueRef r = LLVMBuildCall2(cg->b, LLVMGlobalGetValueType(fn), fn, &arg, 1, "");
+	return size == 8 ? r : LLVMBuildZExt(cg->b, r, cg->i64, "");
+}
+
+static const struct xt_type *strerror_type(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (!xt_type_is_int(t)) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "strerror() needs an error number, not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	return &xt_strerror_type;
+}
+
+static LLVMValueRef int_arg_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_expr(cg, n->list);
+}
+
+/* strftime(fmt, ns): ns (nsecs) shown as local time in fmt, rendered in user space. */
+static const struct xt_type *strftime_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *fmt = n->list;
+	if (fmt->kind != XT_N_STR) {
+		xt_diag_error(xt_sema_diags(s), fmt->loc, "strftime() needs a string literal as its format");
+		return NULL;
+	}
+	const struct xt_type *t = xt_sema_expr(s, fmt->next);
+	if (!t)
+		return NULL;
+	if (!xt_type_is_int(t)) {
+		xt_diag_error(xt_sema_diags(s), fmt->next->loc, "strftime() needs nanoseconds (an integer), not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	struct xt_type *r = xt_arena_alloc(xt_sema_arena(s), sizeof(*r));
+	r->kind = XT_T_RENDERED;
+	r->size = 8;
+	r->render = XT_R_TIMESTAMP;
+	r->rfmt = fmt->sval;
+	return r;
+}
+
+static LLVMValueRef strftime_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_expr(cg, n->list->next);
+}
+
+#define STRFN(sym, nm, mn, mx, chk, em, hlp) \
+	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = mn, .max_args = mx, \
+		.check = chk, .emit = em, .help = hlp }
+
+STRFN(xt_bi_strlen, "strlen", 1, 1, strlen_type, strlen_emit, "strlen(s): the length of string s");
+STRFN(xt_bi_strncmp, "strncmp", 3, 3, strncmp_type, strncmp_emit,
+      "strncmp(a, b, n): 0 when the first n characters of a and b are equal, else 1");
+STRFN(xt_bi_strcontains, "strcontains", 2, 2, strcontains_type, strcontains_emit,
+      "strcontains(s, sub): whether sub occurs in s");
+STRFN(xt_bi_bswap, "bswap", 1, 1, bswap_type, bswap_emit, "bswap(x): x with its bytes in reverse order");
+STRFN(xt_bi_strerror, "strerror", 1, 1, strerror_type, int_arg_emit, "strerror(errno): the error's description");
+STRFN(xt_bi_strftime, "strftime", 2, 2, strftime_type, strftime_emit,
+      "strftime(fmt, ns): the time ns (nsecs) as local time in strftime format fmt");

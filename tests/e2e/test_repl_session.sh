@@ -12,6 +12,12 @@ HOMEDIR=$XT_TMP/home
 mkdir -p "$HOMEDIR"
 XTRACE=$(readlink -f "$XTRACE")
 OPENATN=$(readlink -f "$XT_TARGETS/openatn")
+# A map name and a workload name (comm) of this run's own: parallel runs of
+# this or other tests must not show up in the exact counts.
+M=rc$$
+W=xo$$
+cp "$OPENATN" "$XT_TMP/$W"
+OPENATN=$XT_TMP/$W
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$XT_TMP"' EXIT
 
 tm() { tmux -L "$SOCK" "$@"; }
@@ -50,50 +56,50 @@ start "session 1"
 step "a wrong entry is one diagnostic" "unknown function 'coutn'; did you mean 'count'\\?" \
 	'tracepoint:syscalls:sys_enter_openat { @[comm] = coutn(); }'
 step "then a right one attaches" '^\[1\] attached 1 probe: tracepoint:syscalls:sys_enter_openat$' \
-	'tracepoint:syscalls:sys_enter_openat /comm == "openatn"/ { @[comm] = count(); }'
+	'tracepoint:syscalls:sys_enter_openat /comm == "'$W'"/ { @[comm] = count(); }'
 "$OPENATN" 5
-step "the map counts the workload" '^@\[openatn\]: 5$' '@'
+step "the map counts the workload" "^@\[$W\]: 5$" '@'
 
 base=$(count '^   \.\.\.> ')
-send -l 'tracepoint:syscalls:sys_enter_openat /comm == "openatn"/ {'; send Enter
+send -l 'tracepoint:syscalls:sys_enter_openat /comm == "'$W'"/ {'; send Enter
 expect_after "an open brace asks for more" '^   \.\.\.> ' "$base"
-step "the completed entry attaches" '^\[2\] attached 1 probe' '@replcnt = count(); }'
+step "the completed entry attaches" '^\[2\] attached 1 probe' "@$M = count(); }"
 "$OPENATN" 3
-step "print(@replcnt) shows the new map" '^@replcnt: 3$' 'print(@replcnt)'
-step "@ kept counting" '^@\[openatn\]: 8$' '@'
+step "print(@$M) shows the new map" "^@$M: 3$" "print(@$M)"
+step "@ kept counting" "^@\[$W\]: 8$" '@'
 
-step "a type conflict is rejected in the new entry" 'type mismatch for @replcnt' 'BEGIN { @replcnt = 5; }'
-step "and nothing running is disturbed" '^@replcnt: 3$' '@replcnt'
+step "a type conflict is rejected in the new entry" "type mismatch for @$M" "BEGIN { @$M = 5; }"
+step "and nothing running is disturbed" "^@$M: 3$" "@$M"
 
-step ".probes lists both entries" '^\[2\] +tracepoint:syscalls:sys_enter_openat +[0-9]+ hits$' '.probes'
+step ".probes lists both entries" '^\[2\] +tracepoint:syscalls:sys_enter_openat +[0-9]+ runs$' '.probes'
 step ".detach 2" '^\[2\] detached$' '.detach 2'
-step ".probes after detach" '^\[2\] .* hits \(detached\)$' '.probes'
-hits_before=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) hits \(detached\)$/\1/p' | tail -1)
+step ".probes after detach" '^\[2\] .* runs \(detached\)$' '.probes'
+hits_before=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) runs \(detached\)$/\1/p' | tail -1)
 "$OPENATN" 4
 sleep 0.5
-step ".probes again" '^\[2\] .* hits \(detached\)$' '.probes'
-hits_after=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) hits \(detached\)$/\1/p' | tail -1)
+step ".probes again" '^\[2\] .* runs \(detached\)$' '.probes'
+hits_after=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) runs \(detached\)$/\1/p' | tail -1)
 expect_eq "the detached entry's hit count stopped" "$hits_before" "$hits_after"
-step "the detached entry's map stays" '^@replcnt: 3$' '@replcnt'
-step "the attached one goes on" '^@\[openatn\]: 12$' '@'
-step ".maps shows types and entry counts" '^@replcnt +key - +value count +1 entry$' '.maps'
+step "the detached entry's map stays" "^@$M: 3$" "@$M"
+step "the attached one goes on" "^@\[$W\]: 12$" '@'
+step ".maps shows types and entry counts" "^@$M +key - +value count +1 entry$" '.maps'
 
 step ".save" "^saved 1 entry to $XT_TMP/s.xt\$" ".save $XT_TMP/s.xt"
 xt -q -c "$OPENATN 6" "$XT_TMP/s.xt"
-expect_match "the saved file runs unchanged" '^@\[openatn\]: 6$' "$XT_OUT"
-step "the session saw that run too" '^@\[openatn\]: 18$' '@'
+expect_match "the saved file runs unchanged" "^@\[$W\]: 6$" "$XT_OUT"
+step "the session saw that run too" "^@\[$W\]: 18$" '@'
 
-step ".watch draws the map" '^Every 1s: @replcnt ' '.watch @replcnt 1'
+step ".watch draws the map" "^Every 1s: @$M " ".watch @$M 1"
 base=$(count '^xtrace> $')
 send C-c
 expect_after "Ctrl-C stops .watch" '^xtrace> $' "$base"
-step "the session goes on after .watch" '^@\[openatn\]: 18$' '@'
+step "the session goes on after .watch" "^@\[$W\]: 18$" '@'
 
 send -l 'BEGIN { @x = count()'
 base=$(count '^xtrace> BEGIN \{ @x = count\(\)\^C$')
 send C-c
 expect_after "Ctrl-C drops the half-typed line" '^xtrace> BEGIN \{ @x = count\(\)\^C$' "$base"
-step "and the next entry starts afresh" '^@replcnt: 3$' '@replcnt'
+step "and the next entry starts afresh" "^@$M: 3$" "@$M"
 
 base=$(count '^xtrace> tracepoint:syscalls:sys_enter_openat ?$')
 send -l 'tracepoint:syscalls:sys_enter_opena'; send Tab
@@ -104,21 +110,21 @@ send -l 'tracepoint:sysca'; send Tab
 expect_after "Tab completes a tracepoint category" '^xtrace> tracepoint:syscalls:$' "$base"
 send C-c
 
-step "last entry of session 1" '^@replcnt: 3$' 'print(@replcnt, 1)'
+step "last entry of session 1" "^@$M: 3$" "print(@$M, 1)"
 base=$(count '^XT-EXIT=0$')
 send C-d
 expect_after "Ctrl-D ends the session with status 0" '^XT-EXIT=0$' "$base" 15
-out=$(screen | sed -n '/^xtrace> print(@replcnt, 1)$/,$p')
-expect_match "the maps are printed at exit" '^@\[openatn\]: 18$' "$out"
-expect_match "every map" '^@replcnt: 3$' "$out"
-expect_nothing_left "no map is left behind" replcnt
+out=$(screen | sed -n "/^xtrace> print(@$M, 1)\$/,\$p")
+expect_match "the maps are printed at exit" "^@\[$W\]: 18$" "$out"
+expect_match "every map" "^@$M: 3$" "$out"
+expect_nothing_left "no map is left behind" "$M"
 expect_eq "history is private" 600 "$(stat -c %a "$HOMEDIR/.xtrace_history")"
 tm kill-session -t xt
 
 start "session 2"
-base=$(count '^xtrace> print\(@replcnt, 1\)$')
+base=$(count "^xtrace> print\(@$M, 1\)$")
 send Up
-expect_after "history is kept across sessions" '^xtrace> print\(@replcnt, 1\)$' "$base"
+expect_after "history is kept across sessions" "^xtrace> print\(@$M, 1\)$" "$base"
 send C-c
 base=$(count '^XT-EXIT=0$')
 send C-d

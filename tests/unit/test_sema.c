@@ -1,0 +1,189 @@
+/* Semantic analysis: the full text of each diagnostic (header, source line,
+ * underline) for type errors, unknown names with "did you mean", arity,
+ * scopes and control flow. Only BEGIN probes: no kernel needed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lang/parse.h"
+#include "lang/sema.h"
+
+/* Parses and checks `text`; returns the rendered diagnostics (malloc'd). */
+static char *check(const char *text)
+{
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_diags dg;
+	xt_diags_init(&dg, &src);
+	struct xt_node *ast = xt_parse(ar, &src, XT_PARSE_PROGRAM, &dg);
+	struct xt_sema_opts o = { 0 };
+	struct xt_program *prog = ast ? xt_sema(ar, &src, ast, &o, &dg) : NULL;
+	char *res = strdup(dg.buf ? dg.buf : "");
+	if (!prog)
+		assert_true(dg.errors > 0);
+	xt_diags_fini(&dg);
+	xt_arena_free(ar);
+	return res;
+}
+
+#define EXPECT_DIAG(prog, text) do { \
+		char *got = check(prog); \
+		assert_string_equal(got, text); \
+		free(got); \
+	} while (0)
+
+static void test_sema_map_type_mismatch(void **state)
+{
+	EXPECT_DIAG("BEGIN { @x = 1; @x = \"str\"; }",
+		"<stdin>:1:17-26: error: type mismatch for @x: assigning string[4], but it holds int64\n"
+		"BEGIN { @x = 1; @x = \"str\"; }\n"
+		"                ~~~~~~~~~~\n");
+}
+
+static void test_sema_unknown_function_did_you_mean(void **state)
+{
+	EXPECT_DIAG("BEGIN { @[comm] = coutn(); }",
+		"<stdin>:1:19-23: error: unknown function 'coutn'; did you mean 'count'?\n"
+		"BEGIN { @[comm] = coutn(); }\n"
+		"                  ~~~~~\n");
+}
+
+static void test_sema_printf_arity(void **state)
+{
+	EXPECT_DIAG("BEGIN { printf(\"%d\\n\"); }",
+		"<stdin>:1:9-22: error: printf() format has 1 conversion but 0 arguments are given\n"
+		"BEGIN { printf(\"%d\\n\"); }\n"
+		"        ~~~~~~~~~~~~~~\n");
+}
+
+static void test_sema_unknown_identifier_did_you_mean(void **state)
+{
+	EXPECT_DIAG("BEGIN { $x = pidd; }",
+		"<stdin>:1:14-17: error: unknown identifier 'pidd'; did you mean 'pid'?\n"
+		"BEGIN { $x = pidd; }\n"
+		"             ~~~~\n");
+}
+
+static void test_sema_break_outside_loop(void **state)
+{
+	EXPECT_DIAG("BEGIN { break; }",
+		"<stdin>:1:9-13: error: break outside a loop\n"
+		"BEGIN { break; }\n"
+		"        ~~~~~\n");
+}
+
+static void test_sema_block_scope(void **state)
+{
+	EXPECT_DIAG("BEGIN { if (1) { $y = 3; } @z = $y; }",
+		"<stdin>:1:33-34: error: variable $y is not in scope here (it was declared in another block)\n"
+		"BEGIN { if (1) { $y = 3; } @z = $y; }\n"
+		"                                ~~\n");
+}
+
+static void test_sema_unroll_bound(void **state)
+{
+	EXPECT_DIAG("BEGIN { unroll(500) { @a = 1; } }",
+		"<stdin>:1:16-18: error: unroll needs an integer literal from 1 to 100\n"
+		"BEGIN { unroll(500) { @a = 1; } }\n"
+		"               ~~~\n");
+}
+
+static void test_sema_config_key_did_you_mean(void **state)
+{
+	EXPECT_DIAG("config = { max_strlenn = 3 } BEGIN { }",
+		"<stdin>:1:12-22: error: unknown config key 'max_strlenn'; did you mean 'max_strlen'?\n"
+		"config = { max_strlenn = 3 } BEGIN { }\n"
+		"           ~~~~~~~~~~~\n");
+}
+
+static void test_sema_let_redeclared(void **state)
+{
+	EXPECT_DIAG("BEGIN { let $a = 1; let $a = 2; }",
+		"<stdin>:1:25-26: error: variable $a is already declared in this block\n"
+		"BEGIN { let $a = 1; let $a = 2; }\n"
+		"                        ~~\n");
+}
+
+static void test_sema_incdec_on_hist(void **state)
+{
+	EXPECT_DIAG("BEGIN { @h = hist(1); @h++; }",
+		"<stdin>:1:23-26: error: type mismatch for @h: assigning int64, but it holds hist\n"
+		"BEGIN { @h = hist(1); @h++; }\n"
+		"                      ~~~~\n");
+}
+
+static void test_sema_incdec_on_string(void **state)
+{
+	EXPECT_DIAG("BEGIN { $s = \"a\"; $s++; }",
+		"<stdin>:1:19-22: error: operator ++ needs an integer variable; $s holds string[2]\n"
+		"BEGIN { $s = \"a\"; $s++; }\n"
+		"                  ~~~~\n");
+}
+
+static void test_sema_return_in_map_loop(void **state)
+{
+	EXPECT_DIAG("BEGIN { @m = count(); for ($kv : @m) { return; } }",
+		"<stdin>:1:40-45: error: return cannot leave a for loop over a map; use break\n"
+		"BEGIN { @m = count(); for ($kv : @m) { return; } }\n"
+		"                                       ~~~~~~\n");
+}
+
+static void test_sema_map_never_assigned(void **state)
+{
+	EXPECT_DIAG("BEGIN { delete(@nosuch); }",
+		"<stdin>:1:16-22: error: map @nosuch is used but never assigned\n"
+		"BEGIN { delete(@nosuch); }\n"
+		"               ~~~~~~~\n");
+}
+
+static void test_sema_call_arity(void **state)
+{
+	EXPECT_DIAG("BEGIN { str(1, 2, 3); }",
+		"<stdin>:1:9-20: error: str() takes 1 to 2 arguments, 3 given\n"
+		"BEGIN { str(1, 2, 3); }\n"
+		"        ~~~~~~~~~~~~\n");
+}
+
+static void test_sema_bad_cast(void **state)
+{
+	EXPECT_DIAG("BEGIN { $x = (uint8)\"abc\"; }",
+		"<stdin>:1:21-25: error: cannot cast string[4] to uint8\n"
+		"BEGIN { $x = (uint8)\"abc\"; }\n"
+		"                    ~~~~~\n");
+}
+
+static void test_sema_accepts_the_language(void **state)
+{
+	EXPECT_DIAG("config = { max_strlen = 32 } BEGIN { let $x: uint8 = 1; $i = 0; "
+		    "while ($i < 3) { $i++; if ($i == 1) { continue; } } unroll(2) { $x += 1; } "
+		    "for ($j : 0..3) { @r[$j] = $j; } @c[1] = count(); for ($kv : @c) { printf(\"%d\\n\", $kv.1); } "
+		    "$t = (1, \"a\"); @m[$t.0, $t.1] = (int8)$x; @m[2, \"b\"]++; print(@m); delete(@m, (2, \"b\")); "
+		    "printf(\"%d %d\\n\", has_key(@m, (1, \"a\")), len(@m)); exit(); }", "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sema_map_type_mismatch),
+		cmocka_unit_test(test_sema_unknown_function_did_you_mean),
+		cmocka_unit_test(test_sema_printf_arity),
+		cmocka_unit_test(test_sema_unknown_identifier_did_you_mean),
+		cmocka_unit_test(test_sema_break_outside_loop),
+		cmocka_unit_test(test_sema_block_scope),
+		cmocka_unit_test(test_sema_unroll_bound),
+		cmocka_unit_test(test_sema_config_key_did_you_mean),
+		cmocka_unit_test(test_sema_let_redeclared),
+		cmocka_unit_test(test_sema_incdec_on_hist),
+		cmocka_unit_test(test_sema_incdec_on_string),
+		cmocka_unit_test(test_sema_return_in_map_loop),
+		cmocka_unit_test(test_sema_map_never_assigned),
+		cmocka_unit_test(test_sema_call_arity),
+		cmocka_unit_test(test_sema_bad_cast),
+		cmocka_unit_test(test_sema_accepts_the_language),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
