@@ -314,7 +314,8 @@ int main(int argc, char **argv)
 	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
 	struct xt_rt_opts ro = { .out = out, .format = json ? XT_FMT_JSON : XT_FMT_TEXT, .verbose = verbose,
-				 .quiet = quiet, .child = child, .child_go_fd = go_fd };
+				 .quiet = quiet, .child = child, .child_go_fd = go_fd,
+				 .release_in_background = true };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
 	if (!rt)
 		goto out;

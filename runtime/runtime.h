@@ -30,6 +30,8 @@ struct xt_rt_opts {
 	int child_go_fd;        /* closing it lets the -c command exec; -1 when none */
 	const struct xt_rt_shared_map *shared; /* maps to reuse instead of creating */
 	int nshared;
+	/* at close, leave slow perf-event links to a detached child (one-liners) */
+	bool release_in_background;
 };
 
 /* One probe's program and links. */
