@@ -19,7 +19,91 @@ LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *
 	return LLVMBuildCall2(cg->b, ft, fp, args, n, "");
 }
 
-/* Takes a free temporary of `size` bytes, or allocates one in the entry block.
+/* Temporaries of this size and more live in the per-CPU scratch map, not on
+ * the 512-byte BPF stack: strings (max_strlen is 1024 by default), tuples
+ * holding them, printf records. Small ones (ints, comm, short literals) stay
+ * on the stack, so `@[comm] = count()` never looks the scratch map up. */
+enum { SCRATCH_MIN = 33, SCRATCH_LIMIT = 32768 /* PCPU_MIN_UNIT_SIZE: a per-CPU value's limit */ };
+
+static void zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align);
+static void di_function(struct xt_cg *cg, LLVMValueRef fn, const char *name, const char *const *pnames, int np, bool local);
+
+/* An alloca in the function's entry block. */
+static LLVMValueRef entry_alloca(struct xt_cg *cg, LLVMTypeRef ty, const char *name)
+{
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
+	LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
+	if (first)
+		LLVMPositionBuilderBefore(cg->b, first);
+	else
+		LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+	LLVMValueRef a = LLVMBuildAlloca(cg->b, ty, name);
+	LLVMSetAlignment(a, 8);
+	LLVMPositionBuilderAtEnd(cg->b, cur);
+	return a;
+}
+
+/* The function's pointer to its probe's element of the scratch map. The
+ * lookup runs once per invocation in blocks between the entry block and the
+ * body (linked in by xt_cg_entry_done); the verifier wants the NULL check
+ * even though a per-CPU array lookup of a valid index never fails. */
+static LLVMValueRef scratch_base(struct xt_cg *cg)
+{
+	if (cg->scratch)
+		return cg->scratch;
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
+	LLVMValueRef key = entry_alloca(cg, cg->i32, "skey");
+	LLVMBasicBlockRef look = xt_cg_block(cg, "scratch"), none = xt_cg_block(cg, "noscratch");
+	cg->scratch_go = xt_cg_block(cg, "scratched");
+	LLVMPositionBuilderAtEnd(cg->b, look);
+	LLVMBuildStore(cg->b, xt_cg_i32(cg, cg->probe->index), key);
+	LLVMValueRef args[] = { cg->scratch_map, key };
+	cg->scratch = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, cg->scratch, ""), none, cg->scratch_go);
+	LLVMPositionBuilderAtEnd(cg->b, none);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	LLVMPositionBuilderAtEnd(cg->b, cur);
+	return cg->scratch;
+}
+
+/* A pointer to scratch offset off, computed once after the lookup. */
+static LLVMValueRef scratch_at(struct xt_cg *cg, int off, const char *name)
+{
+	LLVMValueRef base = scratch_base(cg);
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
+	LLVMPositionBuilderAtEnd(cg->b, cg->scratch_go);
+	LLVMValueRef off_v = xt_cg_i64(cg, off);
+	LLVMValueRef p = LLVMBuildGEP2(cg->b, cg->i8, base, &off_v, 1, name);
+	LLVMPositionBuilderAtEnd(cg->b, cur);
+	return p;
+}
+
+/* Bump allocation of `size` bytes of scratch: the offset. */
+static int scratch_alloc(struct xt_cg *cg, int size)
+{
+	int off = cg->scratch_top;
+	cg->scratch_top += (size + 7) / 8 * 8;
+	if (cg->scratch_top > cg->scratch_max)
+		cg->scratch_max = cg->scratch_top;
+	return off;
+}
+
+/* Ends the entry block: straight into the body, or through the scratch
+ * lookup when the function used scratch space. */
+static void entry_done(struct xt_cg *cg, LLVMBasicBlockRef body)
+{
+	LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+	if (!cg->scratch) {
+		LLVMBuildBr(cg->b, body);
+		return;
+	}
+	LLVMBuildBr(cg->b, LLVMGetInstructionParent(cg->scratch));
+	LLVMPositionBuilderAtEnd(cg->b, cg->scratch_go);
+	LLVMBuildBr(cg->b, body);
+}
+
+/* Takes a free temporary of `size` bytes, or allocates one in the entry block
+ * (or in scratch space when it is big).
  * Temporaries are released when the statement that took them ends, so the
  * stack grows with the largest statement, not with the program: a thousand
  * `@m["k"] = 1;` would otherwise pass the 512 bytes BPF allows. */
@@ -38,15 +122,8 @@ static LLVMValueRef tmp_take(struct xt_cg *cg, int size, const char *name)
 			if (!cg->tmps)
 				abort();
 		}
-		LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
-		LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
-		if (first)
-			LLVMPositionBuilderBefore(cg->b, first);
-		else
-			LLVMPositionBuilderAtEnd(cg->b, cg->entry);
-		LLVMValueRef a = LLVMBuildAlloca(cg->b, LLVMArrayType(cg->i8, size), name);
-		LLVMSetAlignment(a, 8);
-		LLVMPositionBuilderAtEnd(cg->b, cur);
+		LLVMValueRef a = size >= SCRATCH_MIN ? scratch_at(cg, scratch_alloc(cg, size), name)
+						     : entry_alloca(cg, LLVMArrayType(cg->i8, size), name);
 		idx = cg->ntmps++;
 		cg->tmps[idx] = (struct xt_cg_tmp){ a, size, false };
 	}
@@ -71,7 +148,7 @@ LLVMValueRef xt_cg_buf(struct xt_cg *cg, int size, const char *name)
 {
 	LLVMValueRef a = tmp_take(cg, size, name);
 	/* Zeroed where it is used: the verifier wants every byte handed to a helper initialised. */
-	LLVMBuildMemSet(cg->b, a, LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, size), 8);
+	zero_fill(cg, a, size, 8);
 	return a;
 }
 
@@ -85,9 +162,36 @@ LLVMValueRef xt_cg_gep(struct xt_cg *cg, LLVMValueRef p, LLVMValueRef off)
 	return LLVMBuildGEP2(cg->b, cg->i8, p, &off, 1, "");
 }
 
+/* Copies and zero fills of more than 128 bytes go through
+ * bpf_probe_read_kernel: the BPF backend expands memcpy and memset into at
+ * most 128 stores, and beyond that emits a call to memcpy/memset that no BPF
+ * program can make. Reading from NULL fails and zero-fills the destination
+ * (the kernel documents it; bpftrace relies on it too). */
+enum { INLINE_COPY_MAX = 128 };
+
 void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size)
 {
+	if (size > INLINE_COPY_MAX) {
+		LLVMValueRef args[] = { dst, xt_cg_i64(cg, size), src };
+		xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+		return;
+	}
 	LLVMBuildMemCpy(cg->b, dst, 1, src, 1, xt_cg_i64(cg, size));
+}
+
+static void zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align)
+{
+	if (size > INLINE_COPY_MAX) {
+		LLVMValueRef args[] = { dst, xt_cg_i64(cg, size), LLVMConstNull(cg->ptr) };
+		xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+		return;
+	}
+	LLVMBuildMemSet(cg->b, dst, LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, size), align);
+}
+
+void xt_cg_memset(struct xt_cg *cg, LLVMValueRef dst, int size)
+{
+	zero_fill(cg, dst, size, 1);
 }
 
 LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m)
@@ -119,7 +223,8 @@ static bool is_scalar(const struct xt_type *t)
 {
 	return t->kind == XT_T_INT || t->kind == XT_T_BOOL || t->kind == XT_T_PROBE ||
 	       t->kind == XT_T_PTR || t->kind == XT_T_DATALOC || t->kind == XT_T_AGG ||
-	       t->kind == XT_T_RENDERED;
+	       t->kind == XT_T_RENDERED || t->kind == XT_T_ARRAY ||
+	       (t->kind == XT_T_RECORD && t->btf_id); /* kernel structs and arrays: their address */
 }
 
 LLVMValueRef xt_cg_load(struct xt_cg *cg, LLVMValueRef p, const struct xt_type *t)
@@ -154,7 +259,7 @@ void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
 	}
 	int n = from->size < to->size ? from->size : to->size;
 	if (from->size < to->size)
-		LLVMBuildMemSet(cg->b, dst, LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, to->size), 1);
+		xt_cg_memset(cg, dst, to->size);
 	xt_cg_memcpy(cg, dst, v, n);
 	if (to->kind == XT_T_STR && n == to->size) /* keep the terminator when truncating */
 		LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), xt_cg_gep(cg, dst, xt_cg_i64(cg, n - 1)));
@@ -167,7 +272,72 @@ void xt_cg_event(struct xt_cg *cg, enum xt_event_kind kind, int id, LLVMValueRef
 	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
 	LLVMSetAlignment(st, 4);
 	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, size + 8), xt_cg_i64(cg, 0) };
-	xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
+	xt_cg_count_lost(cg, 0, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""));
+}
+
+/* The subprogram `i64 xt_lost(i64 probe, i64 what)`: lost[probe][what] += 1
+ * on this CPU. A call, not inline code: every map update and ring-buffer
+ * record checks its result, and an inlined map lookup at each of a
+ * thousand sites would grow the program and the kernel's time to patch it
+ * (each inlined lookup moves the whole program). */
+static LLVMValueRef lost_fn(struct xt_cg *cg)
+{
+	LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, "xt_lost");
+	if (fn)
+		return fn;
+	LLVMTypeRef params[2] = { cg->i64, cg->i64 };
+	fn = LLVMAddFunction(cg->mod, "xt_lost", LLVMFunctionType(cg->i64, params, 2, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	static const char *const pn[] = { "probe", "what" };
+	di_function(cg, fn, "xt_lost", pn, 2, true);
+	LLVMBuilderRef saved = cg->b;
+	cg->b = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
+			  inc = LLVMAppendBasicBlockInContext(cg->ctx, fn, "inc"),
+			  done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
+	LLVMPositionBuilderAtEnd(cg->b, entry);
+	LLVMValueRef key = LLVMBuildAlloca(cg->b, cg->i32, "key");
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, LLVMGetParam(fn, 0), cg->i32, ""), key);
+	LLVMValueRef args[] = { cg->lost_map, key };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), done, inc);
+	LLVMPositionBuilderAtEnd(cg->b, inc);
+	LLVMValueRef off = LLVMBuildShl(cg->b, LLVMBuildAnd(cg->b, LLVMGetParam(fn, 1), xt_cg_i64(cg, 1), ""),
+					xt_cg_i64(cg, 3), "");
+	LLVMValueRef slot = xt_cg_gep(cg, p, off);
+	LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, slot, ""), xt_cg_i64(cg, 1), ""), slot);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	LLVMDisposeBuilder(cg->b);
+	cg->b = saved;
+	return fn;
+}
+
+/* Nothing is dropped silently: counts a loss when `cond` holds (NULL: now). */
+void xt_cg_count_lost(struct xt_cg *cg, int what, LLVMValueRef cond)
+{
+	LLVMValueRef fn = lost_fn(cg);
+	LLVMValueRef args[] = { xt_cg_i64(cg, cg->probe->index), xt_cg_i64(cg, what) };
+	LLVMBasicBlockRef lost = NULL, go = NULL;
+	if (cond) {
+		lost = xt_cg_block(cg, "lost");
+		go = xt_cg_block(cg, "notlost");
+		LLVMBuildCondBr(cg->b, cond, lost, go);
+		LLVMPositionBuilderAtEnd(cg->b, lost);
+	}
+	LLVMValueRef call = LLVMBuildCall2(cg->b, LLVMGlobalGetValueType(fn), fn, args, 2, "");
+	/* a call to a function with debug info needs a location (the verifier of the IR says) */
+	LLVMInstructionSetDebugLoc(call, LLVMDIBuilderCreateDebugLocation(cg->ctx, 1, 1, LLVMGetSubprogram(cg->fn), NULL));
+	if (cond) {
+		LLVMBuildBr(cg->b, go);
+		LLVMPositionBuilderAtEnd(cg->b, go);
+	}
 }
 
 LLVMValueRef xt_cg_site(struct xt_cg *cg)
@@ -197,7 +367,8 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 	LLVMValueRef p2 = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
 	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p2, ""), fail, done);
 	LLVMPositionBuilderAtEnd(cg->b, fail);
-	xt_cg_return(cg); /* the map is full */
+	xt_cg_count_lost(cg, 1, NULL); /* the map is full */
+	xt_cg_return(cg);
 	LLVMPositionBuilderAtEnd(cg->b, done);
 	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
 	LLVMValueRef vals[] = { p, p2 };
@@ -313,6 +484,9 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 		LLVMValueRef eq = str_eq(cg, a, ta->size, b, tb->size);
 		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
 	}
+	if ((n->op == XT_OP_ADD || n->op == XT_OP_SUB) && (ta->kind == XT_T_PTR || tb->kind == XT_T_PTR) &&
+	    (n->type->kind == XT_T_PTR || (ta->kind == XT_T_PTR && tb->kind == XT_T_PTR)))
+		return xt_cg_ptr_arith(cg, n, a, b);
 	bool sign = is_signed(n->type) || (is_signed(ta) && is_signed(tb));
 	LLVMBuilderRef B = cg->b;
 	LLVMValueRef zero = xt_cg_i64(cg, 0);
@@ -500,6 +674,10 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 	case XT_N_BINOP:
 		return binop(cg, n);
 	case XT_N_UNOP: {
+		if (n->op == XT_OP_DEREF)
+			return xt_cg_kread(cg, n);
+		if (n->op == XT_OP_ADDR)
+			return xt_cg_kaddr(cg, n->a);
 		LLVMValueRef a = xt_cg_expr(cg, n->a);
 		switch (n->op) {
 		case XT_OP_NEG: return LLVMBuildNeg(cg->b, a, "");
@@ -546,6 +724,8 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 	case XT_N_ARROW:
 	case XT_N_FIELD: {
 		const struct xt_type *t = n->a->type;
+		if (t->kind == XT_T_PTR || (t->kind == XT_T_RECORD && t->btf_id))
+			return xt_cg_kread(cg, n); /* a kernel struct's field */
 		if (t->kind == XT_T_RECORD)
 			return cg->probe->prov->emit_ctx(cg, n);
 		LLVMValueRef base = xt_cg_expr(cg, n->a);
@@ -563,6 +743,8 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		return cast(cg, n);
 	case XT_N_INCDEC:
 		return incdec(cg, n);
+	case XT_N_INDEX:
+		return xt_cg_kread(cg, n);
 	default:
 		abort(); /* sema rejects every other kind */
 	}
@@ -612,7 +794,8 @@ static void assign_map(struct xt_cg *cg, struct xt_node *st)
 	LLVMValueRef val = xt_cg_buf(cg, m->value_size, "val");
 	xt_cg_store(cg, val, m->val, v, st->b->type);
 	LLVMValueRef args[] = { xt_cg_map(cg, m), key, val, xt_cg_i64(cg, 0) };
-	xt_cg_helper(cg, XT_H_MAP_UPDATE, false, args, 4);
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_MAP_UPDATE, false, args, 4);
+	xt_cg_count_lost(cg, 1, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), "")); /* full */
 }
 
 static void map_loop(struct xt_cg *cg, struct xt_node *st);
@@ -654,7 +837,7 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 		if (st->b)
 			xt_cg_store(cg, cg->vars[st->a->aux], t, xt_cg_expr(cg, st->b), st->b->type);
 		else
-			LLVMBuildMemSet(cg->b, cg->vars[st->a->aux], LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, t->size), 1);
+			xt_cg_memset(cg, cg->vars[st->a->aux], t->size);
 		break;
 	}
 	case XT_N_WHILE: {
@@ -784,8 +967,9 @@ LLVMValueRef xt_cg_callback(struct xt_cg *cg, const char *name)
 	return fn;
 }
 
-/* Scratch variables: one stack buffer each, or, in a probe with a map loop,
- * slices of one frame that the loop's callback reaches through its context. */
+/* Scratch variables: one buffer each, or, in a probe with a map loop,
+ * slices of one frame in scratch space that the loop's callback reaches
+ * through its own lookup of the probe's scratch element. */
 static LLVMValueRef *var_slots(struct xt_cg *cg, const struct xt_probe_info *p, LLVMValueRef frame)
 {
 	LLVMValueRef *vars = calloc(p->nvars + 1, sizeof(*vars));
@@ -810,14 +994,17 @@ static int frame_size(const struct xt_probe_info *p)
 }
 
 /* for ($kv : @m) { body }: the body becomes a static callback of
- * bpf_for_each_map_elem, sharing the probe's variables through the frame. */
+ * bpf_for_each_map_elem, sharing the probe's variables through the frame.
+ * The frame is in scratch space, which bpf_for_each_map_elem cannot pass
+ * (its context must be on the stack), so the callback finds it at the same
+ * offset of the probe's scratch element; its own temporaries go above the
+ * caller's. */
 static void map_loop(struct xt_cg *cg, struct xt_node *st)
 {
 	const struct xt_map_info *m = st->b->sym;
 	const struct xt_probe_info *p = cg->probe;
 	struct xt_cg saved = *cg;
 	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
-	LLVMValueRef frame = cg->vars[0]; /* slot 0 starts the frame */
 
 	LLVMValueRef fn = xt_cg_callback(cg, xt_arena_printf(cg->prog->ar, "%s_each%d", p->fn_name, st->aux));
 	cg->fn = fn;
@@ -828,9 +1015,10 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 	cg->busy = NULL;
 	cg->ntmps = cg->captmps = cg->nbusy = cg->capbusy = 0;
 	cg->entry = xt_cg_block(cg, "entry");
+	cg->scratch = NULL;
 	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
 	LLVMPositionBuilderAtEnd(cg->b, body);
-	cg->vars = var_slots(cg, p, LLVMGetParam(fn, 3));
+	cg->vars = var_slots(cg, p, scratch_at(cg, cg->frame_off, "frame"));
 
 	const struct xt_type *kv = p->var_types[st->a->aux];
 	LLVMValueRef slot = cg->vars[st->a->aux];
@@ -848,16 +1036,43 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 		xt_cg_store(cg, vslot, kv->elems[1], xt_cg_load(cg, LLVMGetParam(fn, 2), m->val), m->val);
 	stmts(cg, st->c->list);
 	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
-	LLVMPositionBuilderAtEnd(cg->b, cg->entry);
-	LLVMBuildBr(cg->b, body);
+	entry_done(cg, body);
 	free(cg->vars);
 	free(cg->tmps);
 	free(cg->busy);
 
+	int need = cg->scratch_max;
 	*cg = saved;
+	if (need > cg->scratch_max)
+		cg->scratch_max = need;
 	LLVMPositionBuilderAtEnd(cg->b, resume);
-	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, frame, xt_cg_i64(cg, 0) };
+	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, LLVMConstNull(cg->ptr), xt_cg_i64(cg, 0) };
 	xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+}
+
+/* The REPL's per-site hit counter (opts.count_hits): hits[site - site_base]
+ * += 1 on this CPU, in place through the looked-up pointer. Counted after the
+ * provider's prologue, which filters (a syscall probe served by the raw
+ * sys_enter tracepoint runs on every syscall), and before the predicate. */
+static void count_hit(struct xt_cg *cg)
+{
+	LLVMValueRef map = cg->prog->opts.count_hits ? LLVMGetNamedGlobal(cg->mod, "hits") : NULL;
+	if (!map)
+		return;
+	int mark = cg->nbusy;
+	LLVMValueRef key = xt_cg_buf(cg, 4, "hit");
+	LLVMValueRef idx = LLVMBuildSub(cg->b, xt_cg_site(cg), xt_cg_i64(cg, cg->prog->opts.site_base), "");
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, idx, cg->i32, ""), key);
+	LLVMValueRef args[] = { map, key };
+	LLVMValueRef v = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	LLVMBasicBlockRef inc = xt_cg_block(cg, "hit"), go = xt_cg_block(cg, "counted");
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, v, ""), go, inc);
+	LLVMPositionBuilderAtEnd(cg->b, inc);
+	LLVMValueRef n = LLVMBuildLoad2(cg->b, cg->i64, v, "");
+	LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, n, xt_cg_i64(cg, 1), ""), v);
+	LLVMBuildBr(cg->b, go);
+	LLVMPositionBuilderAtEnd(cg->b, go);
+	tmp_release(cg, mark);
 }
 
 static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
@@ -877,9 +1092,18 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	cg->brk = cg->cont = NULL;
 	cg->in_callback = false;
 	cg->entry = xt_cg_block(cg, "entry");
+	cg->scratch = NULL;
+	cg->scratch_top = 0; /* each probe has its own element of the scratch map */
+	cg->frame_off = -1;
 	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
 	LLVMPositionBuilderAtEnd(cg->b, body);
-	cg->vars = var_slots(cg, p, p->has_map_loop ? xt_cg_buf(cg, frame_size(p), "frame") : NULL);
+	LLVMValueRef frame = NULL;
+	if (p->has_map_loop) {
+		cg->frame_off = scratch_alloc(cg, frame_size(p));
+		frame = scratch_at(cg, cg->frame_off, "frame");
+		zero_fill(cg, frame, frame_size(p), 8);
+	}
+	cg->vars = var_slots(cg, p, frame);
 
 	if (cg->prog->opts.target_pid && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END | XT_PROVF_ANYTASK))) {
 		LLVMValueRef tgid = LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0),
@@ -893,6 +1117,7 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	}
 	if (p->prov->emit_prologue)
 		p->prov->emit_prologue(cg);
+	count_hit(cg);
 	if (p->node->a) {
 		LLVMValueRef c = xt_cg_expr(cg, p->node->a);
 		LLVMBasicBlockRef go = xt_cg_block(cg, "pred"), skip = xt_cg_block(cg, "filtered");
@@ -903,10 +1128,30 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	}
 	stmts(cg, p->node->b->list);
 	xt_cg_return(cg);
-	LLVMPositionBuilderAtEnd(cg->b, cg->entry);
-	LLVMBuildBr(cg->b, body);
+	entry_done(cg, body);
 	free(cg->vars);
 	cg->vars = NULL;
+}
+
+/* The scratch map, declared once the probes are built and its value size is
+ * known: it replaces the placeholder their lookups used. 0, or -1 after a
+ * diagnostic. */
+static int scratch_declare(struct xt_cg *cg, LLVMValueRef placeholder, struct xt_diags *dg)
+{
+	if (cg->scratch_max > SCRATCH_LIMIT) {
+		xt_diag_plain(dg, "a probe needs %d bytes of scratch space for its strings and records, more than the "
+			      "%d a per-CPU map value can hold; lower max_strlen (now %d)", cg->scratch_max,
+			      SCRATCH_LIMIT, cg->prog->opts.max_strlen);
+		return -1;
+	}
+	if (cg->scratch_max > 0) {
+		int n = cg->prog->nprobes > 0 ? cg->prog->nprobes : 1;
+		LLVMValueRef map = xt_cg_declare_map(cg, "scratch", 6 /* BPF_MAP_TYPE_PERCPU_ARRAY */, n, 4,
+						     cg->scratch_max);
+		LLVMReplaceAllUsesWith(placeholder, map);
+	}
+	LLVMDeleteGlobal(placeholder);
+	return 0;
 }
 
 int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg)
@@ -918,13 +1163,22 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 	if (xt_cg_module_begin(&cg, prog->src && prog->src->name[0] != '<' ? prog->src->name : "/nonexistent/xtrace.xt") < 0)
 		goto done;
 	xt_cg_declare_maps(&cg);
+	if (prog->opts.count_hits) /* BPF_MAP_TYPE_PERCPU_ARRAY of u64, one per site */
+		xt_cg_declare_map(&cg, "hits", 6, prog->nsites > 0 ? prog->nsites : 1, 4, 8);
+	cg.scratch_map = LLVMAddGlobal(cg.mod, cg.i64, "scratch.placeholder");
+	/* lost records and refused map updates: {u64 records, u64 updates} per probe */
+	cg.lost_map = xt_cg_declare_map(&cg, "lost", 6 /* BPF_MAP_TYPE_PERCPU_ARRAY */,
+					prog->nprobes > 0 ? prog->nprobes : 1, 4, 16);
 	for (int i = 0; i < prog->nprobes; i++)
 		probe_fn(&cg, &prog->probes[i]);
-	rc = xt_cg_module_finish(&cg, flags, out);
+	if (scratch_declare(&cg, cg.scratch_map, dg) < 0)
+		rc = -2; /* reported */
+	else
+		rc = xt_cg_module_finish(&cg, flags, out);
 done:
 	free(cg.tmps);
 	free(cg.busy);
-	if (rc < 0) {
+	if (rc == -1) {
 		const char *e = cg.error ? cg.error : "unknown error";
 		if (strstr(e, "stack limit"))
 			xt_diag_plain(dg, "the program needs more than the 512 bytes of stack BPF allows: %s", e);
@@ -933,7 +1187,7 @@ done:
 	}
 	free(cg.map_vars);
 	xt_cg_module_dispose(&cg);
-	return rc;
+	return rc < 0 ? -1 : rc;
 }
 
 void xt_compiled_free(struct xt_compiled *c)

@@ -21,7 +21,7 @@ enum {
 
 /* A stack temporary: reused by later statements once the one that took it ends. */
 struct xt_cg_tmp {
-	LLVMValueRef alloca;
+	LLVMValueRef alloca;          /* or its place in the scratch map */
 	int size;
 	bool busy;
 };
@@ -53,6 +53,14 @@ struct xt_cg {
 	int *busy;                    /* indices of busy tmps, in order taken */
 	int nbusy, capbusy;
 	LLVMValueRef *callbacks;      /* for ($kv : @m) callbacks, by loop index */
+	/* Per-CPU scratch space: temporaries over 32 bytes (strings, tuples,
+	 * printf records) live in map "scratch", one element per probe, at
+	 * offsets a bump allocator hands out at compile time. `scratch` is the
+	 * function's pointer to the element, looked up once before its body. */
+	LLVMValueRef scratch_map, scratch, lost_map;
+	LLVMBasicBlockRef scratch_go; /* where pointers into it are computed */
+	int scratch_top, scratch_max; /* bytes in use / needed by the probe */
+	int frame_off;                /* a map-loop probe's variables frame in scratch, or -1 */
 };
 
 LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);
@@ -72,6 +80,11 @@ LLVMValueRef xt_cg_load(struct xt_cg *cg, LLVMValueRef p, const struct xt_type *
 /* p + off bytes */
 LLVMValueRef xt_cg_gep(struct xt_cg *cg, LLVMValueRef p, LLVMValueRef off);
 void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size);
+/* Zero-fills size bytes at dst. */
+void xt_cg_memset(struct xt_cg *cg, LLVMValueRef dst, int size);
+/* Counts a lost ring-buffer record (what 0) or a refused map update (what 1)
+ * for the probe being built when the i1 `cond` holds (NULL: always). */
+void xt_cg_count_lost(struct xt_cg *cg, int what, LLVMValueRef cond);
 LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m);
 /* Sends a ring-buffer record {kind, id} followed by `size` payload bytes in buf
  * (buf starts with the 8-byte header slot, which this fills in). */

@@ -9,4 +9,11 @@ int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *ou
 void xt_cg_module_dispose(struct xt_cg *cg);
 void xt_cg_declare_maps(struct xt_cg *cg);
 
+/* emit_kmem.c: kernel types. The address n denotes (a field, an element, *p). */
+LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n);
+/* The value of such a node: read from memory, or its address for structs and arrays. */
+LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n);
+/* p + i, i + p, p - i (scaled by the pointee's size), p - q (in elements). */
+LLVMValueRef xt_cg_ptr_arith(struct xt_cg *cg, struct xt_node *n, LLVMValueRef a, LLVMValueRef b);
+
 #endif

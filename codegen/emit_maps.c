@@ -6,7 +6,7 @@
 #include <string.h>
 #include "codegen/cg_int.h"
 
-enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_ARRAY = 2, BPF_MAP_TYPE_PERCPU_HASH = 5,
+enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_ARRAY = 2, BPF_MAP_TYPE_PERCPU_HASH = 5, BPF_MAP_TYPE_PERCPU_ARRAY = 6,
        BPF_MAP_TYPE_RINGBUF = 27 };
 
 static LLVMMetadataRef int_array_ptr(struct xt_cg *cg, LLVMMetadataRef int_t, int64_t n)
@@ -41,7 +41,7 @@ LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int
 	int nm = 0;
 	const char *names[4] = { "type", "max_entries", "key", "value" };
 	LLVMMetadataRef key_t = key_size ? bytes_ptr(cg, key_size) : NULL;
-	if (type == BPF_MAP_TYPE_ARRAY) /* the kernel wants an array map's key to be a 32-bit int */
+	if (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY) /* the kernel wants an array map's key to be a 32-bit int */
 		key_t = LLVMDIBuilderCreatePointerType(cg->di,
 			LLVMDIBuilderCreateBasicType(cg->di, "unsigned int", 12, 32, 0x07 /* DW_ATE_unsigned */, LLVMDIFlagZero),
 			64, 64, 0, NULL, 0);

@@ -14,7 +14,7 @@ struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 		p->sites = ns;
 	}
 	struct xt_site *site = &p->sites[p->nsites++];
-	site->id = prog->nsites++;
+	site->id = prog->opts.site_base + prog->nsites++;
 	site->name = xt_arena_strdup(s->ar, name);
 	site->target = xt_arena_strdup(s->ar, target);
 	site->num = num;
@@ -27,7 +27,7 @@ static void index_sites(struct xt_program *prog)
 	prog->sites = xt_arena_alloc(prog->ar, sizeof(*prog->sites) * (prog->nsites + 1));
 	for (int i = 0; i < prog->nprobes; i++)
 		for (int j = 0; j < prog->probes[i].nsites; j++)
-			prog->sites[prog->probes[i].sites[j].id] = &prog->probes[i].sites[j];
+			prog->sites[prog->probes[i].sites[j].id - prog->opts.site_base] = &prog->probes[i].sites[j];
 }
 
 static int expand_attach(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at)

@@ -69,7 +69,7 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 			*bad = true;
 			return NULL;
 		}
-		if (t->kind == XT_T_VOID || t->kind == XT_T_AGG || t->kind == XT_T_RECORD) {
+		if (t->kind == XT_T_VOID || t->kind == XT_T_AGG || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
 			err(s, k->loc, "a %s cannot be a map key", tname(s, t), NULL);
 			*bad = true;
 			return NULL;
@@ -218,10 +218,14 @@ static const struct xt_type *type_named(struct xt_sema *s, const char *name, str
 		if (strcmp(ints[i].name, name) == 0)
 			return ints[i].t;
 	size_t len = strlen(name);
-	if (len > 2 && name[len - 1] == '*')
-		return xt_type_ptr(s->ar, NULL, name);
-	xt_diag_error(s->dg, loc, "type '%s' is not known to this version of xtrace (kernel structs can be used through pointers)", name);
-	return NULL;
+	if (len > 2 && name[len - 1] == '*') { /* "T *", "T **": a pointer to T */
+		size_t bl = len - 1;
+		while (bl > 0 && name[bl - 1] == ' ')
+			bl--;
+		const struct xt_type *to = type_named(s, xt_arena_strndup(s->ar, name, bl), loc);
+		return to ? xt_type_ptr(s->ar, to, name) : NULL;
+	}
+	return xt_types_kernel_named(s, name, loc); /* struct/union/enum NAME, from BTF */
 }
 
 /* $N and $#: the command line's positional parameters, as literals. A number
@@ -263,6 +267,10 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *from = expr(s, n->a);
 	if (!to || !from)
 		return NULL;
+	if (xt_types_is_place(to)) {
+		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it", tname(s, to));
+		return NULL;
+	}
 	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR)) {
 		xt_diag_error(s->dg, n->a->loc, "cannot cast %s to %s", tname(s, from), tname(s, to));
 		return NULL;
@@ -422,6 +430,14 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 	case XT_OP_EQ: case XT_OP_NE: case XT_OP_LT: case XT_OP_LE: case XT_OP_GT: case XT_OP_GE:
 	case XT_OP_LAND: case XT_OP_LOR:
 		return &xt_s64;
+	case XT_OP_ADD: case XT_OP_SUB: /* pointer arithmetic: p + i, i + p, p - i, p - q */
+		if (a->kind == XT_T_PTR && b->kind == XT_T_PTR && n->op == XT_OP_SUB)
+			return &xt_s64;
+		if (a->kind == XT_T_PTR && b->kind != XT_T_PTR)
+			return a;
+		if (b->kind == XT_T_PTR && a->kind != XT_T_PTR && n->op == XT_OP_ADD)
+			return b;
+		/* fall through */
 	default: {
 		bool sign = (a->kind != XT_T_INT || a->sign || a->size < 8) &&
 			    (b->kind != XT_T_INT || b->sign || b->size < 8);
@@ -443,10 +459,10 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		const struct xt_type *a = expr(s, n->a);
 		if (!a)
 			return NULL;
-		if (n->op == XT_OP_DEREF || n->op == XT_OP_ADDR) {
-			xt_diag_error(s->dg, n->loc, "pointer operator %s is not available on this value", xt_op_text(n->op));
-			return NULL;
-		}
+		if (n->op == XT_OP_DEREF)
+			return xt_types_deref(s, n, a);
+		if (n->op == XT_OP_ADDR)
+			return xt_types_addr(s, n, a);
 		if (!need_int(s, n->a, a, xt_op_text(n->op)))
 			return NULL;
 		return n->op == XT_OP_LNOT ? &xt_s64 : xt_type_int(8, n->op == XT_OP_NEG || a->sign);
@@ -507,6 +523,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		const struct xt_type *t = expr(s, n->a);
 		if (!t)
 			return NULL;
+		if (t->kind == XT_T_PTR || xt_types_is_place(t))
+			return xt_types_member(s, n, t);
 		if (t->kind == XT_T_RECORD) {
 			for (int i = 0; i < t->n; i++)
 				if (strcmp(t->fields[i].name, n->name) == 0) {
@@ -538,13 +556,18 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		xt_diag_error(s->dg, n->loc, "%s has no fields", tname(s, t));
 		return NULL;
 	}
+	case XT_N_INDEX:
+		return xt_types_index(s, n);
+	case XT_N_OFFSETOF:
+		return xt_types_offsetof(s, n);
 	case XT_N_TUPLE: {
 		int nel = xt_node_count(n->list), i = 0;
 		const struct xt_type **el = xt_arena_alloc(s->ar, sizeof(*el) * nel);
 		for (struct xt_node *e = n->list; e; e = e->next, i++) {
 			if (!(el[i] = expr(s, e)))
 				return NULL;
-			if (el[i]->kind == XT_T_VOID || el[i]->kind == XT_T_AGG || el[i]->kind == XT_T_RECORD) {
+			if (el[i]->kind == XT_T_VOID || el[i]->kind == XT_T_AGG || el[i]->kind == XT_T_RECORD ||
+			    el[i]->kind == XT_T_ARRAY) {
 				xt_diag_error(s->dg, e->loc, "a %s cannot be part of a tuple", tname(s, el[i]));
 				return NULL;
 			}
@@ -584,6 +607,10 @@ static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type 
 {
 	if (t->kind == XT_T_VOID || t->kind == XT_T_AGG) {
 		xt_diag_error(s->dg, e->loc, "a %s cannot be stored in a variable", tname(s, t));
+		return false;
+	}
+	if (xt_types_is_place(t)) {
+		xt_diag_error(s->dg, e->loc, "a %s cannot be stored in a variable: store a pointer to it (&...)", tname(s, t));
 		return false;
 	}
 	return true;
@@ -737,7 +764,7 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 	st->b->type = t;
 	if (!t)
 		return -1;
-	if (t->kind == XT_T_VOID || t->kind == XT_T_RECORD) {
+	if (t->kind == XT_T_VOID || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
 		xt_diag_error(s->dg, st->b->loc, "a %s cannot be stored in a map", tname(s, t));
 		return -1;
 	}

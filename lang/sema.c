@@ -27,7 +27,7 @@ struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
 	prog->ast = ast;
 	prog->opts = *opts;
 	if (prog->opts.max_strlen <= 0)
-		prog->opts.max_strlen = 64;
+		prog->opts.max_strlen = 1024; /* as newest bpftrace: strings live in scratch space */
 	if (prog->opts.max_map_keys <= 0)
 		prog->opts.max_map_keys = 4096;
 

@@ -60,7 +60,7 @@ struct xt_fmt_info {
 struct xt_sema_opts {
 	pid_t target_pid;          /* -p: every probe but BEGIN/END filters on it; 0 when none */
 	pid_t cpid;                /* -c: the command's pid (the `cpid` builtin); 0 when none */
-	int max_strlen;            /* string size for str() and string values (default 64) */
+	int max_strlen;            /* string size for str() and string values (default 1024) */
 	int max_map_keys;          /* entries per map (default 4096) */
 	bool listing;              /* expand attach points only */
 	/* maps an earlier REPL entry defined: they keep their key and value types */
@@ -73,6 +73,10 @@ struct xt_sema_opts {
 	int ncpus;                 /* possible CPUs (per-CPU map slots); the driver sets it, 0: 1 */
 	/* 0: dump every map at exit (default); 1: do not (config print_maps_on_exit = 0) */
 	int no_map_dump;
+	/* the first site id (REPL: ids stay unique across the session's entries) */
+	int site_base;
+	/* emit the per-site hit counter (map "hits"), read by the REPL's .probes */
+	bool count_hits;
 };
 
 struct xt_program {
@@ -86,7 +90,7 @@ struct xt_program {
 	int nmaps;
 	struct xt_fmt_info **fmts;
 	int nfmts;
-	struct xt_site **sites;    /* by id */
+	struct xt_site **sites;    /* by id - opts.site_base */
 	int nsites;
 	bool has_end;
 	int nmap_loops;            /* for ($kv : @m) loops: callbacks to emit */

@@ -111,6 +111,7 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 				return false;
 		return true;
 	case XT_T_PTR: return true;
+	case XT_T_RECORD: case XT_T_ARRAY: return a->btf_id == b->btf_id;
 	case XT_T_RENDERED: return a->render == b->render && (a->rfmt == b->rfmt || (a->rfmt && b->rfmt && !strcmp(a->rfmt, b->rfmt)));
 	default: return true;
 	}
@@ -180,6 +181,7 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_RENDERED:
 		return t->render == XT_R_USERNAME ? "username" : t->render == XT_R_STRERROR ? "strerror" : "timestamp";
 	case XT_T_USYM: return "usym";
+	case XT_T_ARRAY: return t->cname ? t->cname : "array";
 	case XT_T_TUPLE: {
 		char *s = "(";
 		for (int i = 0; i < t->n; i++)

@@ -22,6 +22,7 @@ enum xt_type_kind {
 	XT_T_KSYM,    /* a kernel address printed as its symbol (8 bytes) */
 	XT_T_USYM,    /* a user address printed as its symbol: {addr, pid} (16 bytes) */
 	XT_T_RENDERED,/* an 8-byte integer that user space prints as text: render says how */
+	XT_T_ARRAY,   /* a kernel array (BTF): n elements of pointee; like a BTF record, a place in kernel memory */
 };
 
 enum xt_agg_kind {
@@ -39,6 +40,7 @@ struct xt_field {
 	const struct xt_type *type;
 	int offset;              /* in the record */
 	int index;               /* position among the record's fields */
+	int bitoff, bits;        /* a bitfield (BTF): bit offset from `offset` and width; bits 0: not a bitfield */
 };
 
 struct xt_type {
@@ -55,6 +57,10 @@ struct xt_type {
 	const char *cname;       /* the C spelling, for messages ("const char *") */
 	enum xt_render render;   /* XT_T_RENDERED */
 	const char *rfmt;        /* XT_T_RENDERED timestamps: the strftime format */
+	/* kernel types (stdlib/btf_types.c): the vmlinux BTF id of an XT_T_RECORD
+	 * (struct or union) or XT_T_ARRAY, 0 otherwise. Their values in generated
+	 * code are addresses: only fields, elements, & and sizeof reach them. */
+	int btf_id;
 };
 
 extern const struct xt_type xt_void, xt_bool, xt_u8, xt_u16, xt_u32, xt_u64,

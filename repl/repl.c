@@ -49,6 +49,7 @@ struct repl {
 	struct xt_loop *loop;
 	struct entry **entries;
 	int nentries;
+	int next_site;             /* the next entry's first site id: ids are the session's */
 	struct smap *maps;
 	int nmaps;
 	bool tty, quit, rl_on;
@@ -56,7 +57,6 @@ struct repl {
 	FILE *mem;                 /* where the runtime prints; copied to stdout by flush_out() */
 	char *membuf;
 	size_t memsize;
-	int stats_fd;
 	char *history;
 	/* .watch */
 	int watch_fd;
@@ -186,6 +186,12 @@ static bool int_literal(struct xt_node *n, int64_t *v)
 	return false;
 }
 
+/* A probe name written as a key may name several sites (two entries on one
+ * probe): encode() writes the probe_nth of them and sets probe_more when
+ * there are more. */
+static int probe_nth;
+static bool probe_more;
+
 /* Writes literal n as a value of type t at p, or reports why it cannot. */
 static int encode(const struct smap *sm, const struct xt_type *t, struct xt_node *n, uint8_t *p,
 		  struct xt_diags *dg)
@@ -212,16 +218,26 @@ static int encode(const struct smap *sm, const struct xt_type *t, struct xt_node
 		memcpy(p, n->sval, n->slen < (size_t)t->size ? n->slen : (size_t)t->size - 1);
 		break;
 	case XT_T_PROBE: {
-		const struct xt_program *prog = sm->owner->unit.prog;
+		/* Site ids are the session's: the map may hold sites of any entry,
+		 * and entries attached to the same probe have a site each. */
+		int seen = 0;
 		rc = -1;
-		for (int i = 0; n->kind == XT_N_STR && i < prog->nsites; i++)
-			if (strcmp(prog->sites[i]->name, n->sval) == 0) {
-				uint64_t id = (uint64_t)i;
-				memcpy(p, &id, 8);
-				rc = 0;
+		for (int i = 0; n->kind == XT_N_STR && i < R->nentries; i++) {
+			const struct xt_program *prog = R->entries[i]->unit.prog;
+			for (int j = 0; j < prog->nsites; j++) {
+				if (strcmp(prog->sites[j]->name, n->sval) != 0)
+					continue;
+				if (seen++ == probe_nth) {
+					uint64_t id = (uint64_t)prog->sites[j]->id;
+					memcpy(p, &id, 8);
+					rc = 0;
+				} else if (seen > probe_nth) {
+					probe_more = true;
+				}
 			}
-		if (rc < 0)
-			xt_diag_error(dg, n->loc, "expected the name of a probe of entry %d", sm->owner->id);
+		}
+		if (rc < 0 && !probe_nth)
+			xt_diag_error(dg, n->loc, "expected the name of a probe an entry attached");
 		break;
 	}
 	case XT_T_TUPLE: {
@@ -268,13 +284,30 @@ static int stmt_delete(struct xt_node *call, struct xt_diags *dg)
 	} else if (m->key) {
 		rc = encode(sm, m->key, keys, key, dg);
 	}
-	if (rc == 0) {
-		int err = xt_rt_map_delete(sm->owner->rt, m, m->key ? key : NULL);
-		if (err == -ENOENT)
-			fprintf(stderr, "xtrace: @%s has no such entry\n", m->name);
-		else if (err < 0)
-			fprintf(stderr, "xtrace: cannot delete from @%s: %s\n", m->name, strerror(-err));
+	/* One key per site a probe name stands for; the entry is gone when any was there. */
+	int err = -ENOENT;
+	for (int nth = 1; rc == 0; nth++) {
+		int e = xt_rt_map_delete(sm->owner->rt, m, m->key ? key : NULL);
+		if (err == -ENOENT || e == 0)
+			err = e;
+		if (!probe_more)
+			break;
+		probe_nth = nth;
+		probe_more = false;
+		memset(key, 0, (size_t)m->key_size + 8);
+		if (nk > 1) {
+			struct xt_node tup = { .kind = XT_N_TUPLE, .loc = keys->loc, .list = keys };
+			rc = encode(sm, m->key, &tup, key, dg);
+		} else {
+			rc = encode(sm, m->key, keys, key, dg);
+		}
 	}
+	probe_nth = 0;
+	probe_more = false;
+	if (rc == 0 && err == -ENOENT)
+		fprintf(stderr, "xtrace: @%s has no such entry\n", m->name);
+	else if (rc == 0 && err < 0)
+		fprintf(stderr, "xtrace: cannot delete from @%s: %s\n", m->name, strerror(-err));
 	free(key);
 	return rc;
 }
@@ -477,6 +510,7 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 	e->attached = true;
 	for (int i = 0; i < prog->nprobes; i++)
 		e->nsites += prog->probes[i].nsites;
+	R->next_site += prog->nsites;
 	for (int i = 0; i < prog->nmaps; i++)
 		if (!map_find(prog->maps[i]->name)) {
 			R->maps = realloc(R->maps, sizeof(*R->maps) * (R->nmaps + 1));
@@ -509,7 +543,7 @@ static int run_entry(const char *name, const char *text, bool file)
 	struct entry *e = calloc(1, sizeof(*e));
 	const struct xt_map_info **known = known_maps();
 	struct xt_sema_opts so = { .target_pid = R->opts.target_pid, .known_maps = known, .nknown_maps = R->nmaps,
-				   .ncpus = xt_rt_possible_cpus() };
+				   .ncpus = xt_rt_possible_cpus(), .site_base = R->next_site, .count_hits = true };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	int rc = file ? xt_unit_compile(&e->unit, name, text, &so, 0, &dg)
@@ -692,17 +726,25 @@ static void cmd_help(const char *arg)
 		fprintf(stderr, "xtrace: no help on '%s'; try .help, .help probes or .help builtins\n", arg);
 }
 
+static const char *hits_text(struct entry *e, int site, char *buf, size_t len)
+{
+	uint64_t n;
+	if (xt_rt_site_hits(e->rt, site, &n) < 0)
+		return "?";
+	snprintf(buf, len, "%llu", (unsigned long long)n);
+	return buf;
+}
+
+/* Every entry, each probe with how often it fired: the sum of its sites'
+ * counters, and for a probe of many sites each site that fired. */
 static void cmd_probes(const char *arg)
 {
-	int shown = 0;
 	for (int i = 0; i < R->nentries; i++) {
 		struct entry *e = R->entries[i];
-		int np;
-		xt_rt_probes(e->rt, &np);
 		const struct xt_program *prog = e->unit.prog;
-		for (int j = 0; j < np; j++) {
+		for (int j = 0; j < prog->nprobes; j++) {
 			const struct xt_probe_info *p = &prog->probes[j];
-			char where[512] = "";
+			char where[512] = "", num[16] = "", hits[32];
 			if (p->nsites == 1) {
 				snprintf(where, sizeof(where), "%s", p->sites[0].name);
 			} else {
@@ -712,18 +754,25 @@ static void cmd_probes(const char *arg)
 				if (off < sizeof(where))
 					snprintf(where + off, sizeof(where) - off, " (%d)", p->nsites);
 			}
-			uint64_t runs;
-			char hits[32] = "?";
-			if (R->stats_fd >= 0 && xt_rt_probe_runs(e->rt, j, &runs) == 0)
-				snprintf(hits, sizeof(hits), "%llu", (unsigned long long)runs);
-			char num[16] = "";
+			uint64_t sum = 0, n;
+			bool known = true;
+			for (int k = 0; k < p->nsites && known; k++) {
+				known = xt_rt_site_hits(e->rt, p->sites[k].id, &n) == 0;
+				sum += known ? n : 0;
+			}
+			snprintf(hits, sizeof(hits), known ? "%llu" : "?", (unsigned long long)sum);
 			if (j == 0)
 				snprintf(num, sizeof(num), "[%d]", e->id);
-			printf("%-5s %-50s %10s runs%s\n", num, where, hits, e->attached ? "" : " (detached)");
+			printf("%-5s %-50s %10s hits%s\n", num, where, hits, e->attached ? "" : " (detached)");
+			for (int k = 0; p->nsites > 1 && known && k < p->nsites; k++) {
+				char one[32];
+				const char *h = hits_text(e, p->sites[k].id, one, sizeof(one));
+				if (strcmp(h, "0") != 0)
+					printf("        %-48s %10s\n", p->sites[k].name, h);
+			}
 		}
-		shown++;
 	}
-	if (!shown)
+	if (!R->nentries)
 		puts("no entry has been attached yet");
 }
 
@@ -806,38 +855,104 @@ static void cmd_load(const char *arg)
 	free(text);
 }
 
-static void cmd_save(const char *arg)
+/* The script .save writes: the entries marked in `keep`, in order. A
+ * detached one is there because a running one needs its maps. */
+static char *save_text(const bool *keep)
 {
-	if (!arg || !*arg) {
-		fprintf(stderr, "usage: .save FILE.xt\n");
-		return;
-	}
-	FILE *f = fopen(arg, "w");
-	if (!f) {
-		fprintf(stderr, "xtrace: cannot write %s: %s\n", arg, strerror(errno));
-		return;
-	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
 	fputs("#!/usr/bin/env xtrace\n", f);
-	int n = 0;
 	for (int i = 0; i < R->nentries; i++) {
 		struct entry *e = R->entries[i];
-		if (!e->attached)
+		if (!keep[i])
 			continue;
 		const char *t = e->text;
 		if (t[0] == '#' && t[1] == '!') /* a loaded script's own #! line */
 			t += strcspn(t, "\n");
 		while (*t == '\n')
 			t++;
-		size_t len = strlen(t);
-		while (len && (t[len - 1] == '\n' || t[len - 1] == ' '))
-			len--;
-		fprintf(f, "\n// entry %d\n%.*s\n", e->id, (int)len, t);
-		n++;
+		size_t n = strlen(t);
+		while (n && (t[n - 1] == '\n' || t[n - 1] == ' '))
+			n--;
+		fprintf(f, "\n// entry %d%s\n%.*s\n", e->id,
+			e->attached ? "" : " (detached in the session; kept for the maps it defines)", (int)n, t);
 	}
-	if (fclose(f) != 0)
+	fclose(f);
+	return buf;
+}
+
+/* Whether the script `text` compiles on its own and gives every session
+ * map the kept entries use the type it has in the session. Otherwise marks
+ * the entries that created the maps in question in `keep`; returns whether
+ * it marked any. */
+static bool save_needs_more(const char *text, bool *keep)
+{
+	struct xt_unit u;
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	struct xt_sema_opts so = { .target_pid = R->opts.target_pid, .ncpus = xt_rt_possible_cpus() };
+	bool ok = xt_unit_compile(&u, "<save>", text, &so, 0, &dg) == 0;
+	bool more = false;
+	for (int i = 0; i < R->nentries; i++) {
+		const struct xt_program *prog = R->entries[i]->unit.prog;
+		for (int j = 0; keep[i] && j < prog->nmaps; j++) {
+			struct smap *sm = map_find(prog->maps[j]->name);
+			int owner = sm ? sm->owner->id - 1 : -1;
+			if (owner < 0 || keep[owner])
+				continue;
+			bool same = false;
+			for (int k = 0; ok && k < u.prog->nmaps && !same; k++) {
+				const struct xt_map_info *m = u.prog->maps[k], *w = sm->info;
+				same = strcmp(m->name, w->name) == 0 && xt_type_eq(m->val, w->val) &&
+				       (m->key == w->key || (m->key && w->key && xt_type_eq(m->key, w->key)));
+			}
+			if (!same)
+				more = keep[owner] = true;
+		}
+	}
+	xt_diags_fini(&dg);
+	xt_unit_free(&u);
+	return more;
+}
+
+/* Writes the attached entries as a script, and the detached ones whose maps
+ * they need: without the entry that defines @x, `print(@x)` alone has no type. */
+static void cmd_save(const char *arg)
+{
+	if (!arg || !*arg) {
+		fprintf(stderr, "usage: .save FILE.xt\n");
+		return;
+	}
+	bool *keep = calloc((size_t)R->nentries + 1, sizeof(*keep));
+	int n = 0, extra = 0;
+	for (int i = 0; i < R->nentries; i++)
+		keep[i] = R->entries[i]->attached;
+	char *text = save_text(keep);
+	for (int round = 0; text && round < R->nentries && save_needs_more(text, keep); round++) {
+		free(text);
+		text = save_text(keep);
+	}
+	for (int i = 0; i < R->nentries; i++) {
+		n += keep[i];
+		extra += keep[i] && !R->entries[i]->attached;
+	}
+	free(keep);
+	FILE *f = text ? fopen(arg, "w") : NULL;
+	bool written = f && fputs(text, f) >= 0;
+	if (f && fclose(f) != 0)
+		written = false;
+	if (!written) {
 		fprintf(stderr, "xtrace: cannot write %s: %s\n", arg, strerror(errno));
-	else
+	} else if (extra) {
+		printf("saved %d entr%s to %s (%d detached, kept for the maps the others use)\n", n,
+		       n == 1 ? "y" : "ies", arg, extra);
+	} else {
 		printf("saved %d entr%s to %s\n", n, n == 1 ? "y" : "ies", arg);
+	}
+	free(text);
 }
 
 static void cmd_format(const char *arg)
@@ -1238,7 +1353,7 @@ int xt_repl(const struct xt_repl_opts *opts)
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		return 1;
 	}
-	struct repl r = { .opts = *opts, .stats_fd = -1, .watch_fd = -1 };
+	struct repl r = { .opts = *opts, .watch_fd = -1 };
 	R = &r;
 	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	r.mem = open_memstream(&r.membuf, &r.memsize);
@@ -1252,7 +1367,6 @@ int xt_repl(const struct xt_repl_opts *opts)
 		return 1;
 	}
 	xt_loop_on_signal(r.loop, on_signal, NULL);
-	r.stats_fd = xt_rt_enable_stats();
 
 	if (r.tty) {
 		rl_readline_name = "xtrace";
@@ -1308,8 +1422,6 @@ int xt_repl(const struct xt_repl_opts *opts)
 	xt_loop_free(r.loop);
 	fclose(r.mem);
 	free(r.membuf);
-	if (r.stats_fd >= 0)
-		close(r.stats_fd);
 	R = NULL;
 	return 0;
 }

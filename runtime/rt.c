@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "runtime/rt_int.h"
+#include "runtime/symbols.h"
 #include "stdlib/registry.h"
 
 /* libbpf's messages: shown with -v, and the tail kept for a verifier rejection. */
@@ -55,6 +58,47 @@ static const char *log_tail(int lines)
 }
 
 struct bpf_object *xt_rt_object(struct xt_rt *rt) { return rt->obj; }
+
+/* Every open program, for xt_rt_site_name: a session's entries stay open
+ * (detached ones too) until it ends, so their sites keep their names. */
+static const struct xt_program **open_progs;
+static int nopen_progs;
+
+static void progs_add(const struct xt_program *prog)
+{
+	const struct xt_program **np = realloc(open_progs, sizeof(*np) * (nopen_progs + 1));
+	if (!np)
+		return; /* its `probe` values print as "?" in other entries' maps */
+	open_progs = np;
+	open_progs[nopen_progs++] = prog;
+}
+
+static void progs_remove(const struct xt_program *prog)
+{
+	for (int i = 0; i < nopen_progs; i++)
+		if (open_progs[i] == prog) {
+			open_progs[i] = open_progs[--nopen_progs];
+			break;
+		}
+	if (!nopen_progs) {
+		free(open_progs);
+		open_progs = NULL;
+	}
+}
+
+static const char *site_in(const struct xt_program *prog, uint64_t id)
+{
+	uint64_t base = (uint64_t)prog->opts.site_base;
+	return id >= base && id - base < (uint64_t)prog->nsites ? prog->sites[id - base]->name : NULL;
+}
+
+const char *xt_rt_site_name(const struct xt_program *prog, uint64_t id)
+{
+	const char *name = prog ? site_in(prog, id) : NULL;
+	for (int i = 0; !name && i < nopen_progs; i++)
+		name = site_in(open_progs[i], id);
+	return name ? name : "?";
+}
 
 int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link)
 {
@@ -114,6 +158,7 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 		free(rt);
 		return NULL;
 	}
+	progs_add(rt->prog);
 	rt->nprobes = rt->prog->nprobes;
 	rt->probes = calloc(rt->nprobes + 1, sizeof(*rt->probes));
 	for (int i = 0; i < rt->nprobes; i++) {
@@ -254,10 +299,81 @@ void xt_rt_print_one(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 	fflush(rt->opts.out);
 }
 
+/* A -c command's stacks are printed after it ended, when its mappings are
+ * gone from /proc; polling them misses a command that lives a few
+ * milliseconds. So when the program symbolises user addresses, the command
+ * is traced (PTRACE_SEIZE: it does not stop) with PTRACE_O_TRACEEXIT: it stops
+ * at its exit with its address space intact, the mappings and files are read
+ * then, and it is let go. Signals it receives meanwhile stop it as well and
+ * are passed on at once. */
+static void trace_child(struct xt_rt *rt)
+{
+	pid_t pid = rt->opts.child;
+	if (pid <= 0 || !xt_sym_watched(pid))
+		return;
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)PTRACE_O_TRACEEXIT) == 0)
+		rt->child_traced = true;
+	else if (rt->opts.verbose)
+		fprintf(stderr, "xtrace: cannot trace the command's exit (%s); its stacks may print as addresses\n",
+			strerror(errno));
+}
+
+/* Resumes the traced command from stop `st` (or lets it go for good when
+ * `release`); at its exit stop its mappings are read first. */
+static void child_stopped(struct xt_rt *rt, int st, bool release)
+{
+	pid_t pid = rt->opts.child;
+	int event = st >> 16, sig = WSTOPSIG(st);
+	if (event == PTRACE_EVENT_EXIT) {
+		xt_sym_capture(pid);
+		release = true;
+		sig = 0;
+	} else if (event == PTRACE_EVENT_STOP) {
+		/* A group-stop (SIGSTOP, SIGTSTP...) stays a stop; our PTRACE_INTERRUPT does not. */
+		bool group = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+		if (!release) {
+			ptrace(group ? PTRACE_LISTEN : PTRACE_CONT, pid, NULL, NULL);
+			return;
+		}
+		sig = 0;
+	}
+	/* A signal-delivery stop: the signal goes on to the command. */
+	if (release) {
+		ptrace(PTRACE_DETACH, pid, NULL, (void *)(long)sig);
+		rt->child_traced = false;
+	} else {
+		ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig);
+	}
+}
+
+/* Lets the traced command go when tracing ends before it does (exit(), a
+ * signal): it is interrupted, and whatever stop comes first releases it. */
+static void untrace_child(struct xt_rt *rt)
+{
+	pid_t pid = rt->opts.child;
+	if (!rt->child_traced || pid <= 0 || ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0) {
+		rt->child_traced = false;
+		return;
+	}
+	while (rt->child_traced) {
+		int st;
+		pid_t r = waitpid(pid, &st, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != pid || !WIFSTOPPED(st)) { /* gone meanwhile */
+			rt->child_traced = false;
+			rt->opts.child = 0;
+			break;
+		}
+		child_stopped(rt, st, true);
+	}
+}
+
 static void start_child(struct xt_rt *rt)
 {
 	if (rt->opts.child_go_fd < 0)
 		return;
+	trace_child(rt);
 	if (write(rt->opts.child_go_fd, "g", 1) != 1)
 		fprintf(stderr, "xtrace: cannot start the command: %s\n", strerror(errno));
 	close(rt->opts.child_go_fd);
@@ -278,10 +394,42 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 		rt->done = true;
 		return;
 	}
+	/* One SIGCHLD may stand for several changes: take them all. */
 	int st;
-	if (rt->opts.child > 0 && waitpid(rt->opts.child, &st, WNOHANG) == rt->opts.child) {
+	while (rt->opts.child > 0 && waitpid(rt->opts.child, &st, WNOHANG | __WALL) == rt->opts.child) {
+		if (WIFSTOPPED(st)) {
+			if (rt->child_traced)
+				child_stopped(rt, st, false);
+			continue;
+		}
 		rt->opts.child = 0;
+		rt->child_traced = false;
 		rt->done = true;
+	}
+}
+
+/* The -p process's mappings, re-read while it runs so that they outlive it. */
+static void on_remember(void *ctx)
+{
+	struct xt_rt *rt = ctx;
+	uint64_t ticks;
+	if (read(rt->remember_fd, &ticks, sizeof(ticks)) > 0)
+		xt_sym_remember(rt->prog->opts.target_pid);
+}
+
+static void remember_target(struct xt_rt *rt, struct xt_loop *l)
+{
+	pid_t pid = rt->prog->opts.target_pid;
+	rt->remember_fd = -1;
+	if (!xt_sym_watched(pid))
+		return;
+	xt_sym_remember(pid);
+	struct itimerspec it = { .it_interval = { 0, 250 * 1000 * 1000 }, .it_value = { 0, 250 * 1000 * 1000 } };
+	rt->remember_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (rt->remember_fd >= 0 && (timerfd_settime(rt->remember_fd, 0, &it, NULL) < 0 ||
+				     xt_loop_add(l, rt->remember_fd, on_remember, rt) < 0)) {
+		close(rt->remember_fd);
+		rt->remember_fd = -1;
 	}
 }
 
@@ -294,6 +442,7 @@ int xt_rt_run(struct xt_rt *rt)
 		return 1;
 	}
 	xt_loop_on_signal(l, on_signal, rt);
+	remember_target(rt, l);
 
 	xt_rt_run_special(rt, false);
 	if (!rt->done)
@@ -301,6 +450,12 @@ int xt_rt_run(struct xt_rt *rt)
 	while (!rt->done)
 		if (xt_loop_once(l, -1) < 0)
 			break;
+	untrace_child(rt);
+	if (rt->remember_fd >= 0) {
+		xt_loop_remove(l, rt->remember_fd);
+		close(rt->remember_fd);
+		rt->remember_fd = -1;
+	}
 	ring_buffer__consume(rt->rb);
 	xt_rt_run_special(rt, true);
 	xt_loop_free(l);
@@ -380,5 +535,6 @@ void xt_rt_close(struct xt_rt *rt)
 	if (rt->opts.child_go_fd >= 0)
 		close(rt->opts.child_go_fd);
 	free(rt->probes);
+	progs_remove(rt->prog);
 	free(rt);
 }

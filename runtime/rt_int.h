@@ -18,6 +18,8 @@ struct xt_rt {
 	bool done;                    /* exit() seen, signal, or the -c command ended */
 	int status;                   /* exit status to return */
 	uint64_t lost;                /* ring-buffer records lost */
+	bool child_traced;            /* the -c command is ptrace-seized until its exit (rt.c) */
+	int remember_fd;              /* timer re-reading the -p process's mappings, or -1 */
 };
 
 /* maps.c: reads map m from the kernel and prints it. */
@@ -28,6 +30,11 @@ void xt_rt_clear_map(struct xt_rt *rt, const struct xt_map_info *m, bool zero);
 int xt_rt_handle_event(void *ctx, void *data, size_t size);
 
 
+
+/* rt.c: the name of site `id` (the value of `probe`): in prog, else in any
+ * other open program (a REPL map keyed by `probe` is filled by many entries,
+ * whose site ids are unique across the session); "?" when unknown. */
+const char *xt_rt_site_name(const struct xt_program *prog, uint64_t id);
 
 /* values.c: decodes a value of type t stored at p (map key/value or record
  * slot) into out; strings and tuples are allocated in ar. */

@@ -101,6 +101,10 @@ int xt_rt_enable_stats(void);
 /* How many times probe i's program ran since it was loaded (counted while
  * stats are on); 0 or -errno. */
 int xt_rt_probe_runs(struct xt_rt *rt, int i, uint64_t *runs);
+/* How often site `site` (a global site id) fired, summed over the CPUs, from
+ * the counter a program compiled with xt_sema_opts.count_hits keeps; 0, or
+ * -ENOENT when it keeps none, or -errno. */
+int xt_rt_site_hits(struct xt_rt *rt, int site, uint64_t *hits);
 
 /* --- the event loop (runtime/loop.c) --------------------------------------- */
 struct xt_loop;

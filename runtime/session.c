@@ -1,5 +1,5 @@
 /* What a live session does to running programs besides printing: counting,
- * clearing, zeroing and deleting map entries, and reading probe run counts. */
+ * clearing, zeroing and deleting map entries, and reading probe run and hit counts. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,4 +175,25 @@ int xt_rt_probe_runs(struct xt_rt *rt, int i, uint64_t *runs)
 		return -errno;
 	*runs = info.run_cnt;
 	return 0;
+}
+
+int xt_rt_site_hits(struct xt_rt *rt, int site, uint64_t *hits)
+{
+	int fd = xt_rt_map_fd(rt, "hits");
+	if (fd < 0)
+		return fd;
+	int idx = site - rt->prog->opts.site_base;
+	if (idx < 0 || idx >= rt->prog->nsites)
+		return -EINVAL;
+	int ncpus = xt_rt_possible_cpus();
+	uint64_t *v = calloc((size_t)ncpus, sizeof(*v)); /* a per-CPU u64: 8 bytes a CPU */
+	if (!v)
+		return -ENOMEM;
+	uint32_t key = (uint32_t)idx;
+	int err = bpf_map_lookup_elem(fd, &key, v) < 0 ? -errno : 0;
+	*hits = 0;
+	for (int i = 0; !err && i < ncpus; i++)
+		*hits += v[i];
+	free(v);
+	return err;
 }

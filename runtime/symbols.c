@@ -1,16 +1,13 @@
 /* Kernel and user symbols, process mappings kept past a process's end, and
- * stack rendering. The watcher thread only touches the mappings table, under
- * its lock; everything else runs on the main thread. */
+ * stack rendering. Single-threaded: the runtime captures a -c command's
+ * mappings at its exit (see xt_sym_capture). */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
@@ -80,6 +77,7 @@ struct mapping {
 	uint64_t start, end, off;
 	unsigned long ino;
 	char *path;
+	const struct xt_elf *elf;  /* the file, when read while the process lived (xt_sym_capture) */
 };
 
 struct proc {
@@ -90,7 +88,6 @@ struct proc {
 };
 
 static struct proc *procs;
-static pthread_mutex_t procs_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void free_maps(struct mapping *m, size_t n)
 {
@@ -127,7 +124,7 @@ static size_t read_maps(pid_t pid, struct mapping **out)
 			cap = cap ? cap * 2 : 16;
 			m = realloc(m, sizeof(*m) * cap);
 		}
-		m[n++] = (struct mapping){ s, e, off, ino, strdup(p) };
+		m[n++] = (struct mapping){ s, e, off, ino, strdup(p), NULL };
 	}
 	fclose(f);
 	*out = m;
@@ -142,14 +139,17 @@ static struct proc *find_proc(pid_t pid)
 	return NULL;
 }
 
-void xt_sym_remember(pid_t pid)
+static struct proc *remember(pid_t pid)
 {
 	struct mapping *m;
 	size_t n = read_maps(pid, &m);
-	pthread_mutex_lock(&procs_lock);
 	struct proc *p = find_proc(pid);
 	if (!p) {
 		p = calloc(1, sizeof(*p));
+		if (!p) {
+			free_maps(m, n);
+			return NULL;
+		}
 		p->pid = pid;
 		p->next = procs;
 		procs = p;
@@ -159,54 +159,41 @@ void xt_sym_remember(pid_t pid)
 		p->maps = m;
 		p->n = n;
 	}
-	pthread_mutex_unlock(&procs_lock);
+	return p;
 }
 
-static bool alive(pid_t pid)
+void xt_sym_remember(pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	return access(path, F_OK) == 0;
+	remember(pid);
 }
 
-/* Polls fast while the process is young (a short -c command may live only a
- * few milliseconds after its libraries are mapped), then slower. */
-static void *watch(void *arg)
+static const struct xt_elf *mapping_elf(pid_t pid, const struct mapping *m);
+
+void xt_sym_capture(pid_t pid)
 {
-	pid_t pid = (pid_t)(intptr_t)arg;
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (alive(pid)) {
-		xt_sym_remember(pid);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double age = (double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
-		struct timespec ts = { 0, age < 0.3 ? 50 * 1000 : age < 5 ? 1000 * 1000 : 10 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	return NULL;
+	struct proc *p = remember(pid);
+	for (size_t i = 0; p && i < p->n; i++)
+		p->maps[i].elf = mapping_elf(pid, &p->maps[i]);
 }
+
+/* Processes whose mappings must outlive them: the -c command (captured at
+ * its exit by the runtime) and the -p process (re-read while it runs). */
+static pid_t watched[16];
+static int nwatched;
 
 void xt_sym_watch(pid_t pid)
 {
-	static pid_t watched[16];
-	static int nwatched;
-	for (int i = 0; i < nwatched; i++)
+	if (xt_sym_watched(pid) || nwatched == (int)(sizeof(watched) / sizeof(watched[0])))
+		return;
+	watched[nwatched++] = pid;
+}
+
+bool xt_sym_watched(pid_t pid)
+{
+	for (int i = 0; pid > 0 && i < nwatched; i++)
 		if (watched[i] == pid)
-			return;
-	if (nwatched < 16)
-		watched[nwatched++] = pid;
-	pthread_t t;
-	pthread_attr_t at;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	/* The thread takes no signals: SIGINT, SIGCHLD... belong to the event loop's signalfd. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&t, &at, watch, (void *)(intptr_t)pid) != 0)
-		xt_sym_remember(pid);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&at);
+			return true;
+	return false;
 }
 
 /* The ELF file behind mapping m of pid, checked to be the file the process
@@ -215,6 +202,8 @@ void xt_sym_watch(pid_t pid)
 static const struct xt_elf *mapping_elf(pid_t pid, const struct mapping *m)
 {
 	struct stat st;
+	if (m->elf)
+		return m->elf;
 	if (m->path[0] != '/')
 		return NULL;
 	if (stat(m->path, &st) == 0 && st.st_ino == m->ino)
@@ -230,17 +219,10 @@ const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **mo
 {
 	if (module)
 		*module = NULL;
-	pthread_mutex_lock(&procs_lock);
 	struct proc *p = find_proc(pid);
-	pthread_mutex_unlock(&procs_lock);
-	if (!p || !p->n) {
-		xt_sym_remember(pid);
-		pthread_mutex_lock(&procs_lock);
-		p = find_proc(pid);
-		pthread_mutex_unlock(&procs_lock);
-	}
+	if (!p || !p->n)
+		p = remember(pid);
 	const char *name = NULL;
-	pthread_mutex_lock(&procs_lock);
 	for (size_t i = 0; p && i < p->n; i++) {
 		const struct mapping *m = &p->maps[i];
 		if (addr < m->start || addr >= m->end)
@@ -248,14 +230,13 @@ const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **mo
 		const struct xt_elf *e = mapping_elf(pid, m);
 		if (!e)
 			break;
-		if (module) /* the cached file's path outlives the mappings the watcher replaces */
+		if (module) /* the cached file's path outlives the mappings a later reading replaces */
 			*module = e->path;
 		int64_t va = xt_elf_off_to_vaddr(e, addr - m->start + m->off);
 		const struct xt_elf_sym *s = va < 0 ? NULL : xt_elf_sym_at(e, (uint64_t)va, off);
 		name = s ? s->name : NULL;
 		break;
 	}
-	pthread_mutex_unlock(&procs_lock);
 	return name;
 }
 

@@ -23,9 +23,15 @@ const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **mo
 
 /* Reads pid's mappings now and keeps them (the newest non-empty reading wins). */
 void xt_sym_remember(pid_t pid);
-/* Keeps re-reading pid's mappings every few milliseconds, from a background
- * thread, until the process is gone: a -c command's mappings survive its end. */
+/* As xt_sym_remember, and reads the mapped files now too: for a process
+ * about to end (its /proc/PID/map_files goes with it). */
+void xt_sym_capture(pid_t pid);
+/* Asks for pid's mappings to outlive it (the program symbolises its user
+ * addresses): the runtime captures a -c command's at its exit and re-reads
+ * a -p process's while it runs. */
 void xt_sym_watch(pid_t pid);
+/* Whether xt_sym_watch(pid) was called. */
+bool xt_sym_watched(pid_t pid);
 
 /* Renders stack `id` of the stack-trace map named `map` (one of this
  * process's BPF maps) as bpftrace prints it: "\n    frame\n..." (bpftrace),

@@ -81,7 +81,7 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 	case XT_T_PROBE: {
 		uint64_t id = read_uint(p, 8);
 		out->kind = XT_VAL_STR;
-		out->s = id < (uint64_t)prog->nsites ? prog->sites[id]->name : "?";
+		out->s = xt_rt_site_name(prog, id);
 		return;
 	}
 	case XT_T_TUPLE: {

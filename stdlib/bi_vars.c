@@ -106,6 +106,7 @@ const struct xt_builtin xt_bi_args = { .name = "args", .kind = XT_BI_VAR, .flags
 #include <unistd.h>
 #include <bpf/btf.h>
 #include "stdlib/btf_args.h"
+#include "stdlib/btf_types.h"
 
 /* The byte offset of `member` in `struct sname` from vmlinux BTF, or -1. */
 static int btf_member_off(const char *sname, const char *member)
@@ -195,10 +196,17 @@ static LLVMValueRef emit_elapsed(struct xt_cg *cg, struct xt_node *n)
 	return LLVMBuildSub(cg->b, xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0), xt_cg_i64(cg, start), "elapsed");
 }
 
+/* curtask: a struct task_struct * where the kernel has BTF, an address otherwise. */
+static const struct xt_type *type_curtask(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_btf_struct_ptr("task_struct");
+	return t ? t : &xt_u64;
+}
+
 static const struct xt_type *type_username(struct xt_sema *s, struct xt_node *n) { return &xt_username; }
 
 VAR(xt_bi_ppid, "ppid", type_ppid, emit_ppid, "process id of the current task's parent");
-VAR(xt_bi_curtask, "curtask", type_u64, emit_curtask, "address of the current task's struct task_struct");
+VAR(xt_bi_curtask, "curtask", type_curtask, emit_curtask, "the current task (struct task_struct *)");
 VAR(xt_bi_cgroup, "cgroup", type_u64, emit_cgroup, "cgroup v2 id of the current task");
 VAR(xt_bi_jiffies, "jiffies", type_u64, emit_jiffies, "the kernel's jiffies counter");
 VAR(xt_bi_rand, "rand", type_u32, emit_rand, "a pseudo-random 32-bit number");

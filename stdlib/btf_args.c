@@ -3,6 +3,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "stdlib/btf_args.h"
+#include "stdlib/btf_types.h"
 
 struct btf *xt_btf_get(const char *mod)
 {
@@ -91,6 +92,7 @@ int xt_btf_proto_args(const struct btf *btf, int proto_id, int skip, struct xt_b
 		const char *nm = btf__name_by_offset(btf, p[i].name_off);
 		snprintf(a->name, sizeof(a->name), "%s", nm ? nm : "");
 		spell(btf, (int)p[i].type, a->ctype, sizeof(a->ctype), a, 0);
+		a->type_id = btf == xt_btf_get(NULL) ? (int)p[i].type : 0;
 	}
 	return n;
 }
@@ -103,8 +105,10 @@ void xt_btf_type_info(const struct btf *btf, int type_id, struct xt_btf_arg *out
 
 const struct xt_type *xt_btf_arg_type(struct xt_arena *ar, const struct xt_btf_arg *a)
 {
-	if (a->ptr)
-		return xt_type_ptr(ar, NULL, xt_arena_strdup(ar, a->ctype));
+	if (a->ptr) {
+		const struct xt_type *t = a->type_id ? xt_btf_type(a->type_id) : NULL;
+		return t && t->kind == XT_T_PTR ? t : xt_type_ptr(ar, NULL, xt_arena_strdup(ar, a->ctype));
+	}
 	if (a->size == 1 || a->size == 2 || a->size == 4 || a->size == 8)
 		return xt_type_int(a->size, a->sign);
 	return &xt_u64;

@@ -88,6 +88,21 @@ const struct xt_provider *xt_provider_find(const char *name); /* name or alias *
 const struct xt_builtin *const *xt_builtins(void);
 const struct xt_provider *const *xt_providers(void);
 
+/* Kernel types, the lang facet of stdlib/btf_types.c: how sema resolves
+ * `struct NAME` and the fields of kernel structs from vmlinux BTF without
+ * including libbpf. The types live as long as the process. */
+struct xt_ktype_hooks {
+	/* The type spelled `name` ("struct task_struct", "union bpf_attr",
+	 * "enum pid_type"), or NULL with *why set to the reason and *near to the
+	 * closest known name of that kind (or NULL). */
+	const struct xt_type *(*find)(const char *name, const char **near, const char **why);
+	/* Field `name` of a kernel record (members of anonymous structs and
+	 * unions included), or NULL with *near set as above. A NULL field type
+	 * means xtrace cannot read it (floats, ...). */
+	const struct xt_field *(*field)(const struct xt_type *rec, const char *name, const char **near);
+};
+const struct xt_ktype_hooks *xt_ktypes(void);
+
 /* Adds a site to probe p (name: the full probe name; target/num/data per provider). */
 struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data);

@@ -1,6 +1,7 @@
 # The REPL driven through a pseudo-terminal (tmux) as a person uses it:
 # attach, trigger a workload, print maps, a wrong entry then a right one,
-# multi-line entries, detach and see the hit count stop, .save and re-run the
+# multi-line entries, exact hit counts that stop at detach, `probe` keys of a
+# map two entries share, .save and re-run the
 # file, Ctrl-C during .watch and on a half-typed line, completion of a
 # tracepoint name, Ctrl-D printing the maps, history across two sessions.
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,9 @@ M=rc$$
 W=xo$$
 cp "$OPENATN" "$XT_TMP/$W"
 OPENATN=$XT_TMP/$W
+# A copy of ucalls of our own: uprobes on it see only our runs (exact hits).
+UC=$XT_TMP/uc$$
+cp "$(readlink -f "$XT_TARGETS/ucalls")" "$UC"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$XT_TMP"' EXIT
 
 tm() { tmux -L "$SOCK" "$@"; }
@@ -71,15 +75,38 @@ step "@ kept counting" "^@\[$W\]: 8$" '@'
 step "a type conflict is rejected in the new entry" "type mismatch for @$M" "BEGIN { @$M = 5; }"
 step "and nothing running is disturbed" "^@$M: 3$" "@$M"
 
-step ".probes lists both entries" '^\[2\] +tracepoint:syscalls:sys_enter_openat +[0-9]+ runs$' '.probes'
+step ".probes lists both entries" '^\[2\] +tracepoint:syscalls:sys_enter_openat +[0-9]+ hits$' '.probes'
 step ".detach 2" '^\[2\] detached$' '.detach 2'
-step ".probes after detach" '^\[2\] .* runs \(detached\)$' '.probes'
-hits_before=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) runs \(detached\)$/\1/p' | tail -1)
+step ".probes after detach" '^\[2\] .* hits \(detached\)$' '.probes'
+hits_before=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) hits \(detached\)$/\1/p' | tail -1)
 "$OPENATN" 4
 sleep 0.5
-step ".probes again" '^\[2\] .* runs \(detached\)$' '.probes'
-hits_after=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) runs \(detached\)$/\1/p' | tail -1)
+step ".probes again" '^\[2\] .* hits \(detached\)$' '.probes'
+hits_after=$(screen | sed -nE 's/^\[2\] +tracepoint:syscalls:sys_enter_openat +([0-9]+) hits \(detached\)$/\1/p' | tail -1)
 expect_eq "the detached entry's hit count stopped" "$hits_before" "$hits_after"
+
+# Exact hits: a probe only our workload fires, counted before the predicate.
+step "a uprobe entry attaches" '^\[3\] attached 1 probe: uprobe:.*:xt_add$' \
+	"uprobe:$UC:xt_add /arg0 == 99/ { @${M}u = count(); }"
+"$UC" 7
+step ".probes counts every hit" '^\[3\] +uprobe:[^ ]*:xt_add +7 hits$' '.probes'
+"$UC" 5
+step ".probes counts on" '^\[3\] +uprobe:[^ ]*:xt_add +12 hits$' '.probes'
+step ".detach 3" '^\[3\] detached$' '.detach 3'
+"$UC" 4
+step "hits stop after .detach" '^\[3\] +uprobe:[^ ]*:xt_add +12 hits \(detached\)$' '.probes'
+
+# Site ids are the session's: a map keyed by `probe` that two entries fill
+# prints each entry's probe name.
+step "entry 4 fills @${M}p" '^\[4\] attached' "uprobe:$UC:xt_name { @${M}p[probe] = count(); }"
+step "entry 5 shares it" '^\[5\] attached' "uprobe:$UC:xt_add { @${M}p[probe] = count(); }"
+"$UC" 3
+step "the first entry's probe by name" "^@${M}p\\[uprobe:[^]]*:xt_name\\]: 10$" "@${M}p"
+expect_match "the second entry's probe by name" "^@${M}p\\[uprobe:[^]]*:xt_add\\]: 3$" "$(screen)"
+adds=$(count "^@${M}p\\[uprobe:[^]]*:xt_add\\]: 3$")
+step "delete() by probe name" "^@${M}p\\[uprobe:[^]]*:xt_name\\]: 10$" "delete(@${M}p, \"uprobe:$UC:xt_add\")" "@${M}p"
+expect_eq "deletes that entry's key" "$adds" "$(count "^@${M}p\\[uprobe:[^]]*:xt_add\\]: 3$")"
+step "two detaches" '^\[5\] detached$' '.detach 4' '.detach 5'
 step "the detached entry's map stays" "^@$M: 3$" "@$M"
 step "the attached one goes on" "^@\[$W\]: 12$" '@'
 step ".maps shows types and entry counts" "^@$M +key - +value count +1 entry$" '.maps'

@@ -1,0 +1,173 @@
+/* The typing pass, kernel types: `struct NAME` in casts, sizeof and
+ * offsetof; fields of kernel structs through -> and .; array elements;
+ * *p and &x; pointer arithmetic. The types come from vmlinux BTF through the
+ * registry's xt_ktypes() hook (stdlib/btf_types.c), so lang needs no libbpf.
+ * Bitfields, enums and char[N] (a string) arrive already converted. */
+#include <string.h>
+#include "sema_int.h"
+#include "stdlib/registry.h"
+
+static const char *tname(struct xt_sema *s, const struct xt_type *t)
+{
+	return xt_type_name(s->ar, t);
+}
+
+bool xt_types_is_place(const struct xt_type *t)
+{
+	return t && ((t->kind == XT_T_RECORD && t->btf_id) || t->kind == XT_T_ARRAY);
+}
+
+const struct xt_type *xt_types_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc)
+{
+	const char *near, *why;
+	const struct xt_type *t = xt_ktypes()->find(name, &near, &why);
+	if (t)
+		return t;
+	const char *sp = strchr(name, ' ');
+	if (!sp) /* not struct/union/enum: an unknown base type */
+		xt_diag_error(s->dg, loc, "unknown type '%s'", name);
+	else if (strcmp(why, "unknown") != 0)
+		xt_diag_error(s->dg, loc, "%s: %s", name, why);
+	else if (near)
+		xt_diag_error(s->dg, loc, "unknown %.*s '%s'; did you mean '%s'?", (int)(sp - name), name, sp + 1, near);
+	else
+		xt_diag_error(s->dg, loc, "unknown %.*s '%s' (xtrace knows the kernel's types, from its BTF, not those of user programs)",
+			      (int)(sp - name), name, sp + 1);
+	return NULL;
+}
+
+/* Field n->name of kernel record rec, or NULL after a diagnostic. */
+static const struct xt_field *field_of(struct xt_sema *s, struct xt_node *n, const struct xt_type *rec,
+				       const char *fname)
+{
+	const char *near;
+	const struct xt_field *f = xt_ktypes()->field(rec, fname, &near);
+	if (!f) {
+		if (near)
+			xt_diag_error(s->dg, n->loc, "%s has no field '%s'; did you mean '%s'?", tname(s, rec), fname, near);
+		else
+			xt_diag_error(s->dg, n->loc, "%s has no field '%s'", tname(s, rec), fname);
+		return NULL;
+	}
+	if (!f->type) {
+		xt_diag_error(s->dg, n->loc, "field '%s' of %s has a type xtrace cannot read (floating point or function)",
+			      fname, tname(s, rec));
+		return NULL;
+	}
+	return f;
+}
+
+/* p->f and r.f, where t (the type of n->a) is a pointer or a kernel record.
+ * As in bpftrace, `.` does not go through a pointer and `->` needs one. */
+const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	const struct xt_type *rec = t;
+	if (t->kind == XT_T_PTR) {
+		if (n->kind == XT_N_FIELD) {
+			xt_diag_error(s->dg, n->loc, "cannot access field '%s' of %s, a pointer: use -> (or dereference it first)",
+				      n->name, tname(s, t));
+			return NULL;
+		}
+		rec = t->pointee;
+		if (!xt_types_is_place(rec) || rec->kind != XT_T_RECORD) {
+			xt_diag_error(s->dg, n->loc, "%s does not point to a struct: it has no field '%s'", tname(s, t), n->name);
+			return NULL;
+		}
+	} else if (n->kind == XT_N_ARROW) {
+		xt_diag_error(s->dg, n->loc, "-> needs a pointer, but this is a %s: use .", tname(s, t));
+		return NULL;
+	}
+	const struct xt_field *f = field_of(s, n, rec, n->name);
+	if (!f)
+		return NULL;
+	n->sym = f;
+	return f->type;
+}
+
+/* a[i]: an element of a kernel array, or of what a pointer points to. */
+const struct xt_type *xt_types_index(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->a), *it = xt_sema_expr(s, n->b);
+	if (!t || !it)
+		return NULL;
+	if (!xt_type_is_int(it)) {
+		xt_diag_error(s->dg, n->b->loc, "an index must be an integer, not %s", tname(s, it));
+		return NULL;
+	}
+	if (t->kind == XT_T_ARRAY) {
+		if (n->b->kind == XT_N_INT && t->n > 0 && n->b->ival >= (uint64_t)t->n) {
+			xt_diag_error(s->dg, n->b->loc, "index %s is out of bounds for %s",
+				      xt_arena_printf(s->ar, "%llu", (unsigned long long)n->b->ival), tname(s, t));
+			return NULL;
+		}
+		return t->pointee;
+	}
+	if (t->kind == XT_T_PTR && t->pointee)
+		return t->pointee;
+	xt_diag_error(s->dg, n->loc, "[] needs an array or a typed pointer, not %s", tname(s, t));
+	return NULL;
+}
+
+/* *p */
+const struct xt_type *xt_types_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	if (t->kind != XT_T_PTR) {
+		xt_diag_error(s->dg, n->loc, "cannot dereference %s, which is not a pointer", tname(s, t));
+		return NULL;
+	}
+	if (!t->pointee) {
+		xt_diag_error(s->dg, n->loc, "cannot dereference %s: what it points to is unknown (cast it first)", tname(s, t));
+		return NULL;
+	}
+	return t->pointee;
+}
+
+/* Whether n denotes kernel memory: a field of a kernel struct, an array
+ * element or *p (so that &n has a meaning). */
+static bool in_memory(const struct xt_node *n)
+{
+	switch (n->kind) {
+	case XT_N_ARROW:
+	case XT_N_FIELD:
+		return n->a->type && (n->a->type->kind == XT_T_PTR || xt_types_is_place(n->a->type));
+	case XT_N_INDEX:
+		return true;
+	case XT_N_UNOP:
+		return n->op == XT_OP_DEREF;
+	default:
+		return false;
+	}
+}
+
+/* &x */
+const struct xt_type *xt_types_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	if (!in_memory(n->a)) {
+		xt_diag_error(s->dg, n->loc, "& needs a field of a kernel struct, an array element or *p");
+		return NULL;
+	}
+	const struct xt_field *f = n->a->kind == XT_N_ARROW || n->a->kind == XT_N_FIELD ? n->a->sym : NULL;
+	if (f && f->bits) {
+		xt_diag_error(s->dg, n->loc, "cannot take the address of bitfield '%s'", f->name);
+		return NULL;
+	}
+	return xt_type_ptr(s->ar, t, xt_arena_printf(s->ar, "%s *", tname(s, t)));
+}
+
+/* offsetof(struct T, f): a constant from here on. */
+const struct xt_type *xt_types_offsetof(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *rec = xt_types_kernel_named(s, n->name, n->loc);
+	if (!rec)
+		return NULL;
+	if (!xt_types_is_place(rec) || rec->kind != XT_T_RECORD) {
+		xt_diag_error(s->dg, n->loc, "offsetof needs a struct or union, not %s", tname(s, rec));
+		return NULL;
+	}
+	const struct xt_field *f = field_of(s, n, rec, n->sval);
+	if (!f)
+		return NULL;
+	n->kind = XT_N_INT;
+	n->ival = (uint64_t)f->offset;
+	return &xt_u64;
+}

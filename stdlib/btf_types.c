@@ -1,0 +1,288 @@
+/* Kernel types from vmlinux BTF as xtrace types. A struct becomes a record
+ * whose fields are converted the first time one is looked up, so a program
+ * that names task_struct pays for task_struct, not for the kernel. */
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "lang/diag.h"
+#include "stdlib/btf_args.h"
+#include "stdlib/btf_types.h"
+#include "stdlib/registry.h"
+
+/* A kernel struct or union; `t` first, so a record's type pointer is its krec. */
+struct krec {
+	struct xt_type t;
+	bool done;               /* fields converted */
+	int cap;
+	const struct xt_type *ptr; /* a pointer to it, made once */
+};
+
+static struct xt_arena *ar;     /* process lifetime, like the BTF */
+static const struct xt_type **cache; /* by BTF id */
+static unsigned ncache;
+
+static const struct btf *vmlinux(void)
+{
+	const struct btf *btf = xt_btf_get(NULL);
+	if (btf && !cache) {
+		ar = xt_arena_new();
+		ncache = btf__type_cnt(btf);
+		cache = xt_arena_alloc(ar, sizeof(*cache) * ncache);
+	}
+	return btf;
+}
+
+/* Skips typedefs and qualifiers. */
+static int resolve(const struct btf *btf, int id)
+{
+	for (int depth = 0; id > 0 && depth < 32; depth++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!t)
+			return 0;
+		switch (btf_kind(t)) {
+		case BTF_KIND_TYPEDEF: case BTF_KIND_CONST: case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
+			id = (int)t->type;
+			break;
+		default:
+			return id;
+		}
+	}
+	return 0;
+}
+
+static bool is_char(const struct btf *btf, const struct btf_type *t)
+{
+	if (!btf_is_int(t) || t->size != 1)
+		return false;
+	const char *name = btf__name_by_offset(btf, t->name_off);
+	return (btf_int_encoding(t) & BTF_INT_CHAR) || (name && strcmp(name, "char") == 0);
+}
+
+static const struct xt_type *record(const struct btf *btf, int id, const struct btf_type *t)
+{
+	struct krec *r = xt_arena_alloc(ar, sizeof(*r));
+	const char *name = btf__name_by_offset(btf, t->name_off);
+	r->t.kind = XT_T_RECORD;
+	r->t.size = (int)t->size;
+	r->t.btf_id = id;
+	r->t.cname = xt_arena_printf(ar, "%s %s", btf_is_union(t) ? "union" : "struct",
+				     name && *name ? name : "(anonymous)");
+	return &r->t;
+}
+
+static const struct xt_type *convert(const struct btf *btf, int id)
+{
+	id = resolve(btf, id);
+	if (id <= 0 || (unsigned)id >= ncache)
+		return NULL;
+	if (cache[id])
+		return cache[id];
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct xt_type *x = NULL;
+	struct xt_btf_arg spelled;
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		if (t->size == 1 && (btf_int_encoding(t) & BTF_INT_BOOL))
+			x = &xt_bool;
+		else if (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)
+			x = xt_type_int((int)t->size, (btf_int_encoding(t) & BTF_INT_SIGNED) != 0);
+		break;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		if (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)
+			x = xt_type_int((int)t->size, btf_kflag(t));
+		break;
+	case BTF_KIND_PTR:
+		xt_btf_type_info(btf, id, &spelled);
+		/* a pointer to a pointer to ... ends at a struct: records are shallow */
+		x = xt_type_ptr(ar, convert(btf, (int)t->type), xt_arena_strdup(ar, spelled.ctype));
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		x = record(btf, id, t);
+		break;
+	case BTF_KIND_FWD: {
+		/* a declaration: the definition is elsewhere under the same name */
+		int def = btf__find_by_name_kind(btf, btf__name_by_offset(btf, t->name_off),
+						 btf_kflag(t) ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+		if (def > 0)
+			x = convert(btf, def);
+		break;
+	}
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+		int eid = resolve(btf, (int)a->type);
+		const struct btf_type *et = btf__type_by_id(btf, eid);
+		if (et && is_char(btf, et) && a->nelems > 0) {
+			x = xt_type_str(ar, (int)a->nelems); /* char comm[16]: a string, as in bpftrace */
+			break;
+		}
+		const struct xt_type *el = convert(btf, eid);
+		if (!el)
+			break;
+		struct xt_type *arr = xt_arena_alloc(ar, sizeof(*arr));
+		arr->kind = XT_T_ARRAY;
+		arr->pointee = el;
+		arr->n = (int)a->nelems;
+		arr->size = el->size * arr->n;
+		arr->btf_id = id;
+		arr->cname = xt_arena_printf(ar, "%s[%d]", xt_type_name(ar, el), arr->n);
+		x = arr;
+		break;
+	}
+	default: /* floats, functions: not representable */
+		break;
+	}
+	cache[id] = x;
+	return x;
+}
+
+const struct xt_type *xt_btf_type(int id)
+{
+	const struct btf *btf = vmlinux();
+	return btf ? convert(btf, id) : NULL;
+}
+
+const struct xt_type *xt_btf_struct_ptr(const char *name)
+{
+	const struct btf *btf = vmlinux();
+	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT) : -1;
+	const struct xt_type *rec = id > 0 ? convert(btf, id) : NULL;
+	if (!rec || rec->kind != XT_T_RECORD)
+		return NULL;
+	struct krec *r = (struct krec *)rec;
+	if (!r->ptr)
+		r->ptr = xt_type_ptr(ar, rec, xt_arena_printf(ar, "%s *", rec->cname));
+	return r->ptr;
+}
+
+/* --- fields ----------------------------------------------------------------- */
+
+static void add_field(struct krec *r, const struct xt_field *f)
+{
+	if (r->t.n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		struct xt_field *nf = xt_arena_alloc(ar, sizeof(*nf) * r->cap);
+		if (r->t.n)
+			memcpy(nf, r->t.fields, sizeof(*nf) * r->t.n);
+		r->t.fields = nf;
+	}
+	struct xt_field *dst = (struct xt_field *)&r->t.fields[r->t.n];
+	*dst = *f;
+	dst->index = r->t.n++;
+}
+
+/* The members of struct/union t at bit offset `base` of r; the members of
+ * anonymous structs and unions are r's own, as in C. */
+static void add_members(struct krec *r, const struct btf *btf, const struct btf_type *t, unsigned base, int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		unsigned bit = base + btf_member_bit_offset(t, i);
+		unsigned bits = btf_member_bitfield_size(t, i);
+		if (!name || !*name) {
+			const struct btf_type *mt = btf__type_by_id(btf, resolve(btf, (int)m->type));
+			if (mt && (btf_is_struct(mt) || btf_is_union(mt)) && depth < 16)
+				add_members(r, btf, mt, bit, depth + 1);
+			continue;
+		}
+		struct xt_field f = { .name = name, .type = convert(btf, (int)m->type), .offset = (int)(bit / 8) };
+		if (f.type && (bits || bit % 8) && xt_type_is_int(f.type)) {
+			f.bitoff = (int)(bit % 8);
+			f.bits = bits ? (int)bits : f.type->size * 8;
+		}
+		add_field(r, &f);
+	}
+}
+
+static void complete(struct krec *r)
+{
+	const struct btf *btf = vmlinux();
+	if (r->done || !btf)
+		return;
+	r->done = true;
+	const struct btf_type *t = btf__type_by_id(btf, r->t.btf_id);
+	if (t && (btf_is_struct(t) || btf_is_union(t)))
+		add_members(r, btf, t, 0, 0);
+}
+
+static const struct xt_field *field(const struct xt_type *rec, const char *name, const char **near)
+{
+	*near = NULL;
+	if (rec->kind != XT_T_RECORD || !rec->btf_id)
+		return NULL;
+	struct krec *r = (struct krec *)rec;
+	complete(r);
+	for (int i = 0; i < r->t.n; i++)
+		if (strcmp(r->t.fields[i].name, name) == 0)
+			return &r->t.fields[i];
+	const char **names = malloc(sizeof(*names) * (r->t.n + 1));
+	if (!names)
+		return NULL;
+	for (int i = 0; i < r->t.n; i++)
+		names[i] = r->t.fields[i].name;
+	*near = xt_diag_closest(name, names, (size_t)r->t.n);
+	free(names);
+	return NULL;
+}
+
+/* --- names ------------------------------------------------------------------ */
+
+/* The closest name of BTF kind `kind` (struct, union, enum) to `name`. */
+static const char *closest(const struct btf *btf, const char *name, int kind)
+{
+	unsigned n = btf__type_cnt(btf), k = 0;
+	const char **names = malloc(sizeof(*names) * n);
+	if (!names)
+		return NULL;
+	for (unsigned id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		int tk = btf_kind(t);
+		if (tk == kind || (kind == BTF_KIND_ENUM && tk == BTF_KIND_ENUM64))
+			names[k++] = btf__name_by_offset(btf, t->name_off);
+	}
+	const char *near = xt_diag_closest(name, names, k);
+	free(names);
+	return near;
+}
+
+static const struct xt_type *find(const char *spelled, const char **near, const char **why)
+{
+	static const struct { const char *word; int kind; } kinds[] = {
+		{ "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION }, { "enum ", BTF_KIND_ENUM },
+	};
+	*near = NULL;
+	*why = NULL;
+	const struct btf *btf = vmlinux();
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t wl = strlen(kinds[i].word);
+		if (strncmp(spelled, kinds[i].word, wl) != 0)
+			continue;
+		const char *name = spelled + wl;
+		if (!btf) {
+			*why = "kernel types need the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing";
+			return NULL;
+		}
+		int id = btf__find_by_name_kind(btf, name, kinds[i].kind);
+		if (id < 0 && kinds[i].kind == BTF_KIND_ENUM)
+			id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
+		const struct xt_type *t = id > 0 ? convert(btf, id) : NULL;
+		if (t)
+			return t;
+		*why = id > 0 ? "xtrace cannot represent this type" : "unknown";
+		if (id < 0)
+			*near = closest(btf, name, kinds[i].kind);
+		return NULL;
+	}
+	*why = "unknown";
+	return NULL;
+}
+
+static const struct xt_ktype_hooks hooks = { .find = find, .field = field };
+
+const struct xt_ktype_hooks *xt_ktypes(void)
+{
+	return &hooks;
+}

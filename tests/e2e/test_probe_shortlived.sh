@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Stacks of a -c command that lives a few milliseconds print by name after it
+# ended, every time: its mappings are read at its exit (ptrace exit stop), not
+# polled. Also: signals still reach a traced command.
+. "$(dirname "$0")/lib.sh"
+need_root
+S=$(realpath "$XT_TARGETS/shortlived")
+[ -x "$S" ] || skip "tests/targets/shortlived is not built"
+
+named=0 runs=10 last=
+for ((i = 0; i < runs; i++)); do
+	xt -q -e 'profile:hz:4999 /pid == cpid/ { @[ustack] = count(); }' -c "$S 2000"
+	if printf '%s\n' "$XT_OUT" | grep -Eq '^    brief_spin\+[0-9]+$'; then
+		named=$((named + 1))
+	else
+		last=$XT_OUT$XT_ERR
+	fi
+done
+expect_eq "a 2 ms command's ustack names its busy function ($runs runs)" "$runs/$runs" "$named/$runs${last:+
+$last}"
+
+# How long the target lives (fork + exec + 2 ms of spinning), for the log.
+t0=$(date +%s%N); "$S" 2000; echo "# the target lives $((($(date +%s%N) - t0) / 1000)) us"
+
+# usym() on the traced command's addresses too, in perf mode with the module.
+xt -q -e 'profile:hz:4999 /pid == cpid/ { @[ustack(perf, 1)] = count(); }' -c "$S 3000"
+expect_match "perf-mode frame with the module" "^	[0-9a-f]+ brief_spin\\+[0-9]+ \\($S\\)$" "$XT_OUT"
+
+# A traced command still gets its signals: SIGTERM ends it (and the trace).
+xt -q -e 'profile:hz:99 /pid == cpid/ { @[ustack] = count(); }' -c "sh -c 'kill -TERM \$\$; sleep 5'"
+expect_eq "a signal reaches the traced command" 0 "$XT_RC"
+[ "$XT_MS" -lt 4000 ] && pass "and it ended at once ($XT_MS ms)" || fail "and it ended at once" "$XT_MS ms"
+# exit() before the command ends lets it go, neither stopped nor traced.
+xt -q -e 'BEGIN { printf("cpid %d\n", cpid); } profile:hz:99 /pid == cpid/ { @[ustack] = count(); }
+	interval:ms:200 { exit(); }' -c "sh -c 'exec sleep 7 >/dev/null 2>&1'"
+left=$(printf '%s\n' "$XT_OUT" | sed -n 's/^cpid //p')
+st=$(awk '/^State:/ { print $2 } /^TracerPid:/ { print $2 }' "/proc/${left:-0}/status" 2>/dev/null | paste -sd' ')
+expect_eq "exit() lets the command run on, untraced" "S 0" "$st"
+[ -n "$left" ] && kill "$left" 2>/dev/null
+finish
