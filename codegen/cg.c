@@ -474,6 +474,11 @@ static bool is_signed(const struct xt_type *t)
 	return t->kind == XT_T_INT && t->sign;
 }
 
+static bool is_u64(const struct xt_type *t)
+{
+	return (t->kind == XT_T_INT && !t->sign && t->size == 8) || t->kind == XT_T_PTR;
+}
+
 static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 {
 	if (n->op == XT_OP_LAND || n->op == XT_OP_LOR)
@@ -513,6 +518,9 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 	}
 	default: break;
 	}
+	/* Comparisons follow C's usual conversions on 64 bits: unsigned when
+	 * either side is a uint64 or a pointer (kernel addresses are "negative"). */
+	sign = !(is_u64(ta) || is_u64(tb));
 	LLVMIntPredicate pred;
 	switch (n->op) {
 	case XT_OP_EQ: pred = LLVMIntEQ; break;

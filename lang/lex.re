@@ -7,12 +7,16 @@
  * `< >` body, never in a REPL statement list):
  *   - an attach point is a run of [A-Za-z0-9_:.*+\-$@?\[\]~%#] and bytes >= 0x80,
  *     plus '/' under one rule: a '/' belongs to the attach point only inside
- *     a ':'-separated field that began with '/' or '.' (a file path, as in
- *     `uprobe:/bin/bash:readline` or `uprobe:./a.out:f`); anywhere else it
- *     ends the attach point and opens the predicate. So `BEGIN/1/{` and
- *     `kprobe:f /pid == 1/ {` both have predicates, and a path field must be
- *     followed by white space before its predicate (relative paths must start
- *     with `./`);
+ *     a ':'-separated field that is a file path: one that began with '/' or
+ *     '.' (`uprobe:/bin/bash:readline`, `uprobe:./a.out:f`), or a field after
+ *     the first that, read up to the next ':' over attach characters and '/',
+ *     is followed by that ':' and either has no '?' or names an existing
+ *     file (`uprobe:build/targets/ucalls:f`: a predicate can put a ':' there
+ *     only in a `?:`, as in `t:a:b/x?1:0/`); anywhere else a '/' ends the
+ *     attach point and opens the predicate. So `BEGIN/1/{` and
+ *     `kprobe:f /pid == 1/ {` both have predicates, `t:a:b/pid == 1/` too (no
+ *     ':' follows `b/pid`), and a path field must be followed by white space
+ *     before its predicate;
  *   - `,` separates attach points, `/` opens a predicate, `{` opens a block,
  *     `<` opens a `< stmts >` body, `config` followed by `=` opens the
  *     config block.
@@ -24,6 +28,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "parse.tab.h"
 
@@ -416,6 +421,27 @@ static bool is_attach_char(unsigned char c)
 	       c >= 0x80 || (c && strchr("_:.*+-$@?[]~%#", c));
 }
 
+/* Whether the attach-point field at f is a relative file path: read up to
+ * the next ':' over attach characters and '/', that ':' follows, and it has
+ * no '?' (which would make `/x?1:0/` a predicate) or names an existing file
+ * (`uprobe:build/targets/ucalls:f`). */
+static bool relative_path(const char *f, const char *end)
+{
+	const char *q = f;
+	bool ternary = false;
+	while (q < end && *q != ':' && (*q == '/' || is_attach_char((unsigned char)*q)))
+		ternary |= *q++ == '?';
+	if (q >= end || *q != ':' || q - f >= 4096)
+		return false;
+	if (!ternary)
+		return true;
+	char path[4096];
+	memcpy(path, f, (size_t)(q - f));
+	path[q - f] = 0;
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
 /* One token at top level (white space already skipped). */
 static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 {
@@ -443,18 +469,20 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 	}
 
 	bool field_start = true, path = false;
-	const char *q = p;
+	const char *q = p, *field = p;
 	for (; q < end; q++) {
 		unsigned char ch = (unsigned char)*q;
 		if (field_start) {
 			path = ch == '/' || ch == '.';
 			field_start = false;
+			field = q;
 		}
 		if (ch == ':') {
 			field_start = true;
 		} else if (ch == '/') {
-			if (!path)
+			if (!path && !(field > p && relative_path(field, end)))
 				break;
+			path = true;
 		} else if (!is_attach_char(ch)) {
 			break;
 		}

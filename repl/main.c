@@ -325,6 +325,7 @@ int main(int argc, char **argv)
 	status = xt_rt_run(rt);
 	if (!u.prog->opts.no_map_dump)
 		xt_rt_print_maps(rt);
+	xt_rt_print_lost(rt);
 	child = 0;
 out:
 	if (dg.len)

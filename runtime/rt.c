@@ -273,7 +273,6 @@ void xt_rt_run_special(struct xt_rt *rt, bool end)
 int xt_rt_events_fd(struct xt_rt *rt) { return ring_buffer__epoll_fd(rt->rb); }
 void xt_rt_poll(struct xt_rt *rt) { ring_buffer__consume(rt->rb); }
 bool xt_rt_done(const struct xt_rt *rt) { return rt->done; }
-uint64_t xt_rt_lost(const struct xt_rt *rt) { return rt->lost; }
 
 void xt_rt_set_output(struct xt_rt *rt, FILE *out, enum xt_format format)
 {
@@ -479,8 +478,65 @@ void xt_rt_print_maps(struct xt_rt *rt)
 	for (int i = 0; i < prog->nmaps; i++)
 		xt_rt_print_map(rt, order[i], 0, 0);
 	free(order);
-	if (rt->lost)
-		fprintf(stderr, "xtrace: %llu events were lost (the ring buffer was full)\n", (unsigned long long)rt->lost);
+	fflush(rt->opts.out);
+}
+
+/* Sums probe i's slots of the per-CPU map "lost": {records, map updates}. */
+static int lost_read(struct xt_rt *rt, int i, uint64_t out[2])
+{
+	out[0] = out[1] = 0;
+	int fd = xt_rt_map_fd(rt, "lost"), ncpu = libbpf_num_possible_cpus();
+	if (fd < 0 || ncpu <= 0)
+		return -ENOENT;
+	uint64_t *vals = calloc((size_t)ncpu * 2, sizeof(*vals));
+	uint32_t key = (uint32_t)i;
+	int err = vals && bpf_map_lookup_elem(fd, &key, vals) == 0 ? 0 : -errno;
+	for (int c = 0; c < ncpu && !err; c++) {
+		out[0] += vals[2 * c];
+		out[1] += vals[2 * c + 1];
+	}
+	free(vals);
+	return err;
+}
+
+uint64_t xt_rt_lost(const struct xt_rt *rt)
+{
+	uint64_t sum = 0, l[2];
+	for (int i = 0; i < rt->nprobes; i++)
+		if (lost_read((struct xt_rt *)rt, i, l) == 0)
+			sum += l[0];
+	return sum;
+}
+
+void xt_rt_print_lost(struct xt_rt *rt)
+{
+	for (int i = 0; i < rt->nprobes; i++) {
+		uint64_t l[2];
+		if (lost_read(rt, i, l) < 0 || (!l[0] && !l[1]))
+			continue;
+		const struct xt_probe_info *p = rt->probes[i].info;
+		const char *name = p->node && p->node->list ? p->node->list->name : p->sites[0].name;
+		unsigned long long ev = (unsigned long long)l[0], up = (unsigned long long)l[1];
+		if (rt->opts.format == XT_FMT_JSON) {
+			if (ev) {
+				fprintf(rt->opts.out, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu, \"probe\": ", ev);
+				xt_print_json_str(rt->opts.out, name);
+				fputs("}}\n", rt->opts.out);
+			}
+			if (up) {
+				fprintf(rt->opts.out, "{\"type\": \"lost_map_updates\", \"data\": {\"updates\": %llu, \"probe\": ", up);
+				xt_print_json_str(rt->opts.out, name);
+				fputs("}}\n", rt->opts.out);
+			}
+			continue;
+		}
+		if (ev)
+			fprintf(stderr, "xtrace: %llu event%s lost in probe %s (the ring buffer was full)\n",
+				ev, ev == 1 ? "" : "s", name);
+		if (up)
+			fprintf(stderr, "xtrace: %llu map update%s lost in probe %s (a map was full: max_map_keys is %d)\n",
+				up, up == 1 ? "" : "s", name, rt->prog->opts.max_map_keys);
+	}
 	fflush(rt->opts.out);
 }
 

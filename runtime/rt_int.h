@@ -17,7 +17,6 @@ struct xt_rt {
 	struct xt_diags *dg;          /* where attach errors go */
 	bool done;                    /* exit() seen, signal, or the -c command ended */
 	int status;                   /* exit status to return */
-	uint64_t lost;                /* ring-buffer records lost */
 	bool child_traced;            /* the -c command is ptrace-seized until its exit (rt.c) */
 	int remember_fd;              /* timer re-reading the -p process's mappings, or -1 */
 };

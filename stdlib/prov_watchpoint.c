@@ -66,6 +66,12 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 			      "and MODE r, w, rw or x (x with LEN %zu)", sizeof(long));
 		return -1;
 	}
+#if defined(__x86_64__) || defined(__i386__)
+	if (type == HW_BREAKPOINT_R) { /* the kernel's EINVAL, said plainly */
+		xt_diag_error(dg, at->loc, "x86 breakpoints cannot watch reads alone; use mode rw (reads and writes)");
+		return -1;
+	}
+#endif
 	pid_t pid = o->target_pid > 0 ? o->target_pid : o->cpid;
 	if (pid <= 0 && !o->listing) {
 		xt_diag_error(dg, at->loc, "a watchpoint watches one process: run xtrace with -p PID or -c CMD");

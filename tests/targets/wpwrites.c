@@ -1,7 +1,10 @@
-/* wpwrites [W [R]]: maps a page at the fixed address 0x10000000, writes the
- * long there W times (default 5) and reads it R times (default 3), for the
- * watchpoint tests (watchpoint:0x10000000:8:w sees W hits, :rw W + R). */
+/* wpwrites [W [R [wait]]]: maps a page at the fixed address 0x10000000,
+ * writes the long there W times (default 5) and reads it R times (default
+ * 3), for the watchpoint tests (watchpoint:0x10000000:8:w sees W hits, :rw
+ * W + R). With "wait", it first reads one byte from stdin (time for -p). */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #define WATCHED 0x10000000UL
@@ -13,6 +16,9 @@ int main(int argc, char **argv)
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	if (p != (volatile long *)WATCHED)
+		return 1;
+	char c;
+	if (argc > 3 && strcmp(argv[3], "wait") == 0 && read(0, &c, 1) < 0)
 		return 1;
 	for (long i = 0; i < w; i++)
 		*p = i;

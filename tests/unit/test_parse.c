@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "lang/parse.h"
 
@@ -158,6 +160,42 @@ static void test_parse_attach_points(void **state)
 		"    (attach \"kprobe:a\")\n"
 		"    (attach \"kprobe:b\")\n"
 		"    (block)))\n");
+}
+
+/* A relative path without "./" is a path when it names an existing file
+ * and a ':' follows it; otherwise its '/' opens the predicate. */
+static void test_parse_attach_relative_path(void **state)
+{
+	char dir[] = "/tmp/xt-parse-XXXXXX", cwd[4096];
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(mkdir("bin", 0700), 0);
+	FILE *f = fopen("bin/prog", "w");
+	assert_non_null(f);
+	fclose(f);
+	check_ast("uprobe:bin/prog:main /pid == 1/ { }", P,
+		"(program\n"
+		"  (probe\n"
+		"    (attach \"uprobe:bin/prog:main\")\n"
+		"    (binop ==\n"
+		"      (ident pid)\n"
+		"      (int 1))\n"
+		"    (block)))\n");
+	/* a ':' after it and no '?': a path, whether or not the file is there */
+	check_ast("uprobe:bin/nope:main{}", P,
+		"(program\n"
+		"  (probe\n"
+		"    (attach \"uprobe:bin/nope:main\")\n"
+		"    (block)))\n");
+	/* with a '?' and no such file, or no ':' after it: a predicate */
+	check_same("u:bin/nope?1:0/{}", "u:bin /nope ? 1 : 0/ {}", P);
+	check_same("t:bin/prog/1/{}", "t:bin /prog / 1/ {}", P);
+	check_same("k:f/pid == 1/{}", "k:f /pid == 1/ {}", P);
+	remove("bin/prog");
+	rmdir("bin");
+	assert_int_equal(chdir(cwd), 0);
+	rmdir(dir);
 }
 
 static void test_parse_attach_locations(void **state)
@@ -913,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_parse_angle_block_same_ast),
 		cmocka_unit_test(test_parse_predicate),
 		cmocka_unit_test(test_parse_attach_points),
+		cmocka_unit_test(test_parse_attach_relative_path),
 		cmocka_unit_test(test_parse_attach_locations),
 		cmocka_unit_test(test_parse_binary_operators),
 		cmocka_unit_test(test_parse_precedence),

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lang/parse.h"
@@ -165,6 +166,97 @@ static void test_sema_accepts_the_language(void **state)
 		    "printf(\"%d %d\\n\", has_key(@m, (1, \"a\")), len(@m)); exit(); }", "");
 }
 
+/* Kernel types come from vmlinux BTF: these need /sys/kernel/btf/vmlinux. */
+#define NEED_BTF() do { if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) skip(); } while (0)
+
+static void test_sema_btf_unknown_struct_did_you_mean(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $t = (struct task_strct *)curtask; }",
+		"<stdin>:1:14-34: error: unknown struct 'task_strct'; did you mean 'task_struct'?\n"
+		"BEGIN { $t = (struct task_strct *)curtask; }\n"
+		"             ~~~~~~~~~~~~~~~~~~~~~\n");
+}
+
+static void test_sema_btf_user_struct(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $x = sizeof(struct nope_nope_nope); }",
+		"<stdin>:1:14-42: error: unknown struct 'nope_nope_nope' (xtrace knows the kernel's types, from its BTF, not those of user programs)\n"
+		"BEGIN { $x = sizeof(struct nope_nope_nope); }\n"
+		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+}
+
+static void test_sema_btf_unknown_field_did_you_mean(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $x = curtask->pidd; }",
+		"<stdin>:1:14-26: error: struct task_struct has no field 'pidd'; did you mean 'pid'?\n"
+		"BEGIN { $x = curtask->pidd; }\n"
+		"             ~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $x = offsetof(struct list_head, nxt); }",
+		"<stdin>:1:14-44: error: struct list_head has no field 'nxt'; did you mean 'next'?\n"
+		"BEGIN { $x = offsetof(struct list_head, nxt); }\n"
+		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+}
+
+static void test_sema_btf_dot_on_pointer(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $x = curtask.pid; }",
+		"<stdin>:1:14-24: error: cannot access field 'pid' of struct task_struct *, a pointer: use -> (or dereference it first)\n"
+		"BEGIN { $x = curtask.pid; }\n"
+		"             ~~~~~~~~~~~\n");
+}
+
+static void test_sema_btf_arrow_on_struct(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $x = (*curtask)->pid; }",
+		"<stdin>:1:14-28: error: -> needs a pointer, but this is a struct task_struct: use .\n"
+		"BEGIN { $x = (*curtask)->pid; }\n"
+		"             ~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $x = curtask->pid->x; }",
+		"<stdin>:1:14-28: error: int32 has no fields\n"
+		"BEGIN { $x = curtask->pid->x; }\n"
+		"             ~~~~~~~~~~~~~~~\n");
+}
+
+static void test_sema_btf_deref_and_store(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $x = *pid; }",
+		"<stdin>:1:14-17: error: cannot dereference uint32, which is not a pointer\n"
+		"BEGIN { $x = *pid; }\n"
+		"             ~~~~\n");
+	EXPECT_DIAG("BEGIN { $x = *curtask; }",
+		"<stdin>:1:14-21: error: a struct task_struct cannot be stored in a variable: store a pointer to it (&...)\n"
+		"BEGIN { $x = *curtask; }\n"
+		"             ~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $x = (struct task_struct)curtask; }",
+		"<stdin>:1:14-40: error: cannot cast to struct task_struct: cast to a pointer to it\n"
+		"BEGIN { $x = (struct task_struct)curtask; }\n"
+		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+}
+
+static void test_sema_btf_index_bounds(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $x = curtask->signal->pids[9]; }",
+		"<stdin>:1:36: error: index 9 is out of bounds for struct pid *[4]\n"
+		"BEGIN { $x = curtask->signal->pids[9]; }\n"
+		"                                   ~\n");
+}
+
+static void test_sema_btf_accepts(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $t = (struct task_struct *)curtask; $p = $t->real_parent->pid; $c = $t->comm; "
+		    "$b = $t->in_execve; $n = curtask->signal->pids[1]->numbers[0].nr; $s = str(curtask->fs->root.dentry->d_name.name); "
+		    "$a = &curtask->se; $q = $a + 1; $d = $q - $a; $z = sizeof(struct list_head) + offsetof(struct list_head, prev); "
+		    "$i = *(uint32 *)&curtask->pid; @m[curtask->comm] = count(); }", "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +276,14 @@ int main(void)
 		cmocka_unit_test(test_sema_call_arity),
 		cmocka_unit_test(test_sema_bad_cast),
 		cmocka_unit_test(test_sema_accepts_the_language),
+		cmocka_unit_test(test_sema_btf_unknown_struct_did_you_mean),
+		cmocka_unit_test(test_sema_btf_user_struct),
+		cmocka_unit_test(test_sema_btf_unknown_field_did_you_mean),
+		cmocka_unit_test(test_sema_btf_dot_on_pointer),
+		cmocka_unit_test(test_sema_btf_arrow_on_struct),
+		cmocka_unit_test(test_sema_btf_deref_and_store),
+		cmocka_unit_test(test_sema_btf_index_bounds),
+		cmocka_unit_test(test_sema_btf_accepts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
