@@ -20,6 +20,7 @@
 #include "repl/driver.h"
 #include "repl/repl.h"
 #include "runtime/runtime.h"
+#include "runtime/symbols.h"
 #include "stdlib/registry.h"
 
 #define PROMPT      "xtrace> "
@@ -491,13 +492,22 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 		entry_free(e);
 		return -1;
 	}
-	struct xt_rt_shared_map *shared = calloc(R->nmaps + 1, sizeof(*shared));
-	for (int i = 0; i < R->nmaps; i++) {
+	struct xt_rt_shared_map *shared = calloc(R->nmaps + 2, sizeof(*shared));
+	int nshared = 0;
+	for (int i = 0; i < R->nmaps; i++, nshared++) {
 		shared[i].bpf_name = R->maps[i].info->bpf_name;
 		shared[i].fd = xt_rt_map_fd(R->maps[i].owner->rt, R->maps[i].info->bpf_name);
 	}
+	/* One stack map for the session: a stack id kept in a shared map must
+	 * resolve in whichever entry's object prints it. */
+	struct entry *stacks = NULL;
+	for (int i = 0; i < R->nentries && !stacks; i++)
+		if (R->entries[i]->rt && xt_rt_map_fd(R->entries[i]->rt, XT_STACK_MAP) >= 0)
+			stacks = R->entries[i];
+	if (stacks)
+		shared[nshared++] = (struct xt_rt_shared_map){ XT_STACK_MAP, xt_rt_map_fd(stacks->rt, XT_STACK_MAP) };
 	struct xt_rt_opts ro = { .out = R->mem, .format = R->opts.format, .verbose = R->opts.verbose,
-				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = R->nmaps };
+				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared };
 	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
 	free(shared);
 	if (!e->rt || xt_rt_attach(e->rt, dg) < 0 ||

@@ -14,6 +14,8 @@
 
 enum xt_stack_mode { XT_STACK_BPFTRACE, XT_STACK_PERF, XT_STACK_RAW };
 enum { XT_STACK_MAX = 127 }; /* frames a stack map entry holds (perf_event_max_stack) */
+/* The stack-trace map's name in every object (the REPL shares one across entries). */
+#define XT_STACK_MAP "xt_stacks"
 
 /* The kernel symbol containing addr and the offset into it, or NULL. */
 const char *xt_sym_kernel(uint64_t addr, uint64_t *off);

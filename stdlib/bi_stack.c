@@ -1,5 +1,5 @@
 /* Stacks and symbols: kstack, ustack (bpf_get_stackid into one stack-trace
- * map per program), ksym(addr), usym(addr). The values are small records the
+ * map, shared by every REPL entry), ksym(addr), usym(addr). The values are small records the
  * runtime renders at print time (runtime/symbols.c):
  *   stack: {s64 stack id, u64 pid}   ksym: {u64 addr}   usym: {u64 addr, u64 pid} */
 #include <string.h>
@@ -8,21 +8,6 @@
 #include "stdlib/ctx.h"
 
 enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192 };
-
-/* One stack map per compiled program, named uniquely in this process so the
- * runtime finds the right one among several loaded objects (the REPL). */
-static const char *stack_map_name(struct xt_sema *s)
-{
-	static const void *last;
-	static unsigned seq;
-	static char name[16];
-	if (xt_sema_program(s) != last) {
-		last = xt_sema_program(s);
-		seq++;
-	}
-	snprintf(name, sizeof(name), "xt_stacks_%u", seq % 100000u);
-	return xt_arena_strdup(xt_sema_arena(s), name);
-}
 
 static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bool user)
 {
@@ -58,7 +43,7 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 	t->sign = user;
 	t->n = limit;
 	t->lmin = mode;
-	t->cname = stack_map_name(s);
+	t->cname = XT_STACK_MAP;
 	return t;
 }
 
