@@ -179,6 +179,20 @@ void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size
 	LLVMBuildMemCpy(cg->b, dst, 1, src, 1, xt_cg_i64(cg, size));
 }
 
+void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str)
+{
+	LLVMValueRef args[] = { dst, len, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
+	LLVMBasicBlockRef kern = xt_cg_block(cg, "kread"), user = xt_cg_block(cg, "uread"), done = xt_cg_block(cg, "read");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, addr, xt_cg_i64(cg, 0), ""), kern, user);
+	LLVMPositionBuilderAtEnd(cg->b, kern);
+	xt_cg_helper(cg, str ? XT_H_READ_KERNEL_STR : XT_H_READ_KERNEL, false, args, 3);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, user);
+	xt_cg_helper(cg, str ? XT_H_READ_USER_STR : XT_H_READ_USER, false, args, 3);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+}
+
 static void zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align)
 {
 	if (size > INLINE_COPY_MAX) {
@@ -366,14 +380,18 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 	LLVMPositionBuilderAtEnd(cg->b, again);
 	LLVMValueRef p2 = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
 	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p2, ""), fail, done);
+	/* The map is full: count it, and let this one update land in a
+	 * throw-away slot, so the rest of the probe (an exit() ...) still runs. */
 	LLVMPositionBuilderAtEnd(cg->b, fail);
-	xt_cg_count_lost(cg, 1, NULL); /* the map is full */
-	xt_cg_return(cg);
+	xt_cg_count_lost(cg, 1, NULL);
+	LLVMValueRef discard = tmp_take(cg, m->value_size, "discard");
+	zero_fill(cg, discard, m->value_size, 8);
+	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
 	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
-	LLVMValueRef vals[] = { p, p2 };
-	LLVMBasicBlockRef from[] = { here, again };
-	LLVMAddIncoming(phi, vals, from, 2);
+	LLVMValueRef vals[] = { p, p2, discard };
+	LLVMBasicBlockRef from[] = { here, again, fail };
+	LLVMAddIncoming(phi, vals, from, 3);
 	return phi;
 }
 

@@ -80,6 +80,10 @@ LLVMValueRef xt_cg_load(struct xt_cg *cg, LLVMValueRef p, const struct xt_type *
 /* p + off bytes */
 LLVMValueRef xt_cg_gep(struct xt_cg *cg, LLVMValueRef p, LLVMValueRef off);
 void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size);
+/* Reads len (an i64, bounded by the caller) bytes at address addr (an i64)
+ * into dst: kernel memory when the top bit is set, user memory otherwise;
+ * with `str`, up to and including a NUL (bpf_probe_read_*_str). */
+void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str);
 /* Zero-fills size bytes at dst. */
 void xt_cg_memset(struct xt_cg *cg, LLVMValueRef dst, int size);
 /* Counts a lost ring-buffer record (what 0) or a refused map update (what 1)

@@ -28,6 +28,7 @@ enum xt_event_kind {
 	XT_EV_TIME = 7,      /* id: format (its text is a strftime format) */
 	XT_EV_CAT = 8,       /* id: format (printf-style: the file's path) */
 	XT_EV_SYSTEM = 9,    /* id: format (printf-style: the command) */
+	XT_EV_JOIN = 10,     /* id: format (its text is the separator); payload: u64 n, 16 strings of xt_join_slot() bytes */
 };
 
 /* Compiles prog. 0, or -1 after reporting to dg (internal errors only: sema

@@ -1,4 +1,6 @@
 /* Pass 1: attach points to probe sites, through each provider's expand hook. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sema_int.h"
 #include "stdlib/registry.h"
@@ -30,9 +32,47 @@ static void index_sites(struct xt_program *prog)
 			prog->sites[prog->probes[i].sites[j].id - prog->opts.site_base] = &prog->probes[i].sites[j];
 }
 
-static int expand_attach(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at)
+/* The attach point's text with positional parameters substituted
+ * (uprobe:$1:main, interval:ms:$2), or NULL after a diagnostic. */
+static const char *attach_params(struct xt_sema *s, struct xt_node *at)
 {
 	const char *text = at->name;
+	if (!strchr(text, '$'))
+		return text;
+	const struct xt_sema_opts *o = &s->prog->opts;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&out, &len);
+	if (!mem)
+		return text;
+	for (const char *c = text; *c; c++) {
+		if (*c != '$' || !(c[1] >= '0' && c[1] <= '9')) {
+			fputc(*c, mem);
+			continue;
+		}
+		char *end;
+		long n = strtol(c + 1, &end, 10);
+		if (n < 1 || n > o->nparams) {
+			fclose(mem);
+			free(out);
+			xt_diag_error(s->dg, at->loc, "attach point %s uses $%ld, but %d positional parameter%s given",
+				      text, n, o->nparams, o->nparams == 1 ? " was" : "s were");
+			return NULL;
+		}
+		fputs(o->params[n - 1], mem);
+		c = end - 1;
+	}
+	fclose(mem);
+	const char *r = xt_arena_strdup(s->ar, out ? out : "");
+	free(out);
+	return r;
+}
+
+static int expand_attach(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at)
+{
+	const char *text = attach_params(s, at);
+	if (!text)
+		return -1;
 	const char *colon = strchr(text, ':');
 	char *type = xt_arena_strndup(s->ar, text, colon ? (size_t)(colon - text) : strlen(text));
 	const struct xt_provider *prov = xt_provider_find(type);

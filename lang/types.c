@@ -40,6 +40,15 @@ const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to,
 	return t;
 }
 
+const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, enum xt_render render)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_BUF;
+	t->size = 8 + n;
+	t->render = render;
+	return t;
+}
+
 const struct xt_type *xt_type_agg(struct xt_arena *ar, enum xt_agg_kind agg)
 {
 	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
@@ -112,6 +121,7 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 		return true;
 	case XT_T_PTR: return true;
 	case XT_T_RECORD: case XT_T_ARRAY: return a->btf_id == b->btf_id;
+	case XT_T_BUF: return a->size == b->size && a->render == b->render;
 	case XT_T_RENDERED: return a->render == b->render && (a->rfmt == b->rfmt || (a->rfmt && b->rfmt && !strcmp(a->rfmt, b->rfmt)));
 	default: return true;
 	}
@@ -179,7 +189,9 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_STACK: return t->sign ? "ustack" : "kstack";
 	case XT_T_KSYM: return "ksym";
 	case XT_T_RENDERED:
-		return t->render == XT_R_USERNAME ? "username" : t->render == XT_R_STRERROR ? "strerror" : "timestamp";
+		return t->render == XT_R_USERNAME ? "username" : t->render == XT_R_STRERROR ? "strerror" :
+		       t->render == XT_R_MACADDR ? "macaddr" : "timestamp";
+	case XT_T_BUF: return t->render == XT_R_INET ? "inet" : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
 	case XT_T_USYM: return "usym";
 	case XT_T_ARRAY: return t->cname ? t->cname : "array";
 	case XT_T_TUPLE: {

@@ -23,6 +23,7 @@ enum xt_type_kind {
 	XT_T_USYM,    /* a user address printed as its symbol: {addr, pid} (16 bytes) */
 	XT_T_RENDERED,/* an 8-byte integer that user space prints as text: render says how */
 	XT_T_ARRAY,   /* a kernel array (BTF): n elements of pointee; like a BTF record, a place in kernel memory */
+	XT_T_BUF,     /* buffer[size - 8]: {u64 length, bytes}; render XT_R_INET: {u64 family, 16 bytes}, an address */
 };
 
 enum xt_agg_kind {
@@ -33,6 +34,8 @@ enum xt_agg_kind {
 /* How user space renders an XT_T_RENDERED value. */
 enum xt_render {
 	XT_R_NONE, XT_R_USERNAME, XT_R_STRERROR, XT_R_TIMESTAMP,
+	XT_R_MACADDR, /* the low 6 bytes, in memory order, as AA:BB:CC:DD:EE:FF */
+	XT_R_INET,    /* XT_T_BUF only: an IPv4/IPv6 address (inet_ntop) */
 };
 
 struct xt_field {
@@ -70,6 +73,8 @@ const struct xt_type *xt_type_int(int size, bool sign);
 const struct xt_type *xt_type_str(struct xt_arena *ar, int size);
 const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to, const char *cname);
 const struct xt_type *xt_type_agg(struct xt_arena *ar, enum xt_agg_kind agg);
+/* buffer[n] (render XT_R_NONE) or an address (XT_R_INET, n = 16): size 8 + n. */
+const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, enum xt_render render);
 /* A tuple of n element types, laid out with natural alignment (8 for ints). */
 const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **elems, int n);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "runtime/rt_int.h"
+#include "stdlib/registry.h"
 
 static void on_printf(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
@@ -142,6 +143,37 @@ static void on_system(struct xt_rt *rt, uint32_t id, const uint8_t *payload, siz
 	free(cmd);
 }
 
+/* join(): the strings, separated by the format's text, and a newline. */
+static void on_join(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_program *prog = rt->prog;
+	size_t slot = (size_t)xt_join_slot(prog);
+	uint64_t n;
+	if (id >= (uint32_t)prog->nfmts || size < 8)
+		return;
+	memcpy(&n, payload, 8);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return;
+	for (uint64_t i = 0; i < n && i < 16 && 8 + (i + 1) * slot <= size; i++) {
+		const char *s = (const char *)payload + 8 + i * slot;
+		if (i)
+			fputs(prog->fmts[id]->fmt, mem);
+		fwrite(s, 1, strnlen(s, slot), mem);
+	}
+	fclose(mem);
+	if (rt->opts.format == XT_FMT_JSON) {
+		fputs("{\"type\": \"join\", \"data\": ", rt->opts.out);
+		xt_print_json_str(rt->opts.out, text ? text : "");
+		fputs("}\n", rt->opts.out);
+	} else {
+		fprintf(rt->opts.out, "%s\n", text ? text : "");
+	}
+	free(text);
+}
+
 static const struct xt_map_info *map_by_id(struct xt_rt *rt, uint32_t id)
 {
 	return id < (uint32_t)rt->prog->nmaps ? rt->prog->maps[id] : NULL;
@@ -190,6 +222,9 @@ int xt_rt_handle_event(void *ctx, void *data, size_t size)
 		break;
 	case XT_EV_SYSTEM:
 		on_system(rt, id, (uint8_t *)data + 8, size - 8);
+		break;
+	case XT_EV_JOIN:
+		on_join(rt, id, (uint8_t *)data + 8, size - 8);
 		break;
 	}
 	fflush(rt->opts.out);

@@ -18,6 +18,8 @@ enum xt_val_kind {
 	XT_VAL_STR,    /* NUL-terminated string: .s (printed bare in text, quoted/escaped in JSON) */
 	XT_VAL_TUPLE,  /* .tuple.elems[0..n) printed "(a, b)" */
 	XT_VAL_SYM,    /* already-rendered text printed as is in text, as a JSON string (.s): stacks, symbols */
+	XT_VAL_BUF,    /* bytes .buf.p[0..n), with .s (= .buf.s) their rendering as bpftrace's %r: printable
+			* ASCII as is, other bytes as \xNN; printed like a string */
 };
 
 struct xt_val {
@@ -27,6 +29,7 @@ struct xt_val {
 		uint64_t u;
 		const char *s;
 		struct { const struct xt_val *elems; int n; } tuple;
+		struct { const char *s; const uint8_t *p; size_t n; } buf; /* .s first: v->s reads it */
 	};
 };
 
@@ -96,7 +99,9 @@ void xt_print_hist(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
 		   const struct xt_map_entry *e, uint64_t div);
 
 /* printf: renders `fmt` (C-style conversions %d %i %u %x %X %s %c %p %ld %lu
- * %lld %llu %%, widths, '-' and '0' flags, precision for %s) with args.
+ * %lld %llu %%, widths, '-' and '0' flags, precision for %s, and bpftrace's
+ * %r (a buffer: printable ASCII as is, other bytes \xNN), %rx (every byte
+ * \xNN) and %rh (hex pairs separated by spaces)) with args.
  * Integer conversions take XT_VAL_INT/UINT; %s takes XT_VAL_STR (or renders an
  * integer in decimal). Text mode writes the result as is; JSON mode writes
  * {"type": "printf", "data": "..."} and a newline. Returns 0, or -EINVAL
@@ -106,9 +111,14 @@ int xt_print_printf(FILE *out, enum xt_format fmt, const char *format,
 
 /* Parses a printf format: returns the number of conversions (excluding %%)
  * and, when convs is not NULL, stores each conversion's letter ('d', 'u', 'x',
- * 's', 'c', 'p', ...) in convs[0..min(n, maxconvs)); or returns -1 with *bad
+ * 's', 'c', 'p', 'r' for %r/%rx/%rh, ...) in convs[0..min(n, maxconvs)); or returns -1 with *bad
  * set to the byte offset of the first invalid conversion. Sema uses it to
  * check formats and argument types at compile time. */
 int xt_printf_parse(const char *format, char *convs, int maxconvs, size_t *bad);
+
+/* Renders n bytes as bpftrace does for %r (mode 'r': printable ASCII kept,
+ * other bytes \xNN), %rx ('x': every byte \xNN) or %rh ('h': "0a 1b");
+ * malloc'd, NULL on OOM. */
+char *xt_print_hexbuf(const uint8_t *p, size_t n, char mode);
 
 #endif

@@ -38,6 +38,7 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 		break;
 	case XT_VAL_STR:
 	case XT_VAL_SYM:
+	case XT_VAL_BUF:
 		if (fmt == XT_FMT_JSON)
 			xt_print_json_str(out, v->s);
 		else

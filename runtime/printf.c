@@ -13,11 +13,13 @@ enum len_mod { LEN_INT, LEN_LONG }; /* what the conversion reads: int or 64 bits
 
 struct spec {
 	size_t start, end; /* [start, end) of "%...c" in the format */
-	char conv;         /* 'd', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p' or '%' */
+	char conv;         /* 'd', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p', 'r' or '%' */
 	enum len_mod len;
+	char rmode;        /* %r: 'r', %rx: 'x', %rh: 'h' */
 };
 
 /* spec := '%' flags* digits* ('.' digits*)? ('hh'|'h'|'l'|'ll'|'j'|'z'|'t')? conv
+ *       | '%' '-'? digits* ('.' digits*)? 'r' ('x'|'h')?      (bpftrace's buffers)
  * Returns 0 and fills *sp, or -1 when the text at `start` is not a valid
  * conversion. */
 static int parse_spec(const char *f, size_t start, struct spec *sp)
@@ -26,6 +28,7 @@ static int parse_spec(const char *f, size_t start, struct spec *sp)
 
 	sp->start = start;
 	sp->len = LEN_INT;
+	sp->rmode = 0;
 	if (f[i] == '%') {
 		sp->conv = '%';
 		sp->end = i + 1;
@@ -41,6 +44,12 @@ static int parse_spec(const char *f, size_t start, struct spec *sp)
 			i++;
 	}
 	mod = i;
+	if (f[i] == 'r') {
+		sp->conv = 'r';
+		sp->rmode = f[i + 1] == 'x' || f[i + 1] == 'h' ? f[i + 1] : 'r';
+		sp->end = i + 1 + (sp->rmode != 'r');
+		return 0;
+	}
 	if (f[i] == 'h') {
 		i += f[i + 1] == 'h' ? 2 : 1;
 	} else if (f[i] == 'l') {
@@ -87,7 +96,24 @@ int xt_printf_parse(const char *format, char *convs, int maxconvs, size_t *bad)
 /* One conversion into *out (malloc'd). bpftrace writes each piece with
  * `out << buffer`, so a NUL produced by %c ends that piece early; callers
  * write the result with fputs to keep that. */
-static int render(char **out, const char *spec, char conv, enum len_mod len,
+char *xt_print_hexbuf(const uint8_t *p, size_t n, char mode)
+{
+	char *s = malloc(n * 4 + 1), *o = s;
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (mode == 'r' && p[i] >= 32 && p[i] <= 126)
+			*o++ = (char)p[i];
+		else if (mode == 'h')
+			o += sprintf(o, i ? " %02x" : "%02x", p[i]);
+		else
+			o += sprintf(o, "\\x%02x", p[i]);
+	}
+	*o = 0;
+	return s;
+}
+
+static int render(char **out, const char *spec, char conv, char rmode, enum len_mod len,
 		  const struct xt_val *v)
 {
 	bool is_int = v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT;
@@ -110,9 +136,30 @@ static int render(char **out, const char *spec, char conv, enum len_mod len,
 			free(fmt);
 			return r < 0 ? -ENOMEM : 0;
 		}
-		if (v->kind != XT_VAL_STR && v->kind != XT_VAL_SYM)
+		if (v->kind != XT_VAL_STR && v->kind != XT_VAL_SYM && v->kind != XT_VAL_BUF)
 			return -EINVAL;
 		return asprintf(out, spec, v->s) < 0 ? -ENOMEM : 0;
+	}
+	if (conv == 'r') {
+		/* the spec's width and precision apply to the rendered text */
+		if (v->kind != XT_VAL_BUF && v->kind != XT_VAL_STR)
+			return -EINVAL;
+		char *text = v->kind == XT_VAL_BUF ? xt_print_hexbuf(v->buf.p, v->buf.n, rmode)
+						   : xt_print_hexbuf((const uint8_t *)v->s, strlen(v->s), rmode);
+		char *fmt = strdup(spec);
+		if (!text || !fmt) {
+			free(text);
+			free(fmt);
+			return -ENOMEM;
+		}
+		size_t fl = strlen(fmt);
+		if (rmode != 'r')
+			fmt[--fl] = 0;
+		fmt[fl - 1] = 's';
+		r = asprintf(out, fmt, text);
+		free(text);
+		free(fmt);
+		return r < 0 ? -ENOMEM : 0;
 	}
 	if (!is_int)
 		return -EINVAL;
@@ -158,7 +205,7 @@ static int format_all(FILE *out, const char *format, const struct xt_val *args, 
 		spec = strndup(format + sp.start, sp.end - sp.start);
 		if (!spec)
 			return -ENOMEM;
-		err = render(&res, spec, sp.conv, sp.len, &args[argi++]);
+		err = render(&res, spec, sp.conv, sp.rmode, sp.len, &args[argi++]);
 		free(spec);
 		if (err)
 			return err;

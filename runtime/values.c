@@ -1,6 +1,8 @@
 /* Decoding of kernel-side bytes into printable values. */
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include "runtime/rt_int.h"
 #include "runtime/symbols.h"
@@ -36,6 +38,11 @@ static const char *render(struct xt_arena *ar, const struct xt_type *t, uint64_t
 	}
 	case XT_R_STRERROR:
 		return xt_arena_strdup(ar, strerror((int)v));
+	case XT_R_MACADDR: { /* the six bytes in memory order (little-endian load) */
+		uint8_t b[8];
+		memcpy(b, &v, 8);
+		return xt_arena_printf(ar, "%02X:%02X:%02X:%02X:%02X:%02X", b[0], b[1], b[2], b[3], b[4], b[5]);
+	}
 	case XT_R_TIMESTAMP: {
 		/* v: nanoseconds of CLOCK_MONOTONIC (bpf_ktime_get_ns); shown as wall-clock time */
 		struct timespec mono, real;
@@ -110,6 +117,28 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		out->kind = XT_VAL_STR;
 		out->s = render(ar, t, read_uint(p, 8));
 		return;
+	case XT_T_BUF: {
+		uint64_t head = read_uint(p, 8);
+		if (t->render == XT_R_INET) { /* {family, address}: ntop() */
+			char text[INET6_ADDRSTRLEN] = "";
+			int af = head == 10 ? AF_INET6 : AF_INET;
+			if ((head == 2 || head == 10) && t->size >= 8 + 16)
+				inet_ntop(af, p + 8, text, sizeof(text));
+			out->kind = XT_VAL_STR;
+			out->s = xt_arena_strdup(ar, text);
+			return;
+		}
+		size_t n = head < (uint64_t)(t->size - 8) ? (size_t)head : (size_t)(t->size - 8);
+		uint8_t *bytes = xt_arena_alloc(ar, n + 1);
+		memcpy(bytes, p + 8, n);
+		char *text = xt_print_hexbuf(bytes, n, 'r');
+		out->kind = XT_VAL_BUF;
+		out->buf.s = xt_arena_strdup(ar, text ? text : "");
+		out->buf.p = bytes;
+		out->buf.n = n;
+		free(text);
+		return;
+	}
 	default:
 		out->kind = XT_VAL_UINT;
 		out->u = read_uint(p, 8);

@@ -38,9 +38,11 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
-		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_RENDERED;
+		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_RENDERED ||
+			      t->kind == XT_T_BUF;
 		bool int_ok = xt_type_is_int(t) || t->kind == XT_T_PTR;
-		bool ok = convs[i] == 's' ? str_ok || int_ok : int_ok;
+		bool ok = convs[i] == 's' ? str_ok || int_ok :
+			  convs[i] == 'r' ? (t->kind == XT_T_BUF && t->render == XT_R_NONE) || t->kind == XT_T_STR : int_ok;
 		if (!ok) {
 			xt_diag_error(dg, a->loc, "%s() %%%c cannot print a %s", n->name, convs[i],
 				      xt_type_name(xt_sema_arena(s), t));
@@ -169,6 +171,66 @@ static LLVMValueRef exit_emit(struct xt_cg *cg, struct xt_node *n)
 	xt_cg_event(cg, XT_EV_EXIT, 0, xt_cg_buf(cg, 8, "exit"), 0);
 	return NULL;
 }
+
+/* join(argv[, sep]): prints the strings of a NULL-terminated char *[] (at
+ * most 16, as bpftrace) separated by sep (default " "), then a newline. */
+enum { JOIN_MAX = 16 };
+
+int xt_join_slot(const struct xt_program *prog)
+{
+	return prog->opts.max_strlen < 1024 ? prog->opts.max_strlen : 1024;
+}
+
+static const struct xt_type *join_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list, *sep = a->next;
+	const struct xt_type *t = xt_sema_expr(s, a);
+	if (!t)
+		return NULL;
+	if (!xt_type_is_int(t) && t->kind != XT_T_PTR) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "join() needs a char *[] (a pointer), not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	if (sep && sep->kind != XT_N_STR) {
+		xt_diag_error(xt_sema_diags(s), sep->loc, "join() needs a string literal as its separator");
+		return NULL;
+	}
+	if (!sep) {
+		sep = xt_node_new(xt_sema_arena(s), XT_N_STR, n->loc);
+		sep->sval = " ";
+	}
+	n->aux = xt_sema_add_fmt(s, sep, NULL);
+	return &xt_void;
+}
+
+static LLVMValueRef join_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	int slot = xt_join_slot(cg->prog), size = 8 + JOIN_MAX * slot;
+	LLVMValueRef argv = xt_cg_expr(cg, n->list);
+	LLVMValueRef rec = xt_cg_buf(cg, 8 + size, "join");
+	LLVMValueRef ptr = xt_cg_buf(cg, 8, "argp");
+	LLVMBasicBlockRef done = xt_cg_block(cg, "joined");
+	for (int i = 0; i < JOIN_MAX; i++) {
+		LLVMValueRef at = LLVMBuildAdd(cg->b, argv, xt_cg_i64(cg, 8 * i), "");
+		LLVMBuildStore(cg->b, xt_cg_i64(cg, 0), ptr);
+		xt_cg_probe_read(cg, ptr, xt_cg_i64(cg, 8), at, false);
+		LLVMValueRef s = LLVMBuildLoad2(cg->b, cg->i64, ptr, "");
+		LLVMBasicBlockRef more = xt_cg_block(cg, "joinarg");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, s, xt_cg_i64(cg, 0), ""), done, more);
+		LLVMPositionBuilderAtEnd(cg->b, more);
+		LLVMBuildStore(cg->b, xt_cg_i64(cg, i + 1), xt_cg_gep(cg, rec, xt_cg_i64(cg, 8)));
+		xt_cg_probe_read(cg, xt_cg_gep(cg, rec, xt_cg_i64(cg, 16 + i * slot)), xt_cg_i64(cg, slot), s, true);
+	}
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	xt_cg_event(cg, XT_EV_JOIN, n->aux, rec, size);
+	return NULL;
+}
+
+const struct xt_builtin xt_bi_join = { .name = "join", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
+	.flags = XT_BIF_NOVALUE, .check = join_type, .emit = join_emit,
+	.help = "join(argv[, sep]): print the strings of a char *argv[] (at most 16) separated by sep (\" \")" };
 
 const struct xt_builtin xt_bi_printf = { .name = "printf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
 	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = printf_emit,

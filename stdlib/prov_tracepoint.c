@@ -136,8 +136,12 @@ static const struct xt_type *field_type(struct xt_arena *ar, const struct xt_tp_
 {
 	if (f->data_loc)
 		return &xt_dataloc;
-	if (f->array_len > 0)
-		return strstr(f->ctype, "char") ? xt_type_str(ar, f->array_len) : NULL;
+	if (f->array_len > 0) {
+		if (strstr(f->ctype, "char"))
+			return xt_type_str(ar, f->array_len);
+		/* byte arrays (__u8 daddr_v6[16]): buffers, for ntop(), macaddr() and %r */
+		return f->size == f->array_len ? xt_type_buf(ar, f->array_len, XT_R_NONE) : NULL;
+	}
 	if (strchr(f->ctype, '*'))
 		return xt_type_ptr(ar, NULL, f->ctype);
 	return xt_type_int(f->size, f->is_signed);
@@ -256,6 +260,13 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 	switch (t->kind) {
 	case XT_T_STR:
 		return read_kernel(cg, at, t->size);
+	case XT_T_BUF: { /* {length, bytes} */
+		LLVMValueRef buf = xt_cg_buf(cg, t->size, "tpbuf");
+		LLVMBuildStore(cg->b, xt_cg_i64(cg, t->size - 8), buf);
+		LLVMValueRef args[] = { xt_cg_gep(cg, buf, xt_cg_i64(cg, 8)), xt_cg_i64(cg, t->size - 8), at };
+		xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+		return buf;
+	}
 	case XT_T_DATALOC: {
 		LLVMValueRef loc = LLVMBuildLoad2(cg->b, cg->i32, at, "");
 		LLVMValueRef off = LLVMBuildZExt(cg->b, LLVMBuildAnd(cg->b, loc, xt_cg_i32(cg, 0xffff), ""), cg->i64, "");

@@ -103,6 +103,9 @@ struct xt_ktype_hooks {
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
 
+/* join(): bytes per string in an XT_EV_JOIN record (stdlib/bi_output.c). */
+int xt_join_slot(const struct xt_program *prog);
+
 /* Adds a site to probe p (name: the full probe name; target/num/data per provider). */
 struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data);

@@ -1,0 +1,144 @@
+/* Network addresses: ntop() and macaddr() render in user space; pton() is
+ * folded at compile time. */
+#include <string.h>
+#include <arpa/inet.h>
+#include "codegen/cg.h"
+#include "stdlib/registry.h"
+
+enum { XT_AF_INET = 2, XT_AF_INET6 = 10 }; /* Linux's AF_INET, AF_INET6 */
+
+static const struct xt_type macaddr_type = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_MACADDR };
+
+static void type_error(struct xt_sema *s, struct xt_node *a, const char *fmt, const struct xt_type *t)
+{
+	xt_diag_error(xt_sema_diags(s), a->loc, fmt, xt_type_name(xt_sema_arena(s), t));
+}
+
+/* ntop([af,] addr): addr is an IPv4 address in an integer (as the kernel
+ * keeps it: network order in memory), or 4 or 16 bytes (a buffer such as a
+ * tracepoint's __u8 daddr_v6[16], pton("::1"), or a kernel array). */
+static const struct xt_type *ntop_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list->next ? n->list->next : n->list;
+	if (n->list->next) {
+		const struct xt_type *af = xt_sema_expr(s, n->list);
+		if (!af)
+			return NULL;
+		if (!xt_type_is_int(af)) {
+			type_error(s, n->list, "ntop() needs an address family (AF_INET 2, AF_INET6 10), not %s", af);
+			return NULL;
+		}
+		if (n->list->kind == XT_N_INT && n->list->ival != XT_AF_INET && n->list->ival != XT_AF_INET6) {
+			xt_diag_error(xt_sema_diags(s), n->list->loc, "ntop() knows address families 2 (AF_INET) and 10 (AF_INET6)");
+			return NULL;
+		}
+	}
+	const struct xt_type *t = xt_sema_expr(s, a);
+	if (!t)
+		return NULL;
+	int bytes = t->kind == XT_T_BUF && t->render == XT_R_NONE ? t->size - 8 : t->kind == XT_T_ARRAY ? t->size : 0;
+	if (!xt_type_is_int(t) && bytes != 4 && bytes != 16) {
+		type_error(s, a, "ntop() needs an IPv4 address (an integer) or 4 or 16 bytes, not %s", t);
+		return NULL;
+	}
+	return xt_type_buf(xt_sema_arena(s), 16, XT_R_INET);
+}
+
+static LLVMValueRef ntop_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	struct xt_node *a = n->list->next ? n->list->next : n->list;
+	const struct xt_type *t = a->type;
+	LLVMValueRef af = n->list->next ? xt_cg_expr(cg, n->list) : NULL;
+	LLVMValueRef v = xt_cg_expr(cg, a);
+	LLVMValueRef buf = xt_cg_buf(cg, 24, "inet");
+	LLVMValueRef data = xt_cg_gep(cg, buf, xt_cg_i64(cg, 8));
+	int bytes = 4;
+	if (xt_type_is_int(t)) {
+		LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, v, cg->i32, ""), data);
+	} else if (t->kind == XT_T_BUF) {
+		bytes = t->size - 8;
+		xt_cg_memcpy(cg, data, xt_cg_gep(cg, v, xt_cg_i64(cg, 8)), bytes);
+	} else { /* a kernel array: its address */
+		bytes = t->size;
+		LLVMValueRef args[] = { data, xt_cg_i64(cg, bytes), LLVMBuildIntToPtr(cg->b, v, cg->ptr, "") };
+		xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+	}
+	if (!af)
+		af = xt_cg_i64(cg, bytes == 16 ? XT_AF_INET6 : XT_AF_INET);
+	LLVMBuildStore(cg->b, af, buf);
+	return buf;
+}
+
+/* pton("1.2.3.4"): an IPv4 address as ntop() takes it (a uint32 holding the
+ * bytes in network order); pton("::1"): 16 bytes (buffer[16]). */
+static const struct xt_type *pton_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	if (a->kind != XT_N_STR) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "pton() needs a string literal");
+		return NULL;
+	}
+	uint8_t addr[16];
+	if (inet_pton(AF_INET, a->sval, addr) == 1) {
+		uint32_t v;
+		memcpy(&v, addr, 4); /* BPF here is little-endian, as the host */
+		n->kind = XT_N_INT; /* a constant from here on */
+		n->ival = v;
+		return &xt_u32;
+	}
+	if (inet_pton(AF_INET6, a->sval, addr) == 1)
+		return xt_type_buf(xt_sema_arena(s), 16, XT_R_NONE);
+	xt_diag_error(xt_sema_diags(s), a->loc, "pton() cannot read \"%s\" as an IPv4 or IPv6 address", a->sval);
+	return NULL;
+}
+
+static LLVMValueRef pton_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	uint8_t addr[16];
+	uint64_t half[2];
+	inet_pton(AF_INET6, n->list->sval, addr); /* checked by pton_type */
+	memcpy(half, addr, 16);
+	LLVMValueRef buf = xt_cg_buf(cg, 24, "pton");
+	LLVMBuildStore(cg->b, xt_cg_i64(cg, 16), buf);
+	for (int i = 0; i < 2; i++)
+		LLVMBuildStore(cg->b, LLVMConstInt(cg->i64, half[i], 0), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i)));
+	return buf;
+}
+
+/* macaddr(addr): the 6 bytes at addr (a pointer, or a kernel array; or the
+ * first 6 bytes of a buffer) as AA:BB:CC:DD:EE:FF. */
+static const struct xt_type *macaddr_check(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	bool ok = xt_type_is_int(t) || t->kind == XT_T_PTR || (t->kind == XT_T_ARRAY && t->size >= 6) ||
+		  (t->kind == XT_T_BUF && t->render == XT_R_NONE && t->size - 8 >= 6);
+	if (!ok) {
+		type_error(s, n->list, "macaddr() needs a pointer to 6 bytes, not %s", t);
+		return NULL;
+	}
+	return &macaddr_type;
+}
+
+static LLVMValueRef macaddr_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_type *t = n->list->type;
+	LLVMValueRef v = xt_cg_expr(cg, n->list);
+	LLVMValueRef buf = xt_cg_buf(cg, 8, "mac");
+	if (t->kind == XT_T_BUF)
+		xt_cg_memcpy(cg, buf, xt_cg_gep(cg, v, xt_cg_i64(cg, 8)), 6);
+	else
+		xt_cg_probe_read(cg, buf, xt_cg_i64(cg, 6), v, false);
+	return LLVMBuildLoad2(cg->b, cg->i64, buf, "");
+}
+
+const struct xt_builtin xt_bi_ntop = { .name = "ntop", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
+	.check = ntop_type, .emit = ntop_emit,
+	.help = "ntop([af, ]addr): an IPv4 (integer, 4 bytes) or IPv6 (16 bytes) address as text" };
+const struct xt_builtin xt_bi_pton = { .name = "pton", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.check = pton_type, .emit = pton_emit,
+	.help = "pton(\"addr\"): an address literal as ntop() takes it (IPv4: uint32, IPv6: buffer[16])" };
+const struct xt_builtin xt_bi_macaddr = { .name = "macaddr", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.check = macaddr_check, .emit = macaddr_emit,
+	.help = "macaddr(ptr): the 6-byte MAC address at ptr, as AA:BB:CC:DD:EE:FF" };
