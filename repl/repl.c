@@ -1236,8 +1236,19 @@ static void probe_cand(const char *name, const char *detail, void *arg)
 	char full[1024];
 	snprintf(full, sizeof(full), "%.*s%s", (int)pc->typelen, pc->typed, name + plen);
 	size_t tl = strlen(pc->typed);
-	if (strncmp(full, pc->typed, tl) != 0)
+	if (strncmp(full, pc->typed, tl) != 0) {
+		/* The provider may spell the target otherwise (uprobe:/bin/bash lists as
+		 * /usr/bin/bash): keep what was typed up to its last ':' and offer the
+		 * listed names' last part. */
+		const char *tcolon = strrchr(pc->typed, ':'), *ncolon = strrchr(name, ':');
+		size_t keep = tcolon ? (size_t)(tcolon - pc->typed) + 1 : 0;
+		if (!tcolon || !ncolon || tcolon == strchr(pc->typed, ':') ||
+		    strncmp(ncolon + 1, tcolon + 1, strlen(tcolon + 1)) != 0)
+			return;
+		snprintf(full, sizeof(full), "%.*s%s", (int)keep, pc->typed, ncolon + 1);
+		cand_add(full, strlen(full));
 		return;
+	}
 	const char *colon = strchr(full + tl, ':');
 	cand_add(full, colon ? (size_t)(colon - full) + 1 : strlen(full));
 }
