@@ -97,3 +97,22 @@ void xt_unit_free(struct xt_unit *u)
 		xt_arena_free(u->ar);
 	memset(u, 0, sizeof(*u));
 }
+
+char *xt_read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}

@@ -33,4 +33,7 @@ void xt_unit_free(struct xt_unit *u);
  * each name on a line, with its arguments when verbose. */
 void xt_list_probes(FILE *out, const char *pattern, bool verbose);
 
+/* The whole of a file ("-": standard input), NUL-terminated and malloc'd; NULL with errno set. */
+char *xt_read_file(const char *path);
+
 #endif

@@ -42,24 +42,6 @@ static void usage(FILE *f)
 	      "  -V, --version\n", f);
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f)
-		return NULL;
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = 0;
-	if (f != stdin)
-		fclose(f);
-	return buf;
-}
 
 /* Splits a -c command into argv: whitespace separates, quotes group. */
 static char **split_command(const char *cmd)
@@ -259,7 +241,7 @@ int main(int argc, char **argv)
 		text = strdup(program);
 	} else if (optind < argc) {
 		name = argv[optind++];
-		text = read_file(name);
+		text = xt_read_file(name);
 		if (!text) {
 			fprintf(stderr, "xtrace: cannot read %s: %s\n", name, strerror(errno));
 			return 1;

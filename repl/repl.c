@@ -832,23 +832,6 @@ static void cmd_list(const char *arg)
 	xt_list_probes(stdout, arg && *arg ? arg : NULL, false);
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = 0;
-	fclose(f);
-	return buf;
-}
 
 static void cmd_load(const char *arg)
 {
@@ -856,7 +839,7 @@ static void cmd_load(const char *arg)
 		fprintf(stderr, "usage: .load FILE.xt\n");
 		return;
 	}
-	char *text = read_text(arg);
+	char *text = xt_read_file(arg);
 	if (!text) {
 		fprintf(stderr, "xtrace: cannot read %s: %s\n", arg, strerror(errno));
 		return;

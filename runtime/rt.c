@@ -116,6 +116,16 @@ int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link)
 	return 0;
 }
 
+int xt_rt_keep_link(struct xt_rt *rt, struct xt_rt_probe *rp, const char *site, struct bpf_link *link)
+{
+	if (!link) {
+		int err = -errno;
+		xt_rt_attach_error(rt, site, "%s", strerror(-err));
+		return err;
+	}
+	return xt_rt_add_link(rp, link);
+}
+
 int xt_rt_add_fd(struct xt_rt_probe *rp, int fd)
 {
 	if (rp->nfds == rp->capfds) {

@@ -128,6 +128,9 @@ int xt_loop_once(struct xt_loop *l, int timeout_ms);
 /* --- for providers' runtime facets ---------------------------------------- */
 struct bpf_object *xt_rt_object(struct xt_rt *rt);
 int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link);
+/* Keeps `link` from an attach call for site `site`; when the call failed
+ * (link NULL, errno set) reports why and returns -errno. */
+int xt_rt_keep_link(struct xt_rt *rt, struct xt_rt_probe *rp, const char *site, struct bpf_link *link);
 int xt_rt_add_fd(struct xt_rt_probe *rp, int fd);
 /* Reports why attaching failed: "<probe name>: <message>". */
 void xt_rt_attach_error(struct xt_rt *rt, const char *probe, const char *fmt, ...)

@@ -221,12 +221,7 @@ static int k_attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 		LIBBPF_OPTS(bpf_kprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .offset = ks->off,
 			    .retprobe = is_ret(p));
 		struct bpf_link *l = bpf_program__attach_kprobe_opts(rp->prog, ks->func, &opts);
-		if (!l) {
-			int err = -errno;
-			xt_rt_attach_error(rt, p->sites[i].name, "%s", strerror(-err));
-			return err;
-		}
-		int rc = xt_rt_add_link(rp, l);
+		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
 		if (rc < 0)
 			return rc;
 	}
@@ -398,12 +393,7 @@ static int f_attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 	const struct xt_probe_info *p = rp->info;
 	LIBBPF_OPTS(bpf_trace_opts, opts, .cookie = (uint64_t)p->sites[0].id);
 	struct bpf_link *l = bpf_program__attach_trace_opts(rp->prog, &opts);
-	if (!l) {
-		int err = -errno;
-		xt_rt_attach_error(rt, p->sites[0].name, "%s", strerror(-err));
-		return err;
-	}
-	return xt_rt_add_link(rp, l);
+	return xt_rt_keep_link(rt, rp, p->sites[0].name, l);
 }
 
 /* fentry targets: the kernel's BTF functions. */

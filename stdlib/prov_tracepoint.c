@@ -344,12 +344,7 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 		const struct tp_site *ts = p->sites[i].data;
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id);
 		struct bpf_link *l = bpf_program__attach_tracepoint_opts(rp->prog, ts->cat, ts->name, &opts);
-		if (!l) {
-			int err = -errno;
-			xt_rt_attach_error(rt, p->sites[i].name, "%s", strerror(-err));
-			return err;
-		}
-		int rc = xt_rt_add_link(rp, l);
+		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
 		if (rc < 0)
 			return rc;
 	}

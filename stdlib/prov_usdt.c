@@ -269,12 +269,7 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id,
 			    .ref_ctr_offset = us->sem_off > 0 ? (size_t)us->sem_off : 0);
 		struct bpf_link *l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, (size_t)us->pc_off, &opts);
-		if (!l) {
-			int err = -errno;
-			xt_rt_attach_error(rt, p->sites[i].name, "%s", strerror(-err));
-			return err;
-		}
-		int rc = xt_rt_add_link(rp, l);
+		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
 		if (rc < 0)
 			return rc;
 	}
