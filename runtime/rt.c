@@ -21,40 +21,61 @@ static char libbpf_log[16384];
 static size_t libbpf_log_len;
 static bool libbpf_verbose;
 
-static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+static void log_append(const char *text, size_t len)
 {
-	char line[4096];
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n < 0)
-		return 0;
-	if (libbpf_verbose)
-		fputs(line, stderr);
-	if (level == LIBBPF_DEBUG)
-		return n;
-	size_t len = strlen(line);
-	if (len >= sizeof(libbpf_log))
-		return n;
-	if (libbpf_log_len + len >= sizeof(libbpf_log)) { /* keep the newest half */
-		size_t keep = sizeof(libbpf_log) / 2;
+	if (len >= sizeof(libbpf_log)) { /* a whole verifier log: its end matters */
+		text += len - sizeof(libbpf_log) / 2;
+		len = sizeof(libbpf_log) / 2;
+	}
+	if (libbpf_log_len + len >= sizeof(libbpf_log)) { /* keep the newest part */
+		size_t keep = sizeof(libbpf_log) / 2 < libbpf_log_len ? sizeof(libbpf_log) / 2 : libbpf_log_len;
 		memmove(libbpf_log, libbpf_log + libbpf_log_len - keep, keep);
 		libbpf_log_len = keep;
 	}
-	memcpy(libbpf_log + libbpf_log_len, line, len);
+	memcpy(libbpf_log + libbpf_log_len, text, len);
 	libbpf_log_len += len;
 	libbpf_log[libbpf_log_len] = 0;
+}
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	int n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return 0;
+	if (libbpf_verbose)
+		fputs(msg, stderr);
+	if (level != LIBBPF_DEBUG)
+		log_append(msg, (size_t)n);
+	free(msg);
 	return n;
 }
 
-/* The last `lines` lines of the verifier log libbpf printed. */
+/* The last `lines` lines of the verifier's log (which libbpf prints between
+ * BEGIN and END PROG LOAD LOG markers), or of libbpf's messages. */
 static const char *log_tail(int lines)
 {
-	const char *end = libbpf_log + libbpf_log_len, *p = end;
+	static char tail[4096];
+	const char *end = libbpf_log + libbpf_log_len;
+	const char *mark = NULL;
+	for (const char *q = strstr(libbpf_log, "-- END PROG LOAD LOG --"); q;
+	     q = strstr(q + 1, "-- END PROG LOAD LOG --"))
+		mark = q;
+	if (mark) { /* back to the start of the marker's line */
+		end = mark;
+		while (end > libbpf_log && end[-1] != '\n')
+			end--;
+	}
+	const char *p = end;
 	while (p > libbpf_log && lines > 0) {
 		p--;
 		if (*p == '\n' && p != end - 1)
 			lines--;
 	}
-	return p == libbpf_log ? p : p + 1;
+	if (p != libbpf_log)
+		p++;
+	snprintf(tail, sizeof(tail), "%.*s", (int)(end - p), p);
+	return tail;
 }
 
 struct bpf_object *xt_rt_object(struct xt_rt *rt) { return rt->obj; }
