@@ -157,6 +157,7 @@ static const char *const kind_names[XT_N__COUNT] = {
 	[XT_N_PROGRAM] = "program",
 	[XT_N_PROBE] = "probe",
 	[XT_N_ATTACH] = "attach",
+	[XT_N_MACRO] = "macro",
 	[XT_N_BLOCK] = "block",
 	[XT_N_EXPR_STMT] = "expr",
 	[XT_N_ASSIGN] = "assign",
@@ -320,6 +321,7 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 	case XT_N_VAR:
 	case XT_N_IDENT:
 	case XT_N_CALL:
+	case XT_N_MACRO:
 	case XT_N_FIELD:
 	case XT_N_ARROW:
 	case XT_N_CONFIG_SET:
@@ -345,6 +347,8 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 			fputc('\n', out);
 			dump_node(out, n->a, indent + 2, "config");
 		}
+		for (const struct xt_node *c = n->c; c; c = c->next)
+			dump_child(out, c, indent + 2);
 		for (const struct xt_node *c = n->list; c; c = c->next)
 			dump_child(out, c, indent + 2);
 		dump_child(out, n->b, indent + 2);

@@ -16,9 +16,10 @@ struct xt_loc {
 
 enum xt_node_kind {
 	/* top level */
-	XT_N_PROGRAM,  /* list: probes; a: config block (XT_N_BLOCK) or NULL */
+	XT_N_PROGRAM,  /* list: probes; a: config block (XT_N_BLOCK) or NULL; c: macros (XT_N_MACRO list) */
 	XT_N_PROBE,    /* list: attach points; a: predicate or NULL; b: block */
 	XT_N_ATTACH,   /* name: the attach point text as written, e.g. "tracepoint:syscalls:sys_enter_openat" */
+	XT_N_MACRO,    /* name; list: parameters (XT_N_VAR, XT_N_MAP or XT_N_IDENT); b: body (XT_N_BLOCK) */
 	/* statements */
 	XT_N_BLOCK,    /* list: statements */
 	XT_N_EXPR_STMT,/* a: expression */

@@ -25,6 +25,7 @@
  * Inside a `< >` body (outside brackets), a '>' closes it when it follows
  * ';', '}' or the opening '<', or when nothing but white space follows it;
  * any other '>' compares. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -461,6 +462,17 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 	if (!is_attach_char(c))
 		return lex_code(px, lval, loc);
 
+	/* `macro NAME(` opens a macro definition, lexed as code up to its body's '}' */
+	if (end - p >= 6 && memcmp(p, "macro", 5) == 0 && (p[5] == ' ' || p[5] == '\t' || p[5] == '\n')) {
+		const char *q = xt_lex_skip_space(p + 5, end);
+		while (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+			q++;
+		if (*xt_lex_skip_space(q, end) == '(') {
+			begin(px, loc);
+			advance(px, p + 5, loc);
+			return MACRO;
+		}
+	}
 	if (end - p >= 6 && memcmp(p, "config", 6) == 0 && !is_attach_char((unsigned char)p[6]) &&
 	    *xt_lex_skip_space(p + 6, end) == '=') {
 		begin(px, loc);
@@ -506,7 +518,7 @@ static int lex_token(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 		}
 		return XTYYEOF;
 	}
-	bool code = px->stmts || px->nest > 0 || px->in_pred || px->in_angle;
+	bool code = px->stmts || px->nest > 0 || px->in_pred || px->in_angle || px->in_macro;
 	return code ? lex_code(px, lval, loc) : lex_top(px, lval, loc);
 }
 
@@ -528,6 +540,11 @@ int xtyylex(XTYYSTYPE *lval, struct xt_loc *lloc, struct xt_pctx *px)
 	case ')': case ']': case '}':
 		if (px->nest > 0)
 			px->nest--;
+		if (tok == '}' && px->nest == 0)
+			px->in_macro = false;
+		break;
+	case MACRO:
+		px->in_macro = true;
 		break;
 	case ANGLE_OPEN:
 		px->in_angle = true;

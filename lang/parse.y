@@ -41,6 +41,7 @@ struct xt_pctx {
 	int nest;                 /* open '(' '[' '{' */
 	bool in_pred;             /* between a predicate's opening '/' and its end */
 	bool in_angle;            /* inside a `< stmts >` probe body */
+	bool in_macro;            /* from `macro` to the end of its body: code, not attach points */
 	int angle_nest;           /* nest when the `<` opened */
 	int prev_tok;             /* the last token before end of input (0: none yet) */
 	struct xt_loc prev_loc;
@@ -168,13 +169,13 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token IF "'if'" ELSE "'else'" WHILE "'while'" FOR "'for'" UNROLL "'unroll'"
 %token BREAK "'break'" CONTINUE "'continue'" RETURN "'return'" LET "'let'"
 %token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
-%token STRUCT "'struct'" UNION "'union'" ENUM "'enum'"
+%token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
 
 %type <node> program config_opt probe body block angle_block pred_opt
-%type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set
+%type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
 %type <node> expr postfix primary map
 %type <list> probes attach_list stmts brace_body config_items config_body
-%type <list> exprlist args_opt
+%type <list> exprlist args_opt macros macro_params macro_params_opt
 %type <str> let_type_opt
 %type <type> type
 
@@ -208,14 +209,47 @@ start
 		}
 	;
 
-/* program: [config] probe... */
+/* program: [config] [macro...] probe... */
 program
-	: config_opt probes
+	: config_opt macros probes
 		{
 			$$ = NODE(XT_N_PROGRAM, @$);
 			$$->a = $1;
-			$$->list = $2.head;
+			$$->c = $2.head;
+			$$->list = $3.head;
 		}
+	;
+
+macros
+	: %empty { $$.head = $$.tail = NULL; }
+	| macros macro_def { $$ = list_push($1, $2); }
+	;
+
+/* macro_def: 'macro' IDENT '(' [param [',' param]...] ')' '{' stmts '}' */
+macro_def
+	: MACRO IDENT '(' macro_params_opt ')' block
+		{
+			$$ = named(px, XT_N_MACRO, $2, @$);
+			$$->list = $4.head;
+			$$->b = $6;
+		}
+	;
+
+macro_params_opt
+	: %empty { $$.head = $$.tail = NULL; }
+	| macro_params
+	;
+
+macro_params
+	: macro_param { $$ = list_one($1); }
+	| macro_params ',' macro_param { $$ = list_push($1, $3); }
+	;
+
+/* macro_param: $var (a scratch variable) | @map | ident (any expression) */
+macro_param
+	: VAR { $$ = named(px, XT_N_VAR, $1, @1); }
+	| MAP { $$ = named(px, XT_N_MAP, $1, @1); }
+	| IDENT { $$ = named(px, XT_N_IDENT, $1, @1); }
 	;
 
 /* config_opt: [ 'config' '=' '{' key = value; ... '}' ] */

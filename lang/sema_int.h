@@ -35,6 +35,7 @@ struct xt_sema {
 };
 
 int xt_pass_config(struct xt_sema *s); /* pass_config.c: config = { ... } */
+int xt_pass_macros(struct xt_sema *s); /* pass_macros.c: macro calls expanded in place */
 int xt_pass_probes(struct xt_sema *s);  /* pass_probes.c: attach points to sites */
 int xt_pass_types(struct xt_sema *s);   /* pass_types.c: names and types */
 

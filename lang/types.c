@@ -111,7 +111,8 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 	case XT_T_STR: return a->size == b->size;
 	case XT_T_AGG:
 		return a->agg == b->agg && (a->agg != XT_A_LHIST ||
-			(a->lmin == b->lmin && a->lmax == b->lmax && a->lstep == b->lstep));
+			(a->lmin == b->lmin && a->lmax == b->lmax && a->lstep == b->lstep)) &&
+			(a->agg != XT_A_HIST || a->lstep == b->lstep); /* hist: k */
 	case XT_T_TUPLE:
 		if (a->n != b->n)
 			return false;
@@ -185,7 +186,10 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_RECORD: return t->cname ? t->cname : "args";
 	case XT_T_PTR: return t->cname ? t->cname : "pointer";
 	case XT_T_DATALOC: return "__data_loc char[]";
-	case XT_T_AGG: return xt_agg_name(t->agg);
+	case XT_T_AGG:
+		if (t->agg == XT_A_HIST && t->lstep)
+			return xt_arena_printf(ar, "hist with k = %d", (int)t->lstep);
+		return xt_agg_name(t->agg);
 	case XT_T_STACK: return t->sign ? "ustack" : "kstack";
 	case XT_T_KSYM: return "ksym";
 	case XT_T_RENDERED:

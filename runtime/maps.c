@@ -110,12 +110,13 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 
 	enum xt_agg_kind agg = m->val->kind == XT_T_AGG ? m->val->agg : XT_A_NONE;
 	struct xt_map_data d = { .name = m->name, .agg = (enum xt_agg)agg,
-		.lmin = m->val->lmin, .lmax = m->val->lmax, .lstep = m->val->lstep };
+		.lmin = m->val->lmin, .lmax = m->val->lmax, .lstep = m->val->lstep,
+		.hist_k = agg == XT_A_HIST ? (int)m->val->lstep : 0 };
 	d.entries = xt_arena_alloc(ar, sizeof(*d.entries) * (n + 1));
 	int ukey = agg == XT_A_HIST || agg == XT_A_LHIST ? m->key_size - 8 : m->key_size;
 	if (agg == XT_A_HIST || agg == XT_A_LHIST) {
 		/* Entries are (key, bucket) pairs: gather each key's buckets. */
-		int nb = agg == XT_A_HIST ? 66 : (int)((m->val->lmax - m->val->lmin) / m->val->lstep) + 2;
+		int nb = agg == XT_A_HIST ? XT_HIST_NBUCKETS((int)m->val->lstep) : (int)((m->val->lmax - m->val->lmin) / m->val->lstep) + 2;
 		cmp_keys_len = ukey;
 		qsort(raws, n, sizeof(*raws), cmp_raw);
 		for (size_t i = 0; i < n;) {

@@ -50,10 +50,19 @@ enum xt_agg {
  *   buckets[1]      value == 0
  *   buckets[i], i>=2: values in [2^(i-2), 2^(i-1))   (i.e. 1, [2,4), [4,8), ...)
  * nbuckets is at most 66.
+ * With k > 0 (hist(x, k), newest bpftrace): 2^k sub-buckets per power of two:
+ *   buckets[0]      values < 0
+ *   buckets[1 + v]  value v, for 0 <= v < 2^k
+ *   buckets[i]      otherwise, with j = i - 1, l = (j >> k) + k - 1, s = j & (2^k - 1):
+ *                   values in [2^l + s * 2^(l-k), 2^l + (s+1) * 2^(l-k))
+ *                   (k = 2: ..., [4, 5), [5, 6), [6, 7), [7, 8), [8, 10), ...)
+ * nbuckets is at most XT_HIST_NBUCKETS(k).
  * XT_AGG_LHIST with min, max, step:
  *   buckets[0]      values < min
  *   buckets[1 + j]  values in [min + j*step, min + (j+1)*step), j < (max-min)/step
  *   buckets[last]   values >= max; nbuckets = (max-min)/step + 2 */
+#define XT_HIST_NBUCKETS(k) (((65 - (k)) << (k)) + 1)
+
 struct xt_map_entry {
 	const struct xt_val *keys; /* nkeys values; nkeys == 0 for a map without key (@x) */
 	int nkeys;
@@ -68,6 +77,7 @@ struct xt_map_data {
 	const char *name;      /* without '@'; "" for the anonymous map */
 	enum xt_agg agg;
 	int64_t lmin, lmax, lstep; /* XT_AGG_LHIST */
+	int hist_k;            /* XT_AGG_HIST: log2 of the sub-buckets per power of two (0..5) */
 	struct xt_map_entry *entries; /* the printer may reorder these (sorting) */
 	size_t n;
 };

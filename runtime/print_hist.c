@@ -31,10 +31,51 @@ static void lin_label(char *buf, size_t sz, int64_t n)
 		snprintf(buf, sz, "%" PRId64, n);
 }
 
+/* The lower bound of log2 bucket i > 2^k with k sub-buckets, labelled as newest
+ * bpftrace labels it: 2^p * (2^k + s) with a K/M/G... suffix taken from p. */
+static void sub_label(char *buf, size_t sz, int i, int k)
+{
+	static const char suffix[] = { 0, 'K', 'M', 'G', 'T', 'P', 'E' };
+	int j = i - 1, power = (j >> k) - 1, s = j & ((1 << k) - 1);
+	int unit = power / 10;
+
+	if (unit > 6)
+		unit = 6;
+	snprintf(buf, sz, "%" PRIu64 "%.*s", ((uint64_t)1 << (power - unit * 10)) * (uint64_t)((1 << k) + s),
+		 suffix[unit] ? 1 : 0, &suffix[unit]);
+}
+
+/* The value range of log2 bucket i (i >= 1) with k sub-buckets: [*lo, *hi]. */
+static void sub_range(int i, int k, uint64_t *lo, uint64_t *hi)
+{
+	int j = i - 1, power, s;
+
+	if (j < (1 << k)) {
+		*lo = *hi = (uint64_t)j;
+		return;
+	}
+	power = (j >> k) - 1;
+	s = j & ((1 << k) - 1);
+	*lo = ((uint64_t)1 << power) * (uint64_t)((1 << k) + s);
+	*hi = *lo + ((uint64_t)1 << power) - 1;
+}
+
 static void hist_header(char *buf, size_t sz, const struct xt_map_data *m, int i, int last)
 {
 	char lo[24], hi[24];
 
+	if (m->agg == XT_AGG_HIST && m->hist_k > 0) {
+		if (i == 0) {
+			snprintf(buf, sz, "(..., 0)");
+		} else if (i - 1 < (1 << m->hist_k)) {
+			snprintf(buf, sz, "[%d]", i - 1);
+		} else {
+			sub_label(lo, sizeof(lo), i, m->hist_k);
+			sub_label(hi, sizeof(hi), i + 1, m->hist_k);
+			snprintf(buf, sz, "[%s, %s)", lo, hi);
+		}
+		return;
+	}
 	if (m->agg == XT_AGG_HIST) {
 		if (i == 0) {
 			snprintf(buf, sz, "(..., 0)");
@@ -64,6 +105,13 @@ static void hist_header(char *buf, size_t sz, const struct xt_map_data *m, int i
 
 static void json_bucket(FILE *out, const struct xt_map_data *m, int i, int last)
 {
+	if (m->agg == XT_AGG_HIST && m->hist_k > 0 && i > 0) {
+		uint64_t lo, hi;
+
+		sub_range(i, m->hist_k, &lo, &hi);
+		fprintf(out, "\"min\": %" PRIu64 ", \"max\": %" PRIu64 ", ", lo, hi);
+		return;
+	}
 	if (m->agg == XT_AGG_HIST) {
 		if (i == 0)
 			fputs("\"max\": -1, ", out);

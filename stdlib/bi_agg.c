@@ -49,6 +49,22 @@ static const struct xt_type *lhist_type(struct xt_sema *s, struct xt_node *n)
 	return t;
 }
 
+/* hist(x[, k]): k (0..5, a literal) sub-buckets 2^k per power of two, kept in
+ * the type's lstep so that hist(x, 1) and hist(x, 2) are different map values. */
+static const struct xt_type *hist_type(struct xt_sema *s, struct xt_node *n)
+{
+	if (!agg_type(s, n))
+		return NULL;
+	struct xt_node *k = n->list->next;
+	if (k && (k->kind != XT_N_INT || k->ival > 5)) {
+		xt_diag_error(xt_sema_diags(s), k->loc, "hist() k must be an integer literal from 0 to 5");
+		return NULL;
+	}
+	struct xt_type *t = (struct xt_type *)xt_type_agg(xt_sema_arena(s), XT_A_HIST);
+	t->lstep = k ? (int64_t)k->ival : 0;
+	return t;
+}
+
 static LLVMValueRef slot(struct xt_cg *cg, LLVMValueRef p, int off)
 {
 	return off ? xt_cg_gep(cg, p, xt_cg_i64(cg, off)) : p;
@@ -106,18 +122,28 @@ static void emit_minmax(struct xt_cg *cg, const struct xt_map_info *m, LLVMValue
 	st(cg, xt_cg_i64(cg, 1), p, 8);
 }
 
-/* The log2 bucket of v: 0 for v < 0, 1 for 0, 2 + floor(log2 v) otherwise. */
-static LLVMValueRef log2_bucket(struct xt_cg *cg, LLVMValueRef v)
+/* The log2 bucket of v with 2^k sub-buckets per power of two, as newest
+ * bpftrace computes it: 0 for v < 0; v + 1 for 0 <= v < 2^k; otherwise, with
+ * l = floor(log2 v): ((l - k + 1) << k) + ((v >> (l - k)) & (2^k - 1)) + 1.
+ * For k = 0 that is 1 for 0 and 2 + floor(log2 v) above (bpftrace 0.17's). */
+static LLVMValueRef log2_bucket(struct xt_cg *cg, LLVMValueRef v, int k)
 {
 	LLVMBuilderRef B = cg->b;
-	LLVMValueRef x = v, n = xt_cg_i64(cg, 0);
+	LLVMValueRef x = v, l = xt_cg_i64(cg, 0);
+	int64_t mask = ((int64_t)1 << k) - 1;
 	for (int sh = 32; sh > 0; sh /= 2) {
 		LLVMValueRef big = LLVMBuildICmp(B, LLVMIntUGE, x, xt_cg_i64(cg, (int64_t)1 << sh), "");
 		x = LLVMBuildSelect(B, big, LLVMBuildLShr(B, x, xt_cg_i64(cg, sh), ""), x, "");
-		n = LLVMBuildSelect(B, big, LLVMBuildAdd(B, n, xt_cg_i64(cg, sh), ""), n, "");
+		l = LLVMBuildSelect(B, big, LLVMBuildAdd(B, l, xt_cg_i64(cg, sh), ""), l, "");
 	}
-	LLVMValueRef pos = LLVMBuildAdd(B, n, xt_cg_i64(cg, 2), "");
-	LLVMValueRef r = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntEQ, v, xt_cg_i64(cg, 0), ""), xt_cg_i64(cg, 1), pos, "");
+	/* l - k is only used when v > mask, where l >= k; clamp it for the shift anyway */
+	LLVMValueRef lk = LLVMBuildSub(B, l, xt_cg_i64(cg, k), "");
+	lk = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLT, lk, xt_cg_i64(cg, 0), ""), xt_cg_i64(cg, 0), lk, "");
+	LLVMValueRef hi = LLVMBuildShl(B, LLVMBuildAdd(B, lk, xt_cg_i64(cg, 1), ""), xt_cg_i64(cg, k), "");
+	LLVMValueRef sub = LLVMBuildAnd(B, LLVMBuildLShr(B, v, lk, ""), xt_cg_i64(cg, mask), "");
+	LLVMValueRef big = LLVMBuildAdd(B, LLVMBuildAdd(B, hi, sub, ""), xt_cg_i64(cg, 1), "");
+	LLVMValueRef small = LLVMBuildAdd(B, v, xt_cg_i64(cg, 1), "");
+	LLVMValueRef r = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLE, v, xt_cg_i64(cg, mask), ""), small, big, "");
 	return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLT, v, xt_cg_i64(cg, 0), ""), xt_cg_i64(cg, 0), r, "");
 }
 
@@ -139,7 +165,7 @@ static void emit_hist(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRe
 	if (n->list->type->kind == XT_T_INT && !n->list->type->sign)
 		v = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, v, xt_cg_i64(cg, 0), ""),
 				    xt_cg_i64(cg, INT64_MAX), v, ""); /* huge unsigned values go to the top bucket */
-	LLVMValueRef bucket = m->val->agg == XT_A_HIST ? log2_bucket(cg, v) : linear_bucket(cg, m->val, v);
+	LLVMValueRef bucket = m->val->agg == XT_A_HIST ? log2_bucket(cg, v, (int)m->val->lstep) : linear_bucket(cg, m->val, v);
 	st(cg, bucket, key, m->key_size - 8);
 	emit_count(cg, m, key, n);
 }
@@ -156,5 +182,6 @@ AGG(xt_bi_avg, "avg", XT_A_AVG, 1, 1, agg_type, emit_avg, "avg(x): the average o
 AGG(xt_bi_min, "min", XT_A_MIN, 1, 1, agg_type, emit_minmax, "min(x): the smallest x");
 AGG(xt_bi_max, "max", XT_A_MAX, 1, 1, agg_type, emit_minmax, "max(x): the largest x");
 AGG(xt_bi_stats, "stats", XT_A_STATS, 1, 1, agg_type, emit_avg, "stats(x): count, average and total of x");
-AGG(xt_bi_hist, "hist", XT_A_HIST, 1, 1, agg_type, emit_hist, "hist(x): log2 histogram of x");
+AGG(xt_bi_hist, "hist", XT_A_HIST, 1, 2, hist_type, emit_hist,
+    "hist(x[, k]): log2 histogram of x, 2^k buckets per power of two (k 0..5)");
 AGG(xt_bi_lhist, "lhist", XT_A_LHIST, 4, 4, lhist_type, emit_hist, "lhist(x, min, max, step): linear histogram of x");

@@ -446,13 +446,13 @@ static int fr_list(const char *spec, bool verbose, void (*cb)(const char *, cons
 }
 
 const struct xt_provider xt_prov_kprobe = {
-	.name = "kprobe", .alias = "k", .section = "kprobe", .flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC,
+	.name = "kprobe", .alias = "k", .section = "kprobe", .flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "kprobe:FUNCTION[+OFFSET]: entry to a kernel function (needs CONFIG_KPROBES); arg0..arg5, func",
 	.expand = k_expand, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = k_list,
 };
 const struct xt_provider xt_prov_kretprobe = {
 	.name = "kretprobe", .alias = "kr", .section = "kretprobe",
-	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC,
+	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "kretprobe:FUNCTION: return from a kernel function (needs CONFIG_KPROBES); retval, func",
 	.expand = k_expand, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = kr_list,
 };

@@ -274,17 +274,17 @@ static int hw_list(const char *spec, bool verbose, void (*cb)(const char *, cons
 }
 
 const struct xt_provider xt_prov_profile = {
-	.name = "profile", .alias = "p", .section = "perf_event",
+	.name = "profile", .alias = "p", .section = "perf_event", .flags = XT_PROVF_CTX_REGS,
 	.help = "profile:UNIT:N: samples every CPU N times a second (hz) or every N s/ms/us",
 	.expand = profile_expand, .attach = attach, .list = profile_list,
 };
 const struct xt_provider xt_prov_software = {
-	.name = "software", .alias = "s", .section = "perf_event",
+	.name = "software", .alias = "s", .section = "perf_event", .flags = XT_PROVF_CTX_REGS,
 	.help = "software:EVENT[:COUNT]: every COUNT kernel software events (page-faults, context-switches, ...)",
 	.expand = sw_expand, .attach = attach, .list = sw_list,
 };
 const struct xt_provider xt_prov_hardware = {
-	.name = "hardware", .alias = "h", .section = "perf_event",
+	.name = "hardware", .alias = "h", .section = "perf_event", .flags = XT_PROVF_CTX_REGS,
 	.help = "hardware:EVENT[:COUNT]: every COUNT hardware events (cycles, instructions, cache-misses, ...)",
 	.expand = hw_expand, .attach = attach, .list = hw_list,
 };

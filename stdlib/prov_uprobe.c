@@ -242,13 +242,13 @@ static int list_ur(const char *spec, bool verbose, void (*cb)(const char *, cons
 
 const struct xt_provider xt_prov_uprobe = {
 	.name = "uprobe", .alias = "u", .section = "uprobe",
-	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC,
+	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "uprobe:BINARY:FUNCTION (or +OFFSET, 0xADDRESS, `*`): entry to a user function; arg0..arg5, func",
 	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_u,
 };
 const struct xt_provider xt_prov_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .section = "uretprobe",
-	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC,
+	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "uretprobe:BINARY:FUNCTION: return from a user function; retval, func",
 	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_ur,
 };

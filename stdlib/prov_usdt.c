@@ -316,7 +316,7 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 }
 
 const struct xt_provider xt_prov_usdt = {
-	.name = "usdt", .alias = "U", .section = "uprobe", .flags = XT_PROVF_CTX_ARGN,
+	.name = "usdt", .alias = "U", .section = "uprobe", .flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_REGS,
 	.help = "usdt:BINARY:[PROVIDER:]NAME: a statically defined user probe (.note.stapsdt); arg0.. as the note says",
 	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list,
 };

@@ -46,6 +46,7 @@ struct xt_builtin {
 #define XT_PROVF_CTX_ARGN   (1u << 8)  /* offers arg0, arg1, ... */
 #define XT_PROVF_CTX_RETVAL (1u << 9)  /* offers retval */
 #define XT_PROVF_CTX_FUNC   (1u << 10) /* offers func */
+#define XT_PROVF_CTX_REGS   (1u << 11) /* the context is (or starts with) struct pt_regs: offers reg() */
 
 struct xt_provider {
 	const char *name;
