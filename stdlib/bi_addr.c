@@ -182,7 +182,7 @@ static const struct xt_type *cgroupid_check(struct xt_sema *s, struct xt_node *n
 	const char *path = str_arg(s, n, "cgroup path");
 	if (!path)
 		return NULL;
-	uint64_t id;
+	uint64_t id = 0;
 	int err = cgroup_id(path, &id);
 	if (err) {
 		xt_diag_error(xt_sema_diags(s), n->list->loc, "cgroupid(): %s: %s", path, strerror(-err));
