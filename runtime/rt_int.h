@@ -39,4 +39,7 @@ const char *xt_rt_site_name(const struct xt_program *prog, uint64_t id);
  * slot) into out; strings and tuples are allocated in ar. */
 void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
 		  const uint8_t *p, struct xt_val *out);
+/* The same for a map key: pointers print in hex there. */
+void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
+		      const uint8_t *p, struct xt_val *out);
 #endif

@@ -81,6 +81,10 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		out->kind = XT_VAL_UINT;
 		out->u = p[0] != 0;
 		return;
+	case XT_T_PTR: /* as bpftrace 0.17: signed decimal as a value (keys: see xt_rt_decode_key) */
+		out->kind = XT_VAL_INT;
+		out->i = read_int(p, 8);
+		return;
 	case XT_T_STR:
 		out->kind = XT_VAL_STR;
 		out->s = xt_arena_strndup(ar, (const char *)p, strnlen((const char *)p, t->size));
@@ -144,4 +148,25 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		out->u = read_uint(p, 8);
 		return;
 	}
+}
+
+/* A map key: as a value, except that pointers print in hex (as bpftrace 0.17). */
+void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
+		      const uint8_t *p, struct xt_val *out)
+{
+	if (t->kind == XT_T_PTR) {
+		out->kind = XT_VAL_SYM;
+		out->s = xt_arena_printf(ar, "0x%llx", (unsigned long long)read_uint(p, 8));
+		return;
+	}
+	if (t->kind == XT_T_TUPLE) {
+		struct xt_val *el = xt_arena_alloc(ar, sizeof(*el) * t->n);
+		for (int i = 0; i < t->n; i++)
+			xt_rt_decode_key(prog, ar, t->elems[i], p + t->offsets[i], &el[i]);
+		out->kind = XT_VAL_TUPLE;
+		out->tuple.elems = el;
+		out->tuple.n = t->n;
+		return;
+	}
+	xt_rt_decode(prog, ar, t, p, out);
 }
