@@ -1400,7 +1400,6 @@ int xt_repl(const struct xt_repl_opts *opts)
 	}
 	watch_stop();
 	/* As a one-liner ends: END probes, the last records, the maps, then detach. */
-	uint64_t lost = 0;
 	for (int i = 0; i < r.nentries; i++)
 		if (r.entries[i]->attached) {
 			xt_rt_run_special(r.entries[i]->rt, true);
@@ -1408,12 +1407,13 @@ int xt_repl(const struct xt_repl_opts *opts)
 		}
 	flush_out(false);
 	print_all_maps();
-	for (int i = 0; i < r.nentries; i++) {
-		lost += xt_rt_lost(r.entries[i]->rt);
+	/* Lost records and refused map updates, per probe, as a one-liner reports them. */
+	for (int i = 0; i < r.nentries; i++)
+		if (r.entries[i]->rt)
+			xt_rt_print_lost(r.entries[i]->rt);
+	flush_out(false);
+	for (int i = 0; i < r.nentries; i++)
 		entry_free(r.entries[i]);
-	}
-	if (lost)
-		fprintf(stderr, "xtrace: %llu events were lost (the ring buffer was full)\n", (unsigned long long)lost);
 	if (r.history)
 		history_truncate_file(r.history, HISTORY_MAX);
 	free(r.history);

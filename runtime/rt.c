@@ -530,15 +530,6 @@ static int lost_read(struct xt_rt *rt, int i, uint64_t out[2])
 	return err;
 }
 
-uint64_t xt_rt_lost(const struct xt_rt *rt)
-{
-	uint64_t sum = 0, l[2];
-	for (int i = 0; i < rt->nprobes; i++)
-		if (lost_read((struct xt_rt *)rt, i, l) == 0)
-			sum += l[0];
-	return sum;
-}
-
 void xt_rt_print_lost(struct xt_rt *rt)
 {
 	for (int i = 0; i < rt->nprobes; i++) {

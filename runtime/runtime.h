@@ -69,8 +69,6 @@ int xt_rt_events_fd(struct xt_rt *rt);
 void xt_rt_poll(struct xt_rt *rt);
 /* Whether the program asked to stop (exit()). */
 bool xt_rt_done(const struct xt_rt *rt);
-/* Records lost because the ring buffer was full (all probes). */
-uint64_t xt_rt_lost(const struct xt_rt *rt);
 /* Reports, per probe, ring-buffer records lost and map updates refused
  * because a map was full: on stderr ("xtrace: 2 events lost in probe X ..."),
  * or as "lost_events" / "lost_map_updates" JSON records on the output. */
