@@ -35,11 +35,11 @@ static void usage(FILE *f)
 	      "  -d STAGE     dump the AST (ast) or the LLVM IR (ir) to stderr\n"
 	      "  -B MODE      output buffering: line (default), full or none\n"
 	      "  --unsafe     allow system() and signal()\n"
+	      "  -h, --help   this help\n"
+	      "  -V, --version\n"
 	      "  ARG...       positional parameters $1, $2, ... ($# is their count)\n"
 	      "\n"
-	      "environment: XTRACE_MAX_STRLEN, XTRACE_MAX_MAP_KEYS, XTRACE_PRINT_MAPS_ON_EXIT=0\n"
-	      "  -h, --help   this help\n"
-	      "  -V, --version\n", f);
+	      "environment: XTRACE_MAX_STRLEN, XTRACE_MAX_MAP_KEYS, XTRACE_PRINT_MAPS_ON_EXIT=0\n", f);
 }
 
 
