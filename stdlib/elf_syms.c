@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "lang/sema.h"
 #include "stdlib/elf_syms.h"
 
 struct cached {
@@ -478,4 +479,18 @@ int xt_elf_resolve(const char *name, char *out, size_t outlen)
 	if (!libish && (from_ld_cache(name, out, outlen) == 0 || from_lib_dirs(name, out, outlen) == 0))
 		return 0;
 	return -ENOENT;
+}
+
+const struct xt_elf *xt_elf_for_probe(struct xt_sema *s, struct xt_node *at, const char *bin,
+				      char *path, size_t size)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	if (xt_elf_resolve(bin, path, size) < 0) {
+		xt_diag_error(dg, at->loc, "cannot find '%s': not a file, a library the dynamic linker knows, or a program on $PATH", bin);
+		return NULL;
+	}
+	const struct xt_elf *e = xt_elf_get(path);
+	if (!e)
+		xt_diag_error(dg, at->loc, "cannot read %s as an ELF file: %s", path, strerror(errno));
+	return e;
 }

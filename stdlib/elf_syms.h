@@ -61,4 +61,11 @@ const struct xt_elf_sym *xt_elf_sym_at(const struct xt_elf *e, uint64_t vaddr, u
  * program found on $PATH. 0, or -ENOENT. */
 int xt_elf_resolve(const char *name, char *out, size_t outlen);
 
+struct xt_sema;
+struct xt_node;
+/* The ELF file a probe's BINARY field names (resolved as xt_elf_resolve does,
+ * its path left in path[size]), or NULL after a diagnostic at `at`. */
+const struct xt_elf *xt_elf_for_probe(struct xt_sema *s, struct xt_node *at, const char *bin,
+				      char *path, size_t size);
+
 #endif

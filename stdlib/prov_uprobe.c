@@ -67,15 +67,9 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		return -1;
 	}
 	char path[4096];
-	if (xt_elf_resolve(bin, path, sizeof(path)) < 0) {
-		xt_diag_error(dg, at->loc, "cannot find '%s': not a file, a library the dynamic linker knows, or a program on $PATH", bin);
+	const struct xt_elf *e = xt_elf_for_probe(s, at, bin, path, sizeof(path));
+	if (!e)
 		return -1;
-	}
-	const struct xt_elf *e = xt_elf_get(path);
-	if (!e) {
-		xt_diag_error(dg, at->loc, "cannot read %s as an ELF file: %s", path, strerror(errno));
-		return -1;
-	}
 	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
 	if (strncmp(func, "0x", 2) == 0) {
 		char *end;
