@@ -263,6 +263,10 @@ void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
 		LLVMSetAlignment(st, 1);
 		return;
 	}
+	if (to->kind == XT_T_KVAL && from->kind != XT_T_KVAL) { /* *p, s.f: v is the kernel address */
+		xt_cg_kcopy(cg, dst, to->size, v);
+		return;
+	}
 	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE) {
 		for (int i = 0; i < to->n; i++) {
 			LLVMValueRef src = xt_cg_gep(cg, v, xt_cg_i64(cg, from->offsets[i]));
@@ -678,6 +682,8 @@ static LLVMValueRef incdec(struct xt_cg *cg, struct xt_node *n)
 	if (t->kind == XT_N_VAR) {
 		const struct xt_type *vt = cg->probe->var_types[t->aux];
 		LLVMValueRef old = xt_cg_load(cg, cg->vars[t->aux], vt);
+		if (vt->kind == XT_T_PTR) /* p++ moves by one element */
+			delta = xt_cg_i64(cg, inc ? xt_cg_ptr_step(vt) : -xt_cg_ptr_step(vt));
 		LLVMValueRef nv = LLVMBuildAdd(cg->b, old, delta, "");
 		xt_cg_store(cg, cg->vars[t->aux], vt, nv, vt);
 		return pre ? xt_cg_load(cg, cg->vars[t->aux], vt) : old;
@@ -752,6 +758,8 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		const struct xt_type *t = n->a->type;
 		if (t->kind == XT_T_PTR || (t->kind == XT_T_RECORD && t->btf_id))
 			return xt_cg_kread(cg, n); /* a kernel struct's field */
+		if (t->kind == XT_T_KVAL)
+			return xt_cg_kval_field(cg, n);
 		if (t->kind == XT_T_RECORD)
 			return cg->probe->prov->emit_ctx(cg, n);
 		LLVMValueRef base = xt_cg_expr(cg, n->a);
@@ -930,6 +938,8 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 		} else {
 			const struct xt_type *t = cg->probe->var_types[st->a->aux];
 			LLVMValueRef v = xt_cg_expr(cg, st->b);
+			if (t->kind == XT_T_PTR && st->op != XT_OP_ASSIGN) /* $p += i: by i elements */
+				v = LLVMBuildMul(cg->b, v, xt_cg_i64(cg, xt_cg_ptr_step(t)), "");
 			if (st->op != XT_OP_ASSIGN)
 				v = compound(cg, st->op, xt_cg_load(cg, cg->vars[st->a->aux], t), v, t);
 			xt_cg_store(cg, cg->vars[st->a->aux], t, v, st->b->type);

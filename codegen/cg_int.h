@@ -13,7 +13,13 @@ void xt_cg_declare_maps(struct xt_cg *cg);
 LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n);
 /* The value of such a node: read from memory, or its address for structs and arrays. */
 LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n);
+/* Copies `size` bytes of kernel (or user) memory at addr to dst: a struct's copy. */
+void xt_cg_kcopy(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr);
+/* s.f where s is a copy (XT_T_KVAL): read from the copy's bytes. */
+LLVMValueRef xt_cg_kval_field(struct xt_cg *cg, struct xt_node *n);
 /* p + i, i + p, p - i (scaled by the pointee's size), p - q (in elements). */
+/* Bytes one step of pointer type ptr moves: sizeof(*p), 1 for void *. */
+int xt_cg_ptr_step(const struct xt_type *ptr);
 LLVMValueRef xt_cg_ptr_arith(struct xt_cg *cg, struct xt_node *n, LLVMValueRef a, LLVMValueRef b);
 
 #endif

@@ -10,7 +10,7 @@ static bool is_place(const struct xt_type *t)
 }
 
 /* Bytes one step of a pointer moves (void *: 1, as in GNU C). */
-static int step(const struct xt_type *ptr)
+int xt_cg_ptr_step(const struct xt_type *ptr)
 {
 	const struct xt_type *p = ptr->pointee;
 	if (!p)
@@ -30,7 +30,7 @@ LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n)
 	}
 	case XT_N_INDEX: {
 		const struct xt_type *t = n->a->type;
-		int esz = t->kind == XT_T_ARRAY ? t->pointee->size : step(t);
+		int esz = t->kind == XT_T_ARRAY ? t->pointee->size : xt_cg_ptr_step(t);
 		LLVMValueRef base = xt_cg_expr(cg, n->a);
 		LLVMValueRef off = LLVMBuildMul(cg->b, xt_cg_expr(cg, n->b), xt_cg_i64(cg, esz), "");
 		return LLVMBuildAdd(cg->b, base, off, "elem");
@@ -56,6 +56,9 @@ static void read_mem(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef 
 	LLVMPositionBuilderAtEnd(cg->b, done);
 }
 
+static int value_bytes(const struct xt_type *t, const struct xt_field *f);
+static LLVMValueRef value_of(struct xt_cg *cg, LLVMValueRef buf, const struct xt_type *t, const struct xt_field *f);
+
 LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_type *t = n->type;
@@ -69,13 +72,42 @@ LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n)
 	}
 	const struct xt_field *f = n->kind == XT_N_ARROW || n->kind == XT_N_FIELD ? n->sym : NULL;
 	LLVMValueRef buf = xt_cg_buf(cg, 8, "kval");
-	if (!f || !f->bits) {
-		read_mem(cg, buf, t->kind == XT_T_BOOL ? 1 : t->size, addr);
-		return xt_cg_load(cg, buf, t);
+	read_mem(cg, buf, value_bytes(t, f), addr);
+	return value_of(cg, buf, t, f);
+}
+
+void xt_cg_kcopy(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr)
+{
+	read_mem(cg, dst, size, addr);
+}
+
+LLVMValueRef xt_cg_kval_field(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_field *f = n->sym;
+	LLVMValueRef p = xt_cg_gep(cg, xt_cg_expr(cg, n->a), xt_cg_i64(cg, f->offset));
+	if (n->type->kind == XT_T_KVAL || n->type->kind == XT_T_STR)
+		return p; /* a struct, array or string inside the copy: its bytes */
+	LLVMValueRef buf = xt_cg_buf(cg, 8, "kval");
+	xt_cg_memcpy(cg, buf, p, value_bytes(n->type, f));
+	return value_of(cg, buf, n->type, f);
+}
+
+/* The bytes of a scalar field (or *p) that a read copies. */
+static int value_bytes(const struct xt_type *t, const struct xt_field *f)
+{
+	if (f && f->bits) {
+		int nbytes = (f->bitoff + f->bits + 7) / 8;
+		return nbytes > 8 ? 8 : nbytes;
 	}
+	return t->kind == XT_T_BOOL ? 1 : t->size;
+}
+
+/* The value of a scalar field whose bytes are at the start of the zeroed buf. */
+static LLVMValueRef value_of(struct xt_cg *cg, LLVMValueRef buf, const struct xt_type *t, const struct xt_field *f)
+{
+	if (!f || !f->bits)
+		return xt_cg_load(cg, buf, t);
 	/* a bitfield: the bytes that hold it, shifted down and masked (sign-extended) */
-	int nbytes = (f->bitoff + f->bits + 7) / 8;
-	read_mem(cg, buf, nbytes > 8 ? 8 : nbytes, addr);
 	LLVMValueRef v = LLVMBuildLoad2(cg->b, cg->i64, buf, "");
 	int bits = f->bits > 64 - f->bitoff ? 64 - f->bitoff : f->bits;
 	v = LLVMBuildShl(cg->b, v, xt_cg_i64(cg, 64 - f->bitoff - bits), "");
@@ -89,7 +121,7 @@ LLVMValueRef xt_cg_ptr_arith(struct xt_cg *cg, struct xt_node *n, LLVMValueRef a
 	const struct xt_type *ta = n->a->type, *tb = n->b->type;
 	LLVMBuilderRef B = cg->b;
 	if (ta->kind == XT_T_PTR && tb->kind == XT_T_PTR) { /* p - q: elements between */
-		int sz = step(ta);
+		int sz = xt_cg_ptr_step(ta);
 		LLVMValueRef d = LLVMBuildSub(B, a, b, "");
 		if (sz == 1)
 			return d;
@@ -100,6 +132,6 @@ LLVMValueRef xt_cg_ptr_arith(struct xt_cg *cg, struct xt_node *n, LLVMValueRef a
 	}
 	bool pa = ta->kind == XT_T_PTR;
 	LLVMValueRef p = pa ? a : b, i = pa ? b : a;
-	i = LLVMBuildMul(B, i, xt_cg_i64(cg, step(pa ? ta : tb)), "");
+	i = LLVMBuildMul(B, i, xt_cg_i64(cg, xt_cg_ptr_step(pa ? ta : tb)), "");
 	return n->op == XT_OP_SUB ? LLVMBuildSub(B, p, i, "") : LLVMBuildAdd(B, p, i, "");
 }

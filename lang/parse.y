@@ -700,6 +700,8 @@ static bool entry_is_program(const char *p, const char *end)
 		return true;
 	if ((n == 5 && !memcmp(w, "BEGIN", 5)) || (n == 3 && !memcmp(w, "END", 3)))
 		return true;
+	if (n == 5 && !memcmp(w, "macro", 5) && p < end && (*p == ' ' || *p == '\t'))
+		return true; /* macro definitions, then probes */
 	if (n == 6 && !memcmp(w, "config", 6)) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 			p++;

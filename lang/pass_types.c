@@ -287,8 +287,8 @@ static const struct xt_type *incdec(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *vt = expr(s, t);
 		if (!vt)
 			return NULL;
-		if (!xt_type_is_int(vt) || vt->kind == XT_T_BOOL) {
-			xt_diag_error(s->dg, n->loc, "operator %s needs an integer variable; $%s holds %s", op, t->name, tname(s, vt));
+		if ((!xt_type_is_int(vt) || vt->kind == XT_T_BOOL) && vt->kind != XT_T_PTR) {
+			xt_diag_error(s->dg, n->loc, "operator %s needs an integer or pointer variable; $%s holds %s", op, t->name, tname(s, vt));
 			return NULL;
 		}
 		return vt;
@@ -370,6 +370,12 @@ static const struct xt_type *call(struct xt_sema *s, struct xt_node *n, bool agg
 {
 	enum xt_bi_kind kind = n->kind == XT_N_CALL ? XT_BI_FUNC : XT_BI_VAR;
 	const struct xt_builtin *b = xt_builtin_find(n->name, kind);
+	int64_t ev;
+	if (!b && kind == XT_BI_VAR && xt_ktypes()->enumerator && xt_ktypes()->enumerator(n->name, &ev)) {
+		n->kind = XT_N_INT; /* a kernel enum's constant, as a literal from here on */
+		n->ival = (uint64_t)ev;
+		return ev < 0 ? &xt_s64 : literal_type(n->ival);
+	}
 	if (!b) {
 		unknown_name(s, n, kind);
 		return NULL;
@@ -523,7 +529,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		const struct xt_type *t = expr(s, n->a);
 		if (!t)
 			return NULL;
-		if (t->kind == XT_T_PTR || xt_types_is_place(t))
+		if (t->kind == XT_T_PTR || xt_types_is_place(t) || t->kind == XT_T_KVAL)
 			return xt_types_member(s, n, t);
 		if (t->kind == XT_T_RECORD) {
 			for (int i = 0; i < t->n; i++)
@@ -605,14 +611,13 @@ static const struct xt_type *var_slot_type(const struct xt_type *t)
 
 static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type *t)
 {
-	if (t->kind == XT_T_VOID || t->kind == XT_T_AGG) {
+	/* a probe's args is a view of its context, not a value: nothing to copy */
+	if (t->kind == XT_T_VOID || t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id)) {
 		xt_diag_error(s->dg, e->loc, "a %s cannot be stored in a variable", tname(s, t));
 		return false;
 	}
-	if (xt_types_is_place(t)) {
-		xt_diag_error(s->dg, e->loc, "a %s cannot be stored in a variable: store a pointer to it (&...)", tname(s, t));
-		return false;
-	}
+	if (xt_types_is_place(t))
+		return xt_sema_kval(s, e, t) != NULL;
 	return true;
 }
 
@@ -621,6 +626,8 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	const struct xt_type *t = expr(s, st->b);
 	if (!t || !storable(s, st->b, t))
 		return -1;
+	if (xt_types_is_place(t)) /* $s = *p: a copy of the struct */
+		t = xt_type_kval(s->ar, t);
 	struct xt_node *v = st->a;
 	int slot = var_find(s, v->name);
 	if (slot < 0) {
@@ -639,6 +646,8 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 			return -1;
 		}
 		var->type = var_slot_type(t);
+	} else if (var->type->kind == XT_T_PTR && (st->op == XT_OP_ADD || st->op == XT_OP_SUB) && xt_type_is_int(t)) {
+		/* $p += i moves by i elements, as $p = $p + i does */
 	} else if (var->fixed) {
 		if (!xt_type_fits(var->type, t) || (st->op != XT_OP_ASSIGN && !xt_type_is_int(var->type))) {
 			xt_diag_error(s->dg, st->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
@@ -764,10 +773,12 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 	st->b->type = t;
 	if (!t)
 		return -1;
-	if (t->kind == XT_T_VOID || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
+	if (t->kind == XT_T_VOID || (t->kind == XT_T_RECORD && !t->btf_id)) {
 		xt_diag_error(s->dg, st->b->loc, "a %s cannot be stored in a map", tname(s, t));
 		return -1;
 	}
+	if (xt_types_is_place(t) && !(t = xt_sema_kval(s, st->b, t))) /* @m = *p: a copy */
+		return -1;
 	if (st->op != XT_OP_ASSIGN && !need_int(s, st->b, t, xt_op_text(st->op)))
 		return -1;
 	struct xt_map_info *m = map_get(s, mn);
@@ -953,6 +964,8 @@ int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node 
 		const struct xt_type *t = a->type;
 		if (xt_type_is_int(t) || t->kind == XT_T_PTR)
 			t = xt_type_int(8, t->kind == XT_T_INT && t->sign);
+		else if (xt_types_is_place(t))
+			t = xt_type_kval(s->ar, t);
 		f->arg_types[i] = t;
 		f->arg_offsets[i] = off;
 		off += (t->size + 7) / 8 * 8;

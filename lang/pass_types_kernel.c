@@ -62,6 +62,21 @@ static const struct xt_field *field_of(struct xt_sema *s, struct xt_node *n, con
 const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
 	const struct xt_type *rec = t;
+	if (t->kind == XT_T_KVAL) { /* $s.f of a copy: read from the copy's bytes */
+		if (n->kind == XT_N_ARROW) {
+			xt_diag_error(s->dg, n->loc, "-> needs a pointer, but this is a %s: use .", tname(s, t));
+			return NULL;
+		}
+		if (t->pointee->kind != XT_T_RECORD) {
+			xt_diag_error(s->dg, n->loc, "%s is not a struct: it has no field '%s'", tname(s, t), n->name);
+			return NULL;
+		}
+		const struct xt_field *f = field_of(s, n, t->pointee, n->name);
+		if (!f)
+			return NULL;
+		n->sym = f;
+		return xt_types_is_place(f->type) ? xt_type_kval(s->ar, f->type) : f->type;
+	}
 	if (t->kind == XT_T_PTR) {
 		if (n->kind == XT_N_FIELD) {
 			xt_diag_error(s->dg, n->loc, "cannot access field '%s' of %s, a pointer: use -> (or dereference it first)",
@@ -82,6 +97,20 @@ const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, cons
 		return NULL;
 	n->sym = f;
 	return f->type;
+}
+
+const struct xt_type *xt_sema_kval(struct xt_sema *s, struct xt_node *e, const struct xt_type *t)
+{
+	if (t->size <= 0) {
+		xt_diag_error(s->dg, e->loc, "%s has no size: it cannot be copied", tname(s, t));
+		return NULL;
+	}
+	if (t->size > XT_KVAL_MAX) {
+		xt_diag_error(s->dg, e->loc, "%s is %d bytes: xtrace copies structs and arrays of up to %d bytes "
+			      "(print or store its fields, or a pointer to it)", tname(s, t), t->size, XT_KVAL_MAX);
+		return NULL;
+	}
+	return xt_type_kval(s->ar, t);
 }
 
 /* a[i]: an element of a kernel array, or of what a pointer points to. */

@@ -110,6 +110,11 @@ struct xt_program *xt_sema_program(struct xt_sema *s);
 struct xt_probe_info *xt_sema_probe(struct xt_sema *s); /* the probe being checked */
 /* Types an expression (and its children); returns its type or NULL after an error. */
 const struct xt_type *xt_sema_expr(struct xt_sema *s, struct xt_node *n);
+/* The copy (XT_T_KVAL) of kernel struct or array type t, expression e, kept
+ * in a variable, map value or print record; NULL after a diagnostic when it
+ * is too big (over XT_KVAL_MAX bytes) or has no size. */
+#define XT_KVAL_MAX 8192
+const struct xt_type *xt_sema_kval(struct xt_sema *s, struct xt_node *e, const struct xt_type *t);
 /* Registers a printf-style format with its (already typed) arguments; returns its id or -1. */
 int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node *args);
 /* Resolves a map argument of a map function (print(@m), delete(@m[k]), ...)

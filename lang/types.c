@@ -95,6 +95,17 @@ const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **
 	return t;
 }
 
+const struct xt_type *xt_type_kval(struct xt_arena *ar, const struct xt_type *place)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_KVAL;
+	t->size = place->size;
+	t->btf_id = place->btf_id;
+	t->cname = place->cname;
+	t->pointee = place;
+	return t;
+}
+
 bool xt_type_is_int(const struct xt_type *t)
 {
 	return t && (t->kind == XT_T_INT || t->kind == XT_T_BOOL);
@@ -121,7 +132,7 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 				return false;
 		return true;
 	case XT_T_PTR: return true;
-	case XT_T_RECORD: case XT_T_ARRAY: return a->btf_id == b->btf_id;
+	case XT_T_RECORD: case XT_T_ARRAY: case XT_T_KVAL: return a->btf_id == b->btf_id;
 	case XT_T_BUF: return a->size == b->size && a->render == b->render;
 	case XT_T_RENDERED: return a->render == b->render && (a->rfmt == b->rfmt || (a->rfmt && b->rfmt && !strcmp(a->rfmt, b->rfmt)));
 	default: return true;
@@ -197,7 +208,7 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 		       t->render == XT_R_MACADDR ? "macaddr" : "timestamp";
 	case XT_T_BUF: return t->render == XT_R_INET ? "inet" : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
 	case XT_T_USYM: return "usym";
-	case XT_T_ARRAY: return t->cname ? t->cname : "array";
+	case XT_T_ARRAY: case XT_T_KVAL: return t->cname ? t->cname : "array";
 	case XT_T_TUPLE: {
 		char *s = "(";
 		for (int i = 0; i < t->n; i++)

@@ -24,6 +24,8 @@ enum xt_type_kind {
 	XT_T_RENDERED,/* an 8-byte integer that user space prints as text: render says how */
 	XT_T_ARRAY,   /* a kernel array (BTF): n elements of pointee; like a BTF record, a place in kernel memory */
 	XT_T_BUF,     /* buffer[size - 8]: {u64 length, bytes}; render XT_R_INET: {u64 family, 16 bytes}, an address */
+	XT_T_KVAL,    /* a copy of a kernel struct, union or array (pointee: that place type; btf_id, size, cname
+		       * as its): bytes in a variable, map value or print record, printed from BTF */
 };
 
 enum xt_agg_kind {
@@ -77,6 +79,8 @@ const struct xt_type *xt_type_agg(struct xt_arena *ar, enum xt_agg_kind agg);
 const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, enum xt_render render);
 /* A tuple of n element types, laid out with natural alignment (8 for ints). */
 const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **elems, int n);
+/* The copy (XT_T_KVAL) of kernel struct, union or array `place`. */
+const struct xt_type *xt_type_kval(struct xt_arena *ar, const struct xt_type *place);
 
 bool xt_type_eq(const struct xt_type *a, const struct xt_type *b);
 /* Whether a value of type `from` can be stored where `to` is kept (ints widen,

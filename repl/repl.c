@@ -564,6 +564,14 @@ static int run_entry(const char *name, const char *text, bool file)
 		xt_diags_fini(&dg);
 		return 1;
 	}
+	const char *w = text + strspn(text, " \t\n");
+	if (rc < 0 && !file && strncmp(w, "macro", 5) == 0 && (w[5] == ' ' || w[5] == '\t')) {
+		/* macros are part of a program: a REPL entry that is only macros has nothing to keep them in */
+		xt_diags_fini(&dg);
+		xt_diags_init(&dg, NULL);
+		xt_diag_plain(&dg, "a macro is defined in the entry whose probes use it (macro f($x) { ... } "
+			      "BEGIN { ... }); entries do not keep macros for later entries");
+	}
 	if (rc == 0 && e->unit.stmts) {
 		run_stmts(e->unit.stmts, &dg);
 		entry_free(e);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "runtime/rt_int.h"
 #include "runtime/symbols.h"
+#include "stdlib/btf_types.h"
 
 static uint64_t read_uint(const uint8_t *p, int size)
 {
@@ -143,6 +144,10 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		free(text);
 		return;
 	}
+	case XT_T_KVAL: /* a copy of a kernel struct or array: printed from its BTF type */
+		out->kind = XT_VAL_SYM;
+		out->s = xt_btf_render(ar, t->btf_id, p, t->size);
+		return;
 	default:
 		out->kind = XT_VAL_UINT;
 		out->u = read_uint(p, 8);

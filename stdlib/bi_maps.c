@@ -46,7 +46,9 @@ static const struct xt_type *print_type(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *t = xt_sema_expr(s, a);
 	if (!t)
 		return NULL;
-	if (t->kind == XT_T_VOID || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
+	if ((t->kind == XT_T_ARRAY || (t->kind == XT_T_RECORD && t->btf_id)) && !xt_sema_kval(s, a, t))
+		return NULL;
+	if (t->kind == XT_T_VOID || (t->kind == XT_T_RECORD && !t->btf_id)) {
 		xt_diag_error(xt_sema_diags(s), a->loc, "print() cannot print a %s", xt_type_name(xt_sema_arena(s), t));
 		return NULL;
 	}

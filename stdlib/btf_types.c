@@ -1,6 +1,7 @@
 /* Kernel types from vmlinux BTF as xtrace types. A struct becomes a record
  * whose fields are converted the first time one is looked up, so a program
  * that names task_struct pays for task_struct, not for the kernel. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
@@ -228,6 +229,152 @@ static const struct xt_field *field(const struct xt_type *rec, const char *name,
 	return NULL;
 }
 
+/* --- values ----------------------------------------------------------------- */
+
+static uint64_t load(const uint8_t *p, int size)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, size > 8 ? 8 : size); /* little-endian, as the hosts xtrace runs on */
+	return v;
+}
+
+static void put_int(FILE *f, uint64_t v, int bits, bool sign)
+{
+	if (bits < 64)
+		v &= (1ULL << bits) - 1;
+	if (sign && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ULL << bits;
+	if (sign)
+		fprintf(f, "%lld", (long long)v);
+	else
+		fprintf(f, "%llu", (unsigned long long)v);
+}
+
+static void put_value(FILE *f, const struct btf *btf, int id, const uint8_t *p, int avail, int depth);
+
+/* The members of a struct or union, anonymous ones flattened (as bpftrace does). */
+static void put_members(FILE *f, const struct btf *btf, const struct btf_type *t, const uint8_t *p,
+			int avail, unsigned base, bool *first, int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		unsigned bit = base + btf_member_bit_offset(t, i), bits = btf_member_bitfield_size(t, i);
+		int mid = resolve(btf, (int)m->type);
+		const struct btf_type *mt = btf__type_by_id(btf, mid);
+		if (!mt)
+			continue;
+		if (!name || !*name) {
+			if ((btf_is_struct(mt) || btf_is_union(mt)) && depth < 16)
+				put_members(f, btf, mt, p, avail, bit, first, depth + 1);
+			continue;
+		}
+		fprintf(f, "%s.%s = ", *first ? "" : ", ", name);
+		*first = false;
+		int off = (int)(bit / 8);
+		if ((bits || bit % 8) && (btf_is_int(mt) || btf_is_any_enum(mt))) {
+			int width = bits ? (int)bits : (int)mt->size * 8;
+			int nbytes = ((int)(bit % 8) + width + 7) / 8;
+			if (off + nbytes > avail || width > 64 || width <= 0) {
+				fputs("?", f);
+				continue;
+			}
+			uint64_t v = load(p + off, nbytes) >> (bit % 8);
+			bool sign = btf_is_int(mt) ? (btf_int_encoding(mt) & BTF_INT_SIGNED) != 0 : btf_kflag(mt);
+			put_int(f, v, width, sign);
+			continue;
+		}
+		put_value(f, btf, mid, p + off, avail - off, depth + 1);
+	}
+}
+
+static void put_value(FILE *f, const struct btf *btf, int id, const uint8_t *p, int avail, int depth)
+{
+	id = resolve(btf, id);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (!t || depth > 32) {
+		fputs("?", f);
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64: {
+		int size = (int)t->size;
+		if (size <= 0 || size > 8 || size > avail) {
+			fputs(size > 8 && size <= avail ? "0" : "?", f); /* __int128: bpftrace prints 0 */
+			return;
+		}
+		bool sign = btf_is_int(t) ? (btf_int_encoding(t) & BTF_INT_SIGNED) != 0 : btf_kflag(t);
+		if (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_BOOL))
+			sign = false;
+		put_int(f, load(p, size), size * 8, sign);
+		return;
+	}
+	case BTF_KIND_PTR: /* as bpftrace 0.17: signed decimal */
+		if (avail < 8) {
+			fputs("?", f);
+			return;
+		}
+		put_int(f, load(p, 8), 64, true);
+		return;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		bool first = true;
+		fputs("{ ", f);
+		put_members(f, btf, t, p, avail, 0, &first, depth);
+		fputs(first ? "}" : " }", f);
+		return;
+	}
+	case BTF_KIND_FWD: {
+		int def = btf__find_by_name_kind(btf, btf__name_by_offset(btf, t->name_off),
+						 btf_kflag(t) ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+		if (def > 0)
+			put_value(f, btf, def, p, avail, depth + 1);
+		else
+			fputs("?", f);
+		return;
+	}
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+		int eid = resolve(btf, (int)a->type);
+		const struct btf_type *et = btf__type_by_id(btf, eid);
+		if (et && is_char(btf, et)) { /* a string, up to its NUL */
+			int n = (int)a->nelems < avail ? (int)a->nelems : avail;
+			fprintf(f, "%.*s", (int)strnlen((const char *)p, n > 0 ? (size_t)n : 0), (const char *)p);
+			return;
+		}
+		long long esz = btf__resolve_size(btf, eid);
+		fputs("[", f);
+		for (unsigned i = 0; esz > 0 && i < a->nelems && (long long)(i + 1) * esz <= avail; i++) {
+			if (i)
+				fputs(",", f);
+			put_value(f, btf, eid, p + i * esz, avail - (int)(i * esz), depth + 1);
+		}
+		fputs("]", f);
+		return;
+	}
+	default: /* floats, functions */
+		fputs("?", f);
+		return;
+	}
+}
+
+const char *xt_btf_render(struct xt_arena *out, int id, const uint8_t *p, int size)
+{
+	const struct btf *btf = vmlinux();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = btf ? open_memstream(&text, &len) : NULL;
+	if (!f)
+		return "";
+	put_value(f, btf, id, p, size, 0);
+	fclose(f);
+	const char *r = xt_arena_strdup(out, text ? text : "");
+	free(text);
+	return r;
+}
+
 /* --- names ------------------------------------------------------------------ */
 
 /* The closest name of BTF kind `kind` (struct, union, enum) to `name`. */
@@ -280,7 +427,34 @@ static const struct xt_type *find(const char *spelled, const char **near, const 
 	return NULL;
 }
 
-static const struct xt_ktype_hooks hooks = { .find = find, .field = field };
+/* Enumerators are looked up by scanning the kernel's enums: only names that
+ * are not builtins get here, once per use in a program. */
+static bool enumerator(const char *name, int64_t *value)
+{
+	const struct btf *btf = vmlinux();
+	unsigned n = btf ? btf__type_cnt(btf) : 0;
+	for (unsigned id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+			for (int i = 0; i < btf_vlen(t); i++, e++)
+				if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
+					*value = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+					return true;
+				}
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *e = btf_enum64(t);
+			for (int i = 0; i < btf_vlen(t); i++, e++)
+				if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
+					*value = (int64_t)btf_enum64_value(e);
+					return true;
+				}
+		}
+	}
+	return false;
+}
+
+static const struct xt_ktype_hooks hooks = { .find = find, .field = field, .enumerator = enumerator };
 
 const struct xt_ktype_hooks *xt_ktypes(void)
 {

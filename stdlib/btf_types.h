@@ -13,5 +13,10 @@
 const struct xt_type *xt_btf_type(int id);
 /* `struct NAME *` from vmlinux BTF, or NULL without BTF or such a struct. */
 const struct xt_type *xt_btf_struct_ptr(const char *name);
+/* The text of the `size` bytes at p, a value of vmlinux BTF type `id`, as
+ * bpftrace 0.17 prints a struct: `{ .a = 1, .b = { .c = str }, .d = [1,2] }`
+ * (pointers in signed decimal, enums as numbers, char[N] as strings).
+ * Allocated in ar; "" without BTF. */
+const char *xt_btf_render(struct xt_arena *ar, int id, const uint8_t *p, int size);
 
 #endif

@@ -101,6 +101,9 @@ struct xt_ktype_hooks {
 	 * unions included), or NULL with *near set as above. A NULL field type
 	 * means xtrace cannot read it (floats, ...). */
 	const struct xt_field *(*field)(const struct xt_type *rec, const char *name, const char **near);
+	/* Whether `name` is an enumerator of a kernel enum (PIDTYPE_PID), and
+	 * then its value. */
+	bool (*enumerator)(const char *name, int64_t *value);
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
 

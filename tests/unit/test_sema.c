@@ -120,7 +120,7 @@ static void test_sema_incdec_on_hist(void **state)
 static void test_sema_incdec_on_string(void **state)
 {
 	EXPECT_DIAG("BEGIN { $s = \"a\"; $s++; }",
-		"<stdin>:1:19-22: error: operator ++ needs an integer variable; $s holds string[2]\n"
+		"<stdin>:1:19-22: error: operator ++ needs an integer or pointer variable; $s holds string[2]\n"
 		"BEGIN { $s = \"a\"; $s++; }\n"
 		"                  ~~~~\n");
 }
@@ -229,10 +229,10 @@ static void test_sema_btf_deref_and_store(void **state)
 		"<stdin>:1:14-17: error: cannot dereference uint32, which is not a pointer\n"
 		"BEGIN { $x = *pid; }\n"
 		"             ~~~~\n");
-	EXPECT_DIAG("BEGIN { $x = *curtask; }",
-		"<stdin>:1:14-21: error: a struct task_struct cannot be stored in a variable: store a pointer to it (&...)\n"
-		"BEGIN { $x = *curtask; }\n"
-		"             ~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @m[*curtask] = 1; }",
+		"<stdin>:1:12-19: error: a struct task_struct cannot be a map key\n"
+		"BEGIN { @m[*curtask] = 1; }\n"
+		"           ~~~~~~~~\n");
 	EXPECT_DIAG("BEGIN { $x = (struct task_struct)curtask; }",
 		"<stdin>:1:14-40: error: cannot cast to struct task_struct: cast to a pointer to it\n"
 		"BEGIN { $x = (struct task_struct)curtask; }\n"
