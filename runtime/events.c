@@ -187,12 +187,17 @@ int xt_rt_handle_event(void *ctx, void *data, size_t size)
 	uint32_t kind, id;
 	memcpy(&kind, data, 4);
 	memcpy(&id, (uint8_t *)data + 4, 4);
+	/* After exit(), as in bpftrace, only END still speaks: records other CPUs
+	 * sent while the exit record was on its way would make output racy. */
+	if (rt->exited && !rt->ending)
+		return 0;
 	switch (kind) {
 	case XT_EV_PRINTF:
 		on_printf(rt, id, (uint8_t *)data + 8, size - 8);
 		break;
 	case XT_EV_EXIT:
 		rt->done = true;
+		rt->exited = true;
 		break;
 	case XT_EV_PRINT_MAP: {
 		const struct xt_map_info *m = map_by_id(rt, id);

@@ -290,6 +290,10 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 void xt_rt_run_special(struct xt_rt *rt, bool end)
 {
 	unsigned flag = end ? XT_PROVF_END : XT_PROVF_BEGIN;
+	if (end) { /* what was sent before END first, under the exit rule */
+		ring_buffer__consume(rt->rb);
+		rt->ending = true;
+	}
 	for (int i = 0; i < rt->nprobes && !(flag == XT_PROVF_BEGIN && rt->done); i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
 		if (!(rp->info->prov->flags & flag))
@@ -299,6 +303,7 @@ void xt_rt_run_special(struct xt_rt *rt, bool end)
 			fprintf(stderr, "xtrace: cannot run %s: %s\n", rp->info->sites[0].name, strerror(errno));
 		ring_buffer__consume(rt->rb);
 	}
+	rt->ending = false;
 }
 
 int xt_rt_events_fd(struct xt_rt *rt) { return ring_buffer__epoll_fd(rt->rb); }

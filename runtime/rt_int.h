@@ -16,6 +16,8 @@ struct xt_rt {
 	struct ring_buffer *rb;
 	struct xt_diags *dg;          /* where attach errors go */
 	bool done;                    /* exit() seen, signal, or the -c command ended */
+	bool exited;                  /* exit()'s record seen: later records (bar END's) are dropped */
+	bool ending;                  /* END is running */
 	int status;                   /* exit status to return */
 	bool child_traced;            /* the -c command is ptrace-seized until its exit (rt.c) */
 	int remember_fd;              /* timer re-reading the -p process's mappings, or -1 */
