@@ -1170,9 +1170,9 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 }
 
 /* The scratch map, declared once the probes are built and its value size is
- * known: it replaces the placeholder their lookups used. 0, or -1 after a
+ * known: it replaces the forward declaration their lookups used. 0, or -1 after a
  * diagnostic. */
-static int scratch_declare(struct xt_cg *cg, LLVMValueRef placeholder, struct xt_diags *dg)
+static int scratch_declare(struct xt_cg *cg, LLVMValueRef forward, struct xt_diags *dg)
 {
 	if (cg->scratch_max > SCRATCH_LIMIT) {
 		xt_diag_plain(dg, "a probe needs %d bytes of scratch space for its strings and records, more than the "
@@ -1184,9 +1184,9 @@ static int scratch_declare(struct xt_cg *cg, LLVMValueRef placeholder, struct xt
 		int n = cg->prog->nprobes > 0 ? cg->prog->nprobes : 1;
 		LLVMValueRef map = xt_cg_declare_map(cg, "scratch", 6 /* BPF_MAP_TYPE_PERCPU_ARRAY */, n, 4,
 						     cg->scratch_max);
-		LLVMReplaceAllUsesWith(placeholder, map);
+		LLVMReplaceAllUsesWith(forward, map);
 	}
-	LLVMDeleteGlobal(placeholder);
+	LLVMDeleteGlobal(forward);
 	return 0;
 }
 
@@ -1201,7 +1201,7 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 	xt_cg_declare_maps(&cg);
 	if (prog->opts.count_hits) /* BPF_MAP_TYPE_PERCPU_ARRAY of u64, one per site */
 		xt_cg_declare_map(&cg, "hits", 6, prog->nsites > 0 ? prog->nsites : 1, 4, 8);
-	cg.scratch_map = LLVMAddGlobal(cg.mod, cg.i64, "scratch.placeholder");
+	cg.scratch_map = LLVMAddGlobal(cg.mod, cg.i64, "scratch.forward");
 	/* lost records and refused map updates: {u64 records, u64 updates} per probe */
 	cg.lost_map = xt_cg_declare_map(&cg, "lost", 6 /* BPF_MAP_TYPE_PERCPU_ARRAY */,
 					prog->nprobes > 0 ? prog->nprobes : 1, 4, 16);

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include "ast.h"
 #include "diag.h"
-#include "parse.h"
+#include "parser.h"
 
 /* A child list under construction: O(1) append. */
 struct xt_list {

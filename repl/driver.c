@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lang/parse.h"
+#include "lang/parser.h"
 #include "repl/driver.h"
 #include "stdlib/registry.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "lang/parse.h"
+#include "lang/parser.h"
 
 struct result {
 	char *text;        /* the dump, or the rendered diagnostics (malloc'd) */

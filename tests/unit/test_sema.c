@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "lang/parse.h"
+#include "lang/parser.h"
 #include "lang/sema.h"
 
 /* Parses and checks `text`; returns the rendered diagnostics (malloc'd). */

@@ -1,6 +1,6 @@
 /* The parser: program text to an AST. */
-#ifndef XT_PARSE_H
-#define XT_PARSE_H
+#ifndef XT_PARSER_H
+#define XT_PARSER_H
 
 #include "ast.h"
 #include "diag.h"
