@@ -120,7 +120,10 @@ static int map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node 
 }
 
 /* The value type of a map read (@x in an expression). */
-static const struct xt_type *map_read(struct xt_sema *s, struct xt_node *n)
+/* A use of map node n: types its keys, finds (or creates) the map, and checks
+ * the keys against the map's key type when `keyed` (a whole-map argument such
+ * as clear(@m) has none to check). NULL after a diagnostic. */
+static struct xt_map_info *map_use(struct xt_sema *s, struct xt_node *n, bool keyed)
 {
 	bool bad = false;
 	const struct xt_type *key = map_key(s, n, &bad);
@@ -128,7 +131,15 @@ static const struct xt_type *map_read(struct xt_sema *s, struct xt_node *n)
 		return NULL;
 	struct xt_map_info *m = map_get(s, n);
 	n->sym = m;
-	if (map_set_key(s, m, n, key) < 0)
+	if (keyed && map_set_key(s, m, n, key) < 0)
+		return NULL;
+	return m;
+}
+
+static const struct xt_type *map_read(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_map_info *m = map_use(s, n, true);
+	if (!m)
 		return NULL;
 	if (!m->val) {
 		if (s->final) {
@@ -297,13 +308,8 @@ static const struct xt_type *incdec(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->loc, "operator %s needs a variable or a map element", op);
 		return NULL;
 	}
-	bool bad = false;
-	const struct xt_type *key = map_key(s, t, &bad);
-	if (bad)
-		return NULL;
-	struct xt_map_info *m = map_get(s, t);
-	t->sym = m;
-	if (map_set_key(s, m, t, key) < 0 || map_set_val(s, m, n, &xt_s64) < 0)
+	struct xt_map_info *m = map_use(s, t, true);
+	if (!m || map_set_val(s, m, n, &xt_s64) < 0)
 		return NULL;
 	if (m->val->kind != XT_T_INT) {
 		xt_diag_error(s->dg, n->loc, "operator %s needs an integer map; @%s holds %s", op, m->name, tname(s, m->val));
@@ -323,13 +329,8 @@ struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool k
 		xt_diag_error(s->dg, n->loc, "expected a whole map here: write @%s without a key", n->name);
 		return NULL;
 	}
-	bool bad = false;
-	const struct xt_type *key = map_key(s, n, &bad);
-	if (bad)
-		return NULL;
-	struct xt_map_info *m = map_get(s, n);
-	n->sym = m;
-	if (n->list && map_set_key(s, m, n, key) < 0)
+	struct xt_map_info *m = map_use(s, n, n->list != NULL);
+	if (!m)
 		return NULL;
 	if (!m->val && s->final) {
 		xt_diag_error(s->dg, n->loc, "map @%s is used but never assigned", m->name);
@@ -765,9 +766,8 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 static int assign_map(struct xt_sema *s, struct xt_node *st)
 {
 	struct xt_node *mn = st->a;
-	bool bad = false;
-	const struct xt_type *key = map_key(s, mn, &bad);
-	if (bad)
+	struct xt_map_info *m = map_use(s, mn, true);
+	if (!m)
 		return -1;
 	const struct xt_type *t = expr_(s, st->b, st->op == XT_OP_ASSIGN);
 	st->b->type = t;
@@ -781,9 +781,7 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 		return -1;
 	if (st->op != XT_OP_ASSIGN && !need_int(s, st->b, t, xt_op_text(st->op)))
 		return -1;
-	struct xt_map_info *m = map_get(s, mn);
-	mn->sym = m;
-	if (map_set_key(s, m, mn, key) < 0 || map_set_val(s, m, st, t) < 0)
+	if (map_set_val(s, m, st, t) < 0)
 		return -1;
 	if (st->op != XT_OP_ASSIGN && m->val->kind != XT_T_INT) {
 		xt_diag_error(s->dg, st->loc, "operator %s= needs an integer map; @%s holds %s",
