@@ -1,5 +1,6 @@
 /* Lowering of the typed AST to LLVM IR: one BPF function per probe, scratch
  * variables and temporaries in stack buffers, maps through helper calls. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "codegen/cg_int.h"
@@ -433,35 +434,34 @@ static LLVMValueRef str_literal(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
-/* Byte-wise equality of two strings up to the shorter size (terminator included). */
-static LLVMValueRef str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb)
+LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim)
 {
-	int n = sa < sb ? sa : sb;
+	LLVMBuilderRef B = cg->b;
+	int n = lim < sa ? lim : sa;
+	n = n < sb ? n : sb;
 	LLVMBasicBlockRef yes = xt_cg_block(cg, "streq"), no = xt_cg_block(cg, "strne"),
 			  join = xt_cg_block(cg, "strcmp");
 	for (int i = 0; i < n; i++) {
-		LLVMValueRef ca = LLVMBuildLoad2(cg->b, cg->i8, xt_cg_gep(cg, a, xt_cg_i64(cg, i)), "");
-		LLVMValueRef cb = LLVMBuildLoad2(cg->b, cg->i8, xt_cg_gep(cg, b, xt_cg_i64(cg, i)), "");
-		LLVMBasicBlockRef same = xt_cg_block(cg, "same");
-		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, ca, cb, ""), same, no);
-		LLVMPositionBuilderAtEnd(cg->b, same);
-		if (i == n - 1) {
-			LLVMBuildBr(cg->b, yes);
-		} else {
-			LLVMBasicBlockRef next = xt_cg_block(cg, "next");
-			LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, ca, LLVMConstInt(cg->i8, 0, 0), ""),
-					yes, next);
-			LLVMPositionBuilderAtEnd(cg->b, next);
-		}
+		LLVMValueRef ca = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, a, xt_cg_i64(cg, i)), "");
+		LLVMValueRef cb = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, b, xt_cg_i64(cg, i)), "");
+		LLVMBasicBlockRef same = xt_cg_block(cg, "same"), next = xt_cg_block(cg, "next");
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, cb, ""), same, no);
+		LLVMPositionBuilderAtEnd(B, same);
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, LLVMConstInt(cg->i8, 0, 0), ""), yes, next);
+		LLVMPositionBuilderAtEnd(B, next);
 	}
-	if (n == 0)
-		LLVMBuildBr(cg->b, yes);
-	LLVMPositionBuilderAtEnd(cg->b, yes);
-	LLVMBuildBr(cg->b, join);
-	LLVMPositionBuilderAtEnd(cg->b, no);
-	LLVMBuildBr(cg->b, join);
-	LLVMPositionBuilderAtEnd(cg->b, join);
-	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	if (lim > n && sa != sb) /* n bytes agree and no NUL yet: equal only if the longer ends here */
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ,
+			LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, sa > sb ? a : b, xt_cg_i64(cg, n)), ""),
+			LLVMConstInt(cg->i8, 0, 0), ""), yes, no);
+	else
+		LLVMBuildBr(B, yes);
+	LLVMPositionBuilderAtEnd(B, yes);
+	LLVMBuildBr(B, join);
+	LLVMPositionBuilderAtEnd(B, no);
+	LLVMBuildBr(B, join);
+	LLVMPositionBuilderAtEnd(B, join);
+	LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, "");
 	LLVMValueRef vals[] = { xt_cg_i64(cg, 1), xt_cg_i64(cg, 0) };
 	LLVMBasicBlockRef from[] = { yes, no };
 	LLVMAddIncoming(phi, vals, from, 2);
@@ -508,7 +508,7 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 	const struct xt_type *ta = n->a->type, *tb = n->b->type;
 	LLVMValueRef a = xt_cg_expr(cg, n->a), b = xt_cg_expr(cg, n->b);
 	if (ta->kind == XT_T_STR) {
-		LLVMValueRef eq = str_eq(cg, a, ta->size, b, tb->size);
+		LLVMValueRef eq = xt_cg_str_eq(cg, a, ta->size, b, tb->size, INT_MAX);
 		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
 	}
 	if ((n->op == XT_OP_ADD || n->op == XT_OP_SUB) && (ta->kind == XT_T_PTR || tb->kind == XT_T_PTR) &&

@@ -104,6 +104,9 @@ LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name);
 /* Declares a BTF-defined map (type is a BPF_MAP_TYPE_* number). */
 LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int max_entries,
 			       int key_size, int value_size);
+/* 1 when strings a (sa bytes) and b (sb bytes) agree on their first `lim`
+ * characters, up to and including a NUL; else 0 (i64). */
+LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim);
 /* Returns 0 from the current probe. */
 void xt_cg_return(struct xt_cg *cg);
 /* The key buffer of map m for the keys of map node mn (XT_N_MAP). */

@@ -137,47 +137,13 @@ static const struct xt_type *strncmp_type(struct xt_sema *s, struct xt_node *n)
 	return &xt_s64;
 }
 
-/* Compares a and b byte by byte for at most n bytes: i64 0 when equal. */
-static LLVMValueRef emit_ncmp(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, int n)
-{
-	LLVMBuilderRef B = cg->b;
-	LLVMBasicBlockRef ne = xt_cg_block(cg, "ncmpne"), eq = xt_cg_block(cg, "ncmpeq"), join = xt_cg_block(cg, "ncmp");
-	for (int i = 0; i < n; i++) {
-		LLVMValueRef ca = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, a, xt_cg_i64(cg, i)), "");
-		LLVMValueRef cb = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, b, xt_cg_i64(cg, i)), "");
-		LLVMBasicBlockRef same = xt_cg_block(cg, "same"), next = xt_cg_block(cg, "next");
-		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, cb, ""), same, ne);
-		LLVMPositionBuilderAtEnd(B, same);
-		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, LLVMConstInt(cg->i8, 0, 0), ""), eq, next);
-		LLVMPositionBuilderAtEnd(B, next);
-	}
-	LLVMBuildBr(B, eq);
-	LLVMPositionBuilderAtEnd(B, eq);
-	LLVMBuildBr(B, join);
-	LLVMPositionBuilderAtEnd(B, ne);
-	LLVMBuildBr(B, join);
-	LLVMPositionBuilderAtEnd(B, join);
-	LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, "");
-	LLVMValueRef v[] = { xt_cg_i64(cg, 0), xt_cg_i64(cg, 1) };
-	LLVMBasicBlockRef from[] = { eq, ne };
-	LLVMAddIncoming(phi, v, from, 2);
-	return phi;
-}
-
 static LLVMValueRef strncmp_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	struct xt_node *a = n->list, *b = a->next;
 	int lim = (int)(n->list->next->next->ival < 1000000 ? n->list->next->next->ival : 1000000);
-	int sa = a->type->size, sb = b->type->size;
-	int len = lim < sa ? lim : sa;
-	len = len < sb ? len : sb;
 	LLVMValueRef va = xt_cg_expr(cg, a), vb = xt_cg_expr(cg, b);
-	LLVMValueRef r = emit_ncmp(cg, va, vb, len);
-	if (lim > len && sa != sb) /* the shorter buffer ended: equal only if the other ends there too */
-		r = LLVMBuildOr(cg->b, r, LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE,
-			LLVMBuildLoad2(cg->b, cg->i8, xt_cg_gep(cg, sa > sb ? va : vb, xt_cg_i64(cg, len)), ""),
-			LLVMConstInt(cg->i8, 0, 0), ""), cg->i64, ""), "");
-	return r;
+	LLVMValueRef eq = xt_cg_str_eq(cg, va, a->type->size, vb, b->type->size, lim);
+	return LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
 }
 
 /* strcontains(haystack, needle): whether needle occurs in haystack. */
