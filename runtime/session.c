@@ -62,16 +62,23 @@ static int map_fd(struct xt_rt *rt, const struct xt_map_info *m)
 	return fd < 0 ? -ENOENT : fd;
 }
 
-long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m)
+/* The map's fd and all its keys (free *keys); the fd, or -errno. */
+static int map_keys(struct xt_rt *rt, const struct xt_map_info *m, uint8_t **keys, size_t *n)
 {
 	int fd = map_fd(rt, m);
 	if (fd < 0)
 		return fd;
+	int err = all_keys(fd, m, keys, n);
+	return err < 0 ? err : fd;
+}
+
+long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m)
+{
 	uint8_t *keys;
 	size_t n;
-	int err = all_keys(fd, m, &keys, &n);
-	if (err < 0)
-		return err;
+	int fd = map_keys(rt, m, &keys, &n);
+	if (fd < 0)
+		return fd;
 	long count = 0;
 	size_t ks = (size_t)m->key_size, uk = user_key_len(m);
 	for (size_t i = 0; i < n; i++) {
@@ -87,14 +94,11 @@ long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m)
 
 int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m)
 {
-	int fd = map_fd(rt, m);
-	if (fd < 0)
-		return fd;
 	uint8_t *keys;
 	size_t n;
-	int err = all_keys(fd, m, &keys, &n);
-	if (err < 0)
-		return err;
+	int fd = map_keys(rt, m, &keys, &n);
+	if (fd < 0)
+		return fd;
 	for (size_t i = 0; i < n; i++)
 		bpf_map_delete_elem(fd, keys + i * (size_t)m->key_size);
 	free(keys);
@@ -103,19 +107,17 @@ int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m)
 
 int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m)
 {
-	int fd = map_fd(rt, m);
-	if (fd < 0)
-		return fd;
 	uint8_t *keys;
 	size_t n;
-	int err = all_keys(fd, m, &keys, &n);
-	if (err < 0)
-		return err;
+	int fd = map_keys(rt, m, &keys, &n);
+	if (fd < 0)
+		return fd;
 	void *zero = calloc(1, value_bytes(m));
 	if (!zero) {
 		free(keys);
 		return -ENOMEM;
 	}
+	int err = 0;
 	for (size_t i = 0; i < n && err == 0; i++)
 		if (bpf_map_update_elem(fd, keys + i * (size_t)m->key_size, zero, BPF_EXIST) < 0 && errno != ENOENT)
 			err = -errno;
