@@ -40,22 +40,6 @@ LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n)
 	}
 }
 
-/* Copies `size` bytes at addr to dst. Kernel addresses have the top bit set
- * on the architectures xtrace runs on; others are the task's user memory. */
-static void read_mem(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr)
-{
-	LLVMValueRef args[] = { dst, xt_cg_i64(cg, size), LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
-	LLVMBasicBlockRef kern = xt_cg_block(cg, "kmem"), user = xt_cg_block(cg, "umem"), done = xt_cg_block(cg, "mem");
-	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, addr, xt_cg_i64(cg, 0), ""), kern, user);
-	LLVMPositionBuilderAtEnd(cg->b, kern);
-	xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
-	LLVMBuildBr(cg->b, done);
-	LLVMPositionBuilderAtEnd(cg->b, user);
-	xt_cg_helper(cg, XT_H_READ_USER, false, args, 3);
-	LLVMBuildBr(cg->b, done);
-	LLVMPositionBuilderAtEnd(cg->b, done);
-}
-
 static int value_bytes(const struct xt_type *t, const struct xt_field *f);
 static LLVMValueRef value_of(struct xt_cg *cg, LLVMValueRef buf, const struct xt_type *t, const struct xt_field *f);
 
@@ -67,18 +51,18 @@ LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n)
 		return addr;
 	if (t->kind == XT_T_STR) { /* char[N] */
 		LLVMValueRef buf = xt_cg_buf(cg, t->size, "kstr");
-		read_mem(cg, buf, t->size, addr);
+		xt_cg_probe_read(cg, buf, xt_cg_i64(cg, t->size), addr, false);
 		return buf;
 	}
 	const struct xt_field *f = n->kind == XT_N_ARROW || n->kind == XT_N_FIELD ? n->sym : NULL;
 	LLVMValueRef buf = xt_cg_buf(cg, 8, "kval");
-	read_mem(cg, buf, value_bytes(t, f), addr);
+	xt_cg_probe_read(cg, buf, xt_cg_i64(cg, value_bytes(t, f)), addr, false);
 	return value_of(cg, buf, t, f);
 }
 
 void xt_cg_kcopy(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr)
 {
-	read_mem(cg, dst, size, addr);
+	xt_cg_probe_read(cg, dst, xt_cg_i64(cg, size), addr, false);
 }
 
 LLVMValueRef xt_cg_kval_field(struct xt_cg *cg, struct xt_node *n)

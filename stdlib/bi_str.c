@@ -49,22 +49,12 @@ static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, len, xt_cg_i64(cg, 0), ""), xt_cg_i64(cg, 1), len, "");
 	}
 	LLVMValueRef buf = xt_cg_buf(cg, size, "str");
-	LLVMValueRef p = LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "");
-	LLVMValueRef args[] = { buf, len, p };
 	if (n->list->type->kind == XT_T_DATALOC) {
+		LLVMValueRef args[] = { buf, len, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
 		xt_cg_helper(cg, XT_H_READ_KERNEL_STR, false, args, 3);
-		return buf;
+	} else {
+		xt_cg_probe_read(cg, buf, len, addr, true);
 	}
-	/* Kernel addresses have the top bit set on the architectures we run on. */
-	LLVMBasicBlockRef kern = xt_cg_block(cg, "kstr"), user = xt_cg_block(cg, "ustr"), done = xt_cg_block(cg, "str");
-	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, addr, xt_cg_i64(cg, 0), ""), kern, user);
-	LLVMPositionBuilderAtEnd(cg->b, kern);
-	xt_cg_helper(cg, XT_H_READ_KERNEL_STR, false, args, 3);
-	LLVMBuildBr(cg->b, done);
-	LLVMPositionBuilderAtEnd(cg->b, user);
-	xt_cg_helper(cg, XT_H_READ_USER_STR, false, args, 3);
-	LLVMBuildBr(cg->b, done);
-	LLVMPositionBuilderAtEnd(cg->b, done);
 	return buf;
 }
 
