@@ -434,13 +434,27 @@ static LLVMValueRef str_literal(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
+LLVMValueRef xt_cg_flag_join(struct xt_cg *cg, LLVMBasicBlockRef yes, LLVMBasicBlockRef no)
+{
+	LLVMBasicBlockRef join = xt_cg_block(cg, "flag");
+	LLVMPositionBuilderAtEnd(cg->b, yes);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, no);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	LLVMValueRef vals[] = { xt_cg_i64(cg, 1), xt_cg_i64(cg, 0) };
+	LLVMBasicBlockRef from[] = { yes, no };
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
 LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim)
 {
 	LLVMBuilderRef B = cg->b;
 	int n = lim < sa ? lim : sa;
 	n = n < sb ? n : sb;
-	LLVMBasicBlockRef yes = xt_cg_block(cg, "streq"), no = xt_cg_block(cg, "strne"),
-			  join = xt_cg_block(cg, "strcmp");
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "streq"), no = xt_cg_block(cg, "strne");
 	for (int i = 0; i < n; i++) {
 		LLVMValueRef ca = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, a, xt_cg_i64(cg, i)), "");
 		LLVMValueRef cb = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, b, xt_cg_i64(cg, i)), "");
@@ -456,16 +470,7 @@ LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef
 			LLVMConstInt(cg->i8, 0, 0), ""), yes, no);
 	else
 		LLVMBuildBr(B, yes);
-	LLVMPositionBuilderAtEnd(B, yes);
-	LLVMBuildBr(B, join);
-	LLVMPositionBuilderAtEnd(B, no);
-	LLVMBuildBr(B, join);
-	LLVMPositionBuilderAtEnd(B, join);
-	LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, "");
-	LLVMValueRef vals[] = { xt_cg_i64(cg, 1), xt_cg_i64(cg, 0) };
-	LLVMBasicBlockRef from[] = { yes, no };
-	LLVMAddIncoming(phi, vals, from, 2);
-	return phi;
+	return xt_cg_flag_join(cg, yes, no);
 }
 
 static LLVMValueRef logical(struct xt_cg *cg, struct xt_node *n)

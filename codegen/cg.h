@@ -104,6 +104,10 @@ LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name);
 /* Declares a BTF-defined map (type is a BPF_MAP_TYPE_* number). */
 LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int max_entries,
 			       int key_size, int value_size);
+/* Closes a test whose outcome is a branch to `yes` or to `no` (both blocks
+ * still open): both go on to a new block, where the value is i64 1 coming
+ * from yes and 0 from no. */
+LLVMValueRef xt_cg_flag_join(struct xt_cg *cg, LLVMBasicBlockRef yes, LLVMBasicBlockRef no);
 /* 1 when strings a (sa bytes) and b (sb bytes) agree on their first `lim`
  * characters, up to and including a NUL; else 0 (i64). */
 LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim);

@@ -155,8 +155,7 @@ static LLVMValueRef strcontains_emit(struct xt_cg *cg, struct xt_node *n)
 	/* for i in [0, ha): for j in [0, nlen): hay[i+j] == needle[j]; all matched -> found */
 	LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), outer = xt_cg_block(cg, "sc_i"), inner_pre = xt_cg_block(cg, "sc_ip"),
 			  inner = xt_cg_block(cg, "sc_j"), cmp = xt_cg_block(cg, "sc_cmp"), jnext = xt_cg_block(cg, "sc_jn"),
-			  inext = xt_cg_block(cg, "sc_in"), found = xt_cg_block(cg, "sc_yes"), none = xt_cg_block(cg, "sc_no"),
-			  join = xt_cg_block(cg, "sc");
+			  inext = xt_cg_block(cg, "sc_in"), found = xt_cg_block(cg, "sc_yes"), none = xt_cg_block(cg, "sc_no");
 	LLVMBuildBr(B, outer);
 	LLVMPositionBuilderAtEnd(B, outer);
 	LLVMValueRef i = LLVMBuildPhi(B, cg->i64, "i");
@@ -189,16 +188,7 @@ static LLVMValueRef strcontains_emit(struct xt_cg *cg, struct xt_node *n)
 	LLVMValueRef jv[] = { xt_cg_i64(cg, 0), j1 };
 	LLVMBasicBlockRef jb[] = { inner_pre, jnext };
 	LLVMAddIncoming(j, jv, jb, 2);
-	LLVMPositionBuilderAtEnd(B, found);
-	LLVMBuildBr(B, join);
-	LLVMPositionBuilderAtEnd(B, none);
-	LLVMBuildBr(B, join);
-	LLVMPositionBuilderAtEnd(B, join);
-	LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, "");
-	LLVMValueRef v[] = { xt_cg_i64(cg, 1), xt_cg_i64(cg, 0) };
-	LLVMBasicBlockRef from[] = { found, none };
-	LLVMAddIncoming(phi, v, from, 2);
-	return phi;
+	return xt_cg_flag_join(cg, found, none);
 }
 
 /* bswap(x): x with its bytes reversed, at x's own width (literals: 64 bits). */
