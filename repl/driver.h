@@ -6,6 +6,7 @@
 #include "codegen/codegen.h"
 #include "lang/diag.h"
 #include "lang/sema.h"
+#include <sys/types.h>
 
 enum { XT_DUMP_AST = 1, XT_DUMP_IR = 2 };
 
@@ -32,6 +33,14 @@ void xt_unit_free(struct xt_unit *u);
 /* Lists the probes matching PATTERN (all when NULL) as `xtrace -l` does:
  * each name on a line, with its arguments when verbose. */
 void xt_list_probes(FILE *out, const char *pattern, bool verbose);
+
+/* repl/command.c: forks the -c command `cmd` (split into words as a shell
+ * would, quotes grouping), held before its exec until *go_fd is written to or
+ * closed. Its pid, or -1 after a message (not found, not executable). */
+pid_t xt_cmd_spawn_held(const char *cmd, int *go_fd);
+/* Reads a -p argument: a decimal process id of a process that exists. 0, or
+ * -1 after a message. */
+int xt_cmd_parse_pid(const char *arg, pid_t *pid);
 
 /* The whole of a file ("-": standard input), NUL-terminated and malloc'd; NULL with errno set. */
 char *xt_read_file(const char *path);

@@ -39,113 +39,10 @@ static void usage(FILE *f)
 	      "  -V, --version\n"
 	      "  ARG...       positional parameters $1, $2, ... ($# is their count)\n"
 	      "\n"
-	      "environment: XTRACE_MAX_STRLEN, XTRACE_MAX_MAP_KEYS, XTRACE_PRINT_MAPS_ON_EXIT=0\n", f);
+	      "environment: XTRACE_MAX_STRLEN, XTRACE_MAX_MAP_KEYS, XTRACE_CAT_BYTES_MAX,\n"
+	      "             XTRACE_PRINT_MAPS_ON_EXIT=0\n", f);
 }
 
-
-/* Splits a -c command into argv: whitespace separates, quotes group. */
-static char **split_command(const char *cmd)
-{
-	size_t cap = 8, n = 0;
-	char **argv = calloc(cap, sizeof(*argv));
-	const char *p = cmd;
-	while (*p) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		char *word = malloc(strlen(p) + 1), *w = word;
-		char quote = 0;
-		for (; *p && (quote || (*p != ' ' && *p != '\t')); p++) {
-			if (quote && *p == quote)
-				quote = 0;
-			else if (!quote && (*p == '"' || *p == '\''))
-				quote = *p;
-			else if (*p == '\\' && p[1] && quote != '\'')
-				*w++ = *++p;
-			else
-				*w++ = *p;
-		}
-		*w = 0;
-		if (n + 2 > cap)
-			argv = realloc(argv, sizeof(*argv) * (cap *= 2));
-		argv[n++] = word;
-		argv[n] = NULL;
-	}
-	return argv;
-}
-
-static void free_argv(char **argv)
-{
-	for (char **a = argv; *a; a++)
-		free(*a);
-	free(argv);
-}
-
-/* The executable the shell would run for `name` (malloc'd), or NULL. */
-static char *resolve_command(const char *name)
-{
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? strdup(name) : NULL;
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		const char *end = strchrnul(path, ':');
-		char *cand = NULL;
-		if (asprintf(&cand, "%.*s/%s", (int)(end - path), end == path ? "." : path, name) < 0)
-			return NULL;
-		if (access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-		path = *end ? end + 1 : end;
-	}
-	return NULL;
-}
-
-/* Forks the -c command, held before exec until *go_fd is written to. */
-static pid_t spawn_held(const char *cmd, int *go_fd)
-{
-	char **argv = split_command(cmd);
-	if (!argv[0]) {
-		fprintf(stderr, "xtrace: -c needs a command\n");
-		free_argv(argv);
-		return -1;
-	}
-	/* Resolved here, so the traced command starts with exactly one execve. */
-	char *path = resolve_command(argv[0]);
-	if (!path) {
-		fprintf(stderr, "xtrace: cannot run %s: command not found\n", argv[0]);
-		free_argv(argv);
-		return -1;
-	}
-	int fds[2];
-	pid_t pid = pipe2(fds, O_CLOEXEC) < 0 ? -1 : fork();
-	if (pid < 0) {
-		fprintf(stderr, "xtrace: cannot start '%s': %s\n", cmd, strerror(errno));
-		free(path);
-		free_argv(argv);
-		return -1;
-	}
-	if (pid == 0) {
-		close(fds[1]);
-		char c;
-		if (read(fds[0], &c, 1) != 1)
-			_exit(127); /* xtrace gave up before starting us */
-		close(fds[0]);
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(path, argv);
-		fprintf(stderr, "xtrace: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[0]);
-	free(path);
-	free_argv(argv);
-	*go_fd = fds[1];
-	return pid;
-}
 
 /* An XTRACE_* variable as a positive int; 0 when unset; -1 (after a message) when bad. */
 static int env_int(const char *name)
@@ -162,19 +59,30 @@ static int env_int(const char *name)
 	return (int)n;
 }
 
-static bool have_bpf_rights(void)
+/* Where results go: standard output, or the -o file. NULL after a message. */
+static FILE *open_output(const char *path, FILE *term)
 {
-	if (geteuid() == 0)
-		return true;
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xt_probe", 4, 4, 1, NULL);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	if (!path)
+		return term;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	FILE *f = fd < 0 ? NULL : xt_out_open(fd, path, true);
+	if (!f) {
+		fprintf(stderr, "xtrace: cannot write %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
 }
 
 int main(int argc, char **argv)
 {
+	/* First of all: from here on a signal waits for the next safe point
+	 * (between compile steps, attachments, records, maps) instead of killing
+	 * xtrace with something half attached or half printed. */
+	if (xt_sig_init() < 0) {
+		fprintf(stderr, "xtrace: cannot set up signal handling: %s\n", strerror(errno));
+		return 1;
+	}
 	const char *program = NULL, *cmd = NULL, *outpath = NULL, *dump = NULL;
 	bool quiet = false, verbose = false, list = false, json = false, unsafe = false, interactive = false;
 	int buffering = _IOLBF;
@@ -201,11 +109,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e': program = optarg; break;
 		case 'c': cmd = optarg; break;
-		case 'p': pid = (pid_t)atoi(optarg);
-			if (pid <= 0) {
-				fprintf(stderr, "xtrace: -p needs a process id, not '%s'\n", optarg);
+		case 'p':
+			if (xt_cmd_parse_pid(optarg, &pid) < 0)
 				return 1;
-			}
 			break;
 		case 'o': outpath = optarg; break;
 		case 'f':
@@ -250,41 +156,40 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (!have_bpf_rights()) {
+	if (!xt_rt_have_rights()) {
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		free(text);
 		return 1;
 	}
-	FILE *out = stdout;
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		fprintf(stderr, "xtrace: cannot write %s: %s\n", outpath, strerror(errno));
+	int max_strlen = env_int("XTRACE_MAX_STRLEN"), max_keys = env_int("XTRACE_MAX_MAP_KEYS");
+	int cat_max = env_int("XTRACE_CAT_BYTES_MAX");
+	const char *dump_env = getenv("XTRACE_PRINT_MAPS_ON_EXIT");
+	FILE *term = xt_out_open(STDOUT_FILENO, "standard output", false);
+	FILE *out = term ? open_output(outpath, term) : NULL;
+	if (max_strlen < 0 || max_keys < 0 || cat_max < 0 || !out) {
+		if (term)
+			fclose(term);
 		free(text);
 		return 1;
 	}
 	setvbuf(out, NULL, buffering, 0);
-	int max_strlen = env_int("XTRACE_MAX_STRLEN"), max_keys = env_int("XTRACE_MAX_MAP_KEYS");
-	const char *dump_env = getenv("XTRACE_PRINT_MAPS_ON_EXIT");
-	if (max_strlen < 0 || max_keys < 0) {
-		free(text);
-		return 1;
-	}
-	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
-	int ncpus_possible = libbpf_num_possible_cpus();
-	if (ncpus_possible > 0)
-		ncpus = ncpus_possible;
+	setvbuf(term, NULL, buffering, 0);
 
 	int go_fd = -1;
 	pid_t child = 0;
 	if (cmd) {
-		child = spawn_held(cmd, &go_fd);
-		if (child < 0) { /* spawn_held said why */
+		child = xt_cmd_spawn_held(cmd, &go_fd);
+		if (child < 0) { /* xt_cmd_spawn_held said why */
+			if (out != term)
+				fclose(out);
+			fclose(term);
 			free(text);
 			return 1;
 		}
 	}
 
 	struct xt_sema_opts so = { .target_pid = pid, .cpid = child, .max_strlen = max_strlen,
-		.max_map_keys = max_keys, .unsafe = unsafe, .ncpus = ncpus > 0 ? (int)ncpus : 1,
+		.max_map_keys = max_keys, .unsafe = unsafe, .ncpus = xt_rt_possible_cpus(),
 		.no_map_dump = dump_env && strcmp(dump_env, "0") == 0,
 		.params = (const char *const *)argv + optind, .nparams = argc - optind };
 	struct xt_diags dg;
@@ -295,19 +200,31 @@ int main(int argc, char **argv)
 	struct xt_rt *rt = NULL;
 	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
+	status = 0;
+	if (xt_sig_take_stop()) /* stopped while compiling: nothing ran, nothing to print */
+		goto out;
+	status = 1;
 	struct xt_rt_opts ro = { .out = out, .format = json ? XT_FMT_JSON : XT_FMT_TEXT, .verbose = verbose,
 				 .quiet = quiet, .child = child, .child_go_fd = go_fd,
-				 .release_in_background = true };
+				 .release_in_background = true, .term = term, .cat_bytes_max = cat_max };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
 	if (!rt)
 		goto out;
 	go_fd = -1; /* the runtime owns it now */
-	if (xt_rt_attach(rt, &dg) < 0)
+	int err = xt_rt_attach(rt, &dg);
+	if (err < 0 && err != -EINTR)
 		goto out;
-	status = xt_rt_run(rt);
-	if (!u.prog->opts.no_map_dump)
+	/* Stopped while attaching: the (empty) results as a stop after it would print them. */
+	status = err == -EINTR && xt_sig_take_stop() ? 0 : xt_rt_run(rt);
+	int werr = xt_out_error(out);
+	if (werr && werr != EPIPE) { /* reported once already; the results still reach someone */
+		xt_rt_set_output(rt, stderr, json ? XT_FMT_JSON : XT_FMT_TEXT);
+	}
+	if (!u.prog->opts.no_map_dump && werr != EPIPE)
 		xt_rt_print_maps(rt);
 	xt_rt_print_lost(rt);
+	if (werr || xt_out_error(term))
+		status = 1;
 	child = 0;
 out:
 	if (dg.len)
@@ -322,7 +239,8 @@ out:
 	xt_diags_fini(&dg);
 	xt_unit_free(&u);
 	free(text);
-	if (out != stdout)
+	if (out != term)
 		fclose(out);
+	fclose(term);
 	return status;
 }

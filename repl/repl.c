@@ -1349,19 +1349,9 @@ static char *history_file(void)
 	return path;
 }
 
-static bool have_bpf_rights(void)
-{
-	if (geteuid() == 0)
-		return true;
-	int fd = xt_rt_enable_stats();
-	if (fd >= 0)
-		close(fd);
-	return fd >= 0;
-}
-
 int xt_repl(const struct xt_repl_opts *opts)
 {
-	if (!have_bpf_rights()) {
+	if (!xt_rt_have_rights()) {
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		return 1;
 	}

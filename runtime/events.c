@@ -1,8 +1,14 @@
 /* Ring-buffer records: {u32 kind, u32 id, payload}. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include "runtime/rt_int.h"
 #include "stdlib/registry.h"
 
@@ -88,29 +94,32 @@ static void on_time(struct xt_rt *rt, uint32_t id)
 	}
 }
 
-/* cat(): the file's contents, as bpftrace prints them (text as is). */
+/* cat(): the file's contents, as bpftrace prints them (text as is), at most
+ * cat_bytes_max of them. Opened without blocking and read with the signals in
+ * view: neither /dev/zero nor a FIFO nobody writes to can hold xtrace. */
 static void on_cat(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
 	char *path = render_fmt(rt, id, payload, size);
 	if (!path)
 		return;
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		fprintf(stderr, "xtrace: cat(\"%s\"): %s\n", path, strerror(errno));
 		free(path);
 		return;
 	}
-	char buf[4096];
-	size_t n;
-	char *all = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&all, &len);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && mem)
-		fwrite(buf, 1, n, mem);
-	fclose(f);
-	if (mem)
-		fclose(mem);
+	size_t max = rt->opts.cat_bytes_max > 0 ? (size_t)rt->opts.cat_bytes_max : XT_CAT_BYTES_MAX, len = 0;
+	char *all = malloc(max + 1);
+	while (all && len < max) {
+		ssize_t n = read(fd, all + len, max - len);
+		if (n > 0)
+			len += (size_t)n;
+		else if (n == 0 || (errno == EAGAIN ? xt_sig_wait(fd, POLLIN, -1) != 1 : errno != EINTR))
+			break;
+	}
+	close(fd);
 	if (all) {
+		all[len] = 0;
 		if (rt->opts.format == XT_FMT_JSON) {
 			fputs("{\"type\": \"cat\", \"data\": ", rt->opts.out);
 			xt_print_json_str(rt->opts.out, all);
@@ -123,23 +132,50 @@ static void on_cat(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t
 	free(path);
 }
 
-/* system(): runs the command with the shell and passes its output through. */
+/* Waits for the child with the signals in view: a stop signal kills it. */
+static void reap(pid_t pid)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0 || xt_sig_wait(pfd, POLLIN, -1) != 1)
+		kill(pid, SIGKILL);
+	if (pfd >= 0)
+		close(pfd);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* system(): runs the command with the shell and passes its output through,
+ * reading it with the signals in view (popen would not let Ctrl-C in). */
 static void on_system(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
 	char *cmd = render_fmt(rt, id, payload, size);
 	if (!cmd)
 		return;
 	fflush(rt->opts.out);
-	FILE *p = popen(cmd, "r");
-	if (p) {
-		char buf[4096];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-			fwrite(buf, 1, n, rt->opts.out);
-		pclose(p);
-	} else {
-		fprintf(stderr, "xtrace: system(\"%s\"): %s\n", cmd, strerror(errno));
+	int p[2];
+	pid_t pid = pipe2(p, O_CLOEXEC) < 0 ? -1 : fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		xt_sig_restore_child();
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
 	}
+	if (pid < 0) {
+		fprintf(stderr, "xtrace: system(\"%s\"): %s\n", cmd, strerror(errno));
+		free(cmd);
+		return;
+	}
+	close(p[1]);
+	char buf[4096];
+	for (;;) {
+		ssize_t n = xt_sig_wait(p[0], POLLIN, -1) == 1 ? read(p[0], buf, sizeof(buf)) : 0;
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n, rt->opts.out);
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+	close(p[0]);
+	reap(pid);
 	free(cmd);
 }
 
@@ -212,8 +248,10 @@ int xt_rt_handle_event(void *ctx, void *data, size_t size)
 	case XT_EV_CLEAR:
 	case XT_EV_ZERO: {
 		const struct xt_map_info *m = map_by_id(rt, id);
-		if (m)
-			xt_rt_clear_map(rt, m, kind == XT_EV_ZERO);
+		if (m && kind == XT_EV_ZERO)
+			xt_rt_map_zero(rt, m);
+		else if (m)
+			xt_rt_map_clear(rt, m);
 		break;
 	}
 	case XT_EV_PRINT_VAL:

@@ -1,13 +1,108 @@
-/* The event loop: epoll over a signalfd and any file descriptors the caller
- * adds (ring buffers, a terminal, timers). The one-liner and the REPL share it. */
+/* The event loop: epoll over the process's one signalfd and any file
+ * descriptors the caller adds (ring buffers, a terminal, timers). The
+ * one-liner and the REPL share it. Signals are blocked from the start of
+ * main() and only ever received here, so a signal at any moment (compile,
+ * attach, a blocked write, END) is handled at the next safe point. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include "runtime/runtime.h"
+
+/* --- signals --------------------------------------------------------------- */
+
+static int sig_fd = -1;
+static sigset_t sig_mask;
+/* Signals read from sig_fd before a loop could dispatch them (by
+ * xt_sig_stop_pending or xt_sig_wait): the next xt_loop_once hands them on. */
+static struct signalfd_siginfo stash[64];
+static int nstash;
+
+int xt_sig_init(void)
+{
+	if (sig_fd >= 0)
+		return 0;
+	sigemptyset(&sig_mask);
+	sigaddset(&sig_mask, SIGINT);
+	sigaddset(&sig_mask, SIGTERM);
+	sigaddset(&sig_mask, SIGHUP);
+	sigaddset(&sig_mask, SIGUSR1);
+	sigaddset(&sig_mask, SIGCHLD);
+	sigaddset(&sig_mask, SIGWINCH);
+	/* Blocked for good: a signal during END or the final dump must not kill us. */
+	if (sigprocmask(SIG_BLOCK, &sig_mask, NULL) < 0)
+		return -errno;
+	/* A reader that went away makes writes fail with EPIPE, handled as an error. */
+	signal(SIGPIPE, SIG_IGN);
+	sig_fd = signalfd(-1, &sig_mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return sig_fd < 0 ? -errno : 0;
+}
+
+void xt_sig_restore_child(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+/* Moves what waits on the signalfd into the stash. */
+static void take(void)
+{
+	struct signalfd_siginfo si;
+	while (nstash < (int)(sizeof(stash) / sizeof(stash[0])) && sig_fd >= 0 &&
+	       read(sig_fd, &si, sizeof(si)) == sizeof(si))
+		stash[nstash++] = si;
+}
+
+static bool is_stop(uint32_t signo)
+{
+	return signo == SIGINT || signo == SIGTERM || signo == SIGHUP;
+}
+
+bool xt_sig_stop_pending(void)
+{
+	take();
+	for (int i = 0; i < nstash; i++)
+		if (is_stop(stash[i].ssi_signo))
+			return true;
+	return false;
+}
+
+bool xt_sig_take_stop(void)
+{
+	bool stop = xt_sig_stop_pending();
+	int kept = 0;
+	for (int i = 0; i < nstash; i++)
+		if (!is_stop(stash[i].ssi_signo))
+			stash[kept++] = stash[i];
+	nstash = kept;
+	return stop;
+}
+
+int xt_sig_wait(int fd, short events, int timeout_ms)
+{
+	for (;;) {
+		if (xt_sig_stop_pending())
+			return 0;
+		struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = sig_fd, .events = POLLIN } };
+		int n = poll(p, sig_fd >= 0 ? 2 : 1, timeout_ms);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (n > 0 && p[0].revents)
+			return 1;
+		/* Only a signal: if it does not stop us (SIGCHLD...), keep waiting. */
+	}
+}
+
+/* --- the loop ---------------------------------------------------------------- */
 
 struct slot {
 	int fd;                  /* -1 when free */
@@ -17,8 +112,7 @@ struct slot {
 };
 
 struct xt_loop {
-	int ep, sfd;
-	sigset_t mask;
+	int ep;
 	struct slot *slots;
 	int nslots;
 	void (*on_signal)(void *ctx, const struct signalfd_siginfo *si);
@@ -32,18 +126,9 @@ struct xt_loop *xt_loop_new(void)
 	struct xt_loop *l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
-	sigemptyset(&l->mask);
-	sigaddset(&l->mask, SIGINT);
-	sigaddset(&l->mask, SIGTERM);
-	sigaddset(&l->mask, SIGCHLD);
-	sigaddset(&l->mask, SIGHUP);
-	sigaddset(&l->mask, SIGWINCH);
-	/* Blocked for good: a signal during END or the final dump must not kill us. */
-	sigprocmask(SIG_BLOCK, &l->mask, NULL);
-	l->sfd = signalfd(-1, &l->mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = SIGNAL_TAG };
-	if (l->sfd < 0 || l->ep < 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sfd, &ev) < 0) {
+	if (xt_sig_init() < 0 || l->ep < 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, sig_fd, &ev) < 0) {
 		xt_loop_free(l);
 		return NULL;
 	}
@@ -56,8 +141,6 @@ void xt_loop_free(struct xt_loop *l)
 		return;
 	if (l->ep >= 0)
 		close(l->ep);
-	if (l->sfd >= 0)
-		close(l->sfd);
 	free(l->slots);
 	free(l);
 }
@@ -103,18 +186,34 @@ void xt_loop_remove(struct xt_loop *l, int fd)
 		}
 }
 
+/* Hands every received signal to the loop's callback, in order. */
+static void dispatch_signals(struct xt_loop *l)
+{
+	take();
+	/* A callback may look for signals itself (xt_sig_stop_pending): hand on a copy. */
+	struct signalfd_siginfo got[sizeof(stash) / sizeof(stash[0])];
+	int n = nstash;
+	memcpy(got, stash, sizeof(got[0]) * (size_t)n);
+	nstash = 0;
+	for (int i = 0; i < n; i++)
+		if (l->on_signal)
+			l->on_signal(l->sig_ctx, &got[i]);
+}
+
 int xt_loop_once(struct xt_loop *l, int timeout_ms)
 {
+	/* Signals taken out of the signalfd meanwhile would not wake epoll. */
+	if (nstash) {
+		dispatch_signals(l);
+		timeout_ms = 0;
+	}
 	struct epoll_event evs[16];
 	int n = epoll_wait(l->ep, evs, 16, timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (int i = 0; i < n; i++) {
 		if (evs[i].data.u64 == SIGNAL_TAG) {
-			struct signalfd_siginfo si;
-			while (read(l->sfd, &si, sizeof(si)) == sizeof(si))
-				if (l->on_signal)
-					l->on_signal(l->sig_ctx, &si);
+			dispatch_signals(l);
 			continue;
 		}
 		uint32_t idx = (uint32_t)evs[i].data.u64, gen = (uint32_t)(evs[i].data.u64 >> 32);

@@ -16,10 +16,110 @@ struct raw {
 
 static int ncpus(void)
 {
+	return xt_rt_possible_cpus();
+}
+
+int xt_rt_possible_cpus(void)
+{
 	static int n;
 	if (!n)
 		n = libbpf_num_possible_cpus();
 	return n > 0 ? n : 1;
+}
+
+size_t xt_rt_value_bytes(const struct xt_map_info *m)
+{
+	return m->percpu ? (size_t)(m->value_size + 7) / 8 * 8 * (size_t)ncpus() : (size_t)m->value_size;
+}
+
+void xt_rt_snap_free(struct xt_rt_snap *s)
+{
+	free(s->keys);
+	free(s->vals);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Room for `cap` entries; 0 or -ENOMEM. */
+static int snap_grow(struct xt_rt_snap *s, size_t cap)
+{
+	uint8_t *k = realloc(s->keys, cap * s->ksize), *v = k ? realloc(s->vals, cap * s->vsize) : NULL;
+	if (k)
+		s->keys = k;
+	if (v)
+		s->vals = v;
+	if (!k || !v)
+		return -ENOMEM;
+	s->cap = cap;
+	return 0;
+}
+
+/* The kernel's batch lookup walks the hash table bucket by bucket, so it ends
+ * however fast the probes insert and delete. 0, -errno, or -ENOTSUP when the
+ * map has no batch operations. */
+static int snap_batch(int fd, struct xt_rt_snap *s)
+{
+	uint64_t batch[8] = { 0 }; /* an opaque cursor: a bucket number for hash maps */
+	bool first = true;
+	for (;;) {
+		if (s->cap - s->n < 64 && snap_grow(s, s->cap * 2 + 64) < 0)
+			return -ENOMEM;
+		__u32 count = (__u32)(s->cap - s->n);
+		int err = bpf_map_lookup_batch(fd, first ? NULL : batch, batch, s->keys + s->n * s->ksize,
+					       s->vals + s->n * s->vsize, &count, NULL);
+		err = err < 0 ? -errno : 0;
+		first = false;
+		if (err == 0 || err == -ENOENT)
+			s->n += count;
+		if (err == -ENOENT)
+			return 0;
+		if (err == -ENOSPC && count == 0) { /* one bucket holds more than there is room for */
+			if (snap_grow(s, s->cap * 2) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */)
+			return s->n ? err : -ENOTSUP;
+		if (err < 0)
+			return err;
+	}
+}
+
+/* Without batch operations: a key-by-key walk. A key deleted under it
+ * restarts it from the start, so it takes at most as many steps as the map
+ * holds keys. */
+static int snap_walk(int fd, size_t limit, struct xt_rt_snap *s)
+{
+	const uint8_t *prev = NULL;
+	for (size_t step = 0; step < limit; step++) {
+		if (s->n == s->cap && snap_grow(s, s->cap * 2 + 64) < 0)
+			return -ENOMEM;
+		uint8_t *key = s->keys + s->n * s->ksize;
+		if (bpf_map_get_next_key(fd, prev, key) != 0)
+			break;
+		prev = key; /* the kernel reads it before it writes the next one */
+		if (bpf_map_lookup_elem(fd, key, s->vals + s->n * s->vsize) == 0)
+			s->n++;
+	}
+	return 0;
+}
+
+int xt_rt_map_snapshot(struct xt_rt *rt, const struct xt_map_info *m, struct xt_rt_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	int fd = xt_rt_map_fd(rt, m->bpf_name);
+	if (fd < 0)
+		return fd;
+	s->ksize = (size_t)m->key_size;
+	s->vsize = xt_rt_value_bytes(m);
+	int err = snap_batch(fd, s);
+	if (err == -ENOTSUP) {
+		struct bpf_map *bm = bpf_object__find_map_by_name(rt->obj, m->bpf_name);
+		s->n = 0;
+		err = snap_walk(fd, bm ? bpf_map__max_entries(bm) : 1u << 20, s);
+	}
+	if (err < 0)
+		xt_rt_snap_free(s);
+	return err < 0 ? err : fd;
 }
 
 static void merge(const struct xt_map_info *m, const uint8_t *vals, struct raw *r)
@@ -79,34 +179,22 @@ static int cmp_raw(const void *a, const void *b)
 void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div)
 {
 	const struct xt_program *prog = rt->prog;
-	struct bpf_map *bm = bpf_object__find_map_by_name(rt->obj, m->bpf_name);
-	if (!bm)
+	struct xt_rt_snap snap;
+	if (xt_rt_map_snapshot(rt, m, &snap) < 0)
 		return;
-	int fd = bpf_map__fd(bm);
-	size_t vsize = m->percpu ? (size_t)(m->value_size + 7) / 8 * 8 * ncpus() : (size_t)m->value_size;
 	struct xt_arena *ar = xt_arena_new();
-	size_t n = 0, cap = 64;
-	struct raw *raws = malloc(sizeof(*raws) * cap);
-	uint8_t *prev = NULL, *key = xt_arena_alloc(ar, m->key_size), *vals = malloc(vsize);
-	while (bpf_map_get_next_key(fd, prev, key) == 0) {
-		if (bpf_map_lookup_elem(fd, key, vals) == 0) {
-			if (n == cap)
-				raws = realloc(raws, sizeof(*raws) * (cap *= 2));
-			struct raw *r = &raws[n++];
-			memset(r, 0, sizeof(*r));
-			r->key = key;
-			if (m->percpu) {
-				merge(m, vals, r);
-			} else {
-				r->bytes = xt_arena_alloc(ar, m->value_size);
-				memcpy(r->bytes, vals, m->value_size);
-				r->set = true;
-			}
+	size_t n = 0;
+	struct raw *raws = calloc(snap.n + 1, sizeof(*raws));
+	for (size_t i = 0; i < snap.n; i++) {
+		struct raw *r = &raws[n++];
+		r->key = snap.keys + i * snap.ksize;
+		if (m->percpu) {
+			merge(m, snap.vals + i * snap.vsize, r);
+		} else {
+			r->bytes = snap.vals + i * snap.vsize;
+			r->set = true;
 		}
-		prev = key;
-		key = xt_arena_alloc(ar, m->key_size);
 	}
-	free(vals);
 
 	enum xt_agg_kind agg = m->val->kind == XT_T_AGG ? m->val->agg : XT_A_NONE;
 	struct xt_map_data d = { .name = m->name, .agg = (enum xt_agg)agg,
@@ -157,38 +245,14 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 			}
 		}
 	}
-	/* An empty map still prints (a blank line in text), as bpftrace does. */
+	/* An empty map still prints (a blank line in text), as bpftrace does; a
+	 * count without keys that never counted prints 0, as in bpftrace. */
+	if (d.n == 0 && !m->key && agg == XT_A_COUNT) {
+		d.entries[d.n].value.kind = XT_VAL_UINT;
+		d.entries[d.n++].value.u = 0;
+	}
 	xt_print_map(rt->opts.out, rt->opts.format, &d, top, div);
 	free(raws);
+	xt_rt_snap_free(&snap);
 	xt_arena_free(ar);
-}
-
-void xt_rt_clear_map(struct xt_rt *rt, const struct xt_map_info *m, bool zero)
-{
-	struct bpf_map *bm = bpf_object__find_map_by_name(rt->obj, m->bpf_name);
-	if (!bm)
-		return;
-	int fd = bpf_map__fd(bm);
-	size_t vsize = m->percpu ? (size_t)(m->value_size + 7) / 8 * 8 * ncpus() : (size_t)m->value_size;
-	uint8_t *key = calloc(1, m->key_size), *next = calloc(1, m->key_size), *vals = calloc(1, vsize);
-	if (!key || !next || !vals)
-		goto out;
-	if (zero) {
-		/* Keys stay: bpftrace's zero() keeps them and prints them with 0. */
-		bool first = true;
-		while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
-			first = false;
-			bpf_map_update_elem(fd, next, vals, BPF_EXIST);
-			memcpy(key, next, m->key_size);
-		}
-	} else {
-		/* Deleting the key we stand on restarts the walk; always take the first. */
-		while (bpf_map_get_next_key(fd, NULL, next) == 0)
-			if (bpf_map_delete_elem(fd, next) < 0)
-				break;
-	}
-out:
-	free(key);
-	free(next);
-	free(vals);
 }

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -21,20 +23,32 @@ static char libbpf_log[16384];
 static size_t libbpf_log_len;
 static bool libbpf_verbose;
 
-static void log_append(const char *text, size_t len)
+void xt_rt_log_append(const char *text, size_t len)
 {
-	if (len >= sizeof(libbpf_log)) { /* a whole verifier log: its end matters */
-		text += len - sizeof(libbpf_log) / 2;
-		len = sizeof(libbpf_log) / 2;
+	const size_t room = sizeof(libbpf_log) - 1; /* and the NUL */
+	if (len > room / 2) { /* a whole verifier log arrives as one message: its end matters */
+		text += len - room / 2;
+		len = room / 2;
 	}
-	if (libbpf_log_len + len >= sizeof(libbpf_log)) { /* keep the newest part */
-		size_t keep = sizeof(libbpf_log) / 2 < libbpf_log_len ? sizeof(libbpf_log) / 2 : libbpf_log_len;
+	if (libbpf_log_len + len > room) { /* keep the newest part of what is there */
+		size_t keep = room - len < libbpf_log_len ? room - len : libbpf_log_len;
 		memmove(libbpf_log, libbpf_log + libbpf_log_len - keep, keep);
 		libbpf_log_len = keep;
 	}
 	memcpy(libbpf_log + libbpf_log_len, text, len);
 	libbpf_log_len += len;
 	libbpf_log[libbpf_log_len] = 0;
+}
+
+const char *xt_rt_log(void)
+{
+	return libbpf_log;
+}
+
+void xt_rt_log_reset(void)
+{
+	libbpf_log_len = 0;
+	libbpf_log[0] = 0;
 }
 
 static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -46,7 +60,7 @@ static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
 	if (libbpf_verbose)
 		fputs(msg, stderr);
 	if (level != LIBBPF_DEBUG)
-		log_append(msg, (size_t)n);
+		xt_rt_log_append(msg, (size_t)n);
 	free(msg);
 	return n;
 }
@@ -144,7 +158,9 @@ int xt_rt_keep_link(struct xt_rt *rt, struct xt_rt_probe *rp, const char *site, 
 		xt_rt_attach_error(rt, site, "%s", strerror(-err));
 		return err;
 	}
-	return xt_rt_add_link(rp, link);
+	int err = xt_rt_add_link(rp, link);
+	/* Thousands of attachments (uprobe:libc:*) take a while: Ctrl-C stops them. */
+	return err < 0 ? err : xt_sig_stop_pending() ? -EINTR : 0;
 }
 
 int xt_rt_add_fd(struct xt_rt_probe *rp, int fd)
@@ -171,6 +187,38 @@ void xt_rt_attach_error(struct xt_rt *rt, const char *probe, const char *fmt, ..
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	xt_diag_plain(rt->dg, "cannot attach %s: %s", probe, msg);
+}
+
+/* Whether libbpf's log names program `fn` ("prog 'probe_1': ..."): quoted,
+ * so that probe_1 is not found in probe_10. */
+static bool names_prog(const char *log, const char *fn)
+{
+	char quoted[160];
+	snprintf(quoted, sizeof(quoted), "'%s'", fn);
+	return strstr(log, quoted) != NULL;
+}
+
+/* Every ring-buffer record goes through here: once the drain's budget is
+ * spent, a negative answer makes libbpf stop (the record is consumed). */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct xt_rt *rt = ctx;
+	xt_rt_handle_event(rt, data, size);
+	return --rt->budget > 0 ? 0 : -EAGAIN;
+}
+
+/* Handles at most `budget` waiting records, in chunks between which a stop
+ * signal (a second Ctrl-C at the end) cuts it short. A flood of records
+ * (a printf on every syscall, xtrace's own writes among them) never holds
+ * the loop. */
+static void drain(struct xt_rt *rt, long budget)
+{
+	while (budget > 0) {
+		rt->budget = budget < 1024 ? budget : 1024;
+		budget -= rt->budget;
+		if (ring_buffer__consume(rt->rb) != -EAGAIN || xt_sig_stop_pending())
+			break;
+	}
 }
 
 struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *opts, struct xt_diags *dg)
@@ -206,13 +254,12 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 			return NULL;
 		}
 	}
-	libbpf_log_len = 0;
-	libbpf_log[0] = 0;
+	xt_rt_log_reset();
 	if (bpf_object__load(rt->obj) < 0) {
 		int err = errno;
 		const char *which = "a probe";
 		for (int i = 0; i < rt->nprobes; i++)
-			if (rt->probes[i].prog && strstr(libbpf_log, rt->prog->probes[i].fn_name)) {
+			if (rt->probes[i].prog && names_prog(libbpf_log, rt->prog->probes[i].fn_name)) {
 				which = rt->prog->probes[i].sites[0].name;
 				if (rt->probes[i].info->node)
 					xt_diag_error(dg, rt->probes[i].info->node->loc,
@@ -235,7 +282,9 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 	for (int i = 0; i < rt->nprobes; i++)
 		rt->probes[i].prog_fd = bpf_program__fd(rt->probes[i].prog);
 	struct bpf_map *events = bpf_object__find_map_by_name(rt->obj, "events");
-	rt->rb = ring_buffer__new(bpf_map__fd(events), xt_rt_handle_event, rt, NULL);
+	rt->rb = ring_buffer__new(bpf_map__fd(events), on_record, rt, NULL);
+	/* The most records the ring can hold at once (each takes 16 bytes or more). */
+	rt->ring_records = bpf_map__max_entries(events) / 16;
 	if (!rt->rb) {
 		xt_diag_plain(dg, "cannot open the ring buffer: %s", strerror(errno));
 		xt_rt_close(rt);
@@ -270,10 +319,10 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 			nattached += rp->info->nsites;
 			continue;
 		}
-		if (rp->info->prov->attach(rt, rp) < 0) {
-			xt_rt_detach(rt);
-			return -1;
-		}
+		/* What is attached stays for xt_rt_close, which may hand slow links
+		 * to a child: detaching 7,000 uprobes here would take minutes. */
+		if (xt_sig_stop_pending() || rp->info->prov->attach(rt, rp) < 0)
+			return xt_sig_stop_pending() ? -EINTR : -1;
 		nattached += rp->info->nsites;
 	}
 	if (!rt->opts.quiet) {
@@ -291,7 +340,7 @@ void xt_rt_run_special(struct xt_rt *rt, bool end)
 {
 	unsigned flag = end ? XT_PROVF_END : XT_PROVF_BEGIN;
 	if (end) { /* what was sent before END first, under the exit rule */
-		ring_buffer__consume(rt->rb);
+		drain(rt, rt->ring_records);
 		rt->ending = true;
 	}
 	for (int i = 0; i < rt->nprobes && !(flag == XT_PROVF_BEGIN && rt->done); i++) {
@@ -301,18 +350,21 @@ void xt_rt_run_special(struct xt_rt *rt, bool end)
 		LIBBPF_OPTS(bpf_test_run_opts, ro);
 		if (bpf_prog_test_run_opts(rp->prog_fd, &ro) < 0)
 			fprintf(stderr, "xtrace: cannot run %s: %s\n", rp->info->sites[0].name, strerror(errno));
-		ring_buffer__consume(rt->rb);
+		/* At most a full ring's worth: that many records can stand before the
+		 * last one this program sent, however busy the other probes are. */
+		drain(rt, rt->ring_records);
 	}
 	rt->ending = false;
 }
 
 int xt_rt_events_fd(struct xt_rt *rt) { return ring_buffer__epoll_fd(rt->rb); }
-void xt_rt_poll(struct xt_rt *rt) { ring_buffer__consume(rt->rb); }
+void xt_rt_poll(struct xt_rt *rt) { drain(rt, 1024); }
 bool xt_rt_done(const struct xt_rt *rt) { return rt->done; }
 
 void xt_rt_set_output(struct xt_rt *rt, FILE *out, enum xt_format format)
 {
 	rt->opts.out = out;
+	rt->opts.term = NULL; /* the blank lines before the final maps go there too */
 	rt->opts.format = format;
 }
 
@@ -417,14 +469,20 @@ static void start_child(struct xt_rt *rt)
 
 static void on_events(void *ctx)
 {
-	ring_buffer__consume(((struct xt_rt *)ctx)->rb);
+	drain(ctx, 1024);
 }
+
+static void print_all(struct xt_rt *rt, bool separator);
 
 static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 {
 	struct xt_rt *rt = ctx;
 	if (si->ssi_signo == SIGWINCH)
 		return;
+	if (si->ssi_signo == SIGUSR1) { /* every map now, and trace on (as bpftrace) */
+		print_all(rt, false);
+		return;
+	}
 	if (si->ssi_signo != SIGCHLD) {
 		rt->done = true;
 		return;
@@ -452,10 +510,23 @@ static void on_remember(void *ctx)
 		xt_sym_remember(rt->prog->opts.target_pid);
 }
 
+/* The -p process ended: so does tracing, at once. */
+static void on_target_exit(void *ctx)
+{
+	((struct xt_rt *)ctx)->done = true;
+}
+
 static void remember_target(struct xt_rt *rt, struct xt_loop *l)
 {
 	pid_t pid = rt->prog->opts.target_pid;
 	rt->remember_fd = -1;
+	rt->target_fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (rt->target_fd >= 0 && xt_loop_add(l, rt->target_fd, on_target_exit, rt) < 0) {
+		close(rt->target_fd);
+		rt->target_fd = -1;
+	}
+	if (pid > 0 && rt->target_fd < 0 && kill(pid, 0) < 0 && errno == ESRCH)
+		rt->done = true; /* gone before we could watch it */
 	if (!xt_sym_watched(pid))
 		return;
 	xt_sym_remember(pid);
@@ -486,43 +557,59 @@ int xt_rt_run(struct xt_rt *rt)
 		if (xt_loop_once(l, -1) < 0)
 			break;
 	untrace_child(rt);
-	if (rt->remember_fd >= 0) {
-		xt_loop_remove(l, rt->remember_fd);
-		close(rt->remember_fd);
-		rt->remember_fd = -1;
-	}
-	ring_buffer__consume(rt->rb);
+	for (int *fd = &rt->remember_fd; fd; fd = fd == &rt->remember_fd ? &rt->target_fd : NULL)
+		if (*fd >= 0) {
+			xt_loop_remove(l, *fd);
+			close(*fd);
+			*fd = -1;
+		}
 	xt_rt_run_special(rt, true);
 	xt_loop_free(l);
 	return rt->status;
 }
 
-void xt_rt_print_maps(struct xt_rt *rt)
+static int cmp_map_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct xt_map_info *const *)a)->name, (*(const struct xt_map_info *const *)b)->name);
+}
+
+void xt_rt_sort_maps(const struct xt_map_info **maps, int n)
+{
+	qsort(maps, (size_t)n, sizeof(*maps), cmp_map_name);
+}
+
+/* Every map in name order, as bpftrace prints them; a stop signal (a second
+ * Ctrl-C at the end) cuts the printing short. */
+static void print_all(struct xt_rt *rt, bool separator)
 {
 	const struct xt_program *prog = rt->prog;
-	/* In name order, as bpftrace prints them. */
 	const struct xt_map_info **order = calloc(prog->nmaps + 1, sizeof(*order));
-	for (int i = 0; i < prog->nmaps; i++)
-		order[i] = prog->maps[i];
-	for (int i = 1; i < prog->nmaps; i++)
-		for (int j = i; j > 0 && strcmp(order[j - 1]->name, order[j]->name) > 0; j--) {
-			const struct xt_map_info *t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	xt_print_dump_begin(rt->opts.out, rt->opts.format);
-	for (int i = 0; i < prog->nmaps; i++)
+	if (!order)
+		return;
+	memcpy(order, prog->maps, sizeof(*order) * prog->nmaps);
+	xt_rt_sort_maps(order, prog->nmaps);
+	if (separator) { /* bpftrace writes it to the terminal, not into an -o file */
+		FILE *term = rt->opts.term ? rt->opts.term : rt->opts.out;
+		xt_print_dump_begin(term, rt->opts.format);
+		fflush(term);
+	}
+	for (int i = 0; i < prog->nmaps && !xt_sig_stop_pending(); i++)
 		xt_rt_print_map(rt, order[i], 0, 0);
 	free(order);
 	fflush(rt->opts.out);
+}
+
+void xt_rt_print_maps(struct xt_rt *rt)
+{
+	print_all(rt, true);
 }
 
 /* Sums probe i's slots of the per-CPU map "lost": {records, map updates}. */
 static int lost_read(struct xt_rt *rt, int i, uint64_t out[2])
 {
 	out[0] = out[1] = 0;
-	int fd = xt_rt_map_fd(rt, "lost"), ncpu = libbpf_num_possible_cpus();
-	if (fd < 0 || ncpu <= 0)
+	int fd = xt_rt_map_fd(rt, "lost"), ncpu = xt_rt_possible_cpus();
+	if (fd < 0)
 		return -ENOENT;
 	uint64_t *vals = calloc((size_t)ncpu * 2, sizeof(*vals));
 	uint32_t key = (uint32_t)i;
@@ -605,10 +692,29 @@ static int release_in_background(struct xt_rt *rt)
 	_exit(0); /* no atexit, no stdio flush: the kernel closes the links */
 }
 
+/* Ends the -c command when tracing ended first (exit(), a signal), as
+ * bpftrace does: SIGTERM, and SIGKILL if it is still there 500 ms later. */
+static void end_child(struct xt_rt *rt)
+{
+	pid_t pid = rt->opts.child;
+	if (pid <= 0 || rt->opts.child_go_fd >= 0) /* none, or never started */
+		return;
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	kill(pid, SIGTERM);
+	if (pfd < 0 || xt_sig_wait(pfd, POLLIN, 500) != 1)
+		kill(pid, SIGKILL);
+	if (pfd >= 0)
+		close(pfd);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	rt->opts.child = 0;
+}
+
 void xt_rt_close(struct xt_rt *rt)
 {
 	if (!rt)
 		return;
+	end_child(rt);
 	int releaser = rt->opts.release_in_background ? release_in_background(rt) : -1;
 	xt_rt_detach(rt);
 	if (releaser >= 0)

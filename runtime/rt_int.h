@@ -21,12 +21,31 @@ struct xt_rt {
 	int status;                   /* exit status to return */
 	bool child_traced;            /* the -c command is ptrace-seized until its exit (rt.c) */
 	int remember_fd;              /* timer re-reading the -p process's mappings, or -1 */
+	int target_fd;                /* pidfd of the -p process, readable once it ended; or -1 */
+	long budget;                  /* records the drain under way may still handle */
+	long ring_records;            /* the most records the ring buffer holds at once */
 };
 
 /* maps.c: reads map m from the kernel and prints it. */
 void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div);
-/* maps.c: clear(@m) deletes every key; zero(@m) (zero true) keeps the keys, zeroes the values. */
-void xt_rt_clear_map(struct xt_rt *rt, const struct xt_map_info *m, bool zero);
+/* maps.c: a map's entries, read once: n keys of ksize bytes and their
+ * values of vsize bytes (per-CPU values: one slot a CPU). */
+struct xt_rt_snap {
+	uint8_t *keys, *vals;
+	size_t n, cap, ksize, vsize;
+};
+/* Reads every entry of m into s; the walk ends however fast the probes
+ * write the map (the kernel's batch lookup, else a walk of at most the map's
+ * capacity). The map's fd, or -errno; free s with xt_rt_snap_free. */
+int xt_rt_map_snapshot(struct xt_rt *rt, const struct xt_map_info *m, struct xt_rt_snap *s);
+void xt_rt_snap_free(struct xt_rt_snap *s);
+/* The bytes a lookup of m's value fills (per-CPU: every CPU's slot). */
+size_t xt_rt_value_bytes(const struct xt_map_info *m);
+/* rt.c: appends to the copy of libbpf's messages kept for a verifier
+ * rejection (bounded; the newest part stays); the copy; emptying it. */
+void xt_rt_log_append(const char *text, size_t len);
+const char *xt_rt_log(void);
+void xt_rt_log_reset(void);
 /* events.c: handles one ring-buffer record. */
 int xt_rt_handle_event(void *ctx, void *data, size_t size);
 

@@ -32,7 +32,14 @@ struct xt_rt_opts {
 	int nshared;
 	/* at close, leave slow perf-event links to a detached child (one-liners) */
 	bool release_in_background;
+	/* where the blank lines before the final maps go (bpftrace keeps them
+	 * out of an -o file); NULL: to out */
+	FILE *term;
+	int cat_bytes_max;      /* cat() reads at most this much; 0: XT_CAT_BYTES_MAX */
 };
+
+/* cat()'s limit unless told otherwise, as bpftrace's cat_bytes_max. */
+#define XT_CAT_BYTES_MAX 10240
 
 /* One probe's program and links. */
 struct xt_rt_probe {
@@ -50,13 +57,17 @@ struct xt_rt;
 /* Opens and loads c (the caller keeps c alive while rt lives). NULL after a
  * diagnostic in dg (verifier rejections carry the log's tail). */
 struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *opts, struct xt_diags *dg);
-/* Attaches every probe; 0, or -1 after a diagnostic (nothing stays attached). */
+/* Attaches every probe; 0, -EINTR when a stop signal came meanwhile, or -1
+ * after a diagnostic. After a failure, xt_rt_close detaches what was attached. */
 int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg);
 /* Runs BEGIN, then events until exit(), a signal or the -c command's end;
  * then END. Returns the exit status to use. */
 int xt_rt_run(struct xt_rt *rt);
-/* Prints every non-empty map as at exit. */
+/* Prints every map as at exit (after two blank lines, on opts.term); a stop
+ * signal meanwhile (a second Ctrl-C) cuts it short. */
 void xt_rt_print_maps(struct xt_rt *rt);
+/* Sorts maps by name, the order bpftrace prints them in. */
+void xt_rt_sort_maps(const struct xt_map_info **maps, int n);
 /* Detaches and frees everything. */
 void xt_rt_close(struct xt_rt *rt);
 
@@ -75,7 +86,7 @@ bool xt_rt_done(const struct xt_rt *rt);
 void xt_rt_print_lost(struct xt_rt *rt);
 /* Destroys every link: the probes stop firing; the maps and programs stay. */
 void xt_rt_detach(struct xt_rt *rt);
-/* Where results go from now on. */
+/* Where results go from now on (the blank lines before the final maps too). */
 void xt_rt_set_output(struct xt_rt *rt, FILE *out, enum xt_format format);
 /* The program's probes (as many as prog->nprobes). */
 const struct xt_rt_probe *xt_rt_probes(const struct xt_rt *rt, int *n);
@@ -95,6 +106,8 @@ int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m);
  * for a map without key; for a histogram, every bucket of it). 0, or
  * -ENOENT when there is no such entry, or -errno. */
 int xt_rt_map_delete(struct xt_rt *rt, const struct xt_map_info *m, const void *key);
+/* Whether this process may load BPF programs (root, or CAP_BPF and CAP_PERFMON). */
+bool xt_rt_have_rights(void);
 /* The number of possible CPUs (per-CPU map slots). */
 int xt_rt_possible_cpus(void);
 /* Turns on the kernel's per-program run counters (BPF_ENABLE_STATS): returns
@@ -108,10 +121,37 @@ int xt_rt_probe_runs(struct xt_rt *rt, int i, uint64_t *runs);
  * -ENOENT when it keeps none, or -errno. */
 int xt_rt_site_hits(struct xt_rt *rt, int site, uint64_t *hits);
 
+/* --- signals (runtime/loop.c) ---------------------------------------------- */
+/* Blocks SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGCHLD and SIGWINCH for good and
+ * opens the process's one signalfd; ignores SIGPIPE (writes then fail with
+ * EPIPE). Called first thing in main(), so that a signal at any moment waits
+ * for the next safe point; later calls do nothing. 0 or -errno. */
+int xt_sig_init(void);
+/* In a child about to exec: the signal mask and SIGPIPE as they were. */
+void xt_sig_restore_child(void);
+/* Whether SIGINT, SIGTERM or SIGHUP came and no loop has handled it yet (it
+ * stays for the next xt_loop_once). */
+bool xt_sig_stop_pending(void);
+/* The same, and the stopping signals are handled: taken away. */
+bool xt_sig_take_stop(void);
+/* Waits until fd is ready for `events` (poll's POLLIN, POLLOUT): 1 when it
+ * is, 0 when a stopping signal came first, -ETIMEDOUT after timeout_ms (-1:
+ * no limit), or -errno. */
+int xt_sig_wait(int fd, short events, int timeout_ms);
+
+/* --- results (runtime/output.c) -------------------------------------------- */
+/* A stream writing to fd whose writes wait with the signals in view (a reader
+ * that stopped reading never holds off Ctrl-C: what a stop signal interrupts
+ * is dropped) and whose first failed write is reported once on stderr, as
+ * "cannot write NAME: ..."; a vanished reader (EPIPE) stops xtrace as SIGTERM
+ * does. fclose closes fd when `own`. NULL with errno set. */
+FILE *xt_out_open(int fd, const char *name, bool own);
+/* Flushes f; the errno of its first failed write, or 0. */
+int xt_out_error(FILE *f);
+
 /* --- the event loop (runtime/loop.c) --------------------------------------- */
 struct xt_loop;
-/* Blocks SIGINT, SIGTERM, SIGCHLD, SIGHUP and SIGWINCH for good and receives
- * them through a signalfd. NULL on failure. */
+/* A loop receiving the signals of xt_sig_init (which it calls). NULL on failure. */
 struct xt_loop *xt_loop_new(void);
 void xt_loop_free(struct xt_loop *l);
 /* Calls cb(ctx, si) for every signal received. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "runtime/rt_int.h"
@@ -21,114 +22,73 @@ static size_t user_key_len(const struct xt_map_info *m)
 	return m->key ? (size_t)m->key->size : 0;
 }
 
-static size_t value_bytes(const struct xt_map_info *m)
-{
-	if (!m->percpu)
-		return (size_t)m->value_size;
-	int n = libbpf_num_possible_cpus();
-	return (size_t)(m->value_size + 7) / 8 * 8 * (size_t)(n > 0 ? n : 1);
-}
-
-/* Reads every key of the map into one array of key_size-byte slots. */
-static int all_keys(int fd, const struct xt_map_info *m, uint8_t **out, size_t *n)
-{
-	size_t cap = 64, ks = (size_t)m->key_size;
-	uint8_t *keys = malloc(cap * ks);
-	if (!keys)
-		return -ENOMEM;
-	*n = 0;
-	const uint8_t *prev = NULL;
-	for (;;) {
-		if (*n == cap) {
-			uint8_t *nk = realloc(keys, (cap *= 2) * ks);
-			if (!nk) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = nk;
-		}
-		if (bpf_map_get_next_key(fd, prev, keys + *n * ks) != 0)
-			break;
-		prev = keys + *n * ks;
-		(*n)++;
-	}
-	*out = keys;
-	return 0;
-}
-
-static int map_fd(struct xt_rt *rt, const struct xt_map_info *m)
-{
-	int fd = xt_rt_map_fd(rt, m->bpf_name);
-	return fd < 0 ? -ENOENT : fd;
-}
-
-/* The map's fd and all its keys (free *keys); the fd, or -errno. */
-static int map_keys(struct xt_rt *rt, const struct xt_map_info *m, uint8_t **keys, size_t *n)
-{
-	int fd = map_fd(rt, m);
-	if (fd < 0)
-		return fd;
-	int err = all_keys(fd, m, keys, n);
-	return err < 0 ? err : fd;
-}
-
 long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m)
 {
-	uint8_t *keys;
-	size_t n;
-	int fd = map_keys(rt, m, &keys, &n);
+	struct xt_rt_snap snap;
+	int fd = xt_rt_map_snapshot(rt, m, &snap);
 	if (fd < 0)
 		return fd;
 	long count = 0;
-	size_t ks = (size_t)m->key_size, uk = user_key_len(m);
-	for (size_t i = 0; i < n; i++) {
+	size_t ks = snap.ksize, uk = user_key_len(m);
+	for (size_t i = 0; i < snap.n; i++) {
 		bool seen = false;
 		/* A histogram key counts once however many buckets it has. */
 		for (size_t j = 0; is_hist(m) && j < i && !seen; j++)
-			seen = memcmp(keys + i * ks, keys + j * ks, uk) == 0;
+			seen = memcmp(snap.keys + i * ks, snap.keys + j * ks, uk) == 0;
 		count += !seen;
 	}
-	free(keys);
+	xt_rt_snap_free(&snap);
 	return count;
+}
+
+/* Deletes the snapshot's keys, all of them (`match` NULL) or those whose
+ * first `len` bytes are `match`: the number deleted, or -errno. Keys the
+ * probes add meanwhile stay, so this ends however busy the map is. */
+static long delete_keys(int fd, const struct xt_rt_snap *snap, const void *match, size_t len)
+{
+	long deleted = 0;
+	for (size_t i = 0; i < snap->n; i++) {
+		const uint8_t *k = snap->keys + i * snap->ksize;
+		if (match && memcmp(k, match, len) != 0)
+			continue;
+		if (bpf_map_delete_elem(fd, k) == 0)
+			deleted++;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return deleted;
 }
 
 int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m)
 {
-	uint8_t *keys;
-	size_t n;
-	int fd = map_keys(rt, m, &keys, &n);
+	struct xt_rt_snap snap;
+	int fd = xt_rt_map_snapshot(rt, m, &snap);
 	if (fd < 0)
 		return fd;
-	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, keys + i * (size_t)m->key_size);
-	free(keys);
-	return 0;
+	long err = delete_keys(fd, &snap, NULL, 0);
+	xt_rt_snap_free(&snap);
+	return err < 0 ? (int)err : 0;
 }
 
 int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m)
 {
-	uint8_t *keys;
-	size_t n;
-	int fd = map_keys(rt, m, &keys, &n);
+	struct xt_rt_snap snap;
+	int fd = xt_rt_map_snapshot(rt, m, &snap);
 	if (fd < 0)
 		return fd;
-	void *zero = calloc(1, value_bytes(m));
-	if (!zero) {
-		free(keys);
-		return -ENOMEM;
-	}
+	/* Keys stay: bpftrace's zero() keeps them and prints them with 0. */
+	memset(snap.vals, 0, snap.vsize);
 	int err = 0;
-	for (size_t i = 0; i < n && err == 0; i++)
-		if (bpf_map_update_elem(fd, keys + i * (size_t)m->key_size, zero, BPF_EXIST) < 0 && errno != ENOENT)
+	for (size_t i = 0; i < snap.n && err == 0; i++)
+		if (bpf_map_update_elem(fd, snap.keys + i * snap.ksize, snap.vals, BPF_EXIST) < 0 && errno != ENOENT)
 			err = -errno;
-	free(zero);
-	free(keys);
+	xt_rt_snap_free(&snap);
 	return err;
 }
 
 int xt_rt_map_delete(struct xt_rt *rt, const struct xt_map_info *m, const void *key)
 {
-	int fd = map_fd(rt, m);
+	int fd = xt_rt_map_fd(rt, m->bpf_name);
 	if (fd < 0)
 		return fd;
 	if (!is_hist(m)) {
@@ -141,23 +101,12 @@ int xt_rt_map_delete(struct xt_rt *rt, const struct xt_map_info *m, const void *
 		free(k);
 		return err;
 	}
-	uint8_t *keys;
-	size_t n, ks = (size_t)m->key_size, uk = user_key_len(m);
-	int err = all_keys(fd, m, &keys, &n);
-	if (err < 0)
-		return err;
-	int found = 0;
-	for (size_t i = 0; i < n; i++)
-		if (uk == 0 || memcmp(keys + i * ks, key, uk) == 0)
-			found += bpf_map_delete_elem(fd, keys + i * ks) == 0;
-	free(keys);
-	return found ? 0 : -ENOENT;
-}
-
-int xt_rt_possible_cpus(void)
-{
-	int n = libbpf_num_possible_cpus();
-	return n > 0 ? n : 1;
+	struct xt_rt_snap snap;
+	if ((fd = xt_rt_map_snapshot(rt, m, &snap)) < 0)
+		return fd;
+	long found = delete_keys(fd, &snap, key, user_key_len(m));
+	xt_rt_snap_free(&snap);
+	return found < 0 ? (int)found : found ? 0 : -ENOENT;
 }
 
 int xt_rt_enable_stats(void)
@@ -198,4 +147,16 @@ int xt_rt_site_hits(struct xt_rt *rt, int site, uint64_t *hits)
 		*hits += v[i];
 	free(v);
 	return err;
+}
+
+bool xt_rt_have_rights(void)
+{
+	if (geteuid() == 0)
+		return true;
+	/* Capabilities (CAP_BPF...) instead of root: try what they allow. */
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xt_probe", 4, 4, 1, NULL);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
