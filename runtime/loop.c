@@ -22,6 +22,7 @@ static sigset_t sig_mask;
  * xt_sig_stop_pending or xt_sig_wait): the next xt_loop_once hands them on. */
 static struct signalfd_siginfo stash[64];
 static int nstash;
+static bool stopped; /* a stop signal was handled: xtrace is on its way out */
 
 int xt_sig_init(void)
 {
@@ -82,7 +83,13 @@ bool xt_sig_take_stop(void)
 		if (!is_stop(stash[i].ssi_signo))
 			stash[kept++] = stash[i];
 	nstash = kept;
+	stopped |= stop;
 	return stop;
+}
+
+bool xt_sig_stopped(void)
+{
+	return stopped;
 }
 
 int xt_sig_wait(int fd, short events, int timeout_ms)
@@ -195,9 +202,11 @@ static void dispatch_signals(struct xt_loop *l)
 	int n = nstash;
 	memcpy(got, stash, sizeof(got[0]) * (size_t)n);
 	nstash = 0;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		stopped |= is_stop(got[i].ssi_signo);
 		if (l->on_signal)
 			l->on_signal(l->sig_ctx, &got[i]);
+	}
 }
 
 int xt_loop_once(struct xt_loop *l, int timeout_ms)

@@ -30,8 +30,15 @@ static ssize_t out_write(void *cookie, const char *buf, size_t size)
 	struct out *o = cookie;
 	size_t done = 0;
 	while (done < size && !o->err) {
-		if (o->wait && xt_sig_wait(o->fd, POLLOUT, -1) == 0)
+		/* On the way out after a stop, a reader gets a second, not forever. */
+		int ready = o->wait ? xt_sig_wait(o->fd, POLLOUT, xt_sig_stopped() ? 1000 : -1) : 1;
+		if (ready == 0)
 			return (ssize_t)size; /* a stop signal came first: the rest is dropped */
+		if (ready == -ETIMEDOUT) {
+			o->err = ETIMEDOUT;
+			fprintf(stderr, "xtrace: cannot write %s: nothing read it for a second after the stop\n", o->name);
+			break;
+		}
 		/* At most PIPE_BUF after poll said writable, so the write cannot block. */
 		size_t chunk = size - done;
 		if (o->wait && chunk > PIPE_BUF)

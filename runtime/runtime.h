@@ -134,6 +134,8 @@ void xt_sig_restore_child(void);
 bool xt_sig_stop_pending(void);
 /* The same, and the stopping signals are handled: taken away. */
 bool xt_sig_take_stop(void);
+/* Whether a stopping signal was handled (by a loop or xt_sig_take_stop). */
+bool xt_sig_stopped(void);
 /* Waits until fd is ready for `events` (poll's POLLIN, POLLOUT): 1 when it
  * is, 0 when a stopping signal came first, -ETIMEDOUT after timeout_ms (-1:
  * no limit), or -errno. */

@@ -82,9 +82,7 @@ static int have_pmu(void)
 
 static int online_cpus(bool **online)
 {
-	int n = libbpf_num_possible_cpus();
-	if (n <= 0)
-		return -1;
+	int n = xt_rt_possible_cpus();
 	*online = calloc((size_t)n, sizeof(bool));
 	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
 	char buf[1024] = "";
