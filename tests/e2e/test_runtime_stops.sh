@@ -40,8 +40,9 @@ expect_eq "clear() on a busy map returns: exit 0" 0 "$XT_RC"
 expect_match "clear() on a busy map returns: frames printed" '^@: [0-9]+$' "$XT_OUT"
 # zero(), delete() and len() on the same kind of map, and END { clear() } as in syscount.bt
 xt -q -e 'tracepoint:raw_syscalls:sys_enter { @[tid] = count(); @s = sum(1); }
-	interval:ms:100 { zero(@); zero(@s); delete(@, 1); printf("len %d\n", len(@) >= 0); }
-	interval:ms:350 { exit(); } END { clear(@); clear(@s); }'
+	interval:ms:50 { zero(@); zero(@s); delete(@, 1); printf("len %d\n", len(@) >= 0);
+		@turns = @turns + 1; if (@turns == 3) { exit(); } }
+	END { clear(@); clear(@s); }'
 expect_eq "zero(), delete(), len(), END { clear() }: exit 0" 0 "$XT_RC"
 expect_eq "zero(), delete(), len(): each turn ran" "len 1
 len 1
