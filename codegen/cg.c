@@ -727,8 +727,9 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		LLVMValueRef c = xt_cg_expr(cg, n->a);
 		LLVMBasicBlockRef yes = xt_cg_block(cg, "then"), no = xt_cg_block(cg, "else"),
 				  join = xt_cg_block(cg, "cond");
-		bool scalar = is_scalar(n->type);
-		LLVMValueRef buf = scalar ? NULL : xt_cg_buf(cg, n->type->size, "cond");
+		/* without a value (branches such as printf()): a statement that runs one */
+		bool none = n->type->kind == XT_T_VOID, scalar = is_scalar(n->type);
+		LLVMValueRef buf = scalar || none ? NULL : xt_cg_buf(cg, n->type->size, "cond");
 		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
 		LLVMValueRef vals[2];
 		LLVMBasicBlockRef from[2];
@@ -737,14 +738,14 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		for (int i = 0; i < 2; i++) {
 			LLVMPositionBuilderAtEnd(cg->b, blocks[i]);
 			vals[i] = xt_cg_expr(cg, arms[i]);
-			if (!scalar)
+			if (buf)
 				xt_cg_store(cg, buf, n->type, vals[i], arms[i]->type);
 			from[i] = LLVMGetInsertBlock(cg->b);
 			LLVMBuildBr(cg->b, join);
 		}
 		LLVMPositionBuilderAtEnd(cg->b, join);
 		if (!scalar)
-			return buf;
+			return buf; /* NULL without a value */
 		LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
 		LLVMAddIncoming(phi, vals, from, 2);
 		return phi;

@@ -157,6 +157,37 @@ static void test_sema_bad_cast(void **state)
 		"                    ~~~~~\n");
 }
 
+/* A ?: whose branches have no value is a statement; its value cannot be used. */
+static void test_sema_ternary_without_value(void **state)
+{
+	EXPECT_DIAG("BEGIN { 1 ? printf(\"yes\\n\") : printf(\"no\\n\"); 1 ? exit() : exit(); "
+		    "@a = 1; 1 ? clear(@a) : print(1); 0 ? (1 ? exit() : print(@a)) : printf(\"x\"); }", "");
+	EXPECT_DIAG("BEGIN { $x = 1 ? printf(\"a\") : printf(\"b\"); }",
+		"<stdin>:1:14-42: error: this ?: returns no value (neither branch does); it can only be a statement\n"
+		"BEGIN { $x = 1 ? printf(\"a\") : printf(\"b\"); }\n"
+		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @m = 1 ? exit() : exit(); }",
+		"<stdin>:1:14-32: error: this ?: returns no value (neither branch does); it can only be a statement\n"
+		"BEGIN { @m = 1 ? exit() : exit(); }\n"
+		"             ~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { printf(\"%d\\n\", 1 ? printf(\"a\") : printf(\"b\")); }",
+		"<stdin>:1:24-52: error: this ?: returns no value (neither branch does); it can only be a statement\n"
+		"BEGIN { printf(\"%d\\n\", 1 ? printf(\"a\") : printf(\"b\")); }\n"
+		"                       ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { 1 ? printf(\"a\") : 5; }",
+		"<stdin>:1:13-23: error: this branch of ?: returns no value, but the other returns int8\n"
+		"BEGIN { 1 ? printf(\"a\") : 5; }\n"
+		"            ~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $x = 1 ? \"s\" : exit(); }",
+		"<stdin>:1:24-29: error: this branch of ?: returns no value, but the other returns string[2]\n"
+		"BEGIN { $x = 1 ? \"s\" : exit(); }\n"
+		"                       ~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @m[exit()] = 1; }",
+		"<stdin>:1:12-17: error: exit() returns no value; it can only be a statement\n"
+		"BEGIN { @m[exit()] = 1; }\n"
+		"           ~~~~~~\n");
+}
+
 static void test_sema_accepts_the_language(void **state)
 {
 	EXPECT_DIAG("config = { max_strlen = 32 } BEGIN { let $x: uint8 = 1; $i = 0; "
@@ -275,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_sema_map_never_assigned),
 		cmocka_unit_test(test_sema_call_arity),
 		cmocka_unit_test(test_sema_bad_cast),
+		cmocka_unit_test(test_sema_ternary_without_value),
 		cmocka_unit_test(test_sema_accepts_the_language),
 		cmocka_unit_test(test_sema_btf_unknown_struct_did_you_mean),
 		cmocka_unit_test(test_sema_btf_user_struct),
