@@ -727,8 +727,9 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		LLVMValueRef c = xt_cg_expr(cg, n->a);
 		LLVMBasicBlockRef yes = xt_cg_block(cg, "then"), no = xt_cg_block(cg, "else"),
 				  join = xt_cg_block(cg, "cond");
-		bool scalar = is_scalar(n->type);
-		LLVMValueRef buf = scalar ? NULL : xt_cg_buf(cg, n->type->size, "cond");
+		/* without a value (branches such as printf()): a statement that runs one */
+		bool none = n->type->kind == XT_T_VOID, scalar = is_scalar(n->type);
+		LLVMValueRef buf = scalar || none ? NULL : xt_cg_buf(cg, n->type->size, "cond");
 		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
 		LLVMValueRef vals[2];
 		LLVMBasicBlockRef from[2];
@@ -737,14 +738,14 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		for (int i = 0; i < 2; i++) {
 			LLVMPositionBuilderAtEnd(cg->b, blocks[i]);
 			vals[i] = xt_cg_expr(cg, arms[i]);
-			if (!scalar)
+			if (buf)
 				xt_cg_store(cg, buf, n->type, vals[i], arms[i]->type);
 			from[i] = LLVMGetInsertBlock(cg->b);
 			LLVMBuildBr(cg->b, join);
 		}
 		LLVMPositionBuilderAtEnd(cg->b, join);
 		if (!scalar)
-			return buf;
+			return buf; /* NULL without a value */
 		LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
 		LLVMAddIncoming(phi, vals, from, 2);
 		return phi;
@@ -1026,12 +1027,33 @@ static LLVMValueRef *var_slots(struct xt_cg *cg, const struct xt_probe_info *p, 
 	return vars;
 }
 
-static int frame_size(const struct xt_probe_info *p)
+/* The frame: the variables, then a u64 that a callback sets when exit()
+ * stopped the probe inside it (its callers then return too). */
+static int frame_stop_off(const struct xt_probe_info *p)
 {
 	int off = 0;
 	for (int i = 0; i < p->nvars; i++)
 		off += (p->var_types[i]->size + 7) / 8 * 8;
-	return off ? off : 8;
+	return off;
+}
+
+static int frame_size(const struct xt_probe_info *p)
+{
+	return frame_stop_off(p) + 8;
+}
+
+void xt_cg_stop(struct xt_cg *cg)
+{
+	if (cg->in_callback) { /* 1 also ends bpf_for_each_map_elem's iteration */
+		LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i64(cg, 1),
+			scratch_at(cg, cg->frame_off + frame_stop_off(cg->probe), "stopped"));
+		LLVMSetAlignment(st, 8);
+		LLVMBuildRet(cg->b, xt_cg_i64(cg, 1));
+		cg->stops = true;
+	} else {
+		xt_cg_return(cg);
+	}
+	xt_cg_dead_end(cg);
 }
 
 /* for ($kv : @m) { body }: the body becomes a static callback of
@@ -1051,6 +1073,7 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 	cg->fn = fn;
 	cg->ctxarg = NULL;
 	cg->in_callback = true;
+	cg->stops = false;
 	cg->brk = cg->cont = NULL;
 	cg->tmps = NULL;
 	cg->busy = NULL;
@@ -1083,12 +1106,24 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 	free(cg->busy);
 
 	int need = cg->scratch_max;
+	bool stops = cg->stops;
 	*cg = saved;
 	if (need > cg->scratch_max)
 		cg->scratch_max = need;
 	LLVMPositionBuilderAtEnd(cg->b, resume);
 	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, LLVMConstNull(cg->ptr), xt_cg_i64(cg, 0) };
 	xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+	if (!stops)
+		return;
+	/* exit() in the body: the rest of this function does not run either */
+	LLVMValueRef flag = LLVMBuildLoad2(cg->b, cg->i64,
+		scratch_at(cg, cg->frame_off + frame_stop_off(p), "stopped"), "");
+	LLVMBasicBlockRef stop = xt_cg_block(cg, "stop"), go = xt_cg_block(cg, "go");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, flag, xt_cg_i64(cg, 0), ""), stop, go);
+	LLVMPositionBuilderAtEnd(cg->b, stop);
+	xt_cg_stop(cg);
+	LLVMBuildBr(cg->b, go);
+	LLVMPositionBuilderAtEnd(cg->b, go);
 }
 
 /* The REPL's per-site hit counter (opts.count_hits): hits[site - site_base]

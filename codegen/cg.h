@@ -47,6 +47,7 @@ struct xt_cg {
 	/* loops: where break and continue go (NULL at the top of a map-loop callback) */
 	LLVMBasicBlockRef brk, cont;
 	bool in_callback;             /* building a for ($kv : @m) callback */
+	bool stops;                   /* the callback being built can stop the probe (exit()) */
 	/* stack temporaries of the function being built */
 	struct xt_cg_tmp *tmps;
 	int ntmps, captmps;
@@ -113,6 +114,10 @@ LLVMValueRef xt_cg_flag_join(struct xt_cg *cg, LLVMBasicBlockRef yes, LLVMBasicB
 LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim);
 /* Returns 0 from the current probe. */
 void xt_cg_return(struct xt_cg *cg);
+/* Ends the probe here (exit()): nothing after it runs. In a for ($kv : @m)
+ * body it stops the iteration, and the functions around it return as well.
+ * Code built after it goes to an unreachable block. */
+void xt_cg_stop(struct xt_cg *cg);
 /* The key buffer of map m for the keys of map node mn (XT_N_MAP). */
 LLVMValueRef xt_cg_map_key(struct xt_cg *cg, const struct xt_map_info *m, struct xt_node *mn);
 /* Reads map node mn as an expression (0 or zeroes when absent). */

@@ -9,6 +9,7 @@
 #include "stdlib/registry.h"
 
 static const struct xt_type *expr(struct xt_sema *s, struct xt_node *n);
+static const struct xt_type *typed(struct xt_sema *s, struct xt_node *n, bool agg_ok, bool stmt);
 static int stmts(struct xt_sema *s, struct xt_node *list);
 
 static void err(struct xt_sema *s, struct xt_loc loc, const char *fmt, const char *a, const char *b)
@@ -69,7 +70,7 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 			*bad = true;
 			return NULL;
 		}
-		if (t->kind == XT_T_VOID || t->kind == XT_T_AGG || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
+		if (t->kind == XT_T_AGG || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
 			err(s, k->loc, "a %s cannot be a map key", tname(s, t), NULL);
 			*bad = true;
 			return NULL;
@@ -475,11 +476,22 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		return n->op == XT_OP_LNOT ? &xt_s64 : xt_type_int(8, n->op == XT_OP_NEG || a->sign);
 	}
 	case XT_N_TERNARY: {
-		const struct xt_type *c = expr(s, n->a), *a = expr(s, n->b), *b = expr(s, n->c);
+		/* Branches without a value make the ?: a statement that runs one of
+		 * them; whether that is allowed here is the caller's to check. */
+		const struct xt_type *c = expr(s, n->a), *a = typed(s, n->b, false, true),
+				     *b = typed(s, n->c, false, true);
 		if (!c || !a || !b)
 			return NULL;
 		if (!need_int(s, n->a, c, "a condition"))
 			return NULL;
+		if ((a->kind == XT_T_VOID) != (b->kind == XT_T_VOID)) {
+			struct xt_node *none = a->kind == XT_T_VOID ? n->b : n->c;
+			xt_diag_error(s->dg, none->loc, "this branch of ?: returns no value, but the other returns %s",
+				      tname(s, a->kind == XT_T_VOID ? b : a));
+			return NULL;
+		}
+		if (a->kind == XT_T_VOID)
+			return &xt_void;
 		const struct xt_type *j = xt_type_join(s->ar, a, b);
 		if (!j)
 			xt_diag_error(s->dg, n->loc, "the branches of ?: have different types: %s and %s",
@@ -573,7 +585,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		for (struct xt_node *e = n->list; e; e = e->next, i++) {
 			if (!(el[i] = expr(s, e)))
 				return NULL;
-			if (el[i]->kind == XT_T_VOID || el[i]->kind == XT_T_AGG || el[i]->kind == XT_T_RECORD ||
+			if (el[i]->kind == XT_T_AGG || el[i]->kind == XT_T_RECORD ||
 			    el[i]->kind == XT_T_ARRAY) {
 				xt_diag_error(s->dg, e->loc, "a %s cannot be part of a tuple", tname(s, el[i]));
 				return NULL;
@@ -588,11 +600,25 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 	}
 }
 
+/* Types n. Without `stmt`, n must have a value: printf(), exit() and a ?:
+ * whose branches are such calls return none, and are only statements. */
+static const struct xt_type *typed(struct xt_sema *s, struct xt_node *n, bool agg_ok, bool stmt)
+{
+	const struct xt_type *t = expr_(s, n, agg_ok);
+	n->type = t;
+	if (t && t->kind == XT_T_VOID && !stmt) {
+		if (n->kind == XT_N_TERNARY)
+			xt_diag_error(s->dg, n->loc, "this ?: returns no value (neither branch does); it can only be a statement");
+		else
+			xt_diag_error(s->dg, n->loc, "%s() returns no value; it can only be a statement", n->name);
+		return NULL;
+	}
+	return t;
+}
+
 static const struct xt_type *expr(struct xt_sema *s, struct xt_node *n)
 {
-	const struct xt_type *t = expr_(s, n, false);
-	n->type = t;
-	return t;
+	return typed(s, n, false, false);
 }
 
 const struct xt_type *xt_sema_expr(struct xt_sema *s, struct xt_node *n)
@@ -613,7 +639,7 @@ static const struct xt_type *var_slot_type(const struct xt_type *t)
 static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type *t)
 {
 	/* a probe's args is a view of its context, not a value: nothing to copy */
-	if (t->kind == XT_T_VOID || t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id)) {
+	if (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id)) {
 		xt_diag_error(s->dg, e->loc, "a %s cannot be stored in a variable", tname(s, t));
 		return false;
 	}
@@ -769,11 +795,10 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 	struct xt_map_info *m = map_use(s, mn, true);
 	if (!m)
 		return -1;
-	const struct xt_type *t = expr_(s, st->b, st->op == XT_OP_ASSIGN);
-	st->b->type = t;
+	const struct xt_type *t = typed(s, st->b, st->op == XT_OP_ASSIGN, false);
 	if (!t)
 		return -1;
-	if (t->kind == XT_T_VOID || (t->kind == XT_T_RECORD && !t->btf_id)) {
+	if (t->kind == XT_T_RECORD && !t->btf_id) {
 		xt_diag_error(s->dg, st->b->loc, "a %s cannot be stored in a map", tname(s, t));
 		return -1;
 	}
@@ -795,10 +820,8 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 static int stmt(struct xt_sema *s, struct xt_node *st)
 {
 	switch (st->kind) {
-	case XT_N_EXPR_STMT: {
-		const struct xt_type *t = expr(s, st->a);
-		return t ? 0 : -1;
-	}
+	case XT_N_EXPR_STMT:
+		return typed(s, st->a, false, true) ? 0 : -1;
 	case XT_N_ASSIGN:
 		return st->a->kind == XT_N_VAR ? assign_var(s, st) : assign_map(s, st);
 	case XT_N_IF: {

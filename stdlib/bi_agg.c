@@ -1,5 +1,6 @@
 /* Aggregations: per-CPU map values updated in place through the looked-up
  * pointer; the map is updated only on a miss. */
+#include <stdint.h>
 #include "codegen/cg.h"
 #include "stdlib/registry.h"
 
@@ -19,27 +20,75 @@ static const struct xt_type *agg_type(struct xt_sema *s, struct xt_node *n)
 	return xt_type_agg(xt_sema_arena(s), b->agg);
 }
 
+/* A bound of lhist(): an integer literal, maybe negated, as a magnitude and
+ * a sign (-9223372036854775808 has no int64 negation to compute). */
+static bool lhist_literal(struct xt_sema *s, struct xt_node *a, bool *neg, uint64_t *mag)
+{
+	struct xt_node *lit = a->kind == XT_N_UNOP && a->op == XT_OP_NEG ? a->a : a;
+	if (lit->kind != XT_N_INT) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "lhist() min, max and step must be integer literals");
+		return false;
+	}
+	*mag = lit->ival;
+	*neg = lit != a && *mag != 0;
+	return true;
+}
+
+/* lhist(x, min, max, step): 0 <= min < max <= INT64_MAX and 1 <= step <=
+ * max - min, as bpftrace 0.17 requires, with at most 1000 buckets. Then no
+ * bucket bound (min + i * step <= max) and no bucket count overflows, here,
+ * in the generated code or in the printer. */
 static const struct xt_type *lhist_type(struct xt_sema *s, struct xt_node *n)
 {
 	if (!agg_type(s, n))
 		return NULL;
+	struct xt_diags *dg = xt_sema_diags(s);
+	static const char *const what[3] = { "min", "max", "step" };
+	struct xt_node *arg[3] = { n->list->next, n->list->next->next, n->list->next->next->next };
 	int64_t v[3];
-	int i = 0;
-	for (struct xt_node *a = n->list->next; a; a = a->next, i++) {
-		if (a->kind != XT_N_INT &&
-		    !(a->kind == XT_N_UNOP && a->op == XT_OP_NEG && a->a->kind == XT_N_INT)) {
-			xt_diag_error(xt_sema_diags(s), a->loc, "lhist() min, max and step must be integer literals");
+	for (int i = 0; i < 3; i++) {
+		bool neg;
+		uint64_t mag;
+		if (!lhist_literal(s, arg[i], &neg, &mag))
+			return NULL;
+		if (neg && i == 1) {
+			xt_diag_error(dg, arg[i]->loc, "lhist() max must be greater than min (%lld), not -%llu",
+				      (long long)v[0], (unsigned long long)mag);
 			return NULL;
 		}
-		v[i] = a->kind == XT_N_INT ? (int64_t)a->ival : -(int64_t)a->a->ival;
+		if (neg) {
+			xt_diag_error(dg, arg[i]->loc, "lhist() %s must be %s, not -%llu", what[i],
+				      i == 0 ? "0 or more" : "1 or more", (unsigned long long)mag);
+			return NULL;
+		}
+		if (mag > INT64_MAX) {
+			xt_diag_error(dg, arg[i]->loc, "lhist() %s must be at most %lld, not %llu", what[i],
+				      (long long)INT64_MAX, (unsigned long long)mag);
+			return NULL;
+		}
+		v[i] = (int64_t)mag;
 	}
-	if (v[2] <= 0 || v[1] <= v[0]) {
-		xt_diag_error(xt_sema_diags(s), n->loc, "lhist() needs min < max and step > 0");
+	if (v[1] <= v[0]) {
+		xt_diag_error(dg, arg[1]->loc, "lhist() max must be greater than min (%lld), not %lld",
+			      (long long)v[0], (long long)v[1]);
 		return NULL;
 	}
-	if ((v[1] - v[0]) / v[2] > 1000) {
-		xt_diag_error(xt_sema_diags(s), n->loc, "lhist() would have %lld buckets; at most 1000 are allowed",
-			      (long long)((v[1] - v[0]) / v[2]));
+	if (v[2] < 1) {
+		xt_diag_error(dg, arg[2]->loc, "lhist() step must be 1 or more, not 0");
+		return NULL;
+	}
+	int64_t range = v[1] - v[0]; /* 0 <= min < max: no overflow */
+	if (v[2] > range) {
+		xt_diag_error(dg, arg[2]->loc, "lhist() step %lld is larger than max - min (%lld)",
+			      (long long)v[2], (long long)range);
+		return NULL;
+	}
+	if (range / v[2] > 1000) {
+		struct xt_loc loc = arg[0]->loc;
+		loc.last_line = arg[2]->loc.last_line;
+		loc.last_column = arg[2]->loc.last_column;
+		xt_diag_error(dg, loc, "lhist() would have %lld buckets; at most 1000 are allowed",
+			      (long long)(range / v[2]));
 		return NULL;
 	}
 	struct xt_type *t = (struct xt_type *)xt_type_agg(xt_sema_arena(s), XT_A_LHIST);
@@ -150,7 +199,7 @@ static LLVMValueRef log2_bucket(struct xt_cg *cg, LLVMValueRef v, int k)
 static LLVMValueRef linear_bucket(struct xt_cg *cg, const struct xt_type *t, LLVMValueRef v)
 {
 	LLVMBuilderRef B = cg->b;
-	int64_t nb = (t->lmax - t->lmin) / t->lstep;
+	int64_t nb = (t->lmax - t->lmin) / t->lstep; /* lhist_type keeps 0 <= min < max: no overflow */
 	/* Unsigned: the quotient is used only when v >= min (BPF v3 has no signed division). */
 	LLVMValueRef in = LLVMBuildAdd(B, LLVMBuildUDiv(B, LLVMBuildSub(B, v, xt_cg_i64(cg, t->lmin), ""),
 							xt_cg_i64(cg, t->lstep), ""), xt_cg_i64(cg, 1), "");

@@ -166,9 +166,11 @@ static LLVMValueRef signal_emit(struct xt_cg *cg, struct xt_node *n)
 
 static const struct xt_type *exit_type(struct xt_sema *s, struct xt_node *n) { return &xt_void; }
 
+/* exit() ends the probe too: statements after it never run, as in bpftrace. */
 static LLVMValueRef exit_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	xt_cg_event(cg, XT_EV_EXIT, 0, xt_cg_buf(cg, 8, "exit"), 0);
+	xt_cg_stop(cg);
 	return NULL;
 }
 

@@ -28,6 +28,16 @@ static const char *const regressions[] = {
 	"fentry:vfs_open { $y = args }",
 	"fexit:vfs_open { let $y = args; $z = $y; }",
 	"tracepoint:sched:sched_switch { $y = args; printf(\"%d\\n\", $y.prev_pid); }",
+	/* a ?: of value-less branches: code generation copied a NULL value */
+	"BEGIN { 1 ? printf(\"yes\\n\") : printf(\"no\\n\"); 1 ? exit() : exit(); @a = 1; 1 ? clear(@a) : print(1); }",
+	"BEGIN { $x = 1 ? printf(\"a\") : printf(\"b\"); @m = 0 ? exit() : exit(); @k[1 ? exit() : exit()] = 1; }",
+	/* exit() ends the probe, also in a map loop's callback */
+	"BEGIN { @m[1] = 1; for ($a : @m) { for ($b : @m) { exit(); } @x = 1; } exit(); @y = 1; }",
+	/* lhist bounds whose arithmetic overflowed (UBSan) */
+	"BEGIN { @l = lhist(1, -9223372036854775807, 9223372036854775807, 1); }",
+	"BEGIN { @l = lhist(1, -9223372036854775808, 9223372036854775807, 9223372036854775807); }",
+	"BEGIN { @l = lhist(1, 0, 9223372036854775807, 1); @m = lhist(1, 0, 18446744073709551615, -9223372036854775808); }",
+	"BEGIN { @l = lhist(1, 5, 9223372036854775807, 4611686018427387901); @h = hist(1, -9223372036854775808); }",
 	NULL
 };
 

@@ -157,6 +157,106 @@ static void test_sema_bad_cast(void **state)
 		"                    ~~~~~\n");
 }
 
+/* A ?: whose branches have no value is a statement; its value cannot be used. */
+static void test_sema_ternary_without_value(void **state)
+{
+	EXPECT_DIAG("BEGIN { 1 ? printf(\"yes\\n\") : printf(\"no\\n\"); 1 ? exit() : exit(); "
+		    "@a = 1; 1 ? clear(@a) : print(1); 0 ? (1 ? exit() : print(@a)) : printf(\"x\"); }", "");
+	EXPECT_DIAG("BEGIN { $x = 1 ? printf(\"a\") : printf(\"b\"); }",
+		"<stdin>:1:14-42: error: this ?: returns no value (neither branch does); it can only be a statement\n"
+		"BEGIN { $x = 1 ? printf(\"a\") : printf(\"b\"); }\n"
+		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @m = 1 ? exit() : exit(); }",
+		"<stdin>:1:14-32: error: this ?: returns no value (neither branch does); it can only be a statement\n"
+		"BEGIN { @m = 1 ? exit() : exit(); }\n"
+		"             ~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { printf(\"%d\\n\", 1 ? printf(\"a\") : printf(\"b\")); }",
+		"<stdin>:1:24-52: error: this ?: returns no value (neither branch does); it can only be a statement\n"
+		"BEGIN { printf(\"%d\\n\", 1 ? printf(\"a\") : printf(\"b\")); }\n"
+		"                       ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { 1 ? printf(\"a\") : 5; }",
+		"<stdin>:1:13-23: error: this branch of ?: returns no value, but the other returns int8\n"
+		"BEGIN { 1 ? printf(\"a\") : 5; }\n"
+		"            ~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $x = 1 ? \"s\" : exit(); }",
+		"<stdin>:1:24-29: error: this branch of ?: returns no value, but the other returns string[2]\n"
+		"BEGIN { $x = 1 ? \"s\" : exit(); }\n"
+		"                       ~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @m[exit()] = 1; }",
+		"<stdin>:1:12-17: error: exit() returns no value; it can only be a statement\n"
+		"BEGIN { @m[exit()] = 1; }\n"
+		"           ~~~~~~\n");
+}
+
+/* lhist()'s bounds: 0 <= min < max <= INT64_MAX, 1 <= step <= max - min, at
+ * most 1000 buckets; no arithmetic on hostile literals may overflow. */
+static void test_sema_lhist_bounds(void **state)
+{
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 1000, 1); @m = lhist(1, 5, 9223372036854775807, 9223372036854775802); }", "");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, -9223372036854775807, 9223372036854775807, 1); }",
+		"<stdin>:1:23-42: error: lhist() min must be 0 or more, not -9223372036854775807\n"
+		"BEGIN { @l = lhist(1, -9223372036854775807, 9223372036854775807, 1); }\n"
+		"                      ~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, -9223372036854775808, 10, 1); }",
+		"<stdin>:1:23-42: error: lhist() min must be 0 or more, not -9223372036854775808\n"
+		"BEGIN { @l = lhist(1, -9223372036854775808, 10, 1); }\n"
+		"                      ~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 18446744073709551615, 1); }",
+		"<stdin>:1:26-45: error: lhist() max must be at most 9223372036854775807, not 18446744073709551615\n"
+		"BEGIN { @l = lhist(1, 0, 18446744073709551615, 1); }\n"
+		"                         ~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 10, 10, 1); }",
+		"<stdin>:1:27-28: error: lhist() max must be greater than min (10), not 10\n"
+		"BEGIN { @l = lhist(1, 10, 10, 1); }\n"
+		"                          ~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 10, -18446744073709551615, 1); }",
+		"<stdin>:1:27-47: error: lhist() max must be greater than min (10), not -18446744073709551615\n"
+		"BEGIN { @l = lhist(1, 10, -18446744073709551615, 1); }\n"
+		"                          ~~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 10, 0); }",
+		"<stdin>:1:30: error: lhist() step must be 1 or more, not 0\n"
+		"BEGIN { @l = lhist(1, 0, 10, 0); }\n"
+		"                             ~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 10, -9223372036854775808); }",
+		"<stdin>:1:30-49: error: lhist() step must be 1 or more, not -9223372036854775808\n"
+		"BEGIN { @l = lhist(1, 0, 10, -9223372036854775808); }\n"
+		"                             ~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 10, 20); }",
+		"<stdin>:1:30-31: error: lhist() step 20 is larger than max - min (10)\n"
+		"BEGIN { @l = lhist(1, 0, 10, 20); }\n"
+		"                             ~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 9223372036854775807, 1); }",
+		"<stdin>:1:23-47: error: lhist() would have 9223372036854775807 buckets; at most 1000 are allowed\n"
+		"BEGIN { @l = lhist(1, 0, 9223372036854775807, 1); }\n"
+		"                      ~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 1001, 1); }",
+		"<stdin>:1:23-32: error: lhist() would have 1001 buckets; at most 1000 are allowed\n"
+		"BEGIN { @l = lhist(1, 0, 1001, 1); }\n"
+		"                      ~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @l = lhist(1, 0, 10, 1 + 1); }",
+		"<stdin>:1:30-34: error: lhist() min, max and step must be integer literals\n"
+		"BEGIN { @l = lhist(1, 0, 10, 1 + 1); }\n"
+		"                             ~~~~~\n");
+}
+
+/* hist(x, k): k a literal from 0 to 5, however large or negative it is written. */
+static void test_sema_hist_k_bounds(void **state)
+{
+	EXPECT_DIAG("BEGIN { @h = hist(1, 0); @g = hist(1, 5); }", "");
+	EXPECT_DIAG("BEGIN { @h = hist(1, 6); }",
+		"<stdin>:1:22: error: hist() k must be an integer literal from 0 to 5\n"
+		"BEGIN { @h = hist(1, 6); }\n"
+		"                     ~\n");
+	EXPECT_DIAG("BEGIN { @h = hist(1, -9223372036854775808); }",
+		"<stdin>:1:22-41: error: hist() k must be an integer literal from 0 to 5\n"
+		"BEGIN { @h = hist(1, -9223372036854775808); }\n"
+		"                     ~~~~~~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @h = hist(1, 18446744073709551615); }",
+		"<stdin>:1:22-41: error: hist() k must be an integer literal from 0 to 5\n"
+		"BEGIN { @h = hist(1, 18446744073709551615); }\n"
+		"                     ~~~~~~~~~~~~~~~~~~~~\n");
+}
+
 static void test_sema_accepts_the_language(void **state)
 {
 	EXPECT_DIAG("config = { max_strlen = 32 } BEGIN { let $x: uint8 = 1; $i = 0; "
@@ -275,6 +375,9 @@ int main(void)
 		cmocka_unit_test(test_sema_map_never_assigned),
 		cmocka_unit_test(test_sema_call_arity),
 		cmocka_unit_test(test_sema_bad_cast),
+		cmocka_unit_test(test_sema_ternary_without_value),
+		cmocka_unit_test(test_sema_lhist_bounds),
+		cmocka_unit_test(test_sema_hist_k_bounds),
 		cmocka_unit_test(test_sema_accepts_the_language),
 		cmocka_unit_test(test_sema_btf_unknown_struct_did_you_mean),
 		cmocka_unit_test(test_sema_btf_user_struct),
