@@ -586,7 +586,8 @@ static void print_all(struct xt_rt *rt, bool separator)
 	const struct xt_map_info **order = calloc(prog->nmaps + 1, sizeof(*order));
 	if (!order)
 		return;
-	memcpy(order, prog->maps, sizeof(*order) * prog->nmaps);
+	for (int i = 0; i < prog->nmaps; i++)
+		order[i] = prog->maps[i];
 	xt_rt_sort_maps(order, prog->nmaps);
 	if (separator) { /* bpftrace writes it to the terminal, not into an -o file */
 		FILE *term = rt->opts.term ? rt->opts.term : rt->opts.out;
