@@ -238,7 +238,7 @@ static bool is_scalar(const struct xt_type *t)
 {
 	return t->kind == XT_T_INT || t->kind == XT_T_BOOL || t->kind == XT_T_PROBE ||
 	       t->kind == XT_T_PTR || t->kind == XT_T_DATALOC || t->kind == XT_T_AGG ||
-	       t->kind == XT_T_RENDERED || t->kind == XT_T_ARRAY ||
+	       (t->kind == XT_T_RENDERED && t->size == 8) || t->kind == XT_T_ARRAY ||
 	       (t->kind == XT_T_RECORD && t->btf_id); /* kernel structs and arrays: their address */
 }
 

@@ -9,8 +9,6 @@ const struct xt_type xt_void = { .kind = XT_T_VOID };
 const struct xt_type xt_bool = { .kind = XT_T_BOOL, .size = 1 };
 const struct xt_type xt_probe_type = { .kind = XT_T_PROBE, .size = 8 };
 const struct xt_type xt_dataloc = { .kind = XT_T_DATALOC, .size = 4 };
-const struct xt_type xt_username = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_USERNAME };
-const struct xt_type xt_strerror_type = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_STRERROR };
 
 const struct xt_type *xt_type_int(int size, bool sign)
 {
@@ -40,11 +38,20 @@ const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to,
 	return t;
 }
 
-const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, enum xt_render render)
+const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, const struct xt_render *render)
 {
 	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
 	t->kind = XT_T_BUF;
 	t->size = 8 + n;
+	t->render = render;
+	return t;
+}
+
+const struct xt_type *xt_type_rendered(struct xt_arena *ar, const struct xt_render *render, int size)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_RENDERED;
+	t->size = size;
 	t->render = render;
 	return t;
 }
@@ -201,13 +208,9 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 		if (t->agg == XT_A_HIST && t->lstep)
 			return xt_arena_printf(ar, "hist with k = %d", (int)t->lstep);
 		return xt_agg_name(t->agg);
-	case XT_T_STACK: return t->sign ? "ustack" : "kstack";
-	case XT_T_KSYM: return "ksym";
-	case XT_T_RENDERED:
-		return t->render == XT_R_USERNAME ? "username" : t->render == XT_R_STRERROR ? "strerror" :
-		       t->render == XT_R_MACADDR ? "macaddr" : "timestamp";
-	case XT_T_BUF: return t->render == XT_R_INET ? "inet" : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
-	case XT_T_USYM: return "usym";
+	case XT_T_RENDERED: return t->cname ? t->cname : t->render->name;
+	case XT_T_KSYM: case XT_T_USYM: return "func";
+	case XT_T_BUF: return t->render ? t->render->name : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
 	case XT_T_ARRAY: case XT_T_KVAL: return t->cname ? t->cname : "array";
 	case XT_T_TUPLE: {
 		char *s = "(";

@@ -38,8 +38,8 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
-		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_RENDERED ||
-			      t->kind == XT_T_BUF;
+		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_BUF ||
+			      (t->kind == XT_T_RENDERED && t->render->printf_s);
 		bool int_ok = xt_type_is_int(t) || t->kind == XT_T_PTR;
 		bool ok = convs[i] == 's' ? str_ok || int_ok :
 			  convs[i] == 'r' ? (t->kind == XT_T_BUF && t->render == XT_R_NONE) || t->kind == XT_T_STR : int_ok;
