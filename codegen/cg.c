@@ -284,11 +284,11 @@ void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
 		LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), xt_cg_gep(cg, dst, xt_cg_i64(cg, n - 1)));
 }
 
-void xt_cg_event(struct xt_cg *cg, enum xt_event_kind kind, int id, LLVMValueRef buf, int size)
+void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVMValueRef buf, int size)
 {
-	LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i32(cg, kind), buf);
+	LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)xt_builtin_index(b)), buf);
 	LLVMSetAlignment(st, 4);
-	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
+	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
 	LLVMSetAlignment(st, 4);
 	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, size + 8), xt_cg_i64(cg, 0) };
 	LLVMValueRef r = xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
