@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "ast.h"
 
 enum xt_type_kind {
@@ -30,13 +31,52 @@ enum xt_type_kind {
 	XT_T_KSYM, XT_T_USYM,
 };
 
-enum xt_agg_kind {
-	XT_A_NONE, XT_A_COUNT, XT_A_SUM, XT_A_MIN, XT_A_MAX,
-	XT_A_AVG, XT_A_STATS, XT_A_HIST, XT_A_LHIST,
-};
-
 struct xt_val;  /* runtime/print.h */
+struct xt_map_entry;
+struct xt_map_data;
+struct xt_map_info; /* lang/sema.h */
+struct xt_cg;       /* codegen/cg.h */
+struct LLVMOpaqueValue;
 struct xt_type;
+
+/* An aggregation (count, sum, hist, ...): one record, in stdlib/bi_agg.c,
+ * pointed to by its builtin and by the XT_T_AGG types of the maps it fills.
+ * Its values live in per-CPU maps, merged when read. The generic code
+ * (sema's map layout, codegen's map reads, the runtime's map dump) reads
+ * these fields and calls these hooks; a NULL hook means the default. */
+struct xt_agg {
+	const char *name;
+	int value_size;          /* bytes a CPU keeps: 8, or 16 ({value, set}, {total, count}) */
+	/* The map key ends in a u64 bucket number, a count its value; printed as
+	 * a chart ("@m[k]: \n" and rows; entries apart by a blank line). */
+	bool buckets;
+	bool readable;           /* @m[k] reads as an int64 (emit_read) */
+	bool all;                /* print(@m, top) prints every entry all the same (stats) */
+	bool zero_when_empty;    /* a keyless map that never counted prints 0 (count) */
+	const char *json_type;   /* the JSON record's type; NULL: "map" */
+	const char *text_end;    /* what ends the map in text; NULL: "\n" */
+	/* lang facet: whether two types of it keep the same values (hist's k,
+	 * lhist's bounds); NULL: always. */
+	bool (*same)(const struct xt_type *a, const struct xt_type *b);
+	/* lang facet: the type's name when `name` is not all (hist with k); may be NULL. */
+	const char *(*type_name)(struct xt_arena *ar, const struct xt_type *t);
+	/* codegen facet of readable ones: the value at `key` of map m, merged over the CPUs. */
+	struct LLVMOpaqueValue *(*emit_read)(struct xt_cg *cg, const struct xt_map_info *m, struct LLVMOpaqueValue *key);
+	/* runtime facets: folds one CPU's value {a, b} into acc (*set: acc holds
+	 * a value) -- NULL: adds both words; and the entry's value from acc --
+	 * NULL: the signed acc[0]. Buckets: each bucket's count adds up. */
+	void (*merge)(int64_t acc[2], bool *set, int64_t a, int64_t b);
+	void (*value)(struct xt_map_entry *e, const int64_t acc[2]);
+	/* runtime facets of buckets: how many a key has; a bucket's text label
+	 * and its JSON bounds ("\"min\": 1, \"max\": 1, "). */
+	int (*nbuckets)(const struct xt_map_data *m);
+	void (*bucket_label)(char *buf, size_t size, const struct xt_map_data *m, int i, int nbuckets);
+	void (*bucket_json)(FILE *out, const struct xt_map_data *m, int i, int nbuckets);
+	/* runtime facet: the value used to sort entries; NULL: the value itself. */
+	int64_t (*sort_value)(const struct xt_map_entry *e);
+	/* runtime facet: prints an entry's value (div > 1 divides it); NULL: the value. */
+	void (*print)(FILE *out, int fmt, const struct xt_map_data *m, const struct xt_map_entry *e, uint64_t div);
+};
 
 /* How user space prints a value that the kernel side keeps as a number or a
  * few words (ksym's address, username's uid, a stack id): one record, defined
@@ -70,8 +110,8 @@ struct xt_type {
 	enum xt_type_kind kind;
 	int size;                /* bytes in a map key/value or a record buffer */
 	bool sign;               /* XT_T_INT */
-	enum xt_agg_kind agg;    /* XT_T_AGG */
-	int64_t lmin, lmax, lstep; /* XT_T_AGG lhist */
+	const struct xt_agg *agg; /* XT_T_AGG */
+	int64_t lmin, lmax, lstep; /* XT_T_AGG: its parameters (lhist's bounds and step; hist's k in lstep) */
 	const struct xt_type *pointee; /* XT_T_PTR */
 	int n;                   /* XT_T_TUPLE elems / XT_T_RECORD fields */
 	const struct xt_type **elems;
@@ -92,7 +132,7 @@ extern const struct xt_type xt_void, xt_bool, xt_u8, xt_u16, xt_u32, xt_u64,
 const struct xt_type *xt_type_int(int size, bool sign);
 const struct xt_type *xt_type_str(struct xt_arena *ar, int size);
 const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to, const char *cname);
-const struct xt_type *xt_type_agg(struct xt_arena *ar, enum xt_agg_kind agg);
+const struct xt_type *xt_type_agg(struct xt_arena *ar, const struct xt_agg *agg);
 /* buffer[n] (render XT_R_NONE), or n bytes that `render` prints: size 8 + n. */
 const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, const struct xt_render *render);
 /* A value of `size` bytes that `render` prints (XT_T_RENDERED). */
@@ -111,6 +151,5 @@ const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a,
 bool xt_type_is_int(const struct xt_type *t); /* int, bool */
 /* "uint64", "string[16]", "count", "(int64, string[16])", ... (arena-allocated) */
 const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t);
-const char *xt_agg_name(enum xt_agg_kind agg);
 
 #endif

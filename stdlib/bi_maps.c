@@ -8,7 +8,7 @@
 
 static bool is_hist(const struct xt_map_info *m)
 {
-	return m->val && m->val->kind == XT_T_AGG && (m->val->agg == XT_A_HIST || m->val->agg == XT_A_LHIST);
+	return m->val && m->val->kind == XT_T_AGG && m->val->agg->buckets;
 }
 
 /* Sends call n's record {id} plus `nvals` u64 payload values. */
@@ -174,7 +174,7 @@ static struct xt_map_info *element(struct xt_sema *s, struct xt_node *n)
 	}
 	if (is_hist(m)) {
 		xt_diag_error(xt_sema_diags(s), n->loc, "%s() cannot take one key of a %s map; use clear(@%s)",
-			      n->name, xt_agg_name(m->val->agg), m->name);
+			      n->name, m->val->agg->name, m->name);
 		return NULL;
 	}
 	n->a = el;
@@ -217,7 +217,7 @@ static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
 	if (!m)
 		return NULL;
 	if (is_hist(m)) {
-		xt_diag_error(xt_sema_diags(s), n->loc, "len() of a %s map is not supported", xt_agg_name(m->val->agg));
+		xt_diag_error(xt_sema_diags(s), n->loc, "len() of a %s map is not supported", m->val->agg->name);
 		return NULL;
 	}
 	return &xt_s64;

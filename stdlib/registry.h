@@ -26,7 +26,7 @@ struct xt_builtin {
 	enum xt_bi_kind kind;
 	int min_args, max_args;
 	unsigned flags;
-	enum xt_agg_kind agg;
+	const struct xt_agg *agg; /* XT_BIF_AGG: the aggregation it is */
 	const char *help;        /* one line for .help */
 	/* lang facet: checks arguments (typing them with xt_sema_expr) and returns
 	 * the node's type, or NULL after reporting an error. */
