@@ -1,7 +1,8 @@
 /* Printing of map contents and printf records in bpftrace's text and JSON
- * layouts, from plain user-space values. Pure functions of their inputs: the
- * runtime reads the kernel maps and hands the data over; the tests feed
- * synthetic data. Nothing returned needs freeing. */
+ * layouts, from plain user-space values. Pure functions of their inputs (an
+ * aggregation's record, stdlib/bi_agg.c, says how its values sort and
+ * print): the runtime reads the kernel maps and hands the data over; the
+ * tests feed synthetic data. Nothing returned needs freeing. */
 #ifndef XT_PRINT_H
 #define XT_PRINT_H
 
