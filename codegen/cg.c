@@ -238,7 +238,7 @@ static bool is_scalar(const struct xt_type *t)
 {
 	return t->kind == XT_T_INT || t->kind == XT_T_BOOL || t->kind == XT_T_PROBE ||
 	       t->kind == XT_T_PTR || t->kind == XT_T_DATALOC || t->kind == XT_T_AGG ||
-	       t->kind == XT_T_RENDERED || t->kind == XT_T_ARRAY ||
+	       (t->kind == XT_T_RENDERED && t->size == 8) || t->kind == XT_T_ARRAY ||
 	       (t->kind == XT_T_RECORD && t->btf_id); /* kernel structs and arrays: their address */
 }
 
@@ -284,11 +284,11 @@ void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
 		LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), xt_cg_gep(cg, dst, xt_cg_i64(cg, n - 1)));
 }
 
-void xt_cg_event(struct xt_cg *cg, enum xt_event_kind kind, int id, LLVMValueRef buf, int size)
+void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVMValueRef buf, int size)
 {
-	LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i32(cg, kind), buf);
+	LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)xt_builtin_index(b)), buf);
 	LLVMSetAlignment(st, 4);
-	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
+	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
 	LLVMSetAlignment(st, 4);
 	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, size + 8), xt_cg_i64(cg, 0) };
 	LLVMValueRef r = xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
@@ -401,7 +401,7 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 }
 
 /* BPF before cpu v4 has no signed division: divide magnitudes, then fix the sign. */
-static LLVMValueRef sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem)
+LLVMValueRef xt_cg_sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem)
 {
 	LLVMBuilderRef B = cg->b;
 	LLVMValueRef zero = xt_cg_i64(cg, 0);
@@ -531,7 +531,7 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 		/* Division by zero is defined: the result is 0. */
 		LLVMValueRef isz = LLVMBuildICmp(B, LLVMIntEQ, b, zero, "");
 		LLVMValueRef safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), b, "");
-		LLVMValueRef r = sign ? sdivrem(cg, a, safe, n->op == XT_OP_MOD)
+		LLVMValueRef r = sign ? xt_cg_sdivrem(cg, a, safe, n->op == XT_OP_MOD)
 				      : n->op == XT_OP_DIV ? LLVMBuildUDiv(B, a, safe, "") : LLVMBuildURem(B, a, safe, "");
 		return LLVMBuildSelect(B, isz, zero, r, "");
 	}
@@ -581,57 +581,6 @@ LLVMValueRef xt_cg_map_key(struct xt_cg *cg, const struct xt_map_info *m, struct
 	return key;
 }
 
-/* The value of an aggregation at `key`, merged over every CPU's slot with
- * bpf_map_lookup_percpu_elem (count/sum add up, min/max compare the slots
- * that were set, avg divides the summed total by the summed count). */
-static LLVMValueRef agg_value(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key)
-{
-	LLVMBuilderRef B = cg->b;
-	enum xt_agg_kind agg = m->val->agg;
-	bool minmax = agg == XT_A_MIN || agg == XT_A_MAX;
-	LLVMValueRef acc = xt_cg_i64(cg, 0), acc2 = xt_cg_i64(cg, 0), set = xt_cg_i64(cg, 0);
-	int ncpu = cg->prog->opts.ncpus > 0 ? cg->prog->opts.ncpus : 1;
-	for (int c = 0; c < ncpu; c++) {
-		LLVMValueRef args[] = { xt_cg_map(cg, m), key, xt_cg_i32(cg, c) };
-		LLVMValueRef p = xt_cg_helper(cg, XT_H_LOOKUP_PERCPU, true, args, 3);
-		LLVMBasicBlockRef here = LLVMGetInsertBlock(B), has = xt_cg_block(cg, "cpu"), next = xt_cg_block(cg, "cpunext");
-		LLVMBuildCondBr(B, LLVMBuildIsNull(B, p, ""), next, has);
-		LLVMPositionBuilderAtEnd(B, has);
-		LLVMValueRef v0 = LLVMBuildLoad2(B, cg->i64, p, "");
-		LLVMValueRef n0, n1 = acc2, ns = set;
-		if (minmax) {
-			LLVMValueRef vset = LLVMBuildLoad2(B, cg->i64, xt_cg_gep(cg, p, xt_cg_i64(cg, 8)), "");
-			LLVMValueRef better = LLVMBuildICmp(B, agg == XT_A_MIN ? LLVMIntSLT : LLVMIntSGT, v0, acc, "");
-			LLVMValueRef take = LLVMBuildAnd(B, LLVMBuildICmp(B, LLVMIntNE, vset, xt_cg_i64(cg, 0), ""),
-				LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntEQ, set, xt_cg_i64(cg, 0), ""), better, ""), "");
-			n0 = LLVMBuildSelect(B, take, v0, acc, "");
-			ns = LLVMBuildOr(B, set, vset, "");
-		} else {
-			n0 = LLVMBuildAdd(B, acc, v0, "");
-			if (agg == XT_A_AVG)
-				n1 = LLVMBuildAdd(B, acc2, LLVMBuildLoad2(B, cg->i64, xt_cg_gep(cg, p, xt_cg_i64(cg, 8)), ""), "");
-		}
-		LLVMBasicBlockRef from_has = LLVMGetInsertBlock(B);
-		LLVMBuildBr(B, next);
-		LLVMPositionBuilderAtEnd(B, next);
-		LLVMBasicBlockRef from[] = { here, from_has };
-		LLVMValueRef phi = LLVMBuildPhi(B, cg->i64, ""), phi2 = LLVMBuildPhi(B, cg->i64, ""),
-			     phi3 = LLVMBuildPhi(B, cg->i64, "");
-		LLVMValueRef a[] = { acc, n0 }, b[] = { acc2, n1 }, c3[] = { set, ns };
-		LLVMAddIncoming(phi, a, from, 2);
-		LLVMAddIncoming(phi2, b, from, 2);
-		LLVMAddIncoming(phi3, c3, from, 2);
-		acc = phi;
-		acc2 = phi2;
-		set = phi3;
-	}
-	if (agg != XT_A_AVG)
-		return acc;
-	LLVMValueRef isz = LLVMBuildICmp(B, LLVMIntEQ, acc2, xt_cg_i64(cg, 0), "");
-	return LLVMBuildSelect(B, isz, xt_cg_i64(cg, 0),
-			       sdivrem(cg, acc, LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), acc2, ""), false), "");
-}
-
 LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_map_info *m = n->sym;
@@ -645,7 +594,7 @@ LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 	if (is_scalar(t)) {
 		LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), join, found);
 		LLVMPositionBuilderAtEnd(cg->b, found);
-		LLVMValueRef v = t->kind == XT_T_AGG ? agg_value(cg, m, key) : xt_cg_load(cg, p, t);
+		LLVMValueRef v = t->kind == XT_T_AGG ? m->val->agg->emit_read(cg, m, key) : xt_cg_load(cg, p, t);
 		LLVMBasicBlockRef from_found = LLVMGetInsertBlock(cg->b);
 		LLVMBuildBr(cg->b, join);
 		LLVMPositionBuilderAtEnd(cg->b, join);
@@ -806,7 +755,7 @@ static LLVMValueRef compound(struct xt_cg *cg, int op, LLVMValueRef old, LLVMVal
 	case XT_OP_DIV: case XT_OP_MOD:
 		isz = LLVMBuildICmp(B, LLVMIntEQ, v, zero, "");
 		safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), v, "");
-		return LLVMBuildSelect(B, isz, zero, sign ? sdivrem(cg, old, safe, op == XT_OP_MOD)
+		return LLVMBuildSelect(B, isz, zero, sign ? xt_cg_sdivrem(cg, old, safe, op == XT_OP_MOD)
 			: op == XT_OP_DIV ? LLVMBuildUDiv(B, old, safe, "") : LLVMBuildURem(B, old, safe, ""), "");
 	case XT_OP_BAND: return LLVMBuildAnd(B, old, v, "");
 	case XT_OP_BOR: return LLVMBuildOr(B, old, v, "");
@@ -1095,7 +1044,7 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 	else
 		xt_cg_store(cg, kslot, kv->elems[0], xt_cg_i64(cg, 0), &xt_s64);
 	if (m->val->kind == XT_T_AGG)
-		xt_cg_store(cg, vslot, kv->elems[1], agg_value(cg, m, key), &xt_s64);
+		xt_cg_store(cg, vslot, kv->elems[1], m->val->agg->emit_read(cg, m, key), &xt_s64);
 	else
 		xt_cg_store(cg, vslot, kv->elems[1], xt_cg_load(cg, LLVMGetParam(fn, 2), m->val), m->val);
 	stmts(cg, st->c->list);

@@ -92,8 +92,11 @@ void xt_cg_memset(struct xt_cg *cg, LLVMValueRef dst, int size);
 void xt_cg_count_lost(struct xt_cg *cg, int what, LLVMValueRef cond);
 LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m);
 /* Sends a ring-buffer record {kind, id} followed by `size` payload bytes in buf
- * (buf starts with the 8-byte header slot, which this fills in). */
-void xt_cg_event(struct xt_cg *cg, enum xt_event_kind kind, int id, LLVMValueRef buf, int size);
+ * (buf starts with the 8-byte header slot, which this fills in). The kind is
+ * builtin b's place in the registry: b's on_event hook handles the record. */
+void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVMValueRef buf, int size);
+/* a / b (a % b when `rem`), signed, for b != 0: BPF before cpu v4 has no signed division. */
+LLVMValueRef xt_cg_sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem);
 /* The id of the site that fired (cookie, provider hook or constant). */
 LLVMValueRef xt_cg_site(struct xt_cg *cg);
 /* Looks up key in map m; on a miss stores `init` (value_size bytes) and looks

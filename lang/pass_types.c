@@ -150,14 +150,11 @@ static const struct xt_type *map_read(struct xt_sema *s, struct xt_node *n)
 		return &xt_s64;
 	}
 	if (m->val->kind == XT_T_AGG) {
-		switch (m->val->agg) {
-		case XT_A_COUNT: case XT_A_SUM: case XT_A_MIN: case XT_A_MAX: case XT_A_AVG:
+		if (m->val->agg->readable)
 			return &xt_s64;
-		default:
-			xt_diag_error(s->dg, n->loc, "the value of @%s, a %s, cannot be used in an expression",
-				      m->name, xt_agg_name(m->val->agg));
-			return NULL;
-		}
+		xt_diag_error(s->dg, n->loc, "the value of @%s, a %s, cannot be used in an expression",
+			      m->name, m->val->agg->name);
+		return NULL;
 	}
 	return m->val;
 }
@@ -759,16 +756,12 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		} else if (m->val) {
 			el[0] = m->key ? m->key : &xt_s64;
 			el[1] = m->val;
-			if (m->val->kind == XT_T_AGG) {
-				switch (m->val->agg) {
-				case XT_A_COUNT: case XT_A_SUM: case XT_A_MIN: case XT_A_MAX: case XT_A_AVG:
-					el[1] = &xt_s64;
-					break;
-				default:
-					xt_diag_error(s->dg, st->b->loc, "for cannot iterate over @%s: its %s values cannot be read",
-						      m->name, xt_agg_name(m->val->agg));
-					rc = -1;
-				}
+			if (m->val->kind == XT_T_AGG && m->val->agg->readable) {
+				el[1] = &xt_s64;
+			} else if (m->val->kind == XT_T_AGG) {
+				xt_diag_error(s->dg, st->b->loc, "for cannot iterate over @%s: its %s values cannot be read",
+					      m->name, m->val->agg->name);
+				rc = -1;
 			}
 		}
 		var_declare(s, st->a, xt_type_tuple(s->ar, el, 2), false);
@@ -922,11 +915,9 @@ static void layout_maps(struct xt_program *prog)
 		m->percpu = false;
 		if (m->val->kind == XT_T_AGG) {
 			m->percpu = true;
-			if (m->val->agg == XT_A_HIST || m->val->agg == XT_A_LHIST)
+			if (m->val->agg->buckets)
 				m->key_size = (m->key ? (m->key->size + 7) / 8 * 8 : 0) + 8;
-			if (m->val->agg == XT_A_AVG || m->val->agg == XT_A_STATS ||
-			    m->val->agg == XT_A_MIN || m->val->agg == XT_A_MAX)
-				m->value_size = 16;
+			m->value_size = m->val->agg->value_size;
 		} else {
 			m->value_size = m->val->size;
 		}

@@ -9,8 +9,6 @@ const struct xt_type xt_void = { .kind = XT_T_VOID };
 const struct xt_type xt_bool = { .kind = XT_T_BOOL, .size = 1 };
 const struct xt_type xt_probe_type = { .kind = XT_T_PROBE, .size = 8 };
 const struct xt_type xt_dataloc = { .kind = XT_T_DATALOC, .size = 4 };
-const struct xt_type xt_username = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_USERNAME };
-const struct xt_type xt_strerror_type = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_STRERROR };
 
 const struct xt_type *xt_type_int(int size, bool sign)
 {
@@ -40,7 +38,7 @@ const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to,
 	return t;
 }
 
-const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, enum xt_render render)
+const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, const struct xt_render *render)
 {
 	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
 	t->kind = XT_T_BUF;
@@ -49,7 +47,16 @@ const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, enum xt_render ren
 	return t;
 }
 
-const struct xt_type *xt_type_agg(struct xt_arena *ar, enum xt_agg_kind agg)
+const struct xt_type *xt_type_rendered(struct xt_arena *ar, const struct xt_render *render, int size)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_RENDERED;
+	t->size = size;
+	t->render = render;
+	return t;
+}
+
+const struct xt_type *xt_type_agg(struct xt_arena *ar, const struct xt_agg *agg)
 {
 	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
 	t->kind = XT_T_AGG;
@@ -121,9 +128,7 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 	case XT_T_INT: return a->size == b->size && a->sign == b->sign;
 	case XT_T_STR: return a->size == b->size;
 	case XT_T_AGG:
-		return a->agg == b->agg && (a->agg != XT_A_LHIST ||
-			(a->lmin == b->lmin && a->lmax == b->lmax && a->lstep == b->lstep)) &&
-			(a->agg != XT_A_HIST || a->lstep == b->lstep); /* hist: k */
+		return a->agg == b->agg && (!a->agg->same || a->agg->same(a, b));
 	case XT_T_TUPLE:
 		if (a->n != b->n)
 			return false;
@@ -177,13 +182,6 @@ const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a,
 	return xt_type_eq(a, b) ? a : NULL;
 }
 
-const char *xt_agg_name(enum xt_agg_kind agg)
-{
-	static const char *const names[] = { "none", "count", "sum", "min", "max",
-		"avg", "stats", "hist", "lhist" };
-	return names[agg];
-}
-
 const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 {
 	if (!t)
@@ -198,16 +196,10 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_PTR: return t->cname ? t->cname : "pointer";
 	case XT_T_DATALOC: return "__data_loc char[]";
 	case XT_T_AGG:
-		if (t->agg == XT_A_HIST && t->lstep)
-			return xt_arena_printf(ar, "hist with k = %d", (int)t->lstep);
-		return xt_agg_name(t->agg);
-	case XT_T_STACK: return t->sign ? "ustack" : "kstack";
-	case XT_T_KSYM: return "ksym";
-	case XT_T_RENDERED:
-		return t->render == XT_R_USERNAME ? "username" : t->render == XT_R_STRERROR ? "strerror" :
-		       t->render == XT_R_MACADDR ? "macaddr" : "timestamp";
-	case XT_T_BUF: return t->render == XT_R_INET ? "inet" : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
-	case XT_T_USYM: return "usym";
+		return t->agg->type_name ? t->agg->type_name(ar, t) : t->agg->name;
+	case XT_T_RENDERED: return t->cname ? t->cname : t->render->name;
+	case XT_T_KSYM: case XT_T_USYM: return "func";
+	case XT_T_BUF: return t->render ? t->render->name : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
 	case XT_T_ARRAY: case XT_T_KVAL: return t->cname ? t->cname : "array";
 	case XT_T_TUPLE: {
 		char *s = "(";

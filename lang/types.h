@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "ast.h"
 
 enum xt_type_kind {
@@ -18,27 +19,84 @@ enum xt_type_kind {
 	XT_T_PTR,     /* pointer to `pointee` (NULL: opaque, e.g. char *) */
 	XT_T_DATALOC, /* a tracepoint __data_loc field: readable with str() */
 	XT_T_AGG,     /* an aggregation's value: agg says which */
-	XT_T_STACK,   /* kstack/ustack: {stack id, pid} (16 bytes); sign: user stack; n: frame limit; lmin: mode */
-	XT_T_KSYM,    /* a kernel address printed as its symbol (8 bytes) */
-	XT_T_USYM,    /* a user address printed as its symbol: {addr, pid} (16 bytes) */
-	XT_T_RENDERED,/* an 8-byte integer that user space prints as text: render says how */
+	XT_T_RENDERED,/* a value user space prints as text (a symbol, a user name, a stack): render says how;
+		       * size 8: a 64-bit integer in generated code, larger: bytes */
 	XT_T_ARRAY,   /* a kernel array (BTF): n elements of pointee; like a BTF record, a place in kernel memory */
-	XT_T_BUF,     /* buffer[size - 8]: {u64 length, bytes}; render XT_R_INET: {u64 family, 16 bytes}, an address */
+	XT_T_BUF,     /* buffer[size - 8]: {u64 length, bytes}; with a render: bytes that print as it says (an address) */
 	XT_T_KVAL,    /* a copy of a kernel struct, union or array (pointee: that place type; btf_id, size, cname
 		       * as its): bytes in a variable, map value or print record, printed from BTF */
+	/* How stdlib/prov_kprobe.c and prov_uprobe.c still spell the type of `func`
+	 * (8 and 16 bytes); stdlib/bi_ctx.c turns it into ksym's or usym's
+	 * XT_T_RENDERED type at once, so nothing else meets these. */
+	XT_T_KSYM, XT_T_USYM,
 };
 
-enum xt_agg_kind {
-	XT_A_NONE, XT_A_COUNT, XT_A_SUM, XT_A_MIN, XT_A_MAX,
-	XT_A_AVG, XT_A_STATS, XT_A_HIST, XT_A_LHIST,
+struct xt_val;  /* runtime/print.h */
+struct xt_map_entry;
+struct xt_map_data;
+struct xt_map_info; /* lang/sema.h */
+struct xt_cg;       /* codegen/cg.h */
+struct LLVMOpaqueValue;
+struct xt_type;
+
+/* An aggregation (count, sum, hist, ...): one record, in stdlib/bi_agg.c,
+ * pointed to by its builtin and by the XT_T_AGG types of the maps it fills.
+ * Its values live in per-CPU maps, merged when read. The generic code
+ * (sema's map layout, codegen's map reads, the runtime's map dump) reads
+ * these fields and calls these hooks; a NULL hook means the default. */
+struct xt_agg {
+	const char *name;
+	int value_size;          /* bytes a CPU keeps: 8, or 16 ({value, set}, {total, count}) */
+	/* The map key ends in a u64 bucket number, a count its value; printed as
+	 * a chart ("@m[k]: \n" and rows; entries apart by a blank line). */
+	bool buckets;
+	bool readable;           /* @m[k] reads as an int64 (emit_read) */
+	bool all;                /* print(@m, top) prints every entry all the same (stats) */
+	bool zero_when_empty;    /* a keyless map that never counted prints 0 (count) */
+	const char *json_type;   /* the JSON record's type; NULL: "map" */
+	const char *text_end;    /* what ends the map in text; NULL: "\n" */
+	/* lang facet: whether two types of it keep the same values (hist's k,
+	 * lhist's bounds); NULL: always. */
+	bool (*same)(const struct xt_type *a, const struct xt_type *b);
+	/* lang facet: the type's name when `name` is not all (hist with k); may be NULL. */
+	const char *(*type_name)(struct xt_arena *ar, const struct xt_type *t);
+	/* codegen facet of readable ones: the value at `key` of map m, merged over the CPUs. */
+	struct LLVMOpaqueValue *(*emit_read)(struct xt_cg *cg, const struct xt_map_info *m, struct LLVMOpaqueValue *key);
+	/* runtime facets: folds one CPU's value {a, b} into acc (*set: acc holds
+	 * a value) -- NULL: adds both words; and the entry's value from acc --
+	 * NULL: the signed acc[0]. Buckets: each bucket's count adds up. */
+	void (*merge)(int64_t acc[2], bool *set, int64_t a, int64_t b);
+	void (*value)(struct xt_map_entry *e, const int64_t acc[2]);
+	/* runtime facets of buckets: how many a key has; a bucket's text label
+	 * and its JSON bounds ("\"min\": 1, \"max\": 1, "). */
+	int (*nbuckets)(const struct xt_map_data *m);
+	void (*bucket_label)(char *buf, size_t size, const struct xt_map_data *m, int i, int nbuckets);
+	void (*bucket_json)(FILE *out, const struct xt_map_data *m, int i, int nbuckets);
+	/* runtime facet: the value used to sort entries; NULL: the value itself. */
+	int64_t (*sort_value)(const struct xt_map_entry *e);
+	/* runtime facet: prints an entry's value (div > 1 divides it); NULL: the value. */
+	void (*print)(FILE *out, int fmt, const struct xt_map_data *m, const struct xt_map_entry *e, uint64_t div);
 };
 
-/* How user space renders an XT_T_RENDERED value. */
-enum xt_render {
-	XT_R_NONE, XT_R_USERNAME, XT_R_STRERROR, XT_R_TIMESTAMP,
-	XT_R_MACADDR, /* the low 6 bytes, in memory order, as AA:BB:CC:DD:EE:FF */
-	XT_R_INET,    /* XT_T_BUF only: an IPv4/IPv6 address (inet_ntop) */
+/* How user space prints a value that the kernel side keeps as a number or a
+ * few words (ksym's address, username's uid, a stack id): one record, defined
+ * next to the builtin that makes such values (stdlib/bi_*.c), pointed to by
+ * the value's type. */
+struct xt_render {
+	const char *name;        /* the type's name in messages (unless the type's cname says) */
+	bool printf_s;           /* printf's %s takes it */
+	/* runtime facet: decodes the t->size bytes at p into out (strings in ar). */
+	void (*decode)(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out);
 };
+/* The u64 at p, however aligned: what renderers read values with. */
+static inline uint64_t xt_render_u64(const uint8_t *p)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, p, 8);
+	return v;
+}
+/* A plain buffer: xt_type_buf's render argument. */
+#define XT_R_NONE ((const struct xt_render *)0)
 
 struct xt_field {
 	const char *name;
@@ -52,16 +110,16 @@ struct xt_type {
 	enum xt_type_kind kind;
 	int size;                /* bytes in a map key/value or a record buffer */
 	bool sign;               /* XT_T_INT */
-	enum xt_agg_kind agg;    /* XT_T_AGG */
-	int64_t lmin, lmax, lstep; /* XT_T_AGG lhist */
+	const struct xt_agg *agg; /* XT_T_AGG */
+	int64_t lmin, lmax, lstep; /* XT_T_AGG: its parameters (lhist's bounds and step; hist's k in lstep) */
 	const struct xt_type *pointee; /* XT_T_PTR */
 	int n;                   /* XT_T_TUPLE elems / XT_T_RECORD fields */
 	const struct xt_type **elems;
 	int *offsets;
 	const struct xt_field *fields;
 	const char *cname;       /* the C spelling, for messages ("const char *") */
-	enum xt_render render;   /* XT_T_RENDERED */
-	const char *rfmt;        /* XT_T_RENDERED timestamps: the strftime format */
+	const struct xt_render *render; /* XT_T_RENDERED, XT_T_BUF: how user space prints it (buffers: NULL, bytes) */
+	const char *rfmt;        /* XT_T_RENDERED: a text its render reads (strftime's format) */
 	/* kernel types (stdlib/btf_types.c): the vmlinux BTF id of an XT_T_RECORD
 	 * (struct or union) or XT_T_ARRAY, 0 otherwise. Their values in generated
 	 * code are addresses: only fields, elements, & and sizeof reach them. */
@@ -69,14 +127,16 @@ struct xt_type {
 };
 
 extern const struct xt_type xt_void, xt_bool, xt_u8, xt_u16, xt_u32, xt_u64,
-	xt_s8, xt_s16, xt_s32, xt_s64, xt_probe_type, xt_dataloc, xt_username, xt_strerror_type;
+	xt_s8, xt_s16, xt_s32, xt_s64, xt_probe_type, xt_dataloc;
 
 const struct xt_type *xt_type_int(int size, bool sign);
 const struct xt_type *xt_type_str(struct xt_arena *ar, int size);
 const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to, const char *cname);
-const struct xt_type *xt_type_agg(struct xt_arena *ar, enum xt_agg_kind agg);
-/* buffer[n] (render XT_R_NONE) or an address (XT_R_INET, n = 16): size 8 + n. */
-const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, enum xt_render render);
+const struct xt_type *xt_type_agg(struct xt_arena *ar, const struct xt_agg *agg);
+/* buffer[n] (render XT_R_NONE), or n bytes that `render` prints: size 8 + n. */
+const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, const struct xt_render *render);
+/* A value of `size` bytes that `render` prints (XT_T_RENDERED). */
+const struct xt_type *xt_type_rendered(struct xt_arena *ar, const struct xt_render *render, int size);
 /* A tuple of n element types, laid out with natural alignment (8 for ints). */
 const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **elems, int n);
 /* The copy (XT_T_KVAL) of kernel struct, union or array `place`. */
@@ -91,6 +151,5 @@ const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a,
 bool xt_type_is_int(const struct xt_type *t); /* int, bool */
 /* "uint64", "string[16]", "count", "(int64, string[16])", ... (arena-allocated) */
 const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t);
-const char *xt_agg_name(enum xt_agg_kind agg);
 
 #endif

@@ -9,7 +9,7 @@
 
 struct raw {
 	uint8_t *key;
-	int64_t v0, v1;      /* merged value: count/sum/min/max in v0; avg/stats total v0, count v1 */
+	int64_t acc[2];      /* merged value, as the aggregation keeps it */
 	bool set;
 	uint8_t *bytes;      /* plain values */
 };
@@ -122,11 +122,11 @@ int xt_rt_map_snapshot(struct xt_rt *rt, const struct xt_map_info *m, struct xt_
 	return err < 0 ? err : fd;
 }
 
+/* Folds every CPU's {a, b} into r, as the aggregation merges (by default: adds). */
 static void merge(const struct xt_map_info *m, const uint8_t *vals, struct raw *r)
 {
 	int stride = (m->value_size + 7) / 8 * 8;
-	enum xt_agg_kind agg = m->val->agg;
-	bool sign = true;
+	const struct xt_agg *agg = m->val->agg;
 	for (int c = 0; c < ncpus(); c++) {
 		const uint8_t *v = vals + (size_t)c * stride;
 		int64_t a, b;
@@ -135,19 +135,11 @@ static void merge(const struct xt_map_info *m, const uint8_t *vals, struct raw *
 			memcpy(&b, v + 8, 8);
 		else
 			b = 0;
-		switch (agg) {
-		case XT_A_MIN:
-		case XT_A_MAX:
-			if (!b)
-				break;
-			if (!r->set || (agg == XT_A_MIN ? (sign ? a < r->v0 : (uint64_t)a < (uint64_t)r->v0)
-						      : (sign ? a > r->v0 : (uint64_t)a > (uint64_t)r->v0)))
-				r->v0 = a;
-			r->set = true;
-			break;
-		default:
-			r->v0 += a;
-			r->v1 += b;
+		if (agg->merge) {
+			agg->merge(r->acc, &r->set, a, b);
+		} else {
+			r->acc[0] += a;
+			r->acc[1] += b;
 			r->set = true;
 		}
 	}
@@ -196,15 +188,14 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 		}
 	}
 
-	enum xt_agg_kind agg = m->val->kind == XT_T_AGG ? m->val->agg : XT_A_NONE;
-	struct xt_map_data d = { .name = m->name, .agg = (enum xt_agg)agg,
-		.lmin = m->val->lmin, .lmax = m->val->lmax, .lstep = m->val->lstep,
-		.hist_k = agg == XT_A_HIST ? (int)m->val->lstep : 0 };
+	const struct xt_agg *agg = m->val->kind == XT_T_AGG ? m->val->agg : NULL;
+	struct xt_map_data d = { .name = m->name, .agg = agg,
+		.lmin = m->val->lmin, .lmax = m->val->lmax, .lstep = m->val->lstep };
 	d.entries = xt_arena_alloc(ar, sizeof(*d.entries) * (n + 1));
-	int ukey = agg == XT_A_HIST || agg == XT_A_LHIST ? m->key_size - 8 : m->key_size;
-	if (agg == XT_A_HIST || agg == XT_A_LHIST) {
+	int ukey = agg && agg->buckets ? m->key_size - 8 : m->key_size;
+	if (agg && agg->buckets) {
 		/* Entries are (key, bucket) pairs: gather each key's buckets. */
-		int nb = agg == XT_A_HIST ? XT_HIST_NBUCKETS((int)m->val->lstep) : (int)((m->val->lmax - m->val->lmin) / m->val->lstep) + 2;
+		int nb = agg->nbuckets(&d);
 		cmp_keys_len = ukey;
 		qsort(raws, n, sizeof(*raws), cmp_raw);
 		for (size_t i = 0; i < n;) {
@@ -215,7 +206,7 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 				uint64_t bucket;
 				memcpy(&bucket, raws[j].key + ukey, 8);
 				if (bucket < (uint64_t)nb)
-					b[bucket] += (uint64_t)raws[j].v0;
+					b[bucket] += (uint64_t)raws[j].acc[0];
 			}
 			e->buckets = b;
 			e->nbuckets = nb;
@@ -231,23 +222,17 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 			decode_key(prog, ar, m, r->key, e);
 			if (!m->percpu) {
 				xt_rt_decode(prog, ar, m->val, r->bytes, &e->value);
-			} else if (agg == XT_A_AVG || agg == XT_A_STATS) {
-				e->total = r->v0;
-				e->count = (uint64_t)r->v1;
-				e->value.kind = XT_VAL_INT;
-				e->value.i = r->v1 ? r->v0 / r->v1 : 0;
-			} else if (agg == XT_A_COUNT) {
-				e->value.kind = XT_VAL_UINT;
-				e->value.u = (uint64_t)r->v0;
+			} else if (agg->value) {
+				agg->value(e, r->acc);
 			} else {
 				e->value.kind = XT_VAL_INT;
-				e->value.i = r->v0;
+				e->value.i = r->acc[0];
 			}
 		}
 	}
 	/* An empty map still prints (a blank line in text), as bpftrace does; a
 	 * count without keys that never counted prints 0, as in bpftrace. */
-	if (d.n == 0 && !m->key && agg == XT_A_COUNT) {
+	if (d.n == 0 && !m->key && agg && agg->zero_when_empty) {
 		d.entries[d.n].value.kind = XT_VAL_UINT;
 		d.entries[d.n++].value.u = 0;
 	}

@@ -1,7 +1,8 @@
 /* Printing of map contents and printf records in bpftrace's text and JSON
- * layouts, from plain user-space values. Pure functions of their inputs: the
- * runtime reads the kernel maps and hands the data over; the tests feed
- * synthetic data. Nothing returned needs freeing. */
+ * layouts, from plain user-space values. Pure functions of their inputs (an
+ * aggregation's record, stdlib/bi_agg.c, says how its values sort and
+ * print): the runtime reads the kernel maps and hands the data over; the
+ * tests feed synthetic data. Nothing returned needs freeing. */
 #ifndef XT_PRINT_H
 #define XT_PRINT_H
 
@@ -33,19 +34,14 @@ struct xt_val {
 	};
 };
 
-enum xt_agg {
-	XT_AGG_NONE,   /* a plain value stored by `@x = expr` (int or string): entry.value */
-	XT_AGG_COUNT,  /* entry.value (uint) */
-	XT_AGG_SUM,    /* entry.value */
-	XT_AGG_MIN,    /* entry.value */
-	XT_AGG_MAX,    /* entry.value */
-	XT_AGG_AVG,    /* entry.count and entry.total; printed value = total / count (integer division, signed) */
-	XT_AGG_STATS,  /* entry.count, entry.total: "count N, average A, total T" */
-	XT_AGG_HIST,   /* entry.buckets: log2 buckets, see below */
-	XT_AGG_LHIST,  /* entry.buckets: linear buckets, see below */
-};
+struct xt_agg; /* lang/types.h: an aggregation's record (stdlib/bi_agg.c) */
 
-/* Bucket layout of XT_AGG_HIST (bpftrace's log2 histogram, k = 0):
+/* What an entry holds: entry.value for a plain value stored by `@x = expr`
+ * and for count (uint), sum, min and max; entry.count and entry.total for
+ * avg and stats (printed value: total / count, signed integer division);
+ * entry.buckets for hist and lhist.
+ *
+ * Bucket layout of hist (bpftrace's log2 histogram, k = 0):
  *   buckets[0]      values < 0
  *   buckets[1]      value == 0
  *   buckets[i], i>=2: values in [2^(i-2), 2^(i-1))   (i.e. 1, [2,4), [4,8), ...)
@@ -57,7 +53,7 @@ enum xt_agg {
  *                   values in [2^l + s * 2^(l-k), 2^l + (s+1) * 2^(l-k))
  *                   (k = 2: ..., [4, 5), [5, 6), [6, 7), [7, 8), [8, 10), ...)
  * nbuckets is at most XT_HIST_NBUCKETS(k).
- * XT_AGG_LHIST with min, max, step:
+ * lhist with min, max, step:
  *   buckets[0]      values < min
  *   buckets[1 + j]  values in [min + j*step, min + (j+1)*step), j < (max-min)/step
  *   buckets[last]   values >= max; nbuckets = (max-min)/step + 2 */
@@ -75,9 +71,9 @@ struct xt_map_entry {
 
 struct xt_map_data {
 	const char *name;      /* without '@'; "" for the anonymous map */
-	enum xt_agg agg;
-	int64_t lmin, lmax, lstep; /* XT_AGG_LHIST */
-	int hist_k;            /* XT_AGG_HIST: log2 of the sub-buckets per power of two (0..5) */
+	const struct xt_agg *agg; /* how its values merge and print; NULL: plain values */
+	int64_t lmin, lmax, lstep; /* the aggregation's parameters: lhist's bounds and step; hist's k
+				    * (log2 of the sub-buckets per power of two, 0..5) in lstep */
 	struct xt_map_entry *entries; /* the printer may reorder these (sorting) */
 	size_t n;
 };
@@ -101,10 +97,10 @@ void xt_print_dump_begin(FILE *out, enum xt_format fmt);
  * \n \r \t, other bytes < 0x20 as \u00XX; bytes >= 0x80 pass through. */
 void xt_print_json_str(FILE *out, const char *s);
 
-/* Writes the body of one hist/lhist entry (m->agg says which): text rows
+/* Writes the body of one entry of buckets (m->agg labels them): text rows
  * from the first to the last non-zero bucket, or the JSON array of buckets.
- * `div` (> 1) divides hist counts, not the bars; lhist ignores it, as
- * bpftrace does. Writes nothing in text ("[]" in JSON) when all are zero. */
+ * `div` (> 1) divides the counts, not the bars. Writes nothing in text
+ * ("[]" in JSON) when all are zero. */
 void xt_print_hist(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
 		   const struct xt_map_entry *e, uint64_t div);
 

@@ -2,6 +2,7 @@
  * key rendering, the separators between entries and the trailing blank lines.
  * docs/output-format.md records what bpftrace was observed to print. */
 #include "runtime/print.h"
+#include "lang/types.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -97,48 +98,25 @@ static int cmp_keys(const struct xt_map_entry *a, const struct xt_map_entry *b)
 	return (a->nkeys > b->nkeys) - (a->nkeys < b->nkeys);
 }
 
-static int64_t average(const struct xt_map_entry *e)
-{
-	return e->count ? e->total / (int64_t)e->count : 0;
-}
-
-static int64_t hist_total(const struct xt_map_entry *e)
-{
-	uint64_t sum = 0;
-
-	for (int i = 0; i < e->nbuckets; i++)
-		sum += e->buckets[i];
-	return (int64_t)sum;
-}
-
 #define CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
 
 /* bpftrace sorts by value ascending: the count/sum/min/max or plain integer,
- * the average for avg/stats, the sum of all buckets for hist/lhist; maps of
- * strings and other values by key. Its sort is not stable and its ties come
- * out in hash or key-byte order, so ties are broken by key here. */
+ * or what the aggregation sorts by (the average for avg/stats, the sum of
+ * all buckets for hist/lhist); maps of strings and other values by key. Its
+ * sort is not stable and its ties come out in hash or key-byte order, so
+ * ties are broken by key here. */
 static int cmp_entries(const void *pa, const void *pb, void *pagg)
 {
 	const struct xt_map_entry *a = pa, *b = pb;
-	enum xt_agg agg = *(enum xt_agg *)pagg;
+	const struct xt_agg *agg = pagg;
 	int c = 0;
 
-	switch (agg) {
-	case XT_AGG_HIST:
-	case XT_AGG_LHIST:
-		c = CMP(hist_total(a), hist_total(b));
-		break;
-	case XT_AGG_AVG:
-	case XT_AGG_STATS:
-		c = CMP(average(a), average(b));
-		break;
-	default:
-		if (a->value.kind == XT_VAL_INT && b->value.kind == XT_VAL_INT)
-			c = CMP(a->value.i, b->value.i);
-		else if (a->value.kind == XT_VAL_UINT && b->value.kind == XT_VAL_UINT)
-			c = CMP(a->value.u, b->value.u);
-		break;
-	}
+	if (agg && agg->sort_value)
+		c = CMP(agg->sort_value(a), agg->sort_value(b));
+	else if (a->value.kind == XT_VAL_INT && b->value.kind == XT_VAL_INT)
+		c = CMP(a->value.i, b->value.i);
+	else if (a->value.kind == XT_VAL_UINT && b->value.kind == XT_VAL_UINT)
+		c = CMP(a->value.u, b->value.u);
 	return c ? c : cmp_keys(a, b);
 }
 
@@ -180,42 +158,15 @@ static void print_value(FILE *out, enum xt_format fmt, const struct xt_map_data 
 {
 	struct xt_val v = e->value;
 
-	switch (m->agg) {
-	case XT_AGG_HIST:
-	case XT_AGG_LHIST:
-		xt_print_hist(out, fmt, m, e, div);
+	if (m->agg && m->agg->print) {
+		m->agg->print(out, fmt, m, e, div);
 		return;
-	case XT_AGG_STATS:
-		/* bpftrace ignores div for stats */
-		fprintf(out, fmt == XT_FMT_JSON
-				     ? "{\"count\": %" PRId64 ", \"average\": %" PRId64 ", \"total\": %" PRId64 "}"
-				     : "count %" PRId64 ", average %" PRId64 ", total %" PRId64,
-			(int64_t)e->count, average(e), e->total);
-		return;
-	case XT_AGG_AVG:
-		fprintf(out, "%" PRId64, average(e) / (int64_t)div);
-		return;
-	default:
-		if (v.kind == XT_VAL_INT)
-			v.i /= (int64_t)div;
-		else if (v.kind == XT_VAL_UINT)
-			v.u /= div;
-		xt_print_val(out, fmt, &v);
 	}
-}
-
-static const char *json_type(enum xt_agg agg)
-{
-	switch (agg) {
-	case XT_AGG_HIST:
-	case XT_AGG_LHIST:
-		return "hist";
-	case XT_AGG_AVG:
-	case XT_AGG_STATS:
-		return "stats";
-	default:
-		return "map";
-	}
+	if (v.kind == XT_VAL_INT)
+		v.i /= (int64_t)div;
+	else if (v.kind == XT_VAL_UINT)
+		v.u /= div;
+	xt_print_val(out, fmt, &v);
 }
 
 /* A stack's text already ends in '\n', so bpftrace puts no separator after
@@ -233,17 +184,17 @@ static const char *text_delim(const struct xt_map_entry *e)
 void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 		  size_t top, uint64_t div)
 {
-	bool hist = m->agg == XT_AGG_HIST || m->agg == XT_AGG_LHIST;
-	bool stats = m->agg == XT_AGG_AVG || m->agg == XT_AGG_STATS;
+	bool hist = m->agg && m->agg->buckets;
+	const char *end = m->agg && m->agg->text_end ? m->agg->text_end : "\n";
 	bool keyed = m->n > 0 && m->entries[0].nkeys > 0;
 	size_t skip = 0;
 
 	if (div == 0)
 		div = 1;
 	if (m->n > 1)
-		qsort_r(m->entries, m->n, sizeof(*m->entries), cmp_entries, &m->agg);
+		qsort_r(m->entries, m->n, sizeof(*m->entries), cmp_entries, (void *)m->agg);
 	/* top keeps the largest; bpftrace ignores it for stats() maps */
-	if (top && m->n > top && m->agg != XT_AGG_STATS)
+	if (top && m->n > top && !(m->agg && m->agg->all))
 		skip = m->n - top;
 
 	if (fmt == XT_FMT_JSON) {
@@ -253,7 +204,7 @@ void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 			return;
 		if (asprintf(&name, "@%s", m->name) < 0)
 			abort();
-		fprintf(out, "{\"type\": \"%s\", \"data\": {", json_type(m->agg));
+		fprintf(out, "{\"type\": \"%s\", \"data\": {", m->agg && m->agg->json_type ? m->agg->json_type : "map");
 		xt_print_json_str(out, name);
 		free(name);
 		fputs(keyed ? ": {" : ": ", out);
@@ -280,5 +231,5 @@ void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 		fputs(hist ? ": \n" : ": ", out);
 		print_value(out, fmt, m, e, div);
 	}
-	fputs(stats ? "\n\n" : "\n", out);
+	fputs(end, out);
 }

@@ -56,11 +56,7 @@ int xt_rt_handle_event(void *ctx, void *data, size_t size);
  * whose site ids are unique across the session); "?" when unknown. */
 const char *xt_rt_site_name(const struct xt_program *prog, uint64_t id);
 
-/* values.c: decodes a value of type t stored at p (map key/value or record
- * slot) into out; strings and tuples are allocated in ar. */
-void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
-		  const uint8_t *p, struct xt_val *out);
-/* The same for a map key: pointers print in hex there. */
+/* values.c: xt_rt_decode (runtime.h) for a map key: pointers print in hex there. */
 void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
 		      const uint8_t *p, struct xt_val *out);
 #endif

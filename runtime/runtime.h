@@ -165,6 +165,26 @@ void xt_loop_remove(struct xt_loop *l, int fd);
  * number of ready sources, or -errno. */
 int xt_loop_once(struct xt_loop *l, int timeout_ms);
 
+/* --- for builtins' runtime facets (their on_event hooks) ------------------ */
+const struct xt_program *xt_rt_program(const struct xt_rt *rt);
+/* The options rt runs with: where results go (out, format), cat()'s limit. */
+const struct xt_rt_opts *xt_rt_options(const struct xt_rt *rt);
+/* Writes format `id` with the arguments a ring-buffer record carries in
+ * payload to out, as printf() prints (fmt: text, or a JSON printf record).
+ * 0, -ENOENT when there is no such format or the record is too short for
+ * it (nothing written), or xt_print_printf's error. */
+int xt_rt_print_fmt(struct xt_rt *rt, FILE *out, enum xt_format fmt, uint32_t id,
+		    const uint8_t *payload, size_t size);
+/* The same rendered as text into a malloc'd string (cat's path, system's
+ * command); NULL when xt_rt_print_fmt says -ENOENT. */
+char *xt_rt_render_fmt(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size);
+/* exit(): the program asked to stop; from now on only END's records are handled. */
+void xt_rt_exit(struct xt_rt *rt);
+/* Decodes a value of type t stored at p (map key/value or record slot) into
+ * out; strings and tuples are allocated in ar (runtime/values.c). */
+void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
+		  const uint8_t *p, struct xt_val *out);
+
 /* --- for providers' runtime facets ---------------------------------------- */
 struct bpf_object *xt_rt_object(struct xt_rt *rt);
 int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link);

@@ -10,7 +10,7 @@
 
 static bool is_hist(const struct xt_map_info *m)
 {
-	return m->val->kind == XT_T_AGG && (m->val->agg == XT_A_HIST || m->val->agg == XT_A_LHIST);
+	return m->val->kind == XT_T_AGG && m->val->agg->buckets;
 }
 
 /* The bytes of a key that say which user key it is: a histogram's keys end

@@ -80,12 +80,22 @@ static const struct xt_type *retval_check(struct xt_sema *s, struct xt_node *n)
 
 static const struct xt_type *func_check(struct xt_sema *s, struct xt_node *n)
 {
-	return ctx_check(s, n, XT_PROVF_CTX_FUNC, "func");
+	const struct xt_type *t = ctx_check(s, n, XT_PROVF_CTX_FUNC, "func");
+	if (t && (t->kind == XT_T_KSYM || t->kind == XT_T_USYM)) /* the providers' spelling */
+		return xt_sym_type(xt_sema_arena(s), t->kind == XT_T_USYM);
+	return t;
 }
 
 static LLVMValueRef ctx_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	return cg->probe->prov->emit_ctx(cg, n);
+}
+
+/* The providers hand func over in a buffer; ksym's 8 bytes are a number. */
+static LLVMValueRef func_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef v = ctx_emit(cg, n);
+	return n->type->kind == XT_T_RENDERED && n->type->size == 8 ? xt_cg_load(cg, v, &xt_u64) : v;
 }
 
 #define ARG(i) \
@@ -96,4 +106,4 @@ ARG(0); ARG(1); ARG(2); ARG(3); ARG(4); ARG(5); ARG(6); ARG(7); ARG(8); ARG(9);
 const struct xt_builtin xt_bi_retval = { .name = "retval", .kind = XT_BI_VAR, .flags = XT_BIF_CTX,
 	.check = retval_check, .emit = ctx_emit, .help = "the value the probed function returned (uretprobe, kretprobe, fexit)" };
 const struct xt_builtin xt_bi_func = { .name = "func", .kind = XT_BI_VAR, .flags = XT_BIF_CTX,
-	.check = func_check, .emit = ctx_emit, .help = "the probed function, printed by name" };
+	.check = func_check, .emit = func_emit, .help = "the probed function, printed by name" };

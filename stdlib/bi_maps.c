@@ -3,22 +3,33 @@
  * and the runtime acts on it when it reads the record. */
 #include <string.h>
 #include "codegen/cg.h"
+#include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
 static bool is_hist(const struct xt_map_info *m)
 {
-	return m->val && m->val->kind == XT_T_AGG && (m->val->agg == XT_A_HIST || m->val->agg == XT_A_LHIST);
+	return m->val && m->val->kind == XT_T_AGG && m->val->agg->buckets;
 }
 
-/* Sends {kind, map id} plus `n` u64 payload values. */
-static void map_event(struct xt_cg *cg, enum xt_event_kind kind, const struct xt_map_info *m,
-		      LLVMValueRef *vals, int n)
+/* Sends call n's record {id} plus `nvals` u64 payload values. */
+static void map_event(struct xt_cg *cg, struct xt_node *n, uint32_t id, LLVMValueRef *vals, int nvals)
 {
-	LLVMValueRef buf = xt_cg_buf(cg, 8 + 8 * n, "mapev");
-	for (int i = 0; i < n; i++)
+	LLVMValueRef buf = xt_cg_buf(cg, 8 + 8 * nvals, "mapev");
+	for (int i = 0; i < nvals; i++)
 		LLVMBuildStore(cg->b, vals[i], xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i)));
-	xt_cg_event(cg, kind, m->id, buf, 8 * n);
+	xt_cg_event(cg, n->sym, id, buf, 8 * nvals);
 }
+
+/* The map a record names, or NULL. */
+static const struct xt_map_info *map_of(struct xt_rt *rt, uint32_t id)
+{
+	const struct xt_program *prog = xt_rt_program(rt);
+	return id < (uint32_t)prog->nmaps ? prog->maps[id] : NULL;
+}
+
+/* print's records: {map id | PRINT_MAP, u64 top, u64 div} for a whole map,
+ * {format id, the value} for a value. */
+#define PRINT_MAP (1u << 31)
 
 /* print(@m[, top[, div]]) prints a whole map; print(value) prints one value. */
 static const struct xt_type *print_type(struct xt_sema *s, struct xt_node *n)
@@ -67,14 +78,46 @@ static LLVMValueRef print_emit(struct xt_cg *cg, struct xt_node *n)
 		int i = 0;
 		for (struct xt_node *x = a->next; x; x = x->next)
 			v[i++] = xt_cg_expr(cg, x);
-		map_event(cg, XT_EV_PRINT_MAP, a->sym, v, 2);
+		map_event(cg, n, (uint32_t)((const struct xt_map_info *)a->sym)->id | PRINT_MAP, v, 2);
 		return NULL;
 	}
 	const struct xt_fmt_info *f = cg->prog->fmts[n->aux];
 	LLVMValueRef buf = xt_cg_buf(cg, 8 + f->size, "print");
 	xt_cg_store(cg, xt_cg_gep(cg, buf, xt_cg_i64(cg, 8)), f->arg_types[0], xt_cg_expr(cg, a), a->type);
-	xt_cg_event(cg, XT_EV_PRINT_VAL, f->id, buf, f->size);
+	xt_cg_event(cg, n->sym, (uint32_t)f->id, buf, f->size);
 	return NULL;
+}
+
+/* print(@m, top, div); print(value): the value alone on its line. */
+static void print_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_program *prog = xt_rt_program(rt);
+	if (id & PRINT_MAP) {
+		const struct xt_map_info *m = map_of(rt, id & ~PRINT_MAP);
+		uint64_t top = 0, div = 0;
+		if (!m || size < 16)
+			return;
+		memcpy(&top, payload, 8);
+		memcpy(&div, payload + 8, 8);
+		xt_rt_print_one(rt, m, (size_t)top, div);
+		return;
+	}
+	if (id >= (uint32_t)prog->nfmts || size < (size_t)prog->fmts[id]->size)
+		return;
+	const struct xt_fmt_info *f = prog->fmts[id];
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_val v;
+	xt_rt_decode(prog, ar, f->arg_types[0], payload + f->arg_offsets[0], &v);
+	const struct xt_rt_opts *o = xt_rt_options(rt);
+	if (o->format == XT_FMT_JSON) {
+		fputs("{\"type\": \"value\", \"data\": ", o->out);
+		xt_print_val(o->out, XT_FMT_JSON, &v);
+		fputs("}\n", o->out);
+	} else {
+		xt_print_val(o->out, XT_FMT_TEXT, &v);
+		fputc('\n', o->out);
+	}
+	xt_arena_free(ar);
 }
 
 static const struct xt_type *whole_map_type(struct xt_sema *s, struct xt_node *n)
@@ -82,16 +125,25 @@ static const struct xt_type *whole_map_type(struct xt_sema *s, struct xt_node *n
 	return xt_sema_map_arg(s, n->list, false) ? &xt_void : NULL;
 }
 
-static LLVMValueRef clear_emit(struct xt_cg *cg, struct xt_node *n)
+/* clear(@m), zero(@m): {map id} */
+static LLVMValueRef whole_map_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	map_event(cg, XT_EV_CLEAR, n->list->sym, NULL, 0);
+	map_event(cg, n, (uint32_t)((const struct xt_map_info *)n->list->sym)->id, NULL, 0);
 	return NULL;
 }
 
-static LLVMValueRef zero_emit(struct xt_cg *cg, struct xt_node *n)
+static void clear_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
-	map_event(cg, XT_EV_ZERO, n->list->sym, NULL, 0);
-	return NULL;
+	const struct xt_map_info *m = map_of(rt, id);
+	if (m)
+		xt_rt_map_clear(rt, m);
+}
+
+static void zero_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_map_info *m = map_of(rt, id);
+	if (m)
+		xt_rt_map_zero(rt, m);
 }
 
 /* The map element a call names: @m[key] as its only argument, or (@m, key).
@@ -122,7 +174,7 @@ static struct xt_map_info *element(struct xt_sema *s, struct xt_node *n)
 	}
 	if (is_hist(m)) {
 		xt_diag_error(xt_sema_diags(s), n->loc, "%s() cannot take one key of a %s map; use clear(@%s)",
-			      n->name, xt_agg_name(m->val->agg), m->name);
+			      n->name, m->val->agg->name, m->name);
 		return NULL;
 	}
 	n->a = el;
@@ -165,7 +217,7 @@ static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
 	if (!m)
 		return NULL;
 	if (is_hist(m)) {
-		xt_diag_error(xt_sema_diags(s), n->loc, "len() of a %s map is not supported", xt_agg_name(m->val->agg));
+		xt_diag_error(xt_sema_diags(s), n->loc, "len() of a %s map is not supported", m->val->agg->name);
 		return NULL;
 	}
 	return &xt_s64;
@@ -189,15 +241,17 @@ static LLVMValueRef len_emit(struct xt_cg *cg, struct xt_node *n)
 	return LLVMBuildLoad2(cg->b, cg->i64, counter, "");
 }
 
-#define MAPFN(sym, nm, mn, mx, fl, chk, em, hlp) \
+#define MAPFN(sym, nm, mn, mx, fl, chk, em, ev, hlp) \
 	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = mn, .max_args = mx, \
-		.flags = fl, .check = chk, .emit = em, .help = hlp }
+		.flags = fl, .check = chk, .emit = em, .on_event = ev, .help = hlp }
 
-MAPFN(xt_bi_print, "print", 1, 3, XT_BIF_NOVALUE, print_type, print_emit,
+MAPFN(xt_bi_print, "print", 1, 3, XT_BIF_NOVALUE, print_type, print_emit, print_event,
       "print(@m[, top[, div]]): print a map now; print(value): print one value");
-MAPFN(xt_bi_clear, "clear", 1, 1, XT_BIF_NOVALUE, whole_map_type, clear_emit, "clear(@m): delete every key of @m");
-MAPFN(xt_bi_zero, "zero", 1, 1, XT_BIF_NOVALUE, whole_map_type, zero_emit, "zero(@m): set every value of @m to zero");
-MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_NOVALUE, delete_type, delete_emit,
+MAPFN(xt_bi_clear, "clear", 1, 1, XT_BIF_NOVALUE, whole_map_type, whole_map_emit, clear_event,
+      "clear(@m): delete every key of @m");
+MAPFN(xt_bi_zero, "zero", 1, 1, XT_BIF_NOVALUE, whole_map_type, whole_map_emit, zero_event,
+      "zero(@m): set every value of @m to zero");
+MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_NOVALUE, delete_type, delete_emit, NULL,
       "delete(@m[key]) or delete(@m, key): remove one key");
-MAPFN(xt_bi_has_key, "has_key", 2, 2, 0, has_key_type, has_key_emit, "has_key(@m, key): whether @m holds key");
-MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, "len(@m): the number of keys in @m");
+MAPFN(xt_bi_has_key, "has_key", 2, 2, 0, has_key_type, has_key_emit, NULL, "has_key(@m, key): whether @m holds key");
+MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, NULL, "len(@m): the number of keys in @m");

@@ -3,11 +3,32 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "codegen/cg.h"
+#include "runtime/print.h"
 #include "stdlib/registry.h"
 
 enum { XT_AF_INET = 2, XT_AF_INET6 = 10 }; /* Linux's AF_INET, AF_INET6 */
 
-static const struct xt_type macaddr_type = { .kind = XT_T_RENDERED, .size = 8, .render = XT_R_MACADDR };
+/* macaddr: the six bytes in memory order (a little-endian load) */
+static void macaddr_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	out->kind = XT_VAL_STR;
+	out->s = xt_arena_printf(ar, "%02X:%02X:%02X:%02X:%02X:%02X", p[0], p[1], p[2], p[3], p[4], p[5]);
+}
+
+/* ntop: {u64 family, 16 bytes of address} */
+static void inet_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	uint64_t family = xt_render_u64(p);
+	char text[INET6_ADDRSTRLEN] = "";
+	if ((family == XT_AF_INET || family == XT_AF_INET6) && t->size >= 8 + 16)
+		inet_ntop(family == XT_AF_INET6 ? AF_INET6 : AF_INET, p + 8, text, sizeof(text));
+	out->kind = XT_VAL_STR;
+	out->s = xt_arena_strdup(ar, text);
+}
+
+static const struct xt_render macaddr_render = { .name = "macaddr", .printf_s = true, .decode = macaddr_decode };
+static const struct xt_render inet_render = { .name = "inet", .printf_s = true, .decode = inet_decode };
+static const struct xt_type macaddr_type = { .kind = XT_T_RENDERED, .size = 8, .render = &macaddr_render };
 
 static void type_error(struct xt_sema *s, struct xt_node *a, const char *fmt, const struct xt_type *t)
 {
@@ -41,7 +62,7 @@ static const struct xt_type *ntop_type(struct xt_sema *s, struct xt_node *n)
 		type_error(s, a, "ntop() needs an IPv4 address (an integer) or 4 or 16 bytes, not %s", t);
 		return NULL;
 	}
-	return xt_type_buf(xt_sema_arena(s), 16, XT_R_INET);
+	return xt_type_buf(xt_sema_arena(s), 16, &inet_render);
 }
 
 static LLVMValueRef ntop_emit(struct xt_cg *cg, struct xt_node *n)

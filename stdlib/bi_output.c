@@ -1,7 +1,18 @@
-/* printf() and exit(): records in the ring buffer; the formats stay in user space. */
+/* printf(), cat(), system(), time(), join() and exit(): records in the ring
+ * buffer, each handled by its builtin's on_event hook in user space, where
+ * the formats stay. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include "codegen/cg.h"
-#include "runtime/print.h"
+#include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
 static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
@@ -38,8 +49,8 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
-		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_RENDERED ||
-			      t->kind == XT_T_BUF;
+		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_BUF ||
+			      (t->kind == XT_T_RENDERED && t->render->printf_s);
 		bool int_ok = xt_type_is_int(t) || t->kind == XT_T_PTR;
 		bool ok = convs[i] == 's' ? str_ok || int_ok :
 			  convs[i] == 'r' ? (t->kind == XT_T_BUF && t->render == XT_R_NONE) || t->kind == XT_T_STR : int_ok;
@@ -53,7 +64,7 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 	return &xt_void;
 }
 
-static void fmt_event(struct xt_cg *cg, struct xt_node *n, enum xt_event_kind kind)
+static void fmt_event(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_fmt_info *f = cg->prog->fmts[n->aux];
 	LLVMValueRef buf = xt_cg_buf(cg, 8 + f->size, "printf");
@@ -61,19 +72,66 @@ static void fmt_event(struct xt_cg *cg, struct xt_node *n, enum xt_event_kind ki
 	for (struct xt_node *a = n->list->next; a; a = a->next, i++)
 		xt_cg_store(cg, xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + f->arg_offsets[i])), f->arg_types[i],
 			    xt_cg_expr(cg, a), a->type);
-	xt_cg_event(cg, kind, f->id, buf, f->size);
+	xt_cg_event(cg, n->sym, (uint32_t)f->id, buf, f->size);
 }
 
-static LLVMValueRef printf_emit(struct xt_cg *cg, struct xt_node *n)
+/* printf, cat and system: {format id, the arguments} */
+static LLVMValueRef fmt_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	fmt_event(cg, n, XT_EV_PRINTF);
+	fmt_event(cg, n);
 	return NULL;
 }
 
-static LLVMValueRef cat_emit(struct xt_cg *cg, struct xt_node *n)
+static void printf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
-	fmt_event(cg, n, XT_EV_CAT);
-	return NULL;
+	const struct xt_rt_opts *o = xt_rt_options(rt);
+	xt_rt_print_fmt(rt, o->out, o->format, id, payload, size);
+}
+
+/* A text printed whole: as is, or as JSON {"type": TYPE, "data": "TEXT"}. */
+static void print_text(struct xt_rt *rt, const char *type, const char *text)
+{
+	const struct xt_rt_opts *o = xt_rt_options(rt);
+	if (o->format == XT_FMT_JSON) {
+		fprintf(o->out, "{\"type\": \"%s\", \"data\": ", type);
+		xt_print_json_str(o->out, text);
+		fputs("}\n", o->out);
+	} else {
+		fputs(text, o->out);
+	}
+}
+
+/* cat(): the file's contents, as bpftrace prints them (text as is), at most
+ * cat_bytes_max of them. Opened without blocking and read with the signals in
+ * view: neither /dev/zero nor a FIFO nobody writes to can hold xtrace. */
+static void cat_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	char *path = xt_rt_render_fmt(rt, id, payload, size);
+	if (!path)
+		return;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "xtrace: cat(\"%s\"): %s\n", path, strerror(errno));
+		free(path);
+		return;
+	}
+	int limit = xt_rt_options(rt)->cat_bytes_max;
+	size_t max = limit > 0 ? (size_t)limit : XT_CAT_BYTES_MAX, len = 0;
+	char *all = malloc(max + 1);
+	while (all && len < max) {
+		ssize_t n = read(fd, all + len, max - len);
+		if (n > 0)
+			len += (size_t)n;
+		else if (n == 0 || (errno == EAGAIN ? xt_sig_wait(fd, POLLIN, -1) != 1 : errno != EINTR))
+			break;
+	}
+	close(fd);
+	if (all) {
+		all[len] = 0;
+		print_text(rt, "cat", all);
+	}
+	free(all);
+	free(path);
 }
 
 static bool unsafe_ok(struct xt_sema *s, struct xt_node *n)
@@ -89,10 +147,52 @@ static const struct xt_type *system_type(struct xt_sema *s, struct xt_node *n)
 	return unsafe_ok(s, n) ? printf_type(s, n) : NULL;
 }
 
-static LLVMValueRef system_emit(struct xt_cg *cg, struct xt_node *n)
+/* Waits for the child with the signals in view: a stop signal kills it. */
+static void reap(pid_t pid)
 {
-	fmt_event(cg, n, XT_EV_SYSTEM);
-	return NULL;
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0 || xt_sig_wait(pfd, POLLIN, -1) != 1)
+		kill(pid, SIGKILL);
+	if (pfd >= 0)
+		close(pfd);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* system(): runs the command with the shell and passes its output through,
+ * reading it with the signals in view (popen would not let Ctrl-C in). */
+static void system_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	char *cmd = xt_rt_render_fmt(rt, id, payload, size);
+	if (!cmd)
+		return;
+	FILE *out = xt_rt_options(rt)->out;
+	fflush(out);
+	int p[2];
+	pid_t pid = pipe2(p, O_CLOEXEC) < 0 ? -1 : fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		xt_sig_restore_child();
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "xtrace: system(\"%s\"): %s\n", cmd, strerror(errno));
+		free(cmd);
+		return;
+	}
+	close(p[1]);
+	char buf[4096];
+	for (;;) {
+		ssize_t n = xt_sig_wait(p[0], POLLIN, -1) == 1 ? read(p[0], buf, sizeof(buf)) : 0;
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n, out);
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+	close(p[0]);
+	reap(pid);
+	free(cmd);
 }
 
 /* time([fmt]): the wall-clock time, formatted by strftime in user space. */
@@ -113,8 +213,23 @@ static const struct xt_type *time_type(struct xt_sema *s, struct xt_node *n)
 
 static LLVMValueRef time_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	xt_cg_event(cg, XT_EV_TIME, n->aux, xt_cg_buf(cg, 8, "time"), 0);
+	xt_cg_event(cg, n->sym, (uint32_t)n->aux, xt_cg_buf(cg, 8, "time"), 0);
 	return NULL;
+}
+
+/* {format id}: the format's text is the strftime format */
+static void time_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_program *prog = xt_rt_program(rt);
+	if (id >= (uint32_t)prog->nfmts)
+		return;
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char buf[512];
+	size_t n = strftime(buf, sizeof(buf), prog->fmts[id]->fmt, &tm);
+	buf[n] = 0;
+	print_text(rt, "time", buf);
 }
 
 static const struct {
@@ -169,16 +284,21 @@ static const struct xt_type *exit_type(struct xt_sema *s, struct xt_node *n) { r
 /* exit() ends the probe too: statements after it never run, as in bpftrace. */
 static LLVMValueRef exit_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	xt_cg_event(cg, XT_EV_EXIT, 0, xt_cg_buf(cg, 8, "exit"), 0);
+	xt_cg_event(cg, n->sym, 0, xt_cg_buf(cg, 8, "exit"), 0);
 	xt_cg_stop(cg);
 	return NULL;
+}
+
+static void exit_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	xt_rt_exit(rt);
 }
 
 /* join(argv[, sep]): prints the strings of a NULL-terminated char *[] (at
  * most 16, as bpftrace) separated by sep (default " "), then a newline. */
 enum { JOIN_MAX = 16 };
 
-int xt_join_slot(const struct xt_program *prog)
+static int join_slot(const struct xt_program *prog)
 {
 	return prog->opts.max_strlen < 1024 ? prog->opts.max_strlen : 1024;
 }
@@ -208,7 +328,7 @@ static const struct xt_type *join_type(struct xt_sema *s, struct xt_node *n)
 
 static LLVMValueRef join_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	int slot = xt_join_slot(cg->prog), size = 8 + JOIN_MAX * slot;
+	int slot = join_slot(cg->prog), size = 8 + JOIN_MAX * slot;
 	LLVMValueRef argv = xt_cg_expr(cg, n->list);
 	LLVMValueRef rec = xt_cg_buf(cg, 8 + size, "join");
 	LLVMValueRef ptr = xt_cg_buf(cg, 8, "argp");
@@ -226,29 +346,59 @@ static LLVMValueRef join_emit(struct xt_cg *cg, struct xt_node *n)
 	}
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
-	xt_cg_event(cg, XT_EV_JOIN, n->aux, rec, size);
+	xt_cg_event(cg, n->sym, (uint32_t)n->aux, rec, size);
 	return NULL;
 }
 
+/* {format id (its text is the separator), u64 n, 16 strings of join_slot bytes}:
+ * the strings, separated, and a newline. */
+static void join_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_program *prog = xt_rt_program(rt);
+	size_t slot = (size_t)join_slot(prog);
+	uint64_t n;
+	if (id >= (uint32_t)prog->nfmts || size < 8)
+		return;
+	memcpy(&n, payload, 8);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return;
+	for (uint64_t i = 0; i < n && i < JOIN_MAX && 8 + (i + 1) * slot <= size; i++) {
+		const char *s = (const char *)payload + 8 + i * slot;
+		if (i)
+			fputs(prog->fmts[id]->fmt, mem);
+		fwrite(s, 1, strnlen(s, slot), mem);
+	}
+	fclose(mem);
+	const struct xt_rt_opts *o = xt_rt_options(rt);
+	if (o->format == XT_FMT_JSON)
+		print_text(rt, "join", text ? text : "");
+	else
+		fprintf(o->out, "%s\n", text ? text : "");
+	free(text);
+}
+
 const struct xt_builtin xt_bi_join = { .name = "join", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
-	.flags = XT_BIF_NOVALUE, .check = join_type, .emit = join_emit,
+	.flags = XT_BIF_NOVALUE, .check = join_type, .emit = join_emit, .on_event = join_event,
 	.help = "join(argv[, sep]): print the strings of a char *argv[] (at most 16) separated by sep (\" \")" };
 
 const struct xt_builtin xt_bi_printf = { .name = "printf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = printf_emit,
+	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = printf_event,
 	.help = "printf(fmt, ...): print formatted text" };
 const struct xt_builtin xt_bi_cat = { .name = "cat", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = cat_emit,
+	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = cat_event,
 	.help = "cat(fmt, ...): print the contents of the file named by fmt" };
 const struct xt_builtin xt_bi_system = { .name = "system", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = system_type, .emit = system_emit,
+	.flags = XT_BIF_NOVALUE, .check = system_type, .emit = fmt_emit, .on_event = system_event,
 	.help = "system(fmt, ...): run a shell command (needs --unsafe)" };
 const struct xt_builtin xt_bi_time = { .name = "time", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
-	.flags = XT_BIF_NOVALUE, .check = time_type, .emit = time_emit,
+	.flags = XT_BIF_NOVALUE, .check = time_type, .emit = time_emit, .on_event = time_event,
 	.help = "time([fmt]): print the time of day (strftime format, default \"%H:%M:%S\\n\")" };
 const struct xt_builtin xt_bi_signal = { .name = "signal", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = signal_type, .emit = signal_emit,
 	.help = "signal(sig): send a signal to the current task (needs --unsafe)" };
 const struct xt_builtin xt_bi_exit = { .name = "exit", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 0,
-	.flags = XT_BIF_NOVALUE, .check = exit_type, .emit = exit_emit,
+	.flags = XT_BIF_NOVALUE, .check = exit_type, .emit = exit_emit, .on_event = exit_event,
 	.help = "exit(): print the maps and quit" };

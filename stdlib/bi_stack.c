@@ -1,11 +1,37 @@
 /* Stacks and symbols: kstack, ustack (bpf_get_stackid into one stack-trace
- * map, shared by every REPL entry), ksym(addr), usym(addr). The values are small records the
- * runtime renders at print time (runtime/symbols.c):
- *   stack: {s64 stack id, u64 pid}   ksym: {u64 addr}   usym: {u64 addr, u64 pid} */
+ * map, shared by every REPL entry), ksym(addr), usym(addr). The values are small records
+ * rendered at print time through runtime/symbols.c:
+ *   stack: {s64 stack id, u64 pid}   ksym: u64 addr   usym: {u64 addr, u64 pid} */
 #include <string.h>
 #include "codegen/cg.h"
+#include "runtime/print.h"
 #include "runtime/symbols.h"
 #include "stdlib/ctx.h"
+
+/* Stacks print as bpftrace prints them, frames on their own lines. */
+static void stack_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	out->kind = XT_VAL_SYM;
+	out->s = xt_sym_stack(ar, XT_STACK_MAP, (int64_t)xt_render_u64(p), (pid_t)xt_render_u64(p + 8), t->sign,
+			      (enum xt_stack_mode)t->lmin, t->n);
+}
+
+static void ksym_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	out->kind = XT_VAL_STR;
+	out->s = xt_sym_ksym(ar, xt_render_u64(p), false);
+}
+
+static void usym_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	out->kind = XT_VAL_STR;
+	out->s = xt_sym_usym(ar, (pid_t)xt_render_u64(p + 8), xt_render_u64(p), false);
+}
+
+/* A stack type's cname says which ("kstack", "ustack"). */
+static const struct xt_render stack_render = { .name = "kstack", .decode = stack_decode };
+static const struct xt_render ksym_render = { .name = "ksym", .decode = ksym_decode };
+static const struct xt_render usym_render = { .name = "usym", .decode = usym_decode };
 
 enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192 };
 
@@ -37,13 +63,11 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 			return NULL;
 		}
 	}
-	struct xt_type *t = xt_arena_alloc(xt_sema_arena(s), sizeof(*t));
-	t->kind = XT_T_STACK;
-	t->size = 16;
+	struct xt_type *t = (struct xt_type *)xt_type_rendered(xt_sema_arena(s), &stack_render, 16);
 	t->sign = user;
 	t->n = limit;
 	t->lmin = mode;
-	t->cname = XT_STACK_MAP;
+	t->cname = fn;
 	return t;
 }
 
@@ -77,7 +101,7 @@ static LLVMValueRef stack_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_type *t = n->type;
 	LLVMValueRef buf = xt_cg_buf(cg, 16, t->sign ? "ustack" : "kstack");
-	LLVMValueRef args[] = { cg->ctxarg, stack_map(cg, t->cname), xt_cg_i64(cg, t->sign ? BPF_F_USER_STACK : 0) };
+	LLVMValueRef args[] = { cg->ctxarg, stack_map(cg, XT_STACK_MAP), xt_cg_i64(cg, t->sign ? BPF_F_USER_STACK : 0) };
 	LLVMValueRef id = xt_cg_helper(cg, XT_H_STACKID, false, args, 3);
 	/* the helper's int result: sign-extend the low 32 bits so failures stay negative */
 	id = LLVMBuildSExt(cg->b, LLVMBuildTrunc(cg->b, id, cg->i32, ""), cg->i64, "stackid");
@@ -99,25 +123,30 @@ static const struct xt_type *sym_check(struct xt_sema *s, struct xt_node *n, boo
 			      n->name, xt_type_name(xt_sema_arena(s), a));
 		return NULL;
 	}
-	struct xt_type *t = xt_arena_alloc(xt_sema_arena(s), sizeof(*t));
-	t->kind = user ? XT_T_USYM : XT_T_KSYM;
-	t->size = user ? 16 : 8;
-	return t;
+	return xt_sym_type(xt_sema_arena(s), user);
+}
+
+const struct xt_type *xt_sym_type(struct xt_arena *ar, bool user)
+{
+	return user ? xt_type_rendered(ar, &usym_render, 16) : xt_type_rendered(ar, &ksym_render, 8);
 }
 
 static const struct xt_type *ksym_check(struct xt_sema *s, struct xt_node *n) { return sym_check(s, n, false); }
 static const struct xt_type *usym_check(struct xt_sema *s, struct xt_node *n) { return sym_check(s, n, true); }
 
-static LLVMValueRef sym_emit(struct xt_cg *cg, struct xt_node *n)
+/* ksym: the address itself (an 8-byte rendered value is a number in generated code) */
+static LLVMValueRef ksym_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	bool user = n->type->kind == XT_T_USYM;
+	return xt_cg_expr(cg, n->list);
+}
+
+static LLVMValueRef usym_emit(struct xt_cg *cg, struct xt_node *n)
+{
 	LLVMValueRef buf = xt_cg_buf(cg, n->type->size, "sym");
 	LLVMValueRef addr = xt_cg_expr(cg, n->list);
 	LLVMSetAlignment(LLVMBuildStore(cg->b, addr, buf), 1);
-	if (user) {
-		xt_sym_watch_targets(cg);
-		LLVMSetAlignment(LLVMBuildStore(cg->b, pid_value(cg), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
-	}
+	xt_sym_watch_targets(cg);
+	LLVMSetAlignment(LLVMBuildStore(cg->b, pid_value(cg), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
 	return buf;
 }
 
@@ -130,6 +159,6 @@ const struct xt_builtin xt_bi_kstack_fn = { .name = "kstack", .kind = XT_BI_FUNC
 const struct xt_builtin xt_bi_ustack_fn = { .name = "ustack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
 	.check = ustack_check, .emit = stack_emit, .help = "ustack([mode,] [limit]): mode bpftrace, perf or raw" };
 const struct xt_builtin xt_bi_ksym = { .name = "ksym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
-	.check = ksym_check, .emit = sym_emit, .help = "ksym(addr): the kernel function containing addr" };
+	.check = ksym_check, .emit = ksym_emit, .help = "ksym(addr): the kernel function containing addr" };
 const struct xt_builtin xt_bi_usym = { .name = "usym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
-	.check = usym_check, .emit = sym_emit, .help = "usym(addr): the function of the current process containing addr" };
+	.check = usym_check, .emit = usym_emit, .help = "usym(addr): the function of the current process containing addr" };

@@ -1,5 +1,7 @@
 /* str(): a NUL-terminated string read from kernel or user memory. */
+#include <time.h>
 #include "codegen/cg.h"
+#include "runtime/print.h"
 #include "stdlib/registry.h"
 
 static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
@@ -220,6 +222,15 @@ static LLVMValueRef bswap_emit(struct xt_cg *cg, struct xt_node *n)
 	return size == 8 ? r : LLVMBuildZExt(cg->b, r, cg->i64, "");
 }
 
+static void strerror_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	out->kind = XT_VAL_STR;
+	out->s = xt_arena_strdup(ar, strerror((int)xt_render_u64(p)));
+}
+
+static const struct xt_render strerror_render = { .name = "strerror", .printf_s = true, .decode = strerror_decode };
+static const struct xt_type strerror_result = { .kind = XT_T_RENDERED, .size = 8, .render = &strerror_render };
+
 static const struct xt_type *strerror_type(struct xt_sema *s, struct xt_node *n)
 {
 	const struct xt_type *t = xt_sema_expr(s, n->list);
@@ -230,7 +241,7 @@ static const struct xt_type *strerror_type(struct xt_sema *s, struct xt_node *n)
 			      xt_type_name(xt_sema_arena(s), t));
 		return NULL;
 	}
-	return &xt_strerror_type;
+	return &strerror_result;
 }
 
 static LLVMValueRef int_arg_emit(struct xt_cg *cg, struct xt_node *n)
@@ -239,6 +250,28 @@ static LLVMValueRef int_arg_emit(struct xt_cg *cg, struct xt_node *n)
 }
 
 /* strftime(fmt, ns): ns (nsecs) shown as local time in fmt, rendered in user space. */
+
+/* ns: CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns), shown as wall-clock time in t->rfmt */
+static void strftime_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	struct timespec mono, real;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	int64_t now_mono = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	int64_t now_real = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+	int64_t ns = now_real - (now_mono - (int64_t)xt_render_u64(p));
+	time_t secs = (time_t)(ns / 1000000000);
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	char text[256];
+	size_t n = strftime(text, sizeof(text), t->rfmt ? t->rfmt : "%H:%M:%S", &tm);
+	text[n] = 0;
+	out->kind = XT_VAL_STR;
+	out->s = xt_arena_strdup(ar, text);
+}
+
+static const struct xt_render timestamp_render = { .name = "timestamp", .printf_s = true, .decode = strftime_decode };
+
 static const struct xt_type *strftime_type(struct xt_sema *s, struct xt_node *n)
 {
 	struct xt_node *fmt = n->list;
@@ -254,10 +287,7 @@ static const struct xt_type *strftime_type(struct xt_sema *s, struct xt_node *n)
 			      xt_type_name(xt_sema_arena(s), t));
 		return NULL;
 	}
-	struct xt_type *r = xt_arena_alloc(xt_sema_arena(s), sizeof(*r));
-	r->kind = XT_T_RENDERED;
-	r->size = 8;
-	r->render = XT_R_TIMESTAMP;
+	struct xt_type *r = (struct xt_type *)xt_type_rendered(xt_sema_arena(s), &timestamp_render, 8);
 	r->rfmt = fmt->sval;
 	return r;
 }

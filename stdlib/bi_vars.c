@@ -102,9 +102,11 @@ const struct xt_builtin xt_bi_args = { .name = "args", .kind = XT_BI_VAR, .flags
 
 /* --- the current task's family, time, randomness -------------------------- */
 
+#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "runtime/print.h"
 #include "stdlib/btf_args.h"
 #include "stdlib/btf_types.h"
 
@@ -203,7 +205,23 @@ static const struct xt_type *type_curtask(struct xt_sema *s, struct xt_node *n)
 	return t ? t : &xt_u64;
 }
 
-static const struct xt_type *type_username(struct xt_sema *s, struct xt_node *n) { return &xt_username; }
+/* username: the uid, printed as its user's name (the number when it has none) */
+static void username_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	uint64_t uid = xt_render_u64(p);
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+	out->kind = XT_VAL_STR;
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		out->s = xt_arena_strdup(ar, pw.pw_name);
+	else
+		out->s = xt_arena_printf(ar, "%llu", (unsigned long long)uid);
+}
+
+static const struct xt_render username_render = { .name = "username", .printf_s = true, .decode = username_decode };
+static const struct xt_type username_type = { .kind = XT_T_RENDERED, .size = 8, .render = &username_render };
+
+static const struct xt_type *type_username(struct xt_sema *s, struct xt_node *n) { return &username_type; }
 
 VAR(xt_bi_ppid, "ppid", type_ppid, emit_ppid, "process id of the current task's parent");
 VAR(xt_bi_curtask, "curtask", type_curtask, emit_curtask, "the current task (struct task_struct *)");

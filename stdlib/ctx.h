@@ -41,5 +41,8 @@ struct LLVMOpaqueValue *xt_ctx_reg(struct xt_cg *cg, int off);
 /* Starts remembering the mappings of the -p and -c processes (bi_stack.c):
  * called by code that emits user addresses to be symbolised when printed. */
 void xt_sym_watch_targets(struct xt_cg *cg);
+/* The type of ksym(addr) (an address printed as its kernel symbol) or, when
+ * `user`, of usym(addr) ({addr, pid}): what `func` is (bi_stack.c). */
+const struct xt_type *xt_sym_type(struct xt_arena *ar, bool user);
 
 #endif

@@ -20,6 +20,19 @@ static const struct xt_provider *const providers[] = {
 const struct xt_builtin *const *xt_builtins(void) { return builtins; }
 const struct xt_provider *const *xt_providers(void) { return providers; }
 
+uint32_t xt_builtin_index(const struct xt_builtin *b)
+{
+	uint32_t i = 0;
+	while (builtins[i] && builtins[i] != b)
+		i++;
+	return i;
+}
+
+const struct xt_builtin *xt_builtin_at(uint32_t index)
+{
+	return index < sizeof(builtins) / sizeof(builtins[0]) ? builtins[index] : NULL;
+}
+
 const struct xt_builtin *xt_builtin_find(const char *name, enum xt_bi_kind kind)
 {
 	for (const struct xt_builtin *const *b = builtins; *b; b++)

@@ -26,7 +26,7 @@ struct xt_builtin {
 	enum xt_bi_kind kind;
 	int min_args, max_args;
 	unsigned flags;
-	enum xt_agg_kind agg;
+	const struct xt_agg *agg; /* XT_BIF_AGG: the aggregation it is */
 	const char *help;        /* one line for .help */
 	/* lang facet: checks arguments (typing them with xt_sema_expr) and returns
 	 * the node's type, or NULL after reporting an error. */
@@ -37,6 +37,10 @@ struct xt_builtin {
 	 * `key` (a pointer to key_size bytes, bucket slot included) with call `n`. */
 	void (*emit_agg)(struct xt_cg *cg, const struct xt_map_info *m,
 			 struct LLVMOpaqueValue *key, struct xt_node *n);
+	/* runtime facet of builtins that speak through the ring buffer: handles
+	 * one of the records their code sends with xt_cg_event, {u32 kind (the
+	 * builtin's xt_builtin_index), u32 id, payload}. */
+	void (*on_event)(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size);
 };
 
 #define XT_PROVF_BEGIN   (1u << 0) /* runs once before everything else */
@@ -87,6 +91,9 @@ const struct xt_builtin *xt_builtin_find(const char *name, enum xt_bi_kind kind)
 const struct xt_provider *xt_provider_find(const char *name); /* name or alias */
 /* NULL-terminated lists, for "did you mean", .help and completion. */
 const struct xt_builtin *const *xt_builtins(void);
+/* A builtin's place in the registry (the kind of its ring-buffer records) and back; NULL past the end. */
+uint32_t xt_builtin_index(const struct xt_builtin *b);
+const struct xt_builtin *xt_builtin_at(uint32_t index);
 const struct xt_provider *const *xt_providers(void);
 
 /* Kernel types, the lang facet of stdlib/btf_types.c: how sema resolves
@@ -106,9 +113,6 @@ struct xt_ktype_hooks {
 	bool (*enumerator)(const char *name, int64_t *value);
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
-
-/* join(): bytes per string in an XT_EV_JOIN record (stdlib/bi_output.c). */
-int xt_join_slot(const struct xt_program *prog);
 
 /* Adds a site to probe p (name: the full probe name; target/num/data per provider). */
 struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,

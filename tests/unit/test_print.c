@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "runtime/print.h"
+#include "stdlib/registry.h"
 
 #define I(x) { .kind = XT_VAL_INT, .i = (x) }
 #define U(x) { .kind = XT_VAL_UINT, .u = (x) }
@@ -48,7 +49,7 @@ static void test_print_count_sorted_by_value(void **state)
 		{ .keys = &k[1], .nkeys = 1, .value = U(1) },
 		{ .keys = &k[2], .nkeys = 1, .value = U(2) },
 	};
-	struct xt_map_data m = { .name = "c", .agg = XT_AGG_COUNT, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "c", .agg = xt_bi_count.agg, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@c[1]: 1\n"
@@ -67,7 +68,7 @@ static void test_print_count_top_and_div(void **state)
 		{ .keys = &k[1], .nkeys = 1, .value = U(3) },
 		{ .keys = &k[2], .nkeys = 1, .value = U(2) },
 	};
-	struct xt_map_data m = { .name = "c", .agg = XT_AGG_COUNT, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "c", .agg = xt_bi_count.agg, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 2, 0,
 		"@c[3]: 2\n"
@@ -91,7 +92,7 @@ static void test_print_string_keys(void **state)
 		{ .keys = &k[1], .nkeys = 1, .value = U(1) },
 		{ .keys = &k[2], .nkeys = 1, .value = U(2) },
 	};
-	struct xt_map_data m = { .name = "n", .agg = XT_AGG_COUNT, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "n", .agg = xt_bi_count.agg, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@n[bash]: 1\n"
@@ -110,7 +111,7 @@ static void test_print_string_values_sorted_by_key(void **state)
 		{ .keys = &k[1], .nkeys = 1, .value = S("2") },
 		{ .keys = &k[2], .nkeys = 1, .value = S("3") },
 	};
-	struct xt_map_data m = { .name = "y", .agg = XT_AGG_NONE, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "y", .agg = NULL, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@y[a]: 2\n"
@@ -129,7 +130,7 @@ static void test_print_int_keys_sort_unsigned(void **state)
 		{ .keys = &k[1], .nkeys = 1, .value = S("b") },
 		{ .keys = &k[2], .nkeys = 1, .value = S("c") },
 	};
-	struct xt_map_data m = { .name = "x", .agg = XT_AGG_NONE, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "x", .agg = NULL, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@x[0]: c\n"
@@ -145,7 +146,7 @@ static void test_print_multi_key(void **state)
 		{ .keys = &k[0], .nkeys = 2, .value = I(5) },
 		{ .keys = &k[2], .nkeys = 2, .value = I(-7) },
 	};
-	struct xt_map_data m = { .name = "m", .agg = XT_AGG_NONE, .entries = e, .n = 2 };
+	struct xt_map_data m = { .name = "m", .agg = NULL, .entries = e, .n = 2 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@m[x, 1]: -7\n"
@@ -158,7 +159,7 @@ static void test_print_multi_key(void **state)
 static void test_print_scalar(void **state)
 {
 	struct xt_map_entry e[] = { { .value = I(5) } };
-	struct xt_map_data m = { .name = "s", .agg = XT_AGG_SUM, .entries = e, .n = 1 };
+	struct xt_map_data m = { .name = "s", .agg = xt_bi_sum.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0, "@s: 5\n");
 	check(&m, XT_FMT_JSON, 0, 0, "{\"type\": \"map\", \"data\": {\"@s\": 5}}\n");
@@ -173,7 +174,7 @@ static void test_print_min_signed_order(void **state)
 		{ .keys = &k[1], .nkeys = 1, .value = I(-5) },
 		{ .keys = &k[2], .nkeys = 1, .value = I(0) },
 	};
-	struct xt_map_data m = { .name = "w", .agg = XT_AGG_MIN, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "w", .agg = xt_bi_min.agg, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@w[2]: -5\n"
@@ -187,9 +188,9 @@ static void test_print_min_signed_order(void **state)
 static void test_print_max_and_avg_scalar(void **state)
 {
 	struct xt_map_entry mx[] = { { .value = I(9) } };
-	struct xt_map_data m = { .name = "mx", .agg = XT_AGG_MAX, .entries = mx, .n = 1 };
+	struct xt_map_data m = { .name = "mx", .agg = xt_bi_max.agg, .entries = mx, .n = 1 };
 	struct xt_map_entry av[] = { { .count = 2, .total = -7 } };
-	struct xt_map_data a = { .name = "a", .agg = XT_AGG_AVG, .entries = av, .n = 1 };
+	struct xt_map_data a = { .name = "a", .agg = xt_bi_avg.agg, .entries = av, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0, "@mx: 9\n");
 	check(&a, XT_FMT_TEXT, 0, 0, "@a: -3\n\n");
@@ -206,7 +207,7 @@ static void test_print_avg_keyed(void **state)
 		{ .keys = &k[0], .nkeys = 2, .count = 1, .total = 10 },
 		{ .keys = &k[2], .nkeys = 2, .count = 1, .total = -2 },
 	};
-	struct xt_map_data m = { .name = "a", .agg = XT_AGG_AVG, .entries = e, .n = 2 };
+	struct xt_map_data m = { .name = "a", .agg = xt_bi_avg.agg, .entries = e, .n = 2 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@a[2, r]: -2\n"
@@ -225,7 +226,7 @@ static void test_print_avg_top_div(void **state)
 		{ .keys = &k[1], .nkeys = 1, .count = 1, .total = 5 },
 		{ .keys = &k[2], .nkeys = 1, .count = 1, .total = 3 },
 	};
-	struct xt_map_data m = { .name = "a", .agg = XT_AGG_AVG, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "a", .agg = xt_bi_avg.agg, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 2, 2,
 		"@a[3]: 1\n"
@@ -243,7 +244,7 @@ static void test_print_stats(void **state)
 		{ .keys = &k[0], .nkeys = 1, .count = 1, .total = 5 },
 		{ .keys = &k[1], .nkeys = 1, .count = 2, .total = -6 },
 	};
-	struct xt_map_data m = { .name = "s", .agg = XT_AGG_STATS, .entries = e, .n = 2 };
+	struct xt_map_data m = { .name = "s", .agg = xt_bi_stats.agg, .entries = e, .n = 2 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@s[y]: count 2, average -3, total -6\n"
@@ -264,7 +265,7 @@ static void test_print_hist(void **state)
 {
 	uint64_t b[66] = { [0] = 1, [1] = 1, [2] = 1, [3] = 1, [11] = 1 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 66 } };
-	struct xt_map_data m = { .name = "h", .agg = XT_AGG_HIST, .entries = e, .n = 1 };
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@h: \n"
@@ -290,7 +291,7 @@ static void test_print_hist_bar_scaling(void **state)
 {
 	uint64_t b[66] = { [2] = 3, [3] = 2, [4] = 1, [5] = 7 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 66 } };
-	struct xt_map_data m = { .name = "h", .agg = XT_AGG_HIST, .entries = e, .n = 1 };
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@h: \n"
@@ -308,7 +309,7 @@ static void test_print_hist_div(void **state)
 {
 	uint64_t b[66] = { [4] = 3, [8] = 1 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 66 } };
-	struct xt_map_data m = { .name = "h", .agg = XT_AGG_HIST, .entries = e, .n = 1 };
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 2,
 		"@h: \n"
@@ -333,7 +334,7 @@ static void test_print_hist_keyed(void **state)
 		{ .keys = &k[1], .nkeys = 1, .buckets = ba, .nbuckets = 66 },
 		{ .keys = &k[2], .nkeys = 1, .buckets = bb, .nbuckets = 66 },
 	};
-	struct xt_map_data m = { .name = "h", .agg = XT_AGG_HIST, .entries = e, .n = 3 };
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@h[a]: \n"
@@ -366,7 +367,7 @@ static void test_print_hist_all_zero(void **state)
 		{ .keys = &k[0], .nkeys = 1, .buckets = b2, .nbuckets = 66 },
 		{ .keys = &k[1], .nkeys = 1, .buckets = b1, .nbuckets = 66 },
 	};
-	struct xt_map_data m = { .name = "k", .agg = XT_AGG_HIST, .entries = e, .n = 2 };
+	struct xt_map_data m = { .name = "k", .agg = xt_bi_hist.agg, .entries = e, .n = 2 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@k[1]: \n"
@@ -382,7 +383,7 @@ static void test_print_hist_big_labels(void **state)
 {
 	uint64_t b[66] = { [12] = 1, [22] = 1, [32] = 1, [33] = 3 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 66 } };
-	struct xt_map_data m = { .name = "h", .agg = XT_AGG_HIST, .entries = e, .n = 1 };
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@h: \n"
@@ -421,7 +422,7 @@ static void test_print_hist_labels_beyond_32_bits(void **state)
 {
 	uint64_t b[66] = { [43] = 1, [53] = 2, [63] = 1, [65] = 1 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 66 } };
-	struct xt_map_data m = { .name = "h", .agg = XT_AGG_HIST, .entries = e, .n = 1 };
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 	char *got = render(&m, XT_FMT_TEXT, 0, 0);
 
 	assert_non_null(strstr(got, "\n[2T, 4T)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@      "));
@@ -439,7 +440,7 @@ static void test_print_lhist_under_and_overflow(void **state)
 {
 	uint64_t b[12] = { [0] = 1, [1] = 1, [6] = 1, [11] = 2 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 12 } };
-	struct xt_map_data m = { .name = "l", .agg = XT_AGG_LHIST, .lmin = 0, .lmax = 100,
+	struct xt_map_data m = { .name = "l", .agg = xt_bi_lhist.agg, .lmin = 0, .lmax = 100,
 				 .lstep = 10, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
@@ -471,9 +472,9 @@ static void test_print_lhist_labels(void **state)
 	uint64_t bl[6] = { [0] = 1, [2] = 1, [3] = 1 }, bm[6] = { [0] = 2, [1] = 1 };
 	struct xt_map_entry el[] = { { .buckets = bl, .nbuckets = 6 } };
 	struct xt_map_entry em[] = { { .buckets = bm, .nbuckets = 6 } };
-	struct xt_map_data l = { .name = "l", .agg = XT_AGG_LHIST, .lmin = 0, .lmax = 4096,
+	struct xt_map_data l = { .name = "l", .agg = xt_bi_lhist.agg, .lmin = 0, .lmax = 4096,
 				 .lstep = 1024, .entries = el, .n = 1 };
-	struct xt_map_data m = { .name = "m", .agg = XT_AGG_LHIST, .lmin = 5, .lmax = 25,
+	struct xt_map_data m = { .name = "m", .agg = xt_bi_lhist.agg, .lmin = 5, .lmax = 25,
 				 .lstep = 5, .entries = em, .n = 1 };
 
 	check(&l, XT_FMT_TEXT, 0, 0,
@@ -499,7 +500,7 @@ static void test_print_lhist_mega_labels(void **state)
 {
 	uint64_t b[6] = { [3] = 1, [5] = 1 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 6 } };
-	struct xt_map_data m = { .name = "n", .agg = XT_AGG_LHIST, .lmin = 0, .lmax = 4194304,
+	struct xt_map_data m = { .name = "n", .agg = xt_bi_lhist.agg, .lmin = 0, .lmax = 4194304,
 				 .lstep = 1048576, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
@@ -518,8 +519,8 @@ static void test_print_tuples_and_escapes(void **state)
 	struct xt_map_entry et[] = { { .value = { .kind = XT_VAL_TUPLE, .tuple = { t1, 2 } } } };
 	struct xt_map_entry eu[] = { { .keys = k, .nkeys = 2,
 				       .value = { .kind = XT_VAL_TUPLE, .tuple = { t2, 2 } } } };
-	struct xt_map_data t = { .name = "t", .agg = XT_AGG_NONE, .entries = et, .n = 1 };
-	struct xt_map_data u = { .name = "u", .agg = XT_AGG_NONE, .entries = eu, .n = 1 };
+	struct xt_map_data t = { .name = "t", .agg = NULL, .entries = et, .n = 1 };
+	struct xt_map_data u = { .name = "u", .agg = NULL, .entries = eu, .n = 1 };
 
 	check(&t, XT_FMT_TEXT, 0, 0, "@t: (1, a\"b)\n");
 	check(&u, XT_FMT_TEXT, 0, 0, "@u[q\"x, 3]: (-1, z\\\\y)\n");
@@ -538,7 +539,7 @@ static void test_print_stack_values(void **state)
 		{ .keys = &k[1], .nkeys = 1,
 		  .value = { .kind = XT_VAL_SYM, .s = "\n        h+3\n" } },
 	};
-	struct xt_map_data m = { .name = "y", .agg = XT_AGG_NONE, .entries = e, .n = 2 };
+	struct xt_map_data m = { .name = "y", .agg = NULL, .entries = e, .n = 2 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
 		"@y[1]: \n"
@@ -558,10 +559,10 @@ static void test_print_stack_values(void **state)
 static void test_print_exit_dump_of_empty_maps(void **state)
 {
 	struct xt_map_data maps[] = {
-		{ .name = "a", .agg = XT_AGG_AVG },
-		{ .name = "c", .agg = XT_AGG_COUNT },
-		{ .name = "h", .agg = XT_AGG_HIST },
-		{ .name = "k", .agg = XT_AGG_HIST },
+		{ .name = "a", .agg = xt_bi_avg.agg },
+		{ .name = "c", .agg = xt_bi_count.agg },
+		{ .name = "h", .agg = xt_bi_hist.agg },
+		{ .name = "k", .agg = xt_bi_hist.agg },
 	};
 	for (int fmt = XT_FMT_TEXT; fmt <= XT_FMT_JSON; fmt++) {
 		char *buf = NULL;
