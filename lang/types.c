@@ -198,7 +198,6 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_AGG:
 		return t->agg->type_name ? t->agg->type_name(ar, t) : t->agg->name;
 	case XT_T_RENDERED: return t->cname ? t->cname : t->render->name;
-	case XT_T_KSYM: case XT_T_USYM: return "func";
 	case XT_T_BUF: return t->render ? t->render->name : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
 	case XT_T_ARRAY: case XT_T_KVAL: return t->cname ? t->cname : "array";
 	case XT_T_TUPLE: {

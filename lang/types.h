@@ -25,10 +25,6 @@ enum xt_type_kind {
 	XT_T_BUF,     /* buffer[size - 8]: {u64 length, bytes}; with a render: bytes that print as it says (an address) */
 	XT_T_KVAL,    /* a copy of a kernel struct, union or array (pointee: that place type; btf_id, size, cname
 		       * as its): bytes in a variable, map value or print record, printed from BTF */
-	/* How stdlib/prov_kprobe.c and prov_uprobe.c still spell the type of `func`
-	 * (8 and 16 bytes); stdlib/bi_ctx.c turns it into ksym's or usym's
-	 * XT_T_RENDERED type at once, so nothing else meets these. */
-	XT_T_KSYM, XT_T_USYM,
 };
 
 struct xt_val;  /* runtime/print.h */

@@ -80,10 +80,7 @@ static const struct xt_type *retval_check(struct xt_sema *s, struct xt_node *n)
 
 static const struct xt_type *func_check(struct xt_sema *s, struct xt_node *n)
 {
-	const struct xt_type *t = ctx_check(s, n, XT_PROVF_CTX_FUNC, "func");
-	if (t && (t->kind == XT_T_KSYM || t->kind == XT_T_USYM)) /* the providers' spelling */
-		return xt_sym_type(xt_sema_arena(s), t->kind == XT_T_USYM);
-	return t;
+	return ctx_check(s, n, XT_PROVF_CTX_FUNC, "func");
 }
 
 static LLVMValueRef ctx_emit(struct xt_cg *cg, struct xt_node *n)

@@ -186,10 +186,7 @@ static const struct xt_type *k_ctx_type(struct xt_sema *s, struct xt_probe_info 
 		return &xt_u64;
 	}
 	if (strcmp(n->name, "func") == 0) {
-		struct xt_type *t = xt_arena_alloc(xt_sema_arena(s), sizeof(*t));
-		t->kind = XT_T_KSYM;
-		t->size = 8;
-		return t;
+		return xt_sym_type(xt_sema_arena(s), false);
 	}
 	xt_diag_error(dg, n->loc, "%s probes have arg0..arg5, retval and func, not %s", p->prov->name, n->name);
 	return NULL;

@@ -158,10 +158,7 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 		return &xt_u64;
 	}
 	if (n->kind == XT_N_IDENT && strcmp(n->name, "func") == 0) {
-		struct xt_type *t = xt_arena_alloc(xt_sema_arena(s), sizeof(*t));
-		t->kind = XT_T_USYM;
-		t->size = 16;
-		return t;
+		return xt_sym_type(xt_sema_arena(s), true);
 	}
 	xt_diag_error(dg, n->loc, "%s probes have %s and func, not %s", p->prov->name,
 		      is_ret(p) ? "retval" : "arg0..arg5", n->name ? n->name : "this");
