@@ -803,8 +803,12 @@ static void cmd_detach(const char *arg)
 	}
 	char *end;
 	long n = arg ? strtol(arg, &end, 10) : 0;
-	if (!arg || end == arg || *end || n < 1 || n > R->nentries) {
+	if (!arg || end == arg || *end) {
 		fprintf(stderr, "usage: .detach N (an entry's number, see .probes) or .detach all\n");
+		return;
+	}
+	if (n < 1 || n > R->nentries) {
+		fprintf(stderr, "xtrace: no entry %s (.probes lists them)\n", arg);
 		return;
 	}
 	struct entry *e = R->entries[n - 1];
