@@ -904,6 +904,10 @@ static bool save_needs_more(const char *text, bool *keep)
 	for (int i = 0; i < R->nentries; i++) {
 		const struct xt_program *prog = R->entries[i]->unit.prog;
 		for (int j = 0; keep[i] && j < prog->nmaps; j++) {
+			/* prog->maps holds every session map the entry was checked
+			 * against; only those its own text names tie it to their owner. */
+			if (!first_use(prog->ast, prog->maps[j]->name))
+				continue;
 			struct smap *sm = map_find(prog->maps[j]->name);
 			int owner = sm ? sm->owner->id - 1 : -1;
 			if (owner < 0 || keep[owner])
