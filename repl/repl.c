@@ -54,6 +54,7 @@ struct repl {
 	struct smap *maps;
 	int nmaps;
 	bool tty, quit, rl_on;
+	bool direct;               /* stdin is a file epoll cannot watch: read it between loop rounds */
 	char *pending;             /* an incomplete entry's lines so far */
 	FILE *mem;                 /* where the runtime prints; copied to stdout by flush_out() */
 	char *membuf;
@@ -1368,8 +1369,14 @@ int xt_repl(const struct xt_repl_opts *opts)
 	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	r.mem = open_memstream(&r.membuf, &r.memsize);
 	r.loop = xt_loop_new();
-	if (!r.mem || !r.loop || xt_loop_add(r.loop, STDIN_FILENO, on_stdin, NULL) < 0) {
-		fprintf(stderr, "xtrace: cannot start the session: %s\n", strerror(errno));
+	int err = r.mem && r.loop ? xt_loop_add(r.loop, STDIN_FILENO, on_stdin, NULL) : -ENOMEM;
+	/* A regular file or /dev/null is always readable, and epoll refuses it. */
+	if (err == -EPERM && !r.tty) {
+		r.direct = true;
+		err = 0;
+	}
+	if (err < 0) {
+		fprintf(stderr, "xtrace: cannot start the session: %s\n", strerror(-err));
 		xt_loop_free(r.loop);
 		if (r.mem)
 			fclose(r.mem);
@@ -1396,9 +1403,15 @@ int xt_repl(const struct xt_repl_opts *opts)
 		r.rl_on = true;
 	}
 
-	while (!r.quit)
-		if (xt_loop_once(r.loop, -1) < 0)
+	while (!r.quit) {
+		/* A file is read a piece at a time, and what probes sent
+		 * meanwhile is handled between pieces; during .watch it waits. */
+		bool read_now = r.direct && !r.watch;
+		if (read_now)
+			on_stdin(NULL);
+		if (!r.quit && xt_loop_once(r.loop, read_now ? 0 : -1) < 0)
 			break;
+	}
 
 	if (r.rl_on) {
 		rl_callback_handler_remove();
