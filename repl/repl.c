@@ -129,22 +129,30 @@ static void map_show(const struct smap *sm, size_t top, uint64_t div)
 		map_print(sm, top, div);
 }
 
-static int cmp_smap(const void *a, const void *b)
+/* The session's maps (for sema's known_maps); the caller frees the array. */
+static const struct xt_map_info **known_maps(void)
 {
-	return strcmp(((const struct smap *)a)->info->name, ((const struct smap *)b)->info->name);
+	const struct xt_map_info **k = calloc(R->nmaps + 1, sizeof(*k));
+	for (int i = 0; i < R->nmaps; i++)
+		k[i] = R->maps[i].info;
+	return k;
+}
+
+/* The session's maps in the order a one-liner prints them; the caller frees the array. */
+static const struct xt_map_info **sorted_maps(void)
+{
+	const struct xt_map_info **k = known_maps();
+	xt_rt_sort_maps(k, R->nmaps);
+	return k;
 }
 
 /* Every map in name order, as a one-liner prints them at exit. */
 static void print_all_maps(void)
 {
-	struct smap *order = malloc(sizeof(*order) * (R->nmaps + 1));
-	if (R->nmaps) {
-		memcpy(order, R->maps, sizeof(*order) * R->nmaps);
-		qsort(order, R->nmaps, sizeof(*order), cmp_smap);
-	}
+	const struct xt_map_info **order = sorted_maps();
 	xt_print_dump_begin(R->mem, R->opts.format);
 	for (int i = 0; i < R->nmaps; i++)
-		map_print(&order[i], 0, 0);
+		map_print(map_find(order[i]->name), 0, 0);
 	free(order);
 	flush_out(false);
 }
@@ -540,14 +548,6 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 	return 0;
 }
 
-static const struct xt_map_info **known_maps(void)
-{
-	const struct xt_map_info **k = calloc(R->nmaps + 1, sizeof(*k));
-	for (int i = 0; i < R->nmaps; i++)
-		k[i] = R->maps[i].info;
-	return k;
-}
-
 /* Compiles and runs one entry. Returns 1 when it needs more lines. */
 static int run_entry(const char *name, const char *text, bool file)
 {
@@ -825,12 +825,10 @@ static void cmd_maps(const char *arg)
 		return;
 	}
 	struct xt_arena *ar = xt_arena_new();
-	struct smap *order = malloc(sizeof(*order) * R->nmaps);
-	memcpy(order, R->maps, sizeof(*order) * R->nmaps);
-	qsort(order, R->nmaps, sizeof(*order), cmp_smap);
+	const struct xt_map_info **order = sorted_maps();
 	for (int i = 0; i < R->nmaps; i++) {
-		const struct xt_map_info *m = order[i].info;
-		long n = xt_rt_map_count(order[i].owner->rt, m);
+		const struct xt_map_info *m = order[i];
+		long n = xt_rt_map_count(map_find(m->name)->owner->rt, m);
 		char name[256];
 		snprintf(name, sizeof(name), "@%s", m->name);
 		printf("%-16s key %-24s value %-16s %ld entr%s\n", name, m->key ? xt_type_name(ar, m->key) : "-",
