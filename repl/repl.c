@@ -45,6 +45,13 @@ struct smap {
 	struct entry *owner;
 };
 
+/* A memory stream and its buffer. */
+struct membuf {
+	FILE *f;
+	char *buf;
+	size_t size;
+};
+
 struct repl {
 	struct xt_repl_opts opts;
 	struct xt_loop *loop;
@@ -56,9 +63,13 @@ struct repl {
 	bool tty, quit, rl_on;
 	bool direct;               /* stdin is a file epoll cannot watch: read it between loop rounds */
 	char *pending;             /* an incomplete entry's lines so far */
-	FILE *mem;                 /* where the runtime prints; copied to stdout by flush_out() */
-	char *membuf;
-	size_t memsize;
+	/* What the runtime prints (results) goes to `res`, and the REPL's own
+	 * lines ("[2] attached ...") to `talk`; flush_out() copies the first to
+	 * `out` (stdout or the -o file) and the second to the terminal. Without
+	 * -o they are one stream, so the two keep their order. */
+	struct membuf res, own;
+	FILE *mem, *talk;          /* res.f, and own.f or res.f */
+	FILE *out;
 	char *history;
 	/* .watch */
 	int watch_fd;
@@ -75,27 +86,49 @@ static struct repl *R; /* readline's callbacks take no context */
 
 /* --- output ------------------------------------------------------------------ */
 
-/* Copies what the runtime printed to stdout. Async output (running probes)
+static int membuf_open(struct membuf *m)
+{
+	m->f = open_memstream(&m->buf, &m->size);
+	return m->f ? 0 : -errno;
+}
+
+static void membuf_close(struct membuf *m)
+{
+	if (m->f)
+		fclose(m->f);
+	free(m->buf);
+	*m = (struct membuf){ 0 };
+}
+
+/* Moves what m holds to `to`. Async text (running probes) on the terminal
  * is drawn above the prompt: the visible line is cleared, the text printed,
  * and the prompt with the user's half-typed line drawn again below it. */
+static void membuf_copy(struct membuf *m, FILE *to, bool async)
+{
+	fflush(m->f);
+	long n = ftell(m->f);
+	if (n <= 0)
+		return;
+	bool redraw = to == stdout && async && R->rl_on;
+	if (redraw)
+		rl_clear_visible_line();
+	fwrite(m->buf, 1, (size_t)n, to);
+	if (redraw && m->buf[n - 1] != '\n')
+		fputc('\n', to);
+	rewind(m->f);
+	fflush(to);
+	if (redraw)
+		rl_forced_update_display();
+}
+
+/* Copies what the runtime and the REPL printed to where each goes. */
 static void flush_out(bool async)
 {
 	if (R->watch)
 		return; /* held until .watch ends, or it would be drawn over */
-	fflush(R->mem);
-	long n = ftell(R->mem);
-	if (n <= 0)
-		return;
-	bool redraw = async && R->rl_on;
-	if (redraw)
-		rl_clear_visible_line();
-	fwrite(R->membuf, 1, (size_t)n, stdout);
-	if (redraw && R->membuf[n - 1] != '\n')
-		fputc('\n', stdout);
-	rewind(R->mem);
-	fflush(stdout);
-	if (redraw)
-		rl_forced_update_display();
+	membuf_copy(&R->res, R->out, async);
+	if (R->own.f)
+		membuf_copy(&R->own, stdout, async);
 }
 
 static void show_diags(struct xt_diags *dg)
@@ -124,7 +157,7 @@ static void map_print(const struct smap *sm, size_t top, uint64_t div)
 static void map_show(const struct smap *sm, size_t top, uint64_t div)
 {
 	if (R->opts.format == XT_FMT_TEXT && xt_rt_map_count(sm->owner->rt, sm->info) == 0)
-		fprintf(R->mem, "@%s is empty\n", sm->info->name);
+		fprintf(R->talk, "@%s is empty\n", sm->info->name);
 	else
 		map_print(sm, top, div);
 }
@@ -150,7 +183,8 @@ static const struct xt_map_info **sorted_maps(void)
 static void print_all_maps(void)
 {
 	const struct xt_map_info **order = sorted_maps();
-	xt_print_dump_begin(R->mem, R->opts.format);
+	/* The blank lines before them stay on the terminal, as a one-liner keeps them out of -o FILE. */
+	xt_print_dump_begin(R->talk, R->opts.format);
 	for (int i = 0; i < R->nmaps; i++)
 		map_print(map_find(order[i]->name), 0, 0);
 	free(order);
@@ -462,7 +496,7 @@ static void entry_stop(struct entry *e, const char *why, bool async)
 	xt_rt_detach(e->rt);
 	e->attached = false;
 	if (why)
-		fprintf(R->mem, "[%d] %s\n", e->id, why);
+		fprintf(R->talk, "[%d] %s\n", e->id, why);
 	flush_out(async);
 }
 
@@ -538,9 +572,11 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 	R->entries = realloc(R->entries, sizeof(*R->entries) * (R->nentries + 1));
 	R->entries[R->nentries++] = e;
 	e->id = R->nentries;
-	fprintf(R->mem, "[%d] attached ", e->id);
-	describe(e, R->mem);
-	fputc('\n', R->mem);
+	if (!R->opts.quiet) {
+		fprintf(R->talk, "[%d] attached ", e->id);
+		describe(e, R->talk);
+		fputc('\n', R->talk);
+	}
 	xt_rt_run_special(e->rt, false);
 	flush_out(false);
 	if (xt_rt_done(e->rt))
@@ -548,13 +584,24 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 	return 0;
 }
 
+/* What every entry is compiled with: the command line's options. */
+static struct xt_sema_opts sema_opts(void)
+{
+	return (struct xt_sema_opts){ .target_pid = R->opts.target_pid, .unsafe = R->opts.unsafe,
+				      .params = R->opts.params, .nparams = R->opts.nparams,
+				      .ncpus = xt_rt_possible_cpus() };
+}
+
 /* Compiles and runs one entry. Returns 1 when it needs more lines. */
 static int run_entry(const char *name, const char *text, bool file)
 {
 	struct entry *e = calloc(1, sizeof(*e));
 	const struct xt_map_info **known = known_maps();
-	struct xt_sema_opts so = { .target_pid = R->opts.target_pid, .known_maps = known, .nknown_maps = R->nmaps,
-				   .ncpus = xt_rt_possible_cpus(), .site_base = R->next_site, .count_hits = true };
+	struct xt_sema_opts so = sema_opts();
+	so.known_maps = known;
+	so.nknown_maps = R->nmaps;
+	so.site_base = R->next_site;
+	so.count_hits = true;
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	int rc = file ? xt_unit_compile(&e->unit, name, text, &so, 0, &dg)
@@ -598,8 +645,9 @@ static void watch_draw(void)
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime(&now));
 	fputs("\033[H\033[2J", stdout);
 	printf("Every %gs: @%s    %s    (Ctrl-C to stop)\n", R->watch_secs, sm->info->name, tbuf);
+	flush_out(false); /* anything printed before, where it goes */
 	map_print(sm, 0, 0);
-	flush_out(false);
+	membuf_copy(&R->res, stdout, false); /* the drawing is the terminal's, even with -o */
 	R->watch = sm;
 }
 
@@ -897,7 +945,7 @@ static bool save_needs_more(const char *text, bool *keep)
 	struct xt_unit u;
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
-	struct xt_sema_opts so = { .target_pid = R->opts.target_pid, .ncpus = xt_rt_possible_cpus() };
+	struct xt_sema_opts so = sema_opts();
 	bool ok = xt_unit_compile(&u, "<save>", text, &so, 0, &dg) == 0;
 	bool more = false;
 	for (int i = 0; i < R->nentries; i++) {
@@ -1362,12 +1410,28 @@ int xt_repl(const struct xt_repl_opts *opts)
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		return 1;
 	}
-	struct repl r = { .opts = *opts, .watch_fd = -1 };
+	struct repl r = { .opts = *opts, .watch_fd = -1, .out = stdout };
 	R = &r;
 	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	r.mem = open_memstream(&r.membuf, &r.memsize);
-	r.loop = xt_loop_new();
-	int err = r.mem && r.loop ? xt_loop_add(r.loop, STDIN_FILENO, on_stdin, NULL) : -ENOMEM;
+	if (opts->outpath) {
+		int fd = open(opts->outpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		r.out = fd < 0 ? NULL : xt_out_open(fd, opts->outpath, true);
+		if (!r.out) {
+			fprintf(stderr, "xtrace: cannot write %s: %s\n", opts->outpath, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			R = NULL;
+			return 1;
+		}
+	}
+	int err = membuf_open(&r.res);
+	if (!err && r.out != stdout)
+		err = membuf_open(&r.own);
+	r.mem = r.res.f;
+	r.talk = r.own.f ? r.own.f : r.res.f;
+	r.loop = err ? NULL : xt_loop_new();
+	if (!err)
+		err = r.loop ? xt_loop_add(r.loop, STDIN_FILENO, on_stdin, NULL) : -ENOMEM;
 	/* A regular file or /dev/null is always readable, and epoll refuses it. */
 	if (err == -EPERM && !r.tty) {
 		r.direct = true;
@@ -1376,9 +1440,11 @@ int xt_repl(const struct xt_repl_opts *opts)
 	if (err < 0) {
 		fprintf(stderr, "xtrace: cannot start the session: %s\n", strerror(-err));
 		xt_loop_free(r.loop);
-		if (r.mem)
-			fclose(r.mem);
-		free(r.membuf);
+		membuf_close(&r.res);
+		membuf_close(&r.own);
+		if (r.out != stdout)
+			fclose(r.out);
+		R = NULL;
 		return 1;
 	}
 	xt_loop_on_signal(r.loop, on_signal, NULL);
@@ -1394,8 +1460,9 @@ int xt_repl(const struct xt_repl_opts *opts)
 			read_history(r.history);
 			stifle_history(HISTORY_MAX);
 		}
-		printf("xtrace %s: an entry with probes is attached at once; .help for help, Ctrl-D to quit.\n",
-		       XT_VERSION);
+		if (!opts->quiet)
+			printf("xtrace %s: an entry with probes is attached at once; .help for help, Ctrl-D to quit.\n",
+			       XT_VERSION);
 		fflush(stdout);
 		rl_callback_handler_install(PROMPT, on_line);
 		r.rl_on = true;
@@ -1441,8 +1508,14 @@ int xt_repl(const struct xt_repl_opts *opts)
 	cands_clear();
 	free(C.v);
 	xt_loop_free(r.loop);
-	fclose(r.mem);
-	free(r.membuf);
+	membuf_close(&r.res);
+	membuf_close(&r.own);
+	int status = 0;
+	if (r.out != stdout) {
+		int werr = xt_out_error(r.out); /* reported once already */
+		if (fclose(r.out) != 0 || werr)
+			status = 1;
+	}
 	R = NULL;
-	return 0;
+	return status;
 }
