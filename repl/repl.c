@@ -4,8 +4,10 @@
  * probes is printed above the prompt without garbling the line being typed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,9 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 #include "repl/driver.h"
@@ -77,6 +81,11 @@ struct repl {
 	double watch_secs;
 	struct termios watch_tio;
 	bool watch_tio_saved;
+	/* the -c command: held until the first entry is attached; its end ends the session */
+	pid_t child, cpid;         /* child: 0 once it has been waited for; cpid stays */
+	int child_go_fd;           /* writing or closing it lets the command exec; -1 once done */
+	int child_fd;              /* its pidfd, readable when it exits */
+	int target_fd;             /* the -p process's pidfd */
 	/* line-by-line input when stdin is not a terminal */
 	char *in;
 	size_t inlen, incap;
@@ -527,6 +536,8 @@ static void describe(struct entry *e, FILE *out)
 	}
 }
 
+static void child_release(void);
+
 /* Loads and attaches a compiled entry. Takes e (freed on failure). */
 static int entry_start(struct entry *e, struct xt_diags *dg)
 {
@@ -581,13 +592,15 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 	flush_out(false);
 	if (xt_rt_done(e->rt))
 		entry_stop(e, "exited", false);
+	else
+		child_release(); /* as a one-liner starts it: after BEGIN, with the probes in place */
 	return 0;
 }
 
 /* What every entry is compiled with: the command line's options. */
 static struct xt_sema_opts sema_opts(void)
 {
-	return (struct xt_sema_opts){ .target_pid = R->opts.target_pid, .unsafe = R->opts.unsafe,
+	return (struct xt_sema_opts){ .target_pid = R->opts.target_pid, .cpid = R->cpid, .unsafe = R->opts.unsafe,
 				      .params = R->opts.params, .nparams = R->opts.nparams,
 				      .ncpus = xt_rt_possible_cpus() };
 }
@@ -1380,6 +1393,113 @@ static char **complete(const char *text, int start, int end)
 	return m;
 }
 
+/* --- the -c command and the -p process ------------------------------------ */
+
+/* Ends the session from the loop as Ctrl-D does, after saying why. */
+static void end_session(const char *fmt, ...)
+{
+	watch_stop();
+	flush_out(true);
+	if (R->rl_on) { /* nothing more is read: the prompt goes */
+		rl_clear_visible_line();
+		rl_callback_handler_remove();
+		R->rl_on = false;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(R->talk, fmt, ap);
+	va_end(ap);
+	fputc('\n', R->talk);
+	flush_out(false);
+	R->quit = true;
+}
+
+static void on_child_exit(void *ctx)
+{
+	int st;
+	pid_t r;
+	while ((r = waitpid(R->child, &st, 0)) < 0 && errno == EINTR)
+		;
+	xt_loop_remove(R->loop, R->child_fd);
+	close(R->child_fd);
+	R->child_fd = -1;
+	R->child = 0;
+	if (r > 0 && WIFSIGNALED(st))
+		end_session("the command was killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else if (r > 0)
+		end_session("the command exited with status %d", WEXITSTATUS(st));
+	else
+		end_session("the command exited");
+}
+
+static void on_target_exit(void *ctx)
+{
+	xt_loop_remove(R->loop, R->target_fd);
+	close(R->target_fd);
+	R->target_fd = -1;
+	end_session("process %d exited", (int)R->opts.target_pid);
+}
+
+/* A pidfd for pid on the loop, calling cb when the process exits; -1 after a message. */
+static int watch_exit(pid_t pid, const char *what, void (*cb)(void *ctx))
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int err = fd < 0 ? -errno : xt_loop_add(R->loop, fd, cb, NULL);
+	if (err < 0) {
+		fprintf(stderr, "xtrace: cannot watch %s %d: %s\n", what, (int)pid, strerror(-err));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Forks the -c command, held before its exec until child_release(). 0, or -1 after a message. */
+static int child_spawn(const char *cmd)
+{
+	R->child = xt_cmd_spawn_held(cmd, &R->child_go_fd);
+	if (R->child < 0) { /* xt_cmd_spawn_held said why */
+		R->child = 0;
+		return -1;
+	}
+	R->cpid = R->child;
+	R->child_fd = watch_exit(R->child, "the command", on_child_exit);
+	return R->child_fd < 0 ? -1 : 0;
+}
+
+static void child_release(void)
+{
+	if (R->child_go_fd < 0)
+		return;
+	if (write(R->child_go_fd, "g", 1) != 1)
+		fprintf(stderr, "xtrace: cannot start the command: %s\n", strerror(errno));
+	close(R->child_go_fd);
+	R->child_go_fd = -1;
+}
+
+/* Ends the -c command when the session ends first, as a one-liner does: one
+ * still held exits without running once its go fd closes; a running one gets
+ * SIGTERM, and SIGKILL if it is still there 500 ms later. */
+static void child_end(void)
+{
+	if (R->child > 0 && R->child_go_fd < 0) {
+		kill(R->child, SIGTERM);
+		if (R->child_fd < 0 || xt_sig_wait(R->child_fd, POLLIN, 500) != 1)
+			kill(R->child, SIGKILL);
+	}
+	if (R->child_go_fd >= 0)
+		close(R->child_go_fd);
+	R->child_go_fd = -1;
+	while (R->child > 0 && waitpid(R->child, NULL, 0) < 0 && errno == EINTR)
+		;
+	R->child = 0;
+	if (R->child_fd >= 0) {
+		xt_loop_remove(R->loop, R->child_fd);
+		close(R->child_fd);
+	}
+	R->child_fd = -1;
+}
+
 /* --- the session ------------------------------------------------------------ */
 
 static char *history_file(void)
@@ -1404,14 +1524,39 @@ static char *history_file(void)
 	return path;
 }
 
+/* The end of a session, as a one-liner ends: END probes, the last records,
+ * the maps, then everything detached. */
+static void session_end(void)
+{
+	watch_stop();
+	if (R->rl_on) {
+		rl_callback_handler_remove();
+		R->rl_on = false;
+	}
+	for (int i = 0; i < R->nentries; i++)
+		if (R->entries[i]->attached) {
+			xt_rt_run_special(R->entries[i]->rt, true);
+			xt_rt_poll(R->entries[i]->rt);
+		}
+	flush_out(false);
+	print_all_maps();
+	/* Lost records and refused map updates, per probe, as a one-liner reports them. */
+	for (int i = 0; i < R->nentries; i++)
+		if (R->entries[i]->rt)
+			xt_rt_print_lost(R->entries[i]->rt);
+	flush_out(false);
+}
+
 int xt_repl(const struct xt_repl_opts *opts)
 {
 	if (!xt_rt_have_rights()) {
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		return 1;
 	}
-	struct repl r = { .opts = *opts, .watch_fd = -1, .out = stdout };
+	struct repl r = { .opts = *opts, .watch_fd = -1, .out = stdout, .child_go_fd = -1, .child_fd = -1,
+			  .target_fd = -1 };
 	R = &r;
+	int status = 1;
 	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	if (opts->outpath) {
 		int fd = open(opts->outpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -1420,8 +1565,8 @@ int xt_repl(const struct xt_repl_opts *opts)
 			fprintf(stderr, "xtrace: cannot write %s: %s\n", opts->outpath, strerror(errno));
 			if (fd >= 0)
 				close(fd);
-			R = NULL;
-			return 1;
+			r.out = stdout;
+			goto out;
 		}
 	}
 	int err = membuf_open(&r.res);
@@ -1439,15 +1584,14 @@ int xt_repl(const struct xt_repl_opts *opts)
 	}
 	if (err < 0) {
 		fprintf(stderr, "xtrace: cannot start the session: %s\n", strerror(-err));
-		xt_loop_free(r.loop);
-		membuf_close(&r.res);
-		membuf_close(&r.own);
-		if (r.out != stdout)
-			fclose(r.out);
-		R = NULL;
-		return 1;
+		goto out;
 	}
 	xt_loop_on_signal(r.loop, on_signal, NULL);
+	if (opts->target_pid > 0 &&
+	    (r.target_fd = watch_exit(opts->target_pid, "process", on_target_exit)) < 0)
+		goto out;
+	if (opts->cmd && child_spawn(opts->cmd) < 0)
+		goto out;
 
 	if (r.tty) {
 		rl_readline_name = "xtrace";
@@ -1477,27 +1621,14 @@ int xt_repl(const struct xt_repl_opts *opts)
 		if (!r.quit && xt_loop_once(r.loop, read_now ? 0 : -1) < 0)
 			break;
 	}
-
-	if (r.rl_on) {
-		rl_callback_handler_remove();
-		r.rl_on = false;
-	}
-	watch_stop();
-	/* As a one-liner ends: END probes, the last records, the maps, then detach. */
-	for (int i = 0; i < r.nentries; i++)
-		if (r.entries[i]->attached) {
-			xt_rt_run_special(r.entries[i]->rt, true);
-			xt_rt_poll(r.entries[i]->rt);
-		}
-	flush_out(false);
-	print_all_maps();
-	/* Lost records and refused map updates, per probe, as a one-liner reports them. */
-	for (int i = 0; i < r.nentries; i++)
-		if (r.entries[i]->rt)
-			xt_rt_print_lost(r.entries[i]->rt);
-	flush_out(false);
+	session_end();
+	status = 0;
+out:
+	child_end();
 	for (int i = 0; i < r.nentries; i++)
 		entry_free(r.entries[i]);
+	if (r.target_fd >= 0)
+		close(r.target_fd);
 	if (r.history)
 		history_truncate_file(r.history, HISTORY_MAX);
 	free(r.history);
@@ -1510,7 +1641,6 @@ int xt_repl(const struct xt_repl_opts *opts)
 	xt_loop_free(r.loop);
 	membuf_close(&r.res);
 	membuf_close(&r.own);
-	int status = 0;
 	if (r.out != stdout) {
 		int werr = xt_out_error(r.out); /* reported once already */
 		if (fclose(r.out) != 0 || werr)

@@ -15,6 +15,8 @@ struct xt_repl_opts {
 	bool quiet;             /* -q: no greeting, no "[N] attached ..." lines */
 	bool unsafe;            /* --unsafe: entries may call system() and signal() */
 	pid_t target_pid;       /* -p: entries trace only this process; its exit ends the session */
+	const char *cmd;        /* -c: started at once, held before its exec until the first
+				 * entry is attached (`cpid` is its pid); its exit ends the session */
 	const char *outpath;    /* -o: maps and printf output go to this file; the prompt,
 				 * replies and diagnostics stay on the terminal */
 	const char *const *params; /* positional parameters: params[0] is $1 (the caller's) */
