@@ -66,6 +66,7 @@ struct repl {
 	int nmaps;
 	bool tty, quit, rl_on;
 	bool direct;               /* stdin is a file epoll cannot watch: read it between loop rounds */
+	bool interrupted;          /* attaching was interrupted; the stop signal is not handled yet */
 	char *pending;             /* an incomplete entry's lines so far */
 	/* What the runtime prints (results) goes to `res`, and the REPL's own
 	 * lines ("[2] attached ...") to `talk`; flush_out() copies the first to
@@ -89,6 +90,7 @@ struct repl {
 	/* line-by-line input when stdin is not a terminal */
 	char *in;
 	size_t inlen, incap;
+	bool in_end;
 };
 
 static struct repl *R; /* readline's callbacks take no context */
@@ -560,14 +562,31 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 			stacks = R->entries[i];
 	if (stacks)
 		shared[nshared++] = (struct xt_rt_shared_map){ XT_STACK_MAP, xt_rt_map_fd(stacks->rt, XT_STACK_MAP) };
+	/* release_in_background: closing an entry dropped after hundreds of
+	 * uprobes, or at the end, would hold the session ~73 ms a link. */
 	struct xt_rt_opts ro = { .out = R->mem, .format = R->opts.format, .verbose = R->opts.verbose,
-				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared };
+				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared,
+				 .release_in_background = true };
 	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
 	free(shared);
-	if (!e->rt || xt_rt_attach(e->rt, dg) < 0 ||
-	    xt_loop_add(R->loop, xt_rt_events_fd(e->rt), on_entry_events, e) < 0) {
+	int err = e->rt ? xt_rt_attach(e->rt, dg) : -1;
+	if (err == -EINTR) {
+		/* A stop signal came while attaching (Ctrl-C on thousands of
+		 * uprobes): the entry goes, the session stays. The signal waits in
+		 * the loop; on_signal takes it without touching the next line. */
+		if (R->tty) /* after the ^C the terminal echoed (readline gave it back for the entry) */
+			fputc('\n', stdout);
+		fflush(stdout);
+		fprintf(stderr, "xtrace: attaching was interrupted; the entry was dropped\n");
+		R->interrupted = true;
+		entry_free(e);
+		return -1;
+	}
+	if (!err)
+		err = xt_loop_add(R->loop, xt_rt_events_fd(e->rt), on_entry_events, e);
+	if (err < 0) {
 		if (e->rt && !dg->errors)
-			xt_diag_plain(dg, "cannot watch the entry's ring buffer: %s", strerror(errno));
+			xt_diag_plain(dg, "cannot watch the entry's ring buffer: %s", strerror(-err));
 		entry_free(e);
 		return -1;
 	}
@@ -1152,6 +1171,37 @@ static void on_line(char *line)
 }
 
 /* stdin when it is not a terminal: whole lines, no prompt, no editing. */
+
+static bool lines_waiting(void)
+{
+	return R->inlen && memchr(R->in, '\n', R->inlen);
+}
+
+/* Takes the whole lines read so far, and at the end of input the rest; stops
+ * after a line whose attaching was interrupted, until the loop has handled
+ * that stop signal (the next line would see it too). */
+static void take_input(void)
+{
+	char *start = R->in, *nl;
+	while (!R->quit && !R->interrupted && (nl = memchr(start, '\n', R->inlen - (size_t)(start - R->in)))) {
+		*nl = 0;
+		take_line(start);
+		start = nl + 1;
+	}
+	R->inlen -= (size_t)(start - R->in);
+	memmove(R->in, start, R->inlen);
+	if (!R->in_end || R->quit || R->interrupted || lines_waiting())
+		return;
+	if (R->inlen) {
+		R->in[R->inlen] = 0;
+		R->inlen = 0;
+		take_line(R->in);
+	}
+	if (R->pending)
+		fprintf(stderr, "xtrace: the input ended inside an entry (an open brace, parenthesis or string); it was not run\n");
+	R->quit = true;
+}
+
 static void read_lines(void)
 {
 	if (R->incap - R->inlen < 4096) {
@@ -1161,25 +1211,11 @@ static void read_lines(void)
 	ssize_t n = read(STDIN_FILENO, R->in + R->inlen, R->incap - R->inlen - 1);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n <= 0) {
-		if (R->inlen) {
-			R->in[R->inlen] = 0;
-			take_line(R->in);
-		}
-		if (R->pending)
-			fprintf(stderr, "xtrace: the input ended inside an entry (an open brace, parenthesis or string); it was not run\n");
-		R->quit = true;
-		return;
-	}
-	R->inlen += (size_t)n;
-	char *start = R->in, *nl;
-	while (!R->quit && (nl = memchr(start, '\n', R->inlen - (size_t)(start - R->in)))) {
-		*nl = 0;
-		take_line(start);
-		start = nl + 1;
-	}
-	R->inlen -= (size_t)(start - R->in);
-	memmove(R->in, start, R->inlen);
+	if (n <= 0)
+		R->in_end = true;
+	else
+		R->inlen += (size_t)n;
+	take_input();
 }
 
 static void on_stdin(void *ctx)
@@ -1199,8 +1235,27 @@ static void on_stdin(void *ctx)
 		read_lines();
 }
 
+/* Reaps the children nobody else waits for: the processes that release a
+ * closed entry's links in the background. The -c command is on_child_exit's;
+ * system()'s children are waited for before the loop runs again. */
+static void reap(void)
+{
+	for (;;) {
+		siginfo_t si = { 0 };
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid <= 0 || si.si_pid == R->child)
+			return;
+		waitpid(si.si_pid, NULL, WNOHANG);
+	}
+}
+
 static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 {
+	if (si->ssi_signo == SIGINT || si->ssi_signo == SIGTERM || si->ssi_signo == SIGHUP) {
+		bool taken = R->interrupted;
+		R->interrupted = false;
+		if (taken && si->ssi_signo == SIGINT)
+			return; /* it cancelled the entry being attached, and that is all */
+	}
 	switch (si->ssi_signo) {
 	case SIGINT:
 		if (R->watch) {
@@ -1231,7 +1286,10 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 	case SIGHUP:
 		R->quit = true;
 		return;
-	default: /* SIGCHLD: not ours to wait for */
+	case SIGCHLD:
+		reap();
+		return;
+	default:
 		return;
 	}
 }
@@ -1614,11 +1672,17 @@ int xt_repl(const struct xt_repl_opts *opts)
 
 	while (!r.quit) {
 		/* A file is read a piece at a time, and what probes sent
-		 * meanwhile is handled between pieces; during .watch it waits. */
-		bool read_now = r.direct && !r.watch;
-		if (read_now)
+		 * meanwhile is handled between pieces; during .watch it waits.
+		 * Lines read but not taken yet (an interrupted attach held them
+		 * back) are taken once the loop has handled the signal. */
+		if (r.interrupted && !xt_sig_stop_pending())
+			r.interrupted = false; /* handled meanwhile */
+		bool now = !r.tty && !r.watch && !r.interrupted && (lines_waiting() || r.in_end);
+		if (now)
+			take_input();
+		else if ((now = r.direct && !r.watch))
 			on_stdin(NULL);
-		if (!r.quit && xt_loop_once(r.loop, read_now ? 0 : -1) < 0)
+		if (!r.quit && xt_loop_once(r.loop, now ? 0 : -1) < 0)
 			break;
 	}
 	session_end();
