@@ -139,7 +139,10 @@ int main(int argc, char **argv)
 
 	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO)))
 		return xt_repl(&(struct xt_repl_opts){ .format = json ? XT_FMT_JSON : XT_FMT_TEXT,
-						       .verbose = verbose, .target_pid = pid });
+						       .verbose = verbose, .quiet = quiet, .unsafe = unsafe,
+						       .target_pid = pid, .cmd = cmd, .outpath = outpath,
+						       .params = (const char *const *)argv + optind,
+						       .nparams = argc - optind });
 
 	const char *name = "<stdin>";
 	char *text = NULL;

@@ -4,8 +4,10 @@
  * probes is printed above the prompt without garbling the line being typed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,9 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 #include "repl/driver.h"
@@ -45,6 +49,13 @@ struct smap {
 	struct entry *owner;
 };
 
+/* A memory stream and its buffer. */
+struct membuf {
+	FILE *f;
+	char *buf;
+	size_t size;
+};
+
 struct repl {
 	struct xt_repl_opts opts;
 	struct xt_loop *loop;
@@ -54,10 +65,16 @@ struct repl {
 	struct smap *maps;
 	int nmaps;
 	bool tty, quit, rl_on;
+	bool direct;               /* stdin is a file epoll cannot watch: read it between loop rounds */
+	bool interrupted;          /* attaching was interrupted; the stop signal is not handled yet */
 	char *pending;             /* an incomplete entry's lines so far */
-	FILE *mem;                 /* where the runtime prints; copied to stdout by flush_out() */
-	char *membuf;
-	size_t memsize;
+	/* What the runtime prints (results) goes to `res`, and the REPL's own
+	 * lines ("[2] attached ...") to `talk`; flush_out() copies the first to
+	 * `out` (stdout or the -o file) and the second to the terminal. Without
+	 * -o they are one stream, so the two keep their order. */
+	struct membuf res, own;
+	FILE *mem, *talk;          /* res.f, and own.f or res.f */
+	FILE *out;
 	char *history;
 	/* .watch */
 	int watch_fd;
@@ -65,36 +82,64 @@ struct repl {
 	double watch_secs;
 	struct termios watch_tio;
 	bool watch_tio_saved;
+	/* the -c command: held until the first entry is attached; its end ends the session */
+	pid_t child, cpid;         /* child: 0 once it has been waited for; cpid stays */
+	int child_go_fd;           /* writing or closing it lets the command exec; -1 once done */
+	int child_fd;              /* its pidfd, readable when it exits */
+	int target_fd;             /* the -p process's pidfd */
 	/* line-by-line input when stdin is not a terminal */
 	char *in;
 	size_t inlen, incap;
+	bool in_end;
 };
 
 static struct repl *R; /* readline's callbacks take no context */
 
 /* --- output ------------------------------------------------------------------ */
 
-/* Copies what the runtime printed to stdout. Async output (running probes)
+static int membuf_open(struct membuf *m)
+{
+	m->f = open_memstream(&m->buf, &m->size);
+	return m->f ? 0 : -errno;
+}
+
+static void membuf_close(struct membuf *m)
+{
+	if (m->f)
+		fclose(m->f);
+	free(m->buf);
+	*m = (struct membuf){ 0 };
+}
+
+/* Moves what m holds to `to`. Async text (running probes) on the terminal
  * is drawn above the prompt: the visible line is cleared, the text printed,
  * and the prompt with the user's half-typed line drawn again below it. */
+static void membuf_copy(struct membuf *m, FILE *to, bool async)
+{
+	fflush(m->f);
+	long n = ftell(m->f);
+	if (n <= 0)
+		return;
+	bool redraw = to == stdout && async && R->rl_on;
+	if (redraw)
+		rl_clear_visible_line();
+	fwrite(m->buf, 1, (size_t)n, to);
+	if (redraw && m->buf[n - 1] != '\n')
+		fputc('\n', to);
+	rewind(m->f);
+	fflush(to);
+	if (redraw)
+		rl_forced_update_display();
+}
+
+/* Copies what the runtime and the REPL printed to where each goes. */
 static void flush_out(bool async)
 {
 	if (R->watch)
 		return; /* held until .watch ends, or it would be drawn over */
-	fflush(R->mem);
-	long n = ftell(R->mem);
-	if (n <= 0)
-		return;
-	bool redraw = async && R->rl_on;
-	if (redraw)
-		rl_clear_visible_line();
-	fwrite(R->membuf, 1, (size_t)n, stdout);
-	if (redraw && R->membuf[n - 1] != '\n')
-		fputc('\n', stdout);
-	rewind(R->mem);
-	fflush(stdout);
-	if (redraw)
-		rl_forced_update_display();
+	membuf_copy(&R->res, R->out, async);
+	if (R->own.f)
+		membuf_copy(&R->own, stdout, async);
 }
 
 static void show_diags(struct xt_diags *dg)
@@ -123,27 +168,36 @@ static void map_print(const struct smap *sm, size_t top, uint64_t div)
 static void map_show(const struct smap *sm, size_t top, uint64_t div)
 {
 	if (R->opts.format == XT_FMT_TEXT && xt_rt_map_count(sm->owner->rt, sm->info) == 0)
-		fprintf(R->mem, "@%s is empty\n", sm->info->name);
+		fprintf(R->talk, "@%s is empty\n", sm->info->name);
 	else
 		map_print(sm, top, div);
 }
 
-static int cmp_smap(const void *a, const void *b)
+/* The session's maps (for sema's known_maps); the caller frees the array. */
+static const struct xt_map_info **known_maps(void)
 {
-	return strcmp(((const struct smap *)a)->info->name, ((const struct smap *)b)->info->name);
+	const struct xt_map_info **k = calloc(R->nmaps + 1, sizeof(*k));
+	for (int i = 0; i < R->nmaps; i++)
+		k[i] = R->maps[i].info;
+	return k;
+}
+
+/* The session's maps in the order a one-liner prints them; the caller frees the array. */
+static const struct xt_map_info **sorted_maps(void)
+{
+	const struct xt_map_info **k = known_maps();
+	xt_rt_sort_maps(k, R->nmaps);
+	return k;
 }
 
 /* Every map in name order, as a one-liner prints them at exit. */
 static void print_all_maps(void)
 {
-	struct smap *order = malloc(sizeof(*order) * (R->nmaps + 1));
-	if (R->nmaps) {
-		memcpy(order, R->maps, sizeof(*order) * R->nmaps);
-		qsort(order, R->nmaps, sizeof(*order), cmp_smap);
-	}
-	xt_print_dump_begin(R->mem, R->opts.format);
+	const struct xt_map_info **order = sorted_maps();
+	/* The blank lines before them stay on the terminal, as a one-liner keeps them out of -o FILE. */
+	xt_print_dump_begin(R->talk, R->opts.format);
 	for (int i = 0; i < R->nmaps; i++)
-		map_print(&order[i], 0, 0);
+		map_print(map_find(order[i]->name), 0, 0);
 	free(order);
 	flush_out(false);
 }
@@ -453,7 +507,7 @@ static void entry_stop(struct entry *e, const char *why, bool async)
 	xt_rt_detach(e->rt);
 	e->attached = false;
 	if (why)
-		fprintf(R->mem, "[%d] %s\n", e->id, why);
+		fprintf(R->talk, "[%d] %s\n", e->id, why);
 	flush_out(async);
 }
 
@@ -484,6 +538,8 @@ static void describe(struct entry *e, FILE *out)
 	}
 }
 
+static void child_release(void);
+
 /* Loads and attaches a compiled entry. Takes e (freed on failure). */
 static int entry_start(struct entry *e, struct xt_diags *dg)
 {
@@ -506,14 +562,31 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 			stacks = R->entries[i];
 	if (stacks)
 		shared[nshared++] = (struct xt_rt_shared_map){ XT_STACK_MAP, xt_rt_map_fd(stacks->rt, XT_STACK_MAP) };
+	/* release_in_background: closing an entry dropped after hundreds of
+	 * uprobes, or at the end, would hold the session ~73 ms a link. */
 	struct xt_rt_opts ro = { .out = R->mem, .format = R->opts.format, .verbose = R->opts.verbose,
-				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared };
+				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared,
+				 .release_in_background = true };
 	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
 	free(shared);
-	if (!e->rt || xt_rt_attach(e->rt, dg) < 0 ||
-	    xt_loop_add(R->loop, xt_rt_events_fd(e->rt), on_entry_events, e) < 0) {
+	int err = e->rt ? xt_rt_attach(e->rt, dg) : -1;
+	if (err == -EINTR) {
+		/* A stop signal came while attaching (Ctrl-C on thousands of
+		 * uprobes): the entry goes, the session stays. The signal waits in
+		 * the loop; on_signal takes it without touching the next line. */
+		if (R->tty) /* after the ^C the terminal echoed (readline gave it back for the entry) */
+			fputc('\n', stdout);
+		fflush(stdout);
+		fprintf(stderr, "xtrace: attaching was interrupted; the entry was dropped\n");
+		R->interrupted = true;
+		entry_free(e);
+		return -1;
+	}
+	if (!err)
+		err = xt_loop_add(R->loop, xt_rt_events_fd(e->rt), on_entry_events, e);
+	if (err < 0) {
 		if (e->rt && !dg->errors)
-			xt_diag_plain(dg, "cannot watch the entry's ring buffer: %s", strerror(errno));
+			xt_diag_plain(dg, "cannot watch the entry's ring buffer: %s", strerror(-err));
 		entry_free(e);
 		return -1;
 	}
@@ -529,22 +602,26 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 	R->entries = realloc(R->entries, sizeof(*R->entries) * (R->nentries + 1));
 	R->entries[R->nentries++] = e;
 	e->id = R->nentries;
-	fprintf(R->mem, "[%d] attached ", e->id);
-	describe(e, R->mem);
-	fputc('\n', R->mem);
+	if (!R->opts.quiet) {
+		fprintf(R->talk, "[%d] attached ", e->id);
+		describe(e, R->talk);
+		fputc('\n', R->talk);
+	}
 	xt_rt_run_special(e->rt, false);
 	flush_out(false);
 	if (xt_rt_done(e->rt))
 		entry_stop(e, "exited", false);
+	else
+		child_release(); /* as a one-liner starts it: after BEGIN, with the probes in place */
 	return 0;
 }
 
-static const struct xt_map_info **known_maps(void)
+/* What every entry is compiled with: the command line's options. */
+static struct xt_sema_opts sema_opts(void)
 {
-	const struct xt_map_info **k = calloc(R->nmaps + 1, sizeof(*k));
-	for (int i = 0; i < R->nmaps; i++)
-		k[i] = R->maps[i].info;
-	return k;
+	return (struct xt_sema_opts){ .target_pid = R->opts.target_pid, .cpid = R->cpid, .unsafe = R->opts.unsafe,
+				      .params = R->opts.params, .nparams = R->opts.nparams,
+				      .ncpus = xt_rt_possible_cpus() };
 }
 
 /* Compiles and runs one entry. Returns 1 when it needs more lines. */
@@ -552,8 +629,11 @@ static int run_entry(const char *name, const char *text, bool file)
 {
 	struct entry *e = calloc(1, sizeof(*e));
 	const struct xt_map_info **known = known_maps();
-	struct xt_sema_opts so = { .target_pid = R->opts.target_pid, .known_maps = known, .nknown_maps = R->nmaps,
-				   .ncpus = xt_rt_possible_cpus(), .site_base = R->next_site, .count_hits = true };
+	struct xt_sema_opts so = sema_opts();
+	so.known_maps = known;
+	so.nknown_maps = R->nmaps;
+	so.site_base = R->next_site;
+	so.count_hits = true;
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	int rc = file ? xt_unit_compile(&e->unit, name, text, &so, 0, &dg)
@@ -597,8 +677,9 @@ static void watch_draw(void)
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime(&now));
 	fputs("\033[H\033[2J", stdout);
 	printf("Every %gs: @%s    %s    (Ctrl-C to stop)\n", R->watch_secs, sm->info->name, tbuf);
+	flush_out(false); /* anything printed before, where it goes */
 	map_print(sm, 0, 0);
-	flush_out(false);
+	membuf_copy(&R->res, stdout, false); /* the drawing is the terminal's, even with -o */
 	R->watch = sm;
 }
 
@@ -803,8 +884,12 @@ static void cmd_detach(const char *arg)
 	}
 	char *end;
 	long n = arg ? strtol(arg, &end, 10) : 0;
-	if (!arg || end == arg || *end || n < 1 || n > R->nentries) {
+	if (!arg || end == arg || *end) {
 		fprintf(stderr, "usage: .detach N (an entry's number, see .probes) or .detach all\n");
+		return;
+	}
+	if (n < 1 || n > R->nentries) {
+		fprintf(stderr, "xtrace: no entry %s (.probes lists them)\n", arg);
 		return;
 	}
 	struct entry *e = R->entries[n - 1];
@@ -820,12 +905,10 @@ static void cmd_maps(const char *arg)
 		return;
 	}
 	struct xt_arena *ar = xt_arena_new();
-	struct smap *order = malloc(sizeof(*order) * R->nmaps);
-	memcpy(order, R->maps, sizeof(*order) * R->nmaps);
-	qsort(order, R->nmaps, sizeof(*order), cmp_smap);
+	const struct xt_map_info **order = sorted_maps();
 	for (int i = 0; i < R->nmaps; i++) {
-		const struct xt_map_info *m = order[i].info;
-		long n = xt_rt_map_count(order[i].owner->rt, m);
+		const struct xt_map_info *m = order[i];
+		long n = xt_rt_map_count(map_find(m->name)->owner->rt, m);
 		char name[256];
 		snprintf(name, sizeof(name), "@%s", m->name);
 		printf("%-16s key %-24s value %-16s %ld entr%s\n", name, m->key ? xt_type_name(ar, m->key) : "-",
@@ -894,12 +977,16 @@ static bool save_needs_more(const char *text, bool *keep)
 	struct xt_unit u;
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
-	struct xt_sema_opts so = { .target_pid = R->opts.target_pid, .ncpus = xt_rt_possible_cpus() };
+	struct xt_sema_opts so = sema_opts();
 	bool ok = xt_unit_compile(&u, "<save>", text, &so, 0, &dg) == 0;
 	bool more = false;
 	for (int i = 0; i < R->nentries; i++) {
 		const struct xt_program *prog = R->entries[i]->unit.prog;
 		for (int j = 0; keep[i] && j < prog->nmaps; j++) {
+			/* prog->maps holds every session map the entry was checked
+			 * against; only those its own text names tie it to their owner. */
+			if (!first_use(prog->ast, prog->maps[j]->name))
+				continue;
 			struct smap *sm = map_find(prog->maps[j]->name);
 			int owner = sm ? sm->owner->id - 1 : -1;
 			if (owner < 0 || keep[owner])
@@ -1084,6 +1171,37 @@ static void on_line(char *line)
 }
 
 /* stdin when it is not a terminal: whole lines, no prompt, no editing. */
+
+static bool lines_waiting(void)
+{
+	return R->inlen && memchr(R->in, '\n', R->inlen);
+}
+
+/* Takes the whole lines read so far, and at the end of input the rest; stops
+ * after a line whose attaching was interrupted, until the loop has handled
+ * that stop signal (the next line would see it too). */
+static void take_input(void)
+{
+	char *start = R->in, *nl;
+	while (!R->quit && !R->interrupted && (nl = memchr(start, '\n', R->inlen - (size_t)(start - R->in)))) {
+		*nl = 0;
+		take_line(start);
+		start = nl + 1;
+	}
+	R->inlen -= (size_t)(start - R->in);
+	memmove(R->in, start, R->inlen);
+	if (!R->in_end || R->quit || R->interrupted || lines_waiting())
+		return;
+	if (R->inlen) {
+		R->in[R->inlen] = 0;
+		R->inlen = 0;
+		take_line(R->in);
+	}
+	if (R->pending)
+		fprintf(stderr, "xtrace: the input ended inside an entry (an open brace, parenthesis or string); it was not run\n");
+	R->quit = true;
+}
+
 static void read_lines(void)
 {
 	if (R->incap - R->inlen < 4096) {
@@ -1093,25 +1211,11 @@ static void read_lines(void)
 	ssize_t n = read(STDIN_FILENO, R->in + R->inlen, R->incap - R->inlen - 1);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n <= 0) {
-		if (R->inlen) {
-			R->in[R->inlen] = 0;
-			take_line(R->in);
-		}
-		if (R->pending)
-			fprintf(stderr, "xtrace: the input ended inside an entry (an open brace, parenthesis or string); it was not run\n");
-		R->quit = true;
-		return;
-	}
-	R->inlen += (size_t)n;
-	char *start = R->in, *nl;
-	while (!R->quit && (nl = memchr(start, '\n', R->inlen - (size_t)(start - R->in)))) {
-		*nl = 0;
-		take_line(start);
-		start = nl + 1;
-	}
-	R->inlen -= (size_t)(start - R->in);
-	memmove(R->in, start, R->inlen);
+	if (n <= 0)
+		R->in_end = true;
+	else
+		R->inlen += (size_t)n;
+	take_input();
 }
 
 static void on_stdin(void *ctx)
@@ -1131,8 +1235,27 @@ static void on_stdin(void *ctx)
 		read_lines();
 }
 
+/* Reaps the children nobody else waits for: the processes that release a
+ * closed entry's links in the background. The -c command is on_child_exit's;
+ * system()'s children are waited for before the loop runs again. */
+static void reap(void)
+{
+	for (;;) {
+		siginfo_t si = { 0 };
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid <= 0 || si.si_pid == R->child)
+			return;
+		waitpid(si.si_pid, NULL, WNOHANG);
+	}
+}
+
 static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 {
+	if (si->ssi_signo == SIGINT || si->ssi_signo == SIGTERM || si->ssi_signo == SIGHUP) {
+		bool taken = R->interrupted;
+		R->interrupted = false;
+		if (taken && si->ssi_signo == SIGINT)
+			return; /* it cancelled the entry being attached, and that is all */
+	}
 	switch (si->ssi_signo) {
 	case SIGINT:
 		if (R->watch) {
@@ -1163,7 +1286,10 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 	case SIGHUP:
 		R->quit = true;
 		return;
-	default: /* SIGCHLD: not ours to wait for */
+	case SIGCHLD:
+		reap();
+		return;
+	default:
 		return;
 	}
 }
@@ -1325,6 +1451,113 @@ static char **complete(const char *text, int start, int end)
 	return m;
 }
 
+/* --- the -c command and the -p process ------------------------------------ */
+
+/* Ends the session from the loop as Ctrl-D does, after saying why. */
+static void end_session(const char *fmt, ...)
+{
+	watch_stop();
+	flush_out(true);
+	if (R->rl_on) { /* nothing more is read: the prompt goes */
+		rl_clear_visible_line();
+		rl_callback_handler_remove();
+		R->rl_on = false;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(R->talk, fmt, ap);
+	va_end(ap);
+	fputc('\n', R->talk);
+	flush_out(false);
+	R->quit = true;
+}
+
+static void on_child_exit(void *ctx)
+{
+	int st;
+	pid_t r;
+	while ((r = waitpid(R->child, &st, 0)) < 0 && errno == EINTR)
+		;
+	xt_loop_remove(R->loop, R->child_fd);
+	close(R->child_fd);
+	R->child_fd = -1;
+	R->child = 0;
+	if (r > 0 && WIFSIGNALED(st))
+		end_session("the command was killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else if (r > 0)
+		end_session("the command exited with status %d", WEXITSTATUS(st));
+	else
+		end_session("the command exited");
+}
+
+static void on_target_exit(void *ctx)
+{
+	xt_loop_remove(R->loop, R->target_fd);
+	close(R->target_fd);
+	R->target_fd = -1;
+	end_session("process %d exited", (int)R->opts.target_pid);
+}
+
+/* A pidfd for pid on the loop, calling cb when the process exits; -1 after a message. */
+static int watch_exit(pid_t pid, const char *what, void (*cb)(void *ctx))
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int err = fd < 0 ? -errno : xt_loop_add(R->loop, fd, cb, NULL);
+	if (err < 0) {
+		fprintf(stderr, "xtrace: cannot watch %s %d: %s\n", what, (int)pid, strerror(-err));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Forks the -c command, held before its exec until child_release(). 0, or -1 after a message. */
+static int child_spawn(const char *cmd)
+{
+	R->child = xt_cmd_spawn_held(cmd, &R->child_go_fd);
+	if (R->child < 0) { /* xt_cmd_spawn_held said why */
+		R->child = 0;
+		return -1;
+	}
+	R->cpid = R->child;
+	R->child_fd = watch_exit(R->child, "the command", on_child_exit);
+	return R->child_fd < 0 ? -1 : 0;
+}
+
+static void child_release(void)
+{
+	if (R->child_go_fd < 0)
+		return;
+	if (write(R->child_go_fd, "g", 1) != 1)
+		fprintf(stderr, "xtrace: cannot start the command: %s\n", strerror(errno));
+	close(R->child_go_fd);
+	R->child_go_fd = -1;
+}
+
+/* Ends the -c command when the session ends first, as a one-liner does: one
+ * still held exits without running once its go fd closes; a running one gets
+ * SIGTERM, and SIGKILL if it is still there 500 ms later. */
+static void child_end(void)
+{
+	if (R->child > 0 && R->child_go_fd < 0) {
+		kill(R->child, SIGTERM);
+		if (R->child_fd < 0 || xt_sig_wait(R->child_fd, POLLIN, 500) != 1)
+			kill(R->child, SIGKILL);
+	}
+	if (R->child_go_fd >= 0)
+		close(R->child_go_fd);
+	R->child_go_fd = -1;
+	while (R->child > 0 && waitpid(R->child, NULL, 0) < 0 && errno == EINTR)
+		;
+	R->child = 0;
+	if (R->child_fd >= 0) {
+		xt_loop_remove(R->loop, R->child_fd);
+		close(R->child_fd);
+	}
+	R->child_fd = -1;
+}
+
 /* --- the session ------------------------------------------------------------ */
 
 static char *history_file(void)
@@ -1349,26 +1582,74 @@ static char *history_file(void)
 	return path;
 }
 
+/* The end of a session, as a one-liner ends: END probes, the last records,
+ * the maps, then everything detached. */
+static void session_end(void)
+{
+	watch_stop();
+	if (R->rl_on) {
+		rl_callback_handler_remove();
+		R->rl_on = false;
+	}
+	for (int i = 0; i < R->nentries; i++)
+		if (R->entries[i]->attached) {
+			xt_rt_run_special(R->entries[i]->rt, true);
+			xt_rt_poll(R->entries[i]->rt);
+		}
+	flush_out(false);
+	print_all_maps();
+	/* Lost records and refused map updates, per probe, as a one-liner reports them. */
+	for (int i = 0; i < R->nentries; i++)
+		if (R->entries[i]->rt)
+			xt_rt_print_lost(R->entries[i]->rt);
+	flush_out(false);
+}
+
 int xt_repl(const struct xt_repl_opts *opts)
 {
 	if (!xt_rt_have_rights()) {
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		return 1;
 	}
-	struct repl r = { .opts = *opts, .watch_fd = -1 };
+	struct repl r = { .opts = *opts, .watch_fd = -1, .out = stdout, .child_go_fd = -1, .child_fd = -1,
+			  .target_fd = -1 };
 	R = &r;
+	int status = 1;
 	r.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	r.mem = open_memstream(&r.membuf, &r.memsize);
-	r.loop = xt_loop_new();
-	if (!r.mem || !r.loop || xt_loop_add(r.loop, STDIN_FILENO, on_stdin, NULL) < 0) {
-		fprintf(stderr, "xtrace: cannot start the session: %s\n", strerror(errno));
-		xt_loop_free(r.loop);
-		if (r.mem)
-			fclose(r.mem);
-		free(r.membuf);
-		return 1;
+	if (opts->outpath) {
+		int fd = open(opts->outpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		r.out = fd < 0 ? NULL : xt_out_open(fd, opts->outpath, true);
+		if (!r.out) {
+			fprintf(stderr, "xtrace: cannot write %s: %s\n", opts->outpath, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			r.out = stdout;
+			goto out;
+		}
+	}
+	int err = membuf_open(&r.res);
+	if (!err && r.out != stdout)
+		err = membuf_open(&r.own);
+	r.mem = r.res.f;
+	r.talk = r.own.f ? r.own.f : r.res.f;
+	r.loop = err ? NULL : xt_loop_new();
+	if (!err)
+		err = r.loop ? xt_loop_add(r.loop, STDIN_FILENO, on_stdin, NULL) : -ENOMEM;
+	/* A regular file or /dev/null is always readable, and epoll refuses it. */
+	if (err == -EPERM && !r.tty) {
+		r.direct = true;
+		err = 0;
+	}
+	if (err < 0) {
+		fprintf(stderr, "xtrace: cannot start the session: %s\n", strerror(-err));
+		goto out;
 	}
 	xt_loop_on_signal(r.loop, on_signal, NULL);
+	if (opts->target_pid > 0 &&
+	    (r.target_fd = watch_exit(opts->target_pid, "process", on_target_exit)) < 0)
+		goto out;
+	if (opts->cmd && child_spawn(opts->cmd) < 0)
+		goto out;
 
 	if (r.tty) {
 		rl_readline_name = "xtrace";
@@ -1381,37 +1662,37 @@ int xt_repl(const struct xt_repl_opts *opts)
 			read_history(r.history);
 			stifle_history(HISTORY_MAX);
 		}
-		printf("xtrace %s: an entry with probes is attached at once; .help for help, Ctrl-D to quit.\n",
-		       XT_VERSION);
+		if (!opts->quiet)
+			printf("xtrace %s: an entry with probes is attached at once; .help for help, Ctrl-D to quit.\n",
+			       XT_VERSION);
 		fflush(stdout);
 		rl_callback_handler_install(PROMPT, on_line);
 		r.rl_on = true;
 	}
 
-	while (!r.quit)
-		if (xt_loop_once(r.loop, -1) < 0)
+	while (!r.quit) {
+		/* A file is read a piece at a time, and what probes sent
+		 * meanwhile is handled between pieces; during .watch it waits.
+		 * Lines read but not taken yet (an interrupted attach held them
+		 * back) are taken once the loop has handled the signal. */
+		if (r.interrupted && !xt_sig_stop_pending())
+			r.interrupted = false; /* handled meanwhile */
+		bool now = !r.tty && !r.watch && !r.interrupted && (lines_waiting() || r.in_end);
+		if (now)
+			take_input();
+		else if ((now = r.direct && !r.watch))
+			on_stdin(NULL);
+		if (!r.quit && xt_loop_once(r.loop, now ? 0 : -1) < 0)
 			break;
-
-	if (r.rl_on) {
-		rl_callback_handler_remove();
-		r.rl_on = false;
 	}
-	watch_stop();
-	/* As a one-liner ends: END probes, the last records, the maps, then detach. */
-	for (int i = 0; i < r.nentries; i++)
-		if (r.entries[i]->attached) {
-			xt_rt_run_special(r.entries[i]->rt, true);
-			xt_rt_poll(r.entries[i]->rt);
-		}
-	flush_out(false);
-	print_all_maps();
-	/* Lost records and refused map updates, per probe, as a one-liner reports them. */
-	for (int i = 0; i < r.nentries; i++)
-		if (r.entries[i]->rt)
-			xt_rt_print_lost(r.entries[i]->rt);
-	flush_out(false);
+	session_end();
+	status = 0;
+out:
+	child_end();
 	for (int i = 0; i < r.nentries; i++)
 		entry_free(r.entries[i]);
+	if (r.target_fd >= 0)
+		close(r.target_fd);
 	if (r.history)
 		history_truncate_file(r.history, HISTORY_MAX);
 	free(r.history);
@@ -1422,8 +1703,13 @@ int xt_repl(const struct xt_repl_opts *opts)
 	cands_clear();
 	free(C.v);
 	xt_loop_free(r.loop);
-	fclose(r.mem);
-	free(r.membuf);
+	membuf_close(&r.res);
+	membuf_close(&r.own);
+	if (r.out != stdout) {
+		int werr = xt_out_error(r.out); /* reported once already */
+		if (fclose(r.out) != 0 || werr)
+			status = 1;
+	}
 	R = NULL;
-	return 0;
+	return status;
 }

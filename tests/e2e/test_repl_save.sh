@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # .save keeps a detached entry when a running one needs its maps (print(@x)
-# alone has no type), and the saved file runs unchanged. Input through a pipe
+# alone has no type), and the saved file runs unchanged; a detached entry
+# whose maps no kept entry uses is left out. Input through a pipe
 # (xtrace -i without a terminal reads whole lines).
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -27,4 +28,14 @@ out=$(session "uprobe:$UC:xt_add { @$M = count(); }" \
 	"uprobe:$UC:xt_name { @$M = count(); }" \
 	'.detach 1' ".save $XT_TMP/b.xt")
 expect_match "an entry that defines the map itself needs no other" "^saved 1 entry to $XT_TMP/b.xt$" "$out"
+# A detached entry whose maps no kept entry names stays out, whatever its
+# number: the later entries were checked against its maps, but do not use them.
+out=$(session "uprobe:$UC:xt_add { @${M}a = count(); }" \
+	"uprobe:$UC:xt_name { @${M}b = count(); }" \
+	'.detach 1' ".save $XT_TMP/c.xt")
+expect_match "a detached entry nobody uses is not saved" "^saved 1 entry to $XT_TMP/c.xt$" "$out"
+expect_eq "the file holds the attached entry alone" "#!/usr/bin/env xtrace
+
+// entry 2
+uprobe:$UC:xt_name { @${M}b = count(); }" "$(cat "$XT_TMP/c.xt")"
 finish
