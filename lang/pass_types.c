@@ -76,7 +76,7 @@ static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type 
 		xt_diag_error(s->dg, e->loc, "a %s cannot be stored in a variable", tname(s, t));
 		return false;
 	}
-	if (xt_types_is_place(t))
+	if (xt_type_is_place(t))
 		return xt_sema_kval(s, e, t) != NULL;
 	return true;
 }
@@ -86,7 +86,7 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	const struct xt_type *t = xt_sema_expr(s, st->b);
 	if (!t || !storable(s, st->b, t))
 		return -1;
-	if (xt_types_is_place(t)) /* $s = *p: a copy of the struct */
+	if (xt_type_is_place(t)) /* $s = *p: a copy of the struct */
 		t = xt_type_kval(s->ar, t);
 	struct xt_node *v = st->a;
 	int slot = xt_sema_var_find(s, v->name);
@@ -231,7 +231,7 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 		xt_diag_error(s->dg, st->b->loc, "a %s cannot be stored in a map", tname(s, t));
 		return -1;
 	}
-	if (xt_types_is_place(t) && !(t = xt_sema_kval(s, st->b, t))) /* @m = *p: a copy */
+	if (xt_type_is_place(t) && !(t = xt_sema_kval(s, st->b, t))) /* @m = *p: a copy */
 		return -1;
 	if (st->op != XT_OP_ASSIGN && !xt_sema_need_int(s, st->b, t, xt_op_text(st->op)))
 		return -1;

@@ -41,7 +41,7 @@ const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, st
 		const struct xt_type *to = xt_sema_type_named(s, xt_arena_strndup(s->ar, name, bl), loc);
 		return to ? xt_type_ptr(s->ar, to, name) : NULL;
 	}
-	return xt_types_kernel_named(s, name, loc); /* struct/union/enum NAME, from BTF */
+	return xt_sema_kernel_named(s, name, loc); /* struct/union/enum NAME, from BTF */
 }
 
 static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
@@ -50,7 +50,7 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *from = xt_sema_expr(s, n->a);
 	if (!to || !from)
 		return NULL;
-	if (xt_types_is_place(to)) {
+	if (xt_type_is_place(to)) {
 		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it", tname(s, to));
 		return NULL;
 	}
@@ -213,9 +213,9 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		if (!a)
 			return NULL;
 		if (n->op == XT_OP_DEREF)
-			return xt_types_deref(s, n, a);
+			return xt_sema_deref(s, n, a);
 		if (n->op == XT_OP_ADDR)
-			return xt_types_addr(s, n, a);
+			return xt_sema_addr(s, n, a);
 		if (!xt_sema_need_int(s, n->a, a, xt_op_text(n->op)))
 			return NULL;
 		return n->op == XT_OP_LNOT ? &xt_s64 : xt_type_int(8, n->op == XT_OP_NEG || a->sign);
@@ -274,8 +274,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		const struct xt_type *t = xt_sema_expr(s, n->a);
 		if (!t)
 			return NULL;
-		if (t->kind == XT_T_PTR || xt_types_is_place(t) || t->kind == XT_T_KVAL)
-			return xt_types_member(s, n, t);
+		if (t->kind == XT_T_PTR || xt_type_is_place(t) || t->kind == XT_T_KVAL)
+			return xt_sema_member(s, n, t);
 		if (t->kind == XT_T_RECORD) {
 			for (int i = 0; i < t->n; i++)
 				if (strcmp(t->fields[i].name, n->name) == 0) {
@@ -308,9 +308,9 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		return NULL;
 	}
 	case XT_N_INDEX:
-		return xt_types_index(s, n);
+		return xt_sema_index(s, n);
 	case XT_N_OFFSETOF:
-		return xt_types_offsetof(s, n);
+		return xt_sema_offsetof(s, n);
 	case XT_N_TUPLE: {
 		int nel = xt_node_count(n->list), i = 0;
 		const struct xt_type **el = xt_arena_alloc(s->ar, sizeof(*el) * nel);

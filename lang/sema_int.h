@@ -74,13 +74,12 @@ const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n);
 const struct xt_type *xt_sema_enum_const(struct xt_node *n);
 
 /* pass_types_kernel.c: kernel types (BTF) in the typing pass */
-bool xt_types_is_place(const struct xt_type *t); /* a kernel struct or array: an address in generated code */
-const struct xt_type *xt_types_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc);
-const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
-const struct xt_type *xt_types_index(struct xt_sema *s, struct xt_node *n);
-const struct xt_type *xt_types_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
-const struct xt_type *xt_types_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
-const struct xt_type *xt_types_offsetof(struct xt_sema *s, struct xt_node *n);
+const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc);
+const struct xt_type *xt_sema_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_index(struct xt_sema *s, struct xt_node *n);
+const struct xt_type *xt_sema_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n);
 
 /* The span of the first `len` characters of n's location (the name of a call). */
 struct xt_loc xt_loc_prefix(struct xt_loc loc, int len);
