@@ -1,13 +1,46 @@
-/* Internal to codegen/: module set-up and map declaration. */
+/* Internal to codegen/: what its files share beyond cg.h. */
 #ifndef XT_CG_INT_H
 #define XT_CG_INT_H
 
 #include "codegen/cg.h"
 
+/* emit_obj.c: the module, its target and the object it becomes. */
 int xt_cg_module_begin(struct xt_cg *cg, const char *source_name);
 int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *out);
 void xt_cg_module_dispose(struct xt_cg *cg);
+/* emit_maps.c: every program map, BTF-defined. */
 void xt_cg_declare_maps(struct xt_cg *cg);
+
+/* ir.c: the integer type of `size` bytes (i64 beyond 4). */
+LLVMTypeRef xt_cg_int_type(struct xt_cg *cg, int size);
+/* Whether a value of type t is an i64 (integers, pointers, kernel addresses),
+ * not a pointer to a buffer. */
+bool xt_cg_is_scalar(const struct xt_type *t);
+/* Zero-fills size bytes at dst, known to be aligned to `align`. */
+void xt_cg_zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align);
+/* Debug info for function fn with np pointer parameters named pnames. */
+void xt_cg_di_function(struct xt_cg *cg, LLVMValueRef fn, const char *name, const char *const *pnames, int np,
+		       bool local);
+
+/* scratch.c: a temporary of `size` bytes (not zeroed), busy until
+ * xt_cg_tmp_release(cg, mark) with a mark (cg->nbusy) taken before it. */
+LLVMValueRef xt_cg_tmp_take(struct xt_cg *cg, int size, const char *name);
+void xt_cg_tmp_release(struct xt_cg *cg, int mark);
+/* Ends the function's entry block: on to `body`, through the scratch lookup if any. */
+void xt_cg_entry_done(struct xt_cg *cg, LLVMBasicBlockRef body);
+/* The slots of probe p's scratch variables: buffers, or slices of `frame`. */
+LLVMValueRef *xt_cg_var_slots(struct xt_cg *cg, const struct xt_probe_info *p, LLVMValueRef frame);
+/* The frame of a probe with a map loop: a new one (zeroed), the current
+ * one, and its flag saying exit() stopped the probe inside a callback. */
+LLVMValueRef xt_cg_frame_new(struct xt_cg *cg);
+LLVMValueRef xt_cg_frame(struct xt_cg *cg);
+LLVMValueRef xt_cg_frame_stopped(struct xt_cg *cg);
+/* Declares the scratch map in place of `forward`, once its size is known.
+ * 0, or -1 after a diagnostic (a probe needs more than a per-CPU value holds). */
+int xt_cg_scratch_declare(struct xt_cg *cg, LLVMValueRef forward, struct xt_diags *dg);
+
+/* emit_stmt.c: a statement list. */
+void xt_cg_stmts(struct xt_cg *cg, struct xt_node *list);
 
 /* emit_kmem.c: kernel types. The address n denotes (a field, an element, *p). */
 LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n);

@@ -12,12 +12,7 @@ static const char *tname(struct xt_sema *s, const struct xt_type *t)
 	return xt_type_name(s->ar, t);
 }
 
-bool xt_types_is_place(const struct xt_type *t)
-{
-	return t && ((t->kind == XT_T_RECORD && t->btf_id) || t->kind == XT_T_ARRAY);
-}
-
-const struct xt_type *xt_types_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc)
+const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc)
 {
 	const char *near, *why;
 	const struct xt_type *t = xt_ktypes()->find(name, &near, &why);
@@ -59,7 +54,7 @@ static const struct xt_field *field_of(struct xt_sema *s, struct xt_node *n, con
 
 /* p->f and r.f, where t (the type of n->a) is a pointer or a kernel record.
  * As in bpftrace, `.` does not go through a pointer and `->` needs one. */
-const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+const struct xt_type *xt_sema_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
 	const struct xt_type *rec = t;
 	if (t->kind == XT_T_KVAL) { /* $s.f of a copy: read from the copy's bytes */
@@ -75,7 +70,7 @@ const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, cons
 		if (!f)
 			return NULL;
 		n->sym = f;
-		return xt_types_is_place(f->type) ? xt_type_kval(s->ar, f->type) : f->type;
+		return xt_type_is_place(f->type) ? xt_type_kval(s->ar, f->type) : f->type;
 	}
 	if (t->kind == XT_T_PTR) {
 		if (n->kind == XT_N_FIELD) {
@@ -84,7 +79,7 @@ const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, cons
 			return NULL;
 		}
 		rec = t->pointee;
-		if (!xt_types_is_place(rec) || rec->kind != XT_T_RECORD) {
+		if (!xt_type_is_place(rec) || rec->kind != XT_T_RECORD) {
 			xt_diag_error(s->dg, n->loc, "%s does not point to a struct: it has no field '%s'", tname(s, t), n->name);
 			return NULL;
 		}
@@ -114,7 +109,7 @@ const struct xt_type *xt_sema_kval(struct xt_sema *s, struct xt_node *e, const s
 }
 
 /* a[i]: an element of a kernel array, or of what a pointer points to. */
-const struct xt_type *xt_types_index(struct xt_sema *s, struct xt_node *n)
+const struct xt_type *xt_sema_index(struct xt_sema *s, struct xt_node *n)
 {
 	const struct xt_type *t = xt_sema_expr(s, n->a), *it = xt_sema_expr(s, n->b);
 	if (!t || !it)
@@ -138,7 +133,7 @@ const struct xt_type *xt_types_index(struct xt_sema *s, struct xt_node *n)
 }
 
 /* *p */
-const struct xt_type *xt_types_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+const struct xt_type *xt_sema_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
 	if (t->kind != XT_T_PTR) {
 		xt_diag_error(s->dg, n->loc, "cannot dereference %s, which is not a pointer", tname(s, t));
@@ -158,7 +153,7 @@ static bool in_memory(const struct xt_node *n)
 	switch (n->kind) {
 	case XT_N_ARROW:
 	case XT_N_FIELD:
-		return n->a->type && (n->a->type->kind == XT_T_PTR || xt_types_is_place(n->a->type));
+		return n->a->type && (n->a->type->kind == XT_T_PTR || xt_type_is_place(n->a->type));
 	case XT_N_INDEX:
 		return true;
 	case XT_N_UNOP:
@@ -169,7 +164,7 @@ static bool in_memory(const struct xt_node *n)
 }
 
 /* &x */
-const struct xt_type *xt_types_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
 	if (!in_memory(n->a)) {
 		xt_diag_error(s->dg, n->loc, "& needs a field of a kernel struct, an array element or *p");
@@ -184,12 +179,12 @@ const struct xt_type *xt_types_addr(struct xt_sema *s, struct xt_node *n, const 
 }
 
 /* offsetof(struct T, f): a constant from here on. */
-const struct xt_type *xt_types_offsetof(struct xt_sema *s, struct xt_node *n)
+const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n)
 {
-	const struct xt_type *rec = xt_types_kernel_named(s, n->name, n->loc);
+	const struct xt_type *rec = xt_sema_kernel_named(s, n->name, n->loc);
 	if (!rec)
 		return NULL;
-	if (!xt_types_is_place(rec) || rec->kind != XT_T_RECORD) {
+	if (!xt_type_is_place(rec) || rec->kind != XT_T_RECORD) {
 		xt_diag_error(s->dg, n->loc, "offsetof needs a struct or union, not %s", tname(s, rec));
 		return NULL;
 	}

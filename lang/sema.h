@@ -123,6 +123,10 @@ int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node 
  * map (its value type may still be NULL in the first, quiet round) or NULL
  * after a diagnostic. */
 struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool key_ok);
+/* pass_probes.c: adds a site to probe p, for a provider's expand hook (name:
+ * the full probe name; target/num/data per provider). */
+struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
+				  const char *name, const char *target, int64_t num, const void *data);
 /* Whether n is a positional parameter ($1) turned into a literal (n->sval keeps its text). */
 bool xt_sema_is_posparam(const struct xt_node *n);
 /* Whether the analysis is in its final round (diagnostics are shown). */

@@ -38,15 +38,48 @@ int xt_pass_config(struct xt_sema *s); /* pass_config.c: config = { ... } */
 int xt_pass_macros(struct xt_sema *s); /* pass_macros.c: macro calls expanded in place */
 int xt_pass_probes(struct xt_sema *s);  /* pass_probes.c: attach points to sites */
 int xt_pass_types(struct xt_sema *s);   /* pass_types.c: names and types */
+int xt_pass_layout(struct xt_sema *s);  /* pass_layout.c: map key and value sizes */
+
+/* pass_types.c: scratch variables. The slot `name` refers to in the current
+ * scope, or -1; whether any block of the probe declared it; a new slot for
+ * variable node v, visible to the end of the current block. */
+int xt_sema_var_find(struct xt_sema *s, const char *name);
+bool xt_sema_var_any(struct xt_sema *s, const char *name);
+int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_type *t, bool fixed);
+
+/* pass_types_expr.c: types n (xt_sema_expr in sema.h, with two choices more:
+ * an aggregation is allowed when `agg_ok`, no value when `stmt`); whether t
+ * is an integer, else a diagnostic that `what` needs one; the narrowest
+ * type of a literal; a type written in the program (casts, let, sizeof). */
+const struct xt_type *xt_sema_typed(struct xt_sema *s, struct xt_node *n, bool agg_ok, bool stmt);
+bool xt_sema_need_int(struct xt_sema *s, struct xt_node *n, const struct xt_type *t, const char *what);
+const struct xt_type *xt_sema_literal_type(uint64_t v);
+const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, struct xt_loc loc);
+
+/* pass_types_maps.c: a use of map node n (its keys typed and checked against
+ * the map's when `keyed`), NULL after a diagnostic; joining a value type into
+ * map m's, -1 after a diagnostic; the type of a map read; the REPL session's
+ * known maps, entered before typing. */
+struct xt_map_info *xt_sema_map_use(struct xt_sema *s, struct xt_node *n, bool keyed);
+int xt_sema_map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val);
+const struct xt_type *xt_sema_map_read(struct xt_sema *s, struct xt_node *n);
+void xt_sema_maps_seed(struct xt_sema *s);
+
+/* pass_types_rewrite.c: $N or $# (n) becomes the literal it stands for;
+ * sizeof becomes an integer literal (its type, NULL after a diagnostic);
+ * identifier n becomes a kernel enum's constant (its type; NULL, n left
+ * alone, when it names none). */
+void xt_sema_posparam(struct xt_sema *s, struct xt_node *n);
+const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n);
+const struct xt_type *xt_sema_enum_const(struct xt_node *n);
 
 /* pass_types_kernel.c: kernel types (BTF) in the typing pass */
-bool xt_types_is_place(const struct xt_type *t); /* a kernel struct or array: an address in generated code */
-const struct xt_type *xt_types_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc);
-const struct xt_type *xt_types_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
-const struct xt_type *xt_types_index(struct xt_sema *s, struct xt_node *n);
-const struct xt_type *xt_types_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
-const struct xt_type *xt_types_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
-const struct xt_type *xt_types_offsetof(struct xt_sema *s, struct xt_node *n);
+const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc);
+const struct xt_type *xt_sema_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_index(struct xt_sema *s, struct xt_node *n);
+const struct xt_type *xt_sema_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n);
 
 /* The span of the first `len` characters of n's location (the name of a call). */
 struct xt_loc xt_loc_prefix(struct xt_loc loc, int len);

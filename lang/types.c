@@ -118,6 +118,11 @@ bool xt_type_is_int(const struct xt_type *t)
 	return t && (t->kind == XT_T_INT || t->kind == XT_T_BOOL);
 }
 
+bool xt_type_is_place(const struct xt_type *t)
+{
+	return t && ((t->kind == XT_T_RECORD && t->btf_id) || t->kind == XT_T_ARRAY);
+}
+
 bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 {
 	if (a == b)

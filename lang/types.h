@@ -145,6 +145,7 @@ bool xt_type_fits(const struct xt_type *to, const struct xt_type *from);
 /* The type that holds both (the wider int, the longer string, ...) or NULL. */
 const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a, const struct xt_type *b);
 bool xt_type_is_int(const struct xt_type *t); /* int, bool */
+bool xt_type_is_place(const struct xt_type *t); /* a kernel struct or array: an address in generated code */
 /* "uint64", "string[16]", "count", "(int64, string[16])", ... (arena-allocated) */
 const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t);
 

@@ -1,139 +1,21 @@
-/* Loading, attaching, running BEGIN/END, the event loop and detaching. */
+/* Opening and loading the object, attaching, running BEGIN/END and the event
+ * loop, printing at the end, detaching and closing. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <poll.h>
-#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "runtime/rt_int.h"
 #include "runtime/symbols.h"
 #include "stdlib/registry.h"
 
-/* libbpf's messages: shown with -v, and the tail kept for a verifier rejection. */
-static char libbpf_log[16384];
-static size_t libbpf_log_len;
-static bool libbpf_verbose;
-
-void xt_rt_log_append(const char *text, size_t len)
-{
-	const size_t room = sizeof(libbpf_log) - 1; /* and the NUL */
-	if (len > room / 2) { /* a whole verifier log arrives as one message: its end matters */
-		text += len - room / 2;
-		len = room / 2;
-	}
-	if (libbpf_log_len + len > room) { /* keep the newest part of what is there */
-		size_t keep = room - len < libbpf_log_len ? room - len : libbpf_log_len;
-		memmove(libbpf_log, libbpf_log + libbpf_log_len - keep, keep);
-		libbpf_log_len = keep;
-	}
-	memcpy(libbpf_log + libbpf_log_len, text, len);
-	libbpf_log_len += len;
-	libbpf_log[libbpf_log_len] = 0;
-}
-
-const char *xt_rt_log(void)
-{
-	return libbpf_log;
-}
-
-void xt_rt_log_reset(void)
-{
-	libbpf_log_len = 0;
-	libbpf_log[0] = 0;
-}
-
-static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char *msg = NULL;
-	int n = vasprintf(&msg, fmt, ap);
-	if (n < 0)
-		return 0;
-	if (libbpf_verbose)
-		fputs(msg, stderr);
-	if (level != LIBBPF_DEBUG)
-		xt_rt_log_append(msg, (size_t)n);
-	free(msg);
-	return n;
-}
-
-/* The last `lines` lines of the verifier's log (which libbpf prints between
- * BEGIN and END PROG LOAD LOG markers), or of libbpf's messages. */
-static const char *log_tail(int lines)
-{
-	static char tail[4096];
-	const char *end = libbpf_log + libbpf_log_len;
-	const char *mark = NULL;
-	for (const char *q = strstr(libbpf_log, "-- END PROG LOAD LOG --"); q;
-	     q = strstr(q + 1, "-- END PROG LOAD LOG --"))
-		mark = q;
-	if (mark) { /* back to the start of the marker's line */
-		end = mark;
-		while (end > libbpf_log && end[-1] != '\n')
-			end--;
-	}
-	const char *p = end;
-	while (p > libbpf_log && lines > 0) {
-		p--;
-		if (*p == '\n' && p != end - 1)
-			lines--;
-	}
-	if (p != libbpf_log)
-		p++;
-	snprintf(tail, sizeof(tail), "%.*s", (int)(end - p), p);
-	return tail;
-}
-
 struct bpf_object *xt_rt_object(struct xt_rt *rt) { return rt->obj; }
-
-/* Every open program, for xt_rt_site_name: a session's entries stay open
- * (detached ones too) until it ends, so their sites keep their names. */
-static const struct xt_program **open_progs;
-static int nopen_progs;
-
-static void progs_add(const struct xt_program *prog)
-{
-	const struct xt_program **np = realloc(open_progs, sizeof(*np) * (nopen_progs + 1));
-	if (!np)
-		return; /* its `probe` values print as "?" in other entries' maps */
-	open_progs = np;
-	open_progs[nopen_progs++] = prog;
-}
-
-static void progs_remove(const struct xt_program *prog)
-{
-	for (int i = 0; i < nopen_progs; i++)
-		if (open_progs[i] == prog) {
-			open_progs[i] = open_progs[--nopen_progs];
-			break;
-		}
-	if (!nopen_progs) {
-		free(open_progs);
-		open_progs = NULL;
-	}
-}
-
-static const char *site_in(const struct xt_program *prog, uint64_t id)
-{
-	uint64_t base = (uint64_t)prog->opts.site_base;
-	return id >= base && id - base < (uint64_t)prog->nsites ? prog->sites[id - base]->name : NULL;
-}
-
-const char *xt_rt_site_name(const struct xt_program *prog, uint64_t id)
-{
-	const char *name = prog ? site_in(prog, id) : NULL;
-	for (int i = 0; !name && i < nopen_progs; i++)
-		name = site_in(open_progs[i], id);
-	return name ? name : "?";
-}
 
 int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link)
 {
@@ -223,8 +105,7 @@ static void drain(struct xt_rt *rt, long budget)
 
 struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *opts, struct xt_diags *dg)
 {
-	libbpf_verbose = opts->verbose;
-	libbpf_set_print(on_libbpf_print);
+	xt_rt_log_route(opts->verbose);
 	struct xt_rt *rt = calloc(1, sizeof(*rt));
 	rt->c = c;
 	rt->prog = c->prog;
@@ -237,7 +118,7 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 		free(rt);
 		return NULL;
 	}
-	progs_add(rt->prog);
+	xt_rt_sites_add(rt->prog);
 	rt->nprobes = rt->prog->nprobes;
 	rt->probes = calloc(rt->nprobes + 1, sizeof(*rt->probes));
 	for (int i = 0; i < rt->nprobes; i++) {
@@ -259,7 +140,7 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 		int err = errno;
 		const char *which = "a probe";
 		for (int i = 0; i < rt->nprobes; i++)
-			if (rt->probes[i].prog && names_prog(libbpf_log, rt->prog->probes[i].fn_name)) {
+			if (rt->probes[i].prog && names_prog(xt_rt_log(), rt->prog->probes[i].fn_name)) {
 				which = rt->prog->probes[i].sites[0].name;
 				if (rt->probes[i].info->node)
 					xt_diag_error(dg, rt->probes[i].info->node->loc,
@@ -269,8 +150,8 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 			}
 		if (which)
 			xt_diag_plain(dg, "the kernel refused to load the program: %s", strerror(err));
-		if (libbpf_log_len)
-			xt_diag_note(dg, (struct xt_loc){ 0 }, "the verifier's last words:\n%s", log_tail(12));
+		if (*xt_rt_log())
+			xt_diag_note(dg, (struct xt_loc){ 0 }, "the verifier's last words:\n%s", xt_rt_log_tail(12));
 		xt_rt_close(rt);
 		return NULL;
 	}
@@ -386,87 +267,6 @@ void xt_rt_print_one(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 	fflush(rt->opts.out);
 }
 
-/* A -c command's stacks are printed after it ended, when its mappings are
- * gone from /proc; polling them misses a command that lives a few
- * milliseconds. So when the program symbolises user addresses, the command
- * is traced (PTRACE_SEIZE: it does not stop) with PTRACE_O_TRACEEXIT: it stops
- * at its exit with its address space intact, the mappings and files are read
- * then, and it is let go. Signals it receives meanwhile stop it as well and
- * are passed on at once. */
-static void trace_child(struct xt_rt *rt)
-{
-	pid_t pid = rt->opts.child;
-	if (pid <= 0 || !xt_sym_watched(pid))
-		return;
-	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)PTRACE_O_TRACEEXIT) == 0)
-		rt->child_traced = true;
-	else if (rt->opts.verbose)
-		fprintf(stderr, "xtrace: cannot trace the command's exit (%s); its stacks may print as addresses\n",
-			strerror(errno));
-}
-
-/* Resumes the traced command from stop `st` (or lets it go for good when
- * `release`); at its exit stop its mappings are read first. */
-static void child_stopped(struct xt_rt *rt, int st, bool release)
-{
-	pid_t pid = rt->opts.child;
-	int event = st >> 16, sig = WSTOPSIG(st);
-	if (event == PTRACE_EVENT_EXIT) {
-		xt_sym_capture(pid);
-		release = true;
-		sig = 0;
-	} else if (event == PTRACE_EVENT_STOP) {
-		/* A group-stop (SIGSTOP, SIGTSTP...) stays a stop; our PTRACE_INTERRUPT does not. */
-		bool group = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
-		if (!release) {
-			ptrace(group ? PTRACE_LISTEN : PTRACE_CONT, pid, NULL, NULL);
-			return;
-		}
-		sig = 0;
-	}
-	/* A signal-delivery stop: the signal goes on to the command. */
-	if (release) {
-		ptrace(PTRACE_DETACH, pid, NULL, (void *)(long)sig);
-		rt->child_traced = false;
-	} else {
-		ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig);
-	}
-}
-
-/* Lets the traced command go when tracing ends before it does (exit(), a
- * signal): it is interrupted, and whatever stop comes first releases it. */
-static void untrace_child(struct xt_rt *rt)
-{
-	pid_t pid = rt->opts.child;
-	if (!rt->child_traced || pid <= 0 || ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0) {
-		rt->child_traced = false;
-		return;
-	}
-	while (rt->child_traced) {
-		int st;
-		pid_t r = waitpid(pid, &st, __WALL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r != pid || !WIFSTOPPED(st)) { /* gone meanwhile */
-			rt->child_traced = false;
-			rt->opts.child = 0;
-			break;
-		}
-		child_stopped(rt, st, true);
-	}
-}
-
-static void start_child(struct xt_rt *rt)
-{
-	if (rt->opts.child_go_fd < 0)
-		return;
-	trace_child(rt);
-	if (write(rt->opts.child_go_fd, "g", 1) != 1)
-		fprintf(stderr, "xtrace: cannot start the command: %s\n", strerror(errno));
-	close(rt->opts.child_go_fd);
-	rt->opts.child_go_fd = -1;
-}
-
 static void on_events(void *ctx)
 {
 	drain(ctx, 1024);
@@ -487,18 +287,7 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 		rt->done = true;
 		return;
 	}
-	/* One SIGCHLD may stand for several changes: take them all. */
-	int st;
-	while (rt->opts.child > 0 && waitpid(rt->opts.child, &st, WNOHANG | __WALL) == rt->opts.child) {
-		if (WIFSTOPPED(st)) {
-			if (rt->child_traced)
-				child_stopped(rt, st, false);
-			continue;
-		}
-		rt->opts.child = 0;
-		rt->child_traced = false;
-		rt->done = true;
-	}
+	xt_rt_child_changed(rt);
 }
 
 /* The -p process's mappings, re-read while it runs so that they outlive it. */
@@ -552,11 +341,11 @@ int xt_rt_run(struct xt_rt *rt)
 
 	xt_rt_run_special(rt, false);
 	if (!rt->done)
-		start_child(rt);
+		xt_rt_child_start(rt);
 	while (!rt->done)
 		if (xt_loop_once(l, -1) < 0)
 			break;
-	untrace_child(rt);
+	xt_rt_child_untrace(rt);
 	for (int *fd = &rt->remember_fd; fd; fd = fd == &rt->remember_fd ? &rt->target_fd : NULL)
 		if (*fd >= 0) {
 			xt_loop_remove(l, *fd);
@@ -655,68 +444,12 @@ void xt_rt_print_lost(struct xt_rt *rt)
 	fflush(rt->opts.out);
 }
 
-/* Releasing a perf-event link takes the kernel ~73 ms (two RCU-tasks-trace
- * grace periods under global mutexes), so 360 of them hold an exiting tracer
- * for half a minute. The results are printed by now: a child in its own
- * session, with no terminal or pipe open, inherits the links and lets the
- * kernel release them when it exits; our own closes then only drop references
- * and the user gets the shell back at once. */
-static int release_in_background(struct xt_rt *rt)
-{
-	int slow = 0;
-	for (int i = 0; i < rt->nprobes; i++)
-		for (int j = 0; j < rt->probes[i].nlinks; j++) {
-			struct bpf_link_info info = { 0 };
-			__u32 len = sizeof(info);
-			if (bpf_obj_get_info_by_fd(bpf_link__fd(rt->probes[i].links[j]), &info, &len) == 0 &&
-			    info.type == BPF_LINK_TYPE_PERF_EVENT)
-				slow++;
-		}
-	int hold[2];
-	if (slow < 4 || pipe2(hold, O_CLOEXEC) < 0)
-		return -1;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid != 0) { /* the parent (or a failed fork): close as usual, then let the child go */
-		close(hold[0]);
-		return hold[1];
-	}
-	setsid();
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd < 3; fd++)
-		dup2(null, fd);
-	close(hold[1]);
-	char c;
-	/* Wait until the parent has dropped its references, so ours are the last. */
-	while (read(hold[0], &c, 1) < 0 && errno == EINTR)
-		;
-	_exit(0); /* no atexit, no stdio flush: the kernel closes the links */
-}
-
-/* Ends the -c command when tracing ended first (exit(), a signal), as
- * bpftrace does: SIGTERM, and SIGKILL if it is still there 500 ms later. */
-static void end_child(struct xt_rt *rt)
-{
-	pid_t pid = rt->opts.child;
-	if (pid <= 0 || rt->opts.child_go_fd >= 0) /* none, or never started */
-		return;
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	kill(pid, SIGTERM);
-	if (pfd < 0 || xt_sig_wait(pfd, POLLIN, 500) != 1)
-		kill(pid, SIGKILL);
-	if (pfd >= 0)
-		close(pfd);
-	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-		;
-	rt->opts.child = 0;
-}
-
 void xt_rt_close(struct xt_rt *rt)
 {
 	if (!rt)
 		return;
-	end_child(rt);
-	int releaser = rt->opts.release_in_background ? release_in_background(rt) : -1;
+	xt_rt_child_end(rt);
+	int releaser = rt->opts.release_in_background ? xt_rt_release_in_background(rt) : -1;
 	xt_rt_detach(rt);
 	if (releaser >= 0)
 		close(releaser);
@@ -725,6 +458,6 @@ void xt_rt_close(struct xt_rt *rt)
 	if (rt->opts.child_go_fd >= 0)
 		close(rt->opts.child_go_fd);
 	free(rt->probes);
-	progs_remove(rt->prog);
+	xt_rt_sites_remove(rt->prog);
 	free(rt);
 }

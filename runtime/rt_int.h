@@ -19,7 +19,7 @@ struct xt_rt {
 	bool exited;                  /* exit()'s record seen: later records (bar END's) are dropped */
 	bool ending;                  /* END is running */
 	int status;                   /* exit status to return */
-	bool child_traced;            /* the -c command is ptrace-seized until its exit (rt.c) */
+	bool child_traced;            /* the -c command is ptrace-seized until its exit (child.c) */
 	int remember_fd;              /* timer re-reading the -p process's mappings, or -1 */
 	int target_fd;                /* pidfd of the -p process, readable once it ended; or -1 */
 	long budget;                  /* records the drain under way may still handle */
@@ -41,20 +41,40 @@ int xt_rt_map_snapshot(struct xt_rt *rt, const struct xt_map_info *m, struct xt_
 void xt_rt_snap_free(struct xt_rt_snap *s);
 /* The bytes a lookup of m's value fills (per-CPU: every CPU's slot). */
 size_t xt_rt_value_bytes(const struct xt_map_info *m);
-/* rt.c: appends to the copy of libbpf's messages kept for a verifier
- * rejection (bounded; the newest part stays); the copy; emptying it. */
+/* libbpf_log.c: routes libbpf's messages here (to stderr too when verbose). */
+void xt_rt_log_route(bool verbose);
+/* Appends to the copy of libbpf's messages kept for a verifier rejection
+ * (bounded; the newest part stays); the copy; emptying it. */
 void xt_rt_log_append(const char *text, size_t len);
 const char *xt_rt_log(void);
 void xt_rt_log_reset(void);
+/* The last `lines` lines of the verifier's log (or of libbpf's messages), in
+ * a static buffer the next call overwrites. */
+const char *xt_rt_log_tail(int lines);
 /* events.c: handles one ring-buffer record. */
 int xt_rt_handle_event(void *ctx, void *data, size_t size);
 
-
-
-/* rt.c: the name of site `id` (the value of `probe`): in prog, else in any
+/* sites.c: the name of site `id` (the value of `probe`): in prog, else in any
  * other open program (a REPL map keyed by `probe` is filled by many entries,
  * whose site ids are unique across the session); "?" when unknown. */
 const char *xt_rt_site_name(const struct xt_program *prog, uint64_t id);
+/* Registers an open program for xt_rt_site_name, and forgets it. */
+void xt_rt_sites_add(const struct xt_program *prog);
+void xt_rt_sites_remove(const struct xt_program *prog);
+
+/* child.c: the -c command (opts.child). Lets it run (traced to its exit when
+ * its stacks are symbolised); takes the changes a SIGCHLD announced (its
+ * end ends tracing); lets it go when tracing ends first; ends it (SIGTERM,
+ * then SIGKILL) when tracing ended before it did. */
+void xt_rt_child_start(struct xt_rt *rt);
+void xt_rt_child_changed(struct xt_rt *rt);
+void xt_rt_child_untrace(struct xt_rt *rt);
+void xt_rt_child_end(struct xt_rt *rt);
+
+/* release.c: when rt holds enough perf-event links, forks a child that
+ * inherits them and lets the kernel release them after we are gone; the fd
+ * to close once our references are dropped, or -1 (close as usual). */
+int xt_rt_release_in_background(struct xt_rt *rt);
 
 /* values.c: xt_rt_decode (runtime.h) for a map key: pointers print in hex there. */
 void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,

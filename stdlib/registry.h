@@ -114,8 +114,4 @@ struct xt_ktype_hooks {
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
 
-/* Adds a site to probe p (name: the full probe name; target/num/data per provider). */
-struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
-				  const char *name, const char *target, int64_t num, const void *data);
-
 #endif

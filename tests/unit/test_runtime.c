@@ -1,6 +1,6 @@
 /* Unit tests for the runtime's pieces that need no kernel: the bounded copy
- * of libbpf's log (runtime/rt.c), the signal stash and waits (loop.c), and the
- * results stream (output.c). */
+ * of libbpf's log (runtime/libbpf_log.c), the signal stash and waits
+ * (loop.c), and the results stream (output.c). */
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -18,7 +18,7 @@
 
 #include "runtime/rt_int.h"
 
-enum { LOG_CAP = 16384 }; /* the size of rt.c's buffer */
+enum { LOG_CAP = 16384 }; /* the size of libbpf_log.c's buffer */
 
 /* A verifier log arrives from libbpf as one message of any size: the copy
  * keeps its end, inside the buffer. */

@@ -1,0 +1,273 @@
+/* Lowering of statements: assignments, control flow, loops; a for ($kv : @m)
+ * body becomes a callback of bpf_for_each_map_elem; exit() stops the probe. */
+#include <stdlib.h>
+#include "codegen/cg_int.h"
+#include "stdlib/registry.h"
+
+static LLVMValueRef compound(struct xt_cg *cg, int op, LLVMValueRef old, LLVMValueRef v, const struct xt_type *t)
+{
+	LLVMBuilderRef B = cg->b;
+	bool sign = t->kind == XT_T_INT && t->sign;
+	LLVMValueRef zero = xt_cg_i64(cg, 0), isz, safe;
+	switch (op) {
+	case XT_OP_ADD: return LLVMBuildAdd(B, old, v, "");
+	case XT_OP_SUB: return LLVMBuildSub(B, old, v, "");
+	case XT_OP_MUL: return LLVMBuildMul(B, old, v, "");
+	case XT_OP_DIV: case XT_OP_MOD:
+		isz = LLVMBuildICmp(B, LLVMIntEQ, v, zero, "");
+		safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), v, "");
+		return LLVMBuildSelect(B, isz, zero, sign ? xt_cg_sdivrem(cg, old, safe, op == XT_OP_MOD)
+			: op == XT_OP_DIV ? LLVMBuildUDiv(B, old, safe, "") : LLVMBuildURem(B, old, safe, ""), "");
+	case XT_OP_BAND: return LLVMBuildAnd(B, old, v, "");
+	case XT_OP_BOR: return LLVMBuildOr(B, old, v, "");
+	case XT_OP_BXOR: return LLVMBuildXor(B, old, v, "");
+	case XT_OP_SHL: return LLVMBuildShl(B, old, LLVMBuildAnd(B, v, xt_cg_i64(cg, 63), ""), "");
+	default: return sign ? LLVMBuildAShr(B, old, LLVMBuildAnd(B, v, xt_cg_i64(cg, 63), ""), "")
+			     : LLVMBuildLShr(B, old, LLVMBuildAnd(B, v, xt_cg_i64(cg, 63), ""), "");
+	}
+}
+
+static void assign_map(struct xt_cg *cg, struct xt_node *st)
+{
+	struct xt_node *mn = st->a;
+	const struct xt_map_info *m = mn->sym;
+	if (m->val->kind == XT_T_AGG) {
+		const struct xt_builtin *b = st->b->sym;
+		LLVMValueRef key = xt_cg_map_key(cg, m, mn);
+		b->emit_agg(cg, m, key, st->b);
+		return;
+	}
+	LLVMValueRef v = xt_cg_expr(cg, st->b);
+	if (st->op != XT_OP_ASSIGN)
+		v = compound(cg, st->op, xt_cg_map_read(cg, mn), v, m->val);
+	LLVMValueRef key = xt_cg_map_key(cg, m, mn);
+	LLVMValueRef val = xt_cg_buf(cg, m->value_size, "val");
+	xt_cg_store(cg, val, m->val, v, st->b->type);
+	LLVMValueRef args[] = { xt_cg_map(cg, m), key, val, xt_cg_i64(cg, 0) };
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_MAP_UPDATE, false, args, 4);
+	xt_cg_count_lost(cg, 1, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), "")); /* full */
+}
+
+static void map_loop(struct xt_cg *cg, struct xt_node *st);
+
+/* A loop: the body runs with break/continue aimed at `brk`/`cont`. */
+static void loop_body(struct xt_cg *cg, struct xt_node *blk, LLVMBasicBlockRef brk, LLVMBasicBlockRef cont)
+{
+	LLVMBasicBlockRef ob = cg->brk, oc = cg->cont;
+	cg->brk = brk;
+	cg->cont = cont;
+	xt_cg_stmts(cg, blk->list);
+	cg->brk = ob;
+	cg->cont = oc;
+}
+
+static void jump_out(struct xt_cg *cg, LLVMBasicBlockRef to, int cb_ret)
+{
+	if (to)
+		LLVMBuildBr(cg->b, to);
+	else /* the top of a map-loop callback: 1 stops the iteration, 0 goes on */
+		LLVMBuildRet(cg->b, xt_cg_i64(cg, cb_ret));
+	xt_cg_dead_end(cg);
+}
+
+static void stmt_(struct xt_cg *cg, struct xt_node *st);
+
+static void stmt(struct xt_cg *cg, struct xt_node *st)
+{
+	int mark = cg->nbusy;
+	stmt_(cg, st);
+	xt_cg_tmp_release(cg, mark);
+}
+
+static void stmt_(struct xt_cg *cg, struct xt_node *st)
+{
+	switch (st->kind) {
+	case XT_N_LET: {
+		const struct xt_type *t = cg->probe->var_types[st->a->aux];
+		if (st->b)
+			xt_cg_store(cg, cg->vars[st->a->aux], t, xt_cg_expr(cg, st->b), st->b->type);
+		else
+			xt_cg_memset(cg, cg->vars[st->a->aux], t->size);
+		break;
+	}
+	case XT_N_WHILE: {
+		LLVMBasicBlockRef cond = xt_cg_block(cg, "while"), body = xt_cg_block(cg, "do"), end = xt_cg_block(cg, "wend");
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, cond);
+		int mark = cg->nbusy;
+		LLVMValueRef c = xt_cg_expr(cg, st->a);
+		xt_cg_tmp_release(cg, mark);
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), body, end);
+		LLVMPositionBuilderAtEnd(cg->b, body);
+		loop_body(cg, st->b, end, cond);
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, end);
+		break;
+	}
+	case XT_N_UNROLL:
+		for (uint64_t i = 0; i < st->a->ival; i++)
+			xt_cg_stmts(cg, st->b->list);
+		break;
+	case XT_N_FOR: {
+		if (st->b->kind != XT_N_RANGE) {
+			map_loop(cg, st);
+			break;
+		}
+		LLVMValueRef var = cg->vars[st->a->aux];
+		LLVMValueRef to = xt_cg_tmp_take(cg, 8, "to");
+		LLVMBuildStore(cg->b, xt_cg_expr(cg, st->b->a), var);
+		LLVMBuildStore(cg->b, xt_cg_expr(cg, st->b->b), to);
+		LLVMBasicBlockRef cond = xt_cg_block(cg, "for"), body = xt_cg_block(cg, "fbody"),
+				  step = xt_cg_block(cg, "fstep"), end = xt_cg_block(cg, "fend");
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, cond);
+		LLVMValueRef i = LLVMBuildLoad2(cg->b, cg->i64, var, "");
+		LLVMValueRef lim = LLVMBuildLoad2(cg->b, cg->i64, to, "");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, i, lim, ""), body, end);
+		LLVMPositionBuilderAtEnd(cg->b, body);
+		loop_body(cg, st->c, end, step);
+		LLVMBuildBr(cg->b, step);
+		LLVMPositionBuilderAtEnd(cg->b, step);
+		LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, var, ""), xt_cg_i64(cg, 1), ""), var);
+		LLVMBuildBr(cg->b, cond);
+		LLVMPositionBuilderAtEnd(cg->b, end);
+		break;
+	}
+	case XT_N_BREAK:
+		jump_out(cg, cg->brk, 1);
+		break;
+	case XT_N_CONTINUE:
+		jump_out(cg, cg->cont, 0);
+		break;
+	case XT_N_RETURN:
+		if (st->a)
+			xt_cg_expr(cg, st->a);
+		xt_cg_return(cg);
+		xt_cg_dead_end(cg);
+		break;
+	case XT_N_EXPR_STMT:
+		xt_cg_expr(cg, st->a);
+		break;
+	case XT_N_ASSIGN:
+		if (st->a->kind == XT_N_MAP) {
+			assign_map(cg, st);
+		} else {
+			const struct xt_type *t = cg->probe->var_types[st->a->aux];
+			LLVMValueRef v = xt_cg_expr(cg, st->b);
+			if (t->kind == XT_T_PTR && st->op != XT_OP_ASSIGN) /* $p += i: by i elements */
+				v = LLVMBuildMul(cg->b, v, xt_cg_i64(cg, xt_cg_ptr_step(t)), "");
+			if (st->op != XT_OP_ASSIGN)
+				v = compound(cg, st->op, xt_cg_load(cg, cg->vars[st->a->aux], t), v, t);
+			xt_cg_store(cg, cg->vars[st->a->aux], t, v, st->b->type);
+		}
+		break;
+	case XT_N_IF: {
+		LLVMValueRef c = xt_cg_expr(cg, st->a);
+		LLVMBasicBlockRef yes = xt_cg_block(cg, "if"), no = xt_cg_block(cg, "else"),
+				  join = xt_cg_block(cg, "endif");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
+		LLVMPositionBuilderAtEnd(cg->b, yes);
+		xt_cg_stmts(cg, st->b->list);
+		LLVMBuildBr(cg->b, join);
+		LLVMPositionBuilderAtEnd(cg->b, no);
+		if (st->c)
+			st->c->kind == XT_N_IF ? stmt(cg, st->c) : xt_cg_stmts(cg, st->c->list);
+		LLVMBuildBr(cg->b, join);
+		LLVMPositionBuilderAtEnd(cg->b, join);
+		break;
+	}
+	case XT_N_BLOCK:
+		xt_cg_stmts(cg, st->list);
+		break;
+	default:
+		abort(); /* sema rejects every other kind */
+	}
+}
+
+void xt_cg_stmts(struct xt_cg *cg, struct xt_node *list)
+{
+	for (struct xt_node *st = list; st; st = st->next)
+		stmt(cg, st);
+}
+
+void xt_cg_stop(struct xt_cg *cg)
+{
+	if (cg->in_callback) { /* 1 also ends bpf_for_each_map_elem's iteration */
+		LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i64(cg, 1), xt_cg_frame_stopped(cg));
+		LLVMSetAlignment(st, 8);
+		LLVMBuildRet(cg->b, xt_cg_i64(cg, 1));
+		cg->stops = true;
+	} else {
+		xt_cg_return(cg);
+	}
+	xt_cg_dead_end(cg);
+}
+
+/* for ($kv : @m) { body }: the body becomes a static callback of
+ * bpf_for_each_map_elem, sharing the probe's variables through the frame.
+ * The frame is in scratch space, which bpf_for_each_map_elem cannot pass
+ * (its context must be on the stack), so the callback finds it at the same
+ * offset of the probe's scratch element; its own temporaries go above the
+ * caller's. */
+static void map_loop(struct xt_cg *cg, struct xt_node *st)
+{
+	const struct xt_map_info *m = st->b->sym;
+	const struct xt_probe_info *p = cg->probe;
+	struct xt_cg saved = *cg;
+	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
+
+	LLVMValueRef fn = xt_cg_callback(cg, xt_arena_printf(cg->prog->ar, "%s_each%d", p->fn_name, st->aux));
+	cg->fn = fn;
+	cg->ctxarg = NULL;
+	cg->in_callback = true;
+	cg->stops = false;
+	cg->brk = cg->cont = NULL;
+	cg->tmps = NULL;
+	cg->busy = NULL;
+	cg->ntmps = cg->captmps = cg->nbusy = cg->capbusy = 0;
+	cg->entry = xt_cg_block(cg, "entry");
+	cg->scratch = NULL;
+	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
+	LLVMPositionBuilderAtEnd(cg->b, body);
+	cg->vars = xt_cg_var_slots(cg, p, xt_cg_frame(cg));
+
+	const struct xt_type *kv = p->var_types[st->a->aux];
+	LLVMValueRef slot = cg->vars[st->a->aux];
+	LLVMValueRef kslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[0]));
+	LLVMValueRef vslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[1]));
+	LLVMValueRef key = xt_cg_buf(cg, m->key_size, "key");
+	xt_cg_memcpy(cg, key, LLVMGetParam(fn, 1), m->key_size);
+	if (m->key)
+		xt_cg_store(cg, kslot, kv->elems[0], xt_cg_load(cg, key, m->key), m->key);
+	else
+		xt_cg_store(cg, kslot, kv->elems[0], xt_cg_i64(cg, 0), &xt_s64);
+	if (m->val->kind == XT_T_AGG)
+		xt_cg_store(cg, vslot, kv->elems[1], m->val->agg->emit_read(cg, m, key), &xt_s64);
+	else
+		xt_cg_store(cg, vslot, kv->elems[1], xt_cg_load(cg, LLVMGetParam(fn, 2), m->val), m->val);
+	xt_cg_stmts(cg, st->c->list);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	xt_cg_entry_done(cg, body);
+	free(cg->vars);
+	free(cg->tmps);
+	free(cg->busy);
+
+	int need = cg->scratch_max;
+	bool stops = cg->stops;
+	*cg = saved;
+	if (need > cg->scratch_max)
+		cg->scratch_max = need;
+	LLVMPositionBuilderAtEnd(cg->b, resume);
+	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, LLVMConstNull(cg->ptr), xt_cg_i64(cg, 0) };
+	xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+	if (!stops)
+		return;
+	/* exit() in the body: the rest of this function does not run either */
+	LLVMValueRef flag = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_frame_stopped(cg), "");
+	LLVMBasicBlockRef stop = xt_cg_block(cg, "stop"), go = xt_cg_block(cg, "go");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, flag, xt_cg_i64(cg, 0), ""), stop, go);
+	LLVMPositionBuilderAtEnd(cg->b, stop);
+	xt_cg_stop(cg);
+	LLVMBuildBr(cg->b, go);
+	LLVMPositionBuilderAtEnd(cg->b, go);
+}

@@ -1,0 +1,351 @@
+/* The IR helper library the code generator and stdlib's codegen facets build
+ * with: constants, BPF helper calls, memory, loads and stores, ring-buffer
+ * records, lost counts, map lookups, string compares, function debug info. */
+#include <string.h>
+#include "codegen/cg_int.h"
+#include "stdlib/registry.h"
+
+LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (uint64_t)v, 1); }
+LLVMValueRef xt_cg_i32(struct xt_cg *cg, int32_t v) { return LLVMConstInt(cg->i32, (uint64_t)(int64_t)v, 1); }
+
+LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *args, unsigned n)
+{
+	LLVMTypeRef ptypes[8];
+	for (unsigned i = 0; i < n; i++)
+		ptypes[i] = LLVMTypeOf(args[i]);
+	LLVMTypeRef ft = LLVMFunctionType(ret_ptr ? cg->ptr : cg->i64, ptypes, n, 0);
+	/* Helpers are called through inttoptr(helper id). */
+	LLVMValueRef fp = LLVMConstIntToPtr(LLVMConstInt(cg->i64, id, 0), cg->ptr);
+	return LLVMBuildCall2(cg->b, ft, fp, args, n, "");
+}
+
+void xt_cg_dead_end(struct xt_cg *cg)
+{
+	LLVMPositionBuilderAtEnd(cg->b, xt_cg_block(cg, "dead"));
+}
+
+LLVMValueRef xt_cg_gep(struct xt_cg *cg, LLVMValueRef p, LLVMValueRef off)
+{
+	return LLVMBuildGEP2(cg->b, cg->i8, p, &off, 1, "");
+}
+
+/* Copies and zero fills of more than 128 bytes go through
+ * bpf_probe_read_kernel: the BPF backend expands memcpy and memset into at
+ * most 128 stores, and beyond that emits a call to memcpy/memset that no BPF
+ * program can make. Reading from NULL fails and zero-fills the destination
+ * (the kernel documents it; bpftrace relies on it too). */
+enum { INLINE_COPY_MAX = 128 };
+
+void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size)
+{
+	if (size > INLINE_COPY_MAX) {
+		LLVMValueRef args[] = { dst, xt_cg_i64(cg, size), src };
+		xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+		return;
+	}
+	LLVMBuildMemCpy(cg->b, dst, 1, src, 1, xt_cg_i64(cg, size));
+}
+
+void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str)
+{
+	LLVMValueRef args[] = { dst, len, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
+	LLVMBasicBlockRef kern = xt_cg_block(cg, "kread"), user = xt_cg_block(cg, "uread"), done = xt_cg_block(cg, "read");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, addr, xt_cg_i64(cg, 0), ""), kern, user);
+	LLVMPositionBuilderAtEnd(cg->b, kern);
+	xt_cg_helper(cg, str ? XT_H_READ_KERNEL_STR : XT_H_READ_KERNEL, false, args, 3);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, user);
+	xt_cg_helper(cg, str ? XT_H_READ_USER_STR : XT_H_READ_USER, false, args, 3);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+}
+
+void xt_cg_zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align)
+{
+	if (size > INLINE_COPY_MAX) {
+		LLVMValueRef args[] = { dst, xt_cg_i64(cg, size), LLVMConstNull(cg->ptr) };
+		xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+		return;
+	}
+	LLVMBuildMemSet(cg->b, dst, LLVMConstInt(cg->i8, 0, 0), xt_cg_i64(cg, size), align);
+}
+
+void xt_cg_memset(struct xt_cg *cg, LLVMValueRef dst, int size)
+{
+	xt_cg_zero_fill(cg, dst, size, 1);
+}
+
+LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m)
+{
+	return cg->map_vars[m->id];
+}
+
+LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name)
+{
+	return LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, name);
+}
+
+void xt_cg_return(struct xt_cg *cg)
+{
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+}
+
+LLVMTypeRef xt_cg_int_type(struct xt_cg *cg, int size)
+{
+	switch (size) {
+	case 1: return cg->i8;
+	case 2: return cg->i16;
+	case 4: return cg->i32;
+	default: return cg->i64;
+	}
+}
+
+bool xt_cg_is_scalar(const struct xt_type *t)
+{
+	return t->kind == XT_T_INT || t->kind == XT_T_BOOL || t->kind == XT_T_PROBE ||
+	       t->kind == XT_T_PTR || t->kind == XT_T_DATALOC || t->kind == XT_T_AGG ||
+	       (t->kind == XT_T_RENDERED && t->size == 8) || t->kind == XT_T_ARRAY ||
+	       (t->kind == XT_T_RECORD && t->btf_id); /* kernel structs and arrays: their address */
+}
+
+LLVMValueRef xt_cg_load(struct xt_cg *cg, LLVMValueRef p, const struct xt_type *t)
+{
+	if (!xt_cg_is_scalar(t))
+		return p;
+	int size = t->kind == XT_T_INT || t->kind == XT_T_BOOL ? t->size : 8;
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, xt_cg_int_type(cg, size), p, "");
+	LLVMSetAlignment(v, 1);
+	if (size == 8)
+		return v;
+	return t->kind == XT_T_INT && t->sign ? LLVMBuildSExt(cg->b, v, cg->i64, "")
+					      : LLVMBuildZExt(cg->b, v, cg->i64, "");
+}
+
+void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
+		 LLVMValueRef v, const struct xt_type *from)
+{
+	if (xt_cg_is_scalar(to)) {
+		int size = to->kind == XT_T_INT || to->kind == XT_T_BOOL ? to->size : 8;
+		LLVMValueRef st = LLVMBuildStore(cg->b, size == 8 ? v : LLVMBuildTrunc(cg->b, v, xt_cg_int_type(cg, size), ""), dst);
+		LLVMSetAlignment(st, 1);
+		return;
+	}
+	if (to->kind == XT_T_KVAL && from->kind != XT_T_KVAL) { /* *p, s.f: v is the kernel address */
+		xt_cg_kcopy(cg, dst, to->size, v);
+		return;
+	}
+	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE) {
+		for (int i = 0; i < to->n; i++) {
+			LLVMValueRef src = xt_cg_gep(cg, v, xt_cg_i64(cg, from->offsets[i]));
+			xt_cg_store(cg, xt_cg_gep(cg, dst, xt_cg_i64(cg, to->offsets[i])), to->elems[i],
+				    xt_cg_load(cg, src, from->elems[i]), from->elems[i]);
+		}
+		return;
+	}
+	int n = from->size < to->size ? from->size : to->size;
+	if (from->size < to->size)
+		xt_cg_memset(cg, dst, to->size);
+	xt_cg_memcpy(cg, dst, v, n);
+	if (to->kind == XT_T_STR && n == to->size) /* keep the terminator when truncating */
+		LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), xt_cg_gep(cg, dst, xt_cg_i64(cg, n - 1)));
+}
+
+void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVMValueRef buf, int size)
+{
+	LLVMValueRef st = LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)xt_builtin_index(b)), buf);
+	LLVMSetAlignment(st, 4);
+	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
+	LLVMSetAlignment(st, 4);
+	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, size + 8), xt_cg_i64(cg, 0) };
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
+	xt_cg_count_lost(cg, 0, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""));
+}
+
+/* The subprogram `i64 xt_lost(i64 probe, i64 what)`: lost[probe][what] += 1
+ * on this CPU. A call, not inline code: every map update and ring-buffer
+ * record checks its result, and an inlined map lookup at each of a
+ * thousand sites would grow the program and the kernel's time to patch it
+ * (each inlined lookup moves the whole program). */
+static LLVMValueRef lost_fn(struct xt_cg *cg)
+{
+	LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, "xt_lost");
+	if (fn)
+		return fn;
+	LLVMTypeRef params[2] = { cg->i64, cg->i64 };
+	fn = LLVMAddFunction(cg->mod, "xt_lost", LLVMFunctionType(cg->i64, params, 2, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	static const char *const pn[] = { "probe", "what" };
+	xt_cg_di_function(cg, fn, "xt_lost", pn, 2, true);
+	LLVMBuilderRef saved = cg->b;
+	cg->b = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
+			  inc = LLVMAppendBasicBlockInContext(cg->ctx, fn, "inc"),
+			  done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
+	LLVMPositionBuilderAtEnd(cg->b, entry);
+	LLVMValueRef key = LLVMBuildAlloca(cg->b, cg->i32, "key");
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, LLVMGetParam(fn, 0), cg->i32, ""), key);
+	LLVMValueRef args[] = { cg->lost_map, key };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), done, inc);
+	LLVMPositionBuilderAtEnd(cg->b, inc);
+	LLVMValueRef off = LLVMBuildShl(cg->b, LLVMBuildAnd(cg->b, LLVMGetParam(fn, 1), xt_cg_i64(cg, 1), ""),
+					xt_cg_i64(cg, 3), "");
+	LLVMValueRef slot = xt_cg_gep(cg, p, off);
+	LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, slot, ""), xt_cg_i64(cg, 1), ""), slot);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	LLVMDisposeBuilder(cg->b);
+	cg->b = saved;
+	return fn;
+}
+
+/* Nothing is dropped silently: counts a loss when `cond` holds (NULL: now). */
+void xt_cg_count_lost(struct xt_cg *cg, int what, LLVMValueRef cond)
+{
+	LLVMValueRef fn = lost_fn(cg);
+	LLVMValueRef args[] = { xt_cg_i64(cg, cg->probe->index), xt_cg_i64(cg, what) };
+	LLVMBasicBlockRef lost = NULL, go = NULL;
+	if (cond) {
+		lost = xt_cg_block(cg, "lost");
+		go = xt_cg_block(cg, "notlost");
+		LLVMBuildCondBr(cg->b, cond, lost, go);
+		LLVMPositionBuilderAtEnd(cg->b, lost);
+	}
+	LLVMValueRef call = LLVMBuildCall2(cg->b, LLVMGlobalGetValueType(fn), fn, args, 2, "");
+	/* a call to a function with debug info needs a location (the verifier of the IR says) */
+	LLVMInstructionSetDebugLoc(call, LLVMDIBuilderCreateDebugLocation(cg->ctx, 1, 1, LLVMGetSubprogram(cg->fn), NULL));
+	if (cond) {
+		LLVMBuildBr(cg->b, go);
+		LLVMPositionBuilderAtEnd(cg->b, go);
+	}
+}
+
+LLVMValueRef xt_cg_site(struct xt_cg *cg)
+{
+	const struct xt_probe_info *p = cg->probe;
+	if (p->nsites == 1)
+		return xt_cg_i64(cg, p->sites[0].id);
+	if (cg->site)
+		return cg->site;
+	return xt_cg_helper(cg, XT_H_ATTACH_COOKIE, false, &cg->ctxarg, 1);
+}
+
+LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key, LLVMValueRef init)
+{
+	LLVMValueRef map = xt_cg_map(cg, m);
+	LLVMValueRef largs[] = { map, key };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b);
+	LLVMBasicBlockRef miss = xt_cg_block(cg, "miss"), again = xt_cg_block(cg, "again"),
+			  fail = xt_cg_block(cg, "full"), done = xt_cg_block(cg, "found");
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), miss, done);
+	LLVMPositionBuilderAtEnd(cg->b, miss);
+	LLVMValueRef uargs[] = { map, key, init, xt_cg_i64(cg, 0) };
+	xt_cg_helper(cg, XT_H_MAP_UPDATE, false, uargs, 4);
+	LLVMBuildBr(cg->b, again);
+	LLVMPositionBuilderAtEnd(cg->b, again);
+	LLVMValueRef p2 = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p2, ""), fail, done);
+	/* The map is full: count it, and let this one update land in a
+	 * throw-away slot, so the rest of the probe (an exit() ...) still runs. */
+	LLVMPositionBuilderAtEnd(cg->b, fail);
+	xt_cg_count_lost(cg, 1, NULL);
+	LLVMValueRef discard = xt_cg_tmp_take(cg, m->value_size, "discard");
+	xt_cg_zero_fill(cg, discard, m->value_size, 8);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
+	LLVMValueRef vals[] = { p, p2, discard };
+	LLVMBasicBlockRef from[] = { here, again, fail };
+	LLVMAddIncoming(phi, vals, from, 3);
+	return phi;
+}
+
+/* BPF before cpu v4 has no signed division: divide magnitudes, then fix the sign. */
+LLVMValueRef xt_cg_sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem)
+{
+	LLVMBuilderRef B = cg->b;
+	LLVMValueRef zero = xt_cg_i64(cg, 0);
+	LLVMValueRef an = LLVMBuildICmp(B, LLVMIntSLT, a, zero, ""), bn = LLVMBuildICmp(B, LLVMIntSLT, b, zero, "");
+	LLVMValueRef ua = LLVMBuildSelect(B, an, LLVMBuildNeg(B, a, ""), a, "");
+	LLVMValueRef ub = LLVMBuildSelect(B, bn, LLVMBuildNeg(B, b, ""), b, "");
+	if (rem) { /* C: the remainder takes the dividend's sign */
+		LLVMValueRef r = LLVMBuildURem(B, ua, ub, "");
+		return LLVMBuildSelect(B, an, LLVMBuildNeg(B, r, ""), r, "");
+	}
+	LLVMValueRef q = LLVMBuildUDiv(B, ua, ub, "");
+	return LLVMBuildSelect(B, LLVMBuildXor(B, an, bn, ""), LLVMBuildNeg(B, q, ""), q, "");
+}
+
+LLVMValueRef xt_cg_flag_join(struct xt_cg *cg, LLVMBasicBlockRef yes, LLVMBasicBlockRef no)
+{
+	LLVMBasicBlockRef join = xt_cg_block(cg, "flag");
+	LLVMPositionBuilderAtEnd(cg->b, yes);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, no);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	LLVMValueRef vals[] = { xt_cg_i64(cg, 1), xt_cg_i64(cg, 0) };
+	LLVMBasicBlockRef from[] = { yes, no };
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
+LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim)
+{
+	LLVMBuilderRef B = cg->b;
+	int n = lim < sa ? lim : sa;
+	n = n < sb ? n : sb;
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "streq"), no = xt_cg_block(cg, "strne");
+	for (int i = 0; i < n; i++) {
+		LLVMValueRef ca = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, a, xt_cg_i64(cg, i)), "");
+		LLVMValueRef cb = LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, b, xt_cg_i64(cg, i)), "");
+		LLVMBasicBlockRef same = xt_cg_block(cg, "same"), next = xt_cg_block(cg, "next");
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, cb, ""), same, no);
+		LLVMPositionBuilderAtEnd(B, same);
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, LLVMConstInt(cg->i8, 0, 0), ""), yes, next);
+		LLVMPositionBuilderAtEnd(B, next);
+	}
+	if (lim > n && sa != sb) /* n bytes agree and no NUL yet: equal only if the longer ends here */
+		LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ,
+			LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, sa > sb ? a : b, xt_cg_i64(cg, n)), ""),
+			LLVMConstInt(cg->i8, 0, 0), ""), yes, no);
+	else
+		LLVMBuildBr(B, yes);
+	return xt_cg_flag_join(cg, yes, no);
+}
+
+/* Debug info for a function: the kernel takes BTF func info from it, which
+ * it needs for callbacks (for_each_map_elem: "missing btf func_info"). Its
+ * parameters must be named, or the kernel rejects the BTF. */
+void xt_cg_di_function(struct xt_cg *cg, LLVMValueRef fn, const char *name, const char *const *pnames, int np, bool local)
+{
+	LLVMMetadataRef i64t = LLVMDIBuilderCreateBasicType(cg->di, "long", 4, 64, 0x05, LLVMDIFlagZero);
+	LLVMMetadataRef voidp = LLVMDIBuilderCreatePointerType(cg->di, NULL, 64, 64, 0, "", 0);
+	LLVMMetadataRef types[8] = { i64t };
+	for (int i = 0; i < np; i++)
+		types[i + 1] = voidp;
+	LLVMMetadataRef sty = LLVMDIBuilderCreateSubroutineType(cg->di, cg->di_file, types, (unsigned)np + 1, LLVMDIFlagZero);
+	LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(cg->di, cg->di_file, name, strlen(name), name, strlen(name),
+		cg->di_file, 1, sty, local, 1, 1, LLVMDIFlagPrototyped, 1);
+	for (int i = 0; i < np; i++)
+		LLVMDIBuilderCreateParameterVariable(cg->di, sp, pnames[i], strlen(pnames[i]), (unsigned)i + 1,
+						     cg->di_file, 1, voidp, 1, LLVMDIFlagZero);
+	LLVMSetSubprogram(fn, sp);
+}
+
+LLVMValueRef xt_cg_callback(struct xt_cg *cg, const char *name)
+{
+	LLVMTypeRef params[4] = { cg->ptr, cg->ptr, cg->ptr, cg->ptr };
+	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, 4, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	static const char *const pn[] = { "map", "key", "value", "ctx" };
+	xt_cg_di_function(cg, fn, name, pn, 4, true);
+	return fn;
+}

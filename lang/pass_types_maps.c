@@ -1,0 +1,178 @@
+/* The typing pass, maps: a map's key and value types are program-wide,
+ * unified across its uses; a REPL session's earlier maps are known from
+ * the start. */
+#include <string.h>
+#include "sema_int.h"
+
+static const char *tname(struct xt_sema *s, const struct xt_type *t)
+{
+	return xt_type_name(s->ar, t);
+}
+
+static struct xt_map_info *map_get(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_program *prog = s->prog;
+	for (int i = 0; i < prog->nmaps; i++)
+		if (strcmp(prog->maps[i]->name, n->name) == 0)
+			return prog->maps[i];
+	if (prog->nmaps % 16 == 0) {
+		struct xt_map_info **nm = xt_arena_alloc(s->ar, sizeof(*nm) * (prog->nmaps + 16));
+		if (prog->nmaps)
+			memcpy(nm, prog->maps, sizeof(*nm) * prog->nmaps);
+		prog->maps = nm;
+	}
+	struct xt_map_info *m = xt_arena_alloc(s->ar, sizeof(*m));
+	m->id = prog->nmaps;
+	m->name = n->name;
+	/* Named after the map alone, so REPL entries find each other's maps. */
+	m->bpf_name = xt_arena_printf(s->ar, "m_%s", n->name);
+	m->first = n;
+	prog->maps[prog->nmaps++] = m;
+	return m;
+}
+
+static const struct xt_type *key_slot_type(const struct xt_type *t)
+{
+	if (t->kind == XT_T_BOOL)
+		return &xt_u64;
+	if (t->kind == XT_T_INT)
+		return xt_type_int(8, t->sign);
+	return t;
+}
+
+/* Types the keys of a map access; returns the key type (NULL: no key) or
+ * sets *bad. */
+static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool *bad)
+{
+	int nk = xt_node_count(n->list);
+	if (nk == 0)
+		return NULL;
+	const struct xt_type **el = xt_arena_alloc(s->ar, sizeof(*el) * nk);
+	int i = 0;
+	for (struct xt_node *k = n->list; k; k = k->next, i++) {
+		const struct xt_type *t = xt_sema_expr(s, k);
+		if (!t) {
+			*bad = true;
+			return NULL;
+		}
+		if (t->kind == XT_T_AGG || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
+			xt_diag_error(s->dg, k->loc, "a %s cannot be a map key", tname(s, t));
+			*bad = true;
+			return NULL;
+		}
+		el[i] = key_slot_type(t);
+	}
+	return nk == 1 ? el[0] : xt_type_tuple(s->ar, el, nk);
+}
+
+static int map_set_key(struct xt_sema *s, struct xt_map_info *m, struct xt_node *n, const struct xt_type *key)
+{
+	if (!m->key && !m->val) {
+		m->key = key;
+		return 0;
+	}
+	if (!m->key != !key || (key && !xt_type_fits(m->key, key) && !xt_type_fits(key, m->key))) {
+		xt_diag_error(s->dg, n->loc, "map @%s is used with key %s here, but with key %s before",
+			      m->name, key ? tname(s, key) : "none", m->key ? tname(s, m->key) : "none");
+		return -1;
+	}
+	if (key)
+		m->key = xt_type_join(s->ar, m->key, key);
+	return 0;
+}
+
+int xt_sema_map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val)
+{
+	if (val->kind == XT_T_BOOL)
+		val = &xt_s64;
+	else if (val->kind == XT_T_INT)
+		val = xt_type_int(8, val->sign);
+	if (!m->val) {
+		m->val = val;
+		return 0;
+	}
+	const struct xt_type *j = NULL;
+	if (m->val->kind == XT_T_AGG || val->kind == XT_T_AGG)
+		j = xt_type_eq(m->val, val) ? val : NULL;
+	else
+		j = xt_type_join(s->ar, m->val, val);
+	if (!j) {
+		xt_diag_error(s->dg, at->loc, "type mismatch for @%s: assigning %s, but it holds %s",
+			      m->name, tname(s, val), tname(s, m->val));
+		return -1;
+	}
+	m->val = j;
+	return 0;
+}
+
+/* A use of map node n: types its keys, finds (or creates) the map, and checks
+ * the keys against the map's key type when `keyed` (a whole-map argument such
+ * as clear(@m) has none to check). NULL after a diagnostic. */
+struct xt_map_info *xt_sema_map_use(struct xt_sema *s, struct xt_node *n, bool keyed)
+{
+	bool bad = false;
+	const struct xt_type *key = map_key(s, n, &bad);
+	if (bad)
+		return NULL;
+	struct xt_map_info *m = map_get(s, n);
+	n->sym = m;
+	if (keyed && map_set_key(s, m, n, key) < 0)
+		return NULL;
+	return m;
+}
+
+const struct xt_type *xt_sema_map_read(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_map_info *m = xt_sema_map_use(s, n, true);
+	if (!m)
+		return NULL;
+	if (!m->val) {
+		if (s->final) {
+			xt_diag_error(s->dg, n->loc, "map @%s is read but never assigned", m->name);
+			return NULL;
+		}
+		return &xt_s64;
+	}
+	if (m->val->kind == XT_T_AGG) {
+		if (m->val->agg->readable)
+			return &xt_s64;
+		xt_diag_error(s->dg, n->loc, "the value of @%s, a %s, cannot be used in an expression",
+			      m->name, m->val->agg->name);
+		return NULL;
+	}
+	return m->val;
+}
+
+struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool key_ok)
+{
+	if (n->kind != XT_N_MAP) {
+		xt_diag_error(s->dg, n->loc, "expected a map (@name), not this expression");
+		return NULL;
+	}
+	if (n->list && !key_ok) {
+		xt_diag_error(s->dg, n->loc, "expected a whole map here: write @%s without a key", n->name);
+		return NULL;
+	}
+	struct xt_map_info *m = xt_sema_map_use(s, n, n->list != NULL);
+	if (!m)
+		return NULL;
+	if (!m->val && s->final) {
+		xt_diag_error(s->dg, n->loc, "map @%s is used but never assigned", m->name);
+		return NULL;
+	}
+	n->type = m->val;
+	return m;
+}
+
+void xt_sema_maps_seed(struct xt_sema *s)
+{
+	struct xt_program *prog = s->prog;
+	for (int i = 0; i < prog->opts.nknown_maps; i++) {
+		const struct xt_map_info *k = prog->opts.known_maps[i];
+		struct xt_node *n = xt_node_new(s->ar, XT_N_MAP, k->first ? k->first->loc : (struct xt_loc){ 0 });
+		n->name = xt_arena_strdup(s->ar, k->name);
+		struct xt_map_info *m = map_get(s, n);
+		m->key = k->key;
+		m->val = k->val;
+	}
+}

@@ -1,0 +1,72 @@
+/* The typing pass, rewriting in place: what it meets as a name or an
+ * operator but is a constant becomes a literal ($N and $#, sizeof, a
+ * kernel enum's constant). Done while typing, not in a pass of its own:
+ * sizeof(expr) needs the expression's type, an identifier is an enum
+ * constant only where it is an expression and no builtin, and builtins
+ * check whether their arguments are literals before typing them (printf($1)
+ * is refused). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sema_int.h"
+#include "stdlib/registry.h"
+
+/* $N and $#: the command line's positional parameters, as literals. A number
+ * becomes an integer, anything else a string; a missing one is 0 (or "" in
+ * str()), as in bpftrace. */
+static const char posparam_mark;
+
+void xt_sema_posparam(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_sema_opts *o = &s->prog->opts;
+	if (n->name && strcmp(n->name, "#") == 0) {
+		n->kind = XT_N_INT;
+		n->ival = (uint64_t)o->nparams;
+		return;
+	}
+	const char *text = n->ival >= 1 && n->ival <= (uint64_t)o->nparams ? o->params[n->ival - 1] : "";
+	char *end;
+	errno = 0;
+	unsigned long long v = *text ? strtoull(text, &end, 0) : 0;
+	n->sym = &posparam_mark;
+	n->sval = xt_arena_strdup(s->ar, text);
+	n->slen = strlen(text);
+	if (*text == 0 || (*end == 0 && errno == 0 && *text != '-' && *text != '+')) {
+		n->kind = XT_N_INT;
+		n->ival = v;
+	} else {
+		n->kind = XT_N_STR;
+	}
+}
+
+bool xt_sema_is_posparam(const struct xt_node *n)
+{
+	return n->sym == &posparam_mark;
+}
+
+const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n)
+{
+	if (n->a) {
+		const struct xt_type *t = xt_sema_expr(s, n->a);
+		if (!t)
+			return NULL;
+		n->ival = (uint64_t)(xt_type_is_int(t) ? (t->kind == XT_T_BOOL ? 1 : t->size) : t->size);
+	} else {
+		const struct xt_type *t = xt_sema_type_named(s, n->name, n->loc);
+		if (!t)
+			return NULL;
+		n->ival = (uint64_t)t->size;
+	}
+	n->kind = XT_N_INT; /* a constant from here on */
+	return &xt_u64;
+}
+
+const struct xt_type *xt_sema_enum_const(struct xt_node *n)
+{
+	int64_t ev;
+	if (!xt_ktypes()->enumerator || !xt_ktypes()->enumerator(n->name, &ev))
+		return NULL;
+	n->kind = XT_N_INT; /* a kernel enum's constant, as a literal from here on */
+	n->ival = (uint64_t)ev;
+	return ev < 0 ? &xt_s64 : xt_sema_literal_type(n->ival);
+}
