@@ -14,7 +14,6 @@
 /* $N and $#: the command line's positional parameters, as literals. A number
  * becomes an integer, anything else a string; a missing one is 0 (or "" in
  * str()), as in bpftrace. */
-static const char posparam_mark;
 
 void xt_sema_posparam(struct xt_sema *s, struct xt_node *n)
 {
@@ -28,7 +27,6 @@ void xt_sema_posparam(struct xt_sema *s, struct xt_node *n)
 	char *end;
 	errno = 0;
 	unsigned long long v = *text ? strtoull(text, &end, 0) : 0;
-	n->sym = &posparam_mark;
 	n->sval = xt_arena_strdup(s->ar, text);
 	n->slen = strlen(text);
 	if (*text == 0 || (*end == 0 && errno == 0 && *text != '-' && *text != '+')) {
@@ -37,11 +35,6 @@ void xt_sema_posparam(struct xt_sema *s, struct xt_node *n)
 	} else {
 		n->kind = XT_N_STR;
 	}
-}
-
-bool xt_sema_is_posparam(const struct xt_node *n)
-{
-	return n->sym == &posparam_mark;
 }
 
 const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n)

@@ -127,8 +127,6 @@ struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool k
  * the full probe name; target/num/data per provider). */
 struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data);
-/* Whether n is a positional parameter ($1) turned into a literal (n->sval keeps its text). */
-bool xt_sema_is_posparam(const struct xt_node *n);
 /* Whether the analysis is in its final round (diagnostics are shown). */
 bool xt_sema_final(struct xt_sema *s);
 /* Whether the statement being checked runs in a for ($kv : @m) body. */
