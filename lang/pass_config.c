@@ -1,4 +1,4 @@
-/* Pass 0: the program's `config = { key = value; ... }` block, which overrides
+/* The config pass: the program's `config = { key = value; ... }` block, which overrides
  * the options the driver took from the command line and XTRACE_* variables. */
 #include <string.h>
 #include "sema_int.h"

@@ -1,4 +1,4 @@
-/* Pass 1: attach points to probe sites, through each provider's expand hook. */
+/* The probes pass: attach points to probe sites, through each provider's expand hook. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
