@@ -164,15 +164,6 @@ static void map_print(const struct smap *sm, size_t top, uint64_t div)
 	xt_rt_print_one(sm->owner->rt, sm->info, top, div);
 }
 
-/* A map asked for at the prompt: like map_print, but says when it is empty. */
-static void map_show(const struct smap *sm, size_t top, uint64_t div)
-{
-	if (R->opts.format == XT_FMT_TEXT && xt_rt_map_count(sm->owner->rt, sm->info) == 0)
-		fprintf(R->talk, "@%s is empty\n", sm->info->name);
-	else
-		map_print(sm, top, div);
-}
-
 /* The session's maps (for sema's known_maps); the caller frees the array. */
 static const struct xt_map_info **known_maps(void)
 {
@@ -202,16 +193,9 @@ static void print_all_maps(void)
 	flush_out(false);
 }
 
-/* The map an expression names, or NULL after a diagnostic. */
-static struct smap *map_ref(struct xt_node *n, struct xt_diags *dg)
+/* Says that the map node n names is not one of the session's. */
+static void unknown_map(const struct xt_node *n, struct xt_diags *dg)
 {
-	if (!n || n->kind != XT_N_MAP) {
-		xt_diag_error(dg, n ? n->loc : (struct xt_loc){ 0 }, "expected a map, e.g. @x");
-		return NULL;
-	}
-	struct smap *sm = map_find(n->name);
-	if (sm)
-		return sm;
 	const char **names = calloc(R->nmaps + 1, sizeof(*names));
 	for (int i = 0; i < R->nmaps; i++)
 		names[i] = R->maps[i].info->name;
@@ -222,239 +206,41 @@ static struct smap *map_ref(struct xt_node *n, struct xt_diags *dg)
 		xt_diag_error(dg, n->loc, "unknown map @%s: no entry has defined a map yet", n->name);
 	else
 		xt_diag_error(dg, n->loc, "unknown map @%s", n->name);
+	if (!near)
+		xt_diag_note(dg, (struct xt_loc){ 0 }, "statements at the prompt work on the session's maps; "
+			     "an entry with a probe creates one, e.g. BEGIN { @%s = 1; }", n->name);
 	free(names);
-	return NULL;
-}
-
-/* --- user-space statements: @x, print(@x[, top[, div]]), clear, zero, delete -- */
-
-static bool int_literal(struct xt_node *n, int64_t *v)
-{
-	if (n->kind == XT_N_INT) {
-		*v = (int64_t)n->ival;
-		return true;
-	}
-	if (n->kind == XT_N_UNOP && n->op == XT_OP_NEG && n->a->kind == XT_N_INT) {
-		*v = -(int64_t)n->a->ival;
-		return true;
-	}
-	return false;
-}
-
-/* A probe name written as a key may name several sites (two entries on one
- * probe): encode() writes the probe_nth of them and sets probe_more when
- * there are more. */
-static int probe_nth;
-static bool probe_more;
-
-/* Writes literal n as a value of type t at p, or reports why it cannot. */
-static int encode(const struct smap *sm, const struct xt_type *t, struct xt_node *n, uint8_t *p,
-		  struct xt_diags *dg)
-{
-	struct xt_arena *ar = xt_arena_new();
-	int rc = 0;
-	int64_t v;
-	switch (t->kind) {
-	case XT_T_INT:
-	case XT_T_BOOL:
-		if (!int_literal(n, &v)) {
-			xt_diag_error(dg, n->loc, "expected an integer literal: the key is %s", xt_type_name(ar, t));
-			rc = -1;
-			break;
-		}
-		memcpy(p, &v, (size_t)t->size); /* little-endian: the low bytes */
-		break;
-	case XT_T_STR:
-		if (n->kind != XT_N_STR) {
-			xt_diag_error(dg, n->loc, "expected a string literal: the key is %s", xt_type_name(ar, t));
-			rc = -1;
-			break;
-		}
-		memcpy(p, n->sval, n->slen < (size_t)t->size ? n->slen : (size_t)t->size - 1);
-		break;
-	case XT_T_PROBE: {
-		/* Site ids are the session's: the map may hold sites of any entry,
-		 * and entries attached to the same probe have a site each. */
-		int seen = 0;
-		rc = -1;
-		for (int i = 0; n->kind == XT_N_STR && i < R->nentries; i++) {
-			const struct xt_program *prog = R->entries[i]->unit.prog;
-			for (int j = 0; j < prog->nsites; j++) {
-				if (strcmp(prog->sites[j]->name, n->sval) != 0)
-					continue;
-				if (seen++ == probe_nth) {
-					uint64_t id = (uint64_t)prog->sites[j]->id;
-					memcpy(p, &id, 8);
-					rc = 0;
-				} else if (seen > probe_nth) {
-					probe_more = true;
-				}
-			}
-		}
-		if (rc < 0 && !probe_nth)
-			xt_diag_error(dg, n->loc, "expected the name of a probe an entry attached");
-		break;
-	}
-	case XT_T_TUPLE: {
-		struct xt_node *el = n->kind == XT_N_TUPLE ? n->list : NULL;
-		if (xt_node_count(el) != t->n) {
-			xt_diag_error(dg, n->loc, "expected a key of %d values: %s", t->n, xt_type_name(ar, t));
-			rc = -1;
-			break;
-		}
-		for (int i = 0; el && rc == 0; el = el->next, i++)
-			rc = encode(sm, t->elems[i], el, p + t->offsets[i], dg);
-		break;
-	}
-	default:
-		xt_diag_error(dg, n->loc, "a key of type %s cannot be written at the prompt", xt_type_name(ar, t));
-		rc = -1;
-	}
-	xt_arena_free(ar);
-	return rc;
-}
-
-/* delete(@m[k]) or delete(@m, k) or delete(@m, k1, k2) for @m[k1, k2]. */
-static int stmt_delete(struct xt_node *call, struct xt_diags *dg)
-{
-	struct xt_node *a = call->list;
-	struct smap *sm = map_ref(a, dg);
-	if (!sm)
-		return -1;
-	const struct xt_map_info *m = sm->info;
-	struct xt_node *keys = a->list ? a->list : a->next;
-	int nk = xt_node_count(keys);
-	uint8_t *key = calloc(1, (size_t)m->key_size + 8);
-	int rc = 0;
-	if (!m->key && nk) {
-		xt_diag_error(dg, keys->loc, "@%s has no key", m->name);
-		rc = -1;
-	} else if (m->key && nk == 0) {
-		xt_diag_error(dg, call->loc, "delete() needs the key of the entry to delete");
-		rc = -1;
-	} else if (m->key && nk > 1) {
-		/* @m[a, b]: the keys are a tuple */
-		struct xt_node tup = { .kind = XT_N_TUPLE, .loc = keys->loc, .list = keys };
-		rc = encode(sm, m->key, &tup, key, dg);
-	} else if (m->key) {
-		rc = encode(sm, m->key, keys, key, dg);
-	}
-	/* One key per site a probe name stands for; the entry is gone when any was there. */
-	int err = -ENOENT;
-	for (int nth = 1; rc == 0; nth++) {
-		int e = xt_rt_map_delete(sm->owner->rt, m, m->key ? key : NULL);
-		if (err == -ENOENT || e == 0)
-			err = e;
-		if (!probe_more)
-			break;
-		probe_nth = nth;
-		probe_more = false;
-		memset(key, 0, (size_t)m->key_size + 8);
-		if (nk > 1) {
-			struct xt_node tup = { .kind = XT_N_TUPLE, .loc = keys->loc, .list = keys };
-			rc = encode(sm, m->key, &tup, key, dg);
-		} else {
-			rc = encode(sm, m->key, keys, key, dg);
-		}
-	}
-	probe_nth = 0;
-	probe_more = false;
-	if (rc == 0 && err == -ENOENT)
-		fprintf(stderr, "xtrace: @%s has no such entry\n", m->name);
-	else if (rc == 0 && err < 0)
-		fprintf(stderr, "xtrace: cannot delete from @%s: %s\n", m->name, strerror(-err));
-	free(key);
-	return rc;
-}
-
-static int stmt_print(struct xt_node *call, struct xt_diags *dg)
-{
-	struct xt_node *a = call->list;
-	struct smap *sm = map_ref(a, dg);
-	if (!sm)
-		return -1;
-	if (a->list) {
-		xt_diag_error(dg, a->loc, "print() takes the whole map: print(@%s)", a->name);
-		return -1;
-	}
-	int64_t top = 0, div = 0;
-	if (a->next && (!int_literal(a->next, &top) || top < 0)) {
-		xt_diag_error(dg, a->next->loc, "expected how many entries to print (an integer literal)");
-		return -1;
-	}
-	if (a->next && a->next->next && (!int_literal(a->next->next, &div) || div < 0)) {
-		xt_diag_error(dg, a->next->next->loc, "expected a divisor (an integer literal)");
-		return -1;
-	}
-	map_show(sm, (size_t)top, (uint64_t)div);
-	return 0;
-}
-
-static int stmt_clear_zero(struct xt_node *call, bool zero, struct xt_diags *dg)
-{
-	struct smap *sm = map_ref(call->list, dg);
-	if (!sm)
-		return -1;
-	if (call->list->list || call->list->next) {
-		xt_diag_error(dg, call->loc, "%s() takes one map: %s(@%s)", call->name, call->name, sm->info->name);
-		return -1;
-	}
-	int err = zero ? xt_rt_map_zero(sm->owner->rt, sm->info) : xt_rt_map_clear(sm->owner->rt, sm->info);
-	if (err < 0)
-		fprintf(stderr, "xtrace: cannot %s @%s: %s\n", call->name, sm->info->name, strerror(-err));
-	return 0;
-}
-
-static const char stmt_hint[] =
-	"at the prompt, without a probe, these run at once: @x, print(@x), print(@x, N), "
-	"clear(@x), zero(@x), delete(@x, key)";
-
-static void run_stmts(struct xt_node *block, struct xt_diags *dg)
-{
-	for (struct xt_node *st = block ? block->list : NULL; st; st = st->next) {
-		struct xt_node *x = st->kind == XT_N_EXPR_STMT ? st->a : NULL;
-		int rc = -1;
-		if (x && x->kind == XT_N_MAP) {
-			struct smap *sm = map_ref(x, dg);
-			if (sm && x->list)
-				xt_diag_error(dg, x->loc, "print the whole map with @%s", x->name);
-			else if (sm) {
-				map_show(sm, 0, 0);
-				rc = 0;
-			}
-		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "print") == 0) {
-			rc = stmt_print(x, dg);
-		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "clear") == 0) {
-			rc = stmt_clear_zero(x, false, dg);
-		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "zero") == 0) {
-			rc = stmt_clear_zero(x, true, dg);
-		} else if (x && x->kind == XT_N_CALL && x->list && strcmp(x->name, "delete") == 0) {
-			rc = stmt_delete(x, dg);
-		} else {
-			xt_diag_error(dg, st->loc, "this needs a probe to run in, e.g. 'BEGIN { ... }'");
-			xt_diag_note(dg, (struct xt_loc){ 0 }, "%s", stmt_hint);
-		}
-		flush_out(false);
-		if (rc < 0)
-			return;
-	}
 }
 
 /* --- entries ------------------------------------------------------------------ */
 
-static struct xt_node *first_use(struct xt_node *n, const char *name)
+/* The first map node in the tree n (and its siblings) whose name `match`
+ * accepts, or NULL. */
+static struct xt_node *find_map(struct xt_node *n, bool (*match)(const char *name, const void *arg),
+				const void *arg)
 {
 	for (; n; n = n->next) {
-		if (n->kind == XT_N_MAP && strcmp(n->name, name) == 0)
+		if (n->kind == XT_N_MAP && match(n->name, arg))
 			return n;
 		struct xt_node *kids[4] = { n->a, n->b, n->c, n->list };
 		for (int i = 0; i < 4; i++) {
-			struct xt_node *f = first_use(kids[i], name);
+			struct xt_node *f = find_map(kids[i], match, arg);
 			if (f)
 				return f;
 		}
 	}
 	return NULL;
+}
+
+static bool same_name(const char *name, const void *arg)
+{
+	return strcmp(name, arg) == 0;
+}
+
+/* Where map `name` is first used in the tree n, or NULL. */
+static struct xt_node *first_use(struct xt_node *n, const char *name)
+{
+	return find_map(n, same_name, name);
 }
 
 /* A session map keeps its types: sema checks uses against them, and this
@@ -540,14 +326,10 @@ static void describe(struct entry *e, FILE *out)
 
 static void child_release(void);
 
-/* Loads and attaches a compiled entry. Takes e (freed on failure). */
-static int entry_start(struct entry *e, struct xt_diags *dg)
+/* Loads a compiled entry with the session's maps (and its one stack map)
+ * in place of its own: e->rt, or NULL after a diagnostic. */
+static struct xt_rt *entry_open(struct entry *e, struct xt_diags *dg)
 {
-	const struct xt_program *prog = e->unit.prog;
-	if (check_maps(e, dg) < 0) {
-		entry_free(e);
-		return -1;
-	}
 	struct xt_rt_shared_map *shared = calloc(R->nmaps + 2, sizeof(*shared));
 	int nshared = 0;
 	for (int i = 0; i < R->nmaps; i++, nshared++) {
@@ -569,6 +351,18 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 				 .release_in_background = true };
 	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
 	free(shared);
+	return e->rt;
+}
+
+/* Loads and attaches a compiled entry. Takes e (freed on failure). */
+static int entry_start(struct entry *e, struct xt_diags *dg)
+{
+	const struct xt_program *prog = e->unit.prog;
+	if (check_maps(e, dg) < 0) {
+		entry_free(e);
+		return -1;
+	}
+	entry_open(e, dg);
 	int err = e->rt ? xt_rt_attach(e->rt, dg) : -1;
 	if (err == -EINTR) {
 		/* A stop signal came while attaching (Ctrl-C on thousands of
@@ -624,6 +418,131 @@ static struct xt_sema_opts sema_opts(void)
 				      .ncpus = xt_rt_possible_cpus() };
 }
 
+/* --- statements at the prompt ------------------------------------------------ */
+
+static bool not_session(const char *name, const void *arg)
+{
+	return !map_find(name);
+}
+
+/* Whether session map `name` has a key of type probe (alone or in a tuple). */
+static bool probe_keyed(const char *name, const void *arg)
+{
+	const struct smap *sm = map_find(name);
+	const struct xt_type *k = sm ? sm->info->key : NULL;
+	for (int i = 0; k && k->kind == XT_T_TUPLE && i < k->n; i++)
+		if (k->elems[i]->kind == XT_T_PROBE)
+			return true;
+	return k && k->kind == XT_T_PROBE;
+}
+
+/* A bare value at the prompt is printed: `@x`, `@x[k]`, `len(@x)`, `$a + 1`
+ * mean print(...). Calls that are statements (printf, clear, ...) and
+ * increments stay as they are. */
+static bool is_value(const struct xt_node *x)
+{
+	if (x->kind == XT_N_INCDEC)
+		return false;
+	if (x->kind != XT_N_CALL)
+		return true;
+	const struct xt_builtin *b = xt_builtin_find(x->name, XT_BI_FUNC);
+	return b && !(b->flags & XT_BIF_NOVALUE);
+}
+
+/* The maps typed alone at the prompt (`@x`), to say "@x is empty" of. */
+struct bare_maps {
+	const char **names;
+	int n;
+};
+
+/* The statements typed at the prompt as the program `BEGIN { <statements> }`,
+ * bare values wrapped in print(); the whole maps among them go to *bare. */
+static struct xt_node *as_begin(struct xt_arena *ar, struct xt_node *block, struct bare_maps *bare)
+{
+	bare->names = xt_arena_alloc(ar, sizeof(*bare->names) * (size_t)(xt_node_count(block->list) + 1));
+	bare->n = 0;
+	for (struct xt_node *st = block->list; st; st = st->next) {
+		struct xt_node *x = st->kind == XT_N_EXPR_STMT ? st->a : NULL;
+		if (!x || !is_value(x))
+			continue;
+		if (x->kind == XT_N_MAP && !x->list)
+			bare->names[bare->n++] = x->name;
+		struct xt_node *call = xt_node_new(ar, XT_N_CALL, x->loc);
+		call->name = "print"; /* the builtin that prints any value, or a whole map */
+		call->list = x;
+		st->a = call;
+	}
+	struct xt_node *at = xt_node_new(ar, XT_N_ATTACH, block->loc);
+	at->name = "BEGIN";
+	struct xt_node *probe = xt_node_new(ar, XT_N_PROBE, block->loc);
+	probe->list = at;
+	probe->b = block;
+	struct xt_node *prog = xt_node_new(ar, XT_N_PROGRAM, block->loc);
+	prog->list = probe;
+	return prog;
+}
+
+/* Whether m holds nothing but line ends. */
+static bool membuf_blank(struct membuf *m)
+{
+	fflush(m->f);
+	for (long i = 0, n = ftell(m->f); i < n; i++)
+		if (m->buf[i] != '\n')
+			return false;
+	return true;
+}
+
+static bool map_empty(const char *name)
+{
+	const struct smap *sm = map_find(name);
+	return sm && xt_rt_map_count(sm->owner->rt, sm->info) == 0;
+}
+
+/* A map typed alone that is empty prints as a blank line in a program; at
+ * the prompt it says "@x is empty" (when nothing else was printed). */
+static void say_empty(const struct bare_maps *bare)
+{
+	bool any = false;
+	for (int i = 0; i < bare->n && !any; i++)
+		any = map_empty(bare->names[i]);
+	if (!any || R->opts.format != XT_FMT_TEXT || !membuf_blank(&R->res))
+		return;
+	rewind(R->mem); /* the blank lines */
+	for (int i = 0; i < bare->n; i++)
+		if (map_empty(bare->names[i]))
+			fprintf(R->talk, "@%s is empty\n", bare->names[i]);
+}
+
+/* Runs statements typed at the prompt (e->unit.stmts) at once, as a BEGIN
+ * probe of a program of their own on the session's maps: compiled like an
+ * entry, loaded with the maps shared, run with BPF_PROG_TEST_RUN, its records
+ * printed, then closed. Every builtin and expression works as in a probe. */
+static void run_once(struct entry *e, struct xt_sema_opts *so, struct xt_diags *dg)
+{
+	struct xt_unit *u = &e->unit;
+	/* A map it created would be gone with it, as soon as it ran. */
+	struct xt_node *unknown = find_map(u->stmts, not_session, NULL);
+	if (unknown) {
+		unknown_map(unknown, dg);
+		return;
+	}
+	struct bare_maps bare;
+	struct xt_node *ast = as_begin(u->ar, u->stmts, &bare);
+	so->count_hits = false; /* nothing reads them: it is closed before .probes could */
+	u->prog = xt_sema(u->ar, &u->src, ast, so, dg);
+	if (!u->prog && find_map(u->stmts, probe_keyed, NULL))
+		xt_diag_note(dg, (struct xt_loc){ 0 }, "a key of type probe cannot be written at the prompt: "
+			     "there is no literal for one (a probe's name is a string)");
+	if (!u->prog || xt_codegen(u->prog, 0, &u->compiled, dg) < 0 || check_maps(e, dg) < 0 ||
+	    !entry_open(e, dg))
+		return;
+	R->next_site += u->prog->nsites; /* its `probe` stays its own in a map it fills */
+	flush_out(false);
+	xt_rt_run_special(e->rt, false);
+	say_empty(&bare);
+	flush_out(false);
+}
+
 /* Compiles and runs one entry. Returns 1 when it needs more lines. */
 static int run_entry(const char *name, const char *text, bool file)
 {
@@ -638,8 +557,8 @@ static int run_entry(const char *name, const char *text, bool file)
 	xt_diags_init(&dg, NULL);
 	int rc = file ? xt_unit_compile(&e->unit, name, text, &so, 0, &dg)
 		      : xt_unit_compile_entry(&e->unit, name, text, &so, &dg);
-	free(known);
 	if (rc < 0 && dg.incomplete && !file) {
+		free(known);
 		entry_free(e);
 		xt_diags_fini(&dg);
 		return 1;
@@ -653,7 +572,7 @@ static int run_entry(const char *name, const char *text, bool file)
 			      "BEGIN { ... }); entries do not keep macros for later entries");
 	}
 	if (rc == 0 && e->unit.stmts) {
-		run_stmts(e->unit.stmts, &dg);
+		run_once(e, &so, &dg);
 		entry_free(e);
 	} else if (rc == 0) {
 		e->text = strdup(text);
@@ -661,6 +580,7 @@ static int run_entry(const char *name, const char *text, bool file)
 	} else {
 		entry_free(e);
 	}
+	free(known); /* after run_once: its sema reads them */
 	show_diags(&dg);
 	xt_diags_fini(&dg);
 	return 0;
@@ -783,9 +703,10 @@ static void cmd_help(const char *arg)
 		any = true;
 	}
 	if (all) {
-		puts("\nAn entry with probes is attached at once and keeps running; without a probe,");
-		puts("@x, print(@x), print(@x, N), clear(@x), zero(@x) and delete(@x, key) act on the");
-		puts("live map. '.help probes' and '.help builtins' list the language; '.help NAME' one item.");
+		puts("\nAn entry with probes is attached at once and keeps running. Statements without a");
+		puts("probe run at once on the session's maps, as in BEGIN: @x, @x[k], len(@x), print(@x, N),");
+		puts("clear(@x), delete(@x[k]), $v = 3; printf(...); a bare value is printed.");
+		puts("'.help probes' and '.help builtins' list the language; '.help NAME' one item.");
 		return;
 	}
 	if (strcmp(arg, "probes") == 0) {
