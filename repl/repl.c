@@ -59,7 +59,7 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 	}
 }
 
-int xt_repl(const struct xt_repl_opts *opts)
+int xt_repl(const struct xt_opts *opts)
 {
 	if (!xt_rt_have_rights()) {
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");

@@ -39,7 +39,7 @@ struct membuf {
 };
 
 struct repl {
-	struct xt_repl_opts opts;
+	struct xt_opts opts;       /* the command line's; .format follows .format */
 	struct xt_loop *loop;
 	struct entry **entries;
 	int nentries;

@@ -241,7 +241,7 @@ struct xt_rt *xt_repl_entry_open(struct entry *e, struct xt_diags *dg)
 	 * uprobes, or at the end, would hold the session ~73 ms a link. */
 	struct xt_rt_opts ro = { .out = R->mem, .format = R->opts.format, .verbose = R->opts.verbose,
 				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared,
-				 .release_in_background = true };
+				 .release_in_background = true, .cat_bytes_max = R->opts.cat_bytes_max };
 	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
 	free(shared);
 	return e->rt;
@@ -305,8 +305,9 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 
 struct xt_sema_opts xt_repl_sema_opts(void)
 {
-	return (struct xt_sema_opts){ .target_pid = R->opts.target_pid, .cpid = R->cpid, .unsafe = R->opts.unsafe,
+	return (struct xt_sema_opts){ .target_pid = R->opts.pid, .cpid = R->cpid, .unsafe = R->opts.unsafe,
 				      .params = R->opts.params, .nparams = R->opts.nparams,
+				      .max_strlen = R->opts.max_strlen, .max_map_keys = R->opts.max_map_keys,
 				      .ncpus = xt_rt_possible_cpus() };
 }
 
@@ -392,7 +393,7 @@ static void on_target_exit(void *ctx)
 	xt_loop_remove(R->loop, R->target_fd);
 	close(R->target_fd);
 	R->target_fd = -1;
-	end_session("process %d exited", (int)R->opts.target_pid);
+	end_session("process %d exited", (int)R->opts.pid);
 }
 
 /* A pidfd for pid on the loop, calling cb when the process exits; -1 after a message. */
@@ -459,8 +460,8 @@ static void child_end(void)
 
 int xt_repl_session_start(void)
 {
-	if (R->opts.target_pid > 0 &&
-	    (R->target_fd = on_exit_of(R->opts.target_pid, "process", on_target_exit)) < 0)
+	if (R->opts.pid > 0 &&
+	    (R->target_fd = on_exit_of(R->opts.pid, "process", on_target_exit)) < 0)
 		return -1;
 	return R->opts.cmd ? child_spawn(R->opts.cmd) : 0;
 }
@@ -475,7 +476,8 @@ void xt_repl_session_end(void)
 			xt_rt_poll(R->entries[i]->rt);
 		}
 	xt_repl_flush(false);
-	print_all_maps();
+	if (!R->opts.no_map_dump)
+		print_all_maps();
 	/* Lost records and refused map updates, per probe, as a one-liner reports them. */
 	for (int i = 0; i < R->nentries; i++)
 		if (R->entries[i]->rt)
