@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "repl/repl_int.h"
-#include "runtime/symbols.h"
+#include "runtime/symbols.h" /* XT_STACK_MAP */
 
 /* --- output ------------------------------------------------------------------ */
 
