@@ -302,16 +302,16 @@ static void cmd_quit(const char *arg)
 }
 
 const struct xt_repl_command xt_repl_commands[] = {
-	{ ".help", "[TOPIC]", "this help; TOPIC: probes, builtins, a command, a probe type or a builtin", cmd_help },
-	{ ".probes", NULL, "the entries: numbers, attach points, how often each probe ran", cmd_probes },
-	{ ".detach", "N|all", "detach entry N (or all); its maps stay", cmd_detach },
-	{ ".maps", NULL, "the session's maps: key and value types, number of entries", cmd_maps },
-	{ ".list", "[PATTERN]", "list probes matching PATTERN, as xtrace -l", cmd_list },
-	{ ".watch", "@MAP [SECONDS]", "redraw @MAP every SECONDS (default 1) until Ctrl-C", xt_repl_cmd_watch },
-	{ ".load", "FILE.xt", "run a script's probes in the session", cmd_load },
-	{ ".save", "FILE.xt", "write the running entries as a script for 'xtrace FILE.xt'", cmd_save },
-	{ ".format", "text|json", "how maps and events are printed", cmd_format },
-	{ ".quit", NULL, "print the maps, detach everything and leave (also Ctrl-D)", cmd_quit },
+	{ ".help", "[TOPIC]", "this help; TOPIC: probes, builtins, a command, a probe type or a builtin", cmd_help, XT_REPL_ARG_TOPIC },
+	{ ".probes", NULL, "the entries: numbers, attach points, how often each probe ran", cmd_probes, XT_REPL_ARG_NONE },
+	{ ".detach", "N|all", "detach entry N (or all); its maps stay", cmd_detach, XT_REPL_ARG_ENTRY },
+	{ ".maps", NULL, "the session's maps: key and value types, number of entries", cmd_maps, XT_REPL_ARG_NONE },
+	{ ".list", "[PATTERN]", "list probes matching PATTERN, as xtrace -l", cmd_list, XT_REPL_ARG_PROBE },
+	{ ".watch", "@MAP [SECONDS]", "redraw @MAP every SECONDS (default 1) until Ctrl-C", xt_repl_cmd_watch, XT_REPL_ARG_MAP },
+	{ ".load", "FILE.xt", "run a script's probes in the session", cmd_load, XT_REPL_ARG_FILE },
+	{ ".save", "FILE.xt", "write the running entries as a script for 'xtrace FILE.xt'", cmd_save, XT_REPL_ARG_FILE },
+	{ ".format", "text|json", "how maps and events are printed", cmd_format, XT_REPL_ARG_FORMAT },
+	{ ".quit", NULL, "print the maps, detach everything and leave (also Ctrl-D)", cmd_quit, XT_REPL_ARG_NONE },
 	{ 0 },
 };
 

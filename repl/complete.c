@@ -120,24 +120,29 @@ char **xt_repl_complete(const char *text, int start, int end)
 	size_t lead = strspn(line, " \t");
 	const char *cmd = line + lead;
 	size_t cmdlen = strcspn(cmd, " \t");
-	bool first_word = (size_t)start <= lead;
-	if (!R->pending && cmd[0] == '.') {
-		if (first_word) {
-			for (const struct xt_repl_command *c = xt_repl_commands; c->name; c++)
-				cand_add(c->name, strlen(c->name));
-		} else if (!strncmp(cmd, ".load", cmdlen) || !strncmp(cmd, ".save", cmdlen)) {
+	if (!R->pending && cmd[0] == '.' && (size_t)start <= lead) {
+		for (const struct xt_repl_command *c = xt_repl_commands; c->name; c++)
+			cand_add(c->name, strlen(c->name));
+	} else if (!R->pending && cmd[0] == '.') {
+		const struct xt_repl_command *c = xt_repl_commands;
+		while (c->name && (strlen(c->name) != cmdlen || strncmp(c->name, cmd, cmdlen) != 0))
+			c++;
+		switch (c->arg) {
+		case XT_REPL_ARG_FILE:
 			rl_filename_completion_desired = 1;
 			return rl_completion_matches(text, rl_filename_completion_function);
-		} else if (!strncmp(cmd, ".help", cmdlen)) {
+		case XT_REPL_ARG_TOPIC:
 			cand_add("probes", 6);
 			cand_add("builtins", 8);
-			for (const struct xt_repl_command *c = xt_repl_commands; c->name; c++)
-				cand_add(c->name + 1, strlen(c->name + 1));
+			for (const struct xt_repl_command *h = xt_repl_commands; h->name; h++)
+				cand_add(h->name + 1, strlen(h->name + 1));
 			complete_words(text);
-		} else if (!strncmp(cmd, ".format", cmdlen)) {
+			break;
+		case XT_REPL_ARG_FORMAT:
 			cand_add("text", 4);
 			cand_add("json", 4);
-		} else if (!strncmp(cmd, ".detach", cmdlen)) {
+			break;
+		case XT_REPL_ARG_ENTRY:
 			cand_add("all", 3);
 			for (int i = 0; i < R->nentries; i++)
 				if (R->entries[i]->attached) {
@@ -145,10 +150,18 @@ char **xt_repl_complete(const char *text, int start, int end)
 					snprintf(buf, sizeof(buf), "%d", R->entries[i]->id);
 					cand_add(buf, strlen(buf));
 				}
-		} else if (!strncmp(cmd, ".list", cmdlen) && strchr(text, ':')) {
-			complete_probes(text);
-		} else if (!strncmp(cmd, ".list", cmdlen) || !strncmp(cmd, ".watch", cmdlen)) {
+			break;
+		case XT_REPL_ARG_PROBE: /* before a ':', a probe type or a word anywhere in a name */
+			if (strchr(text, ':')) {
+				complete_probes(text);
+				break;
+			}
+			/* fall through */
+		case XT_REPL_ARG_MAP:
 			complete_words(text);
+			break;
+		case XT_REPL_ARG_NONE:
+			break;
 		}
 	} else if (strchr(text, ':')) {
 		complete_probes(text);

@@ -123,11 +123,23 @@ void xt_repl_session_free(void);
 void xt_repl_run_once(struct entry *e, struct xt_sema_opts *so, struct xt_diags *dg);
 
 /* --- commands.c: dot-commands ---------------------------------------------- */
+/* What a command's argument is, for Tab completion. */
+enum xt_repl_arg {
+	XT_REPL_ARG_NONE,
+	XT_REPL_ARG_TOPIC,   /* .help: commands, probe types, builtins */
+	XT_REPL_ARG_ENTRY,   /* an attached entry's number, or all */
+	XT_REPL_ARG_PROBE,   /* a probe pattern */
+	XT_REPL_ARG_MAP,     /* a session map */
+	XT_REPL_ARG_FILE,
+	XT_REPL_ARG_FORMAT,  /* text or json */
+};
+
 struct xt_repl_command {
 	const char *name;
-	const char *args;
+	const char *args;          /* for .help */
 	const char *help;
 	void (*run)(const char *arg);
+	enum xt_repl_arg arg;
 };
 extern const struct xt_repl_command xt_repl_commands[];
 /* Runs the dot-command on `line` (modified). */
