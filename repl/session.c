@@ -154,9 +154,12 @@ int xt_repl_check_maps(struct entry *e, struct xt_diags *dg)
 		if (same)
 			continue;
 		struct xt_node *use = xt_repl_first_use(prog->ast, m->name);
+		struct xt_arena *ar = e->unit.ar;
+		bool key = m->key && k->key && !xt_type_eq(m->key, k->key);
 		xt_diag_error(dg, use ? use->loc : (struct xt_loc){ 0 },
-			      "@%s is %s in entry %d; this use would change its type to %s", m->name,
-			      xt_type_name(e->unit.ar, k->val), sm->owner->id, xt_type_name(e->unit.ar, m->val));
+			      "@%s has %s %s in entry %d; this use would change it to %s", m->name,
+			      key ? "key" : "value", xt_type_name(ar, key ? k->key : k->val), sm->owner->id,
+			      xt_type_name(ar, key ? m->key : m->val));
 		return -1;
 	}
 	return 0;
