@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "repl/driver.h"
+#include "repl/opts.h"
 #include "repl/repl.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
@@ -74,6 +75,9 @@ static FILE *open_output(const char *path, FILE *term)
 	return f;
 }
 
+static int read_env(struct xt_opts *o);
+static int run(const struct xt_opts *o, const char *name, char *text);
+
 int main(int argc, char **argv)
 {
 	/* First of all: from here on a signal waits for the next safe point
@@ -83,10 +87,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xtrace: cannot set up signal handling: %s\n", strerror(errno));
 		return 1;
 	}
-	const char *program = NULL, *cmd = NULL, *outpath = NULL, *dump = NULL;
-	bool quiet = false, verbose = false, list = false, json = false, unsafe = false, interactive = false;
-	int buffering = _IOLBF;
-	pid_t pid = 0;
+	struct xt_opts o = { .buffering = _IOLBF };
+	bool list = false, interactive = false;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ "unsafe", no_argument, NULL, 'U' }, { 0 },
@@ -94,37 +96,37 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:qvilhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'U': unsafe = true; break;
+		case 'U': o.unsafe = true; break;
 		case 'B':
 			if (strcmp(optarg, "line") == 0)
-				buffering = _IOLBF;
+				o.buffering = _IOLBF;
 			else if (strcmp(optarg, "full") == 0)
-				buffering = _IOFBF;
+				o.buffering = _IOFBF;
 			else if (strcmp(optarg, "none") == 0)
-				buffering = _IONBF;
+				o.buffering = _IONBF;
 			else {
 				fprintf(stderr, "xtrace: unknown buffering mode '%s' (line, full or none)\n", optarg);
 				return 1;
 			}
 			break;
-		case 'e': program = optarg; break;
-		case 'c': cmd = optarg; break;
+		case 'e': o.program = optarg; break;
+		case 'c': o.cmd = optarg; break;
 		case 'p':
-			if (xt_cmd_parse_pid(optarg, &pid) < 0)
+			if (xt_cmd_parse_pid(optarg, &o.pid) < 0)
 				return 1;
 			break;
-		case 'o': outpath = optarg; break;
+		case 'o': o.outpath = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
-				json = true;
+				o.format = XT_FMT_JSON;
 			else if (strcmp(optarg, "text") != 0) {
 				fprintf(stderr, "xtrace: unknown output format '%s' (text or json)\n", optarg);
 				return 1;
 			}
 			break;
-		case 'd': dump = optarg; break;
-		case 'q': quiet = true; break;
-		case 'v': verbose = true; break;
+		case 'd': o.dump = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'v': o.verbose = true; break;
 		case 'i': interactive = true; break;
 		case 'l': list = true; break;
 		case 'h': usage(stdout); return 0;
@@ -132,17 +134,18 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 1;
 		}
 	}
+	const char *program = o.program; /* as the listing and the script reading below name them */
+	bool verbose = o.verbose;
 	if (list) {
 		xt_list_probes(stdout, optind < argc ? argv[optind] : NULL, verbose);
 		return 0;
 	}
 
-	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO)))
-		return xt_repl(&(struct xt_repl_opts){ .format = json ? XT_FMT_JSON : XT_FMT_TEXT,
-						       .verbose = verbose, .quiet = quiet, .unsafe = unsafe,
-						       .target_pid = pid, .cmd = cmd, .outpath = outpath,
-						       .params = (const char *const *)argv + optind,
-						       .nparams = argc - optind });
+	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO))) {
+		o.params = (const char *const *)argv + optind;
+		o.nparams = argc - optind;
+		return read_env(&o) < 0 ? 1 : xt_repl(&o);
+	}
 
 	const char *name = "<stdin>";
 	char *text = NULL;
@@ -159,29 +162,50 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	o.params = (const char *const *)argv + optind;
+	o.nparams = argc - optind;
+	if (read_env(&o) < 0) {
+		free(text);
+		return 1;
+	}
+	return run(&o, name, text);
+}
+
+/* The XTRACE_* variables into o; -1 after a message when one is bad. */
+static int read_env(struct xt_opts *o)
+{
+	o->max_strlen = env_int("XTRACE_MAX_STRLEN");
+	o->max_map_keys = env_int("XTRACE_MAX_MAP_KEYS");
+	o->cat_bytes_max = env_int("XTRACE_CAT_BYTES_MAX");
+	const char *dump = getenv("XTRACE_PRINT_MAPS_ON_EXIT");
+	o->no_map_dump = dump && strcmp(dump, "0") == 0;
+	return o->max_strlen < 0 || o->max_map_keys < 0 || o->cat_bytes_max < 0 ? -1 : 0;
+}
+
+/* A one-liner or a script: compiles `text` (named `name`; freed here), loads
+ * and attaches it, runs it until it ends, prints the maps. The exit status. */
+static int run(const struct xt_opts *o, const char *name, char *text)
+{
 	if (!xt_rt_have_rights()) {
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		free(text);
 		return 1;
 	}
-	int max_strlen = env_int("XTRACE_MAX_STRLEN"), max_keys = env_int("XTRACE_MAX_MAP_KEYS");
-	int cat_max = env_int("XTRACE_CAT_BYTES_MAX");
-	const char *dump_env = getenv("XTRACE_PRINT_MAPS_ON_EXIT");
 	FILE *term = xt_out_open(STDOUT_FILENO, "standard output", false);
-	FILE *out = term ? open_output(outpath, term) : NULL;
-	if (max_strlen < 0 || max_keys < 0 || cat_max < 0 || !out) {
+	FILE *out = term ? open_output(o->outpath, term) : NULL;
+	if (!out) {
 		if (term)
 			fclose(term);
 		free(text);
 		return 1;
 	}
-	setvbuf(out, NULL, buffering, 0);
-	setvbuf(term, NULL, buffering, 0);
+	setvbuf(out, NULL, o->buffering, 0);
+	setvbuf(term, NULL, o->buffering, 0);
 
 	int go_fd = -1;
 	pid_t child = 0;
-	if (cmd) {
-		child = xt_cmd_spawn_held(cmd, &go_fd);
+	if (o->cmd) {
+		child = xt_cmd_spawn_held(o->cmd, &go_fd);
 		if (child < 0) { /* xt_cmd_spawn_held said why */
 			if (out != term)
 				fclose(out);
@@ -191,13 +215,13 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct xt_sema_opts so = { .target_pid = pid, .cpid = child, .max_strlen = max_strlen,
-		.max_map_keys = max_keys, .unsafe = unsafe, .ncpus = xt_rt_possible_cpus(),
-		.no_map_dump = dump_env && strcmp(dump_env, "0") == 0,
-		.params = (const char *const *)argv + optind, .nparams = argc - optind };
+	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .max_strlen = o->max_strlen,
+		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
+		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
+	const char *dump = o->dump;
 	unsigned dumps = dump ? (strstr(dump, "ast") ? XT_DUMP_AST : 0) | (strstr(dump, "ir") ? XT_DUMP_IR : 0) : 0;
 	int status = 1;
 	struct xt_rt *rt = NULL;
@@ -207,9 +231,9 @@ int main(int argc, char **argv)
 	if (xt_sig_take_stop()) /* stopped while compiling: nothing ran, nothing to print */
 		goto out;
 	status = 1;
-	struct xt_rt_opts ro = { .out = out, .format = json ? XT_FMT_JSON : XT_FMT_TEXT, .verbose = verbose,
-				 .quiet = quiet, .child = child, .child_go_fd = go_fd,
-				 .release_in_background = true, .term = term, .cat_bytes_max = cat_max };
+	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
+				 .quiet = o->quiet, .child = child, .child_go_fd = go_fd,
+				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
 	if (!rt)
 		goto out;
@@ -221,7 +245,7 @@ int main(int argc, char **argv)
 	status = err == -EINTR && xt_sig_take_stop() ? 0 : xt_rt_run(rt);
 	int werr = xt_out_error(out);
 	if (werr && werr != EPIPE) { /* reported once already; the results still reach someone */
-		xt_rt_set_output(rt, stderr, json ? XT_FMT_JSON : XT_FMT_TEXT);
+		xt_rt_set_output(rt, stderr, o->format);
 	}
 	if (!u.prog->opts.no_map_dump && werr != EPIPE)
 		xt_rt_print_maps(rt);

@@ -102,10 +102,6 @@ long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m);
 int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m);
 /* Sets every value to zero, keeping the keys; 0 or -errno. */
 int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m);
-/* Deletes the entry at `key` (m->key laid out as in the kernel map, or NULL
- * for a map without key; for a histogram, every bucket of it). 0, or
- * -ENOENT when there is no such entry, or -errno. */
-int xt_rt_map_delete(struct xt_rt *rt, const struct xt_map_info *m, const void *key);
 /* Whether this process may load BPF programs (root, or CAP_BPF and CAP_PERFMON). */
 bool xt_rt_have_rights(void);
 /* The number of possible CPUs (per-CPU map slots). */

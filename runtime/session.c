@@ -1,5 +1,5 @@
 /* What a live session does to running programs besides printing: counting,
- * clearing, zeroing and deleting map entries, and reading probe run and hit counts. */
+ * clearing and zeroing map entries, and reading probe run and hit counts. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,22 +41,14 @@ long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m)
 	return count;
 }
 
-/* Deletes the snapshot's keys, all of them (`match` NULL) or those whose
- * first `len` bytes are `match`: the number deleted, or -errno. Keys the
- * probes add meanwhile stay, so this ends however busy the map is. */
-static long delete_keys(int fd, const struct xt_rt_snap *snap, const void *match, size_t len)
+/* Deletes the snapshot's keys: 0 or -errno. Keys the probes add meanwhile
+ * stay, so this ends however busy the map is. */
+static int delete_keys(int fd, const struct xt_rt_snap *snap)
 {
-	long deleted = 0;
-	for (size_t i = 0; i < snap->n; i++) {
-		const uint8_t *k = snap->keys + i * snap->ksize;
-		if (match && memcmp(k, match, len) != 0)
-			continue;
-		if (bpf_map_delete_elem(fd, k) == 0)
-			deleted++;
-		else if (errno != ENOENT)
+	for (size_t i = 0; i < snap->n; i++)
+		if (bpf_map_delete_elem(fd, snap->keys + i * snap->ksize) < 0 && errno != ENOENT)
 			return -errno;
-	}
-	return deleted;
+	return 0;
 }
 
 int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m)
@@ -65,9 +57,9 @@ int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m)
 	int fd = xt_rt_map_snapshot(rt, m, &snap);
 	if (fd < 0)
 		return fd;
-	long err = delete_keys(fd, &snap, NULL, 0);
+	int err = delete_keys(fd, &snap);
 	xt_rt_snap_free(&snap);
-	return err < 0 ? (int)err : 0;
+	return err;
 }
 
 int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m)
@@ -84,29 +76,6 @@ int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m)
 			err = -errno;
 	xt_rt_snap_free(&snap);
 	return err;
-}
-
-int xt_rt_map_delete(struct xt_rt *rt, const struct xt_map_info *m, const void *key)
-{
-	int fd = xt_rt_map_fd(rt, m->bpf_name);
-	if (fd < 0)
-		return fd;
-	if (!is_hist(m)) {
-		uint8_t *k = calloc(1, (size_t)m->key_size);
-		if (!k)
-			return -ENOMEM;
-		if (key && m->key)
-			memcpy(k, key, (size_t)m->key->size);
-		int err = bpf_map_delete_elem(fd, k) < 0 ? -errno : 0;
-		free(k);
-		return err;
-	}
-	struct xt_rt_snap snap;
-	if ((fd = xt_rt_map_snapshot(rt, m, &snap)) < 0)
-		return fd;
-	long found = delete_keys(fd, &snap, key, user_key_len(m));
-	xt_rt_snap_free(&snap);
-	return found < 0 ? (int)found : found ? 0 : -ENOENT;
 }
 
 int xt_rt_enable_stats(void)

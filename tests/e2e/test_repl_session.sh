@@ -103,9 +103,10 @@ step "entry 5 shares it" '^\[5\] attached' "uprobe:$UC:xt_add { @${M}p[probe] = 
 "$UC" 3
 step "the first entry's probe by name" "^@${M}p\\[uprobe:[^]]*:xt_name\\]: 10$" "@${M}p"
 expect_match "the second entry's probe by name" "^@${M}p\\[uprobe:[^]]*:xt_add\\]: 3$" "$(screen)"
-adds=$(count "^@${M}p\\[uprobe:[^]]*:xt_add\\]: 3$")
-step "delete() by probe name" "^@${M}p\\[uprobe:[^]]*:xt_name\\]: 10$" "delete(@${M}p, \"uprobe:$UC:xt_add\")" "@${M}p"
-expect_eq "deletes that entry's key" "$adds" "$(count "^@${M}p\\[uprobe:[^]]*:xt_add\\]: 3$")"
+# A statement at the prompt is a BEGIN program: a probe's name is a string
+# there, not a key of type probe.
+step "delete() by probe name says why it cannot" "a key of type probe cannot be written at the prompt" \
+	"delete(@${M}p, \"uprobe:$UC:xt_add\")"
 step "two detaches" '^\[5\] detached$' '.detach 4' '.detach 5'
 step "the detached entry's map stays" "^@$M: 3$" "@$M"
 step "the attached one goes on" "^@\[$W\]: 12$" '@'

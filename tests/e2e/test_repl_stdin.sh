@@ -47,6 +47,26 @@ end
 expect_eq "without a diagnostic" "" "$ERR"
 expect_eq "and ends with status 0" 0 "$RC"
 
+# Statements without a probe run at once as a BEGIN program on the
+# session's maps: a bare value is printed, and every builtin works.
+session "BEGIN { @$M[\"bash\"] = 3; @$M[\"sh\"] = 5; @$M[\"zsh\"] = 1; }" "@$M[\"sh\"]" "print(@$M, 2)" \
+	'$x = 3; printf("%d\n", $x)' "len(@$M)" "@$M[\"sh\"] = 9; @$M[\"sh\"] + 1" \
+	"delete(@$M[\"sh\"]); @$M" "clear(@$M); @$M" "@${M}x = 1"
+expect_eq "the prompt runs statements: lookups, print(@m, N), variables, len(), assignments" \
+	"[1] attached 1 probe: BEGIN
+5
+@$M[bash]: 3
+@$M[sh]: 5
+3
+3
+10
+@$M[zsh]: 1
+@$M[bash]: 3
+@$M is empty" "$OUT"
+expect_eq "a map the session does not have is an error" "<stdin>:1:1-$((${#M} + 2)): error: unknown map @${M}x; did you mean @$M?
+@${M}x = 1
+$(printf '%*s' $((${#M} + 2)) '' | tr ' ' '~')" "$ERR"
+
 t0=$(date +%s%N)
 OUT=$(timeout -k 5 10 "$XTRACE" -i </dev/null 2>&1)
 RC=$?

@@ -1,0 +1,31 @@
+/* The command line, read once by main() and handed to every mode: the
+ * one-liner or script, and the REPL. */
+#ifndef XT_OPTS_H
+#define XT_OPTS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "runtime/print.h"
+
+/* Zero means "not given" throughout. */
+struct xt_opts {
+	const char *program;       /* -e: the program's text */
+	const char *cmd;           /* -c: run and trace this command (`cpid` is its pid) */
+	pid_t pid;                 /* -p: trace only this process; its exit ends the run */
+	const char *outpath;       /* -o: results go to this file */
+	enum xt_format format;     /* -f: how maps and events are printed */
+	bool quiet;                /* -q: no "Attaching N probes..." (REPL: no greeting, no "[N] attached") */
+	bool verbose;              /* -v: libbpf's and the verifier's messages on stderr */
+	bool unsafe;               /* --unsafe: system() and signal() allowed */
+	int buffering;             /* -B: _IOLBF (default), _IOFBF or _IONBF */
+	const char *dump;          /* -d: "ast" and/or "ir" */
+	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */
+	int nparams;
+	/* from the environment */
+	int max_strlen;            /* XTRACE_MAX_STRLEN */
+	int max_map_keys;          /* XTRACE_MAX_MAP_KEYS */
+	int cat_bytes_max;         /* XTRACE_CAT_BYTES_MAX */
+	bool no_map_dump;          /* XTRACE_PRINT_MAPS_ON_EXIT=0 */
+};
+
+#endif
