@@ -1,10 +1,16 @@
 /* Text -> AST -> checked program -> BPF object. */
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "lang/parser.h"
 #include "repl/driver.h"
+#include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
 static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
@@ -98,21 +104,74 @@ void xt_unit_free(struct xt_unit *u)
 	memset(u, 0, sizeof(*u));
 }
 
-char *xt_read_file(const char *path)
+/* Reads fd to its end into a NUL-terminated malloc'd buffer. Every read
+ * waits with the stop signals in view first (a FIFO or a terminal may keep us
+ * waiting for ever; signals are blocked, so a blocking read() would make
+ * Ctrl-C useless). NULL with errno set. */
+static char *read_all(int fd)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f)
-		return NULL;
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
+	if (!buf)
+		return NULL;
+	for (;;) {
+		int ready = xt_sig_wait(fd, POLLIN, -1);
+		if (ready <= 0) {
+			free(buf);
+			errno = ready == 0 ? EINTR : -ready;
+			return NULL;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			if (n < 0) {
+				int err = errno;
+				free(buf);
+				errno = err;
+				return NULL;
+			}
+			break;
+		}
+		len += (size_t)n;
+		if (len > XT_READ_FILE_MAX) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
 	}
 	buf[len] = 0;
-	if (f != stdin)
-		fclose(f);
 	return buf;
+}
+
+char *xt_read_file(const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return read_all(STDIN_FILENO);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer right here, deaf to signals. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *text = NULL;
+	int err = fstat(fd, &st) < 0 ? errno
+		: S_ISDIR(st.st_mode) ? EISDIR
+		: S_ISREG(st.st_mode) && st.st_size > XT_READ_FILE_MAX ? EFBIG : 0;
+	if (!err) {
+		text = read_all(fd);
+		err = errno;
+	}
+	close(fd);
+	errno = err;
+	return text;
 }

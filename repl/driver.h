@@ -42,7 +42,13 @@ pid_t xt_cmd_spawn_held(const char *cmd, int *go_fd);
  * -1 after a message. */
 int xt_cmd_parse_pid(const char *arg, pid_t *pid);
 
-/* The whole of a file ("-": standard input), NUL-terminated and malloc'd; NULL with errno set. */
+/* The largest script xt_read_file reads. */
+#define XT_READ_FILE_MAX (16u << 20)
+/* The whole of a file ("-": standard input), NUL-terminated and malloc'd,
+ * read with the stop signals in view (a FIFO or a terminal may make it wait).
+ * NULL with errno set: open()'s and read()'s errors, and EISDIR (a directory),
+ * EFBIG (more than XT_READ_FILE_MAX bytes), EINTR (SIGINT, SIGTERM or SIGHUP
+ * came while waiting; the signal stays pending), ENOMEM. */
 char *xt_read_file(const char *path);
 
 #endif

@@ -149,7 +149,12 @@ int main(int argc, char **argv)
 		name = argv[optind++];
 		text = xt_read_file(name);
 		if (!text) {
-			fprintf(stderr, "xtrace: cannot read %s: %s\n", name, strerror(errno));
+			if (errno == EFBIG)
+				fprintf(stderr, "xtrace: %s is larger than %u MB: not a script\n", name, XT_READ_FILE_MAX >> 20);
+			else if (errno == EINTR)
+				fprintf(stderr, "xtrace: stopped while reading %s\n", name);
+			else
+				fprintf(stderr, "xtrace: cannot read %s: %s\n", name, strerror(errno));
 			return 1;
 		}
 	} else {
