@@ -133,8 +133,21 @@ int main(int argc, char **argv)
 		}
 	}
 	if (list) {
-		xt_list_probes(stdout, optind < argc ? argv[optind] : NULL, verbose);
-		return 0;
+		if (argc - optind > 1) {
+			fprintf(stderr, "xtrace: -l takes one pattern; list several as 'A,B'\n");
+			return 1;
+		}
+		/* Writes that wait with the signals in view: Ctrl-C or a reader gone stops the listing. */
+		FILE *term = xt_out_open(STDOUT_FILENO, "standard output", false);
+		if (!term) {
+			fprintf(stderr, "xtrace: cannot write to standard output: %s\n", strerror(errno));
+			return 1;
+		}
+		int rc = xt_list_probes(term, optind < argc ? argv[optind] : NULL, verbose);
+		if (xt_out_error(term))
+			rc = -1;
+		fclose(term);
+		return rc < 0;
 	}
 
 	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO)))
