@@ -269,9 +269,9 @@ struct f_site {
 	struct xt_btf_arg ret;
 };
 
-static int f_read(const struct btf *btf, const char *func, struct f_site *fs)
+/* The arguments and return type of BTF function `id`; 0 or -1. */
+static int f_read_id(const struct btf *btf, int id, struct f_site *fs)
 {
-	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
 	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
 	if (!t)
 		return -1;
@@ -286,6 +286,12 @@ static int f_read(const struct btf *btf, const char *func, struct f_site *fs)
 	if (proto && proto->type)
 		xt_btf_type_info(btf, (int)proto->type, &fs->ret);
 	return 0;
+}
+
+/* The same by name (libbpf 1.1 finds a name by walking every type). */
+static int f_read(const struct btf *btf, const char *func, struct f_site *fs)
+{
+	return f_read_id(btf, btf__find_by_name_kind(btf, func, BTF_KIND_FUNC), fs);
 }
 
 static int f_expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
@@ -427,7 +433,7 @@ static int f_list_for(const char *type, const char *spec, bool verbose,
 		snprintf(full, sizeof(full), "%s:%s", type, nm);
 		if (verbose) {
 			struct f_site fs;
-			if (f_read(btf, nm, &fs) == 0) {
+			if (f_read_id(btf, (int)id, &fs) == 0) {
 				size_t off = 0;
 				for (int i = 0; i < fs.nargs && off < sizeof(detail); i++) {
 					int w = snprintf(detail + off, sizeof(detail) - off, "    %s %s\n", fs.args[i].ctype, fs.args[i].name);
