@@ -89,6 +89,14 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/* How long the form that opens a provider's help is ("uprobe:BINARY:FUNCTION
+ * (or ...): entry to a user function"). */
+static int form_len(const char *help)
+{
+	const char *end = strstr(help, ": ");
+	return (int)(end ? (size_t)(end - help) : strlen(help));
+}
+
 /* Lists the probes of one pattern. 0 when some matched; -EINTR when a stop
  * signal came; -1 after a message on stderr. With out NULL: quietly, into ls. */
 static int list_pattern(FILE *out, const char *pattern, bool verbose, struct list_state *ls)
@@ -163,9 +171,9 @@ static int list_pattern(FILE *out, const char *pattern, bool verbose, struct lis
 				return -1;
 			if (why)
 				fprintf(stderr, "xtrace: '%s': %s probes are unavailable: %s\n", pattern, p->name, why);
-			else if (rc == -EINVAL) /* the help opens with the form: "uprobe:BINARY:FUNCTION (...): what it is" */
+			else if (rc == -EINVAL)
 				fprintf(stderr, "xtrace: '%s': %s probes are written %.*s\n", pattern, p->name,
-					(int)(strstr(p->help, ": ") ? (size_t)(strstr(p->help, ": ") - p->help) : strlen(p->help)), p->help);
+					form_len(p->help), p->help);
 			else
 				fprintf(stderr, "xtrace: cannot list '%s': %s\n", pattern, strerror(-rc));
 			return -1;
@@ -194,8 +202,10 @@ static int list_pattern(FILE *out, const char *pattern, bool verbose, struct lis
 int xt_list_probes(FILE *out, const char *patterns, bool verbose)
 {
 	char *copy = strdup(patterns && *patterns ? patterns : "*");
-	if (!copy)
-		return -ENOMEM;
+	if (!copy) {
+		fprintf(stderr, "xtrace: cannot list probes: %s\n", strerror(errno));
+		return -1;
+	}
 	int rc = 0;
 	bool any = false;
 	char *save = NULL;
