@@ -1,10 +1,16 @@
 /* Text -> AST -> checked program -> BPF object. */
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "lang/parser.h"
 #include "repl/driver.h"
+#include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
 static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
@@ -49,45 +55,180 @@ int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 	return compile(u, name, text, XT_PARSE_ENTRY, opts, 0, dg);
 }
 
-struct list_state { FILE *out; const char *pattern; };
+/* --- listing ------------------------------------------------------------------
+ * A pattern is TYPE:SPEC, TYPE a probe type (name or alias) or a glob over
+ * type names; without a type it is *:PATTERN, as bpftrace 0.17 has it: each
+ * type matches PATTERN against its own probe names (-l '*sys_enter_read' is
+ * tracepoint:syscalls:sys_enter_read, not sys_enter_readv). Each provider
+ * matches names before it computes details, so -lv is as quick as -l for a
+ * pattern that matches little. */
+
+struct list_state {
+	FILE *out;                /* NULL: count only */
+	const char *why;          /* the listed type is unavailable: why */
+	size_t n;                 /* probes listed */
+	char first[256];          /* the first of them */
+};
 
 static void list_cb(const char *name, const char *detail, void *arg)
 {
 	struct list_state *ls = arg;
-	if (ls->pattern && fnmatch(ls->pattern, name, 0) != 0)
+	if (ls->n++ == 0)
+		snprintf(ls->first, sizeof(ls->first), "%s", name);
+	if (!ls->out)
 		return;
-	fprintf(ls->out, "%s\n%s", name, detail ? detail : "");
+	if (ls->why)
+		fprintf(ls->out, "%s [unavailable: %s]\n", name, ls->why);
+	else
+		fprintf(ls->out, "%s\n", name);
+	fputs(detail ? detail : "", ls->out);
 }
 
-void xt_list_probes(FILE *out, const char *pattern, bool verbose)
+static bool has_glob(const char *s)
 {
-	/* A pattern without a probe type matches anywhere in a probe's name: -l sched_switch. */
-	char anywhere[512];
-	if (pattern && !strchr(pattern, ':')) {
-		snprintf(anywhere, sizeof(anywhere), "*%s%s", pattern,
-			 pattern[0] && pattern[strlen(pattern) - 1] == '*' ? "" : "*");
-		pattern = anywhere;
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* How long the form that opens a provider's help is ("uprobe:BINARY:FUNCTION
+ * (or ...): entry to a user function"). */
+static int form_len(const char *help)
+{
+	const char *end = strstr(help, ": ");
+	return (int)(end ? (size_t)(end - help) : strlen(help));
+}
+
+/* Lists the probes of one pattern. 0 when some matched; -EINTR when a stop
+ * signal came; -1 after a message on stderr. With out NULL: quietly, into ls. */
+static int list_pattern(FILE *out, const char *pattern, bool verbose, struct list_state *ls)
+{
+	const char *colon = strchr(pattern, ':');
+	char type[64] = "*";
+	const char *spec = pattern;
+	if (colon) {
+		snprintf(type, sizeof(type), "%.*s", (int)(colon - pattern), pattern);
+		spec = colon + 1;
 	}
-	struct list_state ls = { out, pattern };
-	const char *colon = pattern ? strchr(pattern, ':') : NULL;
-	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {
-		if (!(*p)->list)
-			continue;
-		const char *spec = "";
-		if (colon) {
-			size_t n = (size_t)(colon - pattern);
-			bool named = (strlen((*p)->name) == n && strncmp((*p)->name, pattern, n) == 0) ||
-				     ((*p)->alias && strlen((*p)->alias) == n && strncmp((*p)->alias, pattern, n) == 0);
-			char type[64];
-			snprintf(type, sizeof(type), "%.*s", (int)n, pattern);
-			if (!named && fnmatch(type, (*p)->name, 0) != 0)
-				continue;
-			spec = colon + 1;
-			ls.pattern = NULL;
+	const struct xt_provider *named = has_glob(type) ? NULL : xt_provider_find(type);
+	if (!has_glob(type) && !named) {
+		if (!out)
+			return -1;
+		/* `sched:sched_switch`: the pattern of some probe without its type? */
+		char any[1024];
+		struct list_state found = { 0 };
+		snprintf(any, sizeof(any), "*:%s", pattern);
+		if (list_pattern(NULL, any, false, &found) == -EINTR)
+			return -EINTR;
+		const char *names[64];
+		size_t n = 0;
+		for (const struct xt_provider *const *p = xt_providers(); *p && n < 62; p++) {
+			names[n++] = (*p)->name;
+			if ((*p)->alias)
+				names[n++] = (*p)->alias;
 		}
-		(*p)->list(spec, verbose, list_cb, &ls);
-		ls.pattern = colon ? NULL : pattern;
+		const char *near = xt_diag_closest(type, names, n);
+		if (found.n)
+			fprintf(stderr, "xtrace: '%s': unknown probe type '%s'; did you mean '%s'?\n", pattern, type, found.first);
+		else if (near)
+			fprintf(stderr, "xtrace: '%s': unknown probe type '%s'; did you mean '%s'?\n", pattern, type, near);
+		else
+			fprintf(stderr, "xtrace: '%s': unknown probe type '%s'\n", pattern, type);
+		return -1;
 	}
+	char skipped[512] = "";
+	for (const struct xt_provider *const *pp = xt_providers(); *pp; pp++) {
+		const struct xt_provider *p = *pp;
+		if (named ? p != named : fnmatch(type, p->name, 0) != 0)
+			continue;
+		if (!p->list) {
+			if (out && named)
+				fprintf(stderr, "xtrace: '%s': %s probes are not listed (%s)\n", pattern, p->name, p->help);
+			if (named)
+				return -1;
+			continue;
+		}
+		const char *why = p->unavailable ? p->unavailable() : NULL;
+		if (why && !verbose) {
+			if (named) {
+				/* Whether -lv would list some (kprobes need ftrace's list of functions). */
+				struct list_state some = { 0 };
+				if (out && p->list(spec, false, list_cb, &some) == -EINTR)
+					return -EINTR;
+				if (out)
+					fprintf(stderr, "xtrace: '%s': %s probes are unavailable: %s%s\n", pattern, p->name,
+						why, some.n ? "; xtrace -lv lists them anyway" : "");
+				return -1;
+			}
+			size_t len = strlen(skipped);
+			snprintf(skipped + len, sizeof(skipped) - len, "%s%s", len ? ", " : "", p->name);
+			continue;
+		}
+		ls->why = why;
+		int rc = p->list(spec, verbose, list_cb, ls);
+		if (rc == -EINTR || xt_sig_stop_pending())
+			return -EINTR;
+		if (rc < 0 && named) {
+			if (!out)
+				return -1;
+			if (why)
+				fprintf(stderr, "xtrace: '%s': %s probes are unavailable: %s\n", pattern, p->name, why);
+			else if (rc == -EINVAL)
+				fprintf(stderr, "xtrace: '%s': %s probes are written %.*s\n", pattern, p->name,
+					form_len(p->help), p->help);
+			else
+				fprintf(stderr, "xtrace: cannot list '%s': %s\n", pattern, strerror(-rc));
+			return -1;
+		}
+		/* Without a type, a type's probes may not have the pattern's form
+		 * (uprobe:BINARY:FUNCTION); a type that cannot list at all says so. */
+		if (rc < 0 && !why && rc != -EINVAL && rc != -ENOENT && out)
+			fprintf(stderr, "xtrace: cannot list %s probes: %s\n", p->name, strerror(-rc));
+	}
+	if (ls->n)
+		return 0;
+	if (!out)
+		return -1;
+	const struct xt_provider *is_type = colon ? NULL : xt_provider_find(pattern);
+	if (is_type)
+		fprintf(stderr, "xtrace: no probe matches '%s'; xtrace -l '%s:*' lists the %s probes\n",
+			pattern, pattern, is_type->name);
+	else if (skipped[0])
+		fprintf(stderr, "xtrace: no probe matches '%s' (not searched, unavailable here: %s; xtrace -lv searches them too)\n",
+			pattern, skipped);
+	else
+		fprintf(stderr, "xtrace: no probe matches '%s'\n", pattern);
+	return -1;
+}
+
+int xt_list_probes(FILE *out, const char *patterns, bool verbose)
+{
+	char *copy = strdup(patterns && *patterns ? patterns : "*");
+	if (!copy) {
+		fprintf(stderr, "xtrace: cannot list probes: %s\n", strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	bool any = false;
+	char *save = NULL;
+	for (char *pat = strtok_r(copy, ",", &save); pat && rc != -EINTR; pat = strtok_r(NULL, ",", &save)) {
+		pat += strspn(pat, " \t");
+		size_t len = strlen(pat);
+		while (len && (pat[len - 1] == ' ' || pat[len - 1] == '\t'))
+			pat[--len] = 0;
+		if (!*pat)
+			continue;
+		any = true;
+		struct list_state ls = { .out = out };
+		int r = list_pattern(out, pat, verbose, &ls);
+		if (r < 0 && rc != -EINTR)
+			rc = r;
+	}
+	if (!any && rc == 0) { /* only commas: everything */
+		struct list_state ls = { .out = out };
+		rc = list_pattern(out, "*", verbose, &ls);
+	}
+	free(copy);
+	fflush(out);
+	return rc == -EINTR ? -EINTR : rc < 0 ? -1 : 0;
 }
 
 void xt_unit_free(struct xt_unit *u)
@@ -98,21 +239,74 @@ void xt_unit_free(struct xt_unit *u)
 	memset(u, 0, sizeof(*u));
 }
 
-char *xt_read_file(const char *path)
+/* Reads fd to its end into a NUL-terminated malloc'd buffer. Every read
+ * waits with the stop signals in view first (a FIFO or a terminal may keep us
+ * waiting for ever; signals are blocked, so a blocking read() would make
+ * Ctrl-C useless). NULL with errno set. */
+static char *read_all(int fd)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f)
-		return NULL;
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
+	if (!buf)
+		return NULL;
+	for (;;) {
+		int ready = xt_sig_wait(fd, POLLIN, -1);
+		if (ready <= 0) {
+			free(buf);
+			errno = ready == 0 ? EINTR : -ready;
+			return NULL;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			if (n < 0) {
+				int err = errno;
+				free(buf);
+				errno = err;
+				return NULL;
+			}
+			break;
+		}
+		len += (size_t)n;
+		if (len > XT_READ_FILE_MAX) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
 	}
 	buf[len] = 0;
-	if (f != stdin)
-		fclose(f);
 	return buf;
+}
+
+char *xt_read_file(const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return read_all(STDIN_FILENO);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer right here, deaf to signals. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *text = NULL;
+	int err = fstat(fd, &st) < 0 ? errno
+		: S_ISDIR(st.st_mode) ? EISDIR
+		: S_ISREG(st.st_mode) && st.st_size > XT_READ_FILE_MAX ? EFBIG : 0;
+	if (!err) {
+		text = read_all(fd);
+		err = errno;
+	}
+	close(fd);
+	errno = err;
+	return text;
 }

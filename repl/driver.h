@@ -30,9 +30,13 @@ int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 			  const struct xt_sema_opts *opts, struct xt_diags *dg);
 void xt_unit_free(struct xt_unit *u);
 
-/* Lists the probes matching PATTERN (all when NULL) as `xtrace -l` does:
- * each name on a line, with its arguments when verbose. */
-void xt_list_probes(FILE *out, const char *pattern, bool verbose);
+/* Lists the probes matching PATTERNS as `xtrace -l` does: a comma-separated
+ * list of [TYPE:]SPEC patterns (NULL or "": all probes), each probe's name on
+ * a line, with its arguments when verbose. Only probes this kernel can attach
+ * are listed; verbose lists the others too, marked "[unavailable: WHY]".
+ * 0 when every pattern matched; -1 after a message on stderr for each that
+ * did not; -EINTR when a stop signal came (it stays pending). */
+int xt_list_probes(FILE *out, const char *patterns, bool verbose);
 
 /* repl/command.c: forks the -c command `cmd` (split into words as a shell
  * would, quotes grouping), held before its exec until *go_fd is written to or
@@ -42,7 +46,13 @@ pid_t xt_cmd_spawn_held(const char *cmd, int *go_fd);
  * -1 after a message. */
 int xt_cmd_parse_pid(const char *arg, pid_t *pid);
 
-/* The whole of a file ("-": standard input), NUL-terminated and malloc'd; NULL with errno set. */
+/* The largest script xt_read_file reads. */
+#define XT_READ_FILE_MAX (16u << 20)
+/* The whole of a file ("-": standard input), NUL-terminated and malloc'd,
+ * read with the stop signals in view (a FIFO or a terminal may make it wait).
+ * NULL with errno set: open()'s and read()'s errors, and EISDIR (a directory),
+ * EFBIG (more than XT_READ_FILE_MAX bytes), EINTR (SIGINT, SIGTERM or SIGHUP
+ * came while waiting; the signal stays pending), ENOMEM. */
 char *xt_read_file(const char *path);
 
 #endif

@@ -137,8 +137,21 @@ int main(int argc, char **argv)
 	const char *program = o.program; /* as the listing and the script reading below name them */
 	bool verbose = o.verbose;
 	if (list) {
-		xt_list_probes(stdout, optind < argc ? argv[optind] : NULL, verbose);
-		return 0;
+		if (argc - optind > 1) {
+			fprintf(stderr, "xtrace: -l takes one pattern; list several as 'A,B'\n");
+			return 1;
+		}
+		/* Writes that wait with the signals in view: Ctrl-C or a reader gone stops the listing. */
+		FILE *term = xt_out_open(STDOUT_FILENO, "standard output", false);
+		if (!term) {
+			fprintf(stderr, "xtrace: cannot write to standard output: %s\n", strerror(errno));
+			return 1;
+		}
+		int rc = xt_list_probes(term, optind < argc ? argv[optind] : NULL, verbose);
+		if (xt_out_error(term))
+			rc = -1;
+		fclose(term);
+		return rc < 0;
 	}
 
 	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO))) {
@@ -155,7 +168,12 @@ int main(int argc, char **argv)
 		name = argv[optind++];
 		text = xt_read_file(name);
 		if (!text) {
-			fprintf(stderr, "xtrace: cannot read %s: %s\n", name, strerror(errno));
+			if (errno == EFBIG)
+				fprintf(stderr, "xtrace: %s is larger than %u MB: not a script\n", name, XT_READ_FILE_MAX >> 20);
+			else if (errno == EINTR)
+				fprintf(stderr, "xtrace: stopped while reading %s\n", name);
+			else
+				fprintf(stderr, "xtrace: cannot read %s: %s\n", name, strerror(errno));
 			return 1;
 		}
 	} else {

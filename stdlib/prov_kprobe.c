@@ -30,19 +30,19 @@ static bool assumed(const char *env)
 	return v && *v == '1';
 }
 
-/* NULL when kprobes work, else why not. */
+/* NULL when kprobes work, else why not (asked once). */
 static const char *kprobes_missing(void)
 {
+	static int known = -1;
 	if (assumed("XTRACE_ASSUME_KPROBES"))
 		return NULL;
-	if (access("/sys/bus/event_source/devices/kprobe", F_OK) == 0)
-		return NULL;
-	const char *tfs = xt_tracefs_path();
-	char path[256];
-	snprintf(path, sizeof(path), "%s/kprobe_events", tfs ? tfs : "/sys/kernel/tracing");
-	if (access(path, F_OK) == 0)
-		return NULL;
-	return "this kernel has no kprobes (CONFIG_KPROBES is off)";
+	if (known < 0) {
+		const char *tfs = xt_tracefs_path();
+		char path[256];
+		snprintf(path, sizeof(path), "%s/kprobe_events", tfs ? tfs : "/sys/kernel/tracing");
+		known = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0 || access(path, F_OK) == 0;
+	}
+	return known ? NULL : "this kernel has no kprobes (CONFIG_KPROBES is off)";
 }
 
 /* NULL when fentry programs load, else why not (asked once). */
@@ -98,8 +98,9 @@ static void kadd(struct xt_sema *s, struct xt_probe_info *p, const char *func, u
 	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s", p->prov->name, shown), shown, (int64_t)off, ks);
 }
 
-/* Functions kprobes can attach to: tracefs available_filter_functions. */
-static int each_kfunc(const char *pat, void (*cb)(const char *name, void *arg), void *arg)
+/* Functions kprobes can attach to: tracefs available_filter_functions. A
+ * listing (`listing`) ends early with -EINTR when a stop signal is pending. */
+static int each_kfunc(const char *pat, bool listing, void (*cb)(const char *name, void *arg), void *arg)
 {
 	const char *tfs = xt_tracefs_path();
 	char path[256];
@@ -110,8 +111,13 @@ static int each_kfunc(const char *pat, void (*cb)(const char *name, void *arg), 
 	char line[512], last[512] = "";
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, " \t\n")] = 0;
-		if (strcmp(line, last) != 0 && fnmatch(pat, line, 0) == 0)
+		if (strcmp(line, last) != 0 && fnmatch(pat, line, 0) == 0) {
+			if (listing && xt_sig_stop_pending()) {
+				fclose(f);
+				return -EINTR;
+			}
 			cb(line, arg);
+		}
 		snprintf(last, sizeof(last), "%s", line);
 	}
 	fclose(f);
@@ -142,7 +148,7 @@ static int k_expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *
 	}
 	if (strpbrk(func, "*?[")) {
 		struct glob_ctx g = { s, p, func };
-		int rc = each_kfunc(func, kglob_add, &g);
+		int rc = each_kfunc(func, false, kglob_add, &g);
 		if (rc < 0) {
 			xt_diag_error(dg, at->loc, "cannot read the kernel's traceable functions: %s", strerror(-rc));
 			return -1;
@@ -235,13 +241,10 @@ static void klist_one(const char *name, void *arg)
 	k->cb(full, "", k->ctx);
 }
 
-/* Without kprobes there is nothing to list. */
 static int k_list_for(const char *type, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx)
 {
-	if (kprobes_missing())
-		return 0;
 	struct klist_ctx k = { type, cb, ctx };
-	return each_kfunc(spec && *spec ? spec : "*", klist_one, &k);
+	return each_kfunc(spec && *spec ? spec : "*", true, klist_one, &k);
 }
 
 static int k_list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
@@ -263,9 +266,9 @@ struct f_site {
 	struct xt_btf_arg ret;
 };
 
-static int f_read(const struct btf *btf, const char *func, struct f_site *fs)
+/* The arguments and return type of BTF function `id`; 0 or -1. */
+static int f_read_id(const struct btf *btf, int id, struct f_site *fs)
 {
-	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
 	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
 	if (!t)
 		return -1;
@@ -280,6 +283,12 @@ static int f_read(const struct btf *btf, const char *func, struct f_site *fs)
 	if (proto && proto->type)
 		xt_btf_type_info(btf, (int)proto->type, &fs->ret);
 	return 0;
+}
+
+/* The same by name (libbpf 1.1 finds a name by walking every type). */
+static int f_read(const struct btf *btf, const char *func, struct f_site *fs)
+{
+	return f_read_id(btf, btf__find_by_name_kind(btf, func, BTF_KIND_FUNC), fs);
 }
 
 static int f_expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
@@ -403,19 +412,25 @@ static int f_list_for(const char *type, const char *spec, bool verbose,
 	const char *pat = spec && *spec ? spec : "*";
 	if (strncmp(pat, "vmlinux:", 8) == 0)
 		pat += 8;
-	unsigned cnt = btf__type_cnt(btf);
-	for (unsigned id = 1; id < cnt; id++) {
+	/* one function: looked up, not searched for */
+	int one = strpbrk(pat, "*?[") ? 0 : btf__find_by_name_kind(btf, pat, BTF_KIND_FUNC);
+	if (one < 0)
+		return 0;
+	unsigned first = one ? (unsigned)one : 1, cnt = one ? (unsigned)one + 1 : btf__type_cnt(btf);
+	for (unsigned id = first; id < cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		if (!t || !btf_is_func(t))
 			continue;
 		const char *nm = btf__name_by_offset(btf, t->name_off);
 		if (!nm || fnmatch(pat, nm, 0) != 0)
 			continue;
+		if (xt_sig_stop_pending())
+			return -EINTR;
 		char full[300], detail[2048] = "";
 		snprintf(full, sizeof(full), "%s:%s", type, nm);
 		if (verbose) {
 			struct f_site fs;
-			if (f_read(btf, nm, &fs) == 0) {
+			if (f_read_id(btf, (int)id, &fs) == 0) {
 				size_t off = 0;
 				for (int i = 0; i < fs.nargs && off < sizeof(detail); i++) {
 					int w = snprintf(detail + off, sizeof(detail) - off, "    %s %s\n", fs.args[i].ctype, fs.args[i].name);
@@ -446,33 +461,37 @@ const struct xt_provider xt_prov_kprobe = {
 	.name = "kprobe", .alias = "k", .section = "kprobe", .flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "kprobe:FUNCTION[+OFFSET]: entry to a kernel function (needs CONFIG_KPROBES); arg0..arg5, func",
 	.expand = k_expand, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = k_list,
+	.unavailable = kprobes_missing,
 };
 const struct xt_provider xt_prov_kretprobe = {
 	.name = "kretprobe", .alias = "kr", .section = "kretprobe",
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "kretprobe:FUNCTION: return from a kernel function (needs CONFIG_KPROBES); retval, func",
 	.expand = k_expand, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = kr_list,
+	.unavailable = kprobes_missing,
 };
 const struct xt_provider xt_prov_fentry = {
 	.name = "fentry", .alias = "f", .section = "fentry", .section_of = f_section, .flags = XT_PROVF_CTX_ARGN,
 	.help = "fentry:[MODULE:]FUNCTION: entry to a kernel function through a BPF trampoline; args.NAME typed from BTF",
 	.expand = f_expand, .ctx_type = f_ctx_type, .emit_ctx = f_emit_ctx, .attach = f_attach, .list = f_list,
+	.unavailable = fentry_missing,
 };
 const struct xt_provider xt_prov_fexit = {
 	.name = "fexit", .alias = "fr", .section = "fexit", .section_of = f_section,
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL,
 	.help = "fexit:[MODULE:]FUNCTION: return from a kernel function; args.NAME and retval typed from BTF",
 	.expand = f_expand, .ctx_type = f_ctx_type, .emit_ctx = f_emit_ctx, .attach = f_attach, .list = fr_list,
+	.unavailable = fentry_missing,
 };
 /* The old names, as bpftrace still accepts them. */
 const struct xt_provider xt_prov_kfunc = {
 	.name = "kfunc", .section = "fentry", .section_of = f_section, .flags = XT_PROVF_CTX_ARGN,
 	.help = "kfunc: the old name of fentry", .expand = f_expand, .ctx_type = f_ctx_type,
-	.emit_ctx = f_emit_ctx, .attach = f_attach,
+	.emit_ctx = f_emit_ctx, .attach = f_attach, .unavailable = fentry_missing,
 };
 const struct xt_provider xt_prov_kretfunc = {
 	.name = "kretfunc", .section = "fexit", .section_of = f_section,
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL,
 	.help = "kretfunc: the old name of fexit", .expand = f_expand, .ctx_type = f_ctx_type,
-	.emit_ctx = f_emit_ctx, .attach = f_attach,
+	.emit_ctx = f_emit_ctx, .attach = f_attach, .unavailable = fentry_missing,
 };

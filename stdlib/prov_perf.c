@@ -266,6 +266,11 @@ static int sw_list(const char *spec, bool verbose, void (*cb)(const char *, cons
 	return list_events(sw_events, "software", spec, cb, ctx);
 }
 
+static const char *hw_missing(void)
+{
+	return have_pmu() ? NULL : "this machine has no hardware performance counters (no PMU)";
+}
+
 static int hw_list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
 {
 	return list_events(hw_events, "hardware", spec, cb, ctx);
@@ -285,4 +290,5 @@ const struct xt_provider xt_prov_hardware = {
 	.name = "hardware", .alias = "h", .section = "perf_event", .flags = XT_PROVF_CTX_REGS,
 	.help = "hardware:EVENT[:COUNT]: every COUNT hardware events (cycles, instructions, cache-misses, ...)",
 	.expand = hw_expand, .attach = attach, .list = hw_list,
+	.unavailable = hw_missing,
 };

@@ -56,7 +56,8 @@ static int tp_args(const struct btf *btf, const char *name, struct rt_site *rs)
 
 typedef int (*tp_cb)(const struct btf *btf, const char *mod, const char *name, void *arg);
 
-/* Calls cb for every raw tracepoint of mod (NULL: vmlinux) matching glob. */
+/* Calls cb for every raw tracepoint of mod (NULL: vmlinux) matching glob,
+ * until cb returns < 0. How many matched, or cb's -errno. */
 static int each_tp(const char *mod, const char *glob, tp_cb cb, void *arg)
 {
 	const struct btf *btf = xt_btf_get(mod);
@@ -67,8 +68,8 @@ static int each_tp(const char *mod, const char *glob, tp_cb cb, void *arg)
 		char tn[256];
 		snprintf(tn, sizeof(tn), "btf_trace_%s", glob);
 		if (btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF) > 0) {
-			cb(btf, mod, glob, arg);
-			n++;
+			int rc = cb(btf, mod, glob, arg);
+			n = rc < 0 ? rc : 1;
 		}
 		return n;
 	}
@@ -82,7 +83,9 @@ static int each_tp(const char *mod, const char *glob, tp_cb cb, void *arg)
 		const char *nm = btf__name_by_offset(btf, t->name_off);
 		if (!nm || strncmp(nm, "btf_trace_", 10) != 0 || fnmatch(glob, nm + 10, 0) != 0)
 			continue;
-		cb(btf, mod, nm + 10, arg);
+		int rc = cb(btf, mod, nm + 10, arg);
+		if (rc < 0)
+			return rc;
 		n++;
 	}
 	return n;
@@ -249,6 +252,8 @@ static int list_one(const struct btf *btf, const char *mod, const char *name, vo
 {
 	struct list_ctx *l = arg;
 	char full[512], detail[2048] = "";
+	if (xt_sig_stop_pending())
+		return -EINTR;
 	snprintf(full, sizeof(full), "rawtracepoint:%s%s%s", mod ? mod : "", mod ? ":" : "", name);
 	if (l->verbose) {
 		struct rt_site rs;
@@ -273,9 +278,11 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 	if (colon) {
 		char mod[64];
 		snprintf(mod, sizeof(mod), "%.*s", (int)(colon - spec), spec);
-		return each_tp(strcmp(mod, "vmlinux") == 0 ? NULL : mod, colon[1] ? colon + 1 : "*", list_one, &l);
+		int n = each_tp(strcmp(mod, "vmlinux") == 0 ? NULL : mod, colon[1] ? colon + 1 : "*", list_one, &l);
+		return n == -ENOENT ? 0 : n < 0 ? n : 0; /* a module without BTF has none */
 	}
-	return each_tp(NULL, spec && *spec ? spec : "*", list_one, &l);
+	int n = each_tp(NULL, spec && *spec ? spec : "*", list_one, &l);
+	return n < 0 ? n : 0;
 }
 
 const struct xt_provider xt_prov_rawtracepoint = {

@@ -355,12 +355,17 @@ struct list_ctx {
 	void (*cb)(const char *, const char *, void *);
 	void *ctx;
 	bool verbose;
+	const char *skip_cat;    /* a category glob whose tracepoints are listed already */
 };
 
 static int list_one(const char *cat, const char *name, void *arg)
 {
 	struct list_ctx *l = arg;
 	char full[512], detail[4096] = "";
+	if (xt_sig_stop_pending())
+		return -EINTR;
+	if (l->skip_cat && fnmatch(l->skip_cat, cat, 0) == 0)
+		return 0;
 	snprintf(full, sizeof(full), "tracepoint:%s:%s", cat, name);
 	if (l->verbose) {
 		struct xt_tp_format f;
@@ -386,18 +391,28 @@ static int list_one(const char *cat, const char *name, void *arg)
 	return 0;
 }
 
+/* CATEGORY:NAME; or one word, matched against names as bpftrace does
+ * (tracepoint:*sys_enter_read is syscalls:sys_enter_read only) and against
+ * categories (tracepoint:sched lists sched:*; Tab completes categories so). */
 static int list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
 {
-	struct list_ctx l = { cb, ctx, verbose };
-	char cat[256] = "*";
-	const char *name = "*";
-	if (spec && *spec) {
-		const char *colon = strchr(spec, ':');
-		size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-		snprintf(cat, sizeof(cat), "%.*s", (int)n, spec);
-		name = colon ? colon + 1 : "*";
+	struct list_ctx l = { cb, ctx, verbose, NULL };
+	const char *colon = spec ? strchr(spec, ':') : NULL;
+	int n;
+	if (colon) {
+		char cat[256];
+		snprintf(cat, sizeof(cat), "%.*s", (int)(colon - spec), spec);
+		n = xt_tp_glob(cat, colon[1] ? colon + 1 : "*", list_one, &l);
+	} else if (!spec || !*spec || strcmp(spec, "*") == 0) {
+		n = xt_tp_glob("*", "*", list_one, &l);
+	} else {
+		n = xt_tp_glob(spec, "*", list_one, &l);
+		if (n >= 0 || n == -ENOENT) {
+			l.skip_cat = spec;
+			n = xt_tp_glob("*", spec, list_one, &l);
+		}
 	}
-	return xt_tp_glob(cat, name, list_one, &l);
+	return n == -ENOENT ? 0 : n < 0 ? n : 0;
 }
 
 const struct xt_provider xt_prov_tracepoint = {

@@ -199,11 +199,11 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 /* -l uprobe:BIN[:PATTERN]: the functions of BIN. */
 static int list_for(const char *type, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx)
 {
-	if (!spec || !*spec)
-		return 0;
+	const char *colon = spec ? strrchr(spec, ':') : NULL;
+	if (!colon) /* BINARY:FUNCTION, as bpftrace has it */
+		return -EINVAL;
 	char bin[4096];
-	const char *colon = strrchr(spec, ':');
-	snprintf(bin, sizeof(bin), "%.*s", (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
+	snprintf(bin, sizeof(bin), "%.*s", (int)(colon - spec), spec);
 	const char *pat = colon && colon[1] ? colon + 1 : "*";
 	char path[4096];
 	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
@@ -213,6 +213,8 @@ static int list_for(const char *type, const char *spec, void (*cb)(const char *,
 	for (size_t i = 0; i < e->nsyms; i++) {
 		if (e->syms[i].addr == last || fnmatch(pat, e->syms[i].name, 0) != 0 || !in_exec_segment(e, e->syms[i].addr))
 			continue;
+		if (xt_sig_stop_pending())
+			return -EINTR;
 		last = e->syms[i].addr;
 		char name[8192];
 		snprintf(name, sizeof(name), "%s:%s:%s", type, e->path, e->syms[i].name);

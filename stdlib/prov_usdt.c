@@ -273,11 +273,11 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 /* -l usdt:BIN[:[PROVIDER:]NAME] */
 static int list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
 {
-	if (!spec || !*spec)
-		return 0;
+	const char *c1 = spec ? strchr(spec, ':') : NULL;
+	if (!c1) /* BINARY:[PROVIDER:]NAME */
+		return -EINVAL;
 	char bin[4096], path[4096];
-	const char *c1 = strchr(spec, ':');
-	snprintf(bin, sizeof(bin), "%.*s", (int)(c1 ? (size_t)(c1 - spec) : strlen(spec)), spec);
+	snprintf(bin, sizeof(bin), "%.*s", (int)(c1 - spec), spec);
 	const char *rest = c1 && c1[1] ? c1 + 1 : "*";
 	const char *c2 = strchr(rest, ':');
 	char prov[256];

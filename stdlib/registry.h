@@ -74,8 +74,16 @@ struct xt_provider {
 	/* runtime facet: attaches every site of the probe; 0 or -errno (after
 	 * printing what failed). NULL for BEGIN/END, which are run, not attached. */
 	int (*attach)(struct xt_rt *rt, struct xt_rt_probe *rp);
-	/* listing: calls cb for every probe matching `spec` (the part after "name:"). */
+	/* listing: calls cb for every probe matching `spec` (the part after
+	 * "name:"), matching names before computing details (with verbose: the
+	 * arguments, one indented line each). Stops early when a stop signal is
+	 * pending (xt_sig_stop_pending). 0, -EINVAL when `spec` is not of this
+	 * type's form, or another -errno. */
 	int (*list)(const char *spec, bool verbose, void (*cb)(const char *name, const char *detail, void *ctx), void *ctx);
+	/* listing: NULL when this kernel can attach probes of this type, else
+	 * why not, as a phrase ("this kernel has no kprobes ..."). Found out once
+	 * per process by exercising the feature. NULL hook: always available. */
+	const char *(*unavailable)(void);
 };
 
 /* The tables. */
