@@ -2,6 +2,7 @@
  * (its prologue, predicate and body), the maps it declares, and the object. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "codegen/cg_int.h"
 #include "stdlib/registry.h"
 
@@ -82,13 +83,24 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	cg->vars = NULL;
 }
 
+/* The file BTF line info names. LLVM reads it again when it emits the
+ * object, so only a regular file will do: opening a FIFO (or /dev/stdin) a
+ * second time would block where no signal reaches. */
+static const char *line_info_file(const struct xt_program *prog)
+{
+	struct stat st;
+	if (prog->src && prog->src->name[0] != '<' && stat(prog->src->name, &st) == 0 && S_ISREG(st.st_mode))
+		return prog->src->name;
+	return "/nonexistent/xtrace.xt";
+}
+
 int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg)
 {
 	struct xt_cg cg = { .prog = prog };
 	memset(out, 0, sizeof(*out));
 	out->prog = prog;
 	int rc = -1;
-	if (xt_cg_module_begin(&cg, prog->src && prog->src->name[0] != '<' ? prog->src->name : "/nonexistent/xtrace.xt") < 0)
+	if (xt_cg_module_begin(&cg, line_info_file(prog)) < 0)
 		goto done;
 	xt_cg_declare_maps(&cg);
 	if (prog->opts.count_hits) /* BPF_MAP_TYPE_PERCPU_ARRAY of u64, one per site */
