@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdbool.h>
+#include "util/arena.h"
 
 /* Same layout as Bison's YYLTYPE, so the parser can use it directly. */
 struct xt_loc {
@@ -84,16 +85,6 @@ struct xt_node {
 	const void *sym;         /* resolved symbol: builtin record, map, variable, ... */
 	int aux;                 /* pass-specific slot (e.g. variable index) */
 };
-
-/* An arena: every allocation lives until xt_arena_free(). */
-struct xt_arena;
-struct xt_arena *xt_arena_new(void);
-void xt_arena_free(struct xt_arena *ar);
-void *xt_arena_alloc(struct xt_arena *ar, size_t size); /* zeroed; aborts on OOM */
-char *xt_arena_strndup(struct xt_arena *ar, const char *s, size_t n);
-char *xt_arena_strdup(struct xt_arena *ar, const char *s);
-char *xt_arena_printf(struct xt_arena *ar, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 struct xt_node *xt_node_new(struct xt_arena *ar, enum xt_node_kind kind, struct xt_loc loc);
 /* Appends `item` to the list that starts at `head`; returns the head. */

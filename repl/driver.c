@@ -12,6 +12,7 @@
 #include "repl/driver.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
+#include "util/file.h"
 
 static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
 		   const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
@@ -239,54 +240,17 @@ void xt_unit_free(struct xt_unit *u)
 	memset(u, 0, sizeof(*u));
 }
 
-/* Reads fd to its end into a NUL-terminated malloc'd buffer. Every read
- * waits with the stop signals in view first (a FIFO or a terminal may keep us
- * waiting for ever; signals are blocked, so a blocking read() would make
- * Ctrl-C useless). NULL with errno set. */
+/* A script is waited for with the stop signals in view: a FIFO or a
+ * terminal may keep us waiting for ever, and signals are blocked, so a
+ * blocking read() would make Ctrl-C useless. */
+static int wait_readable(int fd)
+{
+	return xt_sig_wait(fd, POLLIN, -1);
+}
+
 static char *read_all(int fd)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	if (!buf)
-		return NULL;
-	for (;;) {
-		int ready = xt_sig_wait(fd, POLLIN, -1);
-		if (ready <= 0) {
-			free(buf);
-			errno = ready == 0 ? EINTR : -ready;
-			return NULL;
-		}
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0) {
-			if (n < 0) {
-				int err = errno;
-				free(buf);
-				errno = err;
-				return NULL;
-			}
-			break;
-		}
-		len += (size_t)n;
-		if (len > XT_READ_FILE_MAX) {
-			free(buf);
-			errno = EFBIG;
-			return NULL;
-		}
-		if (cap - len < 2) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	buf[len] = 0;
-	return buf;
+	return xt_file_read_fd(fd, XT_READ_FILE_MAX, wait_readable, NULL);
 }
 
 char *xt_read_file(const char *path)

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "repl/driver.h"
 #include "repl/opts.h"
 #include "repl/repl.h"

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "lang/ast.h"
+#include "util/arena.h"
 
 enum xt_stack_mode { XT_STACK_BPFTRACE, XT_STACK_PERF, XT_STACK_RAW };
 enum { XT_STACK_MAX = 127 }; /* frames a stack map entry holds (perf_event_max_stack) */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include "util/file.h"
 
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163
@@ -75,52 +76,11 @@ static bool valid_component(const char *s)
 	return s && *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
-/* Reads a whole file into a NUL-terminated malloc'd buffer. tracefs files
- * report size 0, so this reads until EOF. 0 or -errno. */
+/* A whole tracefs file (they report size 0: read to the end). 0 or -errno. */
 static int read_all(const char *path, char **out)
 {
-	size_t cap = 4096, len = 0;
-	char *buf, *nbuf;
-	ssize_t n;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (cap - len < 1024) {
-			nbuf = realloc(buf, cap * 2);
-			if (!nbuf) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-fail:
-	close(fd);
-	free(buf);
-	return err;
+	*out = xt_file_read(path, 64u << 20);
+	return *out ? 0 : -errno;
 }
 
 /* ---- format files ------------------------------------------------------- */
