@@ -162,10 +162,10 @@ static void decode_key(const struct xt_program *prog, struct xt_arena *ar, const
 	}
 }
 
-static int cmp_keys_len;
-static int cmp_raw(const void *a, const void *b)
+/* Orders entries by their first *len key bytes (the user's key before a bucket number). */
+static int cmp_raw(const void *a, const void *b, void *len)
 {
-	return memcmp(((const struct raw *)a)->key, ((const struct raw *)b)->key, cmp_keys_len);
+	return memcmp(((const struct raw *)a)->key, ((const struct raw *)b)->key, *(const int *)len);
 }
 
 void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div)
@@ -196,8 +196,7 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 	if (agg && agg->buckets) {
 		/* Entries are (key, bucket) pairs: gather each key's buckets. */
 		int nb = agg->nbuckets(&d);
-		cmp_keys_len = ukey;
-		qsort(raws, n, sizeof(*raws), cmp_raw);
+		qsort_r(raws, n, sizeof(*raws), cmp_raw, &ukey);
 		for (size_t i = 0; i < n;) {
 			struct xt_map_entry *e = &d.entries[d.n++];
 			uint64_t *b = xt_arena_alloc(ar, sizeof(*b) * nb);
