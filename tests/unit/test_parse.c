@@ -606,6 +606,39 @@ static void test_parse_literals(void **state)
 		"      (int 18446744073709551615))\n"
 		"    (expr\n"
 		"      (int 18446744073709551615))))\n");
+	check_ast("010; 0_7; 1e6; 5E3; 1e1_0; 10u; 10UL; 7ll; 2s; 500ms; 3us; 4ns; 1m; 1h; 1d", E,
+		"(program\n"
+		"  (block\n"
+		"    (expr\n"
+		"      (int 8))\n"
+		"    (expr\n"
+		"      (int 7))\n"
+		"    (expr\n"
+		"      (int 1000000))\n"
+		"    (expr\n"
+		"      (int 5000))\n"
+		"    (expr\n"
+		"      (int 10000000000))\n"
+		"    (expr\n"
+		"      (int 10))\n"
+		"    (expr\n"
+		"      (int 10))\n"
+		"    (expr\n"
+		"      (int 7))\n"
+		"    (expr\n"
+		"      (int 2000000000))\n"
+		"    (expr\n"
+		"      (int 500000000))\n"
+		"    (expr\n"
+		"      (int 3000))\n"
+		"    (expr\n"
+		"      (int 4))\n"
+		"    (expr\n"
+		"      (int 60000000000))\n"
+		"    (expr\n"
+		"      (int 3600000000000))\n"
+		"    (expr\n"
+		"      (int 86400000000000))))\n");
 	check_ast("\"a\\n\\t\\\\\\\"\\r\\x41\\x7\\101\\0z\\'\"; \"\"", E,
 		"(program\n"
 		"  (block\n"
@@ -856,12 +889,44 @@ static void test_parse_error_lexical(void **state)
 		"<stdin>:1:14-17: error: invalid integer literal '12ab'\n"
 		"BEGIN { @x = 12ab; }\n"
 		"             ~~~~\n", false);
-	check_error("BEGIN { @x = 010; }", P,
-		"<stdin>:1:14-16: error: invalid integer literal '010': octal is not supported, write it in decimal or hex\n"
-		"BEGIN { @x = 010; }\n"
-		"             ~~~\n", false);
+	check_error("BEGIN { @x = 09; }", P,
+		"<stdin>:1:14-15: error: invalid integer literal '09': a leading 0 makes it octal, which has no digit 9\n"
+		"BEGIN { @x = 09; }\n"
+		"             ~~\n", false);
+	check_error("BEGIN { @x = 12e4; }", P,
+		"<stdin>:1:14-17: error: invalid integer literal '12e4': coefficient part of scientific literal must be 1-9\n"
+		"BEGIN { @x = 12e4; }\n"
+		"             ~~~~\n", false);
+	check_error("BEGIN { @x = 5e-9; }", P,
+		"<stdin>:1:14-15: error: invalid integer literal '5e'\n"
+		"BEGIN { @x = 5e-9; }\n"
+		"             ~~\n", false);
+	check_error("BEGIN { @x = 1e20; }", P,
+		"<stdin>:1:14-17: error: integer literal too large\n"
+		"BEGIN { @x = 1e20; }\n"
+		"             ~~~~\n", false);
+	check_error("BEGIN { @x = 1_000_; }", P,
+		"<stdin>:1:14-19: error: invalid integer literal '1_000_': '_' goes between digits\n"
+		"BEGIN { @x = 1_000_; }\n"
+		"             ~~~~~~\n", false);
+	check_error("BEGIN { @x = 5000000000u; }", P,
+		"<stdin>:1:14-24: error: integer literal too large\n"
+		"BEGIN { @x = 5000000000u; }\n"
+		"             ~~~~~~~~~~~\n", false);
+	check_error("BEGIN { @x = 3sec; }", P,
+		"<stdin>:1:14-17: error: invalid integer literal '3sec'\n"
+		"BEGIN { @x = 3sec; }\n"
+		"             ~~~~\n", false);
+	check_error("BEGIN { printf(\"\\777\"); }", P,
+		"<stdin>:1:17-20: error: octal escape sequence out of range '\\777'\n"
+		"BEGIN { printf(\"\\777\"); }\n"
+		"                ~~~~\n", false);
+	check_error("BEGIN { printf(\"\\x\"); }", P,
+		"<stdin>:1:17-18: error: invalid escape character '\\x'\n"
+		"BEGIN { printf(\"\\x\"); }\n"
+		"                ~~\n", false);
 	check_error("BEGIN { printf(\"\\q\"); }", P,
-		"<stdin>:1:17-18: error: unknown escape sequence '\\q'\n"
+		"<stdin>:1:17-18: error: invalid escape character '\\q'\n"
 		"BEGIN { printf(\"\\q\"); }\n"
 		"                ~~\n", false);
 	check_error("BEGIN { printf(\"abc); }", P,
