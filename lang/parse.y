@@ -57,6 +57,7 @@ const char *xt_lex_skip_space(const char *p, const char *end);
 %code {
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define NODE(kind, loc) xt_node_new(px->ar, (kind), (loc))
 
@@ -685,7 +686,7 @@ static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg)
 }
 
 /* Whether a REPL entry is a program: it starts like an attach point
- * (`word:`), with BEGIN/END, or with a config block. Anything else is a
+ * (`word:`), with begin/end (any case), or with a config block. Anything else is a
  * statement list. */
 static bool entry_is_program(const char *p, const char *end)
 {
@@ -698,7 +699,7 @@ static bool entry_is_program(const char *p, const char *end)
 		return false;
 	if (p < end && *p == ':')
 		return true;
-	if ((n == 5 && !memcmp(w, "BEGIN", 5)) || (n == 3 && !memcmp(w, "END", 3)))
+	if ((n == 5 && !strncasecmp(w, "begin", 5)) || (n == 3 && !strncasecmp(w, "end", 3)))
 		return true;
 	if (n == 5 && !memcmp(w, "macro", 5) && p < end && (*p == ' ' || *p == '\t'))
 		return true; /* macro definitions, then probes */

@@ -339,6 +339,24 @@ static void test_sema_btf_deref_and_store(void **state)
 		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
 }
 
+/* Provider names ignore case (bpftrace 0.24); the aliases u and U differ. */
+static void test_sema_probe_names_ignore_case(void **state)
+{
+	EXPECT_DIAG("begin { } BEGIN { } Begin { } end { } END { } eNd { }", "");
+	EXPECT_DIAG("BEGIN:x { }",
+		"<stdin>:1:1-7: error: begin takes no arguments\n"
+		"BEGIN:x { }\n"
+		"~~~~~~~\n");
+	EXPECT_DIAG("Begin, begin { }",
+		"<stdin>:1:8-12: error: begin is listed twice\n"
+		"Begin, begin { }\n"
+		"       ~~~~~\n");
+	EXPECT_DIAG("Bgin { }",
+		"<stdin>:1:1-4: error: unknown probe type 'Bgin'; did you mean 'begin'?\n"
+		"Bgin { }\n"
+		"~~~~\n");
+}
+
 static void test_sema_btf_index_bounds(void **state)
 {
 	NEED_BTF();
@@ -385,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_sema_btf_dot_on_pointer),
 		cmocka_unit_test(test_sema_btf_arrow_on_struct),
 		cmocka_unit_test(test_sema_btf_deref_and_store),
+		cmocka_unit_test(test_sema_probe_names_ignore_case),
 		cmocka_unit_test(test_sema_btf_index_bounds),
 		cmocka_unit_test(test_sema_btf_accepts),
 	};
