@@ -203,6 +203,7 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 {
 	switch (n->kind) {
 	case XT_N_INT:
+	case XT_N_BOOL:
 		return xt_cg_i64(cg, (int64_t)n->ival);
 	case XT_N_STR:
 		return str_literal(cg, n);

@@ -172,6 +172,7 @@ static const char *const kind_names[XT_N__COUNT] = {
 	[XT_N_LET] = "let",
 	[XT_N_CONFIG_SET] = "config-set",
 	[XT_N_INT] = "int",
+	[XT_N_BOOL] = "bool",
 	[XT_N_STR] = "str",
 	[XT_N_BINOP] = "binop",
 	[XT_N_UNOP] = "unop",
@@ -311,6 +312,9 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 		break;
 	case XT_N_INT:
 		fprintf(out, " %llu", (unsigned long long)n->ival);
+		break;
+	case XT_N_BOOL:
+		fputs(n->ival ? " true" : " false", out);
 		break;
 	case XT_N_POSPARAM:
 		if (n->name)

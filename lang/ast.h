@@ -35,6 +35,7 @@ enum xt_node_kind {
 	XT_N_CONFIG_SET, /* name: key; a: value */
 	/* expressions */
 	XT_N_INT,      /* ival */
+	XT_N_BOOL,     /* ival: 1 for true, 0 for false */
 	XT_N_STR,      /* sval, slen (escapes decoded; slen excludes the terminating NUL) */
 	XT_N_BINOP,    /* op; a, b */
 	XT_N_UNOP,     /* op; a */

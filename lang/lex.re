@@ -347,7 +347,7 @@ static int keyword(const char *s, size_t n)
 		{ "unroll", UNROLL }, { "break", BREAK }, { "continue", CONTINUE },
 		{ "return", RETURN }, { "let", LET }, { "sizeof", SIZEOF },
 		{ "offsetof", OFFSETOF }, { "struct", STRUCT }, { "union", UNION },
-		{ "enum", ENUM },
+		{ "enum", ENUM }, { "true", TRUE }, { "false", FALSE },
 		{ "bool", INT_TYPE }, { "int8", INT_TYPE }, { "int16", INT_TYPE },
 		{ "int32", INT_TYPE }, { "int64", INT_TYPE }, { "uint8", INT_TYPE },
 		{ "uint16", INT_TYPE }, { "uint32", INT_TYPE }, { "uint64", INT_TYPE },

@@ -171,6 +171,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token BREAK "'break'" CONTINUE "'continue'" RETURN "'return'" LET "'let'"
 %token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
+%token TRUE "'true'" FALSE "'false'"
 
 %type <node> program config_opt probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
@@ -498,6 +499,8 @@ postfix
 
 primary
 	: INT { $$ = NODE(XT_N_INT, @$); $$->ival = $1; }
+	| TRUE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 1; }
+	| FALSE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 0; }
 	| STRING
 		{
 			$$ = NODE(XT_N_STR, @$);
@@ -571,6 +574,7 @@ static bool starts_statement(yysymbol_kind_t sym)
 	switch (sym) {
 	case YYSYMBOL_MAP: case YYSYMBOL_VAR: case YYSYMBOL_IDENT:
 	case YYSYMBOL_POSPARAM: case YYSYMBOL_INT: case YYSYMBOL_STRING:
+	case YYSYMBOL_TRUE: case YYSYMBOL_FALSE:
 	case YYSYMBOL_IF: case YYSYMBOL_WHILE: case YYSYMBOL_FOR:
 	case YYSYMBOL_UNROLL: case YYSYMBOL_BREAK: case YYSYMBOL_CONTINUE:
 	case YYSYMBOL_RETURN: case YYSYMBOL_LET: case YYSYMBOL_ANGLE_CLOSE:

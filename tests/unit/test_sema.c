@@ -357,6 +357,22 @@ static void test_sema_probe_names_ignore_case(void **state)
 		"~~~~\n");
 }
 
+/* bool (bpftrace 0.24): comparisons are bools; ++ takes none; the config
+ * key that prints them as 0.17 did takes an integer or true/false. */
+static void test_sema_bool(void **state)
+{
+	EXPECT_DIAG("config = { bool_as_int = true } BEGIN { $b = 1 < 2; $c = !$b && true || false; "
+		    "@m[$b] = $c; $n = $b + 1; if ($b) { } }", "");
+	EXPECT_DIAG("BEGIN { $b = 1 == 1; $b++; }",
+		"<stdin>:1:22-25: error: operator ++ needs an integer or pointer variable; $b holds bool\n"
+		"BEGIN { $b = 1 == 1; $b++; }\n"
+		"                     ~~~~\n");
+	EXPECT_DIAG("config = { bool_as_int = \"yes\" } BEGIN { }",
+		"<stdin>:1:26-30: error: config bool_as_int needs an integer literal (or true, false)\n"
+		"config = { bool_as_int = \"yes\" } BEGIN { }\n"
+		"                         ~~~~~\n");
+}
+
 static void test_sema_btf_index_bounds(void **state)
 {
 	NEED_BTF();
@@ -404,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_sema_btf_arrow_on_struct),
 		cmocka_unit_test(test_sema_btf_deref_and_store),
 		cmocka_unit_test(test_sema_probe_names_ignore_case),
+		cmocka_unit_test(test_sema_bool),
 		cmocka_unit_test(test_sema_btf_index_bounds),
 		cmocka_unit_test(test_sema_btf_accepts),
 	};
