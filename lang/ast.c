@@ -214,6 +214,7 @@ const char *xt_op_text(int op)
 	case XT_OP_SHR: return ">>";
 	case XT_OP_LAND: return "&&";
 	case XT_OP_LOR: return "||";
+	case XT_OP_ELVIS: return "?:";
 	case XT_OP_EQ: return "==";
 	case XT_OP_NE: return "!=";
 	case XT_OP_LT: return "<";

@@ -169,6 +169,15 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 	if (!a || !b)
 		return NULL;
 	const char *op = xt_op_text(n->op);
+	if (n->op == XT_OP_ELVIS) { /* a ?: b: the value of a or of b */
+		if (!xt_sema_need_int(s, n->a, a, "the left of ?:") || !xt_sema_need_int(s, n->b, b, "the right of ?:"))
+			return NULL;
+		const struct xt_type *j = xt_type_join(s->ar, a, b);
+		if (!j)
+			xt_diag_error(s->dg, n->loc, "the operands of ?: have different types: %s and %s",
+				      tname(s, a), tname(s, b));
+		return j && j->kind == XT_T_INT ? xt_type_int(8, j->sign) : j;
+	}
 	if (a->kind == XT_T_STR || b->kind == XT_T_STR) {
 		if ((n->op == XT_OP_EQ || n->op == XT_OP_NE) && a->kind == XT_T_STR && b->kind == XT_T_STR)
 			return &xt_bool;

@@ -648,6 +648,44 @@ static void test_parse_literals(void **state)
 		"      (str \"\"))))\n");
 }
 
+/* bpftrace 0.24-0.26 syntax: bare unary conditions, _ = e, a ?: b, true/false */
+static void test_parse_newer_syntax(void **state)
+{
+	check_ast("if $ok { } while !f($x) { } unroll 2 { } _ = 1 ?: 2; $t = true; $f = false", E,
+		"(program\n"
+		"  (block\n"
+		"    (if\n"
+		"      (var ok)\n"
+		"      (block))\n"
+		"    (while\n"
+		"      (unop !\n"
+		"        (call f\n"
+		"          (var x)))\n"
+		"      (block))\n"
+		"    (unroll\n"
+		"      (int 2)\n"
+		"      (block))\n"
+		"    (expr\n"
+		"      (binop ?:\n"
+		"        (int 1)\n"
+		"        (int 2)))\n"
+		"    (assign =\n"
+		"      (var t)\n"
+		"      (bool true))\n"
+		"    (assign =\n"
+		"      (var f)\n"
+		"      (bool false))))\n");
+	check_error("BEGIN { if $a > 1 { } }", P,
+		"<stdin>:1:15: error: syntax error: a condition without parentheses is one unary expression "
+		"(if $ok, if !f(x)); write the whole condition in ( )\n"
+		"BEGIN { if $a > 1 { } }\n"
+		"              ~\n", false);
+	check_error("BEGIN { x = 1; }", P,
+		"<stdin>:1:9: error: cannot assign to 'x': assign to a $variable, a @map, or _ to drop the value\n"
+		"BEGIN { x = 1; }\n"
+		"        ~\n", false);
+}
+
 static void test_parse_string_length_counts_nul(void **state)
 {
 	const char *prog = "\"a\\0b\"";
@@ -1031,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_parse_loops),
 		cmocka_unit_test(test_parse_let_return),
 		cmocka_unit_test(test_parse_literals),
+		cmocka_unit_test(test_parse_newer_syntax),
 		cmocka_unit_test(test_parse_string_length_counts_nul),
 		cmocka_unit_test(test_parse_sizeof_offsetof_posparams),
 		cmocka_unit_test(test_parse_config_block),

@@ -367,6 +367,14 @@ static void test_sema_bool(void **state)
 		"<stdin>:1:22-25: error: operator ++ needs an integer or pointer variable; $b holds bool\n"
 		"BEGIN { $b = 1 == 1; $b++; }\n"
 		"                     ~~~~\n");
+	EXPECT_DIAG("BEGIN { $s = \"a\" ?: 1; }",
+		"<stdin>:1:14-16: error: the left of ?: needs an integer, not string[2]\n"
+		"BEGIN { $s = \"a\" ?: 1; }\n"
+		"             ~~~\n");
+	EXPECT_DIAG("BEGIN { $p = (uint8 *)0 ?: 1; }",
+		"<stdin>:1:14-28: error: the operands of ?: have different types: uint8 * and int8\n"
+		"BEGIN { $p = (uint8 *)0 ?: 1; }\n"
+		"             ~~~~~~~~~~~~~~~\n");
 	EXPECT_DIAG("config = { bool_as_int = \"yes\" } BEGIN { }",
 		"<stdin>:1:26-30: error: config bool_as_int needs an integer literal (or true, false)\n"
 		"config = { bool_as_int = \"yes\" } BEGIN { }\n"
