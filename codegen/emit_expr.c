@@ -187,6 +187,8 @@ static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
 {
 	LLVMValueRef v = xt_cg_expr(cg, n->a);
 	const struct xt_type *t = n->type;
+	if (t->kind == XT_T_BOOL && n->a->type->kind == XT_T_STR) /* a non-empty string is true */
+		v = LLVMBuildZExt(cg->b, LLVMBuildLoad2(cg->b, cg->i8, v, ""), cg->i64, "");
 	if (t->kind == XT_T_BOOL)
 		return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, v, xt_cg_i64(cg, 0), ""), cg->i64, "");
 	if (t->kind != XT_T_INT || t->size == 8)

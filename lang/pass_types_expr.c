@@ -54,7 +54,8 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it", tname(s, to));
 		return NULL;
 	}
-	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR)) {
+	bool str_to_bool = from->kind == XT_T_STR && to->kind == XT_T_BOOL; /* non-empty: true (0.24) */
+	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR || str_to_bool)) {
 		xt_diag_error(s->dg, n->a->loc, "cannot cast %s to %s", tname(s, from), tname(s, to));
 		return NULL;
 	}
