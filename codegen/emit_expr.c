@@ -45,6 +45,25 @@ static LLVMValueRef logical(struct xt_cg *cg, struct xt_node *n)
 	return phi;
 }
 
+/* a ?: b: a when it is non-zero, else b, which only then runs. */
+static LLVMValueRef elvis(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef a = xt_cg_expr(cg, n->a);
+	LLVMBasicBlockRef from_a = LLVMGetInsertBlock(cg->b);
+	LLVMBasicBlockRef rhs = xt_cg_block(cg, "else"), join = xt_cg_block(cg, "elvis");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, a, xt_cg_i64(cg, 0), ""), join, rhs);
+	LLVMPositionBuilderAtEnd(cg->b, rhs);
+	LLVMValueRef b = xt_cg_expr(cg, n->b);
+	LLVMBasicBlockRef from_b = LLVMGetInsertBlock(cg->b);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	LLVMValueRef vals[] = { a, b };
+	LLVMBasicBlockRef from[] = { from_a, from_b };
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
 static bool is_signed(const struct xt_type *t)
 {
 	return t->kind == XT_T_INT && t->sign;
@@ -59,6 +78,8 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 {
 	if (n->op == XT_OP_LAND || n->op == XT_OP_LOR)
 		return logical(cg, n);
+	if (n->op == XT_OP_ELVIS)
+		return elvis(cg, n);
 	const struct xt_type *ta = n->a->type, *tb = n->b->type;
 	LLVMValueRef a = xt_cg_expr(cg, n->a), b = xt_cg_expr(cg, n->b);
 	if (ta->kind == XT_T_STR) {
@@ -166,6 +187,8 @@ static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
 {
 	LLVMValueRef v = xt_cg_expr(cg, n->a);
 	const struct xt_type *t = n->type;
+	if (t->kind == XT_T_BOOL && n->a->type->kind == XT_T_STR) /* a non-empty string is true */
+		v = LLVMBuildZExt(cg->b, LLVMBuildLoad2(cg->b, cg->i8, v, ""), cg->i64, "");
 	if (t->kind == XT_T_BOOL)
 		return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, v, xt_cg_i64(cg, 0), ""), cg->i64, "");
 	if (t->kind != XT_T_INT || t->size == 8)
@@ -203,6 +226,7 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 {
 	switch (n->kind) {
 	case XT_N_INT:
+	case XT_N_BOOL:
 		return xt_cg_i64(cg, (int64_t)n->ival);
 	case XT_N_STR:
 		return str_literal(cg, n);

@@ -54,6 +54,7 @@ static const char *const kind_names[XT_N__COUNT] = {
 	[XT_N_LET] = "let",
 	[XT_N_CONFIG_SET] = "config-set",
 	[XT_N_INT] = "int",
+	[XT_N_BOOL] = "bool",
 	[XT_N_STR] = "str",
 	[XT_N_BINOP] = "binop",
 	[XT_N_UNOP] = "unop",
@@ -95,6 +96,7 @@ const char *xt_op_text(int op)
 	case XT_OP_SHR: return ">>";
 	case XT_OP_LAND: return "&&";
 	case XT_OP_LOR: return "||";
+	case XT_OP_ELVIS: return "?:";
 	case XT_OP_EQ: return "==";
 	case XT_OP_NE: return "!=";
 	case XT_OP_LT: return "<";
@@ -193,6 +195,9 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 		break;
 	case XT_N_INT:
 		fprintf(out, " %llu", (unsigned long long)n->ival);
+		break;
+	case XT_N_BOOL:
+		fputs(n->ival ? " true" : " false", out);
 		break;
 	case XT_N_POSPARAM:
 		if (n->name)

@@ -36,6 +36,7 @@ enum xt_node_kind {
 	XT_N_CONFIG_SET, /* name: key; a: value */
 	/* expressions */
 	XT_N_INT,      /* ival */
+	XT_N_BOOL,     /* ival: 1 for true, 0 for false */
 	XT_N_STR,      /* sval, slen (escapes decoded; slen excludes the terminating NUL) */
 	XT_N_BINOP,    /* op; a, b */
 	XT_N_UNOP,     /* op; a */
@@ -61,6 +62,7 @@ enum xt_op {
 	XT_OP_ADD = 256, XT_OP_SUB, XT_OP_MUL, XT_OP_DIV, XT_OP_MOD,
 	XT_OP_BAND, XT_OP_BOR, XT_OP_BXOR, XT_OP_SHL, XT_OP_SHR,
 	XT_OP_LAND, XT_OP_LOR,
+	XT_OP_ELVIS, /* a ?: b */
 	XT_OP_EQ, XT_OP_NE, XT_OP_LT, XT_OP_LE, XT_OP_GT, XT_OP_GE,
 	XT_OP_NEG, XT_OP_BNOT, XT_OP_LNOT, XT_OP_DEREF, XT_OP_ADDR,
 	XT_OP_PREINC, XT_OP_PREDEC, XT_OP_POSTINC, XT_OP_POSTDEC,

@@ -187,41 +187,84 @@ static int digit_value(char c)
 	return 99;
 }
 
-/* Decimal or 0x hex, with '_' separators between digits. */
+/* An integer literal, as bpftrace 0.26 reads them: decimal, 0x hex or
+ * leading-0 octal, '_' between digits; a scientific `MeN` (M a single digit
+ * 1-9, N from 1 on: 1e6); then an optional suffix: C's u, ul, ull, l, ll
+ * (either case, ignored but for their range) or a duration, ns us ms s m h d,
+ * which makes the literal a count of nanoseconds (500ms). */
 static int lex_number(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc, const char *e)
 {
+	static const struct { const char *name; uint64_t max, mult; } suffixes[] = {
+		{ "", UINT64_MAX, 1 }, { "u", UINT32_MAX, 1 }, { "ul", UINT64_MAX, 1 },
+		{ "ull", UINT64_MAX, 1 }, { "l", INT64_MAX, 1 }, { "ll", INT64_MAX, 1 },
+		{ "ns", UINT64_MAX, 1 }, { "us", UINT64_MAX, 1000 }, { "ms", UINT64_MAX, 1000000 },
+		{ "s", UINT64_MAX, 1000000000ull }, { "m", UINT64_MAX, 60000000000ull },
+		{ "h", UINT64_MAX, 3600000000000ull }, { "d", UINT64_MAX, 86400000000000ull },
+	};
 	const char *s = px->cur;
 	begin(px, loc);
 	advance(px, e, loc);
+	int len = (int)(e - s);
 	bool hex = e - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	int base = hex ? 16 : 10;
+	bool octal = !hex && e - s >= 2 && s[0] == '0' && (isdigit((unsigned char)s[1]) || s[1] == '_');
+	int base = hex ? 16 : octal ? 8 : 10;
 	uint64_t v = 0;
-	bool ok = e[-1] != '_', big = false;
+	bool big = false;
 	int digits = 0;
-	for (const char *p = hex ? s + 2 : s; p < e && ok; p++) {
+	const char *p = hex ? s + 2 : s;
+	for (; p < e; p++) {
 		if (*p == '_') {
-			ok = digits > 0;
+			if (digits == 0 || p + 1 == e || digit_value(p[1]) >= base)
+				return lex_error(px, *loc, "invalid integer literal '%.*s': '_' goes between digits", len, s);
 			continue;
 		}
 		int d = digit_value(*p);
-		if (d >= base) {
-			ok = false;
+		if (d >= base && octal && d < 10)
+			return lex_error(px, *loc, "invalid integer literal '%.*s': a leading 0 makes it octal, "
+					 "which has no digit %c", len, s, *p);
+		if (d >= base)
 			break;
-		}
 		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
 			big = true;
 		v = v * (uint64_t)base + (uint64_t)d;
 		digits++;
 	}
-	int len = (int)(e - s);
-	if (!ok || digits == 0)
+	if (digits == 0)
 		return lex_error(px, *loc, "invalid integer literal '%.*s'", len, s);
-	if (!hex && s[0] == '0' && e - s > 1)
-		return lex_error(px, *loc, "invalid integer literal '%.*s': octal is not supported, "
-				 "write it in decimal or hex", len, s);
-	if (big)
+	if (!hex && (*p == 'e' || *p == 'E') && p + 1 < e && p[1] >= '1' && p[1] <= '9') {
+		if (octal || v < 1 || v > 9)
+			return lex_error(px, *loc, "invalid integer literal '%.*s': coefficient part of "
+					 "scientific literal must be 1-9", len, s);
+		uint64_t x = 0;
+		for (p++; p < e && (isdigit((unsigned char)*p) || *p == '_'); p++)
+			if (*p != '_')
+				x = x < 100 ? x * 10 + (uint64_t)(*p - '0') : x;
+		for (; x > 0 && !big; x--) {
+			big = v > UINT64_MAX / 10;
+			v *= 10;
+		}
+	}
+	char suf[8];
+	size_t sl = (size_t)(e - p);
+	size_t k = sizeof(suffixes) / sizeof(suffixes[0]);
+	if (sl < sizeof(suf)) {
+		bool cint = true;
+		for (size_t i = 0; i < sl; i++) {
+			suf[i] = p[i];
+			cint &= strchr("uUlL", p[i]) != NULL;
+		}
+		suf[sl] = 0;
+		for (size_t i = 0; cint && i < sl; i++) /* C's suffixes in either case, durations lower case */
+			suf[i] = (char)tolower((unsigned char)suf[i]);
+		for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++)
+			if (strcmp(suffixes[k].name, suf) == 0)
+				break;
+	}
+	if (k == sizeof(suffixes) / sizeof(suffixes[0]))
+		return lex_error(px, *loc, "invalid integer literal '%.*s'", len, s);
+	if (big || v > suffixes[k].max / suffixes[k].mult)
 		return lex_error(px, *loc, "integer literal too large");
-	lval->num = v;
+	lval->num = v * suffixes[k].mult;
 	return INT;
 }
 
@@ -272,7 +315,7 @@ static int lex_string(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 					advance(px, esc, NULL);
 					begin(px, loc);
 					advance(px, p + 1, loc);
-					return lex_error(px, *loc, "octal escape '%.*s' out of range", (int)(p + 1 - esc), esc);
+					return lex_error(px, *loc, "octal escape sequence out of range '%.*s'", (int)(p + 1 - esc), esc);
 				}
 				buf[n++] = (char)v;
 				break;
@@ -285,7 +328,7 @@ static int lex_string(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 				while (e < q && is_cont((unsigned char)*e))
 					e++;
 				advance(px, e, loc);
-				return lex_error(px, *loc, "unknown escape sequence '%.*s'", (int)(e - esc), esc);
+				return lex_error(px, *loc, "invalid escape character '%.*s'", (int)(e - esc), esc);
 			}
 		}
 	}
@@ -304,7 +347,7 @@ static int keyword(const char *s, size_t n)
 		{ "unroll", UNROLL }, { "break", BREAK }, { "continue", CONTINUE },
 		{ "return", RETURN }, { "let", LET }, { "sizeof", SIZEOF },
 		{ "offsetof", OFFSETOF }, { "struct", STRUCT }, { "union", UNION },
-		{ "enum", ENUM },
+		{ "enum", ENUM }, { "true", TRUE }, { "false", FALSE },
 		{ "bool", INT_TYPE }, { "int8", INT_TYPE }, { "int16", INT_TYPE },
 		{ "int32", INT_TYPE }, { "int64", INT_TYPE }, { "uint8", INT_TYPE },
 		{ "uint16", INT_TYPE }, { "uint32", INT_TYPE }, { "uint64", INT_TYPE },

@@ -57,6 +57,7 @@ const char *xt_lex_skip_space(const char *p, const char *end);
 %code {
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define NODE(kind, loc) xt_node_new(px->ar, (kind), (loc))
 
@@ -170,10 +171,11 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token BREAK "'break'" CONTINUE "'continue'" RETURN "'return'" LET "'let'"
 %token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
+%token TRUE "'true'" FALSE "'false'"
 
 %type <node> program config_opt probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
-%type <node> expr postfix primary map
+%type <node> expr postfix primary map cond
 %type <list> probes attach_list stmts brace_body config_items config_body
 %type <list> exprlist args_opt macros macro_params macro_params_opt
 %type <str> let_type_opt
@@ -341,6 +343,16 @@ simple_stmt
 	| map OPASSIGN expr { $$ = assign(px, $2, $1, $3, @$); }
 	| VAR '=' expr { $$ = assign(px, XT_OP_ASSIGN, named(px, XT_N_VAR, $1, @1), $3, @$); }
 	| VAR OPASSIGN expr { $$ = assign(px, $2, named(px, XT_N_VAR, $1, @1), $3, @$); }
+	/* _ = expr: the value is dropped (bpftrace 0.25) */
+	| IDENT '=' expr
+		{
+			if (strcmp($1, "_") != 0) {
+				xtyyerror(&@1, px, xt_arena_printf(px->ar, "cannot assign to '%s': assign to a $variable, a @map, or _ to drop the value", $1));
+				YYERROR;
+			}
+			$$ = NODE(XT_N_EXPR_STMT, @$);
+			$$->a = $3;
+		}
 	| BREAK { $$ = NODE(XT_N_BREAK, @$); }
 	| CONTINUE { $$ = NODE(XT_N_CONTINUE, @$); }
 	| RETURN { $$ = NODE(XT_N_RETURN, @$); }
@@ -366,17 +378,17 @@ let_init_opt
 
 compound_stmt
 	: if_stmt
-	| WHILE '(' expr ')' block
+	| WHILE cond block
 		{
 			$$ = NODE(XT_N_WHILE, @$);
-			$$->a = $3;
-			$$->b = $5;
+			$$->a = $2;
+			$$->b = $3;
 		}
-	| UNROLL '(' expr ')' block
+	| UNROLL cond block
 		{
 			$$ = NODE(XT_N_UNROLL, @$);
-			$$->a = $3;
-			$$->b = $5;
+			$$->a = $2;
+			$$->b = $3;
 		}
 	/* for ($i : from..to) block */
 	| FOR '(' VAR ':' expr DOTDOT expr ')' block
@@ -401,28 +413,36 @@ compound_stmt
 		}
 	;
 
-/* if_stmt: 'if' '(' expr ')' block ['else' (block | if_stmt)] */
+/* if_stmt: 'if' cond block ['else' (block | if_stmt)] */
 if_stmt
-	: IF '(' expr ')' block
+	: IF cond block
 		{
 			$$ = NODE(XT_N_IF, @$);
-			$$->a = $3;
-			$$->b = $5;
+			$$->a = $2;
+			$$->b = $3;
 		}
-	| IF '(' expr ')' block ELSE block
+	| IF cond block ELSE block
 		{
 			$$ = NODE(XT_N_IF, @$);
-			$$->a = $3;
-			$$->b = $5;
-			$$->c = $7;
+			$$->a = $2;
+			$$->b = $3;
+			$$->c = $5;
 		}
-	| IF '(' expr ')' block ELSE if_stmt
+	| IF cond block ELSE if_stmt
 		{
 			$$ = NODE(XT_N_IF, @$);
-			$$->a = $3;
-			$$->b = $5;
-			$$->c = $7;
+			$$->a = $2;
+			$$->b = $3;
+			$$->c = $5;
 		}
+	;
+
+/* cond: '(' expr ')' | a unary expression without parentheses (bpftrace
+ * 0.24): `if $ok {`, `while !has_key(@m, 1) {`; the parenthesised form is
+ * the postfix '(' expr ')', so `if $a > 1 {` is a syntax error. */
+cond
+	: postfix
+	| '!' cond { $$ = unop(px, XT_N_UNOP, XT_OP_LNOT, $2, @$); }
 	;
 
 /* type: (int-type | struct|union|enum NAME) '*'... */
@@ -443,6 +463,8 @@ expr
 			$$->b = $3;
 			$$->c = $5;
 		}
+	/* a ?: b: a when it is true, else b (bpftrace 0.26) */
+	| expr '?' ':' expr { $$ = binop(px, XT_OP_ELVIS, $1, $4, @$); }
 	| expr LOR expr { $$ = binop(px, XT_OP_LOR, $1, $3, @$); }
 	| expr LAND expr { $$ = binop(px, XT_OP_LAND, $1, $3, @$); }
 	| expr '|' expr { $$ = binop(px, XT_OP_BOR, $1, $3, @$); }
@@ -497,6 +519,8 @@ postfix
 
 primary
 	: INT { $$ = NODE(XT_N_INT, @$); $$->ival = $1; }
+	| TRUE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 1; }
+	| FALSE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 0; }
 	| STRING
 		{
 			$$ = NODE(XT_N_STR, @$);
@@ -565,11 +589,29 @@ static const char *sym_name(yysymbol_kind_t sym, char *buf, size_t size)
 	return n;
 }
 
+/* Binary operators: after a bare condition (`if $a > 1 {`) they are what
+ * needed the parentheses. */
+static bool binary_operator(yysymbol_kind_t sym)
+{
+	static const char ops[] = "<>+-*/%&|^?";
+	for (const char *o = ops; *o; o++)
+		if (sym == (yysymbol_kind_t)YYTRANSLATE((unsigned char)*o))
+			return true;
+	switch (sym) {
+	case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LE: case YYSYMBOL_GE:
+	case YYSYMBOL_SHL: case YYSYMBOL_SHR: case YYSYMBOL_LAND: case YYSYMBOL_LOR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool starts_statement(yysymbol_kind_t sym)
 {
 	switch (sym) {
 	case YYSYMBOL_MAP: case YYSYMBOL_VAR: case YYSYMBOL_IDENT:
 	case YYSYMBOL_POSPARAM: case YYSYMBOL_INT: case YYSYMBOL_STRING:
+	case YYSYMBOL_TRUE: case YYSYMBOL_FALSE:
 	case YYSYMBOL_IF: case YYSYMBOL_WHILE: case YYSYMBOL_FOR:
 	case YYSYMBOL_UNROLL: case YYSYMBOL_BREAK: case YYSYMBOL_CONTINUE:
 	case YYSYMBOL_RETURN: case YYSYMBOL_LET: case YYSYMBOL_ANGLE_CLOSE:
@@ -620,11 +662,19 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	struct xt_loc loc = *yypcontext_location(ctx);
 	yysymbol_kind_t exp[YYNTOKENS];
 	int nexp = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
-	bool semi = false;
-	for (int i = 0; i < nexp; i++)
+	bool semi = false, block = false, comma = false;
+	for (int i = 0; i < nexp; i++) {
 		semi |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(';');
-	if (nexp > 3)
+		block |= exp[i] == (yysymbol_kind_t)YYTRANSLATE('{');
+		comma |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(',');
+	}
+	block &= !comma; /* a '{' after a condition, not after an attach point */
+	if (nexp > 3 && block) { /* after a condition: its block, not more of its expression */
+		exp[0] = (yysymbol_kind_t)YYTRANSLATE('{');
+		nexp = 1;
+	} else if (nexp > 3) {
 		nexp = 0; /* too many alternatives to be a useful hint */
+	}
 
 	px->error_reported = true;
 	if (la == YYSYMBOL_YYEOF && px->prev_tok == START_PROGRAM) {
@@ -635,6 +685,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 		px->dg->incomplete = open_construct(px);
 	} else if (semi && starts_statement(la)) {
 		xt_diag_error(px->dg, loc, "expected ';' after statement");
+		return 0;
+	} else if (block && binary_operator(la)) {
+		xt_diag_error(px->dg, loc, "syntax error: a condition without parentheses is one unary "
+			      "expression (if $ok, if !f(x)); write the whole condition in ( )");
 		return 0;
 	}
 
@@ -685,7 +739,7 @@ static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg)
 }
 
 /* Whether a REPL entry is a program: it starts like an attach point
- * (`word:`), with BEGIN/END, or with a config block. Anything else is a
+ * (`word:`), with begin/end (any case), or with a config block. Anything else is a
  * statement list. */
 static bool entry_is_program(const char *p, const char *end)
 {
@@ -698,7 +752,7 @@ static bool entry_is_program(const char *p, const char *end)
 		return false;
 	if (p < end && *p == ':')
 		return true;
-	if ((n == 5 && !memcmp(w, "BEGIN", 5)) || (n == 3 && !memcmp(w, "END", 3)))
+	if ((n == 5 && !strncasecmp(w, "begin", 5)) || (n == 3 && !strncasecmp(w, "end", 3)))
 		return true;
 	if (n == 5 && !memcmp(w, "macro", 5) && p < end && (*p == ' ' || *p == '\t'))
 		return true; /* macro definitions, then probes */

@@ -1,12 +1,19 @@
 /* The config pass: the program's `config = { key = value; ... }` block, which overrides
  * the options the driver took from the command line and XTRACE_* variables. */
+#include <stdlib.h>
 #include <string.h>
 #include "sema_int.h"
 
-static const char *const keys[] = { "max_strlen", "max_map_keys", "print_maps_on_exit" };
+static const char *const keys[] = { "max_strlen", "max_map_keys", "print_maps_on_exit", "bool_as_int" };
 
 int xt_pass_config(struct xt_sema *s)
 {
+	/* Output choices between bpftrace 0.17 and 0.26 (docs/output-format.md)
+	 * are read here rather than by the driver: every way in compiles through
+	 * this pass. */
+	const char *e = getenv("XTRACE_BOOL_AS_INT");
+	if (e && strcmp(e, "1") == 0)
+		s->prog->opts.bool_as_int = true;
 	struct xt_node *cfg = s->prog->ast->a;
 	if (!cfg)
 		return 0;
@@ -22,13 +29,13 @@ int xt_pass_config(struct xt_sema *s)
 			if (near)
 				xt_diag_error(s->dg, kloc, "unknown config key '%s'; did you mean '%s'?", c->name, near);
 			else
-				xt_diag_error(s->dg, kloc, "unknown config key '%s' (known: max_strlen, max_map_keys, print_maps_on_exit)",
+				xt_diag_error(s->dg, kloc, "unknown config key '%s' (known: max_strlen, max_map_keys, print_maps_on_exit, bool_as_int)",
 					      c->name);
 			rc = -1;
 			continue;
 		}
-		if (v->kind != XT_N_INT) {
-			xt_diag_error(s->dg, v->loc, "config %s needs an integer literal", c->name);
+		if (v->kind != XT_N_INT && v->kind != XT_N_BOOL) {
+			xt_diag_error(s->dg, v->loc, "config %s needs an integer literal (or true, false)", c->name);
 			rc = -1;
 			continue;
 		}
@@ -49,8 +56,11 @@ int xt_pass_config(struct xt_sema *s)
 				s->prog->opts.max_map_keys = (int)v->ival;
 			}
 			break;
-		default:
+		case 2:
 			s->prog->opts.no_map_dump = v->ival == 0;
+			break;
+		default:
+			s->prog->opts.bool_as_int = v->ival != 0;
 			break;
 		}
 	}

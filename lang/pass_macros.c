@@ -186,7 +186,8 @@ static int expand_expr(struct mx *m, struct xt_node **np, struct xt_node ***pre,
 		return 0;
 	}
 	/* `a && m()`, `a ? m() : b`: the statements would run unconditionally */
-	bool cond = (n->kind == XT_N_BINOP && (n->op == XT_OP_LAND || n->op == XT_OP_LOR)) || n->kind == XT_N_TERNARY;
+	bool cond = (n->kind == XT_N_BINOP && (n->op == XT_OP_LAND || n->op == XT_OP_LOR || n->op == XT_OP_ELVIS)) ||
+		    n->kind == XT_N_TERNARY;
 	if (expand_expr(m, &n->a, pre, what) < 0)
 		return -1;
 	if (expand_expr(m, &n->b, cond ? NULL : pre, "where it is evaluated conditionally (&&, ||, ?:)") < 0 ||

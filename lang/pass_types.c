@@ -64,8 +64,10 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 /* Scratch variables keep ints as 64 bits unless declared with a type. */
 static const struct xt_type *var_slot_type(const struct xt_type *t)
 {
-	if (t->kind == XT_T_BOOL || t->kind == XT_T_INT)
-		return xt_type_int(8, t->kind == XT_T_INT ? t->sign : false);
+	if (t->kind == XT_T_BOOL)
+		return &xt_bool64;
+	if (t->kind == XT_T_INT)
+		return xt_type_int(8, t->sign);
 	return t;
 }
 

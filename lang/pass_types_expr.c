@@ -54,7 +54,8 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it", tname(s, to));
 		return NULL;
 	}
-	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR)) {
+	bool str_to_bool = from->kind == XT_T_STR && to->kind == XT_T_BOOL; /* non-empty: true (0.24) */
+	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR || str_to_bool)) {
 		xt_diag_error(s->dg, n->a->loc, "cannot cast %s to %s", tname(s, from), tname(s, to));
 		return NULL;
 	}
@@ -169,20 +170,29 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 	if (!a || !b)
 		return NULL;
 	const char *op = xt_op_text(n->op);
+	if (n->op == XT_OP_ELVIS) { /* a ?: b: the value of a or of b */
+		if (!xt_sema_need_int(s, n->a, a, "the left of ?:") || !xt_sema_need_int(s, n->b, b, "the right of ?:"))
+			return NULL;
+		const struct xt_type *j = xt_type_join(s->ar, a, b);
+		if (!j)
+			xt_diag_error(s->dg, n->loc, "the operands of ?: have different types: %s and %s",
+				      tname(s, a), tname(s, b));
+		return j && j->kind == XT_T_INT ? xt_type_int(8, j->sign) : j;
+	}
 	if (a->kind == XT_T_STR || b->kind == XT_T_STR) {
 		if ((n->op == XT_OP_EQ || n->op == XT_OP_NE) && a->kind == XT_T_STR && b->kind == XT_T_STR)
-			return &xt_s64;
+			return &xt_bool;
 		xt_diag_error(s->dg, n->loc, "operator %s cannot take %s and %s", op, tname(s, a), tname(s, b));
 		return NULL;
 	}
 	if (a->kind == XT_T_PROBE && b->kind == XT_T_PROBE && (n->op == XT_OP_EQ || n->op == XT_OP_NE))
-		return &xt_s64;
+		return &xt_bool;
 	if (!xt_sema_need_int(s, n->a, a, op) || !xt_sema_need_int(s, n->b, b, op))
 		return NULL;
 	switch (n->op) {
 	case XT_OP_EQ: case XT_OP_NE: case XT_OP_LT: case XT_OP_LE: case XT_OP_GT: case XT_OP_GE:
 	case XT_OP_LAND: case XT_OP_LOR:
-		return &xt_s64;
+		return &xt_bool; /* bpftrace 0.24 */
 	case XT_OP_ADD: case XT_OP_SUB: /* pointer arithmetic: p + i, i + p, p - i, p - q */
 		if (a->kind == XT_T_PTR && b->kind == XT_T_PTR && n->op == XT_OP_SUB)
 			return &xt_s64;
@@ -204,6 +214,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 	switch (n->kind) {
 	case XT_N_INT:
 		return xt_sema_literal_type(n->ival);
+	case XT_N_BOOL:
+		return &xt_bool;
 	case XT_N_STR:
 		return xt_type_str(s->ar, (int)n->slen + 1);
 	case XT_N_BINOP:
@@ -218,7 +230,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 			return xt_sema_addr(s, n, a);
 		if (!xt_sema_need_int(s, n->a, a, xt_op_text(n->op)))
 			return NULL;
-		return n->op == XT_OP_LNOT ? &xt_s64 : xt_type_int(8, n->op == XT_OP_NEG || a->sign);
+		return n->op == XT_OP_LNOT ? &xt_bool : xt_type_int(8, n->op == XT_OP_NEG || (a->kind == XT_T_INT && a->sign));
 	}
 	case XT_N_TERNARY: {
 		/* Branches without a value make the ?: a statement that runs one of

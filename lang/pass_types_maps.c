@@ -34,7 +34,7 @@ static struct xt_map_info *map_get(struct xt_sema *s, struct xt_node *n)
 static const struct xt_type *key_slot_type(const struct xt_type *t)
 {
 	if (t->kind == XT_T_BOOL)
-		return &xt_u64;
+		return &xt_bool64;
 	if (t->kind == XT_T_INT)
 		return xt_type_int(8, t->sign);
 	return t;
@@ -84,7 +84,7 @@ static int map_set_key(struct xt_sema *s, struct xt_map_info *m, struct xt_node 
 int xt_sema_map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val)
 {
 	if (val->kind == XT_T_BOOL)
-		val = &xt_s64;
+		val = &xt_bool64;
 	else if (val->kind == XT_T_INT)
 		val = xt_type_int(8, val->sign);
 	if (!m->val) {

@@ -77,6 +77,9 @@ struct xt_sema_opts {
 	int site_base;
 	/* emit the per-site hit counter (map "hits"), read by the REPL's .probes */
 	bool count_hits;
+	/* bools print as 1/0, as bpftrace 0.17 printed comparisons (config
+	 * bool_as_int = 1, XTRACE_BOOL_AS_INT=1); otherwise true/false */
+	bool bool_as_int;
 };
 
 struct xt_program {

@@ -7,6 +7,7 @@ INT_T(xt_u8, 1, false); INT_T(xt_u16, 2, false); INT_T(xt_u32, 4, false); INT_T(
 INT_T(xt_s8, 1, true); INT_T(xt_s16, 2, true); INT_T(xt_s32, 4, true); INT_T(xt_s64, 8, true);
 const struct xt_type xt_void = { .kind = XT_T_VOID };
 const struct xt_type xt_bool = { .kind = XT_T_BOOL, .size = 1 };
+const struct xt_type xt_bool64 = { .kind = XT_T_BOOL, .size = 8 };
 const struct xt_type xt_probe_type = { .kind = XT_T_PROBE, .size = 8 };
 const struct xt_type xt_dataloc = { .kind = XT_T_DATALOC, .size = 4 };
 
@@ -89,8 +90,10 @@ const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **
 	int off = 0;
 	for (int i = 0; i < n; i++) {
 		const struct xt_type *e = elems[i];
-		if (e->kind == XT_T_INT || e->kind == XT_T_BOOL)
-			e = xt_type_int(8, e->kind == XT_T_INT && e->sign);
+		if (e->kind == XT_T_INT)
+			e = xt_type_int(8, e->sign);
+		else if (e->kind == XT_T_BOOL)
+			e = &xt_bool64;
 		int a = align_of(e);
 		off = (off + a - 1) / a * a;
 		t->elems[i] = e;
@@ -131,6 +134,7 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 		return false;
 	switch (a->kind) {
 	case XT_T_INT: return a->size == b->size && a->sign == b->sign;
+	case XT_T_BOOL: return a->size == b->size;
 	case XT_T_STR: return a->size == b->size;
 	case XT_T_AGG:
 		return a->agg == b->agg && (!a->agg->same || a->agg->same(a, b));
@@ -170,7 +174,7 @@ const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a,
 {
 	if (xt_type_is_int(a) && xt_type_is_int(b)) {
 		if (a->kind == XT_T_BOOL && b->kind == XT_T_BOOL)
-			return a;
+			return a->size >= b->size ? a : b;
 		int sa = a->kind == XT_T_BOOL ? 1 : a->size, sb = b->kind == XT_T_BOOL ? 1 : b->size;
 		bool sign = (a->kind == XT_T_INT && a->sign) || (b->kind == XT_T_INT && b->sign);
 		return xt_type_int(sa > sb ? sa : sb, sign);

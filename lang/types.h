@@ -122,7 +122,9 @@ struct xt_type {
 	int btf_id;
 };
 
-extern const struct xt_type xt_void, xt_bool, xt_u8, xt_u16, xt_u32, xt_u64,
+/* xt_bool64: a bool kept in 8 bytes, as variables, map keys and values and
+ * tuples keep ints */
+extern const struct xt_type xt_void, xt_bool, xt_bool64, xt_u8, xt_u16, xt_u32, xt_u64,
 	xt_s8, xt_s16, xt_s32, xt_s64, xt_probe_type, xt_dataloc;
 
 const struct xt_type *xt_type_int(int size, bool sign);

@@ -16,6 +16,7 @@ enum xt_format { XT_FMT_TEXT, XT_FMT_JSON };
 enum xt_val_kind {
 	XT_VAL_INT,    /* signed integer: .i */
 	XT_VAL_UINT,   /* unsigned integer: .u */
+	XT_VAL_BOOL,   /* .u 0 or 1: true/false in text and JSON, 1/0 for printf's integer conversions */
 	XT_VAL_STR,    /* NUL-terminated string: .s (printed bare in text, quoted/escaped in JSON) */
 	XT_VAL_TUPLE,  /* .tuple.elems[0..n) printed "(a, b)" */
 	XT_VAL_SYM,    /* already-rendered text printed as is in text, as a JSON string (.s): stacks, symbols */

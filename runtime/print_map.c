@@ -37,6 +37,9 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 	case XT_VAL_UINT:
 		fprintf(out, "%" PRIu64, v->u);
 		break;
+	case XT_VAL_BOOL:
+		fputs(v->u ? "true" : "false", out);
+		break;
 	case XT_VAL_STR:
 	case XT_VAL_SYM:
 	case XT_VAL_BUF:
@@ -68,8 +71,8 @@ void xt_print_dump_begin(FILE *out, enum xt_format fmt)
  * last), strings by strcmp, argument by argument. */
 static int cmp_val(const struct xt_val *a, const struct xt_val *b)
 {
-	bool ai = a->kind == XT_VAL_INT || a->kind == XT_VAL_UINT;
-	bool bi = b->kind == XT_VAL_INT || b->kind == XT_VAL_UINT;
+	bool ai = a->kind == XT_VAL_INT || a->kind == XT_VAL_UINT || a->kind == XT_VAL_BOOL;
+	bool bi = b->kind == XT_VAL_INT || b->kind == XT_VAL_UINT || b->kind == XT_VAL_BOOL;
 
 	if (ai && bi)
 		return a->u < b->u ? -1 : a->u > b->u;
@@ -115,7 +118,8 @@ static int cmp_entries(const void *pa, const void *pb, void *pagg)
 		c = CMP(agg->sort_value(a), agg->sort_value(b));
 	else if (a->value.kind == XT_VAL_INT && b->value.kind == XT_VAL_INT)
 		c = CMP(a->value.i, b->value.i);
-	else if (a->value.kind == XT_VAL_UINT && b->value.kind == XT_VAL_UINT)
+	else if ((a->value.kind == XT_VAL_UINT || a->value.kind == XT_VAL_BOOL) &&
+		 (b->value.kind == XT_VAL_UINT || b->value.kind == XT_VAL_BOOL))
 		c = CMP(a->value.u, b->value.u);
 	return c ? c : cmp_keys(a, b);
 }

@@ -328,6 +328,19 @@ static void remember_target(struct xt_rt *rt, struct xt_loop *l)
 	}
 }
 
+/* Whether every probe runs once and none is attached (a begin/end-only
+ * program): then, as bpftrace 0.24 on, tracing ends right after begin,
+ * unless a -c command is to be traced to its end. */
+static bool runs_once_only(const struct xt_rt *rt)
+{
+	if (rt->opts.child)
+		return false;
+	for (int i = 0; i < rt->nprobes; i++)
+		if (!(rt->probes[i].info->prov->flags & XT_PROVF_RUNONCE))
+			return false;
+	return true;
+}
+
 int xt_rt_run(struct xt_rt *rt)
 {
 	struct xt_loop *l = xt_loop_new();
@@ -340,6 +353,8 @@ int xt_rt_run(struct xt_rt *rt)
 	remember_target(rt, l);
 
 	xt_rt_run_special(rt, false);
+	if (runs_once_only(rt))
+		rt->done = true;
 	if (!rt->done)
 		xt_rt_child_start(rt);
 	while (!rt->done)

@@ -39,8 +39,8 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 			out->u = read_uint(p, t->size);
 		}
 		return;
-	case XT_T_BOOL:
-		out->kind = XT_VAL_UINT;
+	case XT_T_BOOL: /* true/false as bpftrace 0.24 on; 1/0 as 0.17 with bool_as_int */
+		out->kind = prog && prog->opts.bool_as_int ? XT_VAL_UINT : XT_VAL_BOOL;
 		out->u = p[0] != 0;
 		return;
 	case XT_T_PTR: /* as bpftrace 0.17: signed decimal as a value (keys: see xt_rt_decode_key) */

@@ -1,7 +1,12 @@
-/* BEGIN and END: raw-tracepoint programs that are never attached; the runtime
- * runs them once with BPF_PROG_TEST_RUN, before the first event and at exit. */
+/* begin and end (also spelt BEGIN, END, or in any case): raw-tracepoint
+ * programs that are never attached; the runtime runs them once with
+ * BPF_PROG_TEST_RUN, before the first event and at exit. */
+#include <ctype.h>
 #include "stdlib/registry.h"
 
+/* The site is named as `probe` prints it: `begin` as bpftrace 0.26 prints
+ * every spelling, except the upper-case BEGIN, the only one bpftrace 0.17
+ * knew, which keeps printing as 0.17 printed it (docs/output-format.md). */
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
 	for (int i = 0; i < p->nsites; i++)
@@ -9,7 +14,10 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 			xt_diag_error(xt_sema_diags(s), at->loc, "%s is listed twice", at->name);
 			return -1;
 		}
-	xt_probe_add_site(s, p, at->name, "", 0, NULL);
+	bool upper = true;
+	for (const char *c = at->name; *c; c++)
+		upper &= !islower((unsigned char)*c);
+	xt_probe_add_site(s, p, upper ? at->name : p->prov->name, "", 0, NULL);
 	return 0;
 }
 
@@ -19,10 +27,10 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 }
 
 const struct xt_provider xt_prov_begin = {
-	.name = "BEGIN", .flags = XT_PROVF_BEGIN | XT_PROVF_NOTARGET, .section = "raw_tp",
-	.help = "BEGIN: runs once when tracing starts", .expand = expand, .list = list,
+	.name = "begin", .flags = XT_PROVF_BEGIN | XT_PROVF_NOTARGET | XT_PROVF_RUNONCE, .section = "raw_tp",
+	.help = "begin (or BEGIN): runs once when tracing starts", .expand = expand, .list = list,
 };
 const struct xt_provider xt_prov_end = {
-	.name = "END", .flags = XT_PROVF_END | XT_PROVF_NOTARGET, .section = "raw_tp",
-	.help = "END: runs once when tracing stops", .expand = expand, .list = list,
+	.name = "end", .flags = XT_PROVF_END | XT_PROVF_NOTARGET | XT_PROVF_RUNONCE, .section = "raw_tp",
+	.help = "end (or END): runs once when tracing stops", .expand = expand, .list = list,
 };

@@ -1,5 +1,6 @@
 /* Registry lookups over the .def lists. */
 #include <string.h>
+#include <strings.h>
 #include "stdlib/registry.h"
 
 static const struct xt_builtin *const builtins[] = {
@@ -45,6 +46,9 @@ const struct xt_provider *xt_provider_find(const char *name)
 {
 	for (const struct xt_provider *const *p = providers; *p; p++)
 		if (strcmp((*p)->name, name) == 0 || ((*p)->alias && strcmp((*p)->alias, name) == 0))
+			return *p;
+	for (const struct xt_provider *const *p = providers; *p; p++)
+		if (strcasecmp((*p)->name, name) == 0 || ((*p)->alias && strcasecmp((*p)->alias, name) == 0))
 			return *p;
 	return NULL;
 }

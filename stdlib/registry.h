@@ -47,6 +47,8 @@ struct xt_builtin {
 #define XT_PROVF_END     (1u << 1) /* runs once at exit */
 #define XT_PROVF_NOTARGET (1u << 2) /* written without ':' (BEGIN, END) */
 #define XT_PROVF_ANYTASK (1u << 3) /* fires in whatever task runs (timers): -p does not filter it */
+#define XT_PROVF_RUNONCE (1u << 4) /* run once by the runtime, never attached: a program of
+				    * only such probes ends after running them (bpftrace 0.24) */
 #define XT_PROVF_CTX_ARGN   (1u << 8)  /* offers arg0, arg1, ... */
 #define XT_PROVF_CTX_RETVAL (1u << 9)  /* offers retval */
 #define XT_PROVF_CTX_FUNC   (1u << 10) /* offers func */
@@ -96,7 +98,10 @@ struct xt_provider {
 #undef XT_PROVIDER
 
 const struct xt_builtin *xt_builtin_find(const char *name, enum xt_bi_kind kind);
-const struct xt_provider *xt_provider_find(const char *name); /* name or alias */
+/* By name or alias; failing that, by either in any case (bpftrace 0.24:
+ * BEGIN is begin, Tracepoint is tracepoint), so the aliases u (uprobe) and
+ * U (usdt) still differ. */
+const struct xt_provider *xt_provider_find(const char *name);
 /* NULL-terminated lists, for "did you mean", .help and completion. */
 const struct xt_builtin *const *xt_builtins(void);
 /* A builtin's place in the registry (the kind of its ring-buffer records) and back; NULL past the end. */

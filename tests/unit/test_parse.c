@@ -606,6 +606,39 @@ static void test_parse_literals(void **state)
 		"      (int 18446744073709551615))\n"
 		"    (expr\n"
 		"      (int 18446744073709551615))))\n");
+	check_ast("010; 0_7; 1e6; 5E3; 1e1_0; 10u; 10UL; 7ll; 2s; 500ms; 3us; 4ns; 1m; 1h; 1d", E,
+		"(program\n"
+		"  (block\n"
+		"    (expr\n"
+		"      (int 8))\n"
+		"    (expr\n"
+		"      (int 7))\n"
+		"    (expr\n"
+		"      (int 1000000))\n"
+		"    (expr\n"
+		"      (int 5000))\n"
+		"    (expr\n"
+		"      (int 10000000000))\n"
+		"    (expr\n"
+		"      (int 10))\n"
+		"    (expr\n"
+		"      (int 10))\n"
+		"    (expr\n"
+		"      (int 7))\n"
+		"    (expr\n"
+		"      (int 2000000000))\n"
+		"    (expr\n"
+		"      (int 500000000))\n"
+		"    (expr\n"
+		"      (int 3000))\n"
+		"    (expr\n"
+		"      (int 4))\n"
+		"    (expr\n"
+		"      (int 60000000000))\n"
+		"    (expr\n"
+		"      (int 3600000000000))\n"
+		"    (expr\n"
+		"      (int 86400000000000))))\n");
 	check_ast("\"a\\n\\t\\\\\\\"\\r\\x41\\x7\\101\\0z\\'\"; \"\"", E,
 		"(program\n"
 		"  (block\n"
@@ -613,6 +646,44 @@ static void test_parse_literals(void **state)
 		"      (str \"a\\n\\t\\\\\\\"\\rA\\x07A\\0z'\"))\n"
 		"    (expr\n"
 		"      (str \"\"))))\n");
+}
+
+/* bpftrace 0.24-0.26 syntax: bare unary conditions, _ = e, a ?: b, true/false */
+static void test_parse_newer_syntax(void **state)
+{
+	check_ast("if $ok { } while !f($x) { } unroll 2 { } _ = 1 ?: 2; $t = true; $f = false", E,
+		"(program\n"
+		"  (block\n"
+		"    (if\n"
+		"      (var ok)\n"
+		"      (block))\n"
+		"    (while\n"
+		"      (unop !\n"
+		"        (call f\n"
+		"          (var x)))\n"
+		"      (block))\n"
+		"    (unroll\n"
+		"      (int 2)\n"
+		"      (block))\n"
+		"    (expr\n"
+		"      (binop ?:\n"
+		"        (int 1)\n"
+		"        (int 2)))\n"
+		"    (assign =\n"
+		"      (var t)\n"
+		"      (bool true))\n"
+		"    (assign =\n"
+		"      (var f)\n"
+		"      (bool false))))\n");
+	check_error("BEGIN { if $a > 1 { } }", P,
+		"<stdin>:1:15: error: syntax error: a condition without parentheses is one unary expression "
+		"(if $ok, if !f(x)); write the whole condition in ( )\n"
+		"BEGIN { if $a > 1 { } }\n"
+		"              ~\n", false);
+	check_error("BEGIN { x = 1; }", P,
+		"<stdin>:1:9: error: cannot assign to 'x': assign to a $variable, a @map, or _ to drop the value\n"
+		"BEGIN { x = 1; }\n"
+		"        ~\n", false);
 }
 
 static void test_parse_string_length_counts_nul(void **state)
@@ -856,12 +927,44 @@ static void test_parse_error_lexical(void **state)
 		"<stdin>:1:14-17: error: invalid integer literal '12ab'\n"
 		"BEGIN { @x = 12ab; }\n"
 		"             ~~~~\n", false);
-	check_error("BEGIN { @x = 010; }", P,
-		"<stdin>:1:14-16: error: invalid integer literal '010': octal is not supported, write it in decimal or hex\n"
-		"BEGIN { @x = 010; }\n"
-		"             ~~~\n", false);
+	check_error("BEGIN { @x = 09; }", P,
+		"<stdin>:1:14-15: error: invalid integer literal '09': a leading 0 makes it octal, which has no digit 9\n"
+		"BEGIN { @x = 09; }\n"
+		"             ~~\n", false);
+	check_error("BEGIN { @x = 12e4; }", P,
+		"<stdin>:1:14-17: error: invalid integer literal '12e4': coefficient part of scientific literal must be 1-9\n"
+		"BEGIN { @x = 12e4; }\n"
+		"             ~~~~\n", false);
+	check_error("BEGIN { @x = 5e-9; }", P,
+		"<stdin>:1:14-15: error: invalid integer literal '5e'\n"
+		"BEGIN { @x = 5e-9; }\n"
+		"             ~~\n", false);
+	check_error("BEGIN { @x = 1e20; }", P,
+		"<stdin>:1:14-17: error: integer literal too large\n"
+		"BEGIN { @x = 1e20; }\n"
+		"             ~~~~\n", false);
+	check_error("BEGIN { @x = 1_000_; }", P,
+		"<stdin>:1:14-19: error: invalid integer literal '1_000_': '_' goes between digits\n"
+		"BEGIN { @x = 1_000_; }\n"
+		"             ~~~~~~\n", false);
+	check_error("BEGIN { @x = 5000000000u; }", P,
+		"<stdin>:1:14-24: error: integer literal too large\n"
+		"BEGIN { @x = 5000000000u; }\n"
+		"             ~~~~~~~~~~~\n", false);
+	check_error("BEGIN { @x = 3sec; }", P,
+		"<stdin>:1:14-17: error: invalid integer literal '3sec'\n"
+		"BEGIN { @x = 3sec; }\n"
+		"             ~~~~\n", false);
+	check_error("BEGIN { printf(\"\\777\"); }", P,
+		"<stdin>:1:17-20: error: octal escape sequence out of range '\\777'\n"
+		"BEGIN { printf(\"\\777\"); }\n"
+		"                ~~~~\n", false);
+	check_error("BEGIN { printf(\"\\x\"); }", P,
+		"<stdin>:1:17-18: error: invalid escape character '\\x'\n"
+		"BEGIN { printf(\"\\x\"); }\n"
+		"                ~~\n", false);
 	check_error("BEGIN { printf(\"\\q\"); }", P,
-		"<stdin>:1:17-18: error: unknown escape sequence '\\q'\n"
+		"<stdin>:1:17-18: error: invalid escape character '\\q'\n"
 		"BEGIN { printf(\"\\q\"); }\n"
 		"                ~~\n", false);
 	check_error("BEGIN { printf(\"abc); }", P,
@@ -966,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_parse_loops),
 		cmocka_unit_test(test_parse_let_return),
 		cmocka_unit_test(test_parse_literals),
+		cmocka_unit_test(test_parse_newer_syntax),
 		cmocka_unit_test(test_parse_string_length_counts_nul),
 		cmocka_unit_test(test_parse_sizeof_offsetof_posparams),
 		cmocka_unit_test(test_parse_config_block),

@@ -18,6 +18,7 @@
 #define I(x) { .kind = XT_VAL_INT, .i = (x) }
 #define U(x) { .kind = XT_VAL_UINT, .u = (x) }
 #define S(x) { .kind = XT_VAL_STR, .s = (x) }
+#define B(x) { .kind = XT_VAL_BOOL, .u = (x) }
 
 static char *render(struct xt_map_data *m, enum xt_format fmt, size_t top, uint64_t div)
 {
@@ -530,6 +531,24 @@ static void test_print_tuples_and_escapes(void **state)
 }
 
 /* @y[1] = kstack: a stack's text ends in '\n', so no separator follows it */
+/* bpftrace 0.24's bool: @b[1 == 1] = 1 == 2; @b[1 == 2] = 1 == 1;
+ * true/false in keys and values, false sorting first */
+static void test_print_bools(void **state)
+{
+	struct xt_val k[] = { B(1), B(0) };
+	struct xt_map_entry e[] = {
+		{ .keys = &k[0], .nkeys = 1, .value = B(0) },
+		{ .keys = &k[1], .nkeys = 1, .value = B(1) },
+	};
+	struct xt_map_data m = { .name = "b", .entries = e, .n = 2 };
+
+	check(&m, XT_FMT_TEXT, 0, 0,
+		"@b[true]: false\n"
+		"@b[false]: true\n");
+	check(&m, XT_FMT_JSON, 0, 0,
+		"{\"type\": \"map\", \"data\": {\"@b\": {\"true\": false, \"false\": true}}}\n");
+}
+
 static void test_print_stack_values(void **state)
 {
 	struct xt_val k[] = { I(1), I(2) };
@@ -618,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_print_lhist_labels),
 		cmocka_unit_test(test_print_lhist_mega_labels),
 		cmocka_unit_test(test_print_tuples_and_escapes),
+		cmocka_unit_test(test_print_bools),
 		cmocka_unit_test(test_print_stack_values),
 		cmocka_unit_test(test_print_exit_dump_of_empty_maps),
 		cmocka_unit_test(test_print_json_escapes),

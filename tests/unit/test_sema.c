@@ -339,6 +339,48 @@ static void test_sema_btf_deref_and_store(void **state)
 		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
 }
 
+/* Provider names ignore case (bpftrace 0.24); the aliases u and U differ. */
+static void test_sema_probe_names_ignore_case(void **state)
+{
+	EXPECT_DIAG("begin { } BEGIN { } Begin { } end { } END { } eNd { }", "");
+	EXPECT_DIAG("BEGIN:x { }",
+		"<stdin>:1:1-7: error: begin takes no arguments\n"
+		"BEGIN:x { }\n"
+		"~~~~~~~\n");
+	EXPECT_DIAG("Begin, begin { }",
+		"<stdin>:1:8-12: error: begin is listed twice\n"
+		"Begin, begin { }\n"
+		"       ~~~~~\n");
+	EXPECT_DIAG("Bgin { }",
+		"<stdin>:1:1-4: error: unknown probe type 'Bgin'; did you mean 'begin'?\n"
+		"Bgin { }\n"
+		"~~~~\n");
+}
+
+/* bool (bpftrace 0.24): comparisons are bools; ++ takes none; the config
+ * key that prints them as 0.17 did takes an integer or true/false. */
+static void test_sema_bool(void **state)
+{
+	EXPECT_DIAG("config = { bool_as_int = true } BEGIN { $b = 1 < 2; $c = !$b && true || false; "
+		    "@m[$b] = $c; $n = $b + 1; if ($b) { } }", "");
+	EXPECT_DIAG("BEGIN { $b = 1 == 1; $b++; }",
+		"<stdin>:1:22-25: error: operator ++ needs an integer or pointer variable; $b holds bool\n"
+		"BEGIN { $b = 1 == 1; $b++; }\n"
+		"                     ~~~~\n");
+	EXPECT_DIAG("BEGIN { $s = \"a\" ?: 1; }",
+		"<stdin>:1:14-16: error: the left of ?: needs an integer, not string[2]\n"
+		"BEGIN { $s = \"a\" ?: 1; }\n"
+		"             ~~~\n");
+	EXPECT_DIAG("BEGIN { $p = (uint8 *)0 ?: 1; }",
+		"<stdin>:1:14-28: error: the operands of ?: have different types: uint8 * and int8\n"
+		"BEGIN { $p = (uint8 *)0 ?: 1; }\n"
+		"             ~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("config = { bool_as_int = \"yes\" } BEGIN { }",
+		"<stdin>:1:26-30: error: config bool_as_int needs an integer literal (or true, false)\n"
+		"config = { bool_as_int = \"yes\" } BEGIN { }\n"
+		"                         ~~~~~\n");
+}
+
 static void test_sema_btf_index_bounds(void **state)
 {
 	NEED_BTF();
@@ -385,6 +427,8 @@ int main(void)
 		cmocka_unit_test(test_sema_btf_dot_on_pointer),
 		cmocka_unit_test(test_sema_btf_arrow_on_struct),
 		cmocka_unit_test(test_sema_btf_deref_and_store),
+		cmocka_unit_test(test_sema_probe_names_ignore_case),
+		cmocka_unit_test(test_sema_bool),
 		cmocka_unit_test(test_sema_btf_index_bounds),
 		cmocka_unit_test(test_sema_btf_accepts),
 	};
