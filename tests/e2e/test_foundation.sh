@@ -72,7 +72,7 @@ done
 sp=$!
 xt -q -p $sp -e 'tracepoint:raw_syscalls:sys_enter { @[pid == '$sp'] = count(); } interval:ms:600 { exit(); }'
 wait $sp
-expect_match "-p filters other processes out" '^@\[1\]: [0-9]+$' "$(printf '%s' "$XT_OUT" | sed '/^$/d')"
+expect_match "-p filters other processes out" '^@\[true\]: [0-9]+$' "$(printf '%s' "$XT_OUT" | sed '/^$/d')"
 
 # 13. the three classic mistakes: one diagnostic each, span marked, exit 1
 xt -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = coutn(); }'
