@@ -57,7 +57,7 @@ const char *xt_lex_skip_space(const char *p, const char *end);
 %code {
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
+#include "stdlib/registry.h"
 
 #define NODE(kind, loc) xt_node_new(px->ar, (kind), (loc))
 
@@ -752,8 +752,15 @@ static bool entry_is_program(const char *p, const char *end)
 		return false;
 	if (p < end && *p == ':')
 		return true;
-	if ((n == 5 && !strncasecmp(w, "begin", 5)) || (n == 3 && !strncasecmp(w, "end", 3)))
-		return true;
+	/* A probe written without ':' (begin, end): the registry knows which. */
+	char word[32];
+	if (n < sizeof(word)) {
+		memcpy(word, w, n);
+		word[n] = 0;
+		const struct xt_provider *pv = xt_provider_find(word);
+		if (pv && (pv->flags & XT_PROVF_NOTARGET))
+			return true;
+	}
 	if (n == 5 && !memcmp(w, "macro", 5) && p < end && (*p == ' ' || *p == '\t'))
 		return true; /* macro definitions, then probes */
 	if (n == 6 && !memcmp(w, "config", 6)) {
