@@ -38,6 +38,83 @@ xt() {
 	XT_ERR=$(cat "$XT_TMP/stderr")
 }
 
+# Background runs, for tests that must act while xtrace traces (send it a
+# signal, run a workload system-wide or on a -p process). They synchronise on
+# events, never on fixed sleeps: xtrace's "Attaching N probes..." line (printed
+# once every probe is attached) and a workload held on a FIFO until then.
+
+# xt_start ARGS...: starts xtrace ARGS in the background (never pass -q: its
+# "Attaching" line is the handshake; xt_stop drops it from XT_OUT) and returns
+# 0 once every probe is attached and xtrace takes SIGINT/SIGTERM through its
+# event loop (both blocked: a signal sent earlier would kill it unprinted).
+# Returns 1, with XT_RC/XT_OUT/XT_ERR set, when xtrace exited first or did not
+# attach within XT_ATTACH_TIMEOUT seconds (default 60). Sets XT_PID.
+xt_start() {
+	local i status mask
+	"$XTRACE" "$@" >"$XT_TMP/bg.out" 2>"$XT_TMP/bg.err" &
+	XT_PID=$!
+	for ((i = 0; i < ${XT_ATTACH_TIMEOUT:-60} * 50; i++)); do
+		if grep -Eq '^Attaching [0-9]+ probes?\.\.\.$' "$XT_TMP/bg.out"; then
+			status=/proc/$XT_PID/status
+			mask=$(sed -n 's/^SigBlk:[[:space:]]*//p' "$status" 2>/dev/null)
+			[ -n "$mask" ] && (((0x$mask & 0x4002) == 0x4002)) && return 0 # SIGINT, SIGTERM
+		fi
+		kill -0 "$XT_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -0 "$XT_PID" 2>/dev/null && echo "xt_start: not attached after ${XT_ATTACH_TIMEOUT:-60} s" >>"$XT_TMP/bg.err"
+	xt_stop KILL
+	return 1
+}
+
+# xt_stop [SIG]: sends SIG (default INT) to the xtrace of xt_start, waits for
+# it to end (XT_TIMEOUT s at most, then SIGKILL) and sets XT_RC, XT_OUT (without
+# the "Attaching" line) and XT_ERR.
+xt_stop() {
+	kill -"${1:-INT}" "$XT_PID" 2>/dev/null
+	xt_wait
+}
+
+# xt_wait: as xt_stop, for an xtrace that ends by itself (exit(), END).
+xt_wait() {
+	local i
+	for ((i = 0; i < ${XT_TIMEOUT:-60} * 50; i++)); do
+		kill -0 "$XT_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -0 "$XT_PID" 2>/dev/null && { echo "xt_wait: still running after ${XT_TIMEOUT:-60} s" >>"$XT_TMP/bg.err"; kill -KILL "$XT_PID"; }
+	wait "$XT_PID"
+	XT_RC=$?
+	XT_OUT=$(sed -E '1{/^Attaching [0-9]+ probes?\.\.\.$/d}' "$XT_TMP/bg.out")
+	XT_ERR=$(cat "$XT_TMP/bg.err")
+}
+
+# hold PROG ARGS...: starts a workload that waits for `release` before it
+# works: its stdin is a FIFO it reads one byte from first (tests/targets
+# programs do so when their last argument is "wait"). Returns once PROG runs
+# (exec done, so -p PID sees PROG, not a shell). Sets HELD_PID.
+hold() {
+	local i exe
+	exe=$(command -v "$1") && exe=$(realpath "$exe") || { echo "hold: no program $1" >&2; return 1; }
+	rm -f "$XT_TMP/hold"
+	mkfifo "$XT_TMP/hold"
+	"$@" <"$XT_TMP/hold" &
+	HELD_PID=$!
+	exec 9>"$XT_TMP/hold" # returns once the workload opened its end
+	for ((i = 0; i < 500; i++)); do
+		[ "$(readlink "/proc/$HELD_PID/exe" 2>/dev/null)" = "$exe" ] && return 0
+		sleep 0.02
+	done
+	echo "hold: $1 did not start" >&2
+	return 1
+}
+
+# release: lets the held workload work; `wait $HELD_PID` then waits for its end.
+release() {
+	echo >&9
+	exec 9>&-
+}
+
 # expect_nothing_left NAME MAP: no BPF map named m_MAP (a map name unique to
 # the test, at most 13 characters) may be left in the kernel once xtrace exited.
 expect_nothing_left() {
