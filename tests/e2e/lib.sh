@@ -92,10 +92,11 @@ xt_wait() {
 # hold PROG ARGS...: starts a workload that waits for `release` before it
 # works: its stdin is a FIFO it reads one byte from first (tests/targets
 # programs do so when their last argument is "wait"). Returns once PROG runs
-# (exec done, so -p PID sees PROG, not a shell). Sets HELD_PID.
+# (exec done, so -p PID sees PROG, not a shell); fails the test if it cannot.
+# Sets HELD_PID.
 hold() {
 	local i exe
-	exe=$(command -v "$1") && exe=$(realpath "$exe") || { echo "hold: no program $1" >&2; return 1; }
+	exe=$(command -v "$1") && exe=$(realpath "$exe") || { fail "hold: no program $1"; finish; }
 	rm -f "$XT_TMP/hold"
 	mkfifo "$XT_TMP/hold"
 	"$@" <"$XT_TMP/hold" &
@@ -105,8 +106,8 @@ hold() {
 		[ "$(readlink "/proc/$HELD_PID/exe" 2>/dev/null)" = "$exe" ] && return 0
 		sleep 0.02
 	done
-	echo "hold: $1 did not start" >&2
-	return 1
+	fail "hold: $1 did not start"
+	finish
 }
 
 # release: lets the held workload work; `wait $HELD_PID` then waits for its end.
