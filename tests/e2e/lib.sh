@@ -50,13 +50,12 @@ xt() {
 # Returns 1, with XT_RC/XT_OUT/XT_ERR set, when xtrace exited first or did not
 # attach within XT_ATTACH_TIMEOUT seconds (default 60). Sets XT_PID.
 xt_start() {
-	local i status mask
+	local mask end=$((SECONDS + ${XT_ATTACH_TIMEOUT:-60}))
 	"$XTRACE" "$@" >"$XT_TMP/bg.out" 2>"$XT_TMP/bg.err" &
 	XT_PID=$!
-	for ((i = 0; i < ${XT_ATTACH_TIMEOUT:-60} * 50; i++)); do
+	while ((SECONDS < end)); do
 		if grep -Eq '^Attaching [0-9]+ probes?\.\.\.$' "$XT_TMP/bg.out"; then
-			status=/proc/$XT_PID/status
-			mask=$(sed -n 's/^SigBlk:[[:space:]]*//p' "$status" 2>/dev/null)
+			mask=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$XT_PID/status" 2>/dev/null)
 			[ -n "$mask" ] && (((0x$mask & 0x4002) == 0x4002)) && return 0 # SIGINT, SIGTERM
 		fi
 		kill -0 "$XT_PID" 2>/dev/null || break
@@ -77,8 +76,8 @@ xt_stop() {
 
 # xt_wait: as xt_stop, for an xtrace that ends by itself (exit(), END).
 xt_wait() {
-	local i
-	for ((i = 0; i < ${XT_TIMEOUT:-60} * 50; i++)); do
+	local end=$((SECONDS + ${XT_TIMEOUT:-60}))
+	while ((SECONDS < end)); do
 		kill -0 "$XT_PID" 2>/dev/null || break
 		sleep 0.02
 	done
@@ -95,14 +94,14 @@ xt_wait() {
 # (exec done, so -p PID sees PROG, not a shell); fails the test if it cannot.
 # Sets HELD_PID.
 hold() {
-	local i exe
+	local exe end=$((SECONDS + 60))
 	exe=$(command -v "$1") && exe=$(realpath "$exe") || { fail "hold: no program $1"; finish; }
 	rm -f "$XT_TMP/hold"
 	mkfifo "$XT_TMP/hold"
 	"$@" <"$XT_TMP/hold" &
 	HELD_PID=$!
 	exec 9>"$XT_TMP/hold" # returns once the workload opened its end
-	for ((i = 0; i < 500; i++)); do
+	while ((SECONDS < end)); do
 		[ "$(readlink "/proc/$HELD_PID/exe" 2>/dev/null)" = "$exe" ] && return 0
 		sleep 0.02
 	done
@@ -120,11 +119,12 @@ release() {
 # the test, at most 13 characters) may be left in the kernel once xtrace exited.
 expect_nothing_left() {
 	command -v bpftool >/dev/null 2>&1 || { fail "$1" "bpftool is not installed"; return; }
-	local left i
-	# The kernel frees a closed map from a work queue: give it a moment.
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	local left end=$((SECONDS + 30))
+	# The kernel frees a closed map from a work queue, and xtrace leaves slow
+	# perf-event links to a detached child to close: wait for it, 30 s at most.
+	while :; do
 		left=$(bpftool map show 2>/dev/null | grep -cE "name m_$2( |$)" || true)
-		[ "$left" = 0 ] && break
+		[ "$left" = 0 ] || ((SECONDS >= end)) && break
 		sleep 0.1
 	done
 	expect_eq "$1" 0 "$left"
