@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/stress.sh [RUNS] [BUILD]: the suite must pass on a busy machine.
 # Runs every test (ctest -j2 in BUILD, default build) RUNS times in a row
-# (default 5) while stress-ng keeps two CPU workers and one I/O worker busy,
+# (default 5) while stress-ng keeps two CPU workers and one I/O worker busy
+# (or what STRESS says, e.g. STRESS="--cpu 4 --io 2 --vm 1"),
 # and prints per run: passed, failed, skipped and wall time; exits 1 if any
 # run had a failure. Each run's log is kept in BUILD/Testing/stress-N.log.
 # Installs stress-ng with apt-get when it is missing (needs root, like the
@@ -17,7 +18,8 @@ if ! command -v stress-ng >/dev/null; then
 		{ echo "stress.sh: cannot install stress-ng" >&2; exit 2; }
 fi
 
-stress-ng --cpu 2 --io 1 --timeout 0 >/dev/null 2>&1 &
+# shellcheck disable=SC2086 # STRESS is a list of options
+stress-ng ${STRESS:---cpu 2 --io 1} --timeout 0 >/dev/null 2>&1 &
 SP=$!
 trap 'kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null' EXIT
 sleep 1 # let the workers start: the load, not the test, decides the timing
