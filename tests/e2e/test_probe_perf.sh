@@ -27,10 +27,18 @@ xt -q -e "s:cpu-clock:1000000 /pid == cpid/ { @ = count(); }" -c "$B 200"
 n=$(printf '%s\n' "$XT_OUT" | sed -n 's/^@: //p')
 [ "${n:-0}" -ge 150 ] && [ "${n:-0}" -le 250 ] && pass "cpu-clock every 1 ms of CPU over 200 ms ($n)" || fail "cpu-clock every 1 ms" "$XT_OUT"
 
-xt -q -e "interval:us:200000 { @ = count(); if (@ == 3) { exit(); } }"
-expect_eq "interval:us" "@: 3" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
-xt -q -e "interval:hz:20 { @ = count(); if (@ == 3) { exit(); } }"
-expect_eq "interval:hz" "@: 3" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
+# interval_count NAME UNIT: three ticks, then exit(). On failure the exit
+# status, time and stderr join the output (a count of 2 was seen once under
+# load, unexplained: they tell an exit() from an outside signal next time).
+interval_count() {
+	xt -q -e "interval:$2 { @ = count(); if (@ == 3) { exit(); } }"
+	local got
+	got=$(printf '%s\n' "$XT_OUT" | grep '^@')
+	[ "$got$XT_RC" = "@: 30" ] || got="$got (exit $XT_RC after $XT_MS ms) $XT_ERR"
+	expect_eq "$1" "@: 3" "$got"
+}
+interval_count "interval:us" us:200000
+interval_count "interval:hz" hz:20
 
 xt -e "software:page-fault { @ = count(); }"
 expect_match "unknown software event: suggestion" "unknown software event 'page-fault'; did you mean 'page-faults'\\?" "$XT_ERR"
