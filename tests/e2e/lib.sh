@@ -42,6 +42,7 @@ xt() {
 # signal, run a workload system-wide or on a -p process). They synchronise on
 # events, never on fixed sleeps: xtrace's "Attaching N probes..." line (printed
 # once every probe is attached) and a workload held on a FIFO until then.
+# Typically: hold PROG ARGS wait; xt_held -p $HELD_PID PROGRAM; expect_...
 
 # xt_start ARGS...: starts xtrace ARGS in the background (never pass -q: its
 # "Attaching" line is the handshake; xt_stop drops it from XT_OUT) and returns
@@ -113,6 +114,19 @@ hold() {
 release() {
 	echo >&9
 	exec 9>&-
+}
+
+# xt_held ARGS...: the usual run on a held workload (-p $HELD_PID among
+# ARGS): xt_start, release the workload once attached, wait for its end,
+# then Ctrl-C; XT_RC, XT_OUT and XT_ERR as xt_stop sets them.
+xt_held() {
+	if xt_start "$@"; then
+		release
+		wait "$HELD_PID"
+		xt_stop INT
+	else
+		release
+	fi
 }
 
 # expect_nothing_left NAME MAP: no BPF map named m_MAP (a map name unique to

@@ -6,13 +6,7 @@ need_root
 EX=${XT_SOURCE_DIR:-$(dirname "$0")/../..}/examples
 PATH=$(realpath "$XT_TARGETS"):$PATH
 hold mallocs 10 wait
-if xt_start -p $HELD_PID "$EX/mallocstacks.xt"; then
-	release
-	wait $HELD_PID
-	xt_stop INT
-else
-	release
-fi
+xt_held -p $HELD_PID "$EX/mallocstacks.xt"
 expect_eq "Ctrl-C: exit 0" 0 "$XT_RC"
 expect_eq "10 calls" "@calls: 10" "$(printf '%s\n' "$XT_OUT" | grep '^@calls')"
 expect_match "the stack starts in malloc" "^    malloc\+0$" "$XT_OUT"

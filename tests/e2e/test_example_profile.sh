@@ -6,13 +6,7 @@ need_root
 EX=${XT_SOURCE_DIR:-$(dirname "$0")/../..}/examples
 PATH=$(realpath "$XT_TARGETS"):$PATH
 hold busyloop 300 wait
-if xt_start -p $HELD_PID "$EX/profile.xt"; then
-	release
-	wait $HELD_PID
-	xt_stop INT
-else
-	release
-fi
+xt_held -p $HELD_PID "$EX/profile.xt"
 expect_eq "Ctrl-C: exit 0" 0 "$XT_RC"
 expect_match "the busy function by name" "^    busy_work\+[0-9]+$" "$XT_OUT"
 expect_match "with the command" "^, busyloop\]: [0-9]+$" "$XT_OUT"

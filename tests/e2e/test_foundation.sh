@@ -66,13 +66,7 @@ done
 
 # 12. -p PID filters every probe on that process: 50 getppid and its exit
 hold "$T/getppid_loop" 50 wait
-if xt_start -p $HELD_PID -e 'tracepoint:raw_syscalls:sys_enter { @[pid == '$HELD_PID'] = count(); }'; then
-	release
-	wait $HELD_PID
-	xt_stop
-else
-	release
-fi
+xt_held -p $HELD_PID -e 'tracepoint:raw_syscalls:sys_enter { @[pid == '$HELD_PID'] = count(); }'
 expect_eq "-p filters other processes out" "@[1]: 51" "$(printf '%s\n' "$XT_OUT" | sed '/^$/d')$XT_ERR"
 
 # 13. the three classic mistakes: one diagnostic each, span marked, exit 1

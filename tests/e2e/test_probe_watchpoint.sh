@@ -47,13 +47,7 @@ expect_eq "the next long is not watched" "" "$(printf '%s\n' "$XT_OUT" | grep '^
 
 # -p: the process is held until xtrace has attached.
 hold "$T" 7 0 wait
-if xt_start -p "$HELD_PID" -e 'watchpoint:0x10000000:8:w { @ = count(); }'; then
-	release
-	wait "$HELD_PID"
-	xt_stop INT
-else
-	release
-fi
+xt_held -p "$HELD_PID" -e 'watchpoint:0x10000000:8:w { @ = count(); }'
 expect_eq "-p: every write of the process" "@: 7" "$(printf '%s\n' "$XT_OUT" | grep '^@')$XT_ERR"
 
 finish

@@ -97,11 +97,11 @@ static void test_probes_missing_features_refused(void **state)
 }
 
 static const struct { const char *text, *section; enum bpf_prog_type type; } cases[] = {
-		{ "rawtracepoint:sched_switch { @[arg0] = count(); }", "raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT },
-		{ "profile:hz:99 { @[kstack, ustack] = count(); }", "perf_event", BPF_PROG_TYPE_PERF_EVENT },
-		{ "software:page-faults { @[ksym(1)] = count(); }", "perf_event", BPF_PROG_TYPE_PERF_EVENT },
-		{ "uprobe:libc:malloc { @[func, arg0] = count(); }", "uprobe", BPF_PROG_TYPE_KPROBE },
-		{ "uretprobe:libc:malloc { @[usym(retval)] = count(); }", "uretprobe", BPF_PROG_TYPE_KPROBE },
+	{ "rawtracepoint:sched_switch { @[arg0] = count(); }", "raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT },
+	{ "profile:hz:99 { @[kstack, ustack] = count(); }", "perf_event", BPF_PROG_TYPE_PERF_EVENT },
+	{ "software:page-faults { @[ksym(1)] = count(); }", "perf_event", BPF_PROG_TYPE_PERF_EVENT },
+	{ "uprobe:libc:malloc { @[func, arg0] = count(); }", "uprobe", BPF_PROG_TYPE_KPROBE },
+	{ "uretprobe:libc:malloc { @[usym(retval)] = count(); }", "uretprobe", BPF_PROG_TYPE_KPROBE },
 };
 
 static void test_probes_other_sections(void **state)
