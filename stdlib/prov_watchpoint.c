@@ -1,8 +1,8 @@
 /* watchpoint:ADDR:LEN:MODE (alias w): fires when the -p process or the -c
  * command reads (r), writes (w) or executes (x) the LEN bytes at ADDR, from
  * a hardware breakpoint (perf_event_open, PERF_TYPE_BREAKPOINT) on each of
- * its threads. Whether the machine has breakpoints is asked of the kernel
- * once at compile time, so a machine without them gets one plain sentence. */
+ * its threads. Whether the machine's breakpoints fire is tried once at
+ * compile time, so a machine without working ones gets one plain sentence. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -30,20 +30,41 @@ static long bp_open(const struct wp_site *w, pid_t tid)
 	return syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-/* 0 when this machine has hardware breakpoints, else the errno that says it
- * has none; asked once, with a write watchpoint on a variable of ours. */
-static int have_breakpoints(void)
+/* NULL when this machine's hardware breakpoints work, else why they do not.
+ * Opening one is not enough: a virtualised CPU without debug registers
+ * opens them and never fires (bpftrace counts 0 there too). So a counting
+ * write breakpoint is opened on a variable of ours, for this thread, the
+ * variable written, and the count read. Asked once per process.
+ * Test hook: XT_TEST_BREAKPOINTS_DEAD=1 writes the variable next to the
+ * watched one instead, so the breakpoint really counts 0 on a machine whose
+ * breakpoints work, and the tests see the not-firing path. */
+static const char *breakpoints_broken(void)
 {
-	static int known = -1;
-	static long probe_var;
-	if (known < 0) {
-		struct wp_site w = { (uint64_t)(uintptr_t)&probe_var, sizeof(probe_var), HW_BREAKPOINT_W, 0 };
-		long fd = bp_open(&w, 0);
-		known = fd >= 0 || (errno != ENOENT && errno != ENODEV && errno != EOPNOTSUPP) ? 0 : errno;
-		if (fd >= 0)
-			close((int)fd);
+	static bool known;
+	static const char *why;
+	static volatile long probe_var[2];
+	if (known)
+		return why;
+	known = true;
+	const char *dead = getenv("XT_TEST_BREAKPOINTS_DEAD");
+	volatile long *target = &probe_var[dead && strcmp(dead, "1") == 0 ? 1 : 0];
+	struct perf_event_attr attr = { .type = PERF_TYPE_BREAKPOINT, .size = sizeof(attr),
+		.bp_type = HW_BREAKPOINT_W, .bp_addr = (uint64_t)(uintptr_t)&probe_var[0],
+		.bp_len = sizeof(probe_var[0]), .exclude_kernel = 1, .exclude_hv = 1 };
+	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0) {
+		/* Other errors (EACCES, EBUSY...) are left for attach to report. */
+		if (errno == ENOENT || errno == ENODEV || errno == EOPNOTSUPP)
+			why = strerror(errno);
+		return why;
 	}
-	return known;
+	for (int i = 0; i < 3; i++)
+		*target = i;
+	uint64_t count = 0;
+	if (read(fd, &count, sizeof(count)) == (ssize_t)sizeof(count) && count == 0)
+		why = "they open but never fire";
+	close(fd);
+	return why;
 }
 
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
@@ -77,10 +98,10 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		xt_diag_error(dg, at->loc, "a watchpoint watches one process: run xtrace with -p PID or -c CMD");
 		return -1;
 	}
-	int err = have_breakpoints();
-	if (err) {
+	const char *why = breakpoints_broken();
+	if (why) {
 		xt_diag_error(dg, at->loc, "watchpoint:%s: this machine has no hardware breakpoints (%s); "
-			      "a uprobe on the code that touches the address may serve", spec, strerror(err));
+			      "a uprobe on the code that touches the address may serve", spec, why);
 		return -1;
 	}
 	struct wp_site *w = xt_arena_alloc(xt_sema_arena(s), sizeof(*w));

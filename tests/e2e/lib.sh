@@ -38,15 +38,109 @@ xt() {
 	XT_ERR=$(cat "$XT_TMP/stderr")
 }
 
+# Background runs, for tests that must act while xtrace traces (send it a
+# signal, run a workload system-wide or on a -p process). They synchronise on
+# events, never on fixed sleeps: xtrace's "Attaching N probes..." line (printed
+# once every probe is attached) and a workload held on a FIFO until then.
+# Typically: hold PROG ARGS wait; xt_held -p $HELD_PID PROGRAM; expect_...
+
+# xt_start ARGS...: starts xtrace ARGS in the background (never pass -q: its
+# "Attaching" line is the handshake; xt_stop drops it from XT_OUT) and returns
+# 0 once every probe is attached and xtrace takes SIGINT/SIGTERM through its
+# event loop (both blocked: a signal sent earlier would kill it unprinted).
+# Returns 1, with XT_RC/XT_OUT/XT_ERR set, when xtrace exited first or did not
+# attach within XT_ATTACH_TIMEOUT seconds (default 60). Sets XT_PID.
+xt_start() {
+	local mask end=$((SECONDS + ${XT_ATTACH_TIMEOUT:-60}))
+	"$XTRACE" "$@" >"$XT_TMP/bg.out" 2>"$XT_TMP/bg.err" &
+	XT_PID=$!
+	while ((SECONDS < end)); do
+		if grep -Eq '^Attaching [0-9]+ probes?\.\.\.$' "$XT_TMP/bg.out"; then
+			mask=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$XT_PID/status" 2>/dev/null)
+			[ -n "$mask" ] && (((0x$mask & 0x4002) == 0x4002)) && return 0 # SIGINT, SIGTERM
+		fi
+		kill -0 "$XT_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -0 "$XT_PID" 2>/dev/null && echo "xt_start: not attached after ${XT_ATTACH_TIMEOUT:-60} s" >>"$XT_TMP/bg.err"
+	xt_stop KILL
+	return 1
+}
+
+# xt_stop [SIG]: sends SIG (default INT) to the xtrace of xt_start, waits for
+# it to end (XT_TIMEOUT s at most, then SIGKILL) and sets XT_RC, XT_OUT (without
+# the "Attaching" line) and XT_ERR.
+xt_stop() {
+	kill -"${1:-INT}" "$XT_PID" 2>/dev/null
+	xt_wait
+}
+
+# xt_wait: as xt_stop, for an xtrace that ends by itself (exit(), END).
+xt_wait() {
+	local end=$((SECONDS + ${XT_TIMEOUT:-60}))
+	while ((SECONDS < end)); do
+		kill -0 "$XT_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -0 "$XT_PID" 2>/dev/null && { echo "xt_wait: still running after ${XT_TIMEOUT:-60} s" >>"$XT_TMP/bg.err"; kill -KILL "$XT_PID"; }
+	wait "$XT_PID"
+	XT_RC=$?
+	XT_OUT=$(sed -E '1{/^Attaching [0-9]+ probes?\.\.\.$/d}' "$XT_TMP/bg.out")
+	XT_ERR=$(cat "$XT_TMP/bg.err")
+}
+
+# hold PROG ARGS...: starts a workload that waits for `release` before it
+# works: its stdin is a FIFO it reads one byte from first (tests/targets
+# programs do so when their last argument is "wait"). Returns once PROG runs
+# (exec done, so -p PID sees PROG, not a shell); fails the test if it cannot.
+# Sets HELD_PID.
+hold() {
+	local exe end=$((SECONDS + 60))
+	exe=$(command -v "$1") && exe=$(realpath "$exe") || { fail "hold: no program $1"; finish; }
+	rm -f "$XT_TMP/hold"
+	mkfifo "$XT_TMP/hold"
+	"$@" <"$XT_TMP/hold" &
+	HELD_PID=$!
+	exec 9>"$XT_TMP/hold" # returns once the workload opened its end
+	while ((SECONDS < end)); do
+		[ "$(readlink "/proc/$HELD_PID/exe" 2>/dev/null)" = "$exe" ] && return 0
+		sleep 0.02
+	done
+	fail "hold: $1 did not start"
+	finish
+}
+
+# release: lets the held workload work; `wait $HELD_PID` then waits for its end.
+release() {
+	echo >&9
+	exec 9>&-
+}
+
+# xt_held ARGS...: the usual run on a held workload (-p $HELD_PID among
+# ARGS): xt_start, release the workload once attached, wait for its end,
+# after which xtrace ends by itself (it watches the -p process); XT_RC,
+# XT_OUT and XT_ERR as xt_wait sets them. No Ctrl-C: one arriving while the
+# final maps print would cut them short, as a second Ctrl-C does.
+xt_held() {
+	if xt_start "$@"; then
+		release
+		wait "$HELD_PID"
+		xt_wait
+	else
+		release
+	fi
+}
+
 # expect_nothing_left NAME MAP: no BPF map named m_MAP (a map name unique to
 # the test, at most 13 characters) may be left in the kernel once xtrace exited.
 expect_nothing_left() {
 	command -v bpftool >/dev/null 2>&1 || { fail "$1" "bpftool is not installed"; return; }
-	local left i
-	# The kernel frees a closed map from a work queue: give it a moment.
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	local left end=$((SECONDS + 30))
+	# The kernel frees a closed map from a work queue, and xtrace leaves slow
+	# perf-event links to a detached child to close: wait for it, 30 s at most.
+	while :; do
 		left=$(bpftool map show 2>/dev/null | grep -cE "name m_$2( |$)" || true)
-		[ "$left" = 0 ] && break
+		[ "$left" = 0 ] || ((SECONDS >= end)) && break
 		sleep 0.1
 	done
 	expect_eq "$1" 0 "$left"

@@ -56,23 +56,20 @@ expect_eq "-o leaves only blank lines on stdout" "" "$XT_OUT"
 
 # 11. SIGINT and SIGTERM print the maps, exit 0 and detach everything
 for sig in INT TERM; do
-	"$XTRACE" -q -e 'BEGIN { @started = 1; } interval:ms:50 { @ticks = count(); @sig'$$' = 1; }' >"$XT_TMP/sig.out" 2>&1 &
-	pid=$!
-	sleep 0.5
-	kill -$sig $pid
-	wait $pid
-	rc=$?
-	expect_eq "SIG$sig exit status" 0 "$rc"
-	expect_match "SIG$sig prints the maps" '^@ticks: [0-9]+$' "$(cat "$XT_TMP/sig.out")"
+	if xt_start -e 'BEGIN { @started = 1; @sig'$$' = 1; } interval:ms:50 { @sig'$$' = 1; }'; then
+		xt_stop $sig
+		expect_eq "SIG$sig exit status" 0 "$XT_RC"
+		expect_eq "SIG$sig prints the maps" "$(printf '\n\n@sig%s: 1\n@started: 1' $$)" "$XT_OUT"
+	else
+		fail "SIG$sig: xtrace attaches" "$XT_ERR"
+	fi
 	expect_nothing_left "nothing left in the kernel after SIG$sig" "sig$$"
 done
 
-# 12. -p PID filters every probe on that process
-"$T/sleeper" 400 &
-sp=$!
-xt -q -p $sp -e 'tracepoint:raw_syscalls:sys_enter { @[pid == '$sp'] = count(); } interval:ms:600 { exit(); }'
-wait $sp
-expect_match "-p filters other processes out" '^@\[true\]: [0-9]+$' "$(printf '%s' "$XT_OUT" | sed '/^$/d')"
+# 12. -p PID filters every probe on that process: 50 getppid and its exit
+hold "$T/getppid_loop" 50 wait
+xt_held -p $HELD_PID -e 'tracepoint:raw_syscalls:sys_enter { @[pid == '$HELD_PID'] = count(); }'
+expect_eq "-p filters other processes out" "@[true]: 51" "$(printf '%s\n' "$XT_OUT" | sed '/^$/d')$XT_ERR"
 
 # 13. the three classic mistakes: one diagnostic each, span marked, exit 1
 xt -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = coutn(); }'

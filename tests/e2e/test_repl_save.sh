@@ -9,8 +9,8 @@ UC=$XT_TMP/us$$
 cp "$(readlink -f "$XT_TARGETS/ucalls")" "$UC" || skip "tests/targets/ucalls is not built"
 M=sv$$
 
-session() { # LINES...: one session, with time for the probes to attach first
-	{ printf '%s\n' "$@"; sleep 0.3; } | timeout -k 5 60 "$XTRACE" -i 2>&1
+session() { # LINES...: one session; each line is run (attached) before the next is read
+	printf '%s\n' "$@" | timeout -k 5 60 "$XTRACE" -i 2>&1
 }
 
 out=$(session "uprobe:$UC:xt_add { @$M = count(); }" \

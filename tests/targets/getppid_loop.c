@@ -1,16 +1,21 @@
-/* getppid_loop N [-v]: makes N getppid syscalls (default 1000000); with -v
- * prints the time per call on stderr, for the per-event-cost benchmark. */
+/* getppid_loop N [-v] [wait]: makes N getppid syscalls (default 1000000);
+ * with -v prints the time per call on stderr, for the per-event-cost
+ * benchmark. With "wait", it first waits for a byte on stdin (hold.h; for -p). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "hold.h"
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 1000000;
 	struct timespec a, b;
+
+	if ((argc = hold_if_asked(argc, argv)) < 0)
+		return 1;
+	long n = argc > 1 ? atol(argv[1]) : 1000000;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (long i = 0; i < n; i++)

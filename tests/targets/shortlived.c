@@ -1,6 +1,8 @@
 /* shortlived [US]: a process that lives a few milliseconds: spins for US
- * microseconds (default 2000) inside brief_spin() and exits, for the test
- * that a -c command's stacks print by name after it is gone. */
+ * microseconds (default 2000) of CPU time inside brief_spin() and exits,
+ * for the test that a -c command's stacks print by name after it is gone.
+ * CPU time, so that a busy machine preempting it does not starve the
+ * samples. */
 #include <stdlib.h>
 #include <time.h>
 
@@ -8,7 +10,7 @@ static long long now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 

@@ -1,11 +1,12 @@
 /* wpwrites [W [R [wait]]]: maps a page at the fixed address 0x10000000,
  * writes the long there W times (default 5) and reads it R times (default
  * 3), for the watchpoint tests (watchpoint:0x10000000:8:w sees W hits, :rw
- * W + R). With "wait", it first reads one byte from stdin (time for -p). */
+ * W + R). With "wait", it first waits for a byte on stdin (hold.h; for -p). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include "hold.h"
 
 #define WATCHED 0x10000000UL
 
@@ -17,8 +18,7 @@ int main(int argc, char **argv)
 
 	if (p != (volatile long *)WATCHED)
 		return 1;
-	char c;
-	if (argc > 3 && strcmp(argv[3], "wait") == 0 && read(0, &c, 1) < 0)
+	if (hold_if_asked(argc, argv) < 0)
 		return 1;
 	for (long i = 0; i < w; i++)
 		*p = i;
