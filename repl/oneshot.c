@@ -72,12 +72,12 @@ static struct xt_node *as_begin(struct xt_arena *ar, struct xt_node *block, stru
 		if (x->kind == XT_N_MAP && !x->list)
 			bare->names[bare->n++] = x->name;
 		struct xt_node *call = xt_node_new(ar, XT_N_CALL, x->loc);
-		call->name = "print"; /* the builtin that prints any value, or a whole map */
+		call->name = xt_builtin_with(XT_BIF_PRINTER)->name; /* prints any value, or a whole map */
 		call->list = x;
 		st->a = call;
 	}
 	struct xt_node *at = xt_node_new(ar, XT_N_ATTACH, block->loc);
-	at->name = "BEGIN";
+	at->name = xt_provider_with(XT_PROVF_BEGIN)->name;
 	struct xt_node *probe = xt_node_new(ar, XT_N_PROBE, block->loc);
 	probe->list = at;
 	probe->b = block;

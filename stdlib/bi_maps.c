@@ -245,7 +245,7 @@ static LLVMValueRef len_emit(struct xt_cg *cg, struct xt_node *n)
 	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = mn, .max_args = mx, \
 		.flags = fl, .check = chk, .emit = em, .on_event = ev, .help = hlp }
 
-MAPFN(xt_bi_print, "print", 1, 3, XT_BIF_NOVALUE, print_type, print_emit, print_event,
+MAPFN(xt_bi_print, "print", 1, 3, XT_BIF_NOVALUE | XT_BIF_PRINTER, print_type, print_emit, print_event,
       "print(@m[, top[, div]]): print a map now; print(value): print one value");
 MAPFN(xt_bi_clear, "clear", 1, 1, XT_BIF_NOVALUE, whole_map_type, whole_map_emit, clear_event,
       "clear(@m): delete every key of @m");

@@ -42,6 +42,22 @@ const struct xt_builtin *xt_builtin_find(const char *name, enum xt_bi_kind kind)
 	return NULL;
 }
 
+const struct xt_builtin *xt_builtin_with(unsigned flag)
+{
+	for (const struct xt_builtin *const *b = builtins; *b; b++)
+		if ((*b)->flags & flag)
+			return *b;
+	return NULL;
+}
+
+const struct xt_provider *xt_provider_with(unsigned flag)
+{
+	for (const struct xt_provider *const *p = providers; *p; p++)
+		if ((*p)->flags & flag)
+			return *p;
+	return NULL;
+}
+
 const struct xt_provider *xt_provider_find(const char *name)
 {
 	for (const struct xt_provider *const *p = providers; *p; p++)

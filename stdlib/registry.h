@@ -20,6 +20,7 @@ enum xt_bi_kind { XT_BI_VAR, XT_BI_FUNC };
 #define XT_BIF_AGG     (1u << 0) /* an aggregation: only as `@m[...] = f(...)` */
 #define XT_BIF_NOVALUE (1u << 1) /* a statement: has no value */
 #define XT_BIF_CTX     (1u << 2) /* reads the probe's context through the provider (args, argN, retval) */
+#define XT_BIF_PRINTER (1u << 3) /* prints any value it is given, or a whole map: what the REPL's prompt wraps a bare value in */
 
 struct xt_builtin {
 	const char *name;
@@ -98,6 +99,10 @@ struct xt_provider {
 #undef XT_PROVIDER
 
 const struct xt_builtin *xt_builtin_find(const char *name, enum xt_bi_kind kind);
+/* The first builtin, or provider, whose flags include `flag`; NULL if none
+ * (for core code that needs "the printer" or "the BEGIN probe" without naming it). */
+const struct xt_builtin *xt_builtin_with(unsigned flag);
+const struct xt_provider *xt_provider_with(unsigned flag);
 /* By name or alias; failing that, by either in any case (bpftrace 0.24:
  * BEGIN is begin, Tracepoint is tracepoint), so the aliases u (uprobe) and
  * U (usdt) still differ. */
