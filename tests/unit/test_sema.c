@@ -422,6 +422,22 @@ static void test_sema_task_builtins(void **state)
 	EXPECT_DIAG("BEGIN { $a = ppid(curtask) + leader_tid + leader_tid(curtask); $c = pcomm; $d = leader_comm(curtask); }", "");
 }
 
+static void test_sema_str_builtins(void **state)
+{
+	EXPECT_DIAG("BEGIN { $x = strstr(1, \"a\"); }",
+		"<stdin>:1:21: error: strstr() needs a string, not int8\n"
+		"BEGIN { $x = strstr(1, \"a\"); }\n"
+		"                    ~\n");
+	EXPECT_DIAG("BEGIN { $x = signal_name(\"a\"); }",
+		"<stdin>:1:26-28: error: signal_name() needs an integer, not string[2]\n"
+		"BEGIN { $x = signal_name(\"a\"); }\n"
+		"                         ~~~\n");
+	EXPECT_DIAG("BEGIN { $x = is_err(\"a\"); }",
+		"<stdin>:1:21-23: error: is_err() needs a pointer or an integer, not string[2]\n"
+		"BEGIN { $x = is_err(\"a\"); }\n"
+		"                    ~~~\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_sema_btf_accepts),
 		cmocka_unit_test(test_sema_builtin_call_forms),
 		cmocka_unit_test(test_sema_task_builtins),
+		cmocka_unit_test(test_sema_str_builtins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
