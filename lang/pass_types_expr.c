@@ -98,7 +98,8 @@ static const char *const *builtin_names(enum xt_bi_kind kind, size_t *n)
 	static size_t counts[2];
 	if (!counts[kind])
 		for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
-			if ((*b)->kind == kind && counts[kind] < 255)
+			/* either form of a name with no required arguments */
+			if (((*b)->kind == kind || (*b)->kind == XT_BI_VAR || (*b)->min_args == 0) && counts[kind] < 255)
 				names[kind][counts[kind]++] = (*b)->name;
 	*n = counts[kind];
 	return names[kind];
@@ -122,6 +123,22 @@ static const struct xt_type *call(struct xt_sema *s, struct xt_node *n, bool agg
 	enum xt_bi_kind kind = n->kind == XT_N_CALL ? XT_BI_FUNC : XT_BI_VAR;
 	const struct xt_builtin *b = xt_builtin_find(n->name, kind);
 	const struct xt_type *ct;
+	/* Names with no required arguments work with or without () (bpftrace
+	 * 0.24): `pid()` is the variable pid, `exit` the call exit(). The node
+	 * takes the builtin's kind, so its facets see the form they expect. */
+	const struct xt_builtin *other = b ? NULL : xt_builtin_find(n->name, kind == XT_BI_FUNC ? XT_BI_VAR : XT_BI_FUNC);
+	if (other && kind == XT_BI_FUNC && !n->list) {
+		b = other;
+		kind = XT_BI_VAR;
+		n->kind = XT_N_IDENT;
+	} else if (other && kind == XT_BI_FUNC) {
+		xt_diag_error(s->dg, n->loc, "%s takes no arguments", n->name);
+		return NULL;
+	} else if (other && kind == XT_BI_VAR && other->min_args == 0) {
+		b = other;
+		kind = XT_BI_FUNC;
+		n->kind = XT_N_CALL;
+	}
 	if (!b && kind == XT_BI_VAR && (ct = xt_sema_enum_const(n)))
 		return ct;
 	if (!b) {

@@ -223,22 +223,26 @@ static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
 	return &xt_s64;
 }
 
-/* len(@m): bpf_for_each_map_elem with a callback that counts into its context. */
+/* len(@m): the number of elements bpf_for_each_map_elem visits, which is its
+ * return value; the callback does nothing. Counting in the callback through its
+ * context made the verifier track the counter exactly over every iteration it
+ * simulates, so a condition on it (`if (len(@m) > 1)`) never converged: "BPF
+ * program is too large. Processed 1000001 insn". The helper's result is an
+ * unknown scalar to the verifier. */
 static LLVMValueRef len_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_map_info *m = n->list->sym;
-	LLVMValueRef counter = xt_cg_buf(cg, 8, "len");
 	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
 	static int seq;
 	LLVMValueRef fn = xt_cg_callback(cg, xt_arena_printf(cg->prog->ar, "len_cb%d", seq++));
 	LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));
-	LLVMValueRef ctx = LLVMGetParam(fn, 3);
-	LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, ctx, ""), xt_cg_i64(cg, 1), ""), ctx);
 	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
 	LLVMPositionBuilderAtEnd(cg->b, resume);
-	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, counter, xt_cg_i64(cg, 0) };
-	xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
-	return LLVMBuildLoad2(cg->b, cg->i64, counter, "");
+	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, LLVMConstNull(cg->ptr), xt_cg_i64(cg, 0) };
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+	/* -EINVAL only for bad flags, which these are not; never below 0 anyway */
+	LLVMValueRef neg = LLVMBuildICmp(cg->b, LLVMIntSLT, r, xt_cg_i64(cg, 0), "");
+	return LLVMBuildSelect(cg->b, neg, xt_cg_i64(cg, 0), r, "len");
 }
 
 #define MAPFN(sym, nm, mn, mx, fl, chk, em, ev, hlp) \

@@ -66,7 +66,9 @@ const struct xt_builtin xt_bi_str = { .name = "str", .kind = XT_BI_FUNC, .min_ar
 
 /* --- string functions: bounded loops over fixed-size buffers --------------- */
 
+#include <signal.h>
 #include <string.h>
+#include "stdlib/tracefs.h"
 
 static bool need_str(struct xt_sema *s, struct xt_node *a, const struct xt_type *t, const char *fn)
 {
@@ -147,7 +149,9 @@ static const struct xt_type *strcontains_type(struct xt_sema *s, struct xt_node 
 	return &xt_bool;
 }
 
-static LLVMValueRef strcontains_emit(struct xt_cg *cg, struct xt_node *n)
+/* The first index at which needle occurs in haystack, or -1: strcontains
+ * and strstr. */
+static LLVMValueRef find_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	LLVMBuilderRef B = cg->b;
 	struct xt_node *a = n->list, *b = a->next;
@@ -190,7 +194,52 @@ static LLVMValueRef strcontains_emit(struct xt_cg *cg, struct xt_node *n)
 	LLVMValueRef jv[] = { xt_cg_i64(cg, 0), j1 };
 	LLVMBasicBlockRef jb[] = { inner_pre, jnext };
 	LLVMAddIncoming(j, jv, jb, 2);
-	return xt_cg_flag_join(cg, found, none);
+	LLVMBasicBlockRef done = xt_cg_block(cg, "sc_done");
+	LLVMPositionBuilderAtEnd(B, found);
+	LLVMBuildBr(B, done);
+	LLVMPositionBuilderAtEnd(B, none);
+	LLVMBuildBr(B, done);
+	LLVMPositionBuilderAtEnd(B, done);
+	LLVMValueRef at = LLVMBuildPhi(B, cg->i64, "at");
+	LLVMValueRef av[] = { i, xt_cg_i64(cg, -1) };
+	LLVMBasicBlockRef ab[] = { found, none };
+	LLVMAddIncoming(at, av, ab, 2);
+	return at;
+}
+
+static LLVMValueRef strcontains_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntSGE, find_emit(cg, n), xt_cg_i64(cg, 0), ""), cg->i64, "");
+}
+
+/* strstr(haystack, needle): the index of needle in haystack, -1 when absent (bpftrace 0.25). */
+static const struct xt_type *strstr_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list, *b = a->next;
+	if (!need_str(s, a, xt_sema_expr(s, a), "strstr") || !need_str(s, b, xt_sema_expr(s, b), "strstr"))
+		return NULL;
+	return &xt_s64;
+}
+
+/* is_err(p): whether p is an ERR_PTR, -4095..-1 (MAX_ERRNO) as a signed value (bpftrace 0.26). */
+static const struct xt_type *is_err_type(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (t->kind != XT_T_PTR && (!xt_type_is_int(t) || t->kind == XT_T_BOOL)) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "is_err() needs a pointer or an integer, not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	return &xt_bool;
+}
+
+static LLVMValueRef is_err_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef v = xt_cg_expr(cg, n->list);
+	LLVMValueRef err = LLVMBuildICmp(cg->b, LLVMIntUGE, v, xt_cg_i64(cg, -4095), "");
+	return LLVMBuildZExt(cg->b, err, cg->i64, "is_err");
 }
 
 /* bswap(x): x with its bytes reversed, at x's own width (literals: 64 bits). */
@@ -231,17 +280,66 @@ static void strerror_decode(struct xt_arena *ar, const struct xt_type *t, const 
 static const struct xt_render strerror_render = { .name = "strerror", .printf_s = true, .decode = strerror_decode };
 static const struct xt_type strerror_result = { .kind = XT_T_RENDERED, .size = 8, .render = &strerror_render };
 
-static const struct xt_type *strerror_type(struct xt_sema *s, struct xt_node *n)
+/* syscall_name(n): this architecture's name of syscall n, or its number */
+static void syscall_name_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	int64_t nr = (int64_t)xt_render_u64(p);
+	const char *name = nr >= 0 && nr < INT32_MAX ? xt_syscall_name((int)nr) : NULL;
+	out->kind = XT_VAL_STR;
+	out->s = name ? xt_arena_strdup(ar, name) : xt_arena_printf(ar, "%lld", (long long)nr);
+}
+
+/* signal_name(n): SIGHUP..SIGSYS, SIGRTMIN+N; "Unknown signal 0" and "N/A"
+ * out of range, as bpftrace 0.26 words them. */
+static void signal_name_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	int64_t sig = (int64_t)xt_render_u64(p);
+	out->kind = XT_VAL_STR;
+	const char *abbrev = sig > 0 && sig < SIGRTMIN ? sigabbrev_np((int)sig) : NULL;
+	if (sig == 0)
+		out->s = "Unknown signal 0";
+	else if (abbrev)
+		out->s = xt_arena_printf(ar, "SIG%s", abbrev);
+	else if (sig == SIGRTMIN)
+		out->s = "SIGRTMIN";
+	else if (sig > SIGRTMIN && sig <= SIGRTMAX)
+		out->s = xt_arena_printf(ar, "SIGRTMIN+%d", (int)(sig - SIGRTMIN));
+	else
+		out->s = "N/A";
+}
+
+static const struct xt_render syscall_name_render = { .name = "syscall_name", .printf_s = true, .decode = syscall_name_decode };
+static const struct xt_type syscall_name_result = { .kind = XT_T_RENDERED, .size = 8, .render = &syscall_name_render };
+static const struct xt_render signal_name_render = { .name = "signal_name", .printf_s = true, .decode = signal_name_decode };
+static const struct xt_type signal_name_result = { .kind = XT_T_RENDERED, .size = 8, .render = &signal_name_render };
+
+/* A number rendered as text in user space: strerror, syscall_name, signal_name. */
+static const struct xt_type *rendered_number(struct xt_sema *s, struct xt_node *n, const struct xt_type *result)
 {
 	const struct xt_type *t = xt_sema_expr(s, n->list);
 	if (!t)
 		return NULL;
 	if (!xt_type_is_int(t)) {
-		xt_diag_error(xt_sema_diags(s), n->list->loc, "strerror() needs an error number, not %s",
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "%s() needs an integer, not %s", n->name,
 			      xt_type_name(xt_sema_arena(s), t));
 		return NULL;
 	}
-	return &strerror_result;
+	return result;
+}
+
+static const struct xt_type *strerror_type(struct xt_sema *s, struct xt_node *n)
+{
+	return rendered_number(s, n, &strerror_result);
+}
+
+static const struct xt_type *syscall_name_type(struct xt_sema *s, struct xt_node *n)
+{
+	return rendered_number(s, n, &syscall_name_result);
+}
+
+static const struct xt_type *signal_name_type(struct xt_sema *s, struct xt_node *n)
+{
+	return rendered_number(s, n, &signal_name_result);
 }
 
 static LLVMValueRef int_arg_emit(struct xt_cg *cg, struct xt_node *n)
@@ -310,3 +408,7 @@ STRFN(xt_bi_bswap, "bswap", 1, 1, bswap_type, bswap_emit, "bswap(x): x with its 
 STRFN(xt_bi_strerror, "strerror", 1, 1, strerror_type, int_arg_emit, "strerror(errno): the error's description");
 STRFN(xt_bi_strftime, "strftime", 2, 2, strftime_type, strftime_emit,
       "strftime(fmt, ns): the time ns (nsecs) as local time in strftime format fmt");
+STRFN(xt_bi_strstr, "strstr", 2, 2, strstr_type, find_emit, "strstr(s, sub): the index of sub in s, -1 when absent");
+STRFN(xt_bi_is_err, "is_err", 1, 1, is_err_type, is_err_emit, "is_err(p): whether p is an error pointer (-4095..-1)");
+STRFN(xt_bi_syscall_name, "syscall_name", 1, 1, syscall_name_type, int_arg_emit, "syscall_name(n): the name of syscall n");
+STRFN(xt_bi_signal_name, "signal_name", 1, 1, signal_name_type, int_arg_emit, "signal_name(n): the name of signal n (SIGKILL)");

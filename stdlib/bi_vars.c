@@ -1,5 +1,6 @@
 /* Builtin variables: the current task, time, CPU, the probe that fired. */
 #include <string.h>
+#include <time.h>
 #include "codegen/cg.h"
 #include "stdlib/registry.h"
 
@@ -39,9 +40,45 @@ static LLVMValueRef emit_comm(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
+/* nsecs([clock]): monotonic (the default, bpf_ktime_get_ns; bpftrace 0.26's
+ * default is boot), boot (bpf_ktime_get_boot_ns: counts suspend), tai
+ * (bpf_ktime_get_tai_ns, kernel 6.1), sw_tai (boot time plus TAI's offset
+ * from it, taken when the program is compiled, for kernels without the tai
+ * helper). */
+enum { CLOCK_MONO, CLOCK_BOOT, CLOCK_TAI_HELPER, CLOCK_SW_TAI };
+static const char *const clock_names[] = { "monotonic", "boot", "tai", "sw_tai" };
+
+static const struct xt_type *type_nsecs(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	if (!a)
+		return &xt_u64;
+	for (int i = 0; i < 4; i++)
+		if (a->kind == XT_N_IDENT && strcmp(a->name, clock_names[i]) == 0) {
+			a->aux = i;
+			return &xt_u64;
+		}
+	xt_diag_error(xt_sema_diags(s), a->loc, "nsecs() takes a clock: monotonic, boot, tai or sw_tai");
+	return NULL;
+}
+
 static LLVMValueRef emit_nsecs(struct xt_cg *cg, struct xt_node *n)
 {
-	return xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0);
+	switch (n->list ? n->list->aux : CLOCK_MONO) {
+	case CLOCK_BOOT:
+		return xt_cg_helper(cg, XT_H_KTIME_BOOT, false, NULL, 0);
+	case CLOCK_TAI_HELPER:
+		return xt_cg_helper(cg, XT_H_KTIME_TAI, false, NULL, 0);
+	case CLOCK_SW_TAI: {
+		struct timespec boot, tai;
+		clock_gettime(CLOCK_BOOTTIME, &boot);
+		clock_gettime(CLOCK_TAI, &tai);
+		int64_t off = ((int64_t)tai.tv_sec - boot.tv_sec) * 1000000000 + (tai.tv_nsec - boot.tv_nsec);
+		return LLVMBuildAdd(cg->b, xt_cg_helper(cg, XT_H_KTIME_BOOT, false, NULL, 0), xt_cg_i64(cg, off), "sw_tai");
+	}
+	default:
+		return xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0);
+	}
 }
 
 static LLVMValueRef emit_cpu(struct xt_cg *cg, struct xt_node *n)
@@ -93,7 +130,9 @@ VAR(xt_bi_tid, "tid", type_u32, emit_tid, "thread id of the current task");
 VAR(xt_bi_uid, "uid", type_u32, emit_uid, "user id of the current task");
 VAR(xt_bi_gid, "gid", type_u32, emit_gid, "group id of the current task");
 VAR(xt_bi_comm, "comm", type_comm, emit_comm, "name of the current task (string[16])");
-VAR(xt_bi_nsecs, "nsecs", type_u64, emit_nsecs, "nanoseconds since boot (monotonic)");
+const struct xt_builtin xt_bi_nsecs = { .name = "nsecs", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
+	.check = type_nsecs, .emit = emit_nsecs,
+	.help = "nsecs, nsecs(monotonic|boot|tai|sw_tai): nanoseconds on a kernel clock (default monotonic)" };
 VAR(xt_bi_cpu, "cpu", type_u32, emit_cpu, "CPU the probe runs on");
 VAR(xt_bi_probe, "probe", type_probe, emit_probe, "full name of the probe that fired");
 VAR(xt_bi_cpid, "cpid", type_cpid, emit_cpid, "pid of the -c command");
@@ -127,37 +166,96 @@ static int btf_member_off(const char *sname, const char *member)
 	return -1;
 }
 
-static int ppid_offs[2] = { -1, -1 };
+/* The task family: ppid, pcomm (via real_parent), leader_tid, leader_comm
+ * (via group_leader), each of the current task or of a task given as
+ * argument (bpftrace 0.24-0.26: `ppid(curtask->real_parent)`). Offsets come
+ * from vmlinux BTF, looked up once. */
+enum { OFF_REAL_PARENT, OFF_GROUP_LEADER, OFF_TGID, OFF_PID, OFF_COMM, NOFFS };
+static int task_offs[NOFFS] = { -2 };
 
-static const struct xt_type *type_ppid(struct xt_sema *s, struct xt_node *n)
+static const struct xt_type *task_check(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
-	if (ppid_offs[0] < 0) {
-		ppid_offs[0] = btf_member_off("task_struct", "real_parent");
-		ppid_offs[1] = btf_member_off("task_struct", "tgid");
+	static const char *const members[NOFFS] = { "real_parent", "group_leader", "tgid", "pid", "comm" };
+	if (task_offs[0] == -2)
+		for (int i = 0; i < NOFFS; i++)
+			task_offs[i] = btf_member_off("task_struct", members[i]);
+	for (int i = 0; i < NOFFS; i++)
+		if (task_offs[i] < 0) {
+			xt_diag_error(xt_sema_diags(s), n->loc, "%s needs the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing",
+				      n->name);
+			return NULL;
+		}
+	if (n->list) {
+		const struct xt_type *at = xt_sema_expr(s, n->list);
+		if (!at)
+			return NULL;
+		if (at->kind != XT_T_PTR && (!xt_type_is_int(at) || at->kind == XT_T_BOOL)) {
+			xt_diag_error(xt_sema_diags(s), n->list->loc, "%s() takes a task (struct task_struct *), not %s",
+				      n->name, xt_type_name(xt_sema_arena(s), at));
+			return NULL;
+		}
 	}
-	if (ppid_offs[0] < 0 || ppid_offs[1] < 0) {
-		xt_diag_error(xt_sema_diags(s), n->loc, "ppid needs the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing");
-		return NULL;
-	}
-	return &xt_u32;
+	return t;
+}
+
+static const struct xt_type *type_task_u32(struct xt_sema *s, struct xt_node *n) { return task_check(s, n, &xt_u32); }
+
+static const struct xt_type *type_task_comm(struct xt_sema *s, struct xt_node *n)
+{
+	return task_check(s, n, xt_type_str(xt_sema_arena(s), 16));
 }
 
 /* Reads `size` bytes of kernel memory at ptr + off into a zeroed buffer. */
-static LLVMValueRef kread(struct xt_cg *cg, LLVMValueRef ptr, int off, int size)
+static LLVMValueRef kread_buf(struct xt_cg *cg, LLVMValueRef ptr, int off, int size)
 {
-	LLVMValueRef buf = xt_cg_buf(cg, 8, "kread");
+	LLVMValueRef buf = xt_cg_buf(cg, size < 8 ? 8 : size, "kread");
 	LLVMValueRef src = LLVMBuildIntToPtr(cg->b, LLVMBuildAdd(cg->b, ptr, xt_cg_i64(cg, off), ""), cg->ptr, "");
 	LLVMValueRef args[] = { buf, xt_cg_i64(cg, size), src };
 	xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
-	return xt_cg_load(cg, buf, size == 4 ? &xt_u32 : &xt_u64);
+	return buf;
+}
+
+static LLVMValueRef kread(struct xt_cg *cg, LLVMValueRef ptr, int off, int size)
+{
+	return xt_cg_load(cg, kread_buf(cg, ptr, off, size), size == 4 ? &xt_u32 : &xt_u64);
+}
+
+/* The task the call is about: its argument, or the current task. */
+static LLVMValueRef task_of(struct xt_cg *cg, struct xt_node *n)
+{
+	return n->list ? xt_cg_expr(cg, n->list) : xt_cg_helper(cg, XT_H_CURRENT_TASK, false, NULL, 0);
 }
 
 static LLVMValueRef emit_ppid(struct xt_cg *cg, struct xt_node *n)
 {
-	LLVMValueRef task = xt_cg_helper(cg, XT_H_CURRENT_TASK, false, NULL, 0);
-	LLVMValueRef parent = kread(cg, task, ppid_offs[0], 8);
-	return kread(cg, parent, ppid_offs[1], 4);
+	return kread(cg, kread(cg, task_of(cg, n), task_offs[OFF_REAL_PARENT], 8), task_offs[OFF_TGID], 4);
 }
+
+static LLVMValueRef emit_pcomm(struct xt_cg *cg, struct xt_node *n)
+{
+	return kread_buf(cg, kread(cg, task_of(cg, n), task_offs[OFF_REAL_PARENT], 8), task_offs[OFF_COMM], 16);
+}
+
+static LLVMValueRef emit_leader_tid(struct xt_cg *cg, struct xt_node *n)
+{
+	return kread(cg, kread(cg, task_of(cg, n), task_offs[OFF_GROUP_LEADER], 8), task_offs[OFF_PID], 4);
+}
+
+static LLVMValueRef emit_leader_comm(struct xt_cg *cg, struct xt_node *n)
+{
+	return kread_buf(cg, kread(cg, task_of(cg, n), task_offs[OFF_GROUP_LEADER], 8), task_offs[OFF_COMM], 16);
+}
+
+#define TASKFN(sym, nm, chk, em, hlp) \
+	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1, \
+		.check = chk, .emit = em, .help = hlp }
+
+TASKFN(xt_bi_ppid, "ppid", type_task_u32, emit_ppid, "ppid, ppid(task): process id of the task's parent (real_parent)");
+TASKFN(xt_bi_pcomm, "pcomm", type_task_comm, emit_pcomm, "pcomm, pcomm(task): name of the task's parent (real_parent)");
+TASKFN(xt_bi_leader_tid, "leader_tid", type_task_u32, emit_leader_tid,
+       "leader_tid, leader_tid(task): thread id of the task's thread-group leader");
+TASKFN(xt_bi_leader_comm, "leader_comm", type_task_comm, emit_leader_comm,
+       "leader_comm, leader_comm(task): name of the task's thread-group leader");
 
 static LLVMValueRef emit_curtask(struct xt_cg *cg, struct xt_node *n)
 {
@@ -223,7 +321,6 @@ static const struct xt_type username_type = { .kind = XT_T_RENDERED, .size = 8, 
 
 static const struct xt_type *type_username(struct xt_sema *s, struct xt_node *n) { return &username_type; }
 
-VAR(xt_bi_ppid, "ppid", type_ppid, emit_ppid, "process id of the current task's parent");
 VAR(xt_bi_curtask, "curtask", type_curtask, emit_curtask, "the current task (struct task_struct *)");
 VAR(xt_bi_cgroup, "cgroup", type_u64, emit_cgroup, "cgroup v2 id of the current task");
 VAR(xt_bi_jiffies, "jiffies", type_u64, emit_jiffies, "the kernel's jiffies counter");
@@ -231,3 +328,69 @@ VAR(xt_bi_rand, "rand", type_u32, emit_rand, "a pseudo-random 32-bit number");
 VAR(xt_bi_ncpus, "ncpus", type_u64, emit_ncpus, "number of online CPUs");
 VAR(xt_bi_elapsed, "elapsed", type_u64, emit_elapsed, "nanoseconds since xtrace started");
 VAR(xt_bi_username, "username", type_username, emit_uid, "name of the current task's user");
+
+/* --- the probe: its type, its mode; the -c command; the NUMA node --------- */
+
+#include "stdlib/ctx.h"
+
+/* probetype: the provider's name, "special" for begin/end (bpftrace 0.25),
+ * folded into a string literal. */
+static const struct xt_type *type_probetype(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_provider *prov = xt_sema_probe(s)->prov;
+	n->kind = XT_N_STR;
+	n->sval = prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END) ? "special" : prov->name;
+	n->slen = strlen(n->sval);
+	return xt_type_str(xt_sema_arena(s), (int)n->slen + 1);
+}
+
+/* has_cpid: whether a -c command runs (bpftrace 0.25's docs; its stdlib
+ * defines it as `cpid == 0`, the inverse), folded into a bool literal. */
+static const struct xt_type *type_has_cpid(struct xt_sema *s, struct xt_node *n)
+{
+	n->kind = XT_N_BOOL;
+	n->ival = xt_sema_program(s)->opts.cpid > 0;
+	return &xt_bool;
+}
+
+/* usermode: 1 when the probe interrupted user code (x86_64: the low two bits
+ * of the saved cs are the privilege level, 3 for user). Read from pt_regs
+ * where the context is one; begin/end run from user space (1); other probes
+ * fire in the kernel (0), as bpftrace 0.24 folds them. */
+static const struct xt_type *type_usermode(struct xt_sema *s, struct xt_node *n)
+{
+#if XT_HAVE_REGS
+	return &xt_u8;
+#else
+	xt_diag_error(xt_sema_diags(s), n->loc, "usermode is only supported on x86_64");
+	return NULL;
+#endif
+}
+
+static LLVMValueRef emit_usermode(struct xt_cg *cg, struct xt_node *n)
+{
+#if XT_HAVE_REGS
+	unsigned flags = cg->probe->prov->flags;
+	if (flags & XT_PROVF_CTX_REGS) {
+		LLVMValueRef ring = LLVMBuildAnd(cg->b, xt_ctx_reg(cg, XT_REGS_CS), xt_cg_i64(cg, 3), "");
+		return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, ring, xt_cg_i64(cg, 3), ""), cg->i64, "usermode");
+	}
+	return xt_cg_i64(cg, (flags & (XT_PROVF_BEGIN | XT_PROVF_END)) ? 1 : 0);
+#else
+	return xt_cg_i64(cg, 0);
+#endif
+}
+
+static LLVMValueRef emit_numaid(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_helper(cg, XT_H_NUMA_NODE, false, NULL, 0);
+}
+
+/* never called: the check folds the node into a literal */
+static LLVMValueRef emit_folded(struct xt_cg *cg, struct xt_node *n) { return xt_cg_expr(cg, n); }
+
+VAR(xt_bi_probetype, "probetype", type_probetype, emit_folded, "the probe's type (tracepoint, uprobe, ...; special for begin/end)");
+VAR(xt_bi_has_cpid, "has_cpid", type_has_cpid, emit_folded, "whether a -c command runs (cpid is known)");
+const struct xt_builtin xt_bi_usermode = { .name = "usermode", .kind = XT_BI_VAR, .flags = XT_BIF_CTX,
+	.check = type_usermode, .emit = emit_usermode, .help = "1 when the probe interrupted user-mode code (x86_64)" };
+VAR(xt_bi_numaid, "numaid", type_u32, emit_numaid, "NUMA node of the CPU the probe runs on");

@@ -399,6 +399,45 @@ static void test_sema_btf_accepts(void **state)
 		    "$i = *(uint32 *)&curtask->pid; @m[curtask->comm] = count(); }", "");
 }
 
+static void test_sema_builtin_call_forms(void **state)
+{
+	EXPECT_DIAG("BEGIN { $x = pid(3); }",
+		"<stdin>:1:14-19: error: pid takes no arguments\n"
+		"BEGIN { $x = pid(3); }\n"
+		"             ~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $x = nsecs(wall); }",
+		"<stdin>:1:20-23: error: nsecs() takes a clock: monotonic, boot, tai or sw_tai\n"
+		"BEGIN { $x = nsecs(wall); }\n"
+		"                   ~~~~\n");
+	EXPECT_DIAG("BEGIN { $a = pid() + tid() + nsecs() + nsecs(boot) + cpu(); $c = comm(); exit; }", "");
+}
+
+static void test_sema_task_builtins(void **state)
+{
+	NEED_BTF();
+	EXPECT_DIAG("BEGIN { $x = pcomm(\"a\"); }",
+		"<stdin>:1:20-22: error: pcomm() takes a task (struct task_struct *), not string[2]\n"
+		"BEGIN { $x = pcomm(\"a\"); }\n"
+		"                   ~~~\n");
+	EXPECT_DIAG("BEGIN { $a = ppid(curtask) + leader_tid + leader_tid(curtask); $c = pcomm; $d = leader_comm(curtask); }", "");
+}
+
+static void test_sema_str_builtins(void **state)
+{
+	EXPECT_DIAG("BEGIN { $x = strstr(1, \"a\"); }",
+		"<stdin>:1:21: error: strstr() needs a string, not int8\n"
+		"BEGIN { $x = strstr(1, \"a\"); }\n"
+		"                    ~\n");
+	EXPECT_DIAG("BEGIN { $x = signal_name(\"a\"); }",
+		"<stdin>:1:26-28: error: signal_name() needs an integer, not string[2]\n"
+		"BEGIN { $x = signal_name(\"a\"); }\n"
+		"                         ~~~\n");
+	EXPECT_DIAG("BEGIN { $x = is_err(\"a\"); }",
+		"<stdin>:1:21-23: error: is_err() needs a pointer or an integer, not string[2]\n"
+		"BEGIN { $x = is_err(\"a\"); }\n"
+		"                    ~~~\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +470,9 @@ int main(void)
 		cmocka_unit_test(test_sema_bool),
 		cmocka_unit_test(test_sema_btf_index_bounds),
 		cmocka_unit_test(test_sema_btf_accepts),
+		cmocka_unit_test(test_sema_builtin_call_forms),
+		cmocka_unit_test(test_sema_task_builtins),
+		cmocka_unit_test(test_sema_str_builtins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
