@@ -55,6 +55,7 @@ struct xt_fmt_info {
 	const struct xt_type **arg_types;
 	int *arg_offsets;          /* in the record after its 8-byte header */
 	int size;                  /* payload bytes */
+	struct xt_loc loc;         /* the call that sends it (errorf/warnf print it) */
 };
 
 struct xt_sema_opts {

@@ -61,6 +61,8 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		}
 	}
 	n->aux = xt_sema_add_fmt(s, fmt, fmt->next);
+	if (xt_sema_final(s))
+		xt_sema_program(s)->fmts[n->aux]->loc = n->loc;
 	return &xt_void;
 }
 
@@ -86,6 +88,43 @@ static void printf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, 
 {
 	const struct xt_rt_opts *o = xt_rt_options(rt);
 	xt_rt_print_fmt(rt, o->out, o->format, id, payload, size);
+}
+
+/* errorf()/warnf(): the message under the call's location, on stderr as
+ * bpftrace 0.26 prints them (only the location line, no source), or as a
+ * JSON record {"type": "errorf", "msg", "filename", "line", "col"}. */
+static void located_event(struct xt_rt *rt, const char *level, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_program *prog = xt_rt_program(rt);
+	const struct xt_rt_opts *o = xt_rt_options(rt);
+	char *msg = xt_rt_render_fmt(rt, id, payload, size);
+	if (!msg || id >= (uint32_t)prog->nfmts)
+		goto out;
+	struct xt_loc loc = prog->fmts[id]->loc;
+	const char *file = prog->src ? prog->src->name : "<stdin>";
+	if (o->format == XT_FMT_JSON) {
+		fprintf(o->out, "{\"type\": \"%s\", \"msg\": ", strcmp(level, "error") == 0 ? "errorf" : "warnf");
+		xt_print_json_str(o->out, msg);
+		fputs(", \"filename\": ", o->out);
+		xt_print_json_str(o->out, file);
+		fprintf(o->out, ", \"line\": %d, \"col\": %d}\n", loc.first_line, loc.first_column);
+	} else {
+		fflush(o->out);
+		fprintf(stderr, "%s:%d:%d-%d: %s: %s\n", file, loc.first_line, loc.first_column,
+			loc.last_line == loc.first_line ? loc.last_column : loc.first_column, level, msg);
+	}
+out:
+	free(msg);
+}
+
+static void errorf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	located_event(rt, "error", id, payload, size);
+}
+
+static void warnf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	located_event(rt, "warning", id, payload, size);
 }
 
 /* A text printed whole: as is, or as JSON {"type": TYPE, "data": "TEXT"}. */
@@ -387,6 +426,12 @@ const struct xt_builtin xt_bi_join = { .name = "join", .kind = XT_BI_FUNC, .min_
 const struct xt_builtin xt_bi_printf = { .name = "printf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
 	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = printf_event,
 	.help = "printf(fmt, ...): print formatted text" };
+const struct xt_builtin xt_bi_errorf = { .name = "errorf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
+	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = errorf_event,
+	.help = "errorf(fmt, ...): report an error at this call, on stderr; tracing goes on" };
+const struct xt_builtin xt_bi_warnf = { .name = "warnf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
+	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = warnf_event,
+	.help = "warnf(fmt, ...): report a warning at this call, on stderr" };
 const struct xt_builtin xt_bi_cat = { .name = "cat", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
 	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = cat_event,
 	.help = "cat(fmt, ...): print the contents of the file named by fmt" };
