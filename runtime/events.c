@@ -16,10 +16,11 @@ const struct xt_rt_opts *xt_rt_options(const struct xt_rt *rt)
 	return &rt->opts;
 }
 
-void xt_rt_exit(struct xt_rt *rt)
+void xt_rt_exit(struct xt_rt *rt, int status)
 {
 	rt->done = true;
 	rt->exited = true;
+	rt->status = status;
 }
 
 int xt_rt_print_fmt(struct xt_rt *rt, FILE *out, enum xt_format fmt, uint32_t id,

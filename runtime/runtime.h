@@ -174,8 +174,9 @@ int xt_rt_print_fmt(struct xt_rt *rt, FILE *out, enum xt_format fmt, uint32_t id
 /* The same rendered as text into a malloc'd string (cat's path, system's
  * command); NULL when xt_rt_print_fmt says -ENOENT. */
 char *xt_rt_render_fmt(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size);
-/* exit(): the program asked to stop; from now on only END's records are handled. */
-void xt_rt_exit(struct xt_rt *rt);
+/* exit(): the program asked to stop, with xtrace's exit status `status`;
+ * from now on only END's records are handled. */
+void xt_rt_exit(struct xt_rt *rt, int status);
 /* Decodes a value of type t stored at p (map key/value or record slot) into
  * out; strings and tuples are allocated in ar (runtime/values.c). */
 void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,

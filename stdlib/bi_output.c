@@ -318,19 +318,88 @@ static LLVMValueRef signal_emit(struct xt_cg *cg, struct xt_node *n)
 	return NULL;
 }
 
-static const struct xt_type *exit_type(struct xt_sema *s, struct xt_node *n) { return &xt_void; }
+/* exit([code]): code (bpftrace 0.21) is xtrace's exit status. */
+static const struct xt_type *exit_type(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = n->list ? xt_sema_expr(s, n->list) : &xt_void;
+	if (t && n->list && !xt_type_is_int(t)) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "exit() takes an integer exit status, not a %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	return t ? &xt_void : NULL;
+}
 
-/* exit() ends the probe too: statements after it never run, as in bpftrace. */
+/* exit() ends the probe too: statements after it never run, as in bpftrace.
+ * Its record: {u64 exit status}. */
 static LLVMValueRef exit_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	xt_cg_event(cg, n->sym, 0, xt_cg_buf(cg, 8, "exit"), 0);
+	LLVMValueRef buf = xt_cg_buf(cg, 16, "exit");
+	if (n->list)
+		xt_cg_store(cg, xt_cg_gep(cg, buf, xt_cg_i64(cg, 8)), &xt_s64, xt_cg_expr(cg, n->list), n->list->type);
+	xt_cg_event(cg, n->sym, 0, buf, 8);
 	xt_cg_stop(cg);
 	return NULL;
 }
 
+/* assert(cond, msg) (bpftrace 0.24): when cond is false, the probe reports
+ * "assert failed: MSG" under the call's location and xtrace exits with 1. */
+static const struct xt_type *assert_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *cond = n->list, *msg = cond->next;
+	const struct xt_type *t = xt_sema_expr(s, cond);
+	if (!t)
+		return NULL;
+	if (!xt_type_is_int(t) && t->kind != XT_T_BOOL && t->kind != XT_T_PTR) {
+		xt_diag_error(xt_sema_diags(s), cond->loc, "assert() needs a condition, not a %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	if (msg->kind != XT_N_STR) {
+		xt_diag_error(xt_sema_diags(s), msg->loc, "assert() needs a string literal as its message");
+		return NULL;
+	}
+	/* The message becomes a format without conversions: '%' doubled. */
+	struct xt_arena *ar = xt_sema_arena(s);
+	size_t len = strlen(msg->sval), k = 0;
+	char *text = xt_arena_alloc(ar, 2 * len + 1);
+	for (size_t i = 0; i < len; i++)
+		if ((text[k++] = msg->sval[i]) == '%')
+			text[k++] = '%';
+	struct xt_node *fmt = xt_node_new(ar, XT_N_STR, msg->loc);
+	fmt->sval = xt_arena_printf(ar, "assert failed: %s", text);
+	n->aux = xt_sema_add_fmt(s, fmt, NULL);
+	if (xt_sema_final(s))
+		xt_sema_program(s)->fmts[n->aux]->loc = n->loc;
+	return &xt_void;
+}
+
+static LLVMValueRef assert_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef v = xt_cg_expr(cg, n->list);
+	LLVMValueRef ok = LLVMBuildICmp(cg->b, LLVMIntNE, v, LLVMConstNull(LLVMTypeOf(v)), "");
+	LLVMBasicBlockRef fail = xt_cg_block(cg, "assert_failed"), cont = xt_cg_block(cg, "assert_held");
+	LLVMBuildCondBr(cg->b, ok, cont, fail);
+	LLVMPositionBuilderAtEnd(cg->b, fail);
+	xt_cg_event(cg, n->sym, (uint32_t)cg->prog->fmts[n->aux]->id, xt_cg_buf(cg, 8, "assert"), 0);
+	xt_cg_stop(cg);
+	LLVMBuildBr(cg->b, cont); /* from the dead block xt_cg_stop leaves the builder in */
+	LLVMPositionBuilderAtEnd(cg->b, cont);
+	return NULL;
+}
+
+static void assert_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	located_event(rt, "error", id, payload, size);
+	xt_rt_exit(rt, 1);
+}
+
 static void exit_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
-	xt_rt_exit(rt);
+	int64_t status = 0;
+	if (size >= 8)
+		memcpy(&status, payload, 8);
+	xt_rt_exit(rt, (int)status);
 }
 
 /* join(argv[, sep]): prints the strings of a NULL-terminated char *[] (at
@@ -444,6 +513,9 @@ const struct xt_builtin xt_bi_time = { .name = "time", .kind = XT_BI_FUNC, .min_
 const struct xt_builtin xt_bi_signal = { .name = "signal", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = signal_type, .emit = signal_emit,
 	.help = "signal(sig): send a signal to the current task (needs --unsafe)" };
-const struct xt_builtin xt_bi_exit = { .name = "exit", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 0,
+const struct xt_builtin xt_bi_assert = { .name = "assert", .kind = XT_BI_FUNC, .min_args = 2, .max_args = 2,
+	.flags = XT_BIF_NOVALUE, .check = assert_type, .emit = assert_emit, .on_event = assert_event,
+	.help = "assert(cond, msg): when cond is false, report \"assert failed: msg\" and exit with status 1" };
+const struct xt_builtin xt_bi_exit = { .name = "exit", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = exit_type, .emit = exit_emit, .on_event = exit_event,
-	.help = "exit(): print the maps and quit" };
+	.help = "exit([status]): print the maps and quit (with exit status `status`)" };
