@@ -41,6 +41,16 @@ int xt_rt_keep_link(struct xt_rt *rt, struct xt_rt_probe *rp, const char *site, 
 		return err;
 	}
 	int err = xt_rt_add_link(rp, link);
+	/* XT_TEST_ATTACH_DELAY_US (tests only): each attachment takes that much
+	 * longer, so a test can land a Ctrl-C in the middle of attaching on any
+	 * machine, fast or loaded, without hundreds of slow-to-release links. */
+	static long delay_us = -1;
+	if (delay_us < 0) {
+		const char *e = getenv("XT_TEST_ATTACH_DELAY_US");
+		delay_us = e ? atol(e) : 0;
+	}
+	if (delay_us > 0)
+		usleep((useconds_t)delay_us);
 	/* Thousands of attachments (uprobe:libc:*) take a while: Ctrl-C stops them. */
 	return err < 0 ? err : xt_sig_stop_pending() ? -EINTR : 0;
 }
