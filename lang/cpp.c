@@ -239,10 +239,23 @@ static void out_newlines(struct cpp *c, const char *s, const char *e)
 			out(c, "\n", 1);
 }
 
-struct xt_loc xt_cpp_loc(struct cpp *c, const struct tok *t)
+/* Diagnostics are rendered at once, before the line map exists: in the
+ * file being read, at the token's own line and column. */
+static struct xt_loc tok_loc(const struct tok *t)
 {
-	int line = c->nlines + (t->line - c->cur_line);
-	return (struct xt_loc){ line, t->col, line, t->col + (t->len > 0 ? t->len - 1 : 0) };
+	return (struct xt_loc){ t->line, t->col, t->line, t->col + (t->len > 0 ? t->len - 1 : 0) };
+}
+
+static void report(struct cpp *c, bool error, struct xt_loc loc, const char *msg)
+{
+	const struct xt_source *saved = c->dg->src;
+	struct xt_source here = { .name = c->file->name, .text = c->file->text, .len = c->file->len };
+	c->dg->src = &here;
+	if (error)
+		xt_diag_error(c->dg, loc, "%s", msg);
+	else
+		xt_diag_note(c->dg, loc, "%s", msg);
+	c->dg->src = saved;
 }
 
 void xt_cpp_error(struct cpp *c, const struct tok *t, const char *fmt, ...)
@@ -253,7 +266,7 @@ void xt_cpp_error(struct cpp *c, const struct tok *t, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (!c->failed)
-		xt_diag_error(c->dg, xt_cpp_loc(c, t), "%s", msg);
+		report(c, true, tok_loc(t), msg);
 	c->failed = true;
 }
 
@@ -449,8 +462,13 @@ static void do_include(struct cpp *c, struct cfile *f, const struct tok *dir, st
 	if (!path) {
 		if (!quoted && c->o->have_btf) {
 			/* kernel BTF serves what a missing kernel header would declare */
-			if (c->o->verbose)
-				xt_diag_note(c->dg, xt_cpp_loc(c, args), "%s not found: skipped, kernel BTF has the types", name);
+			if (c->o->verbose) {
+				struct xt_loc loc = tok_loc(args);
+				loc.last_column = loc.first_column + (int)strlen(name) + 1;
+				char msg[512];
+				snprintf(msg, sizeof(msg), "<%s> not found: skipped (kernel BTF has the kernel's types)", name);
+				report(c, false, loc, msg);
+			}
 			return;
 		}
 		xt_cpp_error(c, args, "'%s' file not found", name);
@@ -533,7 +551,7 @@ static struct tok *directive(struct cpp *c, struct cfile *f, struct tok *hash)
 		do_include(c, f, name, args, name->len > 7);
 		return next;
 	} else if (word_is(name, "error")) {
-		xt_cpp_error(c, hash, "#error %s", toks_text(c, args));
+		xt_cpp_error(c, name, "#error %s", toks_text(c, args));
 	} else if (word_is(name, "warning") || word_is(name, "pragma") || word_is(name, "line") ||
 		   word_is(name, "ident") || word_is(name, "sccs")) {
 		if (word_is(name, "pragma") && word_is(args, "once")) {

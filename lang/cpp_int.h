@@ -74,8 +74,6 @@ struct cpp {
 
 /* lang/cpp.c */
 struct tok *xt_cpp_tokenize(struct cpp *c, const char *text, size_t len, bool header);
-/* The output location of a token (file position mapped through the current output line). */
-struct xt_loc xt_cpp_loc(struct cpp *c, const struct tok *t);
 void xt_cpp_error(struct cpp *c, const struct tok *t, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Whether a header can be found ("..." searches from the current file's folder). */

@@ -142,7 +142,7 @@ static void underline(struct xt_diags *dg, const char *line, size_t len, int col
 	putc_(dg, '\n');
 }
 
-void xt_source_map(const struct xt_source *src, int line, int col,
+void xt_source_map(const struct xt_source *src, int line, int col, bool end,
 		   const struct xt_source_file **file, int *fline, int *fcol)
 {
 	*file = NULL;
@@ -160,7 +160,7 @@ void xt_source_map(const struct xt_source *src, int line, int col,
 		if (col < sp->out_first)
 			break;
 		if (col <= sp->out_last) {
-			*fcol = col == sp->out_last ? sp->src_last : sp->src_first;
+			*fcol = end ? sp->src_last : sp->src_first;
 			return;
 		}
 		shift = sp->src_last - sp->out_last;
@@ -190,8 +190,8 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 	const struct xt_source_file *file, *lfile;
 	struct xt_source text = { 0 };
 	const struct xt_source *src = dg->src;
-	xt_source_map(dg->src, loc.first_line, loc.first_column, &file, &loc.first_line, &loc.first_column);
-	xt_source_map(dg->src, loc.last_line, loc.last_column, &lfile, &loc.last_line, &loc.last_column);
+	xt_source_map(dg->src, loc.first_line, loc.first_column, false, &file, &loc.first_line, &loc.first_column);
+	xt_source_map(dg->src, loc.last_line, loc.last_column, true, &lfile, &loc.last_line, &loc.last_column);
 	if (file) {
 		name = file->name;
 		text.text = file->text;

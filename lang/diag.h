@@ -41,8 +41,9 @@ struct xt_source {
 };
 
 /* Where output position (line, col) of src came from: its file, line and
- * column (the position itself when src has no line map). */
-void xt_source_map(const struct xt_source *src, int line, int col,
+ * column (the position itself when src has no line map). A column inside a
+ * macro's expansion is the invocation's first column, or with `end` its last. */
+void xt_source_map(const struct xt_source *src, int line, int col, bool end,
 		   const struct xt_source_file **file, int *fline, int *fcol);
 /* Whether output line `line` of src comes from an included file (a header). */
 bool xt_source_in_header(const struct xt_source *src, int line);
