@@ -39,6 +39,7 @@ static const char *const kind_names[XT_N__COUNT] = {
 	[XT_N_PROGRAM] = "program",
 	[XT_N_PROBE] = "probe",
 	[XT_N_ATTACH] = "attach",
+	[XT_N_CDEFS] = "cdefs",
 	[XT_N_MACRO] = "macro",
 	[XT_N_BLOCK] = "block",
 	[XT_N_EXPR_STMT] = "expr",
@@ -214,6 +215,9 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 	case XT_N_CONFIG_SET:
 		fprintf(out, " %s", n->name ? n->name : "");
 		break;
+	case XT_N_CDEFS:
+		fprintf(out, " %zu bytes", n->slen);
+		break;
 	case XT_N_BINOP:
 	case XT_N_UNOP:
 		fprintf(out, " %s", xt_op_text(n->op));
@@ -238,7 +242,8 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 			dump_child(out, c, indent + 2);
 		for (const struct xt_node *c = n->list; c; c = c->next)
 			dump_child(out, c, indent + 2);
-		dump_child(out, n->b, indent + 2);
+		for (const struct xt_node *c = n->b; c; c = c->kind == XT_N_CDEFS ? c->next : NULL)
+			dump_child(out, c, indent + 2);
 	} else {
 		for (const struct xt_node *c = n->list; c; c = c->next)
 			dump_child(out, c, indent + 2);

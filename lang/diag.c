@@ -142,6 +142,38 @@ static void underline(struct xt_diags *dg, const char *line, size_t len, int col
 	putc_(dg, '\n');
 }
 
+void xt_source_map(const struct xt_source *src, int line, int col, bool end,
+		   const struct xt_source_file **file, int *fline, int *fcol)
+{
+	*file = NULL;
+	*fline = line;
+	*fcol = col;
+	if (!src || !src->lines || line < 1 || line > src->nlines)
+		return;
+	const struct xt_source_line *l = &src->lines[line - 1];
+	*file = l->file;
+	*fline = l->line;
+	/* columns after an expansion move by what it changed */
+	int shift = 0;
+	for (int i = 0; i < l->nspans; i++) {
+		const struct xt_source_span *sp = &l->spans[i];
+		if (col < sp->out_first)
+			break;
+		if (col <= sp->out_last) {
+			*fcol = end ? sp->src_last : sp->src_first;
+			return;
+		}
+		shift = sp->src_last - sp->out_last;
+	}
+	*fcol = col + shift;
+}
+
+bool xt_source_in_header(const struct xt_source *src, int line)
+{
+	return src && src->lines && line >= 1 && line <= src->nlines &&
+	       src->lines[line - 1].file->header;
+}
+
 static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 		   const char *fmt, va_list ap)
 {
@@ -154,6 +186,22 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 		putc_(dg, '\n');
 		return;
 	}
+	/* through the preprocessor's line map, to the file and line written */
+	const struct xt_source_file *file, *lfile;
+	struct xt_source text = { 0 };
+	const struct xt_source *src = dg->src;
+	xt_source_map(dg->src, loc.first_line, loc.first_column, false, &file, &loc.first_line, &loc.first_column);
+	xt_source_map(dg->src, loc.last_line, loc.last_column, true, &lfile, &loc.last_line, &loc.last_column);
+	if (file) {
+		name = file->name;
+		text.text = file->text;
+		text.len = file->len;
+		src = &text;
+		if (lfile != file) { /* a span that leaves its file: its first line only */
+			loc.last_line = loc.first_line;
+			loc.last_column = loc.first_column;
+		}
+	}
 	putf(dg, "%s:%d:%d", name ? name : "<input>", loc.first_line, loc.first_column);
 	if (loc.last_line > loc.first_line)
 		putf(dg, "-%d:%d", loc.last_line, loc.last_column);
@@ -165,7 +213,7 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 
 	const char *line;
 	size_t len;
-	if (!find_line(dg->src, loc.first_line, &line, &len))
+	if (!find_line(src, loc.first_line, &line, &len))
 		return;
 	/* a NUL byte would cut the rendered text short */
 	for (size_t i = 0; i < len; i++)

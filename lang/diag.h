@@ -8,11 +8,45 @@
 #include <stddef.h>
 #include "ast.h"
 
+/* A file the preprocessor read (the program, a header), as read. */
+struct xt_source_file {
+	const char *name;
+	const char *text;
+	size_t len;
+	bool header;       /* included (#include, --include), not the program itself */
+};
+
+/* A macro expansion on an output line: output columns [out_first,
+ * out_last] came from source columns [src_first, src_last]. */
+struct xt_source_span {
+	int out_first, out_last, src_first, src_last;
+};
+
+/* Where an output line of the preprocessor came from. */
+struct xt_source_line {
+	const struct xt_source_file *file;
+	int line;
+	const struct xt_source_span *spans; /* the line's expansions, in order */
+	int nspans;
+};
+
 struct xt_source {
 	const char *name;  /* "<stdin>" for -e programs, the path for files */
-	const char *text;  /* NUL-terminated program text */
+	const char *text;  /* NUL-terminated program text (after the preprocessor) */
 	size_t len;
+	/* lang/cpp.c's line map: lines[i] is output line i + 1; NULL when the
+	 * text is the program as written. Diagnostics render through it. */
+	const struct xt_source_line *lines;
+	int nlines;
 };
+
+/* Where output position (line, col) of src came from: its file, line and
+ * column (the position itself when src has no line map). A column inside a
+ * macro's expansion is the invocation's first column, or with `end` its last. */
+void xt_source_map(const struct xt_source *src, int line, int col, bool end,
+		   const struct xt_source_file **file, int *fline, int *fcol);
+/* Whether output line `line` of src comes from an included file (a header). */
+bool xt_source_in_header(const struct xt_source *src, int line);
 
 struct xt_diags {
 	const struct xt_source *src;

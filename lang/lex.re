@@ -486,12 +486,82 @@ static bool relative_path(const char *f, const char *end)
 	return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+/* A C definition written in the program: `struct|union|enum|typedef ...`
+ * to its ';' (braces, parentheses, strings and comments skipped over), or
+ * to a closing '}' when no ';' follows on its line (bpftrace 0.17 takes
+ * `struct S { ... }` alone). NULL when p does not start one. */
+static const char *c_definition(const char *p, const char *end)
+{
+	static const char *const words[] = { "struct", "union", "enum", "typedef" };
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) && !n; i++) {
+		size_t l = strlen(words[i]);
+		if ((size_t)(end - p) > l && memcmp(p, words[i], l) == 0 && isspace((unsigned char)p[l]))
+			n = l;
+	}
+	if (!n)
+		return NULL;
+	int depth = 0;
+	for (const char *q = p + n; q < end; q++) {
+		const char *after;
+		switch (*q) {
+		case '/':
+			after = xt_lex_skip_space(q, end);
+			if (after != q)
+				q = after - 1;
+			break;
+		case '"': case '\'':
+			for (char quote = *q++; q < end && *q != quote && *q != '\n'; q++)
+				if (*q == '\\')
+					q++;
+			break;
+		case '{': case '(': case '[':
+			depth++;
+			break;
+		case ')': case ']':
+			depth--;
+			break;
+		case '}':
+			if (--depth > 0)
+				break;
+			after = xt_lex_skip_space(q + 1, end);
+			if (after < end && *after == ';')
+				return after + 1;
+			if (memchr(q, '\n', (size_t)(after - q)))
+				return q + 1;
+			break;
+		case ';':
+			if (depth <= 0)
+				return q + 1;
+			break;
+		}
+	}
+	return end;
+}
+
 /* One token at top level (white space already skipped). */
 static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 {
 	const char *p = px->cur, *end = px->end;
 	unsigned char c = (unsigned char)*p;
 	int tok = 0;
+	/* C definitions: what the preprocessor took from headers, and
+	 * struct/union/enum/typedef in the program, kept as text for now */
+	const char *cdef = NULL;
+	if (xt_source_in_header(px->src, px->line)) {
+		int line = px->line;
+		for (cdef = p; cdef < end; cdef++)
+			if (*cdef == '\n' && !xt_source_in_header(px->src, ++line))
+				break;
+	} else {
+		cdef = c_definition(p, end);
+	}
+	if (cdef) {
+		begin(px, loc);
+		lval->str = text(px, p, cdef);
+		advance(px, cdef, loc);
+		return CDEFS;
+	}
 	switch (c) {
 	case ',': case '{': case '=': tok = c; break;
 	case '<': tok = ANGLE_OPEN; break;

@@ -44,6 +44,7 @@ struct xt_pctx {
 	bool in_macro;            /* from `macro` to the end of its body: code, not attach points */
 	int angle_nest;           /* nest when the `<` opened */
 	int prev_tok;             /* the last token before end of input (0: none yet) */
+	struct xt_list cdefs;     /* XT_N_CDEFS met so far */
 	struct xt_loc prev_loc;
 };
 }
@@ -80,6 +81,15 @@ static struct xt_list list_push(struct xt_list l, struct xt_node *n)
 		l.tail = n;
 	}
 	return l;
+}
+
+/* C definitions, kept for a C parser: their text, where they are. */
+static void cdef(struct xt_pctx *px, char *text, struct xt_loc loc)
+{
+	struct xt_node *n = NODE(XT_N_CDEFS, loc);
+	n->sval = text;
+	n->slen = strlen(text);
+	px->cdefs = list_push(px->cdefs, n);
 }
 
 static struct xt_node *binop(struct xt_pctx *px, int op, struct xt_node *a,
@@ -154,6 +164,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token START_PROGRAM "start of program" START_STMTS "start of statements"
 
 %token <str> ATTACH "attach point"
+%token <str> CDEFS "C definitions"
 %token <str> IDENT "identifier"
 %token <str> MAP "map"
 %token <str> VAR "variable"
@@ -211,20 +222,28 @@ start
 		}
 	;
 
-/* program: [config] [macro...] probe... */
+/* program: [C definitions] [config] [macro...] probe..., C definitions
+ * (lang/cpp.c's headers, a struct, union, enum or typedef) between any of
+ * them after the config block. */
 program
-	: config_opt macros probes
+	: cdefs config_opt macros probes
 		{
 			$$ = NODE(XT_N_PROGRAM, @$);
-			$$->a = $1;
-			$$->c = $2.head;
-			$$->list = $3.head;
+			$$->a = $2;
+			$$->c = $3.head;
+			$$->list = $4.head;
+			$$->b = px->cdefs.head;
 		}
+	;
+
+cdefs
+	: %empty
+	| cdefs CDEFS { cdef(px, $2, @2); }
 	;
 
 macros
 	: %empty { $$.head = $$.tail = NULL; }
-	| macros macro_def { $$ = list_push($1, $2); }
+	| macros macro_def cdefs { $$ = list_push($1, $2); }
 	;
 
 /* macro_def: 'macro' IDENT '(' [param [',' param]...] ')' '{' stmts '}' */
@@ -257,7 +276,7 @@ macro_param
 /* config_opt: [ 'config' '=' '{' key = value; ... '}' ] */
 config_opt
 	: %empty { $$ = NULL; }
-	| CONFIG '=' '{' config_body '}' { $$ = block(px, $4, @$); }
+	| CONFIG '=' '{' config_body '}' cdefs { $$ = block(px, $4, @$); }
 	;
 
 config_items
@@ -282,6 +301,7 @@ config_set
 probes
 	: probe { $$ = list_one($1); }
 	| probes probe { $$ = list_push($1, $2); }
+	| probes CDEFS { $$ = $1; cdef(px, $2, @2); }
 	;
 
 /* probe: attach [',' attach]... ['/' expr '/'] ('{' stmts '}' | '<' stmts '>') */
@@ -662,6 +682,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	struct xt_loc loc = *yypcontext_location(ctx);
 	yysymbol_kind_t exp[YYNTOKENS];
 	int nexp = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+	/* C definitions may come anywhere between probes: no hint to give */
+	for (int i = 0; i < nexp; i++)
+		if (exp[i] == YYSYMBOL_CDEFS)
+			exp[i--] = exp[--nexp];
 	bool semi = false, block = false, comma = false;
 	for (int i = 0; i < nexp; i++) {
 		semi |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(';');

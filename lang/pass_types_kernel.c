@@ -12,6 +12,22 @@ static const char *tname(struct xt_sema *s, const struct xt_type *t)
 	return xt_type_name(s->ar, t);
 }
 
+/* Whether the program's C definitions (XT_N_CDEFS: headers, its own struct
+ * definitions) define `name` ("struct foo"): "struct foo" then '{'. */
+static bool defined_in_c(const struct xt_program *prog, const char *name)
+{
+	size_t n = strlen(name);
+	for (const struct xt_node *d = prog->ast ? prog->ast->b : NULL; d && d->kind == XT_N_CDEFS; d = d->next)
+		for (const char *p = strstr(d->sval, name); p; p = strstr(p + 1, name)) {
+			const char *q = p + n;
+			while (*q == ' ' || *q == '\t' || *q == '\n')
+				q++;
+			if (*q == '{' && (p == d->sval || !(p[-1] == '_' || (unsigned)((p[-1] | 0x20) - 'a') < 26u)))
+				return true;
+		}
+	return false;
+}
+
 const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc)
 {
 	const char *near, *why;
@@ -19,7 +35,10 @@ const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, 
 	if (t)
 		return t;
 	const char *sp = strchr(name, ' ');
-	if (!sp) /* not struct/union/enum: an unknown base type */
+	if (sp && defined_in_c(s->prog, name))
+		xt_diag_error(s->dg, loc, "%s is defined in the program's C definitions, which xtrace does not read "
+			      "yet: its types are the kernel's (BTF), and the kernel has no %s", name, name);
+	else if (!sp) /* not struct/union/enum: an unknown base type */
 		xt_diag_error(s->dg, loc, "unknown type '%s'", name);
 	else if (strcmp(why, "unknown") != 0)
 		xt_diag_error(s->dg, loc, "%s: %s", name, why);

@@ -58,6 +58,8 @@ struct xt_fmt_info {
 	struct xt_loc loc;         /* the call that sends it (errorf/warnf print it) */
 };
 
+struct xt_cpp_opts;
+
 struct xt_sema_opts {
 	pid_t target_pid;          /* -p: every probe but BEGIN/END filters on it; 0 when none */
 	pid_t cpid;                /* -c: the command's pid (the `cpid` builtin); 0 when none */
@@ -81,6 +83,9 @@ struct xt_sema_opts {
 	/* bools print as 1/0, as bpftrace 0.17 printed comparisons (config
 	 * bool_as_int = 1, XTRACE_BOOL_AS_INT=1); otherwise true/false */
 	bool bool_as_int;
+	/* the preprocessor's options (-I, --include, -v); NULL: none. The
+	 * driver decides have_btf itself. */
+	const struct xt_cpp_opts *cpp;
 };
 
 struct xt_program {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "lang/cpp.h"
 #include "lang/parser.h"
 #include "repl/driver.h"
 #include "runtime/runtime.h"
@@ -23,6 +24,15 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 	u->src.text = xt_arena_strdup(u->ar, text);
 	u->src.len = strlen(text);
 	dg->src = &u->src;
+	struct xt_cpp_opts co = { 0 };
+	if (opts->cpp)
+		co = *opts->cpp;
+	/* bpftrace's scripts take their BTF branch where the kernel has BTF */
+	co.have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	if (xt_cpp(u->ar, &u->src, &co, dg) < 0)
+		return -1;
+	if ((dump & XT_DUMP_CPP) && u->src.lines)
+		fputs(u->src.text, stderr);
 	struct xt_node *ast = xt_parse(u->ar, &u->src, mode, dg);
 	if (!ast)
 		return -1;

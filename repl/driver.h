@@ -8,7 +8,7 @@
 #include "lang/sema.h"
 #include <sys/types.h>
 
-enum { XT_DUMP_AST = 1, XT_DUMP_IR = 2 };
+enum { XT_DUMP_AST = 1, XT_DUMP_IR = 2, XT_DUMP_CPP = 4 };
 
 struct xt_unit {
 	struct xt_arena *ar;       /* owns the AST and the program description */

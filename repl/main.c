@@ -31,8 +31,10 @@ static void usage(FILE *f)
 	      "  -l [PATTERN] list probes matching PATTERN; -lv adds their arguments\n"
 	      "  -q           quiet: no \"Attaching N probes...\" line\n"
 	      "  -v           verbose: libbpf's and the verifier's messages\n"
-	      "  -d STAGE     dump the AST (ast) or the LLVM IR (ir) to stderr\n"
+	      "  -d STAGE     dump the preprocessed text (cpp), the AST (ast) or the LLVM IR (ir) to stderr\n"
 	      "  -B MODE      output buffering: line (default), full or none\n"
+	      "  -I DIR       search DIR for #include files (before the system's folders)\n"
+	      "  --include FILE  #include FILE before the program\n"
 	      "  --unsafe     allow system() and signal()\n"
 	      "  -h, --help   this help\n"
 	      "  -V, --version\n"
@@ -89,12 +91,23 @@ int main(int argc, char **argv)
 	bool list = false, interactive = false;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-		{ "unsafe", no_argument, NULL, 'U' }, { 0 },
+		{ "unsafe", no_argument, NULL, 'U' }, { "include", required_argument, NULL, 'H' },
+		{ 0 },
 	};
+	/* -I and --include, in the order given (at most one per argument) */
+	const char **dirs = calloc((size_t)argc, sizeof(*dirs)), **files = calloc((size_t)argc, sizeof(*files));
+	if (!dirs || !files) {
+		fprintf(stderr, "xtrace: out of memory\n");
+		return 1;
+	}
+	o.cpp.include_dirs = dirs;
+	o.cpp.include_files = files;
 	int c;
-	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:qvilhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'U': o.unsafe = true; break;
+		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
+		case 'H': files[o.cpp.ninclude_files++] = optarg; break;
 		case 'B':
 			if (strcmp(optarg, "line") == 0)
 				o.buffering = _IOLBF;
@@ -124,7 +137,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd': o.dump = optarg; break;
 		case 'q': o.quiet = true; break;
-		case 'v': o.verbose = true; break;
+		case 'v': o.verbose = o.cpp.verbose = true; break;
 		case 'i': interactive = true; break;
 		case 'l': list = true; break;
 		case 'h': usage(stdout); return 0;
@@ -233,16 +246,21 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 
 	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .max_strlen = o->max_strlen,
 		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
-		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams };
+		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
 	const char *dump = o->dump;
-	unsigned dumps = dump ? (strstr(dump, "ast") ? XT_DUMP_AST : 0) | (strstr(dump, "ir") ? XT_DUMP_IR : 0) : 0;
+	unsigned dumps = dump ? (strstr(dump, "ast") ? XT_DUMP_AST : 0) | (strstr(dump, "ir") ? XT_DUMP_IR : 0) |
+		(strstr(dump, "cpp") ? XT_DUMP_CPP : 0) : 0;
 	int status = 1;
 	struct xt_rt *rt = NULL;
 	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
+	if (dg.len) { /* notes (-v: headers skipped) before what the program prints */
+		fputs(dg.buf, stderr);
+		xt_diags_clear(&dg);
+	}
 	status = 0;
 	if (xt_sig_take_stop()) /* stopped while compiling: nothing ran, nothing to print */
 		goto out;

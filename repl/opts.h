@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "lang/cpp.h"
 #include "runtime/print.h"
 
 /* Zero means "not given" throughout. */
@@ -19,6 +20,7 @@ struct xt_opts {
 	bool unsafe;               /* --unsafe: system() and signal() allowed */
 	int buffering;             /* -B: _IOLBF (default), _IOFBF or _IONBF */
 	const char *dump;          /* -d: "ast" and/or "ir" */
+	struct xt_cpp_opts cpp;    /* -I, --include; -v */
 	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */
 	int nparams;
 	/* from the environment */

@@ -18,7 +18,7 @@ static struct xt_loc span(int l1, int c1, int l2, int c2)
 static void test_diag_multi_column_span(void **state)
 {
 	const char *text = "tracepoint:syscalls:sys_enter_openat { @[comm] = coutn(); }";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(1, 50, 1, 54), "unknown function '%s'; did you mean '%s'?", "coutn", "count");
@@ -34,7 +34,7 @@ static void test_diag_multi_column_span(void **state)
 static void test_diag_single_column(void **state)
 {
 	const char *text = "BEGIN { @x = ; }";
-	struct xt_source src = { "prog.xt", text, strlen(text) };
+	struct xt_source src = { .name = "prog.xt", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(1, 14, 1, 14), "syntax error: unexpected ';'");
@@ -48,7 +48,7 @@ static void test_diag_single_column(void **state)
 static void test_diag_multi_line_span(void **state)
 {
 	const char *text = "BEGIN {\n  if (x) {\n    @y = 1;\n  }\n}\n";
-	struct xt_source src = { "a.xt", text, strlen(text) };
+	struct xt_source src = { .name = "a.xt", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(2, 3, 4, 3), "this if never runs");
@@ -62,7 +62,7 @@ static void test_diag_multi_line_span(void **state)
 static void test_diag_later_line_and_crlf(void **state)
 {
 	const char *text = "BEGIN {\r\n  @x = foo;\r\n}\r\n";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(2, 8, 2, 10), "unknown identifier 'foo'");
@@ -76,7 +76,7 @@ static void test_diag_later_line_and_crlf(void **state)
 static void test_diag_tabs_kept_in_underline(void **state)
 {
 	const char *text = "BEGIN {\n\t\t@x = coutn();\n}";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(2, 8, 2, 12), "unknown function 'coutn'");
@@ -91,7 +91,7 @@ static void test_diag_tabs_kept_in_underline(void **state)
 static void test_diag_utf8_columns(void **state)
 {
 	const char *text = "printf(\"h\xc3\xa9\xc3\xa9\", nope)";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(1, 15, 1, 18), "unknown identifier 'nope'");
@@ -106,7 +106,7 @@ static void test_diag_utf8_columns(void **state)
 static void test_diag_span_past_end_of_line(void **state)
 {
 	const char *text = "BEGIN {";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(1, 8, 1, 8), "syntax error: unexpected end of input");
@@ -120,7 +120,7 @@ static void test_diag_span_past_end_of_line(void **state)
 static void test_diag_line_outside_source(void **state)
 {
 	const char *text = "BEGIN { }";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(7, 1, 7, 2), "somewhere else");
@@ -131,7 +131,7 @@ static void test_diag_line_outside_source(void **state)
 static void test_diag_notes(void **state)
 {
 	const char *text = "BEGIN { @x = 1; }\nEND { @x = \"s\"; }";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(2, 12, 2, 14), "map '@x' holds integers, not strings");
@@ -153,7 +153,7 @@ static void test_diag_notes(void **state)
 static void test_diag_plain(void **state)
 {
 	const char *text = "kprobe:f { }";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_plain(&dg, "kprobes are not supported by this kernel (%s)", "CONFIG_KPROBES is off");
@@ -171,7 +171,7 @@ static void test_diag_plain(void **state)
 static void test_diag_accumulates_and_clears(void **state)
 {
 	const char *text = "a b";
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(1, 1, 1, 1), "first");

@@ -22,7 +22,7 @@ struct result {
 
 static struct result run(const char *prog, enum xt_parse_mode mode)
 {
-	struct xt_source src = { "<stdin>", prog, strlen(prog) };
+	struct xt_source src = { .name = "<stdin>", .text = prog, .len = strlen(prog) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	struct xt_arena *ar = xt_arena_new();
@@ -201,7 +201,7 @@ static void test_parse_attach_relative_path(void **state)
 static void test_parse_attach_locations(void **state)
 {
 	const char *prog = "BEGIN { }\nuprobe:/bin/bash:readline, k:f { $x + 1 }";
-	struct xt_source src = { "<stdin>", prog, strlen(prog) };
+	struct xt_source src = { .name = "<stdin>", .text = prog, .len = strlen(prog) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	struct xt_arena *ar = xt_arena_new();
@@ -385,7 +385,7 @@ static void test_parse_compound_assignment(void **state)
 		check_ast(prog, E, want);
 
 		/* the node carries the operator itself */
-		struct xt_source src = { "<stdin>", prog, strlen(prog) };
+		struct xt_source src = { .name = "<stdin>", .text = prog, .len = strlen(prog) };
 		struct xt_diags dg;
 		xt_diags_init(&dg, &src);
 		struct xt_arena *ar = xt_arena_new();
@@ -401,7 +401,7 @@ static void test_parse_compound_assignment(void **state)
 static void test_parse_plain_assignment_op(void **state)
 {
 	const char *prog = "$x = 1";
-	struct xt_source src = { "<stdin>", prog, strlen(prog) };
+	struct xt_source src = { .name = "<stdin>", .text = prog, .len = strlen(prog) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	struct xt_arena *ar = xt_arena_new();
@@ -689,7 +689,7 @@ static void test_parse_newer_syntax(void **state)
 static void test_parse_string_length_counts_nul(void **state)
 {
 	const char *prog = "\"a\\0b\"";
-	struct xt_source src = { "<stdin>", prog, strlen(prog) };
+	struct xt_source src = { .name = "<stdin>", .text = prog, .len = strlen(prog) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	struct xt_arena *ar = xt_arena_new();

@@ -17,7 +17,7 @@
 static char *check(const char *text)
 {
 	struct xt_arena *ar = xt_arena_new();
-	struct xt_source src = { "<stdin>", text, strlen(text) };
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
 	struct xt_diags dg;
 	xt_diags_init(&dg, &src);
 	struct xt_node *ast = xt_parse(ar, &src, XT_PARSE_PROGRAM, &dg);

@@ -1,0 +1,2 @@
+/* Read before the program with --include. */
+#define FORCED 7
