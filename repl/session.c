@@ -441,16 +441,13 @@ static void child_release(void)
  * SIGTERM, and SIGKILL if it is still there 500 ms later. */
 static void child_end(void)
 {
-	if (R->child > 0 && R->child_go_fd < 0) {
-		kill(R->child, SIGTERM);
-		if (R->child_fd < 0 || xt_sig_wait(R->child_fd, POLLIN, 500) != 1)
-			kill(R->child, SIGKILL);
-	}
+	if (R->child > 0 && R->child_go_fd < 0)
+		xt_rt_end_process(R->child, SIGTERM, 500);
 	if (R->child_go_fd >= 0)
 		close(R->child_go_fd);
 	R->child_go_fd = -1;
 	while (R->child > 0 && waitpid(R->child, NULL, 0) < 0 && errno == EINTR)
-		;
+		; /* a held one exits once its go fd is closed; an ended one is gone already */
 	R->child = 0;
 	if (R->child_fd >= 0) {
 		xt_loop_remove(R->loop, R->child_fd);

@@ -110,6 +110,19 @@ void xt_rt_child_changed(struct xt_rt *rt)
 	}
 }
 
+void xt_rt_end_process(pid_t pid, int sig, int grace_ms)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (sig)
+		kill(pid, sig);
+	if (pfd < 0 || xt_sig_wait(pfd, POLLIN, grace_ms) != 1)
+		kill(pid, SIGKILL);
+	if (pfd >= 0)
+		close(pfd);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+}
+
 /* Ends the -c command when tracing ended first (exit(), a signal), as
  * bpftrace does: SIGTERM, and SIGKILL if it is still there 500 ms later. */
 void xt_rt_child_end(struct xt_rt *rt)
@@ -117,13 +130,6 @@ void xt_rt_child_end(struct xt_rt *rt)
 	pid_t pid = rt->opts.child;
 	if (pid <= 0 || rt->opts.child_go_fd >= 0) /* none, or never started */
 		return;
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	kill(pid, SIGTERM);
-	if (pfd < 0 || xt_sig_wait(pfd, POLLIN, 500) != 1)
-		kill(pid, SIGKILL);
-	if (pfd >= 0)
-		close(pfd);
-	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-		;
+	xt_rt_end_process(pid, SIGTERM, 500);
 	rt->opts.child = 0;
 }

@@ -102,6 +102,10 @@ long xt_rt_map_count(struct xt_rt *rt, const struct xt_map_info *m);
 int xt_rt_map_clear(struct xt_rt *rt, const struct xt_map_info *m);
 /* Sets every value to zero, keeping the keys; 0 or -errno. */
 int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m);
+/* Ends and reaps our child process pid: sends it `sig` (0: none), waits up to
+ * grace_ms (-1: until a stop signal) with the signals in view, then SIGKILL
+ * if it is still there. */
+void xt_rt_end_process(pid_t pid, int sig, int grace_ms);
 /* Whether this process may load BPF programs (root, or CAP_BPF and CAP_PERFMON). */
 bool xt_rt_have_rights(void);
 /* The number of possible CPUs (per-CPU map slots). */

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
@@ -186,18 +184,6 @@ static const struct xt_type *system_type(struct xt_sema *s, struct xt_node *n)
 	return unsafe_ok(s, n) ? printf_type(s, n) : NULL;
 }
 
-/* Waits for the child with the signals in view: a stop signal kills it. */
-static void reap(pid_t pid)
-{
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd < 0 || xt_sig_wait(pfd, POLLIN, -1) != 1)
-		kill(pid, SIGKILL);
-	if (pfd >= 0)
-		close(pfd);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-}
-
 /* system(): runs the command with the shell and passes its output through,
  * reading it with the signals in view (popen would not let Ctrl-C in). */
 static void system_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
@@ -230,7 +216,7 @@ static void system_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, 
 			break;
 	}
 	close(p[0]);
-	reap(pid);
+	xt_rt_end_process(pid, 0, -1); /* waits for it; a stop signal kills it */
 	free(cmd);
 }
 
