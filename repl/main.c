@@ -94,12 +94,9 @@ int main(int argc, char **argv)
 		{ "unsafe", no_argument, NULL, 'U' }, { "include", required_argument, NULL, 'H' },
 		{ 0 },
 	};
-	/* -I and --include, in the order given (at most one per argument) */
-	const char **dirs = calloc((size_t)argc, sizeof(*dirs)), **files = calloc((size_t)argc, sizeof(*files));
-	if (!dirs || !files) {
-		fprintf(stderr, "xtrace: out of memory\n");
-		return 1;
-	}
+	/* -I and --include, in the order given (at most one per argument); they
+	 * live as long as main(), on its stack */
+	const char *dirs[argc + 1], *files[argc + 1];
 	o.cpp.include_dirs = dirs;
 	o.cpp.include_files = files;
 	int c;
