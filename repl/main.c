@@ -41,7 +41,7 @@ static void usage(FILE *f)
 	      "  ARG...       positional parameters $1, $2, ... ($# is their count)\n"
 	      "\n"
 	      "environment: XTRACE_MAX_STRLEN, XTRACE_MAX_MAP_KEYS, XTRACE_CAT_BYTES_MAX,\n"
-	      "             XTRACE_PRINT_MAPS_ON_EXIT=0\n", f);
+	      "             XTRACE_PRINT_MAPS_ON_EXIT=0, XTRACE_BOOL_AS_INT=1\n", f);
 }
 
 
