@@ -1,7 +1,7 @@
 /* Tracepoints as tracefs describes them: mounting tracefs, expanding
- * `category:name` globs, reading format files, and the syscall-number table
- * that lets syscall tracepoints be served by the sys_enter/sys_exit raw
- * tracepoints. No libbpf here; plain files. */
+ * `category:name` globs, reading format files (tracefs.c); and the
+ * syscall-number table that lets syscall tracepoints be served by the
+ * sys_enter/sys_exit raw tracepoints (syscalls.c). No libbpf here; plain files. */
 #ifndef XT_TRACEFS_H
 #define XT_TRACEFS_H
 
@@ -50,7 +50,7 @@ int xt_tp_id(const char *cat, const char *name);
 int xt_tp_glob(const char *cat_glob, const char *name_glob,
 	       int (*cb)(const char *cat, const char *name, void *ctx), void *ctx);
 
-/* The syscall number for a syscall tracepoint's syscall name ("openat" -> 257;
+/* stdlib/syscalls.c: the syscall number for a syscall tracepoint's syscall name ("openat" -> 257;
  * "newstat" -> __NR_stat etc.), or -1 when this architecture has no such syscall. */
 int xt_syscall_nr(const char *name);
 /* The name for a syscall number, or NULL. */
