@@ -110,12 +110,6 @@ void xt_rt_end_process(pid_t pid, int sig, int grace_ms);
 bool xt_rt_have_rights(void);
 /* The number of possible CPUs (per-CPU map slots). */
 int xt_rt_possible_cpus(void);
-/* Turns on the kernel's per-program run counters (BPF_ENABLE_STATS): returns
- * an fd that keeps them on until closed, or -errno. */
-int xt_rt_enable_stats(void);
-/* How many times probe i's program ran since it was loaded (counted while
- * stats are on); 0 or -errno. */
-int xt_rt_probe_runs(struct xt_rt *rt, int i, uint64_t *runs);
 /* How often site `site` (a global site id) fired, summed over the CPUs, from
  * the counter a program compiled with xt_sema_opts.count_hits keeps; 0, or
  * -ENOENT when it keeps none, or -errno. */

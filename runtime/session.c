@@ -1,5 +1,5 @@
 /* What a live session does to running programs besides printing: counting,
- * clearing and zeroing map entries, and reading probe run and hit counts. */
+ * clearing and zeroing map entries, reading site hit counts, and the rights check. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,25 +76,6 @@ int xt_rt_map_zero(struct xt_rt *rt, const struct xt_map_info *m)
 			err = -errno;
 	xt_rt_snap_free(&snap);
 	return err;
-}
-
-int xt_rt_enable_stats(void)
-{
-	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	return fd < 0 ? -errno : fd;
-}
-
-int xt_rt_probe_runs(struct xt_rt *rt, int i, uint64_t *runs)
-{
-	if (i < 0 || i >= rt->nprobes || rt->probes[i].prog_fd < 0)
-		return -EINVAL;
-	struct bpf_prog_info info;
-	uint32_t len = sizeof(info);
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(rt->probes[i].prog_fd, &info, &len) < 0)
-		return -errno;
-	*runs = info.run_cnt;
-	return 0;
 }
 
 int xt_rt_site_hits(struct xt_rt *rt, int site, uint64_t *hits)
