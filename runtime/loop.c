@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -19,7 +20,9 @@
 static int sig_fd = -1;
 static sigset_t sig_mask;
 /* Signals read from sig_fd before a loop could dispatch them (by
- * xt_sig_stop_pending or xt_sig_wait): the next xt_loop_once hands them on. */
+ * xt_sig_stop_pending or xt_sig_wait): the next xt_loop_once hands them on.
+ * One entry per signal number, as the kernel keeps them pending, so it never
+ * fills up (a full stash would leave the signalfd readable and poll spinning). */
 static struct signalfd_siginfo stash[64];
 static int nstash;
 static bool stopped; /* a stop signal was handled: xtrace is on its way out */
@@ -56,9 +59,13 @@ void xt_sig_restore_child(void)
 static void take(void)
 {
 	struct signalfd_siginfo si;
-	while (nstash < (int)(sizeof(stash) / sizeof(stash[0])) && sig_fd >= 0 &&
-	       read(sig_fd, &si, sizeof(si)) == sizeof(si))
-		stash[nstash++] = si;
+	while (sig_fd >= 0 && read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		bool seen = false;
+		for (int i = 0; i < nstash && !seen; i++)
+			seen = stash[i].ssi_signo == si.ssi_signo;
+		if (!seen && nstash < (int)(sizeof(stash) / sizeof(stash[0])))
+			stash[nstash++] = si;
+	}
 }
 
 static bool is_stop(uint32_t signo)
@@ -92,20 +99,31 @@ bool xt_sig_stopped(void)
 	return stopped;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int xt_sig_wait(int fd, short events, int timeout_ms)
 {
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	for (;;) {
 		if (xt_sig_stop_pending())
 			return 0;
+		int left = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		if (deadline >= 0 && left < 0)
+			left = 0;
 		struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = sig_fd, .events = POLLIN } };
-		int n = poll(p, sig_fd >= 0 ? 2 : 1, timeout_ms);
+		int n = poll(p, sig_fd >= 0 ? 2 : 1, left);
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n == 0)
 			return -ETIMEDOUT;
 		if (n > 0 && p[0].revents)
 			return 1;
-		/* Only a signal: if it does not stop us (SIGCHLD...), keep waiting. */
+		/* Only a signal: if it does not stop us (SIGCHLD...), keep waiting, to the same deadline. */
 	}
 }
 
