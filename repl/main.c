@@ -258,10 +258,10 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		fputs(dg.buf, stderr);
 		xt_diags_clear(&dg);
 	}
-	status = 0;
-	if (xt_sig_take_stop()) /* stopped while compiling: nothing ran, nothing to print */
+	if (xt_sig_take_stop()) { /* stopped while compiling: nothing ran, nothing to print */
+		status = 0;
 		goto out;
-	status = 1;
+	}
 	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
 				 .quiet = o->quiet, .child = child, .child_go_fd = go_fd,
 				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max };
@@ -272,12 +272,15 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	int err = xt_rt_attach(rt, &dg);
 	if (err < 0 && err != -EINTR)
 		goto out;
-	/* Stopped while attaching: the (empty) results as a stop after it would print them. */
-	status = err == -EINTR && xt_sig_take_stop() ? 0 : xt_rt_run(rt);
-	int werr = xt_out_error(out);
-	if (werr && werr != EPIPE) { /* reported once already; the results still reach someone */
-		xt_rt_set_output(rt, stderr, o->format);
+	if (err == -EINTR) { /* stopped while attaching: the results so far, as a stop after it */
+		xt_sig_take_stop();
+		status = 0;
+	} else {
+		status = xt_rt_run(rt);
 	}
+	int werr = xt_out_error(out);
+	if (werr && werr != EPIPE) /* reported once already; the results still reach someone */
+		xt_rt_set_output(rt, stderr, o->format);
 	if (!u.prog->opts.no_map_dump && werr != EPIPE)
 		xt_rt_print_maps(rt);
 	xt_rt_print_lost(rt);

@@ -174,13 +174,13 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 		rt->probes[i].prog_fd = bpf_program__fd(rt->probes[i].prog);
 	struct bpf_map *events = bpf_object__find_map_by_name(rt->obj, "events");
 	rt->rb = ring_buffer__new(bpf_map__fd(events), on_record, rt, NULL);
-	/* The most records the ring can hold at once (each takes 16 bytes or more). */
-	rt->ring_records = bpf_map__max_entries(events) / 16;
 	if (!rt->rb) {
 		xt_diag_plain(dg, "cannot open the ring buffer: %s", strerror(errno));
 		xt_rt_close(rt);
 		return NULL;
 	}
+	/* The most records the ring can hold at once (each takes 16 bytes or more). */
+	rt->ring_records = bpf_map__max_entries(events) / 16;
 	return rt;
 }
 
@@ -315,7 +315,8 @@ static void on_target_exit(void *ctx)
 	((struct xt_rt *)ctx)->done = true;
 }
 
-static void remember_target(struct xt_rt *rt, struct xt_loop *l)
+/* The -p process: its end ends tracing, and its mappings are remembered. */
+static void watch_target(struct xt_rt *rt, struct xt_loop *l)
 {
 	pid_t pid = rt->prog->opts.target_pid;
 	rt->remember_fd = -1;
@@ -336,6 +337,16 @@ static void remember_target(struct xt_rt *rt, struct xt_loop *l)
 		close(rt->remember_fd);
 		rt->remember_fd = -1;
 	}
+}
+
+/* Takes *fd off the loop and closes it. */
+static void unwatch(struct xt_loop *l, int *fd)
+{
+	if (*fd < 0)
+		return;
+	xt_loop_remove(l, *fd);
+	close(*fd);
+	*fd = -1;
 }
 
 /* Whether every probe runs once and none is attached (a begin/end-only
@@ -360,7 +371,7 @@ int xt_rt_run(struct xt_rt *rt)
 		return 1;
 	}
 	xt_loop_on_signal(l, on_signal, rt);
-	remember_target(rt, l);
+	watch_target(rt, l);
 
 	xt_rt_run_special(rt, false);
 	if (runs_once_only(rt))
@@ -371,12 +382,8 @@ int xt_rt_run(struct xt_rt *rt)
 		if (xt_loop_once(l, -1) < 0)
 			break;
 	xt_rt_child_untrace(rt);
-	for (int *fd = &rt->remember_fd; fd; fd = fd == &rt->remember_fd ? &rt->target_fd : NULL)
-		if (*fd >= 0) {
-			xt_loop_remove(l, *fd);
-			close(*fd);
-			*fd = -1;
-		}
+	unwatch(l, &rt->remember_fd);
+	unwatch(l, &rt->target_fd);
 	xt_rt_run_special(rt, true);
 	xt_loop_free(l);
 	return rt->status;
