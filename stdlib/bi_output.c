@@ -478,21 +478,17 @@ const struct xt_builtin xt_bi_join = { .name = "join", .kind = XT_BI_FUNC, .min_
 	.flags = XT_BIF_NOVALUE, .check = join_type, .emit = join_emit, .on_event = join_event,
 	.help = "join(argv[, sep]): print the strings of a char *argv[] (at most 16) separated by sep (\" \")" };
 
-const struct xt_builtin xt_bi_printf = { .name = "printf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = printf_event,
-	.help = "printf(fmt, ...): print formatted text" };
-const struct xt_builtin xt_bi_errorf = { .name = "errorf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = errorf_event,
-	.help = "errorf(fmt, ...): report an error at this call, on stderr; tracing goes on" };
-const struct xt_builtin xt_bi_warnf = { .name = "warnf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = warnf_event,
-	.help = "warnf(fmt, ...): report a warning at this call, on stderr" };
-const struct xt_builtin xt_bi_cat = { .name = "cat", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = printf_type, .emit = fmt_emit, .on_event = cat_event,
-	.help = "cat(fmt, ...): print the contents of the file named by fmt" };
-const struct xt_builtin xt_bi_system = { .name = "system", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
-	.flags = XT_BIF_NOVALUE, .check = system_type, .emit = fmt_emit, .on_event = system_event,
-	.help = "system(fmt, ...): run a shell command (needs --unsafe)" };
+/* The printf family: a format and up to 64 arguments in one record, which
+ * each handles its own way in user space. */
+#define FMTFN(sym, nm, chk, ev, hlp) \
+	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65, \
+		.flags = XT_BIF_NOVALUE, .check = chk, .emit = fmt_emit, .on_event = ev, .help = hlp }
+FMTFN(xt_bi_printf, "printf", printf_type, printf_event, "printf(fmt, ...): print formatted text");
+FMTFN(xt_bi_errorf, "errorf", printf_type, errorf_event,
+      "errorf(fmt, ...): report an error at this call, on stderr; tracing goes on");
+FMTFN(xt_bi_warnf, "warnf", printf_type, warnf_event, "warnf(fmt, ...): report a warning at this call, on stderr");
+FMTFN(xt_bi_cat, "cat", printf_type, cat_event, "cat(fmt, ...): print the contents of the file named by fmt");
+FMTFN(xt_bi_system, "system", system_type, system_event, "system(fmt, ...): run a shell command (needs --unsafe)");
 const struct xt_builtin xt_bi_time = { .name = "time", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = time_type, .emit = time_emit, .on_event = time_event,
 	.help = "time([fmt]): print the time of day (strftime format, default \"%H:%M:%S\\n\")" };
