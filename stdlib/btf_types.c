@@ -22,15 +22,42 @@ static struct xt_arena *ar;     /* process lifetime, like the BTF */
 static const struct xt_type **cache; /* by BTF id */
 static unsigned ncache;
 
-static const struct btf *vmlinux(void)
+struct btf *xt_btf_user(void)
 {
-	const struct btf *btf = xt_btf_get(NULL);
-	if (btf && !cache) {
+	static struct btf *user;
+	if (!user) {
+		struct btf *base = xt_btf_get(NULL);
+		user = base ? btf__new_empty_split(base) : btf__new_empty(); /* NULL on error */
+	}
+	return user;
+}
+
+/* The BTF that every type id names: the user BTF, split on vmlinux's (base
+ * ids are vmlinux's own), with the cache grown to its current size -- types
+ * are appended to it while the process runs. NULL only without memory. */
+static const struct btf *types(void)
+{
+	const struct btf *btf = xt_btf_user();
+	if (!btf)
+		return NULL;
+	if (!ar)
 		ar = xt_arena_new();
-		ncache = btf__type_cnt(btf);
-		cache = xt_arena_alloc(ar, sizeof(*cache) * ncache);
+	unsigned n = btf__type_cnt(btf);
+	if (n > ncache) {
+		unsigned cap = n + n / 4 + 64;
+		const struct xt_type **c = xt_arena_alloc(ar, sizeof(*c) * cap);
+		if (ncache)
+			memcpy(c, cache, sizeof(*c) * ncache);
+		cache = c;
+		ncache = cap;
 	}
 	return btf;
+}
+
+/* vmlinux's types (and the user's after them), or NULL without kernel BTF. */
+static const struct btf *vmlinux(void)
+{
+	return xt_btf_get(NULL) ? types() : NULL;
 }
 
 /* Skips typedefs and qualifiers. */
@@ -75,8 +102,9 @@ static const struct xt_type *record(const struct btf *btf, int id, const struct 
 static const struct xt_type *convert(const struct btf *btf, int id)
 {
 	id = resolve(btf, id);
-	if (id <= 0 || (unsigned)id >= ncache)
+	if (id <= 0 || (unsigned)id >= btf__type_cnt(btf))
 		return NULL;
+	types(); /* the cache covers every id */
 	if (cache[id])
 		return cache[id];
 	const struct btf_type *t = btf__type_by_id(btf, id);
@@ -141,7 +169,7 @@ static const struct xt_type *convert(const struct btf *btf, int id)
 
 const struct xt_type *xt_btf_type(int id)
 {
-	const struct btf *btf = vmlinux();
+	const struct btf *btf = types();
 	return btf ? convert(btf, id) : NULL;
 }
 
@@ -200,7 +228,7 @@ static void add_members(struct krec *r, const struct btf *btf, const struct btf_
 
 static void complete(struct krec *r)
 {
-	const struct btf *btf = vmlinux();
+	const struct btf *btf = types();
 	if (r->done || !btf)
 		return;
 	r->done = true;
@@ -362,7 +390,7 @@ static void put_value(FILE *f, const struct btf *btf, int id, const uint8_t *p, 
 
 const char *xt_btf_render(struct xt_arena *out, int id, const uint8_t *p, int size)
 {
-	const struct btf *btf = vmlinux();
+	const struct btf *btf = types();
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = btf ? open_memstream(&text, &len) : NULL;

@@ -8,6 +8,13 @@
 
 #include "lang/types.h"
 
+struct btf;
+/* The process's own types -- C definitions in programs, DWARF of user
+ * binaries -- as one BTF split on vmlinux's (standalone without kernel BTF),
+ * to which they are appended with libbpf's btf__add_*(). Its ids follow
+ * vmlinux's, so every function here takes either kind of id. Process
+ * lifetime; NULL only without memory. */
+struct btf *xt_btf_user(void);
 /* The xtrace type of vmlinux BTF type `id` (typedefs and qualifiers skipped),
  * or NULL for void and for what xtrace cannot represent (floats, functions). */
 const struct xt_type *xt_btf_type(int id);
