@@ -4,9 +4,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 PACKAGES = build-essential cmake pkg-config llvm-19-dev libbpf-dev libelf-dev zlib1g-dev \
-	libreadline-dev re2c bison libcmocka-dev systemtap-sdt-dev bpftool bpftrace tmux procps bc
+	libreadline-dev re2c bison libcmocka-dev systemtap-sdt-dev bpftool bpftrace tmux procps bc dpkg-dev groff-base man-db
 
-.PHONY: all deps build run check asan bench clean
+.PHONY: all deps build run check asan bench install deb clean
 
 all: build
 
@@ -37,6 +37,15 @@ asan: deps
 
 bench: build
 	bench/run
+
+# make install [DESTDIR=...] [PREFIX=/usr/local]
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make deb: build/xtrace_<version>_<arch>.deb
+deb: build
+	cd $(BUILD) && cpack -G DEB >/dev/null && ls $(CURDIR)/$(BUILD)/xtrace_*.deb
 
 clean:
 	rm -rf $(BUILD) build-asan
