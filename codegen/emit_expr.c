@@ -81,6 +81,11 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 	if (n->op == XT_OP_ELVIS)
 		return elvis(cg, n);
 	const struct xt_type *ta = n->a->type, *tb = n->b->type;
+	if (xt_type_array_of(ta)) { /* == and != on arrays of one type: their bytes */
+		LLVMValueRef eq = xt_cg_bytes_eq(cg, xt_cg_array_bytes(cg, n->a), xt_cg_array_bytes(cg, n->b),
+						 xt_type_array_of(ta)->size);
+		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
+	}
 	LLVMValueRef a = xt_cg_expr(cg, n->a), b = xt_cg_expr(cg, n->b);
 	if (ta->kind == XT_T_STR) {
 		LLVMValueRef eq = xt_cg_str_eq(cg, a, ta->size, b, tb->size, INT_MAX);
@@ -306,6 +311,8 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 	case XT_N_INCDEC:
 		return incdec(cg, n);
 	case XT_N_INDEX:
+		if (n->a->type->kind == XT_T_KVAL)
+			return xt_cg_copy_elem(cg, n);
 		return xt_cg_kread(cg, n);
 	default:
 		abort(); /* sema rejects every other kind */

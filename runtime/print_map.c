@@ -58,6 +58,15 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 		}
 		fputc(fmt == XT_FMT_JSON ? ']' : ')', out);
 		break;
+	case XT_VAL_ARRAY: /* [1,2,3] in text and JSON */
+		fputc('[', out);
+		for (int i = 0; i < v->tuple.n; i++) {
+			if (i > 0)
+				fputc(',', out);
+			xt_print_val(out, fmt, &v->tuple.elems[i]);
+		}
+		fputc(']', out);
+		break;
 	}
 }
 
@@ -78,7 +87,8 @@ static int cmp_val(const struct xt_val *a, const struct xt_val *b)
 		return a->u < b->u ? -1 : a->u > b->u;
 	if (ai != bi)
 		return ai ? -1 : 1;
-	if (a->kind == XT_VAL_TUPLE && b->kind == XT_VAL_TUPLE) {
+	bool at = a->kind == XT_VAL_TUPLE || a->kind == XT_VAL_ARRAY, bt = b->kind == XT_VAL_TUPLE || b->kind == XT_VAL_ARRAY;
+	if (at && bt) { /* element by element */
 		for (int i = 0; i < a->tuple.n && i < b->tuple.n; i++) {
 			int c = cmp_val(&a->tuple.elems[i], &b->tuple.elems[i]);
 			if (c)
@@ -86,8 +96,8 @@ static int cmp_val(const struct xt_val *a, const struct xt_val *b)
 		}
 		return (a->tuple.n > b->tuple.n) - (a->tuple.n < b->tuple.n);
 	}
-	if (a->kind == XT_VAL_TUPLE || b->kind == XT_VAL_TUPLE)
-		return a->kind == XT_VAL_TUPLE ? 1 : -1;
+	if (at || bt)
+		return at ? 1 : -1;
 	return strcmp(a->s, b->s);
 }
 

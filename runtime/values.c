@@ -22,6 +22,24 @@ static int64_t read_int(const uint8_t *p, int size)
 	return (int64_t)(u << shift) >> shift;
 }
 
+/* The elements of array type arr at p, each decoded by `one` (a value's or a key's decoder). */
+static void decode_array(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *arr,
+			 const uint8_t *p, struct xt_val *out,
+			 void (*one)(const struct xt_program *, struct xt_arena *, const struct xt_type *,
+				     const uint8_t *, struct xt_val *))
+{
+	const struct xt_type *el = arr->pointee;
+	int esz = el->kind == XT_T_BOOL ? 1 : el->size;
+	struct xt_val *v = xt_arena_alloc(ar, sizeof(*v) * (arr->n > 0 ? arr->n : 1));
+	/* a struct or an array inside: a copy of it, decoded the same way */
+	const struct xt_type *et = xt_type_is_place(el) ? xt_type_kval(ar, el) : el;
+	for (int i = 0; i < arr->n; i++)
+		one(prog, ar, et, p + (size_t)i * esz, &v[i]);
+	out->kind = XT_VAL_ARRAY;
+	out->tuple.elems = v;
+	out->tuple.n = arr->n;
+}
+
 void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
 		  const uint8_t *p, struct xt_val *out)
 {
@@ -79,7 +97,11 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		free(text);
 		return;
 	}
-	case XT_T_KVAL: /* a copy of a kernel struct or array: printed from its BTF type */
+	case XT_T_KVAL: /* a copy of a struct or an array: arrays element by element, structs from BTF */
+		if (t->pointee->kind == XT_T_ARRAY) {
+			decode_array(prog, ar, t->pointee, p, out, xt_rt_decode);
+			return;
+		}
 		out->kind = XT_VAL_SYM;
 		out->s = xt_btf_render(ar, t->btf_id, p, t->size);
 		return;
@@ -97,6 +119,10 @@ void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const 
 	if (t->kind == XT_T_PTR) {
 		out->kind = XT_VAL_SYM;
 		out->s = xt_arena_printf(ar, "0x%llx", (unsigned long long)read_uint(p, 8));
+		return;
+	}
+	if (t->kind == XT_T_KVAL && t->pointee->kind == XT_T_ARRAY) { /* [0x0,0x0] as bpftrace 0.17 */
+		decode_array(prog, ar, t->pointee, p, out, xt_rt_decode_key);
 		return;
 	}
 	if (t->kind == XT_T_TUPLE) {
