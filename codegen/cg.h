@@ -62,6 +62,10 @@ struct xt_cg {
 	LLVMBasicBlockRef scratch_go; /* where pointers into it are computed */
 	int scratch_top, scratch_max; /* bytes in use / needed by the probe */
 	int frame_off;                /* a map-loop probe's variables frame in scratch, or -1 */
+	/* emit_kmem.c: the address of the struct or array in memory computed
+	 * last, and its address space (enum xt_addr_space), for its copy */
+	LLVMValueRef place_addr;
+	int place_space;
 };
 
 LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);

@@ -59,8 +59,11 @@ LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_type *t = n->type;
 	LLVMValueRef addr = xt_cg_kaddr(cg, n);
-	if (is_place(t))
+	if (is_place(t)) { /* its value is its address; a copy of it reads from where it lies */
+		cg->place_addr = addr;
+		cg->place_space = xt_node_space(n);
 		return addr;
+	}
 	enum xt_addr_space space = xt_node_space(n->a);
 	if (t->kind == XT_T_STR) { /* char[N] */
 		LLVMValueRef buf = xt_cg_buf(cg, t->size, "kstr");
@@ -120,21 +123,50 @@ LLVMValueRef xt_cg_array_bytes(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
+/* Compares w bytes at a + off and b + off; on to a new block when equal, else to `no`. */
+static void chunk_eq(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, LLVMValueRef off, int w, LLVMBasicBlockRef no)
+{
+	LLVMTypeRef ty = xt_cg_int_type(cg, w);
+	LLVMValueRef x = LLVMBuildLoad2(cg->b, ty, xt_cg_gep(cg, a, off), "");
+	LLVMValueRef y = LLVMBuildLoad2(cg->b, ty, xt_cg_gep(cg, b, off), "");
+	LLVMSetAlignment(x, 1);
+	LLVMSetAlignment(y, 1);
+	/* volatile: else LLVM merges the compares into one of wide integers
+	 * loaded at once, which the BPF backend spills past the 512-byte stack */
+	LLVMSetVolatile(x, 1);
+	LLVMSetVolatile(y, 1);
+	LLVMBasicBlockRef next = xt_cg_block(cg, "bytesnext");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, x, y, ""), next, no);
+	LLVMPositionBuilderAtEnd(cg->b, next);
+}
+
 LLVMValueRef xt_cg_bytes_eq(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, int size)
 {
-	LLVMValueRef diff = xt_cg_i64(cg, 0);
-	for (int off = 0; off < size;) { /* OR of the XORs of 8, 4, 2 or 1 bytes at a time */
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "byteseq"), no = xt_cg_block(cg, "bytesne");
+	int off = 0;
+	if (size > 128) { /* a loop over 8-byte words: unrolled, a big array's branches would jump too far */
+		int words = size / 8 * 8;
+		LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b), loop = xt_cg_block(cg, "bytesloop");
+		LLVMBuildBr(cg->b, loop);
+		LLVMPositionBuilderAtEnd(cg->b, loop);
+		LLVMValueRef i = LLVMBuildPhi(cg->b, cg->i64, "");
+		chunk_eq(cg, a, b, i, 8, no);
+		LLVMValueRef i8 = LLVMBuildAdd(cg->b, i, xt_cg_i64(cg, 8), "");
+		LLVMBasicBlockRef cont = LLVMGetInsertBlock(cg->b), after = xt_cg_block(cg, "bytesrest");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, i8, xt_cg_i64(cg, words), ""), loop, after);
+		LLVMValueRef vals[] = { xt_cg_i64(cg, 0), i8 };
+		LLVMBasicBlockRef from[] = { here, cont };
+		LLVMAddIncoming(i, vals, from, 2);
+		LLVMPositionBuilderAtEnd(cg->b, after);
+		off = words;
+	}
+	while (off < size) { /* 8, 4, 2 or 1 bytes at a time */
 		int w = size - off >= 8 ? 8 : size - off >= 4 ? 4 : size - off >= 2 ? 2 : 1;
-		LLVMTypeRef ty = xt_cg_int_type(cg, w);
-		LLVMValueRef x = LLVMBuildLoad2(cg->b, ty, xt_cg_gep(cg, a, xt_cg_i64(cg, off)), "");
-		LLVMValueRef y = LLVMBuildLoad2(cg->b, ty, xt_cg_gep(cg, b, xt_cg_i64(cg, off)), "");
-		LLVMSetAlignment(x, 1);
-		LLVMSetAlignment(y, 1);
-		LLVMValueRef d = LLVMBuildXor(cg->b, x, y, "");
-		diff = LLVMBuildOr(cg->b, diff, w == 8 ? d : LLVMBuildZExt(cg->b, d, cg->i64, ""), "");
+		chunk_eq(cg, a, b, xt_cg_i64(cg, off), w, no);
 		off += w;
 	}
-	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, diff, xt_cg_i64(cg, 0), ""), cg->i64, "");
+	LLVMBuildBr(cg->b, yes);
+	return xt_cg_flag_join(cg, yes, no);
 }
 
 LLVMValueRef xt_cg_kval_field(struct xt_cg *cg, struct xt_node *n)

@@ -146,7 +146,10 @@ void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
 		return;
 	}
 	if (to->kind == XT_T_KVAL && from->kind != XT_T_KVAL) { /* *p, s.f: v is the kernel address */
-		xt_cg_kcopy(cg, dst, to->size, v, from->space != XT_AS_AUTO ? from->space : to->space);
+		/* a struct's type cannot say where it lies: the place computed last can */
+		enum xt_addr_space space = from->space != XT_AS_AUTO ? from->space
+					 : v == cg->place_addr ? (enum xt_addr_space)cg->place_space : to->space;
+		xt_cg_kcopy(cg, dst, to->size, v, space);
 		return;
 	}
 	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE) {

@@ -195,14 +195,18 @@ bool xt_sema_need_int(struct xt_sema *s, struct xt_node *n, const struct xt_type
 	return false;
 }
 
-/* The type of what expression n reads from memory (a field, an element, *p):
- * a pointer read from user (or kernel) memory points there too. */
+/* The type t of what expression n reads from memory (a field, an element,
+ * *p), in the address space it is read from: an array there lies there; a
+ * pointer read from user memory points to user memory (one in kernel memory
+ * may point anywhere: a __user pointer, for one). */
 static const struct xt_type *in_space_of(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
 	if (!t || (t->kind != XT_T_PTR && t->kind != XT_T_ARRAY) || t->space != XT_AS_AUTO)
 		return t;
 	enum xt_addr_space sp = xt_node_space(n->a);
-	return sp == XT_AS_AUTO ? t : xt_type_in_space(s->ar, t, sp);
+	if (sp == XT_AS_AUTO || (t->kind == XT_T_PTR && sp != XT_AS_USER))
+		return t;
+	return xt_type_in_space(s->ar, t, sp);
 }
 
 /* a[i]: an element of an array (a place in memory, or a copy in a variable

@@ -139,11 +139,13 @@ const struct xt_type *xt_type_in_space(struct xt_arena *ar, const struct xt_type
 
 enum xt_addr_space xt_node_space(const struct xt_node *n)
 {
-	for (int depth = 0; n && depth < 64; depth++) {
+	for (int depth = 0; n && n->type && depth < 64; depth++) {
 		const struct xt_type *t = n->type;
-		if (t && t->space != XT_AS_AUTO)
-			return t->space;
-		switch (n->kind) {
+		if (t->kind == XT_T_PTR || t->kind == XT_T_INT || t->space != XT_AS_AUTO)
+			return t->space; /* a pointer: where it points; a marked array: where it lies */
+		if (!xt_type_is_place(t))
+			return XT_AS_AUTO;
+		switch (n->kind) { /* a struct or an array in memory: where its parent lies, or points */
 		case XT_N_FIELD: case XT_N_ARROW: case XT_N_INDEX:
 			n = n->a;
 			break;

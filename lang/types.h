@@ -152,9 +152,10 @@ const struct xt_type *xt_type_array(struct xt_arena *ar, const struct xt_type *e
 /* t (a pointer or an integer) marked as an address in `space`: a copy, or t itself
  * when it is so already. */
 const struct xt_type *xt_type_in_space(struct xt_arena *ar, const struct xt_type *t, enum xt_addr_space space);
-/* Where the memory that expression n (typed) denotes or points into lies: the
- * space of the nearest marked pointer, integer or array on its way down through
- * fields, elements and *; XT_AS_AUTO when none is marked. */
+/* The address space of the address that typed expression n evaluates to: a
+ * pointer's (or integer's) own, where it points; for a struct or an array in
+ * memory, where it lies (that of the pointer or place it was reached
+ * through). A read of n->f, n[i] or *n is from xt_node_space(n). */
 enum xt_addr_space xt_node_space(const struct xt_node *n);
 /* The array type of a place or a copy of one (XT_T_ARRAY, XT_T_KVAL of an array), else NULL. */
 const struct xt_type *xt_type_array_of(const struct xt_type *t);
