@@ -34,15 +34,27 @@ const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, st
 		if (strcmp(ints[i].name, name) == 0)
 			return ints[i].t;
 	size_t len = strlen(name);
-	if (len > 3 && name[len - 1] == ']') { /* "T[N]": an array of N T */
+	if (len > 3 && name[len - 1] == ']') {
+		/* "T[N]": an array of N T; in a run of lengths, as in C, the first is
+		 * the outer one: int32[2][3] is two int32[3] */
 		const char *open = strrchr(name, '[');
+		while (open > name && open[-1] == ']') {
+			const char *prev = open - 1;
+			while (prev > name && *prev != '[')
+				prev--;
+			open = prev;
+		}
+		const char *close = strchr(open, ']');
 		char *end;
 		long n = strtol(open + 1, &end, 10);
-		const struct xt_type *el = xt_sema_type_named(s, xt_arena_strndup(s->ar, name, (size_t)(open - name)), loc);
+		const char *rest = xt_arena_printf(s->ar, "%.*s%s", (int)(open - name), name, close + 1);
+		const struct xt_type *el = xt_sema_type_named(s, rest, loc);
 		if (!el)
 			return NULL;
-		if (*end != ']' || n <= 0 || el->kind == XT_T_VOID || el->size <= 0 || n > XT_KVAL_MAX / el->size) {
-			xt_diag_error(s->dg, loc, "array type %s: the length must be from 1 to %d bytes' worth", name, XT_KVAL_MAX);
+		int esz = el->kind == XT_T_BOOL ? 1 : el->size;
+		if (end != close || n <= 0 || el->kind == XT_T_VOID || esz <= 0 || n > XT_KVAL_MAX / esz) {
+			xt_diag_error(s->dg, loc, "array type %s: its length must be at least 1 and its size at most %d bytes",
+				      name, XT_KVAL_MAX);
 			return NULL;
 		}
 		return xt_type_array(s->ar, el, (int)n);
