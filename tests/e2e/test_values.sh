@@ -140,4 +140,12 @@ xt -q -c "$T" -e "tracepoint:syscalls:sys_enter_write /pid == cpid/ {
 	exit();
 }"
 expect_eq "tracepoint: str(p), str(uptr(p)), str(kptr(p)), *p of a user buffer" "1 1 1 i i 0" "$XT_OUT"
+# a tracepoint's int array field (raw_syscalls:sys_enter's unsigned long args[6]): indexed, copied, a key
+xt -q -c "$T" -e "tracepoint:raw_syscalls:sys_enter /pid == cpid && args.id == 1/ {
+	\$i = 0; \$a = args.args;
+	printf(\"%d %d %d %d %d\n\", args.args[0], args.args[\$i], \$a[0], \$a == args.args, sizeof(args.args));
+	@[args.args[0], args.args] = 1; exit();
+}"
+expect_eq "tracepoint array field: args.args[i], a copy, in a key" "2 2 2 1 48" "$(printf '%s\n' "$XT_OUT" | head -1)"
+expect_match "tracepoint array field in a key" '^@\[2, \[2,[0-9]+,[0-9]+,' "$XT_OUT"
 finish
