@@ -190,8 +190,17 @@ LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 
 static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
 {
-	LLVMValueRef v = xt_cg_expr(cg, n->a);
 	const struct xt_type *t = n->type;
+	if (t->kind == XT_T_KVAL) { /* (uint8[4])x: x's low bytes */
+		LLVMValueRef buf = xt_cg_buf(cg, t->size, "intarray");
+		LLVMValueRef v = xt_cg_expr(cg, n->a);
+		LLVMValueRef st = LLVMBuildStore(cg->b, t->size == 8 ? v : LLVMBuildTrunc(cg->b, v, xt_cg_int_type(cg, t->size), ""), buf);
+		LLVMSetAlignment(st, 1);
+		return buf;
+	}
+	if (xt_type_array_of(n->a->type)) /* (uint32)$bytes: the array's bytes as one int */
+		return xt_cg_load(cg, xt_cg_array_bytes(cg, n->a), t);
+	LLVMValueRef v = xt_cg_expr(cg, n->a);
 	if (t->kind == XT_T_BOOL && n->a->type->kind == XT_T_STR) /* a non-empty string is true */
 		v = LLVMBuildZExt(cg->b, LLVMBuildLoad2(cg->b, cg->i8, v, ""), cg->i64, "");
 	if (t->kind == XT_T_BOOL)

@@ -75,8 +75,22 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *from = xt_sema_expr(s, n->a);
 	if (!to || !from)
 		return NULL;
+	/* int <-> int array of 1, 2, 4 or 8 bytes (bpftrace 0.19): the same bytes */
+	const struct xt_type *arr = xt_type_array_of(to) ? to : xt_type_array_of(from);
+	bool bytes = arr && arr->pointee->kind == XT_T_INT && (arr->size == 1 || arr->size == 2 || arr->size == 4 || arr->size == 8);
+	if (to->kind == XT_T_ARRAY && bytes && xt_type_is_int(from))
+		return xt_type_kval(s->ar, to); /* the int at the array's width, as C's casts cut */
+	if (xt_type_array_of(from) && bytes && to->kind == XT_T_INT) {
+		if (to->size != arr->size) {
+			xt_diag_error(s->dg, n->loc, "cannot cast %s to %s: an array casts to an integer of its size (%d bytes)",
+				      tname(s, from), tname(s, to), arr->size);
+			return NULL;
+		}
+		return to;
+	}
 	if (xt_type_is_place(to)) {
-		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it", tname(s, to));
+		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it%s", tname(s, to),
+			      to->kind == XT_T_ARRAY ? ", or cast an integer to an int array of 1, 2, 4 or 8 bytes" : "");
 		return NULL;
 	}
 	bool str_to_bool = from->kind == XT_T_STR && to->kind == XT_T_BOOL; /* non-empty: true (0.24) */
