@@ -3,15 +3,18 @@
 # (tests/targets/cvalues): uprobes read int[4], int[2][3], u8[16], arrays of
 # pointers, pointers to pointers, struct rlimit[3] and a list of struct
 # list_head through bpftrace's integer casts and kernel BTF types, and print
-# exact values, in text and -f json.
+# exact values, in text and -f json; in a PIE built with -g and in a
+# position-dependent executable without debug information (cvalues_nopie).
 . "$(dirname "$0")/lib.sh"
 need_root
-T=$(realpath "$XT_TARGETS/cvalues")
-[ -x "$T" ] || skip "tests/targets/cvalues is not built"
+[ -x "$XT_TARGETS/cvalues" ] || skip "tests/targets/cvalues is not built"
 
 # addr NAME: the address the target wrote to stderr as "NAME 0x..." in the last run
 addr() { printf '%s\n' "$XT_ERR" | awk -v n="$1" '$1 == n { print $2 }'; }
 
+# uprobes T: the tests on target T (V names it in the results)
+uprobes() {
+T=$1 V=$2
 xt -q -c "$T" -e "
 uprobe:$T:xt_ints {
 	\$p = (int32 *)arg0;
@@ -24,7 +27,7 @@ uprobe:$T:xt_ints {
 	\$c = *(int32[4] *)arg2;
 	printf(\"same %d other %d copy %d\n\", *(int32[4] *)arg0 == *(int32[4] *)arg1, *(int32[4] *)arg0 != *(int32[4] *)arg2, \$c == *(int32[4] *)arg0);
 }"
-expect_eq "int[4]: *p, p[i], p + 1, p++, p += 2, p - q, whole, in maps, keys, tuples, ==" "deref 1 index 40000 plus -2
+expect_eq "$V: int[4]: *p, p[i], p + 1, p++, p += 2, p - q, whole, in maps, keys, tuples, ==" "deref 1 index 40000 plus -2
 inc -2 add 40000 diff 3
 [1,-2,3,40000]
 same 1 other 1 copy 0
@@ -41,7 +44,7 @@ uprobe:$T:xt_matrix {
 	\$c = *(int32[2][3] *)arg0; \$i = 1; print(\$c[1]); print(\$c[\$i][\$i + 1]);
 }
 uprobe:$T:xt_bytes { print(*(uint8[16] *)arg0); printf(\"%rx %d\n\", buf(*(uint8[4] *)arg0), ((uint8 *)arg0)[15]); }"
-expect_eq "int[2][3] and u8[16]: rows, elements, copies, buf()" "[4,5,6]
+expect_eq "$V: int[2][3] and u8[16]: rows, elements, copies, buf()" "[4,5,6]
 6
 [[1,2,3],[4,5,6]]
 [4,5,6]
@@ -60,7 +63,7 @@ uprobe:$T:xt_ptrs {
 uprobe:$T:xt_deep { printf(\"%d %d\n\", **(int32 **)arg0, ***(int32 ***)arg1); }"
 ints=$(addr ints)
 i0=$((ints)) i1=$((ints + 4)) i2=$((ints + 8)) i3=$((ints + 12))
-expect_eq "arrays of pointers, pointers to pointers: values in decimal, keys in hex (bpftrace 0.17)" "40000 3 -2 3
+expect_eq "$V: arrays of pointers, pointers to pointers: values in decimal, keys in hex (bpftrace 0.17)" "40000 3 -2 3
 [$i3,$i2,$i1,$i0]
 40000 40000
 
@@ -79,7 +82,7 @@ uprobe:$T:xt_list {
 	@n = \$h->next;
 }
 uprobe:$T:xt_span { printf(\"%d %d %d\n\", (int32 *)arg1 - (int32 *)arg0, (int32 *)arg0 - (int32 *)arg1, (int32 *)arg1 > (int32 *)arg0); }"
-expect_eq "kernel BTF structs in user memory: struct rlimit[3], struct list_head, pointer compare and difference" "{ .rlim_cur = 3, .rlim_max = 4 }
+expect_eq "$V: kernel BTF structs in user memory: struct rlimit[3], struct list_head, pointer compare and difference" "{ .rlim_cur = 3, .rlim_max = 4 }
 6
 [{ .rlim_cur = 1, .rlim_max = 2 },{ .rlim_cur = 3, .rlim_max = 4 },{ .rlim_cur = 5, .rlim_max = 6 }]
 1 1 1 32
@@ -95,7 +98,7 @@ uprobe:$T:xt_index {
 	\$a = *(int32[4] *)arg0; @copy[arg1] = \$a[arg1];
 	@u[arg1] = *(int32 *)uptr(arg0); @k[arg1] = *(int32 *)kptr(arg0);
 }"
-expect_eq "variable indexes (out of range: 0); uptr reads user memory, kptr kernel memory" "@copy[1]: -2
+expect_eq "$V: variable indexes (out of range: 0); uptr reads user memory, kptr kernel memory" "@copy[1]: -2
 @copy[4]: 0
 @copy[5]: 0
 @copy[0]: 1
@@ -124,7 +127,7 @@ xt -q -f json -c "$T" -e "
 uprobe:$T:xt_ints { print(*(int32[4] *)arg0); @a = *(int32[4] *)arg0; @k[*(int32[4] *)arg0] = 1; @t = (1, *(int32[4] *)arg0); }
 uprobe:$T:xt_matrix { print(*(int32[2][3] *)arg0); }
 uprobe:$T:xt_ptrs { @p[*(int32 *[4] *)arg0] = 1; }"
-expect_eq "JSON: arrays are JSON arrays; keys keep their text" "{\"type\": \"value\", \"data\": [1,-2,3,40000]}
+expect_eq "$V: JSON: arrays are JSON arrays; keys keep their text" "{\"type\": \"value\", \"data\": [1,-2,3,40000]}
 {\"type\": \"value\", \"data\": [[1,2,3],[4,5,6]]}
 
 
@@ -132,6 +135,11 @@ expect_eq "JSON: arrays are JSON arrays; keys keep their text" "{\"type\": \"val
 {\"type\": \"map\", \"data\": {\"@k\": {\"[1,-2,3,40000]\": 1}}}
 {\"type\": \"map\", \"data\": {\"@p\": {\"[$(printf '0x%x,0x%x,0x%x,0x%x' $i3 $i2 $i1 $i0 | sed 's/0x[0-9a-f]*/X/g')]\": 1}}}
 {\"type\": \"map\", \"data\": {\"@t\": [1,[1,-2,3,40000]]}}" "$(printf '%s\n' "$XT_OUT" | sed 's/0x[0-9a-f]*/X/g')"
+
+}
+uprobes "$(realpath "$XT_TARGETS/cvalues")" "PIE, -g"
+uprobes "$(realpath "$XT_TARGETS/cvalues_nopie")" "non-PIE, no -g"
+T=$(realpath "$XT_TARGETS/cvalues")
 
 # a tracepoint's user pointer: read from user memory by its address, by uptr(); kptr() reads nothing there
 xt -q -c "$T" -e "tracepoint:syscalls:sys_enter_write /pid == cpid/ {
