@@ -43,7 +43,9 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 	case XT_VAL_STR:
 	case XT_VAL_SYM:
 	case XT_VAL_BUF:
-		if (fmt == XT_FMT_JSON)
+		if (!v->s) /* a struct member xtrace cannot read (a float) */
+			fputs(fmt == XT_FMT_JSON ? "null" : "?", out);
+		else if (fmt == XT_FMT_JSON)
 			xt_print_json_str(out, v->s);
 		else
 			fputs(v->s, out);
@@ -57,6 +59,21 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 			xt_print_val(out, fmt, &v->tuple.elems[i]);
 		}
 		fputc(fmt == XT_FMT_JSON ? ']' : ')', out);
+		break;
+	case XT_VAL_RECORD: /* text: as BTF renders it; JSON: { "a": 1, "b": [2,3] } as bpftrace 0.17 */
+		if (fmt != XT_FMT_JSON) {
+			fputs(v->s, out);
+			break;
+		}
+		fputs(v->rec.n ? "{ " : "{", out);
+		for (int i = 0; i < v->rec.n; i++) {
+			if (i > 0)
+				fputs(", ", out);
+			xt_print_json_str(out, v->rec.names[i]);
+			fputs(": ", out);
+			xt_print_val(out, fmt, &v->rec.elems[i]);
+		}
+		fputs(v->rec.n ? " }" : "}", out);
 		break;
 	case XT_VAL_ARRAY: /* [1,2,3] in text and JSON */
 		fputc('[', out);

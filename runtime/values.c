@@ -3,6 +3,7 @@
 #include <string.h>
 #include "runtime/rt_int.h"
 #include "stdlib/btf_types.h"
+#include "stdlib/registry.h"
 
 static uint64_t read_uint(const uint8_t *p, int size)
 {
@@ -38,6 +39,50 @@ static void decode_array(const struct xt_program *prog, struct xt_arena *ar, con
 	out->kind = XT_VAL_ARRAY;
 	out->tuple.elems = v;
 	out->tuple.n = arr->n;
+}
+
+/* A bitfield's value: its bytes at p, shifted down and masked (sign-extended). */
+static struct xt_val bitfield(const struct xt_field *f, const uint8_t *p)
+{
+	uint8_t bytes[8] = { 0 };
+	int n = (f->bitoff + f->bits + 7) / 8;
+	memcpy(bytes, p, n > 8 ? 8 : n);
+	uint64_t v = read_uint(bytes, 8) >> f->bitoff;
+	int bits = f->bits < 64 ? f->bits : 64;
+	if (bits < 64)
+		v &= (1ULL << bits) - 1;
+	bool sign = f->type->kind == XT_T_INT && f->type->sign;
+	if (sign && bits < 64 && (v >> (bits - 1)) & 1)
+		return (struct xt_val){ .kind = XT_VAL_INT, .i = (int64_t)(v | ~0ULL << bits) };
+	return (struct xt_val){ .kind = sign ? XT_VAL_INT : XT_VAL_UINT, .u = v };
+}
+
+/* A copy of a struct or union, rec: its text as BTF renders it, and its
+ * members (anonymous ones flattened, as the text does) for JSON. */
+static void decode_record(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *rec,
+			  const uint8_t *p, struct xt_val *out)
+{
+	const char *near;
+	if (rec->n == 0) /* its members are converted on the first lookup of one */
+		xt_ktypes()->field(rec, "", &near);
+	const char **names = xt_arena_alloc(ar, sizeof(*names) * (rec->n + 1));
+	struct xt_val *v = xt_arena_alloc(ar, sizeof(*v) * (rec->n + 1));
+	for (int i = 0; i < rec->n; i++) {
+		const struct xt_field *f = &rec->fields[i];
+		names[i] = f->name;
+		if (!f->type || f->offset + (f->type->kind == XT_T_BOOL ? 1 : f->type->size) > rec->size)
+			v[i] = (struct xt_val){ .kind = XT_VAL_SYM, .s = NULL }; /* null */
+		else if (f->bits)
+			v[i] = bitfield(f, p + f->offset);
+		else
+			xt_rt_decode(prog, ar, xt_type_is_place(f->type) ? xt_type_kval(ar, f->type) : f->type,
+				     p + f->offset, &v[i]);
+	}
+	out->kind = XT_VAL_RECORD;
+	out->rec.s = xt_btf_render(ar, rec->btf_id, p, rec->size);
+	out->rec.names = names;
+	out->rec.elems = v;
+	out->rec.n = rec->n;
 }
 
 void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
@@ -100,6 +145,10 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 	case XT_T_KVAL: /* a copy of a struct or an array: arrays element by element, structs from BTF */
 		if (t->pointee->kind == XT_T_ARRAY) {
 			decode_array(prog, ar, t->pointee, p, out, xt_rt_decode);
+			return;
+		}
+		if (t->pointee->kind == XT_T_RECORD) {
+			decode_record(prog, ar, t->pointee, p, out);
 			return;
 		}
 		out->kind = XT_VAL_SYM;
