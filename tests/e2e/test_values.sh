@@ -141,6 +141,12 @@ uprobes "$(realpath "$XT_TARGETS/cvalues")" "PIE, -g"
 uprobes "$(realpath "$XT_TARGETS/cvalues_nopie")" "non-PIE, no -g"
 T=$(realpath "$XT_TARGETS/cvalues")
 
+# a process already running (-p), held until the probes are attached
+hold "$T" wait
+xt_held -p "$HELD_PID" -e "uprobe:$T:xt_matrix { print(*(int32[2][3] *)arg0); print(((int32[3] *)arg0)[1][1]); }"
+expect_eq "-p on a held process: int[2][3]" "[[1,2,3],[4,5,6]]
+5" "$XT_OUT"
+
 # a tracepoint's user pointer: read from user memory by its address, by uptr(); kptr() reads nothing there
 xt -q -c "$T" -e "tracepoint:syscalls:sys_enter_write /pid == cpid/ {
 	printf(\"%d %d %d %c %c %d\n\", str(args.buf, 4) == str(uptr(args.buf), 4), str(kptr(args.buf), 4) == \"\", strlen(str(args.buf, 4)) > 0,
