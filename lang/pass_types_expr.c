@@ -51,10 +51,12 @@ const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, st
 		const struct xt_type *el = xt_sema_type_named(s, rest, loc);
 		if (!el)
 			return NULL;
+		/* a big array is fine to point to and index; copies of it are limited where made (XT_KVAL_MAX) */
+		enum { ARRAY_MAX = 1 << 30 };
 		int esz = el->kind == XT_T_BOOL ? 1 : el->size;
-		if (end != close || n <= 0 || el->kind == XT_T_VOID || esz <= 0 || n > XT_KVAL_MAX / esz) {
+		if (end != close || n <= 0 || el->kind == XT_T_VOID || esz <= 0 || n > ARRAY_MAX / esz) {
 			xt_diag_error(s->dg, loc, "array type %s: its length must be at least 1 and its size at most %d bytes",
-				      name, XT_KVAL_MAX);
+				      name, ARRAY_MAX);
 			return NULL;
 		}
 		return xt_type_array(s->ar, el, (int)n);

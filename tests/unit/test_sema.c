@@ -401,7 +401,7 @@ static void test_sema_array_and_pointer_errors(void **state)
 		"BEGIN { $a = *(int32[2] *)0; print($a[2]); }\n"
 		"                                      ~\n");
 	EXPECT_DIAG("BEGIN { $p = (int32[0] *)0; }",
-		"<stdin>:1:14-25: error: array type int32[0]: its length must be at least 1 and its size at most 8192 bytes\n"
+		"<stdin>:1:14-25: error: array type int32[0]: its length must be at least 1 and its size at most 1073741824 bytes\n"
 		"BEGIN { $p = (int32[0] *)0; }\n"
 		"             ~~~~~~~~~~~~\n");
 	EXPECT_DIAG("BEGIN { $p = kptr(1 == 1); }",
