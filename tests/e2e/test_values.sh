@@ -154,6 +154,12 @@ xt -q -c "$T" -e "tracepoint:syscalls:sys_enter_write /pid == cpid/ {
 	exit();
 }"
 expect_eq "tracepoint: str(p), str(uptr(p)), str(kptr(p)), *p of a user buffer" "1 1 1 i i 0" "$XT_OUT"
+# a tracepoint's pointer to a struct in user memory (const struct __kernel_timespec *rqtp), typed from BTF
+xt -q -c "/bin/sleep 0.25" -e 'tracepoint:syscalls:sys_enter_clock_nanosleep /pid == cpid/ {
+	printf("%d %d %d\n", args.rqtp->tv_sec, args.rqtp->tv_nsec, uptr(args.rqtp)->tv_nsec); print(*args.rqtp); }'
+expect_eq "tracepoint struct pointer field: args.rqtp->tv_nsec, *args.rqtp" "0 250000000 250000000
+{ .tv_sec = 0, .tv_nsec = 250000000 }" "$XT_OUT"
+
 # a tracepoint's int array field (raw_syscalls:sys_enter's unsigned long args[6]): indexed, copied, a key
 xt -q -c "$T" -e "tracepoint:raw_syscalls:sys_enter /pid == cpid && args.id == 1/ {
 	\$i = 0; \$a = args.args;
