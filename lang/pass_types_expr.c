@@ -355,6 +355,11 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 			return NULL;
 		if (n->op == XT_OP_DEREF)
 			return in_space_of(s, n, xt_sema_deref(s, n, a));
+		if (n->op == XT_OP_ADDR && n->a->kind == XT_N_INDEX && n->a->a->type->kind == XT_T_KVAL) {
+			xt_diag_error(s->dg, n->loc, "cannot take the address of an element of a copy (%s): "
+				      "take it in memory, where the copy was read from", tname(s, n->a->a->type));
+			return NULL;
+		}
 		if (n->op == XT_OP_ADDR)
 			return xt_sema_addr(s, n, a);
 		if (!xt_sema_need_int(s, n->a, a, xt_op_text(n->op)))
@@ -378,6 +383,11 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		}
 		if (a->kind == XT_T_VOID)
 			return &xt_void;
+		/* a struct or an array in memory against a copy of one: both copies */
+		if (xt_type_is_place(a) && b->kind == XT_T_KVAL && !(a = xt_sema_kval(s, n->b, a)))
+			return NULL;
+		if (xt_type_is_place(b) && a->kind == XT_T_KVAL && !(b = xt_sema_kval(s, n->c, b)))
+			return NULL;
 		const struct xt_type *j = xt_type_join(s->ar, a, b);
 		if (!j)
 			xt_diag_error(s->dg, n->loc, "the branches of ?: have different types: %s and %s",

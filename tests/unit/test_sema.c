@@ -408,6 +408,10 @@ static void test_sema_array_and_pointer_errors(void **state)
 		"<stdin>:1:19-24: error: kptr() needs a pointer or an integer address, not bool\n"
 		"BEGIN { $p = kptr(1 == 1); }\n"
 		"                  ~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $a = *(int32[2] *)0; print(&$a[1]); }",
+		"<stdin>:1:36-41: error: cannot take the address of an element of a copy (int32[2]): take it in memory, where the copy was read from\n"
+		"BEGIN { $a = *(int32[2] *)0; print(&$a[1]); }\n"
+		"                                   ~~~~~~\n");
 	EXPECT_DIAG("BEGIN { $p = (int32 *)0; print($p[1][0]); }",
 		"<stdin>:1:32-39: error: [] needs an array or a typed pointer, not int32\n"
 		"BEGIN { $p = (int32 *)0; print($p[1][0]); }\n"
