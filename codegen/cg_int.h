@@ -48,8 +48,9 @@ LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n);
 LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n);
 /* Copies `size` bytes of kernel (or user) memory at addr, in `space`, to dst: a struct's copy. */
 void xt_cg_kcopy(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr, enum xt_addr_space space);
-/* a[i] where a is a copy of an array (bytes in a variable, map value, ...): the
- * element's value, 0 (or zero bytes) when a variable index is out of range. */
+/* a[i] where a is a copy of an array (bytes in a variable, map value, ...) or
+ * a string: the element's value, 0 (or zero bytes) when a variable index is
+ * out of range. */
 LLVMValueRef xt_cg_copy_elem(struct xt_cg *cg, struct xt_node *n);
 /* Whether the `size` bytes at a and b are equal: an i64, 1 or 0. */
 LLVMValueRef xt_cg_bytes_eq(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, int size);

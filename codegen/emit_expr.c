@@ -320,7 +320,7 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 	case XT_N_INCDEC:
 		return incdec(cg, n);
 	case XT_N_INDEX:
-		if (n->a->type->kind == XT_T_KVAL)
+		if (n->a->type->kind == XT_T_KVAL || n->a->type->kind == XT_T_STR)
 			return xt_cg_copy_elem(cg, n);
 		return xt_cg_kread(cg, n);
 	default:

@@ -84,7 +84,7 @@ void xt_cg_kcopy(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr
 LLVMValueRef xt_cg_copy_elem(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_type *arr = xt_type_array_of(n->a->type), *t = n->type;
-	int esz = elem_size(arr);
+	int esz = arr ? elem_size(arr) : 1, count = arr ? arr->n : n->a->type->size; /* or a string's chars */
 	LLVMValueRef base = xt_cg_expr(cg, n->a), idx = xt_cg_expr(cg, n->b);
 	bool scalar = xt_cg_is_scalar(t);
 	if (n->b->kind == XT_N_INT) /* checked when typed */
@@ -94,7 +94,7 @@ LLVMValueRef xt_cg_copy_elem(struct xt_cg *cg, struct xt_node *n)
 	 * out of range reads as 0, as an element of zero bytes. */
 	LLVMValueRef out = scalar ? NULL : xt_cg_buf(cg, esz, "elem");
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b), in = xt_cg_block(cg, "inrange"), join = xt_cg_block(cg, "elem");
-	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, idx, xt_cg_i64(cg, arr->n), ""), in, join);
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, idx, xt_cg_i64(cg, count), ""), in, join);
 	LLVMPositionBuilderAtEnd(cg->b, in);
 	LLVMValueRef p = xt_cg_gep(cg, base, LLVMBuildMul(cg->b, idx, xt_cg_i64(cg, esz), ""));
 	LLVMValueRef v = scalar ? xt_cg_load(cg, p, t) : NULL;

@@ -260,9 +260,17 @@ static const struct xt_type *index_(struct xt_sema *s, struct xt_node *n)
 			return xt_type_is_place(arr->pointee) ? xt_type_kval(s->ar, arr->pointee) : arr->pointee;
 		return arr->pointee;
 	}
+	if (t->kind == XT_T_STR) { /* a character (bpftrace 0.25): "abc"[1] is 98 */
+		if (n->b->kind == XT_N_INT && n->b->ival >= (uint64_t)t->size) {
+			xt_diag_error(s->dg, n->b->loc, "index %s is out of bounds for %s",
+				      xt_arena_printf(s->ar, "%llu", (unsigned long long)n->b->ival), tname(s, t));
+			return NULL;
+		}
+		return &xt_s8;
+	}
 	if (t->kind == XT_T_PTR && t->pointee && t->pointee->kind != XT_T_VOID)
 		return t->pointee;
-	xt_diag_error(s->dg, n->loc, "[] needs an array or a typed pointer, not %s", tname(s, t));
+	xt_diag_error(s->dg, n->loc, "[] needs an array, a string or a typed pointer, not %s", tname(s, t));
 	return NULL;
 }
 

@@ -413,7 +413,7 @@ static void test_sema_array_and_pointer_errors(void **state)
 		"BEGIN { $a = *(int32[2] *)0; print(&$a[1]); }\n"
 		"                                   ~~~~~~\n");
 	EXPECT_DIAG("BEGIN { $p = (int32 *)0; print($p[1][0]); }",
-		"<stdin>:1:32-39: error: [] needs an array or a typed pointer, not int32\n"
+		"<stdin>:1:32-39: error: [] needs an array, a string or a typed pointer, not int32\n"
 		"BEGIN { $p = (int32 *)0; print($p[1][0]); }\n"
 		"                               ~~~~~~~~\n");
 }
