@@ -1,6 +1,7 @@
 /* The probes pass: attach points to probe sites, through each provider's
  * expand hook; and, once the program is typed, the check pass: what the
  * kernel lacks for them (kprobes, fentry), through each provider's check hook. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,53 @@ struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 	site->num = num;
 	site->data = data;
 	return site;
+}
+
+/* The probe being expanded: its attach points that name nothing here. The
+ * first is reported with the provider's words once the probe is expanded (a
+ * warning when other attach points remain, else an error), the others are
+ * named in a note (sslsnoop.bt lists nine libcrypto functions, seven of
+ * which a stripped libcrypto does not export). */
+static struct {
+	const struct xt_probe_info *p;
+	int n;
+	const char *first;
+	struct xt_loc loc;
+	const char *names;
+} missing;
+
+int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!p->node->list->next || s->prog->opts.listing) {
+		xt_diag_error(s->dg, at->loc, "%s", msg);
+		return -1;
+	}
+	if (missing.p != p)
+		missing = (typeof(missing)){ .p = p, .first = xt_arena_strdup(s->ar, msg), .loc = at->loc };
+	else
+		missing.names = !missing.names ? at->name : xt_arena_printf(s->ar, "%s, %s", missing.names, at->name);
+	missing.n++;
+	return 0;
+}
+
+/* After probe p's attach points: what they named that is missing. */
+static int report_missing(struct xt_sema *s, struct xt_probe_info *p)
+{
+	if (missing.p != p)
+		return 0;
+	missing.p = NULL;
+	if (p->nsites)
+		xt_diag_warning(s->dg, missing.loc, "%s; the probe attaches to its other attach points", missing.first);
+	else
+		xt_diag_error(s->dg, missing.loc, "%s; and none of the probe's attach points exists here", missing.first);
+	if (missing.n > 1)
+		xt_diag_note(s->dg, (struct xt_loc){ 0 }, "the same holds for %d more of them: %s", missing.n - 1, missing.names);
+	return p->nsites ? 0 : -1;
 }
 
 static void index_sites(struct xt_program *prog)
@@ -108,13 +156,11 @@ static int expand_attach(struct xt_sema *s, struct xt_probe_info *p, struct xt_n
 		return -1;
 	}
 	p->prov = prov;
-	int before = p->nsites;
+	int before = p->nsites, nmissing = missing.p == p ? missing.n : 0;
 	if (prov->expand(s, p, at, colon ? colon + 1 : "") < 0)
 		return -1;
-	if (p->nsites == before && !s->prog->opts.listing) {
-		xt_diag_error(s->dg, at->loc, "no probe matches '%s'", text);
-		return -1;
-	}
+	if (p->nsites == before && !s->prog->opts.listing && (missing.p != p || missing.n == nmissing))
+		return xt_probe_missing(s, p, at, "no probe matches '%s'", text);
 	return 0;
 }
 
@@ -134,6 +180,9 @@ int xt_pass_probes(struct xt_sema *s)
 				rc = -1;
 				break;
 			}
+		if (rc == 0 && report_missing(s, p) < 0)
+			rc = -1;
+		missing.p = NULL;
 		if (p->prov && (p->prov->flags & XT_PROVF_END))
 			prog->has_end = true;
 	}

@@ -136,6 +136,13 @@ struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool k
  * the full probe name; target/num/data per provider). */
 struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data);
+/* pass_probes.c: for a provider's expand hook, attach point `at` names
+ * nothing that exists here (a function a library does not have). Alone in
+ * its probe that is an error: -1 after the diagnostic `fmt`. Among other
+ * attach points it is a warning and the attach point is left out, as
+ * bpftrace leaves out missing functions of a probe list: 0. */
+int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Whether the analysis is in its final round (diagnostics are shown). */
 bool xt_sema_final(struct xt_sema *s);
 /* Whether the statement being checked runs in a for ($kv : @m) body. */

@@ -118,10 +118,8 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		xt_tp_glob("*", "*", collect, &c);
 		const char *near = xt_diag_closest(spec, c.names, c.n);
 		if (near)
-			xt_diag_error(dg, at->loc, "unknown tracepoint '%s'; did you mean '%s'?", spec, near);
-		else
-			xt_diag_error(dg, at->loc, "unknown tracepoint '%s'", spec);
-		return -1;
+			return xt_probe_missing(s, p, at, "unknown tracepoint '%s'; did you mean '%s'?", spec, near);
+		return xt_probe_missing(s, p, at, "unknown tracepoint '%s'", spec);
 	}
 	update_mode(p);
 	return 0;

@@ -15,6 +15,7 @@
 #include "runtime/runtime.h"
 #include "runtime/symbols.h"
 #include "stdlib/ctx.h"
+#include "stdlib/elf_deps.h"
 #include "stdlib/elf_syms.h"
 
 struct up_site {
@@ -109,16 +110,21 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		}
 	}
 	const struct xt_elf_sym *sym = xt_elf_sym_by_name(e, name);
+	const struct xt_elf *dep;
+	if (!sym && (sym = xt_elf_dep_sym(e, name, &dep))) { /* a stub library's function (stdlib/elf_deps.h) */
+		xt_diag_warning(dg, at->loc, "%s does not define %s; %s, which it needs, does: probing it there",
+				path, name, dep->path);
+		e = dep;
+		snprintf(path, sizeof(path), "%s", e->path);
+	}
 	if (!sym) {
 		const char **names = xt_arena_alloc(ar, sizeof(*names) * (e->nsyms + 1));
 		for (size_t i = 0; i < e->nsyms; i++)
 			names[i] = e->syms[i].name;
 		const char *near = e->nsyms < 200000 ? xt_diag_closest(name, names, e->nsyms) : NULL;
 		if (near)
-			xt_diag_error(dg, at->loc, "no function '%s' in %s; did you mean '%s'?", name, path, near);
-		else
-			xt_diag_error(dg, at->loc, "no function '%s' in %s", name, path);
-		return -1;
+			return xt_probe_missing(s, p, at, "no function '%s' in %s; did you mean '%s'?", name, path, near);
+		return xt_probe_missing(s, p, at, "no function '%s' in %s", name, path);
 	}
 	if (plus && sym->size && delta >= sym->size) {
 		xt_diag_error(dg, at->loc, "offset %" PRIu64 " is past the end of %s (%" PRIu64 " bytes)", delta, name, sym->size);
