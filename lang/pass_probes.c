@@ -190,6 +190,32 @@ int xt_pass_probes(struct xt_sema *s)
 	return rc;
 }
 
+/* After the error for attach point `at` of probe i: a note naming the
+ * attach points after it that need the same missing `feature`. */
+static void note_others(struct xt_sema *s, int i, struct xt_node *at, const char *(*feature)(void))
+{
+	struct xt_program *prog = s->prog;
+	char *others = NULL;
+	size_t len = 0;
+	int n = 0;
+	FILE *mem = open_memstream(&others, &len);
+	if (!mem)
+		return;
+	for (int j = i; j < prog->nprobes; j++) {
+		const struct xt_probe_info *q = &prog->probes[j];
+		if (!q->prov || q->prov->unavailable != feature)
+			continue;
+		for (struct xt_node *o = j == i ? at->next : q->node->list; o; o = o->next)
+			if (n++ < 4)
+				fprintf(mem, "%s%s", n > 1 ? ", " : "", o->name);
+	}
+	fclose(mem);
+	if (n)
+		xt_diag_note(s->dg, (struct xt_loc){ 0 }, "the same holds for %d more attach point%s: %s%s", n,
+			     n > 1 ? "s" : "", others, n > 4 ? ", ..." : "");
+	free(others);
+}
+
 /* One error per missing kernel feature: the first attach point that needs it
  * says why, a note names the others (biolatency.bt's four kprobes are one
  * problem, not four). Features are told apart by the providers' unavailable
@@ -197,53 +223,28 @@ int xt_pass_probes(struct xt_sema *s)
 int xt_pass_probes_check(struct xt_sema *s)
 {
 	struct xt_program *prog = s->prog;
-	enum { MAXF = 8 };
-	const char *(*said[MAXF])(void);
+	const char *(*said[8])(void); /* the features reported */
 	int nsaid = 0, rc = 0;
 	for (int i = 0; i < prog->nprobes; i++) {
 		struct xt_probe_info *p = &prog->probes[i];
+		const char *(*feature)(void) = p->prov ? p->prov->unavailable : NULL;
 		if (!p->prov || !p->prov->check)
 			continue;
-		const char *(*feature)(void) = p->prov->unavailable;
+		bool reported = false;
+		for (int k = 0; k < nsaid; k++)
+			reported = reported || said[k] == feature;
+		if (reported) /* its note named this probe's attach points */
+			continue;
 		for (struct xt_node *at = p->node->list; at; at = at->next) {
-			bool known = false;
-			for (int k = 0; k < nsaid; k++)
-				known = known || said[k] == feature;
 			const char *text = attach_params(s, at);
-			const char *colon = text ? strchr(text, ':') : NULL;
-			if (!colon) {
-				rc = -1;
-				continue;
-			}
-			if (known && feature && feature()) {
-				rc = -1;
-				continue;
-			}
-			if (p->prov->check(s, p, at, colon + 1) == 0)
+			if (!text || p->prov->check(s, p, at, strchr(text, ':') + 1) == 0)
 				continue;
 			rc = -1;
-			if (!feature || nsaid == MAXF)
-				continue;
-			said[nsaid++] = feature;
-			/* the attach points after this one that lack the same */
-			char *others = NULL;
-			size_t len = 0;
-			int n = 0;
-			FILE *mem = open_memstream(&others, &len);
-			for (int j = i; mem && j < prog->nprobes; j++) {
-				struct xt_probe_info *q = &prog->probes[j];
-				if (!q->prov || q->prov->unavailable != feature)
-					continue;
-				for (struct xt_node *o = j == i ? at->next : q->node->list; o; o = o->next)
-					if (n++ < 4)
-						fprintf(mem, "%s%s", n > 1 ? ", " : "", o->name);
+			if (feature && nsaid < 8) {
+				said[nsaid++] = feature;
+				note_others(s, i, at, feature);
+				break;
 			}
-			if (mem)
-				fclose(mem);
-			if (n)
-				xt_diag_note(s->dg, (struct xt_loc){ 0 }, "the same holds for %d more attach point%s: %s%s", n, n > 1 ? "s" : "",
-					     others ? others : "", n > 4 ? ", ..." : "");
-			free(others);
 		}
 	}
 	return rc;

@@ -191,14 +191,32 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	const struct xt_probe_info *p = rp->info;
+	int refused = 0, first = -1;
 	for (int i = 0; i < p->nsites; i++) {
 		const struct up_site *us = p->sites[i].data;
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
 		struct bpf_link *l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, us->off, &opts);
+		/* ENOTSUPP (524): the kernel cannot place a uprobe on that instruction
+		 * (a few of uprobe:libc:*'s functions); the others are attached. */
+		if (!l && errno == 524 && p->nsites > 1) {
+			if (refused++ == 0)
+				first = i;
+			continue;
+		}
 		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
 		if (rc < 0)
 			return rc;
 	}
+	if (refused == p->nsites) {
+		xt_rt_attach_error(rt, p->sites[first].name, "the kernel cannot place a uprobe on any of its %d functions (error 524)", refused);
+		return -ENOTSUP;
+	}
+	if (refused > 1)
+		fprintf(stderr, "xtrace: warning: the kernel cannot place a uprobe on %s and %d more (error 524): left out\n",
+			p->sites[first].name, refused - 1);
+	else if (refused)
+		fprintf(stderr, "xtrace: warning: the kernel cannot place a uprobe on %s (error 524): left out\n",
+			p->sites[first].name);
 	return 0;
 }
 
