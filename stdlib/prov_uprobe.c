@@ -17,6 +17,7 @@
 #include "stdlib/ctx.h"
 #include "stdlib/elf_deps.h"
 #include "stdlib/elf_syms.h"
+#include "stdlib/uprobe_evex.h"
 
 struct up_site {
 	const char *path;
@@ -191,14 +192,20 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	const struct xt_probe_info *p = rp->info;
-	int refused = 0, first = -1;
+	int refused = 0, first = -1, evex = 0;
 	for (int i = 0; i < p->nsites; i++) {
 		const struct up_site *us = p->sites[i].data;
-		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
-		struct bpf_link *l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, us->off, &opts);
-		/* ENOTSUPP (524): the kernel cannot place a uprobe on that instruction
-		 * (a few of uprobe:libc:*'s functions); the others are attached. */
-		if (!l && errno == 524 && p->nsites > 1) {
+		/* an instruction this kernel's uprobes would step wrongly (stdlib/uprobe_evex.h) */
+		bool bad = xt_uprobe_is_evex(us->path, us->off) && xt_uprobe_evex_broken();
+		struct bpf_link *l = NULL;
+		if (!bad) {
+			LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
+			l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, us->off, &opts);
+		}
+		/* ENOTSUPP (524): the kernel cannot place a uprobe on that instruction.
+		 * Either way a few of uprobe:libc:*'s functions; the others are attached. */
+		if (bad || (!l && errno == 524 && p->nsites > 1)) {
+			evex += bad;
 			if (refused++ == 0)
 				first = i;
 			continue;
@@ -207,16 +214,19 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 		if (rc < 0)
 			return rc;
 	}
+	const char *why = evex == refused ? "its first instruction is EVEX-encoded (AVX-512), which this kernel's uprobes "
+					    "execute wrongly: the probed program would compute wrong results"
+			  : evex ? "the kernel cannot place a uprobe there (error 524) or would execute its first, EVEX-encoded "
+				   "instruction wrongly"
+				 : "the kernel cannot place a uprobe there (error 524)";
 	if (refused == p->nsites) {
-		xt_rt_attach_error(rt, p->sites[first].name, "the kernel cannot place a uprobe on any of its %d functions (error 524)", refused);
+		xt_rt_attach_error(rt, p->sites[first].name, "%s%s", refused > 1 ? "none of its functions can be probed: " : "", why);
 		return -ENOTSUP;
 	}
 	if (refused > 1)
-		fprintf(stderr, "xtrace: warning: the kernel cannot place a uprobe on %s and %d more (error 524): left out\n",
-			p->sites[first].name, refused - 1);
+		fprintf(stderr, "xtrace: warning: %s and %d more functions left out: %s\n", p->sites[first].name, refused - 1, why);
 	else if (refused)
-		fprintf(stderr, "xtrace: warning: the kernel cannot place a uprobe on %s (error 524): left out\n",
-			p->sites[first].name);
+		fprintf(stderr, "xtrace: warning: %s left out: %s\n", p->sites[first].name, why);
 	return 0;
 }
 
