@@ -288,6 +288,8 @@ if has syscount; then
 	[ "${n:-0}" -ge 1000000 ] && pass "syscount: so many getppid (110) ($n)" ||
 		fail "syscount: so many getppid (110)" "$(out syscount)"
 	check syscount "the processes' part" "^Top 10 processes:$"
+	extra=$(out syscount | sed -n '/^Top 10 processes:$/,$p' | grep -Ev '^(@process\[.*\]: [0-9]+|Top 10 processes:|)$')
+	expect_eq "syscount: nothing after them (END cleared the maps; the probes were stopped before it)" "" "$extra"
 fi
 if has bitesize; then
 	header bitesize "Tracing block device I/O... Hit Ctrl-C to end."
