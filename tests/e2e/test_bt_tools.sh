@@ -95,7 +95,7 @@ for f in "$BT"/*.bt; do
 	if uses_kprobes "$t" && [ $KPROBES = no ]; then continue; fi
 	RUNS+=("$t")
 done
-COMPARE=(opensnoop statsnoop execsnoop killsnoop naptime)
+COMPARE=(opensnoop statsnoop execsnoop killsnoop naptime syncsnoop setuids)
 [ -n "$BPFTRACE" ] || COMPARE=()
 
 for t in "${RUNS[@]}"; do start "$t" "$XTRACE" "$BT/$t.bt"; done
@@ -203,6 +203,8 @@ for n in "${RUNS[@]}" "${COMPARE[@]/#/bt.}"; do
 		bt.execsnoop) wait_for "$n" "$U-exec" ;;
 		bt.killsnoop) wait_for "$n" " $VICTIM " ;;
 		bt.naptime) wait_for "$n" " perl " ;;
+		bt.syncsnoop) wait_for "$n" " $SYNC_PID " ;;
+		bt.setuids) [ -x $PY ] && wait_for "$n" " $SETRESUID_PID " ;;
 		esac
 	fi
 done
@@ -269,11 +271,13 @@ fi
 if has syncsnoop; then
 	header syncsnoop "Tracing sync syscalls... Hit Ctrl-C to end." "TIME      PID    COMM             EVENT"
 	check syncsnoop "sync(2) with its pid" "^[0-9:]{8}  $SYNC_PID +sync +tracepoint:syscalls:sys_enter_sync$"
+	same syncsnoop " $SYNC_PID " 2
 fi
 if has setuids && [ -x $PY ]; then
 	header setuids "Tracing setuid(2) family syscalls. Hit Ctrl-C to end." "TIME     PID    COMM             UID    SYSCALL   ARGS (RET)"
 	check setuids "setuid to nobody" "^[0-9:]{8} $SETUID_PID +python3 +0 +setuid +uid=65534 \(0\)$"
 	check setuids "setresuid to nobody" "^[0-9:]{8} $SETRESUID_PID +python3 +0 +setresuid ruid=65534 euid=65534 suid=65534 \(0\)$"
+	same setuids " ($SETUID_PID|$SETRESUID_PID) " 2
 fi
 if has gethostlatency; then
 	header gethostlatency "Tracing getaddr/gethost calls... Hit Ctrl-C to end." "TIME      PID    COMM              LATms HOST"
