@@ -99,6 +99,10 @@ COMPARE=(opensnoop statsnoop execsnoop killsnoop naptime syncsnoop setuids)
 [ -n "$BPFTRACE" ] || COMPARE=()
 
 for t in "${RUNS[@]}"; do start "$t" "$XTRACE" "$BT/$t.bt"; done
+# opensnoop once more on perf-event tracepoints (the site from the BPF cookie)
+# rather than the raw syscall tracepoints
+XTRACE_NO_RAW_SYSCALLS=1 start opensnoop_perf "$XTRACE" "$BT/opensnoop.bt"
+RUNS+=(opensnoop_perf)
 for t in "${COMPARE[@]}"; do start "bt.$t" "$BPFTRACE" "$BT/$t.bt"; done
 
 # While they compile: the kprobe tools, which stop before running.
@@ -246,6 +250,8 @@ if has opensnoop; then
 	check opensnoop "openat of a missing file, by cat, with its pid" "^$OPEN_PID +cat +-1 +2 $W/$U-open$"
 	check opensnoop "open(2), whose filename sits elsewhere" "^$OPEN2_PID +perl +-1 +2 $W/$U-open2$"
 	same opensnoop "$U-open"
+	check opensnoop_perf "on perf-event tracepoints: openat" "^$OPEN_PID +cat +-1 +2 $W/$U-open$"
+	check opensnoop_perf "on perf-event tracepoints: open(2)" "^$OPEN2_PID +perl +-1 +2 $W/$U-open2$"
 fi
 if has statsnoop; then
 	header statsnoop "Tracing stat syscalls... Hit Ctrl-C to end." "PID    COMM             ERR PATH"
