@@ -16,7 +16,6 @@
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include "stdlib/elf_syms.h"
 #include "stdlib/uprobe_evex.h"
 
 #if defined(__x86_64__)
@@ -28,37 +27,37 @@ __attribute__((naked, noinline, used)) static unsigned evex_probe(unsigned x)
 			 "ret");
 }
 
+/* The file offset of address `addr` of this process's executable, from its
+ * mapping; -1 when not found. */
+static int64_t self_offset(uintptr_t addr)
+{
+	FILE *maps = fopen("/proc/self/maps", "re");
+	char line[512];
+	int64_t off = -1;
+	while (maps && off < 0 && fgets(line, sizeof(line), maps)) {
+		unsigned long lo, hi, foff;
+		if (sscanf(line, "%lx-%lx %*s %lx", &lo, &hi, &foff) == 3 && addr >= lo && addr < hi)
+			off = (int64_t)(addr - lo + foff);
+	}
+	if (maps)
+		fclose(maps);
+	return off;
+}
+
 /* 1: stepped right, 0: wrong, -1: cannot tell (no AVX-512, no uprobe PMU). */
 static int measure(void)
 {
 	__builtin_cpu_init();
 	if (!__builtin_cpu_supports("avx512vl") || !__builtin_cpu_supports("avx512bw"))
 		return -1;
-	const struct xt_elf *self = xt_elf_get("/proc/self/exe");
 	FILE *tf = fopen("/sys/bus/event_source/devices/uprobe/type", "re");
 	int type = -1;
 	if (tf && fscanf(tf, "%d", &type) != 1)
 		type = -1;
 	if (tf)
 		fclose(tf);
-	if (!self || type < 0 || !self->dyn)
-		return -1;
-	/* the function's offset in the file: its address less the load bias */
-	uint64_t bias = 0;
-	FILE *maps = fopen("/proc/self/maps", "re");
-	char line[512];
-	while (maps && fgets(line, sizeof(line), maps)) {
-		unsigned long lo, hi, foff;
-		if (sscanf(line, "%lx-%lx %*s %lx", &lo, &hi, &foff) == 3 &&
-		    (uintptr_t)evex_probe >= lo && (uintptr_t)evex_probe < hi) {
-			bias = lo - foff;
-			break;
-		}
-	}
-	if (maps)
-		fclose(maps);
-	int64_t off = xt_elf_vaddr_to_off(self, (uint64_t)(uintptr_t)evex_probe - bias);
-	if (off < 0)
+	int64_t off = self_offset((uintptr_t)evex_probe);
+	if (type < 0 || off < 0)
 		return -1;
 	struct perf_event_attr attr = { .size = sizeof(attr), .type = (unsigned)type,
 		.config1 = (uint64_t)(uintptr_t)"/proc/self/exe", .config2 = (uint64_t)off };
