@@ -12,6 +12,12 @@ struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data)
 {
 	struct xt_program *prog = s->prog;
+	/* The same place named twice (a stub library's function and its
+	 * library's: uprobe:libpthread:pthread_create, uprobe:libc:pthread_create)
+	 * is attached once, so each hit is one event. */
+	for (int i = 0; i < p->nsites; i++)
+		if (p->sites[i].num == num && strcmp(p->sites[i].name, name) == 0)
+			return &p->sites[i];
 	if (p->nsites % 16 == 0) {
 		struct xt_site *ns = xt_arena_alloc(s->ar, sizeof(*ns) * (p->nsites + 16));
 		if (p->nsites)
@@ -47,7 +53,7 @@ int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!p->node->list->next || s->prog->opts.listing) {
+	if (!p->node->list->next || s->prog->opts.listing || s->prog->opts.missing_probes == 1) {
 		xt_diag_error(s->dg, at->loc, "%s", msg);
 		return -1;
 	}
@@ -65,6 +71,8 @@ static int report_missing(struct xt_sema *s, struct xt_probe_info *p)
 	if (missing.p != p)
 		return 0;
 	missing.p = NULL;
+	if (p->nsites && s->prog->opts.missing_probes == 2) /* config missing_probes = ignore */
+		return 0;
 	if (p->nsites)
 		xt_diag_warning(s->dg, missing.loc, "%s; the probe attaches to its other attach points", missing.first);
 	else
