@@ -44,6 +44,7 @@ struct xt_cg {
 	LLVMValueRef *vars;           /* scratch variables' allocas */
 	LLVMValueRef site;            /* set by a provider's prologue when it knows the site */
 	char *error;                  /* first error from LLVM's diagnostic handler */
+	struct xt_diags *dg;          /* for errors only code generation finds (fail() where reached) */
 	/* loops: where break and continue go (NULL at the top of a map-loop callback) */
 	LLVMBasicBlockRef brk, cont;
 	bool in_callback;             /* building a for ($kv : @m) callback */

@@ -29,9 +29,10 @@ static void usym_decode(struct xt_arena *ar, const struct xt_type *t, const uint
 }
 
 /* A stack type's cname says which ("kstack", "ustack"). */
-static const struct xt_render stack_render = { .name = "kstack", .decode = stack_decode };
-static const struct xt_render ksym_render = { .name = "ksym", .decode = ksym_decode };
-static const struct xt_render usym_render = { .name = "usym", .decode = usym_decode };
+/* printf's %s takes them all (bpftrace 0.26; 0.17 refused them). */
+static const struct xt_render stack_render = { .name = "kstack", .printf_s = true, .decode = stack_decode };
+static const struct xt_render ksym_render = { .name = "ksym", .printf_s = true, .decode = ksym_decode };
+static const struct xt_render usym_render = { .name = "usym", .printf_s = true, .decode = usym_decode };
 
 enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192 };
 
