@@ -122,6 +122,8 @@ static void errorf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, 
 
 static void warnf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
+	if (xt_rt_options(rt)->no_warnings)
+		return;
 	located_event(rt, "warning", id, payload, size);
 }
 

@@ -47,12 +47,15 @@ expect_eq "wildcard with probe" "$(printf '\n\n@[tracepoint:syscalls:sys_enter_o
 XTRACE_NO_RAW_SYSCALLS=1 xt -q -e 'tracepoint:syscalls:sys_enter_open* /pid == cpid/ { @[probe] = count(); }' -c "$T/openat37"
 expect_eq "wildcard with cookies on perf-event tracepoints" "$(printf '\n\n@[tracepoint:syscalls:sys_enter_openat]: 37')" "$XT_OUT"
 
-# 10. interval ends the program; "Attaching" line without -q; -o FILE
+# 10. interval ends the program; -o FILE, with bpftrace 0.26's "Attached"
+# line (on stderr) and with 0.17's "Attaching" line (in the file)
 xt -o "$XT_TMP/out.txt" -e 'interval:ms:100 { @ticks = count(); exit(); }'
 # Only the results go to the file; the two blank lines before the final maps
 # stay on the terminal, as bpftrace writes them.
-expect_eq "-o FILE" "$(printf 'Attaching 1 probe...\n@ticks: 1')" "$(cat "$XT_TMP/out.txt")"
+expect_eq "-o FILE" "@ticks: 1" "$(cat "$XT_TMP/out.txt")"
 expect_eq "-o leaves only blank lines on stdout" "" "$XT_OUT"
+xt --attach-line 0.17 -o "$XT_TMP/out.txt" -e 'interval:ms:100 { @ticks = count(); exit(); }'
+expect_eq "-o FILE, 0.17's line" "$(printf 'Attaching 1 probe...\n@ticks: 1')" "$(cat "$XT_TMP/out.txt")"
 
 # 11. SIGINT and SIGTERM print the maps, exit 0 and detach everything
 for sig in INT TERM; do

@@ -15,10 +15,10 @@ start_bg() {
 	"$XTRACE" "$@" >"$out" 2>&1 &
 	BG=$!
 }
-# wait_attached OUT: until the "Attaching" line is out (at most 20 s)
+# wait_attached OUT: until the "Attached" line is out (at most 20 s)
 wait_attached() {
 	local i
-	for i in $(seq 200); do grep -q '^Attaching' "$1" 2>/dev/null && return 0; sleep 0.1; done
+	for i in $(seq 200); do grep -q '^Attached' "$1" 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
 # stop_in NAME SECONDS: waits for $BG; fails NAME when it took longer than SECONDS
