@@ -2,6 +2,8 @@
  * pointer; the map is updated only on a miss. */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include "codegen/cg.h"
 #include "runtime/print.h"
 #include "stdlib/registry.h"
@@ -349,12 +351,27 @@ static void avg_print(FILE *out, int fmt, const struct xt_map_data *m, const str
 	fprintf(out, "%" PRId64, average(e) / (int64_t)div);
 }
 
+/* stats print as bpftrace 0.26 prints them, `{ .count = 2, .average = 15,
+ * .total = 30 }`, and avg and stats maps end without 0.17's blank line;
+ * XTRACE_STATS_LAYOUT=0.17 gives 0.17's `count 2, average 15, total 30` and
+ * the blank line (docs/output-format.md). Read once, before main(). */
+static bool stats_017;
+static struct xt_agg avg_agg, stats_agg;
+
+__attribute__((constructor)) static void stats_layout(void)
+{
+	const char *e = getenv("XTRACE_STATS_LAYOUT");
+	stats_017 = e && strcmp(e, "0.17") == 0;
+	avg_agg.text_end = stats_agg.text_end = stats_017 ? "\n\n" : NULL;
+}
+
 /* bpftrace ignores div for stats */
 static void stats_print(FILE *out, int fmt, const struct xt_map_data *m, const struct xt_map_entry *e, uint64_t div)
 {
 	fprintf(out, fmt == XT_FMT_JSON
 			     ? "{\"count\": %" PRId64 ", \"average\": %" PRId64 ", \"total\": %" PRId64 "}"
-			     : "count %" PRId64 ", average %" PRId64 ", total %" PRId64,
+			     : stats_017 ? "count %" PRId64 ", average %" PRId64 ", total %" PRId64
+			     : "{ .count = %" PRId64 ", .average = %" PRId64 ", .total = %" PRId64 " }",
 		(int64_t)e->count, average(e), e->total);
 }
 
@@ -534,16 +551,21 @@ AGG(xt_bi_count, "count", 0, 0, agg_type, emit_count, "count(): how many times t
     .value_size = 8, .readable = true, .emit_read = read_sum, .value = count_value, .zero_when_empty = true);
 AGG(xt_bi_sum, "sum", 1, 1, agg_type, emit_sum, "sum(x): the sum of x",
     .value_size = 8, .readable = true, .emit_read = read_sum);
-AGG(xt_bi_avg, "avg", 1, 1, agg_type, emit_avg, "avg(x): the average of x",
-    .value_size = 16, .readable = true, .emit_read = read_avg, .value = avg_value, .sort_value = average,
-    .print = avg_print, .json_type = "stats", .text_end = "\n\n");
+/* avg and stats: their text_end follows XTRACE_STATS_LAYOUT (stats_layout) */
+static struct xt_agg avg_agg = { .name = "avg", .value_size = 16, .readable = true, .emit_read = read_avg,
+	.value = avg_value, .sort_value = average, .print = avg_print, .json_type = "stats" };
+const struct xt_builtin xt_bi_avg = { .name = "avg", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.flags = XT_BIF_AGG, .agg = &avg_agg, .check = agg_type, .emit = no_value, .emit_agg = emit_avg,
+	.help = "avg(x): the average of x" };
 AGG(xt_bi_min, "min", 1, 1, agg_type, emit_min, "min(x): the smallest x",
     .value_size = 16, .readable = true, .emit_read = read_min, .merge = merge_min);
 AGG(xt_bi_max, "max", 1, 1, agg_type, emit_max, "max(x): the largest x",
     .value_size = 16, .readable = true, .emit_read = read_max, .merge = merge_max);
-AGG(xt_bi_stats, "stats", 1, 1, agg_type, emit_avg, "stats(x): count, average and total of x",
-    .value_size = 16, .value = avg_value, .sort_value = average, .print = stats_print,
-    .json_type = "stats", .text_end = "\n\n", .all = true);
+static struct xt_agg stats_agg = { .name = "stats", .value_size = 16, .value = avg_value, .sort_value = average,
+	.print = stats_print, .json_type = "stats", .all = true };
+const struct xt_builtin xt_bi_stats = { .name = "stats", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.flags = XT_BIF_AGG, .agg = &stats_agg, .check = agg_type, .emit = no_value, .emit_agg = emit_avg,
+	.help = "stats(x): count, average and total of x" };
 AGG(xt_bi_hist, "hist", 1, 2, hist_type, emit_hist,
     "hist(x[, k]): log2 histogram of x, 2^k buckets per power of two (k 0..5)",
     .value_size = 8, .buckets = true, .same = same_params, .type_name = hist_name, .nbuckets = hist_nbuckets,
