@@ -571,7 +571,8 @@ static void test_print_stack_values(void **state)
 }
 
 /* BEGIN { @a[1] = avg(-7); ... clear(@a); clear(@c); clear(@h); clear(@k); exit() }:
- * at exit "\n\n", then each empty map: a blank line, two for avg/stats;
+ * at exit "\n\n", then each empty map: a blank line (avg/stats too, as
+ * bpftrace 0.26: 0.17's second one comes with XTRACE_STATS_LAYOUT=0.17);
  * in JSON "\n\n" and nothing for empty maps. */
 static void test_print_exit_dump_of_empty_maps(void **state)
 {
@@ -590,7 +591,7 @@ static void test_print_exit_dump_of_empty_maps(void **state)
 		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 			xt_print_map(f, fmt, &maps[i], 0, 0);
 		fclose(f);
-		assert_string_equal(buf, fmt == XT_FMT_TEXT ? "\n\n\n\n\n\n\n" : "\n\n");
+		assert_string_equal(buf, fmt == XT_FMT_TEXT ? "\n\n\n\n\n\n" : "\n\n");
 		free(buf);
 	}
 }
