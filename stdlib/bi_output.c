@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
@@ -316,6 +318,35 @@ static LLVMValueRef signal_thread_emit(struct xt_cg *cg, struct xt_node *n)
 	return NULL;
 }
 
+/* Whether the kernel lets tracing programs call helper `id` (bpf_probe_write_user
+ * needs CAP_SYS_ADMIN and no lockdown): a program calling it, loaded once, must
+ * not be refused for the call itself. libbpf_probe_bpf_helper() misses the
+ * refusal "program of this type cannot use helper". */
+static bool helper_offered(int id)
+{
+	static int offered[256];
+	if (id < 0 || id >= 256)
+		return false;
+	if (offered[id])
+		return offered[id] > 0;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[4096] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, sizeof(insns) / sizeof(insns[0]), &o);
+	if (fd >= 0)
+		close(fd);
+	offered[id] = fd >= 0 || !(strstr(log, "cannot use helper") || strstr(log, "unknown func") ||
+				   strstr(log, "invalid func")) ? 1 : -1;
+	return offered[id] > 0;
+}
+
 /* write_user(dst, src, len): copies len bytes of src (a string, buffer or
  * integer value of this program) to user address dst (bpf_probe_write_user,
  * bpftrace 0.26); true when the kernel wrote them. len is a literal, at most
@@ -338,6 +369,11 @@ static const struct xt_type *write_user_type(struct xt_sema *s, struct xt_node *
 	if (st->kind != XT_T_STR && st->kind != XT_T_BUF && !(xt_type_is_int(st) && st->kind != XT_T_BOOL)) {
 		xt_diag_error(dg, src->loc, "write_user() writes a string, a buffer or an integer, not %s",
 			      xt_type_name(xt_sema_arena(s), st));
+		return NULL;
+	}
+	if (!helper_offered(H_PROBE_WRITE_USER)) {
+		xt_diag_error(dg, n->loc, "write_user(): this kernel does not let BPF programs write user memory "
+			      "(it refuses bpf_probe_write_user: lockdown, or no CAP_SYS_ADMIN)");
 		return NULL;
 	}
 	int have = st->kind == XT_T_BUF ? st->size - 8 : st->kind == XT_T_STR ? st->size : 8;
