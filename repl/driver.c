@@ -17,6 +17,12 @@
 
 static const regex_t *probe_filter;
 
+/* -d types: each typed node's type */
+static const char *type_note(const struct xt_node *n, void *ar)
+{
+	return n->type ? xt_type_name(ar, n->type) : NULL;
+}
+
 void xt_unit_probe_filter(const regex_t *re)
 {
 	probe_filter = re;
@@ -72,7 +78,7 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 	if (!u->prog)
 		return -1;
 	if (dump & XT_DUMP_TYPES)
-		xt_ast_dump(stderr, ast);
+		xt_ast_dump_noted(stderr, ast, type_note, u->ar);
 	if (probe_filter)
 		filter_sites(u->prog);
 	if (opts->listing)

@@ -49,8 +49,14 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 				mode = XT_STACK_PERF;
 			else if (strcmp(a->name, "raw") == 0)
 				mode = XT_STACK_RAW;
-			else {
-				xt_diag_error(dg, a->loc, "%s() mode is bpftrace, perf or raw, not '%s'", fn, a->name);
+			else if (strcmp(a->name, "build_id") == 0 && user)
+				mode = XT_STACK_BUILD_ID;
+			else if (strcmp(a->name, "build_id") == 0) {
+				xt_diag_error(dg, a->loc, "build_id is a mode of ustack() only: kernel frames have no build id here");
+				return NULL;
+			} else {
+				xt_diag_error(dg, a->loc, "%s() mode is %s, not '%s'", fn,
+					      user ? "bpftrace, perf, raw or build_id" : "bpftrace, perf or raw", a->name);
 				return NULL;
 			}
 		} else if (a->kind == XT_N_INT && !a->next) {
@@ -158,7 +164,7 @@ const struct xt_builtin xt_bi_ustack = { .name = "ustack", .kind = XT_BI_VAR, .c
 const struct xt_builtin xt_bi_kstack_fn = { .name = "kstack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
 	.check = kstack_check, .emit = stack_emit, .help = "kstack([mode,] [limit]): mode bpftrace, perf or raw" };
 const struct xt_builtin xt_bi_ustack_fn = { .name = "ustack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
-	.check = ustack_check, .emit = stack_emit, .help = "ustack([mode,] [limit]): mode bpftrace, perf or raw" };
+	.check = ustack_check, .emit = stack_emit, .help = "ustack([mode,] [limit]): mode bpftrace, perf, raw or build_id" };
 const struct xt_builtin xt_bi_ksym = { .name = "ksym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.check = ksym_check, .emit = ksym_emit, .help = "ksym(addr): the kernel function containing addr" };
 const struct xt_builtin xt_bi_usym = { .name = "usym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
