@@ -46,6 +46,14 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 	}
 	int i = 0;
 	for (struct xt_node *a = fmt->next; a; a = a->next, i++) {
+		/* %s of an enum constant prints its name (bpftrace 0.22): PIDTYPE_TGID */
+		int64_t ev;
+		if (convs[i] == 's' && a->kind == XT_N_IDENT && !a->list && !xt_builtin_find(a->name, XT_BI_VAR) &&
+		    xt_ktypes()->enumerator && xt_ktypes()->enumerator(a->name, &ev)) {
+			a->kind = XT_N_STR;
+			a->sval = a->name;
+			a->slen = strlen(a->name);
+		}
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
