@@ -136,6 +136,10 @@ struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool k
  * the full probe name; target/num/data per provider). */
 struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data);
+/* pass_types.c: types variable node v (XT_N_VAR) as assigned a value of
+ * type t by a builtin (find(@m, k, $v)), as `$v = ...` would: declared when
+ * new, else widened or checked. 0, or -1 after a diagnostic. */
+int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_type *t);
 /* Whether the analysis is in its final round (diagnostics are shown). */
 bool xt_sema_final(struct xt_sema *s);
 /* Whether the statement being checked runs in a for ($kv : @m) body. */
