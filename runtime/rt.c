@@ -482,7 +482,9 @@ void xt_rt_print_lost(struct xt_rt *rt)
 		unsigned long long ev = (unsigned long long)l[0], up = (unsigned long long)l[1];
 		if (rt->opts.format == XT_FMT_JSON) {
 			if (ev) {
-				fprintf(rt->opts.out, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu, \"probe\": ", ev);
+				/* bpftrace 0.26's shape ("count" beside the data), and the probe */
+				fprintf(rt->opts.out, "{\"type\": \"lost_events\", \"count\": %llu, \"data\": {\"events\": %llu, \"probe\": ",
+					ev, ev);
 				xt_print_json_str(rt->opts.out, name);
 				fputs("}}\n", rt->opts.out);
 			}

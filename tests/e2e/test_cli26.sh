@@ -33,6 +33,13 @@ expect_eq "JSON: attached_probes with its count (0.26)" '{"type": "attached_prob
 raw -f json --attach-line 0.17 -e 'begin { exit(); }'
 expect_eq "JSON: 0.17's attached_probes" '{"type": "attached_probes", "data": {"probes": 1}}' "$(printf '%s\n' "$R_OUT" | head -1)"
 
+# JSON lost records: 0.26's "count" beside the data (a 1 MiB ring cannot hold
+# 2000 records of 3.6 KB sent at once)
+raw -q -f json -e 'begin { $s = str($1); for ($i : 0..2000) { printf("%s %s %s %s\n", $s, $s, $s, $s); } } interval:ms:100 { exit(); }' "$(head -c 900 /dev/zero | tr '\0' x)"
+lost=$(printf '%s\n' "$R_OUT" | grep '"lost_events"')
+n=$(printf '%s\n' "$lost" | sed -n 's/.*"count": \([0-9]*\), .*/\1/p')
+expect_eq "JSON lost_events" "{\"type\": \"lost_events\", \"count\": $n, \"data\": {\"events\": $n, \"probe\": \"begin\"}}" "$lost"
+
 # 2. --dry-run: compiled, loaded, attached, nothing run or printed
 raw --dry-run -e 'begin { printf("ran\n"); @a = 1; } tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }'
 expect_eq "--dry-run" "0::" "$R_RC:$R_OUT:$R_ERR"
