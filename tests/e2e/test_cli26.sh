@@ -115,6 +115,26 @@ expect_eq "trailer: XTRACE_STR_TRUNC_TRAILER=\"\"" "/usr|abc" "$R_OUT"
 R_OUT=$(XTRACE_STR_TRUNC_TRAILER='~' timeout 60 "$XTRACE" -q -e "$prog")
 expect_eq "trailer: XTRACE_STR_TRUNC_TRAILER=\"~\"" "/usr~|abc" "$R_OUT"
 
+# tseries: the chart (time column normalised: intervals start on the kernel's
+# monotonic clock), several writes in one interval of an hour
+H=3600000000000
+raw -q -e "begin { @a = tseries(5, $H, 3); @a = tseries(7, $H, 3); @b[\"x\"] = tseries(5, $H, 3, \"sum\"); @b[\"x\"] = tseries(7, $H, 3, \"sum\"); @c = tseries(-3, $H, 2, \"avg\"); @c = tseries(3, $H, 2, \"avg\"); @c = tseries(-6, $H, 2, \"avg\"); @m = tseries(4, $H, 2, \"min\"); @m = tseries(2, $H, 2, \"min\"); }"
+got=$(printf '%s\n' "$R_OUT" | sed -E 's/^[0-9]{2}:[0-9]{2}:[0-9]{2} /HH:MM:SS /')
+chart() { # chart LO HI VALUE POS: one interval's chart
+	local bar
+	bar=$(printf '%*s' 51 '')
+	printf '         %s%*s%s\nhh:mm:ss |%s|\nHH:MM:SS |%*s*%*s| %s\n         v%sv\n         %s%*s%s\n' \
+		"$1" $((53 - ${#1} - ${#2})) '' "$2" "${bar// /_}" $(($4 - 1)) '' $((51 - $4)) '' "$3" "${bar// /_}" \
+		"$1" $((53 - ${#1} - ${#2})) '' "$2"
+}
+want=$(printf '\n\n@a: \n%s\n\n@b[x]: \n%s\n\n@c: \n%s\n\n@m: \n%s' "$(chart 6 8 7 26)" "$(chart 11 13 12 26)" "$(chart -3 -1 -2 26)" "$(chart 1 3 2 26)")
+expect_eq "tseries: last, sum, avg, min of one interval" "$want" "$got"
+raw -q -f json -e "begin { @a = tseries(5, $H, 3); @a = tseries(7, $H, 3); }"
+expect_match "tseries: JSON" '^\{"type": "tseries", "data": \{"@a": \[\{"interval_start":"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}","value":7\}\]\}\}$' "$R_OUT"
+raw -q -e 'interval:ms:100 { @d = tseries(@n, 100000000, 50); @n += 2; } interval:ms:450 { exit(); }'
+expect_match "tseries: sub-second intervals label .ms" '^hh:mm:ss\.ms  \|_{51}\|$' "$R_OUT"
+expect_match "tseries: the first value at the left edge" '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} \* {51}\| 0$' "$R_OUT"
+
 # 11. Builtins on a workload: comm(pid), func/usym/ustack with %s,
 # ustack(build_id), signal_thread, write_user
 fill="uprobe:$T/writeme:xt_fill"
