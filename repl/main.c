@@ -68,6 +68,7 @@ static void usage(FILE *f)
 	      "    XTRACE_BOOL_AS_INT          [default: 0] 1: bools print 1/0 (bpftrace 0.17)\n"
 	      "    XTRACE_STR_TRUNC_TRAILER    [default: '..'] ends a string str() cut short ('': 0.17)\n"
 	      "    XTRACE_ATTACH_LINE          [default: 0.26] 0.17: \"Attaching N probes...\" on the output\n"
+	      "    XTRACE_STATS_LAYOUT         [default: 0.26] 0.17: stats as \"count N, average A, total T\"\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "xtrace -l '*sleep*'\n"

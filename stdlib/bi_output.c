@@ -57,7 +57,10 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
+		/* %s takes any value and prints its text (bpftrace 0.26): tuples and
+		 * struct copies too */
 		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_BUF ||
+			      t->kind == XT_T_TUPLE || t->kind == XT_T_KVAL || xt_type_is_int(t) ||
 			      (t->kind == XT_T_RENDERED && t->render->printf_s);
 		bool int_ok = xt_type_is_int(t) || t->kind == XT_T_PTR;
 		bool ok = convs[i] == 's' ? str_ok || int_ok :
