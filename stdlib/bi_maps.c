@@ -54,6 +54,14 @@ static const struct xt_type *print_type(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(xt_sema_diags(s), a->next->loc, "print() of a value takes no top or div; they are for whole maps");
 		return NULL;
 	}
+	/* print(ENUM_CONSTANT) prints its name (bpftrace 0.22) */
+	int64_t ev;
+	if (a->kind == XT_N_IDENT && !xt_builtin_find(a->name, XT_BI_VAR) && xt_ktypes()->enumerator &&
+	    xt_ktypes()->enumerator(a->name, &ev)) {
+		a->kind = XT_N_STR;
+		a->sval = a->name;
+		a->slen = strlen(a->name);
+	}
 	const struct xt_type *t = xt_sema_expr(s, a);
 	if (!t)
 		return NULL;

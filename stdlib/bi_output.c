@@ -57,6 +57,10 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
+		/* a kernel struct or array printed with %s: a copy, printed from BTF */
+		if (convs[i] == 's' && (t->kind == XT_T_ARRAY || (t->kind == XT_T_RECORD && t->btf_id)) &&
+		    !(t = xt_sema_kval(s, a, t)))
+			return NULL;
 		/* %s takes any value and prints its text (bpftrace 0.26): tuples and
 		 * struct copies too */
 		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_BUF ||
