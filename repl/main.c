@@ -421,6 +421,13 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	struct xt_rt *rt = NULL;
 	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
+	int nsites = 0;
+	for (int i = 0; i < u.prog->nprobes; i++)
+		nsites += u.prog->probes[i].nsites;
+	if (nsites == 0) { /* --probe-filter left nothing: as bpftrace 0.26 says it, on the output */
+		fputs("No probes to attach\n", out);
+		goto out;
+	}
 	if (dg.len) { /* notes (-v: headers skipped) before what the program prints */
 		fputs(dg.buf, stderr);
 		xt_diags_clear(&dg);

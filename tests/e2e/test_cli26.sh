@@ -67,6 +67,8 @@ expect_match "-d parse,codegen: the IR" '^define .*@probe_0\(' "$R_ERR"
 # 5. --probe-filter: only matching probes (begin/end always)
 raw --probe-filter 'openat$' -l -e 'tracepoint:syscalls:sys_enter_open* { } begin { }'
 expect_eq "--probe-filter" "$(printf '0:tracepoint:syscalls:sys_enter_openat\nbegin')" "$R_RC:$R_OUT"
+raw --probe-filter 'zzz' -e 'tracepoint:syscalls:sys_enter_openat { }'
+expect_eq "--probe-filter: nothing left" "1:No probes to attach:" "$R_RC:$R_OUT:$R_ERR"
 raw --probe-filter '(' -e 'begin { }'
 expect_eq "--probe-filter: a bad regex" "255: xtrace: Invalid --probe-filter regex '(': Unmatched ( or \\(" "$R_RC: $R_ERR"
 
