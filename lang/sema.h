@@ -83,6 +83,9 @@ struct xt_sema_opts {
 	/* bools print as 1/0, as bpftrace 0.17 printed comparisons (config
 	 * bool_as_int = 1, XTRACE_BOOL_AS_INT=1); otherwise true/false */
 	bool bool_as_int;
+	/* -k: a failed memory read or a lookup of a missing map key warns at run
+	 * time, with its location (bpftrace's helper error reporting) */
+	bool helper_errors;
 	/* the preprocessor's options (-I, --include, -v); NULL: none. The
 	 * driver decides have_btf itself. */
 	const struct xt_cpp_opts *cpp;

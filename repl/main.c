@@ -44,7 +44,8 @@ static void usage(FILE *f)
 	      "    --info           what this kernel and this build support\n"
 	      "    -l, --list [PATTERN]\n"
 	      "                     list probes matching PATTERN, or those of -e PROGRAM; -lv adds arguments\n"
-	      "    --no-warnings    no warnings (warnf() prints nothing)\n"
+	      "    -k, --warnings   warn at run time of failed memory reads and lookups of missing map keys\n"
+	      "    --no-warnings    no warnings (warnf() and -k print nothing)\n"
 	      "    -o, --output FILE\n"
 	      "                     write results to FILE\n"
 	      "    -p, --pid PID    trace only process PID\n"
@@ -195,7 +196,7 @@ int main(int argc, char **argv)
 		{ "cmd", required_argument, NULL, 'c' }, { "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' }, { "list", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' },
-		{ "debug", required_argument, NULL, 'd' },
+		{ "debug", required_argument, NULL, 'd' }, { "warnings", no_argument, NULL, 'k' },
 		{ 0 },
 	};
 	const char *attach_line = getenv("XTRACE_ATTACH_LINE"), *probe_filter = NULL;
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
 	o.cpp.include_dirs = dirs;
 	o.cpp.include_files = files;
 	int c;
-	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhVk", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_UNSAFE: o.unsafe = true; break;
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
@@ -214,6 +215,13 @@ int main(int argc, char **argv)
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_INFO: info = true; break;
 		case OPT_NO_WARNINGS: o.no_warnings = true; break;
+		case 'k':
+			if (o.helper_errors) { /* bpftrace 0.26 removed -kk */
+				fprintf(stderr, "xtrace: -kk is gone (bpftrace 0.26); -k reports failed reads and map lookups\n");
+				return 1;
+			}
+			o.helper_errors = true;
+			break;
 		case OPT_USDT_FILE: break; /* always so: the kernel arms semaphores by file (ref_ctr_offset) */
 		case OPT_PROBE_FILTER: probe_filter = optarg; break;
 		case OPT_ATTACH_LINE: attach_line = optarg; break;
@@ -259,6 +267,10 @@ int main(int argc, char **argv)
 	}
 	if (info)
 		return print_info();
+	if (o.helper_errors && o.no_warnings) {
+		fprintf(stderr, "xtrace: -k and --no-warnings cannot go together\n");
+		return 1;
+	}
 	if (attach_line && strcmp(attach_line, "0.17") == 0)
 		o.attaching_line = true;
 	else if (attach_line && *attach_line && strcmp(attach_line, "0.26") != 0) {
@@ -412,7 +424,8 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 
 	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .max_strlen = o->max_strlen,
 		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
-		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp };
+		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp,
+		.helper_errors = o->helper_errors };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;

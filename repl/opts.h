@@ -23,6 +23,7 @@ struct xt_opts {
 	bool verifier_log;         /* -d verifier (or all) */
 	bool dry_run;              /* --dry-run: load and attach, then quit */
 	bool no_warnings;          /* --no-warnings */
+	bool helper_errors;        /* -k, --warnings: failed reads and missing map keys warn at run time */
 	bool attaching_line;       /* --attach-line 0.17, XTRACE_ATTACH_LINE=0.17: 0.17's line */
 	struct xt_cpp_opts cpp;    /* -I, --include; -v */
 	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */

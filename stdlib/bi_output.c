@@ -798,3 +798,59 @@ const struct xt_builtin xt_bi_fail = { .name = "fail", .kind = XT_BI_FUNC, .min_
 const struct xt_builtin xt_bi_static_assert = { .name = "static_assert", .kind = XT_BI_FUNC, .min_args = 2, .max_args = 2,
 	.flags = XT_BIF_NOVALUE, .check = static_assert_type, .emit = nothing_emit,
 	.help = "static_assert(cond, msg): a compile error with msg when the constant cond is false" };
+
+/* -k: a helper that failed, reported as bpftrace reports it (runtime warning
+ * with its location, the helper and its result, the source line marked);
+ * records {u64 helper, i64 result, u64 line << 40 | first column << 20 |
+ * last column} come from xt_cg_helper_failed. --no-warnings silences them. */
+static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_rt_opts *o = xt_rt_options(rt);
+	const struct xt_program *prog = xt_rt_program(rt);
+	if (size < 24 || o->no_warnings)
+		return;
+	uint64_t helper, where;
+	int64_t ret;
+	memcpy(&helper, payload, 8);
+	memcpy(&ret, payload + 8, 8);
+	memcpy(&where, payload + 16, 8);
+	int line = (int)(where >> 40), first = (int)(where >> 20 & 0xfffff), last = (int)(where & 0xfffff);
+	const char *name = helper == 1 ? "map_lookup_elem" : helper == 112 ? "probe_read_user"
+		: helper == 113 ? "probe_read_kernel" : helper == 114 ? "probe_read_user_str"
+		: helper == 115 ? "probe_read_kernel_str" : "helper";
+	char msg[128];
+	if (helper == 1)
+		snprintf(msg, sizeof(msg), "Can't lookup map element because it does not exist.");
+	else
+		snprintf(msg, sizeof(msg), "Failed to read memory: %s", strerror((int)-ret));
+	fflush(o->out);
+	const char *file = prog->src ? prog->src->name : "<stdin>";
+	if (line > 0)
+		fprintf(stderr, "%s:%d:%d-%d: warning: %s\n", file, line, first, last, msg);
+	else
+		fprintf(stderr, "%s: warning: %s\n", file, msg);
+	fprintf(stderr, "Additional Info - helper: %s, retcode: %lld\n", name, (long long)ret);
+	const char *text = prog->src ? prog->src->text : NULL;
+	for (int l = 1; text && l < line; l++) {
+		text = strchr(text, '\n');
+		text = text ? text + 1 : NULL;
+	}
+	if (text && line > 0 && first > 0 && last >= first) {
+		int len = (int)strcspn(text, "\n");
+		fprintf(stderr, "%.*s\n%*s", len, text, first - 1, "");
+		for (int i = first; i <= last; i++)
+			fputc('~', stderr);
+		fputc('\n', stderr);
+	}
+}
+
+static const struct xt_type *helper_error_type(struct xt_sema *s, struct xt_node *n)
+{
+	xt_diag_error(xt_sema_diags(s), n->loc, "%s is internal to -k", n->name);
+	return NULL;
+}
+
+/* Not callable: its name is no identifier. */
+const struct xt_builtin xt_bi_helper_error = { .name = "-k", .kind = XT_BI_FUNC, .flags = XT_BIF_HELPER_ERRORS | XT_BIF_NOVALUE,
+	.check = helper_error_type, .on_event = helper_error_event,
+	.help = "(not callable) -k's run-time warnings: failed memory reads, lookups of missing map keys" };

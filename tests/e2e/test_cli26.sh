@@ -98,6 +98,22 @@ raw -q -e 'begin { warnf("careful"); printf("x\n"); }'
 expect_eq "warnf without --no-warnings" "<stdin>:1:9-24: warning: careful" "$R_ERR"
 raw -q --no-warnings -e 'begin { warnf("careful"); printf("x\n"); }'
 expect_eq "--no-warnings" "0:x:" "$R_RC:$R_OUT:$R_ERR"
+raw -q -k -e 'begin { @m[1] = 1; $v = @m[7]; $p = (uint64 *)8; printf("%d %d\n", $v, *$p); }'
+expect_eq "-k: the value as without it" "0 0" "$(printf '%s\n' "$R_OUT" | head -1)"
+expect_eq "-k: a missing key and a failed read warn, located" "<stdin>:1:25-29: warning: Can't lookup map element because it does not exist.
+Additional Info - helper: map_lookup_elem, retcode: 0
+begin { @m[1] = 1; \$v = @m[7]; \$p = (uint64 *)8; printf(\"%d %d\\n\", \$v, *\$p); }
+                        ~~~~~
+<stdin>:1:72-74: warning: Failed to read memory: Bad address
+Additional Info - helper: probe_read_user, retcode: -14
+begin { @m[1] = 1; \$v = @m[7]; \$p = (uint64 *)8; printf(\"%d %d\\n\", \$v, *\$p); }
+                                                                       ~~~" "$R_ERR"
+raw -q -e 'begin { @m[1] = 1; $v = @m[7]; printf("%d\n", $v); }'
+expect_eq "without -k: quiet" "" "$R_ERR"
+raw -q -k --no-warnings -e 'begin { }'
+expect_eq "-k with --no-warnings: an error" "1: xtrace: -k and --no-warnings cannot go together" "$R_RC: $R_ERR"
+raw -kk -e 'begin { }'
+expect_eq "-kk: an error (bpftrace 0.26)" "1: xtrace: -kk is gone (bpftrace 0.26); -k reports failed reads and map lookups" "$R_RC: $R_ERR"
 raw -q --usdt-file-activation -e 'begin { printf("ok\n"); }'
 expect_eq "--usdt-file-activation (always so)" "0:ok" "$R_RC:$R_OUT"
 
