@@ -825,6 +825,16 @@ static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *pay
 		snprintf(msg, sizeof(msg), "Failed to read memory: %s", strerror((int)-ret));
 	fflush(o->out);
 	const char *file = prog->src ? prog->src->name : "<stdin>";
+	if (o->format == XT_FMT_JSON) { /* bpftrace 0.26's helper_error record */
+		fputs("{\"type\": \"helper_error\", \"msg\": ", o->out);
+		xt_print_json_str(o->out, helper == 1 ? msg : strerror((int)-ret));
+		fputs(", \"helper\": ", o->out);
+		xt_print_json_str(o->out, name);
+		fprintf(o->out, ", \"retcode\": %lld, \"filename\": ", (long long)ret);
+		xt_print_json_str(o->out, file);
+		fprintf(o->out, ", \"line\": %d, \"col\": %d}\n", line, first);
+		return;
+	}
 	if (line > 0)
 		fprintf(stderr, "%s:%d:%d-%d: warning: %s\n", file, line, first, last, msg);
 	else
