@@ -24,7 +24,7 @@ static void usage(FILE *f)
 	fputs("USAGE:\n"
 	      "    xtrace [options] FILE [ARG...]\n"
 	      "    xtrace [options] - <stdin input>\n"
-	      "    xtrace [options] -e 'PROGRAM' [ARG...] [-- --NAME=VALUE...]\n"
+	      "    xtrace [options] -e 'PROGRAM' [ARG...] [-- ARG...]\n"
 	      "    xtrace -l [PATTERN] | -l -e 'PROGRAM'\n"
 	      "    xtrace [-i]\n"
 	      "\n"
