@@ -224,8 +224,7 @@ static LLVMValueRef has_key_emit(struct xt_cg *cg, struct xt_node *n)
  * aggregation's value is spread over the CPUs. */
 static const struct xt_type *find_type(struct xt_sema *s, struct xt_node *n)
 {
-	/* The variable moves to n->b: element() reads the last argument as the key. */
-	struct xt_node *out = n->b ? n->b : n->list->next ? n->list->next->next : NULL;
+	struct xt_node *key = n->list->next, *out = key ? key->next : NULL;
 	if (!out || out->next || n->list->list) {
 		xt_diag_error(xt_sema_diags(s), n->loc, "find() takes a map, a key and a variable: find(@map, key, $value)");
 		return NULL;
@@ -234,9 +233,17 @@ static const struct xt_type *find_type(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(xt_sema_diags(s), out->loc, "find() stores the value in a variable ($name)");
 		return NULL;
 	}
-	n->list->next->next = NULL;
-	n->b = out;
+	/* element() reads the last argument as the key: it sees the list without
+	 * the variable, and keeps a copy of the key node, alone in its list. */
+	key->next = NULL;
 	struct xt_map_info *m = element(s, n);
+	key->next = out;
+	if (m && n->a->list == key) {
+		struct xt_node *k = xt_node_new(xt_sema_arena(s), key->kind, key->loc);
+		*k = *key;
+		k->next = NULL;
+		n->a->list = k;
+	}
 	if (!m)
 		return NULL;
 	if (!m->val) /* first round: the map's values are not known yet */
@@ -251,7 +258,7 @@ static const struct xt_type *find_type(struct xt_sema *s, struct xt_node *n)
 static LLVMValueRef find_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_map_info *m = n->a->sym;
-	struct xt_node *out = n->b;
+	struct xt_node *out = n->list->next->next;
 	LLVMValueRef args[] = { xt_cg_map(cg, m), xt_cg_map_key(cg, m, n->a) };
 	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
 	LLVMValueRef found = LLVMBuildIsNotNull(cg->b, p, "");
@@ -313,6 +320,6 @@ MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_NOVALUE, delete_type, delete_emit, NU
       "delete(@m[key]) or delete(@m, key): remove one key");
 MAPFN(xt_bi_has_key, "has_key", 2, 2, 0, has_key_type, has_key_emit, NULL, "has_key(@m, key): whether @m holds key");
 MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, NULL, "len(@m): the number of keys in @m");
-const struct xt_builtin xt_bi_find = { .name = "find", .kind = XT_BI_FUNC, .min_args = 2, .max_args = 3, /* 2 once the variable moved */
+const struct xt_builtin xt_bi_find = { .name = "find", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 3,
 	.check = find_type, .emit = find_emit,
 	.help = "find(@map, key, $v): whether @map has key; if so $v takes its value" };

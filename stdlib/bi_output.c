@@ -70,7 +70,7 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		bool ok = convs[i] == 's' ? str_ok || int_ok :
 			  convs[i] == 'r' ? (t->kind == XT_T_BUF && t->render == XT_R_NONE) || t->kind == XT_T_STR : int_ok;
 		if (!ok) {
-			xt_diag_error(dg, a->loc, "%s() %%%c cannot print a %s", n->name, convs[i],
+			xt_diag_error(dg, a->loc, "%s() %%%s cannot print a %s", n->name, convs[i] == 'g' ? "gr" : (char[]){ convs[i], 0 },
 				      xt_type_name(xt_sema_arena(s), t));
 			return NULL;
 		}
