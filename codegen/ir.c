@@ -60,8 +60,10 @@ void xt_cg_probe_read_in(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, L
 	LLVMValueRef args[] = { dst, len, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
 	if (space != XT_AS_AUTO) {
 		bool user = space == XT_AS_USER;
-		xt_cg_helper(cg, str ? (user ? XT_H_READ_USER_STR : XT_H_READ_KERNEL_STR)
-				     : (user ? XT_H_READ_USER : XT_H_READ_KERNEL), false, args, 3);
+		int h = str ? (user ? XT_H_READ_USER_STR : XT_H_READ_KERNEL_STR) : (user ? XT_H_READ_USER : XT_H_READ_KERNEL);
+		LLVMValueRef ret = xt_cg_helper(cg, h, false, args, 3);
+		if (cg->prog->opts.helper_errors) /* -k: a failed read warns */
+			xt_cg_helper_failed(cg, xt_cg_i64(cg, h), ret, LLVMBuildICmp(cg->b, LLVMIntSLT, ret, xt_cg_i64(cg, 0), ""));
 		return;
 	}
 	LLVMBasicBlockRef kern = xt_cg_block(cg, "kread"), user = xt_cg_block(cg, "uread"), done = xt_cg_block(cg, "read");
