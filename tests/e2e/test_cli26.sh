@@ -87,6 +87,9 @@ expect_match "-V" '^xtrace v[0-9]+\.[0-9]+\.[0-9]+$' "$R_OUT"
 raw --version
 expect_eq "--version is -V" "$(timeout 10 "$XTRACE" -V)" "$R_OUT"
 
+raw --fmt -e 'begin { }'
+expect_eq "--fmt: refused, with the reason" "1: xtrace: --fmt is not supported: xtrace's parser keeps no comments, so a reformatted script would lose them" "$R_RC: $R_ERR"
+
 # 7. --info: the system, the build, the probe types this kernel allows
 raw --info
 expect_eq "--info: sections" "$(printf 'System\nBuild\nKernel features\nProbe types')" "$(printf '%s\n' "$R_OUT" | grep -E '^[A-Z]')"
