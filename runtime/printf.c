@@ -24,6 +24,8 @@ struct spec {
  *       | '%' '-'? digits* ('.' digits*)? 'r' ('x'|'h')?      (bpftrace's buffers)
  * Returns 0 and fills *sp, or -1 when the text at `start` is not a valid
  * conversion. */
+#define PRINTF_WIDTH_MAX 65536
+
 static int parse_spec(const char *f, size_t start, struct spec *sp)
 {
 	size_t i = start + 1, mod;
@@ -38,12 +40,20 @@ static int parse_spec(const char *f, size_t start, struct spec *sp)
 	}
 	while (f[i] && strchr("-0+ #", f[i]))
 		i++;
-	while (f[i] >= '0' && f[i] <= '9')
-		i++;
-	if (f[i] == '.') {
-		i++;
-		while (f[i] >= '0' && f[i] <= '9')
+	/* width and precision: at most PRINTF_WIDTH_MAX (a fuzzer's %2222222222s
+	 * made the C library give up with ENOMEM at run time) */
+	for (int part = 0; part < 2; part++) {
+		if (part == 1) {
+			if (f[i] != '.')
+				break;
 			i++;
+		}
+		long v = 0;
+		while (f[i] >= '0' && f[i] <= '9') {
+			v = v * 10 + (f[i++] - '0');
+			if (v > PRINTF_WIDTH_MAX)
+				return -1;
+		}
 	}
 	mod = i;
 	if (f[i] == 'g' && f[i + 1] == 'r') { /* %gr: GFP flag names (bpftrace 0.26) */
