@@ -12,6 +12,7 @@
 #include "repl/driver.h"
 #include "repl/opts.h"
 #include "repl/repl.h"
+#include "runtime/metrics.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 	      "  -I DIR       search DIR for #include files (before the system's folders)\n"
 	      "  --include FILE  #include FILE before the program\n"
 	      "  --unsafe     allow system() and signal()\n"
+	      "  --metrics [ADDR:]PORT  serve the maps to Prometheus at http://ADDR:PORT/metrics\n"
+	      "               (ADDR 127.0.0.1 unless given) while the program runs\n"
 	      "  -h, --help   this help\n"
 	      "  -V, --version\n"
 	      "  ARG...       positional parameters $1, $2, ... ($# is their count)\n"
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ "unsafe", no_argument, NULL, 'U' }, { "include", required_argument, NULL, 'H' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	/* -I and --include, in the order given (at most one per argument); they
@@ -103,6 +107,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'U': o.unsafe = true; break;
+		case 'M': o.metrics = optarg; break;
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
 		case 'H': files[o.cpp.ninclude_files++] = optarg; break;
 		case 'B':
@@ -163,6 +168,10 @@ int main(int argc, char **argv)
 	}
 
 	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO))) {
+		if (o.metrics) {
+			fprintf(stderr, "xtrace: --metrics serves a program's maps: give one with -e or a file\n");
+			return 1;
+		}
 		o.params = (const char *const *)argv + optind;
 		o.nparams = argc - optind;
 		return read_env(&o) < 0 ? 1 : xt_repl(&o);
@@ -252,6 +261,7 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		(strstr(dump, "cpp") ? XT_DUMP_CPP : 0) : 0;
 	int status = 1;
 	struct xt_rt *rt = NULL;
+	struct xt_metrics *mx = NULL;
 	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
 	if (dg.len) { /* notes (-v: headers skipped) before what the program prints */
@@ -262,9 +272,12 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		status = 0;
 		goto out;
 	}
+	if (o->metrics && !(mx = xt_metrics_open(o->metrics, o->quiet, o->verbose)))
+		goto out;
 	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
 				 .quiet = o->quiet, .child = child, .child_go_fd = go_fd,
-				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max };
+				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max,
+				 .metrics = mx };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
 	if (!rt)
 		goto out;
@@ -278,6 +291,8 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	} else {
 		status = xt_rt_run(rt);
 	}
+	xt_metrics_close(mx); /* before the maps print, and before a child can inherit the socket */
+	mx = NULL;
 	int werr = xt_out_error(out);
 	if (werr && werr != EPIPE) /* reported once already; the results still reach someone */
 		xt_rt_set_output(rt, stderr, o->format);
@@ -290,6 +305,7 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 out:
 	if (dg.len)
 		fputs(dg.buf, stderr);
+	xt_metrics_close(mx);
 	xt_rt_close(rt);
 	if (go_fd >= 0)
 		close(go_fd);

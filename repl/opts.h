@@ -20,6 +20,7 @@ struct xt_opts {
 	bool unsafe;               /* --unsafe: system() and signal() allowed */
 	int buffering;             /* -B: _IOLBF (default), _IOFBF or _IONBF */
 	const char *dump;          /* -d: "ast" and/or "ir" */
+	const char *metrics;       /* --metrics: serve the maps for Prometheus there (ADDR:PORT or PORT) */
 	struct xt_cpp_opts cpp;    /* -I, --include; -v */
 	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */
 	int nparams;
