@@ -345,8 +345,9 @@ static void put_map(FILE *out, struct xt_rt *rt, const struct xt_map_info *m, co
 	xt_arena_free(ar);
 }
 
-/* The maps in name order, each with its names; a map whose names clash with
- * an earlier one's is left out (skip[i]). Returns the count; *order malloc'd. */
+/* The maps in name order, each with its names; a map whose name starts with
+ * '_', or whose names clash with an earlier one's, is left out (skip[i]).
+ * Returns the count, or -ENOMEM; free with plan_free. */
 static int plan(struct xt_rt *rt, const struct xt_map_info ***order, struct names **nms, bool **skip)
 {
 	const struct xt_program *prog = rt->prog;
@@ -362,6 +363,8 @@ static int plan(struct xt_rt *rt, const struct xt_map_info ***order, struct name
 	char which[200];
 	for (int i = 0; i < n; i++) {
 		names_of((*order)[i], &(*nms)[i]);
+		/* @_name: the program's own (timestamps by tid, ...), not a metric */
+		(*skip)[i] = (*order)[i]->name[0] == '_';
 		for (int j = 0; j < i && !(*skip)[i]; j++)
 			(*skip)[i] = !(*skip)[j] && clash(&(*nms)[i], &(*nms)[j], which, sizeof(which));
 	}
@@ -611,7 +614,7 @@ int xt_metrics_serve(struct xt_metrics *m, struct xt_rt *rt, struct xt_loop *l)
 	int n = plan(rt, &order, &nms, &skip);
 	char which[200];
 	for (int i = 0; i < n; i++)
-		for (int j = 0; j < i && skip[i]; j++)
+		for (int j = 0; j < i && skip[i] && order[i]->name[0] != '_'; j++)
 			if (!skip[j] && clash(&nms[i], &nms[j], which, sizeof(which))) {
 				fprintf(stderr, "xtrace: --metrics leaves @%s out: its metric %s is @%s's\n",
 					order[i]->name, which, order[j]->name);
