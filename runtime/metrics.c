@@ -498,22 +498,30 @@ static int listen_on(const char *where, char *shown, size_t shown_size)
 		fprintf(stderr, "xtrace: --metrics '%s': %s\n", where, gai_strerror(err));
 		return -1;
 	}
-	/* every interface: IPv6's any address, which takes IPv4 too, when there is one */
-	struct addrinfo *a = ai;
-	for (struct addrinfo *x = ai; all && x; x = x->ai_next)
-		if (x->ai_family == AF_INET6)
-			a = x;
-	int fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int one = 1, zero = 0;
-	if (fd >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (all && a->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	}
-	if (fd < 0 || bind(fd, a->ai_addr, a->ai_addrlen) < 0 || listen(fd, 64) < 0) {
-		fprintf(stderr, "xtrace: cannot serve metrics on %s: %s\n", where, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	/* The first address that binds; for every interface IPv6's any address
+	 * first, which takes IPv4 too, when the host has IPv6. */
+	int fd = -1, why = 0;
+	for (int pass = all ? 0 : 1; pass < 2 && fd < 0; pass++)
+		for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+			if (pass == 0 && a->ai_family != AF_INET6)
+				continue;
+			fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+			if (fd < 0) {
+				why = errno;
+				continue;
+			}
+			int one = 1, zero = 0;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (all && a->ai_family == AF_INET6)
+				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+			if (bind(fd, a->ai_addr, a->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+				why = errno;
+				close(fd);
+				fd = -1;
+			}
+		}
+	if (fd < 0) {
+		fprintf(stderr, "xtrace: cannot serve metrics on %s: %s\n", where, strerror(why));
 		freeaddrinfo(ai);
 		return -1;
 	}
