@@ -207,6 +207,14 @@ static void put_labels(FILE *out, const struct xt_map_entry *e, const char **nam
 	fputc('}', out);
 }
 
+/* A sample's name and labels, its value to follow: base_bucket{comm="sh",le="7"} */
+static void sample(FILE *out, const char *base, const char *suffix, const struct xt_map_entry *e,
+		   const char **names, const char *extra)
+{
+	fprintf(out, "%s%s", base, suffix);
+	put_labels(out, e, names, extra);
+}
+
 static bool is_number(const struct xt_val *v)
 {
 	return v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL;
@@ -266,16 +274,14 @@ static void put_hist(FILE *out, const struct names *nm, const struct xt_map_data
 		if (!bucket_max(d, i, e->nbuckets, max, sizeof(max)))
 			continue;
 		snprintf(le, sizeof(le), "le=\"%s\"", max);
-		fprintf(out, "%s_bucket", nm->base);
-		put_labels(out, e, names, le);
+		sample(out, nm->base, "_bucket", e, names, le);
 		fprintf(out, " %" PRIu64 "\n", cum);
 	}
-	fprintf(out, "%s_bucket", nm->base);
-	put_labels(out, e, names, "le=\"+Inf\"");
-	fprintf(out, " %" PRIu64 "\n%s_sum", e->count, nm->base);
-	put_labels(out, e, names, NULL);
-	fprintf(out, " %" PRId64 "\n%s_count", e->total, nm->base);
-	put_labels(out, e, names, NULL);
+	sample(out, nm->base, "_bucket", e, names, "le=\"+Inf\"");
+	fprintf(out, " %" PRIu64 "\n", e->count);
+	sample(out, nm->base, "_sum", e, names, NULL);
+	fprintf(out, " %" PRId64 "\n", e->total);
+	sample(out, nm->base, "_count", e, names, NULL);
 	fprintf(out, " %" PRIu64 "\n", e->count);
 }
 
@@ -312,10 +318,9 @@ static void put_map(FILE *out, struct xt_rt *rt, const struct xt_map_info *m, co
 		if (hist) {
 			put_hist(out, nm, &d, e, names);
 		} else if (summary) {
-			fprintf(out, "%s_count", nm->base);
-			put_labels(out, e, names, NULL);
-			fprintf(out, " %" PRIu64 "\n%s_sum", e->count, nm->base);
-			put_labels(out, e, names, NULL);
+			sample(out, nm->base, "_count", e, names, NULL);
+			fprintf(out, " %" PRIu64 "\n", e->count);
+			sample(out, nm->base, "_sum", e, names, NULL);
 			fprintf(out, " %" PRId64 "\n", e->total);
 		} else if (is_number(&e->value)) {
 			fputs(nm->family, out);
