@@ -43,12 +43,15 @@ PROG='tracepoint:syscalls:sys_enter_openat /comm == "xt_met_open"/ {
 	@dist = hist(@i);
 	@lin = lhist(@i, 0, 100, 25);
 	@st = stats(@i);
+	@ = count();
+	@lin_sum = sum(1);
 }
 profile:hz:499 { @churn[cpu] = count(); }
 interval:ms:7 { clear(@churn); }'
 
 xt_start --metrics "127.0.0.1:$PORT" -e "$PROG" || { fail "xtrace starts with --metrics" "$XT_ERR"; finish; }
-expect_eq "says where it serves" "xtrace: serving metrics at http://127.0.0.1:$PORT/metrics" "$(cat "$XT_TMP/bg.err")"
+expect_eq "says where it serves, and which map it leaves out" "xtrace: serving metrics at http://127.0.0.1:$PORT/metrics
+xtrace: --metrics leaves @lin_sum out: its metric xtrace_lin_sum is @lin's" "$(cat "$XT_TMP/bg.err")"
 "$XT_TMP/xt_met_open" 100
 
 # --- the exposition, line by line -------------------------------------------------
@@ -96,6 +99,9 @@ xtrace_st_sum 5050
 xtrace_st_avg 50'
 has_lines "a plain value: a gauge" '# TYPE xtrace_i gauge
 xtrace_i 100'
+has_lines "the map without a name: xtrace_map" '# TYPE xtrace_map_total counter
+xtrace_map_total 100'
+expect_eq "the clashing map is left out" "xtrace_lin_sum 5050" "$(printf '%s\n' "$BODY" | grep '^xtrace_lin_sum')"
 if command -v promtool >/dev/null; then
 	lint=$(printf '%s\n' "$BODY" | promtool check metrics 2>&1)
 	expect_eq "promtool check metrics" "0:" "$?:$lint"
