@@ -391,6 +391,7 @@ int xt_rt_run(struct xt_rt *rt)
 	xt_rt_child_untrace(rt);
 	unwatch(l, &rt->remember_fd);
 	unwatch(l, &rt->target_fd);
+	xt_rt_quiesce(rt);
 	xt_rt_run_special(rt, true);
 	xt_loop_free(l);
 	return rt->status;
