@@ -358,6 +358,18 @@ static int keyword(const char *s, size_t n)
 	return IDENT;
 }
 
+/* Whether a name is followed by `*...)`: a pointer type whose name is a C
+ * typedef (`(foo_t *)arg0`), since no expression has that form. */
+static bool typedef_cast(const char *p, const char *end)
+{
+	p = xt_lex_skip_space(p, end);
+	if (p >= end || *p != '*')
+		return false;
+	while (p < end && *p == '*')
+		p = xt_lex_skip_space(p + 1, end);
+	return p < end && *p == ')';
+}
+
 /* One expression-level token at px->cur (white space already skipped). */
 static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 {
@@ -447,6 +459,8 @@ static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 	id {
 		begin(px, loc);
 		tok = keyword(start, (size_t)((const char *)YYCURSOR - start));
+		if (tok == IDENT && typedef_cast((const char *)YYCURSOR, px->end))
+			tok = TYPEDEF_NAME;
 		lval->str = text(px, start, (const char *)YYCURSOR);
 		advance(px, (const char *)YYCURSOR, loc);
 		return tok;

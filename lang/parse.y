@@ -173,6 +173,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token <num> INT "integer"
 %token <lit> STRING "string"
 %token <str> INT_TYPE "type name"
+%token <str> TYPEDEF_NAME "typedef name"
 %token <op> OPASSIGN "compound assignment"
 
 %token ANGLE_OPEN "'<'" ANGLE_CLOSE "'>'" PRED_END "'/'"
@@ -189,7 +190,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %type <node> expr postfix primary map cond
 %type <list> probes attach_list stmts brace_body config_items config_body
 %type <list> exprlist args_opt macros macro_params macro_params_opt
-%type <str> let_type_opt
+%type <str> let_type_opt field_path
 %type <type> type
 
 /* Only for the `@m` / `@m[keys]` choice: a '[' after a map name is its key. */
@@ -465,12 +466,13 @@ cond
 	| '!' cond { $$ = unop(px, XT_N_UNOP, XT_OP_LNOT, $2, @$); }
 	;
 
-/* type: (int-type | struct|union|enum NAME) '*'... */
+/* type: (int-type | struct|union|enum NAME | typedef-name) '*'... */
 type
 	: INT_TYPE { $$.base = $1; $$.ptrs = 0; }
 	| STRUCT IDENT { $$.base = xt_arena_printf(px->ar, "struct %s", $2); $$.ptrs = 0; }
 	| UNION IDENT { $$.base = xt_arena_printf(px->ar, "union %s", $2); $$.ptrs = 0; }
 	| ENUM IDENT { $$.base = xt_arena_printf(px->ar, "enum %s", $2); $$.ptrs = 0; }
+	| TYPEDEF_NAME { $$.base = $1; $$.ptrs = 0; }
 	| type '*' { $$ = $1; $$.ptrs++; }
 	;
 
@@ -562,19 +564,31 @@ primary
 		}
 	| SIZEOF '(' type ')' { $$ = named(px, XT_N_SIZEOF, type_text(px, $3.base, $3.ptrs), @$); }
 	| SIZEOF '(' expr ')' { $$ = NODE(XT_N_SIZEOF, @$); $$->a = $3; }
-	/* offsetof '(' (struct|union) NAME ',' FIELD ')' */
-	| OFFSETOF '(' STRUCT IDENT ',' IDENT ')'
+	/* offsetof '(' (struct|union NAME | typedef-name) ',' FIELD ['.' FIELD]... ')' */
+	| OFFSETOF '(' STRUCT IDENT ',' field_path ')'
 		{
 			$$ = named(px, XT_N_OFFSETOF, xt_arena_printf(px->ar, "struct %s", $4), @$);
 			$$->sval = $6;
 			$$->slen = strlen($6);
 		}
-	| OFFSETOF '(' UNION IDENT ',' IDENT ')'
+	| OFFSETOF '(' UNION IDENT ',' field_path ')'
 		{
 			$$ = named(px, XT_N_OFFSETOF, xt_arena_printf(px->ar, "union %s", $4), @$);
 			$$->sval = $6;
 			$$->slen = strlen($6);
 		}
+	| OFFSETOF '(' IDENT ',' field_path ')'
+		{
+			$$ = named(px, XT_N_OFFSETOF, $3, @$);
+			$$->sval = $5;
+			$$->slen = strlen($5);
+		}
+	;
+
+/* field_path: FIELD ['.' FIELD]... (offsetof's member designator) */
+field_path
+	: IDENT
+	| field_path '.' IDENT { $$ = xt_arena_printf(px->ar, "%s.%s", $1, $3); }
 	;
 
 /* map: '@' [NAME] ['[' expr, ... ']'] */
@@ -723,7 +737,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	switch (la) {
 	case YYSYMBOL_ATTACH: case YYSYMBOL_IDENT: case YYSYMBOL_MAP:
 	case YYSYMBOL_VAR: case YYSYMBOL_POSPARAM: case YYSYMBOL_INT:
-	case YYSYMBOL_INT_TYPE: case YYSYMBOL_OPASSIGN:
+	case YYSYMBOL_INT_TYPE: case YYSYMBOL_TYPEDEF_NAME: case YYSYMBOL_OPASSIGN:
 		if (token_text(px, loc, &text, &tlen)) {
 			snprintf(what, sizeof(what), "%s '%.*s'", name, tlen, text);
 			break;
