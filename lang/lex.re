@@ -459,7 +459,8 @@ static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 	id {
 		begin(px, loc);
 		tok = keyword(start, (size_t)((const char *)YYCURSOR - start));
-		if (tok == IDENT && typedef_cast((const char *)YYCURSOR, px->end))
+		if (tok == IDENT && px->prev_tok != STRUCT && px->prev_tok != UNION && px->prev_tok != ENUM &&
+		    typedef_cast((const char *)YYCURSOR, px->end))
 			tok = TYPEDEF_NAME;
 		lval->str = text(px, start, (const char *)YYCURSOR);
 		advance(px, (const char *)YYCURSOR, loc);

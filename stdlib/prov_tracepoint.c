@@ -142,8 +142,18 @@ static const struct xt_type *field_type(struct xt_arena *ar, const struct xt_tp_
 		/* byte arrays (__u8 daddr_v6[16]): buffers, for ntop(), macaddr() and %r */
 		return f->size == f->array_len ? xt_type_buf(ar, f->array_len, XT_R_NONE) : NULL;
 	}
-	if (strchr(f->ctype, '*'))
-		return xt_type_ptr(ar, NULL, f->ctype);
+	if (strchr(f->ctype, '*')) {
+		/* `struct NAME *`: typed as the program's C definitions or BTF have it */
+		const char *star = strchr(f->ctype, '*'), *near, *why;
+		size_t n = (size_t)(star - f->ctype);
+		while (n > 0 && f->ctype[n - 1] == ' ')
+			n--;
+		const struct xt_type *to = NULL;
+		if ((!strncmp(f->ctype, "struct ", 7) || !strncmp(f->ctype, "const struct ", 13)) && !strchr(star + 1, '*'))
+			to = xt_ktypes()->find(xt_arena_strndup(ar, f->ctype + (f->ctype[0] == 'c' ? 6 : 0), n - (f->ctype[0] == 'c' ? 6 : 0)),
+					       &near, &why);
+		return xt_type_ptr(ar, to && to->kind == XT_T_RECORD ? to : NULL, f->ctype);
+	}
 	return xt_type_int(f->size, f->is_signed);
 }
 
