@@ -29,6 +29,11 @@ struct btf *xt_btf_user(void)
 	if (!user) {
 		struct btf *base = xt_btf_get(NULL);
 		user = base ? btf__new_empty_split(base) : btf__new_empty(); /* NULL on error */
+		/* The first string added to a split BTF makes libbpf copy its base
+		 * into modifiable memory (btf__find_str), moving every type and
+		 * name of vmlinux: done now, before anyone holds one of them. */
+		if (user && base)
+			btf__find_str(base, "int");
 	}
 	return user;
 }
@@ -218,7 +223,9 @@ static void add_members(struct krec *r, const struct btf *btf, const struct btf_
 				add_members(r, btf, mt, bit, depth + 1);
 			continue;
 		}
-		struct xt_field f = { .name = name, .type = convert(btf, (int)m->type), .offset = (int)(bit / 8) };
+		/* a copy: the user BTF's strings move as types are added to it */
+		struct xt_field f = { .name = xt_arena_strdup(ar, name), .type = convert(btf, (int)m->type),
+				      .offset = (int)(bit / 8) };
 		if (f.type && (bits || bit % 8) && xt_type_is_int(f.type)) {
 			f.bitoff = (int)(bit % 8);
 			f.bits = bits ? (int)bits : f.type->size * 8;
@@ -410,7 +417,7 @@ const char *xt_btf_render(struct xt_arena *out, int id, const uint8_t *p, int si
  * btf__find_by_name_kind walks every type, and the C reader asks for
  * many names (each identifier that may be a typedef in a header). */
 struct ix_ent {
-	const char *name;
+	unsigned name_off; /* names looked up when compared: libbpf may move its strings */
 	int kind, id;
 };
 static struct ix_ent *ix;
@@ -452,14 +459,14 @@ static int vmlinux_find(const char *name, int kind)
 			if (!tn || !*tn)
 				continue;
 			unsigned h = ix_hash(tn, k) & (ix_cap - 1);
-			while (ix[h].name && !(ix[h].kind == k && strcmp(ix[h].name, tn) == 0))
+			while (ix[h].id && !(ix[h].kind == k && strcmp(btf__name_by_offset(base, ix[h].name_off), tn) == 0))
 				h = (h + 1) & (ix_cap - 1);
-			if (!ix[h].name) /* the first of a name wins, as in btf__find_by_name_kind */
-				ix[h] = (struct ix_ent){ tn, k, (int)id };
+			if (!ix[h].id) /* the first of a name wins, as in btf__find_by_name_kind */
+				ix[h] = (struct ix_ent){ t->name_off, k, (int)id };
 		}
 	}
-	for (unsigned h = ix_hash(name, kind) & (ix_cap - 1); ix[h].name; h = (h + 1) & (ix_cap - 1))
-		if (ix[h].kind == kind && strcmp(ix[h].name, name) == 0)
+	for (unsigned h = ix_hash(name, kind) & (ix_cap - 1); ix[h].id; h = (h + 1) & (ix_cap - 1))
+		if (ix[h].kind == kind && strcmp(btf__name_by_offset(base, ix[h].name_off), name) == 0)
 			return ix[h].id;
 	return -1;
 }
