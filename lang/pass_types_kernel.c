@@ -192,9 +192,12 @@ const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n)
 	for (const char *p = n->sval;;) {
 		const char *dot = strchr(p, '.');
 		const char *fname = dot ? xt_arena_strndup(s->ar, p, (size_t)(dot - p)) : p;
-		const struct xt_field *f = field_of(s, n, rec, fname);
-		if (!f)
+		const char *near;
+		const struct xt_field *f = xt_ktypes()->field(rec, fname, &near);
+		if (!f) { /* its diagnostic; a float's offset is fine, its value xtrace cannot read */
+			field_of(s, n, rec, fname);
 			return NULL;
+		}
 		if (f->bits) {
 			xt_diag_error(s->dg, n->loc, "offsetof cannot take bitfield '%s' of %s", fname, tname(s, rec));
 			return NULL;
