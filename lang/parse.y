@@ -161,7 +161,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 }
 
 /* Injected by the lexer as the very first token. */
-%token START_PROGRAM "start of program" START_STMTS "start of statements"
+%token START_PROGRAM "start of program" START_STMTS "start of statements" START_DEFS "start of C definitions"
 
 %token <str> ATTACH "attach point"
 %token <str> CDEFS "C definitions"
@@ -185,7 +185,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
 %token TRUE "'true'" FALSE "'false'"
 
-%type <node> program config_opt probe body block angle_block pred_opt
+%type <node> program defs_entry config_opt probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
 %type <node> expr postfix primary map cond
 %type <list> probes attach_list stmts brace_body config_items config_body
@@ -212,9 +212,10 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 
 %%
 
-/* start: START_PROGRAM program | START_STMTS brace_body */
+/* start: START_PROGRAM program | START_STMTS brace_body | START_DEFS defs_entry */
 start
 	: START_PROGRAM program { px->result = $2; }
+	| START_DEFS defs_entry { px->result = $2; }
 	| START_STMTS brace_body
 		{
 			struct xt_node *p = NODE(XT_N_PROGRAM, @2);
@@ -233,6 +234,18 @@ program
 			$$->a = $2;
 			$$->c = $3.head;
 			$$->list = $4.head;
+			$$->b = px->cdefs.head;
+		}
+	;
+
+/* defs_entry: a REPL entry that opens with C definitions: a program, or
+ * only definitions (kept for later entries) */
+defs_entry
+	: program
+	| cdefs CDEFS
+		{
+			cdef(px, $2, @2);
+			$$ = NODE(XT_N_PROGRAM, @$);
 			$$->b = px->cdefs.head;
 		}
 	;
@@ -779,6 +792,21 @@ static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg)
 /* Whether a REPL entry is a program: it starts like an attach point
  * (`word:`), with begin/end (any case), or with a config block. Anything else is a
  * statement list. */
+/* Whether a REPL entry opens with C definitions: struct, union, enum or
+ * typedef, or what an #include'd header put first. */
+static bool entry_is_defs(const struct xt_source *src, const char *p, const char *end)
+{
+	static const char *const words[] = { "struct", "union", "enum", "typedef" };
+	if (xt_source_in_header(src, 1))
+		return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i]);
+		if ((size_t)(end - p) > n && !memcmp(p, words[i], n) && strchr(" \t\n", p[n]))
+			return true;
+	}
+	return false;
+}
+
 static bool entry_is_program(const char *p, const char *end)
 {
 	const char *w = p;
@@ -829,7 +857,9 @@ struct xt_node *xt_parse(struct xt_arena *ar, const struct xt_source *src,
 	px.start_token = START_PROGRAM;
 	if (mode == XT_PARSE_ENTRY) {
 		const char *p = xt_lex_skip_space(px.cur, px.end);
-		if (!entry_is_program(p, px.end)) {
+		if (entry_is_defs(src, p, px.end)) {
+			px.start_token = START_DEFS;
+		} else if (!entry_is_program(p, px.end)) {
 			px.start_token = START_STMTS;
 			px.stmts = true;
 		}

@@ -231,6 +231,8 @@ static void fail_at(struct xt_cdecl *u, int a, int b, const char *fmt, ...)
 		va_end(ap);
 		xt_diag_error(u->dg, span(u, a, b), "%s", msg);
 		u->failed = true;
+		if (u->t[a].kind == T_EOF)
+			u->dg->incomplete = true; /* the REPL reads on: `struct S {` continues */
 	}
 	longjmp(u->fail, 1);
 }
