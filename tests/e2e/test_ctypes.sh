@@ -127,6 +127,21 @@ xt -q -e '#include "busy.h"
 BEGIN { printf("%d\n", sizeof(struct after)); exit(); }'
 check "header: prototypes, inline functions and typeof are skipped" 0 '7' ''
 
+# -- REPL: an entry of definitions only is kept for later entries; a later
+# entry's definition replaces the name; within one entry a duplicate is an error
+OUT=$({ printf '%s\n' 'struct S { int a; long b; };' 'print(sizeof(struct S))' 'struct S { char c; }' \
+	'print(sizeof(struct S))' 'struct T {' '  int x;' '};' 'enum E { A = 3, B };' 'print((B, sizeof(struct T)))' \
+	'struct T { int x; }; struct T { int y; };'; sleep 0.3; } | timeout -k 5 60 "$XTRACE" -i 2>"$XT_TMP/err")
+expect_eq "REPL: definitions kept and replaced by later entries" '16
+1
+(4, 4)' "$OUT"
+expect_eq "REPL: a duplicate in one entry" "<stdin>:1:22-29: error: redefinition of 'struct T'
+struct T { int x; }; struct T { int y; };
+                     ~~~~~~~~
+<stdin>:1:1-8: note: 'struct T' was first defined here
+struct T { int x; }; struct T { int y; };
+~~~~~~~~" "$(cat "$XT_TMP/err")"
+
 # -- runqlat.bt: this machine's <linux/sched.h> is the uapi header, without
 # TASK_RUNNING (a kernel-internal macro, which bpftrace 0.17 does not have
 # here either); with it defined by --include, it runs as written
