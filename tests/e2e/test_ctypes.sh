@@ -95,6 +95,26 @@ xt -q -e '#include <linux/fcntl.h>
 BEGIN { printf("%d %d\n", O_CREAT, O_TRUNC); exit(); }'
 check "O_CREAT from <linux/fcntl.h>" 0 '64 512' ''
 
+# -- system headers' structs laid out as the C compiler lays them out
+HDRS='#include <stdio.h>
+#include <sys/stat.h>
+#include <linux/perf_event.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <signal.h>'
+EXPRS='sizeof(FILE), sizeof(struct stat), sizeof(struct perf_event_attr), sizeof(struct sockaddr_in6), sizeof(struct sockaddr_storage), sizeof(struct timespec), sizeof(siginfo_t), offsetof(struct perf_event_attr, bp_addr), offsetof(struct stat, st_mtim)'
+if CC=$(command -v cc || command -v gcc); then
+	printf '%s\n#include <stddef.h>\nint main(void) { printf("%%zu %%zu %%zu %%zu %%zu %%zu %%zu %%zu %%zu\\n", %s); return 0; }\n' \
+		"$HDRS" "$EXPRS" > layouts.c
+	want=none; "$CC" -o layouts layouts.c && want=$(./layouts)
+	xt -q -e "$HDRS
+BEGIN { printf(\"%d %d %d %d %d %d %d %d %d\\n\", $EXPRS); exit(); }"
+	expect_eq "system headers' layouts are the C compiler's" "$want" "$XT_OUT"
+else
+	echo "# no C compiler: system headers' layouts not compared"
+fi
+
 # -- a program's definition that a header already made: both places shown, the header's in its file
 cat > mine.h <<'EOF'
 /* the program's own header */
