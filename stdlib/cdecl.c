@@ -92,6 +92,7 @@ struct xt_cdecl {
 	int nt, capt, pos;
 	struct xt_loc at;
 	bool header;
+	int depth;              /* recursion, bounded: a program may nest anything */
 	jmp_buf fail;
 	/* numbering */
 	struct ctype **emit;
@@ -588,7 +589,18 @@ static int64_t truncate(int64_t v, struct ctype *t)
 	return (int64_t)x;
 }
 
+static int64_t unary_(struct xt_cdecl *u);
+
 static int64_t unary(struct xt_cdecl *u)
+{
+	if (++u->depth > 200)
+		FAIL(u, "expression nested too deeply");
+	int64_t v = unary_(u);
+	u->depth--;
+	return v;
+}
+
+static int64_t unary_(struct xt_cdecl *u)
 {
 	struct ctok *k = cur(u);
 	if (accept(u, "-"))
@@ -791,6 +803,8 @@ static bool nested(struct xt_cdecl *u)
 
 static struct ctype *suffix(struct xt_cdecl *u, struct ctype *base)
 {
+	if (u->depth > 200)
+		FAIL(u, "declaration nested too deeply");
 	if (is(u, "[")) {
 		int at = u->pos++;
 		long long n = -1;
@@ -803,7 +817,9 @@ static struct ctype *suffix(struct xt_cdecl *u, struct ctype *base)
 				fail_at(u, e, u->pos - 1, "array size is negative");
 		}
 		expect(u, "]");
+		u->depth++;
 		struct ctype *el = suffix(u, base);
+		u->depth--;
 		if (!complete(u, el))
 			fail_at(u, at, u->pos - 1, "array of incomplete type '%s'", type_text(u, el));
 		struct ctype *t = mk(u, CK_ARRAY);
@@ -816,7 +832,9 @@ static struct ctype *suffix(struct xt_cdecl *u, struct ctype *base)
 		struct attrs a = { 0 };
 		attrs(u, &a);
 		struct ctype *t = mk(u, CK_FUNC);
+		u->depth++;
 		t->to = suffix(u, base);
+		u->depth--;
 		return t;
 	}
 	return base;
@@ -827,6 +845,8 @@ static struct ctype *suffix(struct xt_cdecl *u, struct ctype *base)
 static struct ctype *declarator(struct xt_cdecl *u, struct ctype *base, const char **name, int *ntok,
 				struct attrs *a)
 {
+	if (u->depth > 200)
+		FAIL(u, "declaration nested too deeply");
 	while (accept(u, "*")) {
 		base = ptr_to(u, base);
 		for (;;) {
@@ -845,7 +865,9 @@ static struct ctype *declarator(struct xt_cdecl *u, struct ctype *base, const ch
 		struct ctype *t = suffix(u, base);
 		int end = u->pos;
 		u->pos = start;
+		u->depth++;
 		struct ctype *r = declarator(u, t, name, ntok, a);
+		u->depth--;
 		expect(u, ")");
 		u->pos = end;
 		return r;
@@ -1046,7 +1068,10 @@ static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 	t->loc = span(u, kw, ntok);
 	t->header = u->header;
 	u->pos++;
+	if (++u->depth > 200)
+		FAIL(u, "struct nested too deeply");
 	members(u, t);
+	u->depth--;
 	attrs(u, &a);
 	t->packed = a.packed;
 	t->align_attr = a.align;
@@ -1392,6 +1417,7 @@ int xt_cdecl_read(struct xt_cdecl *u, const char *text, size_t len, struct xt_lo
 		}
 		if (accept(u, ";"))
 			continue;
+		u->depth = 0;
 		declaration(u);
 	}
 	return 0;

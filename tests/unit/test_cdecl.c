@@ -325,6 +325,28 @@ static void test_cdecl_diag_bitfield(void **state)
 		"                    ~~~~~~~~~~~~\n");
 }
 
+/* Deep nesting is a diagnostic, not a stack overflow; in a header, skipped. */
+static void test_cdecl_deep_nesting(void **state)
+{
+	size_t n = 100000;
+	char *text = malloc(3 * n + 64);
+	char *p = text + sprintf(text, "enum cd_deep { CD_DEEP = ");
+	memset(p, '(', n);
+	p += n;
+	*p++ = '1';
+	memset(p, ')', n);
+	p += n;
+	strcpy(p, " };");
+	char *d;
+	assert_int_equal(read_c(text, false, &d), -1);
+	assert_non_null(strstr(d, "error: expression nested too deeply"));
+	free(d);
+	assert_int_equal(read_c(text, true, &d), 0);
+	assert_string_equal(d, "");
+	free(d);
+	free(text);
+}
+
 /* bpftrace takes a definition without its ';' at the end. */
 static void test_cdecl_no_semicolon(void **state)
 {
@@ -347,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_cdecl_diag_unknown_type),
 		cmocka_unit_test(test_cdecl_diag_duplicate),
 		cmocka_unit_test(test_cdecl_diag_bitfield),
+		cmocka_unit_test(test_cdecl_deep_nesting),
 		cmocka_unit_test(test_cdecl_no_semicolon),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
