@@ -37,6 +37,8 @@ struct cmem {
 struct cenum {
 	const char *name;
 	int64_t value;
+	struct xt_loc loc;      /* the unit's enumerators: where, and whether in a header */
+	bool header;
 };
 
 struct ctype {
@@ -1129,16 +1131,21 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 		if (k->kind != T_ID || reserved(k))
 			FAIL(u, "expected an enumerator name before '%s'", tok_text(u, k));
 		const char *ename = tok_text(u, k);
-		u->pos++;
+		int etok = u->pos++;
+		for (int i = 0; i < u->nenums && !keep_old; i++)
+			if (strcmp(u->enums[i].name, ename) == 0 && !(u->header && u->enums[i].header)) {
+				struct ctype where = { .loc = u->enums[i].loc, .header = u->enums[i].header };
+				duplicate(u, &where, ename, etok, etok);
+			}
 		struct attrs ea = { 0 };
 		attrs(u, &ea);
 		if (accept(u, "="))
 			next = cexpr(u);
 		GROW(t->e, t->ne, t->cape);
-		t->e[t->ne++] = (struct cenum){ ename, next };
+		t->e[t->ne++] = (struct cenum){ .name = ename, .value = next };
 		if (!keep_old) {
 			GROW(u->enums, u->nenums, u->capenums);
-			u->enums[u->nenums++] = (struct cenum){ ename, next };
+			u->enums[u->nenums++] = (struct cenum){ ename, next, tloc(u, etok), u->header };
 		}
 		lo = next < lo ? next : lo;
 		hi = next > hi ? next : hi;

@@ -301,6 +301,13 @@ static void test_cdecl_diag_duplicate(void **state)
 		"<stdin>:1:1-13: note: 'struct cd_dup' was first defined here\n"
 		"struct cd_dup { int a; };\n"
 		"~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("enum cd_ea { CD_SAME };\nenum cd_eb { CD_OTHER, CD_SAME };",
+		"<stdin>:2:24-30: error: redefinition of 'CD_SAME'\n"
+		"enum cd_eb { CD_OTHER, CD_SAME };\n"
+		"                       ~~~~~~~\n"
+		"<stdin>:1:14-20: note: 'CD_SAME' was first defined here\n"
+		"enum cd_ea { CD_SAME };\n"
+		"             ~~~~~~~\n");
 	/* across units (REPL entries, programs): the later one replaces it */
 	ok("struct cd_re { int a; };");
 	ok("struct cd_re { long a; long b; };");
