@@ -109,6 +109,16 @@ struct xt_cdecl {
 		(arr) = g_; \
 	} } while (0)
 
+/* As GROW, in the unit's arena: for arrays that types own. */
+#define AGROW(ar, arr, n, cap) do { \
+	if ((n) == (cap)) { \
+		(cap) = (cap) ? (cap) * 2 : 8; \
+		void *g_ = xt_arena_alloc((ar), sizeof(*(arr)) * (size_t)(cap)); \
+		if (n) \
+			memcpy(g_, (arr), sizeof(*(arr)) * (size_t)(n)); \
+		(arr) = g_; \
+	} } while (0)
+
 static const char *const puncts[] = {
 	"...", "<<=", ">>=", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "->", "++", "--",
 };
@@ -960,9 +970,9 @@ static void layout(struct xt_cdecl *u, struct ctype *t)
 	t->align = align;
 }
 
-static void add_member(struct ctype *t, const struct cmem *m)
+static void add_member(struct xt_cdecl *u, struct ctype *t, const struct cmem *m)
 {
-	GROW(t->m, t->nm, t->capm);
+	AGROW(u->ar, t->m, t->nm, t->capm);
 	t->m[t->nm++] = *m;
 }
 
@@ -986,7 +996,7 @@ static void members(struct xt_cdecl *u, struct ctype *t)
 		if (is(u, ";")) {
 			if ((rt->kind == CK_STRUCT || rt->kind == CK_UNION) && !rt->name) {
 				struct cmem m = { .type = sp.t, .bits = -1, .align = sp.a.align, .packed = sp.a.packed };
-				add_member(t, &m);
+				add_member(u, t, &m);
 			}
 			u->pos++;
 			continue;
@@ -1029,7 +1039,7 @@ static void members(struct xt_cdecl *u, struct ctype *t)
 			for (int i = 0; m.name && i < t->nm; i++)
 				if (t->m[i].name && strcmp(t->m[i].name, m.name) == 0)
 					fail_at(u, ntok, ntok, "duplicate member '%s'", m.name);
-			add_member(t, &m);
+			add_member(u, t, &m);
 		} while (accept(u, ","));
 		expect(u, ";");
 	}
@@ -1141,7 +1151,7 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 		attrs(u, &ea);
 		if (accept(u, "="))
 			next = cexpr(u);
-		GROW(t->e, t->ne, t->cape);
+		AGROW(u->ar, t->e, t->ne, t->cape);
 		t->e[t->ne++] = (struct cenum){ .name = ename, .value = next };
 		if (!keep_old) {
 			GROW(u->enums, u->nenums, u->capenums);

@@ -59,6 +59,7 @@ uprobe:$T:visit {
 	printf("%s %lu %d\n", str(\$it->label), \$it->big, offsetof(item_t, ratio));
 	print(\$it->in);
 	print(\$it->fl);
+	@in[\$it->id] = \$it->in;
 }
 uprobe:$T:total {
 	\$n = (union number *)arg0;
