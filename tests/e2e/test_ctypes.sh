@@ -75,7 +75,10 @@ check "casts to the program's structs from uprobes" 0 '7 seven -3 1145258561 ABC
 first 1099511627776 128
 { .s = -3, .u = { .i = 1145258561, .c = ABCD } }
 { .ready = 1, .mode = 5, .level = 1000, .delta = -7 }
-17179869182 -2 3 254' ''
+17179869182 -2 3 254
+
+
+@in[7]: { .s = -3, .u = { .i = 1145258561, .c = ABCD } }' ''
 
 # -- the same types from a header of the program's folder; the target held until attached (-p)
 cat > held.bt <<EOF
