@@ -534,6 +534,8 @@ static const struct xt_type *find(const char *spelled, const char **near, const 
 			*why = "unknown";
 			return NULL;
 		}
+		if (id < 0 && (*why = xt_cdecl_skipped(name, kinds[i].kind)))
+			return NULL; /* a header's definition the C reader could not read */
 		if (id < 0 && !vmlinux()) {
 			*why = "kernel types need the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing";
 			return NULL;

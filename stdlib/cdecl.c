@@ -95,6 +95,7 @@ struct xt_cdecl {
 	struct xt_loc at;
 	bool header;
 	int depth;              /* recursion, bounded: a program may nest anything */
+	struct ctype *outer;    /* the tagged struct, union or enum being read: what a header's error skips */
 	jmp_buf fail;
 	/* numbering */
 	struct ctype **emit;
@@ -118,6 +119,11 @@ struct xt_cdecl {
 			memcpy(g_, (arr), sizeof(*(arr)) * (size_t)(n)); \
 		(arr) = g_; \
 	} } while (0)
+
+/* Tags whose definition in a header was skipped, in the last unit read:
+ * why, for the diagnostic of a program that names one. */
+static struct { int kind; char *name, *why; } *skips;
+static int nskips, capskips;
 
 static const char *const puncts[] = {
 	"...", "<<=", ">>=", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "->", "++", "--",
@@ -234,14 +240,18 @@ static struct xt_loc span(const struct xt_cdecl *u, int a, int b)
  * catches the jump); in the program, one diagnostic at tokens a..b. */
 static void fail_at(struct xt_cdecl *u, int a, int b, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), noreturn));
+static void skipped(struct xt_cdecl *u, int at, const char *msg);
+
 static void fail_at(struct xt_cdecl *u, int a, int b, const char *fmt, ...)
 {
-	if (!u->header) {
-		char msg[512];
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (u->header) {
+		skipped(u, a, msg);
+	} else {
 		xt_diag_error(u->dg, span(u, a, b), "%s", msg);
 		u->failed = true;
 		if (u->t[a].kind == T_EOF)
@@ -1082,7 +1092,11 @@ static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 	u->pos++;
 	if (++u->depth > 200)
 		FAIL(u, "struct nested too deeply");
+	struct ctype *outer = u->outer;
+	if (name && !outer)
+		u->outer = t;
 	members(u, t);
+	u->outer = outer;
 	u->depth--;
 	attrs(u, &a);
 	t->packed = a.packed;
@@ -1134,6 +1148,9 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 	t->loc = span(u, kw, ntok);
 	t->header = u->header;
 	u->pos++;
+	struct ctype *outer = u->outer;
+	if (name && !outer)
+		u->outer = t;
 	int64_t next = 0, lo = 0, hi = 0;
 	int nenums0 = u->nenums;
 	while (!is(u, "}")) {
@@ -1164,6 +1181,7 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 			break;
 	}
 	expect(u, "}");
+	u->outer = outer;
 	attrs(u, &a);
 	(void)nenums0;
 	t->sign = lo < 0;
@@ -1397,6 +1415,11 @@ struct xt_cdecl *xt_cdecl_new(struct btf *btf, struct xt_diags *dg)
 	u->btf = btf;
 	u->dg = dg;
 	u->ar = xt_arena_new();
+	for (int i = 0; i < nskips; i++) { /* what the last unit skipped */
+		free(skips[i].name);
+		free(skips[i].why);
+	}
+	nskips = 0;
 	return u;
 }
 
@@ -1435,6 +1458,7 @@ int xt_cdecl_read(struct xt_cdecl *u, const char *text, size_t len, struct xt_lo
 		if (accept(u, ";"))
 			continue;
 		u->depth = 0;
+		u->outer = NULL;
 		declaration(u);
 	}
 	return 0;
@@ -1451,6 +1475,34 @@ static struct { int kind; char *name; int id; } *names;
 static int nnames, capnames;
 static struct { char *name; int64_t value; } *enumerators;
 static int nenumerators, capenumerators;
+
+static void skipped(struct xt_cdecl *u, int at, const char *msg)
+{
+	struct ctype *t = u->outer;
+	if (!t || !t->name || t->complete)
+		return;
+	const struct xt_source_file *file;
+	struct xt_loc loc = tloc(u, at), def = t->loc;
+	int line, col, dline, dcol;
+	xt_source_map(u->dg->src, def.first_line, def.first_column, false, &file, &dline, &dcol);
+	xt_source_map(u->dg->src, loc.first_line, loc.first_column, false, &file, &line, &col);
+	char *why = NULL;
+	if (asprintf(&why, "its definition in %s:%d:%d was skipped (%s:%d:%d: %s)", file ? file->name : "<input>",
+		     dline, dcol, file ? file->name : "<input>", line, col, msg) < 0)
+		return;
+	GROW(skips, nskips, capskips);
+	skips[nskips].kind = btf_kind_of(t->kind);
+	skips[nskips].name = strdup(t->name);
+	skips[nskips++].why = why;
+}
+
+const char *xt_cdecl_skipped(const char *name, int kind)
+{
+	for (int i = nskips - 1; i >= 0; i--)
+		if (skips[i].kind == kind && strcmp(skips[i].name, name) == 0)
+			return skips[i].why;
+	return NULL;
+}
 
 static int known_int(const struct btf *btf, const struct ctype *t)
 {

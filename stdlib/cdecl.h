@@ -34,6 +34,10 @@ int xt_cdecl_finish(struct xt_cdecl *u);
 /* The BTF id of the newest program definition named `name` of BTF kind
  * `kind` (BTF_KIND_STRUCT, _UNION, _ENUM, _TYPEDEF) in the user BTF, or -1. */
 int xt_cdecl_named(const char *name, int kind);
+/* Why a struct, union or enum `name` (BTF kind `kind`) that a header of the
+ * last unit defines is not a type: "its definition in FILE:L:C was skipped
+ * (FILE:L:C: what could not be read)"; NULL when it was not skipped. */
+const char *xt_cdecl_skipped(const char *name, int kind);
 /* Whether `name` is an enumerator of a program's enum, and its value. */
 bool xt_cdecl_enumerator(const char *name, int64_t *value);
 

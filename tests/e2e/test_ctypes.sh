@@ -151,6 +151,20 @@ xt -q -e '#include "busy.h"
 BEGIN { printf("%d\n", sizeof(struct after)); exit(); }'
 check "header: prototypes, inline functions and typeof are skipped" 0 '7' ''
 
+# -- a struct whose definition in a header was skipped, used: the diagnostic says where and why
+cat > odd.h <<'EOF'
+/* a header */
+struct odd {
+	int a;
+	__typeof__(a) b;
+};
+EOF
+xt -q -e '#include "odd.h"
+BEGIN { print(sizeof(struct odd)); exit(); }'
+check "a skipped header definition: where and why" 1 '' "<stdin>:2:15-32: error: struct odd: its definition in ./odd.h:2:1 was skipped (./odd.h:4:2: typeof is not supported in C definitions)
+BEGIN { print(sizeof(struct odd)); exit(); }
+              ~~~~~~~~~~~~~~~~~~"
+
 # -- REPL: an entry of definitions only is kept for later entries; a later
 # entry's definition replaces the name; within one entry a duplicate is an error
 OUT=$({ printf '%s\n' 'struct S { int a; long b; };' 'print(sizeof(struct S))' 'struct S { char c; }' \
