@@ -358,8 +358,9 @@ static int keyword(const char *s, size_t n)
 	return IDENT;
 }
 
-/* Whether a name is followed by `*...)`: a pointer type whose name is a C
- * typedef (`(foo_t *)arg0`), since no expression has that form. */
+/* Whether a name is followed by `*...` and `)`, `=` or `;`: a pointer type
+ * whose name is a C typedef (`(foo_t *)arg0`, `let $p: foo_t * = ...`),
+ * since no expression has that form. */
 static bool typedef_cast(const char *p, const char *end)
 {
 	p = xt_lex_skip_space(p, end);
@@ -367,7 +368,7 @@ static bool typedef_cast(const char *p, const char *end)
 		return false;
 	while (p < end && *p == '*')
 		p = xt_lex_skip_space(p + 1, end);
-	return p < end && *p == ')';
+	return p < end && (*p == ')' || *p == ';' || (*p == '=' && (p + 1 >= end || p[1] != '=')));
 }
 
 /* One expression-level token at px->cur (white space already skipped). */
