@@ -132,6 +132,25 @@ static const char *section_of(const struct xt_probe_info *p)
 	return p->mode == TP_PERF ? "tracepoint" : "raw_tp";
 }
 
+/* What a pointer field of C type `ctype` points to: a struct or union
+ * (`struct __kernel_timespec * rqtp`: args.rqtp->tv_sec) from kernel BTF, or
+ * NULL (opaque: `const char *`, `void *`, ...). */
+static const struct xt_type *pointee(struct xt_arena *ar, const char *ctype)
+{
+	const char *t = ctype, *near, *why;
+	if (strncmp(t, "const ", 6) == 0)
+		t += 6;
+	if (strncmp(t, "struct ", 7) != 0 && strncmp(t, "union ", 6) != 0)
+		return NULL;
+	const char *star = strchr(t, '*');
+	if (strchr(star + 1, '*')) /* struct T **: a pointer to a pointer, left opaque */
+		return NULL;
+	size_t n = (size_t)(star - t);
+	while (n > 0 && t[n - 1] == ' ')
+		n--;
+	return xt_ktypes()->find(xt_arena_strndup(ar, t, n), &near, &why);
+}
+
 static const struct xt_type *field_type(struct xt_arena *ar, const struct xt_tp_field *f)
 {
 	if (f->data_loc)
@@ -140,20 +159,16 @@ static const struct xt_type *field_type(struct xt_arena *ar, const struct xt_tp_
 		if (strstr(f->ctype, "char"))
 			return xt_type_str(ar, f->array_len);
 		/* byte arrays (__u8 daddr_v6[16]): buffers, for ntop(), macaddr() and %r */
-		return f->size == f->array_len ? xt_type_buf(ar, f->array_len, XT_R_NONE) : NULL;
+		if (f->size == f->array_len)
+			return xt_type_buf(ar, f->array_len, XT_R_NONE);
+		/* other int arrays (unsigned long args[6]): a copy of the array, read from the record */
+		int esz = f->size / f->array_len;
+		if (f->size % f->array_len || (esz != 2 && esz != 4 && esz != 8))
+			return NULL;
+		return xt_type_kval(ar, xt_type_array(ar, xt_type_int(esz, f->is_signed), f->array_len));
 	}
-	if (strchr(f->ctype, '*')) {
-		/* `struct NAME *`: typed as the program's C definitions or BTF have it */
-		const char *star = strchr(f->ctype, '*'), *near, *why;
-		size_t n = (size_t)(star - f->ctype);
-		while (n > 0 && f->ctype[n - 1] == ' ')
-			n--;
-		const struct xt_type *to = NULL;
-		if ((!strncmp(f->ctype, "struct ", 7) || !strncmp(f->ctype, "const struct ", 13)) && !strchr(star + 1, '*'))
-			to = xt_ktypes()->find(xt_arena_strndup(ar, f->ctype + (f->ctype[0] == 'c' ? 6 : 0), n - (f->ctype[0] == 'c' ? 6 : 0)),
-					       &near, &why);
-		return xt_type_ptr(ar, to && to->kind == XT_T_RECORD ? to : NULL, f->ctype);
-	}
+	if (strchr(f->ctype, '*'))
+		return xt_type_ptr(ar, pointee(ar, f->ctype), f->ctype);
 	return xt_type_int(f->size, f->is_signed);
 }
 
@@ -269,6 +284,7 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 	LLVMValueRef at = xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, f->offset));
 	switch (t->kind) {
 	case XT_T_STR:
+	case XT_T_KVAL:
 		return read_kernel(cg, at, t->size);
 	case XT_T_BUF: { /* {length, bytes} */
 		LLVMValueRef buf = xt_cg_buf(cg, t->size, "tpbuf");
