@@ -1085,8 +1085,13 @@ static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 		duplicate(u, t, type_text(u, t), kw, ntok);
 		keep_old = true; /* both in headers: the first stays */
 	}
-	if (!t || t->ext || keep_old)
+	struct ctype *old = t;
+	if (keep_old) { /* read into a type of its own, never named */
+		t = new_tag(u, kind, NULL);
+		t->name = name;
+	} else if (!t || t->ext) {
 		t = new_tag(u, kind, name);
+	}
 	t->loc = span(u, kw, ntok);
 	t->header = u->header;
 	u->pos++;
@@ -1103,10 +1108,8 @@ static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 	t->align_attr = a.align;
 	layout(u, t);
 	t->complete = true;
-	if (keep_old) {
-		u->ntags--; /* the new one goes, unnamed */
-		return find_tag(u, name);
-	}
+	if (keep_old)
+		return old;
 	if (name)
 		add_def(u, t);
 	return t;
@@ -1143,8 +1146,13 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 		duplicate(u, t, type_text(u, t), kw, ntok);
 		keep_old = true;
 	}
-	if (!t || t->ext || keep_old)
+	struct ctype *old = t;
+	if (keep_old) {
+		t = new_tag(u, CK_ENUM, NULL);
+		t->name = name;
+	} else if (!t || t->ext) {
 		t = new_tag(u, CK_ENUM, name);
+	}
 	t->loc = span(u, kw, ntok);
 	t->header = u->header;
 	u->pos++;
@@ -1192,10 +1200,8 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 		t->size = lo >= INT32_MIN && hi <= (lo < 0 ? INT32_MAX : (int64_t)UINT32_MAX) ? 4 : 8;
 	t->align = (int)t->size;
 	t->complete = true;
-	if (keep_old) {
-		u->ntags -= name ? 1 : 0;
-		return find_tag(u, name);
-	}
+	if (keep_old)
+		return old;
 	add_def(u, t); /* anonymous enums too: their enumerators are named */
 	return t;
 }

@@ -262,6 +262,23 @@ static void test_cdecl_header_skips(void **state)
 	assert_int_equal(size_of(BTF_KIND_TYPEDEF, "cd_va"), 24);
 }
 
+/* The same struct in two headers: the first stays (headers guard against
+ * it; when they do not, nothing is gained by an error). */
+static void test_cdecl_header_duplicates(void **state)
+{
+	char *d;
+	assert_int_equal(read_c("struct cd_hd { int a; };\n"
+				"struct cd_hd { struct cd_hd_in { int z; } in; long b; };\n"
+				"enum cd_he { CD_HE1 };\n"
+				"enum cd_he { CD_HE2 = 9 };\n"
+				"struct cd_after3 { struct cd_hd x; enum cd_he e; };\n", true, &d), 0);
+	assert_string_equal(d, "");
+	free(d);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_hd"), 4);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_after3"), 8);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_hd_in"), 4);
+}
+
 /* A member of a kernel type refers to vmlinux's own (runqlen.bt's struct cfs_rq). */
 static void test_cdecl_kernel_member(void **state)
 {
@@ -372,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_cdecl_typedef_chain),
 		cmocka_unit_test(test_cdecl_enums),
 		cmocka_unit_test(test_cdecl_header_skips),
+		cmocka_unit_test(test_cdecl_header_duplicates),
 		cmocka_unit_test(test_cdecl_kernel_member),
 		cmocka_unit_test(test_cdecl_diag_unknown_type),
 		cmocka_unit_test(test_cdecl_diag_duplicate),
