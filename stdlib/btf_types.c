@@ -23,17 +23,18 @@ static struct xt_arena *ar;     /* process lifetime, like the BTF */
 static const struct xt_type **cache; /* by BTF id */
 static unsigned ncache;
 
+/* The first string added to a split BTF makes libbpf copy its base into
+ * modifiable memory (btf__find_str), moving every type and name of
+ * vmlinux: what this file keeps (field names, type names, the name index)
+ * is copied or kept by offset, and nothing holds a type or a name across
+ * the C reader's btf__add_*() calls. Done eagerly, it would cost every
+ * program that names a kernel type ~80 ms. */
 struct btf *xt_btf_user(void)
 {
 	static struct btf *user;
 	if (!user) {
 		struct btf *base = xt_btf_get(NULL);
 		user = base ? btf__new_empty_split(base) : btf__new_empty(); /* NULL on error */
-		/* The first string added to a split BTF makes libbpf copy its base
-		 * into modifiable memory (btf__find_str), moving every type and
-		 * name of vmlinux: done now, before anyone holds one of them. */
-		if (user && base)
-			btf__find_str(base, "int");
 	}
 	return user;
 }
