@@ -8,6 +8,7 @@
 #include "lang/diag.h"
 #include "stdlib/btf_args.h"
 #include "stdlib/btf_types.h"
+#include "stdlib/dwarf.h"
 #include "stdlib/registry.h"
 
 /* A kernel struct or union; `t` first, so a record's type pointer is its krec. */
@@ -436,6 +437,10 @@ static const struct xt_type *find(const char *spelled, const char **near, const 
 		if (strncmp(spelled, kinds[i].word, wl) != 0)
 			continue;
 		const char *name = spelled + wl;
+		/* the traced binaries' own types (uprobes' DWARF) before the kernel's */
+		int uid = xt_dwarf_type_id(kinds[i].word, name);
+		if (uid > 0 && convert(types(), uid))
+			return convert(types(), uid);
 		if (!btf) {
 			*why = "kernel types need the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing";
 			return NULL;
