@@ -94,7 +94,12 @@ struct dbin {
 	Dwarf_Die *defs;
 	size_t ndefs, capdefs;
 	bool indexed;
-	struct map funcs;        /* entry address -> struct xt_dwarf_func * (NULL: not described) */
+	struct map funcs;        /* entry address -> struct func * (described or not) */
+	struct map entries;      /* entry address -> position in subs: the subprograms of the CUs walked */
+	struct map cus;          /* the CUs walked, by offset */
+	Dwarf_Die *subs;
+	size_t nsubs, capsubs;
+	bool all_cus;            /* every CU walked */
 	struct pending *pending;
 	size_t npending, cappending;
 	struct dbin *next;
@@ -681,40 +686,70 @@ int xt_dwarf_type_id(const char *kind, const char *name)
 
 /* --- functions ------------------------------------------------------------------ */
 
-static bool find_in(Dwarf_Die *parent, uint64_t addr, Dwarf_Die *out, int depth)
+/* Adds the subprograms under parent (namespaces and classes included) to
+ * b->entries by entry address. */
+static void index_funcs(struct dbin *b, Dwarf_Die *parent, int depth)
 {
 	Dwarf_Die c;
 	if (dwarf_child(parent, &c) != 0)
-		return false;
+		return;
 	do {
 		int tag = dwarf_tag(&c);
-		Dwarf_Addr entry;
-		if (tag == DW_TAG_subprogram && dwarf_entrypc(&c, &entry) == 0 && entry == addr) {
-			*out = c;
-			return true;
+		Dwarf_Addr entry, base, end;
+		ptrdiff_t r;
+		/* a function split in parts (hot and .cold) has ranges: its entry
+		 * is where the first begins */
+		bool has = tag == DW_TAG_subprogram && (dwarf_entrypc(&c, &entry) == 0 ||
+							((r = dwarf_ranges(&c, 0, &base, &entry, &end)) > 0));
+		if (has && !map_get(&b->entries, entry, NULL)) {
+			if (b->nsubs == b->capsubs) {
+				size_t cap = b->capsubs ? 2 * b->capsubs : 256;
+				Dwarf_Die *d = realloc(b->subs, cap * sizeof(*d));
+				if (!d)
+					return;
+				b->subs = d;
+				b->capsubs = cap;
+			}
+			b->subs[b->nsubs] = c;
+			map_put(&b->entries, entry, NULL, (int64_t)b->nsubs++);
 		}
-		if ((tag == DW_TAG_namespace || tag == DW_TAG_structure_type || tag == DW_TAG_class_type) && depth < 8 &&
-		    find_in(&c, addr, out, depth + 1))
-			return true;
+		if ((tag == DW_TAG_namespace || tag == DW_TAG_structure_type || tag == DW_TAG_class_type) && depth < 8)
+			index_funcs(b, &c, depth + 1);
 	} while (dwarf_siblingof(&c, &c) == 0);
-	return false;
+}
+
+/* Indexes the subprograms of the CU at offset `off` once. */
+static void index_cu(struct dbin *b, Dwarf_Die *cu)
+{
+	uint64_t off = dwarf_dieoffset(cu);
+	if (map_get(&b->cus, off, NULL))
+		return;
+	map_put(&b->cus, off, NULL, 1);
+	index_funcs(b, cu, 0);
 }
 
 /* The DW_TAG_subprogram whose code starts at addr: in the CU that covers addr
- * (.debug_aranges), else in any. */
+ * (.debug_aranges), else in any. Each CU is walked once. */
 static bool find_func(struct dbin *b, uint64_t addr, Dwarf_Die *out)
 {
 	Dwarf_Die cu;
-	if (dwarf_addrdie(b->dw, addr, &cu) && find_in(&cu, addr, out, 0))
-		return true;
-	Dwarf_Off off = 0, next;
-	size_t hsize;
-	while (dwarf_nextcu(b->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		if (dwarf_offdie(b->dw, off + hsize, &cu) && find_in(&cu, addr, out, 0))
-			return true;
-		off = next;
+	int64_t *at;
+	if (dwarf_addrdie(b->dw, addr, &cu))
+		index_cu(b, &cu);
+	if (!(at = map_get(&b->entries, addr, NULL)) && !b->all_cus) {
+		b->all_cus = true;
+		Dwarf_Off off = 0, next;
+		size_t hsize;
+		while (dwarf_nextcu(b->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+			if (dwarf_offdie(b->dw, off + hsize, &cu))
+				index_cu(b, &cu);
+			off = next;
+		}
+		at = map_get(&b->entries, addr, NULL);
 	}
-	return false;
+	if (at)
+		*out = b->subs[*at];
+	return at != NULL;
 }
 
 /* The System V x86-64 classes of the (up to two) eightbytes of a value. */
@@ -839,11 +874,21 @@ static void place(struct xt_dwarf_func *f, Dwarf_Die *types, bool *has_type)
 	}
 }
 
+/* A function as described, with what its types' conversion to BTF needs. */
+struct func {
+	struct xt_dwarf_func f;  /* first: the public part */
+	Dwarf_Die *types, ret;
+	bool *has, has_ret;
+	bool typed;              /* btf_ids set */
+	char *why;               /* not described: why (f.name NULL) */
+};
+
 static struct xt_dwarf_func *describe(struct dbin *b, Dwarf_Die *fn, const char *name)
 {
-	struct xt_dwarf_func *f = calloc(1, sizeof(*f));
-	if (!f)
+	struct func *fx = calloc(1, sizeof(*fx));
+	if (!fx)
 		return NULL;
+	struct xt_dwarf_func *f = &fx->f;
 	f->name = strdup(name);
 	Dwarf_Die c, origin, *from = fn;
 	Dwarf_Attribute a;
@@ -863,13 +908,10 @@ static struct xt_dwarf_func *describe(struct dbin *b, Dwarf_Die *fn, const char 
 			while (dwarf_siblingof(&c, &c) == 0);
 	}
 	f->params = calloc((size_t)n + 1, sizeof(*f->params));
-	Dwarf_Die *types = calloc((size_t)n + 1, sizeof(*types));
-	bool *has = calloc((size_t)n + 1, sizeof(*has));
-	if (!f->params || !types || !has) {
-		free(types);
-		free(has);
+	Dwarf_Die *types = fx->types = calloc((size_t)n + 1, sizeof(*types));
+	bool *has = fx->has = calloc((size_t)n + 1, sizeof(*has));
+	if (!f->params || !types || !has)
 		return f;
-	}
 	if (n && dwarf_child(from, &c) == 0)
 		do {
 			if (dwarf_tag(&c) != DW_TAG_formal_parameter || f->nparams == n)
@@ -881,17 +923,15 @@ static struct xt_dwarf_func *describe(struct dbin *b, Dwarf_Die *fn, const char 
 			spell(has[f->nparams] ? &types[f->nparams] : NULL, ctype, sizeof(ctype), 0);
 			p->name = strdup(pn ? pn : "");
 			p->ctype = strdup(ctype);
-			p->btf_id = has[f->nparams] ? to_btf(b, &types[f->nparams]) : 0;
 			p->reg = -1;
 			f->nparams++;
 		} while (dwarf_siblingof(&c, &c) == 0);
 	place(f, types, has);
-	free(types);
-	free(has);
 	/* the return value: in rax when it is one integer eightbyte */
-	Dwarf_Die rt, peeled;
+	Dwarf_Die peeled, rt;
 	char ctype[512];
-	bool has_rt = type_of(fn, &rt);
+	bool has_rt = fx->has_ret = type_of(fn, &rt);
+	fx->ret = rt;
 	spell(has_rt ? &rt : NULL, ctype, sizeof(ctype), 0);
 	f->ret = (struct xt_dwarf_param){ .name = "retval", .ctype = strdup(ctype), .reg = 0 };
 	if (has_rt) {
@@ -902,7 +942,6 @@ static struct xt_dwarf_func *describe(struct dbin *b, Dwarf_Die *fn, const char 
 			dwarf_aggregate_size(&peeled, &size);
 		int tag = dwarf_tag(&peeled);
 		bool agg = tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type;
-		f->ret.btf_id = to_btf(b, &rt);
 		if (agg || cl[0] != C_INT || cl[1] != C_NONE || size > 8) {
 			char *why = NULL;
 			f->ret.reg = -1;
@@ -915,7 +954,8 @@ static struct xt_dwarf_func *describe(struct dbin *b, Dwarf_Die *fn, const char 
 	return f;
 }
 
-const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr, const char *name, const char **why)
+const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr, const char *name, bool btf,
+					  const char **why)
 {
 	struct dbin *b = bin(e);
 	if (!b || !b->dw) {
@@ -923,17 +963,24 @@ const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr,
 		return NULL;
 	}
 	int64_t *known = map_get(&b->funcs, addr, NULL);
-	struct xt_dwarf_func *f = known ? (struct xt_dwarf_func *)(intptr_t)*known : NULL;
+	struct func *fx = known ? (struct func *)(intptr_t)*known : NULL;
 	if (!known) {
 		Dwarf_Die fn;
-		f = find_func(b, addr, &fn) ? describe(b, &fn, name) : NULL;
-		map_put(&b->funcs, addr, NULL, (int64_t)(intptr_t)f);
+		fx = find_func(b, addr, &fn) ? (struct func *)describe(b, &fn, name) : calloc(1, sizeof(*fx));
+		if (fx && !fx->f.name && asprintf(&fx->why, "the debug information of %s does not describe %s"
+						  " (arg0..arg5 still work)", e->path, name) < 0)
+			fx->why = NULL;
+		map_put(&b->funcs, addr, NULL, (int64_t)(intptr_t)fx);
 	}
-	if (!f) {
-		char *msg = NULL;
-		if (asprintf(&msg, "the debug information of %s does not describe %s (arg0..arg5 still work)", e->path, name) < 0)
-			msg = NULL;
-		*why = msg ? msg : "no debug information for this function";
+	if (!fx || !fx->f.name) {
+		*why = fx && fx->why ? fx->why : "no debug information for this function";
+		return NULL;
 	}
-	return f;
+	if (btf && !fx->typed && fx->types && fx->has) {
+		fx->typed = true;
+		for (int i = 0; i < fx->f.nparams; i++)
+			fx->f.params[i].btf_id = fx->has[i] ? to_btf(b, &fx->types[i]) : 0;
+		fx->f.ret.btf_id = fx->has_ret ? to_btf(b, &fx->ret) : 0;
+	}
+	return &fx->f;
 }

@@ -33,10 +33,11 @@ struct xt_dwarf_func {
 };
 
 /* The function of ELF file e whose entry is at virtual address `addr`
- * (named `name`, for messages). NULL with *why set to one sentence when the
- * binary has no debug information (naming where xtrace looked for it) or its
- * DWARF does not describe the function. */
-const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr, const char *name,
+ * (named `name`, for messages); with `btf`, its types converted to BTF too
+ * (else btf_id stays 0 until a call asks). NULL with *why set to one sentence
+ * when the binary has no debug information (naming where xtrace looked for
+ * it) or its DWARF does not describe the function. */
+const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr, const char *name, bool btf,
 					  const char **why);
 
 /* Remembers ELF file e as one whose types casts may name (a uprobe's binary). */

@@ -158,7 +158,7 @@ static const struct xt_dwarf_func *site_func(struct xt_sema *s, const struct xt_
 	if (!us->func)
 		xt_diag_error(xt_sema_diags(s), n->loc, "args are known at a function's entry, and %s is not one",
 			      p->sites[i].name);
-	else if (!(f = xt_dwarf_func(us->elf, us->addr, us->func, &why)))
+	else if (!(f = xt_dwarf_func(us->elf, us->addr, us->func, true, &why)))
 		xt_diag_error(xt_sema_diags(s), n->loc, "%s", why);
 	return f;
 }
@@ -239,7 +239,7 @@ static const struct xt_type *retval_type(struct xt_sema *s, struct xt_probe_info
 	for (int j = 0; j < p->nsites; j++) {
 		const struct up_site *us = p->sites[j].data;
 		const char *why;
-		const struct xt_dwarf_func *f = us->func ? xt_dwarf_func(us->elf, us->addr, us->func, &why) : NULL;
+		const struct xt_dwarf_func *f = us->func ? xt_dwarf_func(us->elf, us->addr, us->func, true, &why) : NULL;
 		if (!f || !f->ret.btf_id)
 			return &xt_u64;
 		if (f->ret.reg < 0) {
@@ -347,7 +347,7 @@ static const char *params(const struct xt_elf *e, const struct xt_elf_sym *sym)
 {
 	static char detail[4096];
 	const char *why;
-	const struct xt_dwarf_func *f = xt_dwarf_func(e, sym->addr, sym->name, &why);
+	const struct xt_dwarf_func *f = xt_dwarf_func(e, sym->addr, sym->name, false, &why);
 	size_t off = 0;
 	detail[0] = 0;
 	for (int i = 0; f && i < f->nparams && off < sizeof(detail); i++) {
