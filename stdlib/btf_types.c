@@ -218,7 +218,11 @@ static void add_members(struct krec *r, const struct btf *btf, const struct btf_
 				add_members(r, btf, mt, bit, depth + 1);
 			continue;
 		}
-		struct xt_field f = { .name = name, .type = convert(btf, (int)m->type), .offset = (int)(bit / 8) };
+		/* a copy: the user BTF's strings move as types are added to it, and
+		 * the first string added makes libbpf turn vmlinux's BTF modifiable,
+		 * which frees the raw data its names pointed into */
+		struct xt_field f = { .name = xt_arena_strdup(ar, name), .type = convert(btf, (int)m->type),
+				      .offset = (int)(bit / 8) };
 		if (f.type && (bits || bit % 8) && xt_type_is_int(f.type)) {
 			f.bitoff = (int)(bit % 8);
 			f.bits = bits ? (int)bits : f.type->size * 8;
