@@ -232,7 +232,10 @@ static const struct xt_type *args_type(struct xt_sema *s, struct xt_probe_info *
 }
 
 /* retval: the return type every matched function has in its debug
- * information, else (none, or they differ) a u64 as without it. */
+ * information, else (none, or they differ) a u64 as without it. Pointers
+ * are typed only when they point to a struct or union (retval->field);
+ * others stay u64, as in bpftrace, so that malloc's retval keys the same
+ * maps as free's arg0. */
 static const struct xt_type *retval_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
 {
 	const struct xt_type *t = NULL;
@@ -247,7 +250,7 @@ static const struct xt_type *retval_type(struct xt_sema *s, struct xt_probe_info
 			return NULL;
 		}
 		const struct xt_type *u = xt_btf_type(f->ret.btf_id);
-		if (!u)
+		if (!u || (u->kind == XT_T_PTR && (!u->pointee || u->pointee->kind != XT_T_RECORD)))
 			return &xt_u64;
 		if (t && !xt_type_eq(t, u))
 			return &xt_u64;

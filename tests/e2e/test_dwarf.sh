@@ -22,6 +22,9 @@ uretprobe:BIN:dp_ints { printf("ints -> %d\n", retval); }
 uprobe:BIN:dp_find* { printf("find %s id=%d tag=%d\n", args.list->name, args.id, args.list->next->inner.tag); }
 uretprobe:BIN:dp_find { printf("found %s, then %s\n", retval->name, retval->next->name); }
 uretprobe:BIN:dp_total { printf("total %d\n", retval); }
+uretprobe:BIN:dp_label { printf("label %s\n", str(retval)); @k[retval] = 1; }
+uprobe:BIN:dp_label { @k[arg0] = 1; }
+END { clear(@k); }
 uprobe:BIN:dp_opaque { $h = (struct dp_hidden *)arg0; printf("hidden %d %s %d %d\n", $h->secret, $h->label, $h->bits, $h->more); print(*$h); }
 uprobe:BIN:dp_mixed { printf("after %d\n", args.after); }
 uprobe:BIN:dp_byval { printf("after %d, tag at %d\n", args.after, arg0 & 0xffff); }
@@ -37,6 +40,7 @@ find alpha id=3 tag=20
 total -95
 hidden 4242 secret 5 17
 { .secret = 4242, .label = secret, .bits = 5, .more = 17 }
+label secret
 after 77
 after 99, tag at 20
 colour 6
@@ -110,6 +114,8 @@ uprobe:$D/dwarfprog:dp_find_last
 uprobe:$D/dwarfprog:dp_total
     const struct dp_foo* list
 uprobe:$D/dwarfprog:dp_opaque
+    void* p
+uprobe:$D/dwarfprog:dp_label
     void* p
 uprobe:$D/dwarfprog:dp_mixed
     double x

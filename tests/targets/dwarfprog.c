@@ -8,6 +8,7 @@
  *   dp_total(&list) -> -100 + 2 + 3 (the ids) = -95
  *   dp_opaque(&hidden) with hidden = { 4242, "secret" }: a type no
  *     parameter names, reached by a cast
+ *   dp_label(&hidden) -> hidden.label, a char *
  *   dp_mixed(2.5, 77): a double in xmm0, `after` in rdi
  *   dp_byval(inner by value (16 bytes: rdi, rsi), 99 in rdx)
  *   dp_seven(1, 2, 3, 4, 5, 6, 7): the seventh on the stack
@@ -80,6 +81,11 @@ __attribute__((noinline)) void dp_opaque(void *p)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
+__attribute__((noinline)) char *dp_label(void *p)
+{
+	return ((struct dp_hidden *)p)->label;
+}
+
 __attribute__((noinline)) double dp_mixed(double x, int after)
 {
 	return x * after;
@@ -131,6 +137,7 @@ int main(int argc, char **argv)
 	r += dp_find_last(&a, 3)->id;
 	r += dp_total(&a);
 	dp_opaque(&hidden);
+	r += dp_label(&hidden)[0];
 	r += (long)dp_mixed(2.5, 77);
 	r += dp_byval(b.inner, 99);
 	r += dp_seven(1, 2, 3, 4, 5, 6, 7);
