@@ -384,7 +384,9 @@ static int conv_record(struct dbin *b, struct btf *btf, Dwarf_Die *d, int depth)
 	/* the members' types first: libbpf adds fields right after their struct */
 	if (dwarf_child(d, &c) == 0)
 		do {
-			if (dwarf_tag(&c) != DW_TAG_member || flag(&c, DW_AT_external) || flag(&c, DW_AT_declaration))
+			/* a C++ base class is an anonymous member: its fields are the class's own */
+			bool base = dwarf_tag(&c) == DW_TAG_inheritance;
+			if ((dwarf_tag(&c) != DW_TAG_member && !base) || flag(&c, DW_AT_external) || flag(&c, DW_AT_declaration))
 				continue;
 			int bits = dwarf_bitsize(&c);
 			bits = bits > 0 ? bits : 0;
@@ -399,7 +401,7 @@ static int conv_record(struct dbin *b, struct btf *btf, Dwarf_Die *d, int depth)
 				ms = bigger;
 			}
 			int t = conv_type_of(b, btf, &c, depth);
-			ms[n++] = (struct member){ dwarf_diename(&c), t > 0 ? t : 0, (int)bit, bits };
+			ms[n++] = (struct member){ base ? NULL : dwarf_diename(&c), t > 0 ? t : 0, (int)bit, bits };
 		} while (dwarf_siblingof(&c, &c) == 0);
 	int size = dwarf_bytesize(d);
 	int id = tag == DW_TAG_union_type ? btf__add_union(btf, name, size > 0 ? (uint32_t)size : 0)
@@ -769,7 +771,7 @@ static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
 		Dwarf_Die m;
 		if (dwarf_child(&p, &m) == 0)
 			do {
-				if (dwarf_tag(&m) != DW_TAG_member || flag(&m, DW_AT_external))
+				if ((dwarf_tag(&m) != DW_TAG_member && dwarf_tag(&m) != DW_TAG_inheritance) || flag(&m, DW_AT_external))
 					continue;
 				Dwarf_Die mt;
 				int bits = dwarf_bitsize(&m);
