@@ -91,9 +91,9 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 			xt_diag_error(dg, at->loc, "%s is not an address in %s's loaded segments", func, path);
 			return -1;
 		}
-		uint64_t at = 1;
-		const struct xt_elf_sym *sym = xt_elf_sym_at(e, va, &at);
-		add(s, p, e, func, (uint64_t)off, pid, sym && at == 0 ? sym->name : NULL);
+		uint64_t into = 1; /* an address that starts a function has its args */
+		const struct xt_elf_sym *sym = xt_elf_sym_at(e, va, &into);
+		add(s, p, e, func, (uint64_t)off, pid, sym && into == 0 ? sym->name : NULL);
 		return 0;
 	}
 	if (is_glob(func)) {
