@@ -108,7 +108,10 @@ static void drain(struct xt_rt *rt, long budget)
 	while (budget > 0) {
 		rt->budget = budget < 1024 ? budget : 1024;
 		budget -= rt->budget;
-		if (ring_buffer__consume(rt->rb) != -EAGAIN || xt_sig_stop_pending())
+		xt_out_hold(); /* a chunk's lines leave in a few writes */
+		int r = ring_buffer__consume(rt->rb);
+		xt_out_release();
+		if (r != -EAGAIN || xt_sig_stop_pending())
 			break;
 	}
 }
