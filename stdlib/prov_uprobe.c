@@ -363,6 +363,11 @@ static const char *params(const struct xt_elf *e, const struct xt_elf_sym *sym)
 	return detail;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct xt_elf_sym *const *)a)->name, (*(const struct xt_elf_sym *const *)b)->name);
+}
+
 /* -l uprobe:BIN[:PATTERN]: the functions of BIN. */
 static int list_for(const char *type, const char *spec, bool verbose,
 		    void (*cb)(const char *, const char *, void *), void *ctx)
@@ -377,18 +382,31 @@ static int list_for(const char *type, const char *spec, bool verbose,
 	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
 	if (!e)
 		return -ENOENT;
+	/* one name per address, listed by name as bpftrace lists them */
+	const struct xt_elf_sym **match = malloc(sizeof(*match) * (e->nsyms + 1));
+	if (!match)
+		return -ENOMEM;
+	size_t n = 0;
 	uint64_t last = 0;
 	for (size_t i = 0; i < e->nsyms; i++) {
 		if (e->syms[i].addr == last || fnmatch(pat, e->syms[i].name, 0) != 0 || !in_exec_segment(e, e->syms[i].addr))
 			continue;
-		if (xt_sig_stop_pending())
-			return -EINTR;
 		last = e->syms[i].addr;
-		char name[8192];
-		snprintf(name, sizeof(name), "%s:%s:%s", type, e->path, e->syms[i].name);
-		cb(name, verbose && strcmp(type, "uprobe") == 0 ? params(e, &e->syms[i]) : "", ctx);
+		match[n++] = &e->syms[i];
 	}
-	return 0;
+	qsort(match, n, sizeof(*match), by_name);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (xt_sig_stop_pending()) {
+			rc = -EINTR;
+			break;
+		}
+		char name[8192];
+		snprintf(name, sizeof(name), "%s:%s:%s", type, e->path, match[i]->name);
+		cb(name, verbose && strcmp(type, "uprobe") == 0 ? params(e, match[i]) : "", ctx);
+	}
+	free(match);
+	return rc;
 }
 
 static int list_u(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)

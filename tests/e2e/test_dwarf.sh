@@ -96,33 +96,36 @@ xt -q -e "uprobe:$N:dp_find { printf(\"%d\\n\", arg1); } uretprobe:$N:dp_total {
 expect_eq "stripped without debug information: arg1 and retval still work" "2
 -95" "$(printf '%s\n' "$XT_OUT" | sed '/^$/d')"
 
-# -lv: each function's parameters with their C types, as bpftrace 0.17 lists them.
+# -lv: each function's parameters with their C types, as bpftrace 0.17 lists them (by name).
 xt -lv "uprobe:$D/dwarfprog:dp_*"
-expect_eq "-lv lists the parameters" "uprobe:$D/dwarfprog:dp_ints
-    int n
-    unsigned char c
-    short int s
-    long int l
-    long long unsigned int u
-    signed char neg
+expect_eq "-lv lists the parameters, by name" "uprobe:$D/dwarfprog:dp_byval
+    struct dp_inner in
+    int after
+uprobe:$D/dwarfprog:dp_call
+    int (*)(int) cb
+    int x
+uprobe:$D/dwarfprog:dp_color
+    enum dp_colour c
 uprobe:$D/dwarfprog:dp_find
     struct dp_foo* list
     int id
 uprobe:$D/dwarfprog:dp_find_last
     struct dp_foo* list
     int id
-uprobe:$D/dwarfprog:dp_total
-    const struct dp_foo* list
-uprobe:$D/dwarfprog:dp_opaque
-    void* p
+uprobe:$D/dwarfprog:dp_ints
+    int n
+    unsigned char c
+    short int s
+    long int l
+    long long unsigned int u
+    signed char neg
 uprobe:$D/dwarfprog:dp_label
     void* p
 uprobe:$D/dwarfprog:dp_mixed
     double x
     int after
-uprobe:$D/dwarfprog:dp_byval
-    struct dp_inner in
-    int after
+uprobe:$D/dwarfprog:dp_opaque
+    void* p
 uprobe:$D/dwarfprog:dp_seven
     int a
     int b
@@ -131,13 +134,10 @@ uprobe:$D/dwarfprog:dp_seven
     int e
     int f
     int g
+uprobe:$D/dwarfprog:dp_total
+    const struct dp_foo* list
 uprobe:$D/dwarfprog:dp_twice
     int x
-uprobe:$D/dwarfprog:dp_call
-    int (*)(int) cb
-    int x
-uprobe:$D/dwarfprog:dp_color
-    enum dp_colour c
 uprobe:$D/dwarfprog:dp_typed
     dp_foo_t* f
     size_t len" "$XT_OUT"
