@@ -44,6 +44,8 @@ struct xt_cg {
 	LLVMValueRef *vars;           /* scratch variables' allocas */
 	LLVMValueRef site;            /* set by a provider's prologue when it knows the site */
 	char *error;                  /* first error from LLVM's diagnostic handler */
+	struct xt_diags *dg;          /* for errors only code generation finds (fail() where reached) */
+	struct xt_node *at;           /* the expression being emitted: where -k's warnings point */
 	/* loops: where break and continue go (NULL at the top of a map-loop callback) */
 	LLVMBasicBlockRef brk, cont;
 	bool in_callback;             /* building a for ($kv : @m) callback */
@@ -62,6 +64,10 @@ struct xt_cg {
 	LLVMBasicBlockRef scratch_go; /* where pointers into it are computed */
 	int scratch_top, scratch_max; /* bytes in use / needed by the probe */
 	int frame_off;                /* a map-loop probe's variables frame in scratch, or -1 */
+	/* emit_kmem.c: the address of the struct or array in memory computed
+	 * last, and its address space (enum xt_addr_space), for its copy */
+	LLVMValueRef place_addr;
+	int place_space;
 };
 
 LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);
@@ -85,6 +91,9 @@ void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size
  * into dst: kernel memory when the top bit is set, user memory otherwise;
  * with `str`, up to and including a NUL (bpf_probe_read_*_str). */
 void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str);
+/* As xt_cg_probe_read, from memory in `space` (an enum xt_addr_space of
+ * lang/types.h: uptr() and kptr() choose; 0, auto, picks by the top bit). */
+void xt_cg_probe_read_in(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str, int space);
 /* Zero-fills size bytes at dst. */
 void xt_cg_memset(struct xt_cg *cg, LLVMValueRef dst, int size);
 /* Counts a lost ring-buffer record (what 0) or a refused map update (what 1)
@@ -95,6 +104,9 @@ LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m);
  * (buf starts with the 8-byte header slot, which this fills in). The kind is
  * builtin b's place in the registry: b's on_event hook handles the record. */
 void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVMValueRef buf, int size);
+/* -k (opts.helper_errors; otherwise nothing): when `failed` (i1), a record of
+ * helper number `helper` and its result `ret` (i64s) located at cg->at. */
+void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed);
 /* a / b (a % b when `rem`), signed, for b != 0: BPF before cpu v4 has no signed division. */
 LLVMValueRef xt_cg_sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem);
 /* The id of the site that fired (cookie, provider hook or constant). */

@@ -20,6 +20,7 @@ enum xt_bi_kind { XT_BI_VAR, XT_BI_FUNC };
 #define XT_BIF_AGG     (1u << 0) /* an aggregation: only as `@m[...] = f(...)` */
 #define XT_BIF_NOVALUE (1u << 1) /* a statement: has no value */
 #define XT_BIF_CTX     (1u << 2) /* reads the probe's context through the provider (args, argN, retval) */
+#define XT_BIF_HELPER_ERRORS (1u << 4) /* receives -k's records of failed helpers (not callable) */
 #define XT_BIF_PRINTER (1u << 3) /* prints any value it is given, or a whole map: what the REPL's prompt wraps a bare value in */
 
 struct xt_builtin {
@@ -83,6 +84,11 @@ struct xt_provider {
 	 * pending (xt_sig_stop_pending). 0, -EINVAL when `spec` is not of this
 	 * type's form, or another -errno. */
 	int (*list)(const char *spec, bool verbose, void (*cb)(const char *name, const char *detail, void *ctx), void *ctx);
+	/* lang facet, run once the whole program has been analysed (so a missing
+	 * kernel feature never hides the program's own mistakes): reports at
+	 * `attach` what keeps it from attaching on this kernel; 0, or -1 after a
+	 * diagnostic. `spec` as for expand. May be NULL. */
+	int (*check)(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *attach, const char *spec);
 	/* listing: NULL when this kernel can attach probes of this type, else
 	 * why not, as a phrase ("this kernel has no kprobes ..."). Found out once
 	 * per process by exercising the feature. NULL hook: always available. */
