@@ -3,7 +3,7 @@
 #   make check  build, then run every test (unit and end-to-end)
 BUILD ?= build
 JOBS ?= $(shell nproc)
-PACKAGES = build-essential cmake pkg-config llvm-19-dev libbpf-dev libelf-dev zlib1g-dev \
+PACKAGES = build-essential cmake pkg-config llvm-19-dev libbpf-dev libelf-dev libdw-dev zlib1g-dev \
 	libreadline-dev re2c bison libcmocka-dev systemtap-sdt-dev bpftool bpftrace tmux procps bc dpkg-dev groff-base man-db \
 	libmicrohttpd-dev prometheus curl
 

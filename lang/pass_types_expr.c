@@ -439,6 +439,9 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 			for (int i = 0; i < t->n; i++)
 				if (strcmp(t->fields[i].name, n->name) == 0) {
 					n->sym = &t->fields[i];
+					if (!t->fields[i].type) /* the provider knows the field but cannot read it */
+						xt_diag_error(s->dg, n->loc, "%s", t->fields[i].why ? t->fields[i].why
+							      : "xtrace cannot read this field");
 					return t->fields[i].type;
 				}
 			const char *names[256];

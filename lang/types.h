@@ -115,6 +115,7 @@ struct xt_field {
 	int offset;              /* in the record */
 	int index;               /* position among the record's fields */
 	int bitoff, bits;        /* a bitfield (BTF): bit offset from `offset` and width; bits 0: not a bitfield */
+	const char *why;         /* a field of a probe's args with a NULL type: why it cannot be read */
 };
 
 struct xt_type {

@@ -9,6 +9,7 @@
 #include "stdlib/btf_args.h"
 #include "stdlib/btf_types.h"
 #include "stdlib/cdecl.h"
+#include "stdlib/dwarf.h"
 #include "stdlib/registry.h"
 
 /* A kernel struct or union; `t` first, so a record's type pointer is its krec. */
@@ -224,7 +225,9 @@ static void add_members(struct krec *r, const struct btf *btf, const struct btf_
 				add_members(r, btf, mt, bit, depth + 1);
 			continue;
 		}
-		/* a copy: the user BTF's strings move as types are added to it */
+		/* a copy: the user BTF's strings move as types are added to it, and
+		 * the first string added makes libbpf turn vmlinux's BTF modifiable,
+		 * which frees the raw data its names pointed into */
 		struct xt_field f = { .name = xt_arena_strdup(ar, name), .type = convert(btf, (int)m->type),
 				      .offset = (int)(bit / 8) };
 		if (f.type && (bits || bit % 8) && xt_type_is_int(f.type)) {
@@ -526,6 +529,14 @@ static const struct xt_type *find(const char *spelled, const char **near, const 
 			continue;
 		const char *name = spelled + wl;
 		int id = btf ? xt_btf_find(name, kinds[i].kind) : -1;
+		/* the traced binaries' own types (uprobes' DWARF) after the
+		 * program's definitions and before the kernel's */
+		const struct btf *kern = xt_btf_get(NULL);
+		if (id <= 0 || (kern && (unsigned)id < btf__type_cnt(kern))) {
+			int uid = xt_dwarf_type_id(kinds[i].word, name);
+			if (uid > 0 && convert(types(), uid))
+				return convert(types(), uid);
+		}
 		if (id < 0 && kinds[i].kind == BTF_KIND_ENUM)
 			id = xt_btf_find(name, BTF_KIND_ENUM64);
 		const struct xt_type *t = id > 0 ? convert(btf, id) : NULL;

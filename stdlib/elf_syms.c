@@ -15,7 +15,10 @@
 #include "stdlib/elf_syms.h"
 
 struct cached {
-	struct xt_elf elf;
+	struct xt_elf elf;       /* first: an xt_elf pointer is its cached */
+	bool debug_searched;     /* xt_elf_debug_file's answer, found once */
+	int debug_rc;
+	char *debug_path, *debug_looked;
 	dev_t dev;
 	ino_t ino;
 	struct timespec mtime;
@@ -171,26 +174,137 @@ static void read_usdt(struct xt_elf *e, Elf *elf, size_t shstrndx)
 	}
 }
 
-/* A stripped file's full symbol table from its separate debug file
- * (/usr/lib/debug/.build-id/xx/yyyy.debug), used only when its build id is
- * the same as the stripped file's. */
+/* .gnu_debuglink: the debug file's name, NUL-padded to 4 bytes, then its CRC-32. */
+static void read_debuglink(struct xt_elf *e, Elf *elf, size_t shstrndx)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name)
+			continue;
+		if (strcmp(name, ".debug_info") == 0 && sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
+			e->debug_info = true;
+		if (strcmp(name, ".gnu_debuglink") != 0 || e->debuglink)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t len = d ? strnlen(d->d_buf, d->d_size) : 0;
+		size_t crc_at = (len + 4) & ~(size_t)3;
+		if (!d || !len || crc_at + 4 > d->d_size)
+			continue;
+		e->debuglink = strndup(d->d_buf, len);
+		memcpy(&e->debuglink_crc, (char *)d->d_buf + crc_at, 4);
+	}
+}
+
+/* The CRC-32 (IEEE 802.3, as zlib's crc32) of the file at fd, or 0 when unreadable. */
+static uint32_t file_crc(int fd)
+{
+	static uint32_t table[256];
+	if (!table[1])
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+			for (int k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	uint32_t crc = 0xffffffffu;
+	unsigned char buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+	return n < 0 ? 0 : crc ^ 0xffffffffu;
+}
+
+/* Whether the file at path is e's debug file: the same build id, or (for a
+ * debuglink, want_crc) the CRC-32 the link names. */
+static bool is_debug_file_of(const struct xt_elf *e, const char *path, bool want_crc)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool ok = false;
+	if (want_crc) {
+		ok = file_crc(fd) == e->debuglink_crc;
+	} else {
+		Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		if (elf && elf_kind(elf) == ELF_K_ELF) {
+			struct xt_elf dbg = { 0 };
+			read_build_id(&dbg, elf);
+			ok = strcmp(dbg.build_id, e->build_id) == 0;
+		}
+		if (elf)
+			elf_end(elf);
+	}
+	close(fd);
+	return ok;
+}
+
+static int find_debug_file(const struct xt_elf *e, char **found, char **looked)
+{
+	char path[4096], by_id[4100] = "no build id", by_link[13000] = "no .gnu_debuglink";
+	if (e->build_id[0]) {
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", e->build_id, e->build_id + 2);
+		if (is_debug_file_of(e, path, false)) {
+			*found = strdup(path);
+			return 0;
+		}
+		snprintf(by_id, sizeof(by_id), "no %s", path);
+	}
+	if (e->debuglink) {
+		char dir[4000];
+		const char *slash = strrchr(e->path, '/');
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - e->path) : 1, slash ? e->path : ".");
+		const char *const forms[] = { "%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s" };
+		for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+			snprintf(path, sizeof(path), forms[i], dir, e->debuglink);
+			if (strcmp(path, e->path) != 0 && is_debug_file_of(e, path, true)) {
+				*found = strdup(path);
+				return 0;
+			}
+		}
+		snprintf(by_link, sizeof(by_link), "no %.255s (its .gnu_debuglink) in %s, %s/.debug or /usr/lib/debug%s",
+			 e->debuglink, dir, dir, dir);
+	}
+	if (asprintf(looked, "%s, %s", by_id, by_link) < 0)
+		*looked = NULL;
+	return -ENOENT;
+}
+
+int xt_elf_debug_file(const struct xt_elf *e, char *out, size_t outlen, char *looked, size_t looked_len)
+{
+	struct cached *c = (struct cached *)e;
+	pthread_mutex_lock(&cache_lock);
+	if (!c->debug_searched) {
+		c->debug_rc = find_debug_file(e, &c->debug_path, &c->debug_looked);
+		c->debug_searched = true;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	if (c->debug_rc == 0)
+		snprintf(out, outlen, "%s", c->debug_path);
+	else if (looked)
+		snprintf(looked, looked_len, "%s", c->debug_looked ? c->debug_looked : "");
+	return c->debug_rc;
+}
+
+/* A stripped file's full symbol table from its separate debug file. */
 static void read_debug_file(struct xt_elf *e, size_t *cap)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", e->build_id, e->build_id + 2);
+	char path[4096];
+	if (xt_elf_debug_file(e, path, sizeof(path), NULL, 0) < 0)
+		return;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (elf && elf_kind(elf) == ELF_K_ELF) {
-		struct xt_elf dbg = { 0 };
-		read_build_id(&dbg, elf);
-		Elf_Scn *scn = NULL;
-		GElf_Shdr sh;
-		while (strcmp(dbg.build_id, e->build_id) == 0 && (scn = elf_nextscn(elf, scn)))
-			if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
-				read_syms(e, elf, scn, &sh, cap);
-	}
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	while (elf && elf_kind(elf) == ELF_K_ELF && (scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			read_syms(e, elf, scn, &sh, cap);
 	if (elf)
 		elf_end(elf);
 	close(fd);
@@ -228,7 +342,8 @@ static int load(struct xt_elf *e, int fd)
 			have_symtab |= sh.sh_type == SHT_SYMTAB;
 		}
 	read_build_id(e, elf);
-	if (!have_symtab && e->build_id[0])
+	read_debuglink(e, elf, shstrndx);
+	if (!have_symtab)
 		read_debug_file(e, &cap);
 	dedupe_syms(e);
 	read_usdt(e, elf, shstrndx);
@@ -265,6 +380,7 @@ const struct xt_elf *xt_elf_get(const char *path)
 	int rc = load(&c->elf, fd);
 	close(fd);
 	if (rc < 0) {
+		free(c->elf.debuglink);
 		free(c->elf.path);
 		free(c->elf.segs);
 		free(c);

@@ -39,6 +39,9 @@ struct xt_elf {
 	size_t nsegs;
 	struct xt_usdt_note *notes;
 	size_t nnotes;
+	bool debug_info;         /* has its own DWARF (a .debug_info with contents) */
+	char *debuglink;         /* .gnu_debuglink's file name, NULL when none */
+	uint32_t debuglink_crc;  /* and the CRC-32 of that file */
 };
 
 /* Opens (or returns the cached) ELF file at path. NULL with errno set when it
@@ -54,6 +57,14 @@ const struct xt_elf_sym *xt_elf_sym_by_name(const struct xt_elf *e, const char *
 /* The function containing vaddr (or the nearest below it within 64 KiB
  * when sizes are missing), with *off the distance from its start; or NULL. */
 const struct xt_elf_sym *xt_elf_sym_at(const struct xt_elf *e, uint64_t vaddr, uint64_t *off);
+
+/* The separate debug file of e, found as gdb finds it: by build id
+ * (/usr/lib/debug/.build-id/xx/yyyy.debug, the same build id inside), then by
+ * .gnu_debuglink (the named file next to e, in its .debug/ folder, or under
+ * /usr/lib/debug/ plus e's folder, with the CRC-32 the link gives). 0 with its
+ * path in out; -ENOENT with `looked` (may be NULL) set to where it looked,
+ * as a phrase ("no /usr/lib/debug/.build-id/ab/cdef.debug, no .gnu_debuglink"). */
+int xt_elf_debug_file(const struct xt_elf *e, char *out, size_t outlen, char *looked, size_t looked_len);
 
 /* Resolves a uprobe/USDT binary as written by the user into an absolute
  * path: a path (contains '/'), a library name resolved like the dynamic

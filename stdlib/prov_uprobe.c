@@ -4,7 +4,9 @@
  * FUNC+OFF, or a virtual address 0xADDR. One program is attached once per
  * match with the site id as the BPF cookie; -p PID attaches to that process
  * only. arg0..arg5 come from pt_regs, retval from rax, func from
- * bpf_get_func_ip (the probed function's address, symbolised at print time). */
+ * bpf_get_func_ip (the probed function's address, symbolised at print time).
+ * With debug information (stdlib/dwarf.c), args.NAME reads a parameter from
+ * its register with its C type, and retval has the function's return type. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -14,7 +16,9 @@
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
 #include "runtime/symbols.h"
+#include "stdlib/btf_types.h"
 #include "stdlib/ctx.h"
+#include "stdlib/dwarf.h"
 #include "stdlib/elf_deps.h"
 #include "stdlib/elf_syms.h"
 #include "stdlib/uprobe_evex.h"
@@ -23,6 +27,9 @@ struct up_site {
 	const char *path;
 	uint64_t off;            /* file offset */
 	pid_t pid;               /* -p/-c target, -1 for every process */
+	const struct xt_elf *elf;
+	const char *func;        /* the function whose entry this is, NULL for +OFFSET or an address inside one */
+	uint64_t addr;           /* its virtual address */
 };
 
 /* Splits "BIN:FUNC" at its last ':'; bin and func point into arena copies. */
@@ -46,14 +53,18 @@ static bool in_exec_segment(const struct xt_elf *e, uint64_t vaddr)
 	return false;
 }
 
+/* func: the function whose entry `off` is (args are known there), or NULL. */
 static void add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf *e, const char *what,
-		uint64_t off, pid_t pid)
+		uint64_t off, pid_t pid, const char *func)
 {
 	struct xt_arena *ar = xt_sema_arena(s);
 	struct up_site *us = xt_arena_alloc(ar, sizeof(*us));
 	us->path = xt_arena_strdup(ar, e->path);
 	us->off = off;
 	us->pid = pid;
+	us->elf = e;
+	us->func = func ? xt_arena_strdup(ar, func) : NULL;
+	us->addr = (uint64_t)xt_elf_off_to_vaddr(e, off);
 	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s:%s", p->prov->name, e->path, what),
 			  xt_arena_printf(ar, "%s:%s", e->path, what), (int64_t)off, us);
 }
@@ -72,6 +83,7 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 	const struct xt_elf *e = xt_elf_for_probe(s, at, bin, path, sizeof(path));
 	if (!e)
 		return -1;
+	xt_dwarf_note(e); /* casts may name its types */
 	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
 	if (strncmp(func, "0x", 2) == 0) {
 		char *end;
@@ -81,7 +93,9 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 			xt_diag_error(dg, at->loc, "%s is not an address in %s's loaded segments", func, path);
 			return -1;
 		}
-		add(s, p, e, func, (uint64_t)off, pid);
+		uint64_t into = 1; /* an address that starts a function has its args */
+		const struct xt_elf_sym *sym = xt_elf_sym_at(e, va, &into);
+		add(s, p, e, func, (uint64_t)off, pid, sym && into == 0 ? sym->name : NULL);
 		return 0;
 	}
 	if (is_glob(func)) {
@@ -95,7 +109,7 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 			if (off < 0)
 				continue;
 			last = sym->addr;
-			add(s, p, e, sym->name, (uint64_t)off, pid);
+			add(s, p, e, sym->name, (uint64_t)off, pid, sym->name);
 		}
 		return 0;
 	}
@@ -136,11 +150,121 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		xt_diag_error(dg, at->loc, "%s is not in a loaded segment of %s", name, path);
 		return -1;
 	}
-	add(s, p, e, func, (uint64_t)off, pid);
+	add(s, p, e, func, (uint64_t)off, pid, delta ? NULL : name);
 	return 0;
 }
 
 static bool is_ret(const struct xt_probe_info *p) { return strcmp(p->prov->name, "uretprobe") == 0; }
+
+/* The debug information of site i's function, or NULL after a diagnostic at n. */
+static const struct xt_dwarf_func *site_func(struct xt_sema *s, const struct xt_probe_info *p, int i, struct xt_node *n)
+{
+	const struct up_site *us = p->sites[i].data;
+	const char *why = NULL;
+	const struct xt_dwarf_func *f = NULL;
+	if (!us->func)
+		xt_diag_error(xt_sema_diags(s), n->loc, "args are known at a function's entry, and %s is not one",
+			      p->sites[i].name);
+	else if (!(f = xt_dwarf_func(us->elf, us->addr, us->func, true, &why)))
+		xt_diag_error(xt_sema_diags(s), n->loc, "%s", why);
+	return f;
+}
+
+/* "f(int n, struct Foo* foo)", for messages. */
+static const char *signature(struct xt_arena *ar, const struct xt_dwarf_func *f)
+{
+	const char *sig = xt_arena_printf(ar, "%s(", f->name);
+	for (int i = 0; i < f->nparams; i++)
+		sig = xt_arena_printf(ar, "%s%s%s%s%s", sig, i ? ", " : "", f->params[i].ctype,
+				      f->params[i].name[0] ? " " : "", f->params[i].name);
+	return xt_arena_printf(ar, "%s)", sig);
+}
+
+static bool same_params(const struct xt_dwarf_func *a, const struct xt_dwarf_func *b)
+{
+	if (a->nparams != b->nparams)
+		return false;
+	for (int i = 0; i < a->nparams; i++)
+		if (strcmp(a->params[i].name, b->params[i].name) != 0 || strcmp(a->params[i].ctype, b->params[i].ctype) != 0 ||
+		    a->params[i].reg != b->params[i].reg)
+			return false;
+	return true;
+}
+
+/* args: the parameters of the probed function(s), by name, from DWARF. */
+static const struct xt_type *args_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
+{
+	struct xt_arena *ar = xt_sema_arena(s);
+	if (p->args_type)
+		return p->args_type;
+	const struct xt_dwarf_func *first = site_func(s, p, 0, n);
+	if (!first)
+		return NULL;
+	for (int j = 1; j < p->nsites; j++) {
+		const struct xt_dwarf_func *f = site_func(s, p, j, n);
+		if (!f)
+			return NULL;
+		if (!same_params(first, f)) {
+			xt_diag_error(xt_sema_diags(s), n->loc, "args differ between the matched functions: %s and %s",
+				      signature(ar, first), signature(ar, f));
+			return NULL;
+		}
+	}
+	struct xt_field *fields = xt_arena_alloc(ar, sizeof(*fields) * (first->nparams + 1));
+	int nf = 0;
+	for (int k = 0; k < first->nparams; k++) {
+		const struct xt_dwarf_param *dp = &first->params[k];
+		if (!dp->name[0])
+			continue;
+		struct xt_field *f = &fields[nf];
+		*f = (struct xt_field){ .name = dp->name, .index = nf, .offset = -1 };
+		if (dp->reg >= 0 && xt_ctx_arg_reg(dp->reg) >= 0) {
+			f->type = xt_btf_type(dp->btf_id);
+			f->offset = xt_ctx_arg_reg(dp->reg);
+			if (!f->type)
+				f->why = xt_arena_printf(ar, "%s's parameter %s is a %s, which xtrace cannot represent",
+							 first->name, dp->name, dp->ctype);
+		} else {
+			f->why = dp->reg >= 0 ? "this machine's registers are not known to xtrace" : dp->why;
+		}
+		nf++;
+	}
+	struct xt_type *rec = xt_arena_alloc(ar, sizeof(*rec));
+	rec->kind = XT_T_RECORD;
+	rec->n = nf;
+	rec->fields = fields;
+	rec->cname = xt_arena_printf(ar, "args of %s", p->sites[0].name);
+	p->args_type = rec;
+	return rec;
+}
+
+/* retval: the return type every matched function has in its debug
+ * information, else (none, or they differ) a u64 as without it. Pointers
+ * are typed only when they point to a struct or union (retval->field);
+ * others stay u64, as in bpftrace, so that malloc's retval keys the same
+ * maps as free's arg0. */
+static const struct xt_type *retval_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
+{
+	const struct xt_type *t = NULL;
+	for (int j = 0; j < p->nsites; j++) {
+		const struct up_site *us = p->sites[j].data;
+		const char *why;
+		const struct xt_dwarf_func *f = us->func ? xt_dwarf_func(us->elf, us->addr, us->func, true, &why) : NULL;
+		if (!f || !f->ret.btf_id)
+			return &xt_u64;
+		if (f->ret.reg < 0) {
+			xt_diag_error(xt_sema_diags(s), n->loc, "%s", f->ret.why);
+			return NULL;
+		}
+		const struct xt_type *u = xt_btf_type(f->ret.btf_id);
+		if (!u || (u->kind == XT_T_PTR && (!u->pointee || u->pointee->kind != XT_T_RECORD)))
+			return &xt_u64;
+		if (t && !xt_type_eq(t, u))
+			return &xt_u64;
+		t = u;
+	}
+	return t ? t : &xt_u64;
+}
 
 static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
 {
@@ -162,14 +286,34 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 			xt_diag_error(dg, n->loc, "retval is only known in uretprobe probes");
 			return NULL;
 		}
-		return &xt_u64;
+		return retval_type(s, p, n);
 	}
 	if (n->kind == XT_N_IDENT && strcmp(n->name, "func") == 0) {
 		return xt_sym_type(xt_sema_arena(s), true);
 	}
+	if (n->kind == XT_N_IDENT && strcmp(n->name, "args") == 0) {
+		if (is_ret(p)) {
+			xt_diag_error(dg, n->loc, "uretprobe probes have retval, not args (the arguments are gone on return)");
+			return NULL;
+		}
+		return args_type(s, p, n);
+	}
 	xt_diag_error(dg, n->loc, "%s probes have %s and func, not %s", p->prov->name,
-		      is_ret(p) ? "retval" : "arg0..arg5", n->name ? n->name : "this");
+		      is_ret(p) ? "retval" : "args, arg0..arg5", n->name ? n->name : "this");
 	return NULL;
+}
+
+/* A register's 64 bits as a value of type t: ints narrowed to their width. */
+static LLVMValueRef narrow(struct xt_cg *cg, LLVMValueRef v, const struct xt_type *t)
+{
+	if (t->kind == XT_T_BOOL) {
+		v = LLVMBuildTrunc(cg->b, v, cg->i8, "");
+		return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, v, LLVMConstInt(cg->i8, 0, 0), ""), cg->i64, "");
+	}
+	if (t->kind != XT_T_INT || t->size >= 8)
+		return v;
+	v = LLVMBuildTrunc(cg->b, v, LLVMIntTypeInContext(cg->ctx, (unsigned)t->size * 8), "");
+	return t->sign ? LLVMBuildSExt(cg->b, v, cg->i64, "") : LLVMBuildZExt(cg->b, v, cg->i64, "");
 }
 
 static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
@@ -177,8 +321,12 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 	int i = xt_ctx_argn(n);
 	if (i >= 0)
 		return xt_ctx_reg(cg, xt_ctx_arg_reg(i));
+	if (n->kind == XT_N_FIELD || n->kind == XT_N_ARROW) { /* args.NAME: its register */
+		const struct xt_field *f = n->sym;
+		return narrow(cg, xt_ctx_reg(cg, f->offset), f->type);
+	}
 	if (strcmp(n->name, "retval") == 0)
-		return xt_ctx_reg(cg, XT_REGS_RET);
+		return narrow(cg, xt_ctx_reg(cg, XT_REGS_RET), n->type);
 	/* func: {address of the probed function, pid}, symbolised when printed */
 	xt_sym_watch_targets(cg);
 	LLVMValueRef buf = xt_cg_buf(cg, 16, "func");
@@ -230,8 +378,33 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 	return 0;
 }
 
+/* -lv: a function's parameters from its debug information, one
+ * "    TYPE NAME" line each, as bpftrace 0.17 lists them; "" without. */
+static const char *params(const struct xt_elf *e, const struct xt_elf_sym *sym)
+{
+	static char detail[4096];
+	const char *why;
+	const struct xt_dwarf_func *f = xt_dwarf_func(e, sym->addr, sym->name, false, &why);
+	size_t off = 0;
+	detail[0] = 0;
+	for (int i = 0; f && i < f->nparams && off < sizeof(detail); i++) {
+		int w = snprintf(detail + off, sizeof(detail) - off, "    %s%s%s\n", f->params[i].ctype,
+				 f->params[i].name[0] ? " " : "", f->params[i].name);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return detail;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct xt_elf_sym *const *)a)->name, (*(const struct xt_elf_sym *const *)b)->name);
+}
+
 /* -l uprobe:BIN[:PATTERN]: the functions of BIN. */
-static int list_for(const char *type, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx)
+static int list_for(const char *type, const char *spec, bool verbose,
+		    void (*cb)(const char *, const char *, void *), void *ctx)
 {
 	const char *colon = spec ? strrchr(spec, ':') : NULL;
 	if (!colon) /* BINARY:FUNCTION, as bpftrace has it */
@@ -243,39 +416,52 @@ static int list_for(const char *type, const char *spec, void (*cb)(const char *,
 	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
 	if (!e)
 		return -ENOENT;
+	/* one name per address, listed by name as bpftrace lists them */
+	const struct xt_elf_sym **match = malloc(sizeof(*match) * (e->nsyms + 1));
+	if (!match)
+		return -ENOMEM;
+	size_t n = 0;
 	uint64_t last = 0;
 	for (size_t i = 0; i < e->nsyms; i++) {
 		if (e->syms[i].addr == last || fnmatch(pat, e->syms[i].name, 0) != 0 || !in_exec_segment(e, e->syms[i].addr))
 			continue;
-		if (xt_sig_stop_pending())
-			return -EINTR;
 		last = e->syms[i].addr;
-		char name[8192];
-		snprintf(name, sizeof(name), "%s:%s:%s", type, e->path, e->syms[i].name);
-		cb(name, "", ctx);
+		match[n++] = &e->syms[i];
 	}
-	return 0;
+	qsort(match, n, sizeof(*match), by_name);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (xt_sig_stop_pending()) {
+			rc = -EINTR;
+			break;
+		}
+		char name[8192];
+		snprintf(name, sizeof(name), "%s:%s:%s", type, e->path, match[i]->name);
+		cb(name, verbose && strcmp(type, "uprobe") == 0 ? params(e, match[i]) : "", ctx);
+	}
+	free(match);
+	return rc;
 }
 
 static int list_u(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
 {
-	return list_for("uprobe", spec, cb, ctx);
+	return list_for("uprobe", spec, verbose, cb, ctx);
 }
 
 static int list_ur(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
 {
-	return list_for("uretprobe", spec, cb, ctx);
+	return list_for("uretprobe", spec, verbose, cb, ctx);
 }
 
 const struct xt_provider xt_prov_uprobe = {
 	.name = "uprobe", .alias = "u", .section = "uprobe",
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
-	.help = "uprobe:BINARY:FUNCTION (or +OFFSET, 0xADDRESS, `*`): entry to a user function; arg0..arg5, func",
+	.help = "uprobe:BINARY:FUNCTION (or +OFFSET, 0xADDRESS, `*`): entry to a user function; args.NAME (from DWARF), arg0..arg5, func",
 	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_u,
 };
 const struct xt_provider xt_prov_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .section = "uretprobe",
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
-	.help = "uretprobe:BINARY:FUNCTION: return from a user function; retval, func",
+	.help = "uretprobe:BINARY:FUNCTION: return from a user function; retval (typed from DWARF), func",
 	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_ur,
 };
