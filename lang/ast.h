@@ -34,7 +34,8 @@ enum xt_node_kind {
 	XT_N_RANGE,    /* a: from; b: to (exclusive) */
 	XT_N_BREAK, XT_N_CONTINUE,
 	XT_N_RETURN,   /* a: value or NULL */
-	XT_N_LET,      /* a: variable (XT_N_VAR); b: initial value or NULL; name: type name or NULL */
+	XT_N_LET,      /* a: variable (XT_N_VAR); b: initial value or NULL; name: type name or NULL
+			* ("typeof" with c: typeof's operand, an expression never evaluated) */
 	XT_N_CONFIG_SET, /* name: key; a: value */
 	/* expressions */
 	XT_N_INT,      /* ival */

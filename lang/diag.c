@@ -239,6 +239,14 @@ void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 	dg->errors++;
 }
 
+void xt_diag_warning(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	render(dg, "warning", loc, fmt, ap);
+	va_end(ap);
+}
+
 void xt_diag_note(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 {
 	va_list ap;

@@ -63,6 +63,9 @@ void xt_diags_clear(struct xt_diags *dg);
 /* Renders an error at `loc`: header line, source line, `~` underline. */
 void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning at `loc` (no error counted): the program still runs. */
+void xt_diag_warning(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* A note attached to the previous error (no error counted); loc may be the zero loc to omit the source. */
 void xt_diag_note(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

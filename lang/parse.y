@@ -189,8 +189,9 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %type <node> expr postfix primary map cond
 %type <list> probes attach_list stmts brace_body config_items config_body
 %type <list> exprlist args_opt macros macro_params macro_params_opt
-%type <str> let_type_opt
+%type <node> let_type_opt let_type
 %type <type> type
+%type <num> stars
 
 /* Only for the `@m` / `@m[keys]` choice: a '[' after a map name is its key. */
 %precedence LOW_MAP
@@ -380,15 +381,52 @@ simple_stmt
 	/* let $x [: type] [= expr] */
 	| LET VAR let_type_opt let_init_opt
 		{
-			$$ = named(px, XT_N_LET, $3, @$);
+			$$ = named(px, XT_N_LET, $3 ? $3->name : NULL, @$);
 			$$->a = named(px, XT_N_VAR, $2, @2);
 			$$->b = $4;
+			$$->c = $3 ? $3->a : NULL;
 		}
 	;
 
+/* let_type_opt: [':' let_type], as an XT_N_IDENT whose name is the type's
+ * text and whose a is typeof's operand */
 let_type_opt
 	: %empty { $$ = NULL; }
-	| ':' type { $$ = type_text(px, $2.base, $2.ptrs); }
+	| ':' let_type { $$ = $2; }
+	;
+
+/* let_type: type | NAME '*'... | NAME '[' N ']' '*'... | typeof '(' expr | type ')'
+ * NAME is `string`, `buffer` or a type's name (uint64_t); bpftrace 0.22 */
+let_type
+	: type { $$ = named(px, XT_N_IDENT, type_text(px, $1.base, $1.ptrs), @$); }
+	| IDENT stars { $$ = named(px, XT_N_IDENT, type_text(px, $1, (int)$2), @$); }
+	| IDENT '[' INT ']' stars
+		{
+			char *base = xt_arena_printf(px->ar, "%s[%llu]", $1, (unsigned long long)$3);
+			$$ = named(px, XT_N_IDENT, type_text(px, base, (int)$5), @$);
+		}
+	| IDENT '(' expr ')'
+		{
+			if (strcmp($1, "typeof") != 0) {
+				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
+				YYERROR;
+			}
+			$$ = named(px, XT_N_IDENT, "typeof", @$);
+			$$->a = $3;
+		}
+	| IDENT '(' type ')'
+		{
+			if (strcmp($1, "typeof") != 0) {
+				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
+				YYERROR;
+			}
+			$$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs), @$);
+		}
+	;
+
+stars
+	: %empty { $$ = 0; }
+	| stars '*' { $$ = $1 + 1; }
 	;
 
 let_init_opt

@@ -5,10 +5,13 @@
  * types are program-wide: the pass runs twice, the first round quietly so
  * that a map read before (in source order) the assignment that types it
  * still resolves. */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "sema_int.h"
 
 static int stmts(struct xt_sema *s, struct xt_node *list);
+static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *e, const struct xt_type *t);
 
 static const char *tname(struct xt_sema *s, const struct xt_type *t)
 {
@@ -116,6 +119,8 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 				      v->name, tname(s, t), tname(s, var->type));
 			return -1;
 		}
+		if (st->op == XT_OP_ASSIGN && !check_literal(s, v, st->b, var->type))
+			return -1;
 	} else {
 		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(t));
 		if (!j || (st->op != XT_OP_ASSIGN && !xt_type_is_int(j))) {
@@ -129,31 +134,192 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	return 0;
 }
 
+/* The type a `let` names: bpftrace's own names (string, string[N],
+ * buffer[N]), C's fixed-width integer names, typeof(expr), else what casts
+ * take (int8..uint64, bool, struct S *, kernel types). NULL after a diagnostic. */
+static const struct xt_type *let_type(struct xt_sema *s, struct xt_node *st)
+{
+	static const struct { const char *name; const struct xt_type *t; } cints[] = {
+		{ "int8_t", &xt_s8 }, { "int16_t", &xt_s16 }, { "int32_t", &xt_s32 }, { "int64_t", &xt_s64 },
+		{ "uint8_t", &xt_u8 }, { "uint16_t", &xt_u16 }, { "uint32_t", &xt_u32 }, { "uint64_t", &xt_u64 },
+		{ "s8", &xt_s8 }, { "s16", &xt_s16 }, { "s32", &xt_s32 }, { "s64", &xt_s64 },
+		{ "u8", &xt_u8 }, { "u16", &xt_u16 }, { "u32", &xt_u32 }, { "u64", &xt_u64 },
+		{ "__s8", &xt_s8 }, { "__s16", &xt_s16 }, { "__s32", &xt_s32 }, { "__s64", &xt_s64 },
+		{ "__u8", &xt_u8 }, { "__u16", &xt_u16 }, { "__u32", &xt_u32 }, { "__u64", &xt_u64 },
+		{ "pid_t", &xt_s32 }, { "size_t", &xt_u64 }, { "ssize_t", &xt_s64 },
+	};
+	const char *name = st->name;
+	struct xt_loc loc = st->a->loc;
+	if (st->c) { /* typeof(expr): its type, the expression never runs */
+		const struct xt_type *t = xt_sema_expr(s, st->c);
+		if (t && t->kind == XT_T_INT)
+			t = xt_type_int(t->size, t->sign);
+		return t;
+	}
+	unsigned n;
+	int end = 0;
+	if (strcmp(name, "string") == 0)
+		return xt_type_str(s->ar, s->prog->opts.max_strlen);
+	if (sscanf(name, "string[%u]%n", &n, &end) == 1 && name[end] == 0) {
+		if (n < 1 || n > 65536) {
+			xt_diag_error(s->dg, loc, "string[%u]: the size must be between 1 and 65536", n);
+			return NULL;
+		}
+		return xt_type_str(s->ar, (int)n);
+	}
+	if (sscanf(name, "buffer[%u]%n", &n, &end) == 1 && name[end] == 0) {
+		if (n < 1 || n > 65536) {
+			xt_diag_error(s->dg, loc, "buffer[%u]: the size must be between 1 and 65536", n);
+			return NULL;
+		}
+		return xt_type_buf(s->ar, (int)n, XT_R_NONE);
+	}
+	for (size_t i = 0; i < sizeof(cints) / sizeof(cints[0]); i++)
+		if (strcmp(cints[i].name, name) == 0)
+			return cints[i].t;
+	return xt_sema_type_named(s, name, loc);
+}
+
+/* Whether integer literal e (or -literal) fits integer type t; *text is how
+ * it was written. Anything that is not a literal fits: it is converted. */
+static bool literal_fits(struct xt_arena *ar, const struct xt_node *e, const struct xt_type *t, const char **text)
+{
+	bool neg = e->kind == XT_N_UNOP && e->op == XT_OP_NEG;
+	const struct xt_node *lit = neg ? e->a : e;
+	if (lit->kind != XT_N_INT || t->kind != XT_T_INT)
+		return true;
+	uint64_t v = lit->ival;
+	*text = xt_arena_printf(ar, "%s%llu", neg && v ? "-" : "", (unsigned long long)v);
+	if (neg && v) {
+		if (!t->sign)
+			return false;
+		return v - 1 <= (uint64_t)INT64_MAX >> (64 - t->size * 8);
+	}
+	if (t->sign)
+		return v <= (uint64_t)INT64_MAX >> (64 - t->size * 8);
+	return t->size == 8 || v <= (UINT64_MAX >> (64 - t->size * 8));
+}
+
+/* A literal stored into a variable of declared type t must fit it
+ * (bpftrace 0.22: `let $b: uint16 = 70000` is an error, `(uint16)70000` is not). */
+static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *e, const struct xt_type *t)
+{
+	const char *text = NULL;
+	if (literal_fits(s->ar, e, t, &text))
+		return true;
+	xt_diag_error(s->dg, e->loc, "the value %s does not fit in $%s's type %s; a cast, as in (%s)%s, converts it",
+		      text, v->name, tname(s, t), tname(s, t), text);
+	return false;
+}
+
+/* Shadowing is an error (bpftrace 0.22): a name visible here is declared once. */
+static bool shadows(struct xt_sema *s, struct xt_node *v, bool loop)
+{
+	if (xt_sema_var_find(s, v->name) < 0)
+		return false;
+	if (loop)
+		xt_diag_error(s->dg, v->loc, "loop variable $%s shadows an existing variable; shadowing is not allowed", v->name);
+	else
+		xt_diag_error(s->dg, v->loc, "variable $%s was already declared; shadowing is not allowed", v->name);
+	return true;
+}
+
 static int let(struct xt_sema *s, struct xt_node *st)
 {
 	struct xt_node *v = st->a;
-	for (int i = s->nscope - 1; i >= 0 && s->scope[i].depth == s->depth; i--)
-		if (strcmp(s->scope[i].name, v->name) == 0) {
-			xt_diag_error(s->dg, v->loc, "variable $%s is already declared in this block", v->name);
-			return -1;
-		}
-	const struct xt_type *t = NULL;
-	if (st->name && !(t = xt_sema_type_named(s, st->name, v->loc)))
+	if (shadows(s, v, false))
 		return -1;
-	if (st->b) {
-		const struct xt_type *vt = xt_sema_expr(s, st->b);
-		if (!vt || !storable(s, st->b, vt))
-			return -1;
-		if (t && !xt_type_fits(t, vt)) {
-			xt_diag_error(s->dg, st->b->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
-				      v->name, tname(s, vt), tname(s, t));
-			return -1;
-		}
-		if (!t)
-			t = var_slot_type(vt);
+	const struct xt_type *t = NULL;
+	int rc = 0;
+	if (st->name && !(t = let_type(s, st)))
+		rc = -1;
+	if (t && (t->kind == XT_T_VOID || t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id))) {
+		xt_diag_error(s->dg, st->loc, "a %s cannot be stored in a variable", tname(s, t));
+		t = NULL;
+		rc = -1;
 	}
-	xt_sema_var_declare(s, v, t, st->name != NULL);
-	return 0;
+	if (t && xt_type_is_place(t)) /* let $s: struct S: a copy of one */
+		t = xt_type_kval(s->ar, t);
+	const struct xt_type *vt = st->b && rc == 0 ? xt_sema_expr(s, st->b) : NULL;
+	if (st->b && (!vt || !storable(s, st->b, vt))) {
+		rc = -1;
+	} else if (vt && t && !xt_type_fits(t, vt)) {
+		xt_diag_error(s->dg, st->b->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
+			      v->name, tname(s, vt), tname(s, t));
+		rc = -1;
+	} else if (vt && t && !check_literal(s, v, st->b, t)) {
+		rc = -1;
+	} else if (vt && !t) {
+		t = var_slot_type(xt_type_is_place(vt) ? xt_type_kval(s->ar, vt) : vt);
+	}
+	/* declared even after an error: its uses say nothing more */
+	xt_sema_var_declare(s, v, rc < 0 && !t ? &xt_s64 : t, st->name != NULL);
+	return rc;
+}
+
+/* --- definite assignment ----------------------------------------------------
+ * bpftrace 0.17's variables lived as long as the probe; 0.22 made them block
+ * scoped. A 0.17 script such as tcpdrop.bt assigns $saddr in both branches of
+ * an if/else and reads it after: that stays valid where every path through
+ * the if/else assigns the variable (its branches, recursively). The variable
+ * is then declared before the if/else, as `let $saddr;` would. */
+
+static bool block_assigns(const struct xt_node *list, const char *name);
+
+static bool stmt_assigns(const struct xt_node *st, const char *name)
+{
+	switch (st->kind) {
+	case XT_N_ASSIGN:
+		return st->op == XT_OP_ASSIGN && st->a->kind == XT_N_VAR && strcmp(st->a->name, name) == 0;
+	case XT_N_IF:
+		return st->c && block_assigns(st->b->list, name) &&
+		       (st->c->kind == XT_N_IF ? stmt_assigns(st->c, name) : block_assigns(st->c->list, name));
+	case XT_N_BLOCK:
+		return block_assigns(st->list, name);
+	case XT_N_UNROLL:
+		return block_assigns(st->b->list, name);
+	default:
+		return false;
+	}
+}
+
+static bool block_assigns(const struct xt_node *list, const char *name)
+{
+	for (const struct xt_node *st = list; st; st = st->next)
+		if (stmt_assigns(st, name))
+			return true;
+	return false;
+}
+
+/* Whether $name appears anywhere in n or its siblings after it. */
+static bool mentions(const struct xt_node *n, const char *name)
+{
+	for (; n; n = n->next) {
+		if (n->kind == XT_N_VAR && strcmp(n->name, name) == 0)
+			return true;
+		if ((n->a && mentions(n->a, name)) || (n->b && mentions(n->b, name)) ||
+		    (n->c && mentions(n->c, name)) || (n->list && mentions(n->list, name)))
+			return true;
+	}
+	return false;
+}
+
+/* Before an if/else: declares the variables that both of its branches
+ * assign, that are not visible yet and that the statements after it read. */
+static void hoist_assigned(struct xt_sema *s, struct xt_node *st)
+{
+	if (st->kind != XT_N_IF || !st->c || !st->next)
+		return;
+	for (const struct xt_node *a = st->b->list; a; a = a->next) {
+		if (a->kind != XT_N_ASSIGN || a->op != XT_OP_ASSIGN || a->a->kind != XT_N_VAR)
+			continue;
+		const char *name = a->a->name;
+		if (xt_sema_var_find(s, name) >= 0 || !stmt_assigns(st, name) || !mentions(st->next, name))
+			continue;
+		struct xt_node *v = xt_node_new(s->ar, XT_N_VAR, a->a->loc);
+		v->name = name;
+		xt_sema_var_declare(s, v, NULL, false);
+	}
 }
 
 /* A block opens a scope: variables first assigned in it end with it. */
@@ -183,6 +349,8 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		const struct xt_type *a = xt_sema_expr(s, st->b->a), *b = xt_sema_expr(s, st->b->b);
 		if (!a || !b || !xt_sema_need_int(s, st->b->a, a, "a range") || !xt_sema_need_int(s, st->b->b, b, "a range"))
 			rc = -1;
+		if (shadows(s, st->a, true))
+			rc = -1;
 		xt_sema_var_declare(s, st->a, &xt_s64, false);
 		if (loop_body(s, st->c) < 0)
 			rc = -1;
@@ -202,6 +370,8 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 				rc = -1;
 			}
 		}
+		if (shadows(s, st->a, true))
+			rc = -1;
 		xt_sema_var_declare(s, st->a, xt_type_tuple(s->ar, el, 2), false);
 		int loops = s->loop_depth;
 		s->loop_depth = 0;
@@ -314,9 +484,11 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 static int stmts(struct xt_sema *s, struct xt_node *list)
 {
 	int rc = 0;
-	for (struct xt_node *st = list; st; st = st->next)
+	for (struct xt_node *st = list; st; st = st->next) {
+		hoist_assigned(s, st);
 		if (stmt(s, st) < 0)
 			rc = -1;
+	}
 	return rc;
 }
 
@@ -339,8 +511,11 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 		rc = -1;
 	p->nvars = s->nvars;
 	p->var_types = xt_arena_alloc(s->ar, sizeof(*p->var_types) * (s->nvars + 1));
-	for (int i = 0; i < s->nvars; i++) /* declared, never assigned: a zero int64 */
+	for (int i = 0; i < s->nvars; i++) { /* declared, never assigned: a zero int64 */
+		if (!s->vars[i].type && rc == 0)
+			xt_diag_warning(s->dg, s->vars[i].first->loc, "variable $%s was never assigned to", s->vars[i].name);
 		p->var_types[i] = s->vars[i].type ? s->vars[i].type : &xt_s64;
+	}
 	return rc;
 }
 

@@ -280,9 +280,16 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 			n->aux = slot;
 			return s->vars[slot].type;
 		}
-		if (slot < 0 && xt_sema_var_any(s, n->name))
-			xt_diag_error(s->dg, n->loc, "variable $%s is not in scope here (it was declared in another block)", n->name);
-		else
+		if (slot >= 0) { /* `let $x;` not assigned yet: zero (bpftrace 0.22 warns too) */
+			xt_diag_warning(s->dg, n->loc, "variable $%s is used before it was assigned", n->name);
+			n->aux = slot;
+			return s->vars[slot].type = &xt_s64;
+		}
+		if (xt_sema_var_any(s, n->name)) {
+			xt_diag_error(s->dg, n->loc, "undefined or undeclared variable: $%s", n->name);
+			xt_diag_note(s->dg, (struct xt_loc){ 0 }, "$%s is assigned only inside a block that has ended; "
+				     "declare it before that block (let $%s;) or assign it on every path", n->name, n->name);
+		} else
 			xt_diag_error(s->dg, n->loc, "variable $%s is used before it is assigned", n->name);
 		return NULL;
 	}
