@@ -16,8 +16,11 @@ enum {
 	XT_H_READ_USER = 112, XT_H_READ_KERNEL = 113, XT_H_READ_USER_STR = 114,
 	XT_H_READ_KERNEL_STR = 115, XT_H_JIFFIES = 118, XT_H_RINGBUF_OUTPUT = 130,
 	XT_H_GET_FUNC_IP = 173, XT_H_ATTACH_COOKIE = 174, XT_H_FOR_EACH_MAP = 164, XT_H_LOOKUP_PERCPU = 195,
-	XT_H_GET_CURRENT_TASK_BTF = 158, XT_H_NUMA_NODE = 42, XT_H_KTIME_BOOT = 125, XT_H_KTIME_TAI = 208,
+	XT_H_GET_CURRENT_TASK_BTF = 158, XT_H_LOOP = 181, XT_H_NUMA_NODE = 42, XT_H_KTIME_BOOT = 125, XT_H_KTIME_TAI = 208,
 };
+
+/* BPF_MAX_LOOPS: the most iterations one bpf_loop call runs. */
+#define XT_MAX_LOOPS (1 << 23)
 
 /* A stack temporary: reused by later statements once the one that took it ends. */
 struct xt_cg_tmp {
@@ -46,7 +49,7 @@ struct xt_cg {
 	char *error;                  /* first error from LLVM's diagnostic handler */
 	/* loops: where break and continue go (NULL at the top of a map-loop callback) */
 	LLVMBasicBlockRef brk, cont;
-	bool in_callback;             /* building a for ($kv : @m) callback */
+	bool in_callback;             /* building a loop's callback (for over a map, bpf_loop) */
 	bool stops;                   /* the callback being built can stop the probe (exit()) */
 	/* stack temporaries of the function being built */
 	struct xt_cg_tmp *tmps;
@@ -54,6 +57,7 @@ struct xt_cg {
 	int *busy;                    /* indices of busy tmps, in order taken */
 	int nbusy, capbusy;
 	LLVMValueRef *callbacks;      /* for ($kv : @m) callbacks, by loop index */
+	int ncallbacks;               /* loop callbacks built so far: their names' numbers */
 	/* Per-CPU scratch space: temporaries over 32 bytes (strings, tuples,
 	 * printf records) live in map "scratch", one element per probe, at
 	 * offsets a bump allocator hands out at compile time. `scratch` is the

@@ -469,6 +469,27 @@ compound_stmt
 			$$->b = $5;
 			$$->c = $7;
 		}
+	/* for $i : from..to block, the bounds primary expressions (bpftrace 0.24) */
+	| FOR VAR ':' postfix DOTDOT postfix block
+		{
+			struct xt_node *r = NODE(XT_N_RANGE, @4);
+			r->loc.last_line = @6.last_line;
+			r->loc.last_column = @6.last_column;
+			r->a = $4;
+			r->b = $6;
+			$$ = NODE(XT_N_FOR, @$);
+			$$->a = named(px, XT_N_VAR, $2, @2);
+			$$->b = r;
+			$$->c = $7;
+		}
+	/* for $kv : @map block */
+	| FOR VAR ':' map block
+		{
+			$$ = NODE(XT_N_FOR, @$);
+			$$->a = named(px, XT_N_VAR, $2, @2);
+			$$->b = $4;
+			$$->c = $5;
+		}
 	;
 
 /* if_stmt: 'if' cond block ['else' (block | if_stmt)] */

@@ -341,6 +341,22 @@ static int loop_body(struct xt_sema *s, struct xt_node *blk)
 	return rc;
 }
 
+/* A bound that is a constant: the verifier follows such a loop itself. */
+static bool constant(const struct xt_node *e)
+{
+	return e->kind == XT_N_INT || (e->kind == XT_N_UNOP && e->op == XT_OP_NEG && e->a->kind == XT_N_INT);
+}
+
+/* Loop st's body becomes a callback (codegen/emit_stmt.c): the probe's
+ * variables move to a frame the callback shares; st->aux names it. */
+static void callback(struct xt_sema *s, struct xt_node *st, int rc)
+{
+	if (s->final && rc == 0) {
+		st->aux = s->prog->nmap_loops++;
+		s->probe->has_map_loop = true;
+	}
+}
+
 static int for_stmt(struct xt_sema *s, struct xt_node *st)
 {
 	int saved = s->nscope, rc = 0;
@@ -354,6 +370,10 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		xt_sema_var_declare(s, st->a, &xt_s64, false);
 		if (loop_body(s, st->c) < 0)
 			rc = -1;
+		/* a bound only known at run time: bpf_loop runs the body */
+		st->op = !constant(st->b->a) || !constant(st->b->b);
+		if (st->op)
+			callback(s, st, rc);
 	} else {
 		struct xt_map_info *m = xt_sema_map_arg(s, st->b, false);
 		const struct xt_type *el[2] = { &xt_s64, &xt_s64 };
@@ -373,17 +393,9 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		if (shadows(s, st->a, true))
 			rc = -1;
 		xt_sema_var_declare(s, st->a, xt_type_tuple(s->ar, el, 2), false);
-		int loops = s->loop_depth;
-		s->loop_depth = 0;
-		s->map_loop_depth++;
 		if (loop_body(s, st->c) < 0)
 			rc = -1;
-		s->map_loop_depth--;
-		s->loop_depth = loops;
-		if (s->final && rc == 0) {
-			st->aux = s->prog->nmap_loops++;
-			s->probe->has_map_loop = true;
-		}
+		callback(s, st, rc);
 	}
 	s->depth--;
 	s->nscope = saved;
@@ -439,10 +451,14 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 	case XT_N_LET:
 		return let(s, st);
 	case XT_N_WHILE: {
+		/* run by bpf_loop: a condition the verifier cannot bound (i < len(@a)) works */
 		const struct xt_type *c = xt_sema_expr(s, st->a);
 		if (!c || !xt_sema_need_int(s, st->a, c, "a condition"))
 			return -1;
-		return loop_body(s, st->b);
+		int rc = loop_body(s, st->b);
+		st->op = 1;
+		callback(s, st, rc);
+		return rc;
 	}
 	case XT_N_UNROLL: {
 		const struct xt_type *c = xt_sema_expr(s, st->a);
@@ -464,10 +480,6 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 		}
 		return 0;
 	case XT_N_RETURN:
-		if (s->map_loop_depth) {
-			xt_diag_error(s->dg, st->loc, "return cannot leave a for loop over a map; use break");
-			return -1;
-		}
 		if (st->a) {
 			const struct xt_type *t = xt_sema_expr(s, st->a);
 			if (!t || !xt_sema_need_int(s, st->a, t, "return"))
