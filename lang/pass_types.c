@@ -38,6 +38,20 @@ bool xt_sema_var_any(struct xt_sema *s, const char *name)
 	return false;
 }
 
+/* The type slot `slot` ended the first round with, or NULL. Variables'
+ * types widen as assignments come (a longer string, a tuple holding one):
+ * starting the final round from the widest one gives every use the layout
+ * codegen gives the slot, or `$t = ("a", ("b", 1)); print($t); $t = ("a",
+ * ("longer", 2))` would print the first tuple with the second's offsets. */
+static const struct xt_type *first_round(struct xt_sema *s, int slot, const struct xt_type *t)
+{
+	const struct xt_probe_info *p = s->probe;
+	if (!t || !s->final || !p->var_types || slot >= p->nvars || !p->var_types[slot])
+		return t;
+	const struct xt_type *j = xt_type_join(s->ar, t, p->var_types[slot]);
+	return j ? j : t;
+}
+
 /* A new slot for `name`, visible from here to the end of the current block. */
 int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_type *t, bool fixed)
 {
@@ -55,6 +69,8 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 			memcpy(ns, s->scope, sizeof(*ns) * s->nscope);
 		s->scope = ns;
 	}
+	if (!fixed)
+		t = first_round(s, s->nvars, t);
 	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed };
 	s->scope[s->nscope++] = (struct xt_scope_ent){ v->name, s->nvars, s->depth };
 	v->aux = s->nvars;
@@ -110,7 +126,7 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
 			return -1;
 		}
-		var->type = var_slot_type(t);
+		var->type = var->fixed ? var_slot_type(t) : first_round(s, slot, var_slot_type(t));
 	} else if (var->type->kind == XT_T_PTR && (st->op == XT_OP_ADD || st->op == XT_OP_SUB) && xt_type_is_int(t)) {
 		/* $p += i moves by i elements, as $p = $p + i does */
 	} else if (var->fixed) {
