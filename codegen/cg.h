@@ -119,6 +119,10 @@ LLVMValueRef xt_cg_flag_join(struct xt_cg *cg, LLVMBasicBlockRef yes, LLVMBasicB
 /* 1 when strings a (sa bytes) and b (sb bytes) agree on their first `lim`
  * characters, up to and including a NUL; else 0 (i64). */
 LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim);
+/* 1 when tuples (or records) a of type ta and b of type tb are equal
+ * element by element, else 0 (i64); emit_tuple.c. */
+LLVMValueRef xt_cg_tuple_eq(struct xt_cg *cg, LLVMValueRef a, const struct xt_type *ta,
+			    LLVMValueRef b, const struct xt_type *tb);
 /* Returns 0 from the current probe. */
 void xt_cg_return(struct xt_cg *cg);
 /* Ends the probe here (exit()): nothing after it runs. In a for ($kv : @m)

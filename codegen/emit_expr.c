@@ -82,6 +82,10 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 		return elvis(cg, n);
 	const struct xt_type *ta = n->a->type, *tb = n->b->type;
 	LLVMValueRef a = xt_cg_expr(cg, n->a), b = xt_cg_expr(cg, n->b);
+	if (ta->kind == XT_T_TUPLE) { /* == and != field by field */
+		LLVMValueRef eq = xt_cg_tuple_eq(cg, a, ta, b, tb);
+		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
+	}
 	if (ta->kind == XT_T_STR) {
 		LLVMValueRef eq = xt_cg_str_eq(cg, a, ta->size, b, tb->size, INT_MAX);
 		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");

@@ -225,6 +225,10 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 	case XT_N_ASSIGN:
 		fprintf(out, " %s=", n->op == XT_OP_ASSIGN ? "" : xt_op_text(n->op));
 		break;
+	case XT_N_TUPLE: /* a record: its field names */
+		for (int i = 0; n->sym && i < xt_node_count(n->list); i++)
+			fprintf(out, " %s=", ((const char *const *)n->sym)[i]);
+		break;
 	case XT_N_INCDEC:
 		fprintf(out, " %s%s",
 			n->op == XT_OP_PREINC || n->op == XT_OP_PREDEC ? "pre" : "post",

@@ -53,7 +53,7 @@ enum xt_node_kind {
 	XT_N_FIELD,    /* a: object; name: field ("." access; tuple index as decimal text e.g. "0") */
 	XT_N_ARROW,    /* a: pointer; name: field ("->" access) */
 	XT_N_INDEX,    /* a: array/pointer; b: index */
-	XT_N_TUPLE,    /* list: elements (two or more) */
+	XT_N_TUPLE,    /* list: elements (one or more); sym: a record's field names (const char *[]), else NULL */
 	XT_N_CAST,     /* name: type text ("uint8", "struct task_struct *"); a: operand */
 	XT_N_SIZEOF,   /* name: type text, or a: expression */
 	XT_N_OFFSETOF, /* name: struct type text; sval: field */

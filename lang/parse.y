@@ -188,7 +188,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
 %type <node> expr postfix primary map cond
 %type <list> probes attach_list stmts brace_body config_items config_body
-%type <list> exprlist args_opt macros macro_params macro_params_opt
+%type <list> exprlist args_opt record_fields macros macro_params macro_params_opt
 %type <node> let_type_opt let_type
 %type <type> type
 %type <num> stars
@@ -619,6 +619,28 @@ primary
 			$2->next = $4.head;
 			$$->list = $2;
 		}
+	/* a tuple of one: (e,) (bpftrace 0.25) */
+	| '(' expr ',' ')'
+		{
+			$$ = NODE(XT_N_TUPLE, @$);
+			$$->list = $2;
+		}
+	/* a record: (name = e, ...) (bpftrace 0.25): a tuple whose sym holds the names */
+	| '(' record_fields ')'
+		{
+			$$ = NODE(XT_N_TUPLE, @$);
+			int n = xt_node_count($2.head), i = 0;
+			const char **names = xt_arena_alloc(px->ar, sizeof(*names) * (size_t)(n + 1));
+			struct xt_list vals = { NULL, NULL };
+			for (struct xt_node *f = $2.head, *next; f; f = next) {
+				next = f->next;
+				names[i++] = f->name;
+				f->a->next = NULL;
+				vals = list_push(vals, f->a);
+			}
+			$$->list = vals.head;
+			$$->sym = names;
+		}
 	| SIZEOF '(' type ')' { $$ = named(px, XT_N_SIZEOF, type_text(px, $3.base, $3.ptrs), @$); }
 	| SIZEOF '(' expr ')' { $$ = NODE(XT_N_SIZEOF, @$); $$->a = $3; }
 	/* offsetof '(' (struct|union) NAME ',' FIELD ')' */
@@ -640,6 +662,18 @@ primary
 map
 	: MAP %prec LOW_MAP { $$ = named(px, XT_N_MAP, $1, @$); }
 	| MAP '[' exprlist ']' { $$ = named(px, XT_N_MAP, $1, @$); $$->list = $3.head; }
+	;
+
+/* record_fields: NAME '=' expr [',' NAME '=' expr]...: XT_N_IDENT nodes
+ * (name; a: the value) until the record takes them apart */
+record_fields
+	: IDENT '=' expr { struct xt_node *f = named(px, XT_N_IDENT, $1, @1); f->a = $3; $$ = list_one(f); }
+	| record_fields ',' IDENT '=' expr
+		{
+			struct xt_node *f = named(px, XT_N_IDENT, $3, @3);
+			f->a = $5;
+			$$ = list_push($1, f);
+		}
 	;
 
 exprlist

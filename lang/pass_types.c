@@ -273,6 +273,105 @@ static int let(struct xt_sema *s, struct xt_node *st)
 	return rc;
 }
 
+/* --- tuples and records ------------------------------------------------------ */
+
+const struct xt_type *xt_sema_record_field(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	const char *names[256];
+	int nn = t->n < 256 ? t->n : 256;
+	for (int i = 0; i < t->n; i++)
+		if (strcmp(t->fields[i].name, n->name) == 0) {
+			n->aux = i;
+			return t->elems[i];
+		}
+	for (int i = 0; i < nn; i++)
+		names[i] = t->fields[i].name;
+	const char *near = xt_diag_closest(n->name, names, nn);
+	if (near)
+		xt_diag_error(s->dg, n->loc, "record %s has no field '%s'; did you mean '%s'?", tname(s, t), n->name, near);
+	else
+		xt_diag_error(s->dg, n->loc, "record %s has no field '%s'", tname(s, t), n->name);
+	return NULL;
+}
+
+/* The value of a constant integer expression (literals and arithmetic). */
+static bool fold(const struct xt_node *e, int64_t *v)
+{
+	int64_t a, b;
+	if (e->kind == XT_N_INT) {
+		*v = (int64_t)e->ival;
+		return true;
+	}
+	if (e->kind == XT_N_UNOP && e->op == XT_OP_NEG && fold(e->a, &a)) {
+		*v = -a;
+		return true;
+	}
+	if (e->kind != XT_N_BINOP || !fold(e->a, &a) || !fold(e->b, &b))
+		return false;
+	switch (e->op) {
+	case XT_OP_ADD: *v = a + b; return true;
+	case XT_OP_SUB: *v = a - b; return true;
+	case XT_OP_MUL: *v = a * b; return true;
+	case XT_OP_DIV: *v = b ? a / b : 0; return true;
+	case XT_OP_MOD: *v = b ? a % b : 0; return true;
+	case XT_OP_SHL: *v = (int64_t)((uint64_t)a << (b & 63)); return true;
+	case XT_OP_SHR: *v = a >> (b & 63); return true;
+	default: return false;
+	}
+}
+
+/* $t[i] (bpftrace 0.25): i must be a constant, as $t.N is. */
+const struct xt_type *xt_sema_tuple_index(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	int64_t i;
+	if (!fold(n->b, &i)) {
+		xt_diag_error(s->dg, n->b->loc, "a tuple's index must be a constant expression, such as 1 or 2-1");
+		return NULL;
+	}
+	if (i < 0 || i >= t->n) {
+		xt_diag_error(s->dg, n->b->loc, "the index %lld is out of bounds for tuple %s of %d element%s",
+			      (long long)i, tname(s, t), t->n, t->n == 1 ? "" : "s");
+		return NULL;
+	}
+	n->kind = XT_N_FIELD; /* $t.i from here on */
+	n->name = xt_arena_printf(s->ar, "%lld", (long long)i);
+	n->aux = (int)i;
+	n->b = NULL;
+	return t->elems[i];
+}
+
+/* Whether values of types a and b can be compared with == (one element of a tuple). */
+static bool comparable(const struct xt_type *a, const struct xt_type *b)
+{
+	if ((xt_type_is_int(a) || a->kind == XT_T_PTR) && (xt_type_is_int(b) || b->kind == XT_T_PTR))
+		return true;
+	if (a->kind == XT_T_STR && b->kind == XT_T_STR)
+		return true;
+	if (a->kind == XT_T_TUPLE && b->kind == XT_T_TUPLE) {
+		if (a->n != b->n)
+			return false;
+		for (int i = 0; i < a->n; i++)
+			if (!comparable(a->elems[i], b->elems[i]))
+				return false;
+		return true;
+	}
+	return xt_type_eq(a, b);
+}
+
+const struct xt_type *xt_sema_tuple_compare(struct xt_sema *s, struct xt_node *n, const struct xt_type *a,
+					    const struct xt_type *b)
+{
+	if ((n->op == XT_OP_EQ || n->op == XT_OP_NE) && a->kind == XT_T_TUPLE && b->kind == XT_T_TUPLE &&
+	    comparable(a, b))
+		return &xt_bool;
+	if (n->op == XT_OP_EQ || n->op == XT_OP_NE)
+		xt_diag_error(s->dg, n->loc, "operator %s cannot compare %s and %s", xt_op_text(n->op), tname(s, a), tname(s, b));
+	else
+		xt_diag_error(s->dg, n->loc, "operator %s cannot take %s and %s; tuples only compare with == and !=",
+			      xt_op_text(n->op), tname(s, a), tname(s, b));
+	return NULL;
+}
+
 /* --- definite assignment ----------------------------------------------------
  * bpftrace 0.17's variables lived as long as the probe; 0.22 made them block
  * scoped. A 0.17 script such as tcpdrop.bt assigns $saddr in both branches of

@@ -204,6 +204,8 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 	}
 	if (a->kind == XT_T_PROBE && b->kind == XT_T_PROBE && (n->op == XT_OP_EQ || n->op == XT_OP_NE))
 		return &xt_bool;
+	if (a->kind == XT_T_TUPLE || b->kind == XT_T_TUPLE) /* field by field (bpftrace 0.25) */
+		return xt_sema_tuple_compare(s, n, a, b);
 	if (!xt_sema_need_int(s, n->a, a, op) || !xt_sema_need_int(s, n->b, b, op))
 		return NULL;
 	switch (n->op) {
@@ -330,6 +332,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 				xt_diag_error(s->dg, n->loc, "%s has no field '%s'", tname(s, t), n->name);
 			return NULL;
 		}
+		if (t->kind == XT_T_TUPLE && t->fields) /* a record's field, by name */
+			return xt_sema_record_field(s, n, t);
 		if (t->kind == XT_T_TUPLE) {
 			char *end;
 			long idx = strtol(n->name, &end, 10);
@@ -359,6 +363,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 				return NULL;
 			}
 		}
+		if (n->sym) /* a record: (name = e, ...) */
+			return xt_type_record(s->ar, el, n->sym, nel);
 		return xt_type_tuple(s->ar, el, nel);
 	}
 	default:

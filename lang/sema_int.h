@@ -47,6 +47,15 @@ int xt_sema_var_find(struct xt_sema *s, const char *name);
 bool xt_sema_var_any(struct xt_sema *s, const char *name);
 int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_type *t, bool fixed);
 
+/* pass_types.c: tuples and records. Field n->name of record t; tuple t's
+ * element at the constant index of XT_N_INDEX node n (which becomes the
+ * XT_N_FIELD of that element); the type of a == or != (n) of tuples a and b.
+ * NULL after a diagnostic. */
+const struct xt_type *xt_sema_record_field(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_tuple_index(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_tuple_compare(struct xt_sema *s, struct xt_node *n, const struct xt_type *a,
+					    const struct xt_type *b);
+
 /* pass_types_expr.c: types n (xt_sema_expr in sema.h, with two choices more:
  * an aggregation is allowed when `agg_ok`, no value when `stmt`); whether t
  * is an integer, else a diagnostic that `what` needs one; the narrowest

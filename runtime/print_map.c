@@ -49,6 +49,22 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 			fputs(v->s, out);
 		break;
 	case XT_VAL_TUPLE:
+		if (v->tuple.names) { /* a record: text "{ .a = 1, .b = x }", JSON {"a": 1, "b": "x"} */
+			fputs(fmt == XT_FMT_JSON ? "{" : "{ ", out);
+			for (int i = 0; i < v->tuple.n; i++) {
+				if (i > 0)
+					fputs(", ", out);
+				if (fmt == XT_FMT_JSON) {
+					xt_print_json_str(out, v->tuple.names[i]);
+					fputs(": ", out);
+				} else {
+					fprintf(out, ".%s = ", v->tuple.names[i]);
+				}
+				xt_print_val(out, fmt, &v->tuple.elems[i]);
+			}
+			fputs(fmt == XT_FMT_JSON ? "}" : " }", out);
+			break;
+		}
 		/* text "(1, a)", JSON [1,"a"] */
 		fputc(fmt == XT_FMT_JSON ? '[' : '(', out);
 		for (int i = 0; i < v->tuple.n; i++) {

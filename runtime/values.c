@@ -22,6 +22,15 @@ static int64_t read_int(const uint8_t *p, int size)
 	return (int64_t)(u << shift) >> shift;
 }
 
+/* A record's field names, for its printer. */
+static const char *const *record_names(struct xt_arena *ar, const struct xt_type *t)
+{
+	const char **names = xt_arena_alloc(ar, sizeof(*names) * t->n);
+	for (int i = 0; i < t->n; i++)
+		names[i] = t->fields[i].name;
+	return names;
+}
+
 void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
 		  const uint8_t *p, struct xt_val *out)
 {
@@ -64,6 +73,7 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		out->kind = XT_VAL_TUPLE;
 		out->tuple.elems = el;
 		out->tuple.n = t->n;
+		out->tuple.names = t->fields ? record_names(ar, t) : NULL;
 		return;
 	}
 	case XT_T_BUF: {
@@ -106,6 +116,7 @@ void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const 
 		out->kind = XT_VAL_TUPLE;
 		out->tuple.elems = el;
 		out->tuple.n = t->n;
+		out->tuple.names = t->fields ? record_names(ar, t) : NULL;
 		return;
 	}
 	xt_rt_decode(prog, ar, t, p, out);

@@ -616,6 +616,26 @@ static void test_parse_let_types(void **state)
 		    "        ~~~\n", false);
 }
 
+/* bpftrace 0.25's records and tuples of one */
+static void test_parse_records(void **state)
+{
+	check_ast("$r = (a = 1, b = \"x\"); $t = (2,); $u = (3)", E,
+		"(program\n"
+		"  (block\n"
+		"    (assign =\n"
+		"      (var r)\n"
+		"      (tuple a= b=\n"
+		"        (int 1)\n"
+		"        (str \"x\")))\n"
+		"    (assign =\n"
+		"      (var t)\n"
+		"      (tuple\n"
+		"        (int 2)))\n"
+		"    (assign =\n"
+		"      (var u)\n"
+		"      (int 3))))\n");
+}
+
 static void test_parse_literals(void **state)
 {
 	check_ast("0; 42; 0x1F; 0XfF; 1_000_000; 0xffff_ffff_ffff_ffff; 18446744073709551615", E,
@@ -1098,6 +1118,7 @@ int main(void)
 		cmocka_unit_test(test_parse_loops),
 		cmocka_unit_test(test_parse_let_return),
 		cmocka_unit_test(test_parse_let_types),
+		cmocka_unit_test(test_parse_records),
 		cmocka_unit_test(test_parse_literals),
 		cmocka_unit_test(test_parse_newer_syntax),
 		cmocka_unit_test(test_parse_string_length_counts_nul),

@@ -486,6 +486,16 @@ static void test_sema_definite_assignment(void **state)
 		"                                  ~~~~~~~~\n");
 }
 
+/* tuples: == and != only, between tuples of the same shape */
+static void test_sema_tuple_compare(void **state)
+{
+	EXPECT_DIAG("BEGIN { @a = (1, \"a\") == (2, \"b\"); @b = (x=1) != (x=2); }", "");
+	EXPECT_DIAG("BEGIN { @a = (1, \"a\") == (1, 2); }",
+		"<stdin>:1:14-31: error: operator == cannot compare (int64, string[2]) and (int64, int64)\n"
+		"BEGIN { @a = (1, \"a\") == (1, 2); }\n"
+		"             ~~~~~~~~~~~~~~~~~~\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_sema_let_warnings),
 		cmocka_unit_test(test_sema_let_types),
 		cmocka_unit_test(test_sema_definite_assignment),
+		cmocka_unit_test(test_sema_tuple_compare),
 		cmocka_unit_test(test_sema_incdec_on_hist),
 		cmocka_unit_test(test_sema_incdec_on_string),
 		cmocka_unit_test(test_sema_return_in_map_loop),
