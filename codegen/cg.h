@@ -123,6 +123,9 @@ LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef
  * element by element, else 0 (i64); emit_tuple.c. */
 LLVMValueRef xt_cg_tuple_eq(struct xt_cg *cg, LLVMValueRef a, const struct xt_type *ta,
 			    LLVMValueRef b, const struct xt_type *tb);
+/* The value of a block expression or an if-expression n (emit_stmt.c):
+ * as xt_cg_expr gives values. */
+LLVMValueRef xt_cg_block_value(struct xt_cg *cg, struct xt_node *n);
 /* Returns 0 from the current probe. */
 void xt_cg_return(struct xt_cg *cg);
 /* Ends the probe here (exit()): nothing after it runs. In a for ($kv : @m)

@@ -311,6 +311,9 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 		return incdec(cg, n);
 	case XT_N_INDEX:
 		return xt_cg_kread(cg, n);
+	case XT_N_BLOCK: /* $x = { ...; e } */
+	case XT_N_IF:    /* $x = if (c) { a } else { b } */
+		return xt_cg_block_value(cg, n);
 	default:
 		abort(); /* sema rejects every other kind */
 	}

@@ -24,10 +24,11 @@ enum xt_node_kind {
 	XT_N_ATTACH,   /* name: the attach point text as written, e.g. "tracepoint:syscalls:sys_enter_openat" */
 	XT_N_MACRO,    /* name; list: parameters (XT_N_VAR, XT_N_MAP or XT_N_IDENT); b: body (XT_N_BLOCK) */
 	/* statements */
-	XT_N_BLOCK,    /* list: statements */
-	XT_N_EXPR_STMT,/* a: expression */
+	XT_N_BLOCK,    /* list: statements; as an expression (`$x = { ...; e }`) its last one's value */
+	XT_N_EXPR_STMT,/* a: expression; op 1: the last of its block, without ';' (a block expression's value) */
 	XT_N_ASSIGN,   /* a: target (XT_N_MAP or XT_N_VAR); b: value; op: '=' or the compound operator (XT_OP_ADD, ...) */
-	XT_N_IF,       /* a: condition; b: then block; c: else (XT_N_BLOCK or XT_N_IF) or NULL */
+	XT_N_IF,       /* a: condition; b: then block; c: else (XT_N_BLOCK or XT_N_IF) or NULL; as an
+			* expression (`$x = if (c) { 1 } else { 2 }`) the value of the branch taken */
 	XT_N_WHILE,    /* a: condition; b: block */
 	XT_N_UNROLL,   /* a: count expression; b: block */
 	XT_N_FOR,      /* a: variable (XT_N_VAR); b: iterable (XT_N_RANGE or XT_N_MAP); c: block */

@@ -186,7 +186,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 
 %type <node> program config_opt probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
-%type <node> expr postfix primary map cond
+%type <node> expr postfix primary map cond value if_value
 %type <list> probes attach_list stmts brace_body config_items config_body
 %type <list> exprlist args_opt record_fields macros macro_params macro_params_opt
 %type <node> let_type_opt let_type
@@ -349,9 +349,16 @@ stmts
 	| stmts compound_stmt { $$ = list_push($1, $2); }
 	;
 
+/* The last statement may go without ';': an expression there is the
+ * block's value when the block is one (op 1 marks it). */
 brace_body
 	: stmts
-	| stmts simple_stmt { $$ = list_push($1, $2); }
+	| stmts simple_stmt
+		{
+			if ($2->kind == XT_N_EXPR_STMT)
+				$2->op = 1;
+			$$ = list_push($1, $2);
+		}
 	;
 
 simple_stmt
@@ -360,12 +367,12 @@ simple_stmt
 			$$ = NODE(XT_N_EXPR_STMT, @$);
 			$$->a = $1;
 		}
-	| map '=' expr { $$ = assign(px, XT_OP_ASSIGN, $1, $3, @$); }
+	| map '=' value { $$ = assign(px, XT_OP_ASSIGN, $1, $3, @$); }
 	| map OPASSIGN expr { $$ = assign(px, $2, $1, $3, @$); }
-	| VAR '=' expr { $$ = assign(px, XT_OP_ASSIGN, named(px, XT_N_VAR, $1, @1), $3, @$); }
+	| VAR '=' value { $$ = assign(px, XT_OP_ASSIGN, named(px, XT_N_VAR, $1, @1), $3, @$); }
 	| VAR OPASSIGN expr { $$ = assign(px, $2, named(px, XT_N_VAR, $1, @1), $3, @$); }
 	/* _ = expr: the value is dropped (bpftrace 0.25) */
-	| IDENT '=' expr
+	| IDENT '=' value
 		{
 			if (strcmp($1, "_") != 0) {
 				xtyyerror(&@1, px, xt_arena_printf(px->ar, "cannot assign to '%s': assign to a $variable, a @map, or _ to drop the value", $1));
@@ -431,7 +438,33 @@ stars
 
 let_init_opt
 	: %empty { $$ = NULL; }
-	| '=' expr { $$ = $2; }
+	| '=' value { $$ = $2; }
+	;
+
+/* value: what an assignment or let takes: an expression, a block whose
+ * last statement is an expression without ';' (bpftrace 0.24), or an if
+ * with an else whose branches are such blocks (bpftrace 0.25) */
+value
+	: expr
+	| block
+	| if_value
+	;
+
+if_value
+	: IF cond block ELSE block
+		{
+			$$ = NODE(XT_N_IF, @$);
+			$$->a = $2;
+			$$->b = $3;
+			$$->c = $5;
+		}
+	| IF cond block ELSE if_value
+		{
+			$$ = NODE(XT_N_IF, @$);
+			$$->a = $2;
+			$$->b = $3;
+			$$->c = $5;
+		}
 	;
 
 compound_stmt
@@ -779,13 +812,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	for (int i = 0; i < nexp; i++)
 		if (exp[i] == YYSYMBOL_CDEFS)
 			exp[i--] = exp[--nexp];
-	bool semi = false, block = false, comma = false;
+	bool semi = false, block = false, comma = false, value = false;
 	for (int i = 0; i < nexp; i++) {
 		semi |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(';');
 		block |= exp[i] == (yysymbol_kind_t)YYTRANSLATE('{');
 		comma |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(',');
+		value |= exp[i] == YYSYMBOL_IF;
 	}
-	block &= !comma; /* a '{' after a condition, not after an attach point */
+	/* a '{' after a condition, not after an attach point nor where a
+	 * value starts (`$x = {`, `$x = if`) */
+	block &= !comma && !value;
 	if (nexp > 3 && block) { /* after a condition: its block, not more of its expression */
 		exp[0] = (yysymbol_kind_t)YYTRANSLATE('{');
 		nexp = 1;

@@ -11,6 +11,8 @@
 #include "sema_int.h"
 
 static int stmts(struct xt_sema *s, struct xt_node *list);
+static int stmt(struct xt_sema *s, struct xt_node *st);
+static void hoist_assigned(struct xt_sema *s, struct xt_node *st);
 static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *e, const struct xt_type *t);
 
 static const char *tname(struct xt_sema *s, const struct xt_type *t)
@@ -370,6 +372,79 @@ const struct xt_type *xt_sema_tuple_compare(struct xt_sema *s, struct xt_node *n
 		xt_diag_error(s->dg, n->loc, "operator %s cannot take %s and %s; tuples only compare with == and !=",
 			      xt_op_text(n->op), tname(s, a), tname(s, b));
 	return NULL;
+}
+
+/* --- block expressions and if-expressions ------------------------------------ */
+
+static const struct xt_type *if_value(struct xt_sema *s, struct xt_node *n);
+
+/* { stmts; e }: the statements, then e's type; e is the last statement,
+ * an expression without ';' or an if/else whose branches have values. */
+static const struct xt_type *block_value(struct xt_sema *s, struct xt_node *blk)
+{
+	int saved = s->nscope, rc = 0;
+	struct xt_node *last = blk->list;
+	while (last && last->next)
+		last = last->next;
+	bool valued = last && ((last->kind == XT_N_EXPR_STMT && last->op == 1) ||
+			       (last->kind == XT_N_IF && last->c));
+	s->depth++;
+	for (struct xt_node *st = blk->list; st && st != last; st = st->next) {
+		hoist_assigned(s, st);
+		if (stmt(s, st) < 0)
+			rc = -1;
+	}
+	const struct xt_type *t = NULL;
+	if (!valued) {
+		if (last)
+			rc |= stmt(s, last);
+		if (rc == 0)
+			xt_diag_error(s->dg, blk->loc, "this block has no value: end it with an expression without ';'");
+	} else if (last->kind == XT_N_EXPR_STMT) {
+		t = xt_sema_expr(s, last->a);
+	} else {
+		t = if_value(s, last);
+		last->type = t;
+	}
+	s->depth--;
+	s->nscope = saved;
+	if (t && (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id))) {
+		xt_diag_error(s->dg, last->loc, "a block's value cannot be a %s", tname(s, t));
+		return NULL;
+	}
+	return rc == 0 ? t : NULL;
+}
+
+/* if (c) { a } else { b }: a's or b's type, joined as ?: joins them. */
+static const struct xt_type *if_value(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *c = xt_sema_expr(s, n->a);
+	if (c && !xt_sema_need_int(s, n->a, c, "a condition"))
+		c = NULL;
+	if (!n->c) {
+		xt_diag_error(s->dg, n->loc, "an if that gives a value needs an else");
+		return NULL;
+	}
+	const struct xt_type *a = block_value(s, n->b);
+	if (a)
+		n->b->type = a;
+	const struct xt_type *b = n->c->kind == XT_N_IF ? if_value(s, n->c) : block_value(s, n->c);
+	if (b)
+		n->c->type = b;
+	if (!c || !a || !b)
+		return NULL;
+	const struct xt_type *j = xt_type_join(s->ar, a, b);
+	if (!j)
+		xt_diag_error(s->dg, n->loc, "the branches of this if have values of different types: %s and %s",
+			      tname(s, a), tname(s, b));
+	if (j && j->kind == XT_T_INT)
+		j = xt_type_int(8, j->sign);
+	return j;
+}
+
+const struct xt_type *xt_sema_block_value(struct xt_sema *s, struct xt_node *n)
+{
+	return n->kind == XT_N_IF ? if_value(s, n) : block_value(s, n);
 }
 
 /* --- definite assignment ----------------------------------------------------

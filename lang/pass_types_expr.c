@@ -349,6 +349,9 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 	}
 	case XT_N_INDEX:
 		return xt_sema_index(s, n);
+	case XT_N_BLOCK: /* $x = { ...; e } */
+	case XT_N_IF:    /* $x = if (c) { a } else { b } */
+		return xt_sema_block_value(s, n);
 	case XT_N_OFFSETOF:
 		return xt_sema_offsetof(s, n);
 	case XT_N_TUPLE: {

@@ -56,6 +56,10 @@ const struct xt_type *xt_sema_tuple_index(struct xt_sema *s, struct xt_node *n, 
 const struct xt_type *xt_sema_tuple_compare(struct xt_sema *s, struct xt_node *n, const struct xt_type *a,
 					    const struct xt_type *b);
 
+/* pass_types.c: the value of a block expression or an if-expression n
+ * (bpftrace 0.24/0.25), its statements checked in a scope of their own. */
+const struct xt_type *xt_sema_block_value(struct xt_sema *s, struct xt_node *n);
+
 /* pass_types_expr.c: types n (xt_sema_expr in sema.h, with two choices more:
  * an aggregation is allowed when `agg_ok`, no value when `stmt`); whether t
  * is an integer, else a diagnostic that `what` needs one; the narrowest
