@@ -37,6 +37,7 @@ int xt_node_count(const struct xt_node *list)
 
 static const char *const kind_names[XT_N__COUNT] = {
 	[XT_N_PROGRAM] = "program",
+	[XT_N_MAPDECL] = "map-decl",
 	[XT_N_PROBE] = "probe",
 	[XT_N_ATTACH] = "attach",
 	[XT_N_CDEFS] = "cdefs",
@@ -178,6 +179,11 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 		fputc(' ', out);
 		dump_str(out, n->name);
 		break;
+	case XT_N_MAPDECL:
+		fprintf(out, " @%s %s", n->name, n->sval);
+		dump_child(out, n->a, indent + 2);
+		fputc(')', out);
+		return;
 	case XT_N_STR:
 		fputc(' ', out);
 		dump_quoted(out, n->sval ? n->sval : "", n->sval ? n->slen : 0);
@@ -243,6 +249,8 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 			dump_node(out, n->a, indent + 2, "config");
 		}
 		for (const struct xt_node *c = n->c; c; c = c->next)
+			dump_child(out, c, indent + 2);
+		for (const struct xt_node *c = n->decls; c; c = c->next)
 			dump_child(out, c, indent + 2);
 		for (const struct xt_node *c = n->list; c; c = c->next)
 			dump_child(out, c, indent + 2);

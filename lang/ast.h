@@ -23,6 +23,8 @@ enum xt_node_kind {
 	XT_N_PROBE,    /* list: attach points; a: predicate or NULL; b: block */
 	XT_N_ATTACH,   /* name: the attach point text as written, e.g. "tracepoint:syscalls:sys_enter_openat" */
 	XT_N_MACRO,    /* name; list: parameters (XT_N_VAR, XT_N_MAP or XT_N_IDENT); b: body (XT_N_BLOCK) */
+	XT_N_MAPDECL,  /* `let @name = kind(a);`: name: the map's name without '@'; sval: the kind;
+			* a: the maximum number of entries; b: the kind as an XT_N_IDENT (its place) */
 	/* statements */
 	XT_N_BLOCK,    /* list: statements; as an expression (`$x = { ...; e }`) its last one's value */
 	XT_N_EXPR_STMT,/* a: expression; op 1: the last of its block, without ';' (a block expression's value) */
@@ -86,6 +88,7 @@ struct xt_node {
 	struct xt_node *a, *b, *c;
 	struct xt_node *list;    /* first element of a child list */
 	struct xt_node *next;    /* next sibling in the list this node belongs to */
+	struct xt_node *decls;   /* XT_N_PROGRAM: its map declarations (XT_N_MAPDECL list) */
 	/* filled in by semantic analysis */
 	const struct xt_type *type;
 	const void *sym;         /* resolved symbol: builtin record, map, variable, ... */

@@ -42,6 +42,8 @@ struct xt_pctx {
 	bool in_pred;             /* between a predicate's opening '/' and its end */
 	bool in_angle;            /* inside a `< stmts >` probe body */
 	bool in_macro;            /* from `macro` to the end of its body: code, not attach points */
+	bool in_decl;             /* from a top-level `let @m` to its ';': code */
+	struct xt_list decls;     /* XT_N_MAPDECL met so far */
 	int angle_nest;           /* nest when the `<` opened */
 	int prev_tok;             /* the last token before end of input (0: none yet) */
 	struct xt_list cdefs;     /* XT_N_CDEFS met so far */
@@ -183,6 +185,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
 %token TRUE "'true'" FALSE "'false'"
+%token MAPDECL "'let' (a map declaration)"
 
 %type <node> program config_opt probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
@@ -234,6 +237,7 @@ program
 			$$->c = $3.head;
 			$$->list = $4.head;
 			$$->b = px->cdefs.head;
+			$$->decls = px->decls.head;
 		}
 	;
 
@@ -299,10 +303,29 @@ config_set
 		}
 	;
 
+/* probes: probes and map declarations, in any order (declarations go to
+ * the program's decls) */
 probes
 	: probe { $$ = list_one($1); }
+	| map_decl { $$.head = $$.tail = NULL; }
 	| probes probe { $$ = list_push($1, $2); }
+	| probes map_decl { $$ = $1; }
 	| probes CDEFS { $$ = $1; cdef(px, $2, @2); }
+	;
+
+/* map_decl: 'let' MAP '=' IDENT '(' expr ')' ';' (bpftrace 0.24) */
+map_decl
+	: MAPDECL MAP '=' IDENT '(' expr ')' ';'
+		{
+			struct xt_node *d = named(px, XT_N_MAPDECL, $2, @2);
+			d->sval = $4;
+			d->slen = strlen($4);
+			d->a = $6;
+			d->loc.last_line = @7.last_line;
+			d->loc.last_column = @7.last_column;
+			d->b = named(px, XT_N_IDENT, $4, @4);
+			px->decls = list_push(px->decls, d);
+		}
 	;
 
 /* probe: attach [',' attach]... ['/' expr '/'] ('{' stmts '}' | '<' stmts '>') */
@@ -810,7 +833,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	int nexp = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	/* C definitions may come anywhere between probes: no hint to give */
 	for (int i = 0; i < nexp; i++)
-		if (exp[i] == YYSYMBOL_CDEFS)
+		if (exp[i] == YYSYMBOL_CDEFS || exp[i] == YYSYMBOL_MAPDECL) /* nor a map declaration */
 			exp[i--] = exp[--nexp];
 	bool semi = false, block = false, comma = false, value = false;
 	for (int i = 0; i < nexp; i++) {

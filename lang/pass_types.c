@@ -724,6 +724,8 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 int xt_pass_types(struct xt_sema *s)
 {
 	struct xt_program *prog = s->prog;
+	if (xt_sema_map_decls(s) < 0)
+		return -1;
 	xt_sema_maps_seed(s);
 	struct xt_diags quiet;
 	xt_diags_init(&quiet, s->dg->src);
@@ -745,5 +747,7 @@ int xt_pass_types(struct xt_sema *s)
 				      prog->maps[i]->name);
 			rc = -1;
 		}
+	if (rc == 0)
+		rc = xt_sema_map_decls_check(s);
 	return rc;
 }

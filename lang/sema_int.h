@@ -77,6 +77,11 @@ struct xt_map_info *xt_sema_map_use(struct xt_sema *s, struct xt_node *n, bool k
 int xt_sema_map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val);
 const struct xt_type *xt_sema_map_read(struct xt_sema *s, struct xt_node *n);
 void xt_sema_maps_seed(struct xt_sema *s);
+/* pass_types_maps.c: map declarations: checked before typing (-1 after a
+ * diagnostic); their kinds checked against the maps' values after it, and
+ * unused ones warned about. */
+int xt_sema_map_decls(struct xt_sema *s);
+int xt_sema_map_decls_check(struct xt_sema *s);
 
 /* pass_types_rewrite.c: $N or $# (n) becomes the literal it stands for;
  * sizeof becomes an integer literal (its type, NULL after a diagnostic);

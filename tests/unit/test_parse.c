@@ -636,6 +636,27 @@ static void test_parse_records(void **state)
 		"      (int 3))))\n");
 }
 
+/* bpftrace 0.24's map declarations, before and after probes */
+static void test_parse_map_decls(void **state)
+{
+	check_ast("let @a = lruhash(128); BEGIN { @a[1] = 1; } let @b = percpuhash(8);", P,
+		"(program\n"
+		"  (map-decl @a lruhash\n"
+		"    (int 128))\n"
+		"  (map-decl @b percpuhash\n"
+		"    (int 8))\n"
+		"  (probe\n"
+		"    (attach \"BEGIN\")\n"
+		"    (block\n"
+		"      (assign =\n"
+		"        (map \"a\"\n"
+		"          (int 1))\n"
+		"        (int 1)))))\n");
+	check_error("let @a = hash(1) BEGIN { }", P, "<stdin>:1:18-22: error: expected ';' after statement\n"
+		    "let @a = hash(1) BEGIN { }\n"
+		    "                 ~~~~~\n", false);
+}
+
 static void test_parse_literals(void **state)
 {
 	check_ast("0; 42; 0x1F; 0XfF; 1_000_000; 0xffff_ffff_ffff_ffff; 18446744073709551615", E,
@@ -1119,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(test_parse_let_return),
 		cmocka_unit_test(test_parse_let_types),
 		cmocka_unit_test(test_parse_records),
+		cmocka_unit_test(test_parse_map_decls),
 		cmocka_unit_test(test_parse_literals),
 		cmocka_unit_test(test_parse_newer_syntax),
 		cmocka_unit_test(test_parse_string_length_counts_nul),

@@ -496,6 +496,19 @@ static void test_sema_tuple_compare(void **state)
 		"             ~~~~~~~~~~~~~~~~~~\n");
 }
 
+/* map declarations: an unused one warns, a duplicate is an error */
+static void test_sema_map_decls(void **state)
+{
+	EXPECT_DIAG("let @u = lruhash(4); BEGIN { @x = 1; }",
+		"<stdin>:1:5-19: warning: unused map: @u\n"
+		"let @u = lruhash(4); BEGIN { @x = 1; }\n"
+		"    ~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("let @u = lruhash(4); let @u = hash(2); BEGIN { @u = 1; }",
+		"<stdin>:1:26-37: error: map @u is already declared\n"
+		"let @u = lruhash(4); let @u = hash(2); BEGIN { @u = 1; }\n"
+		"                         ~~~~~~~~~~~~\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_sema_let_types),
 		cmocka_unit_test(test_sema_definite_assignment),
 		cmocka_unit_test(test_sema_tuple_compare),
+		cmocka_unit_test(test_sema_map_decls),
 		cmocka_unit_test(test_sema_incdec_on_hist),
 		cmocka_unit_test(test_sema_incdec_on_string),
 		cmocka_unit_test(test_sema_return_in_map_loop),
