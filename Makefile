@@ -4,9 +4,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 PACKAGES = build-essential cmake pkg-config llvm-19-dev libbpf-dev libelf-dev zlib1g-dev \
-	libreadline-dev re2c bison libcmocka-dev systemtap-sdt-dev bpftool bpftrace tmux procps bc
+	libreadline-dev re2c bison libcmocka-dev systemtap-sdt-dev bpftool bpftrace tmux procps bc dpkg-dev groff-base man-db
 
-.PHONY: all deps build run check asan bench clean
+.PHONY: all deps build run check asan fuzz bench install deb clean
 
 all: build
 
@@ -35,8 +35,27 @@ asan: deps
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ctest --output-on-failure -j$(JOBS)
 
+# make fuzz [FUZZ_SECONDS=60]: the libFuzzer harnesses (tests/fuzz/), built
+# with clang, ASan and UBSan in build-fuzz, each run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@dpkg-query -W clang-19 libclang-rt-19-dev >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-19 libclang-rt-19-dev >/dev/null)
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-19 -DXT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_sema fuzz_codegen fuzz_printf
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 bench: build
 	bench/run
 
+# make install [DESTDIR=...] [PREFIX=/usr/local]
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make deb: build/xtrace_<version>_<arch>.deb
+deb: build
+	cd $(BUILD) && cpack -G DEB >/dev/null && ls $(CURDIR)/$(BUILD)/xtrace_*.deb
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -66,6 +66,10 @@ struct xt_cg {
 	LLVMBasicBlockRef scratch_go; /* where pointers into it are computed */
 	int scratch_top, scratch_max; /* bytes in use / needed by the probe */
 	int frame_off;                /* a map-loop probe's variables frame in scratch, or -1 */
+	/* emit_kmem.c: the address of the struct or array in memory computed
+	 * last, and its address space (enum xt_addr_space), for its copy */
+	LLVMValueRef place_addr;
+	int place_space;
 };
 
 LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);
@@ -89,6 +93,9 @@ void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size
  * into dst: kernel memory when the top bit is set, user memory otherwise;
  * with `str`, up to and including a NUL (bpf_probe_read_*_str). */
 void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str);
+/* As xt_cg_probe_read, from memory in `space` (an enum xt_addr_space of
+ * lang/types.h: uptr() and kptr() choose; 0, auto, picks by the top bit). */
+void xt_cg_probe_read_in(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str, int space);
 /* Zero-fills size bytes at dst. */
 void xt_cg_memset(struct xt_cg *cg, LLVMValueRef dst, int size);
 /* Counts a lost ring-buffer record (what 0) or a refused map update (what 1)

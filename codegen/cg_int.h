@@ -46,8 +46,16 @@ void xt_cg_stmts(struct xt_cg *cg, struct xt_node *list);
 LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n);
 /* The value of such a node: read from memory, or its address for structs and arrays. */
 LLVMValueRef xt_cg_kread(struct xt_cg *cg, struct xt_node *n);
-/* Copies `size` bytes of kernel (or user) memory at addr to dst: a struct's copy. */
-void xt_cg_kcopy(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr);
+/* Copies `size` bytes of kernel (or user) memory at addr, in `space`, to dst: a struct's copy. */
+void xt_cg_kcopy(struct xt_cg *cg, LLVMValueRef dst, int size, LLVMValueRef addr, enum xt_addr_space space);
+/* a[i] where a is a copy of an array (bytes in a variable, map value, ...) or
+ * a string: the element's value, 0 (or zero bytes) when a variable index is
+ * out of range. */
+LLVMValueRef xt_cg_copy_elem(struct xt_cg *cg, struct xt_node *n);
+/* Whether the `size` bytes at a and b are equal: an i64, 1 or 0. */
+LLVMValueRef xt_cg_bytes_eq(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, int size);
+/* The bytes of array-typed expression n: a copy's own, or a place's read into a buffer. */
+LLVMValueRef xt_cg_array_bytes(struct xt_cg *cg, struct xt_node *n);
 /* s.f where s is a copy (XT_T_KVAL): read from the copy's bytes. */
 LLVMValueRef xt_cg_kval_field(struct xt_cg *cg, struct xt_node *n);
 /* p + i, i + p, p - i (scaled by the pointee's size), p - q (in elements). */

@@ -81,6 +81,11 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 	if (n->op == XT_OP_ELVIS)
 		return elvis(cg, n);
 	const struct xt_type *ta = n->a->type, *tb = n->b->type;
+	if (xt_type_array_of(ta)) { /* == and != on arrays of one type: their bytes */
+		LLVMValueRef eq = xt_cg_bytes_eq(cg, xt_cg_array_bytes(cg, n->a), xt_cg_array_bytes(cg, n->b),
+						 xt_type_array_of(ta)->size);
+		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
+	}
 	LLVMValueRef a = xt_cg_expr(cg, n->a), b = xt_cg_expr(cg, n->b);
 	if (ta->kind == XT_T_TUPLE) { /* == and != field by field */
 		LLVMValueRef eq = xt_cg_tuple_eq(cg, a, ta, b, tb);
@@ -189,8 +194,17 @@ LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 
 static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
 {
-	LLVMValueRef v = xt_cg_expr(cg, n->a);
 	const struct xt_type *t = n->type;
+	if (t->kind == XT_T_KVAL) { /* (uint8[4])x: x's low bytes */
+		LLVMValueRef buf = xt_cg_buf(cg, t->size, "intarray");
+		LLVMValueRef v = xt_cg_expr(cg, n->a);
+		LLVMValueRef st = LLVMBuildStore(cg->b, t->size == 8 ? v : LLVMBuildTrunc(cg->b, v, xt_cg_int_type(cg, t->size), ""), buf);
+		LLVMSetAlignment(st, 1);
+		return buf;
+	}
+	if (xt_type_array_of(n->a->type)) /* (uint32)$bytes: the array's bytes as one int */
+		return xt_cg_load(cg, xt_cg_array_bytes(cg, n->a), t);
+	LLVMValueRef v = xt_cg_expr(cg, n->a);
 	if (t->kind == XT_T_BOOL && n->a->type->kind == XT_T_STR) /* a non-empty string is true */
 		v = LLVMBuildZExt(cg->b, LLVMBuildLoad2(cg->b, cg->i8, v, ""), cg->i64, "");
 	if (t->kind == XT_T_BOOL)
@@ -310,6 +324,8 @@ LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 	case XT_N_INCDEC:
 		return incdec(cg, n);
 	case XT_N_INDEX:
+		if (n->a->type->kind == XT_T_KVAL || n->a->type->kind == XT_T_STR)
+			return xt_cg_copy_elem(cg, n);
 		return xt_cg_kread(cg, n);
 	case XT_N_BLOCK: /* $x = { ...; e } */
 	case XT_N_IF:    /* $x = if (c) { a } else { b } */

@@ -48,7 +48,22 @@ void xt_cg_memcpy(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef src, int size
 
 void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str)
 {
+	xt_cg_probe_read_in(cg, dst, len, addr, str, XT_AS_AUTO);
+}
+
+/* Kernel and user addresses share no range on x86-64 (user space is the
+ * lower half, the kernel's the upper: the top bit tells them apart) nor on
+ * arm64 without tagged pointers, so without uptr()/kptr() the address says
+ * which helper reads it: in every probe type, whatever the task. */
+void xt_cg_probe_read_in(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVMValueRef addr, bool str, int space)
+{
 	LLVMValueRef args[] = { dst, len, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
+	if (space != XT_AS_AUTO) {
+		bool user = space == XT_AS_USER;
+		xt_cg_helper(cg, str ? (user ? XT_H_READ_USER_STR : XT_H_READ_KERNEL_STR)
+				     : (user ? XT_H_READ_USER : XT_H_READ_KERNEL), false, args, 3);
+		return;
+	}
 	LLVMBasicBlockRef kern = xt_cg_block(cg, "kread"), user = xt_cg_block(cg, "uread"), done = xt_cg_block(cg, "read");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, addr, xt_cg_i64(cg, 0), ""), kern, user);
 	LLVMPositionBuilderAtEnd(cg->b, kern);
@@ -131,7 +146,10 @@ void xt_cg_store(struct xt_cg *cg, LLVMValueRef dst, const struct xt_type *to,
 		return;
 	}
 	if (to->kind == XT_T_KVAL && from->kind != XT_T_KVAL) { /* *p, s.f: v is the kernel address */
-		xt_cg_kcopy(cg, dst, to->size, v);
+		/* a struct's type cannot say where it lies: the place computed last can */
+		enum xt_addr_space space = from->space != XT_AS_AUTO ? from->space
+					 : v == cg->place_addr ? (enum xt_addr_space)cg->place_space : to->space;
+		xt_cg_kcopy(cg, dst, to->size, v, space);
 		return;
 	}
 	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE) {

@@ -580,9 +580,15 @@ cond
 	| '!' cond { $$ = unop(px, XT_N_UNOP, XT_OP_LNOT, $2, @$); }
 	;
 
-/* type: (int-type | struct|union|enum NAME) '*'... */
+/* type: (int-type | struct|union|enum NAME) ('*' | '[' INT ']')...
+ * (bpftrace 0.26: `int32*[4]` is an array of four pointers, `int32[4]*` a pointer to one) */
 type
 	: INT_TYPE { $$.base = $1; $$.ptrs = 0; }
+	| type '[' INT ']'
+		{
+			$$.base = xt_arena_printf(px->ar, "%s[%llu]", type_text(px, $1.base, $1.ptrs), (unsigned long long)$3);
+			$$.ptrs = 0;
+		}
 	| STRUCT IDENT { $$.base = xt_arena_printf(px->ar, "struct %s", $2); $$.ptrs = 0; }
 	| UNION IDENT { $$.base = xt_arena_printf(px->ar, "union %s", $2); $$.ptrs = 0; }
 	| ENUM IDENT { $$.base = xt_arena_printf(px->ar, "enum %s", $2); $$.ptrs = 0; }

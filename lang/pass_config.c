@@ -4,7 +4,8 @@
 #include <string.h>
 #include "sema_int.h"
 
-static const char *const keys[] = { "max_strlen", "max_map_keys", "print_maps_on_exit", "bool_as_int" };
+static const char *const keys[] = { "max_strlen", "max_map_keys", "print_maps_on_exit", "bool_as_int", "missing_probes" };
+enum { K_MISSING_PROBES = 4 };
 
 int xt_pass_config(struct xt_sema *s)
 {
@@ -29,9 +30,23 @@ int xt_pass_config(struct xt_sema *s)
 			if (near)
 				xt_diag_error(s->dg, kloc, "unknown config key '%s'; did you mean '%s'?", c->name, near);
 			else
-				xt_diag_error(s->dg, kloc, "unknown config key '%s' (known: max_strlen, max_map_keys, print_maps_on_exit, bool_as_int)",
+				xt_diag_error(s->dg, kloc, "unknown config key '%s' (known: max_strlen, max_map_keys, print_maps_on_exit, bool_as_int, missing_probes)",
 					      c->name);
 			rc = -1;
+			continue;
+		}
+		if (k == K_MISSING_PROBES) { /* missing_probes = warn, or "warn" (docs/probes.md) */
+			static const char *const modes[] = { "warn", "error", "ignore" };
+			const char *m = v->kind == XT_N_IDENT ? v->name : v->kind == XT_N_STR ? v->sval : "";
+			int i = 0;
+			while (i < 3 && strcmp(modes[i], m) != 0)
+				i++;
+			if (i == 3) {
+				xt_diag_error(s->dg, v->loc, "config missing_probes is one of warn, error, ignore");
+				rc = -1;
+			} else {
+				s->prog->opts.missing_probes = i;
+			}
 			continue;
 		}
 		if (v->kind != XT_N_INT && v->kind != XT_N_BOOL) {

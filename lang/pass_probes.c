@@ -1,4 +1,7 @@
-/* The probes pass: attach points to probe sites, through each provider's expand hook. */
+/* The probes pass: attach points to probe sites, through each provider's
+ * expand hook; and, once the program is typed, the check pass: what the
+ * kernel lacks for them (kprobes, fentry), through each provider's check hook. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,12 @@ struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data)
 {
 	struct xt_program *prog = s->prog;
+	/* The same place named twice (a stub library's function and its
+	 * library's: uprobe:libpthread:pthread_create, uprobe:libc:pthread_create)
+	 * is attached once, so each hit is one event. */
+	for (int i = 0; i < p->nsites; i++)
+		if (p->sites[i].num == num && strcmp(p->sites[i].name, name) == 0)
+			return &p->sites[i];
 	if (p->nsites % 16 == 0) {
 		struct xt_site *ns = xt_arena_alloc(s->ar, sizeof(*ns) * (p->nsites + 16));
 		if (p->nsites)
@@ -22,6 +31,55 @@ struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 	site->num = num;
 	site->data = data;
 	return site;
+}
+
+/* The probe being expanded: its attach points that name nothing here. The
+ * first is reported with the provider's words once the probe is expanded (a
+ * warning when other attach points remain, else an error), the others are
+ * named in a note (sslsnoop.bt lists nine libcrypto functions, seven of
+ * which a stripped libcrypto does not export). */
+static struct {
+	const struct xt_probe_info *p;
+	int n;
+	const char *first;
+	struct xt_loc loc;
+	const char *names;
+} missing;
+
+int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!p->node->list->next || s->prog->opts.listing || s->prog->opts.missing_probes == 1) {
+		xt_diag_error(s->dg, at->loc, "%s", msg);
+		return -1;
+	}
+	if (missing.p != p)
+		missing = (typeof(missing)){ .p = p, .first = xt_arena_strdup(s->ar, msg), .loc = at->loc };
+	else
+		missing.names = !missing.names ? at->name : xt_arena_printf(s->ar, "%s, %s", missing.names, at->name);
+	missing.n++;
+	return 0;
+}
+
+/* After probe p's attach points: what they named that is missing. */
+static int report_missing(struct xt_sema *s, struct xt_probe_info *p)
+{
+	if (missing.p != p)
+		return 0;
+	missing.p = NULL;
+	if (p->nsites && s->prog->opts.missing_probes == 2) /* config missing_probes = ignore */
+		return 0;
+	if (p->nsites)
+		xt_diag_warning(s->dg, missing.loc, "%s; the probe attaches to its other attach points", missing.first);
+	else
+		xt_diag_error(s->dg, missing.loc, "%s; and none of the probe's attach points exists here", missing.first);
+	if (missing.n > 1)
+		xt_diag_note(s->dg, (struct xt_loc){ 0 }, "the same holds for %d more of them: %s", missing.n - 1, missing.names);
+	return p->nsites ? 0 : -1;
 }
 
 static void index_sites(struct xt_program *prog)
@@ -106,13 +164,11 @@ static int expand_attach(struct xt_sema *s, struct xt_probe_info *p, struct xt_n
 		return -1;
 	}
 	p->prov = prov;
-	int before = p->nsites;
+	int before = p->nsites, nmissing = missing.p == p ? missing.n : 0;
 	if (prov->expand(s, p, at, colon ? colon + 1 : "") < 0)
 		return -1;
-	if (p->nsites == before && !s->prog->opts.listing) {
-		xt_diag_error(s->dg, at->loc, "no probe matches '%s'", text);
-		return -1;
-	}
+	if (p->nsites == before && !s->prog->opts.listing && (missing.p != p || missing.n == nmissing))
+		return xt_probe_missing(s, p, at, "no probe matches '%s'", text);
 	return 0;
 }
 
@@ -132,9 +188,72 @@ int xt_pass_probes(struct xt_sema *s)
 				rc = -1;
 				break;
 			}
+		if (rc == 0 && report_missing(s, p) < 0)
+			rc = -1;
+		missing.p = NULL;
 		if (p->prov && (p->prov->flags & XT_PROVF_END))
 			prog->has_end = true;
 	}
 	index_sites(prog);
+	return rc;
+}
+
+/* After the error for attach point `at` of probe i: a note naming the
+ * attach points after it that need the same missing `feature`. */
+static void note_others(struct xt_sema *s, int i, struct xt_node *at, const char *(*feature)(void))
+{
+	struct xt_program *prog = s->prog;
+	char *others = NULL;
+	size_t len = 0;
+	int n = 0;
+	FILE *mem = open_memstream(&others, &len);
+	if (!mem)
+		return;
+	for (int j = i; j < prog->nprobes; j++) {
+		const struct xt_probe_info *q = &prog->probes[j];
+		if (!q->prov || q->prov->unavailable != feature)
+			continue;
+		for (struct xt_node *o = j == i ? at->next : q->node->list; o; o = o->next)
+			if (n++ < 4)
+				fprintf(mem, "%s%s", n > 1 ? ", " : "", o->name);
+	}
+	fclose(mem);
+	if (n)
+		xt_diag_note(s->dg, (struct xt_loc){ 0 }, "the same holds for %d more attach point%s: %s%s", n,
+			     n > 1 ? "s" : "", others, n > 4 ? ", ..." : "");
+	free(others);
+}
+
+/* One error per missing kernel feature: the first attach point that needs it
+ * says why, a note names the others (biolatency.bt's four kprobes are one
+ * problem, not four). Features are told apart by the providers' unavailable
+ * hooks (kprobe and kretprobe share one). */
+int xt_pass_probes_check(struct xt_sema *s)
+{
+	struct xt_program *prog = s->prog;
+	const char *(*said[8])(void); /* the features reported */
+	int nsaid = 0, rc = 0;
+	for (int i = 0; i < prog->nprobes; i++) {
+		struct xt_probe_info *p = &prog->probes[i];
+		const char *(*feature)(void) = p->prov ? p->prov->unavailable : NULL;
+		if (!p->prov || !p->prov->check)
+			continue;
+		bool reported = false;
+		for (int k = 0; k < nsaid; k++)
+			reported = reported || said[k] == feature;
+		if (reported) /* its note named this probe's attach points */
+			continue;
+		for (struct xt_node *at = p->node->list; at; at = at->next) {
+			const char *text = attach_params(s, at);
+			if (!text || p->prov->check(s, p, at, strchr(text, ':') + 1) == 0)
+				continue;
+			rc = -1;
+			if (feature && nsaid < 8) {
+				said[nsaid++] = feature;
+				note_others(s, i, at, feature);
+				break;
+			}
+		}
+	}
 	return rc;
 }

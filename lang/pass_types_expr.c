@@ -34,6 +34,33 @@ const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, st
 		if (strcmp(ints[i].name, name) == 0)
 			return ints[i].t;
 	size_t len = strlen(name);
+	if (len > 3 && name[len - 1] == ']') {
+		/* "T[N]": an array of N T; in a run of lengths, as in C, the first is
+		 * the outer one: int32[2][3] is two int32[3] */
+		const char *open = strrchr(name, '[');
+		while (open > name && open[-1] == ']') {
+			const char *prev = open - 1;
+			while (prev > name && *prev != '[')
+				prev--;
+			open = prev;
+		}
+		const char *close = strchr(open, ']');
+		char *end;
+		long n = strtol(open + 1, &end, 10);
+		const char *rest = xt_arena_printf(s->ar, "%.*s%s", (int)(open - name), name, close + 1);
+		const struct xt_type *el = xt_sema_type_named(s, rest, loc);
+		if (!el)
+			return NULL;
+		/* a big array is fine to point to and index; copies of it are limited where made (XT_KVAL_MAX) */
+		enum { ARRAY_MAX = 1 << 30 };
+		int esz = el->kind == XT_T_BOOL ? 1 : el->size;
+		if (end != close || n <= 0 || el->kind == XT_T_VOID || esz <= 0 || n > ARRAY_MAX / esz) {
+			xt_diag_error(s->dg, loc, "array type %s: its length must be at least 1 and its size at most %d bytes",
+				      name, ARRAY_MAX);
+			return NULL;
+		}
+		return xt_type_array(s->ar, el, (int)n);
+	}
 	if (len > 2 && name[len - 1] == '*') { /* "T *", "T **": a pointer to T */
 		size_t bl = len - 1;
 		while (bl > 0 && name[bl - 1] == ' ')
@@ -50,8 +77,22 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *from = xt_sema_expr(s, n->a);
 	if (!to || !from)
 		return NULL;
+	/* int <-> int array of 1, 2, 4 or 8 bytes (bpftrace 0.19): the same bytes */
+	const struct xt_type *arr = xt_type_array_of(to) ? to : xt_type_array_of(from);
+	bool bytes = arr && arr->pointee->kind == XT_T_INT && (arr->size == 1 || arr->size == 2 || arr->size == 4 || arr->size == 8);
+	if (to->kind == XT_T_ARRAY && bytes && xt_type_is_int(from))
+		return xt_type_kval(s->ar, to); /* the int at the array's width, as C's casts cut */
+	if (xt_type_array_of(from) && bytes && to->kind == XT_T_INT) {
+		if (to->size != arr->size) {
+			xt_diag_error(s->dg, n->loc, "cannot cast %s to %s: an array casts to an integer of its size (%d bytes)",
+				      tname(s, from), tname(s, to), arr->size);
+			return NULL;
+		}
+		return to;
+	}
 	if (xt_type_is_place(to)) {
-		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it", tname(s, to));
+		xt_diag_error(s->dg, n->loc, "cannot cast to %s: cast to a pointer to it%s", tname(s, to),
+			      to->kind == XT_T_ARRAY ? ", or cast an integer to an int array of 1, 2, 4 or 8 bytes" : "");
 		return NULL;
 	}
 	bool str_to_bool = from->kind == XT_T_STR && to->kind == XT_T_BOOL; /* non-empty: true (0.24) */
@@ -59,7 +100,8 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->a->loc, "cannot cast %s to %s", tname(s, from), tname(s, to));
 		return NULL;
 	}
-	return to;
+	/* (int32 *)uptr(arg0): the address stays where uptr() put it */
+	return to->kind == XT_T_PTR || to->kind == XT_T_INT ? xt_type_in_space(s->ar, to, from->space) : to;
 }
 
 /* ++ and -- on a scratch variable or a map element (an int64 counter). */
@@ -181,6 +223,83 @@ bool xt_sema_need_int(struct xt_sema *s, struct xt_node *n, const struct xt_type
 	return false;
 }
 
+/* The type t of what expression n reads from memory (a field, an element,
+ * *p), in the address space it is read from: an array there lies there; a
+ * pointer read from user memory points to user memory (one in kernel memory
+ * may point anywhere: a __user pointer, for one). */
+static const struct xt_type *in_space_of(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	if (!t || (t->kind != XT_T_PTR && t->kind != XT_T_ARRAY) || t->space != XT_AS_AUTO)
+		return t;
+	enum xt_addr_space sp = xt_node_space(n->a);
+	if (sp == XT_AS_AUTO || (t->kind == XT_T_PTR && sp != XT_AS_USER))
+		return t;
+	return xt_type_in_space(s->ar, t, sp);
+}
+
+/* a[i]: an element of an array (a place in memory, or a copy in a variable
+ * or map value) or of what a typed pointer points to. A constant index is
+ * checked here; any other, at run time (out of range reads 0). */
+static const struct xt_type *index_(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->a), *it = xt_sema_expr(s, n->b);
+	if (!t || !it)
+		return NULL;
+	if (!xt_type_is_int(it)) {
+		xt_diag_error(s->dg, n->b->loc, "an index must be an integer, not %s", tname(s, it));
+		return NULL;
+	}
+	if (t->kind == XT_T_TUPLE) /* $t[1]: a constant index (pass_types.c) */
+		return xt_sema_tuple_index(s, n, t);
+	const struct xt_type *arr = xt_type_array_of(t);
+	if (arr) {
+		if (n->b->kind == XT_N_INT && arr->n > 0 && n->b->ival >= (uint64_t)arr->n) {
+			xt_diag_error(s->dg, n->b->loc, "index %s is out of bounds for %s",
+				      xt_arena_printf(s->ar, "%llu", (unsigned long long)n->b->ival), tname(s, arr));
+			return NULL;
+		}
+		if (t->kind == XT_T_KVAL) /* an element of a copy: its bytes, copies inside it */
+			return xt_type_is_place(arr->pointee) ? xt_type_kval(s->ar, arr->pointee) : arr->pointee;
+		return arr->pointee;
+	}
+	if (t->kind == XT_T_STR) { /* a character (bpftrace 0.25): "abc"[1] is 98 */
+		if (n->b->kind == XT_N_INT && n->b->ival >= (uint64_t)t->size) {
+			xt_diag_error(s->dg, n->b->loc, "index %s is out of bounds for %s",
+				      xt_arena_printf(s->ar, "%llu", (unsigned long long)n->b->ival), tname(s, t));
+			return NULL;
+		}
+		return &xt_s8;
+	}
+	if (t->kind == XT_T_PTR && t->pointee && t->pointee->kind != XT_T_VOID)
+		return t->pointee;
+	xt_diag_error(s->dg, n->loc, "[] needs an array, a string or a typed pointer, not %s", tname(s, t));
+	return NULL;
+}
+
+/* == and != on arrays compare them element by element (their bytes): 0 when
+ * neither a nor b is an array, 1 when they compare so, -1 after a diagnostic. */
+static int array_cmp(struct xt_sema *s, struct xt_node *n, const struct xt_type *a, const struct xt_type *b)
+{
+	const struct xt_type *aa = xt_type_array_of(a), *ab = xt_type_array_of(b);
+	if (!aa && !ab)
+		return 0;
+	if (n->op != XT_OP_EQ && n->op != XT_OP_NE) {
+		xt_diag_error(s->dg, n->loc, "operator %s cannot take %s and %s: arrays compare with == and != only",
+			      xt_op_text(n->op), tname(s, a), tname(s, b));
+		return -1;
+	}
+	if (!aa || !ab || !xt_type_eq(aa, ab)) {
+		xt_diag_error(s->dg, n->loc, "cannot compare %s and %s: == and != need arrays of the same type",
+			      tname(s, a), tname(s, b));
+		return -1;
+	}
+	if (aa->size <= 0 || aa->size > XT_KVAL_MAX) {
+		xt_diag_error(s->dg, n->loc, "cannot compare %s: arrays of 1 to %d bytes compare", tname(s, a), XT_KVAL_MAX);
+		return -1;
+	}
+	return 1;
+}
+
 static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 {
 	const struct xt_type *a = xt_sema_expr(s, n->a), *b = xt_sema_expr(s, n->b);
@@ -206,6 +325,9 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 		return &xt_bool;
 	if (a->kind == XT_T_TUPLE || b->kind == XT_T_TUPLE) /* field by field (bpftrace 0.25) */
 		return xt_sema_tuple_compare(s, n, a, b);
+	int arrays = array_cmp(s, n, a, b);
+	if (arrays)
+		return arrays > 0 ? &xt_bool : NULL;
 	if (!xt_sema_need_int(s, n->a, a, op) || !xt_sema_need_int(s, n->b, b, op))
 		return NULL;
 	switch (n->op) {
@@ -244,7 +366,12 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		if (!a)
 			return NULL;
 		if (n->op == XT_OP_DEREF)
-			return xt_sema_deref(s, n, a);
+			return in_space_of(s, n, xt_sema_deref(s, n, a));
+		if (n->op == XT_OP_ADDR && n->a->kind == XT_N_INDEX && n->a->a->type->kind == XT_T_KVAL) {
+			xt_diag_error(s->dg, n->loc, "cannot take the address of an element of a copy (%s): "
+				      "take it in memory, where the copy was read from", tname(s, n->a->a->type));
+			return NULL;
+		}
 		if (n->op == XT_OP_ADDR)
 			return xt_sema_addr(s, n, a);
 		if (!xt_sema_need_int(s, n->a, a, xt_op_text(n->op)))
@@ -268,6 +395,11 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		}
 		if (a->kind == XT_T_VOID)
 			return &xt_void;
+		/* a struct or an array in memory against a copy of one: both copies */
+		if (xt_type_is_place(a) && b->kind == XT_T_KVAL && !(a = xt_sema_kval(s, n->b, a)))
+			return NULL;
+		if (xt_type_is_place(b) && a->kind == XT_T_KVAL && !(b = xt_sema_kval(s, n->c, b)))
+			return NULL;
 		const struct xt_type *j = xt_type_join(s->ar, a, b);
 		if (!j)
 			xt_diag_error(s->dg, n->loc, "the branches of ?: have different types: %s and %s",
@@ -313,7 +445,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		if (!t)
 			return NULL;
 		if (t->kind == XT_T_PTR || xt_type_is_place(t) || t->kind == XT_T_KVAL)
-			return xt_sema_member(s, n, t);
+			return t->kind == XT_T_KVAL ? xt_sema_member(s, n, t) : in_space_of(s, n, xt_sema_member(s, n, t));
 		if (t->kind == XT_T_RECORD) {
 			for (int i = 0; i < t->n; i++)
 				if (strcmp(t->fields[i].name, n->name) == 0) {
@@ -348,7 +480,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		return NULL;
 	}
 	case XT_N_INDEX:
-		return xt_sema_index(s, n);
+		return in_space_of(s, n, index_(s, n));
 	case XT_N_BLOCK: /* $x = { ...; e } */
 	case XT_N_IF:    /* $x = if (c) { a } else { b } */
 		return xt_sema_block_value(s, n);
@@ -360,11 +492,13 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		for (struct xt_node *e = n->list; e; e = e->next, i++) {
 			if (!(el[i] = xt_sema_expr(s, e)))
 				return NULL;
-			if (el[i]->kind == XT_T_AGG || el[i]->kind == XT_T_RECORD ||
-			    el[i]->kind == XT_T_ARRAY) {
+			if (el[i]->kind == XT_T_AGG || (el[i]->kind == XT_T_RECORD && !el[i]->btf_id)) {
 				xt_diag_error(s->dg, e->loc, "a %s cannot be part of a tuple", tname(s, el[i]));
 				return NULL;
 			}
+			/* a struct or an array: its copy (bpftrace 0.17 prints (1, [0,0,0,0])) */
+			if (xt_type_is_place(el[i]) && !(el[i] = xt_sema_kval(s, e, el[i])))
+				return NULL;
 		}
 		if (n->sym) /* a record: (name = e, ...) */
 			return xt_type_record(s->ar, el, n->sym, nel);

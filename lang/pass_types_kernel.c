@@ -137,8 +137,6 @@ const struct xt_type *xt_sema_index(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->b->loc, "an index must be an integer, not %s", tname(s, it));
 		return NULL;
 	}
-	if (t->kind == XT_T_TUPLE) /* $t[1]: a constant index (pass_types.c) */
-		return xt_sema_tuple_index(s, n, t);
 	if (t->kind == XT_T_ARRAY) {
 		if (n->b->kind == XT_N_INT && t->n > 0 && n->b->ival >= (uint64_t)t->n) {
 			xt_diag_error(s->dg, n->b->loc, "index %s is out of bounds for %s",

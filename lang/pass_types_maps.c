@@ -61,8 +61,12 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 			*bad = true;
 			return NULL;
 		}
-		if (t->kind == XT_T_AGG || t->kind == XT_T_RECORD || t->kind == XT_T_ARRAY) {
+		if (t->kind == XT_T_AGG || t->kind == XT_T_RECORD) {
 			xt_diag_error(s->dg, k->loc, "a %s cannot be a map key", tname(s, t));
+			*bad = true;
+			return NULL;
+		}
+		if (t->kind == XT_T_ARRAY && !(t = xt_sema_kval(s, k, t))) { /* an array: its copy */
 			*bad = true;
 			return NULL;
 		}

@@ -92,6 +92,10 @@ struct xt_sema_opts {
 	/* bools print as 1/0, as bpftrace 0.17 printed comparisons (config
 	 * bool_as_int = 1, XTRACE_BOOL_AS_INT=1); otherwise true/false */
 	bool bool_as_int;
+	/* an attach point of a probe list that names nothing here (config
+	 * missing_probes): 0 warn (the default), 1 error, 2 ignore; a probe left
+	 * with nothing is an error in every case */
+	int missing_probes;
 	/* the preprocessor's options (-I, --include, -v); NULL: none. The
 	 * driver decides have_btf itself. */
 	const struct xt_cpp_opts *cpp;
@@ -142,9 +146,17 @@ int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node 
  * after a diagnostic. */
 struct xt_map_info *xt_sema_map_arg(struct xt_sema *s, struct xt_node *n, bool key_ok);
 /* pass_probes.c: adds a site to probe p, for a provider's expand hook (name:
- * the full probe name; target/num/data per provider). */
+ * the full probe name; target/num/data per provider); a site of p with the
+ * same name and num is not added again (returned instead). */
 struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
 				  const char *name, const char *target, int64_t num, const void *data);
+/* pass_probes.c: for a provider's expand hook, attach point `at` names
+ * nothing that exists here (a function a library does not have). Alone in
+ * its probe that is an error: -1 after the diagnostic `fmt`. Among other
+ * attach points it is a warning and the attach point is left out, as
+ * bpftrace leaves out missing functions of a probe list: 0. */
+int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Whether the analysis is in its final round (diagnostics are shown). */
 bool xt_sema_final(struct xt_sema *s);
 /* Whether the statement being checked runs in a for ($kv : @m) body. */

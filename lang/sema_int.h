@@ -38,6 +38,7 @@ int xt_pass_config(struct xt_sema *s); /* pass_config.c: config = { ... } */
 int xt_pass_macros(struct xt_sema *s); /* pass_macros.c: macro calls expanded in place */
 int xt_pass_probes(struct xt_sema *s);  /* pass_probes.c: attach points to sites */
 int xt_pass_types(struct xt_sema *s);   /* pass_types.c: names and types */
+int xt_pass_probes_check(struct xt_sema *s); /* pass_probes.c: kernel features the attach points need */
 int xt_pass_layout(struct xt_sema *s);  /* pass_layout.c: map key and value sizes */
 
 /* pass_types.c: scratch variables. The slot `name` refers to in the current

@@ -134,7 +134,59 @@ const struct xt_type *xt_type_kval(struct xt_arena *ar, const struct xt_type *pl
 	t->btf_id = place->btf_id;
 	t->cname = place->cname;
 	t->pointee = place;
+	t->space = place->space;
 	return t;
+}
+
+const struct xt_type *xt_type_array(struct xt_arena *ar, const struct xt_type *elem, int n)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	t->kind = XT_T_ARRAY;
+	t->pointee = elem;
+	t->n = n;
+	t->size = (elem->kind == XT_T_BOOL ? 1 : elem->size) * n;
+	return t;
+}
+
+const struct xt_type *xt_type_in_space(struct xt_arena *ar, const struct xt_type *t, enum xt_addr_space space)
+{
+	if (t->space == space || (t->kind != XT_T_PTR && t->kind != XT_T_INT && t->kind != XT_T_ARRAY))
+		return t;
+	struct xt_type *c = xt_arena_alloc(ar, sizeof(*c));
+	*c = *t;
+	c->space = space;
+	return c;
+}
+
+enum xt_addr_space xt_node_space(const struct xt_node *n)
+{
+	for (int depth = 0; n && n->type && depth < 64; depth++) {
+		const struct xt_type *t = n->type;
+		if (t->kind == XT_T_PTR || t->kind == XT_T_INT || t->space != XT_AS_AUTO)
+			return t->space; /* a pointer: where it points; a marked array: where it lies */
+		if (!xt_type_is_place(t))
+			return XT_AS_AUTO;
+		switch (n->kind) { /* a struct or an array in memory: where its parent lies, or points */
+		case XT_N_FIELD: case XT_N_ARROW: case XT_N_INDEX:
+			n = n->a;
+			break;
+		case XT_N_UNOP:
+			if (n->op != XT_OP_DEREF)
+				return XT_AS_AUTO;
+			n = n->a;
+			break;
+		default:
+			return XT_AS_AUTO;
+		}
+	}
+	return XT_AS_AUTO;
+}
+
+const struct xt_type *xt_type_array_of(const struct xt_type *t)
+{
+	if (t && t->kind == XT_T_KVAL)
+		t = t->pointee;
+	return t && t->kind == XT_T_ARRAY ? t : NULL;
 }
 
 bool xt_type_is_int(const struct xt_type *t)
@@ -167,7 +219,13 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 				return false;
 		return true;
 	case XT_T_PTR: return true;
-	case XT_T_RECORD: case XT_T_ARRAY: case XT_T_KVAL: return a->btf_id == b->btf_id;
+	case XT_T_ARRAY: /* arrays of the same shape are one type, wherever they come from */
+		return a->n == b->n && xt_type_eq(a->pointee, b->pointee);
+	case XT_T_KVAL:
+		if (a->pointee->kind == XT_T_ARRAY || b->pointee->kind == XT_T_ARRAY)
+			return xt_type_eq(a->pointee, b->pointee);
+		return a->btf_id == b->btf_id;
+	case XT_T_RECORD: return a->btf_id == b->btf_id;
 	case XT_T_BUF: return a->size == b->size && a->render == b->render;
 	case XT_T_RENDERED: return a->render == b->render && (a->rfmt == b->rfmt || (a->rfmt && b->rfmt && !strcmp(a->rfmt, b->rfmt)));
 	default: return true;
@@ -232,7 +290,8 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 		return t->agg->type_name ? t->agg->type_name(ar, t) : t->agg->name;
 	case XT_T_RENDERED: return t->cname ? t->cname : t->render->name;
 	case XT_T_BUF: return t->render ? t->render->name : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
-	case XT_T_ARRAY: case XT_T_KVAL: return t->cname ? t->cname : "array";
+	case XT_T_KVAL: return t->cname ? t->cname : xt_type_name(ar, t->pointee);
+	case XT_T_ARRAY: return t->cname ? t->cname : xt_arena_printf(ar, "%s[%d]", xt_type_name(ar, t->pointee), t->n);
 	case XT_T_TUPLE: { /* (int64, string[2]); a record (a=int64, b=string[2]) */
 		char *s = "(";
 		for (int i = 0; i < t->n; i++)

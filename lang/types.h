@@ -21,11 +21,18 @@ enum xt_type_kind {
 	XT_T_AGG,     /* an aggregation's value: agg says which */
 	XT_T_RENDERED,/* a value user space prints as text (a symbol, a user name, a stack): render says how;
 		       * size 8: a 64-bit integer in generated code, larger: bytes */
-	XT_T_ARRAY,   /* a kernel array (BTF): n elements of pointee; like a BTF record, a place in kernel memory */
+	XT_T_ARRAY,   /* an array: n elements of pointee; like a BTF record, a place in memory (its address in
+		       * generated code); btf_id its BTF array type, 0 for one written in the program (int32[4]) */
 	XT_T_BUF,     /* buffer[size - 8]: {u64 length, bytes}; with a render: bytes that print as it says (an address) */
 	XT_T_KVAL,    /* a copy of a kernel struct, union or array (pointee: that place type; btf_id, size, cname
 		       * as its): bytes in a variable, map value or print record, printed from BTF */
 };
+
+/* Where a pointer points (and an integer used as an address, after uptr() or
+ * kptr()): memory reads through it use bpf_probe_read_user or _kernel. AUTO
+ * picks by the address's top bit, which tells them apart on x86-64 and on
+ * arm64 without tagged pointers. */
+enum xt_addr_space { XT_AS_AUTO, XT_AS_KERNEL, XT_AS_USER };
 
 struct xt_val;  /* runtime/print.h */
 struct xt_map_entry;
@@ -120,6 +127,7 @@ struct xt_type {
 	 * (struct or union) or XT_T_ARRAY, 0 otherwise. Their values in generated
 	 * code are addresses: only fields, elements, & and sizeof reach them. */
 	int btf_id;
+	enum xt_addr_space space; /* XT_T_PTR, XT_T_INT, XT_T_ARRAY (and copies): where reads through it go */
 };
 
 /* xt_bool64: a bool kept in 8 bytes, as variables, map keys and values and
@@ -141,6 +149,18 @@ const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **
 const struct xt_type *xt_type_record(struct xt_arena *ar, const struct xt_type **elems, const char *const *names, int n);
 /* The copy (XT_T_KVAL) of kernel struct, union or array `place`. */
 const struct xt_type *xt_type_kval(struct xt_arena *ar, const struct xt_type *place);
+/* An array of n elements of type `elem` (XT_T_ARRAY, no BTF id): `int32[4]`. */
+const struct xt_type *xt_type_array(struct xt_arena *ar, const struct xt_type *elem, int n);
+/* t (a pointer or an integer) marked as an address in `space`: a copy, or t itself
+ * when it is so already. */
+const struct xt_type *xt_type_in_space(struct xt_arena *ar, const struct xt_type *t, enum xt_addr_space space);
+/* The address space of the address that typed expression n evaluates to: a
+ * pointer's (or integer's) own, where it points; for a struct or an array in
+ * memory, where it lies (that of the pointer or place it was reached
+ * through). A read of n->f, n[i] or *n is from xt_node_space(n). */
+enum xt_addr_space xt_node_space(const struct xt_node *n);
+/* The array type of a place or a copy of one (XT_T_ARRAY, XT_T_KVAL of an array), else NULL. */
+const struct xt_type *xt_type_array_of(const struct xt_type *t);
 
 bool xt_type_eq(const struct xt_type *a, const struct xt_type *b);
 /* Whether a value of type `from` can be stored where `to` is kept (ints widen,

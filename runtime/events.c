@@ -32,12 +32,16 @@ int xt_rt_print_fmt(struct xt_rt *rt, FILE *out, enum xt_format fmt, uint32_t id
 	const struct xt_fmt_info *f = prog->fmts[id];
 	if (size < (size_t)f->size)
 		return -ENOENT;
-	struct xt_arena *ar = xt_arena_new();
+	/* One arena for every event, emptied after each (never nested: printing
+	 * does not print events). */
+	static struct xt_arena *ar;
+	if (!ar)
+		ar = xt_arena_new();
 	struct xt_val *args = xt_arena_alloc(ar, sizeof(*args) * (f->nargs + 1));
 	for (int i = 0; i < f->nargs; i++)
 		xt_rt_decode(prog, ar, f->arg_types[i], payload + f->arg_offsets[i], &args[i]);
 	int err = xt_print_printf(out, fmt, f->fmt, args, f->nargs);
-	xt_arena_free(ar);
+	xt_arena_reset(ar);
 	return err;
 }
 

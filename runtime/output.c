@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include "runtime/runtime.h"
 
+#define HELD_MAX 65536
+
 struct out {
 	FILE *f;
 	int fd;
@@ -20,14 +22,17 @@ struct out {
 	bool wait;       /* not a regular file: a write may block */
 	int err;         /* errno of the first failed write */
 	char name[256];
+	char *held;      /* what xt_out_hold gathered, `nheld` bytes */
+	size_t nheld;
 };
+
+static bool holding;
 
 /* The streams open now, so that xt_out_error can find a stream's state. */
 static struct out *outs[4];
 
-static ssize_t out_write(void *cookie, const char *buf, size_t size)
+static ssize_t put(struct out *o, const char *buf, size_t size)
 {
-	struct out *o = cookie;
 	size_t done = 0;
 	while (done < size && !o->err) {
 		/* On the way out after a stop, a reader gets a second, not forever. */
@@ -60,9 +65,47 @@ static ssize_t out_write(void *cookie, const char *buf, size_t size)
 	return (ssize_t)size;
 }
 
+static void put_held(struct out *o)
+{
+	if (o->nheld)
+		put(o, o->held, o->nheld);
+	o->nheld = 0;
+}
+
+static ssize_t out_write(void *cookie, const char *buf, size_t size)
+{
+	struct out *o = cookie;
+	if (holding && !o->err && size <= HELD_MAX) {
+		if (!o->held && !(o->held = malloc(HELD_MAX)))
+			return put(o, buf, size);
+		if (o->nheld + size > HELD_MAX)
+			put_held(o);
+		memcpy(o->held + o->nheld, buf, size);
+		o->nheld += size;
+		return (ssize_t)size;
+	}
+	put_held(o);
+	return put(o, buf, size);
+}
+
+void xt_out_hold(void)
+{
+	holding = true;
+}
+
+void xt_out_release(void)
+{
+	holding = false;
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
+		if (outs[i])
+			put_held(outs[i]); /* what stdio still keeps (-B full) stays there */
+}
+
 static int out_close(void *cookie)
 {
 	struct out *o = cookie;
+	put_held(o);
+	free(o->held);
 	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
 		if (outs[i] == o)
 			outs[i] = NULL;

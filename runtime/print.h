@@ -18,10 +18,14 @@ enum xt_val_kind {
 	XT_VAL_UINT,   /* unsigned integer: .u */
 	XT_VAL_BOOL,   /* .u 0 or 1: true/false in text and JSON, 1/0 for printf's integer conversions */
 	XT_VAL_STR,    /* NUL-terminated string: .s (printed bare in text, quoted/escaped in JSON) */
-	XT_VAL_TUPLE,  /* .tuple.elems[0..n) printed "(a, b)", a record "{ .x = a, .y = b }" */
+	XT_VAL_TUPLE,  /* .tuple.elems[0..n) printed "(a, b)" */
 	XT_VAL_SYM,    /* already-rendered text printed as is in text, as a JSON string (.s): stacks, symbols */
 	XT_VAL_BUF,    /* bytes .buf.p[0..n), with .s (= .buf.s) their rendering as bpftrace's %r: printable
 			* ASCII as is, other bytes as \xNN; printed like a string */
+	XT_VAL_ARRAY,  /* .tuple.elems[0..n) printed "[1,2,3]" (no spaces, as bpftrace), a JSON array */
+	XT_VAL_RECORD, /* a struct: its text .s (= .rec.s, "{ .a = 1 }"; NULL for a record of the
+			* language, printed "{ .a = 1 }" from its members) in text, in JSON the object
+			* { "names[i]": elems[i], ... } (null for a member xtrace cannot read: NULL name kept) */
 };
 
 struct xt_val {
@@ -30,9 +34,9 @@ struct xt_val {
 		int64_t i;
 		uint64_t u;
 		const char *s;
-		/* a record's field names in names, else NULL */
-		struct { const struct xt_val *elems; int n; const char *const *names; } tuple;
+		struct { const struct xt_val *elems; int n; } tuple; /* and arrays */
 		struct { const char *s; const uint8_t *p; size_t n; } buf; /* .s first: v->s reads it */
+		struct { const char *s; const char *const *names; const struct xt_val *elems; int n; } rec;
 	};
 };
 

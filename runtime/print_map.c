@@ -43,28 +43,14 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 	case XT_VAL_STR:
 	case XT_VAL_SYM:
 	case XT_VAL_BUF:
-		if (fmt == XT_FMT_JSON)
+		if (!v->s) /* a struct member xtrace cannot read (a float) */
+			fputs(fmt == XT_FMT_JSON ? "null" : "?", out);
+		else if (fmt == XT_FMT_JSON)
 			xt_print_json_str(out, v->s);
 		else
 			fputs(v->s, out);
 		break;
 	case XT_VAL_TUPLE:
-		if (v->tuple.names) { /* a record: text "{ .a = 1, .b = x }", JSON {"a": 1, "b": "x"} */
-			fputs(fmt == XT_FMT_JSON ? "{" : "{ ", out);
-			for (int i = 0; i < v->tuple.n; i++) {
-				if (i > 0)
-					fputs(", ", out);
-				if (fmt == XT_FMT_JSON) {
-					xt_print_json_str(out, v->tuple.names[i]);
-					fputs(": ", out);
-				} else {
-					fprintf(out, ".%s = ", v->tuple.names[i]);
-				}
-				xt_print_val(out, fmt, &v->tuple.elems[i]);
-			}
-			fputs(fmt == XT_FMT_JSON ? "}" : " }", out);
-			break;
-		}
 		/* text "(1, a)", JSON [1,"a"] */
 		fputc(fmt == XT_FMT_JSON ? '[' : '(', out);
 		for (int i = 0; i < v->tuple.n; i++) {
@@ -73,6 +59,39 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 			xt_print_val(out, fmt, &v->tuple.elems[i]);
 		}
 		fputc(fmt == XT_FMT_JSON ? ']' : ')', out);
+		break;
+	case XT_VAL_RECORD: /* text: as BTF renders it; JSON: { "a": 1, "b": [2,3] } as bpftrace 0.17 */
+		if (fmt != XT_FMT_JSON && !v->s) { /* a record (bpftrace 0.25): { .a = 1, .b = x } */
+			fputs(v->rec.n ? "{ " : "{", out);
+			for (int i = 0; i < v->rec.n; i++) {
+				fprintf(out, "%s.%s = ", i ? ", " : "", v->rec.names[i]);
+				xt_print_val(out, fmt, &v->rec.elems[i]);
+			}
+			fputs(v->rec.n ? " }" : "}", out);
+			break;
+		}
+		if (fmt != XT_FMT_JSON) {
+			fputs(v->s, out);
+			break;
+		}
+		fputs(v->rec.n ? "{ " : "{", out);
+		for (int i = 0; i < v->rec.n; i++) {
+			if (i > 0)
+				fputs(", ", out);
+			xt_print_json_str(out, v->rec.names[i]);
+			fputs(": ", out);
+			xt_print_val(out, fmt, &v->rec.elems[i]);
+		}
+		fputs(v->rec.n ? " }" : "}", out);
+		break;
+	case XT_VAL_ARRAY: /* [1,2,3] in text and JSON */
+		fputc('[', out);
+		for (int i = 0; i < v->tuple.n; i++) {
+			if (i > 0)
+				fputc(',', out);
+			xt_print_val(out, fmt, &v->tuple.elems[i]);
+		}
+		fputc(']', out);
 		break;
 	}
 }
@@ -94,7 +113,8 @@ static int cmp_val(const struct xt_val *a, const struct xt_val *b)
 		return a->u < b->u ? -1 : a->u > b->u;
 	if (ai != bi)
 		return ai ? -1 : 1;
-	if (a->kind == XT_VAL_TUPLE && b->kind == XT_VAL_TUPLE) {
+	bool at = a->kind == XT_VAL_TUPLE || a->kind == XT_VAL_ARRAY, bt = b->kind == XT_VAL_TUPLE || b->kind == XT_VAL_ARRAY;
+	if (at && bt) { /* element by element */
 		for (int i = 0; i < a->tuple.n && i < b->tuple.n; i++) {
 			int c = cmp_val(&a->tuple.elems[i], &b->tuple.elems[i]);
 			if (c)
@@ -102,8 +122,8 @@ static int cmp_val(const struct xt_val *a, const struct xt_val *b)
 		}
 		return (a->tuple.n > b->tuple.n) - (a->tuple.n < b->tuple.n);
 	}
-	if (a->kind == XT_VAL_TUPLE || b->kind == XT_VAL_TUPLE)
-		return a->kind == XT_VAL_TUPLE ? 1 : -1;
+	if (at || bt)
+		return at ? 1 : -1;
 	return strcmp(a->s, b->s);
 }
 

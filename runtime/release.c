@@ -1,8 +1,11 @@
-/* Links that are slow to release, handed to a detached child at exit. */
+/* Links that are slow to release, handed to a detached child at exit; and
+ * the probes stopped before END runs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "runtime/rt_int.h"
@@ -13,17 +16,50 @@
  * session, with no terminal or pipe open, inherits the links and lets the
  * kernel release them when it exits; our own closes then only drop references
  * and the user gets the shell back at once. */
+static bool is_perf_link(struct bpf_link *l)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	return bpf_obj_get_info_by_fd(bpf_link__fd(l), &info, &len) == 0 && info.type == BPF_LINK_TYPE_PERF_EVENT;
+}
+
+static int perf_links(const struct xt_rt *rt)
+{
+	int n = 0;
+	for (int i = 0; i < rt->nprobes; i++)
+		for (int j = 0; j < rt->probes[i].nlinks; j++)
+			n += is_perf_link(rt->probes[i].links[j]);
+	return n;
+}
+
+/* bpftrace detaches the probes before END runs, so what END prints or clears
+ * stays as it left it (syscount.bt's END clears its maps: nothing more may
+ * print at exit). Fast to release links are released here; perf events of
+ * our own (profile, interval, watchpoints) are disabled; the links that
+ * libbpf holds perf events for are released too when they are few (each
+ * takes ~73 ms, paid at exit anyway), else left to the exit's background
+ * release -- those probes may still fire while END runs. */
+void xt_rt_quiesce(struct xt_rt *rt)
+{
+	bool keep_perf = perf_links(rt) >= 4;
+	for (int i = 0; i < rt->nprobes; i++) {
+		struct xt_rt_probe *rp = &rt->probes[i];
+		for (int j = 0; j < rp->nfds; j++)
+			ioctl(rp->fds[j], PERF_EVENT_IOC_DISABLE, 0); /* ENOTTY for fds that are not perf events */
+		int kept = 0;
+		for (int j = 0; j < rp->nlinks; j++) {
+			if (keep_perf && is_perf_link(rp->links[j]))
+				rp->links[kept++] = rp->links[j];
+			else
+				bpf_link__destroy(rp->links[j]);
+		}
+		rp->nlinks = kept;
+	}
+}
+
 int xt_rt_release_in_background(struct xt_rt *rt)
 {
-	int slow = 0;
-	for (int i = 0; i < rt->nprobes; i++)
-		for (int j = 0; j < rt->probes[i].nlinks; j++) {
-			struct bpf_link_info info = { 0 };
-			__u32 len = sizeof(info);
-			if (bpf_obj_get_info_by_fd(bpf_link__fd(rt->probes[i].links[j]), &info, &len) == 0 &&
-			    info.type == BPF_LINK_TYPE_PERF_EVENT)
-				slow++;
-		}
+	int slow = perf_links(rt);
 	int hold[2];
 	if (slow < 4 || pipe2(hold, O_CLOEXEC) < 0)
 		return -1;

@@ -108,7 +108,10 @@ static void drain(struct xt_rt *rt, long budget)
 	while (budget > 0) {
 		rt->budget = budget < 1024 ? budget : 1024;
 		budget -= rt->budget;
-		if (ring_buffer__consume(rt->rb) != -EAGAIN || xt_sig_stop_pending())
+		xt_out_hold(); /* a chunk's lines leave in a few writes */
+		int r = ring_buffer__consume(rt->rb);
+		xt_out_release();
+		if (r != -EAGAIN || xt_sig_stop_pending())
 			break;
 	}
 }
@@ -384,6 +387,7 @@ int xt_rt_run(struct xt_rt *rt)
 	xt_rt_child_untrace(rt);
 	unwatch(l, &rt->remember_fd);
 	unwatch(l, &rt->target_fd);
+	xt_rt_quiesce(rt);
 	xt_rt_run_special(rt, true);
 	xt_loop_free(l);
 	return rt->status;

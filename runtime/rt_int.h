@@ -75,6 +75,9 @@ void xt_rt_child_end(struct xt_rt *rt);
  * inherits them and lets the kernel release them after we are gone; the fd
  * to close once our references are dropped, or -1 (close as usual). */
 int xt_rt_release_in_background(struct xt_rt *rt);
+/* release.c: stops the probes before END (detached, or their perf events
+ * disabled), as bpftrace does; a few slow ones may stay (see there). */
+void xt_rt_quiesce(struct xt_rt *rt);
 
 /* values.c: xt_rt_decode (runtime.h) for a map key: pointers print in hex there. */
 void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,

@@ -144,6 +144,12 @@ int xt_sig_wait(int fd, short events, int timeout_ms);
 FILE *xt_out_open(int fd, const char *name, bool own);
 /* Flushes f; the errno of its first failed write, or 0. */
 int xt_out_error(FILE *f);
+/* Between xt_out_hold() and xt_out_release(), what the streams write (a
+ * line at a time, as -B line flushes) is gathered, and written in large
+ * pieces at release or when 64 KiB are waiting: a drain of many ring-buffer
+ * records costs a few writes, not one per printf. */
+void xt_out_hold(void);
+void xt_out_release(void);
 
 /* --- the event loop (runtime/loop.c) --------------------------------------- */
 struct xt_loop;

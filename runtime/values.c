@@ -3,6 +3,7 @@
 #include <string.h>
 #include "runtime/rt_int.h"
 #include "stdlib/btf_types.h"
+#include "stdlib/registry.h"
 
 static uint64_t read_uint(const uint8_t *p, int size)
 {
@@ -22,13 +23,66 @@ static int64_t read_int(const uint8_t *p, int size)
 	return (int64_t)(u << shift) >> shift;
 }
 
-/* A record's field names, for its printer. */
-static const char *const *record_names(struct xt_arena *ar, const struct xt_type *t)
+/* The elements of array type arr at p, each decoded by `one` (a value's or a key's decoder). */
+static void decode_array(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *arr,
+			 const uint8_t *p, struct xt_val *out,
+			 void (*one)(const struct xt_program *, struct xt_arena *, const struct xt_type *,
+				     const uint8_t *, struct xt_val *))
 {
-	const char **names = xt_arena_alloc(ar, sizeof(*names) * t->n);
-	for (int i = 0; i < t->n; i++)
-		names[i] = t->fields[i].name;
-	return names;
+	const struct xt_type *el = arr->pointee;
+	int esz = el->kind == XT_T_BOOL ? 1 : el->size;
+	struct xt_val *v = xt_arena_alloc(ar, sizeof(*v) * (arr->n > 0 ? arr->n : 1));
+	/* a struct or an array inside: a copy of it, decoded the same way */
+	const struct xt_type *et = xt_type_is_place(el) ? xt_type_kval(ar, el) : el;
+	for (int i = 0; i < arr->n; i++)
+		one(prog, ar, et, p + (size_t)i * esz, &v[i]);
+	out->kind = XT_VAL_ARRAY;
+	out->tuple.elems = v;
+	out->tuple.n = arr->n;
+}
+
+/* A bitfield's value: its bytes at p, shifted down and masked (sign-extended). */
+static struct xt_val bitfield(const struct xt_field *f, const uint8_t *p)
+{
+	uint8_t bytes[8] = { 0 };
+	int n = (f->bitoff + f->bits + 7) / 8;
+	memcpy(bytes, p, n > 8 ? 8 : n);
+	uint64_t v = read_uint(bytes, 8) >> f->bitoff;
+	int bits = f->bits < 64 ? f->bits : 64;
+	if (bits < 64)
+		v &= (1ULL << bits) - 1;
+	bool sign = f->type->kind == XT_T_INT && f->type->sign;
+	if (sign && bits < 64 && (v >> (bits - 1)) & 1)
+		return (struct xt_val){ .kind = XT_VAL_INT, .i = (int64_t)(v | ~0ULL << bits) };
+	return (struct xt_val){ .kind = sign ? XT_VAL_INT : XT_VAL_UINT, .u = v };
+}
+
+/* A copy of a struct or union, rec: its text as BTF renders it, and its
+ * members (anonymous ones flattened, as the text does) for JSON. */
+static void decode_record(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *rec,
+			  const uint8_t *p, struct xt_val *out)
+{
+	const char *near;
+	if (rec->n == 0) /* its members are converted on the first lookup of one */
+		xt_ktypes()->field(rec, "", &near);
+	const char **names = xt_arena_alloc(ar, sizeof(*names) * (rec->n + 1));
+	struct xt_val *v = xt_arena_alloc(ar, sizeof(*v) * (rec->n + 1));
+	for (int i = 0; i < rec->n; i++) {
+		const struct xt_field *f = &rec->fields[i];
+		names[i] = f->name;
+		if (!f->type || f->offset + (f->type->kind == XT_T_BOOL ? 1 : f->type->size) > rec->size)
+			v[i] = (struct xt_val){ .kind = XT_VAL_SYM, .s = NULL }; /* null */
+		else if (f->bits)
+			v[i] = bitfield(f, p + f->offset);
+		else
+			xt_rt_decode(prog, ar, xt_type_is_place(f->type) ? xt_type_kval(ar, f->type) : f->type,
+				     p + f->offset, &v[i]);
+	}
+	out->kind = XT_VAL_RECORD;
+	out->rec.s = xt_btf_render(ar, rec->btf_id, p, rec->size);
+	out->rec.names = names;
+	out->rec.elems = v;
+	out->rec.n = rec->n;
 }
 
 void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
@@ -70,10 +124,20 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		struct xt_val *el = xt_arena_alloc(ar, sizeof(*el) * t->n);
 		for (int i = 0; i < t->n; i++)
 			xt_rt_decode(prog, ar, t->elems[i], p + t->offsets[i], &el[i]);
+		if (t->fields) { /* a record (bpftrace 0.25): no text yet, printed from its members */
+			const char **names = xt_arena_alloc(ar, sizeof(*names) * t->n);
+			for (int i = 0; i < t->n; i++)
+				names[i] = t->fields[i].name;
+			out->kind = XT_VAL_RECORD;
+			out->rec.s = NULL;
+			out->rec.names = names;
+			out->rec.elems = el;
+			out->rec.n = t->n;
+			return;
+		}
 		out->kind = XT_VAL_TUPLE;
 		out->tuple.elems = el;
 		out->tuple.n = t->n;
-		out->tuple.names = t->fields ? record_names(ar, t) : NULL;
 		return;
 	}
 	case XT_T_BUF: {
@@ -89,7 +153,15 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		free(text);
 		return;
 	}
-	case XT_T_KVAL: /* a copy of a kernel struct or array: printed from its BTF type */
+	case XT_T_KVAL: /* a copy of a struct or an array: arrays element by element, structs from BTF */
+		if (t->pointee->kind == XT_T_ARRAY) {
+			decode_array(prog, ar, t->pointee, p, out, xt_rt_decode);
+			return;
+		}
+		if (t->pointee->kind == XT_T_RECORD) {
+			decode_record(prog, ar, t->pointee, p, out);
+			return;
+		}
 		out->kind = XT_VAL_SYM;
 		out->s = xt_btf_render(ar, t->btf_id, p, t->size);
 		return;
@@ -109,6 +181,10 @@ void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const 
 		out->s = xt_arena_printf(ar, "0x%llx", (unsigned long long)read_uint(p, 8));
 		return;
 	}
+	if (t->kind == XT_T_KVAL && t->pointee->kind == XT_T_ARRAY) { /* [0x0,0x0] as bpftrace 0.17 */
+		decode_array(prog, ar, t->pointee, p, out, xt_rt_decode_key);
+		return;
+	}
 	if (t->kind == XT_T_TUPLE) {
 		struct xt_val *el = xt_arena_alloc(ar, sizeof(*el) * t->n);
 		for (int i = 0; i < t->n; i++)
@@ -116,7 +192,6 @@ void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const 
 		out->kind = XT_VAL_TUPLE;
 		out->tuple.elems = el;
 		out->tuple.n = t->n;
-		out->tuple.names = t->fields ? record_names(ar, t) : NULL;
 		return;
 	}
 	xt_rt_decode(prog, ar, t, p, out);

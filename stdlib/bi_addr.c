@@ -31,8 +31,10 @@ static const char *str_arg(struct xt_sema *s, struct xt_node *n, const char *wha
 
 /* The address of kernel symbol `name` in /proc/kallsyms: 0 when found (*addr
  * set; 0 when kallsyms hides addresses), -ENOENT with *near set to a close
- * name (arena copy, or NULL) when not, -errno when kallsyms cannot be read. */
-static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, const char **near)
+ * name (arena copy, or NULL) when not, -errno when kallsyms cannot be read.
+ * *vars tells whether kallsyms lists the kernel's variables: without
+ * CONFIG_KALLSYMS_ALL its only data symbols are section bounds (__start_*). */
+static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, const char **near, bool *vars)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
 	if (!f)
@@ -42,11 +44,14 @@ static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, 
 	const char *cands[1];
 	int ret = -ENOENT;
 	*near = NULL;
+	*vars = false;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long a;
 		char type, sym[256];
 		if (sscanf(line, "%llx %c %255s", &a, &type, &sym[0]) != 3)
 			continue;
+		if (strchr("dDbB", type) && strncmp(sym, "__", 2) != 0)
+			*vars = true;
 		if (strcmp(sym, name) == 0) {
 			*addr = a;
 			ret = 0;
@@ -75,14 +80,22 @@ static const struct xt_type *kaddr_check(struct xt_sema *s, struct xt_node *n)
 	struct xt_diags *dg = xt_sema_diags(s);
 	uint64_t addr = 0;
 	const char *near;
-	int err = kallsyms_find(xt_sema_arena(s), name, &addr, &near);
+	bool vars;
+	int err = kallsyms_find(xt_sema_arena(s), name, &addr, &near, &vars);
+	/* After these the program is typed on (kaddr's value is a uint64 all the
+	 * same), so that the one missing symbol is the one error. */
 	if (err == -ENOENT && near) {
 		xt_diag_error(dg, n->list->loc, "unknown kernel symbol '%s'; did you mean '%s'?", name, near);
-		return NULL;
+		return &xt_u64;
+	}
+	if (err == -ENOENT && !vars) { /* bpftrace 0.17: "Failed to resolve kernel symbol" */
+		xt_diag_error(dg, n->list->loc, "unknown kernel symbol '%s': this kernel's /proc/kallsyms lists "
+			      "functions only, no variables (it is built without CONFIG_KALLSYMS_ALL)", name);
+		return &xt_u64;
 	}
 	if (err == -ENOENT) {
 		xt_diag_error(dg, n->list->loc, "unknown kernel symbol '%s' (not in /proc/kallsyms)", name);
-		return NULL;
+		return &xt_u64;
 	}
 	if (err) {
 		xt_diag_error(dg, n->loc, "kaddr(): cannot read /proc/kallsyms: %s", strerror(-err));

@@ -68,11 +68,8 @@ static LLVMValueRef buf_emit(struct xt_cg *cg, struct xt_node *n)
 			LLVMValueRef old = LLVMBuildLoad2(cg->b, cg->i64, v, "");
 			l = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, old, l, ""), old, l, "");
 		}
-	} else if (t->kind == XT_T_ARRAY) {
-		LLVMValueRef args[] = { data, l, LLVMBuildIntToPtr(cg->b, v, cg->ptr, "") };
-		xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
-	} else {
-		xt_cg_probe_read(cg, data, l, v, false);
+	} else { /* an array in memory, a pointer: from its address space */
+		xt_cg_probe_read_in(cg, data, l, v, false, xt_node_space(n->list));
 	}
 	LLVMBuildStore(cg->b, l, buf);
 	return buf;

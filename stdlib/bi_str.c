@@ -55,7 +55,7 @@ static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 		LLVMValueRef args[] = { buf, len, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
 		xt_cg_helper(cg, XT_H_READ_KERNEL_STR, false, args, 3);
 	} else {
-		xt_cg_probe_read(cg, buf, len, addr, true);
+		xt_cg_probe_read_in(cg, buf, len, addr, true, n->list->type->space); /* uptr/kptr decide */
 	}
 	return buf;
 }

@@ -3,7 +3,8 @@
  * need CONFIG_KPROBES (tracefs kprobe_events or the kprobe PMU); fentry needs
  * the kernel to load a tracing program, which is tried once with a two-
  * instruction program. Where the feature is missing the probe fails at
- * compile time with one sentence naming what may serve instead.
+ * compile time with one sentence naming what may serve instead, once the
+ * rest of the program has been checked (the check hook).
  * XTRACE_ASSUME_KPROBES=1 / XTRACE_ASSUME_FENTRY=1 skip the checks (so the
  * code generation can be tested on kernels that lack the feature). */
 #include <errno.h>
@@ -136,17 +137,11 @@ static int k_expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *
 	struct xt_arena *ar = xt_sema_arena(s);
 	const char *colon = strchr(spec, ':');
 	const char *func = colon ? colon + 1 : spec; /* mod:func: the module only narrows the search */
-	const char *why = kprobes_missing();
-	if (why) {
-		bool fentry = strpbrk(func, "+") == NULL && !fentry_missing();
-		if (fentry)
-			xt_diag_error(dg, at->loc, "%s:%s: %s; %s:%s or a tracepoint may serve", p->prov->name, spec, why,
-				      is_ret(p) ? "fexit" : "fentry", spec);
-		else
-			xt_diag_error(dg, at->loc, "%s:%s: %s; a tracepoint or rawtracepoint may serve", p->prov->name, spec, why);
-		return -1;
-	}
 	if (strpbrk(func, "*?[")) {
+		if (kprobes_missing()) { /* nothing to search: one site stands for the pattern, k_check says why */
+			kadd(s, p, func, 0, func);
+			return 0;
+		}
 		struct glob_ctx g = { s, p, func };
 		int rc = each_kfunc(func, false, kglob_add, &g);
 		if (rc < 0) {
@@ -171,6 +166,23 @@ static int k_expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *
 	}
 	kadd(s, p, xt_arena_strndup(ar, func, plus ? (size_t)(plus - func) : strlen(func)), off, func);
 	return 0;
+}
+
+/* Without kprobes the probe stops here, after the whole program was checked. */
+static int k_check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
+{
+	const char *why = kprobes_missing();
+	if (!why)
+		return 0;
+	const char *colon = strchr(spec, ':');
+	const char *func = colon ? colon + 1 : spec;
+	if (!strchr(func, '+') && !fentry_missing())
+		xt_diag_error(xt_sema_diags(s), at->loc, "%s:%s: %s; %s:%s or a tracepoint may serve", p->prov->name, spec,
+			      why, is_ret(p) ? "fexit" : "fentry", spec);
+	else
+		xt_diag_error(xt_sema_diags(s), at->loc, "%s:%s: %s; a tracepoint or rawtracepoint may serve",
+			      p->prov->name, spec, why);
+	return -1;
 }
 
 static const struct xt_type *k_ctx_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
@@ -298,11 +310,6 @@ static int f_expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *
 	const char *colon = strchr(spec, ':');
 	const char *mod = colon ? xt_arena_strndup(ar, spec, colon - spec) : NULL;
 	const char *func = colon ? colon + 1 : spec;
-	const char *why = fentry_missing();
-	if (why) {
-		xt_diag_error(dg, at->loc, "%s:%s: %s; a tracepoint or rawtracepoint may serve", p->prov->name, spec, why);
-		return -1;
-	}
 	const struct btf *btf = xt_btf_get(mod && strcmp(mod, "vmlinux") != 0 ? mod : NULL);
 	if (!btf) {
 		xt_diag_error(dg, at->loc, "no BTF for %s", mod ? mod : "the kernel");
@@ -325,6 +332,15 @@ static int f_expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *
 	fs->func = xt_arena_strdup(ar, func);
 	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s", p->prov->name, spec), func, fs->nargs, fs);
 	return 0;
+}
+
+static int f_check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
+{
+	const char *why = fentry_missing();
+	if (!why)
+		return 0;
+	xt_diag_error(xt_sema_diags(s), at->loc, "%s:%s: %s; a tracepoint or rawtracepoint may serve", p->prov->name, spec, why);
+	return -1;
 }
 
 static const char *f_section(const struct xt_probe_info *p)
@@ -460,38 +476,38 @@ static int fr_list(const char *spec, bool verbose, void (*cb)(const char *, cons
 const struct xt_provider xt_prov_kprobe = {
 	.name = "kprobe", .alias = "k", .section = "kprobe", .flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "kprobe:FUNCTION[+OFFSET]: entry to a kernel function (needs CONFIG_KPROBES); arg0..arg5, func",
-	.expand = k_expand, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = k_list,
+	.expand = k_expand, .check = k_check, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = k_list,
 	.unavailable = kprobes_missing,
 };
 const struct xt_provider xt_prov_kretprobe = {
 	.name = "kretprobe", .alias = "kr", .section = "kretprobe",
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "kretprobe:FUNCTION: return from a kernel function (needs CONFIG_KPROBES); retval, func",
-	.expand = k_expand, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = kr_list,
+	.expand = k_expand, .check = k_check, .ctx_type = k_ctx_type, .emit_ctx = k_emit_ctx, .attach = k_attach, .list = kr_list,
 	.unavailable = kprobes_missing,
 };
 const struct xt_provider xt_prov_fentry = {
 	.name = "fentry", .alias = "f", .section = "fentry", .section_of = f_section, .flags = XT_PROVF_CTX_ARGN,
 	.help = "fentry:[MODULE:]FUNCTION: entry to a kernel function through a BPF trampoline; args.NAME typed from BTF",
-	.expand = f_expand, .ctx_type = f_ctx_type, .emit_ctx = f_emit_ctx, .attach = f_attach, .list = f_list,
+	.expand = f_expand, .check = f_check, .ctx_type = f_ctx_type, .emit_ctx = f_emit_ctx, .attach = f_attach, .list = f_list,
 	.unavailable = fentry_missing,
 };
 const struct xt_provider xt_prov_fexit = {
 	.name = "fexit", .alias = "fr", .section = "fexit", .section_of = f_section,
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL,
 	.help = "fexit:[MODULE:]FUNCTION: return from a kernel function; args.NAME and retval typed from BTF",
-	.expand = f_expand, .ctx_type = f_ctx_type, .emit_ctx = f_emit_ctx, .attach = f_attach, .list = fr_list,
+	.expand = f_expand, .check = f_check, .ctx_type = f_ctx_type, .emit_ctx = f_emit_ctx, .attach = f_attach, .list = fr_list,
 	.unavailable = fentry_missing,
 };
 /* The old names, as bpftrace still accepts them. */
 const struct xt_provider xt_prov_kfunc = {
 	.name = "kfunc", .section = "fentry", .section_of = f_section, .flags = XT_PROVF_CTX_ARGN,
-	.help = "kfunc: the old name of fentry", .expand = f_expand, .ctx_type = f_ctx_type,
+	.help = "kfunc: the old name of fentry", .expand = f_expand, .check = f_check, .ctx_type = f_ctx_type,
 	.emit_ctx = f_emit_ctx, .attach = f_attach, .unavailable = fentry_missing,
 };
 const struct xt_provider xt_prov_kretfunc = {
 	.name = "kretfunc", .section = "fexit", .section_of = f_section,
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL,
-	.help = "kretfunc: the old name of fexit", .expand = f_expand, .ctx_type = f_ctx_type,
+	.help = "kretfunc: the old name of fexit", .expand = f_expand, .check = f_check, .ctx_type = f_ctx_type,
 	.emit_ctx = f_emit_ctx, .attach = f_attach, .unavailable = fentry_missing,
 };

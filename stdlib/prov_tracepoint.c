@@ -118,10 +118,8 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		xt_tp_glob("*", "*", collect, &c);
 		const char *near = xt_diag_closest(spec, c.names, c.n);
 		if (near)
-			xt_diag_error(dg, at->loc, "unknown tracepoint '%s'; did you mean '%s'?", spec, near);
-		else
-			xt_diag_error(dg, at->loc, "unknown tracepoint '%s'", spec);
-		return -1;
+			return xt_probe_missing(s, p, at, "unknown tracepoint '%s'; did you mean '%s'?", spec, near);
+		return xt_probe_missing(s, p, at, "unknown tracepoint '%s'", spec);
 	}
 	update_mode(p);
 	return 0;
@@ -132,6 +130,63 @@ static const char *section_of(const struct xt_probe_info *p)
 	return p->mode == TP_PERF ? "tracepoint" : "raw_tp";
 }
 
+/* The C type of a field without qualifiers and with single spaces, so that
+ * `const char *` and `char *` compare equal: "char *", "struct foo **". */
+static void plain_ctype(const char *ctype, char *out, size_t size)
+{
+	size_t o = 0;
+	for (const char *c = ctype; *c && o + 2 < size;) {
+		while (*c == ' ' || *c == '\t')
+			c++;
+		size_t n = strcspn(c, " \t*");
+		if (n == 0 && *c == '*') {
+			if (o && out[o - 1] != ' ' && out[o - 1] != '*')
+				out[o++] = ' ';
+			out[o++] = *c++;
+			continue;
+		}
+		if ((n == 5 && strncmp(c, "const", 5) == 0) || (n == 8 && strncmp(c, "volatile", 8) == 0)) {
+			c += n;
+			continue;
+		}
+		if (o && o + 1 < size)
+			out[o++] = ' ';
+		for (size_t i = 0; i < n && o + 1 < size; i++)
+			out[o++] = c[i];
+		c += n;
+	}
+	out[o] = 0;
+}
+
+/* The type of a pointer field, spelled `ctype` (qualifiers dropped): a
+ * kernel struct or union is typed from BTF (`struct __kernel_timespec *rqtp`,
+ * so args.rqtp->tv_sec reads the field, from user memory when the pointer is
+ * a user address); a pointer to a pointer points to that pointer (`const
+ * char *const *argv`, so *args.argv is a `char *`); anything else points to
+ * something unknown (a `char *` is a string for str()). */
+static const struct xt_type *pointer_type(struct xt_arena *ar, const char *ctype)
+{
+	char plain[256];
+	plain_ctype(ctype, plain, sizeof(plain));
+	size_t len = strlen(plain);
+	if (len < 2 || plain[len - 1] != '*')
+		return NULL;
+	size_t bl = len - 1; /* the pointee's spelling: "struct foo", "char *" */
+	while (bl > 0 && plain[bl - 1] == ' ')
+		bl--;
+	const char *to = xt_arena_strndup(ar, plain, bl);
+	const char *sp = strchr(to, ' ');
+	const struct xt_type *pointee = NULL;
+	if (bl && to[bl - 1] == '*') {
+		pointee = pointer_type(ar, to);
+	} else if (sp && !strchr(sp + 1, ' ') && (strncmp(to, "struct ", 7) == 0 || strncmp(to, "union ", 6) == 0) &&
+		   xt_ktypes()->find) {
+		const char *near, *why;
+		pointee = xt_ktypes()->find(to, &near, &why);
+	}
+	return xt_type_ptr(ar, pointee, xt_arena_strdup(ar, ctype));
+}
+
 static const struct xt_type *field_type(struct xt_arena *ar, const struct xt_tp_field *f)
 {
 	if (f->data_loc)
@@ -140,11 +195,29 @@ static const struct xt_type *field_type(struct xt_arena *ar, const struct xt_tp_
 		if (strstr(f->ctype, "char"))
 			return xt_type_str(ar, f->array_len);
 		/* byte arrays (__u8 daddr_v6[16]): buffers, for ntop(), macaddr() and %r */
-		return f->size == f->array_len ? xt_type_buf(ar, f->array_len, XT_R_NONE) : NULL;
+		if (f->size == f->array_len)
+			return xt_type_buf(ar, f->array_len, XT_R_NONE);
+		/* other int arrays (unsigned long args[6]): a copy of the array, read from the record */
+		int esz = f->size / f->array_len;
+		if (f->size % f->array_len || (esz != 2 && esz != 4 && esz != 8))
+			return NULL;
+		return xt_type_kval(ar, xt_type_array(ar, xt_type_int(esz, f->is_signed), f->array_len));
 	}
 	if (strchr(f->ctype, '*'))
-		return xt_type_ptr(ar, NULL, f->ctype);
+		return pointer_type(ar, f->ctype);
 	return xt_type_int(f->size, f->is_signed);
+}
+
+/* Whether two tracepoints' fields of one name have one type (qualifiers aside). */
+static bool same_field_type(const struct xt_tp_field *a, const struct xt_tp_field *b)
+{
+	if (a->size != b->size || a->data_loc != b->data_loc || a->array_len != b->array_len ||
+	    a->is_signed != b->is_signed)
+		return false;
+	char pa[256], pb[256];
+	plain_ctype(a->ctype, pa, sizeof(pa));
+	plain_ctype(b->ctype, pb, sizeof(pb));
+	return strcmp(pa, pb) == 0;
 }
 
 static const struct xt_tp_format *site_format(struct xt_site *site)
@@ -177,7 +250,9 @@ static const struct xt_tp_field *find_field(const struct xt_tp_format *f, const 
 	return NULL;
 }
 
-/* `args`: the fields every matched tracepoint has, at the same place. */
+/* `args`: the fields every matched tracepoint has with one type; where they
+ * sit may differ (sys_enter_open's filename is its first argument,
+ * sys_enter_openat's its second): emit_ctx then picks the offset by site. */
 static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *n)
 {
 	if (p->args_type)
@@ -197,7 +272,7 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 		for (int j = 1; j < p->nsites && common; j++) {
 			const struct xt_tp_format *o = site_format(&p->sites[j]);
 			const struct xt_tp_field *g = o ? find_field(o, f->name) : NULL;
-			common = g && g->offset == f->offset && g->size == f->size && g->data_loc == f->data_loc;
+			common = g && same_field_type(f, g);
 		}
 		if (!common)
 			continue;
@@ -209,7 +284,7 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 	rec->n = nf;
 	rec->fields = fields;
 	rec->cname = p->nsites == 1 ? xt_arena_printf(ar, "args of %s", p->sites[0].name)
-				    : xt_arena_printf(ar, "args (common to the %d matched tracepoints)", p->nsites);
+				    : xt_arena_printf(ar, "args (the fields all %d matched tracepoints have with one type)", p->nsites);
 	p->args_type = rec;
 	return rec;
 }
@@ -227,11 +302,63 @@ static LLVMValueRef ctx_slot(struct xt_cg *cg, int i)
 	return LLVMBuildLoad2(cg->b, cg->i64, xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, 8 * i)), "");
 }
 
+/* The offset of field `name` in each site's record into off[]; whether they
+ * all agree. */
+static bool site_offsets(const struct xt_probe_info *p, const char *name, int *off)
+{
+	bool same = true;
+	for (int i = 0; i < p->nsites; i++) {
+		const struct xt_tp_format *fmt = site_format(&p->sites[i]);
+		const struct xt_tp_field *g = fmt ? find_field(fmt, name) : NULL;
+		off[i] = g ? g->offset : -1; /* sema found it in every site */
+		same = same && off[i] == off[0];
+	}
+	return same;
+}
+
+/* vals[i] for site i of the probe, chosen by the site that fired: the most
+ * common value, replaced by a select for each run of consecutive site ids
+ * that has another. A handful of instructions; only emitted where the
+ * matched tracepoints disagree. */
+static LLVMValueRef per_site(struct xt_cg *cg, const int *vals)
+{
+	const struct xt_probe_info *p = cg->probe;
+	int common = vals[0], best = 0;
+	for (int i = 0; i < p->nsites; i++) {
+		int n = 0;
+		for (int j = 0; j < p->nsites; j++)
+			n += vals[j] == vals[i];
+		if (n > best) {
+			best = n;
+			common = vals[i];
+		}
+	}
+	LLVMValueRef site = xt_cg_site(cg), v = xt_cg_i64(cg, common);
+	for (int i = 0; i < p->nsites;) {
+		int j = i + 1;
+		while (j < p->nsites && vals[j] == vals[i] && p->sites[j].id == p->sites[j - 1].id + 1)
+			j++;
+		if (vals[i] != common) {
+			int lo = p->sites[i].id, hi = p->sites[j - 1].id;
+			LLVMValueRef in = LLVMBuildICmp(cg->b, LLVMIntULE, LLVMBuildSub(cg->b, site, xt_cg_i64(cg, lo), ""),
+							xt_cg_i64(cg, hi - lo), "");
+			v = LLVMBuildSelect(cg->b, in, xt_cg_i64(cg, vals[i]), v, "");
+		}
+		i = j;
+	}
+	return v;
+}
+
 #if HAVE_RAW_SYSCALLS
-static LLVMValueRef regs_read(struct xt_cg *cg, int off)
+static LLVMValueRef regs_read_at(struct xt_cg *cg, LLVMValueRef off)
 {
 	LLVMValueRef regs = LLVMBuildIntToPtr(cg->b, ctx_slot(cg, 0), cg->ptr, "regs");
-	return read_kernel(cg, xt_cg_gep(cg, regs, xt_cg_i64(cg, off)), 8);
+	return read_kernel(cg, xt_cg_gep(cg, regs, off), 8);
+}
+
+static LLVMValueRef regs_read(struct xt_cg *cg, int off)
+{
+	return regs_read_at(cg, xt_cg_i64(cg, off));
 }
 
 static LLVMValueRef sys_nr_value(struct xt_cg *cg)
@@ -240,25 +367,42 @@ static LLVMValueRef sys_nr_value(struct xt_cg *cg)
 		return ctx_slot(cg, 1);
 	return LLVMBuildLoad2(cg->b, cg->i64, regs_read(cg, SYS_NR_OFF), "");
 }
+
+/* A syscall argument (at `off` in the sys_enter_* record) in pt_regs. */
+static int sys_arg_reg(int off)
+{
+	int i = (off - 16) / 8;
+	return sys_arg_off[i < 6 ? i : 5];
+}
 #endif
 
 static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_field *f = n->sym;
 	const struct xt_type *t = f->type;
+	const struct xt_probe_info *p = cg->probe;
+	int *offs = xt_arena_alloc(cg->prog->ar, sizeof(int) * (size_t)p->nsites);
+	bool same = site_offsets(p, f->name, offs);
 #if HAVE_RAW_SYSCALLS
-	if (cg->probe->mode != TP_PERF) {
+	if (p->mode != TP_PERF) {
 		if (strcmp(f->name, "__syscall_nr") == 0)
 			return sys_nr_value(cg);
-		if (cg->probe->mode == TP_SYS_EXIT)
+		if (p->mode == TP_SYS_EXIT)
 			return xt_cg_load(cg, xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, 8)), t); /* ret */
-		int i = (f->offset - 16) / 8;
-		return xt_cg_load(cg, regs_read(cg, sys_arg_off[i < 6 ? i : 5]), t);
+		if (same)
+			return xt_cg_load(cg, regs_read(cg, sys_arg_reg(f->offset)), t);
+		for (int i = 0; i < p->nsites; i++)
+			offs[i] = sys_arg_reg(offs[i]);
+		return xt_cg_load(cg, regs_read_at(cg, per_site(cg, offs)), t);
 	}
 #endif
-	LLVMValueRef at = xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, f->offset));
+	/* Where the sites disagree, the offset is a value: the verifier refuses a
+	 * context load at a variable offset ("variable ctx access var_off=...
+	 * disallowed"), so the field's bytes are copied out with a helper. */
+	LLVMValueRef at = xt_cg_gep(cg, cg->ctxarg, same ? xt_cg_i64(cg, f->offset) : per_site(cg, offs));
 	switch (t->kind) {
 	case XT_T_STR:
+	case XT_T_KVAL:
 		return read_kernel(cg, at, t->size);
 	case XT_T_BUF: { /* {length, bytes} */
 		LLVMValueRef buf = xt_cg_buf(cg, t->size, "tpbuf");
@@ -268,12 +412,12 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 		return buf;
 	}
 	case XT_T_DATALOC: {
-		LLVMValueRef loc = LLVMBuildLoad2(cg->b, cg->i32, at, "");
+		LLVMValueRef loc = LLVMBuildLoad2(cg->b, cg->i32, same ? at : read_kernel(cg, at, 4), "");
 		LLVMValueRef off = LLVMBuildZExt(cg->b, LLVMBuildAnd(cg->b, loc, xt_cg_i32(cg, 0xffff), ""), cg->i64, "");
 		return LLVMBuildAdd(cg->b, LLVMBuildPtrToInt(cg->b, cg->ctxarg, cg->i64, ""), off, "");
 	}
 	default:
-		return xt_cg_load(cg, at, t);
+		return xt_cg_load(cg, same ? at : read_kernel(cg, at, t->size), t);
 	}
 }
 

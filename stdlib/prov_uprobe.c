@@ -15,7 +15,9 @@
 #include "runtime/runtime.h"
 #include "runtime/symbols.h"
 #include "stdlib/ctx.h"
+#include "stdlib/elf_deps.h"
 #include "stdlib/elf_syms.h"
+#include "stdlib/uprobe_evex.h"
 
 struct up_site {
 	const char *path;
@@ -109,16 +111,21 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		}
 	}
 	const struct xt_elf_sym *sym = xt_elf_sym_by_name(e, name);
+	const struct xt_elf *dep;
+	if (!sym && (sym = xt_elf_dep_sym(e, name, &dep))) { /* a stub library's function (stdlib/elf_deps.h) */
+		xt_diag_warning(dg, at->loc, "%s does not define %s; %s, which it needs, does: probing it there",
+				path, name, dep->path);
+		e = dep;
+		snprintf(path, sizeof(path), "%s", e->path);
+	}
 	if (!sym) {
 		const char **names = xt_arena_alloc(ar, sizeof(*names) * (e->nsyms + 1));
 		for (size_t i = 0; i < e->nsyms; i++)
 			names[i] = e->syms[i].name;
 		const char *near = e->nsyms < 200000 ? xt_diag_closest(name, names, e->nsyms) : NULL;
 		if (near)
-			xt_diag_error(dg, at->loc, "no function '%s' in %s; did you mean '%s'?", name, path, near);
-		else
-			xt_diag_error(dg, at->loc, "no function '%s' in %s", name, path);
-		return -1;
+			return xt_probe_missing(s, p, at, "no function '%s' in %s; did you mean '%s'?", name, path, near);
+		return xt_probe_missing(s, p, at, "no function '%s' in %s", name, path);
 	}
 	if (plus && sym->size && delta >= sym->size) {
 		xt_diag_error(dg, at->loc, "offset %" PRIu64 " is past the end of %s (%" PRIu64 " bytes)", delta, name, sym->size);
@@ -185,14 +192,41 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	const struct xt_probe_info *p = rp->info;
+	int refused = 0, first = -1, evex = 0;
 	for (int i = 0; i < p->nsites; i++) {
 		const struct up_site *us = p->sites[i].data;
-		LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
-		struct bpf_link *l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, us->off, &opts);
+		/* an instruction this kernel's uprobes would step wrongly (stdlib/uprobe_evex.h) */
+		bool bad = xt_uprobe_is_evex(us->path, us->off) && xt_uprobe_evex_broken();
+		struct bpf_link *l = NULL;
+		if (!bad) {
+			LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
+			l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, us->off, &opts);
+		}
+		/* ENOTSUPP (524): the kernel cannot place a uprobe on that instruction.
+		 * Either way a few of uprobe:libc:*'s functions; the others are attached. */
+		if (bad || (!l && errno == 524 && p->nsites > 1)) {
+			evex += bad;
+			if (refused++ == 0)
+				first = i;
+			continue;
+		}
 		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
 		if (rc < 0)
 			return rc;
 	}
+	const char *why = evex == refused ? "its first instruction is EVEX-encoded (AVX-512), which this kernel's uprobes "
+					    "execute wrongly: the probed program would compute wrong results"
+			  : evex ? "the kernel cannot place a uprobe there (error 524) or would execute its first, EVEX-encoded "
+				   "instruction wrongly"
+				 : "the kernel cannot place a uprobe there (error 524)";
+	if (refused == p->nsites) {
+		xt_rt_attach_error(rt, p->sites[first].name, "%s%s", refused > 1 ? "none of its functions can be probed: " : "", why);
+		return -ENOTSUP;
+	}
+	if (refused > 1)
+		fprintf(stderr, "xtrace: warning: %s and %d more functions left out: %s\n", p->sites[first].name, refused - 1, why);
+	else if (refused)
+		fprintf(stderr, "xtrace: warning: %s left out: %s\n", p->sites[first].name, why);
 	return 0;
 }
 

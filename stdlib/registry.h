@@ -83,6 +83,11 @@ struct xt_provider {
 	 * pending (xt_sig_stop_pending). 0, -EINVAL when `spec` is not of this
 	 * type's form, or another -errno. */
 	int (*list)(const char *spec, bool verbose, void (*cb)(const char *name, const char *detail, void *ctx), void *ctx);
+	/* lang facet, run once the whole program has been analysed (so a missing
+	 * kernel feature never hides the program's own mistakes): reports at
+	 * `attach` what keeps it from attaching on this kernel; 0, or -1 after a
+	 * diagnostic. `spec` as for expand. May be NULL. */
+	int (*check)(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *attach, const char *spec);
 	/* listing: NULL when this kernel can attach probes of this type, else
 	 * why not, as a phrase ("this kernel has no kprobes ..."). Found out once
 	 * per process by exercising the feature. NULL hook: always available. */

@@ -54,6 +54,24 @@ void xt_arena_free(struct xt_arena *ar)
 	free(ar);
 }
 
+void xt_arena_reset(struct xt_arena *ar)
+{
+	struct arena_block *keep = NULL, *b = ar->head;
+	while (b) {
+		struct arena_block *next = b->next;
+		if (!keep && b->size == ARENA_BLOCK)
+			keep = b;
+		else
+			free(b);
+		b = next;
+	}
+	if (keep) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	ar->head = keep;
+}
+
 static struct arena_block *block_new(size_t size)
 {
 	struct arena_block *b = xmalloc(sizeof(*b) + size);

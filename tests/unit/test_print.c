@@ -530,6 +530,26 @@ static void test_print_tuples_and_escapes(void **state)
 		"{\"type\": \"map\", \"data\": {\"@u\": {\"q\\\"x,3\": [-1,\"z\\\\\\\\y\"]}}}\n");
 }
 
+/* @a[int32[2] arrays] = an int32[3] of [[1,2],[3,4]]-like values: arrays print
+ * "[1,2,3]" without spaces (nested too), as JSON arrays, keys sort element by
+ * element; strings inside are bare in text, quoted in JSON */
+static void test_print_arrays(void **state)
+{
+	struct xt_val k1[] = { I(2), I(-1) }, k2[] = { I(1), I(5) };
+	struct xt_val in[] = { I(1), I(2) }, in2[] = { S("a"), S("b") };
+	struct xt_val v1[] = { { .kind = XT_VAL_ARRAY, .tuple = { in, 2 } }, { .kind = XT_VAL_ARRAY, .tuple = { in2, 2 } } };
+	struct xt_val keys[] = { { .kind = XT_VAL_ARRAY, .tuple = { k1, 2 } }, { .kind = XT_VAL_ARRAY, .tuple = { k2, 2 } } };
+	struct xt_map_entry e[] = {
+		{ .keys = &keys[0], .nkeys = 1, .value = { .kind = XT_VAL_ARRAY, .tuple = { v1, 2 } } },
+		{ .keys = &keys[1], .nkeys = 1, .value = { .kind = XT_VAL_ARRAY, .tuple = { in, 2 } } },
+	};
+	struct xt_map_data m = { .name = "a", .entries = e, .n = 2 };
+
+	check(&m, XT_FMT_TEXT, 0, 0, "@a[[1,5]]: [1,2]\n@a[[2,-1]]: [[1,2],[a,b]]\n");
+	check(&m, XT_FMT_JSON, 0, 0,
+		"{\"type\": \"map\", \"data\": {\"@a\": {\"[1,5]\": [1,2], \"[2,-1]\": [[1,2],[\"a\",\"b\"]]}}}\n");
+}
+
 /* @y[1] = kstack: a stack's text ends in '\n', so no separator follows it */
 /* bpftrace 0.24's bool: @b[1 == 1] = 1 == 2; @b[1 == 2] = 1 == 1;
  * true/false in keys and values, false sorting first */
@@ -641,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_print_stack_values),
 		cmocka_unit_test(test_print_exit_dump_of_empty_maps),
 		cmocka_unit_test(test_print_json_escapes),
+		cmocka_unit_test(test_print_arrays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

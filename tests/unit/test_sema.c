@@ -392,6 +392,34 @@ static void test_sema_btf_index_bounds(void **state)
 		"                                   ~\n");
 }
 
+static void test_sema_array_and_pointer_errors(void **state)
+{
+	EXPECT_DIAG("BEGIN { $a = *(int32[4] *)0; $b = *(int32[4] *)8; print($a < $b); }",
+		"<stdin>:1:57-63: error: operator < cannot take int32[4] and int32[4]: arrays compare with == and != only\n"
+		"BEGIN { $a = *(int32[4] *)0; $b = *(int32[4] *)8; print($a < $b); }\n"
+		"                                                        ~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $a = *(int32[2] *)0; print($a[2]); }",
+		"<stdin>:1:39: error: index 2 is out of bounds for int32[2]\n"
+		"BEGIN { $a = *(int32[2] *)0; print($a[2]); }\n"
+		"                                      ~\n");
+	EXPECT_DIAG("BEGIN { $p = (int32[0] *)0; }",
+		"<stdin>:1:14-25: error: array type int32[0]: its length must be at least 1 and its size at most 1073741824 bytes\n"
+		"BEGIN { $p = (int32[0] *)0; }\n"
+		"             ~~~~~~~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $p = kptr(1 == 1); }",
+		"<stdin>:1:19-24: error: kptr() needs a pointer or an integer address, not bool\n"
+		"BEGIN { $p = kptr(1 == 1); }\n"
+		"                  ~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $a = *(int32[2] *)0; print(&$a[1]); }",
+		"<stdin>:1:36-41: error: cannot take the address of an element of a copy (int32[2]): take it in memory, where the copy was read from\n"
+		"BEGIN { $a = *(int32[2] *)0; print(&$a[1]); }\n"
+		"                                   ~~~~~~\n");
+	EXPECT_DIAG("BEGIN { $p = (int32 *)0; print($p[1][0]); }",
+		"<stdin>:1:32-39: error: [] needs an array, a string or a typed pointer, not int32\n"
+		"BEGIN { $p = (int32 *)0; print($p[1][0]); }\n"
+		"                               ~~~~~~~~\n");
+}
+
 static void test_sema_btf_accepts(void **state)
 {
 	NEED_BTF();
@@ -545,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_sema_probe_names_ignore_case),
 		cmocka_unit_test(test_sema_bool),
 		cmocka_unit_test(test_sema_btf_index_bounds),
+		cmocka_unit_test(test_sema_array_and_pointer_errors),
 		cmocka_unit_test(test_sema_btf_accepts),
 		cmocka_unit_test(test_sema_builtin_call_forms),
 		cmocka_unit_test(test_sema_task_builtins),

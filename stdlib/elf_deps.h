@@ -1,0 +1,18 @@
+/* A library's dependencies (DT_NEEDED), for functions that a library name
+ * stands for without defining them: since glibc 2.34 libpthread.so.0,
+ * libdl.so.2, librt.so.1 and libutil.so.1 are empty stubs whose functions
+ * live in libc.so.6, which each of them needs. A program linked against the
+ * stub calls libc's pthread_create, so `uprobe:libpthread:pthread_create`
+ * means that one (bpftrace 0.17 attaches nothing there, silently). */
+#ifndef XT_ELF_DEPS_H
+#define XT_ELF_DEPS_H
+
+#include "stdlib/elf_syms.h"
+
+/* The function `name` in the first of e's direct dependencies (in DT_NEEDED
+ * order, resolved as the dynamic linker resolves library names) that defines
+ * it, with *in set to that library (cached, as xt_elf_get's files are); NULL
+ * when none does or e has no dependencies. */
+const struct xt_elf_sym *xt_elf_dep_sym(const struct xt_elf *e, const char *name, const struct xt_elf **in);
+
+#endif

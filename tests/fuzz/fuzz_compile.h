@@ -1,0 +1,62 @@
+/* The body of the compile harnesses (fuzz_sema.c, fuzz_codegen.c): one input
+ * is one program text, compiled as `xtrace -e` would (with parameters and
+ * --unsafe, so that every builtin is reachable), to the end of semantic
+ * analysis (FUZZ_LISTING) or to an in-memory BPF object. A broken promise
+ * aborts, which libFuzzer (or the replay driver) reports with the input:
+ *   - the compiler answers 0, or -1 with an "error:" diagnostic;
+ *   - it never reports an internal error. */
+#ifndef FUZZ_COMPILE_H
+#define FUZZ_COMPILE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "repl/driver.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Whether the diagnostics report an internal error. A program that itself
+ * says "internal error" cannot be judged so (its lines are echoed, and may be
+ * cut short), and is not. */
+static int internal_error(const char *diags, const char *text)
+{
+	return strstr(diags, "internal error") && !strstr(text, "internal error");
+}
+
+static int fuzz_compile(const uint8_t *data, size_t size, int listing)
+{
+	if (size > 64 * 1024) /* the compiler's time grows with size: keep executions fast */
+		return 0;
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	static const char *const params[] = { "41", "hello" };
+	struct xt_sema_opts so = { .cpid = 4242, .unsafe = true, .params = params, .nparams = 2,
+				   .listing = listing != 0 };
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	struct xt_unit u;
+	int rc = xt_unit_compile(&u, "<fuzz>", text, &so, 0, &dg);
+	const char *buf = dg.buf ? dg.buf : "";
+	const char *broken = NULL;
+	if (rc != 0 && rc != -1)
+		broken = "returned neither 0 nor -1";
+	else if (rc == -1 && !strstr(buf, "error:"))
+		broken = "failed without an \"error:\" diagnostic";
+	else if (internal_error(buf, text))
+		broken = "reported an internal error";
+	if (broken) {
+		fprintf(stderr, "fuzz: the compiler %s (rc %d)\n--- program\n%s\n--- diagnostics\n%s\n",
+			broken, rc, text, buf);
+		abort();
+	}
+	xt_unit_free(&u);
+	xt_diags_fini(&dg);
+	free(text);
+	return 0;
+}
+
+#endif
