@@ -696,6 +696,11 @@ primary
 			struct xt_list vals = { NULL, NULL };
 			for (struct xt_node *f = $2.head, *next; f; f = next) {
 				next = f->next;
+				for (int k = 0; k < i; k++)
+					if (strcmp(names[k], f->name) == 0) {
+						xtyyerror(&f->loc, px, xt_arena_printf(px->ar, "duplicate field '%s' in a record", f->name));
+						YYERROR;
+					}
 				names[i++] = f->name;
 				f->a->next = NULL;
 				vals = list_push(vals, f->a);

@@ -634,6 +634,9 @@ static void test_parse_records(void **state)
 		"    (assign =\n"
 		"      (var u)\n"
 		"      (int 3))))\n");
+	check_error("$r = (a = 1, a = 2)", E, "<stdin>:1:14: error: duplicate field 'a' in a record\n"
+		    "$r = (a = 1, a = 2)\n"
+		    "             ~\n", false);
 }
 
 /* bpftrace 0.24's map declarations, before and after probes */
