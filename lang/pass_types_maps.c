@@ -200,6 +200,11 @@ enum { DECL_MAX_ENTRIES = 1 << 24 };
 int xt_sema_map_decls(struct xt_sema *s)
 {
 	int rc = 0;
+	struct xt_node *ast = s->prog->ast;
+	if (ast && ast->decls && !ast->list) { /* only declarations: the grammar's one way to no probe */
+		xt_diag_error(s->dg, ast->decls->loc, "this program declares maps but has no probe to use them");
+		return -1;
+	}
 	for (struct xt_node *d = s->prog->ast ? s->prog->ast->decls : NULL; d; d = d->next) {
 		d->aux = 0;
 		for (struct xt_node *e = s->prog->ast->decls; e != d; e = e->next)
