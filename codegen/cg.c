@@ -96,7 +96,8 @@ static const char *line_info_file(const struct xt_program *prog)
 
 int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg)
 {
-	struct xt_cg cg = { .prog = prog };
+	struct xt_cg cg = { .prog = prog, .dg = dg };
+	int errors = dg ? dg->errors : 0;
 	memset(out, 0, sizeof(*out));
 	out->prog = prog;
 	int rc = -1;
@@ -111,7 +112,9 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 					prog->nprobes > 0 ? prog->nprobes : 1, 4, 16);
 	for (int i = 0; i < prog->nprobes; i++)
 		probe_fn(&cg, &prog->probes[i]);
-	if (xt_cg_scratch_declare(&cg, cg.scratch_map, dg) < 0)
+	if (dg && dg->errors > errors) /* fail() reached: reported */
+		rc = -2;
+	else if (xt_cg_scratch_declare(&cg, cg.scratch_map, dg) < 0)
 		rc = -2; /* reported */
 	else
 		rc = xt_cg_module_finish(&cg, flags, out);

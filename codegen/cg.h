@@ -47,6 +47,8 @@ struct xt_cg {
 	LLVMValueRef *vars;           /* scratch variables' allocas */
 	LLVMValueRef site;            /* set by a provider's prologue when it knows the site */
 	char *error;                  /* first error from LLVM's diagnostic handler */
+	struct xt_diags *dg;          /* for errors only code generation finds (fail() where reached) */
+	struct xt_node *at;           /* the expression being emitted: where -k's warnings point */
 	/* loops: where break and continue go (NULL at the top of a map-loop callback) */
 	LLVMBasicBlockRef brk, cont;
 	bool in_callback;             /* building a loop's callback (for over a map, bpf_loop) */
@@ -106,6 +108,9 @@ LLVMValueRef xt_cg_map(struct xt_cg *cg, const struct xt_map_info *m);
  * (buf starts with the 8-byte header slot, which this fills in). The kind is
  * builtin b's place in the registry: b's on_event hook handles the record. */
 void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVMValueRef buf, int size);
+/* -k (opts.helper_errors; otherwise nothing): when `failed` (i1), a record of
+ * helper number `helper` and its result `ret` (i64s) located at cg->at. */
+void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed);
 /* a / b (a % b when `rem`), signed, for b != 0: BPF before cpu v4 has no signed division. */
 LLVMValueRef xt_cg_sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem);
 /* The id of the site that fired (cookie, provider hook or constant). */

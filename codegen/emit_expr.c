@@ -167,6 +167,7 @@ LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 	LLVMValueRef args[] = { xt_cg_map(cg, m), key };
 	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
 	const struct xt_type *t = m->val;
+	xt_cg_helper_failed(cg, xt_cg_i64(cg, XT_H_MAP_LOOKUP), xt_cg_i64(cg, 0), LLVMBuildIsNull(cg->b, p, "")); /* -k */
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b);
 	LLVMBasicBlockRef found = xt_cg_block(cg, "found"), join = xt_cg_block(cg, "read");
 	LLVMValueRef result;
@@ -240,7 +241,19 @@ static LLVMValueRef incdec(struct xt_cg *cg, struct xt_node *n)
 	return pre ? LLVMBuildAdd(cg->b, old, delta, "") : old;
 }
 
+static LLVMValueRef expr(struct xt_cg *cg, struct xt_node *n);
+
+/* Each expression is cg->at while it is emitted (where -k's warnings point). */
 LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
+{
+	struct xt_node *outer = cg->at;
+	cg->at = n;
+	LLVMValueRef v = expr(cg, n);
+	cg->at = outer;
+	return v;
+}
+
+static LLVMValueRef expr(struct xt_cg *cg, struct xt_node *n)
 {
 	switch (n->kind) {
 	case XT_N_INT:

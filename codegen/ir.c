@@ -60,17 +60,49 @@ void xt_cg_probe_read_in(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, L
 	LLVMValueRef args[] = { dst, len, LLVMBuildIntToPtr(cg->b, addr, cg->ptr, "") };
 	if (space != XT_AS_AUTO) {
 		bool user = space == XT_AS_USER;
-		xt_cg_helper(cg, str ? (user ? XT_H_READ_USER_STR : XT_H_READ_KERNEL_STR)
-				     : (user ? XT_H_READ_USER : XT_H_READ_KERNEL), false, args, 3);
+		int h = str ? (user ? XT_H_READ_USER_STR : XT_H_READ_KERNEL_STR) : (user ? XT_H_READ_USER : XT_H_READ_KERNEL);
+		LLVMValueRef ret = xt_cg_helper(cg, h, false, args, 3);
+		if (cg->prog->opts.helper_errors) /* -k: a failed read warns */
+			xt_cg_helper_failed(cg, xt_cg_i64(cg, h), ret, LLVMBuildICmp(cg->b, LLVMIntSLT, ret, xt_cg_i64(cg, 0), ""));
 		return;
 	}
 	LLVMBasicBlockRef kern = xt_cg_block(cg, "kread"), user = xt_cg_block(cg, "uread"), done = xt_cg_block(cg, "read");
+	int hk = str ? XT_H_READ_KERNEL_STR : XT_H_READ_KERNEL, hu = str ? XT_H_READ_USER_STR : XT_H_READ_USER;
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, addr, xt_cg_i64(cg, 0), ""), kern, user);
 	LLVMPositionBuilderAtEnd(cg->b, kern);
-	xt_cg_helper(cg, str ? XT_H_READ_KERNEL_STR : XT_H_READ_KERNEL, false, args, 3);
+	LLVMValueRef rk = xt_cg_helper(cg, hk, false, args, 3);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, user);
-	xt_cg_helper(cg, str ? XT_H_READ_USER_STR : XT_H_READ_USER, false, args, 3);
+	LLVMValueRef ru = xt_cg_helper(cg, hu, false, args, 3);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	if (cg->prog->opts.helper_errors) { /* -k: a failed read warns */
+		LLVMBasicBlockRef from[] = { kern, user };
+		LLVMValueRef ret = LLVMBuildPhi(cg->b, cg->i64, ""), id = LLVMBuildPhi(cg->b, cg->i64, "");
+		LLVMValueRef rets[] = { rk, ru }, ids[] = { xt_cg_i64(cg, hk), xt_cg_i64(cg, hu) };
+		LLVMAddIncoming(ret, rets, from, 2);
+		LLVMAddIncoming(id, ids, from, 2);
+		xt_cg_helper_failed(cg, id, ret, LLVMBuildICmp(cg->b, LLVMIntSLT, ret, xt_cg_i64(cg, 0), ""));
+	}
+}
+
+void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed)
+{
+	const struct xt_builtin *b = cg->prog->opts.helper_errors ? xt_builtin_with(XT_BIF_HELPER_ERRORS) : NULL;
+	if (!b)
+		return;
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "helperr"), done = xt_cg_block(cg, "helperok");
+	LLVMBuildCondBr(cg->b, failed, yes, done);
+	LLVMPositionBuilderAtEnd(cg->b, yes);
+	/* {header, u64 helper, i64 ret, u64 line << 40 | first column << 20 | last column} */
+	struct xt_loc loc = cg->at ? cg->at->loc : (struct xt_loc){ 0 };
+	uint64_t where = (uint64_t)loc.first_line << 40 | (uint64_t)(loc.first_column & 0xfffff) << 20 |
+			 (uint64_t)((loc.last_line == loc.first_line ? loc.last_column : loc.first_column) & 0xfffff);
+	LLVMValueRef buf = xt_cg_buf(cg, 8 + 24, "helperr");
+	LLVMValueRef vals[] = { helper, ret, xt_cg_i64(cg, (int64_t)where) };
+	for (int i = 0; i < 3; i++)
+		LLVMSetAlignment(LLVMBuildStore(cg->b, vals[i], xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i))), 1);
+	xt_cg_event(cg, b, 0, buf, 24);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
 }

@@ -6,7 +6,7 @@ _xtrace()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-o|--include)
+	-o|--output|--include)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-I)
@@ -18,13 +18,18 @@ _xtrace()
 	-B)
 		COMPREPLY=($(compgen -W "line full none" -- "$cur"))
 		return ;;
-	-d)
-		COMPREPLY=($(compgen -W "cpp ast ir" -- "$cur"))
+	-d|--debug)
+		COMPREPLY=($(compgen -W "parse ast types codegen codegen-opt libbpf verifier all cpp ir" -- "$cur"))
 		return ;;
-	-p)
+	--attach-line)
+		COMPREPLY=($(compgen -W "0.17 0.26" -- "$cur"))
+		return ;;
+	--probe-filter)
+		return ;;
+	-p|--pid)
 		COMPREPLY=($(compgen -W "$(ps -e -o pid= 2>/dev/null)" -- "$cur"))
 		return ;;
-	-c)
+	-c|--cmd)
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return ;;
 	-l|-lv)

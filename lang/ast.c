@@ -160,6 +160,10 @@ static void dump_str(FILE *out, const char *s)
 
 static void dump_node(FILE *out, const struct xt_node *n, int indent, const char *label);
 
+/* xt_ast_dump_noted's annotation of each node, while it runs */
+static const char *(*dump_note)(const struct xt_node *n, void *ctx);
+static void *dump_note_ctx;
+
 static void dump_child(FILE *out, const struct xt_node *n, int indent)
 {
 	if (!n)
@@ -243,6 +247,9 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 	default:
 		break;
 	}
+	const char *note = dump_note ? dump_note(n, dump_note_ctx) : NULL;
+	if (note)
+		fprintf(out, " : %s", note);
 	if (n->kind == XT_N_PROGRAM) {
 		if (n->a) {
 			fputc('\n', out);
@@ -274,4 +281,14 @@ void xt_ast_dump(FILE *out, const struct xt_node *node)
 	}
 	dump_node(out, node, 0, NULL);
 	fputc('\n', out);
+}
+
+void xt_ast_dump_noted(FILE *out, const struct xt_node *node, const char *(*note)(const struct xt_node *n, void *ctx),
+		       void *ctx)
+{
+	dump_note = note;
+	dump_note_ctx = ctx;
+	xt_ast_dump(out, node);
+	dump_note = NULL;
+	dump_note_ctx = NULL;
 }

@@ -105,5 +105,9 @@ const char *xt_op_text(int op); /* "+", "==", "++", ... */
 /* Prints the tree as an indented S-expression, one node per line; used by
  * `-d ast` and the parser tests. */
 void xt_ast_dump(FILE *out, const struct xt_node *node);
+/* The same, each node followed by " : NOTE" when note(n, ctx) gives one
+ * (`-d types` notes the types semantic analysis gave). */
+void xt_ast_dump_noted(FILE *out, const struct xt_node *node, const char *(*note)(const struct xt_node *n, void *ctx),
+		       void *ctx);
 
 #endif

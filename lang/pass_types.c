@@ -751,3 +751,37 @@ int xt_pass_types(struct xt_sema *s)
 		rc = xt_sema_map_decls_check(s);
 	return rc;
 }
+
+/* A builtin's assignment to a variable (find(@m, k, $v)): as `$v = <a value
+ * of type t>` would type it. */
+int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_type *t)
+{
+	if (xt_type_is_place(t))
+		t = xt_type_kval(s->ar, t);
+	int slot = xt_sema_var_find(s, v->name);
+	if (slot < 0) {
+		xt_sema_var_declare(s, v, var_slot_type(t), false);
+		return 0;
+	}
+	struct xt_var *var = &s->vars[slot];
+	v->aux = slot;
+	if (!var->type) {
+		var->type = var_slot_type(t);
+	} else if (var->fixed) {
+		if (!xt_type_fits(var->type, t)) {
+			xt_diag_error(s->dg, v->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
+				      v->name, tname(s, t), tname(s, var->type));
+			return -1;
+		}
+	} else {
+		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(t));
+		if (!j) {
+			xt_diag_error(s->dg, v->loc, "type mismatch for $%s: assigning %s, but it holds %s",
+				      v->name, tname(s, t), tname(s, var->type));
+			return -1;
+		}
+		var->type = j;
+	}
+	v->type = var->type;
+	return 0;
+}

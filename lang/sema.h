@@ -96,6 +96,9 @@ struct xt_sema_opts {
 	 * missing_probes): 0 warn (the default), 1 error, 2 ignore; a probe left
 	 * with nothing is an error in every case */
 	int missing_probes;
+	/* -k: a failed memory read or a lookup of a missing map key warns at run
+	 * time, with its location (bpftrace's helper error reporting) */
+	bool helper_errors;
 	/* the preprocessor's options (-I, --include, -v); NULL: none. The
 	 * driver decides have_btf itself. */
 	const struct xt_cpp_opts *cpp;
@@ -157,6 +160,10 @@ struct xt_site *xt_probe_add_site(struct xt_sema *s, struct xt_probe_info *p,
  * bpftrace leaves out missing functions of a probe list: 0. */
 int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* pass_types.c: types variable node v (XT_N_VAR) as assigned a value of
+ * type t by a builtin (find(@m, k, $v)), as `$v = ...` would: declared when
+ * new, else widened or checked. 0, or -1 after a diagnostic. */
+int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_type *t);
 /* Whether the analysis is in its final round (diagnostics are shown). */
 bool xt_sema_final(struct xt_sema *s);
 /* Whether the statement being checked runs in a for ($kv : @m) body. */

@@ -75,6 +75,11 @@ struct xt_agg {
 	int (*nbuckets)(const struct xt_map_data *m);
 	void (*bucket_label)(char *buf, size_t size, const struct xt_map_data *m, int i, int nbuckets);
 	void (*bucket_json)(FILE *out, const struct xt_map_data *m, int i, int nbuckets);
+	/* runtime facet of aggregations whose CPUs keep more than two words
+	 * (tseries): the entry, from every CPU's value_size bytes (stride bytes
+	 * apart), instead of merge and value. NULL: merge and value. */
+	void (*merge_cpus)(struct xt_arena *ar, struct xt_map_entry *e, const struct xt_map_data *m,
+			   const uint8_t *vals, int ncpus, size_t stride);
 	/* runtime facet: the value used to sort entries; NULL: the value itself. */
 	int64_t (*sort_value)(const struct xt_map_entry *e);
 	/* runtime facet: prints an entry's value (div > 1 divides it); NULL: the value. */

@@ -15,6 +15,38 @@
 #include "stdlib/registry.h"
 #include "util/file.h"
 
+static const regex_t *probe_filter;
+
+/* -d types: each typed node's type */
+static const char *type_note(const struct xt_node *n, void *ar)
+{
+	return n->type ? xt_type_name(ar, n->type) : NULL;
+}
+
+void xt_unit_probe_filter(const regex_t *re)
+{
+	probe_filter = re;
+}
+
+/* Drops the sites --probe-filter does not match; a probe left without
+ * sites attaches nothing (bpftrace 0.25). */
+static void filter_sites(struct xt_program *prog)
+{
+	for (int i = 0; i < prog->nprobes; i++) {
+		struct xt_probe_info *p = &prog->probes[i];
+		if (p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END))
+			continue;
+		int k = 0;
+		for (int j = 0; j < p->nsites; j++)
+			if (regexec(probe_filter, p->sites[j].name, 0, NULL, 0) == 0) {
+				p->sites[k] = p->sites[j];
+				prog->sites[p->sites[k].id - prog->opts.site_base] = &p->sites[k];
+				k++;
+			}
+		p->nsites = k;
+	}
+}
+
 static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
 		   const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
 {
@@ -45,6 +77,10 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 	u->prog = xt_sema(u->ar, &u->src, ast, opts, dg);
 	if (!u->prog)
 		return -1;
+	if (dump & XT_DUMP_TYPES)
+		xt_ast_dump_noted(stderr, ast, type_note, u->ar);
+	if (probe_filter)
+		filter_sites(u->prog);
 	if (opts->listing)
 		return 0;
 	if (xt_codegen(u->prog, (dump & XT_DUMP_IR) ? XT_CG_DUMP_IR : 0, &u->compiled, dg) < 0)

@@ -8,7 +8,9 @@
 #include "lang/sema.h"
 #include <sys/types.h>
 
-enum { XT_DUMP_AST = 1, XT_DUMP_IR = 2, XT_DUMP_CPP = 4 };
+/* -d STAGE: the preprocessed text, the AST as parsed, the AST after
+ * semantic analysis, the LLVM IR */
+enum { XT_DUMP_AST = 1, XT_DUMP_IR = 2, XT_DUMP_CPP = 4, XT_DUMP_TYPES = 8 };
 
 struct xt_unit {
 	struct xt_arena *ar;       /* owns the AST and the program description */
@@ -29,6 +31,12 @@ int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 			  const struct xt_sema_opts *opts, struct xt_diags *dg);
 void xt_unit_free(struct xt_unit *u);
+
+/* --probe-filter: from now on xt_unit_compile keeps only the sites whose
+ * name `re` matches (begin/end sites always stay); NULL: all. The regex
+ * stays the caller's. */
+#include <regex.h>
+void xt_unit_probe_filter(const regex_t *re);
 
 /* Lists the probes matching PATTERNS as `xtrace -l` does: a comma-separated
  * list of [TYPE:]SPEC patterns (NULL or "": all probes), each probe's name on

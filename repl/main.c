@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <regex.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include "repl/driver.h"
 #include "repl/opts.h"
@@ -15,35 +17,126 @@
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
+/* The usage text, laid out as bpftrace 0.26's: sections in capitals, one
+ * option a line, its words from column 21 (scripts read it). */
 static void usage(FILE *f)
 {
-	fputs("usage: xtrace [options] -e 'PROGRAM' [ARG...]\n"
-	      "       xtrace [options] FILE.xt [ARG...]\n"
-	      "       xtrace -l [PATTERN]\n"
-	      "       xtrace [-i]       an interactive session\n"
+	fputs("USAGE:\n"
+	      "    xtrace [options] FILE [ARG...]\n"
+	      "    xtrace [options] - <stdin input>\n"
+	      "    xtrace [options] -e 'PROGRAM' [ARG...] [-- ARG...]\n"
+	      "    xtrace -l [PATTERN] | -l -e 'PROGRAM'\n"
+	      "    xtrace [-i]\n"
 	      "\n"
-	      "  -e PROGRAM   run the program given on the command line\n"
-	      "  -c 'CMD'     run CMD, trace until it exits (cpid is its pid)\n"
-	      "  -p PID       trace only process PID\n"
-	      "  -o FILE      write results to FILE\n"
-	      "  -f FORMAT    output format: text (default) or json\n"
-	      "  -i           interactive session (the default with no program on a terminal)\n"
-	      "  -l [PATTERN] list probes matching PATTERN; -lv adds their arguments\n"
-	      "  -q           quiet: no \"Attaching N probes...\" line\n"
-	      "  -v           verbose: libbpf's and the verifier's messages\n"
-	      "  -d STAGE     dump the preprocessed text (cpp), the AST (ast) or the LLVM IR (ir) to stderr\n"
-	      "  -B MODE      output buffering: line (default), full or none\n"
-	      "  -I DIR       search DIR for #include files (before the system's folders)\n"
-	      "  --include FILE  #include FILE before the program\n"
-	      "  --unsafe     allow system() and signal()\n"
-	      "  -h, --help   this help\n"
-	      "  -V, --version\n"
-	      "  ARG...       positional parameters $1, $2, ... ($# is their count)\n"
+	      "OPTIONS:\n"
+	      "    -e PROGRAM       run the program given on the command line\n"
+	      "    -B MODE          output buffering: line (default), full or none\n"
+	      "    -c, --cmd CMD    run CMD, trace until it exits (cpid is its pid)\n"
+	      "    -d, --debug STAGE[,STAGE...]\n"
+	      "                     dump a stage to stderr: parse, ast, types, codegen,\n"
+	      "                     codegen-opt, libbpf, verifier, all (also cpp, ir)\n"
+	      "    --dry-run        compile, load and attach, then quit without running\n"
+	      "    -f FORMAT        output format: text (default) or json\n"
+	      "    -h, --help       this help, on standard output\n"
+	      "    -i               interactive session (the default with no program on a terminal)\n"
+	      "    -I DIR           search DIR for #include files (before the system's folders)\n"
+	      "    --include FILE   #include FILE before the program\n"
+	      "    --info           what this kernel and this build support\n"
+	      "    -l, --list [PATTERN]\n"
+	      "                     list probes matching PATTERN, or those of -e PROGRAM; -lv adds arguments\n"
+	      "    -k, --warnings   warn at run time of failed memory reads and lookups of missing map keys\n"
+	      "    --no-warnings    no warnings (warnf() and -k print nothing)\n"
+	      "    -o, --output FILE\n"
+	      "                     write results to FILE\n"
+	      "    -p, --pid PID    trace only process PID\n"
+	      "    --probe-filter REGEX\n"
+	      "                     attach only probes whose name REGEX matches (begin/end always)\n"
+	      "    -q, --quiet      no \"Attached N probes\" line\n"
+	      "    --unsafe         allow unsafe builtins (system, signal, signal_thread, write_user)\n"
+	      "    --usdt-file-activation\n"
+	      "                     arm USDT semaphores in every process that maps the file (always on)\n"
+	      "    -v, --verbose    libbpf's and the verifier's messages\n"
+	      "    -V, --version    \"xtrace vX.Y.Z\", on standard output\n"
+	      "    --attach-line 0.17|0.26\n"
+	      "                     0.17: \"Attaching N probes...\" on the output instead of 0.26's\n"
+	      "                     \"Attached N probes\" on stderr (also XTRACE_ATTACH_LINE)\n"
 	      "\n"
-	      "environment: XTRACE_MAX_STRLEN, XTRACE_MAX_MAP_KEYS, XTRACE_CAT_BYTES_MAX,\n"
-	      "             XTRACE_PRINT_MAPS_ON_EXIT=0, XTRACE_BOOL_AS_INT=1\n", f);
+	      "ENVIRONMENT:\n"
+	      "    XTRACE_MAX_STRLEN           [default: 1024] bytes of a str() string\n"
+	      "    XTRACE_MAX_MAP_KEYS         [default: 4096] entries of a map\n"
+	      "    XTRACE_CAT_BYTES_MAX        [default: 10240] bytes cat() reads\n"
+	      "    XTRACE_PRINT_MAPS_ON_EXIT   [default: 1] 0: no map dump at exit\n"
+	      "    XTRACE_BOOL_AS_INT          [default: 0] 1: bools print 1/0 (bpftrace 0.17)\n"
+	      "    XTRACE_STR_TRUNC_TRAILER    [default: '..'] ends a string str() cut short ('': 0.17)\n"
+	      "    XTRACE_ATTACH_LINE          [default: 0.26] 0.17: \"Attaching N probes...\" on the output\n"
+	      "    XTRACE_STATS_LAYOUT         [default: 0.26] 0.17: stats as \"count N, average A, total T\"\n"
+	      "\n"
+	      "EXAMPLES:\n"
+	      "xtrace -l '*sleep*'\n"
+	      "    list probes containing \"sleep\"\n"
+	      "xtrace -e 'tracepoint:syscalls:sys_enter_nanosleep { printf(\"%d sleeps\\n\", pid); }'\n"
+	      "    trace processes calling sleep\n"
+	      "xtrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'\n"
+	      "    count syscalls by process name\n", f);
 }
 
+/* -d STAGE[,STAGE...]: the dumps asked for, or -1 after a message for an
+ * unknown stage. libbpf and verifier set *verbose / *verifier. */
+static int debug_stages(const char *arg, unsigned *dumps, bool *verbose, bool *verifier)
+{
+	static const struct {
+		const char *name;
+		unsigned dumps;
+		bool verbose, verifier;
+	} stages[] = {
+		{ .name = "parse", .dumps = XT_DUMP_AST }, { .name = "ast", .dumps = XT_DUMP_AST },
+		{ .name = "types", .dumps = XT_DUMP_TYPES }, { .name = "codegen", .dumps = XT_DUMP_IR },
+		{ .name = "codegen-opt", .dumps = XT_DUMP_IR }, { .name = "ir", .dumps = XT_DUMP_IR },
+		{ .name = "cpp", .dumps = XT_DUMP_CPP }, { .name = "libbpf", .verbose = true },
+		{ .name = "verifier", .verifier = true },
+		{ .name = "all", .dumps = XT_DUMP_AST | XT_DUMP_TYPES | XT_DUMP_IR | XT_DUMP_CPP, .verbose = true, .verifier = true },
+	};
+	char *copy = strdup(arg), *save = NULL;
+	int rc = 0;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+		while (i < sizeof(stages) / sizeof(stages[0]) && strcmp(stages[i].name, w) != 0)
+			i++;
+		if (i == sizeof(stages) / sizeof(stages[0])) {
+			fprintf(stderr, "xtrace: unknown -d stage '%s' (stages: parse, ast, types, codegen, codegen-opt, "
+				"libbpf, verifier, all; also cpp, ir)\n", w);
+			rc = -1;
+			break;
+		}
+		*dumps |= stages[i].dumps;
+		*verbose |= stages[i].verbose;
+		*verifier |= stages[i].verifier;
+	}
+	if (!copy || (rc == 0 && !*dumps && !*verbose && !*verifier)) {
+		fprintf(stderr, "xtrace: -d needs a stage (parse, ast, types, codegen, codegen-opt, libbpf, verifier, all)\n");
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}
+
+/* --info: the system, this build, and what this kernel lets xtrace attach. */
+static int print_info(void)
+{
+	struct utsname u;
+	uname(&u);
+	printf("System\n  OS: %s %s %s\n  Arch: %s\n\n", u.sysname, u.release, u.version, u.machine);
+	printf("Build\n  version: v%s\n  language: bpftrace 0.26 (0.17 programs run unchanged)\n\n", XT_VERSION);
+	printf("Kernel features\n  btf: %s\n  root or CAP_BPF: %s\n  possible CPUs: %d\n\n",
+	       access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? "yes" : "no", xt_rt_have_rights() ? "yes" : "no",
+	       xt_rt_possible_cpus());
+	printf("Probe types\n");
+	for (const struct xt_provider *const *p = xt_providers(); *p; p++) {
+		const char *why = (*p)->unavailable ? (*p)->unavailable() : NULL;
+		printf("  %s: %s%s%s\n", (*p)->name, why ? "no (" : "yes", why ? why : "", why ? ")" : "");
+	}
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
 
 /* An XTRACE_* variable as a positive int; 0 when unset; -1 (after a message) when bad. */
 static int env_int(const char *name)
@@ -77,6 +170,7 @@ static FILE *open_output(const char *path, FILE *term)
 
 static int read_env(struct xt_opts *o);
 static int run(const struct xt_opts *o, const char *name, char *text);
+static int list_program(struct xt_opts *o, const char *name, char *text);
 
 int main(int argc, char **argv)
 {
@@ -89,22 +183,51 @@ int main(int argc, char **argv)
 	}
 	struct xt_opts o = { .buffering = _IOLBF };
 	bool list = false, interactive = false;
+	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,
+	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-		{ "unsafe", no_argument, NULL, 'U' }, { "include", required_argument, NULL, 'H' },
+		{ "unsafe", no_argument, NULL, OPT_UNSAFE }, { "include", required_argument, NULL, OPT_INCLUDE },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN }, { "info", no_argument, NULL, OPT_INFO },
+		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE },
+		{ "probe-filter", required_argument, NULL, OPT_PROBE_FILTER },
+		{ "attach-line", required_argument, NULL, OPT_ATTACH_LINE }, { "fmt", no_argument, NULL, OPT_FMT },
+		{ "cmd", required_argument, NULL, 'c' }, { "pid", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' }, { "list", no_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' },
+		{ "debug", required_argument, NULL, 'd' }, { "warnings", no_argument, NULL, 'k' },
 		{ 0 },
 	};
+	const char *attach_line = getenv("XTRACE_ATTACH_LINE"), *probe_filter = NULL;
+	bool info = false;
 	/* -I and --include, in the order given (at most one per argument); they
 	 * live as long as main(), on its stack */
 	const char *dirs[argc + 1], *files[argc + 1];
 	o.cpp.include_dirs = dirs;
 	o.cpp.include_files = files;
 	int c;
-	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhVk", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'U': o.unsafe = true; break;
+		case OPT_UNSAFE: o.unsafe = true; break;
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
-		case 'H': files[o.cpp.ninclude_files++] = optarg; break;
+		case OPT_INCLUDE: files[o.cpp.ninclude_files++] = optarg; break;
+		case OPT_DRY_RUN: o.dry_run = true; break;
+		case OPT_INFO: info = true; break;
+		case OPT_NO_WARNINGS: o.no_warnings = true; break;
+		case 'k':
+			if (o.helper_errors) { /* bpftrace 0.26 removed -kk */
+				fprintf(stderr, "xtrace: -kk is gone (bpftrace 0.26); -k reports failed reads and map lookups\n");
+				return 1;
+			}
+			o.helper_errors = true;
+			break;
+		case OPT_USDT_FILE: break; /* always so: the kernel arms semaphores by file (ref_ctr_offset) */
+		case OPT_PROBE_FILTER: probe_filter = optarg; break;
+		case OPT_ATTACH_LINE: attach_line = optarg; break;
+		case OPT_FMT: /* bpftrace 0.25's formatter keeps comments; this parser drops them */
+			fprintf(stderr, "xtrace: --fmt is not supported: xtrace's parser keeps no comments, so a reformatted script would lose them\n");
+			return 1;
 		case 'B':
 			if (strcmp(optarg, "line") == 0)
 				o.buffering = _IOLBF;
@@ -132,18 +255,55 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
-		case 'd': o.dump = optarg; break;
+		case 'd':
+			if (debug_stages(optarg, &o.dumps, &o.verbose, &o.verifier_log) < 0)
+				return 1;
+			break;
 		case 'q': o.quiet = true; break;
 		case 'v': o.verbose = o.cpp.verbose = true; break;
 		case 'i': interactive = true; break;
 		case 'l': list = true; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("xtrace %s\n", XT_VERSION); return 0;
+		case 'V': printf("xtrace v%s\n", XT_VERSION); return 0;
 		default: usage(stderr); return 1;
 		}
 	}
+	if (info)
+		return print_info();
+	if (o.helper_errors && o.no_warnings) {
+		fprintf(stderr, "xtrace: -k and --no-warnings cannot go together\n");
+		return 1;
+	}
+	if (attach_line && strcmp(attach_line, "0.17") == 0)
+		o.attaching_line = true;
+	else if (attach_line && *attach_line && strcmp(attach_line, "0.26") != 0) {
+		fprintf(stderr, "xtrace: --attach-line is 0.17 (\"Attaching N probes...\") or 0.26 (\"Attached N probes\"), not '%s'\n",
+			attach_line);
+		return 1;
+	}
+	regex_t filter_re;
+	if (probe_filter) {
+		int err = regcomp(&filter_re, probe_filter, REG_EXTENDED | REG_NOSUB);
+		if (err) {
+			char why[256];
+			regerror(err, &filter_re, why, sizeof(why));
+			fprintf(stderr, "xtrace: Invalid --probe-filter regex '%s': %s\n", probe_filter, why);
+			return 255;
+		}
+		xt_unit_probe_filter(&filter_re);
+	}
 	const char *program = o.program; /* as the listing and the script reading below name them */
 	bool verbose = o.verbose;
+	if (list && (program || (optind < argc && access(argv[optind], F_OK) == 0 && !strchr(argv[optind], ':')))) {
+		/* -l with a program: the probes it would attach (bpftrace 0.21) */
+		const char *name = program ? "<stdin>" : argv[optind];
+		char *text = program ? strdup(program) : xt_read_file(name);
+		if (!text) {
+			fprintf(stderr, "xtrace: cannot read %s: %s\n", name, strerror(errno));
+			return 1;
+		}
+		return list_program(&o, name, text);
+	}
 	if (list) {
 		if (argc - optind > 1) {
 			fprintf(stderr, "xtrace: -l takes one pattern; list several as 'A,B'\n");
@@ -197,6 +357,30 @@ int main(int argc, char **argv)
 	return run(&o, name, text);
 }
 
+/* -l with a program: compiles it as far as its attach points and lists the
+ * probes it would attach, one a line, in program order. */
+static int list_program(struct xt_opts *o, const char *name, char *text)
+{
+	struct xt_sema_opts so = { .listing = true, .unsafe = true, .params = o->params, .nparams = o->nparams,
+		.cpp = &o->cpp, .ncpus = 1 };
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	struct xt_unit u;
+	int rc = xt_unit_compile(&u, name, text, &so, 0, &dg);
+	if (dg.len)
+		fputs(dg.buf, stderr);
+	if (rc == 0) {
+		for (int i = 0; i < u.prog->nprobes; i++)
+			for (int j = 0; j < u.prog->probes[i].nsites; j++)
+				printf("%s\n", u.prog->probes[i].sites[j].name);
+		rc = fflush(stdout) == 0 ? 0 : -1;
+	}
+	xt_diags_fini(&dg);
+	xt_unit_free(&u);
+	free(text);
+	return rc < 0;
+}
+
 /* The XTRACE_* variables into o; -1 after a message when one is bad. */
 static int read_env(struct xt_opts *o)
 {
@@ -243,17 +427,23 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 
 	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .max_strlen = o->max_strlen,
 		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
-		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp };
+		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp,
+		.helper_errors = o->helper_errors };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
-	const char *dump = o->dump;
-	unsigned dumps = dump ? (strstr(dump, "ast") ? XT_DUMP_AST : 0) | (strstr(dump, "ir") ? XT_DUMP_IR : 0) |
-		(strstr(dump, "cpp") ? XT_DUMP_CPP : 0) : 0;
+	unsigned dumps = o->dumps;
 	int status = 1;
 	struct xt_rt *rt = NULL;
 	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
+	int nsites = 0;
+	for (int i = 0; i < u.prog->nprobes; i++)
+		nsites += u.prog->probes[i].nsites;
+	if (nsites == 0) { /* --probe-filter left nothing: as bpftrace 0.26 says it, on the output */
+		fputs("No probes to attach\n", out);
+		goto out;
+	}
 	if (dg.len) { /* notes (-v: headers skipped) before what the program prints */
 		fputs(dg.buf, stderr);
 		xt_diags_clear(&dg);
@@ -263,8 +453,10 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		goto out;
 	}
 	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
-				 .quiet = o->quiet, .child = child, .child_go_fd = go_fd,
-				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max };
+				 .quiet = o->quiet || o->dry_run, .child = child, .child_go_fd = go_fd,
+				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max,
+				 .attaching_line = o->attaching_line, .verifier_log = o->verifier_log,
+				 .no_warnings = o->no_warnings };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
 	if (!rt)
 		goto out;
@@ -272,6 +464,11 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	int err = xt_rt_attach(rt, &dg);
 	if (err < 0 && err != -EINTR)
 		goto out;
+	if (o->dry_run) { /* loaded and attached: that was all */
+		xt_sig_take_stop();
+		status = 0;
+		goto out;
+	}
 	if (err == -EINTR) { /* stopped while attaching: the results so far, as a stop after it */
 		xt_sig_take_stop();
 		status = 0;

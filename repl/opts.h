@@ -15,11 +15,16 @@ struct xt_opts {
 	pid_t pid;                 /* -p: trace only this process; its exit ends the run */
 	const char *outpath;       /* -o: results go to this file */
 	enum xt_format format;     /* -f: how maps and events are printed */
-	bool quiet;                /* -q: no "Attaching N probes..." (REPL: no greeting, no "[N] attached") */
+	bool quiet;                /* -q: no "Attached N probes" (REPL: no greeting, no "[N] attached") */
 	bool verbose;              /* -v: libbpf's and the verifier's messages on stderr */
 	bool unsafe;               /* --unsafe: system() and signal() allowed */
 	int buffering;             /* -B: _IOLBF (default), _IOFBF or _IONBF */
-	const char *dump;          /* -d: "ast" and/or "ir" */
+	unsigned dumps;            /* -d: XT_DUMP_* (repl/driver.h) */
+	bool verifier_log;         /* -d verifier (or all) */
+	bool dry_run;              /* --dry-run: load and attach, then quit */
+	bool no_warnings;          /* --no-warnings */
+	bool helper_errors;        /* -k, --warnings: failed reads and missing map keys warn at run time */
+	bool attaching_line;       /* --attach-line 0.17, XTRACE_ATTACH_LINE=0.17: 0.17's line */
 	struct xt_cpp_opts cpp;    /* -I, --include; -v */
 	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */
 	int nparams;

@@ -11,7 +11,7 @@ struct raw {
 	uint8_t *key;
 	int64_t acc[2];      /* merged value, as the aggregation keeps it */
 	bool set;
-	uint8_t *bytes;      /* plain values */
+	uint8_t *bytes;      /* plain values; per-CPU values: every CPU's (agg->merge_cpus) */
 };
 
 static int ncpus(void)
@@ -182,6 +182,7 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 		r->key = snap.keys + i * snap.ksize;
 		if (m->percpu) {
 			merge(m, snap.vals + i * snap.vsize, r);
+			r->bytes = snap.vals + i * snap.vsize;
 		} else {
 			r->bytes = snap.vals + i * snap.vsize;
 			r->set = true;
@@ -221,6 +222,8 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 			decode_key(prog, ar, m, r->key, e);
 			if (!m->percpu) {
 				xt_rt_decode(prog, ar, m->val, r->bytes, &e->value);
+			} else if (agg->merge_cpus) {
+				agg->merge_cpus(ar, e, &d, r->bytes, ncpus(), (size_t)(m->value_size + 7) / 8 * 8);
 			} else if (agg->value) {
 				agg->value(e, r->acc);
 			} else {

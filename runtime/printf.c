@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,8 @@ struct spec {
  *       | '%' '-'? digits* ('.' digits*)? 'r' ('x'|'h')?      (bpftrace's buffers)
  * Returns 0 and fills *sp, or -1 when the text at `start` is not a valid
  * conversion. */
+#define PRINTF_WIDTH_MAX 65536
+
 static int parse_spec(const char *f, size_t start, struct spec *sp)
 {
 	size_t i = start + 1, mod;
@@ -36,14 +40,27 @@ static int parse_spec(const char *f, size_t start, struct spec *sp)
 	}
 	while (f[i] && strchr("-0+ #", f[i]))
 		i++;
-	while (f[i] >= '0' && f[i] <= '9')
-		i++;
-	if (f[i] == '.') {
-		i++;
-		while (f[i] >= '0' && f[i] <= '9')
+	/* width and precision: at most PRINTF_WIDTH_MAX (a fuzzer's %2222222222s
+	 * made the C library give up with ENOMEM at run time) */
+	for (int part = 0; part < 2; part++) {
+		if (part == 1) {
+			if (f[i] != '.')
+				break;
 			i++;
+		}
+		long v = 0;
+		while (f[i] >= '0' && f[i] <= '9') {
+			v = v * 10 + (f[i++] - '0');
+			if (v > PRINTF_WIDTH_MAX)
+				return -1;
+		}
 	}
 	mod = i;
+	if (f[i] == 'g' && f[i + 1] == 'r') { /* %gr: GFP flag names (bpftrace 0.26) */
+		sp->conv = 'g';
+		sp->end = i + 2;
+		return 0;
+	}
 	if (f[i] == 'r') {
 		sp->conv = 'r';
 		sp->rmode = f[i + 1] == 'x' || f[i + 1] == 'h' ? f[i + 1] : 'r';
@@ -93,6 +110,151 @@ int xt_printf_parse(const char *format, char *convs, int maxconvs, size_t *bad)
 	return n;
 }
 
+/* --- %gr: GFP flags by name, as the kernel's trace output names them ---------
+ * The table (composite names first, each a mask) is the one the running
+ * kernel's kmem:kmalloc tracepoint prints with: its format file spells each
+ * mask as a C expression of (1UL) << N, |, & and ~, which gfp_expr reads. */
+struct gfp_name {
+	uint64_t mask;
+	char name[32];
+};
+static struct gfp_name gfp_table[64];
+static int gfp_n = -1;
+
+static uint64_t gfp_or(const char **p);
+
+static void skip_ws(const char **p)
+{
+	while (**p == ' ')
+		(*p)++;
+}
+
+/* primary := '(' [cast] expr ')' | '~' primary | number ['UL'] */
+static uint64_t gfp_primary(const char **p)
+{
+	skip_ws(p);
+	if (**p == '~') {
+		(*p)++;
+		return ~gfp_primary(p);
+	}
+	if (**p == '(') {
+		(*p)++;
+		skip_ws(p);
+		/* a cast: "( gfp_t)", "( unsigned long)" */
+		if (strncmp(*p, "gfp_t)", 6) == 0 || strncmp(*p, "unsigned long)", 14) == 0) {
+			*p = strchr(*p, ')') + 1;
+			return gfp_primary(p);
+		}
+		uint64_t v = gfp_or(p);
+		skip_ws(p);
+		if (**p == ')')
+			(*p)++;
+		return v;
+	}
+	char *end;
+	uint64_t v = strtoull(*p, &end, 0);
+	*p = end;
+	while (**p == 'U' || **p == 'L')
+		(*p)++;
+	return v;
+}
+
+static uint64_t gfp_shift(const char **p)
+{
+	uint64_t v = gfp_primary(p);
+	for (skip_ws(p); (*p)[0] == '<' && (*p)[1] == '<'; skip_ws(p)) {
+		*p += 2;
+		uint64_t n = gfp_primary(p);
+		v = n < 64 ? v << n : 0;
+	}
+	return v;
+}
+
+static uint64_t gfp_and(const char **p)
+{
+	uint64_t v = gfp_shift(p);
+	for (skip_ws(p); **p == '&'; skip_ws(p)) {
+		(*p)++;
+		v &= gfp_shift(p);
+	}
+	return v;
+}
+
+static uint64_t gfp_or(const char **p)
+{
+	uint64_t v = gfp_and(p);
+	for (skip_ws(p); **p == '|'; skip_ws(p)) {
+		(*p)++;
+		v |= gfp_and(p);
+	}
+	return v;
+}
+
+static void gfp_load(void)
+{
+	gfp_n = 0;
+	static const char *const paths[] = { "/sys/kernel/tracing/events/kmem/kmalloc/format",
+					     "/sys/kernel/debug/tracing/events/kmem/kmalloc/format" };
+	char *text = NULL;
+	for (size_t i = 0; i < 2 && !text; i++) {
+		FILE *f = fopen(paths[i], "re");
+		if (!f)
+			continue;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		char buf[4096];
+		size_t n;
+		while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, mem);
+		if (mem)
+			fclose(mem);
+		fclose(f);
+	}
+	const char *p = text ? strstr(text, "gfp_flags, \"|\",") : NULL;
+	/* entries: {EXPR, "NAME"} */
+	while (p && (p = strchr(p, '{')) && gfp_n < 64) {
+		const char *q = p + 1;
+		uint64_t mask = gfp_or(&q);
+		skip_ws(&q);
+		if (q[0] != ',' || q[1] != ' ' || q[2] != '"')
+			break;
+		q += 3;
+		const char *e = strchr(q, '"');
+		if (!e || e - q >= 32)
+			break;
+		gfp_table[gfp_n].mask = mask;
+		snprintf(gfp_table[gfp_n].name, sizeof(gfp_table[gfp_n].name), "%.*s", (int)(e - q), q);
+		gfp_n++;
+		p = e;
+	}
+	free(text);
+}
+
+/* The names of flags v joined by '|', leftover bits as 0x...; "0x0" for none. */
+static char *gfp_names(uint64_t v)
+{
+	if (gfp_n < 0)
+		gfp_load();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return NULL;
+	bool any = false;
+	for (int i = 0; i < gfp_n; i++) {
+		uint64_t m = gfp_table[i].mask;
+		if (!m || (v & m) != m)
+			continue;
+		fprintf(mem, "%s%s", any ? "|" : "", gfp_table[i].name);
+		any = true;
+		v &= ~m;
+	}
+	if (v || !any)
+		fprintf(mem, "%s0x%" PRIx64, any ? "|" : "", v);
+	fclose(mem);
+	return text;
+}
+
 /* One conversion into *out (malloc'd). bpftrace writes each piece with
  * `out << buffer`, so a NUL produced by %c ends that piece early; callers
  * write the result with fputs to keep that. */
@@ -138,6 +300,18 @@ static int render(char **out, const char *spec, char conv, char rmode, enum len_
 			free(fmt);
 			return r < 0 ? -ENOMEM : 0;
 		}
+		if (v->kind == XT_VAL_TUPLE) { /* any value: its text, as print() shows it (bpftrace 0.26) */
+			char *text = NULL;
+			size_t len = 0;
+			FILE *mem = open_memstream(&text, &len);
+			if (!mem)
+				return -ENOMEM;
+			xt_print_val(mem, XT_FMT_TEXT, v);
+			fclose(mem);
+			r = text ? asprintf(out, spec, text) : -1;
+			free(text);
+			return r < 0 ? -ENOMEM : 0;
+		}
 		if (v->kind != XT_VAL_STR && v->kind != XT_VAL_SYM && v->kind != XT_VAL_BUF)
 			return -EINVAL;
 		return asprintf(out, spec, v->s) < 0 ? -ENOMEM : 0;
@@ -165,6 +339,21 @@ static int render(char **out, const char *spec, char conv, char rmode, enum len_
 	}
 	if (!is_int)
 		return -EINVAL;
+	if (conv == 'g') { /* %gr: the names, through the spec's width as %s */
+		char *names = gfp_names(v->u), *fmt = strdup(spec);
+		if (!names || !fmt) {
+			free(names);
+			free(fmt);
+			return -ENOMEM;
+		}
+		size_t fl = strlen(fmt);
+		fmt[fl - 2] = 's';
+		fmt[fl - 1] = 0;
+		r = asprintf(out, fmt, names);
+		free(names);
+		free(fmt);
+		return r < 0 ? -ENOMEM : 0;
+	}
 	if (conv == 'p')
 		return asprintf(out, spec, (void *)(uintptr_t)v->u) < 0 ? -ENOMEM : 0;
 	if (conv == 'd' || conv == 'i' || conv == 'c') {

@@ -116,6 +116,9 @@ static void drain(struct xt_rt *rt, long budget)
 	}
 }
 
+/* The kernel keeps the newest part of a log that outgrows its buffer (5.x: rotating logs). */
+#define VERIFIER_LOG_SIZE (1u << 20)
+
 struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *opts, struct xt_diags *dg)
 {
 	xt_rt_log_route(opts->verbose);
@@ -149,8 +152,27 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 		}
 	}
 	xt_rt_log_reset();
-	if (bpf_object__load(rt->obj) < 0) {
-		int err = errno;
+	char **vlogs = NULL; /* -d verifier: one log per program */
+	if (opts->verifier_log) {
+		vlogs = calloc(rt->nprobes + 1, sizeof(*vlogs));
+		for (int i = 0; i < rt->nprobes; i++) {
+			vlogs[i] = calloc(1, VERIFIER_LOG_SIZE);
+			if (vlogs[i] && rt->probes[i].prog) {
+				bpf_program__set_log_buf(rt->probes[i].prog, vlogs[i], VERIFIER_LOG_SIZE);
+				bpf_program__set_log_level(rt->probes[i].prog, 1 | 4); /* branches and statistics */
+			}
+		}
+	}
+	int loaded = bpf_object__load(rt->obj), load_errno = errno;
+	for (int i = 0; vlogs && i < rt->nprobes; i++) {
+		if (vlogs[i] && vlogs[i][0])
+			fprintf(stderr, "--- the verifier's log of %s (%s)\n%s", rt->prog->probes[i].fn_name,
+				rt->prog->probes[i].nsites ? rt->prog->probes[i].sites[0].name : "no site", vlogs[i]);
+		free(vlogs[i]);
+	}
+	free(vlogs);
+	if (loaded < 0) {
+		int err = load_errno;
 		const char *which = "a probe";
 		for (int i = 0; i < rt->nprobes; i++)
 			if (rt->probes[i].prog && names_prog(xt_rt_log(), rt->prog->probes[i].fn_name)) {
@@ -219,11 +241,16 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 			return xt_sig_stop_pending() ? -EINTR : -1;
 		nattached += rp->info->nsites;
 	}
-	if (!rt->opts.quiet) {
-		if (rt->opts.format == XT_FMT_JSON)
+	if (!rt->opts.quiet) { /* docs/output-format.md: 0.26's line, or 0.17's */
+		if (rt->opts.format == XT_FMT_JSON && rt->opts.attaching_line)
 			fprintf(rt->opts.out, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", nattached);
-		else
+		else if (rt->opts.format == XT_FMT_JSON)
+			fprintf(rt->opts.out, "{\"type\": \"attached_probes\", \"count\": %d, \"data\": {\"probes\": %d}}\n",
+				nattached, nattached);
+		else if (rt->opts.attaching_line)
 			fprintf(rt->opts.out, "Attaching %d probe%s...\n", nattached, nattached == 1 ? "" : "s");
+		else
+			fprintf(stderr, "Attached %d probe%s\n", nattached, nattached == 1 ? "" : "s");
 		fflush(rt->opts.out);
 	}
 	return 0;
@@ -459,7 +486,9 @@ void xt_rt_print_lost(struct xt_rt *rt)
 		unsigned long long ev = (unsigned long long)l[0], up = (unsigned long long)l[1];
 		if (rt->opts.format == XT_FMT_JSON) {
 			if (ev) {
-				fprintf(rt->opts.out, "{\"type\": \"lost_events\", \"data\": {\"events\": %llu, \"probe\": ", ev);
+				/* bpftrace 0.26's shape ("count" beside the data), and the probe */
+				fprintf(rt->opts.out, "{\"type\": \"lost_events\", \"count\": %llu, \"data\": {\"events\": %llu, \"probe\": ",
+					ev, ev);
 				xt_print_json_str(rt->opts.out, name);
 				fputs("}}\n", rt->opts.out);
 			}

@@ -25,7 +25,7 @@ struct xt_rt_opts {
 	FILE *out;              /* results (stdout or -o FILE) */
 	enum xt_format format;
 	bool verbose;           /* libbpf's log and the verifier's on stderr */
-	bool quiet;             /* no "Attaching N probes..." line */
+	bool quiet;             /* no "Attached N probes" (or "Attaching N probes...") line */
 	pid_t child;            /* the -c command, waited for by the event loop; 0 when none */
 	int child_go_fd;        /* closing it lets the -c command exec; -1 when none */
 	const struct xt_rt_shared_map *shared; /* maps to reuse instead of creating */
@@ -36,6 +36,11 @@ struct xt_rt_opts {
 	 * out of an -o file); NULL: to out */
 	FILE *term;
 	int cat_bytes_max;      /* cat() reads at most this much; 0: XT_CAT_BYTES_MAX */
+	/* the line once every probe is attached: bpftrace 0.26's "Attached N
+	 * probes" on stderr (default), or 0.17's "Attaching N probes..." on out */
+	bool attaching_line;
+	bool verifier_log;      /* -d verifier: the verifier's log of every program, on stderr */
+	bool no_warnings;       /* --no-warnings: warnf() prints nothing */
 };
 
 /* cat()'s limit unless told otherwise, as bpftrace's cat_bytes_max. */

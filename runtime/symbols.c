@@ -304,6 +304,24 @@ static void sb_printf(struct strbuf *b, const char *fmt, ...)
 	}
 }
 
+/* The build id of the file mapped at addr in pid and the offset of addr in
+ * that file; NULL when unknown or without one. */
+static const char *user_build_id(pid_t pid, uint64_t addr, uint64_t *fileoff)
+{
+	struct proc *p = find_proc(pid);
+	if (!p || !p->n)
+		p = remember(pid);
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct mapping *m = &p->maps[i];
+		if (addr < m->start || addr >= m->end)
+			continue;
+		const struct xt_elf *e = mapping_elf(pid, m);
+		*fileoff = addr - m->start + m->off;
+		return e && e->build_id[0] ? e->build_id : NULL;
+	}
+	return NULL;
+}
+
 char *xt_sym_stack(struct xt_arena *ar, const char *map, int64_t id, pid_t pid, bool user,
 		   enum xt_stack_mode mode, int limit)
 {
@@ -321,9 +339,16 @@ char *xt_sym_stack(struct xt_arena *ar, const char *map, int64_t id, pid_t pid, 
 	for (int i = 0; i < limit && ips[i]; i++) {
 		uint64_t off = 0;
 		const char *module = NULL;
-		const char *name = mode == XT_STACK_RAW ? NULL
+		const char *name = mode == XT_STACK_RAW || mode == XT_STACK_BUILD_ID ? NULL
 			: user ? xt_sym_user(pid, ips[i], &off, &module) : xt_sym_kernel(ips[i], &off);
+		const char *bid = mode == XT_STACK_BUILD_ID ? user_build_id(pid, ips[i], &off) : NULL;
 		switch (mode) {
+		case XT_STACK_BUILD_ID: /* the address itself where the file has no build id */
+			if (bid)
+				sb_printf(&b, "    %s 0x%" PRIx64 "\n", bid, off);
+			else
+				sb_printf(&b, "    0x%" PRIx64 "\n", ips[i]);
+			break;
 		case XT_STACK_RAW:
 			sb_printf(&b, "    0x%" PRIx64 "\n", ips[i]);
 			break;

@@ -12,7 +12,9 @@
 #include <sys/types.h>
 #include "util/arena.h"
 
-enum xt_stack_mode { XT_STACK_BPFTRACE, XT_STACK_PERF, XT_STACK_RAW };
+/* build_id (ustack only, bpftrace 0.25): each frame as its file's build id and
+ * the offset into that file, for symbolizing elsewhere */
+enum xt_stack_mode { XT_STACK_BPFTRACE, XT_STACK_PERF, XT_STACK_RAW, XT_STACK_BUILD_ID };
 enum { XT_STACK_MAX = 127 }; /* frames a stack map entry holds (perf_event_max_stack) */
 /* The stack-trace map's name in every object (the REPL shares one across entries). */
 #define XT_STACK_MAP "xt_stacks"

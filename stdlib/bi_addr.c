@@ -29,47 +29,91 @@ static const char *str_arg(struct xt_sema *s, struct xt_node *n, const char *wha
 
 /* --- kaddr ------------------------------------------------------------------ */
 
-/* The address of kernel symbol `name` in /proc/kallsyms: 0 when found (*addr
- * set; 0 when kallsyms hides addresses), -ENOENT with *near set to a close
- * name (arena copy, or NULL) when not, -errno when kallsyms cannot be read.
- * *vars tells whether kallsyms lists the kernel's variables: without
- * CONFIG_KALLSYMS_ALL its only data symbols are section bounds (__start_*). */
-static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, const char **near, bool *vars)
+/* /proc/kallsyms, read once per process and sorted by name: a program
+ * naming kernel symbols (or a fuzzer making thousands) costs one read. */
+struct kname {
+	const char *name;
+	uint64_t addr;
+};
+static struct {
+	bool read;
+	int err;             /* -errno when it could not be read */
+	bool vars;           /* it lists the kernel's variables (CONFIG_KALLSYMS_ALL) */
+	struct kname *syms;
+	size_t n;
+	struct xt_arena *ar; /* the names */
+} ks;
+
+static int cmp_kname(const void *a, const void *b)
 {
+	return strcmp(((const struct kname *)a)->name, ((const struct kname *)b)->name);
+}
+
+static void kallsyms_read(void)
+{
+	ks.read = true;
 	FILE *f = fopen("/proc/kallsyms", "re");
-	if (!f)
-		return -errno;
-	char line[512], best[256] = "";
-	size_t len = strlen(name);
-	const char *cands[1];
-	int ret = -ENOENT;
-	*near = NULL;
-	*vars = false;
+	if (!f) {
+		ks.err = -errno;
+		return;
+	}
+	ks.ar = xt_arena_new();
+	size_t cap = 0;
+	char line[512];
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long a;
 		char type, sym[256];
 		if (sscanf(line, "%llx %c %255s", &a, &type, &sym[0]) != 3)
 			continue;
+		/* without CONFIG_KALLSYMS_ALL the only data symbols are section bounds (__start_*) */
 		if (strchr("dDbB", type) && strncmp(sym, "__", 2) != 0)
-			*vars = true;
-		if (strcmp(sym, name) == 0) {
-			*addr = a;
-			ret = 0;
-			break;
+			ks.vars = true;
+		if (ks.n == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			struct kname *ns = realloc(ks.syms, sizeof(*ns) * cap);
+			if (!ns)
+				break;
+			ks.syms = ns;
 		}
-		/* "did you mean": only names of about the same length starting alike,
-		 * so the search stays a cheap filter over ~200k symbols */
-		size_t sl = strlen(sym);
-		if (sym[0] == name[0] && sl + 2 >= len && sl <= len + 2) {
-			cands[0] = sym;
-			if (!best[0] && xt_diag_closest(name, cands, 1))
-				snprintf(best, sizeof(best), "%s", sym);
-		}
+		ks.syms[ks.n++] = (struct kname){ xt_arena_strdup(ks.ar, sym), a };
 	}
 	fclose(f);
-	if (ret && best[0])
+	qsort(ks.syms, ks.n, sizeof(*ks.syms), cmp_kname);
+}
+
+/* The address of kernel symbol `name` in /proc/kallsyms: 0 when found (*addr
+ * set; 0 when kallsyms hides addresses), -ENOENT with *near set to a close
+ * name (arena copy, or NULL) when not, -errno when kallsyms cannot be read.
+ * *vars tells whether kallsyms lists the kernel's variables. */
+static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, const char **near, bool *vars)
+{
+	if (!ks.read)
+		kallsyms_read();
+	*near = NULL;
+	*vars = ks.vars;
+	if (ks.err)
+		return ks.err;
+	struct kname key = { name, 0 };
+	const struct kname *hit = bsearch(&key, ks.syms, ks.n, sizeof(*ks.syms), cmp_kname);
+	if (hit) {
+		*addr = hit->addr;
+		return 0;
+	}
+	/* "did you mean": the closest of the names of about the same length
+	 * starting alike, a cheap filter over ~200k symbols */
+	size_t len = strlen(name), k = 0;
+	const char **cands = malloc(sizeof(*cands) * (ks.n + 1));
+	for (size_t i = 0; cands && i < ks.n; i++) {
+		const char *sym = ks.syms[i].name;
+		size_t sl = strlen(sym);
+		if (sym[0] == name[0] && sl + 2 >= len && sl <= len + 2)
+			cands[k++] = sym;
+	}
+	const char *best = cands ? xt_diag_closest(name, cands, k) : NULL;
+	if (best)
 		*near = xt_arena_strdup(ar, best);
-	return ret;
+	free(cands);
+	return -ENOENT;
 }
 
 static const struct xt_type *kaddr_check(struct xt_sema *s, struct xt_node *n)

@@ -2,6 +2,9 @@
  * pointer; the map is updated only on a miss. */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include "codegen/cg.h"
 #include "runtime/print.h"
 #include "stdlib/registry.h"
@@ -349,12 +352,27 @@ static void avg_print(FILE *out, int fmt, const struct xt_map_data *m, const str
 	fprintf(out, "%" PRId64, average(e) / (int64_t)div);
 }
 
+/* stats print as bpftrace 0.26 prints them, `{ .count = 2, .average = 15,
+ * .total = 30 }`, and avg and stats maps end without 0.17's blank line;
+ * XTRACE_STATS_LAYOUT=0.17 gives 0.17's `count 2, average 15, total 30` and
+ * the blank line (docs/output-format.md). Read once, before main(). */
+static bool stats_017;
+static struct xt_agg avg_agg, stats_agg;
+
+__attribute__((constructor)) static void stats_layout(void)
+{
+	const char *e = getenv("XTRACE_STATS_LAYOUT");
+	stats_017 = e && strcmp(e, "0.17") == 0;
+	avg_agg.text_end = stats_agg.text_end = stats_017 ? "\n\n" : NULL;
+}
+
 /* bpftrace ignores div for stats */
 static void stats_print(FILE *out, int fmt, const struct xt_map_data *m, const struct xt_map_entry *e, uint64_t div)
 {
 	fprintf(out, fmt == XT_FMT_JSON
 			     ? "{\"count\": %" PRId64 ", \"average\": %" PRId64 ", \"total\": %" PRId64 "}"
-			     : "count %" PRId64 ", average %" PRId64 ", total %" PRId64,
+			     : stats_017 ? "count %" PRId64 ", average %" PRId64 ", total %" PRId64
+			     : "{ .count = %" PRId64 ", .average = %" PRId64 ", .total = %" PRId64 " }",
 		(int64_t)e->count, average(e), e->total);
 }
 
@@ -523,6 +541,311 @@ static void lhist_json(FILE *out, const struct xt_map_data *m, int i, int nbucke
 			m->lmin + (i - 1) * m->lstep, m->lmin + i * m->lstep - 1);
 }
 
+/* --- tseries(v, interval_ns, count[, "avg"|"min"|"max"|"sum"]) ----------------
+ * bpftrace 0.24's time series: the value of each of the last `count`
+ * intervals of interval_ns (by default the last value written in it). Each
+ * CPU keeps a ring of slots {interval number + 1 (0: empty), value, aux}, as
+ * many as the power of two at or above count (the slot is the interval
+ * number masked, a bound the verifier can see); aux is the write's time
+ * (last) or the count of values (avg). User space merges the CPUs' slots of
+ * each interval and draws bpftrace's chart. The type keeps interval in lmin,
+ * count in lmax and the mode in lstep. */
+enum { TS_LAST, TS_AVG, TS_MIN, TS_MAX, TS_SUM, TS_SLOT = 24, TS_MAX_COUNT = 1000 };
+static const char *const ts_modes[] = { "last", "avg", "min", "max", "sum" };
+
+static void ts_merge_cpus(struct xt_arena *ar, struct xt_map_entry *e, const struct xt_map_data *m,
+			  const uint8_t *vals, int ncpus, size_t stride);
+static int64_t ts_last_update(const struct xt_map_entry *e);
+static void ts_print(FILE *out, int fmt, const struct xt_map_data *m, const struct xt_map_entry *e, uint64_t div);
+
+static const struct xt_type *tseries_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_node *v = n->list, *iv = v->next, *cnt = iv ? iv->next : NULL, *mode = cnt ? cnt->next : NULL;
+	if (!cnt) {
+		xt_diag_error(dg, n->loc, "tseries() takes a value, an interval in nanoseconds and a count of intervals");
+		return NULL;
+	}
+	const struct xt_type *t = xt_sema_expr(s, v);
+	if (!t || !xt_sema_expr(s, iv) || !xt_sema_expr(s, cnt))
+		return NULL;
+	if (!xt_type_is_int(t)) {
+		xt_diag_error(dg, v->loc, "tseries() needs an integer, not %s", xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	if (iv->kind != XT_N_INT || iv->ival < 1 || iv->ival > (uint64_t)INT64_MAX) {
+		xt_diag_error(dg, iv->loc, "tseries() interval must be a positive integer literal (nanoseconds)");
+		return NULL;
+	}
+	if (cnt->kind != XT_N_INT || cnt->ival < 1 || cnt->ival > TS_MAX_COUNT) {
+		xt_diag_error(dg, cnt->loc, "tseries() count must be an integer literal from 1 to %d", TS_MAX_COUNT);
+		return NULL;
+	}
+	int how = TS_LAST;
+	if (mode) {
+		how = -1;
+		for (int i = TS_AVG; mode->kind == XT_N_STR && i <= TS_SUM; i++)
+			if (strcmp(mode->sval, ts_modes[i]) == 0)
+				how = i;
+		if (how < 0) {
+			xt_diag_error(dg, mode->loc, "tseries() aggregates an interval's values with \"avg\", \"min\", \"max\" or \"sum\"");
+			return NULL;
+		}
+	}
+	int ring = 1, log2 = 0;
+	while (ring < (int)cnt->ival)
+		ring *= 2, log2++;
+	/* The agg record carries the ring's size: one record per size, kept for
+	 * the process (types compare their records). */
+	static struct xt_agg by_ring[11];
+	struct xt_agg *agg = &by_ring[log2];
+	if (!agg->name) {
+		*agg = *xt_bi_tseries.agg;
+		agg->value_size = ring * TS_SLOT;
+	}
+	struct xt_type *r = (struct xt_type *)xt_type_agg(xt_sema_arena(s), agg);
+	r->lmin = (int64_t)iv->ival;
+	r->lmax = (int64_t)cnt->ival;
+	r->lstep = how;
+	return r;
+}
+
+static bool ts_same(const struct xt_type *a, const struct xt_type *b)
+{
+	return same_params(a, b);
+}
+
+static void emit_tseries(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key, struct xt_node *n)
+{
+	LLVMBuilderRef B = cg->b;
+	const struct xt_type *t = m->val;
+	int ring = m->value_size / TS_SLOT, how = (int)t->lstep;
+	LLVMValueRef v = xt_cg_expr(cg, n->list);
+	LLVMValueRef now = xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0);
+	LLVMValueRef epoch = LLVMBuildUDiv(B, now, xt_cg_i64(cg, t->lmin), "epoch");
+	LLVMValueRef slot = LLVMBuildAnd(B, epoch, xt_cg_i64(cg, ring - 1), "slot");
+	LLVMValueRef p = value_slot(cg, m, key);
+	LLVMValueRef e = xt_cg_gep(cg, p, LLVMBuildMul(B, slot, xt_cg_i64(cg, TS_SLOT), ""));
+	LLVMValueRef tag = LLVMBuildAdd(B, epoch, xt_cg_i64(cg, 1), "");
+	LLVMValueRef fresh = LLVMBuildICmp(B, LLVMIntNE, ld(cg, e, 0), tag, "fresh");
+	LLVMValueRef oldv = ld(cg, e, 8), olda = ld(cg, e, 16), one = xt_cg_i64(cg, 1);
+	bool sign = n->list->type->kind == XT_T_INT && n->list->type->sign;
+	LLVMValueRef nv = v, na = one;
+	switch (how) {
+	case TS_LAST:
+		na = now;
+		break;
+	case TS_SUM:
+		nv = LLVMBuildSelect(B, fresh, v, LLVMBuildAdd(B, oldv, v, ""), "");
+		break;
+	case TS_AVG:
+		nv = LLVMBuildSelect(B, fresh, v, LLVMBuildAdd(B, oldv, v, ""), "");
+		na = LLVMBuildSelect(B, fresh, one, LLVMBuildAdd(B, olda, one, ""), "");
+		break;
+	default: {
+		LLVMIntPredicate better = how == TS_MIN ? (sign ? LLVMIntSLT : LLVMIntULT) : (sign ? LLVMIntSGT : LLVMIntUGT);
+		LLVMValueRef take = LLVMBuildOr(B, fresh, LLVMBuildICmp(B, better, v, oldv, ""), "");
+		nv = LLVMBuildSelect(B, take, v, oldv, "");
+	}
+	}
+	st(cg, tag, e, 0);
+	st(cg, nv, e, 8);
+	st(cg, na, e, 16);
+}
+
+/* The merged series lives in e->buckets as triples {interval number, has a
+ * value, value}, oldest first, from the oldest interval with a value to the
+ * newest of all; e->count is the newest interval (entries sort by it). */
+static void ts_merge_cpus(struct xt_arena *ar, struct xt_map_entry *e, const struct xt_map_data *m,
+			  const uint8_t *vals, int ncpus, size_t stride)
+{
+	int ring = (int)(stride / TS_SLOT), how = (int)m->lstep;
+	int64_t count = m->lmax;
+	uint64_t newest = 0;
+	for (int c = 0; c < ncpus; c++)
+		for (int i = 0; i < ring; i++) {
+			uint64_t tag;
+			memcpy(&tag, vals + (size_t)c * stride + (size_t)i * TS_SLOT, 8);
+			if (tag > newest)
+				newest = tag;
+		}
+	e->nbuckets = 0;
+	if (!newest)
+		return;
+	/* intervals newest - count + 1 .. newest, by their tag (interval number + 1) */
+	uint64_t first = newest > (uint64_t)count ? newest - (uint64_t)count + 1 : 1;
+	size_t n = (size_t)(newest - first + 1);
+	int64_t *acc = xt_arena_alloc(ar, sizeof(*acc) * n * 2);
+	uint64_t *has = xt_arena_alloc(ar, sizeof(*has) * n);
+	memset(acc, 0, sizeof(*acc) * n * 2);
+	memset(has, 0, sizeof(*has) * n);
+	for (int c = 0; c < ncpus; c++)
+		for (int i = 0; i < ring; i++) {
+			const uint8_t *sl = vals + (size_t)c * stride + (size_t)i * TS_SLOT;
+			uint64_t tag;
+			int64_t v, a;
+			memcpy(&tag, sl, 8);
+			memcpy(&v, sl + 8, 8);
+			memcpy(&a, sl + 16, 8);
+			if (tag < first || tag > newest)
+				continue;
+			size_t k = (size_t)(tag - first);
+			int64_t *x = &acc[2 * k];
+			bool had = has[k];
+			switch (how) {
+			case TS_LAST: /* the latest write wins; aux is its time */
+				if (!had || a > x[1]) { x[0] = v; x[1] = a; }
+				break;
+			case TS_SUM: x[0] += v; break;
+			case TS_AVG: x[0] += v; x[1] += a; break;
+			case TS_MIN: if (!had || v < x[0]) x[0] = v; break;
+			default: if (!had || v > x[0]) x[0] = v; break;
+			}
+			has[k] = 1;
+		}
+	size_t start = 0;
+	while (start < n && !has[start])
+		start++;
+	uint64_t *out = xt_arena_alloc(ar, sizeof(*out) * 3 * (n - start));
+	for (size_t k = start; k < n; k++) {
+		int64_t v = how == TS_AVG ? (acc[2 * k + 1] ? acc[2 * k] / acc[2 * k + 1] : 0) : acc[2 * k];
+		out[3 * (k - start)] = first + k - 1;
+		out[3 * (k - start) + 1] = has[k];
+		out[3 * (k - start) + 2] = (uint64_t)v;
+	}
+	e->buckets = out;
+	e->nbuckets = (int)(n - start);
+	e->count = newest;
+}
+
+static int64_t ts_last_update(const struct xt_map_entry *e)
+{
+	return (int64_t)e->count;
+}
+
+/* Wall-clock nanoseconds of CLOCK_MONOTONIC time `mono` (bpf_ktime_get_ns),
+ * the clocks' offset read once per printed map. */
+static int64_t ts_offset;
+
+static int64_t ts_wall(int64_t mono)
+{
+	return mono + ts_offset;
+}
+
+static void ts_clocks(void)
+{
+	struct timespec m, r;
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	ts_offset = ((int64_t)r.tv_sec * 1000000000 + r.tv_nsec) - ((int64_t)m.tv_sec * 1000000000 + m.tv_nsec);
+}
+
+/* hh:mm:ss, then .ms, .us or .ns when the interval is below a second (local time) */
+static void ts_time(char *buf, size_t size, int64_t wall, int64_t interval)
+{
+	time_t secs = (time_t)(wall / 1000000000);
+	int64_t ns = wall % 1000000000;
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	size_t n = strftime(buf, size, "%H:%M:%S", &tm);
+	if (interval % 1000000000 == 0)
+		return;
+	if (interval % 1000000 == 0)
+		snprintf(buf + n, size - n, ".%03lld", (long long)(ns / 1000000));
+	else if (interval % 1000 == 0)
+		snprintf(buf + n, size - n, ".%06lld", (long long)(ns / 1000));
+	else
+		snprintf(buf + n, size - n, ".%09lld", (long long)ns);
+}
+
+enum { TS_WIDTH = 53 };
+
+static int ts_col(int64_t v, int64_t lo, int64_t hi)
+{
+	return (int)(((double)v - (double)lo) * (TS_WIDTH - 1) / ((double)hi - (double)lo) + 0.5);
+}
+
+/* The two axis labels: lo at the chart's left edge, hi ending at its right one. */
+static void ts_labels(FILE *out, int w, int64_t lo, int64_t hi)
+{
+	char a[32], b[32];
+	int la = snprintf(a, sizeof(a), "%" PRId64, lo), lb = snprintf(b, sizeof(b), "%" PRId64, hi);
+	int gap = TS_WIDTH - la - lb;
+	fprintf(out, "%*s%s%*s%s\n", w, "", a, gap > 1 ? gap : 1, "", b);
+}
+
+static void ts_print(FILE *out, int fmt, const struct xt_map_data *m, const struct xt_map_entry *e, uint64_t div)
+{
+	int64_t interval = m->lmin;
+	const uint64_t *s = e->buckets;
+	ts_clocks();
+	if (fmt == XT_FMT_JSON) { /* UTC, empty intervals left out, no spaces */
+		fputc('[', out);
+		bool first = true;
+		for (int i = 0; i < e->nbuckets; i++) {
+			if (!s[3 * i + 1])
+				continue;
+			int64_t wall = ts_wall((int64_t)s[3 * i] * interval);
+			time_t secs = (time_t)(wall / 1000000000);
+			struct tm tm;
+			char when[64];
+			gmtime_r(&secs, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+			fprintf(out, "%s{\"interval_start\":\"%s.%09lld\",\"value\":%" PRId64 "}", first ? "" : ",", when,
+				(long long)(wall % 1000000000), (int64_t)s[3 * i + 2] / (int64_t)div);
+			first = false;
+		}
+		fputc(']', out);
+		return;
+	}
+	fputc('\n', out);
+	if (e->nbuckets == 0) {
+		fputs("<no data>\n", out);
+		return;
+	}
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (int i = 0; i < e->nbuckets; i++)
+		if (s[3 * i + 1]) {
+			int64_t v = (int64_t)s[3 * i + 2] / (int64_t)div;
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+		}
+	if (lo == hi) { /* one value: an axis one wider each way */
+		lo--;
+		hi++;
+	}
+	char t[64];
+	ts_time(t, sizeof(t), ts_wall((int64_t)s[0] * interval), interval);
+	int w = (int)strlen(t) + 1;
+	const char *head = interval % 1000000000 == 0 ? "hh:mm:ss" : interval % 1000000 == 0 ? "hh:mm:ss.ms"
+			 : interval % 1000 == 0 ? "hh:mm:ss.us" : "hh:mm:ss.ns";
+	char line[TS_WIDTH + 1];
+	ts_labels(out, w, lo, hi);
+	memset(line, '_', TS_WIDTH);
+	line[0] = line[TS_WIDTH - 1] = '|';
+	line[TS_WIDTH] = 0;
+	fprintf(out, "%-*s%s\n", w, head, line);
+	int zero = lo < 0 && hi > 0 ? ts_col(0, lo, hi) : -1;
+	for (int i = 0; i < e->nbuckets; i++) {
+		memset(line, ' ', TS_WIDTH);
+		line[0] = line[TS_WIDTH - 1] = '|';
+		if (zero >= 0)
+			line[zero] = '.';
+		int64_t v = (int64_t)s[3 * i + 2] / (int64_t)div;
+		if (s[3 * i + 1])
+			line[ts_col(v, lo, hi)] = '*';
+		ts_time(t, sizeof(t), ts_wall((int64_t)s[3 * i] * interval), interval);
+		if (s[3 * i + 1])
+			fprintf(out, "%-*s%s %" PRId64 "\n", w, t, line, v);
+		else
+			fprintf(out, "%-*s%s -\n", w, t, line);
+	}
+	memset(line, '_', TS_WIDTH);
+	line[0] = line[TS_WIDTH - 1] = 'v';
+	fprintf(out, "%*s%s\n", w, "", line);
+	ts_labels(out, w, lo, hi);
+}
+
 static LLVMValueRef no_value(struct xt_cg *cg, struct xt_node *n) { return NULL; }
 
 #define AGG(sym, nm, mn, mx, chk, em, hlp, ...) \
@@ -534,16 +857,21 @@ AGG(xt_bi_count, "count", 0, 0, agg_type, emit_count, "count(): how many times t
     .value_size = 8, .readable = true, .emit_read = read_sum, .value = count_value, .zero_when_empty = true);
 AGG(xt_bi_sum, "sum", 1, 1, agg_type, emit_sum, "sum(x): the sum of x",
     .value_size = 8, .readable = true, .emit_read = read_sum);
-AGG(xt_bi_avg, "avg", 1, 1, agg_type, emit_avg, "avg(x): the average of x",
-    .value_size = 16, .readable = true, .emit_read = read_avg, .value = avg_value, .sort_value = average,
-    .print = avg_print, .json_type = "stats", .text_end = "\n\n");
+/* avg and stats: their text_end follows XTRACE_STATS_LAYOUT (stats_layout) */
+static struct xt_agg avg_agg = { .name = "avg", .value_size = 16, .readable = true, .emit_read = read_avg,
+	.value = avg_value, .sort_value = average, .print = avg_print, .json_type = "stats" };
+const struct xt_builtin xt_bi_avg = { .name = "avg", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.flags = XT_BIF_AGG, .agg = &avg_agg, .check = agg_type, .emit = no_value, .emit_agg = emit_avg,
+	.help = "avg(x): the average of x" };
 AGG(xt_bi_min, "min", 1, 1, agg_type, emit_min, "min(x): the smallest x",
     .value_size = 16, .readable = true, .emit_read = read_min, .merge = merge_min);
 AGG(xt_bi_max, "max", 1, 1, agg_type, emit_max, "max(x): the largest x",
     .value_size = 16, .readable = true, .emit_read = read_max, .merge = merge_max);
-AGG(xt_bi_stats, "stats", 1, 1, agg_type, emit_avg, "stats(x): count, average and total of x",
-    .value_size = 16, .value = avg_value, .sort_value = average, .print = stats_print,
-    .json_type = "stats", .text_end = "\n\n", .all = true);
+static struct xt_agg stats_agg = { .name = "stats", .value_size = 16, .value = avg_value, .sort_value = average,
+	.print = stats_print, .json_type = "stats", .all = true };
+const struct xt_builtin xt_bi_stats = { .name = "stats", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.flags = XT_BIF_AGG, .agg = &stats_agg, .check = agg_type, .emit = no_value, .emit_agg = emit_avg,
+	.help = "stats(x): count, average and total of x" };
 AGG(xt_bi_hist, "hist", 1, 2, hist_type, emit_hist,
     "hist(x[, k]): log2 histogram of x, 2^k buckets per power of two (k 0..5)",
     .value_size = 8, .buckets = true, .same = same_params, .type_name = hist_name, .nbuckets = hist_nbuckets,
@@ -553,3 +881,8 @@ AGG(xt_bi_lhist, "lhist", 4, 4, lhist_type, emit_lhist, "lhist(x, min, max, step
     .value_size = 8, .buckets = true, .same = same_params, .nbuckets = lhist_nbuckets,
     .bucket_label = lhist_label, .bucket_json = lhist_json, .sort_value = hist_total, .print = lhist_print,
     .json_type = "hist");
+static const struct xt_agg tseries_agg = { .name = "tseries", .value_size = TS_SLOT, .same = ts_same,
+	.merge_cpus = ts_merge_cpus, .sort_value = ts_last_update, .print = ts_print, .json_type = "tseries" };
+const struct xt_builtin xt_bi_tseries = { .name = "tseries", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 4,
+	.flags = XT_BIF_AGG, .agg = &tseries_agg, .check = tseries_type, .emit = no_value, .emit_agg = emit_tseries,
+	.help = "tseries(x, interval_ns, count[, \"avg\"|\"min\"|\"max\"|\"sum\"]): x over the last count intervals (the last value of each)" };

@@ -54,6 +54,14 @@ static const struct xt_type *print_type(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(xt_sema_diags(s), a->next->loc, "print() of a value takes no top or div; they are for whole maps");
 		return NULL;
 	}
+	/* print(ENUM_CONSTANT) prints its name (bpftrace 0.22) */
+	int64_t ev;
+	if (a->kind == XT_N_IDENT && !xt_builtin_find(a->name, XT_BI_VAR) && xt_ktypes()->enumerator &&
+	    xt_ktypes()->enumerator(a->name, &ev)) {
+		a->kind = XT_N_STR;
+		a->sval = a->name;
+		a->slen = strlen(a->name);
+	}
 	const struct xt_type *t = xt_sema_expr(s, a);
 	if (!t)
 		return NULL;
@@ -211,6 +219,59 @@ static LLVMValueRef has_key_emit(struct xt_cg *cg, struct xt_node *n)
 	return LLVMBuildZExt(cg->b, LLVMBuildIsNotNull(cg->b, p, ""), cg->i64, "");
 }
 
+/* find(@m, key, $v) (bpftrace 0.25): whether @m has key; when it has, $v
+ * takes its value, in one lookup. Maps of plain values only: an
+ * aggregation's value is spread over the CPUs. */
+static const struct xt_type *find_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *key = n->list->next, *out = key ? key->next : NULL;
+	if (!out || out->next || n->list->list) {
+		xt_diag_error(xt_sema_diags(s), n->loc, "find() takes a map, a key and a variable: find(@map, key, $value)");
+		return NULL;
+	}
+	if (out->kind != XT_N_VAR) {
+		xt_diag_error(xt_sema_diags(s), out->loc, "find() stores the value in a variable ($name)");
+		return NULL;
+	}
+	/* element() reads the last argument as the key: it sees the list without
+	 * the variable, and keeps a copy of the key node, alone in its list. */
+	key->next = NULL;
+	struct xt_map_info *m = element(s, n);
+	key->next = out;
+	if (m && n->a->list == key) {
+		struct xt_node *k = xt_node_new(xt_sema_arena(s), key->kind, key->loc);
+		*k = *key;
+		k->next = NULL;
+		n->a->list = k;
+	}
+	if (!m)
+		return NULL;
+	if (!m->val) /* first round: the map's values are not known yet */
+		return &xt_bool;
+	if (m->val->kind == XT_T_AGG) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "find() reads maps of plain values, not of %s()", m->val->agg->name);
+		return NULL;
+	}
+	return xt_sema_assign_var(s, out, m->val) < 0 ? NULL : &xt_bool;
+}
+
+static LLVMValueRef find_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_map_info *m = n->a->sym;
+	struct xt_node *out = n->list->next->next;
+	LLVMValueRef args[] = { xt_cg_map(cg, m), xt_cg_map_key(cg, m, n->a) };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	LLVMValueRef found = LLVMBuildIsNotNull(cg->b, p, "");
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "found"), done = xt_cg_block(cg, "findend");
+	LLVMBuildCondBr(cg->b, found, yes, done);
+	LLVMPositionBuilderAtEnd(cg->b, yes);
+	const struct xt_type *vt = cg->probe->var_types[out->aux];
+	xt_cg_store(cg, cg->vars[out->aux], vt, xt_cg_load(cg, p, m->val), m->val);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	return LLVMBuildZExt(cg->b, found, cg->i64, "");
+}
+
 static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
 {
 	struct xt_map_info *m = xt_sema_map_arg(s, n->list, false);
@@ -259,3 +320,6 @@ MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_NOVALUE, delete_type, delete_emit, NU
       "delete(@m[key]) or delete(@m, key): remove one key");
 MAPFN(xt_bi_has_key, "has_key", 2, 2, 0, has_key_type, has_key_emit, NULL, "has_key(@m, key): whether @m holds key");
 MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, NULL, "len(@m): the number of keys in @m");
+const struct xt_builtin xt_bi_find = { .name = "find", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 3,
+	.check = find_type, .emit = find_emit,
+	.help = "find(@map, key, $v): whether @map has key; if so $v takes its value" };

@@ -163,3 +163,39 @@ const struct xt_builtin xt_bi_pton = { .name = "pton", .kind = XT_BI_FUNC, .min_
 const struct xt_builtin xt_bi_macaddr = { .name = "macaddr", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.check = macaddr_check, .emit = macaddr_emit,
 	.help = "macaddr(ptr): the 6-byte MAC address at ptr, as AA:BB:CC:DD:EE:FF" };
+
+/* socket_cookie(sk): the kernel's cookie of socket sk (bpf_get_socket_cookie,
+ * bpftrace 0.24), 0 for NULL. The kernel hands that helper to BPF tracing
+ * programs (fentry, fexit) only, which take sk as a typed pointer; any other
+ * probe is refused here, with the reason, instead of by the verifier. */
+enum { H_GET_SOCKET_COOKIE = 46 };
+
+static const struct xt_type *socket_cookie_type(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (t->kind != XT_T_PTR) {
+		type_error(s, n->list, "socket_cookie() needs a socket (struct sock *), not %s", t);
+		return NULL;
+	}
+	const struct xt_probe_info *p = xt_sema_probe(s);
+	const char *sec = p && p->prov ? p->prov->section : NULL;
+	if (!sec || (strcmp(sec, "fentry") != 0 && strcmp(sec, "fexit") != 0)) {
+		xt_diag_error(xt_sema_diags(s), n->loc,
+			      "socket_cookie() works in fentry and fexit probes only: the kernel gives %s probes no way to read a socket's cookie",
+			      p && p->prov ? p->prov->name : "these");
+		return NULL;
+	}
+	return &xt_u64;
+}
+
+static LLVMValueRef socket_cookie_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef sk = LLVMBuildIntToPtr(cg->b, xt_cg_expr(cg, n->list), cg->ptr, "");
+	return xt_cg_helper(cg, H_GET_SOCKET_COOKIE, false, &sk, 1);
+}
+
+const struct xt_builtin xt_bi_socket_cookie = { .name = "socket_cookie", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.check = socket_cookie_type, .emit = socket_cookie_emit,
+	.help = "socket_cookie(sk): the kernel's cookie of socket sk (fentry and fexit probes)" };

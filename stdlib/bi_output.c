@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
@@ -44,16 +46,31 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 	}
 	int i = 0;
 	for (struct xt_node *a = fmt->next; a; a = a->next, i++) {
+		/* %s of an enum constant prints its name (bpftrace 0.22): PIDTYPE_TGID */
+		int64_t ev;
+		if (convs[i] == 's' && a->kind == XT_N_IDENT && !a->list && !xt_builtin_find(a->name, XT_BI_VAR) &&
+		    xt_ktypes()->enumerator && xt_ktypes()->enumerator(a->name, &ev)) {
+			a->kind = XT_N_STR;
+			a->sval = a->name;
+			a->slen = strlen(a->name);
+		}
 		const struct xt_type *t = xt_sema_expr(s, a);
 		if (!t)
 			return NULL;
+		/* a kernel struct or array printed with %s: a copy, printed from BTF */
+		if (convs[i] == 's' && (t->kind == XT_T_ARRAY || (t->kind == XT_T_RECORD && t->btf_id)) &&
+		    !(t = xt_sema_kval(s, a, t)))
+			return NULL;
+		/* %s takes any value and prints its text (bpftrace 0.26): tuples and
+		 * struct copies too */
 		bool str_ok = t->kind == XT_T_STR || t->kind == XT_T_PROBE || t->kind == XT_T_BUF ||
+			      t->kind == XT_T_TUPLE || t->kind == XT_T_KVAL || xt_type_is_int(t) ||
 			      (t->kind == XT_T_RENDERED && t->render->printf_s);
 		bool int_ok = xt_type_is_int(t) || t->kind == XT_T_PTR;
 		bool ok = convs[i] == 's' ? str_ok || int_ok :
 			  convs[i] == 'r' ? (t->kind == XT_T_BUF && t->render == XT_R_NONE) || t->kind == XT_T_STR : int_ok;
 		if (!ok) {
-			xt_diag_error(dg, a->loc, "%s() %%%c cannot print a %s", n->name, convs[i],
+			xt_diag_error(dg, a->loc, "%s() %%%s cannot print a %s", n->name, convs[i] == 'g' ? "gr" : (char[]){ convs[i], 0 },
 				      xt_type_name(xt_sema_arena(s), t));
 			return NULL;
 		}
@@ -122,6 +139,8 @@ static void errorf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, 
 
 static void warnf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
+	if (xt_rt_options(rt)->no_warnings)
+		return;
 	located_event(rt, "warning", id, payload, size);
 }
 
@@ -301,6 +320,272 @@ static LLVMValueRef signal_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	LLVMValueRef sig = LLVMBuildTrunc(cg->b, xt_cg_expr(cg, n->list), cg->i32, "");
 	xt_cg_helper(cg, XT_H_SEND_SIGNAL, false, &sig, 1);
+	return NULL;
+}
+
+/* signal_thread(sig): as signal(), to the current thread only (bpf_send_signal_thread). */
+enum { H_SEND_SIGNAL_THREAD = 117, H_PROBE_WRITE_USER = 36 };
+
+static LLVMValueRef signal_thread_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef sig = LLVMBuildTrunc(cg->b, xt_cg_expr(cg, n->list), cg->i32, "");
+	xt_cg_helper(cg, H_SEND_SIGNAL_THREAD, false, &sig, 1);
+	return NULL;
+}
+
+/* Whether the kernel lets tracing programs call helper `id` (bpf_probe_write_user
+ * needs CAP_SYS_ADMIN and no lockdown): a program calling it, loaded once, must
+ * not be refused for the call itself. libbpf_probe_bpf_helper() misses the
+ * refusal "program of this type cannot use helper". */
+static bool helper_offered(int id)
+{
+	static int offered[256];
+	if (id < 0 || id >= 256)
+		return false;
+	if (offered[id])
+		return offered[id] > 0;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[4096] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, sizeof(insns) / sizeof(insns[0]), &o);
+	if (fd >= 0)
+		close(fd);
+	offered[id] = fd >= 0 || !(strstr(log, "cannot use helper") || strstr(log, "unknown func") ||
+				   strstr(log, "invalid func")) ? 1 : -1;
+	return offered[id] > 0;
+}
+
+/* write_user(dst, src, len): copies len bytes of src (a string, buffer or
+ * integer value of this program) to user address dst (bpf_probe_write_user,
+ * bpftrace 0.26); true when the kernel wrote them. len is a literal, at most
+ * src's size. */
+static const struct xt_type *write_user_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_node *dst = n->list, *src = dst->next, *len = src->next;
+	if (!unsafe_ok(s, n))
+		return NULL;
+	const struct xt_type *dt = xt_sema_expr(s, dst), *st = dt ? xt_sema_expr(s, src) : NULL,
+			     *lt = st ? xt_sema_expr(s, len) : NULL;
+	if (!lt)
+		return NULL;
+	if (dt->kind != XT_T_PTR && (!xt_type_is_int(dt) || dt->kind == XT_T_BOOL)) {
+		xt_diag_error(dg, dst->loc, "write_user() needs a user address to write to, not %s",
+			      xt_type_name(xt_sema_arena(s), dt));
+		return NULL;
+	}
+	if (st->kind != XT_T_STR && st->kind != XT_T_BUF && !(xt_type_is_int(st) && st->kind != XT_T_BOOL)) {
+		xt_diag_error(dg, src->loc, "write_user() writes a string, a buffer or an integer, not %s",
+			      xt_type_name(xt_sema_arena(s), st));
+		return NULL;
+	}
+	if (!helper_offered(H_PROBE_WRITE_USER)) {
+		xt_diag_error(dg, n->loc, "write_user(): this kernel does not let BPF programs write user memory "
+			      "(it refuses bpf_probe_write_user: lockdown, or no CAP_SYS_ADMIN)");
+		return NULL;
+	}
+	int have = st->kind == XT_T_BUF ? st->size - 8 : st->kind == XT_T_STR ? st->size : 8;
+	if (len->kind != XT_N_INT || len->ival < 1 || len->ival > (uint64_t)have) {
+		xt_diag_error(dg, len->loc, "write_user() needs a length literal from 1 to %d (the size of what it writes)", have);
+		return NULL;
+	}
+	return &xt_bool;
+}
+
+static LLVMValueRef write_user_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	struct xt_node *dst = n->list, *src = dst->next, *len = src->next;
+	LLVMValueRef to = LLVMBuildIntToPtr(cg->b, xt_cg_expr(cg, dst), cg->ptr, "");
+	LLVMValueRef from;
+	if (xt_type_is_int(src->type)) { /* the integer's bytes, as stored in memory */
+		from = xt_cg_buf(cg, 8, "wu");
+		xt_cg_store(cg, from, &xt_u64, xt_cg_expr(cg, src), src->type);
+	} else {
+		from = xt_cg_expr(cg, src);
+		if (src->type->kind == XT_T_BUF)
+			from = xt_cg_gep(cg, from, xt_cg_i64(cg, 8));
+	}
+	LLVMValueRef args[] = { to, from, LLVMConstInt(cg->i32, len->ival, 0) };
+	LLVMValueRef rc = xt_cg_helper(cg, H_PROBE_WRITE_USER, false, args, 3);
+	rc = LLVMBuildTrunc(cg->b, rc, cg->i32, "");
+	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, rc, LLVMConstInt(cg->i32, 0, 0), ""), cg->i64, "written");
+}
+
+/* --- fail() and static_assert(): errors the compiler raises -------------------
+ * fail(fmt, literals...) is an error where code generation reaches it: a
+ * branch whose condition folds to false (`if ($1 < 2)` with $1 given as 5)
+ * keeps it quiet, as bpftrace 0.25 has it. static_assert(cond, msg) is one
+ * when cond, a constant, is false. */
+
+/* The value of a constant expression (literals, operators on them); false if
+ * it is not one. */
+static bool const_value(const struct xt_node *e, int64_t *v)
+{
+	int64_t a, b;
+	switch (e->kind) {
+	case XT_N_INT:
+	case XT_N_BOOL:
+		*v = (int64_t)e->ival;
+		return true;
+	case XT_N_UNOP:
+		if (!const_value(e->a, &a))
+			return false;
+		switch (e->op) {
+		case XT_OP_NEG: *v = -a; return true;
+		case XT_OP_LNOT: *v = !a; return true;
+		case XT_OP_BNOT: *v = ~a; return true;
+		default: return false;
+		}
+	case XT_N_BINOP:
+		if (!const_value(e->a, &a) || !const_value(e->b, &b))
+			return false;
+		switch (e->op) {
+		case XT_OP_ADD: *v = a + b; return true;
+		case XT_OP_SUB: *v = a - b; return true;
+		case XT_OP_MUL: *v = a * b; return true;
+		case XT_OP_DIV: *v = b ? a / b : 1; return true;
+		case XT_OP_MOD: *v = b ? a % b : 1; return true;
+		case XT_OP_BAND: *v = a & b; return true;
+		case XT_OP_BOR: *v = a | b; return true;
+		case XT_OP_BXOR: *v = a ^ b; return true;
+		case XT_OP_LAND: *v = a && b; return true;
+		case XT_OP_LOR: *v = a || b; return true;
+		case XT_OP_EQ: *v = a == b; return true;
+		case XT_OP_NE: *v = a != b; return true;
+		case XT_OP_LT: *v = a < b; return true;
+		case XT_OP_LE: *v = a <= b; return true;
+		case XT_OP_GT: *v = a > b; return true;
+		case XT_OP_GE: *v = a >= b; return true;
+		default: return false;
+		}
+	default:
+		return false;
+	}
+}
+
+/* fail's message, formatted now from its literal arguments; NULL after a diagnostic. */
+static const char *fail_message(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_node *fmt = n->list;
+	if (fmt->kind != XT_N_STR) {
+		xt_diag_error(dg, fmt->loc, "%s() needs a string literal as its format", n->name);
+		return NULL;
+	}
+	struct xt_val args[64];
+	int nargs = 0;
+	for (struct xt_node *a = fmt->next; a; a = a->next) {
+		if (!xt_sema_expr(s, a))
+			return NULL;
+		int64_t v;
+		if (nargs == 64) {
+			xt_diag_error(dg, a->loc, "%s() takes at most 64 arguments", n->name);
+			return NULL;
+		}
+		if (a->kind == XT_N_STR) {
+			args[nargs].kind = XT_VAL_STR;
+			args[nargs++].s = a->sval;
+		} else if (const_value(a, &v)) {
+			args[nargs].kind = XT_VAL_INT;
+			args[nargs++].i = v;
+		} else {
+			xt_diag_error(dg, a->loc, "%s() arguments must be literals: they are formatted when compiling", n->name);
+			return NULL;
+		}
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int rc = mem ? xt_print_printf(mem, XT_FMT_TEXT, fmt->sval, args, nargs) : -ENOMEM;
+	if (mem)
+		fclose(mem);
+	const char *msg = rc == 0 && text ? xt_arena_strdup(xt_sema_arena(s), text) : NULL;
+	free(text);
+	if (!msg)
+		xt_diag_error(dg, fmt->loc, "%s() format does not match its arguments", n->name);
+	return msg;
+}
+
+static const struct xt_type *fail_type(struct xt_sema *s, struct xt_node *n)
+{
+	const char *msg = fail_message(s, n);
+	if (!msg)
+		return NULL;
+	n->sval = msg;
+	return &xt_void;
+}
+
+/* Whether control can reach `bb`: some edge into it is not the untaken side
+ * of a branch on a constant (the builder folds `if (0)` conditions to one).
+ * A block nothing jumps to is where the probe's body starts. */
+static bool reachable(LLVMBasicBlockRef bb, LLVMBasicBlockRef *seen, int *nseen, int depth)
+{
+	for (int i = 0; i < *nseen; i++)
+		if (seen[i] == bb)
+			return false; /* on the path already: a loop's back edge */
+	if (*nseen >= 256 || depth > 200)
+		return true;
+	seen[(*nseen)++] = bb;
+	bool any = false;
+	for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(bb)); u; u = LLVMGetNextUse(u)) {
+		LLVMValueRef term = LLVMGetUser(u);
+		if (!LLVMIsAInstruction(term) || !LLVMIsATerminatorInst(term))
+			continue;
+		any = true;
+		bool live = true;
+		if (LLVMIsABranchInst(term) && LLVMIsConditional(term) && LLVMIsAConstantInt(LLVMGetCondition(term))) {
+			bool taken = LLVMConstIntGetZExtValue(LLVMGetCondition(term)) != 0;
+			live = LLVMGetSuccessor(term, taken ? 0 : 1) == bb;
+		}
+		if (live && reachable(LLVMGetInstructionParent(term), seen, nseen, depth + 1)) {
+			(*nseen)--;
+			return true;
+		}
+	}
+	(*nseen)--;
+	return !any;
+}
+
+static LLVMValueRef fail_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMBasicBlockRef seen[256];
+	int nseen = 0;
+	if (cg->dg && reachable(LLVMGetInsertBlock(cg->b), seen, &nseen, 0))
+		xt_diag_error(cg->dg, n->loc, "%s", n->sval);
+	return NULL;
+}
+
+static const struct xt_type *static_assert_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_node *cond = n->list, *msg = cond->next;
+	if (!xt_sema_expr(s, cond))
+		return NULL;
+	int64_t v;
+	if (!const_value(cond, &v)) {
+		xt_diag_error(dg, cond->loc, "static_assert() needs a condition known when compiling");
+		return NULL;
+	}
+	if (msg->kind != XT_N_STR) {
+		xt_diag_error(dg, msg->loc, "static_assert() needs a string literal as its message");
+		return NULL;
+	}
+	if (!v) {
+		xt_diag_error(dg, n->loc, "%s", msg->sval);
+		return NULL;
+	}
+	return &xt_void;
+}
+
+static LLVMValueRef nothing_emit(struct xt_cg *cg, struct xt_node *n)
+{
 	return NULL;
 }
 
@@ -501,3 +786,81 @@ const struct xt_builtin xt_bi_assert = { .name = "assert", .kind = XT_BI_FUNC, .
 const struct xt_builtin xt_bi_exit = { .name = "exit", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = exit_type, .emit = exit_emit, .on_event = exit_event,
 	.help = "exit([status]): print the maps and quit (with exit status `status`)" };
+const struct xt_builtin xt_bi_signal_thread = { .name = "signal_thread", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.flags = XT_BIF_NOVALUE, .check = signal_type, .emit = signal_thread_emit,
+	.help = "signal_thread(sig): send a signal to the current thread only (needs --unsafe)" };
+const struct xt_builtin xt_bi_write_user = { .name = "write_user", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 3,
+	.check = write_user_type, .emit = write_user_emit,
+	.help = "write_user(dst, src, len): write len bytes of src to user address dst; whether it worked (needs --unsafe)" };
+const struct xt_builtin xt_bi_fail = { .name = "fail", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
+	.flags = XT_BIF_NOVALUE, .check = fail_type, .emit = fail_emit,
+	.help = "fail(fmt, literals...): a compile error with this message where the code can be reached" };
+const struct xt_builtin xt_bi_static_assert = { .name = "static_assert", .kind = XT_BI_FUNC, .min_args = 2, .max_args = 2,
+	.flags = XT_BIF_NOVALUE, .check = static_assert_type, .emit = nothing_emit,
+	.help = "static_assert(cond, msg): a compile error with msg when the constant cond is false" };
+
+/* -k: a helper that failed, reported as bpftrace reports it (runtime warning
+ * with its location, the helper and its result, the source line marked);
+ * records {u64 helper, i64 result, u64 line << 40 | first column << 20 |
+ * last column} come from xt_cg_helper_failed. --no-warnings silences them. */
+static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
+{
+	const struct xt_rt_opts *o = xt_rt_options(rt);
+	const struct xt_program *prog = xt_rt_program(rt);
+	if (size < 24 || o->no_warnings)
+		return;
+	uint64_t helper, where;
+	int64_t ret;
+	memcpy(&helper, payload, 8);
+	memcpy(&ret, payload + 8, 8);
+	memcpy(&where, payload + 16, 8);
+	int line = (int)(where >> 40), first = (int)(where >> 20 & 0xfffff), last = (int)(where & 0xfffff);
+	const char *name = helper == 1 ? "map_lookup_elem" : helper == 112 ? "probe_read_user"
+		: helper == 113 ? "probe_read_kernel" : helper == 114 ? "probe_read_user_str"
+		: helper == 115 ? "probe_read_kernel_str" : "helper";
+	char msg[128];
+	if (helper == 1)
+		snprintf(msg, sizeof(msg), "Can't lookup map element because it does not exist.");
+	else
+		snprintf(msg, sizeof(msg), "Failed to read memory: %s", strerror((int)-ret));
+	fflush(o->out);
+	const char *file = prog->src ? prog->src->name : "<stdin>";
+	if (o->format == XT_FMT_JSON) { /* bpftrace 0.26's helper_error record */
+		fputs("{\"type\": \"helper_error\", \"msg\": ", o->out);
+		xt_print_json_str(o->out, helper == 1 ? msg : strerror((int)-ret));
+		fputs(", \"helper\": ", o->out);
+		xt_print_json_str(o->out, name);
+		fprintf(o->out, ", \"retcode\": %lld, \"filename\": ", (long long)ret);
+		xt_print_json_str(o->out, file);
+		fprintf(o->out, ", \"line\": %d, \"col\": %d}\n", line, first);
+		return;
+	}
+	if (line > 0)
+		fprintf(stderr, "%s:%d:%d-%d: warning: %s\n", file, line, first, last, msg);
+	else
+		fprintf(stderr, "%s: warning: %s\n", file, msg);
+	fprintf(stderr, "Additional Info - helper: %s, retcode: %lld\n", name, (long long)ret);
+	const char *text = prog->src ? prog->src->text : NULL;
+	for (int l = 1; text && l < line; l++) {
+		text = strchr(text, '\n');
+		text = text ? text + 1 : NULL;
+	}
+	if (text && line > 0 && first > 0 && last >= first) {
+		int len = (int)strcspn(text, "\n");
+		fprintf(stderr, "%.*s\n%*s", len, text, first - 1, "");
+		for (int i = first; i <= last; i++)
+			fputc('~', stderr);
+		fputc('\n', stderr);
+	}
+}
+
+static const struct xt_type *helper_error_type(struct xt_sema *s, struct xt_node *n)
+{
+	xt_diag_error(xt_sema_diags(s), n->loc, "%s is internal to -k", n->name);
+	return NULL;
+}
+
+/* Not callable: its name is no identifier. */
+const struct xt_builtin xt_bi_helper_error = { .name = "-k", .kind = XT_BI_FUNC, .flags = XT_BIF_HELPER_ERRORS | XT_BIF_NOVALUE,
+	.check = helper_error_type, .on_event = helper_error_event,
+	.help = "(not callable) -k's run-time warnings: failed memory reads, lookups of missing map keys" };

@@ -29,9 +29,10 @@ static void usym_decode(struct xt_arena *ar, const struct xt_type *t, const uint
 }
 
 /* A stack type's cname says which ("kstack", "ustack"). */
-static const struct xt_render stack_render = { .name = "kstack", .decode = stack_decode };
-static const struct xt_render ksym_render = { .name = "ksym", .decode = ksym_decode };
-static const struct xt_render usym_render = { .name = "usym", .decode = usym_decode };
+/* printf's %s takes them all (bpftrace 0.26; 0.17 refused them). */
+static const struct xt_render stack_render = { .name = "kstack", .printf_s = true, .decode = stack_decode };
+static const struct xt_render ksym_render = { .name = "ksym", .printf_s = true, .decode = ksym_decode };
+static const struct xt_render usym_render = { .name = "usym", .printf_s = true, .decode = usym_decode };
 
 enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192 };
 
@@ -48,8 +49,14 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 				mode = XT_STACK_PERF;
 			else if (strcmp(a->name, "raw") == 0)
 				mode = XT_STACK_RAW;
-			else {
-				xt_diag_error(dg, a->loc, "%s() mode is bpftrace, perf or raw, not '%s'", fn, a->name);
+			else if (strcmp(a->name, "build_id") == 0 && user)
+				mode = XT_STACK_BUILD_ID;
+			else if (strcmp(a->name, "build_id") == 0) {
+				xt_diag_error(dg, a->loc, "build_id is a mode of ustack() only: kernel frames have no build id here");
+				return NULL;
+			} else {
+				xt_diag_error(dg, a->loc, "%s() mode is %s, not '%s'", fn,
+					      user ? "bpftrace, perf, raw or build_id" : "bpftrace, perf or raw", a->name);
 				return NULL;
 			}
 		} else if (a->kind == XT_N_INT && !a->next) {
@@ -157,7 +164,7 @@ const struct xt_builtin xt_bi_ustack = { .name = "ustack", .kind = XT_BI_VAR, .c
 const struct xt_builtin xt_bi_kstack_fn = { .name = "kstack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
 	.check = kstack_check, .emit = stack_emit, .help = "kstack([mode,] [limit]): mode bpftrace, perf or raw" };
 const struct xt_builtin xt_bi_ustack_fn = { .name = "ustack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
-	.check = ustack_check, .emit = stack_emit, .help = "ustack([mode,] [limit]): mode bpftrace, perf or raw" };
+	.check = ustack_check, .emit = stack_emit, .help = "ustack([mode,] [limit]): mode bpftrace, perf, raw or build_id" };
 const struct xt_builtin xt_bi_ksym = { .name = "ksym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.check = ksym_check, .emit = ksym_emit, .help = "ksym(addr): the kernel function containing addr" };
 const struct xt_builtin xt_bi_usym = { .name = "usym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,

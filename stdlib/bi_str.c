@@ -1,8 +1,45 @@
 /* str(): a NUL-terminated string read from kernel or user memory. */
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "codegen/cg.h"
 #include "runtime/print.h"
 #include "stdlib/registry.h"
+
+/* A string str() read that filled its whole buffer was probably cut short:
+ * it prints with the trailer ".." (bpftrace 0.18's str_trunc_trailer), or
+ * XTRACE_STR_TRUNC_TRAILER / BPFTRACE_STR_TRUNC_TRAILER ("" for 0.17's form). */
+static const char *trunc_trailer(void)
+{
+	static const char *trailer;
+	if (!trailer) {
+		const char *e = getenv("XTRACE_STR_TRUNC_TRAILER");
+		if (!e)
+			e = getenv("BPFTRACE_STR_TRUNC_TRAILER");
+		trailer = e ? e : "..";
+	}
+	return trailer;
+}
+
+static void str_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	size_t len = strnlen((const char *)p, (size_t)t->size);
+	out->kind = XT_VAL_STR;
+	if (t->size > 1 && len + 1 >= (size_t)t->size && *trunc_trailer())
+		out->s = xt_arena_printf(ar, "%.*s%s", (int)len, (const char *)p, trunc_trailer());
+	else
+		out->s = xt_arena_strndup(ar, (const char *)p, len);
+}
+
+static const struct xt_render str_render = { .name = "string", .printf_s = true, .decode = str_decode };
+
+/* string[size] as str() makes it: printed with the trailer when full */
+static const struct xt_type *read_str_type(struct xt_sema *s, int size)
+{
+	struct xt_type *t = (struct xt_type *)xt_type_str(xt_sema_arena(s), size);
+	t->render = &str_render;
+	return t;
+}
 
 static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 {
@@ -11,7 +48,7 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 		return NULL;
 	int size = xt_sema_program(s)->opts.max_strlen;
 	if (t->kind == XT_T_STR) /* a string already: cut to max_strlen */
-		return t->size > size ? xt_type_str(xt_sema_arena(s), size) : t;
+		return t->size > size ? read_str_type(s, size) : t;
 	if (!(xt_type_is_int(t) || t->kind == XT_T_PTR || t->kind == XT_T_DATALOC)) {
 		xt_diag_error(xt_sema_diags(s), n->list->loc, "str() needs a pointer, not %s",
 			      xt_type_name(xt_sema_arena(s), t));
@@ -28,7 +65,7 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 		if (n->list->next->kind == XT_N_INT && n->list->next->ival + 1 < (uint64_t)size)
 			size = (int)n->list->next->ival + 1;
 	}
-	return xt_type_str(xt_sema_arena(s), size);
+	return read_str_type(s, size);
 }
 
 static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
@@ -361,8 +398,25 @@ static void strftime_decode(struct xt_arena *ar, const struct xt_type *t, const 
 	time_t secs = (time_t)(ns / 1000000000);
 	struct tm tm;
 	localtime_r(&secs, &tm);
+	/* %f: the microseconds, six digits (bpftrace's addition to strftime) */
+	const char *fmt = t->rfmt ? t->rfmt : "%H:%M:%S";
+	char f[256];
+	size_t o = 0;
+	int64_t us = (ns % 1000000000 + 1000000000) % 1000000000 / 1000;
+	for (const char *c = fmt; *c && o + 8 < sizeof(f); c++) {
+		if (c[0] == '%' && c[1] == 'f') {
+			o += (size_t)snprintf(f + o, sizeof(f) - o, "%06lld", (long long)us);
+			c++;
+		} else if (c[0] == '%' && c[1]) {
+			f[o++] = *c++;
+			f[o++] = *c;
+		} else {
+			f[o++] = *c;
+		}
+	}
+	f[o] = 0;
 	char text[256];
-	size_t n = strftime(text, sizeof(text), t->rfmt ? t->rfmt : "%H:%M:%S", &tm);
+	size_t n = strftime(text, sizeof(text), f, &tm);
 	text[n] = 0;
 	out->kind = XT_VAL_STR;
 	out->s = xt_arena_strdup(ar, text);
@@ -395,6 +449,88 @@ static LLVMValueRef strftime_emit(struct xt_cg *cg, struct xt_node *n)
 	return xt_cg_expr(cg, n->list->next);
 }
 
+/* memcmp(a, b, n): compares the first n bytes of two strings or buffers
+ * (bpftrace 0.25): 0 when equal, else the difference of the first bytes
+ * that differ (as unsigned chars). n is at most the smaller size; a run-time
+ * n is clamped to it. */
+static const struct xt_type *memcmp_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_node *a = n->list, *b = a->next, *len = b->next;
+	int size[2];
+	int i = 0;
+	for (struct xt_node *x = a; x != len; x = x->next, i++) {
+		const struct xt_type *t = xt_sema_expr(s, x);
+		if (!t)
+			return NULL;
+		if (t->kind != XT_T_STR && !(t->kind == XT_T_BUF && t->render == XT_R_NONE)) {
+			xt_diag_error(dg, x->loc, "memcmp() compares strings or buffers, not %s", xt_type_name(xt_sema_arena(s), t));
+			return NULL;
+		}
+		size[i] = t->kind == XT_T_BUF ? t->size - 8 : t->size;
+	}
+	const struct xt_type *lt = xt_sema_expr(s, len);
+	if (!lt)
+		return NULL;
+	if (!xt_type_is_int(lt) || lt->kind == XT_T_BOOL) {
+		xt_diag_error(dg, len->loc, "memcmp() needs a byte count, not %s", xt_type_name(xt_sema_arena(s), lt));
+		return NULL;
+	}
+	int most = size[0] < size[1] ? size[0] : size[1];
+	if (len->kind == XT_N_INT && len->ival > (uint64_t)most) {
+		xt_diag_error(dg, len->loc, "memcmp() can compare at most %d bytes here (the smaller size)", most);
+		return NULL;
+	}
+	return &xt_s64;
+}
+
+static LLVMValueRef mem_bytes(struct xt_cg *cg, struct xt_node *x)
+{
+	LLVMValueRef v = xt_cg_expr(cg, x);
+	return x->type->kind == XT_T_BUF ? xt_cg_gep(cg, v, xt_cg_i64(cg, 8)) : v;
+}
+
+static LLVMValueRef memcmp_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMBuilderRef B = cg->b;
+	struct xt_node *a = n->list, *b = a->next, *len = b->next;
+	int sa = a->type->kind == XT_T_BUF ? a->type->size - 8 : a->type->size;
+	int sb = b->type->kind == XT_T_BUF ? b->type->size - 8 : b->type->size;
+	int most = sa < sb ? sa : sb;
+	LLVMValueRef pa = mem_bytes(cg, a), pb = mem_bytes(cg, b);
+	LLVMValueRef cnt = xt_cg_expr(cg, len);
+	cnt = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, cnt, xt_cg_i64(cg, most), ""), cnt, xt_cg_i64(cg, most), "");
+	/* for i in [0, cnt): a[i] != b[i] -> a[i] - b[i]; all equal -> 0 */
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = xt_cg_block(cg, "mc_i"), body = xt_cg_block(cg, "mc_b"),
+			  next = xt_cg_block(cg, "mc_n"), diff = xt_cg_block(cg, "mc_d"), done = xt_cg_block(cg, "mc_done");
+	LLVMBuildBr(B, head);
+	LLVMPositionBuilderAtEnd(B, head);
+	LLVMValueRef i = LLVMBuildPhi(B, cg->i64, "i");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, i, cnt, ""), body, done);
+	LLVMPositionBuilderAtEnd(B, body);
+	/* keep the index visibly inside both buffers for the verifier */
+	LLVMValueRef ic = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, i, xt_cg_i64(cg, most), ""), i,
+					  xt_cg_i64(cg, most - 1), "");
+	LLVMValueRef ca = LLVMBuildZExt(B, LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, pa, ic), ""), cg->i64, "");
+	LLVMValueRef cb = LLVMBuildZExt(B, LLVMBuildLoad2(B, cg->i8, xt_cg_gep(cg, pb, ic), ""), cg->i64, "");
+	LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, ca, cb, ""), next, diff);
+	LLVMPositionBuilderAtEnd(B, next);
+	LLVMValueRef i1 = LLVMBuildAdd(B, i, xt_cg_i64(cg, 1), "");
+	LLVMBuildBr(B, head);
+	LLVMValueRef iv[] = { xt_cg_i64(cg, 0), i1 };
+	LLVMBasicBlockRef ib[] = { pre, next };
+	LLVMAddIncoming(i, iv, ib, 2);
+	LLVMPositionBuilderAtEnd(B, diff);
+	LLVMValueRef d = LLVMBuildSub(B, ca, cb, "");
+	LLVMBuildBr(B, done);
+	LLVMPositionBuilderAtEnd(B, done);
+	LLVMValueRef r = LLVMBuildPhi(B, cg->i64, "memcmp");
+	LLVMValueRef rv[] = { xt_cg_i64(cg, 0), d };
+	LLVMBasicBlockRef rb[] = { head, diff };
+	LLVMAddIncoming(r, rv, rb, 2);
+	return r;
+}
+
 #define STRFN(sym, nm, mn, mx, chk, em, hlp) \
 	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = mn, .max_args = mx, \
 		.check = chk, .emit = em, .help = hlp }
@@ -412,3 +548,5 @@ STRFN(xt_bi_strstr, "strstr", 2, 2, strstr_type, find_emit, "strstr(s, sub): the
 STRFN(xt_bi_is_err, "is_err", 1, 1, is_err_type, is_err_emit, "is_err(p): whether p is an error pointer (-4095..-1)");
 STRFN(xt_bi_syscall_name, "syscall_name", 1, 1, syscall_name_type, int_arg_emit, "syscall_name(n): the name of syscall n");
 STRFN(xt_bi_signal_name, "signal_name", 1, 1, signal_name_type, int_arg_emit, "signal_name(n): the name of signal n (SIGKILL)");
+STRFN(xt_bi_memcmp, "memcmp", 3, 3, memcmp_type, memcmp_emit,
+      "memcmp(a, b, n): compare the first n bytes of two strings or buffers: 0 when equal");

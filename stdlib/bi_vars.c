@@ -329,6 +329,185 @@ VAR(xt_bi_ncpus, "ncpus", type_u64, emit_ncpus, "number of online CPUs");
 VAR(xt_bi_elapsed, "elapsed", type_u64, emit_elapsed, "nanoseconds since xtrace started");
 VAR(xt_bi_username, "username", type_username, emit_uid, "name of the current task's user");
 
+/* --- comm(pid), cgroup_path(id): names user space looks up when printing ---
+ * comm(pid) (bpftrace 0.25) reads the task through the bpf_task_from_pid
+ * kfunc, which tracepoint, perf-event and uprobe programs cannot call; xtrace
+ * reads /proc/PID/comm when the value prints instead, so it only prints
+ * (like username) and is empty for a process gone by then. cgroup_path(id)
+ * is bpftrace's `unified:PATH` of the cgroup v2 directory with that id
+ * (its inode number), found under the cgroup2 mount when printed. */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static void comm_of_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	char path[64], name[64] = "";
+	snprintf(path, sizeof(path), "/proc/%llu/comm", (unsigned long long)xt_render_u64(p));
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (!fgets(name, sizeof(name), f))
+			name[0] = 0;
+		fclose(f);
+	}
+	name[strcspn(name, "\n")] = 0;
+	out->kind = XT_VAL_STR;
+	out->s = xt_arena_strdup(ar, name);
+}
+
+static const struct xt_render comm_of_render = { .name = "comm", .printf_s = true, .decode = comm_of_decode };
+static const struct xt_type comm_of_type = { .kind = XT_T_RENDERED, .size = 8, .render = &comm_of_render };
+
+static const struct xt_type *type_comm_fn(struct xt_sema *s, struct xt_node *n)
+{
+	if (!n->list)
+		return type_comm(s, n);
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (!xt_type_is_int(t) || t->kind == XT_T_BOOL) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "comm() takes a process id, not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	return &comm_of_type;
+}
+
+static LLVMValueRef emit_comm_fn(struct xt_cg *cg, struct xt_node *n)
+{
+	return n->list ? xt_cg_expr(cg, n->list) : emit_comm(cg, n);
+}
+
+/* The cgroup2 mount point, from /proc/self/mountinfo; NULL when none. */
+static const char *cgroup2_root(void)
+{
+	static char root[512];
+	if (root[0])
+		return root;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[2048];
+	while (f && fgets(line, sizeof(line), f)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS... - TYPE SOURCE SUPEROPTS */
+		char mnt[512], type[64];
+		const char *dash = strstr(line, " - ");
+		if (dash && sscanf(dash, " - %63s", type) == 1 && strcmp(type, "cgroup2") == 0 &&
+		    sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1) {
+			snprintf(root, sizeof(root), "%s", mnt);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return root[0] ? root : NULL;
+}
+
+/* Depth-first under dir (path, len bytes used) for the directory whose inode is id. */
+static bool find_inode(char *path, size_t len, size_t cap, uint64_t id, dev_t dev)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return false;
+	bool found = false;
+	for (struct dirent *e; !found && (e = readdir(d));) {
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		size_t n = (size_t)snprintf(path + len, cap - len, "/%s", e->d_name);
+		if (n >= cap - len)
+			continue;
+		struct stat st;
+		if (lstat(path, &st) < 0 || st.st_dev != dev)
+			continue;
+		found = (uint64_t)st.st_ino == id || find_inode(path, len + n, cap, id, dev);
+	}
+	closedir(d);
+	if (!found)
+		path[len] = 0;
+	return found;
+}
+
+static void cgroup_path_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	uint64_t id = xt_render_u64(p);
+	const char *root = cgroup2_root();
+	char path[4096];
+	struct stat st;
+	out->kind = XT_VAL_STR;
+	out->s = "";
+	if (!root || (t->rfmt && fnmatch(t->rfmt, "unified", 0) != 0) || stat(root, &st) < 0)
+		return;
+	size_t len = (size_t)snprintf(path, sizeof(path), "%s", root);
+	if ((uint64_t)st.st_ino == id)
+		out->s = "unified:/";
+	else if (find_inode(path, len, sizeof(path), id, st.st_dev))
+		out->s = xt_arena_printf(ar, "unified:%s", path + len);
+}
+
+static const struct xt_render cgroup_path_render = { .name = "cgroup_path", .printf_s = true, .decode = cgroup_path_decode };
+
+static const struct xt_type *type_cgroup_path(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (!xt_type_is_int(t) || t->kind == XT_T_BOOL) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "cgroup_path() takes a cgroup id, not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	struct xt_node *filter = n->list->next;
+	if (filter && filter->kind != XT_N_STR) {
+		xt_diag_error(xt_sema_diags(s), filter->loc, "cgroup_path() takes a string literal as its hierarchy filter");
+		return NULL;
+	}
+	struct xt_type *r = (struct xt_type *)xt_type_rendered(xt_sema_arena(s), &cgroup_path_render, 8);
+	r->rfmt = filter ? filter->sval : NULL;
+	return r;
+}
+
+static LLVMValueRef emit_first_arg(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_expr(cg, n->list);
+}
+
+const struct xt_builtin xt_bi_comm_fn = { .name = "comm", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
+	.check = type_comm_fn, .emit = emit_comm_fn,
+	.help = "comm(), comm(pid): name of the current task, or of process pid (read from /proc when printed)" };
+const struct xt_builtin xt_bi_cgroup_path = { .name = "cgroup_path", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
+	.check = type_cgroup_path, .emit = emit_first_arg,
+	.help = "cgroup_path(id[, filter]): the cgroup v2 path of cgroup id, printed as unified:PATH" };
+
+/* percpu_kaddr(name[, cpu]) (bpftrace 0.22) takes the variable's address
+ * through bpf_per_cpu_ptr/bpf_this_cpu_ptr, whose argument is the variable as
+ * a BTF __ksym: a relocation the code generator does not emit. Nor can the
+ * address be computed from /proc/kallsyms, which lists neither per-CPU
+ * variables nor __per_cpu_offset without CONFIG_KALLSYMS_ALL. So: a clear
+ * refusal, after checking the name. */
+static const struct xt_type *type_percpu_kaddr(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *name = n->list;
+	if (name->kind != XT_N_STR) {
+		xt_diag_error(xt_sema_diags(s), name->loc, "percpu_kaddr() needs the variable's name as a string literal");
+		return NULL;
+	}
+	struct btf *btf = xt_btf_get(NULL);
+	if (btf && btf__find_by_name_kind(btf, name->sval, BTF_KIND_VAR) < 0) {
+		xt_diag_error(xt_sema_diags(s), name->loc, "percpu_kaddr(): the kernel has no per-CPU variable '%s'", name->sval);
+		return NULL;
+	}
+	xt_diag_error(xt_sema_diags(s), n->loc,
+		      "percpu_kaddr() is not supported by xtrace: it needs the variable as a BTF __ksym for bpf_per_cpu_ptr, "
+		      "which xtrace does not generate");
+	return NULL;
+}
+
+const struct xt_builtin xt_bi_percpu_kaddr = { .name = "percpu_kaddr", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
+	.check = type_percpu_kaddr, .emit = emit_first_arg,
+	.help = "percpu_kaddr(name[, cpu]): not supported (bpftrace 0.22: a per-CPU variable's address)" };
+
 /* --- the probe: its type, its mode; the -c command; the NUMA node --------- */
 
 #include "stdlib/ctx.h"

@@ -28,24 +28,27 @@ expect_match() {
 		fail "$1" "$(printf -- 'pattern: %s\n--- actual\n%s' "$2" "$3")"; fi
 }
 
-# xt ARGS...: runs xtrace with a time limit, stdout+stderr in $XT_OUT/$XT_ERR, status in $XT_RC
+# xt ARGS...: runs xtrace with a time limit, stdout+stderr in $XT_OUT/$XT_ERR
+# (without the "Attached N probes" line), status in $XT_RC
 xt() {
 	local t0=$(date +%s%N)
 	XT_OUT=$(timeout -k 5 ${XT_TIMEOUT:-60} "$XTRACE" "$@" 2>"$XT_TMP/stderr")
 	XT_RC=$?
 	XT_MS=$((($(date +%s%N) - t0) / 1000000))
 	[ -n "${XT_TRACE_TIME:-}" ] && echo "# ${XT_MS} ms: xtrace $*"
-	XT_ERR=$(cat "$XT_TMP/stderr")
+	XT_ERR=$(sed -E '/^Attached [0-9]+ probes?$/d' "$XT_TMP/stderr") # asserted by test_cli26.sh
 }
 
 # Background runs, for tests that must act while xtrace traces (send it a
 # signal, run a workload system-wide or on a -p process). They synchronise on
-# events, never on fixed sleeps: xtrace's "Attaching N probes..." line (printed
-# once every probe is attached) and a workload held on a FIFO until then.
+# events, never on fixed sleeps: xtrace's "Attached N probes" line on stderr
+# (bpftrace 0.26's; printed once every probe is attached), or 0.17's
+# "Attaching N probes..." on stdout under --attach-line 0.17, and a workload
+# held on a FIFO until then.
 # Typically: hold PROG ARGS wait; xt_held -p $HELD_PID PROGRAM; expect_...
 
 # xt_start ARGS...: starts xtrace ARGS in the background (never pass -q: its
-# "Attaching" line is the handshake; xt_stop drops it from XT_OUT) and returns
+# "Attached" line is the handshake; xt_stop drops it from XT_ERR) and returns
 # 0 once every probe is attached and xtrace takes SIGINT/SIGTERM through its
 # event loop (both blocked: a signal sent earlier would kill it unprinted).
 # Returns 1, with XT_RC/XT_OUT/XT_ERR set, when xtrace exited first or did not
@@ -55,7 +58,8 @@ xt_start() {
 	"$XTRACE" "$@" >"$XT_TMP/bg.out" 2>"$XT_TMP/bg.err" &
 	XT_PID=$!
 	while ((SECONDS < end)); do
-		if grep -Eq '^Attaching [0-9]+ probes?\.\.\.$' "$XT_TMP/bg.out"; then
+		if grep -Eq '^Attached [0-9]+ probes?$' "$XT_TMP/bg.err" ||
+			grep -Eq '^Attaching [0-9]+ probes?\.\.\.$' "$XT_TMP/bg.out"; then
 			mask=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$XT_PID/status" 2>/dev/null)
 			[ -n "$mask" ] && (((0x$mask & 0x4002) == 0x4002)) && return 0 # SIGINT, SIGTERM
 		fi
@@ -68,8 +72,8 @@ xt_start() {
 }
 
 # xt_stop [SIG]: sends SIG (default INT) to the xtrace of xt_start, waits for
-# it to end (XT_TIMEOUT s at most, then SIGKILL) and sets XT_RC, XT_OUT (without
-# the "Attaching" line) and XT_ERR.
+# it to end (XT_TIMEOUT s at most, then SIGKILL) and sets XT_RC, XT_OUT and
+# XT_ERR (without the "Attached" line).
 xt_stop() {
 	kill -"${1:-INT}" "$XT_PID" 2>/dev/null
 	xt_wait
@@ -86,7 +90,7 @@ xt_wait() {
 	wait "$XT_PID"
 	XT_RC=$?
 	XT_OUT=$(sed -E '1{/^Attaching [0-9]+ probes?\.\.\.$/d}' "$XT_TMP/bg.out")
-	XT_ERR=$(cat "$XT_TMP/bg.err")
+	XT_ERR=$(sed -E '/^Attached [0-9]+ probes?$/d' "$XT_TMP/bg.err")
 }
 
 # hold PROG ARGS...: starts a workload that waits for `release` before it

@@ -26,8 +26,6 @@ declare -A PENDING=(
 	[tcpconnect]="is not in scope here :: scoping of variables declared in if/else (lang26)"
 	[runqlat]="unknown identifier 'TASK_RUNNING' :: TASK_RUNNING from the included <linux/sched.h> (ctypes)"
 	[runqlen]="struct cfs_rq has no field :: the program's own struct cfs_rq definition (ctypes)"
-	[sslsnoop]="%s cannot print a usym :: printf %s of func, a usym (bi26)"
-	[threadsnoop]="%s cannot print a usym :: printf %s of usym() (bi26)"
 )
 tool_fail() { # tool_fail TOOL NAME DETAILS [STDERR]: STDERR defaults to the run's
 	local p=${PENDING[$1]:-} e
