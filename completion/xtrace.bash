@@ -42,7 +42,7 @@ _xtrace()
 			COMPREPLY=("${COMPREPLY[@]#"$colon"}")
 		fi
 		return ;;
-	-e)
+	-e|--metrics)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -19,7 +19,7 @@ enum xt_node_kind {
 	/* top level */
 	XT_N_PROGRAM,  /* list: probes; a: config block (XT_N_BLOCK) or NULL; c: macros (XT_N_MACRO list);
 			* b: C definitions (XT_N_CDEFS list), or for a REPL statement list its XT_N_BLOCK */
-	XT_N_CDEFS,    /* sval, slen: C text (headers' declarations, a struct definition), not yet read */
+	XT_N_CDEFS,    /* sval, slen: C text (headers' declarations, a struct definition), read by sema into types */
 	XT_N_PROBE,    /* list: attach points; a: predicate or NULL; b: block */
 	XT_N_ATTACH,   /* name: the attach point text as written, e.g. "tracepoint:syscalls:sys_enter_openat" */
 	XT_N_MACRO,    /* name; list: parameters (XT_N_VAR, XT_N_MAP or XT_N_IDENT); b: body (XT_N_BLOCK) */

@@ -358,6 +358,19 @@ static int keyword(const char *s, size_t n)
 	return IDENT;
 }
 
+/* Whether a name is followed by `*...` and `)`, `=` or `;`: a pointer type
+ * whose name is a C typedef (`(foo_t *)arg0`, `let $p: foo_t * = ...`),
+ * since no expression has that form. */
+static bool typedef_cast(const char *p, const char *end)
+{
+	p = xt_lex_skip_space(p, end);
+	if (p >= end || *p != '*')
+		return false;
+	while (p < end && *p == '*')
+		p = xt_lex_skip_space(p + 1, end);
+	return p < end && (*p == ')' || *p == ';' || (*p == '=' && (p + 1 >= end || p[1] != '=')));
+}
+
 /* One expression-level token at px->cur (white space already skipped). */
 static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 {
@@ -447,6 +460,9 @@ static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 	id {
 		begin(px, loc);
 		tok = keyword(start, (size_t)((const char *)YYCURSOR - start));
+		if (tok == IDENT && px->prev_tok != STRUCT && px->prev_tok != UNION && px->prev_tok != ENUM &&
+		    typedef_cast((const char *)YYCURSOR, px->end))
+			tok = TYPEDEF_NAME;
 		lval->str = text(px, start, (const char *)YYCURSOR);
 		advance(px, (const char *)YYCURSOR, loc);
 		return tok;

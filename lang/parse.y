@@ -163,7 +163,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 }
 
 /* Injected by the lexer as the very first token. */
-%token START_PROGRAM "start of program" START_STMTS "start of statements"
+%token START_PROGRAM "start of program" START_STMTS "start of statements" START_DEFS "start of C definitions"
 
 %token <str> ATTACH "attach point"
 %token <str> CDEFS "C definitions"
@@ -175,6 +175,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token <num> INT "integer"
 %token <lit> STRING "string"
 %token <str> INT_TYPE "type name"
+%token <str> TYPEDEF_NAME "typedef name"
 %token <op> OPASSIGN "compound assignment"
 
 %token ANGLE_OPEN "'<'" ANGLE_CLOSE "'>'" PRED_END "'/'"
@@ -187,12 +188,13 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token TRUE "'true'" FALSE "'false'"
 %token MAPDECL "'let' (a map declaration)"
 
-%type <node> program config_opt probe body block angle_block pred_opt
+%type <node> program defs_entry config_opt probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
 %type <node> expr postfix primary map cond value if_value
 %type <list> probes attach_list stmts brace_body config_items config_body
 %type <list> exprlist args_opt record_fields macros macro_params macro_params_opt
 %type <node> let_type_opt let_type
+%type <str> field_path
 %type <type> type
 %type <num> stars
 
@@ -215,9 +217,10 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 
 %%
 
-/* start: START_PROGRAM program | START_STMTS brace_body */
+/* start: START_PROGRAM program | START_STMTS brace_body | START_DEFS defs_entry */
 start
 	: START_PROGRAM program { px->result = $2; }
+	| START_DEFS defs_entry { px->result = $2; }
 	| START_STMTS brace_body
 		{
 			struct xt_node *p = NODE(XT_N_PROGRAM, @2);
@@ -238,6 +241,18 @@ program
 			$$->list = $4.head;
 			$$->b = px->cdefs.head;
 			$$->decls = px->decls.head;
+		}
+	;
+
+/* defs_entry: a REPL entry that opens with C definitions: a program, or
+ * only definitions (kept for later entries) */
+defs_entry
+	: program
+	| cdefs CDEFS
+		{
+			cdef(px, $2, @2);
+			$$ = NODE(XT_N_PROGRAM, @$);
+			$$->b = px->cdefs.head;
 		}
 	;
 
@@ -580,7 +595,7 @@ cond
 	| '!' cond { $$ = unop(px, XT_N_UNOP, XT_OP_LNOT, $2, @$); }
 	;
 
-/* type: (int-type | struct|union|enum NAME) ('*' | '[' INT ']')...
+/* type: (int-type | struct|union|enum NAME | typedef-name) ('*' | '[' INT ']')...
  * (bpftrace 0.26: `int32*[4]` is an array of four pointers, `int32[4]*` a pointer to one) */
 type
 	: INT_TYPE { $$.base = $1; $$.ptrs = 0; }
@@ -592,6 +607,7 @@ type
 	| STRUCT IDENT { $$.base = xt_arena_printf(px->ar, "struct %s", $2); $$.ptrs = 0; }
 	| UNION IDENT { $$.base = xt_arena_printf(px->ar, "union %s", $2); $$.ptrs = 0; }
 	| ENUM IDENT { $$.base = xt_arena_printf(px->ar, "enum %s", $2); $$.ptrs = 0; }
+	| TYPEDEF_NAME { $$.base = $1; $$.ptrs = 0; }
 	| type '*' { $$ = $1; $$.ptrs++; }
 	;
 
@@ -710,19 +726,31 @@ primary
 		}
 	| SIZEOF '(' type ')' { $$ = named(px, XT_N_SIZEOF, type_text(px, $3.base, $3.ptrs), @$); }
 	| SIZEOF '(' expr ')' { $$ = NODE(XT_N_SIZEOF, @$); $$->a = $3; }
-	/* offsetof '(' (struct|union) NAME ',' FIELD ')' */
-	| OFFSETOF '(' STRUCT IDENT ',' IDENT ')'
+	/* offsetof '(' (struct|union NAME | typedef-name) ',' FIELD ['.' FIELD]... ')' */
+	| OFFSETOF '(' STRUCT IDENT ',' field_path ')'
 		{
 			$$ = named(px, XT_N_OFFSETOF, xt_arena_printf(px->ar, "struct %s", $4), @$);
 			$$->sval = $6;
 			$$->slen = strlen($6);
 		}
-	| OFFSETOF '(' UNION IDENT ',' IDENT ')'
+	| OFFSETOF '(' UNION IDENT ',' field_path ')'
 		{
 			$$ = named(px, XT_N_OFFSETOF, xt_arena_printf(px->ar, "union %s", $4), @$);
 			$$->sval = $6;
 			$$->slen = strlen($6);
 		}
+	| OFFSETOF '(' IDENT ',' field_path ')'
+		{
+			$$ = named(px, XT_N_OFFSETOF, $3, @$);
+			$$->sval = $5;
+			$$->slen = strlen($5);
+		}
+	;
+
+/* field_path: FIELD ['.' FIELD]... (offsetof's member designator) */
+field_path
+	: IDENT
+	| field_path '.' IDENT { $$ = xt_arena_printf(px->ar, "%s.%s", $1, $3); }
 	;
 
 /* map: '@' [NAME] ['[' expr, ... ']'] */
@@ -886,7 +914,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	switch (la) {
 	case YYSYMBOL_ATTACH: case YYSYMBOL_IDENT: case YYSYMBOL_MAP:
 	case YYSYMBOL_VAR: case YYSYMBOL_POSPARAM: case YYSYMBOL_INT:
-	case YYSYMBOL_INT_TYPE: case YYSYMBOL_OPASSIGN:
+	case YYSYMBOL_INT_TYPE: case YYSYMBOL_TYPEDEF_NAME: case YYSYMBOL_OPASSIGN:
 		if (token_text(px, loc, &text, &tlen)) {
 			snprintf(what, sizeof(what), "%s '%.*s'", name, tlen, text);
 			break;
@@ -928,6 +956,21 @@ static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg)
 /* Whether a REPL entry is a program: it starts like an attach point
  * (`word:`), with begin/end (any case), or with a config block. Anything else is a
  * statement list. */
+/* Whether a REPL entry opens with C definitions: struct, union, enum or
+ * typedef, or what an #include'd header put first. */
+static bool entry_is_defs(const struct xt_source *src, const char *p, const char *end)
+{
+	static const char *const words[] = { "struct", "union", "enum", "typedef" };
+	if (xt_source_in_header(src, 1))
+		return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i]);
+		if ((size_t)(end - p) > n && !memcmp(p, words[i], n) && strchr(" \t\n", p[n]))
+			return true;
+	}
+	return false;
+}
+
 static bool entry_is_program(const char *p, const char *end)
 {
 	const char *w = p;
@@ -978,7 +1021,9 @@ struct xt_node *xt_parse(struct xt_arena *ar, const struct xt_source *src,
 	px.start_token = START_PROGRAM;
 	if (mode == XT_PARSE_ENTRY) {
 		const char *p = xt_lex_skip_space(px.cur, px.end);
-		if (!entry_is_program(p, px.end)) {
+		if (entry_is_defs(src, p, px.end)) {
+			px.start_token = START_DEFS;
+		} else if (!entry_is_program(p, px.end)) {
 			px.start_token = START_STMTS;
 			px.stmts = true;
 		}

@@ -12,22 +12,6 @@ static const char *tname(struct xt_sema *s, const struct xt_type *t)
 	return xt_type_name(s->ar, t);
 }
 
-/* Whether the program's C definitions (XT_N_CDEFS: headers, its own struct
- * definitions) define `name` ("struct foo"): "struct foo" then '{'. */
-static bool defined_in_c(const struct xt_program *prog, const char *name)
-{
-	size_t n = strlen(name);
-	for (const struct xt_node *d = prog->ast ? prog->ast->b : NULL; d && d->kind == XT_N_CDEFS; d = d->next)
-		for (const char *p = strstr(d->sval, name); p; p = strstr(p + 1, name)) {
-			const char *q = p + n;
-			while (*q == ' ' || *q == '\t' || *q == '\n')
-				q++;
-			if (*q == '{' && (p == d->sval || !(p[-1] == '_' || (unsigned)((p[-1] | 0x20) - 'a') < 26u)))
-				return true;
-		}
-	return false;
-}
-
 const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc)
 {
 	const char *near, *why;
@@ -35,17 +19,14 @@ const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, 
 	if (t)
 		return t;
 	const char *sp = strchr(name, ' ');
-	if (sp && defined_in_c(s->prog, name))
-		xt_diag_error(s->dg, loc, "%s is defined in the program's C definitions, which xtrace does not read "
-			      "yet: its types are the kernel's (BTF), and the kernel has no %s", name, name);
-	else if (!sp) /* not struct/union/enum: an unknown base type */
+	if (!sp) /* not struct/union/enum: an unknown base type or typedef */
 		xt_diag_error(s->dg, loc, "unknown type '%s'", name);
 	else if (strcmp(why, "unknown") != 0)
 		xt_diag_error(s->dg, loc, "%s: %s", name, why);
 	else if (near)
 		xt_diag_error(s->dg, loc, "unknown %.*s '%s'; did you mean '%s'?", (int)(sp - name), name, sp + 1, near);
 	else
-		xt_diag_error(s->dg, loc, "unknown %.*s '%s' (xtrace knows the kernel's types, from its BTF, not those of user programs)",
+		xt_diag_error(s->dg, loc, "unknown %.*s '%s' (neither the program's C definitions nor the kernel's BTF define it)",
 			      (int)(sp - name), name, sp + 1);
 	return NULL;
 }
@@ -197,7 +178,7 @@ const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const s
 	return xt_type_ptr(s->ar, t, xt_arena_printf(s->ar, "%s *", tname(s, t)));
 }
 
-/* offsetof(struct T, f): a constant from here on. */
+/* offsetof(struct T, f.g...) and offsetof(T, f): a constant from here on. */
 const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n)
 {
 	const struct xt_type *rec = xt_sema_kernel_named(s, n->name, n->loc);
@@ -207,10 +188,32 @@ const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->loc, "offsetof needs a struct or union, not %s", tname(s, rec));
 		return NULL;
 	}
-	const struct xt_field *f = field_of(s, n, rec, n->sval);
-	if (!f)
-		return NULL;
+	uint64_t off = 0;
+	for (const char *p = n->sval;;) {
+		const char *dot = strchr(p, '.');
+		const char *fname = dot ? xt_arena_strndup(s->ar, p, (size_t)(dot - p)) : p;
+		const char *near;
+		const struct xt_field *f = xt_ktypes()->field(rec, fname, &near);
+		if (!f) { /* its diagnostic; a float's offset is fine, its value xtrace cannot read */
+			field_of(s, n, rec, fname);
+			return NULL;
+		}
+		if (f->bits) {
+			xt_diag_error(s->dg, n->loc, "offsetof cannot take bitfield '%s' of %s", fname, tname(s, rec));
+			return NULL;
+		}
+		off += (uint64_t)f->offset;
+		if (!dot)
+			break;
+		rec = f->type;
+		if (!xt_type_is_place(rec) || rec->kind != XT_T_RECORD) {
+			xt_diag_error(s->dg, n->loc, "field '%s' is %s, not a struct: it has no field '%s'", fname,
+				      tname(s, rec), xt_arena_strndup(s->ar, dot + 1, strcspn(dot + 1, ".")));
+			return NULL;
+		}
+		p = dot + 1;
+	}
 	n->kind = XT_N_INT;
-	n->ival = (uint64_t)f->offset;
+	n->ival = off;
 	return &xt_u64;
 }

@@ -39,6 +39,16 @@ void xt_sema_posparam(struct xt_sema *s, struct xt_node *n)
 
 const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n)
 {
+	if (n->a && n->a->kind == XT_N_IDENT && !xt_builtin_find(n->a->name, XT_BI_VAR)) {
+		/* sizeof(T) of a C typedef name: the grammar reads a name as an expression */
+		const char *near, *why;
+		const struct xt_type *t = xt_ktypes()->find(n->a->name, &near, &why);
+		if (t) {
+			n->ival = (uint64_t)t->size;
+			n->kind = XT_N_INT;
+			return &xt_u64;
+		}
+	}
 	if (n->a) {
 		const struct xt_type *t = xt_sema_expr(s, n->a);
 		if (!t)

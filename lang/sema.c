@@ -2,6 +2,7 @@
  * first that reports an error. */
 #include <string.h>
 #include "sema_int.h"
+#include "stdlib/registry.h"
 
 struct xt_arena *xt_sema_arena(struct xt_sema *s) { return s->ar; }
 struct xt_diags *xt_sema_diags(struct xt_sema *s) { return s->dg; }
@@ -15,6 +16,16 @@ struct xt_loc xt_loc_prefix(struct xt_loc loc, int len)
 	loc.last_line = loc.first_line;
 	loc.last_column = loc.first_column + (len > 0 ? len - 1 : 0);
 	return loc;
+}
+
+/* The program's C definitions (its headers' and its own) become types,
+ * before anything names them. */
+static int pass_cdefs(struct xt_sema *s)
+{
+	const struct xt_node *cdefs = s->prog->ast ? s->prog->ast->b : NULL;
+	if (!cdefs || cdefs->kind != XT_N_CDEFS || !xt_ktypes()->define)
+		return 0;
+	return xt_ktypes()->define(cdefs, s->dg);
 }
 
 struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
@@ -33,7 +44,8 @@ struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
 
 	struct xt_sema s = { .ar = ar, .dg = dg, .prog = prog };
 	static int (*const passes[])(struct xt_sema *) = {
-		xt_pass_config, xt_pass_macros, xt_pass_probes, xt_pass_types, xt_pass_probes_check, xt_pass_layout,
+		xt_pass_config, xt_pass_macros, xt_pass_probes, pass_cdefs, xt_pass_types, xt_pass_probes_check,
+		xt_pass_layout,
 	};
 	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
 		if (opts->listing && i > 2)

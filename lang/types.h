@@ -58,6 +58,9 @@ struct xt_agg {
 	bool zero_when_empty;    /* a keyless map that never counted prints 0 (count) */
 	const char *json_type;   /* the JSON record's type; NULL: "map" */
 	const char *text_end;    /* what ends the map in text; NULL: "\n" */
+	/* its Prometheus type under --metrics (runtime/metrics.c): "counter",
+	 * "histogram" (buckets), "summary" (_count and _sum); NULL: "gauge" */
+	const char *prom_type;
 	/* lang facet: whether two types of it keep the same values (hist's k,
 	 * lhist's bounds); NULL: always. */
 	bool (*same)(const struct xt_type *a, const struct xt_type *b);

@@ -68,6 +68,8 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 	struct xt_node *ast = xt_parse(u->ar, &u->src, mode, dg);
 	if (!ast)
 		return -1;
+	if (mode == XT_PARSE_ENTRY && !ast->list && ast->b && ast->b->kind == XT_N_CDEFS)
+		return xt_ktypes()->define(ast->b, dg); /* C definitions only: kept for later entries */
 	if (mode == XT_PARSE_ENTRY && !ast->list) {
 		u->stmts = ast->b;
 		return 0;

@@ -14,6 +14,7 @@
 #include "repl/driver.h"
 #include "repl/opts.h"
 #include "repl/repl.h"
+#include "runtime/metrics.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
@@ -52,6 +53,9 @@ static void usage(FILE *f)
 	      "    --probe-filter REGEX\n"
 	      "                     attach only probes whose name REGEX matches (begin/end always)\n"
 	      "    -q, --quiet      no \"Attached N probes\" line\n"
+	      "    --metrics [ADDR:]PORT\n"
+	      "                     serve the maps to Prometheus at http://ADDR:PORT/metrics while the\n"
+	      "                     program runs (ADDR 127.0.0.1 unless given)\n"
 	      "    --unsafe         allow unsafe builtins (system, signal, signal_thread, write_user)\n"
 	      "    --usdt-file-activation\n"
 	      "                     arm USDT semaphores in every process that maps the file (always on)\n"
@@ -197,6 +201,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "list", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' },
 		{ "debug", required_argument, NULL, 'd' }, { "warnings", no_argument, NULL, 'k' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	const char *attach_line = getenv("XTRACE_ATTACH_LINE"), *probe_filter = NULL;
@@ -210,6 +215,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhVk", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_UNSAFE: o.unsafe = true; break;
+		case 'M': o.metrics = optarg; break;
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
 		case OPT_INCLUDE: files[o.cpp.ninclude_files++] = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
@@ -323,6 +329,10 @@ int main(int argc, char **argv)
 	}
 
 	if (interactive || (!program && optind >= argc && isatty(STDIN_FILENO))) {
+		if (o.metrics) {
+			fprintf(stderr, "xtrace: --metrics serves a program's maps: give one with -e or a file\n");
+			return 1;
+		}
 		o.params = (const char *const *)argv + optind;
 		o.nparams = argc - optind;
 		return read_env(&o) < 0 ? 1 : xt_repl(&o);
@@ -435,6 +445,7 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	unsigned dumps = o->dumps;
 	int status = 1;
 	struct xt_rt *rt = NULL;
+	struct xt_metrics *mx = NULL;
 	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
 	int nsites = 0;
@@ -452,11 +463,13 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		status = 0;
 		goto out;
 	}
+	if (o->metrics && !(mx = xt_metrics_open(o->metrics, o->quiet, o->verbose)))
+		goto out;
 	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
 				 .quiet = o->quiet || o->dry_run, .child = child, .child_go_fd = go_fd,
 				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max,
 				 .attaching_line = o->attaching_line, .verifier_log = o->verifier_log,
-				 .no_warnings = o->no_warnings };
+				 .no_warnings = o->no_warnings, .metrics = mx };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
 	if (!rt)
 		goto out;
@@ -475,6 +488,8 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	} else {
 		status = xt_rt_run(rt);
 	}
+	xt_metrics_close(mx); /* before the maps print, and before a child can inherit the socket */
+	mx = NULL;
 	int werr = xt_out_error(out);
 	if (werr && werr != EPIPE) /* reported once already; the results still reach someone */
 		xt_rt_set_output(rt, stderr, o->format);
@@ -487,6 +502,7 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 out:
 	if (dg.len)
 		fputs(dg.buf, stderr);
+	xt_metrics_close(mx);
 	xt_rt_close(rt);
 	if (go_fd >= 0)
 		close(go_fd);

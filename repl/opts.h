@@ -25,6 +25,7 @@ struct xt_opts {
 	bool no_warnings;          /* --no-warnings */
 	bool helper_errors;        /* -k, --warnings: failed reads and missing map keys warn at run time */
 	bool attaching_line;       /* --attach-line 0.17, XTRACE_ATTACH_LINE=0.17: 0.17's line */
+	const char *metrics;       /* --metrics: serve the maps for Prometheus there (ADDR:PORT or PORT) */
 	struct xt_cpp_opts cpp;    /* -I, --include; -v */
 	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */
 	int nparams;

@@ -344,6 +344,8 @@ int xt_repl_run_entry(const char *name, const char *text, bool file)
 	if (rc == 0 && e->unit.stmts) {
 		xt_repl_run_once(e, &so, &dg);
 		xt_repl_entry_free(e);
+	} else if (rc == 0 && !e->unit.prog) {
+		xt_repl_entry_free(e); /* C definitions only: read, kept for later entries */
 	} else if (rc == 0) {
 		e->text = strdup(text);
 		entry_start(e, &dg);

@@ -168,45 +168,54 @@ static int cmp_raw(const void *a, const void *b, void *len)
 	return memcmp(((const struct raw *)a)->key, ((const struct raw *)b)->key, *(const int *)len);
 }
 
-void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div)
+int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_arena *ar,
+		   struct xt_rt_snap *snap, struct xt_map_data *d)
 {
 	const struct xt_program *prog = rt->prog;
-	struct xt_rt_snap snap;
-	if (xt_rt_map_snapshot(rt, m, &snap) < 0)
-		return;
-	struct xt_arena *ar = xt_arena_new();
+	int err = xt_rt_map_snapshot(rt, m, snap);
+	if (err < 0)
+		return err;
 	size_t n = 0;
-	struct raw *raws = calloc(snap.n + 1, sizeof(*raws));
-	for (size_t i = 0; i < snap.n; i++) {
+	struct raw *raws = calloc(snap->n + 1, sizeof(*raws));
+	if (!raws) {
+		xt_rt_snap_free(snap);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < snap->n; i++) {
 		struct raw *r = &raws[n++];
-		r->key = snap.keys + i * snap.ksize;
+		r->key = snap->keys + i * snap->ksize;
 		if (m->percpu) {
-			merge(m, snap.vals + i * snap.vsize, r);
-			r->bytes = snap.vals + i * snap.vsize;
+			merge(m, snap->vals + i * snap->vsize, r);
+			r->bytes = snap->vals + i * snap->vsize;
 		} else {
-			r->bytes = snap.vals + i * snap.vsize;
+			r->bytes = snap->vals + i * snap->vsize;
 			r->set = true;
 		}
 	}
 
 	const struct xt_agg *agg = m->val->kind == XT_T_AGG ? m->val->agg : NULL;
-	struct xt_map_data d = { .name = m->name, .agg = agg,
+	*d = (struct xt_map_data){ .name = m->name, .agg = agg,
 		.lmin = m->val->lmin, .lmax = m->val->lmax, .lstep = m->val->lstep };
-	d.entries = xt_arena_alloc(ar, sizeof(*d.entries) * (n + 1));
+	d->entries = xt_arena_alloc(ar, sizeof(*d->entries) * (n + 1));
 	int ukey = agg && agg->buckets ? m->key_size - 8 : m->key_size;
 	if (agg && agg->buckets) {
-		/* Entries are (key, bucket) pairs: gather each key's buckets. */
-		int nb = agg->nbuckets(&d);
+		/* Entries are (key, bucket) pairs: gather each key's buckets. The
+		 * value's second word sums the values counted (--metrics' _sum):
+		 * the entry's count and total. */
+		int nb = agg->nbuckets(d);
 		qsort_r(raws, n, sizeof(*raws), cmp_raw, &ukey);
 		for (size_t i = 0; i < n;) {
-			struct xt_map_entry *e = &d.entries[d.n++];
+			struct xt_map_entry *e = &d->entries[d->n++];
 			uint64_t *b = xt_arena_alloc(ar, sizeof(*b) * nb);
 			size_t j = i;
 			for (; j < n && (ukey == 0 || memcmp(raws[j].key, raws[i].key, ukey) == 0); j++) {
 				uint64_t bucket;
 				memcpy(&bucket, raws[j].key + ukey, 8);
-				if (bucket < (uint64_t)nb)
+				if (bucket < (uint64_t)nb) {
 					b[bucket] += (uint64_t)raws[j].acc[0];
+					e->count += (uint64_t)raws[j].acc[0];
+					e->total += raws[j].acc[1];
+				}
 			}
 			e->buckets = b;
 			e->nbuckets = nb;
@@ -218,12 +227,12 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 			struct raw *r = &raws[i];
 			if (!r->set)
 				continue;
-			struct xt_map_entry *e = &d.entries[d.n++];
+			struct xt_map_entry *e = &d->entries[d->n++];
 			decode_key(prog, ar, m, r->key, e);
 			if (!m->percpu) {
 				xt_rt_decode(prog, ar, m->val, r->bytes, &e->value);
 			} else if (agg->merge_cpus) {
-				agg->merge_cpus(ar, e, &d, r->bytes, ncpus(), (size_t)(m->value_size + 7) / 8 * 8);
+				agg->merge_cpus(ar, e, d, r->bytes, ncpus(), (size_t)(m->value_size + 7) / 8 * 8);
 			} else if (agg->value) {
 				agg->value(e, r->acc);
 			} else {
@@ -234,12 +243,22 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 	}
 	/* An empty map still prints (a blank line in text), as bpftrace does; a
 	 * count without keys that never counted prints 0, as in bpftrace. */
-	if (d.n == 0 && !m->key && agg && agg->zero_when_empty) {
-		d.entries[d.n].value.kind = XT_VAL_UINT;
-		d.entries[d.n++].value.u = 0;
+	if (d->n == 0 && !m->key && agg && agg->zero_when_empty) {
+		d->entries[d->n].value.kind = XT_VAL_UINT;
+		d->entries[d->n++].value.u = 0;
 	}
-	xt_print_map(rt->opts.out, rt->opts.format, &d, top, div);
 	free(raws);
-	xt_rt_snap_free(&snap);
+	return 0;
+}
+
+void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div)
+{
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_rt_snap snap;
+	struct xt_map_data d;
+	if (xt_rt_map_read(rt, m, ar, &snap, &d) == 0) {
+		xt_print_map(rt->opts.out, rt->opts.format, &d, top, div);
+		xt_rt_snap_free(&snap);
+	}
 	xt_arena_free(ar);
 }

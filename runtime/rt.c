@@ -11,6 +11,7 @@
 #include <sys/timerfd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "runtime/metrics.h"
 #include "runtime/rt_int.h"
 #include "runtime/symbols.h"
 #include "stdlib/registry.h"
@@ -384,7 +385,7 @@ static void unwatch(struct xt_loop *l, int *fd)
  * unless a -c command is to be traced to its end. */
 static bool runs_once_only(const struct xt_rt *rt)
 {
-	if (rt->opts.child)
+	if (rt->opts.child || rt->opts.metrics)
 		return false;
 	for (int i = 0; i < rt->nprobes; i++)
 		if (!(rt->probes[i].info->prov->flags & XT_PROVF_RUNONCE))
@@ -402,6 +403,9 @@ int xt_rt_run(struct xt_rt *rt)
 	}
 	xt_loop_on_signal(l, on_signal, rt);
 	watch_target(rt, l);
+	int merr = rt->opts.metrics ? xt_metrics_serve(rt->opts.metrics, rt, l) : 0;
+	if (merr < 0)
+		fprintf(stderr, "xtrace: cannot serve metrics: %s\n", strerror(-merr));
 
 	xt_rt_run_special(rt, false);
 	if (runs_once_only(rt))

@@ -39,6 +39,13 @@ struct xt_rt_snap {
  * capacity). The map's fd, or -errno; free s with xt_rt_snap_free. */
 int xt_rt_map_snapshot(struct xt_rt *rt, const struct xt_map_info *m, struct xt_rt_snap *s);
 void xt_rt_snap_free(struct xt_rt_snap *s);
+/* Reads map m from the kernel as the printer takes it: d's entries (keys
+ * decoded, per-CPU values merged, a histogram's buckets gathered per key,
+ * its count and total in the entry's count and total) live in ar and in
+ * snap, which the caller frees with xt_rt_snap_free once done with d. 0 or
+ * -errno (then nothing to free in snap). */
+int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_arena *ar,
+		   struct xt_rt_snap *snap, struct xt_map_data *d);
 /* The bytes a lookup of m's value fills (per-CPU: every CPU's slot). */
 size_t xt_rt_value_bytes(const struct xt_map_info *m);
 /* libbpf_log.c: routes libbpf's messages here (to stderr too when verbose). */

@@ -13,6 +13,7 @@ struct bpf_object;
 struct bpf_program;
 struct bpf_link;
 struct signalfd_siginfo;
+struct xt_metrics;
 
 /* A map another program already created, to be shared by name (the REPL's
  * session-wide maps): xt_rt_open reuses fd for the map called bpf_name. */
@@ -41,6 +42,9 @@ struct xt_rt_opts {
 	bool attaching_line;
 	bool verifier_log;      /* -d verifier: the verifier's log of every program, on stderr */
 	bool no_warnings;       /* --no-warnings: warnf() prints nothing */
+	/* --metrics (runtime/metrics.h): served from the event loop while the
+	 * program runs, which then runs until stopped even without probes; NULL: none */
+	struct xt_metrics *metrics;
 };
 
 /* cat()'s limit unless told otherwise, as bpftrace's cat_bytes_max. */

@@ -233,7 +233,9 @@ static LLVMValueRef linear_bucket(struct xt_cg *cg, const struct xt_type *t, LLV
 	return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLT, v, xt_cg_i64(cg, t->lmin), ""), xt_cg_i64(cg, 0), r, "");
 }
 
-/* hist and lhist: the bucket goes in the key's last 8 bytes; the value counts. */
+/* hist and lhist: the bucket goes in the key's last 8 bytes; the value is
+ * {count, sum of the values counted}: the sum costs one add in the value
+ * already at hand, and is the histogram's _sum for --metrics (runtime/metrics.c). */
 static void emit_bucketed(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key, struct xt_node *n, bool log2)
 {
 	LLVMValueRef v = xt_cg_expr(cg, n->list);
@@ -242,7 +244,9 @@ static void emit_bucketed(struct xt_cg *cg, const struct xt_map_info *m, LLVMVal
 				    xt_cg_i64(cg, INT64_MAX), v, ""); /* huge unsigned values go to the top bucket */
 	LLVMValueRef bucket = log2 ? log2_bucket(cg, v, (int)m->val->lstep) : linear_bucket(cg, m->val, v);
 	st(cg, bucket, key, m->key_size - 8);
-	emit_count(cg, m, key, n);
+	LLVMValueRef p = value_slot(cg, m, key);
+	st(cg, LLVMBuildAdd(cg->b, ld(cg, p, 0), xt_cg_i64(cg, 1), ""), p, 0);
+	st(cg, LLVMBuildAdd(cg->b, ld(cg, p, 8), v, ""), p, 8);
 }
 
 static void emit_hist(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key, struct xt_node *n)
@@ -854,7 +858,8 @@ static LLVMValueRef no_value(struct xt_cg *cg, struct xt_node *n) { return NULL;
 		.flags = XT_BIF_AGG, .agg = &sym##_agg, .check = chk, .emit = no_value, .emit_agg = em, .help = hlp }
 
 AGG(xt_bi_count, "count", 0, 0, agg_type, emit_count, "count(): how many times the probe fired",
-    .value_size = 8, .readable = true, .emit_read = read_sum, .value = count_value, .zero_when_empty = true);
+    .value_size = 8, .readable = true, .emit_read = read_sum, .value = count_value, .zero_when_empty = true,
+    .prom_type = "counter");
 AGG(xt_bi_sum, "sum", 1, 1, agg_type, emit_sum, "sum(x): the sum of x",
     .value_size = 8, .readable = true, .emit_read = read_sum);
 /* avg and stats: their text_end follows XTRACE_STATS_LAYOUT (stats_layout) */
@@ -868,19 +873,19 @@ AGG(xt_bi_min, "min", 1, 1, agg_type, emit_min, "min(x): the smallest x",
 AGG(xt_bi_max, "max", 1, 1, agg_type, emit_max, "max(x): the largest x",
     .value_size = 16, .readable = true, .emit_read = read_max, .merge = merge_max);
 static struct xt_agg stats_agg = { .name = "stats", .value_size = 16, .value = avg_value, .sort_value = average,
-	.print = stats_print, .json_type = "stats", .all = true };
+	.print = stats_print, .json_type = "stats", .all = true, .prom_type = "summary" };
 const struct xt_builtin xt_bi_stats = { .name = "stats", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.flags = XT_BIF_AGG, .agg = &stats_agg, .check = agg_type, .emit = no_value, .emit_agg = emit_avg,
 	.help = "stats(x): count, average and total of x" };
 AGG(xt_bi_hist, "hist", 1, 2, hist_type, emit_hist,
     "hist(x[, k]): log2 histogram of x, 2^k buckets per power of two (k 0..5)",
-    .value_size = 8, .buckets = true, .same = same_params, .type_name = hist_name, .nbuckets = hist_nbuckets,
+    .value_size = 16, .buckets = true, .same = same_params, .type_name = hist_name, .nbuckets = hist_nbuckets,
     .bucket_label = hist_label, .bucket_json = hist_json, .sort_value = hist_total, .print = hist_print,
-    .json_type = "hist");
+    .json_type = "hist", .prom_type = "histogram");
 AGG(xt_bi_lhist, "lhist", 4, 4, lhist_type, emit_lhist, "lhist(x, min, max, step): linear histogram of x",
-    .value_size = 8, .buckets = true, .same = same_params, .nbuckets = lhist_nbuckets,
+    .value_size = 16, .buckets = true, .same = same_params, .nbuckets = lhist_nbuckets,
     .bucket_label = lhist_label, .bucket_json = lhist_json, .sort_value = hist_total, .print = lhist_print,
-    .json_type = "hist");
+    .json_type = "hist", .prom_type = "histogram");
 static const struct xt_agg tseries_agg = { .name = "tseries", .value_size = TS_SLOT, .same = ts_same,
 	.merge_cpus = ts_merge_cpus, .sort_value = ts_last_update, .print = ts_print, .json_type = "tseries" };
 const struct xt_builtin xt_bi_tseries = { .name = "tseries", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 4,

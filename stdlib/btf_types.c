@@ -8,6 +8,7 @@
 #include "lang/diag.h"
 #include "stdlib/btf_args.h"
 #include "stdlib/btf_types.h"
+#include "stdlib/cdecl.h"
 #include "stdlib/registry.h"
 
 /* A kernel struct or union; `t` first, so a record's type pointer is its krec. */
@@ -22,6 +23,12 @@ static struct xt_arena *ar;     /* process lifetime, like the BTF */
 static const struct xt_type **cache; /* by BTF id */
 static unsigned ncache;
 
+/* The first string added to a split BTF makes libbpf copy its base into
+ * modifiable memory (btf__find_str), moving every type and name of
+ * vmlinux: what this file keeps (field names, type names, the name index)
+ * is copied or kept by offset, and nothing holds a type or a name across
+ * the C reader's btf__add_*() calls. Done eagerly, it would cost every
+ * program that names a kernel type ~80 ms. */
 struct btf *xt_btf_user(void)
 {
 	static struct btf *user;
@@ -175,8 +182,8 @@ const struct xt_type *xt_btf_type(int id)
 
 const struct xt_type *xt_btf_struct_ptr(const char *name)
 {
-	const struct btf *btf = vmlinux();
-	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT) : -1;
+	const struct btf *btf = types();
+	int id = btf ? xt_btf_find(name, BTF_KIND_STRUCT) : -1;
 	const struct xt_type *rec = id > 0 ? convert(btf, id) : NULL;
 	if (!rec || rec->kind != XT_T_RECORD)
 		return NULL;
@@ -217,7 +224,9 @@ static void add_members(struct krec *r, const struct btf *btf, const struct btf_
 				add_members(r, btf, mt, bit, depth + 1);
 			continue;
 		}
-		struct xt_field f = { .name = name, .type = convert(btf, (int)m->type), .offset = (int)(bit / 8) };
+		/* a copy: the user BTF's strings move as types are added to it */
+		struct xt_field f = { .name = xt_arena_strdup(ar, name), .type = convert(btf, (int)m->type),
+				      .offset = (int)(bit / 8) };
 		if (f.type && (bits || bit % 8) && xt_type_is_int(f.type)) {
 			f.bitoff = (int)(bit % 8);
 			f.bits = bits ? (int)bits : f.type->size * 8;
@@ -405,6 +414,83 @@ const char *xt_btf_render(struct xt_arena *out, int id, const uint8_t *p, int si
 
 /* --- names ------------------------------------------------------------------ */
 
+/* vmlinux's named structs, unions, enums and typedefs by name: libbpf's
+ * btf__find_by_name_kind walks every type, and the C reader asks for
+ * many names (each identifier that may be a typedef in a header). */
+struct ix_ent {
+	unsigned name_off; /* names looked up when compared: libbpf may move its strings */
+	int kind, id;
+};
+static struct ix_ent *ix;
+static unsigned ix_cap;
+
+static unsigned ix_hash(const char *name, int kind)
+{
+	unsigned h = 2166136261u ^ (unsigned)kind;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+static int ix_kind(int kind)
+{
+	return kind == BTF_KIND_ENUM64 ? BTF_KIND_ENUM : kind;
+}
+
+static int vmlinux_find(const char *name, int kind)
+{
+	const struct btf *base = xt_btf_get(NULL);
+	if (!base)
+		return -1;
+	kind = ix_kind(kind);
+	if (!ix) {
+		unsigned n = btf__type_cnt(base);
+		ix_cap = 1;
+		while (ix_cap < n * 2)
+			ix_cap *= 2;
+		ix = calloc(ix_cap, sizeof(*ix));
+		if (!ix)
+			return btf__find_by_name_kind(base, name, kind);
+		for (unsigned id = 1; id < n; id++) {
+			const struct btf_type *t = btf__type_by_id(base, id);
+			int k = ix_kind(btf_kind(t));
+			if (k != BTF_KIND_STRUCT && k != BTF_KIND_UNION && k != BTF_KIND_ENUM && k != BTF_KIND_TYPEDEF)
+				continue;
+			const char *tn = btf__name_by_offset(base, t->name_off);
+			if (!tn || !*tn)
+				continue;
+			unsigned h = ix_hash(tn, k) & (ix_cap - 1);
+			while (ix[h].id && !(ix[h].kind == k && strcmp(btf__name_by_offset(base, ix[h].name_off), tn) == 0))
+				h = (h + 1) & (ix_cap - 1);
+			if (!ix[h].id) /* the first of a name wins, as in btf__find_by_name_kind */
+				ix[h] = (struct ix_ent){ t->name_off, k, (int)id };
+		}
+	}
+	for (unsigned h = ix_hash(name, kind) & (ix_cap - 1); ix[h].id; h = (h + 1) & (ix_cap - 1))
+		if (ix[h].kind == kind && strcmp(btf__name_by_offset(base, ix[h].name_off), name) == 0)
+			return ix[h].id;
+	return -1;
+}
+
+int xt_btf_find(const char *name, int kind)
+{
+	int id = xt_cdecl_named(name, kind);
+	if (id > 0)
+		return id;
+	const struct btf *btf = types();
+	if (!btf)
+		return -1;
+	/* the user BTF's other types (a binary's DWARF), newest first */
+	const struct btf *base = xt_btf_get(NULL);
+	unsigned first = base ? btf__type_cnt(base) : 1;
+	for (unsigned i = btf__type_cnt(btf); i-- > first;) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		if (ix_kind(btf_kind(t)) == ix_kind(kind) && strcmp(btf__name_by_offset(btf, t->name_off), name) == 0)
+			return (int)i;
+	}
+	return vmlinux_find(name, kind);
+}
+
 /* The closest name of BTF kind `kind` (struct, union, enum) to `name`. */
 static const char *closest(const struct btf *btf, const char *name, int kind)
 {
@@ -423,29 +509,38 @@ static const char *closest(const struct btf *btf, const char *name, int kind)
 	return near;
 }
 
+/* A type spelled "struct NAME", "union NAME", "enum NAME" or a typedef's
+ * NAME: a program's definition, then the user BTF's, then the kernel's. */
 static const struct xt_type *find(const char *spelled, const char **near, const char **why)
 {
 	static const struct { const char *word; int kind; } kinds[] = {
 		{ "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION }, { "enum ", BTF_KIND_ENUM },
+		{ "", BTF_KIND_TYPEDEF },
 	};
 	*near = NULL;
 	*why = NULL;
-	const struct btf *btf = vmlinux();
+	const struct btf *btf = types();
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t wl = strlen(kinds[i].word);
 		if (strncmp(spelled, kinds[i].word, wl) != 0)
 			continue;
 		const char *name = spelled + wl;
-		if (!btf) {
-			*why = "kernel types need the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing";
-			return NULL;
-		}
-		int id = btf__find_by_name_kind(btf, name, kinds[i].kind);
+		int id = btf ? xt_btf_find(name, kinds[i].kind) : -1;
 		if (id < 0 && kinds[i].kind == BTF_KIND_ENUM)
-			id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
+			id = xt_btf_find(name, BTF_KIND_ENUM64);
 		const struct xt_type *t = id > 0 ? convert(btf, id) : NULL;
 		if (t)
 			return t;
+		if (kinds[i].kind == BTF_KIND_TYPEDEF) {
+			*why = "unknown";
+			return NULL;
+		}
+		if (id < 0 && (*why = xt_cdecl_skipped(name, kinds[i].kind)))
+			return NULL; /* a header's definition the C reader could not read */
+		if (id < 0 && !vmlinux()) {
+			*why = "kernel types need the kernel's BTF (/sys/kernel/btf/vmlinux), which is missing";
+			return NULL;
+		}
 		*why = id > 0 ? "xtrace cannot represent this type" : "unknown";
 		if (id < 0)
 			*near = closest(btf, name, kinds[i].kind);
@@ -455,34 +550,72 @@ static const struct xt_type *find(const char *spelled, const char **near, const 
 	return NULL;
 }
 
-/* Enumerators are looked up by scanning the kernel's enums: only names that
- * are not builtins get here, once per use in a program. */
-static bool enumerator(const char *name, int64_t *value)
+/* The value of enumerator `name` if one of t's (an enum of btf). */
+static bool in_enum(const struct btf *btf, const struct btf_type *t, const char *name, int64_t *value)
 {
-	const struct btf *btf = vmlinux();
-	unsigned n = btf ? btf__type_cnt(btf) : 0;
-	for (unsigned id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t);
-			for (int i = 0; i < btf_vlen(t); i++, e++)
-				if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
-					*value = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
-					return true;
-				}
-		} else if (btf_is_enum64(t)) {
-			const struct btf_enum64 *e = btf_enum64(t);
-			for (int i = 0; i < btf_vlen(t); i++, e++)
-				if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
-					*value = (int64_t)btf_enum64_value(e);
-					return true;
-				}
-		}
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
+				*value = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+				return true;
+			}
+	} else if (btf_is_enum64(t)) {
+		const struct btf_enum64 *e = btf_enum64(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
+				*value = (int64_t)btf_enum64_value(e);
+				return true;
+			}
 	}
 	return false;
 }
 
-static const struct xt_ktype_hooks hooks = { .find = find, .field = field, .enumerator = enumerator };
+/* Enumerators: a program's, then the user BTF's newest first, then the
+ * kernel's (by scanning its enums: only names that are not builtins get
+ * here, once per use in a program). */
+static bool enumerator(const char *name, int64_t *value)
+{
+	if (xt_cdecl_enumerator(name, value))
+		return true;
+	const struct btf *btf = types();
+	if (!btf)
+		return false;
+	const struct btf *base = xt_btf_get(NULL);
+	unsigned first = base ? btf__type_cnt(base) : 1;
+	for (unsigned id = btf__type_cnt(btf); id-- > first;)
+		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
+			return true;
+	for (unsigned id = 1; id < first; id++)
+		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
+			return true;
+	return false;
+}
+
+/* A program's C definitions (its XT_N_CDEFS, headers' and its own) as one
+ * translation unit appended to the user BTF. */
+static int define(const struct xt_node *cdefs, struct xt_diags *dg)
+{
+	if (!cdefs || cdefs->kind != XT_N_CDEFS)
+		return 0;
+	struct btf *btf = xt_btf_user();
+	struct xt_cdecl *u = btf ? xt_cdecl_new(btf, dg) : NULL;
+	if (!u) {
+		xt_diag_plain(dg, "C definitions: out of memory");
+		return -1;
+	}
+	int rc = 0;
+	for (const struct xt_node *d = cdefs; d && d->kind == XT_N_CDEFS && rc == 0; d = d->next)
+		rc = xt_cdecl_read(u, d->sval, d->slen, d->loc, xt_source_in_header(dg->src, d->loc.first_line));
+	if (rc == 0 && (rc = xt_cdecl_finish(u)) < 0)
+		xt_diag_plain(dg, "C definitions: cannot add them to BTF: %s", strerror(-rc));
+	xt_cdecl_free(u);
+	return rc < 0 ? -1 : 0;
+}
+
+static const struct xt_ktype_hooks hooks = {
+	.find = find, .field = field, .enumerator = enumerator, .define = define,
+};
 
 const struct xt_ktype_hooks *xt_ktypes(void)
 {

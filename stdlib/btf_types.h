@@ -1,6 +1,7 @@
 /* Kernel types from vmlinux BTF as xtrace types: structs and unions
  * (XT_T_RECORD with btf_id), their fields (anonymous members flattened,
- * bitfields), pointers, arrays (char[N] as strings), enums as ints. Converted
+ * bitfields), pointers, arrays (char[N] as strings), enums as ints, and the
+ * types of programs' C definitions, which win over the kernel's. Converted
  * on first use and kept, like the BTF object, for the life of the process;
  * sema reaches them through the registry's xt_ktypes() hook. */
 #ifndef XT_BTF_TYPES_H
@@ -18,7 +19,12 @@ struct btf *xt_btf_user(void);
 /* The xtrace type of vmlinux BTF type `id` (typedefs and qualifiers skipped),
  * or NULL for void and for what xtrace cannot represent (floats, functions). */
 const struct xt_type *xt_btf_type(int id);
-/* `struct NAME *` from vmlinux BTF, or NULL without BTF or such a struct. */
+/* The id of the type programs see under `name` for BTF kind `kind`
+ * (BTF_KIND_STRUCT, _UNION, _ENUM, _ENUM64, _TYPEDEF): a program's C
+ * definition (stdlib/cdecl.h) wins, then the user BTF's other types newest
+ * first (a binary's DWARF), then vmlinux's. -1 when there is none. */
+int xt_btf_find(const char *name, int kind);
+/* `struct NAME *` as xt_btf_find finds it, or NULL without BTF or such a struct. */
 const struct xt_type *xt_btf_struct_ptr(const char *name);
 /* The text of the `size` bytes at p, a value of vmlinux BTF type `id`, as
  * bpftrace 0.17 prints a struct: `{ .a = 1, .b = { .c = str }, .d = [1,2] }`

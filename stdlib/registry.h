@@ -121,8 +121,8 @@ const struct xt_builtin *xt_builtin_at(uint32_t index);
 const struct xt_provider *const *xt_providers(void);
 
 /* Kernel types, the lang facet of stdlib/btf_types.c: how sema resolves
- * `struct NAME` and the fields of kernel structs from vmlinux BTF without
- * including libbpf. The types live as long as the process. */
+ * `struct NAME` and the fields of kernel structs from vmlinux BTF, and
+ * reads the program's own C definitions, without including libbpf. The types live as long as the process. */
 struct xt_ktype_hooks {
 	/* The type spelled `name` ("struct task_struct", "union bpf_attr",
 	 * "enum pid_type"), or NULL with *why set to the reason and *near to the
@@ -135,6 +135,11 @@ struct xt_ktype_hooks {
 	/* Whether `name` is an enumerator of a kernel enum (PIDTYPE_PID), and
 	 * then its value. */
 	bool (*enumerator)(const char *name, int64_t *value);
+	/* Reads a program's C definitions -- the XT_N_CDEFS list `cdefs`, its
+	 * headers' and its own, located in dg->src -- as one translation unit
+	 * whose types (struct, union, enum, typedef) and enumerators win over
+	 * the kernel's from now on. 0, or -1 after diagnostics in dg. */
+	int (*define)(const struct xt_node *cdefs, struct xt_diags *dg);
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
 

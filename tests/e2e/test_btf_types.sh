@@ -20,7 +20,7 @@ xt -q -e 'uprobe:libc:a64l /pid == cpid/ { @[*(uint8 *)arg0, ((uint8 *)arg0)[1],
 expect_eq "uprobe: *p and p[i] on user memory" "@[46, 47, 47]: 7" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
 
 xt -q -e 'uprobe:libc:a64l { @ = ((struct xt_user_pt *)arg0)->x; }'
-expect_eq "uprobe: a user program's struct is not in kernel BTF" "<stdin>:1:25-45: error: unknown struct 'xt_user_pt' (xtrace knows the kernel's types, from its BTF, not those of user programs)
+expect_eq "uprobe: a user program's struct is not in kernel BTF" "<stdin>:1:25-45: error: unknown struct 'xt_user_pt' (neither the program's C definitions nor the kernel's BTF define it)
 uprobe:libc:a64l { @ = ((struct xt_user_pt *)arg0)->x; }
                         ~~~~~~~~~~~~~~~~~~~~~" "$XT_ERR"
 finish

@@ -84,8 +84,8 @@ static void test_codegen_maps_are_btf_defined(void **state)
 		"BEGIN { @c[comm, 1] = count(); @h = hist(5); @l[pid] = lhist(3, 0, 10, 1); @v = \"abc\"; @n = 7; }");
 	struct { const char *name; enum bpf_map_type type; unsigned key, value; } want[] = {
 		{ "m_c", BPF_MAP_TYPE_PERCPU_HASH, 24, 8 },   /* string[16] + int64 */
-		{ "m_h", BPF_MAP_TYPE_PERCPU_HASH, 8, 8 },    /* the bucket only */
-		{ "m_l", BPF_MAP_TYPE_PERCPU_HASH, 16, 8 },   /* pid + bucket */
+		{ "m_h", BPF_MAP_TYPE_PERCPU_HASH, 8, 16 },   /* the bucket only; {count, sum} */
+		{ "m_l", BPF_MAP_TYPE_PERCPU_HASH, 16, 16 },  /* pid + bucket; {count, sum} */
 		{ "m_v", BPF_MAP_TYPE_HASH, 8, 4 },
 		{ "m_n", BPF_MAP_TYPE_HASH, 8, 8 },
 		{ "events", BPF_MAP_TYPE_RINGBUF, 0, 0 },

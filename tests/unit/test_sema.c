@@ -284,7 +284,7 @@ static void test_sema_btf_user_struct(void **state)
 {
 	NEED_BTF();
 	EXPECT_DIAG("BEGIN { $x = sizeof(struct nope_nope_nope); }",
-		"<stdin>:1:14-42: error: unknown struct 'nope_nope_nope' (xtrace knows the kernel's types, from its BTF, not those of user programs)\n"
+		"<stdin>:1:14-42: error: unknown struct 'nope_nope_nope' (neither the program's C definitions nor the kernel's BTF define it)\n"
 		"BEGIN { $x = sizeof(struct nope_nope_nope); }\n"
 		"             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
 }

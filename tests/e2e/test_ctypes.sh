@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# C type definitions in programs (stdlib/cdecl.c): uprobes on
+# tests/targets/cstructs cast their arguments to the same structs defined in
+# the xtrace program and read nested structs, unions, bitfields, 2-D arrays,
+# pointers to pointers and strings from user memory; types and macros from
+# headers; diagnostics inside headers; runqlat.bt and runqlen.bt. Exact output.
+. "$(dirname "$0")/lib.sh"
+need_root
+T=$(realpath "$XT_TARGETS/cstructs")
+[ -x "$T" ] || skip "tests/targets/cstructs is not built"
+XTRACE=$(realpath "$XTRACE")
+cd "$XT_TMP" || exit 1
+
+# check NAME STATUS EXPECTED-STDOUT EXPECTED-STDERR (after xt)
+check() {
+	if [ "$XT_RC" = "$2" ] && [ "$XT_OUT" = "$3" ] && [ "$XT_ERR" = "$4" ]; then pass "$1"; else
+		fail "$1" "$(printf -- 'status %s (want %s)\n--- expected stdout\n%s\n--- actual stdout\n%s\n--- expected stderr\n%s\n--- actual stderr\n%s' \
+			"$XT_RC" "$2" "$3" "$XT_OUT" "$4" "$XT_ERR")"; fi
+}
+
+# The target's types, as its source has them.
+cat > defs.h <<'EOF'
+struct inner {
+	short s;
+	union {
+		int i;
+		char c[6];
+	} u;
+};
+struct flags {
+	unsigned int ready:1, mode:3, level:12;
+	int delta:5;
+};
+struct item {
+	int id;
+	char name[16];
+	struct inner in;
+	struct flags fl;
+	long grid[2][3];
+	struct item *next;
+	struct item **pp;
+	const char *label;
+	unsigned char bytes[4];
+	uint64_t big;
+	double ratio;
+};
+typedef struct item item_t;
+union number { long l; int i[2]; unsigned char b[8]; };
+EOF
+
+# -- the definitions written in the program; casts of arguments read user memory
+{ cat defs.h; cat <<EOF
+uprobe:$T:visit {
+	\$it = (item_t *)arg0;
+	printf("%d %s %d %d %s\n", \$it->id, \$it->name, \$it->in.s, \$it->in.u.i, \$it->in.u.c);
+	printf("%d %d %d %d\n", \$it->fl.ready, \$it->fl.mode, \$it->fl.level, \$it->fl.delta);
+	printf("%d %d %d %d\n", \$it->grid[0][2], \$it->grid[1][0], \$it->bytes[3], sizeof(\$it->grid));
+	printf("%d %s %d %s\n", \$it->next->id, \$it->next->name, (*\$it->pp)->id, str((*\$it->pp)->label));
+	printf("%s %lu %d\n", str(\$it->label), \$it->big, offsetof(item_t, ratio));
+	print(\$it->in);
+	print(\$it->fl);
+	@in[\$it->id] = \$it->in;
+}
+uprobe:$T:total {
+	\$n = (union number *)arg0;
+	printf("%ld %d %d %d\n", \$n->l, \$n->i[0], \$n->i[1], \$n->b[0]);
+}
+EOF
+} > casts.bt
+xt -q -c "$T" casts.bt
+check "casts to the program's structs from uprobes" 0 '7 seven -3 1145258561 ABCD
+1 5 1000 -7
+3 4 250 48
+8 eight 8 second
+first 1099511627776 128
+{ .s = -3, .u = { .i = 1145258561, .c = ABCD } }
+{ .ready = 1, .mode = 5, .level = 1000, .delta = -7 }
+17179869182 -2 3 254
+
+
+@in[7]: { .s = -3, .u = { .i = 1145258561, .c = ABCD } }' ''
+
+# -- the same types from a header of the program's folder; the target held until attached (-p)
+cat > held.bt <<EOF
+#include "defs.h"
+uprobe:$T:visit { @[((item_t *)arg0)->next->name, ((struct item *)arg0)->grid[1][2]] = count(); }
+EOF
+hold "$T" 5 wait
+xt_held -p "$HELD_PID" held.bt
+expect_eq "types from an #include'd header, held target" '@[eight, 6]: 5' "$(printf '%s\n' "$XT_OUT" | grep '^@')"
+
+# -- macros and types from system headers
+xt -q -e '#include <sys/socket.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+BEGIN { printf("%d %d %d %d %d\n", AF_INET, O_CREAT, sizeof(struct sockaddr_in), offsetof(struct sockaddr_in, sin_addr), sizeof(sa_family_t)); exit(); }'
+check "AF_INET, O_CREAT and struct sockaddr_in from <sys/socket.h>, <fcntl.h>, <netinet/in.h>" 0 '2 64 16 4 2' ''
+xt -q -e '#include <linux/fcntl.h>
+BEGIN { printf("%d %d\n", O_CREAT, O_TRUNC); exit(); }'
+check "O_CREAT from <linux/fcntl.h>" 0 '64 512' ''
+
+# -- system headers' structs laid out as the C compiler lays them out
+HDRS='#include <stdio.h>
+#include <sys/stat.h>
+#include <linux/perf_event.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <signal.h>'
+EXPRS='sizeof(FILE), sizeof(struct stat), sizeof(struct perf_event_attr), sizeof(struct sockaddr_in6), sizeof(struct sockaddr_storage), sizeof(struct timespec), sizeof(siginfo_t), offsetof(struct perf_event_attr, bp_addr), offsetof(struct stat, st_mtim)'
+if CC=$(command -v cc || command -v gcc); then
+	printf '%s\n#include <stddef.h>\nint main(void) { printf("%%zu %%zu %%zu %%zu %%zu %%zu %%zu %%zu %%zu\\n", %s); return 0; }\n' \
+		"$HDRS" "$EXPRS" > layouts.c
+	want=none; "$CC" -o layouts layouts.c && want=$(./layouts)
+	xt -q -e "$HDRS
+BEGIN { printf(\"%d %d %d %d %d %d %d %d %d\\n\", $EXPRS); exit(); }"
+	expect_eq "system headers' layouts are the C compiler's" "$want" "$XT_OUT"
+else
+	echo "# no C compiler: system headers' layouts not compared"
+fi
+
+# -- a program's definition that a header already made: both places shown, the header's in its file
+cat > mine.h <<'EOF'
+/* the program's own header */
+struct point {
+	int x, y;
+};
+EOF
+cat > dup.bt <<'EOF'
+#include "mine.h"
+struct point { long x; };
+BEGIN { exit(); }
+EOF
+xt dup.bt
+check "redefinition of a header's struct" 1 '' 'dup.bt:2:1-12: error: redefinition of '"'"'struct point'"'"'
+struct point { long x; };
+~~~~~~~~~~~~
+./mine.h:2:1-12: note: '"'"'struct point'"'"' was first defined here
+struct point {
+~~~~~~~~~~~~'
+
+# -- what a header holds besides definitions is read over
+cat > busy.h <<'EOF'
+extern int counter;
+static inline int twice(int x) { return 2 * x; }
+int open(const char *path, int flags, ...) __attribute__((__nonnull__(1)));
+typedef __typeof__(sizeof(int)) odd_t;
+struct after { int a; char b[3]; } __attribute__((packed));
+EOF
+xt -q -e '#include "busy.h"
+BEGIN { printf("%d\n", sizeof(struct after)); exit(); }'
+check "header: prototypes, inline functions and typeof are skipped" 0 '7' ''
+
+# -- a struct whose definition in a header was skipped, used: the diagnostic says where and why
+cat > odd.h <<'EOF'
+/* a header */
+struct odd {
+	int a;
+	__typeof__(a) b;
+};
+EOF
+xt -q -e '#include "odd.h"
+BEGIN { print(sizeof(struct odd)); exit(); }'
+check "a skipped header definition: where and why" 1 '' "<stdin>:2:15-32: error: struct odd: its definition in ./odd.h:2:1 was skipped (./odd.h:4:2: typeof is not supported in C definitions)
+BEGIN { print(sizeof(struct odd)); exit(); }
+              ~~~~~~~~~~~~~~~~~~"
+
+# -- REPL: an entry of definitions only is kept for later entries; a later
+# entry's definition replaces the name; within one entry a duplicate is an error
+OUT=$({ printf '%s\n' 'struct S { int a; long b; };' 'print(sizeof(struct S))' 'struct S { char c; }' \
+	'print(sizeof(struct S))' 'struct T {' '  int x;' '};' 'enum E { A = 3, B };' 'print((B, sizeof(struct T)))' \
+	'struct T { int x; }; struct T { int y; };'; sleep 0.3; } | timeout -k 5 60 "$XTRACE" -i 2>"$XT_TMP/err")
+expect_eq "REPL: definitions kept and replaced by later entries" '16
+1
+(4, 4)' "$OUT"
+expect_eq "REPL: a duplicate in one entry" "<stdin>:1:22-29: error: redefinition of 'struct T'
+struct T { int x; }; struct T { int y; };
+                     ~~~~~~~~
+<stdin>:1:1-8: note: 'struct T' was first defined here
+struct T { int x; }; struct T { int y; };
+~~~~~~~~" "$(cat "$XT_TMP/err")"
+
+# -- runqlat.bt: this machine's <linux/sched.h> is the uapi header, without
+# TASK_RUNNING (a kernel-internal macro, which bpftrace 0.17 does not have
+# here either); with it defined by --include, it runs as written
+if [ -r /usr/sbin/runqlat.bt ]; then
+	xt /usr/sbin/runqlat.bt
+	check "runqlat.bt: TASK_RUNNING is not in the uapi header" 1 '' "/usr/sbin/runqlat.bt:29:26-37: error: unknown identifier 'TASK_RUNNING'
+	if (args->prev_state == TASK_RUNNING) {
+	                        ~~~~~~~~~~~~"
+	echo '#define TASK_RUNNING 0' > taskstate.h
+	if xt_start --include "$XT_TMP/taskstate.h" /usr/sbin/runqlat.bt; then
+		"$T" 2000 >/dev/null # the workload: wakeups, switches
+		sleep 1
+		xt_stop
+	fi
+	expect_eq "runqlat.bt: header line" 'Tracing CPU scheduler... Hit Ctrl-C to end.' "$(printf '%s\n' "$XT_OUT" | head -1)"
+	expect_match "runqlat.bt: histogram" '^@usecs: *$' "$XT_OUT"
+	expect_match "runqlat.bt: histogram rows" '^\[[0-9]+(, [0-9KM]+\))?\]? +[0-9]+ \|@*' "$XT_OUT"
+else
+	echo "# /usr/sbin/runqlat.bt not installed"
+fi
+
+# -- runqlen.bt: with kernel BTF it reads the kernel's struct cfs_rq, where
+# this kernel renamed nr_running (nr_queued); bpftrace 0.17 says the same.
+# A program's own struct cfs_rq (the script's #ifndef branch, with this
+# kernel's layout) wins over BTF's and runs.
+if [ -r /usr/sbin/runqlen.bt ] && [ -r /sys/kernel/btf/vmlinux ]; then
+	xt /usr/sbin/runqlen.bt
+	expect_match "runqlen.bt: the kernel's struct cfs_rq has no nr_running" \
+		"^/usr/sbin/runqlen.bt:37:9-25: error: struct cfs_rq has no field 'nr_running'" "$XT_ERR"
+	sed -e 's/^#ifndef BPFTRACE_HAVE_BTF$/#if 1/' -e '/runnable_weight;/d' /usr/sbin/runqlen.bt > runqlen.bt
+	if xt_start runqlen.bt; then
+		sleep 1
+		xt_stop
+	fi
+	expect_eq "runqlen.bt (own struct cfs_rq): header line" 'Sampling run queue length at 99 Hertz... Hit Ctrl-C to end.' \
+		"$(printf '%s\n' "$XT_OUT" | head -1)"
+	expect_match "runqlen.bt (own struct cfs_rq): histogram" '^@runqlen: *$' "$XT_OUT"
+	expect_match "runqlen.bt (own struct cfs_rq): rows" '^\[[0-9]+, [0-9]+\) +[0-9]+ \|@+' "$XT_OUT"
+fi
+finish
