@@ -16,8 +16,11 @@ enum {
 	XT_H_READ_USER = 112, XT_H_READ_KERNEL = 113, XT_H_READ_USER_STR = 114,
 	XT_H_READ_KERNEL_STR = 115, XT_H_JIFFIES = 118, XT_H_RINGBUF_OUTPUT = 130,
 	XT_H_GET_FUNC_IP = 173, XT_H_ATTACH_COOKIE = 174, XT_H_FOR_EACH_MAP = 164, XT_H_LOOKUP_PERCPU = 195,
-	XT_H_GET_CURRENT_TASK_BTF = 158, XT_H_NUMA_NODE = 42, XT_H_KTIME_BOOT = 125, XT_H_KTIME_TAI = 208,
+	XT_H_GET_CURRENT_TASK_BTF = 158, XT_H_LOOP = 181, XT_H_NUMA_NODE = 42, XT_H_KTIME_BOOT = 125, XT_H_KTIME_TAI = 208,
 };
+
+/* BPF_MAX_LOOPS: the most iterations one bpf_loop call runs. */
+#define XT_MAX_LOOPS (1 << 23)
 
 /* A stack temporary: reused by later statements once the one that took it ends. */
 struct xt_cg_tmp {
@@ -48,7 +51,7 @@ struct xt_cg {
 	struct xt_node *at;           /* the expression being emitted: where -k's warnings point */
 	/* loops: where break and continue go (NULL at the top of a map-loop callback) */
 	LLVMBasicBlockRef brk, cont;
-	bool in_callback;             /* building a for ($kv : @m) callback */
+	bool in_callback;             /* building a loop's callback (for over a map, bpf_loop) */
 	bool stops;                   /* the callback being built can stop the probe (exit()) */
 	/* stack temporaries of the function being built */
 	struct xt_cg_tmp *tmps;
@@ -56,6 +59,7 @@ struct xt_cg {
 	int *busy;                    /* indices of busy tmps, in order taken */
 	int nbusy, capbusy;
 	LLVMValueRef *callbacks;      /* for ($kv : @m) callbacks, by loop index */
+	int ncallbacks;               /* loop callbacks built so far: their names' numbers */
 	/* Per-CPU scratch space: temporaries over 32 bytes (strings, tuples,
 	 * printf records) live in map "scratch", one element per probe, at
 	 * offsets a bump allocator hands out at compile time. `scratch` is the
@@ -127,6 +131,13 @@ LLVMValueRef xt_cg_flag_join(struct xt_cg *cg, LLVMBasicBlockRef yes, LLVMBasicB
 /* 1 when strings a (sa bytes) and b (sb bytes) agree on their first `lim`
  * characters, up to and including a NUL; else 0 (i64). */
 LLVMValueRef xt_cg_str_eq(struct xt_cg *cg, LLVMValueRef a, int sa, LLVMValueRef b, int sb, int lim);
+/* 1 when tuples (or records) a of type ta and b of type tb are equal
+ * element by element, else 0 (i64); emit_tuple.c. */
+LLVMValueRef xt_cg_tuple_eq(struct xt_cg *cg, LLVMValueRef a, const struct xt_type *ta,
+			    LLVMValueRef b, const struct xt_type *tb);
+/* The value of a block expression or an if-expression n (emit_stmt.c):
+ * as xt_cg_expr gives values. */
+LLVMValueRef xt_cg_block_value(struct xt_cg *cg, struct xt_node *n);
 /* Returns 0 from the current probe. */
 void xt_cg_return(struct xt_cg *cg);
 /* Ends the probe here (exit()): nothing after it runs. In a for ($kv : @m)

@@ -87,6 +87,10 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
 	}
 	LLVMValueRef a = xt_cg_expr(cg, n->a), b = xt_cg_expr(cg, n->b);
+	if (ta->kind == XT_T_TUPLE) { /* == and != field by field */
+		LLVMValueRef eq = xt_cg_tuple_eq(cg, a, ta, b, tb);
+		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
+	}
 	if (ta->kind == XT_T_STR) {
 		LLVMValueRef eq = xt_cg_str_eq(cg, a, ta->size, b, tb->size, INT_MAX);
 		return n->op == XT_OP_EQ ? eq : LLVMBuildXor(cg->b, eq, xt_cg_i64(cg, 1), "");
@@ -336,6 +340,9 @@ static LLVMValueRef expr(struct xt_cg *cg, struct xt_node *n)
 		if (n->a->type->kind == XT_T_KVAL || n->a->type->kind == XT_T_STR)
 			return xt_cg_copy_elem(cg, n);
 		return xt_cg_kread(cg, n);
+	case XT_N_BLOCK: /* $x = { ...; e } */
+	case XT_N_IF:    /* $x = if (c) { a } else { b } */
+		return xt_cg_block_value(cg, n);
 	default:
 		abort(); /* sema rejects every other kind */
 	}

@@ -7,7 +7,20 @@
 #include "codegen/cg_int.h"
 
 enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_ARRAY = 2, BPF_MAP_TYPE_PERCPU_HASH = 5, BPF_MAP_TYPE_PERCPU_ARRAY = 6,
-       BPF_MAP_TYPE_RINGBUF = 27 };
+       BPF_MAP_TYPE_LRU_HASH = 9, BPF_MAP_TYPE_LRU_PERCPU_HASH = 10, BPF_MAP_TYPE_RINGBUF = 27 };
+
+/* The kernel's map type for map m: as declared, else as its values need. */
+static int map_type(const struct xt_map_info *m)
+{
+	switch (m->kind) {
+	case XT_MAP_HASH: return BPF_MAP_TYPE_HASH;
+	case XT_MAP_LRUHASH: return BPF_MAP_TYPE_LRU_HASH;
+	case XT_MAP_PERCPUHASH: return BPF_MAP_TYPE_PERCPU_HASH;
+	case XT_MAP_PERCPULRUHASH: return BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	case XT_MAP_PERCPUARRAY: return BPF_MAP_TYPE_PERCPU_ARRAY;
+	default: return m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
+	}
+}
 
 static LLVMMetadataRef int_array_ptr(struct xt_cg *cg, LLVMMetadataRef int_t, int64_t n)
 {
@@ -69,9 +82,8 @@ void xt_cg_declare_maps(struct xt_cg *cg)
 	cg->map_vars = calloc(prog->nmaps + 1, sizeof(*cg->map_vars));
 	for (int i = 0; i < prog->nmaps; i++) {
 		const struct xt_map_info *m = prog->maps[i];
-		cg->map_vars[i] = xt_cg_declare_map(cg, m->bpf_name,
-			m->percpu ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH,
-			prog->opts.max_map_keys, m->key_size, m->value_size);
+		cg->map_vars[i] = xt_cg_declare_map(cg, m->bpf_name, map_type(m),
+			m->max_entries ? m->max_entries : prog->opts.max_map_keys, m->key_size, m->value_size);
 	}
 	cg->ringbuf = xt_cg_declare_map(cg, "events", BPF_MAP_TYPE_RINGBUF, 1 << 20, 0, 0);
 }

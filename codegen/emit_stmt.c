@@ -48,7 +48,8 @@ static void assign_map(struct xt_cg *cg, struct xt_node *st)
 	xt_cg_count_lost(cg, 1, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), "")); /* full */
 }
 
-static void map_loop(struct xt_cg *cg, struct xt_node *st);
+static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count);
+static void range_callback(struct xt_cg *cg, struct xt_node *st);
 
 /* A loop: the body runs with break/continue aimed at `brk`/`cont`. */
 static void loop_body(struct xt_cg *cg, struct xt_node *blk, LLVMBasicBlockRef brk, LLVMBasicBlockRef cont)
@@ -91,6 +92,10 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 		break;
 	}
 	case XT_N_WHILE: {
+		if (st->op) { /* run by bpf_loop, at most BPF_MAX_LOOPS times */
+			callback_loop(cg, st, xt_cg_i64(cg, XT_MAX_LOOPS));
+			break;
+		}
 		LLVMBasicBlockRef cond = xt_cg_block(cg, "while"), body = xt_cg_block(cg, "do"), end = xt_cg_block(cg, "wend");
 		LLVMBuildBr(cg->b, cond);
 		LLVMPositionBuilderAtEnd(cg->b, cond);
@@ -110,7 +115,14 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 		break;
 	case XT_N_FOR: {
 		if (st->b->kind != XT_N_RANGE) {
-			map_loop(cg, st);
+			callback_loop(cg, st, NULL);
+			break;
+		}
+		/* a bound known only at run time; or a probe whose variables are in
+		 * its frame, in scratch space, where the verifier does not follow
+		 * the counter's value as it does on the stack */
+		if (st->op || cg->probe->has_map_loop) {
+			range_callback(cg, st);
 			break;
 		}
 		LLVMValueRef var = cg->vars[st->a->aux];
@@ -142,6 +154,10 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 	case XT_N_RETURN:
 		if (st->a)
 			xt_cg_expr(cg, st->a);
+		if (cg->in_callback) { /* leaves the loop's callback and the probe */
+			xt_cg_stop(cg);
+			break;
+		}
 		xt_cg_return(cg);
 		xt_cg_dead_end(cg);
 		break;
@@ -190,6 +206,45 @@ void xt_cg_stmts(struct xt_cg *cg, struct xt_node *list)
 		stmt(cg, st);
 }
 
+/* if (c) { a } else { b } as a value of type t: as ?: is built. */
+static LLVMValueRef if_value(struct xt_cg *cg, struct xt_node *n, const struct xt_type *t)
+{
+	LLVMValueRef c = xt_cg_expr(cg, n->a);
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "then"), no = xt_cg_block(cg, "else"), join = xt_cg_block(cg, "ifv");
+	bool scalar = xt_cg_is_scalar(t);
+	LLVMValueRef buf = scalar ? NULL : xt_cg_buf(cg, t->size, "ifv");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
+	LLVMValueRef vals[2];
+	LLVMBasicBlockRef from[2];
+	struct xt_node *arms[2] = { n->b, n->c };
+	LLVMBasicBlockRef blocks[2] = { yes, no };
+	for (int i = 0; i < 2; i++) {
+		LLVMPositionBuilderAtEnd(cg->b, blocks[i]);
+		vals[i] = xt_cg_block_value(cg, arms[i]);
+		if (buf)
+			xt_cg_store(cg, buf, t, vals[i], arms[i]->type);
+		from[i] = LLVMGetInsertBlock(cg->b);
+		LLVMBuildBr(cg->b, join);
+	}
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	if (!scalar)
+		return buf;
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
+LLVMValueRef xt_cg_block_value(struct xt_cg *cg, struct xt_node *n)
+{
+	if (n->kind == XT_N_IF)
+		return if_value(cg, n, n->type);
+	struct xt_node *st = n->list;
+	for (; st->next; st = st->next)
+		stmt(cg, st);
+	/* the last statement: an expression, or an if/else that has values */
+	return st->kind == XT_N_EXPR_STMT ? xt_cg_expr(cg, st->a) : if_value(cg, st, st->type);
+}
+
 void xt_cg_stop(struct xt_cg *cg)
 {
 	if (cg->in_callback) { /* 1 also ends bpf_for_each_map_elem's iteration */
@@ -203,22 +258,47 @@ void xt_cg_stop(struct xt_cg *cg)
 	xt_cg_dead_end(cg);
 }
 
-/* for ($kv : @m) { body }: the body becomes a static callback of
- * bpf_for_each_map_elem, sharing the probe's variables through the frame.
- * The frame is in scratch space, which bpf_for_each_map_elem cannot pass
- * (its context must be on the stack), so the callback finds it at the same
- * offset of the probe's scratch element; its own temporaries go above the
- * caller's. */
-static void map_loop(struct xt_cg *cg, struct xt_node *st)
+/* A loop whose body is a callback: for ($kv : @m) runs it from
+ * bpf_for_each_map_elem; a range with bounds only known at run time and a
+ * while loop run it from bpf_loop, so the verifier checks the body once
+ * instead of following every iteration (it gives up on a bound it cannot
+ * see, e.g. `0..@m[5]`: "the sequence of 8193 jumps is too complex").
+ * The callback shares the probe's variables through the frame, which is in
+ * scratch space, since the helpers only pass a pointer to the caller's
+ * stack: there the caller spills what the body may need of its own, the
+ * probe's context pointer and its site, and the callback reads them back
+ * (a spilled context pointer keeps its type for the verifier, so args,
+ * argN, retval and kstack work in the body). Its temporaries go above the
+ * caller's in the scratch element. */
+static LLVMValueRef loop_callback(struct xt_cg *cg, const char *name)
 {
-	const struct xt_map_info *m = st->b->sym;
+	LLVMTypeRef params[2] = { cg->i64, cg->ptr }; /* long (*)(u64 index, void *ctx) */
+	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, 2, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	static const char *const pn[] = { "index", "env" };
+	xt_cg_di_function(cg, fn, name, pn, 2, true);
+	return fn;
+}
+
+static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count)
+{
+	bool over_map = st->kind == XT_N_FOR && st->b->kind == XT_N_MAP;
 	const struct xt_probe_info *p = cg->probe;
+	/* env: {ctx, site} on the caller's stack (16 bytes: a stack temporary) */
+	LLVMValueRef env = xt_cg_tmp_take(cg, 16, "env");
+	LLVMValueRef sv = LLVMBuildStore(cg->b, cg->ctxarg ? cg->ctxarg : LLVMConstNull(cg->ptr), env);
+	LLVMSetAlignment(sv, 8);
+	if (cg->site) {
+		sv = LLVMBuildStore(cg->b, cg->site, xt_cg_gep(cg, env, xt_cg_i64(cg, 8)));
+		LLVMSetAlignment(sv, 8);
+	}
+	int id = cg->ncallbacks++;
 	struct xt_cg saved = *cg;
 	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
 
-	LLVMValueRef fn = xt_cg_callback(cg, xt_arena_printf(cg->prog->ar, "%s_each%d", p->fn_name, st->aux));
+	const char *name = xt_arena_printf(cg->prog->ar, "%s_%s%d", p->fn_name, over_map ? "each" : "loop", id);
+	LLVMValueRef fn = over_map ? xt_cg_callback(cg, name) : loop_callback(cg, name);
 	cg->fn = fn;
-	cg->ctxarg = NULL;
 	cg->in_callback = true;
 	cg->stops = false;
 	cg->brk = cg->cont = NULL;
@@ -229,40 +309,82 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 	cg->scratch = NULL;
 	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
 	LLVMPositionBuilderAtEnd(cg->b, body);
+	LLVMValueRef envp = LLVMGetParam(fn, over_map ? 3 : 1);
+	cg->ctxarg = NULL;
+	if (saved.ctxarg) {
+		cg->ctxarg = LLVMBuildLoad2(cg->b, cg->ptr, envp, "ctx");
+		LLVMSetAlignment(cg->ctxarg, 8);
+	}
+	cg->site = NULL;
+	if (saved.site) {
+		cg->site = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_gep(cg, envp, xt_cg_i64(cg, 8)), "site");
+		LLVMSetAlignment(cg->site, 8);
+	}
 	cg->vars = xt_cg_var_slots(cg, p, xt_cg_frame(cg));
 
-	const struct xt_type *kv = p->var_types[st->a->aux];
-	LLVMValueRef slot = cg->vars[st->a->aux];
-	LLVMValueRef kslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[0]));
-	LLVMValueRef vslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[1]));
-	LLVMValueRef key = xt_cg_buf(cg, m->key_size, "key");
-	xt_cg_memcpy(cg, key, LLVMGetParam(fn, 1), m->key_size);
-	if (m->key)
-		xt_cg_store(cg, kslot, kv->elems[0], xt_cg_load(cg, key, m->key), m->key);
-	else
-		xt_cg_store(cg, kslot, kv->elems[0], xt_cg_i64(cg, 0), &xt_s64);
-	if (m->val->kind == XT_T_AGG)
-		xt_cg_store(cg, vslot, kv->elems[1], m->val->agg->emit_read(cg, m, key), &xt_s64);
-	else
-		xt_cg_store(cg, vslot, kv->elems[1], xt_cg_load(cg, LLVMGetParam(fn, 2), m->val), m->val);
-	xt_cg_stmts(cg, st->c->list);
+	if (over_map) {
+		const struct xt_map_info *m = st->b->sym;
+		const struct xt_type *kv = p->var_types[st->a->aux];
+		LLVMValueRef slot = cg->vars[st->a->aux];
+		LLVMValueRef kslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[0]));
+		LLVMValueRef vslot = xt_cg_gep(cg, slot, xt_cg_i64(cg, kv->offsets[1]));
+		LLVMValueRef key = xt_cg_buf(cg, m->key_size, "key");
+		xt_cg_memcpy(cg, key, LLVMGetParam(fn, 1), m->key_size);
+		if (m->key)
+			xt_cg_store(cg, kslot, kv->elems[0], xt_cg_load(cg, key, m->key), m->key);
+		else
+			xt_cg_store(cg, kslot, kv->elems[0], xt_cg_i64(cg, 0), &xt_s64);
+		if (m->val->kind == XT_T_AGG)
+			xt_cg_store(cg, vslot, kv->elems[1], m->val->agg->emit_read(cg, m, key), &xt_s64);
+		else
+			xt_cg_store(cg, vslot, kv->elems[1], xt_cg_load(cg, LLVMGetParam(fn, 2), m->val), m->val);
+		xt_cg_stmts(cg, st->c->list);
+	} else if (st->kind == XT_N_FOR) { /* $i was set to the start; each call runs one step */
+		LLVMBasicBlockRef step = xt_cg_block(cg, "fstep");
+		cg->cont = step;
+		xt_cg_stmts(cg, st->c->list);
+		LLVMBuildBr(cg->b, step);
+		LLVMPositionBuilderAtEnd(cg->b, step);
+		LLVMValueRef var = cg->vars[st->a->aux];
+		LLVMValueRef ld = LLVMBuildLoad2(cg->b, cg->i64, var, "");
+		LLVMSetAlignment(ld, 1);
+		sv = LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, ld, xt_cg_i64(cg, 1), ""), var);
+		LLVMSetAlignment(sv, 1);
+		cg->cont = NULL;
+	} else { /* while: each call tests the condition once */
+		int mark = cg->nbusy;
+		LLVMValueRef c = xt_cg_expr(cg, st->a);
+		xt_cg_tmp_release(cg, mark);
+		LLVMBasicBlockRef go = xt_cg_block(cg, "do"), done = xt_cg_block(cg, "wend");
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), go, done);
+		LLVMPositionBuilderAtEnd(cg->b, done);
+		LLVMBuildRet(cg->b, xt_cg_i64(cg, 1));
+		LLVMPositionBuilderAtEnd(cg->b, go);
+		xt_cg_stmts(cg, st->b->list);
+	}
 	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
 	xt_cg_entry_done(cg, body);
 	free(cg->vars);
 	free(cg->tmps);
 	free(cg->busy);
 
-	int need = cg->scratch_max;
+	int need = cg->scratch_max, ncallbacks = cg->ncallbacks;
 	bool stops = cg->stops;
 	*cg = saved;
+	cg->ncallbacks = ncallbacks;
 	if (need > cg->scratch_max)
 		cg->scratch_max = need;
 	LLVMPositionBuilderAtEnd(cg->b, resume);
-	LLVMValueRef args[] = { xt_cg_map(cg, m), fn, LLVMConstNull(cg->ptr), xt_cg_i64(cg, 0) };
-	xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+	if (over_map) {
+		LLVMValueRef args[] = { xt_cg_map(cg, st->b->sym), fn, env, xt_cg_i64(cg, 0) };
+		xt_cg_helper(cg, XT_H_FOR_EACH_MAP, false, args, 4);
+	} else {
+		LLVMValueRef args[] = { count, fn, env, xt_cg_i64(cg, 0) };
+		xt_cg_helper(cg, XT_H_LOOP, false, args, 4);
+	}
 	if (!stops)
 		return;
-	/* exit() in the body: the rest of this function does not run either */
+	/* exit() or return in the body: the rest of this function does not run either */
 	LLVMValueRef flag = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_frame_stopped(cg), "");
 	LLVMBasicBlockRef stop = xt_cg_block(cg, "stop"), go = xt_cg_block(cg, "go");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, flag, xt_cg_i64(cg, 0), ""), stop, go);
@@ -270,4 +392,29 @@ static void map_loop(struct xt_cg *cg, struct xt_node *st)
 	xt_cg_stop(cg);
 	LLVMBuildBr(cg->b, go);
 	LLVMPositionBuilderAtEnd(cg->b, go);
+}
+
+/* for $i : a..b with a bound known only at run time: bpf_loop runs the
+ * body max(b - a, 0) times, at most BPF_MAX_LOOPS (1 << 23), the kernel's
+ * limit for one call. */
+static void range_callback(struct xt_cg *cg, struct xt_node *st)
+{
+	LLVMValueRef var = cg->vars[st->a->aux];
+	LLVMValueRef from = xt_cg_expr(cg, st->b->a), to = xt_cg_expr(cg, st->b->b);
+	LLVMValueRef sv = LLVMBuildStore(cg->b, from, var);
+	LLVMSetAlignment(sv, 1);
+	LLVMValueRef n = LLVMBuildSub(cg->b, to, from, "");
+	LLVMValueRef none = LLVMBuildICmp(cg->b, LLVMIntSLE, to, from, "");
+	n = LLVMBuildSelect(cg->b, none, xt_cg_i64(cg, 0), n, "");
+	LLVMValueRef big = LLVMBuildICmp(cg->b, LLVMIntUGT, n, xt_cg_i64(cg, XT_MAX_LOOPS), "");
+	n = LLVMBuildSelect(cg->b, big, xt_cg_i64(cg, XT_MAX_LOOPS), n, "");
+	/* No call when nothing is to run: a bpf_loop whose count the verifier
+	 * knows is 0 leaves its callback unchecked, and then the kernel fails
+	 * the load ("verifier bug: No program to jit ... (subprog < 0)"). */
+	LLVMBasicBlockRef run = xt_cg_block(cg, "loop"), done = xt_cg_block(cg, "looped");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, n, xt_cg_i64(cg, 0), ""), run, done);
+	LLVMPositionBuilderAtEnd(cg->b, run);
+	callback_loop(cg, st, n);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
 }

@@ -37,6 +37,7 @@ int xt_node_count(const struct xt_node *list)
 
 static const char *const kind_names[XT_N__COUNT] = {
 	[XT_N_PROGRAM] = "program",
+	[XT_N_MAPDECL] = "map-decl",
 	[XT_N_PROBE] = "probe",
 	[XT_N_ATTACH] = "attach",
 	[XT_N_CDEFS] = "cdefs",
@@ -182,6 +183,11 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 		fputc(' ', out);
 		dump_str(out, n->name);
 		break;
+	case XT_N_MAPDECL:
+		fprintf(out, " @%s %s", n->name, n->sval);
+		dump_child(out, n->a, indent + 2);
+		fputc(')', out);
+		return;
 	case XT_N_STR:
 		fputc(' ', out);
 		dump_quoted(out, n->sval ? n->sval : "", n->sval ? n->slen : 0);
@@ -229,6 +235,10 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 	case XT_N_ASSIGN:
 		fprintf(out, " %s=", n->op == XT_OP_ASSIGN ? "" : xt_op_text(n->op));
 		break;
+	case XT_N_TUPLE: /* a record: its field names */
+		for (int i = 0; n->sym && i < xt_node_count(n->list); i++)
+			fprintf(out, " %s=", ((const char *const *)n->sym)[i]);
+		break;
 	case XT_N_INCDEC:
 		fprintf(out, " %s%s",
 			n->op == XT_OP_PREINC || n->op == XT_OP_PREDEC ? "pre" : "post",
@@ -246,6 +256,8 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 			dump_node(out, n->a, indent + 2, "config");
 		}
 		for (const struct xt_node *c = n->c; c; c = c->next)
+			dump_child(out, c, indent + 2);
+		for (const struct xt_node *c = n->decls; c; c = c->next)
 			dump_child(out, c, indent + 2);
 		for (const struct xt_node *c = n->list; c; c = c->next)
 			dump_child(out, c, indent + 2);

@@ -23,18 +23,22 @@ enum xt_node_kind {
 	XT_N_PROBE,    /* list: attach points; a: predicate or NULL; b: block */
 	XT_N_ATTACH,   /* name: the attach point text as written, e.g. "tracepoint:syscalls:sys_enter_openat" */
 	XT_N_MACRO,    /* name; list: parameters (XT_N_VAR, XT_N_MAP or XT_N_IDENT); b: body (XT_N_BLOCK) */
+	XT_N_MAPDECL,  /* `let @name = kind(a);`: name: the map's name without '@'; sval: the kind;
+			* a: the maximum number of entries; b: the kind as an XT_N_IDENT (its place) */
 	/* statements */
-	XT_N_BLOCK,    /* list: statements */
-	XT_N_EXPR_STMT,/* a: expression */
+	XT_N_BLOCK,    /* list: statements; as an expression (`$x = { ...; e }`) its last one's value */
+	XT_N_EXPR_STMT,/* a: expression; op 1: the last of its block, without ';' (a block expression's value) */
 	XT_N_ASSIGN,   /* a: target (XT_N_MAP or XT_N_VAR); b: value; op: '=' or the compound operator (XT_OP_ADD, ...) */
-	XT_N_IF,       /* a: condition; b: then block; c: else (XT_N_BLOCK or XT_N_IF) or NULL */
+	XT_N_IF,       /* a: condition; b: then block; c: else (XT_N_BLOCK or XT_N_IF) or NULL; as an
+			* expression (`$x = if (c) { 1 } else { 2 }`) the value of the branch taken */
 	XT_N_WHILE,    /* a: condition; b: block */
 	XT_N_UNROLL,   /* a: count expression; b: block */
 	XT_N_FOR,      /* a: variable (XT_N_VAR); b: iterable (XT_N_RANGE or XT_N_MAP); c: block */
 	XT_N_RANGE,    /* a: from; b: to (exclusive) */
 	XT_N_BREAK, XT_N_CONTINUE,
 	XT_N_RETURN,   /* a: value or NULL */
-	XT_N_LET,      /* a: variable (XT_N_VAR); b: initial value or NULL; name: type name or NULL */
+	XT_N_LET,      /* a: variable (XT_N_VAR); b: initial value or NULL; name: type name or NULL
+			* ("typeof" with c: typeof's operand, an expression never evaluated) */
 	XT_N_CONFIG_SET, /* name: key; a: value */
 	/* expressions */
 	XT_N_INT,      /* ival */
@@ -52,7 +56,7 @@ enum xt_node_kind {
 	XT_N_FIELD,    /* a: object; name: field ("." access; tuple index as decimal text e.g. "0") */
 	XT_N_ARROW,    /* a: pointer; name: field ("->" access) */
 	XT_N_INDEX,    /* a: array/pointer; b: index */
-	XT_N_TUPLE,    /* list: elements (two or more) */
+	XT_N_TUPLE,    /* list: elements (one or more); sym: a record's field names (const char *[]), else NULL */
 	XT_N_CAST,     /* name: type text ("uint8", "struct task_struct *"); a: operand */
 	XT_N_SIZEOF,   /* name: type text, or a: expression */
 	XT_N_OFFSETOF, /* name: struct type text; sval: field */
@@ -84,6 +88,7 @@ struct xt_node {
 	struct xt_node *a, *b, *c;
 	struct xt_node *list;    /* first element of a child list */
 	struct xt_node *next;    /* next sibling in the list this node belongs to */
+	struct xt_node *decls;   /* XT_N_PROGRAM: its map declarations (XT_N_MAPDECL list) */
 	/* filled in by semantic analysis */
 	const struct xt_type *type;
 	const void *sym;         /* resolved symbol: builtin record, map, variable, ... */

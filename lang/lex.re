@@ -602,6 +602,13 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 			return MACRO;
 		}
 	}
+	/* `let @m = kind(N);` declares a map (bpftrace 0.24), lexed as code up to its ';' */
+	if (end - p >= 4 && memcmp(p, "let", 3) == 0 && (p[3] == ' ' || p[3] == '\t' || p[3] == '\n') &&
+	    *xt_lex_skip_space(p + 3, end) == '@') {
+		begin(px, loc);
+		advance(px, p + 3, loc);
+		return MAPDECL;
+	}
 	if (end - p >= 6 && memcmp(p, "config", 6) == 0 && !is_attach_char((unsigned char)p[6]) &&
 	    *xt_lex_skip_space(p + 6, end) == '=') {
 		begin(px, loc);
@@ -647,7 +654,7 @@ static int lex_token(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 		}
 		return XTYYEOF;
 	}
-	bool code = px->stmts || px->nest > 0 || px->in_pred || px->in_angle || px->in_macro;
+	bool code = px->stmts || px->nest > 0 || px->in_pred || px->in_angle || px->in_macro || px->in_decl;
 	return code ? lex_code(px, lval, loc) : lex_top(px, lval, loc);
 }
 
@@ -674,6 +681,13 @@ int xtyylex(XTYYSTYPE *lval, struct xt_loc *lloc, struct xt_pctx *px)
 		break;
 	case MACRO:
 		px->in_macro = true;
+		break;
+	case MAPDECL:
+		px->in_decl = true;
+		break;
+	case ';':
+		if (px->nest == 0)
+			px->in_decl = false;
 		break;
 	case ANGLE_OPEN:
 		px->in_angle = true;

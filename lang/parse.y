@@ -42,6 +42,8 @@ struct xt_pctx {
 	bool in_pred;             /* between a predicate's opening '/' and its end */
 	bool in_angle;            /* inside a `< stmts >` probe body */
 	bool in_macro;            /* from `macro` to the end of its body: code, not attach points */
+	bool in_decl;             /* from a top-level `let @m` to its ';': code */
+	struct xt_list decls;     /* XT_N_MAPDECL met so far */
 	int angle_nest;           /* nest when the `<` opened */
 	int prev_tok;             /* the last token before end of input (0: none yet) */
 	struct xt_list cdefs;     /* XT_N_CDEFS met so far */
@@ -184,14 +186,17 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
 %token TRUE "'true'" FALSE "'false'"
+%token MAPDECL "'let' (a map declaration)"
 
 %type <node> program defs_entry config_opt probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
-%type <node> expr postfix primary map cond
+%type <node> expr postfix primary map cond value if_value
 %type <list> probes attach_list stmts brace_body config_items config_body
-%type <list> exprlist args_opt macros macro_params macro_params_opt
-%type <str> let_type_opt field_path
+%type <list> exprlist args_opt record_fields macros macro_params macro_params_opt
+%type <node> let_type_opt let_type
+%type <str> field_path
 %type <type> type
+%type <num> stars
 
 /* Only for the `@m` / `@m[keys]` choice: a '[' after a map name is its key. */
 %precedence LOW_MAP
@@ -235,6 +240,7 @@ program
 			$$->c = $3.head;
 			$$->list = $4.head;
 			$$->b = px->cdefs.head;
+			$$->decls = px->decls.head;
 		}
 	;
 
@@ -312,10 +318,29 @@ config_set
 		}
 	;
 
+/* probes: probes and map declarations, in any order (declarations go to
+ * the program's decls) */
 probes
 	: probe { $$ = list_one($1); }
+	| map_decl { $$.head = $$.tail = NULL; }
 	| probes probe { $$ = list_push($1, $2); }
+	| probes map_decl { $$ = $1; }
 	| probes CDEFS { $$ = $1; cdef(px, $2, @2); }
+	;
+
+/* map_decl: 'let' MAP '=' IDENT '(' expr ')' ';' (bpftrace 0.24) */
+map_decl
+	: MAPDECL MAP '=' IDENT '(' expr ')' ';'
+		{
+			struct xt_node *d = named(px, XT_N_MAPDECL, $2, @2);
+			d->sval = $4;
+			d->slen = strlen($4);
+			d->a = $6;
+			d->loc.last_line = @7.last_line;
+			d->loc.last_column = @7.last_column;
+			d->b = named(px, XT_N_IDENT, $4, @4);
+			px->decls = list_push(px->decls, d);
+		}
 	;
 
 /* probe: attach [',' attach]... ['/' expr '/'] ('{' stmts '}' | '<' stmts '>') */
@@ -362,9 +387,16 @@ stmts
 	| stmts compound_stmt { $$ = list_push($1, $2); }
 	;
 
+/* The last statement may go without ';': an expression there is the
+ * block's value when the block is one (op 1 marks it). */
 brace_body
 	: stmts
-	| stmts simple_stmt { $$ = list_push($1, $2); }
+	| stmts simple_stmt
+		{
+			if ($2->kind == XT_N_EXPR_STMT)
+				$2->op = 1;
+			$$ = list_push($1, $2);
+		}
 	;
 
 simple_stmt
@@ -373,12 +405,12 @@ simple_stmt
 			$$ = NODE(XT_N_EXPR_STMT, @$);
 			$$->a = $1;
 		}
-	| map '=' expr { $$ = assign(px, XT_OP_ASSIGN, $1, $3, @$); }
+	| map '=' value { $$ = assign(px, XT_OP_ASSIGN, $1, $3, @$); }
 	| map OPASSIGN expr { $$ = assign(px, $2, $1, $3, @$); }
-	| VAR '=' expr { $$ = assign(px, XT_OP_ASSIGN, named(px, XT_N_VAR, $1, @1), $3, @$); }
+	| VAR '=' value { $$ = assign(px, XT_OP_ASSIGN, named(px, XT_N_VAR, $1, @1), $3, @$); }
 	| VAR OPASSIGN expr { $$ = assign(px, $2, named(px, XT_N_VAR, $1, @1), $3, @$); }
 	/* _ = expr: the value is dropped (bpftrace 0.25) */
-	| IDENT '=' expr
+	| IDENT '=' value
 		{
 			if (strcmp($1, "_") != 0) {
 				xtyyerror(&@1, px, xt_arena_printf(px->ar, "cannot assign to '%s': assign to a $variable, a @map, or _ to drop the value", $1));
@@ -394,20 +426,83 @@ simple_stmt
 	/* let $x [: type] [= expr] */
 	| LET VAR let_type_opt let_init_opt
 		{
-			$$ = named(px, XT_N_LET, $3, @$);
+			$$ = named(px, XT_N_LET, $3 ? $3->name : NULL, @$);
 			$$->a = named(px, XT_N_VAR, $2, @2);
 			$$->b = $4;
+			$$->c = $3 ? $3->a : NULL;
 		}
 	;
 
+/* let_type_opt: [':' let_type], as an XT_N_IDENT whose name is the type's
+ * text and whose a is typeof's operand */
 let_type_opt
 	: %empty { $$ = NULL; }
-	| ':' type { $$ = type_text(px, $2.base, $2.ptrs); }
+	| ':' let_type { $$ = $2; }
+	;
+
+/* let_type: type | NAME '*'... | NAME '[' N ']' '*'... | typeof '(' expr | type ')'
+ * NAME is `string`, `buffer` or a type's name (uint64_t); bpftrace 0.22 */
+let_type
+	: type { $$ = named(px, XT_N_IDENT, type_text(px, $1.base, $1.ptrs), @$); }
+	| IDENT stars { $$ = named(px, XT_N_IDENT, type_text(px, $1, (int)$2), @$); }
+	| IDENT '[' INT ']' stars
+		{
+			char *base = xt_arena_printf(px->ar, "%s[%llu]", $1, (unsigned long long)$3);
+			$$ = named(px, XT_N_IDENT, type_text(px, base, (int)$5), @$);
+		}
+	| IDENT '(' expr ')'
+		{
+			if (strcmp($1, "typeof") != 0) {
+				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
+				YYERROR;
+			}
+			$$ = named(px, XT_N_IDENT, "typeof", @$);
+			$$->a = $3;
+		}
+	| IDENT '(' type ')'
+		{
+			if (strcmp($1, "typeof") != 0) {
+				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
+				YYERROR;
+			}
+			$$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs), @$);
+		}
+	;
+
+stars
+	: %empty { $$ = 0; }
+	| stars '*' { $$ = $1 + 1; }
 	;
 
 let_init_opt
 	: %empty { $$ = NULL; }
-	| '=' expr { $$ = $2; }
+	| '=' value { $$ = $2; }
+	;
+
+/* value: what an assignment or let takes: an expression, a block whose
+ * last statement is an expression without ';' (bpftrace 0.24), or an if
+ * with an else whose branches are such blocks (bpftrace 0.25) */
+value
+	: expr
+	| block
+	| if_value
+	;
+
+if_value
+	: IF cond block ELSE block
+		{
+			$$ = NODE(XT_N_IF, @$);
+			$$->a = $2;
+			$$->b = $3;
+			$$->c = $5;
+		}
+	| IF cond block ELSE if_value
+		{
+			$$ = NODE(XT_N_IF, @$);
+			$$->a = $2;
+			$$->b = $3;
+			$$->c = $5;
+		}
 	;
 
 compound_stmt
@@ -444,6 +539,27 @@ compound_stmt
 			$$->a = named(px, XT_N_VAR, $3, @3);
 			$$->b = $5;
 			$$->c = $7;
+		}
+	/* for $i : from..to block, the bounds primary expressions (bpftrace 0.24) */
+	| FOR VAR ':' postfix DOTDOT postfix block
+		{
+			struct xt_node *r = NODE(XT_N_RANGE, @4);
+			r->loc.last_line = @6.last_line;
+			r->loc.last_column = @6.last_column;
+			r->a = $4;
+			r->b = $6;
+			$$ = NODE(XT_N_FOR, @$);
+			$$->a = named(px, XT_N_VAR, $2, @2);
+			$$->b = r;
+			$$->c = $7;
+		}
+	/* for $kv : @map block */
+	| FOR VAR ':' map block
+		{
+			$$ = NODE(XT_N_FOR, @$);
+			$$->a = named(px, XT_N_VAR, $2, @2);
+			$$->b = $4;
+			$$->c = $5;
 		}
 	;
 
@@ -581,6 +697,33 @@ primary
 			$2->next = $4.head;
 			$$->list = $2;
 		}
+	/* a tuple of one: (e,) (bpftrace 0.25) */
+	| '(' expr ',' ')'
+		{
+			$$ = NODE(XT_N_TUPLE, @$);
+			$$->list = $2;
+		}
+	/* a record: (name = e, ...) (bpftrace 0.25): a tuple whose sym holds the names */
+	| '(' record_fields ')'
+		{
+			$$ = NODE(XT_N_TUPLE, @$);
+			int n = xt_node_count($2.head), i = 0;
+			const char **names = xt_arena_alloc(px->ar, sizeof(*names) * (size_t)(n + 1));
+			struct xt_list vals = { NULL, NULL };
+			for (struct xt_node *f = $2.head, *next; f; f = next) {
+				next = f->next;
+				for (int k = 0; k < i; k++)
+					if (strcmp(names[k], f->name) == 0) {
+						xtyyerror(&f->loc, px, xt_arena_printf(px->ar, "duplicate field '%s' in a record", f->name));
+						YYERROR;
+					}
+				names[i++] = f->name;
+				f->a->next = NULL;
+				vals = list_push(vals, f->a);
+			}
+			$$->list = vals.head;
+			$$->sym = names;
+		}
 	| SIZEOF '(' type ')' { $$ = named(px, XT_N_SIZEOF, type_text(px, $3.base, $3.ptrs), @$); }
 	| SIZEOF '(' expr ')' { $$ = NODE(XT_N_SIZEOF, @$); $$->a = $3; }
 	/* offsetof '(' (struct|union NAME | typedef-name) ',' FIELD ['.' FIELD]... ')' */
@@ -614,6 +757,18 @@ field_path
 map
 	: MAP %prec LOW_MAP { $$ = named(px, XT_N_MAP, $1, @$); }
 	| MAP '[' exprlist ']' { $$ = named(px, XT_N_MAP, $1, @$); $$->list = $3.head; }
+	;
+
+/* record_fields: NAME '=' expr [',' NAME '=' expr]...: XT_N_IDENT nodes
+ * (name; a: the value) until the record takes them apart */
+record_fields
+	: IDENT '=' expr { struct xt_node *f = named(px, XT_N_IDENT, $1, @1); f->a = $3; $$ = list_one(f); }
+	| record_fields ',' IDENT '=' expr
+		{
+			struct xt_node *f = named(px, XT_N_IDENT, $3, @3);
+			f->a = $5;
+			$$ = list_push($1, f);
+		}
 	;
 
 exprlist
@@ -717,15 +872,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	int nexp = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	/* C definitions may come anywhere between probes: no hint to give */
 	for (int i = 0; i < nexp; i++)
-		if (exp[i] == YYSYMBOL_CDEFS)
+		if (exp[i] == YYSYMBOL_CDEFS || exp[i] == YYSYMBOL_MAPDECL) /* nor a map declaration */
 			exp[i--] = exp[--nexp];
-	bool semi = false, block = false, comma = false;
+	bool semi = false, block = false, comma = false, value = false;
 	for (int i = 0; i < nexp; i++) {
 		semi |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(';');
 		block |= exp[i] == (yysymbol_kind_t)YYTRANSLATE('{');
 		comma |= exp[i] == (yysymbol_kind_t)YYTRANSLATE(',');
+		value |= exp[i] == YYSYMBOL_IF;
 	}
-	block &= !comma; /* a '{' after a condition, not after an attach point */
+	/* a '{' after a condition, not after an attach point nor where a
+	 * value starts (`$x = {`, `$x = if`) */
+	block &= !comma && !value;
 	if (nexp > 3 && block) { /* after a condition: its block, not more of its expression */
 		exp[0] = (yysymbol_kind_t)YYTRANSLATE('{');
 		nexp = 1;

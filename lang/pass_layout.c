@@ -18,6 +18,8 @@ int xt_pass_layout(struct xt_sema *s)
 		} else {
 			m->value_size = m->val->size;
 		}
+		if (m->kind == XT_MAP_PERCPUARRAY)
+			m->key_size = 4; /* an array's key is a u32 index; keyless maps use 0 */
 	}
 	return 0;
 }

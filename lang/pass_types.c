@@ -5,10 +5,15 @@
  * types are program-wide: the pass runs twice, the first round quietly so
  * that a map read before (in source order) the assignment that types it
  * still resolves. */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "sema_int.h"
 
 static int stmts(struct xt_sema *s, struct xt_node *list);
+static int stmt(struct xt_sema *s, struct xt_node *st);
+static void hoist_assigned(struct xt_sema *s, struct xt_node *st);
+static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *e, const struct xt_type *t);
 
 static const char *tname(struct xt_sema *s, const struct xt_type *t)
 {
@@ -35,6 +40,20 @@ bool xt_sema_var_any(struct xt_sema *s, const char *name)
 	return false;
 }
 
+/* The type slot `slot` ended the first round with, or NULL. Variables'
+ * types widen as assignments come (a longer string, a tuple holding one):
+ * starting the final round from the widest one gives every use the layout
+ * codegen gives the slot, or `$t = ("a", ("b", 1)); print($t); $t = ("a",
+ * ("longer", 2))` would print the first tuple with the second's offsets. */
+static const struct xt_type *first_round(struct xt_sema *s, int slot, const struct xt_type *t)
+{
+	const struct xt_probe_info *p = s->probe;
+	if (!t || !s->final || !p->var_types || slot >= p->nvars || !p->var_types[slot])
+		return t;
+	const struct xt_type *j = xt_type_join(s->ar, t, p->var_types[slot]);
+	return j ? j : t;
+}
+
 /* A new slot for `name`, visible from here to the end of the current block. */
 int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_type *t, bool fixed)
 {
@@ -52,6 +71,8 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 			memcpy(ns, s->scope, sizeof(*ns) * s->nscope);
 		s->scope = ns;
 	}
+	if (!fixed)
+		t = first_round(s, s->nvars, t);
 	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed };
 	s->scope[s->nscope++] = (struct xt_scope_ent){ v->name, s->nvars, s->depth };
 	v->aux = s->nvars;
@@ -107,7 +128,7 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
 			return -1;
 		}
-		var->type = var_slot_type(t);
+		var->type = var->fixed ? var_slot_type(t) : first_round(s, slot, var_slot_type(t));
 	} else if (var->type->kind == XT_T_PTR && (st->op == XT_OP_ADD || st->op == XT_OP_SUB) && xt_type_is_int(t)) {
 		/* $p += i moves by i elements, as $p = $p + i does */
 	} else if (var->fixed) {
@@ -116,6 +137,8 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 				      v->name, tname(s, t), tname(s, var->type));
 			return -1;
 		}
+		if (st->op == XT_OP_ASSIGN && !check_literal(s, v, st->b, var->type))
+			return -1;
 	} else {
 		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(t));
 		if (!j || (st->op != XT_OP_ASSIGN && !xt_type_is_int(j))) {
@@ -129,31 +152,364 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	return 0;
 }
 
+/* The type a `let` names: bpftrace's own names (string, string[N],
+ * buffer[N]), C's fixed-width integer names, typeof(expr), else what casts
+ * take (int8..uint64, bool, struct S *, kernel types). NULL after a diagnostic. */
+static const struct xt_type *let_type(struct xt_sema *s, struct xt_node *st)
+{
+	static const struct { const char *name; const struct xt_type *t; } cints[] = {
+		{ "int8_t", &xt_s8 }, { "int16_t", &xt_s16 }, { "int32_t", &xt_s32 }, { "int64_t", &xt_s64 },
+		{ "uint8_t", &xt_u8 }, { "uint16_t", &xt_u16 }, { "uint32_t", &xt_u32 }, { "uint64_t", &xt_u64 },
+		{ "s8", &xt_s8 }, { "s16", &xt_s16 }, { "s32", &xt_s32 }, { "s64", &xt_s64 },
+		{ "u8", &xt_u8 }, { "u16", &xt_u16 }, { "u32", &xt_u32 }, { "u64", &xt_u64 },
+		{ "__s8", &xt_s8 }, { "__s16", &xt_s16 }, { "__s32", &xt_s32 }, { "__s64", &xt_s64 },
+		{ "__u8", &xt_u8 }, { "__u16", &xt_u16 }, { "__u32", &xt_u32 }, { "__u64", &xt_u64 },
+		{ "pid_t", &xt_s32 }, { "size_t", &xt_u64 }, { "ssize_t", &xt_s64 },
+	};
+	const char *name = st->name;
+	struct xt_loc loc = st->a->loc;
+	if (st->c) { /* typeof(expr): its type, the expression never runs */
+		const struct xt_type *t = xt_sema_expr(s, st->c);
+		if (t && t->kind == XT_T_INT)
+			t = xt_type_int(t->size, t->sign);
+		return t;
+	}
+	unsigned n;
+	int end = 0;
+	if (strcmp(name, "string") == 0)
+		return xt_type_str(s->ar, s->prog->opts.max_strlen);
+	if (sscanf(name, "string[%u]%n", &n, &end) == 1 && name[end] == 0) {
+		if (n < 1 || n > 65536) {
+			xt_diag_error(s->dg, loc, "string[%u]: the size must be between 1 and 65536", n);
+			return NULL;
+		}
+		return xt_type_str(s->ar, (int)n);
+	}
+	if (sscanf(name, "buffer[%u]%n", &n, &end) == 1 && name[end] == 0) {
+		if (n < 1 || n > 65536) {
+			xt_diag_error(s->dg, loc, "buffer[%u]: the size must be between 1 and 65536", n);
+			return NULL;
+		}
+		return xt_type_buf(s->ar, (int)n, XT_R_NONE);
+	}
+	for (size_t i = 0; i < sizeof(cints) / sizeof(cints[0]); i++)
+		if (strcmp(cints[i].name, name) == 0)
+			return cints[i].t;
+	return xt_sema_type_named(s, name, loc);
+}
+
+/* Whether integer literal e (or -literal) fits integer type t; *text is how
+ * it was written. Anything that is not a literal fits: it is converted. */
+static bool literal_fits(struct xt_arena *ar, const struct xt_node *e, const struct xt_type *t, const char **text)
+{
+	bool neg = e->kind == XT_N_UNOP && e->op == XT_OP_NEG;
+	const struct xt_node *lit = neg ? e->a : e;
+	if (lit->kind != XT_N_INT || t->kind != XT_T_INT)
+		return true;
+	uint64_t v = lit->ival;
+	*text = xt_arena_printf(ar, "%s%llu", neg && v ? "-" : "", (unsigned long long)v);
+	if (neg && v) {
+		if (!t->sign)
+			return false;
+		return v - 1 <= (uint64_t)INT64_MAX >> (64 - t->size * 8);
+	}
+	if (t->sign)
+		return v <= (uint64_t)INT64_MAX >> (64 - t->size * 8);
+	return t->size == 8 || v <= (UINT64_MAX >> (64 - t->size * 8));
+}
+
+/* A literal stored into a variable of declared type t must fit it
+ * (bpftrace 0.22: `let $b: uint16 = 70000` is an error, `(uint16)70000` is not). */
+static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *e, const struct xt_type *t)
+{
+	const char *text = NULL;
+	if (literal_fits(s->ar, e, t, &text))
+		return true;
+	xt_diag_error(s->dg, e->loc, "the value %s does not fit in $%s's type %s; a cast, as in (%s)%s, converts it",
+		      text, v->name, tname(s, t), tname(s, t), text);
+	return false;
+}
+
+/* Shadowing is an error (bpftrace 0.22): a name visible here is declared once. */
+static bool shadows(struct xt_sema *s, struct xt_node *v, bool loop)
+{
+	if (xt_sema_var_find(s, v->name) < 0)
+		return false;
+	if (loop)
+		xt_diag_error(s->dg, v->loc, "loop variable $%s shadows an existing variable; shadowing is not allowed", v->name);
+	else
+		xt_diag_error(s->dg, v->loc, "variable $%s was already declared; shadowing is not allowed", v->name);
+	return true;
+}
+
 static int let(struct xt_sema *s, struct xt_node *st)
 {
 	struct xt_node *v = st->a;
-	for (int i = s->nscope - 1; i >= 0 && s->scope[i].depth == s->depth; i--)
-		if (strcmp(s->scope[i].name, v->name) == 0) {
-			xt_diag_error(s->dg, v->loc, "variable $%s is already declared in this block", v->name);
-			return -1;
-		}
-	const struct xt_type *t = NULL;
-	if (st->name && !(t = xt_sema_type_named(s, st->name, v->loc)))
+	if (shadows(s, v, false))
 		return -1;
-	if (st->b) {
-		const struct xt_type *vt = xt_sema_expr(s, st->b);
-		if (!vt || !storable(s, st->b, vt))
-			return -1;
-		if (t && !xt_type_fits(t, vt)) {
-			xt_diag_error(s->dg, st->b->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
-				      v->name, tname(s, vt), tname(s, t));
-			return -1;
-		}
-		if (!t)
-			t = var_slot_type(vt);
+	const struct xt_type *t = NULL;
+	int rc = 0;
+	if (st->name && !(t = let_type(s, st)))
+		rc = -1;
+	if (t && (t->kind == XT_T_VOID || t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id))) {
+		xt_diag_error(s->dg, st->loc, "a %s cannot be stored in a variable", tname(s, t));
+		t = NULL;
+		rc = -1;
 	}
-	xt_sema_var_declare(s, v, t, st->name != NULL);
-	return 0;
+	if (t && xt_type_is_place(t)) /* let $s: struct S: a copy of one */
+		t = xt_type_kval(s->ar, t);
+	const struct xt_type *vt = st->b && rc == 0 ? xt_sema_expr(s, st->b) : NULL;
+	if (st->b && (!vt || !storable(s, st->b, vt))) {
+		rc = -1;
+	} else if (vt && t && !xt_type_fits(t, vt)) {
+		xt_diag_error(s->dg, st->b->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
+			      v->name, tname(s, vt), tname(s, t));
+		rc = -1;
+	} else if (vt && t && !check_literal(s, v, st->b, t)) {
+		rc = -1;
+	} else if (vt && !t) {
+		t = var_slot_type(xt_type_is_place(vt) ? xt_type_kval(s->ar, vt) : vt);
+	}
+	/* declared even after an error: its uses say nothing more */
+	xt_sema_var_declare(s, v, rc < 0 && !t ? &xt_s64 : t, st->name != NULL);
+	return rc;
+}
+
+/* --- tuples and records ------------------------------------------------------ */
+
+const struct xt_type *xt_sema_record_field(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	const char *names[256];
+	int nn = t->n < 256 ? t->n : 256;
+	for (int i = 0; i < t->n; i++)
+		if (strcmp(t->fields[i].name, n->name) == 0) {
+			n->aux = i;
+			return t->elems[i];
+		}
+	for (int i = 0; i < nn; i++)
+		names[i] = t->fields[i].name;
+	const char *near = xt_diag_closest(n->name, names, nn);
+	if (near)
+		xt_diag_error(s->dg, n->loc, "record %s has no field '%s'; did you mean '%s'?", tname(s, t), n->name, near);
+	else
+		xt_diag_error(s->dg, n->loc, "record %s has no field '%s'", tname(s, t), n->name);
+	return NULL;
+}
+
+/* The value of a constant integer expression (literals and arithmetic). */
+static bool fold(const struct xt_node *e, int64_t *v)
+{
+	int64_t a, b;
+	if (e->kind == XT_N_INT) {
+		*v = (int64_t)e->ival;
+		return true;
+	}
+	if (e->kind == XT_N_UNOP && e->op == XT_OP_NEG && fold(e->a, &a)) {
+		*v = -a;
+		return true;
+	}
+	if (e->kind != XT_N_BINOP || !fold(e->a, &a) || !fold(e->b, &b))
+		return false;
+	switch (e->op) {
+	case XT_OP_ADD: *v = a + b; return true;
+	case XT_OP_SUB: *v = a - b; return true;
+	case XT_OP_MUL: *v = a * b; return true;
+	case XT_OP_DIV: *v = b ? a / b : 0; return true;
+	case XT_OP_MOD: *v = b ? a % b : 0; return true;
+	case XT_OP_SHL: *v = (int64_t)((uint64_t)a << (b & 63)); return true;
+	case XT_OP_SHR: *v = a >> (b & 63); return true;
+	default: return false;
+	}
+}
+
+/* $t[i] (bpftrace 0.25): i must be a constant, as $t.N is. */
+const struct xt_type *xt_sema_tuple_index(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	int64_t i;
+	if (!fold(n->b, &i)) {
+		xt_diag_error(s->dg, n->b->loc, "a tuple's index must be a constant expression, such as 1 or 2-1");
+		return NULL;
+	}
+	if (i < 0 || i >= t->n) {
+		xt_diag_error(s->dg, n->b->loc, "the index %lld is out of bounds for tuple %s of %d element%s",
+			      (long long)i, tname(s, t), t->n, t->n == 1 ? "" : "s");
+		return NULL;
+	}
+	n->kind = XT_N_FIELD; /* $t.i from here on */
+	n->name = xt_arena_printf(s->ar, "%lld", (long long)i);
+	n->aux = (int)i;
+	n->b = NULL;
+	return t->elems[i];
+}
+
+/* Whether values of types a and b can be compared with == (one element of a tuple). */
+static bool comparable(const struct xt_type *a, const struct xt_type *b)
+{
+	if ((xt_type_is_int(a) || a->kind == XT_T_PTR) && (xt_type_is_int(b) || b->kind == XT_T_PTR))
+		return true;
+	if (a->kind == XT_T_STR && b->kind == XT_T_STR)
+		return true;
+	if (a->kind == XT_T_TUPLE && b->kind == XT_T_TUPLE) {
+		if (a->n != b->n)
+			return false;
+		for (int i = 0; i < a->n; i++)
+			if (!comparable(a->elems[i], b->elems[i]))
+				return false;
+		return true;
+	}
+	return xt_type_eq(a, b);
+}
+
+const struct xt_type *xt_sema_tuple_compare(struct xt_sema *s, struct xt_node *n, const struct xt_type *a,
+					    const struct xt_type *b)
+{
+	if ((n->op == XT_OP_EQ || n->op == XT_OP_NE) && a->kind == XT_T_TUPLE && b->kind == XT_T_TUPLE &&
+	    comparable(a, b))
+		return &xt_bool;
+	if (n->op == XT_OP_EQ || n->op == XT_OP_NE)
+		xt_diag_error(s->dg, n->loc, "operator %s cannot compare %s and %s", xt_op_text(n->op), tname(s, a), tname(s, b));
+	else
+		xt_diag_error(s->dg, n->loc, "operator %s cannot take %s and %s; tuples only compare with == and !=",
+			      xt_op_text(n->op), tname(s, a), tname(s, b));
+	return NULL;
+}
+
+/* --- block expressions and if-expressions ------------------------------------ */
+
+static const struct xt_type *if_value(struct xt_sema *s, struct xt_node *n);
+
+/* { stmts; e }: the statements, then e's type; e is the last statement,
+ * an expression without ';' or an if/else whose branches have values. */
+static const struct xt_type *block_value(struct xt_sema *s, struct xt_node *blk)
+{
+	int saved = s->nscope, rc = 0;
+	struct xt_node *last = blk->list;
+	while (last && last->next)
+		last = last->next;
+	bool valued = last && ((last->kind == XT_N_EXPR_STMT && last->op == 1) ||
+			       (last->kind == XT_N_IF && last->c));
+	s->depth++;
+	for (struct xt_node *st = blk->list; st && st != last; st = st->next) {
+		hoist_assigned(s, st);
+		if (stmt(s, st) < 0)
+			rc = -1;
+	}
+	const struct xt_type *t = NULL;
+	if (!valued) {
+		if (last)
+			rc |= stmt(s, last);
+		if (rc == 0)
+			xt_diag_error(s->dg, blk->loc, "this block has no value: end it with an expression without ';'");
+	} else if (last->kind == XT_N_EXPR_STMT) {
+		t = xt_sema_expr(s, last->a);
+	} else {
+		t = if_value(s, last);
+		last->type = t;
+	}
+	s->depth--;
+	s->nscope = saved;
+	if (t && (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id))) {
+		xt_diag_error(s->dg, last->loc, "a block's value cannot be a %s", tname(s, t));
+		return NULL;
+	}
+	return rc == 0 ? t : NULL;
+}
+
+/* if (c) { a } else { b }: a's or b's type, joined as ?: joins them. */
+static const struct xt_type *if_value(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *c = xt_sema_expr(s, n->a);
+	if (c && !xt_sema_need_int(s, n->a, c, "a condition"))
+		c = NULL;
+	if (!n->c) {
+		xt_diag_error(s->dg, n->loc, "an if that gives a value needs an else");
+		return NULL;
+	}
+	const struct xt_type *a = block_value(s, n->b);
+	if (a)
+		n->b->type = a;
+	const struct xt_type *b = n->c->kind == XT_N_IF ? if_value(s, n->c) : block_value(s, n->c);
+	if (b)
+		n->c->type = b;
+	if (!c || !a || !b)
+		return NULL;
+	const struct xt_type *j = xt_type_join(s->ar, a, b);
+	if (!j)
+		xt_diag_error(s->dg, n->loc, "the branches of this if have values of different types: %s and %s",
+			      tname(s, a), tname(s, b));
+	if (j && j->kind == XT_T_INT)
+		j = xt_type_int(8, j->sign);
+	return j;
+}
+
+const struct xt_type *xt_sema_block_value(struct xt_sema *s, struct xt_node *n)
+{
+	return n->kind == XT_N_IF ? if_value(s, n) : block_value(s, n);
+}
+
+/* --- definite assignment ----------------------------------------------------
+ * bpftrace 0.17's variables lived as long as the probe; 0.22 made them block
+ * scoped. A 0.17 script such as tcpdrop.bt assigns $saddr in both branches of
+ * an if/else and reads it after: that stays valid where every path through
+ * the if/else assigns the variable (its branches, recursively). The variable
+ * is then declared before the if/else, as `let $saddr;` would. */
+
+static bool block_assigns(const struct xt_node *list, const char *name);
+
+static bool stmt_assigns(const struct xt_node *st, const char *name)
+{
+	switch (st->kind) {
+	case XT_N_ASSIGN:
+		return st->op == XT_OP_ASSIGN && st->a->kind == XT_N_VAR && strcmp(st->a->name, name) == 0;
+	case XT_N_IF:
+		return st->c && block_assigns(st->b->list, name) &&
+		       (st->c->kind == XT_N_IF ? stmt_assigns(st->c, name) : block_assigns(st->c->list, name));
+	case XT_N_BLOCK:
+		return block_assigns(st->list, name);
+	case XT_N_UNROLL:
+		return block_assigns(st->b->list, name);
+	default:
+		return false;
+	}
+}
+
+static bool block_assigns(const struct xt_node *list, const char *name)
+{
+	for (const struct xt_node *st = list; st; st = st->next)
+		if (stmt_assigns(st, name))
+			return true;
+	return false;
+}
+
+/* Whether $name appears anywhere in n or its siblings after it. */
+static bool mentions(const struct xt_node *n, const char *name)
+{
+	for (; n; n = n->next) {
+		if (n->kind == XT_N_VAR && strcmp(n->name, name) == 0)
+			return true;
+		if ((n->a && mentions(n->a, name)) || (n->b && mentions(n->b, name)) ||
+		    (n->c && mentions(n->c, name)) || (n->list && mentions(n->list, name)))
+			return true;
+	}
+	return false;
+}
+
+/* Before an if/else: declares the variables that both of its branches
+ * assign, that are not visible yet and that the statements after it read. */
+static void hoist_assigned(struct xt_sema *s, struct xt_node *st)
+{
+	if (st->kind != XT_N_IF || !st->c || !st->next)
+		return;
+	for (const struct xt_node *a = st->b->list; a; a = a->next) {
+		if (a->kind != XT_N_ASSIGN || a->op != XT_OP_ASSIGN || a->a->kind != XT_N_VAR)
+			continue;
+		const char *name = a->a->name;
+		if (xt_sema_var_find(s, name) >= 0 || !stmt_assigns(st, name) || !mentions(st->next, name))
+			continue;
+		struct xt_node *v = xt_node_new(s->ar, XT_N_VAR, a->a->loc);
+		v->name = name;
+		xt_sema_var_declare(s, v, NULL, false);
+	}
 }
 
 /* A block opens a scope: variables first assigned in it end with it. */
@@ -175,6 +531,22 @@ static int loop_body(struct xt_sema *s, struct xt_node *blk)
 	return rc;
 }
 
+/* A bound that is a constant: the verifier follows such a loop itself. */
+static bool constant(const struct xt_node *e)
+{
+	return e->kind == XT_N_INT || (e->kind == XT_N_UNOP && e->op == XT_OP_NEG && e->a->kind == XT_N_INT);
+}
+
+/* Loop st's body becomes a callback (codegen/emit_stmt.c): the probe's
+ * variables move to a frame the callback shares; st->aux names it. */
+static void callback(struct xt_sema *s, struct xt_node *st, int rc)
+{
+	if (s->final && rc == 0) {
+		st->aux = s->prog->nmap_loops++;
+		s->probe->has_map_loop = true;
+	}
+}
+
 static int for_stmt(struct xt_sema *s, struct xt_node *st)
 {
 	int saved = s->nscope, rc = 0;
@@ -183,9 +555,15 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		const struct xt_type *a = xt_sema_expr(s, st->b->a), *b = xt_sema_expr(s, st->b->b);
 		if (!a || !b || !xt_sema_need_int(s, st->b->a, a, "a range") || !xt_sema_need_int(s, st->b->b, b, "a range"))
 			rc = -1;
+		if (shadows(s, st->a, true))
+			rc = -1;
 		xt_sema_var_declare(s, st->a, &xt_s64, false);
 		if (loop_body(s, st->c) < 0)
 			rc = -1;
+		/* a bound only known at run time: bpf_loop runs the body */
+		st->op = !constant(st->b->a) || !constant(st->b->b);
+		if (st->op)
+			callback(s, st, rc);
 	} else {
 		struct xt_map_info *m = xt_sema_map_arg(s, st->b, false);
 		const struct xt_type *el[2] = { &xt_s64, &xt_s64 };
@@ -202,18 +580,12 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 				rc = -1;
 			}
 		}
+		if (shadows(s, st->a, true))
+			rc = -1;
 		xt_sema_var_declare(s, st->a, xt_type_tuple(s->ar, el, 2), false);
-		int loops = s->loop_depth;
-		s->loop_depth = 0;
-		s->map_loop_depth++;
 		if (loop_body(s, st->c) < 0)
 			rc = -1;
-		s->map_loop_depth--;
-		s->loop_depth = loops;
-		if (s->final && rc == 0) {
-			st->aux = s->prog->nmap_loops++;
-			s->probe->has_map_loop = true;
-		}
+		callback(s, st, rc);
 	}
 	s->depth--;
 	s->nscope = saved;
@@ -269,10 +641,14 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 	case XT_N_LET:
 		return let(s, st);
 	case XT_N_WHILE: {
+		/* run by bpf_loop: a condition the verifier cannot bound (i < len(@a)) works */
 		const struct xt_type *c = xt_sema_expr(s, st->a);
 		if (!c || !xt_sema_need_int(s, st->a, c, "a condition"))
 			return -1;
-		return loop_body(s, st->b);
+		int rc = loop_body(s, st->b);
+		st->op = 1;
+		callback(s, st, rc);
+		return rc;
 	}
 	case XT_N_UNROLL: {
 		const struct xt_type *c = xt_sema_expr(s, st->a);
@@ -294,10 +670,6 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 		}
 		return 0;
 	case XT_N_RETURN:
-		if (s->map_loop_depth) {
-			xt_diag_error(s->dg, st->loc, "return cannot leave a for loop over a map; use break");
-			return -1;
-		}
 		if (st->a) {
 			const struct xt_type *t = xt_sema_expr(s, st->a);
 			if (!t || !xt_sema_need_int(s, st->a, t, "return"))
@@ -314,9 +686,11 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 static int stmts(struct xt_sema *s, struct xt_node *list)
 {
 	int rc = 0;
-	for (struct xt_node *st = list; st; st = st->next)
+	for (struct xt_node *st = list; st; st = st->next) {
+		hoist_assigned(s, st);
 		if (stmt(s, st) < 0)
 			rc = -1;
+	}
 	return rc;
 }
 
@@ -339,14 +713,19 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 		rc = -1;
 	p->nvars = s->nvars;
 	p->var_types = xt_arena_alloc(s->ar, sizeof(*p->var_types) * (s->nvars + 1));
-	for (int i = 0; i < s->nvars; i++) /* declared, never assigned: a zero int64 */
+	for (int i = 0; i < s->nvars; i++) { /* declared, never assigned: a zero int64 */
+		if (!s->vars[i].type && rc == 0)
+			xt_diag_warning(s->dg, s->vars[i].first->loc, "variable $%s was never assigned to", s->vars[i].name);
 		p->var_types[i] = s->vars[i].type ? s->vars[i].type : &xt_s64;
+	}
 	return rc;
 }
 
 int xt_pass_types(struct xt_sema *s)
 {
 	struct xt_program *prog = s->prog;
+	if (xt_sema_map_decls(s) < 0)
+		return -1;
 	xt_sema_maps_seed(s);
 	struct xt_diags quiet;
 	xt_diags_init(&quiet, s->dg->src);
@@ -368,6 +747,8 @@ int xt_pass_types(struct xt_sema *s)
 				      prog->maps[i]->name);
 			rc = -1;
 		}
+	if (rc == 0)
+		rc = xt_sema_map_decls_check(s);
 	return rc;
 }
 

@@ -249,6 +249,8 @@ static const struct xt_type *index_(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->b->loc, "an index must be an integer, not %s", tname(s, it));
 		return NULL;
 	}
+	if (t->kind == XT_T_TUPLE) /* $t[1]: a constant index (pass_types.c) */
+		return xt_sema_tuple_index(s, n, t);
 	const struct xt_type *arr = xt_type_array_of(t);
 	if (arr) {
 		if (n->b->kind == XT_N_INT && arr->n > 0 && n->b->ival >= (uint64_t)arr->n) {
@@ -321,6 +323,8 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 	}
 	if (a->kind == XT_T_PROBE && b->kind == XT_T_PROBE && (n->op == XT_OP_EQ || n->op == XT_OP_NE))
 		return &xt_bool;
+	if (a->kind == XT_T_TUPLE || b->kind == XT_T_TUPLE) /* field by field (bpftrace 0.25) */
+		return xt_sema_tuple_compare(s, n, a, b);
 	int arrays = array_cmp(s, n, a, b);
 	if (arrays)
 		return arrays > 0 ? &xt_bool : NULL;
@@ -410,9 +414,16 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 			n->aux = slot;
 			return s->vars[slot].type;
 		}
-		if (slot < 0 && xt_sema_var_any(s, n->name))
-			xt_diag_error(s->dg, n->loc, "variable $%s is not in scope here (it was declared in another block)", n->name);
-		else
+		if (slot >= 0) { /* `let $x;` not assigned yet: zero (bpftrace 0.22 warns too) */
+			xt_diag_warning(s->dg, n->loc, "variable $%s is used before it was assigned", n->name);
+			n->aux = slot;
+			return s->vars[slot].type = &xt_s64;
+		}
+		if (xt_sema_var_any(s, n->name)) {
+			xt_diag_error(s->dg, n->loc, "undefined or undeclared variable: $%s", n->name);
+			xt_diag_note(s->dg, (struct xt_loc){ 0 }, "$%s is assigned only inside a block that has ended; "
+				     "declare it before that block (let $%s;) or assign it on every path", n->name, n->name);
+		} else
 			xt_diag_error(s->dg, n->loc, "variable $%s is used before it is assigned", n->name);
 		return NULL;
 	}
@@ -456,6 +467,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 				xt_diag_error(s->dg, n->loc, "%s has no field '%s'", tname(s, t), n->name);
 			return NULL;
 		}
+		if (t->kind == XT_T_TUPLE && t->fields) /* a record's field, by name */
+			return xt_sema_record_field(s, n, t);
 		if (t->kind == XT_T_TUPLE) {
 			char *end;
 			long idx = strtol(n->name, &end, 10);
@@ -471,6 +484,9 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 	}
 	case XT_N_INDEX:
 		return in_space_of(s, n, index_(s, n));
+	case XT_N_BLOCK: /* $x = { ...; e } */
+	case XT_N_IF:    /* $x = if (c) { a } else { b } */
+		return xt_sema_block_value(s, n);
 	case XT_N_OFFSETOF:
 		return xt_sema_offsetof(s, n);
 	case XT_N_TUPLE: {
@@ -487,6 +503,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 			if (xt_type_is_place(el[i]) && !(el[i] = xt_sema_kval(s, e, el[i])))
 				return NULL;
 		}
+		if (n->sym) /* a record: (name = e, ...) */
+			return xt_type_record(s->ar, el, n->sym, nel);
 		return xt_type_tuple(s->ar, el, nel);
 	}
 	default:

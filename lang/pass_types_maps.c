@@ -27,6 +27,12 @@ static struct xt_map_info *map_get(struct xt_sema *s, struct xt_node *n)
 	/* Named after the map alone, so REPL entries find each other's maps. */
 	m->bpf_name = xt_arena_printf(s->ar, "m_%s", n->name);
 	m->first = n;
+	for (struct xt_node *d = prog->ast ? prog->ast->decls : NULL; d; d = d->next)
+		if (d->aux > 0 && strcmp(d->name, n->name) == 0) { /* declared: its kind and size */
+			m->decl = d;
+			m->kind = (enum xt_map_kind)d->aux;
+			m->max_entries = (int)d->a->ival;
+		}
 	prog->maps[prog->nmaps++] = m;
 	return m;
 }
@@ -179,4 +185,87 @@ void xt_sema_maps_seed(struct xt_sema *s)
 		m->key = k->key;
 		m->val = k->val;
 	}
+}
+
+/* --- map declarations (bpftrace 0.24) ----------------------------------------- */
+
+static const char *const kind_names[] = {
+	[XT_MAP_HASH] = "hash", [XT_MAP_LRUHASH] = "lruhash", [XT_MAP_PERCPUHASH] = "percpuhash",
+	[XT_MAP_PERCPULRUHASH] = "percpulruhash", [XT_MAP_PERCPUARRAY] = "percpuarray",
+};
+#define NKINDS ((int)(sizeof(kind_names) / sizeof(kind_names[0])))
+enum { DECL_MAX_ENTRIES = 1 << 24 };
+
+/* Each declaration's kind and size, once before typing; d->aux takes its kind. */
+int xt_sema_map_decls(struct xt_sema *s)
+{
+	int rc = 0;
+	struct xt_node *ast = s->prog->ast;
+	if (ast && ast->decls && !ast->list) { /* only declarations: the grammar's one way to no probe */
+		xt_diag_error(s->dg, ast->decls->loc, "this program declares maps but has no probe to use them");
+		return -1;
+	}
+	for (struct xt_node *d = s->prog->ast ? s->prog->ast->decls : NULL; d; d = d->next) {
+		d->aux = 0;
+		for (struct xt_node *e = s->prog->ast->decls; e != d; e = e->next)
+			if (strcmp(e->name, d->name) == 0) {
+				xt_diag_error(s->dg, d->loc, "map @%s is already declared", d->name);
+				rc = -1;
+			}
+		int kind = 0;
+		for (int k = 1; k < NKINDS; k++)
+			if (strcmp(kind_names[k], d->sval) == 0)
+				kind = k;
+		if (!kind) {
+			const char *near = xt_diag_closest(d->sval, kind_names + 1, NKINDS - 1);
+			xt_diag_error(s->dg, d->b->loc, "invalid map type '%s'%s%s%s; a declaration takes hash, lruhash, "
+				      "percpuhash, percpulruhash or percpuarray", d->sval, near ? " (did you mean '" : "",
+				      near ? near : "", near ? "'?)" : "");
+			rc = -1;
+			continue;
+		}
+		if (d->a->kind == XT_N_POSPARAM)
+			xt_sema_posparam(s, d->a);
+		if (d->a->kind != XT_N_INT || d->a->ival < 1 || d->a->ival > DECL_MAX_ENTRIES) {
+			xt_diag_error(s->dg, d->a->loc, "%s() takes the map's maximum number of entries, an integer from 1 to %d",
+				      d->sval, DECL_MAX_ENTRIES);
+			rc = -1;
+			continue;
+		}
+		d->aux = kind;
+	}
+	return rc;
+}
+
+int xt_sema_map_decls_check(struct xt_sema *s)
+{
+	int rc = 0;
+	struct xt_program *prog = s->prog;
+	for (int i = 0; i < prog->nmaps; i++) {
+		struct xt_map_info *m = prog->maps[i];
+		if (!m->decl || !m->val)
+			continue;
+		bool agg = m->val->kind == XT_T_AGG;
+		bool percpu = m->kind != XT_MAP_HASH && m->kind != XT_MAP_LRUHASH;
+		if (agg != percpu) {
+			xt_diag_error(s->dg, m->first->loc, "incompatible map types: @%s is declared %s, which holds %s, but "
+				      "it is given %s; declare it %s", m->name, kind_names[m->kind],
+				      percpu ? "aggregations (count(), sum(), ...)" : "plain values (not aggregations)",
+				      tname(s, m->val), percpu ? "hash or lruhash" : "percpuhash or percpulruhash");
+			rc = -1;
+		} else if (m->kind == XT_MAP_PERCPUARRAY && (m->key || m->val->agg->buckets)) {
+			xt_diag_error(s->dg, m->first->loc, "@%s is declared percpuarray, which xtrace keeps for a map "
+				      "without keys holding count(), sum(), min(), max(), avg() or stats(); declare it percpuhash",
+				      m->name);
+			rc = -1;
+		}
+	}
+	for (struct xt_node *d = prog->ast ? prog->ast->decls : NULL; d && rc == 0; d = d->next) {
+		bool used = false;
+		for (int i = 0; i < prog->nmaps; i++)
+			used |= prog->maps[i]->decl == d;
+		if (!used)
+			xt_diag_warning(s->dg, d->loc, "unused map: @%s", d->name);
+	}
+	return rc;
 }

@@ -37,6 +37,12 @@ struct xt_probe_info {
 	const struct xt_type **var_types;
 };
 
+/* A map's kind as declared (`let @m = lruhash(N);`, bpftrace 0.24);
+ * XT_MAP_AUTO: undeclared, a hash or per-CPU hash as its values need. */
+enum xt_map_kind {
+	XT_MAP_AUTO, XT_MAP_HASH, XT_MAP_LRUHASH, XT_MAP_PERCPUHASH, XT_MAP_PERCPULRUHASH, XT_MAP_PERCPUARRAY,
+};
+
 struct xt_map_info {
 	int id;
 	const char *name;          /* without '@' */
@@ -46,6 +52,9 @@ struct xt_map_info {
 	int key_size, value_size;  /* as laid out in the kernel map (hist/lhist: key + 8 for the bucket) */
 	bool percpu;
 	struct xt_node *first;     /* first use, for diagnostics */
+	enum xt_map_kind kind;     /* as declared */
+	int max_entries;           /* as declared; 0: opts.max_map_keys */
+	struct xt_node *decl;      /* its XT_N_MAPDECL, or NULL */
 };
 
 struct xt_fmt_info {

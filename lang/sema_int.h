@@ -48,6 +48,19 @@ int xt_sema_var_find(struct xt_sema *s, const char *name);
 bool xt_sema_var_any(struct xt_sema *s, const char *name);
 int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_type *t, bool fixed);
 
+/* pass_types.c: tuples and records. Field n->name of record t; tuple t's
+ * element at the constant index of XT_N_INDEX node n (which becomes the
+ * XT_N_FIELD of that element); the type of a == or != (n) of tuples a and b.
+ * NULL after a diagnostic. */
+const struct xt_type *xt_sema_record_field(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_tuple_index(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+const struct xt_type *xt_sema_tuple_compare(struct xt_sema *s, struct xt_node *n, const struct xt_type *a,
+					    const struct xt_type *b);
+
+/* pass_types.c: the value of a block expression or an if-expression n
+ * (bpftrace 0.24/0.25), its statements checked in a scope of their own. */
+const struct xt_type *xt_sema_block_value(struct xt_sema *s, struct xt_node *n);
+
 /* pass_types_expr.c: types n (xt_sema_expr in sema.h, with two choices more:
  * an aggregation is allowed when `agg_ok`, no value when `stmt`); whether t
  * is an integer, else a diagnostic that `what` needs one; the narrowest
@@ -65,6 +78,11 @@ struct xt_map_info *xt_sema_map_use(struct xt_sema *s, struct xt_node *n, bool k
 int xt_sema_map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val);
 const struct xt_type *xt_sema_map_read(struct xt_sema *s, struct xt_node *n);
 void xt_sema_maps_seed(struct xt_sema *s);
+/* pass_types_maps.c: map declarations: checked before typing (-1 after a
+ * diagnostic); their kinds checked against the maps' values after it, and
+ * unused ones warned about. */
+int xt_sema_map_decls(struct xt_sema *s);
+int xt_sema_map_decls_check(struct xt_sema *s);
 
 /* pass_types_rewrite.c: $N or $# (n) becomes the literal it stands for;
  * sizeof becomes an integer literal (its type, NULL after a diagnostic);

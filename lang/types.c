@@ -105,6 +105,27 @@ const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **
 	return t;
 }
 
+const struct xt_type *xt_type_record(struct xt_arena *ar, const struct xt_type **elems, const char *const *names, int n)
+{
+	struct xt_type *t = (struct xt_type *)xt_type_tuple(ar, elems, n);
+	struct xt_field *f = xt_arena_alloc(ar, sizeof(*f) * n);
+	for (int i = 0; i < n; i++)
+		f[i] = (struct xt_field){ .name = names[i], .type = t->elems[i], .offset = t->offsets[i], .index = i };
+	t->fields = f;
+	return t;
+}
+
+/* Whether tuples a and b have the same field names (none: plain tuples). */
+static bool same_names(const struct xt_type *a, const struct xt_type *b)
+{
+	if (!a->fields || !b->fields)
+		return !a->fields && !b->fields;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->fields[i].name, b->fields[i].name) != 0)
+			return false;
+	return true;
+}
+
 const struct xt_type *xt_type_kval(struct xt_arena *ar, const struct xt_type *place)
 {
 	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
@@ -191,7 +212,7 @@ bool xt_type_eq(const struct xt_type *a, const struct xt_type *b)
 	case XT_T_AGG:
 		return a->agg == b->agg && (!a->agg->same || a->agg->same(a, b));
 	case XT_T_TUPLE:
-		if (a->n != b->n)
+		if (a->n != b->n || !same_names(a, b))
 			return false;
 		for (int i = 0; i < a->n; i++)
 			if (!xt_type_eq(a->elems[i], b->elems[i]))
@@ -218,7 +239,7 @@ bool xt_type_fits(const struct xt_type *to, const struct xt_type *from)
 	if (to->kind == XT_T_STR && from->kind == XT_T_STR)
 		return true; /* truncated or padded to the kept size */
 	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE) {
-		if (to->n != from->n)
+		if (to->n != from->n || !same_names(to, from))
 			return false;
 		for (int i = 0; i < to->n; i++)
 			if (!xt_type_fits(to->elems[i], from->elems[i]))
@@ -239,12 +260,15 @@ const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a,
 	}
 	if (a->kind == XT_T_STR && b->kind == XT_T_STR)
 		return a->size >= b->size ? a : b;
-	if (a->kind == XT_T_TUPLE && b->kind == XT_T_TUPLE && a->n == b->n) {
+	if (a->kind == XT_T_TUPLE && b->kind == XT_T_TUPLE && a->n == b->n && same_names(a, b)) {
 		const struct xt_type **el = xt_arena_alloc(ar, sizeof(*el) * a->n);
-		for (int i = 0; i < a->n; i++)
+		const char **names = xt_arena_alloc(ar, sizeof(*names) * a->n);
+		for (int i = 0; i < a->n; i++) {
 			if (!(el[i] = xt_type_join(ar, a->elems[i], b->elems[i])))
 				return NULL;
-		return xt_type_tuple(ar, el, a->n);
+			names[i] = a->fields ? a->fields[i].name : NULL;
+		}
+		return a->fields ? xt_type_record(ar, el, names, a->n) : xt_type_tuple(ar, el, a->n);
 	}
 	return xt_type_eq(a, b) ? a : NULL;
 }
@@ -268,11 +292,12 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	case XT_T_BUF: return t->render ? t->render->name : xt_arena_printf(ar, "buffer[%d]", t->size - 8);
 	case XT_T_KVAL: return t->cname ? t->cname : xt_type_name(ar, t->pointee);
 	case XT_T_ARRAY: return t->cname ? t->cname : xt_arena_printf(ar, "%s[%d]", xt_type_name(ar, t->pointee), t->n);
-	case XT_T_TUPLE: {
+	case XT_T_TUPLE: { /* (int64, string[2]); a record (a=int64, b=string[2]) */
 		char *s = "(";
 		for (int i = 0; i < t->n; i++)
-			s = xt_arena_printf(ar, "%s%s%s", s, i ? ", " : "", xt_type_name(ar, t->elems[i]));
-		return xt_arena_printf(ar, "%s)", s);
+			s = xt_arena_printf(ar, "%s%s%s%s%s", s, i ? ", " : "", t->fields ? t->fields[i].name : "",
+					    t->fields ? "=" : "", xt_type_name(ar, t->elems[i]));
+		return xt_arena_printf(ar, "%s%s)", s, t->n == 1 && !t->fields ? "," : "");
 	}
 	}
 	return "?";

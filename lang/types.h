@@ -14,7 +14,7 @@ enum xt_type_kind {
 	XT_T_BOOL,
 	XT_T_STR,     /* string[size]: NUL-terminated within size bytes */
 	XT_T_PROBE,   /* the `probe` builtin: a site id the runtime turns into a name */
-	XT_T_TUPLE,   /* elems[n] at offsets[n] */
+	XT_T_TUPLE,   /* elems[n] at offsets[n]; a record when `fields` names them */
 	XT_T_RECORD,  /* `args` of a tracepoint: fields */
 	XT_T_PTR,     /* pointer to `pointee` (NULL: opaque, e.g. char *) */
 	XT_T_DATALOC, /* a tracepoint __data_loc field: readable with str() */
@@ -154,6 +154,8 @@ const struct xt_type *xt_type_buf(struct xt_arena *ar, int n, const struct xt_re
 const struct xt_type *xt_type_rendered(struct xt_arena *ar, const struct xt_render *render, int size);
 /* A tuple of n element types, laid out with natural alignment (8 for ints). */
 const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **elems, int n);
+/* A record (bpftrace 0.25's named tuple): a tuple whose `fields` name its elements. */
+const struct xt_type *xt_type_record(struct xt_arena *ar, const struct xt_type **elems, const char *const *names, int n);
 /* The copy (XT_T_KVAL) of kernel struct, union or array `place`. */
 const struct xt_type *xt_type_kval(struct xt_arena *ar, const struct xt_type *place);
 /* An array of n elements of type `elem` (XT_T_ARRAY, no BTF id): `int32[4]`. */

@@ -23,7 +23,8 @@ enum xt_val_kind {
 	XT_VAL_BUF,    /* bytes .buf.p[0..n), with .s (= .buf.s) their rendering as bpftrace's %r: printable
 			* ASCII as is, other bytes as \xNN; printed like a string */
 	XT_VAL_ARRAY,  /* .tuple.elems[0..n) printed "[1,2,3]" (no spaces, as bpftrace), a JSON array */
-	XT_VAL_RECORD, /* a struct: its text .s (= .rec.s, "{ .a = 1 }") in text, in JSON the object
+	XT_VAL_RECORD, /* a struct: its text .s (= .rec.s, "{ .a = 1 }"; NULL for a record of the
+			* language, printed "{ .a = 1 }" from its members) in text, in JSON the object
 			* { "names[i]": elems[i], ... } (null for a member xtrace cannot read: NULL name kept) */
 };
 

@@ -61,6 +61,15 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 		fputc(fmt == XT_FMT_JSON ? ']' : ')', out);
 		break;
 	case XT_VAL_RECORD: /* text: as BTF renders it; JSON: { "a": 1, "b": [2,3] } as bpftrace 0.17 */
+		if (fmt != XT_FMT_JSON && !v->s) { /* a record (bpftrace 0.25): { .a = 1, .b = x } */
+			fputs(v->rec.n ? "{ " : "{", out);
+			for (int i = 0; i < v->rec.n; i++) {
+				fprintf(out, "%s.%s = ", i ? ", " : "", v->rec.names[i]);
+				xt_print_val(out, fmt, &v->rec.elems[i]);
+			}
+			fputs(v->rec.n ? " }" : "}", out);
+			break;
+		}
 		if (fmt != XT_FMT_JSON) {
 			fputs(v->s, out);
 			break;

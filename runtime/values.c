@@ -124,6 +124,17 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		struct xt_val *el = xt_arena_alloc(ar, sizeof(*el) * t->n);
 		for (int i = 0; i < t->n; i++)
 			xt_rt_decode(prog, ar, t->elems[i], p + t->offsets[i], &el[i]);
+		if (t->fields) { /* a record (bpftrace 0.25): no text yet, printed from its members */
+			const char **names = xt_arena_alloc(ar, sizeof(*names) * t->n);
+			for (int i = 0; i < t->n; i++)
+				names[i] = t->fields[i].name;
+			out->kind = XT_VAL_RECORD;
+			out->rec.s = NULL;
+			out->rec.names = names;
+			out->rec.elems = el;
+			out->rec.n = t->n;
+			return;
+		}
 		out->kind = XT_VAL_TUPLE;
 		out->tuple.elems = el;
 		out->tuple.n = t->n;

@@ -142,6 +142,6 @@ expect_eq "cat(\"/dev/zero\") ends" "done" "$XT_OUT"
 # 9. A verifier rejection is blamed on the probe that caused it, also the 11th.
 p=''
 for i in $(seq 10); do p="$p interval:s:1 { @ok$$ = $i; }"; done
-xt -e "$p interval:s:2 { \$i = 0; while (\$i < 10000000) { @vr$$[\$i] = 1; \$i++; } }"
+xt -e "$p interval:s:2 { for (\$i : 0..10000000) { @vr$$[\$i] = 1; } }"
 expect_match "the 11th probe's rejection names it" "^<stdin>:1:[0-9]+-[0-9]+: error: the kernel's verifier rejected interval:s:2$" "$XT_ERR"
 finish

@@ -587,6 +587,79 @@ static void test_parse_let_return(void **state)
 		"      (int 1))))\n");
 }
 
+/* bpftrace 0.22's let types: string[N], buffer[N], type names, typeof */
+static void test_parse_let_types(void **state)
+{
+	check_ast("let $a: string; let $b: string[8]; let $c: buffer[4]; let $d: uint64_t *; let $e: typeof($a) = 1; "
+		  "let $f: typeof(uint8)", E,
+		"(program\n"
+		"  (block\n"
+		"    (let \"string\"\n"
+		"      (var a))\n"
+		"    (let \"string[8]\"\n"
+		"      (var b))\n"
+		"    (let \"buffer[4]\"\n"
+		"      (var c))\n"
+		"    (let \"uint64_t *\"\n"
+		"      (var d))\n"
+		"    (let \"typeof\"\n"
+		"      (var e)\n"
+		"      (int 1)\n"
+		"      (var a))\n"
+		"    (let \"uint8\"\n"
+		"      (var f))))\n");
+	check_error("let $a: sizeof($b)", E, "<stdin>:1:9-14: error: syntax error: unexpected 'sizeof'\n"
+		    "let $a: sizeof($b)\n"
+		    "        ~~~~~~\n", false);
+	check_error("let $a: foo($b)", E, "<stdin>:1:9-11: error: syntax error: 'foo(...)' is no type; did you mean typeof(...)?\n"
+		    "let $a: foo($b)\n"
+		    "        ~~~\n", false);
+}
+
+/* bpftrace 0.25's records and tuples of one */
+static void test_parse_records(void **state)
+{
+	check_ast("$r = (a = 1, b = \"x\"); $t = (2,); $u = (3)", E,
+		"(program\n"
+		"  (block\n"
+		"    (assign =\n"
+		"      (var r)\n"
+		"      (tuple a= b=\n"
+		"        (int 1)\n"
+		"        (str \"x\")))\n"
+		"    (assign =\n"
+		"      (var t)\n"
+		"      (tuple\n"
+		"        (int 2)))\n"
+		"    (assign =\n"
+		"      (var u)\n"
+		"      (int 3))))\n");
+	check_error("$r = (a = 1, a = 2)", E, "<stdin>:1:14: error: duplicate field 'a' in a record\n"
+		    "$r = (a = 1, a = 2)\n"
+		    "             ~\n", false);
+}
+
+/* bpftrace 0.24's map declarations, before and after probes */
+static void test_parse_map_decls(void **state)
+{
+	check_ast("let @a = lruhash(128); BEGIN { @a[1] = 1; } let @b = percpuhash(8);", P,
+		"(program\n"
+		"  (map-decl @a lruhash\n"
+		"    (int 128))\n"
+		"  (map-decl @b percpuhash\n"
+		"    (int 8))\n"
+		"  (probe\n"
+		"    (attach \"BEGIN\")\n"
+		"    (block\n"
+		"      (assign =\n"
+		"        (map \"a\"\n"
+		"          (int 1))\n"
+		"        (int 1)))))\n");
+	check_error("let @a = hash(1) BEGIN { }", P, "<stdin>:1:18-22: error: expected ';' after statement\n"
+		    "let @a = hash(1) BEGIN { }\n"
+		    "                 ~~~~~\n", false);
+}
+
 static void test_parse_literals(void **state)
 {
 	check_ast("0; 42; 0x1F; 0XfF; 1_000_000; 0xffff_ffff_ffff_ffff; 18446744073709551615", E,
@@ -1068,6 +1141,9 @@ int main(void)
 		cmocka_unit_test(test_parse_maps),
 		cmocka_unit_test(test_parse_loops),
 		cmocka_unit_test(test_parse_let_return),
+		cmocka_unit_test(test_parse_let_types),
+		cmocka_unit_test(test_parse_records),
+		cmocka_unit_test(test_parse_map_decls),
 		cmocka_unit_test(test_parse_literals),
 		cmocka_unit_test(test_parse_newer_syntax),
 		cmocka_unit_test(test_parse_string_length_counts_nul),

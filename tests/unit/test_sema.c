@@ -80,9 +80,11 @@ static void test_sema_break_outside_loop(void **state)
 static void test_sema_block_scope(void **state)
 {
 	EXPECT_DIAG("BEGIN { if (1) { $y = 3; } @z = $y; }",
-		"<stdin>:1:33-34: error: variable $y is not in scope here (it was declared in another block)\n"
+		"<stdin>:1:33-34: error: undefined or undeclared variable: $y\n"
 		"BEGIN { if (1) { $y = 3; } @z = $y; }\n"
-		"                                ~~\n");
+		"                                ~~\n"
+		"note: $y is assigned only inside a block that has ended; declare it before that block (let $y;) "
+		"or assign it on every path\n");
 }
 
 static void test_sema_unroll_bound(void **state)
@@ -104,7 +106,7 @@ static void test_sema_config_key_did_you_mean(void **state)
 static void test_sema_let_redeclared(void **state)
 {
 	EXPECT_DIAG("BEGIN { let $a = 1; let $a = 2; }",
-		"<stdin>:1:25-26: error: variable $a is already declared in this block\n"
+		"<stdin>:1:25-26: error: variable $a was already declared; shadowing is not allowed\n"
 		"BEGIN { let $a = 1; let $a = 2; }\n"
 		"                        ~~\n");
 }
@@ -125,12 +127,12 @@ static void test_sema_incdec_on_string(void **state)
 		"                  ~~~~\n");
 }
 
+/* return in a for loop's body leaves the probe (bpftrace 0.24), and the
+ * probe's context reaches the body of a loop that is a callback */
 static void test_sema_return_in_map_loop(void **state)
 {
-	EXPECT_DIAG("BEGIN { @m = count(); for ($kv : @m) { return; } }",
-		"<stdin>:1:40-45: error: return cannot leave a for loop over a map; use break\n"
-		"BEGIN { @m = count(); for ($kv : @m) { return; } }\n"
-		"                                       ~~~~~~\n");
+	EXPECT_DIAG("BEGIN { @m = count(); for ($kv : @m) { return; } }", "");
+	EXPECT_DIAG("BEGIN { @m = count(); for ($i : 0..@m) { if ($i > 2) { return; } } $j = 0; while ($j < 3) { return; } }", "");
 }
 
 static void test_sema_map_never_assigned(void **state)
@@ -466,6 +468,75 @@ static void test_sema_str_builtins(void **state)
 		"                    ~~~\n");
 }
 
+/* bpftrace 0.22's let: the warnings it gives, a declared variable starts at zero */
+static void test_sema_let_warnings(void **state)
+{
+	EXPECT_DIAG("BEGIN { let $x; @a = $x; let $y; }",
+		"<stdin>:1:22-23: warning: variable $x is used before it was assigned\n"
+		"BEGIN { let $x; @a = $x; let $y; }\n"
+		"                     ~~\n"
+		"<stdin>:1:30-31: warning: variable $y was never assigned to\n"
+		"BEGIN { let $x; @a = $x; let $y; }\n"
+		"                             ~~\n");
+}
+
+static void test_sema_let_types(void **state)
+{
+	EXPECT_DIAG("BEGIN { let $a: string[8] = \"x\"; let $b: buffer[4]; let $c: uint32_t = 1; let $d: typeof($c) = 2; "
+		    "let $e: typeof(int16) = -3; $b = $b; @m = ($a, $c, $d, $e); }", "");
+	EXPECT_DIAG("BEGIN { let $a: strin = 1; }",
+		"<stdin>:1:13-14: error: unknown type 'strin'\n"
+		"BEGIN { let $a: strin = 1; }\n"
+		"            ~~\n");
+	EXPECT_DIAG("BEGIN { let $a: string[4] = 1; }",
+		"<stdin>:1:29: error: type mismatch for $a: assigning int8, but it is declared string[4]\n"
+		"BEGIN { let $a: string[4] = 1; }\n"
+		"                            ~\n");
+}
+
+/* 0.17 scripts: assigned on every path through an if/else, read after it */
+static void test_sema_definite_assignment(void **state)
+{
+	EXPECT_DIAG("BEGIN { if (1) { $a = 1; } else { $a = 2; } @x = $a; }", "");
+	EXPECT_DIAG("BEGIN { if (1) { $a = 1; } else { if (2) { $a = 2; } else { $a = 3; } } @x = $a; }", "");
+	EXPECT_DIAG("BEGIN { if (1) { $a = 1; } else { $a += 2; } @x = $a; }",
+		"<stdin>:1:35-36: error: variable $a is used before it is assigned\n"
+		"BEGIN { if (1) { $a = 1; } else { $a += 2; } @x = $a; }\n"
+		"                                  ~~\n"
+		"<stdin>:1:51-52: error: undefined or undeclared variable: $a\n"
+		"BEGIN { if (1) { $a = 1; } else { $a += 2; } @x = $a; }\n"
+		"                                                  ~~\n"
+		"note: $a is assigned only inside a block that has ended; declare it before that block (let $a;) "
+		"or assign it on every path\n");
+	EXPECT_DIAG("BEGIN { if (1) { $a = 1; } else { $a = \"s\"; } @x = $a; }",
+		"<stdin>:1:35-42: error: type mismatch for $a: assigning string[2], but it holds int64\n"
+		"BEGIN { if (1) { $a = 1; } else { $a = \"s\"; } @x = $a; }\n"
+		"                                  ~~~~~~~~\n");
+}
+
+/* tuples: == and != only, between tuples of the same shape */
+static void test_sema_tuple_compare(void **state)
+{
+	EXPECT_DIAG("BEGIN { @a = (1, \"a\") == (2, \"b\"); @b = (x=1) != (x=2); }", "");
+	EXPECT_DIAG("BEGIN { @a = (1, \"a\") == (1, 2); }",
+		"<stdin>:1:14-31: error: operator == cannot compare (int64, string[2]) and (int64, int64)\n"
+		"BEGIN { @a = (1, \"a\") == (1, 2); }\n"
+		"             ~~~~~~~~~~~~~~~~~~\n");
+}
+
+/* map declarations: an unused one warns, a duplicate is an error */
+static void test_sema_map_decls(void **state)
+{
+	EXPECT_DIAG("let @u = lruhash(4); BEGIN { @x = 1; }",
+		"<stdin>:1:5-19: warning: unused map: @u\n"
+		"let @u = lruhash(4); BEGIN { @x = 1; }\n"
+		"    ~~~~~~~~~~~~~~~\n");
+	EXPECT_DIAG("let @u = lruhash(4); let @u = hash(2); BEGIN { @u = 1; }",
+		"<stdin>:1:26-37: error: map @u is already declared\n"
+		"let @u = lruhash(4); let @u = hash(2); BEGIN { @u = 1; }\n"
+		"                         ~~~~~~~~~~~~\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +549,11 @@ int main(void)
 		cmocka_unit_test(test_sema_unroll_bound),
 		cmocka_unit_test(test_sema_config_key_did_you_mean),
 		cmocka_unit_test(test_sema_let_redeclared),
+		cmocka_unit_test(test_sema_let_warnings),
+		cmocka_unit_test(test_sema_let_types),
+		cmocka_unit_test(test_sema_definite_assignment),
+		cmocka_unit_test(test_sema_tuple_compare),
+		cmocka_unit_test(test_sema_map_decls),
 		cmocka_unit_test(test_sema_incdec_on_hist),
 		cmocka_unit_test(test_sema_incdec_on_string),
 		cmocka_unit_test(test_sema_return_in_map_loop),
