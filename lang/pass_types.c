@@ -107,8 +107,13 @@ static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type 
 static int assign_var(struct xt_sema *s, struct xt_node *st)
 {
 	const struct xt_type *t = xt_sema_expr(s, st->b);
-	if (!t || !storable(s, st->b, t))
+	if (!t || !storable(s, st->b, t)) {
+		/* the value's error is said: a new variable still exists (as an
+		 * int64), so its uses do not each add "used before it is assigned" */
+		if (st->op == XT_OP_ASSIGN && xt_sema_var_find(s, st->a->name) < 0 && !xt_sema_var_any(s, st->a->name))
+			xt_sema_var_declare(s, st->a, &xt_s64, false);
 		return -1;
+	}
 	if (xt_type_is_place(t)) /* $s = *p: a copy of the struct */
 		t = xt_type_kval(s->ar, t);
 	struct xt_node *v = st->a;

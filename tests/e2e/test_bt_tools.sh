@@ -18,23 +18,8 @@ U=xtbt$$
 W=$XT_TMP/work # the workload's files
 mkdir -p "$W"
 
-# Tools that need another helper's work merged first: a failure whose
-# stderr shows the known gap (the regex before ' :: ') is reported as pending,
-# with what it waits for, and not counted; any other failure counts.
-declare -A PENDING=(
-	[tcpdrop]="is not in scope here|%s cannot print a kstack :: scoping of variables declared in if/else (lang26), printf %s of kstack (bi26)"
-	[tcpconnect]="is not in scope here :: scoping of variables declared in if/else (lang26)"
-	[runqlat]="unknown identifier 'TASK_RUNNING' :: TASK_RUNNING from the included <linux/sched.h> (ctypes)"
-	[runqlen]="struct cfs_rq has no field :: the program's own struct cfs_rq definition (ctypes)"
-)
-tool_fail() { # tool_fail TOOL NAME DETAILS [STDERR]: STDERR defaults to the run's
-	local p=${PENDING[$1]:-} e
-	e=${4-$( [ -f "$XT_TMP/$1.err" ] && cat "$XT_TMP/$1.err")}
-	if [ -n "$p" ] && printf '%s\n' "$e" | grep -Eq -- "${p%% :: *}"; then
-		echo "pending - $2 (waits for ${p#* :: })"
-	else
-		fail "$2" "$3"
-	fi
+tool_fail() { # tool_fail TOOL NAME DETAILS [STDERR]
+	fail "$2" "$3"
 }
 tool_pass() { pass "$2"; }
 
@@ -362,8 +347,23 @@ for t in sslsnoop ssllatency; do
 		fail "$t: the libcrypto functions that are missing: a warning" "$(err $t)"
 	fi
 done
+# runqlat and runqlen cannot run unchanged here, under bpftrace 0.17 either:
+# runqlat takes TASK_RUNNING from <linux/sched.h>, a kernel header this
+# machine does not have (the uapi one lacks it), and runqlen reads
+# cfs_rq->nr_running, which this kernel renamed nr_queued. Each must stop at
+# that one honest error; test_ctypes.sh runs both with the one-line fix.
+declare -A UNRUNNABLE=(
+	[runqlat]="error: unknown identifier 'TASK_RUNNING'"
+	[runqlen]="error: struct cfs_rq has no field 'nr_running'"
+)
 for t in runqlat runqlen; do
-	has $t && check $t "a histogram" '^\[[0-9]+, [0-9]+\) +[0-9]+ \|@+ *\|$'
+	has $t || continue
+	errs=$(err $t | grep -c 'error:')
+	if [ "${RC[$t]}" = 1 ] && [ "$errs" = 1 ] && err $t | grep -qF -- "${UNRUNNABLE[$t]}"; then
+		pass "$t: stops at the one honest error"
+	else
+		fail "$t: stops at the one honest error" "$(printf 'status %s\n%s' "${RC[$t]}" "$(err $t | head -20)")"
+	fi
 done
 if has tcpdrop; then
 	check tcpdrop "runs" "^Tracing tcp drops. Hit Ctrl-C to end.$"
@@ -379,7 +379,7 @@ if has loads; then
 fi
 # Every tool that ran stopped on Ctrl-C with status 0 (loads aside, above).
 for t in "${RUNS[@]}"; do
-	[ "$t" = loads ] && continue
+	[[ $t = loads || -n ${UNRUNNABLE[$t]:-} ]] && continue
 	[ "${RC[$t]}" = 0 ] && pass "$t: ends on Ctrl-C with status 0" ||
 		tool_fail "$t" "$t: ends on Ctrl-C with status 0" "$(printf 'status %s\n%s' "${RC[$t]}" "$(err "$t" | head -20)")"
 done
