@@ -410,16 +410,22 @@ static int format_all(FILE *out, const char *format, const struct xt_val *args, 
 int xt_print_printf(FILE *out, enum xt_format fmt, const char *format,
 		    const struct xt_val *args, int nargs)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
+	/* Rendered whole first, so a bad argument prints nothing; into one
+	 * stream kept for the process and rewound for each event (a flood of
+	 * printf events costs no allocation each). Not reentrant: nothing
+	 * formatted here formats another printf. */
+	static char *buf;
+	static size_t len;
+	static FILE *mem;
 	int err;
 
-	/* rendered whole first, so a bad argument prints nothing */
-	if (!mem)
+	if (!mem && !(mem = open_memstream(&buf, &len)))
 		return -errno;
+	rewind(mem);
 	err = format_all(mem, format, args, nargs);
-	if (fclose(mem) != 0 && !err)
+	/* rewound, the stream keeps the longer text of an earlier event beyond
+	 * this one's end: the NUL ends this one */
+	if ((fputc('\0', mem) == EOF || fflush(mem) != 0) && !err)
 		err = -ENOMEM;
 	if (!err) {
 		if (fmt == XT_FMT_JSON) {
@@ -430,6 +436,5 @@ int xt_print_printf(FILE *out, enum xt_format fmt, const char *format,
 			fputs(buf, out);
 		}
 	}
-	free(buf);
 	return err;
 }
