@@ -176,6 +176,13 @@ static int read_env(struct xt_opts *o);
 static int run(const struct xt_opts *o, const char *name, char *text);
 static int list_program(struct xt_opts *o, const char *name, char *text);
 
+/* --probe-filter's regex, for the process's life */
+static regex_t filter_re;
+static void free_filter(void)
+{
+	regfree(&filter_re);
+}
+
 int main(int argc, char **argv)
 {
 	/* First of all: from here on a signal waits for the next safe point
@@ -287,7 +294,6 @@ int main(int argc, char **argv)
 			attach_line);
 		return 1;
 	}
-	regex_t filter_re;
 	if (probe_filter) {
 		int err = regcomp(&filter_re, probe_filter, REG_EXTENDED | REG_NOSUB);
 		if (err) {
@@ -297,6 +303,7 @@ int main(int argc, char **argv)
 			return 255;
 		}
 		xt_unit_probe_filter(&filter_re);
+		atexit(free_filter); /* main returns on many paths */
 	}
 	const char *program = o.program; /* as the listing and the script reading below name them */
 	bool verbose = o.verbose;

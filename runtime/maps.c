@@ -138,8 +138,9 @@ static void merge(const struct xt_map_info *m, const uint8_t *vals, struct raw *
 		if (agg->merge) {
 			agg->merge(r->acc, &r->set, a, b);
 		} else {
-			r->acc[0] += a;
-			r->acc[1] += b;
+			/* sums wrap as the kernel's do (no signed overflow here) */
+			r->acc[0] = (int64_t)((uint64_t)r->acc[0] + (uint64_t)a);
+			r->acc[1] = (int64_t)((uint64_t)r->acc[1] + (uint64_t)b);
 			r->set = true;
 		}
 	}
@@ -214,7 +215,7 @@ int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_aren
 				if (bucket < (uint64_t)nb) {
 					b[bucket] += (uint64_t)raws[j].acc[0];
 					e->count += (uint64_t)raws[j].acc[0];
-					e->total += raws[j].acc[1];
+					e->total = (int64_t)((uint64_t)e->total + (uint64_t)raws[j].acc[1]);
 				}
 			}
 			e->buckets = b;
