@@ -72,7 +72,7 @@ int xt_flame_layout(const struct xt_folded *f, struct xt_flame_frame **frames, s
 int xt_flame_write_svg(FILE *out, const struct xt_folded *f, const char *title);
 
 /* Folds m and writes its SVG to path (title: "Flame Graph: @name");
- * 0, or -errno (-ENOENT: m has no stack keys). */
+ * 0, or -errno (-ENODATA: m has no entry keyed by a stack). */
 int xt_flame_svg_file(const char *path, const struct xt_map_data *m);
 
 #endif

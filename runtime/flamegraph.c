@@ -374,7 +374,7 @@ int xt_flame_write_svg(FILE *out, const struct xt_folded *f, const char *title)
 int xt_flame_svg_file(const char *path, const struct xt_map_data *m)
 {
 	if (!xt_flame_has_stacks(m))
-		return -ENOENT;
+		return -ENODATA;
 	struct xt_folded f;
 	int err = xt_flame_fold(m, &f);
 	if (err)

@@ -482,7 +482,7 @@ void xt_rt_write_flamegraphs(struct xt_rt *rt, const char *path)
 		int err = xt_rt_map_flamegraph(rt, order[i], to);
 		if (err == 0)
 			written++;
-		else if (err != -ENOENT)
+		else if (err != -ENODATA)
 			fprintf(stderr, "xtrace: flame graph of @%s: %s: %s\n", order[i]->name, to, strerror(-err));
 	}
 	if (!written)

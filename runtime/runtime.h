@@ -109,7 +109,7 @@ int xt_rt_map_fd(struct xt_rt *rt, const char *bpf_name);
 void xt_rt_print_one(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div);
 
 /* Writes the SVG flame graph of m (a map keyed by stacks) to path; 0, or
- * -errno (-ENOENT: m has no entry keyed by a stack). */
+ * -errno (-ENODATA: m has no entry keyed by a stack). */
 int xt_rt_map_flamegraph(struct xt_rt *rt, const struct xt_map_info *m, const char *path);
 
 /* --- live maps (runtime/session.c) ---------------------------------------- */

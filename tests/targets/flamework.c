@@ -1,9 +1,11 @@
-/* flamework MS [wait]: a known call tree for the flame graph tests.
+/* flamework MS [LINGER] [wait]: a known call tree for the flame graph tests.
  * main -> work -> hot() runs 3/4 of MS milliseconds of CPU time and
  * main -> work -> cold() the other 1/4, in alternating slices of 3 ms and
  * 1 ms, so that on a busy machine both lose the same share of samples. CPU
- * time of this thread, not wall time (as busyloop.c). With "wait", it first
- * waits for a byte on stdin (hold.h). */
+ * time of this thread, not wall time (as busyloop.c). Then it prints "done" on stderr
+ * and, given LINGER, sleeps LINGER seconds, so that its stacks can still be
+ * symbolized. With "wait", it first waits for a byte on stdin (hold.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include "hold.h"
@@ -45,5 +47,8 @@ int main(int argc, char **argv)
 	if ((argc = hold_if_asked(argc, argv)) < 0)
 		return 1;
 	work(argc > 1 ? atol(argv[1]) : 1000);
+	fputs("done\n", stderr);
+	if (argc > 2)
+		sleep((unsigned)atoi(argv[2]));
 	return 0;
 }
