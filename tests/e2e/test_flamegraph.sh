@@ -129,7 +129,7 @@ while pos < len(d):
 bpp = {2: 3, 6: 4}[ctype]
 assert depth == 8
 raw, stride = zlib.decompress(idat), w * bpp
-prev, i, colours = bytearray(stride), 0, set()
+prev, i, colours, warm = bytearray(stride), 0, set(), set()
 for y in range(h):
     f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
     for x in range(stride):
@@ -143,14 +143,18 @@ for y in range(h):
             line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
     if y % 4 == 0:
         for x in range(0, stride, bpp * 2):
-            colours.add(bytes(line[x:x + 3]))
+            px = bytes(line[x:x + 3])
+            colours.add(px)
+            if px[0] >= 200 and px[2] <= 60:  # a frame's warm fill, not the grey-yellow background
+                warm.add(px)
     prev = line
-print(w, h, len(colours))
+print(w, h, len(colours), len(warm))
 PY
 )
-echo "# screenshot: $COLOURS (width height colours)"
-read -r PW PH PC <<<"$COLOURS"
+echo "# screenshot: $COLOURS (width height colours warm-colours)"
+read -r PW PH PC PWARM <<<"$COLOURS"
 expect_eq "the screenshot is 1200x800" "1200 800" "$PW $PH"
-if [ "${PC:-0}" -ge 20 ]; then pass "the drawing is not blank ($PC colours)"
-else fail "the drawing is not blank" "$PC distinct colours"; fi
+# the background alone has a few dozen; the frames add their warm fills
+if [ "${PC:-0}" -ge 20 ] && [ "${PWARM:-0}" -ge 4 ]; then pass "the drawing is not blank ($PC colours, $PWARM warm)"
+else fail "the drawing is not blank" "$PC distinct colours, $PWARM of them warm"; fi
 finish
