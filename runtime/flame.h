@@ -66,7 +66,8 @@ int xt_flame_layout(const struct xt_folded *f, struct xt_flame_frame **frames, s
 /* Writes f as an SVG flame graph titled `title`: widths proportional to the
  * samples, root at the bottom, warm colours chosen per function name, and
  * embedded JavaScript for details on hover, click to zoom, reset zoom and a
- * search box that highlights matches with their share of the samples.
+ * search box that highlights matches with their share of the samples (and
+ * both from the link: file.svg#z=FUNCTION&s=REGEX).
  * Frames narrower than 0.1 pixel are left out, as flamegraph.pl does.
  * 0, or -ENOMEM. */
 int xt_flame_write_svg(FILE *out, const struct xt_folded *f, const char *title);

@@ -157,4 +157,36 @@ expect_eq "the screenshot is 1200x800" "1200 800" "$PW $PH"
 # the background alone has a few dozen; the frames add their warm fills
 if [ "${PC:-0}" -ge 20 ] && [ "${PWARM:-0}" -ge 4 ]; then pass "the drawing is not blank ($PC colours, $PWARM warm)"
 else fail "the drawing is not blank" "$PC distinct colours, $PWARM of them warm"; fi
+
+# The script, run by the browser: a link that zooms into work and searches
+# ^hot$ (file.svg#z=work&s=^hot$); the DOM after it ran.
+timeout -k 5 40 "$CHROMIUM" --headless --no-sandbox --disable-gpu --user-data-dir="$XT_TMP/chromium" \
+	--dump-dom "file://$SVG#z=work&s=%5Ehot%24" >"$XT_TMP/dom.xml" 2>"$XT_TMP/chromium.log"
+DOM=$(python3 - "$SVG" "$XT_TMP/dom.xml" <<'PY'
+import re, sys
+import xml.etree.ElementTree as ET
+S = '{http://www.w3.org/2000/svg}'
+svg = ET.parse(sys.argv[1]).getroot()
+frames = {g.get('data-n'): g for g in svg.iter(S + 'g')}
+total, work = int(frames['all'].get('data-w')), frames['work']
+hot, cold = int(frames['hot'].get('data-w')), int(frames['cold'].get('data-w'))
+# what the script should make of it
+print('Matched: %.2f%%' % (100.0 * hot / total))
+print('cold %.1f' % (1180.0 * cold / int(work.get('data-w'))))
+print('hot rgb(230,0,230)')
+print('main parent')
+# what it made (the DOM as Chromium serializes it)
+dom = open(sys.argv[2]).read()
+m = re.search(r'id="matched"[^>]*>([^<]*)<', dom)
+print(m.group(1) if m else 'no #matched')
+def frame(n):
+    m = re.search(r'<g class="([^"]*)" data-n="%s"[^>]*>.*?<rect ([^>]*)>' % re.escape(n), dom)
+    return (m.group(1), dict(re.findall(r'([\w-]+)="([^"]*)"', m.group(2)))) if m else ('', {})
+print('cold %s' % frame('cold')[1].get('width'))
+print('hot %s' % frame('hot')[1].get('fill'))
+print('main %s' % frame('main')[0].replace('f ', ''))
+PY
+)
+expect_eq "in Chromium, zoomed into work and searching ^hot$: the matched share, cold's zoomed width, hot highlighted, main faded" \
+	"$(printf '%s\n' "$DOM" | sed -n 1,4p)" "$(printf '%s\n' "$DOM" | sed -n 5,8p)"
 finish
