@@ -6,14 +6,14 @@ _xtrace()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-o|--output|--include)
+	-o|--output|--include|--flamegraph)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-I)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
 	-f)
-		COMPREPLY=($(compgen -W "text json" -- "$cur"))
+		COMPREPLY=($(compgen -W "text json folded" -- "$cur"))
 		return ;;
 	-B)
 		COMPREPLY=($(compgen -W "line full none" -- "$cur"))

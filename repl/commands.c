@@ -1,5 +1,5 @@
 /* The dot-commands: .help, .probes, .detach, .maps, .list, .watch, .load,
- * .save, .format, .quit, one row each in xt_repl_commands. */
+ * .save, .format, .flame, .quit, one row each in xt_repl_commands. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +296,30 @@ static void cmd_format(const char *arg)
 		xt_rt_set_output(R->entries[i]->rt, R->mem, R->opts.format);
 }
 
+/* .flame @MAP FILE: the map's SVG flame graph, as --flamegraph writes it. */
+static void cmd_flame(const char *arg)
+{
+	char name[256];
+	int at = 0;
+	if (!arg || sscanf(arg, " @%255s %n", name, &at) != 1 || !at || !arg[at]) {
+		fprintf(stderr, "usage: .flame @MAP FILE.svg\n");
+		return;
+	}
+	const char *path = arg + at;
+	struct smap *sm = xt_repl_map_find(name);
+	if (!sm) {
+		fprintf(stderr, "xtrace: unknown map @%s\n", name);
+		return;
+	}
+	int err = xt_rt_map_flamegraph(sm->owner->rt, sm->info, path);
+	if (err == -ENODATA)
+		fprintf(stderr, "xtrace: @%s has no entry keyed by a stack (kstack, ustack)\n", name);
+	else if (err < 0)
+		fprintf(stderr, "xtrace: .flame: %s: %s\n", path, strerror(-err));
+	else
+		printf("wrote the flame graph of @%s to %s\n", name, path);
+}
+
 static void cmd_quit(const char *arg)
 {
 	R->quit = true;
@@ -311,6 +335,7 @@ const struct xt_repl_command xt_repl_commands[] = {
 	{ ".load", "FILE.xt", "run a script's probes in the session", cmd_load, XT_REPL_ARG_FILE },
 	{ ".save", "FILE.xt", "write the running entries as a script for 'xtrace FILE.xt'", cmd_save, XT_REPL_ARG_FILE },
 	{ ".format", "text|json", "how maps and events are printed", cmd_format, XT_REPL_ARG_FORMAT },
+	{ ".flame", "@MAP FILE.svg", "write @MAP (keyed by a stack) as an SVG flame graph", cmd_flame, XT_REPL_ARG_MAP },
 	{ ".quit", NULL, "print the maps, detach everything and leave (also Ctrl-D)", cmd_quit, XT_REPL_ARG_NONE },
 	{ 0 },
 };

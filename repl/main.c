@@ -37,7 +37,9 @@ static void usage(FILE *f)
 	      "                     dump a stage to stderr: parse, ast, types, codegen,\n"
 	      "                     codegen-opt, libbpf, verifier, all (also cpp, ir)\n"
 	      "    --dry-run        compile, load and attach, then quit without running\n"
-	      "    -f FORMAT        output format: text (default) or json\n"
+	      "    -f FORMAT        output format: text (default), json, or folded (stack maps as folded stacks)\n"
+	      "    --flamegraph FILE\n"
+	      "                     at exit, write the maps keyed by stacks as an SVG flame graph\n"
 	      "    -h, --help       this help, on standard output\n"
 	      "    -i               interactive session (the default with no program on a terminal)\n"
 	      "    -I DIR           search DIR for #include files (before the system's folders)\n"
@@ -195,7 +197,7 @@ int main(int argc, char **argv)
 	struct xt_opts o = { .buffering = _IOLBF };
 	bool list = false, interactive = false;
 	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,
-	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT };
+	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE }, { "include", required_argument, NULL, OPT_INCLUDE },
@@ -209,6 +211,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' },
 		{ "debug", required_argument, NULL, 'd' }, { "warnings", no_argument, NULL, 'k' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
 		{ 0 },
 	};
 	const char *attach_line = getenv("XTRACE_ATTACH_LINE"), *probe_filter = NULL;
@@ -223,6 +226,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_UNSAFE: o.unsafe = true; break;
 		case 'M': o.metrics = optarg; break;
+		case OPT_FLAMEGRAPH: o.flamegraph = optarg; break;
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
 		case OPT_INCLUDE: files[o.cpp.ninclude_files++] = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
@@ -263,8 +267,10 @@ int main(int argc, char **argv)
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
 				o.format = XT_FMT_JSON;
+			else if (strcmp(optarg, "folded") == 0)
+				o.format = XT_FMT_FOLDED;
 			else if (strcmp(optarg, "text") != 0) {
-				fprintf(stderr, "xtrace: unknown output format '%s' (text or json)\n", optarg);
+				fprintf(stderr, "xtrace: unknown output format '%s' (text, json or folded)\n", optarg);
 				return 1;
 			}
 			break;
@@ -502,6 +508,8 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		xt_rt_set_output(rt, stderr, o->format);
 	if (!u.prog->opts.no_map_dump && werr != EPIPE)
 		xt_rt_print_maps(rt);
+	if (o->flamegraph)
+		xt_rt_write_flamegraphs(rt, o->flamegraph);
 	xt_rt_print_lost(rt);
 	if (werr || xt_out_error(term))
 		status = 1;

@@ -15,6 +15,7 @@ struct xt_opts {
 	pid_t pid;                 /* -p: trace only this process; its exit ends the run */
 	const char *outpath;       /* -o: results go to this file */
 	enum xt_format format;     /* -f: how maps and events are printed */
+	const char *flamegraph;    /* --flamegraph: the SVG flame graph of the stack maps, written at exit */
 	bool quiet;                /* -q: no "Attached N probes" (REPL: no greeting, no "[N] attached") */
 	bool verbose;              /* -v: libbpf's and the verifier's messages on stderr */
 	bool unsafe;               /* --unsafe: system() and signal() allowed */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "runtime/flame.h"
 #include "runtime/rt_int.h"
 
 struct raw {
@@ -252,14 +253,45 @@ int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_aren
 	return 0;
 }
 
+/* -f folded: a map keyed by stacks as folded stacks (an empty one: nothing),
+ * any other map in the text layout. */
+static void print_data(struct xt_rt *rt, struct xt_map_data *d, size_t top, uint64_t div)
+{
+	if (rt->opts.format == XT_FMT_FOLDED) {
+		struct xt_folded f;
+		if (d->n == 0 || (xt_flame_has_stacks(d) && xt_flame_fold(d, &f) == 0)) {
+			if (d->n) {
+				xt_flame_write_folded(rt->opts.out, &f);
+				xt_flame_folded_free(&f);
+			}
+			return;
+		}
+	}
+	xt_print_map(rt->opts.out, rt->opts.format == XT_FMT_FOLDED ? XT_FMT_TEXT : rt->opts.format, d, top, div);
+}
+
 void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div)
 {
 	struct xt_arena *ar = xt_arena_new();
 	struct xt_rt_snap snap;
 	struct xt_map_data d;
 	if (xt_rt_map_read(rt, m, ar, &snap, &d) == 0) {
-		xt_print_map(rt->opts.out, rt->opts.format, &d, top, div);
+		print_data(rt, &d, top, div);
 		xt_rt_snap_free(&snap);
 	}
 	xt_arena_free(ar);
+}
+
+int xt_rt_map_flamegraph(struct xt_rt *rt, const struct xt_map_info *m, const char *path)
+{
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_rt_snap snap;
+	struct xt_map_data d;
+	int err = ar ? xt_rt_map_read(rt, m, ar, &snap, &d) : -ENOMEM;
+	if (err == 0) {
+		err = xt_flame_svg_file(path, &d);
+		xt_rt_snap_free(&snap);
+	}
+	xt_arena_free(ar);
+	return err;
 }

@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum xt_format { XT_FMT_TEXT, XT_FMT_JSON };
+/* XT_FMT_FOLDED: maps keyed by stacks as folded stacks (runtime/flame.h),
+ * everything else as XT_FMT_TEXT. */
+enum xt_format { XT_FMT_TEXT, XT_FMT_JSON, XT_FMT_FOLDED };
 
 enum xt_val_kind {
 	XT_VAL_INT,    /* signed integer: .i */

@@ -445,7 +445,7 @@ static void print_all(struct xt_rt *rt, bool separator)
 	for (int i = 0; i < prog->nmaps; i++)
 		order[i] = prog->maps[i];
 	xt_rt_sort_maps(order, prog->nmaps);
-	if (separator) { /* bpftrace writes it to the terminal, not into an -o file */
+	if (separator && rt->opts.format != XT_FMT_FOLDED) { /* bpftrace writes it to the terminal, not into an -o file */
 		FILE *term = rt->opts.term ? rt->opts.term : rt->opts.out;
 		xt_print_dump_begin(term, rt->opts.format);
 		fflush(term);
@@ -454,6 +454,40 @@ static void print_all(struct xt_rt *rt, bool separator)
 		xt_rt_print_map(rt, order[i], 0, 0);
 	free(order);
 	fflush(rt->opts.out);
+}
+
+/* --flamegraph FILE: the first map keyed by stacks (in name order) to FILE,
+ * each further one to FILE with ".NAME" before its ".svg" (out.svg,
+ * out.other.svg). */
+void xt_rt_write_flamegraphs(struct xt_rt *rt, const char *path)
+{
+	const struct xt_program *prog = rt->prog;
+	const struct xt_map_info **order = calloc(prog->nmaps + 1, sizeof(*order));
+	if (!order)
+		return;
+	for (int i = 0; i < prog->nmaps; i++)
+		order[i] = prog->maps[i];
+	xt_rt_sort_maps(order, prog->nmaps);
+	int written = 0;
+	for (int i = 0; i < prog->nmaps; i++) {
+		char alt[4096];
+		const char *to = path;
+		if (written > 0) {
+			size_t n = strlen(path);
+			bool svg = n > 4 && strcmp(path + n - 4, ".svg") == 0;
+			snprintf(alt, sizeof(alt), "%.*s.%s%s", (int)(svg ? n - 4 : n), path,
+				 order[i]->name[0] ? order[i]->name : "_", svg ? ".svg" : "");
+			to = alt;
+		}
+		int err = xt_rt_map_flamegraph(rt, order[i], to);
+		if (err == 0)
+			written++;
+		else if (err != -ENODATA)
+			fprintf(stderr, "xtrace: flame graph of @%s: %s: %s\n", order[i]->name, to, strerror(-err));
+	}
+	if (!written)
+		fprintf(stderr, "xtrace: --flamegraph: no map keyed by a stack has entries; %s not written\n", path);
+	free(order);
 }
 
 void xt_rt_print_maps(struct xt_rt *rt)

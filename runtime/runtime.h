@@ -75,6 +75,10 @@ int xt_rt_run(struct xt_rt *rt);
 /* Prints every map as at exit (after two blank lines, on opts.term); a stop
  * signal meanwhile (a second Ctrl-C) cuts it short. */
 void xt_rt_print_maps(struct xt_rt *rt);
+/* --flamegraph FILE: writes the SVG flame graph of the first map keyed by
+ * stacks (in name order) to path, and of each further one to path with
+ * ".NAME" before its ".svg"; failures and "no stack map" on stderr. */
+void xt_rt_write_flamegraphs(struct xt_rt *rt, const char *path);
 /* Sorts maps by name, the order bpftrace prints them in. */
 void xt_rt_sort_maps(const struct xt_map_info **maps, int n);
 /* Detaches and frees everything. */
@@ -103,6 +107,10 @@ const struct xt_rt_probe *xt_rt_probes(const struct xt_rt *rt, int *n);
 int xt_rt_map_fd(struct xt_rt *rt, const char *bpf_name);
 /* Prints map m (top > 0: only the largest `top`; div > 1 divides values). */
 void xt_rt_print_one(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div);
+
+/* Writes the SVG flame graph of m (a map keyed by stacks) to path; 0, or
+ * -errno (-ENODATA: m has no entry keyed by a stack). */
+int xt_rt_map_flamegraph(struct xt_rt *rt, const struct xt_map_info *m, const char *path);
 
 /* --- live maps (runtime/session.c) ---------------------------------------- */
 /* Number of keys in m (a histogram counts each of its keys once), or -errno. */
