@@ -2,7 +2,7 @@
 # its man page, bash completion and the examples in place, and the installed
 # binary runs; the man page renders without warnings and names every option
 # --help prints; completion offers options, formats and probe names; the
-# Debian package (CPack) has its files and dependencies, installs with dpkg,
+# Debian package (CPack) has its files and dependencies, installs with apt,
 # runs from /usr/bin, `man -w` finds its page, and is removed again.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -57,8 +57,10 @@ if [ -n "$deb" ]; then
 		skip "an xtrace package is already installed on this machine; not replacing it"
 	fi
 	trap 'dpkg -r xtrace >/dev/null 2>&1; rm -rf "$XT_TMP"' EXIT
-	dpkg -i "$deb" >"$XT_TMP/dpkg.out" 2>&1
-	expect_eq "dpkg -i installs it" 0 $?
+	# as a person does it: apt resolves the dependencies (all present here,
+	# so nothing is downloaded)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-download "$deb" >"$XT_TMP/dpkg.out" 2>&1
+	expect_eq "apt-get install ./xtrace_*.deb installs it" 0 $?
 	out=$(/usr/bin/xtrace -q -e 'BEGIN { printf("from the package\n"); exit(); }' 2>&1)
 	expect_eq "the packaged xtrace runs" "from the package" "$out"
 	expect_match "man -w finds its page" '^/usr/share/man/man8/xtrace\.8(\.gz)?$' "$(man -w xtrace 2>/dev/null)"
