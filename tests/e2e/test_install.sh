@@ -59,7 +59,7 @@ if [ -n "$deb" ]; then
 	trap 'dpkg -r xtrace >/dev/null 2>&1; rm -rf "$XT_TMP"' EXIT
 	# as a person does it: apt resolves the dependencies (all present here,
 	# so nothing is downloaded)
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-download "$deb" >"$XT_TMP/dpkg.out" 2>&1
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >"$XT_TMP/dpkg.out" 2>&1
 	expect_eq "apt-get install ./xtrace_*.deb installs it" 0 $?
 	out=$(/usr/bin/xtrace -q -e 'BEGIN { printf("from the package\n"); exit(); }' 2>&1)
 	expect_eq "the packaged xtrace runs" "from the package" "$out"
