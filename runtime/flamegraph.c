@@ -54,7 +54,8 @@ static int cmp_node(const void *a, const void *b)
 
 static void sort_tree(struct node *n)
 {
-	qsort(n->kids, n->nkids, sizeof(*n->kids), cmp_node);
+	if (n->nkids > 1) /* a leaf has no kids array: qsort must not see its NULL */
+		qsort(n->kids, n->nkids, sizeof(*n->kids), cmp_node);
 	for (size_t i = 0; i < n->nkids; i++)
 		sort_tree(&n->kids[i]);
 }

@@ -158,7 +158,8 @@ int xt_flame_fold(const struct xt_map_data *m, struct xt_folded *out)
 		out->lines[out->n].stack = b.s;
 		out->lines[out->n++].count = (uint64_t)c;
 	}
-	qsort(out->lines, out->n, sizeof(*out->lines), cmp_line);
+	if (out->n > 1)
+		qsort(out->lines, out->n, sizeof(*out->lines), cmp_line);
 	size_t w = 0; /* equal stacks summed */
 	for (size_t r = 0; r < out->n; r++) {
 		if (w > 0 && strcmp(out->lines[w - 1].stack, out->lines[r].stack) == 0) {
