@@ -292,3 +292,45 @@ void xt_ast_dump_noted(FILE *out, const struct xt_node *node, const char *(*note
 	dump_note = NULL;
 	dump_note_ctx = NULL;
 }
+
+int xt_ast_depth(struct xt_node *root, int limit, struct xt_node **deepest)
+{
+	struct item {
+		struct xt_node *n;
+		int depth;
+	};
+	size_t cap = 256, top = 0;
+	struct item *stack = malloc(sizeof(*stack) * cap);
+	int max = 0;
+	*deepest = NULL;
+	if (!stack)
+		return 0;
+	if (root)
+		stack[top++] = (struct item){ root, 1 };
+	while (top > 0) {
+		struct item it = stack[--top];
+		if (it.depth > max)
+			max = it.depth;
+		if (max > limit) {
+			*deepest = it.n;
+			break;
+		}
+		struct xt_node *next[] = { it.n->next, it.n->a, it.n->b, it.n->c, it.n->list, it.n->decls };
+		for (size_t i = 0; i < sizeof(next) / sizeof(next[0]); i++) {
+			if (!next[i])
+				continue;
+			if (top == cap) {
+				struct item *ns = realloc(stack, sizeof(*stack) * (cap *= 2));
+				if (!ns) {
+					free(stack);
+					return max;
+				}
+				stack = ns;
+			}
+			/* a list's next element is a sibling: the same depth */
+			stack[top++] = (struct item){ next[i], it.depth + (i != 0) };
+		}
+	}
+	free(stack);
+	return max;
+}

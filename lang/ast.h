@@ -99,6 +99,11 @@ struct xt_node *xt_node_new(struct xt_arena *ar, enum xt_node_kind kind, struct 
 /* Appends `item` to the list that starts at `head`; returns the head. */
 struct xt_node *xt_node_append(struct xt_node *head, struct xt_node *item);
 int xt_node_count(const struct xt_node *list);
+/* How deep the tree under root goes (root alone: 1), walked without
+ * recursion; it stops early past `limit`, with *deepest the first node found
+ * beyond it. */
+#define XT_AST_DEPTH_MAX 1000
+int xt_ast_depth(struct xt_node *root, int limit, struct xt_node **deepest);
 const char *xt_node_kind_name(enum xt_node_kind kind);
 const char *xt_op_text(int op); /* "+", "==", "++", ... */
 

@@ -1036,5 +1036,15 @@ struct xt_node *xt_parse(struct xt_arena *ar, const struct xt_source *src,
 		}
 		return NULL;
 	}
+	/* Every pass after this one walks the tree recursively: a tree deeper
+	 * than XT_AST_DEPTH_MAX (a chain of 4,000 `+`, which the parser builds
+	 * without nesting its own stack) would overflow theirs. */
+	struct xt_node *deep = NULL;
+	int depth = xt_ast_depth(px.result, XT_AST_DEPTH_MAX, &deep);
+	if (depth > XT_AST_DEPTH_MAX) {
+		xt_diag_error(dg, deep->loc, "the program is nested too deeply: more than %d levels of expressions "
+			      "and blocks", XT_AST_DEPTH_MAX);
+		return NULL;
+	}
 	return px.result;
 }

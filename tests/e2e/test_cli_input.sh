@@ -89,4 +89,18 @@ nopid=$((max - 1))
 while kill -0 "$nopid" 2>/dev/null; do nopid=$((nopid - 1)); done
 xt -e 'BEGIN {' -p "$nopid"
 expect_fail "-p of no process" "xtrace: -p $nopid: no such process"
+
+# Deep programs: a chain of 4,000 `+` (left-associative: the parser's own
+# stack stays flat) once overflowed the recursive passes' stack; now one
+# diagnostic at the first node past 1,000 levels. 900 terms still run.
+chain() { printf 'BEGIN { @x = 1'; for ((i = 1; i < $1; i++)); do printf ' + 1'; done; printf '; exit(); }'; }
+chain 4000 >"$XT_TMP/chain4000.xt"
+xt -q "$XT_TMP/chain4000.xt"
+expect_eq "4,000-term chain: exit 1" 1 "$XT_RC"
+expect_eq "4,000-term chain: one diagnostic" \
+	"$XT_TMP/chain4000.xt:1:12030: error: the program is nested too deeply: more than 1000 levels of expressions and blocks" \
+	"$(printf '%s\n' "$XT_ERR" | head -1)"
+chain 900 >"$XT_TMP/chain900.xt"
+xt -q "$XT_TMP/chain900.xt"
+expect_eq "900-term chain runs" "@x: 900" "$(printf '%s\n' "$XT_OUT" | grep '^@x')"
 finish
