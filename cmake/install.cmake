@@ -19,6 +19,8 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "interactive scripting tracer for Linux, c
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# loaded with dlopen for --metrics, so dpkg-shlibdeps does not see it
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmicrohttpd12")
 set(CPACK_STRIP_FILES ON)
 # the kernel's tracefs and BTF are what it reads; bpftool helps people inspect what it loaded
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bpftool")

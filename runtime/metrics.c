@@ -16,11 +16,56 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <dlfcn.h>
 #include <microhttpd.h>
 #include "runtime/metrics.h"
 #include "runtime/rt_int.h"
 #include "lang/ast.h"
 #include "lang/types.h"
+
+/* libmicrohttpd is loaded when --metrics asks for it, not with every run:
+ * with gnutls and what that needs it is a dozen libraries at start-up. */
+static struct {
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_run) *run;
+	__typeof__(MHD_get_timeout) *get_timeout;
+	__typeof__(MHD_get_daemon_info) *get_daemon_info;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+} mhd;
+
+/* 0, or -1 after saying why on stderr. */
+static int load_mhd(void)
+{
+	static const char *const sonames[] = { "libmicrohttpd.so.12", "libmicrohttpd.so" };
+	void *h = NULL;
+	for (size_t i = 0; !h && i < sizeof(sonames) / sizeof(sonames[0]); i++)
+		h = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		fprintf(stderr, "xtrace: --metrics needs libmicrohttpd (Debian: libmicrohttpd12): %s\n", dlerror());
+		return -1;
+	}
+	struct { void **fn; const char *name; } syms[] = {
+		{ (void **)&mhd.create_response_from_buffer, "MHD_create_response_from_buffer" },
+		{ (void **)&mhd.add_response_header, "MHD_add_response_header" },
+		{ (void **)&mhd.queue_response, "MHD_queue_response" },
+		{ (void **)&mhd.destroy_response, "MHD_destroy_response" },
+		{ (void **)&mhd.start_daemon, "MHD_start_daemon" },
+		{ (void **)&mhd.run, "MHD_run" },
+		{ (void **)&mhd.get_timeout, "MHD_get_timeout" },
+		{ (void **)&mhd.get_daemon_info, "MHD_get_daemon_info" },
+		{ (void **)&mhd.stop_daemon, "MHD_stop_daemon" },
+	};
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++)
+		if (!(*syms[i].fn = dlsym(h, syms[i].name))) {
+			fprintf(stderr, "xtrace: --metrics: libmicrohttpd lacks %s\n", syms[i].name);
+			return -1;
+		}
+	return 0;
+}
 
 struct xt_metrics {
 	struct MHD_Daemon *d;
@@ -409,14 +454,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, char *body,
 			     size_t len, enum MHD_ResponseMemoryMode mode)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, mode);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	enum MHD_Result ok = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result ok = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ok;
 }
 
@@ -559,6 +604,10 @@ struct xt_metrics *xt_metrics_open(const char *where, bool quiet, bool verbose)
 		fprintf(stderr, "xtrace: cannot serve metrics: %s\n", strerror(ENOMEM));
 		return NULL;
 	}
+	if (!mhd.run && load_mhd() < 0) {
+		free(m);
+		return NULL;
+	}
 	m->verbose = verbose;
 	m->timer_fd = -1;
 	m->listen_fd = listen_on(where, shown, sizeof(shown));
@@ -570,7 +619,7 @@ struct xt_metrics *xt_metrics_open(const char *where, bool quiet, bool verbose)
 	 * descriptors: a connection idle for 10 s is closed (a slow client's
 	 * request or a reader that stopped reading), at most 64 at once, and
 	 * headers past libmicrohttpd's 32 KiB per connection are refused. */
-	m->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, m,
+	m->d = mhd.start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, m,
 				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)m->listen_fd,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
@@ -595,10 +644,10 @@ static void run(void *ctx)
 	uint64_t ticks;
 	if (read(m->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return;
-	MHD_run(m->d);
+	mhd.run(m->d);
 	MHD_UNSIGNED_LONG_LONG ms;
 	struct itimerspec it = { 0 };
-	if (MHD_get_timeout(m->d, &ms) == MHD_YES) {
+	if (mhd.get_timeout(m->d, &ms) == MHD_YES) {
 		it.it_value.tv_sec = (time_t)(ms / 1000);
 		it.it_value.tv_nsec = (long)(ms % 1000) * 1000000 + 1; /* never 0: that would disarm */
 	}
@@ -607,7 +656,7 @@ static void run(void *ctx)
 
 int xt_metrics_serve(struct xt_metrics *m, struct xt_rt *rt, struct xt_loop *l)
 {
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD);
+	const union MHD_DaemonInfo *info = mhd.get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD);
 	if (!info)
 		return -ENOTSUP;
 	if (m->timer_fd < 0)
@@ -642,7 +691,7 @@ void xt_metrics_close(struct xt_metrics *m)
 {
 	if (!m)
 		return;
-	MHD_stop_daemon(m->d); /* which closes the listening socket it was given */
+	mhd.stop_daemon(m->d); /* which closes the listening socket it was given */
 	if (m->timer_fd >= 0)
 		close(m->timer_fd);
 	free(m);
