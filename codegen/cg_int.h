@@ -16,6 +16,8 @@ LLVMTypeRef xt_cg_int_type(struct xt_cg *cg, int size);
 /* Whether a value of type t is an i64 (integers, pointers, kernel addresses),
  * not a pointer to a buffer. */
 bool xt_cg_is_scalar(const struct xt_type *t);
+/* n->a ? n->b : n->c (?: and if-expressions), each arm's value from `arm` (emit_expr.c). */
+LLVMValueRef xt_cg_choose(struct xt_cg *cg, struct xt_node *n, LLVMValueRef (*arm)(struct xt_cg *, struct xt_node *));
 /* Zero-fills size bytes at dst, known to be aligned to `align`. */
 void xt_cg_zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align);
 /* Debug info for function fn with np pointer parameters named pnames. */

@@ -244,6 +244,38 @@ static LLVMValueRef incdec(struct xt_cg *cg, struct xt_node *n)
 static LLVMValueRef expr(struct xt_cg *cg, struct xt_node *n);
 
 /* Each expression is cg->at while it is emitted (where -k's warnings point). */
+/* n->a ? n->b : n->c as a value of type n->type, each arm's value from `arm`
+ * (an expression for ?:, a block's value for an if-expression): a phi of
+ * scalars, a buffer both arms fill otherwise; NULL without a value (arms such
+ * as printf(): only the one chosen runs). */
+LLVMValueRef xt_cg_choose(struct xt_cg *cg, struct xt_node *n, LLVMValueRef (*arm)(struct xt_cg *, struct xt_node *))
+{
+	const struct xt_type *t = n->type;
+	LLVMValueRef c = xt_cg_expr(cg, n->a);
+	LLVMBasicBlockRef yes = xt_cg_block(cg, "then"), no = xt_cg_block(cg, "else"), join = xt_cg_block(cg, "cond");
+	bool none = t->kind == XT_T_VOID, scalar = xt_cg_is_scalar(t);
+	LLVMValueRef buf = scalar || none ? NULL : xt_cg_buf(cg, t->size, "cond");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
+	LLVMValueRef vals[2];
+	LLVMBasicBlockRef from[2];
+	struct xt_node *arms[2] = { n->b, n->c };
+	LLVMBasicBlockRef blocks[2] = { yes, no };
+	for (int i = 0; i < 2; i++) {
+		LLVMPositionBuilderAtEnd(cg->b, blocks[i]);
+		vals[i] = arm(cg, arms[i]);
+		if (buf)
+			xt_cg_store(cg, buf, t, vals[i], arms[i]->type);
+		from[i] = LLVMGetInsertBlock(cg->b);
+		LLVMBuildBr(cg->b, join);
+	}
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	if (!scalar)
+		return buf;
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
+	LLVMAddIncoming(phi, vals, from, 2);
+	return phi;
+}
+
 LLVMValueRef xt_cg_expr(struct xt_cg *cg, struct xt_node *n)
 {
 	struct xt_node *outer = cg->at;
@@ -276,33 +308,8 @@ static LLVMValueRef expr(struct xt_cg *cg, struct xt_node *n)
 			return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, a, xt_cg_i64(cg, 0), ""), cg->i64, "");
 		}
 	}
-	case XT_N_TERNARY: {
-		LLVMValueRef c = xt_cg_expr(cg, n->a);
-		LLVMBasicBlockRef yes = xt_cg_block(cg, "then"), no = xt_cg_block(cg, "else"),
-				  join = xt_cg_block(cg, "cond");
-		/* without a value (branches such as printf()): a statement that runs one */
-		bool none = n->type->kind == XT_T_VOID, scalar = xt_cg_is_scalar(n->type);
-		LLVMValueRef buf = scalar || none ? NULL : xt_cg_buf(cg, n->type->size, "cond");
-		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
-		LLVMValueRef vals[2];
-		LLVMBasicBlockRef from[2];
-		struct xt_node *arms[2] = { n->b, n->c };
-		LLVMBasicBlockRef blocks[2] = { yes, no };
-		for (int i = 0; i < 2; i++) {
-			LLVMPositionBuilderAtEnd(cg->b, blocks[i]);
-			vals[i] = xt_cg_expr(cg, arms[i]);
-			if (buf)
-				xt_cg_store(cg, buf, n->type, vals[i], arms[i]->type);
-			from[i] = LLVMGetInsertBlock(cg->b);
-			LLVMBuildBr(cg->b, join);
-		}
-		LLVMPositionBuilderAtEnd(cg->b, join);
-		if (!scalar)
-			return buf; /* NULL without a value */
-		LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
-		LLVMAddIncoming(phi, vals, from, 2);
-		return phi;
-	}
+	case XT_N_TERNARY:
+		return xt_cg_choose(cg, n, xt_cg_expr);
 	case XT_N_MAP:
 		return xt_cg_map_read(cg, n);
 	case XT_N_VAR:

@@ -206,43 +206,15 @@ void xt_cg_stmts(struct xt_cg *cg, struct xt_node *list)
 		stmt(cg, st);
 }
 
-/* if (c) { a } else { b } as a value of type t: as ?: is built. */
-static LLVMValueRef if_value(struct xt_cg *cg, struct xt_node *n, const struct xt_type *t)
-{
-	LLVMValueRef c = xt_cg_expr(cg, n->a);
-	LLVMBasicBlockRef yes = xt_cg_block(cg, "then"), no = xt_cg_block(cg, "else"), join = xt_cg_block(cg, "ifv");
-	bool scalar = xt_cg_is_scalar(t);
-	LLVMValueRef buf = scalar ? NULL : xt_cg_buf(cg, t->size, "ifv");
-	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, c, xt_cg_i64(cg, 0), ""), yes, no);
-	LLVMValueRef vals[2];
-	LLVMBasicBlockRef from[2];
-	struct xt_node *arms[2] = { n->b, n->c };
-	LLVMBasicBlockRef blocks[2] = { yes, no };
-	for (int i = 0; i < 2; i++) {
-		LLVMPositionBuilderAtEnd(cg->b, blocks[i]);
-		vals[i] = xt_cg_block_value(cg, arms[i]);
-		if (buf)
-			xt_cg_store(cg, buf, t, vals[i], arms[i]->type);
-		from[i] = LLVMGetInsertBlock(cg->b);
-		LLVMBuildBr(cg->b, join);
-	}
-	LLVMPositionBuilderAtEnd(cg->b, join);
-	if (!scalar)
-		return buf;
-	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "");
-	LLVMAddIncoming(phi, vals, from, 2);
-	return phi;
-}
-
 LLVMValueRef xt_cg_block_value(struct xt_cg *cg, struct xt_node *n)
 {
-	if (n->kind == XT_N_IF)
-		return if_value(cg, n, n->type);
+	if (n->kind == XT_N_IF) /* if (c) { a } else { b } as a value: built as ?: is */
+		return xt_cg_choose(cg, n, xt_cg_block_value);
 	struct xt_node *st = n->list;
 	for (; st->next; st = st->next)
 		stmt(cg, st);
 	/* the last statement: an expression, or an if/else that has values */
-	return st->kind == XT_N_EXPR_STMT ? xt_cg_expr(cg, st->a) : if_value(cg, st, st->type);
+	return st->kind == XT_N_EXPR_STMT ? xt_cg_expr(cg, st->a) : xt_cg_choose(cg, st, xt_cg_block_value);
 }
 
 void xt_cg_stop(struct xt_cg *cg)
