@@ -402,14 +402,11 @@ static int plan(struct xt_rt *rt, const struct xt_map_info ***order, struct name
 {
 	const struct xt_program *prog = rt->prog;
 	int n = prog->nmaps;
-	*order = calloc((size_t)n + 1, sizeof(**order));
+	*order = xt_rt_maps_by_name(prog);
 	*nms = calloc((size_t)n + 1, sizeof(**nms));
 	*skip = calloc((size_t)n + 1, sizeof(**skip));
 	if (!*order || !*nms || !*skip)
 		return -ENOMEM;
-	for (int i = 0; i < n; i++)
-		(*order)[i] = prog->maps[i];
-	xt_rt_sort_maps(*order, n);
 	char which[200];
 	for (int i = 0; i < n; i++) {
 		names_of((*order)[i], &(*nms)[i]);

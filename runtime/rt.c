@@ -434,17 +434,25 @@ void xt_rt_sort_maps(const struct xt_map_info **maps, int n)
 	qsort(maps, (size_t)n, sizeof(*maps), cmp_map_name);
 }
 
+const struct xt_map_info **xt_rt_maps_by_name(const struct xt_program *prog)
+{
+	const struct xt_map_info **order = calloc((size_t)prog->nmaps + 1, sizeof(*order));
+	if (!order)
+		return NULL;
+	for (int i = 0; i < prog->nmaps; i++)
+		order[i] = prog->maps[i];
+	xt_rt_sort_maps(order, prog->nmaps);
+	return order;
+}
+
 /* Every map in name order, as bpftrace prints them; a stop signal (a second
  * Ctrl-C at the end) cuts the printing short. */
 static void print_all(struct xt_rt *rt, bool separator)
 {
 	const struct xt_program *prog = rt->prog;
-	const struct xt_map_info **order = calloc(prog->nmaps + 1, sizeof(*order));
+	const struct xt_map_info **order = xt_rt_maps_by_name(prog);
 	if (!order)
 		return;
-	for (int i = 0; i < prog->nmaps; i++)
-		order[i] = prog->maps[i];
-	xt_rt_sort_maps(order, prog->nmaps);
 	if (separator && rt->opts.format != XT_FMT_FOLDED) { /* bpftrace writes it to the terminal, not into an -o file */
 		FILE *term = rt->opts.term ? rt->opts.term : rt->opts.out;
 		xt_print_dump_begin(term, rt->opts.format);
@@ -462,12 +470,9 @@ static void print_all(struct xt_rt *rt, bool separator)
 void xt_rt_write_flamegraphs(struct xt_rt *rt, const char *path)
 {
 	const struct xt_program *prog = rt->prog;
-	const struct xt_map_info **order = calloc(prog->nmaps + 1, sizeof(*order));
+	const struct xt_map_info **order = xt_rt_maps_by_name(prog);
 	if (!order)
 		return;
-	for (int i = 0; i < prog->nmaps; i++)
-		order[i] = prog->maps[i];
-	xt_rt_sort_maps(order, prog->nmaps);
 	int written = 0;
 	for (int i = 0; i < prog->nmaps; i++) {
 		char alt[4096];

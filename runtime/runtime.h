@@ -81,6 +81,9 @@ void xt_rt_print_maps(struct xt_rt *rt);
 void xt_rt_write_flamegraphs(struct xt_rt *rt, const char *path);
 /* Sorts maps by name, the order bpftrace prints them in. */
 void xt_rt_sort_maps(const struct xt_map_info **maps, int n);
+/* The program's maps in that order: a NULL-ended array to free(), or NULL
+ * without memory. */
+const struct xt_map_info **xt_rt_maps_by_name(const struct xt_program *prog);
 /* Detaches and frees everything. */
 void xt_rt_close(struct xt_rt *rt);
 
