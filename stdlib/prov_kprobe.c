@@ -381,13 +381,7 @@ static const struct xt_type *f_ctx_type(struct xt_sema *s, struct xt_probe_info 
 	for (int k = 0; k < fs->nargs; k++)
 		fields[k] = (struct xt_field){ .name = fs->args[k].name, .type = xt_btf_arg_type(ar, &fs->args[k]),
 					       .offset = 8 * k, .index = k };
-	struct xt_type *rec = xt_arena_alloc(ar, sizeof(*rec));
-	rec->kind = XT_T_RECORD;
-	rec->n = fs->nargs;
-	rec->fields = fields;
-	rec->cname = xt_arena_printf(ar, "args of %s", p->sites[0].name);
-	p->args_type = rec;
-	return rec;
+	return xt_probe_args_record(ar, p, fields, fs->nargs, NULL);
 }
 
 static LLVMValueRef f_emit_ctx(struct xt_cg *cg, struct xt_node *n)

@@ -180,13 +180,7 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 		fields[nf] = (struct xt_field){ .name = first->args[k].name, .type = t, .offset = 8 * k, .index = nf };
 		nf++;
 	}
-	struct xt_type *rec = xt_arena_alloc(ar, sizeof(*rec));
-	rec->kind = XT_T_RECORD;
-	rec->n = nf;
-	rec->fields = fields;
-	rec->cname = xt_arena_printf(ar, "args of %s", p->sites[0].name);
-	p->args_type = rec;
-	return rec;
+	return xt_probe_args_record(ar, p, fields, nf, NULL);
 }
 
 static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)

@@ -279,14 +279,8 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 		fields[nf] = (struct xt_field){ .name = f->name, .type = t, .offset = f->offset, .index = nf };
 		nf++;
 	}
-	struct xt_type *rec = xt_arena_alloc(ar, sizeof(*rec));
-	rec->kind = XT_T_RECORD;
-	rec->n = nf;
-	rec->fields = fields;
-	rec->cname = p->nsites == 1 ? xt_arena_printf(ar, "args of %s", p->sites[0].name)
-				    : xt_arena_printf(ar, "args (the fields all %d matched tracepoints have with one type)", p->nsites);
-	p->args_type = rec;
-	return rec;
+	return xt_probe_args_record(ar, p, fields, nf, p->nsites == 1 ? NULL
+				: xt_arena_printf(ar, "args (the fields all %d matched tracepoints have with one type)", p->nsites));
 }
 
 static LLVMValueRef read_kernel(struct xt_cg *cg, LLVMValueRef src, int size)

@@ -229,13 +229,7 @@ static const struct xt_type *args_type(struct xt_sema *s, struct xt_probe_info *
 		}
 		nf++;
 	}
-	struct xt_type *rec = xt_arena_alloc(ar, sizeof(*rec));
-	rec->kind = XT_T_RECORD;
-	rec->n = nf;
-	rec->fields = fields;
-	rec->cname = xt_arena_printf(ar, "args of %s", p->sites[0].name);
-	p->args_type = rec;
-	return rec;
+	return xt_probe_args_record(ar, p, fields, nf, NULL);
 }
 
 /* retval: the return type every matched function has in its debug

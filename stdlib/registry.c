@@ -68,3 +68,15 @@ const struct xt_provider *xt_provider_find(const char *name)
 			return *p;
 	return NULL;
 }
+
+const struct xt_type *xt_probe_args_record(struct xt_arena *ar, struct xt_probe_info *p, const struct xt_field *fields,
+					   int n, const char *cname)
+{
+	struct xt_type *rec = xt_arena_alloc(ar, sizeof(*rec));
+	rec->kind = XT_T_RECORD;
+	rec->n = n;
+	rec->fields = fields;
+	rec->cname = cname ? cname : xt_arena_printf(ar, "args of %s", p->sites[0].name);
+	p->args_type = rec;
+	return rec;
+}

@@ -120,6 +120,11 @@ uint32_t xt_builtin_index(const struct xt_builtin *b);
 const struct xt_builtin *xt_builtin_at(uint32_t index);
 const struct xt_provider *const *xt_providers(void);
 
+/* A provider's `args`: the record of n fields, named cname (NULL: "args of
+ * SITE", its first site), kept as p->args_type. */
+const struct xt_type *xt_probe_args_record(struct xt_arena *ar, struct xt_probe_info *p, const struct xt_field *fields,
+					   int n, const char *cname);
+
 /* Kernel types, the lang facet of stdlib/btf_types.c: how sema resolves
  * `struct NAME` and the fields of kernel structs from vmlinux BTF, and
  * reads the program's own C definitions, without including libbpf. The types live as long as the process. */
