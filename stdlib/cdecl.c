@@ -1056,19 +1056,28 @@ static void members(struct xt_cdecl *u, struct ctype *t)
 	u->pos++;
 }
 
+/* After 'struct', 'union' or 'enum': [attrs] [NAME] [attrs]. The tag's name
+ * (NULL: anonymous), with *ntok the token a diagnostic about it points to
+ * (the name's, else the keyword's). */
+static const char *tag_head(struct xt_cdecl *u, struct attrs *a, int *ntok)
+{
+	const char *name = NULL;
+	*ntok = u->pos - 1;
+	attrs(u, a);
+	if (cur(u)->kind == T_ID && !reserved(cur(u))) {
+		name = tok_text(u, cur(u));
+		*ntok = u->pos++;
+	}
+	attrs(u, a);
+	return name;
+}
+
 /* struct-or-union-specifier: ('struct' | 'union') [attrs] [NAME] ['{' members '}'] [attrs] */
 static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 {
-	int kw = u->pos - 1;
+	int kw = u->pos - 1, ntok;
 	struct attrs a = { 0 };
-	attrs(u, &a);
-	const char *name = NULL;
-	int ntok = kw;
-	if (cur(u)->kind == T_ID && !reserved(cur(u))) {
-		name = tok_text(u, cur(u));
-		ntok = u->pos++;
-	}
-	attrs(u, &a);
+	const char *name = tag_head(u, &a, &ntok);
 	if (!is(u, "{")) {
 		if (!name)
 			FAIL(u, "expected a name or '{' after '%s'", kind_word(kind));
@@ -1118,16 +1127,9 @@ static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 /* enum-specifier: 'enum' [attrs] [NAME] ['{' NAME ['=' const] , ... '}'] [attrs] */
 static struct ctype *enumspec(struct xt_cdecl *u)
 {
-	int kw = u->pos - 1;
+	int kw = u->pos - 1, ntok;
 	struct attrs a = { 0 };
-	attrs(u, &a);
-	const char *name = NULL;
-	int ntok = kw;
-	if (cur(u)->kind == T_ID && !reserved(cur(u))) {
-		name = tok_text(u, cur(u));
-		ntok = u->pos++;
-	}
-	attrs(u, &a);
+	const char *name = tag_head(u, &a, &ntok);
 	if (is(u, ":"))
 		FAIL(u, "enums with a fixed underlying type are not supported");
 	if (!is(u, "{")) {
