@@ -108,10 +108,24 @@ if [ -z "$CHROMIUM" ]; then
 	echo "# SKIP rendering: chromium is not installed"
 	finish
 fi
+# browser CHECKFILE OUT ARGS...: headless Chromium with a fresh profile and
+# its stdout in OUT, up to three tries of 40 s each until CHECKFILE is not
+# empty -- on a loaded machine the browser itself now and then hangs at
+# start-up, which says nothing about the SVG. 0 when a try produced it.
+browser() {
+	local check=$1 out=$2 try
+	shift 2
+	for try in 1 2 3; do
+		rm -rf "$XT_TMP/chromium"
+		timeout -k 5 40 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+			--disable-dev-shm-usage --user-data-dir="$XT_TMP/chromium" "$@" >"$out" 2>>"$XT_TMP/chromium.log"
+		[ -s "$check" ] && return 0
+		echo "# chromium try $try produced nothing" >&2
+	done
+	return 1
+}
 PNG=$XT_TMP/fw.png
-timeout -k 5 40 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-	--user-data-dir="$XT_TMP/chromium" --screenshot="$PNG" --window-size=1200,800 "file://$SVG" \
-	>"$XT_TMP/chromium.log" 2>&1
+browser "$PNG" /dev/null --hide-scrollbars --screenshot="$PNG" --window-size=1200,800 "file://$SVG"
 if [ ! -s "$PNG" ]; then
 	fail "chromium took a screenshot" "$(tail -5 "$XT_TMP/chromium.log")"
 	finish
@@ -164,8 +178,7 @@ else fail "the drawing is not blank" "$PC distinct colours, $PWARM of them warm"
 
 # The script, run by the browser: a link that zooms into work and searches
 # ^hot$ (file.svg#z=work&s=^hot$); the DOM after it ran.
-timeout -k 5 40 "$CHROMIUM" --headless --no-sandbox --disable-gpu --user-data-dir="$XT_TMP/chromium" \
-	--dump-dom "file://$SVG#z=work&s=%5Ehot%24" >"$XT_TMP/dom.xml" 2>"$XT_TMP/chromium.log"
+browser "$XT_TMP/dom.xml" "$XT_TMP/dom.xml" --dump-dom "file://$SVG#z=work&s=%5Ehot%24"
 DOM=$(python3 - "$SVG" "$XT_TMP/dom.xml" <<'PY'
 import re, sys
 import xml.etree.ElementTree as ET
