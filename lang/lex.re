@@ -371,6 +371,22 @@ static bool typedef_cast(const char *p, const char *end)
 	return p < end && (*p == ')' || *p == ';' || (*p == '=' && (p + 1 >= end || p[1] != '=')));
 }
 
+/* After '(': whether the name at p..end is a typedef name in a cast without
+ * '*' (`(u64)$x`, `(pid_t)arg0`): ')' follows it, then something that can
+ * start an expression but never continue one -- a variable, map, number,
+ * name, string, '(' or '!'/'~'. `(pid) - 1` stays an expression (C needs to
+ * know the typedef names to tell; write `(T)(-1)`). */
+static bool typedef_cast_bare(const char *p, const char *end)
+{
+	p = xt_lex_skip_space(p, end);
+	if (p >= end || *p != ')')
+		return false;
+	p = xt_lex_skip_space(p + 1, end);
+	return p < end && (*p == '$' || *p == '@' || *p == '(' || *p == '"' || *p == '_' || *p == '~' ||
+			   (*p == '!' && (p + 1 >= end || p[1] != '=')) || (*p >= '0' && *p <= '9') ||
+			   (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'));
+}
+
 /* One expression-level token at px->cur (white space already skipped). */
 static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 {
@@ -461,7 +477,8 @@ static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 		begin(px, loc);
 		tok = keyword(start, (size_t)((const char *)YYCURSOR - start));
 		if (tok == IDENT && px->prev_tok != STRUCT && px->prev_tok != UNION && px->prev_tok != ENUM &&
-		    typedef_cast((const char *)YYCURSOR, px->end))
+		    (typedef_cast((const char *)YYCURSOR, px->end) ||
+		     (px->prev_tok == '(' && typedef_cast_bare((const char *)YYCURSOR, px->end))))
 			tok = TYPEDEF_NAME;
 		lval->str = text(px, start, (const char *)YYCURSOR);
 		advance(px, (const char *)YYCURSOR, loc);
