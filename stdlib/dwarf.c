@@ -517,6 +517,10 @@ static int conv(struct dbin *b, struct btf *btf, Dwarf_Die *d, int depth)
 	}
 	if (depth > 64)
 		return 0;
+	/* in progress: a type that reaches itself other than through a pointer
+	 * (only broken DWARF does) is void there, not converted again -- each
+	 * member once more, 64 levels down, never ended (fuzz_dwarf) */
+	map_put(&b->types, off, NULL, 0);
 	int id = 0, tag = dwarf_tag(d);
 	Dwarf_Die t;
 	switch (tag) {
