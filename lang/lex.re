@@ -194,12 +194,14 @@ static int digit_value(char c)
  * which makes the literal a count of nanoseconds (500ms). */
 static int lex_number(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc, const char *e)
 {
-	static const struct { const char *name; uint64_t max, mult; } suffixes[] = {
-		{ "", UINT64_MAX, 1 }, { "u", UINT32_MAX, 1 }, { "ul", UINT64_MAX, 1 },
-		{ "ull", UINT64_MAX, 1 }, { "l", INT64_MAX, 1 }, { "ll", INT64_MAX, 1 },
-		{ "ns", UINT64_MAX, 1 }, { "us", UINT64_MAX, 1000 }, { "ms", UINT64_MAX, 1000000 },
-		{ "s", UINT64_MAX, 1000000000ull }, { "m", UINT64_MAX, 60000000000ull },
-		{ "h", UINT64_MAX, 3600000000000ull }, { "d", UINT64_MAX, 86400000000000ull },
+	/* ctype: the literal's type, as C gives it (sema: 1u is a uint32) */
+	static const struct { const char *name; uint64_t max, mult; const char *ctype; } suffixes[] = {
+		{ "", UINT64_MAX, 1, NULL }, { "u", UINT32_MAX, 1, "uint32" }, { "ul", UINT64_MAX, 1, "uint64" },
+		{ "ull", UINT64_MAX, 1, "uint64" }, { "lu", UINT64_MAX, 1, "uint64" }, { "llu", UINT64_MAX, 1, "uint64" },
+		{ "l", INT64_MAX, 1, "int64" }, { "ll", INT64_MAX, 1, "int64" },
+		{ "ns", UINT64_MAX, 1, NULL }, { "us", UINT64_MAX, 1000, NULL }, { "ms", UINT64_MAX, 1000000, NULL },
+		{ "s", UINT64_MAX, 1000000000ull, NULL }, { "m", UINT64_MAX, 60000000000ull, NULL },
+		{ "h", UINT64_MAX, 3600000000000ull, NULL }, { "d", UINT64_MAX, 86400000000000ull, NULL },
 	};
 	const char *s = px->cur;
 	begin(px, loc);
@@ -265,6 +267,7 @@ static int lex_number(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc, c
 	if (big || v > suffixes[k].max / suffixes[k].mult)
 		return lex_error(px, *loc, "integer literal too large");
 	lval->num = v * suffixes[k].mult;
+	px->int_ctype = suffixes[k].ctype;
 	return INT;
 }
 

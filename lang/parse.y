@@ -48,6 +48,7 @@ struct xt_pctx {
 	int prev_tok;             /* the last token before end of input (0: none yet) */
 	struct xt_list cdefs;     /* XT_N_CDEFS met so far */
 	struct xt_loc prev_loc;
+	const char *int_ctype;    /* the last INT's C suffix type ("uint32" for 1u...), NULL without */
 };
 }
 
@@ -675,7 +676,8 @@ postfix
 	;
 
 primary
-	: INT { $$ = NODE(XT_N_INT, @$); $$->ival = $1; }
+	/* px->int_ctype is this INT's: `primary: INT .` reduces without a lookahead */
+	: INT { $$ = NODE(XT_N_INT, @$); $$->ival = $1; $$->name = px->int_ctype; }
 	| TRUE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 1; }
 	| FALSE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 0; }
 	| STRING
