@@ -765,10 +765,12 @@ static bool find_func(struct dbin *b, uint64_t addr, Dwarf_Die *out)
 /* The System V x86-64 classes of the (up to two) eightbytes of a value. */
 enum cls { C_NONE, C_INT, C_SSE, C_MEM };
 
-static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
+/* budget: the calls left; a value needing more (only broken DWARF: members
+ * that are their own struct, fanned out) goes to memory. */
+static void classify_in(Dwarf_Die *t, long off, enum cls c[2], int depth, int *budget)
 {
 	Dwarf_Die p;
-	if (depth > 16 || dwarf_peel_type(t, &p) != 0) {
+	if (depth > 16 || --*budget < 0 || dwarf_peel_type(t, &p) != 0) {
 		c[0] = c[1] = C_MEM;
 		return;
 	}
@@ -794,7 +796,7 @@ static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
 						c[i] = C_INT;
 					continue;
 				}
-				classify(&mt, off + bit / 8, c, depth + 1);
+				classify_in(&mt, off + bit / 8, c, depth + 1, budget);
 			} while (dwarf_siblingof(&m, &m) == 0);
 		return;
 	}
@@ -804,7 +806,7 @@ static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
 		if (!type_of(&p, &et) || dwarf_aggregate_size(&et, &esz) != 0 || !esz)
 			return;
 		for (Dwarf_Word i = 0; i < size / esz && i < 16; i++)
-			classify(&et, off + (long)(i * esz), c, depth + 1);
+			classify_in(&et, off + (long)(i * esz), c, depth + 1, budget);
 		return;
 	}
 	enum cls k = C_INT;
@@ -830,6 +832,12 @@ static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
 		if (c[i] == C_NONE || (c[i] == C_SSE && k == C_INT))
 			c[i] = k;
 	}
+}
+
+static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
+{
+	int budget = 4096;
+	classify_in(t, off, c, depth, &budget);
 }
 
 /* the reasons when asprintf fails: not freed */

@@ -237,4 +237,29 @@ if [ -r /usr/sbin/runqlen.bt ] && [ -r /sys/kernel/btf/vmlinux ]; then
 	expect_match "runqlen.bt (own struct cfs_rq): histogram" '^@runqlen: *$' "$XT_OUT"
 	expect_match "runqlen.bt (own struct cfs_rq): rows" '^\[[0-9]+, [0-9]+\) +[0-9]+ \|@+' "$XT_OUT"
 fi
+# -- structs as map keys, by value (alone, in multi-keys with an array), in
+# text and JSON; the address of a char array's element (&name[2]); three
+# visits of cstructs
+{ cat defs.h; cat <<EOF
+uprobe:$T:visit {
+	\$it = (item_t *)arg0;
+	@[\$it->in] = count();
+	@x[\$it->fl, \$it->bytes] = sum(2);
+	\$q = &\$it->name[2];
+	@c[*\$q, str(\$q)] = count();
+}
+EOF
+} > keys.bt
+xt -q -c "$T 3" keys.bt
+check "struct values as map keys; &name[2]" 0 "
+
+@[{ .s = -3, .u = { .i = 1145258561, .c = ABCD } }]: 3
+@c[118, ven]: 3
+@x[{ .ready = 1, .mode = 5, .level = 1000, .delta = -7 }, [1,2,3,250]]: 6" ''
+xt -q -f json -c "$T 3" keys.bt
+check "struct values as map keys: JSON" 0 '
+
+{"type": "map", "data": {"@": {"{ .s = -3, .u = { .i = 1145258561, .c = ABCD } }": 3}}}
+{"type": "map", "data": {"@c": {"118,ven": 3}}}
+{"type": "map", "data": {"@x": {"{ .ready = 1, .mode = 5, .level = 1000, .delta = -7 },[1,2,3,250]": 6}}}' ''
 finish
