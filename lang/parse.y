@@ -44,6 +44,7 @@ struct xt_pctx {
 	bool in_macro;            /* from `macro` to the end of its body: code, not attach points */
 	bool in_decl;             /* from a top-level `let @m` to its ';': code */
 	struct xt_list decls;     /* XT_N_MAPDECL met so far */
+	struct xt_list macros;    /* XT_N_MACRO met among the probes */
 	int angle_nest;           /* nest when the `<` opened */
 	int prev_tok;             /* the last token before end of input (0: none yet) */
 	struct xt_list cdefs;     /* XT_N_CDEFS met so far */
@@ -237,7 +238,7 @@ program
 		{
 			$$ = NODE(XT_N_PROGRAM, @$);
 			$$->a = $2;
-			$$->c = $3.head;
+			$$->c = list_push($3, px->macros.head).head; /* then the later ones */
 			$$->list = $4.head;
 			$$->b = px->cdefs.head;
 			$$->decls = px->decls.head;
@@ -318,13 +319,15 @@ config_set
 		}
 	;
 
-/* probes: probes and map declarations, in any order (declarations go to
- * the program's decls) */
+/* probes: probes, map declarations and macros after the first probe or
+ * declaration, in any order (declarations go to the program's decls, macros
+ * to its macros: bpftrace 0.25 lets a macro follow the probes that use it) */
 probes
 	: probe { $$ = list_one($1); }
 	| map_decl { $$.head = $$.tail = NULL; }
 	| probes probe { $$ = list_push($1, $2); }
 	| probes map_decl { $$ = $1; }
+	| probes macro_def { $$ = $1; px->macros = list_push(px->macros, $2); }
 	| probes CDEFS { $$ = $1; cdef(px, $2, @2); }
 	;
 
