@@ -629,6 +629,13 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 		advance(px, p + 3, loc);
 		return MAPDECL;
 	}
+	/* `import "path";` (bpftrace 0.26), lexed as code up to its ';' */
+	if (end - p >= 7 && memcmp(p, "import", 6) == 0 && !is_attach_char((unsigned char)p[6]) &&
+	    *xt_lex_skip_space(p + 6, end) == '"') {
+		begin(px, loc);
+		advance(px, p + 6, loc);
+		return IMPORT;
+	}
 	if (end - p >= 6 && memcmp(p, "config", 6) == 0 && !is_attach_char((unsigned char)p[6]) &&
 	    *xt_lex_skip_space(p + 6, end) == '=') {
 		begin(px, loc);
@@ -703,6 +710,7 @@ int xtyylex(XTYYSTYPE *lval, struct xt_loc *lloc, struct xt_pctx *px)
 		px->in_macro = true;
 		break;
 	case MAPDECL:
+	case IMPORT:
 		px->in_decl = true;
 		break;
 	case ';':

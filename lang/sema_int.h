@@ -34,7 +34,8 @@ struct xt_sema {
 	int map_loop_depth;            /* for ($kv : @m) bodies: a separate BPF function */
 };
 
-int xt_pass_config(struct xt_sema *s); /* pass_config.c: config = { ... } */
+int xt_pass_config(struct xt_sema *s);
+int xt_pass_options(struct xt_sema *s); /* pass_config.c: config = { ... } */
 int xt_pass_macros(struct xt_sema *s); /* pass_macros.c: macro calls expanded in place */
 int xt_pass_probes(struct xt_sema *s);  /* pass_probes.c: attach points to sites */
 int xt_pass_types(struct xt_sema *s);   /* pass_types.c: names and types */

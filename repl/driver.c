@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "lang/import.h"
 #include "lang/cpp.h"
 #include "lang/parser.h"
 #include "repl/driver.h"
@@ -61,6 +62,9 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 		co = *opts->cpp;
 	/* bpftrace's scripts take their BTF branch where the kernel has BTF */
 	co.have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	/* imported files, read after the program (bpftrace 0.26's import) */
+	if (xt_import(u->ar, &u->src, dg, &co.append_files, &co.nappend_files) < 0)
+		return -1;
 	if (xt_cpp(u->ar, &u->src, &co, dg) < 0)
 		return -1;
 	if ((dump & XT_DUMP_CPP) && u->src.lines)

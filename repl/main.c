@@ -174,6 +174,24 @@ static FILE *open_output(const char *path, FILE *term)
 	return f;
 }
 
+/* The words after the program: positional parameters, and after `--` the
+ * program's named options --name[=value] (bpftrace 0.24), kept without their
+ * dashes; the other words after `--` stay positional. pos and named hold n. */
+static void split_params(struct xt_opts *o, char **w, int n, bool after_dashdash, const char **pos, const char **named)
+{
+	o->params = pos;
+	o->named = named;
+	o->nparams = o->nnamed = 0;
+	for (int i = 0; i < n; i++) {
+		if (!after_dashdash && strcmp(w[i], "--") == 0)
+			after_dashdash = true;
+		else if (after_dashdash && strncmp(w[i], "--", 2) == 0 && w[i][2])
+			named[o->nnamed++] = w[i] + 2;
+		else
+			pos[o->nparams++] = w[i];
+	}
+}
+
 static int read_env(struct xt_opts *o);
 static int run(const struct xt_opts *o, const char *name, char *text);
 static int list_program(struct xt_opts *o, const char *name, char *text);
@@ -353,6 +371,7 @@ int main(int argc, char **argv)
 
 	const char *name = "<stdin>";
 	char *text = NULL;
+	bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0; /* getopt took a `--` */
 	if (program) {
 		text = strdup(program);
 	} else if (optind < argc) {
@@ -371,8 +390,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	o.params = (const char *const *)argv + optind;
-	o.nparams = argc - optind;
+	const char *pos[argc + 1], *named[argc + 1]; /* main()'s, as dirs and files */
+	split_params(&o, argv + optind, argc - optind, dashdash, pos, named);
 	if (read_env(&o) < 0) {
 		free(text);
 		return 1;
@@ -451,6 +470,7 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .max_strlen = o->max_strlen,
 		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
 		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp,
+		.named = o->named, .nnamed = o->nnamed,
 		.helper_errors = o->helper_errors };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
@@ -480,7 +500,8 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		goto out;
 	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
 				 .quiet = o->quiet || o->dry_run, .child = child, .child_go_fd = go_fd,
-				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max,
+				 .release_in_background = true, .term = term,
+				 .cat_bytes_max = u.prog->opts.cat_bytes_max ? u.prog->opts.cat_bytes_max : o->cat_bytes_max,
 				 .attaching_line = o->attaching_line, .verifier_log = o->verifier_log,
 				 .no_warnings = o->no_warnings, .metrics = mx };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);

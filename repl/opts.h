@@ -30,6 +30,8 @@ struct xt_opts {
 	struct xt_cpp_opts cpp;    /* -I, --include; -v */
 	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */
 	int nparams;
+	const char *const *named;  /* after `--`: the program's options --name[=value], without "--" */
+	int nnamed;
 	/* from the environment */
 	int max_strlen;            /* XTRACE_MAX_STRLEN */
 	int max_map_keys;          /* XTRACE_MAX_MAP_KEYS */
