@@ -329,7 +329,7 @@ static const struct xt_type *sysctl_check(struct xt_sema *s, struct xt_node *n)
 
 /* sysctl.name: the full name, as /proc/sys spells it ("net/ipv4/ip_forward");
  * sysctl.write: whether it is written; sysctl.value: the text being written,
- * or when read, the current one. */
+ * or when read, the current one, without its final newline. */
 static LLVMValueRef sysctl_field(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_field *f = n->sym;
@@ -348,12 +348,28 @@ static LLVMValueRef sysctl_field(struct xt_cg *cg, struct xt_node *n)
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, w, xt_cg_i64(cg, 0), ""), wr, rd);
 	LLVMValueRef args[] = { cg->ctxarg, buf, xt_cg_i64(cg, SYSCTL_STR) };
 	LLVMPositionBuilderAtEnd(cg->b, wr);
-	xt_cg_helper(cg, XT_H_SYSCTL_GET_NEW, false, args, 3);
+	LLVMValueRef nw = xt_cg_helper(cg, XT_H_SYSCTL_GET_NEW, false, args, 3);
 	LLVMBuildBr(cg->b, go);
 	LLVMPositionBuilderAtEnd(cg->b, rd);
-	xt_cg_helper(cg, XT_H_SYSCTL_GET_CURRENT, false, args, 3);
+	LLVMValueRef cur = xt_cg_helper(cg, XT_H_SYSCTL_GET_CURRENT, false, args, 3);
 	LLVMBuildBr(cg->b, go);
 	LLVMPositionBuilderAtEnd(cg->b, go);
+	LLVMValueRef got = LLVMBuildPhi(cg->b, cg->i64, "vlen");
+	LLVMAddIncoming(got, (LLVMValueRef[]){ nw, cur }, (LLVMBasicBlockRef[]){ wr, rd }, 2);
+	/* the text without the newline that ends it ("1\n" reads "1"); the mask
+	 * keeps the index in the buffer, for the verifier ("invalid variable-offset
+	 * write to stack") */
+	LLVMValueRef last = LLVMBuildAnd(cg->b, LLVMBuildSub(cg->b, got, xt_cg_i64(cg, 1), ""), xt_cg_i64(cg, SYSCTL_STR - 1), "");
+	LLVMValueRef at = xt_cg_gep(cg, buf, last);
+	LLVMValueRef nl = LLVMBuildAnd(cg->b, LLVMBuildICmp(cg->b, LLVMIntSGT, got, xt_cg_i64(cg, 0), ""),
+				       LLVMBuildICmp(cg->b, LLVMIntEQ, LLVMBuildLoad2(cg->b, cg->i8, at, ""),
+						     LLVMConstInt(cg->i8, '\n', 0), ""), "");
+	LLVMBasicBlockRef cut = xt_cg_block(cg, "cut"), done = xt_cg_block(cg, "valued");
+	LLVMBuildCondBr(cg->b, nl, cut, done);
+	LLVMPositionBuilderAtEnd(cg->b, cut);
+	LLVMBuildStore(cg->b, LLVMConstInt(cg->i8, 0, 0), at);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
 	return buf;
 }
 
