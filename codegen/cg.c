@@ -43,6 +43,7 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	static const char *const pn[] = { "ctx" };
 	xt_cg_di_function(cg, cg->fn, p->fn_name, pn, 1, false);
 	cg->site = NULL;
+	cg->verdict = NULL;
 	cg->ctxarg = LLVMGetParam(cg->fn, 0);
 	cg->ntmps = cg->nbusy = 0;
 	cg->brk = cg->cont = NULL;
