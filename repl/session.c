@@ -183,7 +183,9 @@ void xt_repl_entry_stop(struct entry *e, const char *why, bool async)
 {
 	if (!e->attached)
 		return;
+	xt_repl_flood_mark();
 	xt_rt_run_special(e->rt, true);
+	xt_repl_flood_mark();
 	xt_rt_poll(e->rt);
 	xt_loop_remove(R->loop, xt_rt_events_fd(e->rt));
 	xt_rt_detach(e->rt);
@@ -196,6 +198,7 @@ void xt_repl_entry_stop(struct entry *e, const char *why, bool async)
 static void on_entry_events(void *ctx)
 {
 	struct entry *e = ctx;
+	xt_repl_flood_mark();
 	xt_rt_poll(e->rt);
 	xt_repl_flush(true);
 	if (xt_rt_done(e->rt))
@@ -244,7 +247,8 @@ struct xt_rt *xt_repl_entry_open(struct entry *e, struct xt_diags *dg)
 	 * uprobes, or at the end, would hold the session ~73 ms a link. */
 	struct xt_rt_opts ro = { .out = R->mem, .format = R->opts.format, .verbose = R->opts.verbose,
 				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared,
-				 .release_in_background = true, .cat_bytes_max = R->opts.cat_bytes_max };
+				 .release_in_background = true, .cat_bytes_max = R->opts.cat_bytes_max,
+				 .on_record = xt_repl_flood_on_record, .record_ctx = e };
 	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
 	free(shared);
 	return e->rt;
@@ -297,6 +301,8 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 		describe(e, R->talk);
 		fputc('\n', R->talk);
 	}
+	xt_repl_flood_entry_added(e);
+	xt_repl_flood_mark();
 	xt_rt_run_special(e->rt, false);
 	xt_repl_flush(false);
 	if (xt_rt_done(e->rt))
@@ -472,9 +478,12 @@ void xt_repl_session_end(void)
 {
 	xt_repl_watch_stop();
 	xt_repl_prompt_off(false);
+	xt_repl_flood_end();
 	for (int i = 0; i < R->nentries; i++)
 		if (R->entries[i]->attached) {
+			xt_repl_flood_mark();
 			xt_rt_run_special(R->entries[i]->rt, true);
+			xt_repl_flood_mark();
 			xt_rt_poll(R->entries[i]->rt);
 		}
 	xt_repl_flush(false);
