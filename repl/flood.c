@@ -381,6 +381,8 @@ void xt_repl_flood_probes_entry(struct entry *e, FILE *out)
 	struct sample now = e->attached ? entry_now(e) : *sample_at(st->s, st->ns, st->head, 0);
 	if (!e->attached)
 		now.t = now_s();
+	if (!now.hits && !st->records)
+		return; /* "0 hits" says it all */
 	const struct sample *then = sample_at(st->s, st->ns, st->head, RATE_SECS);
 	double ev, rec;
 	rates(then, &now, &ev, &rec);
@@ -406,8 +408,8 @@ void xt_repl_flood_probes_end(FILE *out)
 		now.records += s.records;
 		attached += e->attached;
 	}
-	if (!R->nentries)
-		return;
+	if (!now.hits && !now.records && !F.paused && !F.nheld && !F.dropped)
+		return; /* nothing happened yet */
 	const struct sample *then = sample_at(F.s, F.ns, F.head, RATE_SECS);
 	double ev, rec;
 	rates(then, &now, &ev, &rec);
