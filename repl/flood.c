@@ -45,6 +45,9 @@ static struct {
 	size_t nheld_bytes;
 	uint64_t nheld, dropped;
 	int timer_fd;
+	/* the records in R->res not drawn yet: where each ends, whose it is */
+	struct pend { long end; struct estat *st; } *pend;
+	int npend, cappend;
 	struct sample s[XT_REPL_SAMPLES]; /* the session's, as the entries' */
 	int ns, head;
 } F = { .timer_fd = -1 };
@@ -111,10 +114,27 @@ void xt_repl_flood_on_record(void *ctx)
 	else if (F.paused || R->watch)
 		hold(st, R->res.buf + F.mark, (size_t)(end - F.mark));
 	else {
+		if (F.npend == F.cappend) {
+			F.cappend = F.cappend * 2 + 256;
+			F.pend = realloc(F.pend, sizeof(*F.pend) * (size_t)F.cappend);
+		}
+		F.pend[F.npend++] = (struct pend){ end, st };
 		F.mark = end;
 		return;
 	}
 	fseek(R->mem, F.mark, SEEK_SET);
+}
+
+/* The first `done` bytes of R->res were drawn (xt_repl_membuf_copy moved
+ * the rest to its start): the records still to draw move with them. */
+void xt_repl_flood_drawn(size_t done, bool all)
+{
+	int k = 0;
+	for (int i = 0; i < F.npend && !all; i++)
+		if (F.pend[i].end > (long)done)
+			F.pend[k++] = (struct pend){ F.pend[i].end - (long)done, F.pend[i].st };
+	F.npend = k;
+	F.mark = k ? F.pend[k - 1].end : 0;
 }
 
 /* "1 or 3": the entries that sent records in the last STREAM_MS, or NULL. */
@@ -148,6 +168,20 @@ bool xt_repl_flood_interrupt(void)
 	if (F.paused || R->watch || !R->tty || R->out != stdout || !streaming(who, sizeof(who)))
 		return false;
 	F.paused = true;
+	/* What Ctrl-C cut short of drawing is held, record by record (the one
+	 * cut in two goes on where it stopped). */
+	fflush(R->mem);
+	long start = 0;
+	for (int i = 0; i < F.npend; i++) {
+		hold(F.pend[i].st, R->res.buf + start, (size_t)(F.pend[i].end - start));
+		start = F.pend[i].end;
+	}
+	if (F.npend) {
+		long rest = ftell(R->mem) - start;
+		memmove(R->res.buf, R->res.buf + start, (size_t)rest);
+		fseek(R->mem, rest, SEEK_SET);
+	}
+	F.npend = 0;
 	/* What the ring buffers hold already would only stream on: it is held. */
 	for (int i = 0; i < R->nentries; i++)
 		if (R->entries[i]->attached) {
@@ -215,6 +249,9 @@ void xt_repl_flood_end(void)
 	F.paused = false;
 	free(F.held);
 	free(F.e);
+	free(F.pend);
+	F.pend = NULL;
+	F.npend = F.cappend = 0;
 	F.held = NULL;
 	F.e = NULL;
 	F.n = 0;

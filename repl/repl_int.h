@@ -181,6 +181,8 @@ void xt_repl_flood_mark(void);
 void xt_repl_flood_on_record(void *ctx);
 /* Ctrl-C: true when it paused streaming output (the line is left alone). */
 bool xt_repl_flood_interrupt(void);
+/* The first `done` bytes of R->res were drawn (`all`: everything). */
+void xt_repl_flood_drawn(size_t done, bool all);
 void xt_repl_flood_entry_added(struct entry *e);
 void xt_repl_flood_watch_end(void);
 void xt_repl_flood_end(void);

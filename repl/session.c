@@ -29,6 +29,23 @@ void xt_repl_membuf_close(struct membuf *m)
 	*m = (struct membuf){ 0 };
 }
 
+/* Writes running probes' text to the terminal a piece at a time, with the
+ * signals in view: a terminal slower than the probes (a printf storm) holds
+ * each piece, and Ctrl-C must not wait for the rest. How much was written. */
+static size_t term_write(const char *buf, size_t n)
+{
+	fflush(stdout);
+	size_t done = 0;
+	while (done < n && xt_sig_wait(STDOUT_FILENO, POLLOUT, -1) == 1) {
+		size_t chunk = n - done < 1024 ? n - done : 1024;
+		ssize_t w = write(STDOUT_FILENO, buf + done, chunk);
+		if (w < 0 && errno != EINTR && errno != EAGAIN)
+			return n; /* the terminal is gone: nothing to keep it for */
+		done += w > 0 ? (size_t)w : 0;
+	}
+	return done;
+}
+
 /* Moves what m holds to `to`. Async text (running probes) on the terminal
  * is drawn above the prompt: the visible line is cleared, the text printed,
  * and the prompt with the user's half-typed line drawn again below it. */
@@ -41,10 +58,17 @@ void xt_repl_membuf_copy(struct membuf *m, FILE *to, bool async)
 	bool redraw = to == stdout && async && R->rl_on;
 	if (redraw)
 		xt_repl_prompt_hide();
-	fwrite(m->buf, 1, (size_t)n, to);
-	if (redraw && m->buf[n - 1] != '\n')
+	size_t done = redraw ? term_write(m->buf, (size_t)n) : fwrite(m->buf, 1, (size_t)n, to);
+	if (redraw && done && m->buf[done - 1] != '\n')
 		fputc('\n', to);
-	rewind(m->f);
+	if (done < (size_t)n) { /* Ctrl-C came: the rest waits at the start */
+		memmove(m->buf, m->buf + done, (size_t)n - done);
+		fseek(m->f, n - (long)done, SEEK_SET);
+	} else {
+		rewind(m->f);
+	}
+	if (m == &R->res)
+		xt_repl_flood_drawn(done, done == (size_t)n);
 	fflush(to);
 	if (redraw)
 		xt_repl_prompt_show();
