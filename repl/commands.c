@@ -334,7 +334,7 @@ const struct xt_repl_command xt_repl_commands[] = {
 	{ ".detach", "N|all", "detach entry N (or all); its maps stay", cmd_detach, XT_REPL_ARG_ENTRY },
 	{ ".maps", NULL, "the session's maps: key and value types, number of entries", cmd_maps, XT_REPL_ARG_NONE },
 	{ ".list", "[PATTERN]", "list probes matching PATTERN, as xtrace -l", cmd_list, XT_REPL_ARG_PROBE },
-	{ ".watch", "@MAP [SECONDS]", "redraw @MAP every SECONDS (default 1) until Ctrl-C", xt_repl_cmd_watch, XT_REPL_ARG_MAP },
+	{ ".watch", "@MAP... [SECONDS]", "a dashboard of the maps, redrawn every SECONDS (default 1) until a key or Ctrl-C", xt_repl_cmd_watch, XT_REPL_ARG_MAP },
 	{ ".load", "FILE.xt", "run a script's probes in the session", cmd_load, XT_REPL_ARG_FILE },
 	{ ".save", "FILE.xt", "write the running entries as a script for 'xtrace FILE.xt'", cmd_save, XT_REPL_ARG_FILE },
 	{ ".format", "text|json", "how maps and events are printed", cmd_format, XT_REPL_ARG_FORMAT },
