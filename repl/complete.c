@@ -104,7 +104,8 @@ static void complete_words(const char *text)
 		cand_add(buf, strlen(buf));
 	}
 	for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
-		cand_add((*b)->name, strlen((*b)->name));
+		if (((*b)->name[0] | 0x20) >= 'a' && ((*b)->name[0] | 0x20) <= 'z') /* not the prompt's own @m[key] nor -k */
+			cand_add((*b)->name, strlen((*b)->name));
 	for (int i = 0; i < R->nmaps; i++) {
 		char buf[256];
 		snprintf(buf, sizeof(buf), "@%s", R->maps[i].info->name);

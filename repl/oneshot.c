@@ -144,8 +144,10 @@ void xt_repl_run_once(struct entry *e, struct xt_sema_opts *so, struct xt_diags 
 		return;
 	R->next_site += u->prog->nsites; /* its `probe` stays its own in a map it fills */
 	xt_repl_flush(false);
+	xt_repl_page_begin(); /* a big map */
 	xt_rt_run_special(e->rt, false);
 	say_empty(&bare);
 	xt_repl_flush(false);
+	xt_repl_page_end();
 }
 

@@ -41,7 +41,7 @@ void xt_repl_membuf_copy(struct membuf *m, FILE *to, bool async)
 	bool redraw = to == stdout && async && R->rl_on;
 	if (redraw)
 		xt_repl_prompt_hide();
-	fwrite(m->buf, 1, (size_t)n, to);
+	xt_repl_colour_write(to, m->buf, (size_t)n, to == stdout && xt_repl_colour_out());
 	if (redraw && m->buf[n - 1] != '\n')
 		fputc('\n', to);
 	rewind(m->f);
