@@ -146,6 +146,9 @@ struct xt_ktype_hooks {
 	 * whose types (struct, union, enum, typedef) and enumerators win over
 	 * the kernel's from now on. 0, or -1 after diagnostics in dg. */
 	int (*define)(const struct xt_node *cdefs, struct xt_diags *dg);
+	/* Calls cb with the name of every kernel struct that starts with
+	 * `prefix` (for the REPL's completion). */
+	void (*struct_names)(const char *prefix, void (*cb)(const char *name, void *ctx), void *ctx);
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
 
