@@ -212,6 +212,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xtrace: cannot set up signal handling: %s\n", strerror(errno));
 		return 1;
 	}
+	xt_diag_set_colour(xt_repl_colour_fd(STDERR_FILENO)); /* error: and ~~~ in colour on a terminal */
 	struct xt_opts o = { .buffering = _IOLBF };
 	bool list = false, interactive = false;
 	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,

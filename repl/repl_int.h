@@ -198,3 +198,18 @@ void xt_repl_watch_tick(void);
 void xt_repl_watch_resize(void);
 
 #endif
+
+/* --- colour.c: colour on a terminal that has it ------------------------------ */
+/* xt_repl_colour_fd(STDOUT_FILENO), found out once. */
+bool xt_repl_colour_out(void);
+/* Writes n bytes of REPL output to `to`, with map names and histogram bars
+ * coloured when `colour`. */
+void xt_repl_colour_write(FILE *to, const char *buf, size_t n, bool colour);
+
+/* --- pager.c: output longer than the terminal through $PAGER ---------------- */
+/* Around output that may be long: between them, what goes to stdout is kept,
+ * then shown through the pager if it does not fit the terminal (a terminal
+ * only; .pager off turns it off). */
+void xt_repl_page_begin(void);
+void xt_repl_page_end(void);
+void xt_repl_cmd_pager(const char *arg);

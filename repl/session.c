@@ -46,6 +46,29 @@ static size_t term_write(const char *buf, size_t n)
 	return done;
 }
 
+/* term_write of coloured text, a line at a time, so that what is held back
+ * after Ctrl-C starts at a line of the uncoloured text. */
+static size_t term_write_colour(const char *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		const char *nl = memchr(buf + done, '\n', n - done);
+		size_t len = nl ? (size_t)(nl - (buf + done)) + 1 : n - done, cn = 0;
+		char *c = NULL;
+		FILE *f = open_memstream(&c, &cn);
+		if (!f)
+			return done + term_write(buf + done, n - done);
+		xt_repl_colour_write(f, buf + done, len, true);
+		fclose(f);
+		size_t w = term_write(c, cn);
+		free(c);
+		if (w < cn)
+			break;
+		done += len;
+	}
+	return done;
+}
+
 /* Moves what m holds to `to`. Async text (running probes) on the terminal
  * is drawn above the prompt: the visible line is cleared, the text printed,
  * and the prompt with the user's half-typed line drawn again below it. */
@@ -58,7 +81,13 @@ void xt_repl_membuf_copy(struct membuf *m, FILE *to, bool async)
 	bool redraw = to == stdout && async && R->rl_on;
 	if (redraw)
 		xt_repl_prompt_hide();
-	size_t done = redraw ? term_write(m->buf, (size_t)n) : fwrite(m->buf, 1, (size_t)n, to);
+	size_t done;
+	if (redraw && xt_repl_colour_out())
+		done = term_write_colour(m->buf, (size_t)n);
+	else if (redraw)
+		done = term_write(m->buf, (size_t)n);
+	else
+		xt_repl_colour_write(to, m->buf, (size_t)n, to == stdout && xt_repl_colour_out()), done = (size_t)n;
 	if (redraw && done && m->buf[done - 1] != '\n')
 		fputc('\n', to);
 	if (done < (size_t)n) { /* Ctrl-C came: the rest waits at the start */

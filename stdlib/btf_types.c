@@ -626,8 +626,20 @@ static int define(const struct xt_node *cdefs, struct xt_diags *dg)
 	return rc < 0 ? -1 : 0;
 }
 
+static void struct_names(const char *prefix, void (*cb)(const char *name, void *ctx), void *ctx)
+{
+	const struct btf *btf = xt_btf_get(NULL);
+	size_t pl = strlen(prefix);
+	for (unsigned id = 1, n = btf ? btf__type_cnt(btf) : 0; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name = btf_kind(t) == BTF_KIND_STRUCT ? btf__name_by_offset(btf, t->name_off) : NULL;
+		if (name && *name && strncmp(name, prefix, pl) == 0)
+			cb(name, ctx);
+	}
+}
+
 static const struct xt_ktype_hooks hooks = {
-	.find = find, .field = field, .enumerator = enumerator, .define = define,
+	.find = find, .field = field, .enumerator = enumerator, .define = define, .struct_names = struct_names,
 };
 
 const struct xt_ktype_hooks *xt_ktypes(void)
