@@ -44,9 +44,17 @@ void xt_rt_quiesce(struct xt_rt *rt)
 	bool keep_perf = perf_links(rt) >= 4;
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
-		for (int j = 0; j < rp->nfds; j++)
-			ioctl(rp->fds[j], PERF_EVENT_IOC_DISABLE, 0); /* ENOTTY for fds that are not perf events */
 		int kept = 0;
+		for (int j = 0; j < rp->nfds; j++) {
+			/* ENOTTY: not a perf event but a BPF link (raw tracepoint,
+			 * uprobe-multi), which closing releases at once */
+			if (ioctl(rp->fds[j], PERF_EVENT_IOC_DISABLE, 0) < 0 && errno == ENOTTY)
+				close(rp->fds[j]);
+			else
+				rp->fds[kept++] = rp->fds[j];
+		}
+		rp->nfds = kept;
+		kept = 0;
 		for (int j = 0; j < rp->nlinks; j++) {
 			if (keep_perf && is_perf_link(rp->links[j]))
 				rp->links[kept++] = rp->links[j];
