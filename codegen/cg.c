@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "codegen/cg_int.h"
+#include "codegen/load.h"
 #include "stdlib/registry.h"
 
 /* The REPL's per-site hit counter (opts.count_hits): hits[site - site_base]
@@ -101,6 +102,8 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 	int errors = dg ? dg->errors : 0;
 	memset(out, 0, sizeof(*out));
 	out->prog = prog;
+	if (xt_codegen_load(dg) < 0)
+		return -1;
 	int rc = -1;
 	if (xt_cg_module_begin(&cg, line_info_file(prog)) < 0)
 		goto done;

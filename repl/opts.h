@@ -37,6 +37,8 @@ struct xt_opts {
 	int max_map_keys;          /* XTRACE_MAX_MAP_KEYS */
 	int cat_bytes_max;         /* XTRACE_CAT_BYTES_MAX */
 	bool no_map_dump;          /* XTRACE_PRINT_MAPS_ON_EXIT=0 */
+	const char *emit;          /* --emit: write the compiled program to this file instead of running it */
+	bool no_cache;             /* --no-cache: compile, neither reading nor filling the compile cache */
 };
 
 #endif
