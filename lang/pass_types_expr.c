@@ -99,7 +99,8 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 	}
 	bool str_to_bool = from->kind == XT_T_STR && to->kind == XT_T_BOOL; /* non-empty: true (0.24) */
 	/* an array in memory decays to its address, as in C: (long *)$it->grid */
-	bool decays = from->kind == XT_T_ARRAY && to->kind == XT_T_PTR;
+	bool decays = (from->kind == XT_T_ARRAY || (from->kind == XT_T_STR && xt_sema_in_memory(n->a))) &&
+		      to->kind == XT_T_PTR; /* a char array read as a string too: (int8 *)$it->name */
 	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR || str_to_bool || decays)) {
 		xt_diag_error(s->dg, n->a->loc, "cannot cast %s to %s", tname(s, from), tname(s, to));
 		return NULL;

@@ -272,10 +272,13 @@ uprobe:$T:visit {
 	\$b = (uint8 *)\$it->bytes;
 	printf("%d %d %d %d %d %d\\n", *(\$p + 2), \$r[4], \$b[3], (uint64)\$p - (uint64)\$it, \$p == &\$it->grid[1][0], (short)70000);
 	printf("%d %d\\n", (uint8)\$it->bytes[3], (int8)\$it->bytes[3]);
+	\$n = (int8 *)\$it->name;
+	printf("%d %s %d\\n", \$n[1], str(\$n + 2), (uint64)\$n - (uint64)\$it);
 }
 EOF
 } > decay.bt
 xt -q -c "$T" decay.bt
 check "arrays decay to pointers in casts" 0 "6 5 250 64 1 4464
-250 -6" ''
+250 -6
+101 ven 4" ''
 finish
