@@ -203,6 +203,8 @@ static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
 		LLVMSetAlignment(st, 1);
 		return buf;
 	}
+	if (t->kind == XT_T_PTR && (n->a->type->kind == XT_T_ARRAY || n->a->type->kind == XT_T_STR)) /* (long *)$it->grid: its address */
+		return xt_cg_kaddr(cg, n->a);
 	if (xt_type_array_of(n->a->type)) /* (uint32)$bytes: the array's bytes as one int */
 		return xt_cg_load(cg, xt_cg_array_bytes(cg, n->a), t);
 	LLVMValueRef v = xt_cg_expr(cg, n->a);

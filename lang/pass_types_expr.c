@@ -29,6 +29,8 @@ const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, st
 		{ "int8", &xt_s8 }, { "int16", &xt_s16 }, { "int32", &xt_s32 }, { "int64", &xt_s64 },
 		{ "uint8", &xt_u8 }, { "uint16", &xt_u16 }, { "uint32", &xt_u32 }, { "uint64", &xt_u64 },
 		{ "bool", &xt_bool },
+		/* C's one-word names that BTF spells otherwise ("long int") */
+		{ "long", &xt_s64 }, { "short", &xt_s16 }, { "unsigned", &xt_u32 },
 	};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (strcmp(ints[i].name, name) == 0)
@@ -96,7 +98,10 @@ static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 		return NULL;
 	}
 	bool str_to_bool = from->kind == XT_T_STR && to->kind == XT_T_BOOL; /* non-empty: true (0.24) */
-	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR || str_to_bool)) {
+	/* an array in memory decays to its address, as in C: (long *)$it->grid */
+	bool decays = (from->kind == XT_T_ARRAY || (from->kind == XT_T_STR && xt_sema_in_memory(n->a))) &&
+		      to->kind == XT_T_PTR; /* a char array read as a string too: (int8 *)$it->name */
+	if (!(xt_type_is_int(from) || from->kind == XT_T_PTR || str_to_bool || decays)) {
 		xt_diag_error(s->dg, n->a->loc, "cannot cast %s to %s", tname(s, from), tname(s, to));
 		return NULL;
 	}

@@ -148,7 +148,7 @@ const struct xt_type *xt_sema_deref(struct xt_sema *s, struct xt_node *n, const 
 
 /* Whether n denotes kernel memory: a field of a kernel struct, an array
  * element or *p (so that &n has a meaning). */
-static bool in_memory(const struct xt_node *n)
+bool xt_sema_in_memory(const struct xt_node *n)
 {
 	/* (recursive only along a string's base: as deep as the expression) */
 	switch (n->kind) {
@@ -157,7 +157,7 @@ static bool in_memory(const struct xt_node *n)
 		return n->a->type && (n->a->type->kind == XT_T_PTR || xt_type_is_place(n->a->type));
 	case XT_N_INDEX: /* of a pointer, an array in memory, or a char array read as a string from memory */
 		return n->a->type && (n->a->type->kind == XT_T_PTR || xt_type_is_place(n->a->type) ||
-				      (n->a->type->kind == XT_T_STR && in_memory(n->a)));
+				      (n->a->type->kind == XT_T_STR && xt_sema_in_memory(n->a)));
 	case XT_N_UNOP:
 		return n->op == XT_OP_DEREF;
 	default:
@@ -168,7 +168,7 @@ static bool in_memory(const struct xt_node *n)
 /* &x */
 const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
-	if (!in_memory(n->a)) {
+	if (!xt_sema_in_memory(n->a)) {
 		xt_diag_error(s->dg, n->loc, "& needs a field of a kernel struct, an array element or *p");
 		return NULL;
 	}

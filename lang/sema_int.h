@@ -105,6 +105,9 @@ const struct xt_type *xt_sema_member(struct xt_sema *s, struct xt_node *n, const
 const struct xt_type *xt_sema_index(struct xt_sema *s, struct xt_node *n);
 const struct xt_type *xt_sema_deref(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
 const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t);
+/* Whether n is a place in memory & can take (a field through a pointer or of
+ * a struct in memory, an element, *p). */
+bool xt_sema_in_memory(const struct xt_node *n);
 const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n);
 
 /* The span of the first `len` characters of n's location (the name of a call). */

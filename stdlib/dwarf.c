@@ -738,6 +738,20 @@ static void index_cu(struct dbin *b, Dwarf_Die *cu)
 	index_funcs(b, cu, 0);
 }
 
+/* Indexes the subprograms of every CU. */
+static void index_all_cus(struct dbin *b)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	Dwarf_Die cu;
+	b->all_cus = true;
+	while (dwarf_nextcu(b->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		if (dwarf_offdie(b->dw, off + hsize, &cu))
+			index_cu(b, &cu);
+		off = next;
+	}
+}
+
 /* The DW_TAG_subprogram whose code starts at addr: in the CU that covers addr
  * (.debug_aranges), else in any. Each CU is walked once. */
 static bool find_func(struct dbin *b, uint64_t addr, Dwarf_Die *out)
@@ -747,14 +761,7 @@ static bool find_func(struct dbin *b, uint64_t addr, Dwarf_Die *out)
 	if (dwarf_addrdie(b->dw, addr, &cu))
 		index_cu(b, &cu);
 	if (!(at = map_get(&b->entries, addr, NULL)) && !b->all_cus) {
-		b->all_cus = true;
-		Dwarf_Off off = 0, next;
-		size_t hsize;
-		while (dwarf_nextcu(b->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-			if (dwarf_offdie(b->dw, off + hsize, &cu))
-				index_cu(b, &cu);
-			off = next;
-		}
+		index_all_cus(b);
 		at = map_get(&b->entries, addr, NULL);
 	}
 	if (at)
@@ -1052,14 +1059,7 @@ int xt_dwarf_check_image(const void *data, size_t size, int max_funcs)
 		b.dw = b.elf ? dwarf_begin_elf(b.elf, DWARF_C_READ, NULL) : NULL;
 	}
 	if (b.dw) {
-		Dwarf_Off off = 0, next;
-		size_t hsize;
-		Dwarf_Die cu;
-		while (dwarf_nextcu(b.dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-			if (dwarf_offdie(b.dw, off + hsize, &cu))
-				index_cu(&b, &cu);
-			off = next;
-		}
+		index_all_cus(&b);
 		for (n = 0; (size_t)n < b.nsubs && n < max_funcs; n++) {
 			const char *name = dwarf_diename(&b.subs[n]);
 			struct func *fx = (struct func *)describe(&b, &b.subs[n], name ? name : "?");

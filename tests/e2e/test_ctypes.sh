@@ -262,4 +262,23 @@ check "struct values as map keys: JSON" 0 '
 {"type": "map", "data": {"@": {"{ .s = -3, .u = { .i = 1145258561, .c = ABCD } }": 3}}}
 {"type": "map", "data": {"@c": {"118,ven": 3}}}
 {"type": "map", "data": {"@x": {"{ .ready = 1, .mode = 5, .level = 1000, .delta = -7 },[1,2,3,250]": 6}}}' ''
+# -- arrays in memory decay to pointers in casts, as in C; C's one-word
+# `long` and `short` are types; casts to typedef names without '*'
+{ cat defs.h; cat <<EOF
+uprobe:$T:visit {
+	\$it = (item_t *)arg0;
+	\$p = (long *)\$it->grid[1];
+	\$r = (long *)\$it->grid;
+	\$b = (uint8 *)\$it->bytes;
+	printf("%d %d %d %d %d %d\\n", *(\$p + 2), \$r[4], \$b[3], (uint64)\$p - (uint64)\$it, \$p == &\$it->grid[1][0], (short)70000);
+	printf("%d %d\\n", (uint8)\$it->bytes[3], (int8)\$it->bytes[3]);
+	\$n = (int8 *)\$it->name;
+	printf("%d %s %d\\n", \$n[1], str(\$n + 2), (uint64)\$n - (uint64)\$it);
+}
+EOF
+} > decay.bt
+xt -q -c "$T" decay.bt
+check "arrays decay to pointers in casts" 0 "6 5 250 64 1 4464
+250 -6
+101 ven 4" ''
 finish

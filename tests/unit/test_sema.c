@@ -331,10 +331,7 @@ static void test_sema_btf_deref_and_store(void **state)
 		"<stdin>:1:14-17: error: cannot dereference uint32, which is not a pointer\n"
 		"BEGIN { $x = *pid; }\n"
 		"             ~~~~\n");
-	EXPECT_DIAG("BEGIN { @m[*curtask] = 1; }",
-		"<stdin>:1:12-19: error: a struct task_struct cannot be a map key\n"
-		"BEGIN { @m[*curtask] = 1; }\n"
-		"           ~~~~~~~~\n");
+	/* @m[*curtask] = 1: a struct is a map key by value (test_ctypes.sh) */
 	EXPECT_DIAG("BEGIN { $x = (struct task_struct)curtask; }",
 		"<stdin>:1:14-40: error: cannot cast to struct task_struct: cast to a pointer to it\n"
 		"BEGIN { $x = (struct task_struct)curtask; }\n"
