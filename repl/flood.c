@@ -46,7 +46,7 @@ static struct {
 	uint64_t nheld, dropped;
 	int timer_fd;
 	/* the records in R->res not drawn yet: where each ends, whose it is */
-	struct pend { long end; struct estat *st; } *pend;
+	struct pend { long end; int id; } *pend; /* ids: F.e moves when it grows */
 	int npend, cappend;
 	struct sample s[XT_REPL_SAMPLES]; /* the session's, as the entries' */
 	int ns, head;
@@ -118,7 +118,7 @@ void xt_repl_flood_on_record(void *ctx)
 			F.cappend = F.cappend * 2 + 256;
 			F.pend = realloc(F.pend, sizeof(*F.pend) * (size_t)F.cappend);
 		}
-		F.pend[F.npend++] = (struct pend){ end, st };
+		F.pend[F.npend++] = (struct pend){ end, (int)(st - F.e) + 1 };
 		F.mark = end;
 		return;
 	}
@@ -132,7 +132,7 @@ void xt_repl_flood_drawn(size_t done, bool all)
 	int k = 0;
 	for (int i = 0; i < F.npend && !all; i++)
 		if (F.pend[i].end > (long)done)
-			F.pend[k++] = (struct pend){ F.pend[i].end - (long)done, F.pend[i].st };
+			F.pend[k++] = (struct pend){ F.pend[i].end - (long)done, F.pend[i].id };
 	F.npend = k;
 	F.mark = k ? F.pend[k - 1].end : 0;
 }
@@ -173,7 +173,7 @@ bool xt_repl_flood_interrupt(void)
 	fflush(R->mem);
 	long start = 0;
 	for (int i = 0; i < F.npend; i++) {
-		hold(F.pend[i].st, R->res.buf + start, (size_t)(F.pend[i].end - start));
+		hold(&F.e[F.pend[i].id - 1], R->res.buf + start, (size_t)(F.pend[i].end - start));
 		start = F.pend[i].end;
 	}
 	if (F.npend) {
