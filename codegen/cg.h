@@ -46,6 +46,9 @@ struct xt_cg {
 	LLVMBasicBlockRef entry;      /* allocas go here */
 	LLVMValueRef *vars;           /* scratch variables' allocas */
 	LLVMValueRef site;            /* set by a provider's prologue when it knows the site */
+	/* set by a provider's prologue: an i64 alloca holding what the program
+	 * returns (a packet's or a cgroup access's verdict); NULL: it returns 0 */
+	LLVMValueRef verdict;
 	char *error;                  /* first error from LLVM's diagnostic handler */
 	struct xt_diags *dg;          /* for errors only code generation finds (fail() where reached) */
 	struct xt_node *at;           /* the expression being emitted: where -k's warnings point */

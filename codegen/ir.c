@@ -134,6 +134,10 @@ LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name)
 
 void xt_cg_return(struct xt_cg *cg)
 {
+	if (cg->verdict && !cg->in_callback) {
+		LLVMBuildRet(cg->b, LLVMBuildLoad2(cg->b, cg->i64, cg->verdict, "verdict"));
+		return;
+	}
 	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
 }
 

@@ -165,7 +165,8 @@ static void cmd_probes(const char *arg)
 			snprintf(hits, sizeof(hits), known ? "%llu" : "?", (unsigned long long)sum);
 			if (j == 0)
 				snprintf(num, sizeof(num), "[%d]", e->id);
-			printf("%-5s %-50s %10s hits%s\n", num, where, hits, e->attached ? "" : " (detached)");
+			printf("%-5s %-50s %10s hit%s%s\n", num, where, hits, known && sum == 1 ? "" : "s",
+			       e->attached ? "" : " (detached)");
 			for (int k = 0; p->nsites > 1 && known && k < p->nsites; k++) {
 				char one[32];
 				const char *h = hits_text(e, p->sites[k].id, one, sizeof(one));
@@ -173,9 +174,11 @@ static void cmd_probes(const char *arg)
 					printf("        %-48s %10s\n", p->sites[k].name, h);
 			}
 		}
+		xt_repl_flood_probes_entry(e, stdout);
 	}
 	if (!R->nentries)
 		puts("no entry has been attached yet");
+	xt_repl_flood_probes_end(stdout);
 }
 
 static void cmd_detach(const char *arg)
@@ -497,7 +500,7 @@ const struct xt_repl_command xt_repl_commands[] = {
 	{ ".detach", "N|all", "detach entry N (or all); its maps stay", cmd_detach, XT_REPL_ARG_ENTRY },
 	{ ".maps", NULL, "the session's maps: key and value types, number of entries", cmd_maps, XT_REPL_ARG_NONE },
 	{ ".list", "[PATTERN]", "list probes matching PATTERN, as xtrace -l", cmd_list, XT_REPL_ARG_PROBE },
-	{ ".watch", "@MAP [SECONDS]", "redraw @MAP every SECONDS (default 1) until Ctrl-C", xt_repl_cmd_watch, XT_REPL_ARG_MAP },
+	{ ".watch", "@MAP... [SECONDS]", "a dashboard of the maps, redrawn every SECONDS (default 1) until a key or Ctrl-C", xt_repl_cmd_watch, XT_REPL_ARG_MAP },
 	{ ".load", "FILE.xt", "run a script's probes in the session", cmd_load, XT_REPL_ARG_FILE },
 	{ ".save", "FILE.xt", "write the running entries as a script for 'xtrace FILE.xt'", cmd_save, XT_REPL_ARG_FILE },
 	{ ".pager", "[on|off]", "long output through $PAGER (default less -FRX) on a terminal; on at first", xt_repl_cmd_pager, XT_REPL_ARG_NONE },
@@ -505,6 +508,9 @@ const struct xt_repl_command xt_repl_commands[] = {
 	{ ".format", "text|json", "how maps and events are printed", cmd_format, XT_REPL_ARG_FORMAT },
 	{ ".flame", "@MAP FILE.svg", "write @MAP (keyed by a stack) as an SVG flame graph", cmd_flame, XT_REPL_ARG_MAP },
 	{ ".quit", NULL, "print the maps, detach everything and leave (also Ctrl-D)", cmd_quit, XT_REPL_ARG_NONE },
+	{ ".resume", NULL, "show the records held since Ctrl-C paused the output, and go on", xt_repl_cmd_resume, XT_REPL_ARG_NONE },
+	{ ".mute", "N", "count entry N's printed records without printing them", xt_repl_cmd_mute, XT_REPL_ARG_ENTRY },
+	{ ".unmute", "N", "print entry N's records again", xt_repl_cmd_unmute, XT_REPL_ARG_ENTRY },
 	{ 0 },
 };
 

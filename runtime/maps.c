@@ -276,7 +276,9 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 	struct xt_rt_snap snap;
 	struct xt_map_data d;
 	if (xt_rt_map_read(rt, m, ar, &snap, &d) == 0) {
+		xt_out_hold(); /* a map's lines leave in a few large writes, not one each */
 		print_data(rt, &d, top, div);
+		xt_out_release();
 		xt_rt_snap_free(&snap);
 	}
 	xt_arena_free(ar);

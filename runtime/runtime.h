@@ -45,6 +45,10 @@ struct xt_rt_opts {
 	/* --metrics (runtime/metrics.h): served from the event loop while the
 	 * program runs, which then runs until stopped even without probes; NULL: none */
 	struct xt_metrics *metrics;
+	/* called after each ring-buffer record is handled, with what it printed
+	 * flushed to out (the REPL holds or mutes it there); NULL: none */
+	void (*on_record)(void *ctx);
+	void *record_ctx;
 };
 
 /* cat()'s limit unless told otherwise, as bpftrace's cat_bytes_max. */

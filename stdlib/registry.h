@@ -79,6 +79,9 @@ struct xt_provider {
 	/* runtime facet: attaches every site of the probe; 0 or -errno (after
 	 * printing what failed). NULL for BEGIN/END, which are run, not attached. */
 	int (*attach)(struct xt_rt *rt, struct xt_rt_probe *rp);
+	/* runtime facet, before the object is loaded: settles how rp->prog
+	 * loads (its expected attach type, for uprobe-multi links). May be NULL. */
+	void (*prepare)(struct xt_rt *rt, struct xt_rt_probe *rp);
 	/* listing: calls cb for every probe matching `spec` (the part after
 	 * "name:"), matching names before computing details (with verbose: the
 	 * arguments, one indented line each). Stops early when a stop signal is

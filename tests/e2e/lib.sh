@@ -55,11 +55,13 @@ xt() {
 # attach within XT_ATTACH_TIMEOUT seconds (default 60). Sets XT_PID.
 xt_start() {
 	local mask end=$((SECONDS + ${XT_ATTACH_TIMEOUT:-60}))
+	# a previous run's "Attached" line must not be read before the new run's redirection truncates it
+	rm -f "$XT_TMP/bg.out" "$XT_TMP/bg.err"
 	"$XTRACE" "$@" >"$XT_TMP/bg.out" 2>"$XT_TMP/bg.err" &
 	XT_PID=$!
 	while ((SECONDS < end)); do
-		if grep -Eq '^Attached [0-9]+ probes?$' "$XT_TMP/bg.err" ||
-			grep -Eq '^Attaching [0-9]+ probes?\.\.\.$' "$XT_TMP/bg.out"; then
+		if grep -Eqs '^Attached [0-9]+ probes?$' "$XT_TMP/bg.err" ||
+			grep -Eqs '^Attaching [0-9]+ probes?\.\.\.$' "$XT_TMP/bg.out"; then
 			mask=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$XT_PID/status" 2>/dev/null)
 			[ -n "$mask" ] && (((0x$mask & 0x4002) == 0x4002)) && return 0 # SIGINT, SIGTERM
 		fi

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# socket:, tc: and xdp: probes, for real, on a veth pair between two network
+# namespaces the test makes (tests/e2e/netns.sh): exact packet and byte
+# counts of the traffic it sends (ping, TCP connects, a UDP datagram), drops
+# seen from the sender's side, and nothing left attached after any kind of
+# exit (Ctrl-C, SIGTERM, exit(), the end of -c), checked with bpftool.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/netns.sh"
+command -v bpftool >/dev/null 2>&1 || skip "needs bpftool"
+EX=${XT_SOURCE_DIR:-$(dirname "$0")/../..}/examples
+X=$(realpath "$XTRACE")
+# xt_in_b ARGS / xt_b ARGS: xt / xt_start, with xtrace in namespace B
+xt_in_b() { XTRACE=ip xt netns exec "$NS_B" "$X" "$@"; }
+xt_b() { XTRACE=ip xt_start netns exec "$NS_B" "$X" "$@"; }
+# line_in_output REGEX: waits (10 s at most) for a line of the running xtrace's output
+line_in_output() {
+	local end=$((SECONDS + 10))
+	while ((SECONDS < end)); do
+		grep -Eq -- "$1" "$XT_TMP/bg.out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# tcx_new BEFORE: the tcx links that are not in BEFORE
+tcx_new() { comm -13 <(printf '%s\n' "$1" | sort) <(links_of tcx 11 | sort) | grep . ; }
+xdp_here() { in_b bpftool net show dev "$IF_B" 2>/dev/null | grep -c "$IF_B" ; }
+
+# 1. A socket filter sees both directions: 5 echo requests in, 5 replies
+#    out, 98 bytes each (Ethernet 14 + IP 20 + ICMP 8 + 56 of data).
+xt_in_b -q -c "ip netns exec $NS_A ping -q -c 5 -i 0.2 $IP_B" \
+	-e "socket:$IF_B { @pk[proto] = count(); @bytes[proto] = sum(len); @icmp[icmp.type] = count(); }"
+expect_eq "socket: ICMP bytes" "@bytes[1]: 980" "$(grep '^@bytes' <<<"$XT_OUT")"
+expect_eq "socket: ICMP packets, nothing else" "@pk[1]: 10" "$(grep '^@pk' <<<"$XT_OUT")"
+expect_eq "socket: 5 requests, 5 replies" "$(printf '@icmp[0]: 5\n@icmp[8]: 5')" "$(grep '^@icmp' <<<"$XT_OUT")"
+
+# 2. TCP and UDP headers: three connects to a closed port (SYN in, RST out:
+#    74 + 54 bytes each) and one UDP datagram of 5 bytes.
+xt_in_b -q -c "ip netns exec $NS_A bash -c 'for i in 1 2 3; do (exec 3<>/dev/tcp/$IP_B/9) 2>/dev/null; done; echo -n hello >/dev/udp/$IP_B/7777'" \
+	-e "socket:$IF_B /tcp/ { @flags[tcp.syn, tcp.rst, tcp.ack] = count(); @port9[tcp.dest == 9 ? tcp.dest : tcp.source] = count(); @tb = sum(len); }
+	    socket:$IF_B /udp/ { @udp[ntop(ip.saddr), udp.dest, udp.len, ip.protocol, ip.ttl] = count(); }
+	    socket:$IF_B /!tcp && !udp && !icmp/ { @other = count(); }"
+expect_eq "tcp flags: SYN in, RST+ACK out" "$(printf '@flags[0, 1, 1]: 3\n@flags[1, 0, 0]: 3')" "$(grep '^@flags' <<<"$XT_OUT")"
+expect_eq "tcp ports in host order" "@port9[9]: 6" "$(grep '^@port9' <<<"$XT_OUT")"
+expect_eq "tcp bytes" "@tb: 384" "$(grep '^@tb' <<<"$XT_OUT")"
+expect_eq "udp header" "@udp[$IP_A, 7777, 13, 17, 64]: 1" "$(grep '^@udp' <<<"$XT_OUT")"
+expect_eq "nothing but the test's traffic" "@other: 0" "$(grep '^@other' <<<"$XT_OUT")"
+
+# 3. examples/sockex1.xt: sockex1's line every second.
+if xt_b "$EX/sockex1.xt" "$IF_B"; then
+	in_a ping -q -c 5 -i 0.2 "$IP_B" >/dev/null
+	line_in_output '^TCP 0 UDP 0 ICMP 980 bytes$' && pass "sockex1: ICMP 980 bytes" || fail "sockex1: ICMP 980 bytes" "$(cat "$XT_TMP/bg.out")"
+	xt_stop
+	expect_eq "sockex1: only its lines" "" "$(grep -Ev '^(TCP [0-9]+ UDP [0-9]+ ICMP [0-9]+ bytes)?$' <<<"$XT_OUT")"
+else
+	fail "sockex1 starts" "$XT_ERR"
+fi
+
+# 4. examples/tcdrop.xt: TCP to 8080 dropped (the sender's connects time
+#    out), TCP to another port and ping pass; Ctrl-C takes the tcx link off.
+before=$(links_of tcx 11)
+if xt_b --unsafe "$EX/tcdrop.xt" "$IF_B" 8080; then
+	ours=$(tcx_new "$before")
+	expect_eq "tcdrop: one tcx link" 1 "$(printf '%s\n' "$ours" | grep -c .)"
+	expect_eq "tcdrop: connects to 8080 time out" "$(printf 'timeout\ntimeout\ntimeout')" "$(tcp_tries 8080 3)"
+	expect_eq "tcdrop: port 9 still answers" refused "$(tcp_tries 9 1)"
+	expect_eq "tcdrop: ping passes" 2 "$(received "$(in_a ping -c 2 -i 0.2 -W 1 "$IP_B")")"
+	xt_stop INT
+	expect_eq "tcdrop: drops counted by sender" "@dropped[$IP_A]: 3" "$(grep '^@dropped' <<<"$XT_OUT")"
+	expect_eq "tcdrop: link gone after Ctrl-C" "" "$(links_of tcx 11 | grep -Fx "$ours")"
+	expect_eq "tcdrop: 8080 answers again" refused "$(tcp_tries 8080 1)"
+else
+	fail "tcdrop starts" "$XT_ERR"
+fi
+
+# 5. Dropping needs --unsafe, and says why.
+xt_in_b -e "tc:ingress:$IF_B { drop(); }"
+expect_match "drop() needs --unsafe" "drop\(\) changes what the system does \(the packet is dropped\): run xtrace with --unsafe" "$XT_ERR"
+expect_eq "drop() without --unsafe: status 1" 1 "$XT_RC"
+
+# 6. examples/xdpcount.xt: what B receives, before its stack: 5 requests.
+if xt_b "$EX/xdpcount.xt" "$IF_B"; then
+	expect_eq "xdpcount: attached (bpftool net)" 1 "$(xdp_here)"
+	in_a ping -q -c 5 -i 0.2 "$IP_B" >/dev/null
+	xt_stop
+	expect_eq "xdpcount: packets and bytes" "$(printf '@bytes[1]: 490\n@packets[1]: 5')" "$(grep . <<<"$XT_OUT")"
+	expect_eq "xdpcount: detached" 0 "$(xdp_here)"
+else
+	fail "xdpcount starts" "$XT_ERR"
+fi
+
+# 7. XDP drops echo requests: the sender gets no reply; SIGTERM detaches.
+if xt_b --unsafe -e "xdp:$IF_B /icmp && icmp.type == 8/ { @dropped = count(); drop(); }"; then
+	expect_eq "xdp drop: no replies" 0 "$(received "$(in_a ping -c 3 -i 0.2 -W 1 "$IP_B")")"
+	xt_stop TERM
+	expect_eq "xdp drop: counted" "@dropped: 3" "$(grep '^@dropped' <<<"$XT_OUT")"
+	expect_eq "xdp drop: detached after SIGTERM" 0 "$(xdp_here)"
+	expect_eq "xdp drop: replies again" 1 "$(received "$(in_a ping -c 1 -W 1 "$IP_B")")"
+else
+	fail "xdp drop starts" "$XT_ERR"
+fi
+
+# 8. exit() in a tc probe ends xtrace, and the link goes with it.
+before=$(links_of tcx 11)
+if xt_b -e "tc:egress:$IF_B /icmp && icmp.type == 0/ { printf(\"reply to %s\\n\", ntop(ip.daddr)); exit(); }"; then
+	ours=$(tcx_new "$before")
+	in_a ping -q -c 1 -W 1 "$IP_B" >/dev/null
+	xt_wait
+	expect_eq "tc exit(): its printf" "reply to $IP_A" "$(head -1 <<<"$XT_OUT")"
+	expect_eq "tc exit(): status 0" 0 "$XT_RC"
+	expect_eq "tc exit(): link gone" "" "$(links_of tcx 11 | grep -Fx "$ours")"
+else
+	fail "tc exit() starts" "$XT_ERR"
+fi
+
+# 9. The end of -c ends xtrace, and the link goes with it; drops by tc seen
+#    by the sender.
+before=$(links_of tcx 11)
+xt_in_b -q --unsafe -c "ip netns exec $NS_A ping -c 2 -i 0.2 -W 1 $IP_B" \
+	-e "tc:ingress:$IF_B /icmp/ { @dropped[icmp.type] = count(); drop(); }"
+expect_match "tc -c: sender got nothing" "2 packets transmitted, 0 received" "$XT_OUT"
+expect_eq "tc -c: drops counted" "@dropped[8]: 2" "$(grep '^@dropped' <<<"$XT_OUT")"
+expect_eq "tc -c: no link left" "" "$(tcx_new "$before")"
+finish
