@@ -76,12 +76,40 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 	return nk == 1 ? el[0] : xt_type_tuple(s->ar, el, nk);
 }
 
+/* Whether map m is one of a REPL session's, known before this program. */
+static bool session_map(struct xt_sema *s, const struct xt_map_info *m)
+{
+	for (int i = 0; i < s->prog->opts.nknown_maps; i++)
+		if (strcmp(s->prog->opts.known_maps[i]->name, m->name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether a key of type `from` is one of type `to` unchanged: any int, a
+ * string no longer (a longer one would be cut into another key). */
+static bool holds(const struct xt_type *to, const struct xt_type *from)
+{
+	if (to->kind == XT_T_TUPLE && from->kind == XT_T_TUPLE && to->n == from->n) {
+		for (int i = 0; i < to->n; i++)
+			if (!holds(to->elems[i], from->elems[i]))
+				return false;
+		return xt_type_fits(to, from);
+	}
+	if (to->kind == XT_T_STR && from->kind == XT_T_STR)
+		return from->size <= to->size;
+	return xt_type_fits(to, from);
+}
+
 static int map_set_key(struct xt_sema *s, struct xt_map_info *m, struct xt_node *n, const struct xt_type *key)
 {
 	if (!m->key && !m->val) {
 		m->key = key;
 		return 0;
 	}
+	/* A session's map keeps its key type: @m["sh", 42] at the REPL's prompt
+	 * reads a map keyed (string[16], uint64) with those types. */
+	if (key && m->key && session_map(s, m) && holds(m->key, key))
+		return 0;
 	if (!m->key != !key || (key && !xt_type_fits(m->key, key) && !xt_type_fits(key, m->key))) {
 		xt_diag_error(s->dg, n->loc, "map @%s is used with key %s here, but with key %s before",
 			      m->name, key ? tname(s, key) : "none", m->key ? tname(s, m->key) : "none");

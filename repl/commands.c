@@ -526,8 +526,9 @@ void xt_repl_run_command(char *line)
 	for (const struct xt_repl_command *c = xt_repl_commands; c->name; c++)
 		if (strlen(c->name) == n && strncmp(c->name, p, n) == 0) {
 			/* long output (.list, .help builtins) through the pager; not
-			 * what takes the terminal itself */
-			bool page = c->run != xt_repl_cmd_watch && c->run != cmd_edit;
+			 * what takes the terminal itself, nor .resume, after which
+			 * the records stream on */
+			bool page = c->run != xt_repl_cmd_watch && c->run != cmd_edit && c->run != xt_repl_cmd_resume;
 			if (page)
 				xt_repl_page_begin();
 			c->run(alen ? arg : NULL);

@@ -246,6 +246,11 @@ static bool complete_key(const char *text, int start)
 	} else {
 		return false;
 	}
+	/* After a quote the candidate is the string alone, and the quote closes
+	 * it (readline's append character for an empty word, its delimiter
+	 * for a longer one). */
+	if (quoted)
+		rl_completion_append_character = '"';
 	char name[256];
 	snprintf(name, sizeof(name), "%.*s", (int)(strchr(open, '[') - open - 1), open + 1);
 	struct smap *sm = xt_repl_map_find(name);
@@ -279,7 +284,7 @@ static bool complete_key(const char *text, int start)
 		bool ok = key_literal(sm->info->key, l + hl, (size_t)(end - l) - hl, lf);
 		fputc(']', lf);
 		fclose(lf);
-		if (ok && quoted && sm->info->key->kind == XT_T_STR) /* readline closes the quote */
+		if (ok && quoted && sm->info->key->kind == XT_T_STR)
 			cand_add(lit + 1, litlen - 3);
 		else if (ok && !quoted)
 			cand_add(lit, litlen);
