@@ -33,6 +33,15 @@ expect_eq "a 1 MB probe: one diagnostic" 1 "$(printf '%s\n' "$XT_ERR" | grep -c 
 XT_TIMEOUT=240 xt -q --dry-run "$XT_TMP/2200.xt"
 expect_eq "2,200 statements in one probe load (--dry-run)" "0 " "$XT_RC $XT_ERR"
 
+# 10,000 probes: each is a BPF program, and LLVM was still at them after 10
+# minutes, deaf to signals; refused at the 1,001st, in seconds.
+for ((i = 0; i < 10000; i++)); do echo "tracepoint:syscalls:sys_enter_getpid { @$M = count(); }"; done >"$XT_TMP/10k.xt"
+xt -q --dry-run "$XT_TMP/10k.xt"
+expect_eq "10,000 probes: refused at the 1,001st" "1
+$XT_TMP/10k.xt:1001:1-$((53 + ${#M})): error: the program has 10000 probes, more than the 1000 xtrace compiles; give probes with the same body one list of attach points (\`a, b { ... }\`) or a wildcard" \
+	"$XT_RC
+$(printf '%s\n' "$XT_ERR" | head -1)"
+
 # --- deep nesting: 100,000 levels ---
 for op in '(' '!' '- ' '~'; do
 	python3 -c "
