@@ -7,6 +7,8 @@
 #include "codegen/load.h"
 #include "stdlib/registry.h"
 
+#define XT_CG_MAX_PROBES 1000
+
 /* The REPL's per-site hit counter (opts.count_hits): hits[site - site_base]
  * += 1 on this CPU, in place through the looked-up pointer. Counted after the
  * provider's prologue, which filters (a syscall probe served by the raw
@@ -138,6 +140,17 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 	int rc = -1;
 	if (xt_cg_module_begin(&cg, line_info_file(prog)) < 0)
 		goto done;
+	/* Each written probe is a BPF program of its own, and LLVM's time grows
+	 * faster than their number (500: 10 s; 10,000: still compiling after
+	 * 10 minutes, deaf to signals). A wildcard or a list of attach points
+	 * is one program, however many places it attaches to. */
+	if (prog->nprobes > XT_CG_MAX_PROBES) {
+		xt_diag_error(dg, prog->probes[XT_CG_MAX_PROBES].node->loc, "the program has %d probes, more than the "
+			      "%d xtrace compiles; give probes with the same body one list of attach points "
+			      "(`a, b { ... }`) or a wildcard", prog->nprobes, XT_CG_MAX_PROBES);
+		rc = -2;
+		goto done;
+	}
 	xt_cg_declare_maps(&cg);
 	if (prog->opts.count_hits) /* BPF_MAP_TYPE_PERCPU_ARRAY of u64, one per site */
 		xt_cg_declare_map(&cg, "hits", 6, prog->nsites > 0 ? prog->nsites : 1, 4, 8);

@@ -6,6 +6,7 @@
 
 /* emit_obj.c: the module, its target and the object it becomes. */
 int xt_cg_module_begin(struct xt_cg *cg, const char *source_name);
+/* 0; -1 with cg->error set; -2 when a diagnostic says why (a probe too large). */
 int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *out);
 void xt_cg_module_dispose(struct xt_cg *cg);
 /* emit_maps.c: every program map, BTF-defined. */

@@ -1,17 +1,44 @@
 /* The BPF target, the module's frame (data layout, debug info, license), the
  * optimisation pipeline and emission of the ELF object into memory. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <llvm-c/Analysis.h>
+#include <llvm-c/ErrorHandling.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include "codegen/cg_int.h"
 
-static LLVMTargetMachineRef target_machine(char **err)
+/* A probe whose unoptimised IR has more instructions than this is compiled
+ * for cpu v4 (whose `gotol` reaches past the 32,767 instructions of a v3 jump,
+ * which a probe of ~2,000 map statements outgrows: LLVM aborts with "Branch
+ * target out of insn range") and with the O1 pipeline (O2's InstCombine and
+ * SimplifyCFG grow faster than linearly: 4,000 statements took 28 s, O1 4 s). */
+#define LARGE_IR 10000
+/* ...and more than this is refused before any pass: compiling it takes
+ * minutes and gigabytes, and the kernel's verifier refuses the result
+ * (16,000 map statements, 226,000 instructions: 8 minutes, then refused;
+ * 8,000, 113,000 instructions, compile and load in 24 s). */
+#define MAX_IR 150000
+
+/* LLVM's fatal errors end the process; what is left is to say so plainly
+ * (nothing is loaded while LLVM compiles) instead of aborting with a core. */
+static void on_fatal(const char *reason)
 {
-	static LLVMTargetMachineRef tm;
-	if (tm)
-		return tm;
+	fflush(NULL);
+	fprintf(stderr, "xtrace: error: LLVM cannot compile the program: %s\n", reason);
+	if (strstr(reason, "insn range"))
+		fprintf(stderr, "xtrace: note: a probe is too large for BPF jumps; split its work across probes\n");
+	_exit(1);
+}
+
+static LLVMTargetMachineRef target_machine(bool large, char **err)
+{
+	static LLVMTargetMachineRef tms[2];
+	if (tms[large])
+		return tms[large];
+	LLVMInstallFatalErrorHandler(on_fatal);
 	LLVMInitializeBPFTargetInfo();
 	LLVMInitializeBPFTarget();
 	LLVMInitializeBPFTargetMC();
@@ -19,10 +46,37 @@ static LLVMTargetMachineRef target_machine(char **err)
 	LLVMTargetRef t;
 	if (LLVMGetTargetFromTriple("bpfel", &t, err))
 		return NULL;
-	/* v3: alu32 and jmp32; `generic` has no 32-bit subregisters. */
-	tm = LLVMCreateTargetMachine(t, "bpfel", "v3", "", LLVMCodeGenLevelDefault,
-				     LLVMRelocStatic, LLVMCodeModelDefault);
-	return tm;
+	/* v3: alu32 and jmp32; `generic` has no 32-bit subregisters. v4 (large
+	 * probes): gotol, long jumps. */
+	tms[large] = LLVMCreateTargetMachine(t, "bpfel", large ? "v4" : "v3", "", LLVMCodeGenLevelDefault,
+					     LLVMRelocStatic, LLVMCodeModelDefault);
+	return tms[large];
+}
+
+/* The number of IR instructions of fn. */
+static long ir_size(LLVMValueRef fn)
+{
+	long n = 0;
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+		for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
+			n++;
+	return n;
+}
+
+/* The largest probe's IR size, and that probe (NULL when none). */
+static long largest_probe(struct xt_cg *cg, const struct xt_probe_info **which)
+{
+	long max = 0;
+	*which = NULL;
+	for (int i = 0; i < cg->prog->nprobes; i++) {
+		LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, cg->prog->probes[i].fn_name);
+		long n = fn ? ir_size(fn) : 0;
+		if (n > max) {
+			max = n;
+			*which = &cg->prog->probes[i];
+		}
+	}
+	return max;
 }
 
 static void on_diagnostic(LLVMDiagnosticInfoRef info, void *arg)
@@ -39,7 +93,7 @@ static void on_diagnostic(LLVMDiagnosticInfoRef info, void *arg)
 int xt_cg_module_begin(struct xt_cg *cg, const char *source_name)
 {
 	char *err = NULL;
-	cg->tm = target_machine(&err);
+	cg->tm = target_machine(false, &err);
 	if (!cg->tm) {
 		cg->error = strdup(err ? err : "no BPF target in this LLVM");
 		LLVMDisposeMessage(err);
@@ -93,8 +147,24 @@ int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *ou
 		return -1;
 	}
 	LLVMDisposeMessage(msg);
+	const struct xt_probe_info *big;
+	long size = largest_probe(cg, &big);
+	if (size > MAX_IR && big) {
+		xt_diag_error(cg->dg, big->node->loc, "this probe is too large: %ld LLVM instructions before "
+			      "optimisation, more than the %d xtrace compiles (such a probe takes minutes to compile "
+			      "and the kernel's verifier refuses it); split its work across probes", size, MAX_IR);
+		return -2;
+	}
+	if (size > LARGE_IR) {
+		cg->tm = target_machine(true, &msg);
+		if (!cg->tm) {
+			cg->error = strdup(msg ? msg : "no BPF v4 target in this LLVM");
+			LLVMDisposeMessage(msg);
+			return -1;
+		}
+	}
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef e = LLVMRunPasses(cg->mod, "default<O2>", cg->tm, po);
+	LLVMErrorRef e = LLVMRunPasses(cg->mod, size > LARGE_IR ? "default<O1>" : "default<O2>", cg->tm, po);
 	LLVMDisposePassBuilderOptions(po);
 	if (e) {
 		char *m = LLVMGetErrorMessage(e);

@@ -156,7 +156,7 @@ static int env_int(const char *name)
 	char *end;
 	long n = strtol(v, &end, 10);
 	if (*end || n < 0 || n > 100000000) {
-		fprintf(stderr, "xtrace: %s must be a non-negative number, not '%s'\n", name, v);
+		fprintf(stderr, "xtrace: %s must be a number from 0 to 100000000, not '%s'\n", name, v);
 		return -1;
 	}
 	return (int)n;

@@ -21,7 +21,9 @@ child) and checks, against a baseline taken before the cycle:
     perf-event fds such leftovers hold.
 
 Other tracers may run on the machine meanwhile: only what is the cycle's own
-counts. Prints one line per cycle with -v, then the exit-time distribution
+counts. In a session with its input open, Ctrl-C cancels and must not end it:
+SIGINT is followed by SIGTERM 300 ms later, whose exit is measured
+("SIGINT,TERM"). Prints one line per cycle with -v, then the exit-time distribution
 per signal and program kind, and the leaks. Exit status 1 when anything
 leaked, a SIGINT/SIGTERM was not handled (xtrace died of it, crashed, or took
 longer than --hang-ms), or --max-exit-ms was passed.
@@ -29,6 +31,7 @@ longer than --hang-ms), or --max-exit-ms was passed.
 import argparse
 import json
 import os
+import shutil
 import random
 import signal
 import statistics
@@ -185,7 +188,9 @@ def cycle(args, i, tag, work, xtrace, log):
     p = subprocess.Popen(
         [xtrace, "-e", argv[0]] + argv[1:] if argv[0] != "-i" else [xtrace] + argv,
         stdin=subprocess.PIPE if lines else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
-    t_start = time.monotonic()
+    # A signal before the exec would reach the forked Python, not xtrace.
+    while p.poll() is None and os.path.realpath(f"/proc/{p.pid}/exe") != xtrace:
+        time.sleep(0.001)
     head = []
     reader = threading.Thread(target=drain_pipe, args=(p.stdout, head), daemon=True)
     reader.start()
@@ -204,8 +209,16 @@ def cycle(args, i, tag, work, xtrace, log):
     ended_first = p.poll() is not None
     phase = "run" if attached else "init" if blocked else "exec"
     t_sig = time.monotonic()
+    survived_int = None
     if not ended_first:
         p.send_signal(sig)
+        if kind == "repl" and sig == signal.SIGINT and phase != "exec":
+            # Ctrl-C in a session cancels the line or the attach, as in a
+            # shell; the session must go on. SIGTERM then ends it.
+            time.sleep(0.3)
+            survived_int = p.poll() is None
+            t_sig = time.monotonic()
+            p.send_signal(signal.SIGTERM)
     try:
         rc = p.wait(timeout=args.hang_ms / 1000)
         hung = False
@@ -263,17 +276,19 @@ def cycle(args, i, tag, work, xtrace, log):
             bad.append(f"no exit {args.hang_ms} ms after SIG{sig.name[3:]}")
         elif rc < 0:
             bad.append(f"died of signal {-rc}")
+    if survived_int is False:
+        bad.append("the session ended on Ctrl-C")
     for word in ("internal error", "AddressSanitizer", "runtime error:", "LeakSanitizer", "Segmentation"):
         if word in stderr:
             bad.append(f"stderr says {word!r}")
-    r = dict(cycle=i, kind=kind, sig=sig.name, delay_ms=round(delay * 1000), phase=phase,
+    r = dict(cycle=i, kind=kind, sig="SIGINT,TERM" if survived_int is not None else sig.name, delay_ms=round(delay * 1000), phase=phase,
              ended_first=ended_first, rc=rc, exit_ms=round(exit_ms, 1), settle_ms=round(settle_ms),
              leaks=leaks, bad=bad, stderr_tail=stderr[-400:] if (bad or leaks) else "")
     if log:
         log.write(json.dumps(r) + "\n")
         log.flush()
     if args.verbose or bad or leaks:
-        print(f"{i:5d} {kind:13s} {sig.name:8s} +{r['delay_ms']:5d} ms {phase:4s} "
+        print(f"{i:5d} {kind:13s} {r['sig']:8s} +{r['delay_ms']:5d} ms {phase:4s} "
               f"rc {rc:4d} exit {exit_ms:7.1f} ms settle {settle_ms:6.0f} ms"
               + "".join(f"\n      LEAK {x}" for x in leaks) + "".join(f"\n      BAD {x}" for x in bad)
               + (f"\n      stderr: {stderr[-400:]!r}" if bad or leaks else ""), flush=True)
@@ -337,24 +352,32 @@ def main():
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
     args.rnd = random.Random(seed)
     tag = "".join(args.rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(2))
-    work = Workloads(args.targets)
-    every = list(kinds(args.targets, "x", work))
+    every = list(kinds(args.targets, "x", type("NoWork", (), {"pid": lambda self, *a: 1})()))
     args.kinds = [k for k in args.kinds.split(",") if k] or every
     unknown = set(args.kinds) - set(every)
     if unknown:
         print(f"killcycle: unknown kinds {sorted(unknown)}; known: {every}", file=sys.stderr)
         return 2
     args.tmp = f"/tmp/killcycle.{os.getpid()}"
-    os.makedirs(args.tmp, exist_ok=True)
+    os.makedirs(args.tmp + "/targets", exist_ok=True)
+    # Private copies of the targets: other tests' uprobes on the build's own
+    # files must not count our workloads' calls (nor theirs ours).
+    for name in ("ucalls", "usdt_ticks", "sleeper"):
+        shutil.copy2(os.path.join(args.targets, name), os.path.join(args.tmp, "targets", name))
+    args.targets = args.tmp + "/targets"
+    work = Workloads(args.targets)
     print(f"killcycle: {args.cycles} cycles, seed {seed}, signal 0..{args.max_delay} s after the start, "
           f"kinds {', '.join(args.kinds)}", flush=True)
     log = open(args.log, "w") if args.log else None
+    # SIGTERM ends the run as Ctrl-C does: the workloads are stopped first.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     results = []
     try:
         for i in range(args.cycles):
             results.append(cycle(args, i, tag, work, xtrace, log))
     finally:
         work.stop()
+        shutil.rmtree(args.tmp, ignore_errors=True)
     summary(results, sys.stdout)
     slow = [r for r in results if args.max_exit_ms and r["sig"] != "SIGKILL" and not r["ended_first"]
             and r["exit_ms"] > args.max_exit_ms]
