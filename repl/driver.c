@@ -291,6 +291,36 @@ static const char *changed_option(const struct xt_sema_opts *run, const struct x
 	return NULL;
 }
 
+/* The checked program and object of compiled program pf into u, with the
+ * options in so; 0, or -1 after a diagnostic. */
+static int rebuild(struct xt_unit *u, const char *name, const struct xt_progfile *pf, const struct xt_sema_opts *so,
+		   unsigned dump, struct xt_diags *dg)
+{
+	if (analyse(u, pf->field[XT_PF_NAME], pf->field[XT_PF_TEXT], true, XT_PARSE_PROGRAM, so, dump, dg) < 0) {
+		xt_diag_note(dg, (struct xt_loc){ 0 }, "in %s, compiled on %s", name, pf->field[XT_PF_KERNEL]);
+		return -1;
+	}
+	dg->src = NULL; /* what follows is about the file, not about a place in its text */
+	if (xt_prog_fingerprint(u->prog) != pf->fingerprint) {
+		xt_diag_plain(dg, "%s: compiled against other kernel types (or other binaries) than this machine's: recompile it",
+			      name);
+		return -1;
+	}
+	if (!(u->compiled.elf = malloc(pf->len[XT_PF_OBJECT]))) {
+		xt_diag_plain(dg, "%s: %s", name, strerror(ENOMEM));
+		return -1;
+	}
+	dg->src = &u->src;
+	memcpy(u->compiled.elf, pf->field[XT_PF_OBJECT], pf->len[XT_PF_OBJECT]);
+	u->compiled.elf_size = pf->len[XT_PF_OBJECT];
+	u->compiled.prog = u->prog;
+	if (probe_filter) /* after the fingerprint: a probe compiled for many sites serves fewer */
+		filter_sites(u->prog);
+	if (dump & XT_DUMP_CACHE)
+		fprintf(stderr, "cache: compiled program %s, fingerprint %016llx\n", name, (unsigned long long)pf->fingerprint);
+	return 0;
+}
+
 int xt_unit_load(struct xt_unit *u, const char *name, const void *data, size_t len,
 		 const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
 {
@@ -306,39 +336,24 @@ int xt_unit_load(struct xt_unit *u, const char *name, const void *data, size_t l
 			      name, pf.field[XT_PF_XTRACE], pf.field[XT_PF_BUILD], XT_VERSION, xt_build_id());
 		return -1;
 	}
+	/* the file's options (their strings in ar, which lives as long as u) */
 	struct xt_arena *ar = xt_arena_new();
 	struct xt_sema_opts so = *opts;
 	so.target_pid = so.cpid = so.max_strlen = so.max_map_keys = so.no_map_dump = 0;
 	so.unsafe = so.helper_errors = false;
+	const char *changed = NULL;
 	int rc = xt_progfile_read_opts(pf.field[XT_PF_OPTS], pf.len[XT_PF_OPTS], ar, &so, why, sizeof(why));
-	const char *changed = rc == 0 ? changed_option(opts, &so) : NULL;
 	if (rc < 0)
 		xt_diag_plain(dg, "%s: %s", name, why);
-	else if (changed)
+	else if ((changed = changed_option(opts, &so)))
 		xt_diag_plain(dg, "%s: %s would change the compiled code: give it when compiling with --emit", name, changed);
-	else if (analyse(u, pf.field[XT_PF_NAME], pf.field[XT_PF_TEXT], true, XT_PARSE_PROGRAM, &so, dump, dg) < 0)
-		xt_diag_note(dg, (struct xt_loc){ 0 }, "in %s, compiled on %s", name, pf.field[XT_PF_KERNEL]);
-	else if (xt_prog_fingerprint(u->prog) != pf.fingerprint && !(dg->src = NULL))
-		xt_diag_plain(dg, "%s: compiled against other kernel types (or other binaries) than this machine's: recompile it",
-			      name);
-	else if (!(u->compiled.elf = malloc(pf.len[XT_PF_OBJECT])))
-		xt_diag_plain(dg, "%s: %s", name, strerror(ENOMEM));
-	else {
-		memcpy(u->compiled.elf, pf.field[XT_PF_OBJECT], pf.len[XT_PF_OBJECT]);
-		u->compiled.elf_size = pf.len[XT_PF_OBJECT];
-		u->compiled.prog = u->prog;
-		if (probe_filter)
-			filter_sites(u->prog);
-		if (dump & XT_DUMP_CACHE)
-			fprintf(stderr, "cache: compiled program %s, fingerprint %016llx\n", name,
-				(unsigned long long)pf.fingerprint);
-	}
-	/* the parameters' strings live in ar, as long as the unit */
+	else
+		rc = rebuild(u, name, &pf, &so, dump, dg);
 	if (!u->ar)
 		u->ar = ar;
 	else
 		u->extra_ar = ar;
-	return u->compiled.elf ? 0 : -1;
+	return changed ? -1 : rc;
 }
 
 /* --- listing ------------------------------------------------------------------
