@@ -106,8 +106,8 @@ static void unit_fields(const struct xt_unit *u, const char *fields[XT_PF_NFIELD
 	fields[XT_PF_KERNEL] = xt_kernel_id();
 	fields[XT_PF_NAME] = u->src.name;
 	fields[XT_PF_TEXT] = u->src.text;
-	for (int i = 0; i < XT_PF_NFIELDS; i++)
-		lens[i] = fields[i] ? (uint32_t)strlen(fields[i]) + 1 : 0;
+	for (int i = XT_PF_XTRACE; i <= XT_PF_TEXT; i++) /* the strings */
+		lens[i] = (uint32_t)strlen(fields[i]) + 1;
 	fields[XT_PF_OPTS] = opts;
 	lens[XT_PF_OPTS] = opts_len;
 	uint64_t h = xt_prog_fingerprint(u->prog);

@@ -74,6 +74,13 @@ expect_eq "one entry more, no temporary file left" "$((before + 1)) 0" "$(entrie
 xt -d cache -e "$Q"
 expect_match "the entry they left is good" '^cache: hit ' "$XT_ERR"
 
+# a writer that died before its rename: its temporary goes after an hour
+touch -d '2 hours ago' "$C/0123456789abcdef0123456789abcdef.xtp.4242.tmp"
+touch "$C/fedcba9876543210fedcba9876543210.xtp.4343.tmp"
+xt -q -e 'BEGIN { printf("tmp\n"); exit(); }'
+expect_eq "a stale temporary is removed, a fresh one left" "fedcba9876543210fedcba9876543210.xtp.4343.tmp" \
+	"$(cd "$C" && ls *.tmp)"
+
 # bounded: the entries used longest ago go first
 rm -rf "$C"
 for i in 1 2 3 4 5; do
