@@ -270,7 +270,16 @@ const char *xt_kernel_id(void)
 		struct stat st;
 		uname(&u);
 		long long btf = stat("/sys/kernel/btf/vmlinux", &st) == 0 ? (long long)st.st_size : -1;
-		snprintf(id, sizeof(id), "%s %s %s btf %lld", u.release, u.version, u.machine, btf);
+		/* this boot: nsecs(sw_tai) compiles in the boot clock's offset to TAI */
+		char boot[64] = "";
+		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+		if (f) {
+			if (!fgets(boot, sizeof(boot), f))
+				boot[0] = 0;
+			boot[strcspn(boot, "\n")] = 0;
+			fclose(f);
+		}
+		snprintf(id, sizeof(id), "%s %s %s btf %lld boot %s", u.release, u.version, u.machine, btf, boot);
 	}
 	return id;
 }

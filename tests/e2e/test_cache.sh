@@ -30,6 +30,12 @@ xt --no-cache -d cache -e "$P"
 expect_eq "--no-cache: no cache line, the same output" "|0 $want" "$XT_ERR|$XT_RC $XT_OUT"
 expect_eq "--no-cache: nothing stored, nothing used" "$n 2001" "$(entries) $(date -r "$entry" +%Y)"
 
+# a program whose code holds the moment it is compiled (elapsed) is not cached
+E='BEGIN { printf("%d\n", elapsed < 100000000000); exit(); }'
+xt -d cache -e "$E"
+xt -d cache -e "$E"
+expect_eq "elapsed: the cache is not used, elapsed counts from this run" "cache: not used|1" "$XT_ERR|$XT_OUT"
+
 # a damaged entry is a miss, replaced by a good one
 printf 'garbage' >"$entry"
 xt -d cache -e "$P"
