@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "repl/cache.h"
@@ -101,9 +102,16 @@ static void trim(const char *dir)
 	struct entry *es = NULL;
 	size_t n = 0, cap = 0;
 	long long total = 0;
+	time_t hour_ago = time(NULL) - 3600;
 	for (struct dirent *de; (de = readdir(d));) {
 		size_t l = strlen(de->d_name);
 		struct stat st;
+		/* a writer that died between its write and its rename */
+		if (l > 4 && strcmp(de->d_name + l - 4, ".tmp") == 0 &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mtime < hour_ago) {
+			unlinkat(dirfd(d), de->d_name, 0);
+			continue;
+		}
 		if (l < sizeof(ENTRY_SUFFIX) || l >= sizeof(es->name) ||
 		    strcmp(de->d_name + l - strlen(ENTRY_SUFFIX), ENTRY_SUFFIX) != 0 ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))

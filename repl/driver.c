@@ -110,8 +110,8 @@ static void unit_fields(const struct xt_unit *u, const char *fields[XT_PF_NFIELD
 	fields[XT_PF_KERNEL] = xt_kernel_id();
 	fields[XT_PF_NAME] = u->src.name;
 	fields[XT_PF_TEXT] = u->src.text;
-	for (int i = 0; i < XT_PF_NFIELDS; i++)
-		lens[i] = fields[i] ? (uint32_t)strlen(fields[i]) + 1 : 0;
+	for (int i = XT_PF_XTRACE; i <= XT_PF_TEXT; i++) /* the strings */
+		lens[i] = (uint32_t)strlen(fields[i]) + 1;
 	fields[XT_PF_OPTS] = opts;
 	lens[XT_PF_OPTS] = opts_len;
 	uint64_t h = xt_prog_fingerprint(u->prog);
@@ -190,14 +190,15 @@ static int compile_cached(struct xt_unit *u, unsigned dump, struct xt_diags *dg)
 }
 
 /* Whether the object compiled for u may come from the cache, or go there:
- * not for what the cache cannot key (sites dropped by --probe-filter), nor
+ * not for what the cache cannot key (sites dropped by --probe-filter, the
+ * moment of compiling: XT_BIF_MOMENT), nor
  * what codegen does besides compiling (start following -p's and -c's
  * processes' mappings), nor when the IR is asked for. */
 static bool cacheable(const struct xt_unit *u, unsigned dump)
 {
 	const struct xt_sema_opts *o = &u->prog->opts;
 	return use_cache && !probe_filter && !(dump & XT_DUMP_IR) && !o->target_pid && !o->cpid && !o->count_hits &&
-	       !o->nknown_maps && !o->site_base;
+	       !o->nknown_maps && !o->site_base && !xt_prog_moment(u->prog);
 }
 
 static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
@@ -212,6 +213,8 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 		return 0;
 	if (mode == XT_PARSE_PROGRAM && cacheable(u, dump))
 		return compile_cached(u, dump, dg);
+	if (mode == XT_PARSE_PROGRAM && use_cache && (dump & XT_DUMP_CACHE))
+		fprintf(stderr, "cache: not used\n");
 	if (xt_codegen(u->prog, (dump & XT_DUMP_IR) ? XT_CG_DUMP_IR : 0, &u->compiled, dg) < 0)
 		return -1;
 	if (u->compiled.ir)
@@ -235,6 +238,12 @@ int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 
 int xt_unit_emit(const struct xt_unit *u, const char *path, struct xt_diags *dg)
 {
+	const char *moment = xt_prog_moment(u->prog);
+	if (moment) {
+		xt_diag_plain(dg, "cannot write %s: `%s` is compiled in as a value of this run and this machine, "
+			      "which a compiled program cannot keep", path, moment);
+		return -1;
+	}
 	uint32_t opts_len;
 	char *opts = xt_progfile_opts(&u->prog->opts, &opts_len);
 	const char *fields[XT_PF_NFIELDS];
@@ -295,6 +304,36 @@ static const char *changed_option(const struct xt_sema_opts *run, const struct x
 	return NULL;
 }
 
+/* The checked program and object of compiled program pf into u, with the
+ * options in so; 0, or -1 after a diagnostic. */
+static int rebuild(struct xt_unit *u, const char *name, const struct xt_progfile *pf, const struct xt_sema_opts *so,
+		   unsigned dump, struct xt_diags *dg)
+{
+	if (analyse(u, pf->field[XT_PF_NAME], pf->field[XT_PF_TEXT], true, XT_PARSE_PROGRAM, so, dump, dg) < 0) {
+		xt_diag_note(dg, (struct xt_loc){ 0 }, "in %s, compiled on %s", name, pf->field[XT_PF_KERNEL]);
+		return -1;
+	}
+	dg->src = NULL; /* what follows is about the file, not about a place in its text */
+	if (xt_prog_fingerprint(u->prog) != pf->fingerprint) {
+		xt_diag_plain(dg, "%s: compiled against other kernel types (or other binaries) than this machine's: recompile it",
+			      name);
+		return -1;
+	}
+	if (!(u->compiled.elf = malloc(pf->len[XT_PF_OBJECT]))) {
+		xt_diag_plain(dg, "%s: %s", name, strerror(ENOMEM));
+		return -1;
+	}
+	dg->src = &u->src;
+	memcpy(u->compiled.elf, pf->field[XT_PF_OBJECT], pf->len[XT_PF_OBJECT]);
+	u->compiled.elf_size = pf->len[XT_PF_OBJECT];
+	u->compiled.prog = u->prog;
+	if (probe_filter) /* after the fingerprint: a probe compiled for many sites serves fewer */
+		filter_sites(u->prog);
+	if (dump & XT_DUMP_CACHE)
+		fprintf(stderr, "cache: compiled program %s, fingerprint %016llx\n", name, (unsigned long long)pf->fingerprint);
+	return 0;
+}
+
 int xt_unit_load(struct xt_unit *u, const char *name, const void *data, size_t len,
 		 const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
 {
@@ -310,39 +349,24 @@ int xt_unit_load(struct xt_unit *u, const char *name, const void *data, size_t l
 			      name, pf.field[XT_PF_XTRACE], pf.field[XT_PF_BUILD], XT_VERSION, xt_build_id());
 		return -1;
 	}
+	/* the file's options (their strings in ar, which lives as long as u) */
 	struct xt_arena *ar = xt_arena_new();
 	struct xt_sema_opts so = *opts;
 	so.target_pid = so.cpid = so.max_strlen = so.max_map_keys = so.no_map_dump = 0;
 	so.unsafe = so.helper_errors = false;
+	const char *changed = NULL;
 	int rc = xt_progfile_read_opts(pf.field[XT_PF_OPTS], pf.len[XT_PF_OPTS], ar, &so, why, sizeof(why));
-	const char *changed = rc == 0 ? changed_option(opts, &so) : NULL;
 	if (rc < 0)
 		xt_diag_plain(dg, "%s: %s", name, why);
-	else if (changed)
+	else if ((changed = changed_option(opts, &so)))
 		xt_diag_plain(dg, "%s: %s would change the compiled code: give it when compiling with --emit", name, changed);
-	else if (analyse(u, pf.field[XT_PF_NAME], pf.field[XT_PF_TEXT], true, XT_PARSE_PROGRAM, &so, dump, dg) < 0)
-		xt_diag_note(dg, (struct xt_loc){ 0 }, "in %s, compiled on %s", name, pf.field[XT_PF_KERNEL]);
-	else if (xt_prog_fingerprint(u->prog) != pf.fingerprint && !(dg->src = NULL))
-		xt_diag_plain(dg, "%s: compiled against other kernel types (or other binaries) than this machine's: recompile it",
-			      name);
-	else if (!(u->compiled.elf = malloc(pf.len[XT_PF_OBJECT])))
-		xt_diag_plain(dg, "%s: %s", name, strerror(ENOMEM));
-	else {
-		memcpy(u->compiled.elf, pf.field[XT_PF_OBJECT], pf.len[XT_PF_OBJECT]);
-		u->compiled.elf_size = pf.len[XT_PF_OBJECT];
-		u->compiled.prog = u->prog;
-		if (probe_filter)
-			filter_sites(u->prog);
-		if (dump & XT_DUMP_CACHE)
-			fprintf(stderr, "cache: compiled program %s, fingerprint %016llx\n", name,
-				(unsigned long long)pf.fingerprint);
-	}
-	/* the parameters' strings live in ar, as long as the unit */
+	else
+		rc = rebuild(u, name, &pf, &so, dump, dg);
 	if (!u->ar)
 		u->ar = ar;
 	else
 		u->extra_ar = ar;
-	return u->compiled.elf ? 0 : -1;
+	return changed ? -1 : rc;
 }
 
 /* --- listing ------------------------------------------------------------------

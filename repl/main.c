@@ -36,7 +36,7 @@ static void usage(FILE *f)
 	      "    -c, --cmd CMD    run CMD, trace until it exits (cpid is its pid)\n"
 	      "    -d, --debug STAGE[,STAGE...]\n"
 	      "                     dump a stage to stderr: parse, ast, types, codegen,\n"
-	      "                     codegen-opt, libbpf, verifier, all (also cpp, ir)\n"
+	      "                     codegen-opt, libbpf, verifier, all (also cpp, ir, cache)\n"
 	      "    --dry-run        compile, load and attach, then quit without running\n"
 	      "    --emit FILE      compile the program into FILE, which `xtrace FILE` runs without LLVM\n"
 	      "    -f FORMAT        output format: text (default), json, or folded (stack maps as folded stacks)\n"
@@ -79,6 +79,7 @@ static void usage(FILE *f)
 	      "    XTRACE_STR_TRUNC_TRAILER    [default: '..'] ends a string str() cut short ('': 0.17)\n"
 	      "    XTRACE_ATTACH_LINE          [default: 0.26] 0.17: \"Attaching N probes...\" on the output\n"
 	      "    XTRACE_STATS_LAYOUT         [default: 0.26] 0.17: stats as \"count N, average A, total T\"\n"
+	      "    XTRACE_CACHE_MAX_KB         [default: 65536] the compile cache's size ($XDG_CACHE_HOME/xtrace)\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "xtrace -l '*sleep*'\n"
@@ -113,7 +114,7 @@ static int debug_stages(const char *arg, unsigned *dumps, bool *verbose, bool *v
 			i++;
 		if (i == sizeof(stages) / sizeof(stages[0])) {
 			fprintf(stderr, "xtrace: unknown -d stage '%s' (stages: parse, ast, types, codegen, codegen-opt, "
-				"libbpf, verifier, all; also cpp, ir)\n", w);
+				"libbpf, verifier, all; also cpp, ir, cache)\n", w);
 			rc = -1;
 			break;
 		}

@@ -2,6 +2,7 @@
  * the options that change code, and the identities of xtrace and the kernel. */
 #include <elf.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,26 +193,37 @@ int xt_progfile_read_opts(const char *opts, uint32_t len, struct xt_arena *ar, s
 			snprintf(why, whylen, "corrupt (option '%.40s')", s);
 			return -1;
 		}
-		size_t k = (size_t)(eq - s);
-#define OPT(name, field) else if (k == strlen(name) && strncmp(s, name, k) == 0) o->field = (int)v
-		if (0) {}
-		OPT("pid", target_pid);
-		OPT("cpid", cpid);
-		OPT("strlen", max_strlen);
-		OPT("keys", max_map_keys);
-		OPT("unsafe", unsafe);
-		OPT("no_map_dump", no_map_dump);
-		OPT("helper_errors", helper_errors);
-		else {
+		static const struct {
+			const char *key;
+			size_t at; /* where in struct xt_sema_opts */
+			bool is_bool;
+		} keys[] = {
+			{ "pid", offsetof(struct xt_sema_opts, target_pid), false },
+			{ "cpid", offsetof(struct xt_sema_opts, cpid), false },
+			{ "strlen", offsetof(struct xt_sema_opts, max_strlen), false },
+			{ "keys", offsetof(struct xt_sema_opts, max_map_keys), false },
+			{ "no_map_dump", offsetof(struct xt_sema_opts, no_map_dump), false },
+			{ "unsafe", offsetof(struct xt_sema_opts, unsafe), true },
+			{ "helper_errors", offsetof(struct xt_sema_opts, helper_errors), true },
+		};
+		size_t k = (size_t)(eq - s), i = 0;
+		while (i < sizeof(keys) / sizeof(keys[0]) && (strlen(keys[i].key) != k || strncmp(s, keys[i].key, k) != 0))
+			i++;
+		if (i == sizeof(keys) / sizeof(keys[0])) {
 			snprintf(why, whylen, "compiled with option '%.*s', which this xtrace does not know", (int)k, s);
 			return -1;
 		}
-#undef OPT
+		if (keys[i].is_bool)
+			*(bool *)((char *)o + keys[i].at) = v != 0;
+		else /* pid_t and int alike (asserted below) */
+			*(int *)((char *)o + keys[i].at) = (int)v;
 	}
 	o->params = params;
 	o->nparams = np;
 	return 0;
 }
+
+_Static_assert(sizeof(pid_t) == sizeof(int), "options are read as int");
 
 /* --- identities ----------------------------------------------------------- */
 
@@ -258,7 +270,16 @@ const char *xt_kernel_id(void)
 		struct stat st;
 		uname(&u);
 		long long btf = stat("/sys/kernel/btf/vmlinux", &st) == 0 ? (long long)st.st_size : -1;
-		snprintf(id, sizeof(id), "%s %s %s btf %lld", u.release, u.version, u.machine, btf);
+		/* this boot: nsecs(sw_tai) compiles in the boot clock's offset to TAI */
+		char boot[64] = "";
+		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+		if (f) {
+			if (!fgets(boot, sizeof(boot), f))
+				boot[0] = 0;
+			boot[strcspn(boot, "\n")] = 0;
+			fclose(f);
+		}
+		snprintf(id, sizeof(id), "%s %s %s btf %lld boot %s", u.release, u.version, u.machine, btf, boot);
 	}
 	return id;
 }

@@ -325,8 +325,10 @@ VAR(xt_bi_curtask, "curtask", type_curtask, emit_curtask, "the current task (str
 VAR(xt_bi_cgroup, "cgroup", type_u64, emit_cgroup, "cgroup v2 id of the current task");
 VAR(xt_bi_jiffies, "jiffies", type_u64, emit_jiffies, "the kernel's jiffies counter");
 VAR(xt_bi_rand, "rand", type_u32, emit_rand, "a pseudo-random 32-bit number");
-VAR(xt_bi_ncpus, "ncpus", type_u64, emit_ncpus, "number of online CPUs");
-VAR(xt_bi_elapsed, "elapsed", type_u64, emit_elapsed, "nanoseconds since xtrace started");
+const struct xt_builtin xt_bi_ncpus = { .name = "ncpus", .kind = XT_BI_VAR, .flags = XT_BIF_MOMENT, .check = type_u64,
+	.emit = emit_ncpus, .help = "number of online CPUs" };
+const struct xt_builtin xt_bi_elapsed = { .name = "elapsed", .kind = XT_BI_VAR, .flags = XT_BIF_MOMENT,
+	.check = type_u64, .emit = emit_elapsed, .help = "nanoseconds since xtrace started" };
 VAR(xt_bi_username, "username", type_username, emit_uid, "name of the current task's user");
 
 /* --- comm(pid), cgroup_path(id): names user space looks up when printing ---

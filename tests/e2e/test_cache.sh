@@ -30,6 +30,12 @@ xt --no-cache -d cache -e "$P"
 expect_eq "--no-cache: no cache line, the same output" "|0 $want" "$XT_ERR|$XT_RC $XT_OUT"
 expect_eq "--no-cache: nothing stored, nothing used" "$n 2001" "$(entries) $(date -r "$entry" +%Y)"
 
+# a program whose code holds the moment it is compiled (elapsed) is not cached
+E='BEGIN { printf("%d\n", elapsed < 100000000000); exit(); }'
+xt -d cache -e "$E"
+xt -d cache -e "$E"
+expect_eq "elapsed: the cache is not used, elapsed counts from this run" "cache: not used|1" "$XT_ERR|$XT_OUT"
+
 # a damaged entry is a miss, replaced by a good one
 printf 'garbage' >"$entry"
 xt -d cache -e "$P"
@@ -73,6 +79,13 @@ expect_eq "eight concurrent runs all print" 8 "$ok"
 expect_eq "one entry more, no temporary file left" "$((before + 1)) 0" "$(entries) $(find "$C" -name '*.tmp' | wc -l)"
 xt -d cache -e "$Q"
 expect_match "the entry they left is good" '^cache: hit ' "$XT_ERR"
+
+# a writer that died before its rename: its temporary goes after an hour
+touch -d '2 hours ago' "$C/0123456789abcdef0123456789abcdef.xtp.4242.tmp"
+touch "$C/fedcba9876543210fedcba9876543210.xtp.4343.tmp"
+xt -q -e 'BEGIN { printf("tmp\n"); exit(); }'
+expect_eq "a stale temporary is removed, a fresh one left" "fedcba9876543210fedcba9876543210.xtp.4343.tmp" \
+	"$(cd "$C" && ls *.tmp)"
 
 # bounded: the entries used longest ago go first
 rm -rf "$C"

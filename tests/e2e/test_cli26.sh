@@ -55,7 +55,7 @@ expect_eq "-l FILE" "0:tracepoint:syscalls:sys_enter_openat" "$R_RC:$R_OUT"
 
 # 4. -d STAGE: names checked; types shows the types
 raw -d bogus -e 'begin { }'
-expect_eq "-d: an unknown stage is an error" "1: xtrace: unknown -d stage 'bogus' (stages: parse, ast, types, codegen, codegen-opt, libbpf, verifier, all; also cpp, ir)" "$R_RC: $R_ERR"
+expect_eq "-d: an unknown stage is an error" "1: xtrace: unknown -d stage 'bogus' (stages: parse, ast, types, codegen, codegen-opt, libbpf, verifier, all; also cpp, ir, cache)" "$R_RC: $R_ERR"
 raw -q -d types -e 'begin { @a = 1; }'
 expect_eq "-d types" "$(printf '(program\n  (probe\n    (attach "begin")\n    (block\n      (assign =\n        (map "a" : int64)\n        (int 1 : int8)))))')" "$R_ERR"
 raw -q -d verifier -e 'begin { @a = 1; }'

@@ -53,6 +53,11 @@ expect_eq "other parameters: one error" "1|error: $XT_TMP/p.xtp: the positional 
 xt -q -p $$ "$XT_TMP/p.xtp"
 expect_match "-p on a compiled program: one error" '^error: .*p\.xtp: -p would change the compiled code' "$XT_ERR"
 
+xt --emit "$XT_TMP/e.xtp" -e 'BEGIN { printf("%d\n", elapsed); exit(); }'
+expect_eq "a program with elapsed is not emitted: one error" \
+	"1|<stdin>: error: cannot write $XT_TMP/e.xtp: \`elapsed\` is compiled in as a value of this run and this machine, which a compiled program cannot keep|no file" \
+	"$XT_RC|$XT_ERR|$([ -e "$XT_TMP/e.xtp" ] && echo file || echo no file)"
+
 # damaged, truncated, foreign
 one_error() { # NAME REGEX
 	expect_match "$1: one error" "$2" "$XT_ERR"

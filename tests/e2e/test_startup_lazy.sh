@@ -28,7 +28,7 @@ expect_eq "a compilation loads the module" "0 42" "$XT_RC $XT_OUT"
 # without the module next to it (nor in ../lib*/xtrace): one message, status 1
 mkdir -p "$XT_TMP/bin"
 cp "$XTRACE" "$XT_TMP/bin/xtrace"
-XTRACE=$XT_TMP/bin/xtrace xt -q -e 'BEGIN { printf("%d\n", 6 * 7); exit(); }'
+XTRACE=$XT_TMP/bin/xtrace xt -q --no-cache -e 'BEGIN { printf("%d\n", 6 * 7); exit(); }'
 expect_match "without the module: one clear error" 'error: cannot load the code generator: libxtrace-llvm.so not found' "$XT_ERR"
 expect_eq "without the module: status 1, no output, one line" "1  1" "$XT_RC $XT_OUT $(printf '%s\n' "$XT_ERR" | grep -c .)"
 
