@@ -55,7 +55,7 @@ if [ -n "$deb" ]; then
 	expect_match "the package depends on libbpf and LLVM" 'libbpf1.*(libllvm19|libstdc\+\+6)|libllvm19.*libbpf1' "$depends"
 	expect_match "the package holds the code generator module" 'usr/lib/.*xtrace/libxtrace-llvm\.so' "$(dpkg-deb -c "$deb")"
 	expect_match "the package holds the binary and the man page" 'usr/bin/xtrace' "$(dpkg-deb -c "$deb")"
-	if dpkg-query -W xtrace >/dev/null 2>&1; then
+	if dpkg-query -W -f='${Status}' xtrace 2>/dev/null | grep -q "ok installed"; then
 		skip "an xtrace package is already installed on this machine; not replacing it"
 	fi
 	trap 'dpkg -r xtrace >/dev/null 2>&1; rm -rf "$XT_TMP"' EXIT
