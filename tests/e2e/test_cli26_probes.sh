@@ -50,6 +50,50 @@ xt -e 'self:signal:SIGUSR2 { }'
 expect_eq "self takes SIGUSR1 only" "1:<stdin>:1:1-19: error: self probes are self:signal:SIGUSR1 only (the one signal they can take), not self:signal:SIGUSR2
 self:signal:SIGUSR2 { }
 ~~~~~~~~~~~~~~~~~~~" "$XT_RC:$XT_ERR"
+# --test: test:NAME probes one by one, bpftrace's report (the time of each
+# is measured: shown here as T); a test fails by returning non-zero or by
+# exit() with a non-zero status, and shows what it printed
+xt --test -e 'test:adds_up { if (1 + 1 != 2) { return 1; } } test:fails { printf("bad %d\n", 3); return 2; } test:exits { exit(3); } begin { printf("not run\n"); } test:quiet { @n = 1; }'
+expect_eq "--test: passes and failures" "1:[==========] Running 4 tests.
+[ RUN      ] adds_up
+[       OK ] adds_up (T ns)
+[ RUN      ] fails
+bad 3
+returned 2
+[  FAILED  ] fails (T ns)
+[ RUN      ] exits
+exit(3)
+[  FAILED  ] exits (T ns)
+[ RUN      ] quiet
+[       OK ] quiet (T ns)
+[==========] 4 tests ran.
+[  PASSED  ] 2 tests.
+[  FAILED  ] 2 tests, listed below:
+[  FAILED  ] fails
+[  FAILED  ] exits" "$XT_RC:$(printf '%s\n' "$XT_OUT" | sed -E 's/\([0-9]+ ns\)/(T ns)/')"
+xt --test -e 'test:one { $x = 2; if ($x + 1 != 3) { return 1; } }'
+expect_eq "--test: all pass, exit 0" "0:[==========] Running 1 tests.
+[ RUN      ] one
+[       OK ] one (T ns)
+[==========] 1 test ran.
+[  PASSED  ] 1 test." "$XT_RC:$(printf '%s\n' "$XT_OUT" | sed -E 's/\([0-9]+ ns\)/(T ns)/')"
+xt -q -e 'test:t { printf("test ran\n"); } bench:b { printf("bench ran\n"); } begin { printf("b\n"); }'
+expect_eq "without --test/--bench they do not run, and the program ends after begin" "0:b" "$XT_RC:$XT_OUT"
+xt --test -e 'begin { }'
+expect_eq "--test without tests" "1:xtrace: --test: the program has no test:NAME probes" "$XT_RC:$XT_ERR"
+xt -e 'test:t { } test:t { }'
+expect_eq "test names are unique" "1:<stdin>:1:12-17: error: test:t is defined twice: test and bench names are unique
+test:t { } test:t { }
+           ~~~~~~" "$XT_RC:$XT_ERR"
+# --bench: each bench:NAME runs about 100 ms (at most 100,000 times)
+xt --bench -e 'bench:lookup { @m[1] = 1; $v = @m[1]; } bench:a_benchmark_name_longer_than_forty_characters { }'
+shape=$(printf '%s\n' "$XT_OUT" | sed -E 's/ +[0-9]+ +[0-9]+$/ N N/')
+expect_eq "--bench: bpftrace's table" "0:Benchmark                                     Time(ns)       Iterations
+-----------------------------------------------------------------------
+lookup N N
+a_benchmark_name_longer_than_forty_characters N N" "$XT_RC:$shape"
+expect_match "--bench: columns" "^lookup {40}[0-9]+ +[1-9][0-9]*$" "$XT_OUT"
+
 # iterators: the kernel's BTF names them; this kernel loads iterator
 # programs, but xtrace does not run them yet: one honest error each
 xt -e 'iter:task { printf("%d\n", ctx->task->pid); }'
