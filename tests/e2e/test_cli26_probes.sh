@@ -94,6 +94,24 @@ lookup N N
 a_benchmark_name_longer_than_forty_characters N N" "$XT_RC:$shape"
 expect_match "--bench: columns" "^lookup {40}[0-9]+ +[1-9][0-9]*$" "$XT_OUT"
 
+# named probes (bpftrace 0.25): probe and --probe-filter see the name
+G=$(realpath "$XT_TARGETS/getppid_loop")
+xt -q -e 'mine=tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[probe, probetype] = count(); } start=begin { printf("%s\n", probe); }' -c "$G 3"
+expect_eq "a named probe: probe prints its name" "0:start
+
+
+@[mine, tracepoint]: 3" "$XT_RC:$XT_OUT"
+xt -q --probe-filter '^mine$' -e 'mine=tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @a = count(); } tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @b = count(); }' -c "$G 2"
+expect_eq "--probe-filter matches a probe's name" "0:@a: 2" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@a')"
+xt -e 'a-b=begin { }'
+expect_eq "a probe's name is an identifier" "1:<stdin>:1:1-3: error: a probe's name is an identifier, not 'a-b'
+a-b=begin { }
+~~~" "$XT_RC:$XT_ERR"
+# quoted attach-point fields
+xt -q -e "uprobe:\"$G\":\"main\" { @m = count(); } tracepoint:\"syscalls\":\"sys_enter_getppid\" /pid == cpid/ { @t = count(); }" -c "$G 2"
+expect_eq "quoted fields: uprobe:\"FILE\":\"FUNCTION\", tracepoint:\"CAT\":\"NAME\"" "0:@m: 1
+@t: 2" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+
 # iterators: the kernel's BTF names them; this kernel loads iterator
 # programs, but xtrace does not run them yet: one honest error each
 xt -e 'iter:task { printf("%d\n", ctx->task->pid); }'
