@@ -151,16 +151,22 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 	case XT_N_CONTINUE:
 		jump_out(cg, cg->cont, 0);
 		break;
-	case XT_N_RETURN:
-		if (st->a)
-			xt_cg_expr(cg, st->a);
+	case XT_N_RETURN: {
+		LLVMValueRef v = st->a ? xt_cg_expr(cg, st->a) : NULL;
 		if (cg->in_callback) { /* leaves the loop's callback and the probe */
 			xt_cg_stop(cg);
 			break;
 		}
-		xt_cg_return(cg);
+		if (v && (cg->probe->prov->flags & XT_PROVF_TEST)) { /* a test's result: non-zero fails it */
+			if (LLVMGetIntTypeWidth(LLVMTypeOf(v)) < 64)
+				v = LLVMBuildSExt(cg->b, v, cg->i64, "");
+			LLVMBuildRet(cg->b, v);
+		} else {
+			xt_cg_return(cg);
+		}
 		xt_cg_dead_end(cg);
 		break;
+	}
 	case XT_N_EXPR_STMT:
 		xt_cg_expr(cg, st->a);
 		break;

@@ -643,7 +643,7 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 		return CONFIG;
 	}
 
-	bool field_start = true, path = false;
+	bool field_start = true, path = false, quoted = false;
 	const char *q = p, *field = p;
 	for (; q < end; q++) {
 		unsigned char ch = (unsigned char)*q;
@@ -652,7 +652,14 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 			field_start = false;
 			field = q;
 		}
-		if (ch == ':') {
+		if (ch == '"' && field_start == false && q == field) {
+			/* a quoted field (bpftrace: uprobe:"/my app/bin":"fn"): to its closing quote */
+			const char *close = memchr(q + 1, '"', (size_t)(end - q - 1));
+			if (!close || memchr(q, '\n', (size_t)(close - q)))
+				break;
+			q = close;
+			quoted = true;
+		} else if (ch == ':') {
 			field_start = true;
 		} else if (ch == '/') {
 			if (!path && !(field > p && relative_path(field, end)))
@@ -664,6 +671,13 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 	}
 	begin(px, loc);
 	lval->str = text(px, p, q);
+	if (quoted) { /* the name without its quotes */
+		char *w = lval->str;
+		for (const char *r = lval->str; *r; r++)
+			if (*r != '"')
+				*w++ = *r;
+		*w = 0;
+	}
 	advance(px, q, loc);
 	return ATTACH;
 }

@@ -382,6 +382,16 @@ probe
 			$$->a = $2;
 			$$->b = $3;
 		}
+	/* NAME '=' attach points (bpftrace 0.25's named probe): `probe` and
+	 * --probe-filter see NAME */
+	| ATTACH '=' attach_list pred_opt body
+		{
+			$$ = named(px, XT_N_PROBE, $1, @1);
+			$$->loc = @$;
+			$$->list = $3.head;
+			$$->a = $4;
+			$$->b = $5;
+		}
 	;
 
 attach_list

@@ -190,6 +190,17 @@ int xt_pass_probes(struct xt_sema *s)
 			}
 		if (rc == 0 && report_missing(s, p) < 0)
 			rc = -1;
+		if (rc == 0 && pn->name) { /* a named probe: its sites go by its name */
+			for (const char *c = pn->name; *c; c++)
+				if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (c > pn->name && *c >= '0' && *c <= '9'))) {
+					xt_diag_error(s->dg, xt_loc_prefix(pn->loc, (int)strlen(pn->name)),
+						      "a probe's name is an identifier, not '%s'", pn->name);
+					rc = -1;
+					break;
+				}
+			for (int j = 0; rc == 0 && j < p->nsites; j++)
+				p->sites[j].name = pn->name;
+		}
 		missing.p = NULL;
 		if (p->prov && (p->prov->flags & XT_PROVF_END))
 			prog->has_end = true;

@@ -61,6 +61,8 @@ static void usage(FILE *f)
 	      "    --metrics [ADDR:]PORT\n"
 	      "                     serve the maps to Prometheus at http://ADDR:PORT/metrics while the\n"
 	      "                     program runs (ADDR 127.0.0.1 unless given)\n"
+	      "    --test           run the program's test:NAME probes and report them (exit 1 on a failure)\n"
+	      "    --bench          run the program's bench:NAME probes repeatedly and print their times\n"
 	      "    --unsafe         allow unsafe builtins (system, signal, signal_thread, write_user)\n"
 	      "    --usdt-file-activation\n"
 	      "                     arm USDT semaphores in every process that maps the file (always on)\n"
@@ -80,6 +82,7 @@ static void usage(FILE *f)
 	      "    XTRACE_ATTACH_LINE          [default: 0.26] 0.17: \"Attaching N probes...\" on the output\n"
 	      "    XTRACE_STATS_LAYOUT         [default: 0.26] 0.17: stats as \"count N, average A, total T\"\n"
 	      "    XTRACE_CACHE_MAX_KB         [default: 65536] the compile cache's size ($XDG_CACHE_HOME/xtrace)\n"
+	      "    BPFTRACE_<KEY>              any config key (BPFTRACE_MAX_STRLEN, BPFTRACE_STACK_MODE, ...); beats the config block\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "xtrace -l '*sleep*'\n"
@@ -220,11 +223,12 @@ int main(int argc, char **argv)
 	struct xt_opts o = { .buffering = _IOLBF };
 	bool list = false, interactive = false;
 	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,
-	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH, OPT_EMIT, OPT_NO_CACHE };
+	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH, OPT_EMIT, OPT_NO_CACHE, OPT_TEST, OPT_BENCH };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE }, { "include", required_argument, NULL, OPT_INCLUDE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN }, { "info", no_argument, NULL, OPT_INFO },
+		{ "test", no_argument, NULL, OPT_TEST }, { "bench", no_argument, NULL, OPT_BENCH },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE },
 		{ "probe-filter", required_argument, NULL, OPT_PROBE_FILTER },
@@ -256,6 +260,8 @@ int main(int argc, char **argv)
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
 		case OPT_INCLUDE: files[o.cpp.ninclude_files++] = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
+		case OPT_TEST: o.run_mode = 1; break;
+		case OPT_BENCH: o.run_mode = 2; break;
 		case OPT_INFO: info = true; break;
 		case OPT_NO_WARNINGS: o.no_warnings = true; break;
 		case 'k':
@@ -521,7 +527,7 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 	if (o->metrics && !(mx = xt_metrics_open(o->metrics, o->quiet, o->verbose)))
 		goto out;
 	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
-				 .quiet = o->quiet || o->dry_run, .child = child, .child_go_fd = go_fd,
+				 .quiet = o->quiet || o->dry_run || o->run_mode, .child = child, .child_go_fd = go_fd,
 				 .release_in_background = true, .term = term,
 				 .cat_bytes_max = u.prog->opts.cat_bytes_max ? u.prog->opts.cat_bytes_max : o->cat_bytes_max,
 				 .attaching_line = o->attaching_line, .verifier_log = o->verifier_log,
@@ -541,6 +547,9 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 	if (err == -EINTR) { /* stopped while attaching: the results so far, as a stop after it */
 		xt_sig_take_stop();
 		status = 0;
+	} else if (o->run_mode) { /* --test, --bench: their report, no maps */
+		status = xt_rt_run_tests(rt, o->run_mode == 2);
+		goto out;
 	} else {
 		status = xt_rt_run(rt);
 	}

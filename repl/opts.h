@@ -23,6 +23,7 @@ struct xt_opts {
 	unsigned dumps;            /* -d: XT_DUMP_* (repl/driver.h) */
 	bool verifier_log;         /* -d verifier (or all) */
 	bool dry_run;              /* --dry-run: load and attach, then quit */
+	int run_mode;              /* 0; 1 --test (test: probes); 2 --bench (bench: probes) */
 	bool no_warnings;          /* --no-warnings */
 	bool helper_errors;        /* -k, --warnings: failed reads and missing map keys warn at run time */
 	bool attaching_line;       /* --attach-line 0.17, XTRACE_ATTACH_LINE=0.17: 0.17's line */

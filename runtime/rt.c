@@ -259,6 +259,30 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 	return 0;
 }
 
+/* Runs probe rp's program once (BPF_PROG_TEST_RUN), then what it sent. */
+static void run_probe(struct xt_rt *rt, struct xt_rt_probe *rp)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, ro);
+	if (bpf_prog_test_run_opts(rp->prog_fd, &ro) < 0)
+		fprintf(stderr, "xtrace: cannot run %s: %s\n", rp->info->sites[0].name, strerror(errno));
+	/* At most a full ring's worth: that many records can stand before the
+	 * last one this program sent, however busy the other probes are. */
+	drain(rt, rt->ring_records);
+}
+
+/* Runs the programs of probes with provider flag `flag`, in order; 0 when
+ * there are none. */
+static int run_flagged(struct xt_rt *rt, unsigned flag)
+{
+	int n = 0;
+	for (int i = 0; i < rt->nprobes && !(flag == XT_PROVF_BEGIN && rt->done); i++)
+		if (rt->probes[i].info->prov->flags & flag) {
+			run_probe(rt, &rt->probes[i]);
+			n++;
+		}
+	return n;
+}
+
 /* Runs every BEGIN (or END) program once, in order. */
 void xt_rt_run_special(struct xt_rt *rt, bool end)
 {
@@ -267,17 +291,7 @@ void xt_rt_run_special(struct xt_rt *rt, bool end)
 		drain(rt, rt->ring_records);
 		rt->ending = true;
 	}
-	for (int i = 0; i < rt->nprobes && !(flag == XT_PROVF_BEGIN && rt->done); i++) {
-		struct xt_rt_probe *rp = &rt->probes[i];
-		if (!(rp->info->prov->flags & flag))
-			continue;
-		LIBBPF_OPTS(bpf_test_run_opts, ro);
-		if (bpf_prog_test_run_opts(rp->prog_fd, &ro) < 0)
-			fprintf(stderr, "xtrace: cannot run %s: %s\n", rp->info->sites[0].name, strerror(errno));
-		/* At most a full ring's worth: that many records can stand before the
-		 * last one this program sent, however busy the other probes are. */
-		drain(rt, rt->ring_records);
-	}
+	run_flagged(rt, flag);
 	rt->ending = false;
 }
 
@@ -322,8 +336,9 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 	struct xt_rt *rt = ctx;
 	if (si->ssi_signo == SIGWINCH)
 		return;
-	if (si->ssi_signo == SIGUSR1) { /* every map now, and trace on (as bpftrace) */
-		print_all(rt, false);
+	if (si->ssi_signo == SIGUSR1) { /* self:signal:SIGUSR1 probes, or else every map now (as bpftrace 0.17) */
+		if (run_flagged(rt, XT_PROVF_SELF) == 0)
+			print_all(rt, false);
 		return;
 	}
 	if (si->ssi_signo != SIGCHLD) {

@@ -76,6 +76,10 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg);
 /* Runs BEGIN, then events until exit(), a signal or the -c command's end;
  * then END. Returns the exit status to use. */
 int xt_rt_run(struct xt_rt *rt);
+/* rt_test.c: --test (bench false) or --bench: runs the test:/bench: probes
+ * one by one and prints bpftrace's report; the exit status (1: a test
+ * failed, or there are none). */
+int xt_rt_run_tests(struct xt_rt *rt, bool bench);
 /* Prints every map as at exit (after two blank lines, on opts.term); a stop
  * signal meanwhile (a second Ctrl-C) cuts it short. */
 void xt_rt_print_maps(struct xt_rt *rt);

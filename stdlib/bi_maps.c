@@ -281,6 +281,10 @@ static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(xt_sema_diags(s), n->loc, "len() of a %s map is not supported", m->val->agg->name);
 		return NULL;
 	}
+	if (xt_sema_final(s) && !m->key) { /* bpftrace 0.26's error */
+		xt_diag_error(xt_sema_diags(s), n->loc, "call to len() expects a map with explicit keys (non-scalar map)");
+		return NULL;
+	}
 	return &xt_s64;
 }
 

@@ -520,7 +520,7 @@ static const struct xt_type *type_probetype(struct xt_sema *s, struct xt_node *n
 {
 	const struct xt_provider *prov = xt_sema_probe(s)->prov;
 	n->kind = XT_N_STR;
-	n->sval = prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END) ? "special" : prov->name;
+	n->sval = prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END | XT_PROVF_SELF) ? "special" : prov->name;
 	n->slen = strlen(n->sval);
 	return xt_type_str(xt_sema_arena(s), (int)n->slen + 1);
 }

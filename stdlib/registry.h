@@ -53,6 +53,9 @@ struct xt_builtin {
 #define XT_PROVF_END     (1u << 1) /* runs once at exit */
 #define XT_PROVF_NOTARGET (1u << 2) /* written without ':' (BEGIN, END) */
 #define XT_PROVF_ANYTASK (1u << 3) /* fires in whatever task runs (timers): -p does not filter it */
+#define XT_PROVF_SELF    (1u << 5) /* run by the runtime when xtrace gets SIGUSR1 (self:signal:SIGUSR1), never attached */
+#define XT_PROVF_TEST    (1u << 6) /* test:NAME, run by --test (runtime/rt_test.c) */
+#define XT_PROVF_BENCH   (1u << 7) /* bench:NAME, run by --bench */
 #define XT_PROVF_RUNONCE (1u << 4) /* run once by the runtime, never attached: a program of
 				    * only such probes ends after running them (bpftrace 0.24) */
 #define XT_PROVF_CTX_ARGN   (1u << 8)  /* offers arg0, arg1, ... */
