@@ -16,7 +16,23 @@ LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *
 	LLVMTypeRef ft = LLVMFunctionType(ret_ptr ? cg->ptr : cg->i64, ptypes, n, 0);
 	/* Helpers are called through inttoptr(helper id). */
 	LLVMValueRef fp = LLVMConstIntToPtr(LLVMConstInt(cg->i64, id, 0), cg->ptr);
-	return LLVMBuildCall2(cg->b, ft, fp, args, n, "");
+	LLVMValueRef call = LLVMBuildCall2(cg->b, ft, fp, args, n, "");
+	/* What does not change while a program runs (its task, CPU, attachment)
+	 * is asked once: calls that touch no memory are merged by the optimizer
+	 * (`pid == cpid` and printf's pid make one bpf_get_current_pid_tgid). */
+	switch (id) {
+	case XT_H_PID_TGID: case XT_H_UID_GID: case XT_H_CPU: case XT_H_ATTACH_COOKIE:
+	case XT_H_CURRENT_TASK: case XT_H_GET_CURRENT_TASK_BTF: case XT_H_NUMA_NODE: {
+		static const char *const kinds[] = { "memory", "nounwind", "willreturn" };
+		for (int i = 0; i < 3; i++)
+			LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx,
+				LLVMGetEnumAttributeKindForName(kinds[i], strlen(kinds[i])), 0)); /* memory(none) */
+		break;
+	}
+	default:
+		break;
+	}
+	return call;
 }
 
 void xt_cg_dead_end(struct xt_cg *cg)

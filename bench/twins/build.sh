@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the twins into OUTDIR (default: build/twins): each *.bpf.c with
-# clang's BPF target, and the loader twin.c against libbpf.
+# clang's BPF target, the loader twin.c against libbpf, and loop_cpu (the
+# event case's workload, timed in CPU time).
 #   bench/twins/build.sh [OUTDIR]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,3 +17,4 @@ for src in "$here"/*.bpf.c; do
 	"$CLANG" -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -c "$src" -o "$out/$name.o"
 done
 ${CC:-cc} -O2 -Wall -o "$out/twin" "$here/twin.c" -lbpf -lelf -lz
+${CC:-cc} -O2 -Wall -o "$out/loop_cpu" "$here/loop_cpu.c"
