@@ -131,4 +131,16 @@ xt_in_b -q -c "ip netns exec $NS_A ping -q -c 1 $IP_B" \
 	    tc:egress:$IF_B { @e[ip.protocol, ip.tot_len, ntop(ip.saddr), ntop(ip.daddr), icmp.type, len, macaddr(eth.h_dest)] = count(); }"
 expect_eq "xdp fields" "@x[4, 5, 64, 1, 84, $IP_A, $IP_B, 8, 0, 2048, 98, $MAC_A]: 1" "$(grep '^@x' <<<"$XT_OUT")"
 expect_eq "tc fields" "@e[1, 84, $IP_B, $IP_A, 0, 98, $MAC_A]: 1" "$(grep '^@e' <<<"$XT_OUT")"
+
+# 11. A start that fails half-way (the interface has an XDP program already)
+#     leaves nothing behind: its tc probe, attached first, drops nothing after.
+if xt_b -e "xdp:$IF_B { @n = count(); }"; then
+	XTRACE=ip xt netns exec "$NS_B" "$X" --unsafe -e "tc:ingress:$IF_B { drop(); } xdp:$IF_B { }"
+	expect_eq "failed start: status 1" 1 "$XT_RC"
+	expect_eq "failed start: says why" "<stdin>: error: cannot attach xdp:$IF_B: '$IF_B' already has an XDP program (\`ip link\` shows it)" "$XT_ERR"
+	expect_eq "failed start: its tc probe is gone" 1 "$(received "$(in_a ping -c 1 -W 1 "$IP_B")")"
+	xt_stop
+else
+	fail "xdp for the failed start" "$XT_ERR"
+fi
 finish
