@@ -44,7 +44,7 @@ fuzz: deps
 	@dpkg-query -W clang-19 libclang-rt-19-dev >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-19 libclang-rt-19-dev >/dev/null)
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-19 -DXT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_sema fuzz_codegen fuzz_printf
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_sema fuzz_codegen fuzz_printf fuzz_elf fuzz_usdt fuzz_dwarf
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: build

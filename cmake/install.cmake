@@ -4,6 +4,8 @@
 # CPack's DEB generator, its dependencies found by dpkg-shlibdeps.
 include(GNUInstallDirs)
 install(TARGETS xtrace RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# the code generator, loaded on the first compilation (codegen/load.c)
+install(TARGETS xtrace-llvm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/xtrace)
 install(FILES ${CMAKE_SOURCE_DIR}/man/xtrace.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${CMAKE_SOURCE_DIR}/completion/xtrace.bash
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME xtrace)

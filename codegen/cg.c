@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "codegen/cg_int.h"
+#include "codegen/load.h"
 #include "stdlib/registry.h"
 
 /* The REPL's per-site hit counter (opts.count_hits): hits[site - site_base]
@@ -31,6 +32,36 @@ static void count_hit(struct xt_cg *cg)
 	xt_cg_tmp_release(cg, mark);
 }
 
+/* Every probe but BEGIN and END returns at once when the long "xt_stopped"
+ * (.bss, the object's only global variable) is set: xtrace sets it before END
+ * runs, which stops the probes in a microsecond where releasing a perf-event
+ * link would take ~100 ms (the links themselves go to a background child). */
+static void stop_check(struct xt_cg *cg, const struct xt_probe_info *p)
+{
+	if (p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END))
+		return;
+	LLVMValueRef gv = LLVMGetNamedGlobal(cg->mod, "xt_stopped");
+	if (!gv) {
+		/* External, with debug info: libbpf maps .bss through its BTF DATASEC. */
+		gv = LLVMAddGlobal(cg->mod, cg->i64, "xt_stopped");
+		LLVMSetLinkage(gv, LLVMExternalLinkage);
+		LLVMSetSection(gv, ".bss");
+		LLVMSetAlignment(gv, 8);
+		LLVMSetInitializer(gv, LLVMConstNull(cg->i64));
+		LLVMMetadataRef t = LLVMDIBuilderCreateBasicType(cg->di, "long", 4, 64, 0x05, LLVMDIFlagZero);
+		LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(cg->di, cg->di_cu, "xt_stopped", 10,
+			"xt_stopped", 10, cg->di_file, 0, t, 0, LLVMDIBuilderCreateExpression(cg->di, NULL, 0), NULL, 64);
+		LLVMGlobalSetMetadata(gv, LLVMGetMDKindIDInContext(cg->ctx, "dbg", 3), gve);
+	}
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, cg->i64, gv, "stopped");
+	LLVMSetVolatile(v, 1); /* never folded: user space writes it */
+	LLVMBasicBlockRef go = xt_cg_block(cg, "running"), skip = xt_cg_block(cg, "stopped");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, v, xt_cg_i64(cg, 0), ""), go, skip);
+	LLVMPositionBuilderAtEnd(cg->b, skip);
+	xt_cg_return(cg);
+	LLVMPositionBuilderAtEnd(cg->b, go);
+}
+
 static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 {
 	LLVMTypeRef ft = LLVMFunctionType(cg->i64, &cg->ptr, 1, 0);
@@ -55,6 +86,7 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
 	LLVMPositionBuilderAtEnd(cg->b, body);
 	cg->vars = xt_cg_var_slots(cg, p, p->has_map_loop ? xt_cg_frame_new(cg) : NULL);
+	stop_check(cg, p);
 
 	if (cg->prog->opts.target_pid && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END | XT_PROVF_ANYTASK))) {
 		LLVMValueRef tgid = LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0),
@@ -101,6 +133,8 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 	int errors = dg ? dg->errors : 0;
 	memset(out, 0, sizeof(*out));
 	out->prog = prog;
+	if (xt_codegen_load(dg) < 0)
+		return -1;
 	int rc = -1;
 	if (xt_cg_module_begin(&cg, line_info_file(prog)) < 0)
 		goto done;

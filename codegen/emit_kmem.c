@@ -37,8 +37,10 @@ LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n)
 	}
 	case XT_N_INDEX: {
 		const struct xt_type *t = n->a->type;
-		int esz = t->kind == XT_T_ARRAY ? elem_size(t) : xt_cg_ptr_step(t);
-		LLVMValueRef base = xt_cg_expr(cg, n->a), idx = xt_cg_expr(cg, n->b);
+		int esz = t->kind == XT_T_ARRAY ? elem_size(t) : t->kind == XT_T_STR ? 1 : xt_cg_ptr_step(t);
+		/* a char array read as a string: its address in memory, not the copy */
+		LLVMValueRef base = t->kind == XT_T_STR ? xt_cg_kaddr(cg, n->a) : xt_cg_expr(cg, n->a);
+		LLVMValueRef idx = xt_cg_expr(cg, n->b);
 		LLVMValueRef off = LLVMBuildMul(cg->b, idx, xt_cg_i64(cg, esz), "");
 		LLVMValueRef addr = LLVMBuildAdd(cg->b, base, off, "elem");
 		if (t->kind != XT_T_ARRAY || t->n <= 0 || n->b->kind == XT_N_INT)

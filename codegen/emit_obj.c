@@ -75,8 +75,9 @@ int xt_cg_module_begin(struct xt_cg *cg, const char *source_name)
 	cg->di_cu = LLVMDIBuilderCreateCompileUnit(cg->di, LLVMDWARFSourceLanguageC, cg->di_file,
 		"xtrace", 6, 0, "", 0, 0, "", 0, LLVMDWARFEmissionFull, 0, 0, 0, "", 0, "", 0);
 
-	LLVMValueRef lic = LLVMAddGlobal(cg->mod, LLVMArrayType(cg->i8, 4), "_license");
-	LLVMSetInitializer(lic, LLVMConstStringInContext(cg->ctx, "GPL", 3, 0));
+	const char *license = cg->prog->opts.license ? cg->prog->opts.license : "GPL"; /* config license */
+	LLVMValueRef lic = LLVMAddGlobal(cg->mod, LLVMArrayType(cg->i8, (unsigned)strlen(license) + 1), "_license");
+	LLVMSetInitializer(lic, LLVMConstStringInContext(cg->ctx, license, (unsigned)strlen(license), 0));
 	LLVMSetSection(lic, "license");
 	return 0;
 }

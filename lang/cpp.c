@@ -373,7 +373,8 @@ static void include_file(struct cpp *c, struct cfile *from, const char *path, in
 	sf->name = path;
 	sf->text = xt_arena_strndup(c->ar, raw, len);
 	sf->len = len;
-	sf->header = true;
+	sf->header = !c->script;
+	c->script = false;
 	free(raw);
 	struct cfile nf = { .sf = sf, .dir = dir_of(c->ar, path), .path_index = index };
 	const struct xt_source_file *pfile = c->file;
@@ -762,7 +763,7 @@ int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts 
 	if (src->len >= 2 && text[0] == '#' && text[1] == '!')
 		while (skip < src->len && text[skip] != '\n')
 			skip++;
-	if (!o->ninclude_files && !has_directive(text + skip, src->len - skip))
+	if (!o->ninclude_files && !o->nappend_files && !has_directive(text + skip, src->len - skip))
 		return 0;
 
 	struct cpp *c = calloc(1, sizeof(*c));
@@ -806,6 +807,13 @@ int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts 
 	}
 	if (!c->failed)
 		run_file(c, &mf, xt_cpp_tokenize(c, main->text, main->len, false));
+	for (int i = 0; i < o->nappend_files && !c->failed; i++) { /* after the program's last line */
+		if (c->col > 0 || (c->len > 0 && c->out[c->len - 1] != '\n'))
+			out(c, "\n", 1);
+		size_t n = strlen(o->append_files[i]);
+		c->script = n > 3 && strcmp(o->append_files[i] + n - 3, ".bt") == 0;
+		include_file(c, &mf, o->append_files[i], -1, &at);
+	}
 	int rc = c->failed ? -1 : 0;
 	if (rc == 0) {
 		struct xt_source_line *lines = xt_arena_alloc(ar, (size_t)c->nlines * sizeof(*lines));

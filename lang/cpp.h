@@ -18,6 +18,8 @@ struct xt_cpp_opts {
 	int ninclude_dirs;
 	const char *const *include_files;  /* --include FILE, read before the program */
 	int ninclude_files;
+	const char *const *append_files;   /* read after the program: `import`ed files (lang/import.c), full paths */
+	int nappend_files;
 	const char *base_dir;              /* `#include "..."` in the program: NULL for its file's folder (cwd for "<stdin>") */
 	bool have_btf;                     /* defines BPFTRACE_HAVE_BTF; a missing <header> is then only a note */
 	bool verbose;                      /* notes for headers skipped because they are missing */

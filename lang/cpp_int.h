@@ -51,6 +51,7 @@ struct cpp {
 	struct xt_arena *ar;
 	struct xt_diags *dg;
 	const struct xt_cpp_opts *o;
+	bool script;               /* the next file included is an imported .bt: program text, not a header */
 	struct macro *macros[CPP_HASH];
 	const char **path;         /* -I dirs, then the system's */
 	int npath;

@@ -8,6 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool colour;
+
+void xt_diag_set_colour(bool on) { colour = on; }
+bool xt_diag_colour(void) { return colour; }
+
+/* ANSI escapes of a diagnostic's kind and of its marks (bold, as compilers do). */
+static const char *kind_colour(const char *kind)
+{
+	return strcmp(kind, "error") == 0 ? "\033[1;31m" : strcmp(kind, "warning") == 0 ? "\033[1;35m" : "\033[1;36m";
+}
+#define MARK_COLOUR "\033[1;32m"
+#define NO_COLOUR   "\033[0m"
+
 void xt_diags_init(struct xt_diags *dg, const struct xt_source *src)
 {
 	memset(dg, 0, sizeof(*dg));
@@ -137,8 +150,12 @@ static void underline(struct xt_diags *dg, const char *line, size_t len, int col
 		putc_(dg, ' ');
 	if (endcol < col)
 		endcol = col;
+	if (colour)
+		put(dg, MARK_COLOUR, strlen(MARK_COLOUR));
 	for (; c <= endcol; c++)
 		putc_(dg, '~');
+	if (colour)
+		put(dg, NO_COLOUR, strlen(NO_COLOUR));
 	putc_(dg, '\n');
 }
 
@@ -174,6 +191,15 @@ bool xt_source_in_header(const struct xt_source *src, int line)
 	       src->lines[line - 1].file->header;
 }
 
+/* "error: ", its word coloured on a colour terminal. */
+static void put_kind(struct xt_diags *dg, const char *kind)
+{
+	if (colour)
+		putf(dg, "%s%s:%s ", kind_colour(kind), kind, NO_COLOUR);
+	else
+		putf(dg, "%s: ", kind);
+}
+
 static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 		   const char *fmt, va_list ap)
 {
@@ -181,7 +207,7 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 	if (loc_is_zero(loc)) {
 		if (name && strcmp(kind, "note") != 0)
 			putf(dg, "%s: ", name);
-		putf(dg, "%s: ", kind);
+		put_kind(dg, kind);
 		vputf(dg, fmt, ap);
 		putc_(dg, '\n');
 		return;
@@ -207,7 +233,8 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 		putf(dg, "-%d:%d", loc.last_line, loc.last_column);
 	else if (loc.last_line == loc.first_line && loc.last_column > loc.first_column)
 		putf(dg, "-%d", loc.last_column);
-	putf(dg, ": %s: ", kind);
+	putf(dg, ": ");
+	put_kind(dg, kind);
 	vputf(dg, fmt, ap);
 	putc_(dg, '\n');
 

@@ -73,6 +73,12 @@ void xt_diag_note(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 void xt_diag_plain(struct xt_diags *dg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Whether rendered diagnostics colour their kind (`error:`) and the `~`
+ * marks with ANSI escapes: for a terminal that has colour. Off by default,
+ * and then the text is exactly as without this switch. Process-wide. */
+void xt_diag_set_colour(bool on);
+bool xt_diag_colour(void);
+
 /* The closest of `n` candidates to `word` (Levenshtein distance <= 2 and less than
  * the word's length), or NULL. Used for "did you mean". */
 const char *xt_diag_closest(const char *word, const char *const *cands, size_t n);

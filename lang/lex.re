@@ -194,12 +194,14 @@ static int digit_value(char c)
  * which makes the literal a count of nanoseconds (500ms). */
 static int lex_number(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc, const char *e)
 {
-	static const struct { const char *name; uint64_t max, mult; } suffixes[] = {
-		{ "", UINT64_MAX, 1 }, { "u", UINT32_MAX, 1 }, { "ul", UINT64_MAX, 1 },
-		{ "ull", UINT64_MAX, 1 }, { "l", INT64_MAX, 1 }, { "ll", INT64_MAX, 1 },
-		{ "ns", UINT64_MAX, 1 }, { "us", UINT64_MAX, 1000 }, { "ms", UINT64_MAX, 1000000 },
-		{ "s", UINT64_MAX, 1000000000ull }, { "m", UINT64_MAX, 60000000000ull },
-		{ "h", UINT64_MAX, 3600000000000ull }, { "d", UINT64_MAX, 86400000000000ull },
+	/* ctype: the literal's type, as C gives it (sema: 1u is a uint32) */
+	static const struct { const char *name; uint64_t max, mult; const char *ctype; } suffixes[] = {
+		{ "", UINT64_MAX, 1, NULL }, { "u", UINT32_MAX, 1, "uint32" }, { "ul", UINT64_MAX, 1, "uint64" },
+		{ "ull", UINT64_MAX, 1, "uint64" }, { "lu", UINT64_MAX, 1, "uint64" }, { "llu", UINT64_MAX, 1, "uint64" },
+		{ "l", INT64_MAX, 1, "int64" }, { "ll", INT64_MAX, 1, "int64" },
+		{ "ns", UINT64_MAX, 1, NULL }, { "us", UINT64_MAX, 1000, NULL }, { "ms", UINT64_MAX, 1000000, NULL },
+		{ "s", UINT64_MAX, 1000000000ull, NULL }, { "m", UINT64_MAX, 60000000000ull, NULL },
+		{ "h", UINT64_MAX, 3600000000000ull, NULL }, { "d", UINT64_MAX, 86400000000000ull, NULL },
 	};
 	const char *s = px->cur;
 	begin(px, loc);
@@ -265,6 +267,7 @@ static int lex_number(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc, c
 	if (big || v > suffixes[k].max / suffixes[k].mult)
 		return lex_error(px, *loc, "integer literal too large");
 	lval->num = v * suffixes[k].mult;
+	px->int_ctype = suffixes[k].ctype;
 	return INT;
 }
 
@@ -371,6 +374,22 @@ static bool typedef_cast(const char *p, const char *end)
 	return p < end && (*p == ')' || *p == ';' || (*p == '=' && (p + 1 >= end || p[1] != '=')));
 }
 
+/* After '(': whether the name at p..end is a typedef name in a cast without
+ * '*' (`(u64)$x`, `(pid_t)arg0`): ')' follows it, then something that can
+ * start an expression but never continue one -- a variable, map, number,
+ * name, string, '(' or '!'/'~'. `(pid) - 1` stays an expression (C needs to
+ * know the typedef names to tell; write `(T)(-1)`). */
+static bool typedef_cast_bare(const char *p, const char *end)
+{
+	p = xt_lex_skip_space(p, end);
+	if (p >= end || *p != ')')
+		return false;
+	p = xt_lex_skip_space(p + 1, end);
+	return p < end && (*p == '$' || *p == '@' || *p == '(' || *p == '"' || *p == '_' || *p == '~' ||
+			   (*p == '!' && (p + 1 >= end || p[1] != '=')) || (*p >= '0' && *p <= '9') ||
+			   (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'));
+}
+
 /* One expression-level token at px->cur (white space already skipped). */
 static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 {
@@ -461,7 +480,8 @@ static int lex_code(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 		begin(px, loc);
 		tok = keyword(start, (size_t)((const char *)YYCURSOR - start));
 		if (tok == IDENT && px->prev_tok != STRUCT && px->prev_tok != UNION && px->prev_tok != ENUM &&
-		    typedef_cast((const char *)YYCURSOR, px->end))
+		    (typedef_cast((const char *)YYCURSOR, px->end) ||
+		     (px->prev_tok == '(' && typedef_cast_bare((const char *)YYCURSOR, px->end))))
 			tok = TYPEDEF_NAME;
 		lval->str = text(px, start, (const char *)YYCURSOR);
 		advance(px, (const char *)YYCURSOR, loc);
@@ -609,6 +629,13 @@ static int lex_top(struct xt_pctx *px, XTYYSTYPE *lval, struct xt_loc *loc)
 		advance(px, p + 3, loc);
 		return MAPDECL;
 	}
+	/* `import "path";` (bpftrace 0.26), lexed as code up to its ';' */
+	if (end - p >= 7 && memcmp(p, "import", 6) == 0 && !is_attach_char((unsigned char)p[6]) &&
+	    *xt_lex_skip_space(p + 6, end) == '"') {
+		begin(px, loc);
+		advance(px, p + 6, loc);
+		return IMPORT;
+	}
 	if (end - p >= 6 && memcmp(p, "config", 6) == 0 && !is_attach_char((unsigned char)p[6]) &&
 	    *xt_lex_skip_space(p + 6, end) == '=') {
 		begin(px, loc);
@@ -683,6 +710,7 @@ int xtyylex(XTYYSTYPE *lval, struct xt_loc *lloc, struct xt_pctx *px)
 		px->in_macro = true;
 		break;
 	case MAPDECL:
+	case IMPORT:
 		px->in_decl = true;
 		break;
 	case ';':

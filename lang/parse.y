@@ -44,10 +44,12 @@ struct xt_pctx {
 	bool in_macro;            /* from `macro` to the end of its body: code, not attach points */
 	bool in_decl;             /* from a top-level `let @m` to its ';': code */
 	struct xt_list decls;     /* XT_N_MAPDECL met so far */
+	struct xt_list macros;    /* XT_N_MACRO met among the probes */
 	int angle_nest;           /* nest when the `<` opened */
 	int prev_tok;             /* the last token before end of input (0: none yet) */
 	struct xt_list cdefs;     /* XT_N_CDEFS met so far */
 	struct xt_loc prev_loc;
+	const char *int_ctype;    /* the last INT's C suffix type ("uint32" for 1u...), NULL without */
 };
 }
 
@@ -185,10 +187,10 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token BREAK "'break'" CONTINUE "'continue'" RETURN "'return'" LET "'let'"
 %token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
-%token TRUE "'true'" FALSE "'false'"
+%token TRUE "'true'" FALSE "'false'" IMPORT "'import'"
 %token MAPDECL "'let' (a map declaration)"
 
-%type <node> program defs_entry config_opt probe body block angle_block pred_opt
+%type <node> program defs_entry header probe body block angle_block pred_opt
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
 %type <node> expr postfix primary map cond value if_value
 %type <list> probes attach_list stmts brace_body config_items config_body
@@ -233,11 +235,11 @@ start
  * (lang/cpp.c's headers, a struct, union, enum or typedef) between any of
  * them after the config block. */
 program
-	: cdefs config_opt macros probes
+	: cdefs header macros probes
 		{
 			$$ = NODE(XT_N_PROGRAM, @$);
 			$$->a = $2;
-			$$->c = $3.head;
+			$$->c = list_push($3, px->macros.head).head; /* then the later ones */
 			$$->list = $4.head;
 			$$->b = px->cdefs.head;
 			$$->decls = px->decls.head;
@@ -293,10 +295,24 @@ macro_param
 	| IDENT { $$ = named(px, XT_N_IDENT, $1, @1); }
 	;
 
-/* config_opt: [ 'config' '=' '{' key = value; ... '}' ] */
-config_opt
+/* header: at most one config block and any number of imports, in any
+ * order (bpftrace 0.26): [ 'config' '=' '{' key = value; ... '}' ] and
+ * 'import' STRING ';'. lang/import.c has read the imports already. */
+header
 	: %empty { $$ = NULL; }
-	| CONFIG '=' '{' config_body '}' cdefs { $$ = block(px, $4, @$); }
+	| header import_stmt cdefs { $$ = $1; }
+	| header CONFIG '=' '{' config_body '}' cdefs
+		{
+			if ($1) {
+				xtyyerror(&@2, px, "syntax error: duplicate config block");
+				YYERROR;
+			}
+			$$ = block(px, $5, @2);
+		}
+	;
+
+import_stmt
+	: IMPORT STRING ';'
 	;
 
 config_items
@@ -318,13 +334,27 @@ config_set
 		}
 	;
 
-/* probes: probes and map declarations, in any order (declarations go to
- * the program's decls) */
+/* probes: probes, map declarations and macros after the first probe or
+ * declaration, in any order (declarations go to the program's decls, macros
+ * to its macros: bpftrace 0.25 lets a macro follow the probes that use it) */
 probes
 	: probe { $$ = list_one($1); }
 	| map_decl { $$.head = $$.tail = NULL; }
 	| probes probe { $$ = list_push($1, $2); }
 	| probes map_decl { $$ = $1; }
+	| probes macro_def { $$ = $1; px->macros = list_push(px->macros, $2); }
+	/* an imported file's own imports (lang/import.c read them), which the
+	 * preprocessor puts after the program's probes */
+	| probes import_stmt
+		{
+			$$ = $1;
+			const struct xt_source *src = px->src;
+			int line = @2.first_line;
+			if (!src->lines || line > src->nlines || strcmp(src->lines[line - 1].file->name, src->name) == 0) {
+				xtyyerror(&@2, px, "syntax error: imports must appear before probes and macros");
+				YYERROR;
+			}
+		}
 	| probes CDEFS { $$ = $1; cdef(px, $2, @2); }
 	;
 
@@ -675,7 +705,8 @@ postfix
 	;
 
 primary
-	: INT { $$ = NODE(XT_N_INT, @$); $$->ival = $1; }
+	/* px->int_ctype is this INT's: `primary: INT .` reduces without a lookahead */
+	: INT { $$ = NODE(XT_N_INT, @$); $$->ival = $1; $$->name = px->int_ctype; }
 	| TRUE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 1; }
 	| FALSE { $$ = NODE(XT_N_BOOL, @$); $$->ival = 0; }
 	| STRING
@@ -872,7 +903,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	int nexp = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	/* C definitions may come anywhere between probes: no hint to give */
 	for (int i = 0; i < nexp; i++)
-		if (exp[i] == YYSYMBOL_CDEFS || exp[i] == YYSYMBOL_MAPDECL) /* nor a map declaration */
+		if (exp[i] == YYSYMBOL_CDEFS || exp[i] == YYSYMBOL_MAPDECL || exp[i] == YYSYMBOL_IMPORT) /* nor a map declaration, an import */
 			exp[i--] = exp[--nexp];
 	bool semi = false, block = false, comma = false, value = false;
 	for (int i = 0; i < nexp; i++) {
@@ -993,6 +1024,8 @@ static bool entry_is_program(const char *p, const char *end)
 	}
 	if (n == 5 && !memcmp(w, "macro", 5) && p < end && (*p == ' ' || *p == '\t'))
 		return true; /* macro definitions, then probes */
+	if (n == 6 && !memcmp(w, "import", 6) && *xt_lex_skip_space(p, end) == '"')
+		return true; /* imports, then probes */
 	if (n == 6 && !memcmp(w, "config", 6)) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 			p++;

@@ -27,12 +27,52 @@ struct call {
 	int serial;
 };
 
-static struct xt_node *find_macro(struct mx *m, const char *name)
+/* Whether argument a fits parameter p: `$v` takes a variable, `@m` a map
+ * without keys, a bare name anything. */
+static bool arg_fits(const struct xt_node *p, const struct xt_node *a)
 {
-	for (struct xt_node *d = m->macros; d; d = d->next)
-		if (strcmp(d->name, name) == 0)
-			return d;
-	return NULL;
+	if (p->kind == XT_N_VAR)
+		return a->kind == XT_N_VAR;
+	if (p->kind == XT_N_MAP)
+		return a->kind == XT_N_MAP && !a->list;
+	return true;
+}
+
+/* The macro that call n names (a bare name n: a macro without parameters).
+ * Macros overload by parameter count and kind, as in bpftrace 0.25: of those
+ * that fit, the one with the most `$v`/`@m` parameters (`twice($n)` picks
+ * `twice($v)` over `twice(x)`). When none fits, the first of that name (for
+ * its diagnostic; NULL for a bare name). */
+static struct xt_node *find_macro(struct mx *m, const struct xt_node *n)
+{
+	struct xt_node *first = NULL, *best = NULL;
+	int best_score = -1;
+	for (struct xt_node *d = m->macros; d; d = d->next) {
+		if (strcmp(d->name, n->name) != 0)
+			continue;
+		if (!first)
+			first = d;
+		const struct xt_node *p = d->list, *a = n->kind == XT_N_CALL ? n->list : NULL;
+		int score = 0;
+		for (; p && a && arg_fits(p, a); p = p->next, a = a->next)
+			score += p->kind != XT_N_IDENT;
+		if (!p && !a && score > best_score) {
+			best = d;
+			best_score = score;
+		}
+	}
+	return best ? best : n->kind == XT_N_CALL ? first : NULL;
+}
+
+/* Whether two definitions have the same signature (count and kinds). */
+static bool same_signature(const struct xt_node *d, const struct xt_node *e)
+{
+	const struct xt_node *p = d->list, *q = e->list;
+	while (p && q && (p->kind == XT_N_IDENT) == (q->kind == XT_N_IDENT) && (p->kind == XT_N_IDENT || p->kind == q->kind)) {
+		p = p->next;
+		q = q->next;
+	}
+	return !p && !q;
 }
 
 static struct xt_node *param_arg(const struct call *c, enum xt_node_kind kind, const char *name)
@@ -89,7 +129,7 @@ static int expand_stmts(struct mx *m, struct xt_node **head);
 static struct xt_node *expand_call(struct mx *m, struct xt_node *n, struct xt_node **value, int *err)
 {
 	struct xt_diags *dg = m->s->dg;
-	const struct xt_node *mac = find_macro(m, n->name);
+	const struct xt_node *mac = find_macro(m, n);
 	*value = NULL;
 	for (int i = 0; i < m->depth; i++)
 		if (m->stack[i] == mac) {
@@ -106,7 +146,7 @@ static struct xt_node *expand_call(struct mx *m, struct xt_node *n, struct xt_no
 	int nparams = 0, nargs = 0;
 	for (const struct xt_node *p = mac->list; p; p = p->next)
 		nparams++;
-	for (struct xt_node *a = n->list; a; a = a->next)
+	for (struct xt_node *a = n->kind == XT_N_CALL ? n->list : NULL; a; a = a->next)
 		nargs++;
 	if (nargs != nparams || nparams > 16) {
 		xt_diag_error(dg, n->loc, "macro '%s' takes %d argument%s, not %d",
@@ -115,7 +155,7 @@ static struct xt_node *expand_call(struct mx *m, struct xt_node *n, struct xt_no
 		return NULL;
 	}
 	int i = 0;
-	struct xt_node *a = n->list;
+	struct xt_node *a = n->kind == XT_N_CALL ? n->list : NULL;
 	for (const struct xt_node *p = mac->list; p; p = p->next, a = a->next, i++) {
 		if (p->kind == XT_N_VAR && a->kind != XT_N_VAR) {
 			xt_diag_error(dg, a->loc, "macro '%s' parameter $%s needs a scratch variable", mac->name, p->name);
@@ -148,9 +188,11 @@ static struct xt_node *expand_call(struct mx *m, struct xt_node *n, struct xt_no
 	return body;
 }
 
+/* A call of a macro, or a bare name that is a macro without parameters
+ * (`answer` for `answer()`; a record's field name has its value in a). */
 static bool is_macro_call(struct mx *m, const struct xt_node *n)
 {
-	return n && n->kind == XT_N_CALL && find_macro(m, n->name);
+	return n && (n->kind == XT_N_CALL || (n->kind == XT_N_IDENT && !n->a)) && find_macro(m, n);
 }
 
 /* Expands the macro calls in expression *np; statements they need first are
@@ -283,6 +325,25 @@ static int expand_stmts(struct mx *m, struct xt_node **head)
 	return 0;
 }
 
+/* The first break, continue or return in n (a macro body's statements). */
+static const struct xt_node *find_jump(const struct xt_node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == XT_N_BREAK || n->kind == XT_N_CONTINUE || n->kind == XT_N_RETURN)
+			return n;
+		const struct xt_node *j = find_jump(n->a);
+		if (!j)
+			j = find_jump(n->b);
+		if (!j)
+			j = find_jump(n->c);
+		if (!j)
+			j = find_jump(n->list);
+		if (j)
+			return j;
+	}
+	return NULL;
+}
+
 int xt_pass_macros(struct xt_sema *s)
 {
 	struct xt_node *prog = s->prog->ast;
@@ -291,10 +352,15 @@ int xt_pass_macros(struct xt_sema *s)
 	struct mx m = { .s = s, .macros = prog->c };
 	for (struct xt_node *d = prog->c; d; d = d->next) {
 		for (struct xt_node *e = prog->c; e != d; e = e->next)
-			if (strcmp(e->name, d->name) == 0) {
-				xt_diag_error(s->dg, d->loc, "macro '%s' is defined twice", d->name);
+			if (strcmp(e->name, d->name) == 0 && same_signature(e, d)) {
+				xt_diag_error(s->dg, d->loc, "macro '%s' is defined twice with the same parameters", d->name);
 				return -1;
 			}
+		const struct xt_node *j = find_jump(d->b);
+		if (j) {
+			xt_diag_error(s->dg, j->loc, "macro '%s': break, continue and return are not allowed in a macro", d->name);
+			return -1;
+		}
 		for (struct xt_node *p = d->list; p; p = p->next)
 			for (struct xt_node *q = d->list; q != p; q = q->next)
 				if (q->kind == p->kind && strcmp(q->name, p->name) == 0) {

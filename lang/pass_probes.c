@@ -195,6 +195,12 @@ int xt_pass_probes(struct xt_sema *s)
 			prog->has_end = true;
 	}
 	index_sites(prog);
+	if (rc == 0 && prog->opts.max_probes && prog->nsites > prog->opts.max_probes && !prog->opts.listing) {
+		/* config max_probes (bpftrace 0.26: each attach point is a program) */
+		xt_diag_plain(s->dg, "the program attaches %d probes, more than max_probes (%d); raise it with "
+			      "config = { max_probes = N } or BPFTRACE_MAX_PROBES", prog->nsites, prog->opts.max_probes);
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -354,7 +354,7 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 {
 	switch (n->kind) {
 	case XT_N_INT:
-		return xt_sema_literal_type(n->ival);
+		return xt_sema_c_literal(n);
 	case XT_N_BOOL:
 		return &xt_bool;
 	case XT_N_STR:
@@ -374,6 +374,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		}
 		if (n->op == XT_OP_ADDR)
 			return xt_sema_addr(s, n, a);
+		if ((n->op == XT_OP_BNOT || n->op == XT_OP_NEG) && xt_sema_c_fold(n))
+			return xt_sema_c_literal(n);
 		if (!xt_sema_need_int(s, n->a, a, xt_op_text(n->op)))
 			return NULL;
 		return n->op == XT_OP_LNOT ? &xt_bool : xt_type_int(8, n->op == XT_OP_NEG || (a->kind == XT_T_INT && a->sign));

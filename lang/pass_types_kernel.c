@@ -150,12 +150,14 @@ const struct xt_type *xt_sema_deref(struct xt_sema *s, struct xt_node *n, const 
  * element or *p (so that &n has a meaning). */
 static bool in_memory(const struct xt_node *n)
 {
+	/* (recursive only along a string's base: as deep as the expression) */
 	switch (n->kind) {
 	case XT_N_ARROW:
 	case XT_N_FIELD:
 		return n->a->type && (n->a->type->kind == XT_T_PTR || xt_type_is_place(n->a->type));
-	case XT_N_INDEX:
-		return true;
+	case XT_N_INDEX: /* of a pointer, an array in memory, or a char array read as a string from memory */
+		return n->a->type && (n->a->type->kind == XT_T_PTR || xt_type_is_place(n->a->type) ||
+				      (n->a->type->kind == XT_T_STR && in_memory(n->a)));
 	case XT_N_UNOP:
 		return n->op == XT_OP_DEREF;
 	default:

@@ -61,12 +61,13 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 			*bad = true;
 			return NULL;
 		}
-		if (t->kind == XT_T_AGG || t->kind == XT_T_RECORD) {
+		if (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id)) {
 			xt_diag_error(s->dg, k->loc, "a %s cannot be a map key", tname(s, t));
 			*bad = true;
 			return NULL;
 		}
-		if (t->kind == XT_T_ARRAY && !(t = xt_sema_kval(s, k, t))) { /* an array: its copy */
+		/* an array or a C struct: its copy, by value */
+		if ((t->kind == XT_T_ARRAY || t->kind == XT_T_RECORD) && !(t = xt_sema_kval(s, k, t))) {
 			*bad = true;
 			return NULL;
 		}

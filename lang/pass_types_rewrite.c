@@ -73,3 +73,34 @@ const struct xt_type *xt_sema_enum_const(struct xt_node *n)
 	n->ival = (uint64_t)ev;
 	return ev < 0 ? &xt_s64 : xt_sema_literal_type(n->ival);
 }
+
+/* The C suffix types (lex.re names them in XT_N_INT's name). */
+static const struct xt_type *c_suffix_type(const struct xt_node *n)
+{
+	if (n->kind != XT_N_INT || !n->name)
+		return NULL;
+	if (strcmp(n->name, "uint32") == 0)
+		return &xt_u32;
+	if (strcmp(n->name, "uint64") == 0)
+		return &xt_u64;
+	return strcmp(n->name, "int64") == 0 ? &xt_s64 : NULL;
+}
+
+const struct xt_type *xt_sema_c_literal(const struct xt_node *n)
+{
+	const struct xt_type *t = c_suffix_type(n);
+	return t ? t : xt_sema_literal_type(n->ival);
+}
+
+bool xt_sema_c_fold(struct xt_node *n)
+{
+	const struct xt_type *t = c_suffix_type(n->a);
+	if (!t)
+		return false;
+	uint64_t v = n->op == XT_OP_BNOT ? ~n->a->ival : -n->a->ival;
+	n->ival = t->size == 4 ? v & UINT32_MAX : v;
+	n->name = n->a->name;
+	n->kind = XT_N_INT; /* a constant of the literal's type from here on */
+	n->a = NULL;
+	return true;
+}

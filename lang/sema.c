@@ -44,7 +44,7 @@ struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
 
 	struct xt_sema s = { .ar = ar, .dg = dg, .prog = prog };
 	static int (*const passes[])(struct xt_sema *) = {
-		xt_pass_config, xt_pass_macros, xt_pass_probes, pass_cdefs, xt_pass_types, xt_pass_probes_check,
+		xt_pass_config, xt_pass_macros, xt_pass_probes, pass_cdefs, xt_pass_types, xt_pass_options, xt_pass_probes_check,
 		xt_pass_layout,
 	};
 	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {

@@ -102,6 +102,16 @@ struct xt_sema_opts {
 	/* the preprocessor's options (-I, --include, -v); NULL: none. The
 	 * driver decides have_btf itself. */
 	const struct xt_cpp_opts *cpp;
+	/* config keys of bpftrace 0.26 (lang/pass_config.c); zero/NULL: default */
+	int stack_mode;            /* kstack/ustack without a mode: enum xt_stack_mode (0: bpftrace) */
+	const char *license;       /* the BPF object's license; NULL: "GPL" */
+	const char *str_trunc_trailer; /* after a string str() cut short; NULL: ".." (or the env's) */
+	int cat_bytes_max;         /* cat()'s limit; 0: the driver's */
+	int max_probes;            /* attach points at most; 0: no limit */
+	/* the program's named options (bpftrace 0.24's getopt), given after `--`
+	 * as --name[=value]: "name" or "name=value" (strings owned by the caller) */
+	const char *const *named;
+	int nnamed;
 };
 
 struct xt_program {
@@ -119,6 +129,9 @@ struct xt_program {
 	int nsites;
 	bool has_end;
 	int nmap_loops;            /* for ($kv : @m) loops: callbacks to emit */
+	/* getopt("name", default, "help") calls: the options the program takes */
+	struct xt_getopt { const char *name, *help; } *getopts;
+	int ngetopts;
 };
 
 /* Analyses `ast` (from xt_parse). Returns a program description allocated in

@@ -34,7 +34,8 @@ struct xt_sema {
 	int map_loop_depth;            /* for ($kv : @m) bodies: a separate BPF function */
 };
 
-int xt_pass_config(struct xt_sema *s); /* pass_config.c: config = { ... } */
+int xt_pass_config(struct xt_sema *s);
+int xt_pass_options(struct xt_sema *s); /* pass_config.c: config = { ... } */
 int xt_pass_macros(struct xt_sema *s); /* pass_macros.c: macro calls expanded in place */
 int xt_pass_probes(struct xt_sema *s);  /* pass_probes.c: attach points to sites */
 int xt_pass_types(struct xt_sema *s);   /* pass_types.c: names and types */
@@ -91,6 +92,12 @@ int xt_sema_map_decls_check(struct xt_sema *s);
 void xt_sema_posparam(struct xt_sema *s, struct xt_node *n);
 const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n);
 const struct xt_type *xt_sema_enum_const(struct xt_node *n);
+/* An integer literal's type: its C suffix's (1u: uint32, 1ul: uint64, 1l:
+ * int64), else by its value. */
+const struct xt_type *xt_sema_c_literal(const struct xt_node *n);
+/* ~ or - of a suffixed literal (~0u) folded in the literal's C type; false
+ * when n is not one. */
+bool xt_sema_c_fold(struct xt_node *n);
 
 /* pass_types_kernel.c: kernel types (BTF) in the typing pass */
 const struct xt_type *xt_sema_kernel_named(struct xt_sema *s, const char *name, struct xt_loc loc);

@@ -4,8 +4,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include "repl/repl_int.h"
 #include "stdlib/registry.h"
+
+/* Whether a builtin can be written in a program: the prompt's own (`@m[key]`)
+ * and -k's records have names no one can type. */
+static bool typable(const struct xt_builtin *b)
+{
+	return (b->name[0] >= 'a' && b->name[0] <= 'z') || (b->name[0] >= 'A' && b->name[0] <= 'Z') || b->name[0] == '_';
+}
+
+/* What a builtin's record says of it, beyond its help line. */
+static void help_builtin(const struct xt_builtin *b)
+{
+	printf("%s%s (builtin %s)\n    %s\n", b->name, b->kind == XT_BI_FUNC ? "()" : "",
+	       b->kind == XT_BI_FUNC ? "function" : "variable", b->help ? b->help : "");
+	if (b->kind == XT_BI_FUNC) {
+		if (b->max_args < 0 || b->max_args > 16)
+			printf("    takes %d or more arguments\n", b->min_args);
+		else if (b->min_args == b->max_args)
+			printf("    takes %d argument%s\n", b->min_args, b->min_args == 1 ? "" : "s");
+		else
+			printf("    takes %d %s %d arguments\n", b->min_args, b->max_args == b->min_args + 1 ? "or" : "to",
+			       b->max_args);
+	}
+	if (b->flags & XT_BIF_AGG)
+		printf("    an aggregation: @map[key] = %s(...); printed with the map\n", b->name);
+	else if (b->flags & XT_BIF_NOVALUE)
+		puts("    a statement: it has no value");
+	if (b->flags & XT_BIF_CTX)
+		puts("    reads the probe's context: its meaning depends on the probe type");
+	if (b->on_event)
+		puts("    acts in user space, when its record arrives (after the probe ran)");
+}
+
+/* What a probe type's record says of it. */
+static void help_provider(const struct xt_provider *p)
+{
+	printf("%s (probe type%s%s)\n    %s\n", p->name, p->alias ? ", alias " : "", p->alias ? p->alias : "",
+	       p->help ? p->help : "");
+	static const struct { unsigned flag; const char *what; } ctx[] = {
+		{ XT_PROVF_CTX_ARGN, "arg0, arg1, ..." }, { XT_PROVF_CTX_RETVAL, "retval" },
+		{ XT_PROVF_CTX_FUNC, "func" }, { XT_PROVF_CTX_REGS, "reg()" },
+	};
+	int n = 0;
+	for (size_t i = 0; i < sizeof(ctx) / sizeof(ctx[0]); i++)
+		if (p->flags & ctx[i].flag)
+			printf("%s%s", n++ ? ", " : "    offers ", ctx[i].what);
+	if (n)
+		putchar('\n');
+	if (p->flags & XT_PROVF_RUNONCE)
+		puts("    runs once, never attached");
+	if (p->flags & XT_PROVF_ANYTASK)
+		puts("    fires in whatever task runs: -p does not filter it");
+	if (p->list && !(p->flags & XT_PROVF_NOTARGET))
+		printf("    .list %s:* lists its probes\n", p->name);
+	const char *why = p->unavailable ? p->unavailable() : NULL;
+	if (why)
+		printf("    not on this machine: %s\n", why);
+}
 
 static void cmd_help(const char *arg)
 {
@@ -36,6 +95,8 @@ static void cmd_help(const char *arg)
 	if (strcmp(arg, "builtins") == 0) {
 		puts("Builtins:");
 		for (const struct xt_builtin *const *b = xt_builtins(); *b; b++) {
+			if (!typable(*b))
+				continue;
 			char head[64];
 			snprintf(head, sizeof(head), "%s%s", (*b)->name, (*b)->kind == XT_BI_FUNC ? "()" : "");
 			printf("  %-22s %s\n", head, (*b)->help ? (*b)->help : "");
@@ -43,21 +104,24 @@ static void cmd_help(const char *arg)
 		any = true;
 	}
 	const char *topic = arg[0] == '.' ? arg + 1 : arg;
+	size_t tl = strlen(topic);
+	if (tl > 2 && strcmp(topic + tl - 2, "()") == 0) /* .help count() */
+		tl -= 2;
 	for (const struct xt_repl_command *c = xt_repl_commands; c->name; c++)
 		if (strcmp(c->name + 1, topic) == 0) {
 			printf("%s%s%s\n    %s\n", c->name, c->args ? " " : "", c->args ? c->args : "", c->help);
 			any = true;
 		}
-	for (const struct xt_provider *const *p = xt_providers(); *p; p++)
-		if (strcmp((*p)->name, arg) == 0 || ((*p)->alias && strcmp((*p)->alias, arg) == 0)) {
-			printf("%s (probe type%s%s)\n    %s\n", (*p)->name, (*p)->alias ? ", alias " : "",
-			       (*p)->alias ? (*p)->alias : "", (*p)->help ? (*p)->help : "");
-			any = true;
-		}
+	char word[64];
+	snprintf(word, sizeof(word), "%.*s", (int)(tl < 63 ? tl : 63), topic);
+	const struct xt_provider *prov = xt_provider_find(word); /* BEGIN is begin, u is uprobe */
+	if (prov) {
+		help_provider(prov);
+		any = true;
+	}
 	for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
-		if (strcmp((*b)->name, arg) == 0) {
-			printf("%s%s (builtin %s)\n    %s\n", (*b)->name, (*b)->kind == XT_BI_FUNC ? "()" : "",
-			       (*b)->kind == XT_BI_FUNC ? "function" : "variable", (*b)->help ? (*b)->help : "");
+		if (typable(*b) && strlen((*b)->name) == tl && strncmp((*b)->name, topic, tl) == 0) {
+			help_builtin(*b);
 			any = true;
 		}
 	if (!any)
@@ -101,7 +165,8 @@ static void cmd_probes(const char *arg)
 			snprintf(hits, sizeof(hits), known ? "%llu" : "?", (unsigned long long)sum);
 			if (j == 0)
 				snprintf(num, sizeof(num), "[%d]", e->id);
-			printf("%-5s %-50s %10s hits%s\n", num, where, hits, e->attached ? "" : " (detached)");
+			printf("%-5s %-50s %10s hit%s%s\n", num, where, hits, known && sum == 1 ? "" : "s",
+			       e->attached ? "" : " (detached)");
 			for (int k = 0; p->nsites > 1 && known && k < p->nsites; k++) {
 				char one[32];
 				const char *h = hits_text(e, p->sites[k].id, one, sizeof(one));
@@ -109,9 +174,11 @@ static void cmd_probes(const char *arg)
 					printf("        %-48s %10s\n", p->sites[k].name, h);
 			}
 		}
+		xt_repl_flood_probes_entry(e, stdout);
 	}
 	if (!R->nentries)
 		puts("no entry has been attached yet");
+	xt_repl_flood_probes_end(stdout);
 }
 
 static void cmd_detach(const char *arg)
@@ -162,6 +229,108 @@ static void cmd_list(const char *arg)
 	xt_list_probes(stdout, arg && *arg ? arg : NULL, false);
 }
 
+
+/* Runs $VISUAL or $EDITOR (vi) on path, with the terminal as it is between
+ * lines; whether it exited with status 0. */
+static bool run_editor(const char *path)
+{
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	fflush(stdout);
+	if (setenv("XT_EDITOR", ed, 1) < 0)
+		return false;
+	pid_t pid = fork();
+	if (pid == 0) {
+		xt_sig_restore_child();
+		execl("/bin/sh", "sh", "-c", "exec $XT_EDITOR \"$1\"", "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	if (pid < 0)
+		return false;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Whether `text` compiles as an entry with probes against the session's
+ * maps; prints the diagnostics when not. */
+static bool edit_compiles(const char *text)
+{
+	struct entry e = { 0 };
+	struct xt_sema_opts so = xt_repl_sema_opts();
+	const struct xt_map_info **known = calloc((size_t)R->nmaps + 1, sizeof(*known));
+	for (int i = 0; i < R->nmaps; i++)
+		known[i] = R->maps[i].info;
+	so.known_maps = known;
+	so.nknown_maps = R->nmaps;
+	so.count_hits = true;
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	int rc = xt_unit_compile_entry(&e.unit, "<edit>", text, &so, &dg);
+	if (rc == 0 && !e.unit.prog)
+		xt_diag_plain(&dg, "the edited entry has no probe: an entry keeps its probes (statements run at the prompt)");
+	else if (rc == 0)
+		rc = xt_repl_check_maps(&e, &dg);
+	if (dg.len)
+		fputs(dg.buf, stderr);
+	bool ok = rc == 0 && !dg.errors;
+	xt_diags_fini(&dg);
+	xt_unit_free(&e.unit);
+	free(known);
+	return ok;
+}
+
+/* .edit N: entry N's text in $EDITOR; a changed text that compiles replaces
+ * the entry: the old one is detached (its maps stay) and the new one
+ * attached under the next number. */
+static void cmd_edit(const char *arg)
+{
+	char *end;
+	long n = arg ? strtol(arg, &end, 10) : 0;
+	if (!arg || end == arg || *end) {
+		fprintf(stderr, "usage: .edit N (an entry's number, see .probes)\n");
+		return;
+	}
+	if (n < 1 || n > R->nentries) {
+		fprintf(stderr, "xtrace: no entry %s (.probes lists them)\n", arg);
+		return;
+	}
+	struct entry *e = R->entries[n - 1];
+	char path[] = "/tmp/xtrace-edit-XXXXXX.xt";
+	int fd = mkstemps(path, 3);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f || fprintf(f, "%s%s", e->text, e->text[0] && e->text[strlen(e->text) - 1] == '\n' ? "" : "\n") < 0 ||
+	    fclose(f) != 0) {
+		fprintf(stderr, "xtrace: cannot write %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			unlink(path);
+		return;
+	}
+	bool edited = run_editor(path);
+	char *text = edited ? xt_read_file(path) : NULL;
+	unlink(path);
+	if (!edited) {
+		fprintf(stderr, "xtrace: the editor failed; entry %ld is unchanged\n", n);
+	} else if (!text) {
+		fprintf(stderr, "xtrace: cannot read %s back: %s\n", path, strerror(errno));
+	} else if (strspn(text, " \t\n") == strlen(text) || strcmp(text, e->text) == 0 ||
+		   (strncmp(text, e->text, strlen(e->text)) == 0 && strcmp(text + strlen(e->text), "\n") == 0)) {
+		printf("[%ld] unchanged\n", n);
+	} else if (edit_compiles(text)) {
+		size_t len = strlen(text);
+		while (len && text[len - 1] == '\n')
+			text[--len] = 0;
+		xt_repl_entry_stop(e, "detached: replaced by the edit", false);
+		xt_repl_run_entry("<edit>", text, false);
+	} else {
+		fprintf(stderr, "xtrace: entry %ld is unchanged\n", n);
+	}
+	free(text);
+}
 
 static void cmd_load(const char *arg)
 {
@@ -331,12 +500,17 @@ const struct xt_repl_command xt_repl_commands[] = {
 	{ ".detach", "N|all", "detach entry N (or all); its maps stay", cmd_detach, XT_REPL_ARG_ENTRY },
 	{ ".maps", NULL, "the session's maps: key and value types, number of entries", cmd_maps, XT_REPL_ARG_NONE },
 	{ ".list", "[PATTERN]", "list probes matching PATTERN, as xtrace -l", cmd_list, XT_REPL_ARG_PROBE },
-	{ ".watch", "@MAP [SECONDS]", "redraw @MAP every SECONDS (default 1) until Ctrl-C", xt_repl_cmd_watch, XT_REPL_ARG_MAP },
+	{ ".watch", "@MAP... [SECONDS]", "a dashboard of the maps, redrawn every SECONDS (default 1) until a key or Ctrl-C", xt_repl_cmd_watch, XT_REPL_ARG_MAP },
 	{ ".load", "FILE.xt", "run a script's probes in the session", cmd_load, XT_REPL_ARG_FILE },
 	{ ".save", "FILE.xt", "write the running entries as a script for 'xtrace FILE.xt'", cmd_save, XT_REPL_ARG_FILE },
+	{ ".pager", "[on|off]", "long output through $PAGER (default less -FRX) on a terminal; on at first", xt_repl_cmd_pager, XT_REPL_ARG_NONE },
+	{ ".edit", "N", "edit entry N in $EDITOR; saving replaces it (its maps stay)", cmd_edit, XT_REPL_ARG_ENTRY },
 	{ ".format", "text|json", "how maps and events are printed", cmd_format, XT_REPL_ARG_FORMAT },
 	{ ".flame", "@MAP FILE.svg", "write @MAP (keyed by a stack) as an SVG flame graph", cmd_flame, XT_REPL_ARG_MAP },
 	{ ".quit", NULL, "print the maps, detach everything and leave (also Ctrl-D)", cmd_quit, XT_REPL_ARG_NONE },
+	{ ".resume", NULL, "show the records held since Ctrl-C paused the output, and go on", xt_repl_cmd_resume, XT_REPL_ARG_NONE },
+	{ ".mute", "N", "count entry N's printed records without printing them", xt_repl_cmd_mute, XT_REPL_ARG_ENTRY },
+	{ ".unmute", "N", "print entry N's records again", xt_repl_cmd_unmute, XT_REPL_ARG_ENTRY },
 	{ 0 },
 };
 
@@ -351,8 +525,15 @@ void xt_repl_run_command(char *line)
 		arg[--alen] = 0;
 	for (const struct xt_repl_command *c = xt_repl_commands; c->name; c++)
 		if (strlen(c->name) == n && strncmp(c->name, p, n) == 0) {
+			/* long output (.list, .help builtins) through the pager; not
+			 * what takes the terminal itself */
+			bool page = c->run != xt_repl_cmd_watch && c->run != cmd_edit;
+			if (page)
+				xt_repl_page_begin();
 			c->run(alen ? arg : NULL);
 			fflush(stdout);
+			if (page)
+				xt_repl_page_end();
 			return;
 		}
 	const char *names[16];

@@ -1,8 +1,13 @@
 /* Tab completion: commands, probe types and probes (through the providers'
- * list hooks), builtins, the session's maps, entry numbers, file names. */
+ * list hooks), builtins, the session's maps, entry numbers, file names; paths
+ * after uprobe:, struct names and fields after (struct, a live map's keys
+ * after @m[. */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <readline/readline.h>
 #include "repl/repl_int.h"
 #include "stdlib/registry.h"
@@ -104,12 +109,184 @@ static void complete_words(const char *text)
 		cand_add(buf, strlen(buf));
 	}
 	for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
-		cand_add((*b)->name, strlen((*b)->name));
+		if (((*b)->name[0] | 0x20) >= 'a' && ((*b)->name[0] | 0x20) <= 'z') /* not the prompt's own @m[key] nor -k */
+			cand_add((*b)->name, strlen((*b)->name));
 	for (int i = 0; i < R->nmaps; i++) {
 		char buf[256];
 		snprintf(buf, sizeof(buf), "@%s", R->maps[i].info->name);
 		cand_add(buf, strlen(buf));
 	}
+}
+
+/* uprobe:/usr/bi, usdt:./bin/ap: the paths there, whatever the probe type (no
+ * other kind of target starts with '/' or '.'): a directory ends in '/', a
+ * file in ':' (its function or probe comes next). */
+static bool complete_path(const char *text)
+{
+	const char *path = strchr(text, ':') + 1;
+	if (strchr(path, ':') || (path[0] != '/' && path[0] != '.'))
+		return false;
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path + 1) : 0, path);
+	const char *base = slash ? slash + 1 : path;
+	size_t blen = strlen(base);
+	DIR *d = opendir(*dir ? dir : ".");
+	for (struct dirent *de; d && (de = readdir(d));) {
+		if (strncmp(de->d_name, base, blen) != 0 || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    (de->d_name[0] == '.' && base[0] != '.'))
+			continue;
+		char full[PATH_MAX * 2], cand[PATH_MAX * 3];
+		struct stat st;
+		snprintf(full, sizeof(full), "%s%s", *dir ? dir : "./", de->d_name);
+		if (stat(full, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+			continue;
+		snprintf(cand, sizeof(cand), "%.*s%s%s%s", (int)(path - text), text, dir, de->d_name,
+			 S_ISDIR(st.st_mode) ? "/" : ":");
+		cand_add(cand, strlen(cand));
+	}
+	if (d)
+		closedir(d);
+	return true;
+}
+
+static void name_cand(const char *name, void *ctx)
+{
+	cand_add(name, strlen(name));
+}
+
+/* Whether line[0..at) ends with the word `word` and blanks. */
+static bool after_word(const char *line, int at, const char *word)
+{
+	size_t wl = strlen(word);
+	while (at > 0 && (line[at - 1] == ' ' || line[at - 1] == '\t'))
+		at--;
+	if (at < (int)wl || strncmp(line + at - wl, word, wl) != 0)
+		return false;
+	char c = at > (int)wl ? line[at - wl - 1] : ' ';
+	return !(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+}
+
+/* `(struct task_s`: kernel struct names; `(struct task_struct *)curtask)->pi`:
+ * that struct's fields (the last struct named before the cursor). */
+static bool complete_struct(const char *text, int start)
+{
+	const char *line = rl_line_buffer;
+	const struct xt_ktype_hooks *kt = xt_ktypes();
+	if (after_word(line, start, "struct")) {
+		if (kt->struct_names)
+			kt->struct_names(text, name_cand, NULL);
+		return true;
+	}
+	if (start < 2 || strncmp(line + start - 2, "->", 2) != 0)
+		return false;
+	const char *last = NULL;
+	for (const char *p = line; (p = strstr(p, "struct ")) && p < line + start; p++)
+		if (after_word(line, (int)(p - line) + 6, "struct")) /* not task_struct's */
+			last = p;
+	if (!last)
+		return false;
+	char spelled[160];
+	const char *name = last + 7;
+	name += strspn(name, " \t");
+	snprintf(spelled, sizeof(spelled), "struct %.*s", (int)strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"), name);
+	const char *near, *why;
+	const struct xt_type *t = kt->find ? kt->find(spelled, &near, &why) : NULL;
+	if (t && kt->field)
+		kt->field(t, "", &near); /* a kernel record reads its fields at the first look */
+	for (int i = 0; t && t->fields && i < t->n; i++)
+		if (t->fields[i].name && strncmp(t->fields[i].name, text, strlen(text)) == 0)
+			cand_add(t->fields[i].name, strlen(t->fields[i].name));
+	return true;
+}
+
+/* One key of a map as printed (`1, bash`) as a literal (`1, "bash"`) of its
+ * type `k`; false for a key without a literal (a probe, a symbol). */
+static bool key_literal(const struct xt_type *k, const char *printed, size_t len, FILE *out)
+{
+	int n = k->kind == XT_T_TUPLE ? k->n : 1;
+	for (int i = 0; i < n; i++) {
+		const struct xt_type *e = k->kind == XT_T_TUPLE ? k->elems[i] : k;
+		const char *comma = i + 1 < n ? memmem(printed, len, ", ", 2) : NULL;
+		size_t el = comma ? (size_t)(comma - printed) : len;
+		if (i + 1 < n && !comma)
+			return false;
+		if (e->kind == XT_T_STR)
+			fprintf(out, "%s\"%.*s\"", i ? ", " : "", (int)el, printed);
+		else if (e->kind == XT_T_INT || e->kind == XT_T_BOOL)
+			fprintf(out, "%s%.*s", i ? ", " : "", (int)el, printed);
+		else
+			return false;
+		printed += el + (comma ? 2 : 0);
+		len -= el + (comma ? 2 : 0);
+	}
+	return true;
+}
+
+/* `@m[` (or `@m["`, where the quote ends the word): the keys the live map
+ * holds now, as literals. */
+static bool complete_key(const char *text, int start)
+{
+	const char *line = rl_line_buffer, *open;
+	bool quoted = start > 0 && line[start - 1] == '"';
+	int from = quoted ? start - 1 : start;
+	if (quoted) { /* @m["ba: the word is `ba` */
+		int at = from;
+		if (at < 1 || line[at - 1] != '[')
+			return false;
+		at--;
+		while (at > 0 && line[at - 1] != '@' && line[at - 1] != ' ')
+			at--;
+		if (at < 1 || line[at - 1] != '@')
+			return false;
+		open = line + at - 1;
+	} else if (text[0] == '@' && strchr(text, '[')) {
+		open = text;
+	} else {
+		return false;
+	}
+	char name[256];
+	snprintf(name, sizeof(name), "%.*s", (int)(strchr(open, '[') - open - 1), open + 1);
+	struct smap *sm = xt_repl_map_find(name);
+	if (!sm || !sm->info->key)
+		return true;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		return true;
+	xt_rt_set_output(sm->owner->rt, f, XT_FMT_TEXT);
+	xt_rt_print_one(sm->owner->rt, sm->info, 0, 0);
+	xt_rt_set_output(sm->owner->rt, R->mem, R->opts.format);
+	fclose(f);
+	char head[260];
+	snprintf(head, sizeof(head), "@%s[", name);
+	size_t hl = strlen(head);
+	for (char *l = buf, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+		const char *end = ll > hl ? memmem(l + hl, ll - hl, "]: ", 3) : NULL;
+		if (!end && ll > hl + 1 && l[ll - 2] == ']' && l[ll - 1] == ':') /* a histogram's `@h[x]:` */
+			end = l + ll - 2;
+		if (strncmp(l, head, hl) != 0 || !end)
+			continue;
+		char *lit = NULL;
+		size_t litlen = 0;
+		FILE *lf = open_memstream(&lit, &litlen);
+		if (!quoted)
+			fputs(head, lf);
+		bool ok = key_literal(sm->info->key, l + hl, (size_t)(end - l) - hl, lf);
+		fputc(']', lf);
+		fclose(lf);
+		if (ok && quoted && sm->info->key->kind == XT_T_STR) /* readline closes the quote */
+			cand_add(lit + 1, litlen - 3);
+		else if (ok && !quoted)
+			cand_add(lit, litlen);
+		free(lit);
+	}
+	free(buf);
+	return true;
 }
 
 char **xt_repl_complete(const char *text, int start, int end)
@@ -163,14 +340,17 @@ char **xt_repl_complete(const char *text, int start, int end)
 		case XT_REPL_ARG_NONE:
 			break;
 		}
+	} else if (complete_key(text, start) || complete_struct(text, start)) {
+		/* a map's keys, a struct's name or fields */
 	} else if (strchr(text, ':')) {
-		complete_probes(text);
+		if (!complete_path(text))
+			complete_probes(text);
 	} else {
 		complete_words(text);
 	}
 	char **m = rl_completion_matches(text, cand_next);
-	/* "tracepoint:" or "tracepoint:syscalls:": more is to come, no space yet. */
-	if (m && !m[1] && m[0][0] && m[0][strlen(m[0]) - 1] == ':')
+	/* "tracepoint:", "tracepoint:syscalls:", "uprobe:/usr/": more is to come, no space yet. */
+	if (m && !m[1] && m[0][0] && (m[0][strlen(m[0]) - 1] == ':' || m[0][strlen(m[0]) - 1] == '/'))
 		rl_completion_append_character = '\0';
 	return m;
 }

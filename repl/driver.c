@@ -8,9 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "lang/import.h"
 #include "lang/cpp.h"
 #include "lang/parser.h"
+#include "repl/cache.h"
 #include "repl/driver.h"
+#include "repl/progfile.h"
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
 #include "util/file.h"
@@ -47,7 +50,9 @@ static void filter_sites(struct xt_program *prog)
 	}
 }
 
-static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
+/* Text to checked program: the preprocessor (unless `preprocessed`, the
+ * text of a compiled program), the parser, semantic analysis. */
+static int analyse(struct xt_unit *u, const char *name, const char *text, bool preprocessed, enum xt_parse_mode mode,
 		   const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
 {
 	memset(u, 0, sizeof(*u));
@@ -61,7 +66,10 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 		co = *opts->cpp;
 	/* bpftrace's scripts take their BTF branch where the kernel has BTF */
 	co.have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
-	if (xt_cpp(u->ar, &u->src, &co, dg) < 0)
+	/* imported files, read after the program (bpftrace 0.26's import) */
+	if (!preprocessed && xt_import(u->ar, &u->src, dg, &co.append_files, &co.nappend_files) < 0)
+		return -1;
+	if (!preprocessed && xt_cpp(u->ar, &u->src, &co, dg) < 0)
 		return -1;
 	if ((dump & XT_DUMP_CPP) && u->src.lines)
 		fputs(u->src.text, stderr);
@@ -81,10 +89,129 @@ static int compile(struct xt_unit *u, const char *name, const char *text, enum x
 		return -1;
 	if (dump & XT_DUMP_TYPES)
 		xt_ast_dump_noted(stderr, ast, type_note, u->ar);
+	return 0;
+}
+
+/* --- the compile cache (repl/cache.h) ------------------------------------- */
+
+static bool use_cache;
+
+void xt_unit_use_cache(bool on)
+{
+	use_cache = on;
+}
+
+/* The fields of a compiled program for u (its object not yet in them). */
+static void unit_fields(const struct xt_unit *u, const char *fields[XT_PF_NFIELDS], uint32_t lens[XT_PF_NFIELDS],
+			char *opts, uint32_t opts_len, unsigned char fp[8])
+{
+	fields[XT_PF_XTRACE] = XT_VERSION;
+	fields[XT_PF_BUILD] = xt_build_id();
+	fields[XT_PF_KERNEL] = xt_kernel_id();
+	fields[XT_PF_NAME] = u->src.name;
+	fields[XT_PF_TEXT] = u->src.text;
+	for (int i = 0; i < XT_PF_NFIELDS; i++)
+		lens[i] = fields[i] ? (uint32_t)strlen(fields[i]) + 1 : 0;
+	fields[XT_PF_OPTS] = opts;
+	lens[XT_PF_OPTS] = opts_len;
+	uint64_t h = xt_prog_fingerprint(u->prog);
+	for (int i = 0; i < 8; i++)
+		fp[i] = (unsigned char)(h >> (8 * i));
+	fields[XT_PF_FINGERPRINT] = (const char *)fp;
+	lens[XT_PF_FINGERPRINT] = 8;
+	fields[XT_PF_OBJECT] = u->compiled.elf;
+	lens[XT_PF_OBJECT] = (uint32_t)u->compiled.elf_size;
+}
+
+/* Looks u up in the cache, or compiles it and stores it there. 0, or -1
+ * after diagnostics. -d cache says which it was. */
+static int compile_cached(struct xt_unit *u, unsigned dump, struct xt_diags *dg)
+{
+	const char *dir = xt_cache_dir();
+	uint32_t opts_len;
+	char *opts = dir ? xt_progfile_opts(&u->prog->opts, &opts_len) : NULL;
+	if (!opts) {
+		if (dump & XT_DUMP_CACHE)
+			fprintf(stderr, "cache: none (no $XDG_CACHE_HOME or $HOME to keep it in)\n");
+		return xt_codegen(u->prog, 0, &u->compiled, dg);
+	}
+	const char *fields[XT_PF_NFIELDS];
+	uint32_t lens[XT_PF_NFIELDS];
+	unsigned char fp[8];
+	unit_fields(u, fields, lens, opts, opts_len, fp);
+	/* the key: every field but the object; the fingerprint covers what the
+	 * program's analysis read besides its text (tracepoint formats, binaries) */
+	uint64_t key[2] = { XT_FNV_INIT, 0x6c62272e07bb0142ull };
+	for (int i = 0; i < XT_PF_OBJECT; i++)
+		for (int k = 0; k < 2; k++) {
+			key[k] = xt_fnv(key[k], &lens[i], sizeof(lens[i]));
+			key[k] = xt_fnv(key[k], fields[i], lens[i]);
+		}
+	char path[4096];
+	xt_cache_path(dir, key, path, sizeof(path));
+	size_t len = 0;
+	void *data = xt_cache_get(path, &len);
+	struct xt_progfile pf;
+	char why[256] = "";
+	const char *what = "miss";
+	if (data && xt_progfile_parse(data, len, &pf, why, sizeof(why)) == 0) {
+		bool same = true;
+		for (int i = 0; i < XT_PF_OBJECT && same; i++)
+			same = pf.len[i] == lens[i] && memcmp(pf.field[i], fields[i], lens[i]) == 0;
+		if (same && (u->compiled.elf = malloc(pf.len[XT_PF_OBJECT]))) {
+			memcpy(u->compiled.elf, pf.field[XT_PF_OBJECT], pf.len[XT_PF_OBJECT]);
+			u->compiled.elf_size = pf.len[XT_PF_OBJECT];
+			u->compiled.prog = u->prog;
+			if (dump & XT_DUMP_CACHE)
+				fprintf(stderr, "cache: hit %s\n", path);
+			free(data);
+			free(opts);
+			return 0;
+		}
+		what = "stale";
+	} else if (data) {
+		what = "corrupt";
+	}
+	free(data);
+	int rc = xt_codegen(u->prog, 0, &u->compiled, dg);
+	if (rc == 0) {
+		fields[XT_PF_OBJECT] = u->compiled.elf;
+		lens[XT_PF_OBJECT] = (uint32_t)u->compiled.elf_size;
+		size_t size;
+		void *file = xt_progfile_build(fields, lens, &size);
+		int err = file ? xt_cache_put(dir, path, file, size) : -ENOMEM;
+		if (dump & XT_DUMP_CACHE)
+			fprintf(stderr, "cache: %s%s%s%s, %s %s%s%s\n", what, why[0] ? " (" : "", why, why[0] ? ")" : "",
+				err ? "not stored" : "stored", path, err ? ": " : "", err ? strerror(-err) : "");
+		free(file);
+	}
+	free(opts);
+	return rc;
+}
+
+/* Whether the object compiled for u may come from the cache, or go there:
+ * not for what the cache cannot key (sites dropped by --probe-filter), nor
+ * what codegen does besides compiling (start following -p's and -c's
+ * processes' mappings), nor when the IR is asked for. */
+static bool cacheable(const struct xt_unit *u, unsigned dump)
+{
+	const struct xt_sema_opts *o = &u->prog->opts;
+	return use_cache && !probe_filter && !(dump & XT_DUMP_IR) && !o->target_pid && !o->cpid && !o->count_hits &&
+	       !o->nknown_maps && !o->site_base;
+}
+
+static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
+		   const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
+{
+	int rc = analyse(u, name, text, false, mode, opts, dump, dg);
+	if (rc < 0 || !u->prog)
+		return rc;
 	if (probe_filter)
 		filter_sites(u->prog);
 	if (opts->listing)
 		return 0;
+	if (mode == XT_PARSE_PROGRAM && cacheable(u, dump))
+		return compile_cached(u, dump, dg);
 	if (xt_codegen(u->prog, (dump & XT_DUMP_IR) ? XT_CG_DUMP_IR : 0, &u->compiled, dg) < 0)
 		return -1;
 	if (u->compiled.ir)
@@ -102,6 +229,120 @@ int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 			  const struct xt_sema_opts *opts, struct xt_diags *dg)
 {
 	return compile(u, name, text, XT_PARSE_ENTRY, opts, 0, dg);
+}
+
+/* --- compiled programs (repl/progfile.h) ---------------------------------- */
+
+int xt_unit_emit(const struct xt_unit *u, const char *path, struct xt_diags *dg)
+{
+	uint32_t opts_len;
+	char *opts = xt_progfile_opts(&u->prog->opts, &opts_len);
+	const char *fields[XT_PF_NFIELDS];
+	uint32_t lens[XT_PF_NFIELDS];
+	unsigned char fp[8];
+	size_t size = 0;
+	void *file = NULL;
+	if (opts) {
+		unit_fields(u, fields, lens, opts, opts_len, fp);
+		file = xt_progfile_build(fields, lens, &size);
+	}
+	free(opts);
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	FILE *f = file ? fopen(tmp, "we") : NULL;
+	int err = !file ? ENOMEM : !f ? errno : 0;
+	if (f) {
+		if (fwrite(file, 1, size, f) != size)
+			err = errno ? errno : EIO;
+		if (fclose(f) != 0 && !err)
+			err = errno;
+		if (!err && rename(tmp, path) < 0)
+			err = errno;
+		if (err)
+			unlink(tmp);
+	}
+	free(file);
+	if (err) {
+		xt_diag_plain(dg, "cannot write %s: %s", path, strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* A run-time option that would change the compiled code differs from the
+ * one it was compiled with: which, or NULL. Unset ones take the file's. */
+static const char *changed_option(const struct xt_sema_opts *run, const struct xt_sema_opts *file)
+{
+	if (run->target_pid && run->target_pid != file->target_pid)
+		return "-p";
+	if (run->cpid && run->cpid != file->cpid)
+		return "-c";
+	if (run->max_strlen && run->max_strlen != file->max_strlen)
+		return "XTRACE_MAX_STRLEN";
+	if (run->max_map_keys && run->max_map_keys != file->max_map_keys)
+		return "XTRACE_MAX_MAP_KEYS";
+	if (run->unsafe && !file->unsafe)
+		return "--unsafe";
+	if (run->helper_errors && !file->helper_errors)
+		return "-k";
+	if (run->no_map_dump && !file->no_map_dump)
+		return "XTRACE_PRINT_MAPS_ON_EXIT";
+	if (run->nparams && run->nparams != file->nparams)
+		return "the positional parameters";
+	for (int i = 0; i < run->nparams; i++)
+		if (strcmp(run->params[i], file->params[i]) != 0)
+			return "the positional parameters";
+	return NULL;
+}
+
+int xt_unit_load(struct xt_unit *u, const char *name, const void *data, size_t len,
+		 const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
+{
+	memset(u, 0, sizeof(*u));
+	struct xt_progfile pf;
+	char why[256];
+	if (xt_progfile_parse(data, len, &pf, why, sizeof(why)) < 0) {
+		xt_diag_plain(dg, "%s: %s", name, why);
+		return -1;
+	}
+	if (strcmp(pf.field[XT_PF_XTRACE], XT_VERSION) != 0 || strcmp(pf.field[XT_PF_BUILD], xt_build_id()) != 0) {
+		xt_diag_plain(dg, "%s: compiled by another xtrace (v%s, build %.12s; this is v%s, build %.12s): recompile it",
+			      name, pf.field[XT_PF_XTRACE], pf.field[XT_PF_BUILD], XT_VERSION, xt_build_id());
+		return -1;
+	}
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_sema_opts so = *opts;
+	so.target_pid = so.cpid = so.max_strlen = so.max_map_keys = so.no_map_dump = 0;
+	so.unsafe = so.helper_errors = false;
+	int rc = xt_progfile_read_opts(pf.field[XT_PF_OPTS], pf.len[XT_PF_OPTS], ar, &so, why, sizeof(why));
+	const char *changed = rc == 0 ? changed_option(opts, &so) : NULL;
+	if (rc < 0)
+		xt_diag_plain(dg, "%s: %s", name, why);
+	else if (changed)
+		xt_diag_plain(dg, "%s: %s would change the compiled code: give it when compiling with --emit", name, changed);
+	else if (analyse(u, pf.field[XT_PF_NAME], pf.field[XT_PF_TEXT], true, XT_PARSE_PROGRAM, &so, dump, dg) < 0)
+		xt_diag_note(dg, (struct xt_loc){ 0 }, "in %s, compiled on %s", name, pf.field[XT_PF_KERNEL]);
+	else if (xt_prog_fingerprint(u->prog) != pf.fingerprint && !(dg->src = NULL))
+		xt_diag_plain(dg, "%s: compiled against other kernel types (or other binaries) than this machine's: recompile it",
+			      name);
+	else if (!(u->compiled.elf = malloc(pf.len[XT_PF_OBJECT])))
+		xt_diag_plain(dg, "%s: %s", name, strerror(ENOMEM));
+	else {
+		memcpy(u->compiled.elf, pf.field[XT_PF_OBJECT], pf.len[XT_PF_OBJECT]);
+		u->compiled.elf_size = pf.len[XT_PF_OBJECT];
+		u->compiled.prog = u->prog;
+		if (probe_filter)
+			filter_sites(u->prog);
+		if (dump & XT_DUMP_CACHE)
+			fprintf(stderr, "cache: compiled program %s, fingerprint %016llx\n", name,
+				(unsigned long long)pf.fingerprint);
+	}
+	/* the parameters' strings live in ar, as long as the unit */
+	if (!u->ar)
+		u->ar = ar;
+	else
+		u->extra_ar = ar;
+	return u->compiled.elf ? 0 : -1;
 }
 
 /* --- listing ------------------------------------------------------------------
@@ -283,6 +524,8 @@ int xt_list_probes(FILE *out, const char *patterns, bool verbose)
 void xt_unit_free(struct xt_unit *u)
 {
 	xt_compiled_free(&u->compiled);
+	if (u->extra_ar)
+		xt_arena_free(u->extra_ar);
 	if (u->ar)
 		xt_arena_free(u->ar);
 	memset(u, 0, sizeof(*u));
@@ -296,15 +539,20 @@ static int wait_readable(int fd)
 	return xt_sig_wait(fd, POLLIN, -1);
 }
 
-static char *read_all(int fd)
+static char *read_all(int fd, size_t *len)
 {
-	return xt_file_read_fd(fd, XT_READ_FILE_MAX, wait_readable, NULL);
+	return xt_file_read_fd(fd, XT_READ_FILE_MAX, wait_readable, len);
 }
 
 char *xt_read_file(const char *path)
 {
+	return xt_read_file_n(path, NULL);
+}
+
+char *xt_read_file_n(const char *path, size_t *len)
+{
 	if (strcmp(path, "-") == 0)
-		return read_all(STDIN_FILENO);
+		return read_all(STDIN_FILENO, len);
 	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer right here, deaf to signals. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
@@ -315,7 +563,7 @@ char *xt_read_file(const char *path)
 		: S_ISDIR(st.st_mode) ? EISDIR
 		: S_ISREG(st.st_mode) && st.st_size > XT_READ_FILE_MAX ? EFBIG : 0;
 	if (!err) {
-		text = read_all(fd);
+		text = read_all(fd, len);
 		err = errno;
 	}
 	close(fd);

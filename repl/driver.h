@@ -10,7 +10,8 @@
 
 /* -d STAGE: the preprocessed text, the AST as parsed, the AST after
  * semantic analysis, the LLVM IR */
-enum { XT_DUMP_AST = 1, XT_DUMP_IR = 2, XT_DUMP_CPP = 4, XT_DUMP_TYPES = 8 };
+enum { XT_DUMP_AST = 1, XT_DUMP_IR = 2, XT_DUMP_CPP = 4, XT_DUMP_TYPES = 8,
+       XT_DUMP_CACHE = 16 /* -d cache: whether the compile cache served the object */ };
 
 struct xt_unit {
 	struct xt_arena *ar;       /* owns the AST and the program description */
@@ -18,6 +19,7 @@ struct xt_unit {
 	struct xt_program *prog;
 	struct xt_compiled compiled;
 	struct xt_node *stmts;     /* xt_unit_compile_entry: the XT_N_BLOCK of an entry without probes */
+	struct xt_arena *extra_ar; /* xt_unit_load: the compiled program's options */
 };
 
 /* Parses, analyses and compiles `text`. 0, or -1 after diagnostics in dg
@@ -31,6 +33,22 @@ int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 			  const struct xt_sema_opts *opts, struct xt_diags *dg);
 void xt_unit_free(struct xt_unit *u);
+
+/* From now on xt_unit_compile takes programs' objects from the compile cache
+ * (repl/cache.h) and puts them there (a one-liner or a script: never the
+ * REPL's entries, nor programs under -p, -c or --probe-filter). */
+void xt_unit_use_cache(bool on);
+/* Writes u, compiled, to `path` as a compiled program (repl/progfile.h) that
+ * xt_unit_load reads back. 0, or -1 after a diagnostic. */
+int xt_unit_emit(const struct xt_unit *u, const char *path, struct xt_diags *dg);
+/* A compiled program (`len` bytes at data, read from `name`) into u, as
+ * xt_unit_compile would compile it, without LLVM: its text is analysed
+ * again with its own options (those of `opts` that change code must be
+ * unset or the same) and must come out as it did when compiled. 0, or -1
+ * after diagnostics (a damaged or foreign file, another xtrace, another
+ * kernel's types). The caller frees u with xt_unit_free either way. */
+int xt_unit_load(struct xt_unit *u, const char *name, const void *data, size_t len,
+		 const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg);
 
 /* --probe-filter: from now on xt_unit_compile keeps only the sites whose
  * name `re` matches (begin/end sites always stay); NULL: all. The regex
@@ -62,5 +80,7 @@ int xt_cmd_parse_pid(const char *arg, pid_t *pid);
  * EFBIG (more than XT_READ_FILE_MAX bytes), EINTR (SIGINT, SIGTERM or SIGHUP
  * came while waiting; the signal stays pending), ENOMEM. */
 char *xt_read_file(const char *path);
+/* The same, its length in *len (a compiled program holds NULs). */
+char *xt_read_file_n(const char *path, size_t *len);
 
 #endif

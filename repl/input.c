@@ -151,7 +151,8 @@ void xt_repl_on_stdin(void *ctx)
 	if (R->watch) {
 		char buf[64];
 		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-		if (n == 0 || (n > 0 && memchr(buf, 'q', (size_t)n)))
+		/* on a terminal any key ends it; from a pipe, a q (or the end) */
+		if (n == 0 || (n > 0 && (R->tty || memchr(buf, 'q', (size_t)n))))
 			xt_repl_watch_stop();
 		if (n == 0 && !R->tty)
 			R->quit = true;

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include "repl/driver.h"
 #include "repl/opts.h"
+#include "repl/progfile.h"
 #include "repl/repl.h"
 #include "runtime/metrics.h"
 #include "runtime/runtime.h"
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 	      "                     dump a stage to stderr: parse, ast, types, codegen,\n"
 	      "                     codegen-opt, libbpf, verifier, all (also cpp, ir)\n"
 	      "    --dry-run        compile, load and attach, then quit without running\n"
+	      "    --emit FILE      compile the program into FILE, which `xtrace FILE` runs without LLVM\n"
 	      "    -f FORMAT        output format: text (default), json, or folded (stack maps as folded stacks)\n"
 	      "    --flamegraph FILE\n"
 	      "                     at exit, write the maps keyed by stacks as an SVG flame graph\n"
@@ -48,6 +50,7 @@ static void usage(FILE *f)
 	      "    -l, --list [PATTERN]\n"
 	      "                     list probes matching PATTERN, or those of -e PROGRAM; -lv adds arguments\n"
 	      "    -k, --warnings   warn at run time of failed memory reads and lookups of missing map keys\n"
+	      "    --no-cache       compile, neither reading nor filling the compile cache\n"
 	      "    --no-warnings    no warnings (warnf() and -k print nothing)\n"
 	      "    -o, --output FILE\n"
 	      "                     write results to FILE\n"
@@ -99,7 +102,7 @@ static int debug_stages(const char *arg, unsigned *dumps, bool *verbose, bool *v
 		{ .name = "types", .dumps = XT_DUMP_TYPES }, { .name = "codegen", .dumps = XT_DUMP_IR },
 		{ .name = "codegen-opt", .dumps = XT_DUMP_IR }, { .name = "ir", .dumps = XT_DUMP_IR },
 		{ .name = "cpp", .dumps = XT_DUMP_CPP }, { .name = "libbpf", .verbose = true },
-		{ .name = "verifier", .verifier = true },
+		{ .name = "verifier", .verifier = true }, { .name = "cache", .dumps = XT_DUMP_CACHE },
 		{ .name = "all", .dumps = XT_DUMP_AST | XT_DUMP_TYPES | XT_DUMP_IR | XT_DUMP_CPP, .verbose = true, .verifier = true },
 	};
 	char *copy = strdup(arg), *save = NULL;
@@ -174,8 +177,26 @@ static FILE *open_output(const char *path, FILE *term)
 	return f;
 }
 
+/* The words after the program: positional parameters, and after `--` the
+ * program's named options --name[=value] (bpftrace 0.24), kept without their
+ * dashes; the other words after `--` stay positional. pos and named hold n. */
+static void split_params(struct xt_opts *o, char **w, int n, bool after_dashdash, const char **pos, const char **named)
+{
+	o->params = pos;
+	o->named = named;
+	o->nparams = o->nnamed = 0;
+	for (int i = 0; i < n; i++) {
+		if (!after_dashdash && strcmp(w[i], "--") == 0)
+			after_dashdash = true;
+		else if (after_dashdash && strncmp(w[i], "--", 2) == 0 && w[i][2])
+			named[o->nnamed++] = w[i] + 2;
+		else
+			pos[o->nparams++] = w[i];
+	}
+}
+
 static int read_env(struct xt_opts *o);
-static int run(const struct xt_opts *o, const char *name, char *text);
+static int run(const struct xt_opts *o, const char *name, char *text, size_t text_len);
 static int list_program(struct xt_opts *o, const char *name, char *text);
 
 /* --probe-filter's regex, for the process's life */
@@ -194,10 +215,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xtrace: cannot set up signal handling: %s\n", strerror(errno));
 		return 1;
 	}
+	xt_diag_set_colour(xt_repl_colour_fd(STDERR_FILENO)); /* error: and ~~~ in colour on a terminal */
 	struct xt_opts o = { .buffering = _IOLBF };
 	bool list = false, interactive = false;
 	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,
-	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH };
+	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH, OPT_EMIT, OPT_NO_CACHE };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE }, { "include", required_argument, NULL, OPT_INCLUDE },
@@ -212,6 +234,7 @@ int main(int argc, char **argv)
 		{ "debug", required_argument, NULL, 'd' }, { "warnings", no_argument, NULL, 'k' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
+		{ "emit", required_argument, NULL, OPT_EMIT }, { "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ 0 },
 	};
 	const char *attach_line = getenv("XTRACE_ATTACH_LINE"), *probe_filter = NULL;
@@ -227,6 +250,8 @@ int main(int argc, char **argv)
 		case OPT_UNSAFE: o.unsafe = true; break;
 		case 'M': o.metrics = optarg; break;
 		case OPT_FLAMEGRAPH: o.flamegraph = optarg; break;
+		case OPT_EMIT: o.emit = optarg; break;
+		case OPT_NO_CACHE: o.no_cache = true; break;
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
 		case OPT_INCLUDE: files[o.cpp.ninclude_files++] = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
@@ -353,11 +378,14 @@ int main(int argc, char **argv)
 
 	const char *name = "<stdin>";
 	char *text = NULL;
+	bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0; /* getopt took a `--` */
+	size_t text_len = 0;
 	if (program) {
 		text = strdup(program);
+		text_len = text ? strlen(text) : 0;
 	} else if (optind < argc) {
 		name = argv[optind++];
-		text = xt_read_file(name);
+		text = xt_read_file_n(name, &text_len);
 		if (!text) {
 			if (errno == EFBIG)
 				fprintf(stderr, "xtrace: %s is larger than %u MB: not a script\n", name, XT_READ_FILE_MAX >> 20);
@@ -371,13 +399,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	o.params = (const char *const *)argv + optind;
-	o.nparams = argc - optind;
+	const char *pos[argc + 1], *named[argc + 1]; /* main()'s, as dirs and files */
+	split_params(&o, argv + optind, argc - optind, dashdash, pos, named);
 	if (read_env(&o) < 0) {
 		free(text);
 		return 1;
 	}
-	return run(&o, name, text);
+	xt_unit_use_cache(!o.no_cache);
+	return run(&o, name, text, text_len);
 }
 
 /* -l with a program: compiles it as far as its attach points and lists the
@@ -417,9 +446,14 @@ static int read_env(struct xt_opts *o)
 
 /* A one-liner or a script: compiles `text` (named `name`; freed here), loads
  * and attaches it, runs it until it ends, prints the maps. The exit status. */
-static int run(const struct xt_opts *o, const char *name, char *text)
+static int run(const struct xt_opts *o, const char *name, char *text, size_t text_len)
 {
-	if (!xt_rt_have_rights()) {
+	if (o->emit && o->cmd) {
+		fprintf(stderr, "xtrace: --emit and -c cannot go together: the command's pid is part of the code\n");
+		free(text);
+		return 1;
+	}
+	if (!o->emit && !xt_rt_have_rights()) {
 		fprintf(stderr, "xtrace: loading BPF programs needs root (or the CAP_BPF and CAP_PERFMON capabilities); run it with sudo\n");
 		free(text);
 		return 1;
@@ -451,6 +485,7 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .max_strlen = o->max_strlen,
 		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
 		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp,
+		.named = o->named, .nnamed = o->nnamed,
 		.helper_errors = o->helper_errors };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
@@ -459,8 +494,14 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 	int status = 1;
 	struct xt_rt *rt = NULL;
 	struct xt_metrics *mx = NULL;
-	if (xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
+	/* a compiled program (--emit) runs without compiling */
+	if (xt_progfile_is(text, text_len) ? xt_unit_load(&u, name, text, text_len, &so, dumps, &dg) < 0
+					    : xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
 		goto out;
+	if (o->emit) {
+		status = xt_unit_emit(&u, o->emit, &dg) < 0;
+		goto out;
+	}
 	int nsites = 0;
 	for (int i = 0; i < u.prog->nprobes; i++)
 		nsites += u.prog->probes[i].nsites;
@@ -480,7 +521,8 @@ static int run(const struct xt_opts *o, const char *name, char *text)
 		goto out;
 	struct xt_rt_opts ro = { .out = out, .format = o->format, .verbose = o->verbose,
 				 .quiet = o->quiet || o->dry_run, .child = child, .child_go_fd = go_fd,
-				 .release_in_background = true, .term = term, .cat_bytes_max = o->cat_bytes_max,
+				 .release_in_background = true, .term = term,
+				 .cat_bytes_max = u.prog->opts.cat_bytes_max ? u.prog->opts.cat_bytes_max : o->cat_bytes_max,
 				 .attaching_line = o->attaching_line, .verifier_log = o->verifier_log,
 				 .no_warnings = o->no_warnings, .metrics = mx };
 	rt = xt_rt_open(&u.compiled, &ro, &dg);

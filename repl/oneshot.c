@@ -40,8 +40,8 @@ static bool probe_keyed(const char *name, const void *arg)
 	return k && k->kind == XT_T_PROBE;
 }
 
-/* A bare value at the prompt is printed: `@x`, `@x[k]`, `len(@x)`, `$a + 1`
- * mean print(...). Calls that are statements (printf, clear, ...) and
+/* A bare value at the prompt is printed: `@x`, `len(@x)`, `$a + 1` mean
+ * print(...), `@x[k]` that entry as print(@x) shows it. Calls that are statements (printf, clear, ...) and
  * increments stay as they are. */
 static bool is_value(const struct xt_node *x)
 {
@@ -72,7 +72,9 @@ static struct xt_node *as_begin(struct xt_arena *ar, struct xt_node *block, stru
 		if (x->kind == XT_N_MAP && !x->list)
 			bare->names[bare->n++] = x->name;
 		struct xt_node *call = xt_node_new(ar, XT_N_CALL, x->loc);
-		call->name = xt_builtin_with(XT_BIF_PRINTER)->name; /* prints any value, or a whole map */
+		/* `@m[k]` prints as that entry of @m (`@m[k]: 12`); any other value alone */
+		bool entry = x->kind == XT_N_MAP && x->list;
+		call->name = xt_builtin_with(entry ? XT_BIF_LOOKUP : XT_BIF_PRINTER)->name;
 		call->list = x;
 		st->a = call;
 	}
@@ -142,8 +144,10 @@ void xt_repl_run_once(struct entry *e, struct xt_sema_opts *so, struct xt_diags 
 		return;
 	R->next_site += u->prog->nsites; /* its `probe` stays its own in a map it fills */
 	xt_repl_flush(false);
+	xt_repl_page_begin(); /* a big map */
 	xt_rt_run_special(e->rt, false);
 	say_empty(&bare);
 	xt_repl_flush(false);
+	xt_repl_page_end();
 }
 

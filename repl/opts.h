@@ -30,11 +30,15 @@ struct xt_opts {
 	struct xt_cpp_opts cpp;    /* -I, --include; -v */
 	const char *const *params; /* positional parameters: params[0] is $1 (argv's) */
 	int nparams;
+	const char *const *named;  /* after `--`: the program's options --name[=value], without "--" */
+	int nnamed;
 	/* from the environment */
 	int max_strlen;            /* XTRACE_MAX_STRLEN */
 	int max_map_keys;          /* XTRACE_MAX_MAP_KEYS */
 	int cat_bytes_max;         /* XTRACE_CAT_BYTES_MAX */
 	bool no_map_dump;          /* XTRACE_PRINT_MAPS_ON_EXIT=0 */
+	const char *emit;          /* --emit: write the compiled program to this file instead of running it */
+	bool no_cache;             /* --no-cache: compile, neither reading nor filling the compile cache */
 };
 
 #endif

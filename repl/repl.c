@@ -42,9 +42,11 @@ static void on_signal(void *ctx, const struct signalfd_siginfo *si)
 			xt_repl_watch_stop();
 			return;
 		}
-		xt_repl_input_interrupt();
+		if (!xt_repl_flood_interrupt())
+			xt_repl_input_interrupt();
 		return;
 	case SIGWINCH:
+		xt_repl_watch_resize();
 		xt_repl_input_resize();
 		return;
 	case SIGTERM:

@@ -4,6 +4,7 @@
 #ifndef XT_REPL_H
 #define XT_REPL_H
 
+#include <stdbool.h>
 #include "repl/opts.h"
 
 /* Runs a session on stdin/stdout with the command line's options (those of
@@ -12,5 +13,9 @@
  * terminal, line by line otherwise. Prints the maps and detaches everything
  * at the end. Returns the exit status. */
 int xt_repl(const struct xt_opts *opts);
+
+/* Whether fd is a terminal to colour: not with NO_COLOR set, nor TERM=dumb
+ * (repl/colour.c). main() colours diagnostics when stderr is one. */
+bool xt_repl_colour_fd(int fd);
 
 #endif

@@ -172,4 +172,44 @@ void xt_repl_complete_free(void);
 void xt_repl_cmd_watch(const char *arg);
 void xt_repl_watch_stop(void);
 
+/* --- flood.c: running probes' printed records, held, muted; rates ---------- */
+/* The samples an entry's rates keep: one a second for the last minute. */
+#define XT_REPL_SAMPLES 61
+/* R->mem's length now: what a record prints after it is that record's. */
+void xt_repl_flood_mark(void);
+/* xt_rt_opts.on_record of every entry (ctx: the entry). */
+void xt_repl_flood_on_record(void *ctx);
+/* Ctrl-C: true when it paused streaming output (the line is left alone). */
+bool xt_repl_flood_interrupt(void);
+/* The first `done` bytes of R->res were drawn (`all`: everything). */
+void xt_repl_flood_drawn(size_t done, bool all);
+void xt_repl_flood_entry_added(struct entry *e);
+void xt_repl_flood_watch_end(void);
+void xt_repl_flood_end(void);
+/* .probes: the rates of one entry, after its probes; the session's, at the end. */
+void xt_repl_flood_probes_entry(struct entry *e, FILE *out);
+void xt_repl_flood_probes_end(FILE *out);
+void xt_repl_cmd_resume(const char *arg);
+void xt_repl_cmd_mute(const char *arg);
+void xt_repl_cmd_unmute(const char *arg);
+/* watch.c: once a second, from flood.c's sampler (the sparklines' samples). */
+void xt_repl_watch_tick(void);
+/* watch.c: the terminal was resized. */
+void xt_repl_watch_resize(void);
+
 #endif
+
+/* --- colour.c: colour on a terminal that has it ------------------------------ */
+/* xt_repl_colour_fd(STDOUT_FILENO), found out once. */
+bool xt_repl_colour_out(void);
+/* Writes n bytes of REPL output to `to`, with map names and histogram bars
+ * coloured when `colour`. */
+void xt_repl_colour_write(FILE *to, const char *buf, size_t n, bool colour);
+
+/* --- pager.c: output longer than the terminal through $PAGER ---------------- */
+/* Around output that may be long: between them, what goes to stdout is kept,
+ * then shown through the pager if it does not fit the terminal (a terminal
+ * only; .pager off turns it off). */
+void xt_repl_page_begin(void);
+void xt_repl_page_end(void);
+void xt_repl_cmd_pager(const char *arg);

@@ -29,6 +29,46 @@ void xt_repl_membuf_close(struct membuf *m)
 	*m = (struct membuf){ 0 };
 }
 
+/* Writes running probes' text to the terminal a piece at a time, with the
+ * signals in view: a terminal slower than the probes (a printf storm) holds
+ * each piece, and Ctrl-C must not wait for the rest. How much was written. */
+static size_t term_write(const char *buf, size_t n)
+{
+	fflush(stdout);
+	size_t done = 0;
+	while (done < n && xt_sig_wait(STDOUT_FILENO, POLLOUT, -1) == 1) {
+		size_t chunk = n - done < 1024 ? n - done : 1024;
+		ssize_t w = write(STDOUT_FILENO, buf + done, chunk);
+		if (w < 0 && errno != EINTR && errno != EAGAIN)
+			return n; /* the terminal is gone: nothing to keep it for */
+		done += w > 0 ? (size_t)w : 0;
+	}
+	return done;
+}
+
+/* term_write of coloured text, a line at a time, so that what is held back
+ * after Ctrl-C starts at a line of the uncoloured text. */
+static size_t term_write_colour(const char *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		const char *nl = memchr(buf + done, '\n', n - done);
+		size_t len = nl ? (size_t)(nl - (buf + done)) + 1 : n - done, cn = 0;
+		char *c = NULL;
+		FILE *f = open_memstream(&c, &cn);
+		if (!f)
+			return done + term_write(buf + done, n - done);
+		xt_repl_colour_write(f, buf + done, len, true);
+		fclose(f);
+		size_t w = term_write(c, cn);
+		free(c);
+		if (w < cn)
+			break;
+		done += len;
+	}
+	return done;
+}
+
 /* Moves what m holds to `to`. Async text (running probes) on the terminal
  * is drawn above the prompt: the visible line is cleared, the text printed,
  * and the prompt with the user's half-typed line drawn again below it. */
@@ -41,10 +81,23 @@ void xt_repl_membuf_copy(struct membuf *m, FILE *to, bool async)
 	bool redraw = to == stdout && async && R->rl_on;
 	if (redraw)
 		xt_repl_prompt_hide();
-	fwrite(m->buf, 1, (size_t)n, to);
-	if (redraw && m->buf[n - 1] != '\n')
+	size_t done;
+	if (redraw && xt_repl_colour_out())
+		done = term_write_colour(m->buf, (size_t)n);
+	else if (redraw)
+		done = term_write(m->buf, (size_t)n);
+	else
+		xt_repl_colour_write(to, m->buf, (size_t)n, to == stdout && xt_repl_colour_out()), done = (size_t)n;
+	if (redraw && done && m->buf[done - 1] != '\n')
 		fputc('\n', to);
-	rewind(m->f);
+	if (done < (size_t)n) { /* Ctrl-C came: the rest waits at the start */
+		memmove(m->buf, m->buf + done, (size_t)n - done);
+		fseek(m->f, n - (long)done, SEEK_SET);
+	} else {
+		rewind(m->f);
+	}
+	if (m == &R->res)
+		xt_repl_flood_drawn(done, done == (size_t)n);
 	fflush(to);
 	if (redraw)
 		xt_repl_prompt_show();
@@ -183,7 +236,9 @@ void xt_repl_entry_stop(struct entry *e, const char *why, bool async)
 {
 	if (!e->attached)
 		return;
+	xt_repl_flood_mark();
 	xt_rt_run_special(e->rt, true);
+	xt_repl_flood_mark();
 	xt_rt_poll(e->rt);
 	xt_loop_remove(R->loop, xt_rt_events_fd(e->rt));
 	xt_rt_detach(e->rt);
@@ -196,6 +251,7 @@ void xt_repl_entry_stop(struct entry *e, const char *why, bool async)
 static void on_entry_events(void *ctx)
 {
 	struct entry *e = ctx;
+	xt_repl_flood_mark();
 	xt_rt_poll(e->rt);
 	xt_repl_flush(true);
 	if (xt_rt_done(e->rt))
@@ -244,7 +300,8 @@ struct xt_rt *xt_repl_entry_open(struct entry *e, struct xt_diags *dg)
 	 * uprobes, or at the end, would hold the session ~73 ms a link. */
 	struct xt_rt_opts ro = { .out = R->mem, .format = R->opts.format, .verbose = R->opts.verbose,
 				 .quiet = true, .child_go_fd = -1, .shared = shared, .nshared = nshared,
-				 .release_in_background = true, .cat_bytes_max = R->opts.cat_bytes_max };
+				 .release_in_background = true, .cat_bytes_max = R->opts.cat_bytes_max,
+				 .on_record = xt_repl_flood_on_record, .record_ctx = e };
 	e->rt = xt_rt_open(&e->unit.compiled, &ro, dg);
 	free(shared);
 	return e->rt;
@@ -297,6 +354,8 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 		describe(e, R->talk);
 		fputc('\n', R->talk);
 	}
+	xt_repl_flood_entry_added(e);
+	xt_repl_flood_mark();
 	xt_rt_run_special(e->rt, false);
 	xt_repl_flush(false);
 	if (xt_rt_done(e->rt))
@@ -472,9 +531,12 @@ void xt_repl_session_end(void)
 {
 	xt_repl_watch_stop();
 	xt_repl_prompt_off(false);
+	xt_repl_flood_end();
 	for (int i = 0; i < R->nentries; i++)
 		if (R->entries[i]->attached) {
+			xt_repl_flood_mark();
 			xt_rt_run_special(R->entries[i]->rt, true);
+			xt_repl_flood_mark();
 			xt_rt_poll(R->entries[i]->rt);
 		}
 	xt_repl_flush(false);

@@ -77,5 +77,7 @@ int xt_rt_handle_event(void *ctx, void *data, size_t size)
 	if (b && b->on_event)
 		b->on_event(rt, id, (uint8_t *)data + 8, size - 8);
 	fflush(rt->opts.out);
+	if (rt->opts.on_record)
+		rt->opts.on_record(rt->opts.record_ctx);
 	return 0;
 }

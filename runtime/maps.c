@@ -276,7 +276,9 @@ void xt_rt_print_map(struct xt_rt *rt, const struct xt_map_info *m, size_t top, 
 	struct xt_rt_snap snap;
 	struct xt_map_data d;
 	if (xt_rt_map_read(rt, m, ar, &snap, &d) == 0) {
+		xt_out_hold(); /* a map's lines leave in a few large writes, not one each */
 		print_data(rt, &d, top, div);
+		xt_out_release();
 		xt_rt_snap_free(&snap);
 	}
 	xt_arena_free(ar);
@@ -294,4 +296,51 @@ int xt_rt_map_flamegraph(struct xt_rt *rt, const struct xt_map_info *m, const ch
 	}
 	xt_arena_free(ar);
 	return err;
+}
+
+/* A decoded key as it prints: what two entries' keys are compared by. */
+static char *key_text(const struct xt_map_entry *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	for (int i = 0; i < e->nkeys; i++) {
+		fputs(i ? ", " : "", f);
+		xt_print_val(f, XT_FMT_TEXT, &e->keys[i]);
+	}
+	fclose(f);
+	return buf;
+}
+
+int xt_rt_print_key(struct xt_rt *rt, const struct xt_map_info *m, const uint8_t *key)
+{
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_rt_snap snap;
+	struct xt_map_data d;
+	int err = xt_rt_map_read(rt, m, ar, &snap, &d);
+	if (err < 0) {
+		xt_arena_free(ar);
+		return err;
+	}
+	struct xt_map_entry want = { 0 };
+	decode_key(rt->prog, ar, m, key, &want);
+	char *wtext = key_text(&want);
+	size_t k = 0;
+	for (size_t i = 0; wtext && i < d.n; i++) {
+		char *t = key_text(&d.entries[i]);
+		if (t && strcmp(t, wtext) == 0)
+			d.entries[k++] = d.entries[i];
+		free(t);
+	}
+	d.n = k;
+	if (k)
+		print_data(rt, &d, 0, 0);
+	else if (wtext && rt->opts.format == XT_FMT_TEXT)
+		fprintf(rt->opts.out, "@%s[%s]: no such key\n", m->name, wtext);
+	free(wtext);
+	xt_rt_snap_free(&snap);
+	xt_arena_free(ar);
+	return k ? 1 : 0;
 }

@@ -28,14 +28,27 @@ void xt_print_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* An integer in decimal: printf's machinery costs more than the digits
+ * (a map of a million keys prints two million of them). */
+static void put_int(FILE *out, uint64_t u, bool neg)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (neg)
+		*--p = '-';
+	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), out);
+}
+
 void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 {
 	switch (v->kind) {
 	case XT_VAL_INT:
-		fprintf(out, "%" PRId64, v->i);
+		put_int(out, v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i, v->i < 0);
 		break;
 	case XT_VAL_UINT:
-		fprintf(out, "%" PRIu64, v->u);
+		put_int(out, v->u, false);
 		break;
 	case XT_VAL_BOOL:
 		fputs(v->u ? "true" : "false", out);
@@ -160,6 +173,66 @@ static int cmp_entries(const void *pa, const void *pb, void *pagg)
 	return c ? c : cmp_keys(a, b);
 }
 
+/* An entry's place in cmp_entries' order as two numbers compared first:
+ * its value (mapped so that unsigned order is the value's order) where
+ * every entry's value is of one kind, and its first key where every first
+ * key is an integer; 0 where not, and on ties cmp_entries decides. */
+struct sort_rec {
+	uint64_t v, k;
+	const struct xt_map_entry *e;
+};
+
+static int cmp_recs(const void *pa, const void *pb, void *pagg)
+{
+	const struct sort_rec *a = pa, *b = pb;
+	if (a->v != b->v)
+		return a->v < b->v ? -1 : 1;
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	return cmp_entries(a->e, b->e, pagg);
+}
+
+static bool int_kind(enum xt_val_kind k)
+{
+	return k == XT_VAL_INT || k == XT_VAL_UINT || k == XT_VAL_BOOL;
+}
+
+/* Sorts m's entries as cmp_entries orders them, comparing two numbers per
+ * entry instead (a million entries: a second less); false without memory. */
+static bool sort_fast(struct xt_map_data *m)
+{
+	struct sort_rec *r = malloc(sizeof(*r) * m->n);
+	struct xt_map_entry *sorted = malloc(sizeof(*sorted) * m->n);
+	if (!r || !sorted) {
+		free(r);
+		free(sorted);
+		return false;
+	}
+	const struct xt_agg *agg = m->agg;
+	bool all_int = true, all_uint = true, int_key = true;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct xt_map_entry *e = &m->entries[i];
+		all_int = all_int && e->value.kind == XT_VAL_INT;
+		all_uint = all_uint && (e->value.kind == XT_VAL_UINT || e->value.kind == XT_VAL_BOOL);
+		int_key = int_key && e->nkeys > 0 && int_kind(e->keys[0].kind);
+	}
+	const uint64_t sign = 1ull << 63;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct xt_map_entry *e = &m->entries[i];
+		r[i].e = e;
+		r[i].v = agg && agg->sort_value ? (uint64_t)agg->sort_value(e) ^ sign
+			 : all_int ? (uint64_t)e->value.i ^ sign : all_uint ? e->value.u : 0;
+		r[i].k = int_key ? e->keys[0].u : 0;
+	}
+	qsort_r(r, m->n, sizeof(*r), cmp_recs, (void *)agg);
+	for (size_t i = 0; i < m->n; i++)
+		sorted[i] = *r[i].e;
+	memcpy(m->entries, sorted, sizeof(*sorted) * m->n);
+	free(r);
+	free(sorted);
+	return true;
+}
+
 static void print_key_text(FILE *out, const struct xt_map_entry *e)
 {
 	if (e->nkeys == 0)
@@ -231,7 +304,7 @@ void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 
 	if (div == 0)
 		div = 1;
-	if (m->n > 1)
+	if (m->n > 1 && !sort_fast(m))
 		qsort_r(m->entries, m->n, sizeof(*m->entries), cmp_entries, (void *)m->agg);
 	/* top keeps the largest; bpftrace ignores it for stats() maps */
 	if (top && m->n > top && !(m->agg && m->agg->all))
@@ -266,7 +339,8 @@ void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 
 		if (i > skip)
 			fputs(hist ? "\n" : text_delim(&m->entries[i - 1]), out);
-		fprintf(out, "@%s", m->name);
+		fputc('@', out);
+		fputs(m->name, out);
 		print_key_text(out, e);
 		fputs(hist ? ": \n" : ": ", out);
 		print_value(out, fmt, m, e, div);

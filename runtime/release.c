@@ -2,7 +2,9 @@
  * the probes stopped before END runs. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
@@ -32,21 +34,51 @@ static int perf_links(const struct xt_rt *rt)
 	return n;
 }
 
+/* Sets the programs' "xt_stopped" (codegen/cg.c): from then on every probe
+ * but BEGIN and END returns at once. 0, or -errno (no such variable: the
+ * object has no probe that checks it). */
+static int stop_programs(struct xt_rt *rt)
+{
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, rt->obj) {
+		const char *name = bpf_map__name(m);
+		size_t n = strlen(name);
+		if (!bpf_map__is_internal(m) || n < 4 || strcmp(name + n - 4, ".bss") != 0)
+			continue;
+		if (bpf_map__value_size(m) != sizeof(uint64_t)) /* xt_stopped is its only variable */
+			return -EINVAL;
+		uint32_t key = 0;
+		uint64_t one = 1;
+		return bpf_map_update_elem(bpf_map__fd(m), &key, &one, BPF_ANY) < 0 ? -errno : 0;
+	}
+	return -ENOENT;
+}
+
 /* bpftrace detaches the probes before END runs, so what END prints or clears
  * stays as it left it (syscount.bt's END clears its maps: nothing more may
- * print at exit). Fast to release links are released here; perf events of
- * our own (profile, interval, watchpoints) are disabled; the links that
- * libbpf holds perf events for are released too when they are few (each
- * takes ~73 ms, paid at exit anyway), else left to the exit's background
- * release -- those probes may still fire while END runs. */
+ * print at exit). The programs are stopped by their flag; fast to release
+ * links are released here; perf events of our own (profile, interval,
+ * watchpoints) are disabled. The links that libbpf holds perf events for
+ * take ~100 ms each to release: they are left to the exit's background
+ * release (xt_rt_release_in_background), harmless now. Without the flag
+ * they are released here when they are few, else left attached -- those
+ * probes may then still fire while END runs. */
 void xt_rt_quiesce(struct xt_rt *rt)
 {
-	bool keep_perf = perf_links(rt) >= 4;
+	bool keep_perf = stop_programs(rt) == 0 || perf_links(rt) >= 4;
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
-		for (int j = 0; j < rp->nfds; j++)
-			ioctl(rp->fds[j], PERF_EVENT_IOC_DISABLE, 0); /* ENOTTY for fds that are not perf events */
 		int kept = 0;
+		for (int j = 0; j < rp->nfds; j++) {
+			/* ENOTTY: not a perf event but a BPF link (raw tracepoint,
+			 * uprobe-multi), which closing releases at once */
+			if (ioctl(rp->fds[j], PERF_EVENT_IOC_DISABLE, 0) < 0 && errno == ENOTTY)
+				close(rp->fds[j]);
+			else
+				rp->fds[kept++] = rp->fds[j];
+		}
+		rp->nfds = kept;
+		kept = 0;
 		for (int j = 0; j < rp->nlinks; j++) {
 			if (keep_perf && is_perf_link(rp->links[j]))
 				rp->links[kept++] = rp->links[j];
@@ -61,7 +93,7 @@ int xt_rt_release_in_background(struct xt_rt *rt)
 {
 	int slow = perf_links(rt);
 	int hold[2];
-	if (slow < 4 || pipe2(hold, O_CLOEXEC) < 0)
+	if (slow < 1 || pipe2(hold, O_CLOEXEC) < 0)
 		return -1;
 	fflush(NULL);
 	pid_t pid = fork();

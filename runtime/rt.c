@@ -142,6 +142,8 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 		rt->probes[i].info = &rt->prog->probes[i];
 		rt->probes[i].prog = bpf_object__find_program_by_name(rt->obj, rt->prog->probes[i].fn_name);
 		rt->probes[i].prog_fd = -1;
+		if (rt->probes[i].prog && rt->probes[i].info->prov && rt->probes[i].info->prov->prepare)
+			rt->probes[i].info->prov->prepare(rt, &rt->probes[i]);
 	}
 	for (int i = 0; i < opts->nshared; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, opts->shared[i].bpf_name);

@@ -45,6 +45,10 @@ struct xt_rt_opts {
 	/* --metrics (runtime/metrics.h): served from the event loop while the
 	 * program runs, which then runs until stopped even without probes; NULL: none */
 	struct xt_metrics *metrics;
+	/* called after each ring-buffer record is handled, with what it printed
+	 * flushed to out (the REPL holds or mutes it there); NULL: none */
+	void (*on_record)(void *ctx);
+	void *record_ctx;
 };
 
 /* cat()'s limit unless told otherwise, as bpftrace's cat_bytes_max. */
@@ -110,6 +114,10 @@ const struct xt_rt_probe *xt_rt_probes(const struct xt_rt *rt, int *n);
 int xt_rt_map_fd(struct xt_rt *rt, const char *bpf_name);
 /* Prints map m (top > 0: only the largest `top`; div > 1 divides values). */
 void xt_rt_print_one(struct xt_rt *rt, const struct xt_map_info *m, size_t top, uint64_t div);
+/* Prints the entry of m at `key` (the bytes of m->key, without a histogram's
+ * bucket) as print(@m) prints it among the others: 1; or, when m has no such
+ * key, "@m[key]: no such key" (in text): 0; or -errno. */
+int xt_rt_print_key(struct xt_rt *rt, const struct xt_map_info *m, const uint8_t *key);
 
 /* Writes the SVG flame graph of m (a map keyed by stacks) to path; 0, or
  * -errno (-ENODATA: m has no entry keyed by a stack). */

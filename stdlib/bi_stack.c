@@ -40,7 +40,10 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 {
 	struct xt_diags *dg = xt_sema_diags(s);
 	const char *fn = user ? "ustack" : "kstack";
-	int mode = XT_STACK_BPFTRACE, limit = XT_STACK_MAX, i = 0;
+	/* config stack_mode; build_id is for user frames only */
+	int mode = xt_sema_program(s)->opts.stack_mode, limit = XT_STACK_MAX, i = 0;
+	if (!user && mode == XT_STACK_BUILD_ID)
+		mode = XT_STACK_BPFTRACE;
 	for (struct xt_node *a = n->kind == XT_N_CALL ? n->list : NULL; a; a = a->next, i++) {
 		if (a->kind == XT_N_IDENT && i == 0) {
 			if (strcmp(a->name, "bpftrace") == 0)

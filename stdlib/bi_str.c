@@ -21,12 +21,14 @@ static const char *trunc_trailer(void)
 	return trailer;
 }
 
+/* t->rfmt: config str_trunc_trailer, when the program set it */
 static void str_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
 {
 	size_t len = strnlen((const char *)p, (size_t)t->size);
+	const char *trailer = t->rfmt ? t->rfmt : trunc_trailer();
 	out->kind = XT_VAL_STR;
-	if (t->size > 1 && len + 1 >= (size_t)t->size && *trunc_trailer())
-		out->s = xt_arena_printf(ar, "%.*s%s", (int)len, (const char *)p, trunc_trailer());
+	if (t->size > 1 && len + 1 >= (size_t)t->size && *trailer)
+		out->s = xt_arena_printf(ar, "%.*s%s", (int)len, (const char *)p, trailer);
 	else
 		out->s = xt_arena_strndup(ar, (const char *)p, len);
 }
@@ -38,11 +40,29 @@ static const struct xt_type *read_str_type(struct xt_sema *s, int size)
 {
 	struct xt_type *t = (struct xt_type *)xt_type_str(xt_sema_arena(s), size);
 	t->render = &str_render;
+	t->rfmt = xt_sema_program(s)->opts.str_trunc_trailer;
 	return t;
+}
+
+/* str($N + k): the parameter's text without its first k characters, folded
+ * into a string literal (bpftrace: `str($1 + 1)`); $N is "" when not given. */
+static void fold_param_offset(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *e = n->list;
+	if (e->kind != XT_N_BINOP || e->op != XT_OP_ADD || e->a->kind != XT_N_POSPARAM || e->a->name ||
+	    e->b->kind != XT_N_INT)
+		return;
+	const struct xt_sema_opts *o = &xt_sema_program(s)->opts;
+	const char *text = e->a->ival >= 1 && e->a->ival <= (uint64_t)o->nparams ? o->params[e->a->ival - 1] : "";
+	size_t skip = strlen(text) < e->b->ival ? strlen(text) : (size_t)e->b->ival;
+	e->kind = XT_N_STR;
+	e->sval = xt_arena_strdup(xt_sema_arena(s), text + skip);
+	e->slen = strlen(e->sval);
 }
 
 static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 {
+	fold_param_offset(s, n);
 	const struct xt_type *t = xt_sema_expr(s, n->list);
 	if (!t)
 		return NULL;

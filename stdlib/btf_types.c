@@ -8,6 +8,7 @@
 #include "lang/diag.h"
 #include "stdlib/btf_args.h"
 #include "stdlib/btf_types.h"
+#include "stdlib/kconst.h"
 #include "stdlib/cdecl.h"
 #include "stdlib/dwarf.h"
 #include "stdlib/registry.h"
@@ -584,14 +585,15 @@ static bool in_enum(const struct btf *btf, const struct btf_type *t, const char 
 
 /* Enumerators: a program's, then the user BTF's newest first, then the
  * kernel's (by scanning its enums: only names that are not builtins get
- * here, once per use in a program). */
+ * here, once per use in a program), then the kernel-header constants the
+ * running kernel publishes elsewhere (kconst.c: TASK_RUNNING...). */
 static bool enumerator(const char *name, int64_t *value)
 {
 	if (xt_cdecl_enumerator(name, value))
 		return true;
 	const struct btf *btf = types();
 	if (!btf)
-		return false;
+		return xt_kconst(name, value);
 	const struct btf *base = xt_btf_get(NULL);
 	unsigned first = base ? btf__type_cnt(base) : 1;
 	for (unsigned id = btf__type_cnt(btf); id-- > first;)
@@ -600,7 +602,7 @@ static bool enumerator(const char *name, int64_t *value)
 	for (unsigned id = 1; id < first; id++)
 		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
 			return true;
-	return false;
+	return xt_kconst(name, value);
 }
 
 /* A program's C definitions (its XT_N_CDEFS, headers' and its own) as one
@@ -624,8 +626,20 @@ static int define(const struct xt_node *cdefs, struct xt_diags *dg)
 	return rc < 0 ? -1 : 0;
 }
 
+static void struct_names(const char *prefix, void (*cb)(const char *name, void *ctx), void *ctx)
+{
+	const struct btf *btf = xt_btf_get(NULL);
+	size_t pl = strlen(prefix);
+	for (unsigned id = 1, n = btf ? btf__type_cnt(btf) : 0; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name = btf_kind(t) == BTF_KIND_STRUCT ? btf__name_by_offset(btf, t->name_off) : NULL;
+		if (name && *name && strncmp(name, prefix, pl) == 0)
+			cb(name, ctx);
+	}
+}
+
 static const struct xt_ktype_hooks hooks = {
-	.find = find, .field = field, .enumerator = enumerator, .define = define,
+	.find = find, .field = field, .enumerator = enumerator, .define = define, .struct_names = struct_names,
 };
 
 const struct xt_ktype_hooks *xt_ktypes(void)

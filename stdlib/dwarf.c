@@ -288,7 +288,12 @@ static bool definition(struct dbin *b, Dwarf_Die *d, Dwarf_Die *out)
 /* BTF's int for array indexes and opaque bytes' element, made once per process. */
 static int helper_int(struct btf *btf, bool index)
 {
+	static struct btf *made_in;
 	static int ids[2];
+	if (made_in != btf) {
+		made_in = btf;
+		ids[0] = ids[1] = 0;
+	}
 	if (!ids[index])
 		ids[index] = btf__add_int(btf, index ? "__ARRAY_SIZE_TYPE__" : "unsigned char", index ? 4 : 1, 0);
 	return ids[index] > 0 ? ids[index] : 0;
@@ -512,6 +517,10 @@ static int conv(struct dbin *b, struct btf *btf, Dwarf_Die *d, int depth)
 	}
 	if (depth > 64)
 		return 0;
+	/* in progress: a type that reaches itself other than through a pointer
+	 * (only broken DWARF does) is void there, not converted again -- each
+	 * member once more, 64 levels down, never ended (fuzz_dwarf) */
+	map_put(&b->types, off, NULL, 0);
 	int id = 0, tag = dwarf_tag(d);
 	Dwarf_Die t;
 	switch (tag) {
@@ -588,9 +597,8 @@ static int conv(struct dbin *b, struct btf *btf, Dwarf_Die *d, int depth)
 }
 
 /* conv(), then the targets of the pointers it made, and theirs. */
-static int to_btf(struct dbin *b, Dwarf_Die *d)
+static int to_btf(struct dbin *b, struct btf *btf, Dwarf_Die *d)
 {
-	struct btf *btf = xt_btf_user();
 	if (!btf || !d)
 		return 0;
 	int id = conv(b, btf, d, 0);
@@ -681,7 +689,7 @@ int xt_dwarf_type_id(const char *kind, const char *name)
 		build_index(b);
 		int64_t *at = map_get(&b->index, 0, key);
 		if (at)
-			return to_btf(b, &b->defs[*at]);
+			return to_btf(b, xt_btf_user(), &b->defs[*at]);
 	}
 	return 0;
 }
@@ -757,10 +765,12 @@ static bool find_func(struct dbin *b, uint64_t addr, Dwarf_Die *out)
 /* The System V x86-64 classes of the (up to two) eightbytes of a value. */
 enum cls { C_NONE, C_INT, C_SSE, C_MEM };
 
-static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
+/* budget: the calls left; a value needing more (only broken DWARF: members
+ * that are their own struct, fanned out) goes to memory. */
+static void classify_in(Dwarf_Die *t, long off, enum cls c[2], int depth, int *budget)
 {
 	Dwarf_Die p;
-	if (depth > 16 || dwarf_peel_type(t, &p) != 0) {
+	if (depth > 16 || --*budget < 0 || dwarf_peel_type(t, &p) != 0) {
 		c[0] = c[1] = C_MEM;
 		return;
 	}
@@ -786,7 +796,7 @@ static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
 						c[i] = C_INT;
 					continue;
 				}
-				classify(&mt, off + bit / 8, c, depth + 1);
+				classify_in(&mt, off + bit / 8, c, depth + 1, budget);
 			} while (dwarf_siblingof(&m, &m) == 0);
 		return;
 	}
@@ -796,7 +806,7 @@ static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
 		if (!type_of(&p, &et) || dwarf_aggregate_size(&et, &esz) != 0 || !esz)
 			return;
 		for (Dwarf_Word i = 0; i < size / esz && i < 16; i++)
-			classify(&et, off + (long)(i * esz), c, depth + 1);
+			classify_in(&et, off + (long)(i * esz), c, depth + 1, budget);
 		return;
 	}
 	enum cls k = C_INT;
@@ -824,6 +834,15 @@ static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
 	}
 }
 
+static void classify(Dwarf_Die *t, long off, enum cls c[2], int depth)
+{
+	int budget = 4096;
+	classify_in(t, off, c, depth, &budget);
+}
+
+/* the reasons when asprintf fails: not freed */
+static const char no_param[] = "xtrace cannot read this parameter", no_ret[] = "xtrace cannot read this return value";
+
 /* Places each parameter (and the return value) as the System V ABI does:
  * integer-class eightbytes in rdi, rsi, rdx, rcx, r8, r9, SSE ones in xmm0-7,
  * larger or x87 values in memory; an aggregate that does not fit in the
@@ -837,13 +856,14 @@ static void place(struct xt_dwarf_func *f, Dwarf_Die *types, bool *has_type)
 		enum cls c[2] = { C_NONE, C_NONE };
 		Dwarf_Word size = 8;
 		Dwarf_Die peeled;
+		bool peeled_ok = false;
 		if (has_type[i]) {
 			classify(&types[i], 0, c, 0);
-			if (dwarf_peel_type(&types[i], &peeled) == 0)
+			if ((peeled_ok = dwarf_peel_type(&types[i], &peeled) == 0))
 				dwarf_aggregate_size(&peeled, &size);
 		}
-		bool agg = has_type[i] && (dwarf_tag(&peeled) == DW_TAG_structure_type || dwarf_tag(&peeled) == DW_TAG_class_type ||
-					   dwarf_tag(&peeled) == DW_TAG_union_type);
+		bool agg = peeled_ok && (dwarf_tag(&peeled) == DW_TAG_structure_type || dwarf_tag(&peeled) == DW_TAG_class_type ||
+					 dwarf_tag(&peeled) == DW_TAG_union_type);
 		if (size > 16 && agg)
 			c[0] = c[1] = C_MEM;
 		int need_int = (c[0] == C_INT) + (c[1] == C_INT), need_sse = (c[0] == C_SSE) + (c[1] == C_SSE);
@@ -868,7 +888,7 @@ static void place(struct xt_dwarf_func *f, Dwarf_Die *types, bool *has_type)
 			why = NULL;
 		}
 		if (p->reg < 0)
-			p->why = why ? why : "xtrace cannot read this parameter";
+			p->why = why ? why : no_param;
 		if (!mem) {
 			ints += need_int;
 			sses += need_sse;
@@ -940,9 +960,11 @@ static struct xt_dwarf_func *describe(struct dbin *b, Dwarf_Die *fn, const char 
 		enum cls cl[2] = { C_NONE, C_NONE };
 		Dwarf_Word size = 0;
 		classify(&rt, 0, cl, 0);
-		if (dwarf_peel_type(&rt, &peeled) == 0)
+		int tag = 0;
+		if (dwarf_peel_type(&rt, &peeled) == 0) {
 			dwarf_aggregate_size(&peeled, &size);
-		int tag = dwarf_tag(&peeled);
+			tag = dwarf_tag(&peeled);
+		}
 		bool agg = tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type;
 		if (agg || cl[0] != C_INT || cl[1] != C_NONE || size > 8) {
 			char *why = NULL;
@@ -950,7 +972,7 @@ static struct xt_dwarf_func *describe(struct dbin *b, Dwarf_Die *fn, const char 
 			if (asprintf(&why, "%s returns a %s%s, which xtrace cannot read", name, ctype,
 				     agg ? " by value" : cl[0] == C_SSE ? " (in an SSE register)" : "") < 0)
 				why = NULL;
-			f->ret.why = why ? why : "xtrace cannot read this return value";
+			f->ret.why = why ? why : no_ret;
 		}
 	}
 	return f;
@@ -981,8 +1003,92 @@ const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr,
 	if (btf && !fx->typed && fx->types && fx->has) {
 		fx->typed = true;
 		for (int i = 0; i < fx->f.nparams; i++)
-			fx->f.params[i].btf_id = fx->has[i] ? to_btf(b, &fx->types[i]) : 0;
-		fx->f.ret.btf_id = fx->has_ret ? to_btf(b, &fx->ret) : 0;
+			fx->f.params[i].btf_id = fx->has[i] ? to_btf(b, xt_btf_user(), &fx->types[i]) : 0;
+		fx->f.ret.btf_id = fx->has_ret ? to_btf(b, xt_btf_user(), &fx->ret) : 0;
 	}
 	return &fx->f;
+}
+
+/* --- a whole image at once: the fuzz harness's entry ----------------------------- */
+
+static void func_free(struct func *fx)
+{
+	if (!fx)
+		return;
+	for (int i = 0; i < fx->f.nparams; i++) {
+		free((char *)fx->f.params[i].name);
+		free((char *)fx->f.params[i].ctype);
+		if (fx->f.params[i].why != no_param)
+			free((char *)fx->f.params[i].why);
+	}
+	if (fx->f.ret.why != no_ret)
+		free((char *)fx->f.ret.why);
+	free((char *)fx->f.ret.ctype);
+	free((char *)fx->f.name);
+	free(fx->f.params);
+	free(fx->types);
+	free(fx->has);
+	free(fx->why);
+	free(fx);
+}
+
+static void map_free(struct map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->s[i].skey);
+	free(m->s);
+}
+
+int xt_dwarf_check_image(const void *data, size_t size, int max_funcs)
+{
+	struct xt_elf *e = xt_elf_from_memory(data, size);
+	char *image = malloc(size ? size : 1);
+	struct btf *btf = btf__new_empty();
+	struct dbin b = { .e = e, .fd = -1 };
+	int n = -ENOEXEC;
+	if (e && image && btf) {
+		memcpy(image, data, size);
+		b.elf = elf_memory(image, size);
+		b.dw = b.elf ? dwarf_begin_elf(b.elf, DWARF_C_READ, NULL) : NULL;
+	}
+	if (b.dw) {
+		Dwarf_Off off = 0, next;
+		size_t hsize;
+		Dwarf_Die cu;
+		while (dwarf_nextcu(b.dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+			if (dwarf_offdie(b.dw, off + hsize, &cu))
+				index_cu(&b, &cu);
+			off = next;
+		}
+		for (n = 0; (size_t)n < b.nsubs && n < max_funcs; n++) {
+			const char *name = dwarf_diename(&b.subs[n]);
+			struct func *fx = (struct func *)describe(&b, &b.subs[n], name ? name : "?");
+			for (int i = 0; fx && fx->has && i < fx->f.nparams; i++)
+				if (fx->has[i])
+					to_btf(&b, btf, &fx->types[i]);
+			if (fx && fx->has_ret)
+				to_btf(&b, btf, &fx->ret);
+			func_free(fx);
+		}
+		build_index(&b);
+		for (size_t i = 0; i < b.ndefs && i < (size_t)max_funcs; i++)
+			to_btf(&b, btf, &b.defs[i]);
+	}
+	map_free(&b.types);
+	map_free(&b.merged);
+	map_free(&b.index);
+	map_free(&b.funcs);
+	map_free(&b.entries);
+	map_free(&b.cus);
+	free(b.defs);
+	free(b.subs);
+	free(b.pending);
+	if (b.dw)
+		dwarf_end(b.dw);
+	if (b.elf)
+		elf_end(b.elf);
+	btf__free(btf);
+	free(image);
+	xt_elf_free(e);
+	return n;
 }

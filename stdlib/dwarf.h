@@ -10,6 +10,7 @@
 #define XT_DWARF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct xt_elf;
@@ -45,5 +46,11 @@ void xt_dwarf_note(const struct xt_elf *e);
 /* The user BTF id of the type spelled `kind` ("struct ", "union ", "enum ")
  * `name` in the DWARF of the noted binaries (the last noted first), or 0. */
 int xt_dwarf_type_id(const char *kind, const char *name);
+
+/* Reads everything a probe could ask of the DWARF in ELF image `data` --
+ * every function's parameters (up to max_funcs) and every named type,
+ * converted to a BTF of its own -- and frees it all (the fuzz harness's
+ * entry). The number of functions read, or -ENOEXEC without DWARF. */
+int xt_dwarf_check_image(const void *data, size_t size, int max_funcs);
 
 #endif

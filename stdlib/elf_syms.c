@@ -310,9 +310,10 @@ static void read_debug_file(struct xt_elf *e, size_t *cap)
 	close(fd);
 }
 
-static int load(struct xt_elf *e, int fd)
+/* Reads e from elf (ended here); with `debug_file`, a stripped file's
+ * symbols come from its separate debug file too. */
+static int load(struct xt_elf *e, Elf *elf, bool debug_file)
 {
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		if (elf)
 			elf_end(elf);
@@ -343,7 +344,7 @@ static int load(struct xt_elf *e, int fd)
 		}
 	read_build_id(e, elf);
 	read_debuglink(e, elf, shstrndx);
-	if (!have_symtab)
+	if (!have_symtab && debug_file)
 		read_debug_file(e, &cap);
 	dedupe_syms(e);
 	read_usdt(e, elf, shstrndx);
@@ -377,13 +378,10 @@ const struct xt_elf *xt_elf_get(const char *path)
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
 	c->mtime = st.st_mtim;
-	int rc = load(&c->elf, fd);
+	int rc = load(&c->elf, elf_begin(fd, ELF_C_READ_MMAP, NULL), true);
 	close(fd);
 	if (rc < 0) {
-		free(c->elf.debuglink);
-		free(c->elf.path);
-		free(c->elf.segs);
-		free(c);
+		xt_elf_free(&c->elf);
 		errno = -rc;
 		return NULL;
 	}
@@ -392,6 +390,52 @@ const struct xt_elf *xt_elf_get(const char *path)
 	cache = c;
 	pthread_mutex_unlock(&cache_lock);
 	return &c->elf;
+}
+
+struct xt_elf *xt_elf_from_memory(const void *data, size_t size)
+{
+	elf_version(EV_CURRENT);
+	/* libelf may write into the image it reads (ELF_C_READ_MMAP_PRIVATE): a copy */
+	char *image = malloc(size ? size : 1);
+	struct cached *c = calloc(1, sizeof(*c));
+	if (!image || !c) {
+		free(image);
+		free(c);
+		return NULL;
+	}
+	memcpy(image, data, size);
+	c->elf.path = strdup("<memory>");
+	c->debug_searched = true; /* no file, no debug file */
+	c->debug_rc = -ENOENT;
+	int rc = load(&c->elf, elf_memory(image, size), false);
+	free(image);
+	if (rc < 0) {
+		xt_elf_free(&c->elf);
+		return NULL;
+	}
+	return &c->elf;
+}
+
+void xt_elf_free(struct xt_elf *e)
+{
+	struct cached *c = (struct cached *)e;
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nsyms; i++)
+		free((char *)e->syms[i].name);
+	for (size_t i = 0; i < e->nnotes; i++) {
+		free((char *)e->notes[i].provider);
+		free((char *)e->notes[i].name);
+		free((char *)e->notes[i].args);
+	}
+	free(e->syms);
+	free(e->notes);
+	free(e->segs);
+	free(e->debuglink);
+	free(e->path);
+	free(c->debug_path);
+	free(c->debug_looked);
+	free(c);
 }
 
 int64_t xt_elf_vaddr_to_off(const struct xt_elf *e, uint64_t vaddr)

@@ -48,6 +48,17 @@ struct xt_elf {
  * cannot be read or is not ELF. */
 const struct xt_elf *xt_elf_get(const char *path);
 
+/* An ELF image in memory read as xt_elf_get reads a file, not cached and
+ * without looking for a debug file (the fuzz harnesses' entry); path is
+ * "<memory>". Free it with xt_elf_free. NULL when it is not ELF. */
+struct xt_elf *xt_elf_from_memory(const void *data, size_t size);
+/* Frees what xt_elf_from_memory returned. Never for xt_elf_get's files. */
+void xt_elf_free(struct xt_elf *e);
+
+/* The number of arguments of a USDT note's argument spec (prov_usdt.c's
+ * reader: "-4@%eax 8@-16(%rbp) 4@$5"), or -1 for a form xtrace cannot read. */
+int xt_usdt_nargs(const char *spec);
+
 /* The file offset of virtual address vaddr, or -1 when no segment holds it. */
 int64_t xt_elf_vaddr_to_off(const struct xt_elf *e, uint64_t vaddr);
 /* The virtual address at file offset off, or -1 when no segment holds it. */

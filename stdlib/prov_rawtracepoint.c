@@ -16,8 +16,9 @@
 #include "runtime/runtime.h"
 #include "stdlib/btf_args.h"
 #include "stdlib/ctx.h"
+#include "stdlib/raw_tp.h"
 
-enum { RT_MAX_ARGS = 12 };
+enum { RT_MAX_ARGS = XT_RAW_TP_MAX_ARGS };
 
 struct rt_site {
 	const char *tp;          /* the tracepoint's name */
@@ -51,6 +52,17 @@ static int tp_args(const struct btf *btf, const char *name, struct rt_site *rs)
 	for (int i = 0; i < rs->nargs; i++)
 		if (!rs->args[i].name[0])
 			snprintf(rs->args[i].name, sizeof(rs->args[i].name), "arg%d", i);
+	return 0;
+}
+
+int xt_raw_tp_args(const char *name, struct xt_raw_tp *out)
+{
+	const struct btf *btf = xt_btf_get(NULL);
+	struct rt_site rs;
+	if (!btf || tp_args(btf, name, &rs) < 0)
+		return -ENOENT;
+	out->nargs = rs.nargs;
+	memcpy(out->args, rs.args, sizeof(rs.args[0]) * (size_t)rs.nargs);
 	return 0;
 }
 
@@ -201,8 +213,7 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 	return v;
 }
 
-/* BPF_RAW_TRACEPOINT_OPEN with a cookie: the fd is the attachment. */
-static int raw_tp_open(int prog_fd, const char *name, uint64_t cookie)
+int xt_raw_tp_open(int prog_fd, const char *name, uint64_t cookie)
 {
 	union {
 		union bpf_attr attr;
@@ -224,7 +235,7 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 	const struct xt_probe_info *p = rp->info;
 	for (int i = 0; i < p->nsites; i++) {
 		const struct rt_site *rs = p->sites[i].data;
-		int fd = raw_tp_open(rp->prog_fd, rs->tp, (uint64_t)p->sites[i].id);
+		int fd = xt_raw_tp_open(rp->prog_fd, rs->tp, (uint64_t)p->sites[i].id);
 		if (fd < 0) {
 			xt_rt_attach_error(rt, p->sites[i].name, "%s", strerror(-fd));
 			return fd;

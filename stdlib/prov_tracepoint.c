@@ -1,12 +1,20 @@
 /* tracepoint:CATEGORY:NAME (alias t), `*` and `?` in both parts.
  *
- * Syscall tracepoints are served by the raw tracepoints sys_enter/sys_exit
- * when the whole probe is syscall entries (or exits): one raw-tracepoint
- * attachment filtered by syscall number in BPF, arguments read from pt_regs.
- * Detaching a perf-event tracepoint costs ~73 ms here, a raw tracepoint
- * microseconds, so `syscalls:sys_enter_*` starts and exits at once. Other
- * tracepoints attach as perf events, one link per match with its site id as
- * the BPF cookie. */
+ * The cheapest attachment the program allows, decided once its analysis is
+ * done (check):
+ * - syscall tracepoints are served by the raw tracepoints sys_enter/sys_exit
+ *   when the whole probe is syscall entries (or exits): one raw-tracepoint
+ *   attachment filtered by syscall number in BPF, arguments read from
+ *   pt_regs;
+ * - other tracepoints run as raw tracepoints of their own name when every
+ *   field the program reads is one of the tracepoint's C arguments (same
+ *   name, size, signedness and pointer-ness in BTF), or raw_syscalls' id,
+ *   args and ret: no record is built for the program, and attaching and
+ *   detaching take microseconds;
+ * - the rest attach as perf events, one link per match with its site id as
+ *   the BPF cookie. Detaching one costs ~73 ms here.
+ * XTRACE_NO_RAW_SYSCALLS=1 turns the first off, XTRACE_NO_RAW_TP=1 the
+ * second (the tests use them to reach the perf-event path). */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -15,10 +23,11 @@
 #include <bpf/libbpf.h>
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
+#include "stdlib/raw_tp.h"
 #include "stdlib/registry.h"
 #include "stdlib/tracefs.h"
 
-enum { TP_PERF, TP_SYS_ENTER, TP_SYS_EXIT };
+enum { TP_PERF, TP_SYS_ENTER, TP_SYS_EXIT, TP_RAW };
 enum { SYSF_ENTRIES = 1024 };
 
 #if defined(__x86_64__)
@@ -35,6 +44,8 @@ struct tp_site {
 	char *cat, *name;
 	struct xt_tp_format fmt;
 	bool have_fmt;
+	bool raw_looked_up;
+	struct xt_raw_tp *raw;     /* the raw tracepoint's arguments; NULL: none (or not looked up) */
 };
 
 struct expand_ctx {
@@ -127,7 +138,7 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 
 static const char *section_of(const struct xt_probe_info *p)
 {
-	return p->mode == TP_PERF ? "tracepoint" : "raw_tp";
+	return p->mode == TP_PERF ? "tracepoint" : "raw_tp"; /* TP_RAW too */
 }
 
 /* The C type of a field without qualifiers and with single spaces, so that
@@ -283,6 +294,137 @@ static const struct xt_type *ctx_type(struct xt_sema *s, struct xt_probe_info *p
 				: xt_arena_printf(ar, "args (the fields all %d matched tracepoints have with one type)", p->nsites));
 }
 
+/* Where a field is when the probe runs as a raw tracepoint: the index of
+ * the raw argument that holds it (>= 0), or one of these. */
+enum { RAW_NONE = -1, RAW_SYS_ARGS = -2, RAW_SYS_NR = -3 };
+
+static const struct xt_raw_tp *site_raw(struct xt_site *site)
+{
+	struct tp_site *ts = (struct tp_site *)site->data;
+	if (!ts->raw_looked_up) {
+		struct xt_raw_tp r;
+		ts->raw_looked_up = true;
+		if (xt_raw_tp_args(ts->name, &r) == 0) {
+			ts->raw = xt_arena_alloc(ts->ar, sizeof(*ts->raw));
+			*ts->raw = r;
+		}
+	}
+	return ts->raw;
+}
+
+/* raw_syscalls:sys_enter(struct pt_regs *regs, long id) and sys_exit(regs,
+ * long ret) record what their arguments hold: id and ret as they are, the
+ * syscall's arguments and number from pt_regs. */
+static int raw_syscalls_source(const struct tp_site *ts, const char *field)
+{
+	if (!HAVE_RAW_SYSCALLS || strcmp(ts->cat, "raw_syscalls") != 0)
+		return RAW_NONE;
+	bool enter = strcmp(ts->name, "sys_enter") == 0;
+	if (!enter && strcmp(ts->name, "sys_exit") != 0)
+		return RAW_NONE;
+	if (strcmp(field, enter ? "id" : "ret") == 0)
+		return 1;
+	if (enter && strcmp(field, "args") == 0)
+		return RAW_SYS_ARGS;
+	if (!enter && strcmp(field, "id") == 0)
+		return RAW_SYS_NR;
+	return RAW_NONE;
+}
+
+/* Where field f of site's record is among the raw tracepoint's arguments:
+ * the argument of its name, when it has the field's size, signedness and
+ * pointer-ness (a value the tracepoint computes, such as sched_switch's
+ * `long prev_state` from `unsigned int prev_state`, differs in one of them). */
+static int raw_source(struct xt_site *site, const struct xt_tp_field *f)
+{
+	const struct tp_site *ts = site->data;
+	int src = raw_syscalls_source(ts, f->name);
+	if (src != RAW_NONE)
+		return src;
+	const struct xt_raw_tp *raw = site_raw(site);
+	if (!raw || f->data_loc || f->array_len > 0)
+		return RAW_NONE;
+	bool ptr = strchr(f->ctype, '*') != NULL;
+	for (int i = 0; i < raw->nargs; i++) {
+		const struct xt_btf_arg *a = &raw->args[i];
+		if (strcmp(a->name, f->name) != 0)
+			continue;
+		if (a->ptr != ptr || a->size != f->size || (!ptr && a->sign != f->is_signed))
+			return RAW_NONE;
+		return i;
+	}
+	return RAW_NONE;
+}
+
+struct used_ctx {
+	const struct xt_probe_info *p;
+	const char *fields[64];
+	int n;
+	bool whole;                /* `args` used other than as args.FIELD, or too many fields */
+};
+
+static void note_uses(struct used_ctx *u, const struct xt_node *n)
+{
+	for (; n; n = n->next) {
+		const struct xt_type *rec = u->p->args_type;
+		if ((n->kind == XT_N_FIELD || n->kind == XT_N_ARROW) && rec && n->a && n->a->type == rec && n->sym) {
+			const struct xt_field *f = n->sym;
+			if (u->n < (int)(sizeof(u->fields) / sizeof(u->fields[0])))
+				u->fields[u->n++] = f->name;
+			else
+				u->whole = true;
+			continue; /* n->a is `args` itself */
+		}
+		if (n->kind == XT_N_IDENT && n->name && strcmp(n->name, "args") == 0)
+			u->whole = true;
+		note_uses(u, n->a);
+		note_uses(u, n->b);
+		note_uses(u, n->c);
+		note_uses(u, n->list);
+	}
+}
+
+static bool env_set(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v == '1';
+}
+
+/* Runs once sema knows every field the probe reads: makes it a raw
+ * tracepoint when each of them is a raw argument at the same place in every
+ * match (a context load cannot take a variable offset). */
+static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
+{
+	(void)s, (void)at, (void)spec;
+	if (p->mode != TP_PERF || env_set("XTRACE_NO_RAW_TP") || !xt_btf_get(NULL))
+		return 0;
+	struct used_ctx u = { .p = p };
+	note_uses(&u, p->node->a);
+	note_uses(&u, p->node->b);
+	if (u.whole)
+		return 0;
+	for (int i = 0; i < p->nsites; i++) {
+		const struct tp_site *ts = p->sites[i].data;
+		if (!site_raw(&p->sites[i]) && !(HAVE_RAW_SYSCALLS && strcmp(ts->cat, "raw_syscalls") == 0))
+			return 0;
+		if (strcmp(ts->cat, "raw_syscalls") == 0 && env_set("XTRACE_NO_RAW_SYSCALLS"))
+			return 0;
+	}
+	for (int k = 0; k < u.n; k++) {
+		int first = RAW_NONE;
+		for (int i = 0; i < p->nsites; i++) {
+			const struct xt_tp_format *fmt = site_format(&p->sites[i]);
+			const struct xt_tp_field *f = fmt ? find_field(fmt, u.fields[k]) : NULL;
+			int src = f ? raw_source(&p->sites[i], f) : RAW_NONE;
+			if (src == RAW_NONE || (i > 0 && src != first))
+				return 0;
+			first = src;
+		}
+	}
+	p->mode = TP_RAW;
+	return 0;
+}
+
 static LLVMValueRef read_kernel(struct xt_cg *cg, LLVMValueRef src, int size)
 {
 	LLVMValueRef buf = xt_cg_buf(cg, size < 8 ? 8 : size, "tpread");
@@ -370,11 +512,58 @@ static int sys_arg_reg(int off)
 }
 #endif
 
+/* A field of a probe run as a raw tracepoint (check made sure every site
+ * has it at the same place). */
+static LLVMValueRef raw_field(struct xt_cg *cg, const struct xt_field *f)
+{
+	const struct xt_probe_info *p = cg->probe;
+	const struct xt_tp_field *tf = find_field(site_format(&p->sites[0]), f->name);
+	int src = raw_source(&p->sites[0], tf);
+	const struct xt_type *t = f->type;
+#if HAVE_RAW_SYSCALLS
+	if (src == RAW_SYS_NR)
+		return LLVMBuildLoad2(cg->b, cg->i64, regs_read(cg, SYS_NR_OFF), "");
+	if (src == RAW_SYS_ARGS) { /* unsigned long args[6], in syscall order */
+		LLVMValueRef buf = xt_cg_buf(cg, 48, "sysargs");
+		LLVMValueRef regs = LLVMBuildIntToPtr(cg->b, ctx_slot(cg, 0), cg->ptr, "regs");
+		for (int i = 0; i < 6; i++) {
+			LLVMValueRef args[] = { xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 * i)), xt_cg_i64(cg, 8),
+						xt_cg_gep(cg, regs, xt_cg_i64(cg, sys_arg_off[i])) };
+			xt_cg_helper(cg, XT_H_READ_KERNEL, false, args, 3);
+		}
+		return buf;
+	}
+#endif
+	LLVMValueRef v = ctx_slot(cg, src);
+	if (t->kind == XT_T_INT && t->size < 8) {
+		v = LLVMBuildTrunc(cg->b, v, LLVMIntTypeInContext(cg->ctx, (unsigned)t->size * 8), "");
+		v = t->sign ? LLVMBuildSExt(cg->b, v, cg->i64, "") : LLVMBuildZExt(cg->b, v, cg->i64, "");
+	}
+	return v;
+}
+
+/* A field at a constant offset of the record: loaded with its natural
+ * alignment where it has it (an unaligned load is eight byte loads). */
+static LLVMValueRef record_load(struct xt_cg *cg, LLVMValueRef at, int off, const struct xt_type *t)
+{
+	bool whole = t->kind == XT_T_INT || t->kind == XT_T_BOOL;
+	int size = whole ? t->size : 8;
+	if ((!whole && t->kind != XT_T_PTR) || off % size != 0)
+		return xt_cg_load(cg, at, t);
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, LLVMIntTypeInContext(cg->ctx, (unsigned)size * 8), at, "");
+	LLVMSetAlignment(v, (unsigned)size);
+	if (size == 8)
+		return v;
+	return t->kind == XT_T_INT && t->sign ? LLVMBuildSExt(cg->b, v, cg->i64, "") : LLVMBuildZExt(cg->b, v, cg->i64, "");
+}
+
 static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_field *f = n->sym;
 	const struct xt_type *t = f->type;
 	const struct xt_probe_info *p = cg->probe;
+	if (p->mode == TP_RAW)
+		return raw_field(cg, f);
 	int *offs = xt_arena_alloc(cg->prog->ar, sizeof(int) * (size_t)p->nsites);
 	bool same = site_offsets(p, f->name, offs);
 #if HAVE_RAW_SYSCALLS
@@ -382,7 +571,7 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 		if (strcmp(f->name, "__syscall_nr") == 0)
 			return sys_nr_value(cg);
 		if (p->mode == TP_SYS_EXIT)
-			return xt_cg_load(cg, xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, 8)), t); /* ret */
+			return record_load(cg, xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, 8)), 8, t); /* ret */
 		if (same)
 			return xt_cg_load(cg, regs_read(cg, sys_arg_reg(f->offset)), t);
 		for (int i = 0; i < p->nsites; i++)
@@ -411,7 +600,7 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 		return LLVMBuildAdd(cg->b, LLVMBuildPtrToInt(cg->b, cg->ctxarg, cg->i64, ""), off, "");
 	}
 	default:
-		return xt_cg_load(cg, same ? at : read_kernel(cg, at, t->size), t);
+		return same ? record_load(cg, at, f->offset, t) : xt_cg_load(cg, read_kernel(cg, at, t->size), t);
 	}
 }
 
@@ -419,7 +608,7 @@ static void emit_prologue(struct xt_cg *cg)
 {
 #if HAVE_RAW_SYSCALLS
 	const struct xt_probe_info *p = cg->probe;
-	if (p->mode == TP_PERF)
+	if (p->mode == TP_PERF || p->mode == TP_RAW)
 		return;
 	LLVMValueRef nr = sys_nr_value(cg);
 	LLVMBasicBlockRef go = xt_cg_block(cg, "syscall"), skip = xt_cg_block(cg, "other_syscall");
@@ -452,6 +641,20 @@ static void emit_prologue(struct xt_cg *cg)
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	const struct xt_probe_info *p = rp->info;
+	if (p->mode == TP_RAW) {
+		for (int i = 0; i < p->nsites; i++) {
+			const struct tp_site *ts = p->sites[i].data;
+			int fd = xt_raw_tp_open(rp->prog_fd, ts->name, (uint64_t)p->sites[i].id);
+			if (fd < 0) {
+				xt_rt_attach_error(rt, p->sites[i].name, "raw tracepoint %s: %s", ts->name, strerror(-fd));
+				return fd;
+			}
+			int rc = xt_rt_add_fd(rp, fd);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
 	if (p->mode != TP_PERF) {
 		if (p->nsites > 1) {
 			char name[32];
@@ -556,6 +759,6 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 const struct xt_provider xt_prov_tracepoint = {
 	.name = "tracepoint", .alias = "t", .section = "tracepoint", .section_of = section_of,
 	.help = "tracepoint:CATEGORY:NAME: a kernel tracepoint; args.FIELD reads its record",
-	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .emit_prologue = emit_prologue,
+	.expand = expand, .check = check, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .emit_prologue = emit_prologue,
 	.attach = attach, .list = list,
 };

@@ -3,7 +3,11 @@
  * (u:libc:malloc) or a program on $PATH; FUNC is a symbol (with `*` and `?`),
  * FUNC+OFF, or a virtual address 0xADDR. One program is attached once per
  * match with the site id as the BPF cookie; -p PID attaches to that process
- * only. arg0..arg5 come from pt_regs, retval from rax, func from
+ * only. A probe of several functions attaches through uprobe-multi links
+ * where the kernel has them (6.6): one link per binary, which attaches and
+ * detaches thousands of functions at once (the whole of libc in well under a
+ * second, against minutes one perf-event link each).
+ * arg0..arg5 come from pt_regs, retval from rax, func from
  * bpf_get_func_ip (the probed function's address, symbolised at print time).
  * With debug information (stdlib/dwarf.c), args.NAME reads a parameter from
  * its register with its C type, and retval has the function's return type. */
@@ -12,6 +16,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
@@ -331,10 +342,267 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
+static int report_refused(struct xt_rt *rt, const struct xt_probe_info *p, int refused, int evex, int first);
+
+/* --- uprobe-multi links ----------------------------------------------------
+ * libbpf 1.1 predates them (1.3 has bpf_program__attach_uprobe_multi): the
+ * attach type, the flag and BPF_LINK_CREATE's fields are spelled here as the
+ * kernel's uapi (6.6) has them. */
+enum { UMULTI_ATTACH_TYPE = 48 /* BPF_TRACE_UPROBE_MULTI */, UMULTI_RETURN = 1 /* BPF_F_UPROBE_MULTI_RETURN */ };
+enum { ENOTSUPP_ = 524 }; /* the kernel cannot place a uprobe on that instruction */
+
+/* One link over offs[0..n) of path, cookies alongside; the link's fd or -errno. */
+static int umulti_link(int prog_fd, const char *path, const uint64_t *offs, const uint64_t *cookies, int n,
+		       bool ret, pid_t pid)
+{
+	union {
+		union bpf_attr attr;
+		struct {
+			uint32_t prog_fd, target_fd, attach_type, flags;
+			uint64_t path, offsets, ref_ctr_offsets, cookies;
+			uint32_t cnt, flags2, pid;
+		} lc;
+	} a;
+	memset(&a, 0, sizeof(a));
+	a.lc.prog_fd = (uint32_t)prog_fd;
+	a.lc.attach_type = UMULTI_ATTACH_TYPE;
+	a.lc.path = (uint64_t)(uintptr_t)path;
+	a.lc.offsets = (uint64_t)(uintptr_t)offs;
+	a.lc.cookies = (uint64_t)(uintptr_t)cookies;
+	a.lc.cnt = (uint32_t)n;
+	a.lc.flags2 = ret ? UMULTI_RETURN : 0;
+	a.lc.pid = pid > 0 ? (uint32_t)pid : 0;
+	int fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : fd;
+}
+
+/* An empty program loaded for uprobe-multi links, or -errno. Kept for the
+ * process: it answers whether the kernel has them and screens offsets. */
+static int umulti_empty_prog(void)
+{
+	static int fd = -2;
+	if (fd == -2) {
+		const struct bpf_insn insns[] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = (enum bpf_attach_type)UMULTI_ATTACH_TYPE);
+		fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "xt_umulti", "GPL", insns, 2, &o);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
+}
+
+/* Whether this kernel has uprobe-multi links, found out once by asking for
+ * one on "/": a kernel that has them reads the request and refuses a path
+ * that is not a regular file (EBADF); one without them refuses the attach
+ * type (EINVAL). Nothing is attached, so nothing waits to be released. */
+static bool umulti_works(void)
+{
+	static int works = -1;
+	if (works < 0) {
+		int prog = umulti_empty_prog();
+		uint64_t off = 0, cookie = 0;
+		int fd = prog < 0 ? prog : umulti_link(prog, "/", &off, &cookie, 1, false, 0);
+		works = fd == -EBADF || fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return works;
+}
+
+/* Whether probe p attaches through uprobe-multi links: several sites, a
+ * kernel that has them, and neither XTRACE_NO_UPROBE_MULTI=1 nor the tests'
+ * XT_TEST_ATTACH_DELAY_US (which wants one attachment per site to slow). */
+static bool use_multi(const struct xt_probe_info *p)
+{
+	const char *no = getenv("XTRACE_NO_UPROBE_MULTI");
+	return p->nsites > 1 && !(no && *no == '1') && !getenv("XT_TEST_ATTACH_DELAY_US") && umulti_works();
+}
+
+static void prepare(struct xt_rt *rt, struct xt_rt_probe *rp)
+{
+	(void)rt;
+	if (use_multi(rp->info))
+		bpf_program__set_expected_attach_type(rp->prog, (enum bpf_attach_type)UMULTI_ATTACH_TYPE);
+}
+
+/* Links offs[0..n), halving around the offsets the kernel cannot probe
+ * (ENOTSUPP: one refuses the whole link), which are marked in bad[]. keep:
+ * where the links go; NULL closes them (a screening). 0 or -errno. */
+static int umulti_parts(struct xt_rt_probe *keep, int prog_fd, const char *path, const uint64_t *offs,
+			const uint64_t *cookies, bool *bad, int n, bool ret, pid_t pid)
+{
+	if (n == 0)
+		return 0;
+	int fd = umulti_link(prog_fd, path, offs, cookies, n, ret, pid);
+	if (fd >= 0) {
+		if (keep)
+			return xt_rt_add_fd(keep, fd);
+		close(fd);
+		return 0;
+	}
+	if (fd != -ENOTSUPP_ && fd != -ENOEXEC)
+		return fd;
+	if (n == 1) {
+		bad[0] = true;
+		return 0;
+	}
+	int h = n / 2, rc = umulti_parts(keep, prog_fd, path, offs, cookies, bad, h, ret, pid);
+	return rc < 0 ? rc : umulti_parts(keep, prog_fd, path, offs + h, cookies + h, bad + h, n - h, ret, pid);
+}
+
+/* Finds the offsets of path the kernel cannot probe, cheaply: the kernel
+ * looks at a probed instruction when it first places the uprobe in a
+ * process, so the empty program is linked for this process only, with the
+ * whole file mapped executable here for the time being. Halving around a
+ * refusal then costs a few uprobes in one process, not in every process
+ * that maps the file (libc: all of them). */
+static void umulti_screen(const char *path, uint64_t *offs, uint64_t *cookies, bool *bad, int n)
+{
+	int prog = umulti_empty_prog();
+	int fd = prog < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) /* a noexec mount: the real links halve themselves */
+		return;
+	umulti_parts(NULL, prog, path, offs, cookies, bad, n, false, getpid());
+	munmap(map, (size_t)st.st_size);
+}
+
+/* Whether the kernel would refuse a uprobe on the instruction at off of
+ * fd (x86-64, arch/x86/kernel/uprobes.c): a LOCK or ES/CS/SS/DS segment
+ * prefix, or a VEX-encoded instruction (AVX2 string functions). Knowing it
+ * first spares a link that fails, and a screening. */
+static bool refused_insn(int fd, uint64_t off)
+{
+#if defined(__x86_64__)
+	unsigned char b[15];
+	ssize_t n = pread(fd, b, sizeof(b), (off_t)off);
+	for (ssize_t i = 0; i < n; i++) {
+		switch (b[i]) {
+		case 0xf0: case 0x26: case 0x2e: case 0x36: case 0x3e:
+			return true;
+		case 0x64: case 0x65: case 0x66: case 0x67: case 0xf2: case 0xf3:
+			continue;
+		default:
+			if (b[i] >= 0x40 && b[i] <= 0x4f) /* REX */
+				continue;
+			return b[i] == 0xc4 || b[i] == 0xc5;
+		}
+	}
+#else
+	(void)fd, (void)off;
+#endif
+	return false;
+}
+
+/* Attaches one run of sites i0..i1 (one binary, one pid) through one link,
+ * after leaving out the EVEX ones and those the kernel cannot probe; counts
+ * them in *refused and *evex, the first in *first. 0 or -errno. */
+static int attach_run(struct xt_rt *rt, struct xt_rt_probe *rp, int i0, int i1, int *refused, int *evex, int *first)
+{
+	const struct xt_probe_info *p = rp->info;
+	const struct up_site *us0 = p->sites[i0].data;
+	int n = i1 - i0;
+	uint64_t *offs = calloc((size_t)n, sizeof(*offs)), *cookies = calloc((size_t)n, sizeof(*cookies));
+	bool *bad = calloc((size_t)n, sizeof(*bad));
+	int *site = calloc((size_t)n, sizeof(*site));
+	int m = 0, rc = -ENOMEM;
+	int fd = open(us0->path, O_RDONLY | O_CLOEXEC);
+	if (!offs || !cookies || !bad || !site)
+		goto out;
+	bool evex_broken = xt_uprobe_evex_broken();
+	for (int i = i0; i < i1; i++) {
+		const struct up_site *us = p->sites[i].data;
+		bool is_evex = evex_broken && xt_uprobe_is_evex(us->path, us->off);
+		if (is_evex || (fd >= 0 && refused_insn(fd, us->off))) {
+			*evex += is_evex;
+			if ((*refused)++ == 0)
+				*first = i;
+			continue;
+		}
+		offs[m] = us->off;
+		cookies[m] = (uint64_t)p->sites[i].id;
+		site[m++] = i;
+	}
+	bool ret = is_ret(p);
+	rc = m ? umulti_link(rp->prog_fd, us0->path, offs, cookies, m, ret, us0->pid) : 0;
+	if (rc >= 0) {
+		rc = m ? xt_rt_add_fd(rp, rc) : 0;
+		goto out;
+	}
+	if (rc == -ENOTSUPP_ || rc == -ENOEXEC) { /* an instruction refused_insn did not know */
+		umulti_screen(us0->path, offs, cookies, bad, m);
+		int k = 0;
+		for (int j = 0; j < m; j++) {
+			if (bad[j]) {
+				if ((*refused)++ == 0)
+					*first = site[j];
+				continue;
+			}
+			offs[k] = offs[j];
+			cookies[k] = cookies[j];
+			site[k++] = site[j];
+		}
+		memset(bad, 0, sizeof(*bad) * (size_t)k);
+		/* halves with the real program only where the screening could not tell */
+		rc = umulti_parts(rp, rp->prog_fd, us0->path, offs, cookies, bad, k, ret, us0->pid);
+		for (int j = 0; rc == 0 && j < k; j++)
+			if (bad[j] && (*refused)++ == 0)
+				*first = site[j];
+	}
+	if (rc < 0)
+		xt_rt_attach_error(rt, p->sites[i0].name, "uprobe-multi link of %d functions in %s: %s", m, us0->path,
+				   strerror(-rc));
+out:
+	if (fd >= 0)
+		close(fd);
+	free(offs);
+	free(cookies);
+	free(bad);
+	free(site);
+	return rc;
+}
+
+static int attach_multi(struct xt_rt *rt, struct xt_rt_probe *rp, int *refused, int *evex, int *first)
+{
+	const struct xt_probe_info *p = rp->info;
+	for (int i = 0; i < p->nsites;) {
+		const struct up_site *us = p->sites[i].data;
+		int j = i + 1;
+		for (; j < p->nsites; j++) {
+			const struct up_site *o = p->sites[j].data;
+			if (o->pid != us->pid || strcmp(o->path, us->path) != 0)
+				break;
+		}
+		int rc = attach_run(rt, rp, i, j, refused, evex, first);
+		if (rc < 0)
+			return rc;
+		if (xt_sig_stop_pending())
+			return -EINTR;
+		i = j;
+	}
+	return 0;
+}
+
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	const struct xt_probe_info *p = rp->info;
 	int refused = 0, first = -1, evex = 0;
+	if (bpf_program__get_expected_attach_type(rp->prog) == (enum bpf_attach_type)UMULTI_ATTACH_TYPE) {
+		int rc = attach_multi(rt, rp, &refused, &evex, &first);
+		if (rc < 0)
+			return rc;
+		return report_refused(rt, p, refused, evex, first);
+	}
 	for (int i = 0; i < p->nsites; i++) {
 		const struct up_site *us = p->sites[i].data;
 		/* an instruction this kernel's uprobes would step wrongly (stdlib/uprobe_evex.h) */
@@ -356,6 +624,14 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 		if (rc < 0)
 			return rc;
 	}
+	return report_refused(rt, p, refused, evex, first);
+}
+
+/* The functions left out: an error when none is left, else a warning. */
+static int report_refused(struct xt_rt *rt, const struct xt_probe_info *p, int refused, int evex, int first)
+{
+	if (!refused)
+		return 0;
 	const char *why = evex == refused ? "its first instruction is EVEX-encoded (AVX-512), which this kernel's uprobes "
 					    "execute wrongly: the probed program would compute wrong results"
 			  : evex ? "the kernel cannot place a uprobe there (error 524) or would execute its first, EVEX-encoded "
@@ -451,11 +727,11 @@ const struct xt_provider xt_prov_uprobe = {
 	.name = "uprobe", .alias = "u", .section = "uprobe",
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "uprobe:BINARY:FUNCTION (or +OFFSET, 0xADDRESS, `*`): entry to a user function; args.NAME (from DWARF), arg0..arg5, func",
-	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_u,
+	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .prepare = prepare, .list = list_u,
 };
 const struct xt_provider xt_prov_uretprobe = {
 	.name = "uretprobe", .alias = "ur", .section = "uretprobe",
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_RETVAL | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
 	.help = "uretprobe:BINARY:FUNCTION: return from a user function; retval (typed from DWARF), func",
-	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .list = list_ur,
+	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .prepare = prepare, .list = list_ur,
 };

@@ -55,6 +55,8 @@ static int parse_args(const char *text, struct usdt_arg *out, int max)
 		memset(a, 0, sizeof(*a));
 		char *end;
 		long size = strtol(p, &end, 10);
+		if (*end == '@' && (size < -8 || size > 8))
+			return -1; /* (and no -LONG_MIN below) */
 		if (*end != '@' || size == 0) { /* no size: a plain operand of 8 bytes */
 			size = 8;
 			end = (char *)p - 1;
@@ -99,6 +101,12 @@ static int parse_args(const char *text, struct usdt_arg *out, int max)
 		n++;
 	}
 	return n;
+}
+
+int xt_usdt_nargs(const char *spec)
+{
+	struct usdt_arg args[USDT_MAX_ARGS];
+	return parse_args(spec, args, USDT_MAX_ARGS);
 }
 
 /* Splits "BIN:[PROVIDER:]NAME". */

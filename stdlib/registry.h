@@ -22,6 +22,7 @@ enum xt_bi_kind { XT_BI_VAR, XT_BI_FUNC };
 #define XT_BIF_CTX     (1u << 2) /* reads the probe's context through the provider (args, argN, retval) */
 #define XT_BIF_HELPER_ERRORS (1u << 4) /* receives -k's records of failed helpers (not callable) */
 #define XT_BIF_PRINTER (1u << 3) /* prints any value it is given, or a whole map: what the REPL's prompt wraps a bare value in */
+#define XT_BIF_LOOKUP  (1u << 9) /* prints one map entry with its key: what the REPL's prompt wraps a bare @m[key] in */
 
 struct xt_builtin {
 	const char *name;
@@ -78,6 +79,9 @@ struct xt_provider {
 	/* runtime facet: attaches every site of the probe; 0 or -errno (after
 	 * printing what failed). NULL for BEGIN/END, which are run, not attached. */
 	int (*attach)(struct xt_rt *rt, struct xt_rt_probe *rp);
+	/* runtime facet, before the object is loaded: settles how rp->prog
+	 * loads (its expected attach type, for uprobe-multi links). May be NULL. */
+	void (*prepare)(struct xt_rt *rt, struct xt_rt_probe *rp);
 	/* listing: calls cb for every probe matching `spec` (the part after
 	 * "name:"), matching names before computing details (with verbose: the
 	 * arguments, one indented line each). Stops early when a stop signal is
@@ -145,6 +149,9 @@ struct xt_ktype_hooks {
 	 * whose types (struct, union, enum, typedef) and enumerators win over
 	 * the kernel's from now on. 0, or -1 after diagnostics in dg. */
 	int (*define)(const struct xt_node *cdefs, struct xt_diags *dg);
+	/* Calls cb with the name of every kernel struct that starts with
+	 * `prefix` (for the REPL's completion). */
+	void (*struct_names)(const char *prefix, void (*cb)(const char *name, void *ctx), void *ctx);
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
 

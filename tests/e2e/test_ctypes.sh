@@ -181,24 +181,42 @@ struct T { int x; }; struct T { int y; };
 ~~~~~~~~" "$(cat "$XT_TMP/err")"
 
 # -- runqlat.bt: this machine's <linux/sched.h> is the uapi header, without
-# TASK_RUNNING (a kernel-internal macro, which bpftrace 0.17 does not have
-# here either); with it defined by --include, it runs as written
-if [ -r /usr/sbin/runqlat.bt ]; then
-	xt /usr/sbin/runqlat.bt
-	check "runqlat.bt: TASK_RUNNING is not in the uapi header" 1 '' "/usr/sbin/runqlat.bt:29:26-37: error: unknown identifier 'TASK_RUNNING'
-	if (args->prev_state == TASK_RUNNING) {
-	                        ~~~~~~~~~~~~"
-	echo '#define TASK_RUNNING 0' > taskstate.h
-	if xt_start --include "$XT_TMP/taskstate.h" /usr/sbin/runqlat.bt; then
-		"$T" 2000 >/dev/null # the workload: wakeups, switches
-		sleep 1
-		xt_stop
+# TASK_RUNNING (a kernel-internal macro); xtrace takes the task states from
+# what the running kernel publishes, sched_switch's print fmt, so the tool
+# runs as written. The values are the format file's own, read here apart.
+FMT=$(cat /sys/kernel/tracing/events/sched/sched_switch/format 2>/dev/null ||
+	cat /sys/kernel/debug/tracing/events/sched/sched_switch/format 2>/dev/null)
+if [[ $FMT == *'__print_flags('*') : "R"'* ]]; then
+	want="0"
+	for l in S D T t X Z P I; do
+		v=$(printf '%s\n' "$FMT" | grep -oE "\{ 0x[0-9a-f]+, \"$l\" \}" | head -1 | grep -oE '0x[0-9a-f]+')
+		want="$want $((v))"
+	done
+	xt -e 'BEGIN { printf("%d %d %d %d %d %d %d %d %d\n", TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE,
+		__TASK_STOPPED, __TASK_TRACED, EXIT_DEAD, EXIT_ZOMBIE, TASK_PARKED, TASK_REPORT_IDLE); exit(); }'
+	check "task states: the values sched_switch's format gives ($want)" 0 "$want" ''
+	# a process asleep in nanosleep(2) switches out in TASK_INTERRUPTIBLE
+	xt -c "$(realpath "$XT_TARGETS/sleeper") 50" -e 'tracepoint:sched:sched_switch /args.prev_pid == cpid && args.prev_state == TASK_INTERRUPTIBLE/ { @s = 1; }
+		END { printf("%d\n", @s); clear(@s); }'
+	check "task states: sleeper's nanosleep switches out as TASK_INTERRUPTIBLE" 0 '1' ''
+	xt -e 'BEGIN { print(TASK_WAKEKILL); }'
+	check "task states: one the kernel does not publish is unknown" 1 '' "<stdin>:1:15-27: error: unknown identifier 'TASK_WAKEKILL'
+BEGIN { print(TASK_WAKEKILL); }
+              ~~~~~~~~~~~~~"
+	if [ -r /usr/sbin/runqlat.bt ]; then
+		if xt_start /usr/sbin/runqlat.bt; then
+			"$T" 2000 >/dev/null # the workload: wakeups, switches
+			sleep 1
+			xt_stop
+		fi
+		expect_eq "runqlat.bt: header line" 'Tracing CPU scheduler... Hit Ctrl-C to end.' "$(printf '%s\n' "$XT_OUT" | head -1)"
+		expect_match "runqlat.bt: histogram" '^@usecs: *$' "$XT_OUT"
+		expect_match "runqlat.bt: histogram rows" '^\[[0-9]+(, [0-9KM]+\))?\]? +[0-9]+ \|@*' "$XT_OUT"
+	else
+		echo "# /usr/sbin/runqlat.bt not installed"
 	fi
-	expect_eq "runqlat.bt: header line" 'Tracing CPU scheduler... Hit Ctrl-C to end.' "$(printf '%s\n' "$XT_OUT" | head -1)"
-	expect_match "runqlat.bt: histogram" '^@usecs: *$' "$XT_OUT"
-	expect_match "runqlat.bt: histogram rows" '^\[[0-9]+(, [0-9KM]+\))?\]? +[0-9]+ \|@*' "$XT_OUT"
 else
-	echo "# /usr/sbin/runqlat.bt not installed"
+	echo "# sched_switch's format has no prev_state flags table: task states not published"
 fi
 
 # -- runqlen.bt: with kernel BTF it reads the kernel's struct cfs_rq, where
@@ -219,4 +237,29 @@ if [ -r /usr/sbin/runqlen.bt ] && [ -r /sys/kernel/btf/vmlinux ]; then
 	expect_match "runqlen.bt (own struct cfs_rq): histogram" '^@runqlen: *$' "$XT_OUT"
 	expect_match "runqlen.bt (own struct cfs_rq): rows" '^\[[0-9]+, [0-9]+\) +[0-9]+ \|@+' "$XT_OUT"
 fi
+# -- structs as map keys, by value (alone, in multi-keys with an array), in
+# text and JSON; the address of a char array's element (&name[2]); three
+# visits of cstructs
+{ cat defs.h; cat <<EOF
+uprobe:$T:visit {
+	\$it = (item_t *)arg0;
+	@[\$it->in] = count();
+	@x[\$it->fl, \$it->bytes] = sum(2);
+	\$q = &\$it->name[2];
+	@c[*\$q, str(\$q)] = count();
+}
+EOF
+} > keys.bt
+xt -q -c "$T 3" keys.bt
+check "struct values as map keys; &name[2]" 0 "
+
+@[{ .s = -3, .u = { .i = 1145258561, .c = ABCD } }]: 3
+@c[118, ven]: 3
+@x[{ .ready = 1, .mode = 5, .level = 1000, .delta = -7 }, [1,2,3,250]]: 6" ''
+xt -q -f json -c "$T 3" keys.bt
+check "struct values as map keys: JSON" 0 '
+
+{"type": "map", "data": {"@": {"{ .s = -3, .u = { .i = 1145258561, .c = ABCD } }": 3}}}
+{"type": "map", "data": {"@c": {"118,ven": 3}}}
+{"type": "map", "data": {"@x": {"{ .ready = 1, .mode = 5, .level = 1000, .delta = -7 },[1,2,3,250]": 6}}}' ''
 finish

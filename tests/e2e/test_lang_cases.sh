@@ -3,7 +3,8 @@
 # what xtrace must print for it. A case file is sections opened by lines
 #   --- program     the program text (required)
 #   --- args        extra command-line words, e.g. `--unsafe` or `-f json`,
-#                   and after `--` the positional parameters
+#                   and after `--` the positional parameters (a second
+#                   `--` goes to xtrace: named options follow it)
 #   --- expect      exact stdout (xtrace runs with -q: no "Attaching" line)
 #   --- error       exact stderr; the exit status must then be 1
 # and `# ...` comment lines before the first section; `# compare: no (why)`
@@ -26,7 +27,7 @@ run_case() {
 	prog=$(section "$f" program)
 	args=$(section "$f" args)
 	for w in $args; do
-		if [ "$w" = "--" ]; then seen_dd=1; continue; fi
+		if [ "$w" = "--" ] && [ $seen_dd = 0 ]; then seen_dd=1; continue; fi # a second -- is xtrace's
 		if [ $seen_dd = 1 ]; then params+=("$w"); else opts+=("$w"); fi
 	done
 	xt -q "${opts[@]}" -e "$prog" "${params[@]}"

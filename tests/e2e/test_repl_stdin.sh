@@ -54,7 +54,7 @@ session "BEGIN { @$M[\"bash\"] = 3; @$M[\"sh\"] = 5; @$M[\"zsh\"] = 1; }" "@$M[\
 	"delete(@$M[\"sh\"]); @$M" "clear(@$M); @$M" "@${M}x = 1"
 expect_eq "the prompt runs statements: lookups, print(@m, N), variables, len(), assignments" \
 	"[1] attached 1 probe: BEGIN
-5
+@$M[sh]: 5
 @$M[bash]: 3
 @$M[sh]: 5
 3

@@ -951,7 +951,7 @@ static void test_parse_error_missing_semicolon(void **state)
 static void test_parse_error_unexpected_token(void **state)
 {
 	check_error("BEGIN { @x = 1; } }", P,
-		"<stdin>:1:19: error: syntax error: unexpected '}', expected end of input or attach point\n"
+		"<stdin>:1:19: error: syntax error: unexpected '}', expected end of input, attach point or 'macro'\n"
 		"BEGIN { @x = 1; } }\n"
 		"                  ~\n", false);
 	check_error("BEGIN { if (1) }", P,
