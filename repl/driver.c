@@ -105,6 +105,8 @@ void xt_unit_use_cache(bool on)
 static void unit_fields(const struct xt_unit *u, const char *fields[XT_PF_NFIELDS], uint32_t lens[XT_PF_NFIELDS],
 			char *opts, uint32_t opts_len, unsigned char fp[8])
 {
+	for (int i = 0; i < XT_PF_NFIELDS; i++) /* the strlen loop below reaches every field */
+		fields[i] = NULL;
 	fields[XT_PF_XTRACE] = XT_VERSION;
 	fields[XT_PF_BUILD] = xt_build_id();
 	fields[XT_PF_KERNEL] = xt_kernel_id();

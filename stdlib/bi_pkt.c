@@ -182,6 +182,35 @@ static LLVMValueRef load_bytes(struct xt_cg *cg, LLVMValueRef off, LLVMValueRef 
 	return xt_cg_helper(cg, cg_kind(cg)->load, false, args, 4);
 }
 
+/* The function's 16 bytes that packet reads copy into: one for all of them,
+ * as each read has taken the bytes it needs before the next one starts (a
+ * buffer per read would soon overflow the 512-byte stack in a statement
+ * reading many fields). Zeroed: a failed load reads as zeros. */
+static LLVMValueRef scratch16(struct xt_cg *cg)
+{
+	LLVMValueRef a = NULL;
+	for (LLVMValueRef i = LLVMGetFirstInstruction(cg->entry); i && !a; i = LLVMGetNextInstruction(i)) {
+		size_t len;
+		const char *name = LLVMGetValueName2(i, &len);
+		if (LLVMIsAAllocaInst(i) && len == 6 && memcmp(name, "pktbuf", 6) == 0)
+			a = i;
+	}
+	if (!a) {
+		LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
+		LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
+		if (first)
+			LLVMPositionBuilderBefore(cg->b, first);
+		else
+			LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+		a = LLVMBuildAlloca(cg->b, LLVMArrayType(cg->i8, 16), "pktbuf");
+		LLVMSetAlignment(a, 8);
+		LLVMPositionBuilderAtEnd(cg->b, cur);
+	}
+	for (int i = 0; i < 2; i++)
+		LLVMSetAlignment(LLVMBuildStore(cg->b, xt_cg_i64(cg, 0), xt_cg_gep(cg, a, xt_cg_i64(cg, 8 * i))), 8);
+	return a;
+}
+
 static LLVMValueRef byte_at(struct xt_cg *cg, LLVMValueRef buf, int i)
 {
 	return LLVMBuildZExt(cg->b, LLVMBuildLoad2(cg->b, cg->i8, xt_cg_gep(cg, buf, xt_cg_i64(cg, i)), ""), cg->i64, "");
@@ -213,10 +242,11 @@ struct net {
 static struct net net_layer(struct xt_cg *cg)
 {
 	const struct xt_pkt_kind *k = cg_kind(cg);
-	struct net nl = { .l3 = xt_cg_i64(cg, k->eth ? 14 : 0), .hdr = xt_cg_buf(cg, 16, "net") };
+	struct net nl = { .l3 = xt_cg_i64(cg, k->eth ? 14 : 0), .hdr = scratch16(cg) };
 	if (k->eth) {
 		load_bytes(cg, xt_cg_i64(cg, 12), nl.hdr, 2);
 		nl.type = bytes_value(cg, nl.hdr, 2, true);
+		nl.hdr = scratch16(cg);
 	}
 	load_bytes(cg, nl.l3, nl.hdr, 10); /* a failed load leaves zeros: no header */
 	if (!k->eth) {
@@ -281,7 +311,7 @@ static LLVMValueRef field_emit(struct xt_cg *cg, struct xt_node *n)
 					   xt_cg_i64(cg, 0), "");
 	if (f->type->kind == XT_T_BUF) {
 		int size = f->type->size - 8;
-		LLVMValueRef buf = xt_cg_buf(cg, f->type->size, "pktbuf");
+		LLVMValueRef buf = xt_cg_buf(cg, f->type->size, "pktbytes");
 		LLVMValueRef data = xt_cg_gep(cg, buf, xt_cg_i64(cg, 8));
 		LLVMValueRef rc = load_bytes(cg, off, data, size);
 		LLVMValueRef ok = LLVMBuildAnd(cg->b, has, eq(cg, rc, 0), "");
@@ -295,7 +325,7 @@ static LLVMValueRef field_emit(struct xt_cg *cg, struct xt_node *n)
 		return buf;
 	}
 	int nbytes = f->bits ? (f->bitoff + f->bits + 7) / 8 : f->type->size;
-	LLVMValueRef buf = xt_cg_buf(cg, 8, "pktint");
+	LLVMValueRef buf = scratch16(cg);
 	LLVMValueRef rc = load_bytes(cg, off, buf, nbytes);
 	bool memory_order = f->bits || (h->at == L3_4 && (strcmp(f->name, "saddr") == 0 || strcmp(f->name, "daddr") == 0));
 	LLVMValueRef v = bytes_value(cg, buf, nbytes, !memory_order);

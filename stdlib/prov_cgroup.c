@@ -65,6 +65,10 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 	}
 	p->mode = mode;
 	const char *root = cgroup2_root();
+	if (*path != '/' && !root) {
+		xt_diag_error(dg, at->loc, "cgroup v2 is not mounted here: give PATH as an absolute cgroup v2 directory");
+		return -1;
+	}
 	const char *full = *path == '/' || !root ? path : xt_arena_printf(xt_sema_arena(s), "%s/%s", root, path);
 	xt_probe_add_site(s, p, xt_arena_printf(xt_sema_arena(s), "cgroup:%s", spec), full, mode, NULL);
 	return 0;

@@ -44,13 +44,16 @@ tcp_tries() {
 }
 # received PING_OUTPUT: how many replies ping got
 received() { printf '%s\n' "$1" | sed -n 's/.* \([0-9]*\) received.*/\1/p'; }
-# links_of TYPE...: the ids of the BPF links of these types (bpftool's name
-# or number: tcx is 11 to a bpftool that does not know it)
-links_of() {
-	bpftool link show -j 2>/dev/null | python3 -c '
-import json, sys
-want = sys.argv[1:]
-for l in json.load(sys.stdin) or []:
-    if str(l.get("type")) in want:
-        print(l["id"])' "$@"
+# links_held PID TYPE: the ids of the BPF links of TYPE (tcx, xdp, cgroup)
+# that process PID holds, from its fdinfo
+links_held() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk -v t="$2" '/^link_type:/ { lt = $2 } /^link_id:/ { id = $2 } END { if (lt == t && id != "") print id }' "$f" 2>/dev/null
+	done
+}
+# links_left ID...: those of the link ids that still exist
+links_left() {
+	local id
+	for id in "$@"; do bpftool link show id "$id" >/dev/null 2>&1 && echo "$id"; done
 }

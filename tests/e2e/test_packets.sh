@@ -21,8 +21,6 @@ line_in_output() {
 	done
 	return 1
 }
-# tcx_new BEFORE: the tcx links that are not in BEFORE
-tcx_new() { comm -13 <(printf '%s\n' "$1" | sort) <(links_of tcx 11 | sort) | grep . ; }
 xdp_here() { in_b bpftool net show dev "$IF_B" 2>/dev/null | grep -c "$IF_B" ; }
 
 # 1. A socket filter sees both directions: 5 echo requests in, 5 replies
@@ -57,16 +55,15 @@ fi
 
 # 4. examples/tcdrop.xt: TCP to 8080 dropped (the sender's connects time
 #    out), TCP to another port and ping pass; Ctrl-C takes the tcx link off.
-before=$(links_of tcx 11)
 if xt_b --unsafe "$EX/tcdrop.xt" "$IF_B" 8080; then
-	ours=$(tcx_new "$before")
+	ours=$(links_held "$XT_PID" tcx)
 	expect_eq "tcdrop: one tcx link" 1 "$(printf '%s\n' "$ours" | grep -c .)"
 	expect_eq "tcdrop: connects to 8080 time out" "$(printf 'timeout\ntimeout\ntimeout')" "$(tcp_tries 8080 3)"
 	expect_eq "tcdrop: port 9 still answers" refused "$(tcp_tries 9 1)"
 	expect_eq "tcdrop: ping passes" 2 "$(received "$(in_a ping -c 2 -i 0.2 -W 1 "$IP_B")")"
 	xt_stop INT
 	expect_eq "tcdrop: drops counted by sender" "@dropped[$IP_A]: 3" "$(grep '^@dropped' <<<"$XT_OUT")"
-	expect_eq "tcdrop: link gone after Ctrl-C" "" "$(links_of tcx 11 | grep -Fx "$ours")"
+	expect_eq "tcdrop: link gone after Ctrl-C" "" "$(links_left $ours)"
 	expect_eq "tcdrop: 8080 answers again" refused "$(tcp_tries 8080 1)"
 else
 	fail "tcdrop starts" "$XT_ERR"
@@ -100,24 +97,50 @@ else
 fi
 
 # 8. exit() in a tc probe ends xtrace, and the link goes with it.
-before=$(links_of tcx 11)
 if xt_b -e "tc:egress:$IF_B /icmp && icmp.type == 0/ { printf(\"reply to %s\\n\", ntop(ip.daddr)); exit(); }"; then
-	ours=$(tcx_new "$before")
+	ours=$(links_held "$XT_PID" tcx)
 	in_a ping -q -c 1 -W 1 "$IP_B" >/dev/null
 	xt_wait
 	expect_eq "tc exit(): its printf" "reply to $IP_A" "$(head -1 <<<"$XT_OUT")"
 	expect_eq "tc exit(): status 0" 0 "$XT_RC"
-	expect_eq "tc exit(): link gone" "" "$(links_of tcx 11 | grep -Fx "$ours")"
+	expect_eq "tc exit(): one link held" 1 "$(printf '%s\n' "$ours" | grep -c .)"
+	expect_eq "tc exit(): link gone" "" "$(links_left $ours)"
 else
 	fail "tc exit() starts" "$XT_ERR"
 fi
 
 # 9. The end of -c ends xtrace, and the link goes with it; drops by tc seen
 #    by the sender.
-before=$(links_of tcx 11)
-xt_in_b -q --unsafe -c "ip netns exec $NS_A ping -c 2 -i 0.2 -W 1 $IP_B" \
-	-e "tc:ingress:$IF_B /icmp/ { @dropped[icmp.type] = count(); drop(); }"
-expect_match "tc -c: sender got nothing" "2 packets transmitted, 0 received" "$XT_OUT"
-expect_eq "tc -c: drops counted" "@dropped[8]: 2" "$(grep '^@dropped' <<<"$XT_OUT")"
-expect_eq "tc -c: no link left" "" "$(tcx_new "$before")"
+if xt_b --unsafe -c "ip netns exec $NS_A ping -c 2 -i 0.2 -W 1 $IP_B" \
+	-e "tc:ingress:$IF_B /icmp/ { @dropped[icmp.type] = count(); drop(); }"; then
+	ours=$(links_held "$XT_PID" tcx)
+	xt_wait
+	expect_match "tc -c: sender got nothing" "2 packets transmitted, 0 received" "$XT_OUT"
+	expect_eq "tc -c: drops counted" "@dropped[8]: 2" "$(grep '^@dropped' <<<"$XT_OUT")"
+	expect_eq "tc -c: one link held" 1 "$(printf '%s\n' "$ours" | grep -c .)"
+	expect_eq "tc -c: link gone" "" "$(links_left $ours)"
+else
+	fail "tc -c starts" "$XT_ERR"
+fi
+# 10. Header fields in xdp and tc programs, from one echo request in and
+#     its reply out: host order, addresses as ntop() prints them.
+MAC_A=$(ip -n "$NS_A" -br link show "$IF_A" | awk '{print toupper($3)}')
+xt_in_b -q -c "ip netns exec $NS_A ping -q -c 1 $IP_B" \
+	-e "xdp:$IF_B { @x[ip.version, ip.ihl, ip.ttl, ip.protocol, ip.tot_len, ntop(ip.saddr), ntop(ip.daddr), icmp.type,
+			  icmp.code, eth.h_proto, len, macaddr(eth.h_source)] = count(); }
+	    tc:egress:$IF_B { @e[ip.protocol, ip.tot_len, ntop(ip.saddr), ntop(ip.daddr), icmp.type, len, macaddr(eth.h_dest)] = count(); }"
+expect_eq "xdp fields" "@x[4, 5, 64, 1, 84, $IP_A, $IP_B, 8, 0, 2048, 98, $MAC_A]: 1" "$(grep '^@x' <<<"$XT_OUT")"
+expect_eq "tc fields" "@e[1, 84, $IP_B, $IP_A, 0, 98, $MAC_A]: 1" "$(grep '^@e' <<<"$XT_OUT")"
+
+# 11. A start that fails half-way (the interface has an XDP program already)
+#     leaves nothing behind: its tc probe, attached first, drops nothing after.
+if xt_b -e "xdp:$IF_B { @n = count(); }"; then
+	XTRACE=ip xt netns exec "$NS_B" "$X" --unsafe -e "tc:ingress:$IF_B { drop(); } xdp:$IF_B { }"
+	expect_eq "failed start: status 1" 1 "$XT_RC"
+	expect_eq "failed start: says why" "<stdin>: error: cannot attach xdp:$IF_B: '$IF_B' already has an XDP program (\`ip link\` shows it)" "$XT_ERR"
+	expect_eq "failed start: its tc probe is gone" 1 "$(received "$(in_a ping -c 1 -W 1 "$IP_B")")"
+	xt_stop
+else
+	fail "xdp for the failed start" "$XT_ERR"
+fi
 finish
