@@ -157,3 +157,12 @@ finish() {
 	[ "$XT_FAILS" = 0 ]
 	exit $?
 }
+
+# xt_tmux_reaper SOCK: kills the tmux server SOCK once this test's shell is
+# gone, also when ctest's timeout killed it (no EXIT trap runs then): an
+# xtrace REPL left in a tmux pane would keep its probes attached and load
+# the machine for every test after it.
+xt_tmux_reaper() {
+	setsid bash -c "while kill -0 $$ 2>/dev/null; do sleep 1; done; tmux -L '$1' kill-server 2>/dev/null" \
+		</dev/null >/dev/null 2>&1 &
+}

@@ -12,6 +12,7 @@ need_root
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 
 SOCK=xt-flood-$$
+xt_tmux_reaper "$SOCK"
 XTRACE=$(readlink -f "$XTRACE")
 # Workloads under names of this run's own: only they print.
 STORM=$XT_TMP/fs$$

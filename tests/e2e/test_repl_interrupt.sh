@@ -54,6 +54,7 @@ set +m
 # The same on a terminal: Ctrl-C through tmux.
 command -v tmux >/dev/null 2>&1 || { finish; }
 SOCK=xt-int-$$
+xt_tmux_reaper "$SOCK"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$XT_TMP"' EXIT
 tm() { tmux -L "$SOCK" "$@"; }
 screen() { tm capture-pane -p -J -t xt -S -200; }

@@ -12,6 +12,7 @@ command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 command -v less >/dev/null 2>&1 || skip "less (the default pager) is not installed"
 
 SOCK=xt-look-$$
+xt_tmux_reaper "$SOCK"
 XTRACE=$(readlink -f "$XTRACE")
 # Names of this run's own: parallel tests must not show up in exact counts.
 M=lk$$

@@ -9,6 +9,7 @@ need_root
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 
 SOCK=xt-repl-$$
+xt_tmux_reaper "$SOCK"
 HOMEDIR=$XT_TMP/home
 mkdir -p "$HOMEDIR"
 XTRACE=$(readlink -f "$XTRACE")

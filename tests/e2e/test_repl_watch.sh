@@ -10,6 +10,7 @@ need_root
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 
 SOCK=xt-watch-$$
+xt_tmux_reaper "$SOCK"
 XTRACE=$(readlink -f "$XTRACE")
 UC=$XT_TMP/wu$$
 cp "$(readlink -f "$XT_TARGETS/ucalls")" "$UC"
