@@ -85,5 +85,5 @@ void xt_cg_declare_maps(struct xt_cg *cg)
 		cg->map_vars[i] = xt_cg_declare_map(cg, m->bpf_name, map_type(m),
 			m->max_entries ? m->max_entries : prog->opts.max_map_keys, m->key_size, m->value_size);
 	}
-	cg->ringbuf = xt_cg_declare_map(cg, "events", BPF_MAP_TYPE_RINGBUF, 1 << 20, 0, 0);
+	cg->ringbuf = xt_cg_declare_map(cg, "events", BPF_MAP_TYPE_RINGBUF, 1 << 22, 0, 0);
 }
