@@ -40,6 +40,17 @@ int xt_pkt_ifindex(struct xt_sema *s, struct xt_node *at, const char *what, cons
 	return (int)idx;
 }
 
+int xt_pkt_iface_site(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *what, const char *spec)
+{
+	if (!*spec || strchr(spec, ':') || strlen(spec) >= IF_NAMESIZE) {
+		xt_diag_error(xt_sema_diags(s), at->loc, "%s probes are written %s:IFACE (an interface name, as `ip link` shows it)",
+			      what, what);
+		return -1;
+	}
+	xt_probe_add_site(s, p, xt_arena_printf(xt_sema_arena(s), "%s:%s", what, spec), spec, 0, NULL);
+	return 0;
+}
+
 int xt_pkt_list_ifaces(const char *prefix, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx)
 {
 	struct if_nameindex *ifs = if_nameindex();

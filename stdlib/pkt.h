@@ -43,6 +43,13 @@ int xt_pkt_ifindex(struct xt_sema *s, struct xt_node *at, const char *what, cons
  * (empty: all), for the `list` hooks of socket, tc and xdp. 0 or -errno. */
 int xt_pkt_list_ifaces(const char *prefix, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx);
 
+/* socket:IFACE and xdp:IFACE: the one site of `what`:spec, or -1 after a
+ * diagnostic when spec is no interface name. */
+int xt_pkt_iface_site(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *what, const char *spec);
+/* The index of the interface a site names, or 0 after the attach error that
+ * says it is gone (it was there when the program was checked). */
+int xt_pkt_site_ifindex(struct xt_rt *rt, const struct xt_site *site);
+
 extern const struct xt_pkt_kind xt_pkt_socket, xt_pkt_tc, xt_pkt_xdp, xt_pkt_cgroup_skb, xt_pkt_cgroup_sysctl;
 
 #endif

@@ -20,12 +20,7 @@ const struct xt_pkt_kind xt_pkt_socket = { .what = "socket", .load = XT_H_SKB_LO
 /* socket, tc and xdp: one site per interface */
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
-	if (!*spec || strchr(spec, ':') || strlen(spec) >= IF_NAMESIZE) {
-		xt_diag_error(xt_sema_diags(s), at->loc, "socket probes are written socket:IFACE (an interface name, as `ip link` shows it)");
-		return -1;
-	}
-	xt_probe_add_site(s, p, xt_arena_printf(xt_sema_arena(s), "socket:%s", spec), spec, 0, NULL);
-	return 0;
+	return xt_pkt_iface_site(s, p, at, "socket", spec);
 }
 
 static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
@@ -34,17 +29,23 @@ static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at,
 	return xt_pkt_ifindex(s, at, "socket", spec) ? 0 : -1;
 }
 
+int xt_pkt_site_ifindex(struct xt_rt *rt, const struct xt_site *site)
+{
+	int idx = (int)if_nametoindex(site->target);
+	if (!idx)
+		xt_rt_attach_error(rt, site->name, "no network interface named '%s'", site->target);
+	return idx;
+}
+
 /* The filter goes on before the socket is bound, so no packet is ever queued
  * to it unfiltered; closing the socket (at exit) takes it off. */
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	for (int i = 0; i < rp->info->nsites; i++) {
 		const struct xt_site *site = &rp->info->sites[i];
-		int idx = (int)if_nametoindex(site->target);
-		if (!idx) {
-			xt_rt_attach_error(rt, site->name, "no network interface named '%s'", site->target);
+		int idx = xt_pkt_site_ifindex(rt, site);
+		if (!idx)
 			return -ENODEV;
-		}
 		int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			int err = -errno;

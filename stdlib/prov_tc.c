@@ -43,11 +43,9 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	for (int i = 0; i < rp->info->nsites; i++) {
 		const struct xt_site *site = &rp->info->sites[i];
-		int idx = (int)if_nametoindex(site->target);
-		if (!idx) {
-			xt_rt_attach_error(rt, site->name, "no network interface named '%s'", site->target);
+		int idx = xt_pkt_site_ifindex(rt, site);
+		if (!idx)
 			return -ENODEV;
-		}
 		int fd = bpf_link_create(rp->prog_fd, idx, (enum bpf_attach_type)site->num, NULL);
 		if (fd < 0) {
 			int err = -errno;

@@ -16,12 +16,7 @@ const struct xt_pkt_kind xt_pkt_xdp = { .what = "xdp", .load = XT_H_XDP_LOAD_BYT
 
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
-	if (!*spec || strchr(spec, ':') || strlen(spec) >= IF_NAMESIZE) {
-		xt_diag_error(xt_sema_diags(s), at->loc, "xdp probes are written xdp:IFACE (an interface name, as `ip link` shows it)");
-		return -1;
-	}
-	xt_probe_add_site(s, p, xt_arena_printf(xt_sema_arena(s), "xdp:%s", spec), spec, 0, NULL);
-	return 0;
+	return xt_pkt_iface_site(s, p, at, "xdp", spec);
 }
 
 static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
@@ -34,11 +29,9 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	for (int i = 0; i < rp->info->nsites; i++) {
 		const struct xt_site *site = &rp->info->sites[i];
-		int idx = (int)if_nametoindex(site->target);
-		if (!idx) {
-			xt_rt_attach_error(rt, site->name, "no network interface named '%s'", site->target);
+		int idx = xt_pkt_site_ifindex(rt, site);
+		if (!idx)
 			return -ENODEV;
-		}
 		struct bpf_link *l = bpf_program__attach_xdp(rp->prog, idx);
 		if (!l) {
 			int err = -errno;
