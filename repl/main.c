@@ -453,8 +453,45 @@ static int read_env(struct xt_opts *o)
 
 /* A one-liner or a script: compiles `text` (named `name`; freed here), loads
  * and attaches it, runs it until it ends, prints the maps. The exit status. */
+/* A NUL byte in a script would end its text there, silently: one diagnostic
+ * marks the first (shown as a space in the quoted line) instead. */
+static bool nul_in_program(const char *name, const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+	if (!nul)
+		return false;
+	char *shown = malloc(len + 1);
+	if (!shown) {
+		fprintf(stderr, "xtrace: %s: a NUL byte at offset %zu: a program is text\n", name, (size_t)(nul - text));
+		return true;
+	}
+	for (size_t i = 0; i < len; i++)
+		shown[i] = text[i] ? text[i] : ' ';
+	shown[len] = '\0';
+	struct xt_loc at = { 1, 1, 1, 1 };
+	for (const char *c = text; c < nul; c++) {
+		if (*c == '\n')
+			at.first_line++, at.first_column = 1;
+		else
+			at.first_column++;
+	}
+	at.last_line = at.first_line, at.last_column = at.first_column;
+	struct xt_source src = { .name = name, .text = shown, .len = len };
+	struct xt_diags dg;
+	xt_diags_init(&dg, &src);
+	xt_diag_error(&dg, at, "a NUL byte: a program is text (is this a binary file?)");
+	fputs(dg.buf, stderr);
+	xt_diags_fini(&dg);
+	free(shown);
+	return true;
+}
+
 static int run(const struct xt_opts *o, const char *name, char *text, size_t text_len)
 {
+	if (!xt_progfile_is(text, text_len) && nul_in_program(name, text, text_len)) {
+		free(text);
+		return 1;
+	}
 	if (o->emit && o->cmd) {
 		fprintf(stderr, "xtrace: --emit and -c cannot go together: the command's pid is part of the code\n");
 		free(text);

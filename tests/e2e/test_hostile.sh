@@ -67,6 +67,16 @@ $XT_TMP/utf.xt:1:25: error: unexpected character 'é'
                         ~" "$XT_RC
 $(printf '%s\n' "$XT_ERR" | sed -n '1p;3p')"
 
+printf 'BEGIN { printf("a");\n  exit(); \0 }\n' >"$XT_TMP/nul.xt"
+xt -q "$XT_TMP/nul.xt"
+expect_eq "a NUL byte in a file: one error marked at its column, nothing run" "1
+$XT_TMP/nul.xt:2:11: error: a NUL byte: a program is text (is this a binary file?)
+  exit();   }
+          ~
+" "$XT_RC
+$XT_ERR
+$XT_OUT"
+
 # --- positional parameters and limits ---
 xt -q -e 'BEGIN { printf("%s %s %d\n", $1, $64, $#); exit(); }' $(seq 1 64)
 expect_eq "64 positional parameters" "0 1 64 64" "$XT_RC $(printf '%s\n' "$XT_OUT" | head -1)"
