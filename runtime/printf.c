@@ -275,14 +275,14 @@ char *xt_print_hexbuf(const uint8_t *p, size_t n, char mode)
 	return s;
 }
 
-static int render(char **out, const char *spec, char conv, char rmode, enum len_mod len,
+static int render(FILE *out, const char *spec, char conv, char rmode, enum len_mod len,
 		  const struct xt_val *v)
 {
 	bool is_int = v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL;
 	int r;
 
 	if (conv == 's' && v->kind == XT_VAL_BOOL) /* true/false, as bpftrace 0.24 */
-		return asprintf(out, spec, v->u ? "true" : "false") < 0 ? -ENOMEM : 0;
+		return fprintf(out, spec, v->u ? "true" : "false") < 0 ? -EIO : 0;
 	if (conv == 's') {
 		if (is_int) {
 			/* an integer given to %s prints in decimal */
@@ -296,9 +296,9 @@ static int render(char **out, const char *spec, char conv, char rmode, enum len_
 			if (!fmt)
 				return -ENOMEM;
 			fmt[strlen(fmt) - 1] = 's';
-			r = asprintf(out, fmt, num);
+			r = fprintf(out, fmt, num);
 			free(fmt);
-			return r < 0 ? -ENOMEM : 0;
+			return r < 0 ? -EIO : 0;
 		}
 		if (v->kind == XT_VAL_TUPLE) { /* any value: its text, as print() shows it (bpftrace 0.26) */
 			char *text = NULL;
@@ -308,13 +308,13 @@ static int render(char **out, const char *spec, char conv, char rmode, enum len_
 				return -ENOMEM;
 			xt_print_val(mem, XT_FMT_TEXT, v);
 			fclose(mem);
-			r = text ? asprintf(out, spec, text) : -1;
+			r = text ? fprintf(out, spec, text) : -1;
 			free(text);
-			return r < 0 ? -ENOMEM : 0;
+			return r < 0 ? -EIO : 0;
 		}
 		if (v->kind != XT_VAL_STR && v->kind != XT_VAL_SYM && v->kind != XT_VAL_BUF)
 			return -EINVAL;
-		return asprintf(out, spec, v->s) < 0 ? -ENOMEM : 0;
+		return fprintf(out, spec, v->s) < 0 ? -EIO : 0;
 	}
 	if (conv == 'r') {
 		/* the spec's width and precision apply to the rendered text */
@@ -332,10 +332,10 @@ static int render(char **out, const char *spec, char conv, char rmode, enum len_
 		if (rmode != 'r')
 			fmt[--fl] = 0;
 		fmt[fl - 1] = 's';
-		r = asprintf(out, fmt, text);
+		r = fprintf(out, fmt, text);
 		free(text);
 		free(fmt);
-		return r < 0 ? -ENOMEM : 0;
+		return r < 0 ? -EIO : 0;
 	}
 	if (!is_int)
 		return -EINVAL;
@@ -349,25 +349,33 @@ static int render(char **out, const char *spec, char conv, char rmode, enum len_
 		size_t fl = strlen(fmt);
 		fmt[fl - 2] = 's';
 		fmt[fl - 1] = 0;
-		r = asprintf(out, fmt, names);
+		r = fprintf(out, fmt, names);
 		free(names);
 		free(fmt);
-		return r < 0 ? -ENOMEM : 0;
+		return r < 0 ? -EIO : 0;
 	}
 	if (conv == 'p')
-		return asprintf(out, spec, (void *)(uintptr_t)v->u) < 0 ? -ENOMEM : 0;
-	if (conv == 'd' || conv == 'i' || conv == 'c') {
+		return fprintf(out, spec, (void *)(uintptr_t)v->u) < 0 ? -EIO : 0;
+	if (conv == 'c') { /* a NUL character ends its piece of output */
+		char *piece = NULL;
+		r = asprintf(&piece, spec, (int)(uint32_t)v->u);
+		if (r >= 0)
+			fputs(piece, out);
+		free(piece);
+		return r < 0 ? -ENOMEM : 0;
+	}
+	if (conv == 'd' || conv == 'i') {
 		if (len == LEN_LONG)
-			r = asprintf(out, spec, (long long)v->u);
+			r = fprintf(out, spec, (long long)v->u);
 		else /* int-sized conversions read (and so truncate to) 32 bits, like C */
-			r = asprintf(out, spec, (int)(uint32_t)v->u);
+			r = fprintf(out, spec, (int)(uint32_t)v->u);
 	} else {
 		if (len == LEN_LONG)
-			r = asprintf(out, spec, (unsigned long long)v->u);
+			r = fprintf(out, spec, (unsigned long long)v->u);
 		else
-			r = asprintf(out, spec, (unsigned)v->u);
+			r = fprintf(out, spec, (unsigned)v->u);
 	}
-	return r < 0 ? -ENOMEM : 0;
+	return r < 0 ? -EIO : 0;
 }
 
 static int format_all(FILE *out, const char *format, const struct xt_val *args, int nargs)
@@ -377,7 +385,7 @@ static int format_all(FILE *out, const char *format, const struct xt_val *args, 
 
 	for (size_t i = 0; format[i]; i++) {
 		struct spec sp;
-		char *spec, *res;
+		char *spec;
 		int err;
 
 		if (format[i] != '%')
@@ -393,15 +401,19 @@ static int format_all(FILE *out, const char *format, const struct xt_val *args, 
 		}
 		if (argi >= nargs)
 			return -EINVAL;
-		spec = strndup(format + sp.start, sp.end - sp.start);
+		/* the conversion on its own, for the C library to render straight
+		 * into the stream: a flood of printf events allocates nothing */
+		size_t n = sp.end - sp.start;
+		char small[64];
+		spec = n < sizeof(small) ? memcpy(small, format + sp.start, n) : strndup(format + sp.start, n);
 		if (!spec)
 			return -ENOMEM;
-		err = render(&res, spec, sp.conv, sp.rmode, sp.len, &args[argi++]);
-		free(spec);
+		spec[n] = 0;
+		err = render(out, spec, sp.conv, sp.rmode, sp.len, &args[argi++]);
+		if (spec != small)
+			free(spec);
 		if (err)
 			return err;
-		fputs(res, out);
-		free(res);
 	}
 	fputs(format + lit, out);
 	return argi == nargs ? 0 : -EINVAL;
