@@ -46,9 +46,11 @@ int xt_pkt_list_ifaces(const char *prefix, const char *spec, void (*cb)(const ch
 /* socket:IFACE and xdp:IFACE: the one site of `what`:spec, or -1 after a
  * diagnostic when spec is no interface name. */
 int xt_pkt_iface_site(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *what, const char *spec);
-/* The index of the interface a site names, or 0 after the attach error that
- * says it is gone (it was there when the program was checked). */
-int xt_pkt_site_ifindex(struct xt_rt *rt, const struct xt_site *site);
+/* The attach hook of socket, tc and xdp: `one` attaches rp to each site's
+ * interface (its index found again: the interface may have gone since the
+ * program was checked, which is one attach error). 0, or the first -errno. */
+int xt_pkt_attach_ifaces(struct xt_rt *rt, struct xt_rt_probe *rp,
+			 int (*one)(struct xt_rt *rt, struct xt_rt_probe *rp, const struct xt_site *site, int ifindex));
 
 extern const struct xt_pkt_kind xt_pkt_socket, xt_pkt_tc, xt_pkt_xdp, xt_pkt_cgroup_skb, xt_pkt_cgroup_sysctl;
 

@@ -29,40 +29,47 @@ static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at,
 	return xt_pkt_ifindex(s, at, "socket", spec) ? 0 : -1;
 }
 
-int xt_pkt_site_ifindex(struct xt_rt *rt, const struct xt_site *site)
+int xt_pkt_attach_ifaces(struct xt_rt *rt, struct xt_rt_probe *rp,
+			 int (*one)(struct xt_rt *rt, struct xt_rt_probe *rp, const struct xt_site *site, int ifindex))
 {
-	int idx = (int)if_nametoindex(site->target);
-	if (!idx)
-		xt_rt_attach_error(rt, site->name, "no network interface named '%s'", site->target);
-	return idx;
+	for (int i = 0; i < rp->info->nsites; i++) {
+		const struct xt_site *site = &rp->info->sites[i];
+		int idx = (int)if_nametoindex(site->target), err;
+		if (!idx) {
+			xt_rt_attach_error(rt, site->name, "no network interface named '%s'", site->target);
+			return -ENODEV;
+		}
+		if ((err = one(rt, rp, site, idx)) < 0)
+			return err;
+	}
+	return 0;
 }
 
 /* The filter goes on before the socket is bound, so no packet is ever queued
  * to it unfiltered; closing the socket (at exit) takes it off. */
+static int attach_one(struct xt_rt *rt, struct xt_rt_probe *rp, const struct xt_site *site, int idx)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		int err = -errno;
+		xt_rt_attach_error(rt, site->name, "cannot open a packet socket: %s", strerror(-err));
+		return err;
+	}
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = idx };
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &rp->prog_fd, sizeof(rp->prog_fd)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		int err = -errno;
+		close(fd);
+		xt_rt_attach_error(rt, site->name, "cannot filter the packets of '%s': %s", site->target, strerror(-err));
+		return err;
+	}
+	xt_rt_add_fd(rp, fd);
+	return 0;
+}
+
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
-	for (int i = 0; i < rp->info->nsites; i++) {
-		const struct xt_site *site = &rp->info->sites[i];
-		int idx = xt_pkt_site_ifindex(rt, site);
-		if (!idx)
-			return -ENODEV;
-		int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			int err = -errno;
-			xt_rt_attach_error(rt, site->name, "cannot open a packet socket: %s", strerror(-err));
-			return err;
-		}
-		struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = idx };
-		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &rp->prog_fd, sizeof(rp->prog_fd)) < 0 ||
-		    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-			int err = -errno;
-			close(fd);
-			xt_rt_attach_error(rt, site->name, "cannot filter the packets of '%s': %s", site->target, strerror(-err));
-			return err;
-		}
-		xt_rt_add_fd(rp, fd);
-	}
-	return 0;
+	return xt_pkt_attach_ifaces(rt, rp, attach_one);
 }
 
 static int list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)

@@ -39,25 +39,24 @@ static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at,
 	return xt_pkt_ifindex(s, at, "tc", iface + 1) ? 0 : -1;
 }
 
+static int attach_one(struct xt_rt *rt, struct xt_rt_probe *rp, const struct xt_site *site, int idx)
+{
+	int fd = bpf_link_create(rp->prog_fd, idx, (enum bpf_attach_type)site->num, NULL);
+	if (fd < 0) {
+		int err = -errno;
+		if (err == -EINVAL)
+			xt_rt_attach_error(rt, site->name, "this kernel has no tcx links (Linux 6.6 and later have them)");
+		else
+			xt_rt_attach_error(rt, site->name, "cannot attach to '%s': %s", site->target, strerror(-err));
+		return err;
+	}
+	xt_rt_add_fd(rp, fd);
+	return 0;
+}
+
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
-	for (int i = 0; i < rp->info->nsites; i++) {
-		const struct xt_site *site = &rp->info->sites[i];
-		int idx = xt_pkt_site_ifindex(rt, site);
-		if (!idx)
-			return -ENODEV;
-		int fd = bpf_link_create(rp->prog_fd, idx, (enum bpf_attach_type)site->num, NULL);
-		if (fd < 0) {
-			int err = -errno;
-			if (err == -EINVAL)
-				xt_rt_attach_error(rt, site->name, "this kernel has no tcx links (Linux 6.6 and later have them)");
-			else
-				xt_rt_attach_error(rt, site->name, "cannot attach to '%s': %s", site->target, strerror(-err));
-			return err;
-		}
-		xt_rt_add_fd(rp, fd);
-	}
-	return 0;
+	return xt_pkt_attach_ifaces(rt, rp, attach_one);
 }
 
 static int list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)

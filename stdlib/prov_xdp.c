@@ -25,25 +25,24 @@ static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at,
 	return xt_pkt_ifindex(s, at, "xdp", spec) ? 0 : -1;
 }
 
+static int attach_one(struct xt_rt *rt, struct xt_rt_probe *rp, const struct xt_site *site, int idx)
+{
+	struct bpf_link *l = bpf_program__attach_xdp(rp->prog, idx);
+	if (!l) {
+		int err = -errno;
+		if (err == -EBUSY || err == -EEXIST)
+			xt_rt_attach_error(rt, site->name, "'%s' already has an XDP program (`ip link` shows it)", site->target);
+		else
+			xt_rt_attach_error(rt, site->name, "cannot attach XDP to '%s': %s", site->target, strerror(-err));
+		return err;
+	}
+	xt_rt_add_link(rp, l);
+	return 0;
+}
+
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
-	for (int i = 0; i < rp->info->nsites; i++) {
-		const struct xt_site *site = &rp->info->sites[i];
-		int idx = xt_pkt_site_ifindex(rt, site);
-		if (!idx)
-			return -ENODEV;
-		struct bpf_link *l = bpf_program__attach_xdp(rp->prog, idx);
-		if (!l) {
-			int err = -errno;
-			if (err == -EBUSY || err == -EEXIST)
-				xt_rt_attach_error(rt, site->name, "'%s' already has an XDP program (`ip link` shows it)", site->target);
-			else
-				xt_rt_attach_error(rt, site->name, "cannot attach XDP to '%s': %s", site->target, strerror(-err));
-			return err;
-		}
-		xt_rt_add_link(rp, l);
-	}
-	return 0;
+	return xt_pkt_attach_ifaces(rt, rp, attach_one);
 }
 
 static int list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
