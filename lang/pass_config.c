@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "sema_int.h"
 
 enum kind { K_INT, K_BOOL, K_WORD, K_STR };
@@ -83,9 +84,7 @@ static bool in(const char *name, const char *const *list, size_t n)
 	return false;
 }
 
-/* A value's text: an integer (K_INT), a bool (K_BOOL: true/false, 1/0 and
- * bpftrace's on/off, yes/no), a word or string; -1 when it is not one. */
-static int parse_bool(const char *t)
+int xt_sema_bool_word(const char *t)
 {
 	static const char *const yes[] = { "true", "1", "on", "yes" }, *const no[] = { "false", "0", "off", "no" };
 	for (int i = 0; i < 4; i++) {
@@ -119,7 +118,7 @@ static const char *apply(struct xt_sema *s, const struct key *k, const struct xt
 	case K_BOOL:
 		if (text) {
 			char *end;
-			int b = k->kind == K_BOOL ? parse_bool(text) : -1;
+			int b = k->kind == K_BOOL ? xt_sema_bool_word(text) : -1;
 			v = b >= 0 ? b : strtoll(text, &end, 0);
 			if (b < 0 && (!*text || *end))
 				goto bad;

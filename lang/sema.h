@@ -143,6 +143,9 @@ struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
 /* --- for stdlib's checkers ------------------------------------------------ */
 struct xt_sema;
 struct xt_arena *xt_sema_arena(struct xt_sema *s);
+/* bpftrace's bool words, for config values and getopt(): true/1/on/yes is 1,
+ * false/0/off/no is 0 (any case), anything else -1. */
+int xt_sema_bool_word(const char *t);
 struct xt_diags *xt_sema_diags(struct xt_sema *s);
 struct xt_program *xt_sema_program(struct xt_sema *s);
 struct xt_probe_info *xt_sema_probe(struct xt_sema *s); /* the probe being checked */

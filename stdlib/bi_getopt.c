@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "stdlib/registry.h"
 
 /* The value given for option `name`: "" for a bare --name, NULL when absent. */
@@ -18,19 +17,6 @@ static const char *given(const struct xt_sema_opts *o, const char *name)
 		if (strncmp(o->named[i], name, len) == 0 && (o->named[i][len] == '=' || !o->named[i][len]))
 			v = o->named[i][len] ? o->named[i] + len + 1 : ""; /* the last one given wins */
 	return v;
-}
-
-/* bpftrace's bool words; -1 when text is none of them */
-static int bool_word(const char *t)
-{
-	static const char *const yes[] = { "1", "true", "on", "yes" }, *const no[] = { "0", "false", "off", "no" };
-	for (int i = 0; i < 4; i++) {
-		if (strcasecmp(t, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(t, no[i]) == 0)
-			return 0;
-	}
-	return -1;
 }
 
 /* Remembers option `name` for pass_options (once, however often it is typed). */
@@ -72,7 +58,7 @@ static const struct xt_type *type_getopt(struct xt_sema *s, struct xt_node *n)
 	remember(s, name->sval, help ? help->sval : NULL);
 	const char *v = given(&xt_sema_program(s)->opts, name->sval);
 	if (!def || def->kind == XT_N_BOOL) { /* getopt("dry"): a bool, false unless given */
-		int b = !v ? (def ? (int)def->ival : 0) : !*v ? 1 : bool_word(v);
+		int b = !v ? (def ? (int)def->ival : 0) : !*v ? 1 : xt_sema_bool_word(v);
 		if (b < 0) {
 			xt_diag_plain(dg, "program command line option --%s invalid boolean (value: %s)", name->sval, v);
 			return NULL;
