@@ -25,32 +25,7 @@ UC=$XT_TMP/uc$$
 cp "$(readlink -f "$XT_TARGETS/ucalls")" "$UC"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$XT_TMP"' EXIT
 
-tm() { tmux -L "$SOCK" "$@"; }
-screen() { tm capture-pane -p -J -t xt -S -2000; }
-send() { tm send-keys -t xt "$@"; }
-# count REGEX: how many screen lines match
-count() { screen | grep -cE -- "$1"; }
-
-# expect_after NAME REGEX BASE [SECONDS]: waits until more than BASE lines
-# match, SECONDS (default 30: a loaded machine is slow, a passing step quick) at most
-expect_after() {
-	local i n=$((${4:-30} * 10))
-	for ((i = 0; i < n; i++)); do
-		if [ "$(count "$2")" -gt "$3" ]; then pass "$1"; return 0; fi
-		sleep 0.1
-	done
-	fail "$1" "$(printf 'no new line matching: %s\n--- screen\n%s' "$2" "$(screen | tail -30)")"
-	return 1
-}
-
-# step NAME REGEX KEYS...: types KEYS (each followed by Enter) and waits for REGEX
-step() {
-	local name=$1 re=$2 base
-	shift 2
-	base=$(count "$re")
-	for k in "$@"; do send -l -- "$k"; send Enter; done
-	expect_after "$name" "$re" "$base"
-}
+. "$(dirname "$0")/tmux_repl.sh" # tm, screen, send, count, expect_after, step
 
 start() {
 	tm new-session -d -s xt -x 220 -y 50 \
