@@ -81,6 +81,9 @@ LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);
 LLVMValueRef xt_cg_i32(struct xt_cg *cg, int32_t v);
 /* Calls BPF helper `id` returning i64 (or ptr when ret_ptr). */
 LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *args, unsigned n);
+/* An alloca of ty, 8-byte aligned, in the function's entry block (so it is
+ * one stack slot however often the code that asks runs). */
+LLVMValueRef xt_cg_entry_alloca(struct xt_cg *cg, LLVMTypeRef ty, const char *name);
 /* A zero-filled stack buffer of `size` bytes, allocated in the entry block. */
 LLVMValueRef xt_cg_buf(struct xt_cg *cg, int size, const char *name);
 /* The value of an expression: i64 for integer-like types, a pointer to a

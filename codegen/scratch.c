@@ -10,8 +10,7 @@
  * on the stack, so `@[comm] = count()` never looks the scratch map up. */
 enum { SCRATCH_MIN = 33, SCRATCH_LIMIT = 32768 /* PCPU_MIN_UNIT_SIZE: a per-CPU value's limit */ };
 
-/* An alloca in the function's entry block. */
-static LLVMValueRef entry_alloca(struct xt_cg *cg, LLVMTypeRef ty, const char *name)
+LLVMValueRef xt_cg_entry_alloca(struct xt_cg *cg, LLVMTypeRef ty, const char *name)
 {
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
 	LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
@@ -34,7 +33,7 @@ static LLVMValueRef scratch_base(struct xt_cg *cg)
 	if (cg->scratch)
 		return cg->scratch;
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
-	LLVMValueRef key = entry_alloca(cg, cg->i32, "skey");
+	LLVMValueRef key = xt_cg_entry_alloca(cg, cg->i32, "skey");
 	LLVMBasicBlockRef look = xt_cg_block(cg, "scratch"), none = xt_cg_block(cg, "noscratch");
 	cg->scratch_go = xt_cg_block(cg, "scratched");
 	LLVMPositionBuilderAtEnd(cg->b, look);
@@ -105,7 +104,7 @@ LLVMValueRef xt_cg_tmp_take(struct xt_cg *cg, int size, const char *name)
 				abort();
 		}
 		LLVMValueRef a = size >= SCRATCH_MIN ? scratch_at(cg, scratch_alloc(cg, size), name)
-						     : entry_alloca(cg, LLVMArrayType(cg->i8, size), name);
+						     : xt_cg_entry_alloca(cg, LLVMArrayType(cg->i8, size), name);
 		idx = cg->ntmps++;
 		cg->tmps[idx] = (struct xt_cg_tmp){ a, size, false };
 	}

@@ -206,17 +206,8 @@ static LLVMValueRef scratch16(struct xt_cg *cg)
 		if (LLVMIsAAllocaInst(i) && len == 6 && memcmp(name, "pktbuf", 6) == 0)
 			a = i;
 	}
-	if (!a) {
-		LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
-		LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
-		if (first)
-			LLVMPositionBuilderBefore(cg->b, first);
-		else
-			LLVMPositionBuilderAtEnd(cg->b, cg->entry);
-		a = LLVMBuildAlloca(cg->b, LLVMArrayType(cg->i8, 16), "pktbuf");
-		LLVMSetAlignment(a, 8);
-		LLVMPositionBuilderAtEnd(cg->b, cur);
-	}
+	if (!a)
+		a = xt_cg_entry_alloca(cg, LLVMArrayType(cg->i8, 16), "pktbuf");
 	for (int i = 0; i < 2; i++)
 		LLVMSetAlignment(LLVMBuildStore(cg->b, xt_cg_i64(cg, 0), xt_cg_gep(cg, a, xt_cg_i64(cg, 8 * i))), 8);
 	return a;
@@ -450,15 +441,7 @@ static LLVMValueRef proto_emit(struct xt_cg *cg, struct xt_node *n)
 void xt_pkt_prologue(struct xt_cg *cg)
 {
 	/* the entry block's alloca: the function's every return reads it */
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
-	LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
-	if (first)
-		LLVMPositionBuilderBefore(cg->b, first);
-	else
-		LLVMPositionBuilderAtEnd(cg->b, cg->entry);
-	cg->verdict = LLVMBuildAlloca(cg->b, cg->i64, "verdict");
-	LLVMSetAlignment(cg->verdict, 8);
-	LLVMPositionBuilderAtEnd(cg->b, cur);
+	cg->verdict = xt_cg_entry_alloca(cg, cg->i64, "verdict");
 	LLVMSetAlignment(LLVMBuildStore(cg->b, xt_cg_i64(cg, cg_kind(cg)->dflt), cg->verdict), 8);
 }
 
