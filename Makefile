@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 PACKAGES = build-essential cmake pkg-config llvm-19-dev libbpf-dev libelf-dev libdw-dev zlib1g-dev \
 	libreadline-dev re2c bison libcmocka-dev systemtap-sdt-dev bpftool bpftrace tmux procps bc dpkg-dev groff-base man-db \
 	libmicrohttpd-dev prometheus curl chromium libxml2-utils python3 perl file \
-	iproute2 iputils-ping
+	iproute2 iputils-ping less
 
 .PHONY: all deps build run check check-asan asan fuzz bench install deb clean
 
