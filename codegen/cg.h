@@ -81,6 +81,9 @@ LLVMValueRef xt_cg_i64(struct xt_cg *cg, int64_t v);
 LLVMValueRef xt_cg_i32(struct xt_cg *cg, int32_t v);
 /* Calls BPF helper `id` returning i64 (or ptr when ret_ptr). */
 LLVMValueRef xt_cg_helper(struct xt_cg *cg, int id, bool ret_ptr, LLVMValueRef *args, unsigned n);
+/* The i64 load-time value `name` (XT_PARAM_* of runtime/runtime.h), which
+ * the runtime sets when it loads the object (codegen/glob.c). */
+LLVMValueRef xt_cg_load_param(struct xt_cg *cg, const char *name);
 /* An alloca of ty, 8-byte aligned, in the function's entry block (so it is
  * one stack slot however often the code that asks runs). */
 LLVMValueRef xt_cg_entry_alloca(struct xt_cg *cg, LLVMTypeRef ty, const char *name);

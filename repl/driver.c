@@ -192,15 +192,14 @@ static int compile_cached(struct xt_unit *u, unsigned dump, struct xt_diags *dg)
 }
 
 /* Whether the object compiled for u may come from the cache, or go there:
- * not for what the cache cannot key (sites dropped by --probe-filter, the
- * moment of compiling: XT_BIF_MOMENT), nor
+ * not for what the cache cannot key (sites dropped by --probe-filter), nor
  * what codegen does besides compiling (start following -p's and -c's
  * processes' mappings), nor when the IR is asked for. */
 static bool cacheable(const struct xt_unit *u, unsigned dump)
 {
 	const struct xt_sema_opts *o = &u->prog->opts;
 	return use_cache && !probe_filter && !(dump & XT_DUMP_IR) && !o->target_pid && !o->cpid && !o->count_hits &&
-	       !o->nknown_maps && !o->site_base && !xt_prog_moment(u->prog);
+	       !o->nknown_maps && !o->site_base;
 }
 
 static int compile(struct xt_unit *u, const char *name, const char *text, enum xt_parse_mode mode,
@@ -240,12 +239,6 @@ int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 
 int xt_unit_emit(const struct xt_unit *u, const char *path, struct xt_diags *dg)
 {
-	const char *moment = xt_prog_moment(u->prog);
-	if (moment) {
-		xt_diag_plain(dg, "cannot write %s: `%s` is compiled in as a value of this run and this machine, "
-			      "which a compiled program cannot keep", path, moment);
-		return -1;
-	}
 	uint32_t opts_len;
 	char *opts = xt_progfile_opts(&u->prog->opts, &opts_len);
 	const char *fields[XT_PF_NFIELDS];

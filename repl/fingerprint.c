@@ -163,25 +163,3 @@ uint64_t xt_prog_fingerprint(const struct xt_program *prog)
 	}
 	return f.h;
 }
-
-static const char *moment_in(const struct xt_node *n)
-{
-	for (; n; n = n->next) {
-		if ((n->kind == XT_N_IDENT || n->kind == XT_N_CALL) && n->sym)
-			for (const struct xt_builtin *const *b = xt_builtins(); *b; b++)
-				if (*b == n->sym && ((*b)->flags & XT_BIF_MOMENT))
-					return (*b)->name;
-		const struct xt_node *kids[] = { n->a, n->b, n->c, n->list };
-		for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
-			const char *found = moment_in(kids[i]);
-			if (found)
-				return found;
-		}
-	}
-	return NULL;
-}
-
-const char *xt_prog_moment(const struct xt_program *prog)
-{
-	return moment_in(prog->ast);
-}

@@ -270,7 +270,7 @@ const char *xt_kernel_id(void)
 		struct stat st;
 		uname(&u);
 		long long btf = stat("/sys/kernel/btf/vmlinux", &st) == 0 ? (long long)st.st_size : -1;
-		/* this boot: nsecs(sw_tai) compiles in the boot clock's offset to TAI */
+		/* this boot: kaddr() and ksym addresses are compiled in (KASLR) */
 		char boot[64] = "";
 		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
 		if (f) {

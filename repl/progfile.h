@@ -67,10 +67,6 @@ int xt_progfile_read_opts(const char *opts, uint32_t len, struct xt_arena *ar, s
  * that change code. Equal fingerprints: an object compiled for one program
  * serves the other. */
 uint64_t xt_prog_fingerprint(const struct xt_program *prog);
-/* The first builtin prog uses whose code holds the moment or the machine it
- * is compiled on (XT_BIF_MOMENT: elapsed, ncpus), or NULL: an object of such
- * a program serves no other run. */
-const char *xt_prog_moment(const struct xt_program *prog);
 
 /* This executable's build id as hex ("" when it has none); static storage. */
 const char *xt_build_id(void);

@@ -5,11 +5,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "runtime/metrics.h"
 #include "runtime/rt_int.h"
@@ -117,12 +119,83 @@ static void drain(struct xt_rt *rt, long budget)
 	}
 }
 
+/* CLOCK_MONOTONIC in ns when this process first asked: "xtrace started". */
+static int64_t start_ns(void)
+{
+	static int64_t start;
+	if (!start) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		start = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
+	return start;
+}
+
+static int64_t param_value(const char *name)
+{
+	if (strcmp(name, XT_PARAM_START_NS) == 0)
+		return start_ns();
+	if (strcmp(name, XT_PARAM_NCPUS) == 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		return online > 0 ? online : 1;
+	}
+	struct timespec boot, tai; /* XT_PARAM_TAI_OFF */
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	clock_gettime(CLOCK_TAI, &tai);
+	return ((int64_t)tai.tv_sec - boot.tv_sec) * 1000000000 + (tai.tv_nsec - boot.tv_nsec);
+}
+
+/* Fills the object's load-time values (codegen/glob.c) in its .rodata
+ * before the load; 0, or -1 after a diagnostic. */
+static int load_params(struct xt_rt *rt)
+{
+	static const char *const names[] = { XT_PARAM_START_NS, XT_PARAM_NCPUS, XT_PARAM_TAI_OFF };
+	struct btf *btf = bpf_object__btf(rt->obj);
+	int sec = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
+	struct bpf_map *m;
+	if (sec < 0)
+		return 0;
+	bpf_object__for_each_map(m, rt->obj) {
+		const char *mn = bpf_map__name(m);
+		size_t n = strlen(mn);
+		if (!bpf_map__is_internal(m) || n < 7 || strcmp(mn + n - 7, ".rodata") != 0)
+			continue;
+		size_t size;
+		const void *init = bpf_map__initial_value(m, &size);
+		uint8_t *val = init ? malloc(size) : NULL;
+		if (!val)
+			break;
+		memcpy(val, init, size);
+		const struct btf_type *t = btf__type_by_id(btf, sec);
+		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+			const char *vn = btf__name_by_offset(btf, btf__type_by_id(btf, vs->type)->name_off);
+			for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+				if (strcmp(vn, names[j]) == 0 && vs->size == sizeof(int64_t) && vs->offset + 8 <= size) {
+					int64_t v = param_value(names[j]);
+					memcpy(val + vs->offset, &v, sizeof(v));
+				}
+		}
+		int err = bpf_map__set_initial_value(m, val, size);
+		free(val);
+		if (err < 0) {
+			xt_diag_plain(rt->dg, "internal error: cannot set the program's load-time values: %s", strerror(-err));
+			return -1;
+		}
+		return 0;
+	}
+	xt_diag_plain(rt->dg, "internal error: the compiled object has no .rodata map");
+	return -1;
+}
+
 /* The kernel keeps the newest part of a log that outgrows its buffer (5.x: rotating logs). */
 #define VERIFIER_LOG_SIZE (1u << 20)
 
 struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *opts, struct xt_diags *dg)
 {
 	xt_rt_log_route(opts->verbose);
+	if (c->prog->kernel_symbols)
+		xt_sym_kernel_prefetch(); /* ready when the maps print */
 	struct xt_rt *rt = calloc(1, sizeof(*rt));
 	rt->c = c;
 	rt->prog = c->prog;
@@ -153,6 +226,10 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 			xt_rt_close(rt);
 			return NULL;
 		}
+	}
+	if (load_params(rt) < 0) {
+		xt_rt_close(rt);
+		return NULL;
 	}
 	xt_rt_log_reset();
 	char **vlogs = NULL; /* -d verifier: one log per program */

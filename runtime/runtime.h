@@ -67,6 +67,13 @@ struct xt_rt_probe {
 
 struct xt_rt;
 
+/* Values a program gets when it is loaded, not when it is compiled
+ * (codegen/glob.c): CLOCK_MONOTONIC when xtrace started (elapsed), the CPUs
+ * online (ncpus), CLOCK_TAI minus CLOCK_BOOTTIME (nsecs(sw_tai)). */
+#define XT_PARAM_START_NS "xt_start_ns"
+#define XT_PARAM_NCPUS    "xt_ncpus"
+#define XT_PARAM_TAI_OFF  "xt_tai_off"
+
 /* Opens and loads c (the caller keeps c alive while rt lives). NULL after a
  * diagnostic in dg (verifier rejections carry the log's tail). */
 struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *opts, struct xt_diags *dg);

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 #include "codegen/cg.h"
+#include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
 static const struct xt_type *type_u64(struct xt_sema *s, struct xt_node *n) { return &xt_u64; }
@@ -43,7 +44,7 @@ static LLVMValueRef emit_comm(struct xt_cg *cg, struct xt_node *n)
 /* nsecs([clock]): monotonic (the default, bpf_ktime_get_ns; bpftrace 0.26's
  * default is boot), boot (bpf_ktime_get_boot_ns: counts suspend), tai
  * (bpf_ktime_get_tai_ns, kernel 6.1), sw_tai (boot time plus TAI's offset
- * from it, taken when the program is compiled, for kernels without the tai
+ * from it, taken when the program is loaded, for kernels without the tai
  * helper). */
 enum { CLOCK_MONO, CLOCK_BOOT, CLOCK_TAI_HELPER, CLOCK_SW_TAI };
 static const char *const clock_names[] = { "monotonic", "boot", "tai", "sw_tai" };
@@ -69,13 +70,9 @@ static LLVMValueRef emit_nsecs(struct xt_cg *cg, struct xt_node *n)
 		return xt_cg_helper(cg, XT_H_KTIME_BOOT, false, NULL, 0);
 	case CLOCK_TAI_HELPER:
 		return xt_cg_helper(cg, XT_H_KTIME_TAI, false, NULL, 0);
-	case CLOCK_SW_TAI: {
-		struct timespec boot, tai;
-		clock_gettime(CLOCK_BOOTTIME, &boot);
-		clock_gettime(CLOCK_TAI, &tai);
-		int64_t off = ((int64_t)tai.tv_sec - boot.tv_sec) * 1000000000 + (tai.tv_nsec - boot.tv_nsec);
-		return LLVMBuildAdd(cg->b, xt_cg_helper(cg, XT_H_KTIME_BOOT, false, NULL, 0), xt_cg_i64(cg, off), "sw_tai");
-	}
+	case CLOCK_SW_TAI:
+		return LLVMBuildAdd(cg->b, xt_cg_helper(cg, XT_H_KTIME_BOOT, false, NULL, 0),
+			xt_cg_load_param(cg, XT_PARAM_TAI_OFF), "sw_tai");
 	default:
 		return xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0);
 	}
@@ -279,21 +276,15 @@ static LLVMValueRef emit_rand(struct xt_cg *cg, struct xt_node *n)
 
 static LLVMValueRef emit_ncpus(struct xt_cg *cg, struct xt_node *n)
 {
-	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	return xt_cg_i64(cg, online > 0 ? online : 1);
+	return xt_cg_load_param(cg, XT_PARAM_NCPUS);
 }
 
-/* elapsed: nanoseconds since the program was compiled, which is when xtrace
- * started for all practical purposes (CLOCK_MONOTONIC is bpf_ktime_get_ns's clock). */
+/* elapsed: nanoseconds since xtrace started (CLOCK_MONOTONIC is
+ * bpf_ktime_get_ns's clock; the runtime gives the start when it loads). */
 static LLVMValueRef emit_elapsed(struct xt_cg *cg, struct xt_node *n)
 {
-	static int64_t start;
-	if (!start) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		start = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	}
-	return LLVMBuildSub(cg->b, xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0), xt_cg_i64(cg, start), "elapsed");
+	return LLVMBuildSub(cg->b, xt_cg_helper(cg, XT_H_KTIME, false, NULL, 0),
+		xt_cg_load_param(cg, XT_PARAM_START_NS), "elapsed");
 }
 
 /* curtask: a struct task_struct * where the kernel has BTF, an address otherwise. */
@@ -325,9 +316,9 @@ VAR(xt_bi_curtask, "curtask", type_curtask, emit_curtask, "the current task (str
 VAR(xt_bi_cgroup, "cgroup", type_u64, emit_cgroup, "cgroup v2 id of the current task");
 VAR(xt_bi_jiffies, "jiffies", type_u64, emit_jiffies, "the kernel's jiffies counter");
 VAR(xt_bi_rand, "rand", type_u32, emit_rand, "a pseudo-random 32-bit number");
-const struct xt_builtin xt_bi_ncpus = { .name = "ncpus", .kind = XT_BI_VAR, .flags = XT_BIF_MOMENT, .check = type_u64,
+const struct xt_builtin xt_bi_ncpus = { .name = "ncpus", .kind = XT_BI_VAR, .check = type_u64,
 	.emit = emit_ncpus, .help = "number of online CPUs" };
-const struct xt_builtin xt_bi_elapsed = { .name = "elapsed", .kind = XT_BI_VAR, .flags = XT_BIF_MOMENT,
+const struct xt_builtin xt_bi_elapsed = { .name = "elapsed", .kind = XT_BI_VAR,
 	.check = type_u64, .emit = emit_elapsed, .help = "nanoseconds since xtrace started" };
 VAR(xt_bi_username, "username", type_username, emit_uid, "name of the current task's user");
 

@@ -23,9 +23,6 @@ enum xt_bi_kind { XT_BI_VAR, XT_BI_FUNC };
 #define XT_BIF_HELPER_ERRORS (1u << 4) /* receives -k's records of failed helpers (not callable) */
 #define XT_BIF_PRINTER (1u << 3) /* prints any value it is given, or a whole map: what the REPL's prompt wraps a bare value in */
 #define XT_BIF_LOOKUP  (1u << 9) /* prints one map entry with its key: what the REPL's prompt wraps a bare @m[key] in */
-/* its code holds a value of the moment or the machine it is compiled on
- * (elapsed's start, ncpus): the compile cache and --emit leave it alone */
-#define XT_BIF_MOMENT  (1u << 5)
 
 struct xt_builtin {
 	const char *name;

@@ -30,11 +30,16 @@ xt --no-cache -d cache -e "$P"
 expect_eq "--no-cache: no cache line, the same output" "|0 $want" "$XT_ERR|$XT_RC $XT_OUT"
 expect_eq "--no-cache: nothing stored, nothing used" "$n 2001" "$(entries) $(date -r "$entry" +%Y)"
 
-# a program whose code holds the moment it is compiled (elapsed) is not cached
-E='BEGIN { printf("%d\n", elapsed < 100000000000); exit(); }'
+# elapsed, ncpus and nsecs(sw_tai) are given when the object is loaded: a
+# cached object counts elapsed from its own run (1.2 s after the run that
+# stored it, a start compiled in would make it > 1 s)
+E='BEGIN { $d = (int64)nsecs(sw_tai) - (int64)nsecs(tai); printf("%d %d %d\n", elapsed < 1000000000, ncpus, $d > -10000000 && $d < 10000000); exit(); }'
+want_e="1 $(nproc) 1"
 xt -d cache -e "$E"
+expect_eq "elapsed, ncpus, sw_tai: stored" "miss, stored|$want_e" "$(sed -n 's/^cache: \(miss, stored\).*/\1/p' <<<"$XT_ERR")|$XT_OUT"
+sleep 1.2
 xt -d cache -e "$E"
-expect_eq "elapsed: the cache is not used, elapsed counts from this run" "cache: not used|1" "$XT_ERR|$XT_OUT"
+expect_eq "elapsed, ncpus, sw_tai: a hit gives this run's values" "hit|$want_e" "$(sed -n 's/^cache: \(hit\).*/\1/p' <<<"$XT_ERR")|$XT_OUT"
 
 # a damaged entry is a miss, replaced by a good one
 printf 'garbage' >"$entry"
