@@ -128,6 +128,7 @@ struct xt_program {
 	struct xt_site **sites;    /* by id - opts.site_base */
 	int nsites;
 	bool has_end;
+	bool kernel_symbols;       /* kstack or ksym() values: the runtime reads kallsyms while it traces */
 	int nmap_loops;            /* for ($kv : @m) loops: callbacks to emit */
 	/* getopt("name", default, "help") calls: the options the program takes */
 	struct xt_getopt { const char *name, *help; } *getopts;

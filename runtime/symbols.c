@@ -1,9 +1,13 @@
 /* Kernel and user symbols, process mappings kept past a process's end, and
- * stack rendering. Single-threaded: the runtime captures a -c command's
- * mappings at its exit (see xt_sym_capture). */
+ * stack rendering. Single-threaded but for the background read of
+ * /proc/kallsyms: the runtime captures a -c command's mappings at its exit
+ * (see xt_sym_capture). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,50 +20,146 @@
 
 /* --- kernel ----------------------------------------------------------------- */
 
-struct ksym { uint64_t addr; char *name; };
-static struct ksym *ksyms;
-static size_t nksyms;
-static bool ksyms_read;
+/* /proc/kallsyms, read once per process: a few hundred thousand lines that
+ * the kernel writes out in ~40 ms. The read is done in place: names point
+ * into the one buffer. A program that prints kernel symbols at exit has it
+ * read in the background while it traces (xt_sym_kernel_prefetch), so that
+ * Ctrl-C does not wait for it. */
+static struct {
+	pthread_once_t once, by_name_once;
+	int err;                   /* -errno when it could not be read */
+	char *buf;
+	struct xt_ksym *all;       /* every symbol, in the file's order, then by name */
+	size_t n;
+	struct xt_ksym *text;      /* functions (t, T, w, W) with an address, by address */
+	size_t ntext;
+} ks = { .once = PTHREAD_ONCE_INIT, .by_name_once = PTHREAD_ONCE_INIT };
 
-static int cmp_ksym(const void *a, const void *b)
+static int cmp_ksym_addr(const void *a, const void *b)
 {
-	const struct ksym *x = a, *y = b;
+	const struct xt_ksym *x = a, *y = b;
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_ksym_name(const void *a, const void *b)
+{
+	return strcmp(((const struct xt_ksym *)a)->name, ((const struct xt_ksym *)b)->name);
+}
+
+static char *read_all(const char *path, int *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	size_t cap = 1 << 22, len = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (buf && len + 65536 + 1 > cap) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb)
+				free(buf);
+			buf = nb;
+		}
+		if (!buf) {
+			*err = -ENOMEM;
+			break;
+		}
+		ssize_t r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r < 0) {
+				*err = -errno;
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+		len += (size_t)r;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = 0;
+	return buf;
 }
 
 static void read_kallsyms(void)
 {
-	ksyms_read = true;
-	FILE *f = fopen("/proc/kallsyms", "re");
-	if (!f)
+	ks.buf = read_all("/proc/kallsyms", &ks.err);
+	if (!ks.buf)
 		return;
-	size_t cap = 0;
-	char line[512];
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a;
-		char type, name[256];
-		if (sscanf(line, "%llx %c %255s", &a, &type, name) != 3 || !a)
-			continue;
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		if (nksyms == cap) {
-			cap = cap ? cap * 2 : 65536;
-			ksyms = realloc(ksyms, sizeof(*ksyms) * cap);
-		}
-		ksyms[nksyms++] = (struct ksym){ a, strdup(name) };
+	size_t lines = 1;
+	for (const char *c = ks.buf; (c = strchr(c, '\n')); c++)
+		lines++;
+	ks.all = malloc(sizeof(*ks.all) * lines);
+	ks.text = malloc(sizeof(*ks.text) * lines);
+	if (!ks.all || !ks.text) {
+		ks.err = -ENOMEM;
+		return;
 	}
-	fclose(f);
-	qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+	/* "ffffffff81000000 T _stext" or "... t name\t[module]" */
+	for (char *line = ks.buf, *next; *line; line = next) {
+		char *end = strchr(line, '\n');
+		next = end ? end + 1 : line + strlen(line);
+		if (end)
+			*end = 0;
+		char *p;
+		uint64_t addr = strtoull(line, &p, 16);
+		if (p == line || *p != ' ' || !p[1] || p[2] != ' ' || !p[3])
+			continue;
+		char type = p[1], *name = p + 3;
+		name[strcspn(name, " \t")] = 0;
+		ks.all[ks.n++] = (struct xt_ksym){ addr, name, type };
+		if (addr && strchr("tTwW", type))
+			ks.text[ks.ntext++] = ks.all[ks.n - 1];
+	}
+	qsort(ks.text, ks.ntext, sizeof(*ks.text), cmp_ksym_addr);
+}
+
+static void *prefetch(void *unused)
+{
+	pthread_once(&ks.once, read_kallsyms);
+	return NULL;
+}
+
+void xt_sym_kernel_prefetch(void)
+{
+	static bool started;
+	pthread_t t;
+	if (started)
+		return;
+	started = true;
+	sigset_t all, old; /* signals stay with the main thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&t, NULL, prefetch, NULL) == 0)
+		pthread_detach(t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void sort_by_name(void)
+{
+	qsort(ks.all, ks.n, sizeof(*ks.all), cmp_ksym_name);
+}
+
+const struct xt_ksym *xt_ksyms_by_name(size_t *n, int *err)
+{
+	pthread_once(&ks.once, read_kallsyms);
+	pthread_once(&ks.by_name_once, sort_by_name);
+	*n = ks.err ? 0 : ks.n;
+	*err = ks.err;
+	return ks.err ? NULL : ks.all;
 }
 
 const char *xt_sym_kernel(uint64_t addr, uint64_t *off)
 {
-	if (!ksyms_read)
-		read_kallsyms();
-	size_t lo = 0, hi = nksyms;
+	pthread_once(&ks.once, read_kallsyms);
+	size_t lo = 0, hi = ks.ntext;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (ksyms[mid].addr <= addr)
+		if (ks.text[mid].addr <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -67,8 +167,8 @@ const char *xt_sym_kernel(uint64_t addr, uint64_t *off)
 	if (lo == 0)
 		return NULL;
 	if (off)
-		*off = addr - ksyms[lo - 1].addr;
-	return ksyms[lo - 1].name;
+		*off = addr - ks.text[lo - 1].addr;
+	return ks.text[lo - 1].name;
 }
 
 /* --- processes --------------------------------------------------------------- */

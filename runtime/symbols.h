@@ -19,6 +19,13 @@ enum { XT_STACK_MAX = 127 }; /* frames a stack map entry holds (perf_event_max_s
 /* The stack-trace map's name in every object (the REPL shares one across entries). */
 #define XT_STACK_MAP "xt_stacks"
 
+/* /proc/kallsyms's symbols (read once per process), sorted by name; NULL
+ * with *err = -errno when it cannot be read. */
+struct xt_ksym { uint64_t addr; const char *name; char type; };
+const struct xt_ksym *xt_ksyms_by_name(size_t *n, int *err);
+/* Reads /proc/kallsyms now in a background thread: for a program that will
+ * print kernel symbols, which then need not wait for it at exit. */
+void xt_sym_kernel_prefetch(void);
 /* The kernel symbol containing addr and the offset into it, or NULL. */
 const char *xt_sym_kernel(uint64_t addr, uint64_t *off);
 /* The user symbol containing addr in process pid, with the offset into it and

@@ -11,6 +11,7 @@
 #include "codegen/cg.h"
 #include "lang/diag.h"
 #include "stdlib/ctx.h"
+#include "runtime/symbols.h"
 #include "stdlib/elf_syms.h"
 
 /* The literal string argument of n, or NULL after a diagnostic. */
@@ -29,56 +30,22 @@ static const char *str_arg(struct xt_sema *s, struct xt_node *n, const char *wha
 
 /* --- kaddr ------------------------------------------------------------------ */
 
-/* /proc/kallsyms, read once per process and sorted by name: a program
- * naming kernel symbols (or a fuzzer making thousands) costs one read. */
-struct kname {
-	const char *name;
-	uint64_t addr;
-};
-static struct {
-	bool read;
-	int err;             /* -errno when it could not be read */
-	bool vars;           /* it lists the kernel's variables (CONFIG_KALLSYMS_ALL) */
-	struct kname *syms;
-	size_t n;
-	struct xt_arena *ar; /* the names */
-} ks;
+/* Whether kallsyms lists the kernel's variables: without
+ * CONFIG_KALLSYMS_ALL its only data symbols are section bounds (__start_*). */
+static bool kallsyms_vars(const struct xt_ksym *syms, size_t n)
+{
+	static int vars = -1;
+	for (size_t i = 0; vars < 0 && i < n; i++)
+		if (strchr("dDbB", syms[i].type) && strncmp(syms[i].name, "__", 2) != 0)
+			vars = 1;
+	if (vars < 0)
+		vars = 0;
+	return vars;
+}
 
 static int cmp_kname(const void *a, const void *b)
 {
-	return strcmp(((const struct kname *)a)->name, ((const struct kname *)b)->name);
-}
-
-static void kallsyms_read(void)
-{
-	ks.read = true;
-	FILE *f = fopen("/proc/kallsyms", "re");
-	if (!f) {
-		ks.err = -errno;
-		return;
-	}
-	ks.ar = xt_arena_new();
-	size_t cap = 0;
-	char line[512];
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a;
-		char type, sym[256];
-		if (sscanf(line, "%llx %c %255s", &a, &type, &sym[0]) != 3)
-			continue;
-		/* without CONFIG_KALLSYMS_ALL the only data symbols are section bounds (__start_*) */
-		if (strchr("dDbB", type) && strncmp(sym, "__", 2) != 0)
-			ks.vars = true;
-		if (ks.n == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			struct kname *ns = realloc(ks.syms, sizeof(*ns) * cap);
-			if (!ns)
-				break;
-			ks.syms = ns;
-		}
-		ks.syms[ks.n++] = (struct kname){ xt_arena_strdup(ks.ar, sym), a };
-	}
-	fclose(f);
-	qsort(ks.syms, ks.n, sizeof(*ks.syms), cmp_kname);
+	return strcmp(((const struct xt_ksym *)a)->name, ((const struct xt_ksym *)b)->name);
 }
 
 /* The address of kernel symbol `name` in /proc/kallsyms: 0 when found (*addr
@@ -87,14 +54,15 @@ static void kallsyms_read(void)
  * *vars tells whether kallsyms lists the kernel's variables. */
 static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, const char **near, bool *vars)
 {
-	if (!ks.read)
-		kallsyms_read();
+	size_t n;
+	int err;
+	const struct xt_ksym *syms = xt_ksyms_by_name(&n, &err);
 	*near = NULL;
-	*vars = ks.vars;
-	if (ks.err)
-		return ks.err;
-	struct kname key = { name, 0 };
-	const struct kname *hit = bsearch(&key, ks.syms, ks.n, sizeof(*ks.syms), cmp_kname);
+	*vars = kallsyms_vars(syms, n);
+	if (err)
+		return err;
+	struct xt_ksym key = { 0, name, 0 };
+	const struct xt_ksym *hit = bsearch(&key, syms, n, sizeof(*syms), cmp_kname);
 	if (hit) {
 		*addr = hit->addr;
 		return 0;
@@ -102,9 +70,9 @@ static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, 
 	/* "did you mean": the closest of the names of about the same length
 	 * starting alike, a cheap filter over ~200k symbols */
 	size_t len = strlen(name), k = 0;
-	const char **cands = malloc(sizeof(*cands) * (ks.n + 1));
-	for (size_t i = 0; cands && i < ks.n; i++) {
-		const char *sym = ks.syms[i].name;
+	const char **cands = malloc(sizeof(*cands) * (n + 1));
+	for (size_t i = 0; cands && i < n; i++) {
+		const char *sym = syms[i].name;
 		size_t sl = strlen(sym);
 		if (sym[0] == name[0] && sl + 2 >= len && sl <= len + 2)
 			cands[k++] = sym;

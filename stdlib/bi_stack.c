@@ -74,6 +74,8 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 		}
 	}
 	struct xt_type *t = (struct xt_type *)xt_type_rendered(xt_sema_arena(s), &stack_render, 16);
+	if (!user)
+		xt_sema_program(s)->kernel_symbols = true;
 	t->sign = user;
 	t->n = limit;
 	t->lmin = mode;
@@ -133,6 +135,8 @@ static const struct xt_type *sym_check(struct xt_sema *s, struct xt_node *n, boo
 			      n->name, xt_type_name(xt_sema_arena(s), a));
 		return NULL;
 	}
+	if (!user)
+		xt_sema_program(s)->kernel_symbols = true;
 	return xt_sym_type(xt_sema_arena(s), user);
 }
 
