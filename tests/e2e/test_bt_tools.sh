@@ -18,10 +18,14 @@ U=xtbt$$
 W=$XT_TMP/work # the workload's files
 mkdir -p "$W"
 
+# Every tool gets a check of its own below (COVERED), so that a tool the
+# package adds cannot pass unseen.
+declare -A COVERED
 tool_fail() { # tool_fail TOOL NAME DETAILS [STDERR]
+	COVERED[$1]=1
 	fail "$2" "$3"
 }
-tool_pass() { pass "$2"; }
+tool_pass() { COVERED[$1]=1; pass "$2"; }
 
 # --- kprobe tools: the kernel-feature sentence, nothing before it ---------------
 KPROBES=no
@@ -225,6 +229,7 @@ header() {
 	shift
 	want=$(printf '%s\n' "$@")
 	got=$(out "$t" | grep -Fx -A$(($# - 1)) -- "$1" | head -$#)
+	COVERED[$t]=1
 	if [ "$got" = "$want" ]; then pass "$t: header"; else
 		tool_fail "$t" "$t: header" "$(printf -- '--- expected\n%s\n--- actual\n%s' "$want" "$(out "$t" | head -5)")"
 	fi
@@ -365,9 +370,9 @@ for t in runqlen; do
 	has $t || continue
 	errs=$(err $t | grep -c 'error:')
 	if [ "${RC[$t]}" = 1 ] && [ "$errs" = 1 ] && err $t | grep -qF -- "${UNRUNNABLE[$t]}"; then
-		pass "$t: stops at the one honest error"
+		tool_pass "$t" "$t: stops at the one honest error"
 	else
-		fail "$t: stops at the one honest error" "$(printf 'status %s\n%s' "${RC[$t]}" "$(err $t | head -20)")"
+		tool_fail "$t" "$t: stops at the one honest error" "$(printf 'status %s\n%s' "${RC[$t]}" "$(err $t | head -20)")"
 	fi
 done
 if has tcpdrop; then
@@ -377,16 +382,22 @@ if has loads; then
 	if ! grep -Eq ' [dDbB] [a-z]' /proc/kallsyms; then # no variables in kallsyms: kaddr("avenrun") cannot be had
 		first=$(err loads | head -1)
 		[[ ${RC[loads]} = 1 && $first == *"error: unknown kernel symbol 'avenrun': this kernel's /proc/kallsyms lists functions only"* ]] &&
-			pass "loads: says why avenrun is missing" || fail "loads: says why avenrun is missing" "$(err loads)"
+			tool_pass loads "loads: says why avenrun is missing" || tool_fail loads "loads: says why avenrun is missing" "$(err loads)"
 	else
 		check loads "load averages" '^[0-9:]{8} load averages: [0-9]+\.[0-9]{3} [0-9]+\.[0-9]{3} [0-9]+\.[0-9]{3}$'
 	fi
 fi
-# Every tool that ran stopped on Ctrl-C with status 0 (loads aside, above).
+# Every tool that ran stopped on Ctrl-C with status 0 (loads aside, above);
+# for the kprobe tools on a kernel with kprobes, that is their check.
 for t in "${RUNS[@]}"; do
 	[[ $t = loads || -n ${UNRUNNABLE[$t]:-} ]] && continue
+	[ $KPROBES = yes ] && [ -f "$BT/$t.bt" ] && uses_kprobes "$t" && COVERED[$t]=1
 	[ "${RC[$t]}" = 0 ] && pass "$t: ends on Ctrl-C with status 0" ||
 		tool_fail "$t" "$t: ends on Ctrl-C with status 0" "$(printf 'status %s\n%s' "${RC[$t]}" "$(err "$t" | head -20)")"
+done
+for f in "$BT"/*.bt; do
+	t=$(basename "$f" .bt)
+	[ -n "${COVERED[$t]:-}" ] || fail "$t: checked by this test" "no check above covers $f"
 done
 echo "# $SECONDS s"
 finish

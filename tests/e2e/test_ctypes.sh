@@ -161,7 +161,7 @@ struct odd {
 EOF
 xt -q -e '#include "odd.h"
 BEGIN { print(sizeof(struct odd)); exit(); }'
-check "a skipped header definition: where and why" 1 '' "<stdin>:2:15-32: error: struct odd: its definition in ./odd.h:2:1 was skipped (./odd.h:4:2: typeof is not supported in C definitions)
+check "a skipped header definition: where and why" 1 '' "<stdin>:2:15-32: error: struct odd: its definition in ./odd.h:2:1 was skipped (./odd.h:4:13: 'a' is not a constant here (an enumerator or a macro of the included headers))
 BEGIN { print(sizeof(struct odd)); exit(); }
               ~~~~~~~~~~~~~~~~~~"
 
