@@ -89,7 +89,7 @@ for f in "$BT"/*.bt; do
 	if uses_kprobes "$t" && [ $KPROBES = no ]; then continue; fi
 	RUNS+=("$t")
 done
-COMPARE=(opensnoop statsnoop execsnoop killsnoop naptime syncsnoop setuids)
+COMPARE=(opensnoop statsnoop execsnoop killsnoop naptime syncsnoop setuids bashreadline)
 [ -n "$BPFTRACE" ] || COMPARE=()
 
 for t in "${RUNS[@]}"; do start "$t" "$XTRACE" "$BT/$t.bt"; done
@@ -154,7 +154,8 @@ wait $VICTIM 2>/dev/null
 perl -e 'my $t = pack("qq", 0, 200000000); syscall(35, $t, 0)' &
 NAP_PID=$!
 wait $NAP_PID
-# syncsnoop: sync(2)
+# syncsnoop: sync(2); writeback: the pages of a file just written, synced
+printf '%s\n' "$U" >"$W/$U-wb"
 sync &
 SYNC_PID=$!
 wait $SYNC_PID
@@ -187,6 +188,26 @@ fi
 # bashreadline: a line typed into an interactive bash
 command -v script >/dev/null &&
 	printf 'echo %s-readline\nexit\n' "$U" | script -qfc "bash --norc -i" /dev/null >/dev/null 2>&1
+# sslsnoop, ssllatency: a TLS handshake of openssl's s_client with its
+# s_server on a port the server chose (an EC key: quick to make)
+SSL_CLI_PID=
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$W/key.pem" \
+		-out "$W/cert.pem" -subj /CN=xtrace -days 1 >/dev/null 2>&1
+	openssl s_server -accept 127.0.0.1:0 -cert "$W/cert.pem" -key "$W/key.pem" -naccept 1 \
+		</dev/null >"$W/s_server.out" 2>&1 &
+	SSL_SRV_PID=$!
+	for _ in $(seq 200); do
+		grep -q '^ACCEPT ' "$W/s_server.out" || ! kill -0 $SSL_SRV_PID 2>/dev/null && break
+		sleep 0.05
+	done
+	SSL_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$W/s_server.out")
+	openssl s_client -connect "127.0.0.1:$SSL_PORT" </dev/null >"$W/s_client.out" 2>&1 &
+	SSL_CLI_PID=$!
+	wait $SSL_CLI_PID
+	kill $SSL_SRV_PID 2>/dev/null
+	wait $SSL_SRV_PID 2>/dev/null
+fi
 # cpuwalk, runqlen, runqlat: a second of work to sample
 "$TARGETS/busyloop" 300 &
 BUSY_PID=$!
@@ -207,6 +228,7 @@ for n in "${RUNS[@]}" "${COMPARE[@]/#/bt.}"; do
 		bt.naptime) wait_for "$n" " perl " ;;
 		bt.syncsnoop) wait_for "$n" " $SYNC_PID " ;;
 		bt.setuids) [ -x $PY ] && wait_for "$n" " $SETRESUID_PID " ;;
+		bt.bashreadline) command -v script >/dev/null && wait_for "$n" "$U-readline$" ;;
 		esac
 	fi
 done
@@ -320,6 +342,7 @@ fi
 if has bashreadline && command -v script >/dev/null; then
 	header bashreadline "Tracing bash commands... Hit Ctrl-C to end." "TIME      PID    COMMAND"
 	check bashreadline "the typed line" "^[0-9:]{8}  [0-9]+ +echo $U-readline$"
+	same bashreadline "$U-readline" 2
 fi
 if has cpuwalk; then
 	header cpuwalk "Sampling CPU at 99hz... Hit Ctrl-C to end."
@@ -331,6 +354,11 @@ if has pidpersec; then
 fi
 if has writeback; then
 	header writeback "Tracing writeback... Hit Ctrl-C to end." "TIME      DEVICE   PAGES    REASON           ms"
+	if [ "$(stat -f -c %T "$W")" = tmpfs ]; then
+		echo "# writeback: $W is on tmpfs, which writes nothing back"
+	else
+		check writeback "sync(2)'s writeback of the file written" '^[0-9:]{8}  [^ ]+ +[0-9]+ +sync +[0-9]+\.[0-9]{3}$'
+	fi
 fi
 if has threadsnoop && [ -x $PY ]; then
 	header threadsnoop "TIME(ms)   PID    COMM             FUNC"
@@ -347,6 +375,16 @@ fi
 for t in sslsnoop ssllatency; do
 	has $t || continue
 	check $t "runs" "^Tracing SSL/TLS handshake... Hit Ctrl-C to end.$"
+	# FUNC is func kept in a map: the name while the process lives, else its
+	# address, as bpftrace 0.17 prints it
+	if [ -n "$SSL_CLI_PID" ] && [ $t = sslsnoop ]; then
+		header sslsnoop "Tracing SSL/TLS handshake... Hit Ctrl-C to end." "TIME(us)   TID      COMM     LAT(us)   RET FUNC"
+		check sslsnoop "s_client's handshake" "^[0-9]+ +$SSL_CLI_PID +openssl +[0-9]+ +-?[0-9]+ (SSL_[a-z_]+|0x[0-9a-f]+)$"
+	elif [ -n "$SSL_CLI_PID" ]; then
+		header ssllatency "Tracing SSL/TLS handshake... Hit Ctrl-C to end." "" "Latency distribution in microsecond:"
+		check ssllatency "the handshake's latency histogram" '^@histF?\[(SSL_[a-z_]+|0x[0-9a-f]+)\]: $'
+		check ssllatency "and its stats" '^@statF?\[(SSL_[a-z_]+|0x[0-9a-f]+)\]: \{ \.count = [0-9]+, \.average = [0-9]+, \.total = [0-9]+ \}$'
+	fi
 	if err $t | grep -q "warning: no function 'rsa_ossl_public_encrypt' in .*libcrypto.*; the probe attaches to its other attach points"; then
 		pass "$t: the libcrypto functions that are missing: a warning"
 	else
