@@ -1216,10 +1216,15 @@ static void duplicate(struct xt_cdecl *u, const struct ctype *old, const char *w
 static int pack_at(struct xt_cdecl *u, int i)
 {
 	const struct xt_source *src = u->dg ? u->dg->src : NULL;
-	int line = tloc(u, i).first_line, pack = 0;
-	for (int k = 0; src && k < src->npacks && src->packs[k].line <= line; k++)
-		pack = src->packs[k].pack;
-	return pack;
+	int line = tloc(u, i).first_line, lo = 0, hi = src ? src->npacks : 0;
+	while (lo < hi) { /* the last change at or before the line (they come in line order) */
+		int mid = lo + (hi - lo) / 2;
+		if (src->packs[mid].line <= line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? src->packs[lo - 1].pack : 0;
 }
 
 static void layout(struct xt_cdecl *u, struct ctype *t)
