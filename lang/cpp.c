@@ -493,6 +493,52 @@ static bool word_is(const struct tok *t, const char *w)
 	return t->kind == TK_IDENT && xt_cpp_is(t, w);
 }
 
+/* #pragma pack(N), pack(), pack(push[, N]), pack(pop[, N]) (t: after
+ * `pack`, macros expanded as clang, bpftrace's compiler, does): the
+ * members of structs defined after it align to at most N bytes. Malformed
+ * ones are ignored, as by GCC and clang. */
+static void pragma_pack(struct cpp *c, struct tok *t)
+{
+	t = xt_cpp_expand_all(c, t);
+	if (!xt_cpp_is(t, "("))
+		return;
+	t = t->next;
+	bool push = false, pop = false;
+	if (word_is(t, "push") || word_is(t, "pop")) {
+		push = t->s[1] == 'u';
+		pop = !push;
+		t = t->next;
+		if (xt_cpp_is(t, ",") && t->next->kind == TK_IDENT) /* MSVC's label: not kept */
+			t = t->next->next;
+		if (xt_cpp_is(t, ","))
+			t = t->next;
+	}
+	int n = -1;
+	if (t->kind == TK_NUM) {
+		char *end;
+		n = (int)strtol(t->s, &end, 0);
+		if (end != t->s + t->len || n <= 0 || n > 16 || (n & (n - 1)))
+			return;
+		t = t->next;
+	}
+	if (!xt_cpp_is(t, ")"))
+		return;
+	if (push) {
+		if (c->npack_stack == (int)(sizeof(c->pack_stack) / sizeof(c->pack_stack[0])))
+			return;
+		c->pack_stack[c->npack_stack++] = c->pack;
+	} else if (pop) {
+		if (c->npack_stack > 0)
+			c->pack = c->pack_stack[--c->npack_stack];
+	}
+	if (n > 0 || (!push && !pop))
+		c->pack = n > 0 ? n : 0;
+	c->packs = realloc(c->packs, (size_t)(c->npacks + 1) * sizeof(*c->packs));
+	if (!c->packs)
+		abort();
+	c->packs[c->npacks++] = (struct xt_source_pack){ .line = c->nlines, .pack = c->pack };
+}
+
 /* Runs the directive at hash ('#'); returns the first token after it. */
 static struct tok *directive(struct cpp *c, struct cfile *f, struct tok *hash)
 {
@@ -555,6 +601,8 @@ static struct tok *directive(struct cpp *c, struct cfile *f, struct tok *hash)
 		xt_cpp_error(c, name, "#error %s", toks_text(c, args));
 	} else if (word_is(name, "warning") || word_is(name, "pragma") || word_is(name, "line") ||
 		   word_is(name, "ident") || word_is(name, "sccs")) {
+		if (word_is(name, "pragma") && word_is(args, "pack"))
+			pragma_pack(c, args->next);
 		if (word_is(name, "pragma") && word_is(args, "once")) {
 			c->once = realloc(c->once, (size_t)(c->nonce + 1) * sizeof(*c->once));
 			if (!c->once)
@@ -830,12 +878,19 @@ int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts 
 		src->len = c->len;
 		src->lines = lines;
 		src->nlines = c->nlines;
+		if (c->npacks) {
+			struct xt_source_pack *packs = xt_arena_alloc(ar, (size_t)c->npacks * sizeof(*packs));
+			memcpy(packs, c->packs, (size_t)c->npacks * sizeof(*packs));
+			src->packs = packs;
+			src->npacks = c->npacks;
+		}
 	}
 	free(c->out);
 	free(c->lines);
 	free(c->spans);
 	free(c->path);
 	free(c->once);
+	free(c->packs);
 	free(c);
 	return rc;
 }

@@ -57,6 +57,9 @@ struct cpp {
 	int npath;
 	const char **once;         /* files with #pragma once */
 	int nonce;
+	int pack, pack_stack[64], npack_stack; /* #pragma pack: now, and pushed */
+	struct xt_source_pack *packs;
+	int npacks;
 	int depth;                 /* #include nesting */
 	bool failed;
 	struct cfile *cur;         /* the file being read, in cpp.c */

@@ -30,6 +30,12 @@ struct xt_source_line {
 	int nspans;
 };
 
+/* #pragma pack: from output line `line` on, struct members align to at
+ * most `pack` bytes (0: their own alignment). */
+struct xt_source_pack {
+	int line, pack;
+};
+
 struct xt_source {
 	const char *name;  /* "<stdin>" for -e programs, the path for files */
 	const char *text;  /* NUL-terminated program text (after the preprocessor) */
@@ -38,6 +44,8 @@ struct xt_source {
 	 * text is the program as written. Diagnostics render through it. */
 	const struct xt_source_line *lines;
 	int nlines;
+	const struct xt_source_pack *packs; /* #pragma pack changes, by line; NULL: none */
+	int npacks;
 };
 
 /* Where output position (line, col) of src came from: its file, line and

@@ -39,6 +39,7 @@ struct cenum {
 	int64_t value;
 	struct xt_loc loc;      /* the unit's enumerators: where, and whether in a header */
 	bool header;
+	bool uns, wide;         /* its type in constant expressions (struct cval) */
 };
 
 struct ctype {
@@ -55,7 +56,9 @@ struct ctype {
 	struct cenum *e;        /* ENUM */
 	int ne, cape;
 	bool complete;          /* tags: defined (here) or bound to an existing BTF type */
+	struct ctype *fixed;    /* ENUM: its underlying type (`enum E : T`), which makes it complete */
 	bool packed;
+	int pack;               /* STRUCT, UNION: #pragma pack's largest member alignment, 0: none */
 	int align_attr;
 	int ext;                /* EXT, and tags bound to an existing BTF type: its id */
 	struct xt_loc loc;      /* definitions: where */
@@ -317,6 +320,9 @@ static const char *const basics[] = {
 	"void", "char", "short", "int", "long", "signed", "unsigned", "_Bool", "float", "double",
 	"__int128", "__signed", NULL,
 };
+static const char *const typeofs[] = {
+	"typeof", "__typeof__", "__typeof", "typeof_unqual", "__typeof_unqual__", NULL,
+};
 static const char *const attr_words[] = {
 	"__attribute__", "__attribute", "asm", "__asm__", "__asm", "__declspec", NULL,
 };
@@ -324,7 +330,7 @@ static const char *const attr_words[] = {
 static bool reserved(const struct ctok *t)
 {
 	return t->kind != T_ID || one_of(t, qualifiers) || one_of(t, storage) || one_of(t, basics) ||
-	       one_of(t, attr_words) || tok_is(t, "struct") || tok_is(t, "union") || tok_is(t, "enum") ||
+	       one_of(t, attr_words) || one_of(t, typeofs) || tok_is(t, "struct") || tok_is(t, "union") || tok_is(t, "enum") ||
 	       tok_is(t, "typedef") || tok_is(t, "sizeof");
 }
 
@@ -388,7 +394,7 @@ static bool complete(struct xt_cdecl *u, struct ctype *t)
 	case CK_ARRAY:
 		return t->n >= 0 && complete(u, t->to);
 	case CK_STRUCT: case CK_UNION: case CK_ENUM:
-		return t->complete || bind_ext(u, t);
+		return t->complete || t->fixed || bind_ext(u, t);
 	case CK_EXT:
 		return t->complete;
 	default:
@@ -456,8 +462,51 @@ static const char *type_text(struct xt_cdecl *u, struct ctype *t)
 	case CK_PTR: return xt_arena_printf(u->ar, "%s *", type_text(u, t->to));
 	case CK_ARRAY: return xt_arena_printf(u->ar, "%s[]", type_text(u, t->to));
 	case CK_FUNC: return "a function";
+	case CK_EXT: {
+		const struct btf_type *bt = btf__type_by_id(u->btf, (__u32)t->ext);
+		const char *n = bt ? btf__name_by_offset(u->btf, bt->name_off) : NULL;
+		if (bt && n && *n)
+			return btf_is_struct(bt) || btf_is_union(bt) || btf_is_any_enum(bt)
+				? xt_arena_printf(u->ar, "%s %s", btf_is_union(bt) ? "union" : btf_is_struct(bt) ? "struct" : "enum", n) : n;
+		return bt && btf_is_ptr(bt) ? "a pointer" : "a kernel type";
+	}
 	default: return xt_arena_printf(u->ar, "anonymous %s", kind_word(t->kind));
 	}
+}
+
+/* --- constant values ---------------------------------------------------------- */
+
+/* A constant's value and its C type after the integer promotions: int,
+ * unsigned int, long or unsigned long (long long is long on x86-64), so
+ * that `~0U` is 4294967295 and `-1 < 0U` is false, as in C. */
+struct cval {
+	int64_t v;              /* 32-bit types: sign- or zero-extended to 64 bits */
+	bool uns, wide;
+};
+
+static struct cval cv(int64_t v, bool uns, bool wide)
+{
+	if (!wide)
+		v = uns ? (int64_t)(uint32_t)v : (int64_t)(int32_t)v;
+	return (struct cval){ v, uns, wide };
+}
+
+static struct cval cv_int(int64_t v)
+{
+	return cv(v, false, false);
+}
+
+/* The narrowest of int, unsigned int, long, unsigned long that holds v
+ * (with `uns`: v read as an unsigned 64-bit value). */
+static struct cval cv_fit(int64_t v, bool uns)
+{
+	if (uns && v < 0)
+		return cv(v, true, true);
+	if (v >= INT32_MIN && v <= INT32_MAX)
+		return cv(v, false, false);
+	if (v > 0 && v <= (int64_t)UINT32_MAX)
+		return cv(v, true, false);
+	return cv(v, false, true);
 }
 
 /* --- names in the unit ------------------------------------------------------- */
@@ -487,14 +536,18 @@ static void add_def(struct xt_cdecl *u, struct ctype *t)
 	u->defs[u->ndefs++] = t;
 }
 
-static bool find_enumerator(struct xt_cdecl *u, const char *name, int64_t *v)
+static bool find_enumerator(struct xt_cdecl *u, const char *name, struct cval *v)
 {
 	for (int i = u->nenums - 1; i >= 0; i--)
 		if (strcmp(u->enums[i].name, name) == 0) {
-			*v = u->enums[i].value;
+			*v = cv(u->enums[i].value, u->enums[i].uns, u->enums[i].wide);
 			return true;
 		}
-	return xt_ktypes()->enumerator && xt_ktypes()->enumerator(name, v);
+	int64_t x;
+	if (!xt_ktypes()->enumerator || !xt_ktypes()->enumerator(name, &x))
+		return false;
+	*v = cv_fit(x, false);
+	return true;
 }
 
 /* The fixed-width names C and kernel code use, when no header defined them. */
@@ -545,16 +598,18 @@ static struct ctype *typedef_named(struct xt_cdecl *u, const struct ctok *k)
 
 static bool type_start(struct xt_cdecl *u, const struct ctok *k)
 {
-	return k->kind == T_ID && (one_of(k, qualifiers) || one_of(k, basics) || tok_is(k, "struct") ||
+	return k->kind == T_ID && (one_of(k, qualifiers) || one_of(k, basics) || one_of(k, typeofs) || tok_is(k, "struct") ||
 				   tok_is(k, "union") || tok_is(k, "enum") || typedef_named(u, k));
 }
 
 /* --- constant expressions ------------------------------------------------------ */
 
-static int64_t cexpr(struct xt_cdecl *u);
+static struct cval cexpr(struct xt_cdecl *u);
 static struct ctype *type_name(struct xt_cdecl *u);
+static struct ctype *operand_type(struct xt_cdecl *u, bool full);
 
-static int64_t number(struct xt_cdecl *u)
+/* integer-constant: digits [u|U] [l|L|ll|LL], typed as C types it (6.4.4.1). */
+static struct cval number(struct xt_cdecl *u)
 {
 	struct ctok *k = cur(u);
 	char buf[64];
@@ -569,11 +624,22 @@ static int64_t number(struct xt_cdecl *u)
 		v = strtoull(buf + 2, &end, 2);
 	if (end == buf || errno || end[strspn(end, "uUlL")])
 		FAIL(u, "'%s' is not an integer constant", buf);
+	bool dec = buf[0] != '0', su = strpbrk(end, "uU") != NULL, sl = strpbrk(end, "lL") != NULL;
 	u->pos++;
-	return (int64_t)v;
+	if (su && sl)
+		return cv((int64_t)v, true, true);
+	if (su)
+		return cv((int64_t)v, true, v > UINT32_MAX);
+	if (sl)
+		return cv((int64_t)v, v > INT64_MAX, true);
+	if (v <= INT32_MAX)
+		return cv_int((int64_t)v);
+	if (!dec && v <= UINT32_MAX)
+		return cv((int64_t)v, true, false);
+	return cv((int64_t)v, v > INT64_MAX, true);
 }
 
-static int64_t char_const(struct xt_cdecl *u)
+static struct cval char_const(struct xt_cdecl *u)
 {
 	struct ctok *k = cur(u);
 	const char *p = k->s + 1, *end = k->s + k->len - 1;
@@ -596,63 +662,75 @@ static int64_t char_const(struct xt_cdecl *u)
 			v = (unsigned char)c;
 	}
 	u->pos++;
-	return (int8_t)v;
+	return cv_int((int8_t)v);
 }
 
-static int64_t truncate(int64_t v, struct ctype *t)
+/* v converted to type t, then promoted (a cast's value). */
+static struct cval convert(int64_t v, struct ctype *t)
 {
 	t = real(t);
+	if (t->kind == CK_INT && t->enc == BTF_INT_BOOL)
+		return cv_int(v != 0);
 	long long sz = t->kind == CK_INT || t->kind == CK_ENUM || t->kind == CK_EXT ? t->size : 8;
+	bool sign = t->kind == CK_INT || t->kind == CK_ENUM ? t->sign : t->kind != CK_PTR;
 	if (sz >= 8 || sz <= 0)
-		return v;
+		return cv(v, !sign, true);
 	uint64_t m = (1ULL << (sz * 8)) - 1, x = (uint64_t)v & m;
-	if (t->sign && (x >> (sz * 8 - 1)))
+	if (sign && (x >> (sz * 8 - 1)))
 		x |= ~m;
-	return (int64_t)x;
+	return sz == 4 ? cv((int64_t)x, !sign, false) : cv_int((int64_t)x);
 }
 
-static int64_t unary_(struct xt_cdecl *u);
+static struct cval unary_(struct xt_cdecl *u);
 
-static int64_t unary(struct xt_cdecl *u)
+static struct cval unary(struct xt_cdecl *u)
 {
 	if (++u->depth > 200)
 		FAIL(u, "expression nested too deeply");
-	int64_t v = unary_(u);
+	struct cval v = unary_(u);
 	u->depth--;
 	return v;
 }
 
-static int64_t unary_(struct xt_cdecl *u)
+static struct cval unary_(struct xt_cdecl *u)
 {
 	struct ctok *k = cur(u);
-	if (accept(u, "-"))
-		return -unary(u);
+	struct cval v;
+	if (accept(u, "-")) {
+		v = unary(u);
+		return cv((int64_t)(0 - (uint64_t)v.v), v.uns, v.wide);
+	}
 	if (accept(u, "+"))
 		return unary(u);
-	if (accept(u, "~"))
-		return ~unary(u);
+	if (accept(u, "~")) {
+		v = unary(u);
+		return cv(~v.v, v.uns, v.wide);
+	}
 	if (accept(u, "!"))
-		return !unary(u);
-	if (tok_is(k, "sizeof") || tok_is(k, "_Alignof") || tok_is(k, "__alignof__")) {
+		return cv_int(!unary(u).v);
+	if (tok_is(k, "sizeof") || tok_is(k, "_Alignof") || tok_is(k, "__alignof__") || tok_is(k, "alignof")) {
 		bool size = tok_is(k, "sizeof");
 		int at = u->pos++;
-		if (!is(u, "(") || !type_start(u, &u->t[u->pos + 1]))
-			fail_at(u, at, at, "%s needs a type here", size ? "sizeof" : "_Alignof");
-		u->pos++;
-		struct ctype *t = type_name(u);
-		expect(u, ")");
+		struct ctype *t;
+		if (is(u, "(") && type_start(u, &u->t[u->pos + 1])) {
+			u->pos++;
+			t = type_name(u);
+			expect(u, ")");
+		} else { /* sizeof expr: the type of a constant, or of a member through a null pointer */
+			t = operand_type(u, false);
+		}
 		if (!complete(u, t))
 			fail_at(u, at, u->pos - 1, "%s of incomplete type '%s'", size ? "sizeof" : "_Alignof", type_text(u, t));
-		return size ? size_of(t) : align_of(t);
+		return cv(size ? size_of(t) : align_of(t), true, true); /* size_t */
 	}
 	if (is(u, "(") && type_start(u, &u->t[u->pos + 1])) { /* a cast */
 		u->pos++;
 		struct ctype *t = type_name(u);
 		expect(u, ")");
-		return truncate(unary(u), t);
+		return convert(unary(u).v, t);
 	}
 	if (accept(u, "(")) {
-		int64_t v = cexpr(u);
+		v = cexpr(u);
 		expect(u, ")");
 		return v;
 	}
@@ -661,7 +739,6 @@ static int64_t unary_(struct xt_cdecl *u)
 	if (k->kind == T_CHR)
 		return char_const(u);
 	if (k->kind == T_ID) {
-		int64_t v;
 		const char *name = tok_text(u, k);
 		if (!find_enumerator(u, name, &v))
 			FAIL(u, "'%s' is not a constant here (an enumerator or a macro of the included headers)", name);
@@ -686,46 +763,250 @@ static int prec(const struct ctok *k)
 	return 0;
 }
 
-static int64_t binary(struct xt_cdecl *u, int min)
+/* The usual arithmetic conversions of two promoted operands: the wider type,
+ * unsigned when the wider is (or both are) unsigned. */
+static void arith(struct cval *l, struct cval *r)
 {
-	int64_t l = unary(u);
+	bool wide = l->wide || r->wide;
+	bool uns = l->wide == r->wide ? l->uns || r->uns : (l->wide ? l->uns : r->uns);
+	*l = cv(l->v, uns, wide);
+	*r = cv(r->v, uns, wide);
+}
+
+static struct cval binary(struct xt_cdecl *u, int min)
+{
+	struct cval l = unary(u);
 	for (;;) {
 		int p = prec(cur(u));
 		if (p == 0 || p < min)
 			return l;
 		int op = u->pos++;
-		int64_t r = binary(u, p + 1);
+		struct cval r = binary(u, p + 1);
 		const struct ctok *k = &u->t[op];
 		char c = k->s[0], c2 = k->len > 1 ? k->s[1] : 0;
-		if ((c == '/' || c == '%') && r == 0)
+		if ((c == '|' || c == '&') && c2) {
+			l = cv_int(c == '|' ? (l.v || r.v) : (l.v && r.v));
+			continue;
+		}
+		if ((c == '<' || c == '>') && c2 == c) { /* shifts: the type of the left operand */
+			unsigned n = (unsigned)(r.v & 63);
+			if (c == '<')
+				l = cv((int64_t)((uint64_t)l.v << n), l.uns, l.wide);
+			else
+				l = cv(l.uns ? (int64_t)((uint64_t)l.v >> n) : l.v >> n, l.uns, l.wide);
+			continue;
+		}
+		arith(&l, &r);
+		uint64_t a = (uint64_t)l.v, b = (uint64_t)r.v;
+		if ((c == '/' || c == '%') && b == 0)
 			fail_at(u, op, op, "division by zero in a constant expression");
+		bool lt = l.uns ? a < b : l.v < r.v;
 		switch (c) {
-		case '|': l = c2 ? (l || r) : (l | r); break;
-		case '&': l = c2 ? (l && r) : (l & r); break;
-		case '^': l ^= r; break;
-		case '=': l = l == r; break;
-		case '!': l = l != r; break;
-		case '<': l = c2 == '<' ? (int64_t)((uint64_t)l << (r & 63)) : c2 == '=' ? l <= r : l < r; break;
-		case '>': l = c2 == '>' ? l >> (r & 63) : c2 == '=' ? l >= r : l > r; break;
-		case '+': l = (int64_t)((uint64_t)l + (uint64_t)r); break;
-		case '-': l = (int64_t)((uint64_t)l - (uint64_t)r); break;
-		case '*': l = (int64_t)((uint64_t)l * (uint64_t)r); break;
-		case '/': l = (l == INT64_MIN && r == -1) ? l : l / r; break;
-		case '%': l = (l == INT64_MIN && r == -1) ? 0 : l % r; break;
+		case '|': l.v = (int64_t)(a | b); break;
+		case '&': l.v = (int64_t)(a & b); break;
+		case '^': l.v = (int64_t)(a ^ b); break;
+		case '+': l.v = (int64_t)(a + b); break;
+		case '-': l.v = (int64_t)(a - b); break;
+		case '*': l.v = (int64_t)(a * b); break;
+		case '/':
+			l.v = l.uns ? (int64_t)(a / b) : (l.v == INT64_MIN && r.v == -1) ? l.v : l.v / r.v;
+			break;
+		case '%':
+			l.v = l.uns ? (int64_t)(a % b) : (l.v == INT64_MIN && r.v == -1) ? 0 : l.v % r.v;
+			break;
+		case '=': l = cv_int(a == b); continue;
+		case '!': l = cv_int(a != b); continue;
+		case '<': l = cv_int(c2 == '=' ? lt || a == b : lt); continue;
+		case '>': l = cv_int(c2 == '=' ? !lt : !lt && a != b); continue;
+		}
+		l = cv(l.v, l.uns, l.wide);
+	}
+}
+
+static struct cval cexpr(struct xt_cdecl *u)
+{
+	struct cval v = binary(u, 1);
+	if (accept(u, "?")) {
+		struct cval a = cexpr(u);
+		expect(u, ":");
+		struct cval b = cexpr(u);
+		arith(&a, &b);
+		return v.v ? a : b;
+	}
+	return v;
+}
+
+/* A constant expression whose value is used as a count, a width or an
+ * alignment: negative when it is (a huge unsigned value is too large). */
+static int64_t count(struct xt_cdecl *u, int at)
+{
+	struct cval v = cexpr(u);
+	if (v.uns && v.v < 0)
+		fail_at(u, at, u->pos - 1, "constant too large (%llu)", (unsigned long long)v.v);
+	return v.v;
+}
+
+/* A BTF type seen as the model's: pointers and arrays unwrapped one level
+ * (their element stays a BTF type), records and the rest as they are. */
+static struct ctype *ext_view(struct xt_cdecl *u, struct ctype *t)
+{
+	t = real(t);
+	if (t->kind != CK_EXT)
+		return t;
+	int id = btf__resolve_type(u->btf, (__u32)t->ext);
+	const struct btf_type *bt = id > 0 ? btf__type_by_id(u->btf, (__u32)id) : NULL;
+	if (bt && btf_is_ptr(bt))
+		return ptr_to(u, bt->type ? mkext(u, (int)bt->type) : mk(u, CK_VOID));
+	if (bt && btf_is_array(bt)) {
+		struct ctype *a = mk(u, CK_ARRAY);
+		a->to = mkext(u, (int)btf_array(bt)->type);
+		a->n = btf_array(bt)->nelems;
+		return a;
+	}
+	return t;
+}
+
+/* Member `name` of BTF record `id`, anonymous members searched through: its type id, or 0. */
+static int btf_member_type(const struct btf *btf, int id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)btf__resolve_type(btf, (__u32)id));
+	if (!t || !btf_is_composite(t))
+		return 0;
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+		if (n && *n && strcmp(n, name) == 0)
+			return (int)m->type;
+		int in = (!n || !*n) ? btf_member_type(btf, (int)m->type, name) : 0;
+		if (in)
+			return in;
+	}
+	return 0;
+}
+
+/* Member `name` of record t (anonymous members searched through), or NULL. */
+static struct ctype *member_type(struct xt_cdecl *u, struct ctype *t, const char *name)
+{
+	t = real(t);
+	int ext = t->kind == CK_EXT ? t->ext : (t->kind == CK_STRUCT || t->kind == CK_UNION) && !t->nm &&
+		complete(u, t) ? t->ext : 0;
+	if (ext > 0) {
+		int id = btf_member_type(u->btf, ext, name);
+		return id > 0 ? mkext(u, id) : NULL;
+	}
+	if (t->kind != CK_STRUCT && t->kind != CK_UNION)
+		return NULL;
+	for (int i = 0; i < t->nm; i++) {
+		if (t->m[i].name && strcmp(t->m[i].name, name) == 0)
+			return t->m[i].type;
+		struct ctype *in = t->m[i].name ? NULL : member_type(u, t->m[i].type, name);
+		if (in)
+			return in;
+	}
+	return NULL;
+}
+
+/* Whether the parenthesized operand at the cursor reaches a member: '->'
+ * or '.' inside it, or '->', '.', '[' after it. Then its type is not a
+ * constant's. */
+static bool member_path(struct xt_cdecl *u)
+{
+	int depth = 0, i = u->pos;
+	bool member = false;
+	for (; u->t[i].kind != T_EOF; i++) {
+		const struct ctok *k = &u->t[i];
+		if (tok_is(k, "(") || tok_is(k, "["))
+			depth++;
+		else if (tok_is(k, ")") || tok_is(k, "]"))
+			depth--;
+		else if (tok_is(k, "->") || tok_is(k, "."))
+			member = true;
+		else if (tok_is(k, ";") || tok_is(k, "{") || tok_is(k, "}"))
+			return false;
+		if (depth == 0)
+			break;
+	}
+	const struct ctok *after = &u->t[i + (u->t[i].kind != T_EOF)];
+	return member || tok_is(after, "->") || tok_is(after, ".") || tok_is(after, "[");
+}
+
+static struct ctype *const_type(struct xt_cdecl *u, struct cval v)
+{
+	return mkint(u, v.wide ? (v.uns ? "unsigned long" : "long") : (v.uns ? "unsigned int" : "int"),
+		     v.wide ? 8 : 4, !v.uns, 0);
+}
+
+/* The type of an operand whose value is not needed (typeof, sizeof): a
+ * constant expression's (`full`: a whole one, else a unary one), or what a
+ * pointer reaches, as the kernel's macros write `typeof(((struct S *)0)->a.b[0])`:
+ *   operand: '*' operand | '&' operand | '(' type-name ')' operand
+ *          | '(' operand ')' ('->' NAME | '.' NAME | '[' const ']')... | constant */
+static struct ctype *operand_type_(struct xt_cdecl *u, bool full)
+{
+	struct ctype *t;
+	int at = u->pos;
+	if (accept(u, "*")) {
+		t = ext_view(u, operand_type(u, false));
+		if (t->kind != CK_PTR && t->kind != CK_ARRAY)
+			fail_at(u, at, u->pos - 1, "'*' of '%s', which is not a pointer", type_text(u, t));
+		return t->to;
+	}
+	if (accept(u, "&"))
+		return ptr_to(u, operand_type(u, false));
+	if (is(u, "(") && type_start(u, &u->t[u->pos + 1])) { /* a cast: its type, unless arithmetic follows */
+		u->pos++;
+		t = type_name(u);
+		expect(u, ")");
+		enum ck k = ext_view(u, t)->kind;
+		if (k == CK_PTR || k == CK_STRUCT || k == CK_UNION || k == CK_EXT || k == CK_ARRAY) {
+			operand_type(u, false);
+			return t;
+		}
+		u->pos = at;
+		return const_type(u, full ? cexpr(u) : unary(u));
+	}
+	if (!is(u, "(") || !member_path(u))
+		return const_type(u, full ? cexpr(u) : unary(u));
+	u->pos++;
+	t = operand_type(u, true);
+	expect(u, ")");
+	for (;;) {
+		bool arrow = is(u, "->");
+		if (arrow || is(u, ".")) {
+			int op = u->pos++;
+			struct ctype *r = ext_view(u, t);
+			if (arrow && r->kind != CK_PTR)
+				fail_at(u, op, op, "'->' on '%s', which is not a pointer", type_text(u, t));
+			if (arrow)
+				r = r->to;
+			if (cur(u)->kind != T_ID)
+				FAIL(u, "expected a member name before '%s'", tok_text(u, cur(u)));
+			const char *name = tok_text(u, cur(u));
+			struct ctype *m = member_type(u, r, name);
+			if (!m)
+				FAIL(u, "'%s' has no member '%s'", type_text(u, r), name);
+			u->pos++;
+			t = m;
+		} else if (accept(u, "[")) {
+			cexpr(u);
+			expect(u, "]");
+			struct ctype *r = ext_view(u, t);
+			if (r->kind != CK_PTR && r->kind != CK_ARRAY)
+				fail_at(u, at, u->pos - 1, "'[]' on '%s', which is not an array or a pointer", type_text(u, t));
+			t = r->to;
+		} else {
+			return t;
 		}
 	}
 }
 
-static int64_t cexpr(struct xt_cdecl *u)
+static struct ctype *operand_type(struct xt_cdecl *u, bool full)
 {
-	int64_t v = binary(u, 1);
-	if (accept(u, "?")) {
-		int64_t a = cexpr(u);
-		expect(u, ":");
-		int64_t b = cexpr(u);
-		return v ? a : b;
-	}
-	return v;
+	if (++u->depth > 200)
+		FAIL(u, "expression nested too deeply");
+	struct ctype *t = operand_type_(u, full);
+	u->depth--;
+	return t;
 }
 
 /* --- attributes ---------------------------------------------------------------- */
@@ -773,7 +1054,7 @@ static void attrs(struct xt_cdecl *u, struct attrs *a)
 				} else if (strcmp(w, "aligned") == 0) {
 					int64_t v = 16; /* the largest alignment of x86-64 */
 					if (accept(u, "(")) {
-						v = cexpr(u);
+						v = count(u, u->pos);
 						expect(u, ")");
 					}
 					if (v <= 0 || (v & (v - 1)))
@@ -834,9 +1115,12 @@ static struct ctype *suffix(struct xt_cdecl *u, struct ctype *base)
 			;
 		if (!is(u, "]")) {
 			int e = u->pos;
-			n = cexpr(u);
-			if (n < 0)
+			struct cval v = cexpr(u);
+			n = v.v;
+			if (n < 0 && !v.uns)
 				fail_at(u, e, u->pos - 1, "array size is negative");
+			if (n < 0 || n > (long long)UINT32_MAX)
+				fail_at(u, e, u->pos - 1, "array size %llu is too large", (unsigned long long)n);
 		}
 		expect(u, "]");
 		u->depth++;
@@ -928,6 +1212,21 @@ static void duplicate(struct xt_cdecl *u, const struct ctype *old, const char *w
 	longjmp(u->fail, 1);
 }
 
+/* The #pragma pack in effect at token i (struct xt_source's packs). */
+static int pack_at(struct xt_cdecl *u, int i)
+{
+	const struct xt_source *src = u->dg ? u->dg->src : NULL;
+	int line = tloc(u, i).first_line, lo = 0, hi = src ? src->npacks : 0;
+	while (lo < hi) { /* the last change at or before the line (they come in line order) */
+		int mid = lo + (hi - lo) / 2;
+		if (src->packs[mid].line <= line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? src->packs[lo - 1].pack : 0;
+}
+
 static void layout(struct xt_cdecl *u, struct ctype *t)
 {
 	long long bit = 0, size = 0;
@@ -940,6 +1239,10 @@ static void layout(struct xt_cdecl *u, struct ctype *t)
 		int a = t->packed || m->packed ? 1 : mal;
 		if (m->align > a)
 			a = m->align;
+		if (t->pack && a > t->pack) /* #pragma pack caps aligned(N) members too (GCC) */
+			a = t->pack;
+		if (t->pack && mal > t->pack)
+			mal = t->pack;
 		if (m->bits >= 0) {
 			long long unit = msz * 8, w = m->bits;
 			if (uni) {
@@ -949,7 +1252,7 @@ static void layout(struct xt_cdecl *u, struct ctype *t)
 				bit = (bit + mal * 8 - 1) / (mal * 8) * (mal * 8);
 				m->bit = bit;
 			} else {
-				if (!(t->packed || m->packed) && unit > 0 && bit % unit + w > unit)
+				if (!(t->packed || m->packed || t->pack) && unit > 0 && bit % unit + w > unit)
 					bit = (bit + unit - 1) / unit * unit;
 				if (m->align)
 					bit = (bit + m->align * 8 - 1) / (m->align * 8) * (m->align * 8);
@@ -1018,7 +1321,7 @@ static void members(struct xt_cdecl *u, struct ctype *t)
 			m.type = is(u, ":") ? sp.t : declarator(u, sp.t, &m.name, &ntok, &a);
 			if (accept(u, ":")) {
 				int at = u->pos;
-				int64_t w = cexpr(u);
+				int64_t w = cexpr(u).v;
 				struct ctype *bt = real(m.type);
 				const struct btf_type *et = bt->kind == CK_EXT
 					? btf__type_by_id(u->btf, (__u32)btf__resolve_type(u->btf, (__u32)bt->ext)) : NULL;
@@ -1114,6 +1417,7 @@ static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 	u->depth--;
 	attrs(u, &a);
 	t->packed = a.packed;
+	t->pack = pack_at(u, u->pos - 1);
 	t->align_attr = a.align;
 	layout(u, t);
 	t->complete = true;
@@ -1124,21 +1428,79 @@ static struct ctype *record(struct xt_cdecl *u, enum ck kind)
 	return t;
 }
 
-/* enum-specifier: 'enum' [attrs] [NAME] ['{' NAME ['=' const] , ... '}'] [attrs] */
+/* Whether t is an integer type (enums included); its size and signedness. */
+static bool int_type(struct xt_cdecl *u, struct ctype *t, long long *size, bool *sign)
+{
+	t = real(t);
+	if (t->kind == CK_INT || (t->kind == CK_ENUM && complete(u, t) && !t->ext)) {
+		*size = t->size;
+		*sign = t->sign;
+		return true;
+	}
+	int id = t->kind == CK_EXT || (t->kind == CK_ENUM && t->ext) ? t->ext : 0;
+	const struct btf_type *bt = id > 0 ? btf__type_by_id(u->btf, (__u32)btf__resolve_type(u->btf, (__u32)id)) : NULL;
+	if (bt && btf_is_int(bt)) {
+		*size = bt->size;
+		*sign = btf_int_encoding(bt) & BTF_INT_SIGNED;
+		return true;
+	}
+	if (bt && btf_is_any_enum(bt)) {
+		*size = bt->size;
+		*sign = btf_kflag(bt);
+		return true;
+	}
+	return false;
+}
+
+/* enum NAME : T (C23, and Clang's extension before it): the enum's size,
+ * alignment and signedness are T's; a declaration without '{' is complete. */
+static void fix_enum(struct xt_cdecl *u, struct ctype *t, struct ctype *fixed, int at)
+{
+	long long size;
+	bool sign;
+	if (!int_type(u, fixed, &size, &sign))
+		fail_at(u, at, u->pos - 1, "the underlying type of an enum must be an integer type, not '%s'", type_text(u, fixed));
+	if (size > 8)
+		fail_at(u, at, u->pos - 1, "the underlying type of an enum cannot be '%s'", type_text(u, fixed));
+	if (t->fixed && (t->size != size || t->sign != sign))
+		fail_at(u, at, u->pos - 1, "enum '%s' was declared with the underlying type '%s'", t->name,
+			type_text(u, t->fixed));
+	if (t->complete && !t->fixed && !t->ext)
+		fail_at(u, at, u->pos - 1, "enum '%s' was defined without an underlying type", t->name);
+	t->fixed = fixed;
+	t->size = size;
+	t->align = (int)size;
+	t->sign = sign;
+}
+
+/* enum-specifier: 'enum' [attrs] [NAME] [':' type-name] ['{' NAME ['=' const] , ... '}'] [attrs] */
 static struct ctype *enumspec(struct xt_cdecl *u)
 {
-	int kw = u->pos - 1, ntok;
+	int kw = u->pos - 1, ntok, fat = 0;
 	struct attrs a = { 0 };
 	const char *name = tag_head(u, &a, &ntok);
-	if (is(u, ":"))
-		FAIL(u, "enums with a fixed underlying type are not supported");
+	struct ctype *fixed = NULL;
+	if (is(u, ":") && type_start(u, &u->t[u->pos + 1])) { /* not an unnamed bitfield's width */
+		fat = ++u->pos;
+		fixed = type_name(u);
+	}
 	if (!is(u, "{")) {
 		if (!name)
 			FAIL(u, "expected a name or '{' after 'enum'");
 		struct ctype *t = find_tag(u, name);
 		if (t && t->kind != CK_ENUM)
 			fail_at(u, kw, ntok, "'%s' is a %s, not an enum", name, kind_word(t->kind));
-		return t ? t : new_tag(u, CK_ENUM, name);
+		if (!t || (fixed && t->ext))
+			t = new_tag(u, CK_ENUM, name);
+		if (fixed) {
+			fix_enum(u, t, fixed, fat);
+			if (!t->loc.first_line) {
+				t->loc = span(u, kw, ntok);
+				t->header = u->header;
+				add_def(u, t); /* a complete type, without enumerators */
+			}
+		}
+		return t;
 	}
 	struct ctype *t = name ? find_tag(u, name) : NULL;
 	if (t && t->kind != CK_ENUM)
@@ -1155,6 +1517,11 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 	} else if (!t || t->ext) {
 		t = new_tag(u, CK_ENUM, name);
 	}
+	if (fixed)
+		fix_enum(u, t, fixed, fat);
+	else if (t->fixed)
+		fail_at(u, kw, ntok, "enum '%s' was declared with the underlying type '%s'", name, type_text(u, t->fixed));
+	bool declared = t->loc.first_line != 0 && t->fixed; /* `enum E : T;` came first: already a definition */
 	t->loc = span(u, kw, ntok);
 	t->header = u->header;
 	u->pos++;
@@ -1162,7 +1529,7 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 	if (name && !outer)
 		u->outer = t;
 	int64_t next = 0, lo = 0, hi = 0;
-	int nenums0 = u->nenums;
+	bool huge = false, next_huge = false; /* values of 2^63 and more (unsigned long) */
 	while (!is(u, "}")) {
 		struct ctok *k = cur(u);
 		if (k->kind != T_ID || reserved(k))
@@ -1176,35 +1543,59 @@ static struct ctype *enumspec(struct xt_cdecl *u)
 			}
 		struct attrs ea = { 0 };
 		attrs(u, &ea);
-		if (accept(u, "="))
-			next = cexpr(u);
+		if (accept(u, "=")) {
+			int at = u->pos;
+			struct cval v = cexpr(u);
+			next = v.v;
+			next_huge = v.uns && v.v < 0;
+			if (t->fixed && (convert(next, t->fixed).v != next || (next < 0 && next_huge != !t->sign)))
+				fail_at(u, at, u->pos - 1, next_huge ? "enumerator value %llu of '%s' does not fit in '%s'"
+					: "enumerator value %lld of '%s' does not fit in '%s'", (long long)next, ename,
+					type_text(u, t->fixed));
+		}
+		struct cval tv = t->fixed ? convert(next, t->fixed) : cv_fit(next, next_huge);
 		AGROW(u->ar, t->e, t->ne, t->cape);
 		t->e[t->ne++] = (struct cenum){ .name = ename, .value = next };
 		if (!keep_old) {
 			GROW(u->enums, u->nenums, u->capenums);
-			u->enums[u->nenums++] = (struct cenum){ ename, next, tloc(u, etok), u->header };
+			u->enums[u->nenums++] = (struct cenum){ ename, next, tloc(u, etok), u->header, tv.uns, tv.wide };
 		}
-		lo = next < lo ? next : lo;
-		hi = next > hi ? next : hi;
+		if (next_huge)
+			huge = true;
+		else {
+			lo = next < lo ? next : lo;
+			hi = next > hi ? next : hi;
+		}
 		next++;
+		if (next == 0 && next_huge)
+			next_huge = false;
+		else if (next == INT64_MIN)
+			next_huge = true;
 		if (!accept(u, ","))
 			break;
 	}
 	expect(u, "}");
 	u->outer = outer;
 	attrs(u, &a);
-	(void)nenums0;
-	t->sign = lo < 0;
-	if (a.packed)
-		t->size = lo >= -128 && hi <= (lo < 0 ? 127 : 255) ? 1 : lo >= -32768 && hi <= (lo < 0 ? 32767 : 65535) ? 2 :
-			lo >= INT32_MIN && hi <= (lo < 0 ? INT32_MAX : (int64_t)UINT32_MAX) ? 4 : 8;
-	else
-		t->size = lo >= INT32_MIN && hi <= (lo < 0 ? INT32_MAX : (int64_t)UINT32_MAX) ? 4 : 8;
+	if (t->fixed) {
+		/* size, alignment and signedness are the underlying type's */
+	} else if (huge) {
+		t->sign = false;
+		t->size = 8;
+	} else {
+		t->sign = lo < 0;
+		if (a.packed)
+			t->size = lo >= -128 && hi <= (lo < 0 ? 127 : 255) ? 1 : lo >= -32768 && hi <= (lo < 0 ? 32767 : 65535) ? 2 :
+				lo >= INT32_MIN && hi <= (lo < 0 ? INT32_MAX : (int64_t)UINT32_MAX) ? 4 : 8;
+		else
+			t->size = lo >= INT32_MIN && hi <= (lo < 0 ? INT32_MAX : (int64_t)UINT32_MAX) ? 4 : 8;
+	}
 	t->align = (int)t->size;
 	t->complete = true;
 	if (keep_old)
 		return old;
-	add_def(u, t); /* anonymous enums too: their enumerators are named */
+	if (!declared)
+		add_def(u, t); /* anonymous enums too: their enumerators are named */
 	return t;
 }
 
@@ -1219,7 +1610,7 @@ static void specs(struct xt_cdecl *u, struct specs *sp, bool top)
 		struct ctok *k = cur(u);
 		if (k->kind != T_ID)
 			break;
-		if (one_of(k, qualifiers)) {
+		if (one_of(k, qualifiers) && !(tok_is(k, "_Atomic") && tok_is(&u->t[u->pos + 1], "("))) {
 			u->pos++;
 		} else if (tok_is(k, "typedef")) {
 			if (!top)
@@ -1233,7 +1624,7 @@ static void specs(struct xt_cdecl *u, struct specs *sp, bool top)
 		} else if (tok_is(k, "_Alignas")) {
 			u->pos++;
 			expect(u, "(");
-			int64_t v = type_start(u, cur(u)) ? align_of(type_name(u)) : cexpr(u);
+			int64_t v = type_start(u, cur(u)) ? align_of(type_name(u)) : count(u, u->pos);
 			expect(u, ")");
 			if (v > sp->a.align)
 				sp->a.align = (int)v;
@@ -1264,9 +1655,21 @@ static void specs(struct xt_cdecl *u, struct specs *sp, bool top)
 			t->n = 3;
 			other = t;
 			u->pos++;
-		} else if (tok_is(k, "typeof") || tok_is(k, "__typeof__") || tok_is(k, "__typeof") ||
-			   tok_is(k, "__auto_type")) {
-			FAIL(u, "typeof is not supported in C definitions");
+		} else if (one_of(k, typeofs)) {
+			if (other || nbasic)
+				FAIL(u, "two types in one declaration");
+			u->pos++;
+			expect(u, "(");
+			other = type_start(u, cur(u)) ? type_name(u) : operand_type(u, true);
+			expect(u, ")");
+		} else if (tok_is(k, "_Atomic") && tok_is(&u->t[u->pos + 1], "(")) { /* _Atomic(T): T */
+			if (other || nbasic)
+				FAIL(u, "two types in one declaration");
+			u->pos += 2;
+			other = type_name(u);
+			expect(u, ")");
+		} else if (tok_is(k, "__auto_type")) {
+			FAIL(u, "__auto_type is not supported in C definitions");
 		} else if (!other && !nbasic && (other = typedef_named(u, k))) {
 			u->pos++;
 		} else {
@@ -1537,7 +1940,7 @@ static int btf_id(struct xt_cdecl *u, struct ctype *t)
 		break;
 	}
 	case CK_STRUCT: case CK_UNION: case CK_ENUM:
-		if (!t->complete && t->name)
+		if (!t->complete && !t->fixed && t->name)
 			bind_ext(u, t);
 		if (t->ext)
 			return t->ext;
@@ -1605,7 +2008,7 @@ static int emit_one(struct xt_cdecl *u, struct ctype *t)
 		bool wide = t->size > 4;
 		for (int i = 0; i < t->ne; i++)
 			wide |= t->e[i].value < INT32_MIN || t->e[i].value > (int64_t)UINT32_MAX;
-		if (!t->complete)
+		if (!t->complete && !t->fixed)
 			return btf__add_enum(btf, t->name, 4);
 		id = wide ? btf__add_enum64(btf, t->name, (__u32)t->size, t->sign)
 			  : btf__add_enum(btf, t->name, (__u32)t->size);

@@ -2,8 +2,8 @@
  * of a program and of the headers it includes, laid out as a C compiler
  * lays them out on x86-64 and appended to a BTF (the process's user BTF,
  * stdlib/btf_types.h) with libbpf's btf__add_*(). What it does not
- * understand in a header (prototypes, function bodies, asm, typeof) is
- * skipped; in the program it is one diagnostic with its span. */
+ * understand in a header (prototypes, function bodies, asm, typeof of a
+ * variable) is skipped; in the program it is one diagnostic with its span. */
 #ifndef XT_CDECL_H
 #define XT_CDECL_H
 

@@ -152,6 +152,22 @@ xt -q -e 'struct mine { int x; };
 BEGIN { printf("%d\n", sizeof(struct mine)); exit(); }'
 check c_definition_used 0 '4' ''
 
+# -- #pragma pack in a header (push, a macro's value, pop): its structs, and
+# none after the pop; the program's own pragma for the program's struct
+cat > packed.h <<'EOF'
+#define PACK_TO 2
+#pragma pack(push, PACK_TO)
+struct hp { char a; int b; long c; };
+#pragma pack(pop)
+struct hn { char a; int b; };
+EOF
+xt -q -e '#include "packed.h"
+#pragma pack(1)
+struct pp { char a; struct hp h; int i; };
+#pragma pack()
+BEGIN { printf("%d %d %d %d %d\n", sizeof(struct hp), offsetof(struct hp, c), sizeof(struct hn), sizeof(struct pp), offsetof(struct pp, i)); exit(); }'
+check pragma_pack 0 '14 6 8 19 15' ''
+
 # -- diagnostics: lines still match the file after #include/#define; in headers; in the preprocessor
 printf '#include <xt_consts.h>\n#define LIMIT 10\n#include <fcntl.h>\n\nBEGIN {\n\t@x = LIMIT;\n\t@y = coutn();\n}\n' > line7.bt
 xt -q -I include line7.bt

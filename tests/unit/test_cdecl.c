@@ -17,6 +17,8 @@
 #include "stdlib/btf_types.h"
 #include "stdlib/cdecl.h"
 #include "stdlib/registry.h"
+#include "lang/cpp.h"
+#include "util/arena.h"
 
 /* Reads `text` as one unit (a header's text when `header`); returns 0 or -1
  * and the rendered diagnostics in *diags (malloc'd) when diags is not NULL. */
@@ -34,6 +36,29 @@ static int read_c(const char *text, bool header, char **diags)
 	if (diags)
 		*diags = strdup(dg.buf ? dg.buf : "");
 	xt_diags_fini(&dg);
+	return rc;
+}
+
+/* Preprocesses `text` as a program (#pragma pack is the preprocessor's),
+ * then reads its output as one unit; 0 or -1. */
+static int read_cpp(const char *text)
+{
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
+	struct xt_diags dg;
+	xt_diags_init(&dg, &src);
+	int rc = xt_cpp(ar, &src, NULL, &dg);
+	if (rc == 0) {
+		struct xt_cdecl *u = xt_cdecl_new(xt_btf_user(), &dg);
+		rc = xt_cdecl_read(u, src.text, src.len, (struct xt_loc){ 1, 1, 1, 1 }, false);
+		if (rc == 0)
+			rc = xt_cdecl_finish(u);
+		xt_cdecl_free(u);
+	}
+	if (rc != 0)
+		print_message("%s", dg.buf ? dg.buf : "");
+	xt_diags_fini(&dg);
+	xt_arena_free(ar);
 	return rc;
 }
 
@@ -257,7 +282,7 @@ static void test_cdecl_header_skips(void **state)
 	free(d);
 	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_after2"), 32);
 	assert_true(xt_btf_find("cd_after1", BTF_KIND_STRUCT) < 0);
-	assert_true(xt_btf_find("cd_weird_t", BTF_KIND_TYPEDEF) < 0);
+	assert_int_equal(size_of(BTF_KIND_TYPEDEF, "cd_weird_t"), 8); /* typeof(sizeof(int)): size_t */
 	assert_true(xt_btf_find("cd_fn_t", BTF_KIND_TYPEDEF) < 0);
 	assert_int_equal(size_of(BTF_KIND_TYPEDEF, "cd_va"), 24);
 }
@@ -378,6 +403,148 @@ static void test_cdecl_no_semicolon(void **state)
 	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_nosemi"), 4);
 }
 
+static int64_t enumerator(const char *name)
+{
+	int64_t v;
+	if (!xt_ktypes()->enumerator(name, &v))
+		fail_msg("no enumerator %s", name);
+	return v;
+}
+
+/* Constant expressions are typed as in C: GCC gives these values. */
+static void test_cdecl_unsigned_constants(void **state)
+{
+	ok("enum cd_uc { CD_UC_ALL = ~0U, CD_UC_LT = -1 < 0U, CD_UC_DIV = -2 / 2U, CD_UC_SHR = ~0U >> 31,\n"
+	   "  CD_UC_L = -1L < 0U, CD_UC_SZ = sizeof(int) - 5 > 0, CD_UC_WRAP = 0xffffffff + 1, CD_UC_HEX = 0x80000000 >> 31,\n"
+	   "  CD_UC_MOD = -7 % 3U, CD_UC_CAST = (unsigned char)-1, CD_UC_NEG = -1U, CD_UC_CMP = (0U - 1) > 0 };\n"
+	   "struct cd_ucs { char a[(~0U >> 28) + 1]; char b[-1 < 0U ? 1 : 2]; };\n");
+	assert_int_equal(enumerator("CD_UC_ALL"), 4294967295LL);
+	assert_int_equal(enumerator("CD_UC_LT"), 0);
+	assert_int_equal(enumerator("CD_UC_DIV"), 2147483647);
+	assert_int_equal(enumerator("CD_UC_SHR"), 1);
+	assert_int_equal(enumerator("CD_UC_L"), 1);
+	assert_int_equal(enumerator("CD_UC_SZ"), 1);
+	assert_int_equal(enumerator("CD_UC_WRAP"), 0);
+	assert_int_equal(enumerator("CD_UC_HEX"), 1);
+	assert_int_equal(enumerator("CD_UC_MOD"), 4294967289LL % 3);
+	assert_int_equal(enumerator("CD_UC_CAST"), 255);
+	assert_int_equal(enumerator("CD_UC_NEG"), 4294967295LL);
+	assert_int_equal(enumerator("CD_UC_CMP"), 1);
+	assert_int_equal(size_of(BTF_KIND_ENUM, "cd_uc"), 4); /* 0 .. 2^32 - 1: unsigned int */
+	const struct xt_type *t = xt_ktypes()->find("enum cd_uc", &(const char *){ 0 }, &(const char *){ 0 });
+	assert_non_null(t);
+	assert_false(t->sign);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_ucs"), 18);
+	assert_int_equal(bit_of("cd_ucs", "b", NULL), 16 * 8);
+}
+
+/* enum E : T (C23): T's size, alignment and sign; a declaration is complete. */
+static void test_cdecl_enum_fixed_type(void **state)
+{
+	ok("enum cd_f1 : unsigned char { CD_F1A = 1, CD_F1B = 255 };\n"
+	   "enum cd_f2 : short { CD_F2A = -3 };\n"
+	   "enum cd_f3 : u64 { CD_F3A = ~0UL };\n"
+	   "enum cd_f4 : int;\n"
+	   "struct cd_f5 { char c; enum cd_f1 e; enum cd_f2 s; enum cd_f4 i; enum cd_f1 : 3; char z; };\n"
+	   "enum cd_f4 : int { CD_F4A = 7 };\n");
+	assert_int_equal(size_of(BTF_KIND_ENUM, "cd_f1"), 1);
+	assert_int_equal(size_of(BTF_KIND_ENUM, "cd_f2"), 2);
+	assert_int_equal(size_of(BTF_KIND_ENUM64, "cd_f3"), 8);
+	assert_int_equal(size_of(BTF_KIND_ENUM, "cd_f4"), 4);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_f5"), 12);
+	assert_int_equal(bit_of("cd_f5", "e", NULL), 8);
+	assert_int_equal(bit_of("cd_f5", "s", NULL), 16);
+	assert_int_equal(bit_of("cd_f5", "i", NULL), 32);
+	assert_int_equal(bit_of("cd_f5", "z", NULL), 72);
+	assert_int_equal(enumerator("CD_F1B"), 255);
+	assert_int_equal(enumerator("CD_F2A"), -3);
+	assert_int_equal(enumerator("CD_F4A"), 7);
+	const struct xt_type *t = xt_ktypes()->find("enum cd_f2", &(const char *){ 0 }, &(const char *){ 0 });
+	assert_non_null(t);
+	assert_true(t->sign);
+	EXPECT_DIAG("enum cd_f6 : unsigned char { CD_F6 = 256 };",
+		"<stdin>:1:38-40: error: enumerator value 256 of 'CD_F6' does not fit in 'unsigned char'\n"
+		"enum cd_f6 : unsigned char { CD_F6 = 256 };\n"
+		"                                     ~~~\n");
+	EXPECT_DIAG("enum cd_f7 : float { CD_F7 };",
+		"<stdin>:1:14-18: error: the underlying type of an enum must be an integer type, not 'float'\n"
+		"enum cd_f7 : float { CD_F7 };\n"
+		"             ~~~~~\n");
+}
+
+/* _Atomic(T) is T; typeof(type) and typeof(expression), the member through a
+ * null pointer of the kernel's macros included; sizeof an expression. GCC
+ * gives these layouts. */
+static void test_cdecl_atomic_typeof(void **state)
+{
+	ok("struct cd_t1 { _Atomic(long) a; _Atomic int b; char c; _Atomic(struct cd_t1 *) next; };\n"
+	   "typedef __typeof__(((struct cd_t1 *)0)->a) cd_t1a;\n"
+	   "typedef typeof(1UL) cd_t2;\n"
+	   "typedef typeof(struct cd_t1 *) cd_t3;\n"
+	   "struct cd_t4 { typeof(((struct cd_t1 *)0)->c) x[3]; __typeof__(int) y; typeof(-1 < 0U) z; };\n"
+	   "enum { CD_T5 = sizeof(((struct cd_t1 *)0)->b), CD_T6 = sizeof 1L, CD_T7 = sizeof(1 ? 2 : 3UL),\n"
+	   "  CD_T8 = sizeof(*((struct cd_t1 *)0)->next), CD_T9 = sizeof(((struct cd_t4 *)0)->x[1]) };\n");
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_t1"), 24);
+	assert_int_equal(bit_of("cd_t1", "next", NULL), 128);
+	assert_int_equal(size_of(BTF_KIND_TYPEDEF, "cd_t1a"), 8);
+	assert_int_equal(size_of(BTF_KIND_TYPEDEF, "cd_t2"), 8);
+	assert_int_equal(size_of(BTF_KIND_TYPEDEF, "cd_t3"), 8);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_t4"), 12);
+	assert_int_equal(bit_of("cd_t4", "y", NULL), 32);
+	assert_int_equal(bit_of("cd_t4", "z", NULL), 64);
+	assert_int_equal(enumerator("CD_T5"), 4);
+	assert_int_equal(enumerator("CD_T6"), 8);
+	assert_int_equal(enumerator("CD_T7"), 8);
+	assert_int_equal(enumerator("CD_T8"), 24);
+	assert_int_equal(enumerator("CD_T9"), 1);
+	if (xt_btf_get(NULL)) { /* a kernel struct's member */
+		ok("typedef typeof(((struct task_struct *)0)->pid) cd_t10;");
+		assert_int_equal(size_of(BTF_KIND_TYPEDEF, "cd_t10"), 4);
+	}
+	EXPECT_DIAG("typedef typeof(((struct cd_t1 *)0)->nope) cd_t11;",
+		"<stdin>:1:37-40: error: 'struct cd_t1' has no member 'nope'\n"
+		"typedef typeof(((struct cd_t1 *)0)->nope) cd_t11;\n"
+		"                                    ~~~~\n");
+}
+
+/* #pragma pack(N), push, pop, (): GCC gives these layouts (pack(CD_ONE):
+ * macros expanded as clang, bpftrace's compiler, does; GCC on Linux would
+ * ignore that pragma). */
+static void test_cdecl_pragma_pack(void **state)
+{
+	assert_int_equal(read_cpp("#pragma pack(push, 2)\n"
+				  "struct cd_pa { char a; int b; long c; char d; };\n"
+				  "struct cd_pb { char a; int b __attribute__((aligned(8))); char c; };\n"
+				  "struct cd_pc { char a:7; int b:30; char d; long e:3; };\n"
+				  "struct cd_pd { char a; long b; } __attribute__((aligned(16)));\n"
+				  "#pragma pack(pop)\n"
+				  "#define CD_ONE 1\n"
+				  "#pragma pack(CD_ONE)\n"
+				  "struct cd_pe { char a; struct cd_pa x; short s; };\n"
+				  "#pragma pack()\n"
+				  "struct cd_pg { char a; int b; };\n"
+				  "#pragma pack(4)\n"
+				  "struct cd_ph { char a; long b; double c; char d; };\n"
+				  "union cd_pu { char a; long b; };\n"), 0);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_pa"), 16);
+	assert_int_equal(bit_of("cd_pa", "b", NULL), 16);
+	assert_int_equal(bit_of("cd_pa", "c", NULL), 48);
+	assert_int_equal(bit_of("cd_pa", "d", NULL), 112);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_pb"), 8);
+	assert_int_equal(bit_of("cd_pb", "b", NULL), 16);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_pc"), 8);
+	assert_int_equal(bit_of("cd_pc", "b", NULL), 7);
+	assert_int_equal(bit_of("cd_pc", "d", NULL), 40);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_pd"), 16);
+	assert_int_equal(bit_of("cd_pd", "b", NULL), 16);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_pe"), 19);
+	assert_int_equal(bit_of("cd_pe", "s", NULL), 17 * 8);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_pg"), 8);
+	assert_int_equal(size_of(BTF_KIND_STRUCT, "cd_ph"), 24);
+	assert_int_equal(bit_of("cd_ph", "c", NULL), 96);
+	assert_int_equal(size_of(BTF_KIND_UNION, "cd_pu"), 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +563,10 @@ int main(void)
 		cmocka_unit_test(test_cdecl_diag_bitfield),
 		cmocka_unit_test(test_cdecl_deep_nesting),
 		cmocka_unit_test(test_cdecl_no_semicolon),
+		cmocka_unit_test(test_cdecl_unsigned_constants),
+		cmocka_unit_test(test_cdecl_enum_fixed_type),
+		cmocka_unit_test(test_cdecl_atomic_typeof),
+		cmocka_unit_test(test_cdecl_pragma_pack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
