@@ -115,9 +115,10 @@ static const struct xt_type *to_pointer(struct xt_sema *s, struct xt_node **e, c
 	if (xt_sema_decays(*e, t))
 		return xt_sema_decay(s, e);
 	if (xt_type_array_of(t)) {
-		xt_diag_error(s->dg, (*e)->loc, "cannot assign %s to %s, a pointer (%s): this array is a copy, which "
-			      "has no address; assign the array in memory (as $p = $it->arr), which decays to a "
-			      "pointer to its first element", tname(s, t), where, tname(s, ptr));
+		xt_diag_error(s->dg, (*e)->loc, "cannot assign %s to %s, a pointer (%s): this array is %s, which "
+			      "has no address; assign an array in memory (as $p = $it->arr), which decays to a "
+			      "pointer to its first element", tname(s, t), where, tname(s, ptr),
+			      t->kind == XT_T_KVAL ? "a copy" : "a field of the probe's context");
 		return NULL;
 	}
 	return t;

@@ -353,6 +353,11 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 	case XT_OP_ADD: case XT_OP_SUB: /* pointer arithmetic: p + i, i + p, p - i, p - q */
 		if (a->kind == XT_T_PTR && b->kind == XT_T_PTR && n->op == XT_OP_SUB)
 			return &xt_s64;
+		if (a->kind == XT_T_PTR && b->kind == XT_T_PTR) { /* as in C */
+			xt_diag_error(s->dg, n->loc, "cannot add two pointers (%s and %s): subtract them to count the "
+				      "elements between", tname(s, a), tname(s, b));
+			return NULL;
+		}
 		if (a->kind == XT_T_PTR && b->kind != XT_T_PTR)
 			return a;
 		if (b->kind == XT_T_PTR && a->kind != XT_T_PTR && n->op == XT_OP_ADD)

@@ -395,7 +395,7 @@ $4"
 ap_error "a constant index past an array's end" 'print($it->bytes[4]);' \
 	"18: error: index 4 is out of bounds for uint8[4]" '                 ~'
 ap_error "a copy of an array assigned to a pointer" '$p = $c;' \
-	"6-7: error: cannot assign uint8[4] to \$p, a pointer (uint8 *): this array is a copy, which has no address; assign the array in memory (as \$p = \$it->arr), which decays to a pointer to its first element" '     ~~'
+	"6-7: error: cannot assign uint8[4] to \$p, a pointer (uint8 *): this array is a copy, which has no address; assign an array in memory (as \$p = \$it->arr), which decays to a pointer to its first element" '     ~~'
 ap_error "str() of an array of longs" 'print(str($it->grid[0]));' \
 	"11-22: error: str() needs a pointer or an array of bytes (int8, uint8, char), not int64[3]" '          ~~~~~~~~~~~~'
 
