@@ -362,14 +362,16 @@ if [ -x "$T_NOPIE" ]; then arrays_pointers "$T_NOPIE" "non-PIE, no -g"; else fai
 # target's memory: its structs (user memory) reached from a tracepoint's
 # argument, from pt_regs read in kernel memory by a rawtracepoint, from a
 # uprobe's argument, a uretprobe's return value and a USDT probe's argument,
-# each probe also reading the kernel's curtask; BEGIN reads kernel memory
-# (tests/e2e/cases/btf_*)
+# each probe also reading the kernel's curtask; uptr() and kptr() force the
+# user or the kernel read (a user address read as kernel memory reads 0);
+# BEGIN reads kernel memory (tests/e2e/cases/btf_*, values_*)
 { cat defs.h; cat <<EOF
 tracepoint:syscalls:sys_enter_write /pid == cpid/ {
 	\$w = (item_t *)args.buf; printf("tracepoint %d %s %s %d\\n", \$w->id, \$w->next->name, str(\$w->tag), curtask->tgid == pid); }
 rawtracepoint:sys_enter /pid == cpid && args.id == 1/ {
 	\$r = (item_t *)args.regs->si; printf("rawtracepoint %d %s %d\\n", \$r->id, str(\$r->label), curtask->tgid == pid); }
-uprobe:$T:visit { \$it = (item_t *)arg0; printf("uprobe %d %s %d\\n", *\$it->next->bytes, str(\$it->label), curtask->tgid == pid); }
+uprobe:$T:visit { \$it = (item_t *)arg0; printf("uprobe %d %s %d %s %d\\n", *\$it->next->bytes, str(\$it->label), curtask->tgid == pid,
+	str(uptr(arg0 + 4)), *(int32 *)kptr(arg0)); }
 uretprobe:$T:follow { printf("uretprobe %d %d\\n", ((item_t *)retval)->id, curtask->tgid == pid); }
 usdt:$T:cs:item { \$u = (item_t *)arg0; printf("usdt %d %s %d\\n", \$u->grid[1][1], str(\$u->tag), curtask->tgid == pid); }
 EOF
@@ -378,7 +380,7 @@ xt -q -c "$T" spaces.bt
 XT_OUT=$(printf '%s\n' "$XT_OUT" | grep -v '^$' | sort) # the two syscall probes fire in either order
 check "address spaces: tracepoint, rawtracepoint, uprobe, uretprobe, usdt read user structs and kernel memory" 0 "rawtracepoint 7 first 1
 tracepoint 7 eight tagged 1
-uprobe 0 first 1
+uprobe 0 first 1 seven 0
 uretprobe 8 1
 usdt 5 tagged 1" ''
 
