@@ -20,7 +20,7 @@ int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node 
 		const struct xt_type *t = a->type;
 		if (t->kind == XT_T_BOOL) /* %s prints it true/false, %d 1/0 */
 			t = &xt_bool64;
-		else if (xt_type_is_int(t) || t->kind == XT_T_PTR)
+		else if (xt_type_is_int(t)) /* (a pointer stays one: %s and print() show it in hex) */
 			t = xt_type_int(8, t->kind == XT_T_INT && t->sign);
 		else if (xt_type_is_place(t))
 			t = xt_type_kval(s->ar, t);

@@ -104,9 +104,35 @@ static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type 
 	return true;
 }
 
+/* The value e, of type t, stored where a pointer is kept: an array in
+ * memory decays to a pointer to its first element (C); a copy of one has no
+ * address to point to. Returns the value's type, NULL after a diagnostic. */
+static const struct xt_type *to_pointer(struct xt_sema *s, struct xt_node **e, const struct xt_type *t,
+					 const struct xt_type *ptr, const char *where)
+{
+	if (!t || !ptr || ptr->kind != XT_T_PTR)
+		return t;
+	if (xt_sema_decays(*e, t))
+		return xt_sema_decay(s, e);
+	if (xt_type_array_of(t)) {
+		xt_diag_error(s->dg, (*e)->loc, "cannot assign %s to %s, a pointer (%s): this array is %s, which "
+			      "has no address; assign an array in memory (as $p = $it->arr), which decays to a "
+			      "pointer to its first element", tname(s, t), where, tname(s, ptr),
+			      t->kind == XT_T_KVAL ? "a copy" : "a field of the probe's context");
+		return NULL;
+	}
+	return t;
+}
+
 static int assign_var(struct xt_sema *s, struct xt_node *st)
 {
 	const struct xt_type *t = xt_sema_expr(s, st->b);
+	if (t && st->op == XT_OP_ASSIGN) { /* $p = arr, $p holding a pointer */
+		int slot = xt_sema_var_find(s, st->a->name);
+		if (slot >= 0 && !(t = to_pointer(s, &st->b, t, s->vars[slot].type,
+						  xt_arena_printf(s->ar, "$%s", st->a->name))))
+			return -1;
+	}
 	if (!t || !storable(s, st->b, t)) {
 		/* the value's error is said: a new variable still exists (as an
 		 * int64), so its uses do not each add "used before it is assigned" */
@@ -264,6 +290,8 @@ static int let(struct xt_sema *s, struct xt_node *st)
 	if (t && xt_type_is_place(t)) /* let $s: struct S: a copy of one */
 		t = xt_type_kval(s->ar, t);
 	const struct xt_type *vt = st->b && rc == 0 ? xt_sema_expr(s, st->b) : NULL;
+	if (vt) /* let $p: T * = arr */
+		vt = to_pointer(s, &st->b, vt, t, xt_arena_printf(s->ar, "$%s", v->name));
 	if (st->b && (!vt || !storable(s, st->b, vt))) {
 		rc = -1;
 	} else if (vt && t && !xt_type_fits(t, vt)) {
@@ -604,6 +632,8 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 	if (!m)
 		return -1;
 	const struct xt_type *t = xt_sema_typed(s, st->b, st->op == XT_OP_ASSIGN, false);
+	if (t && st->op == XT_OP_ASSIGN) /* @p = arr, @p holding a pointer */
+		t = to_pointer(s, &st->b, t, m->val, xt_arena_printf(s->ar, "@%s", m->name));
 	if (!t)
 		return -1;
 	if (t->kind == XT_T_RECORD && !t->btf_id) {

@@ -320,6 +320,17 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 				      tname(s, a), tname(s, b));
 		return j && j->kind == XT_T_INT ? xt_type_int(8, j->sign) : j;
 	}
+	/* An array in memory is a pointer to its first element, as in C, in
+	 * arithmetic (arr + 1, arr - p) and against a pointer (arr == p); two
+	 * arrays compare by their contents (bpftrace), strings as strings. */
+	bool arith = n->op == XT_OP_ADD || n->op == XT_OP_SUB;
+	bool cmp = n->op >= XT_OP_EQ && n->op <= XT_OP_GE;
+	bool da = xt_sema_decays(n->a, a), db = xt_sema_decays(n->b, b);
+	if ((da && (arith ? xt_type_is_int(b) || b->kind == XT_T_PTR || db : cmp && b->kind == XT_T_PTR) &&
+	     !(a = xt_sema_decay(s, &n->a))) ||
+	    (db && (arith ? xt_type_is_int(a) || a->kind == XT_T_PTR || da : cmp && a->kind == XT_T_PTR) &&
+	     !(b = xt_sema_decay(s, &n->b))))
+		return NULL;
 	if (a->kind == XT_T_STR || b->kind == XT_T_STR) {
 		if ((n->op == XT_OP_EQ || n->op == XT_OP_NE) && a->kind == XT_T_STR && b->kind == XT_T_STR)
 			return &xt_bool;
@@ -342,6 +353,11 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 	case XT_OP_ADD: case XT_OP_SUB: /* pointer arithmetic: p + i, i + p, p - i, p - q */
 		if (a->kind == XT_T_PTR && b->kind == XT_T_PTR && n->op == XT_OP_SUB)
 			return &xt_s64;
+		if (a->kind == XT_T_PTR && b->kind == XT_T_PTR) { /* as in C */
+			xt_diag_error(s->dg, n->loc, "cannot add two pointers (%s and %s): subtract them to count the "
+				      "elements between", tname(s, a), tname(s, b));
+			return NULL;
+		}
 		if (a->kind == XT_T_PTR && b->kind != XT_T_PTR)
 			return a;
 		if (b->kind == XT_T_PTR && a->kind != XT_T_PTR && n->op == XT_OP_ADD)
@@ -370,6 +386,12 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 		const struct xt_type *a = xt_sema_expr(s, n->a);
 		if (!a)
 			return NULL;
+		if (n->op == XT_OP_DEREF && xt_sema_decays(n->a, a)) { /* *arr is arr[0], as in C */
+			n->kind = XT_N_INDEX;
+			n->op = XT_OP_NONE;
+			n->b = xt_node_new(s->ar, XT_N_INT, n->loc); /* 0 */
+			return in_space_of(s, n, index_(s, n));
+		}
 		if (n->op == XT_OP_DEREF)
 			return in_space_of(s, n, xt_sema_deref(s, n, a));
 		if (n->op == XT_OP_ADDR && n->a->kind == XT_N_INDEX && n->a->a->type->kind == XT_T_KVAL) {

@@ -165,6 +165,26 @@ bool xt_sema_in_memory(const struct xt_node *n)
 	}
 }
 
+bool xt_sema_decays(const struct xt_node *n, const struct xt_type *t)
+{
+	/* (a tracepoint's array field lies in the probe's context, not in memory) */
+	return t && (t->kind == XT_T_ARRAY || t->kind == XT_T_STR) && xt_sema_in_memory(n);
+}
+
+const struct xt_type *xt_sema_decay(struct xt_sema *s, struct xt_node **slot)
+{
+	struct xt_node *arr = *slot;
+	struct xt_node *idx = xt_node_new(s->ar, XT_N_INDEX, arr->loc), *addr = xt_node_new(s->ar, XT_N_UNOP, arr->loc);
+	idx->a = arr;
+	idx->b = xt_node_new(s->ar, XT_N_INT, arr->loc); /* 0 */
+	addr->op = XT_OP_ADDR;
+	addr->a = idx;
+	addr->next = arr->next; /* its place in a list of arguments */
+	arr->next = NULL;
+	*slot = addr;
+	return xt_sema_expr(s, addr);
+}
+
 /* &x */
 const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
@@ -177,7 +197,9 @@ const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const s
 		xt_diag_error(s->dg, n->loc, "cannot take the address of bitfield '%s'", f->name);
 		return NULL;
 	}
-	return xt_type_ptr(s->ar, t, xt_arena_printf(s->ar, "%s *", tname(s, t)));
+	/* it points where x lies: &uptr(p)->f is a user address too */
+	const struct xt_type *p = xt_type_ptr(s->ar, t, xt_arena_printf(s->ar, "%s *", tname(s, t)));
+	return xt_type_in_space(s->ar, p, xt_node_space(n->a->a));
 }
 
 /* offsetof(struct T, f.g...) and offsetof(T, f): a constant from here on. */

@@ -108,6 +108,13 @@ const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const s
 /* Whether n is a place in memory & can take (a field through a pointer or of
  * a struct in memory, an element, *p). */
 bool xt_sema_in_memory(const struct xt_node *n);
+/* Whether n, of type t, is an array in memory (or a char array there that
+ * reads as a string): as a value it decays to a pointer to its first element
+ * where C makes it so (arr + 1, *arr, $p = arr). A copy of one does not. */
+bool xt_sema_decays(const struct xt_node *n, const struct xt_type *t);
+/* Rewrites the array at *slot into &(*slot)[0], C's decay, and types it
+ * (NULL after a diagnostic). */
+const struct xt_type *xt_sema_decay(struct xt_sema *s, struct xt_node **slot);
 const struct xt_type *xt_sema_offsetof(struct xt_sema *s, struct xt_node *n);
 
 /* The span of the first `len` characters of n's location (the name of a call). */

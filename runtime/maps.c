@@ -154,7 +154,7 @@ static void decode_key(const struct xt_program *prog, struct xt_arena *ar, const
 	if (!m->key)
 		return;
 	struct xt_val *kv = xt_arena_alloc(ar, sizeof(*kv));
-	xt_rt_decode_key(prog, ar, m->key, key, kv);
+	xt_rt_decode(prog, ar, m->key, key, kv); /* keys print as values do */
 	if (kv->kind == XT_VAL_TUPLE) {
 		e->keys = kv->tuple.elems;
 		e->nkeys = kv->tuple.n;

@@ -18,6 +18,7 @@ enum xt_format { XT_FMT_TEXT, XT_FMT_JSON, XT_FMT_FOLDED };
 enum xt_val_kind {
 	XT_VAL_INT,    /* signed integer: .i */
 	XT_VAL_UINT,   /* unsigned integer: .u */
+	XT_VAL_PTR,    /* an address .u: 0x-prefixed lowercase hex in text, a number in JSON (bpftrace 0.26) */
 	XT_VAL_BOOL,   /* .u 0 or 1: true/false in text and JSON, 1/0 for printf's integer conversions */
 	XT_VAL_STR,    /* NUL-terminated string: .s (printed bare in text, quoted/escaped in JSON) */
 	XT_VAL_TUPLE,  /* .tuple.elems[0..n) printed "(a, b)" */

@@ -50,6 +50,12 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 	case XT_VAL_UINT:
 		put_int(out, v->u, false);
 		break;
+	case XT_VAL_PTR:
+		if (fmt == XT_FMT_JSON)
+			put_int(out, v->u, false);
+		else
+			fprintf(out, "0x%" PRIx64, v->u);
+		break;
 	case XT_VAL_BOOL:
 		fputs(v->u ? "true" : "false", out);
 		break;
@@ -119,8 +125,8 @@ void xt_print_dump_begin(FILE *out, enum xt_format fmt)
  * last), strings by strcmp, argument by argument. */
 static int cmp_val(const struct xt_val *a, const struct xt_val *b)
 {
-	bool ai = a->kind == XT_VAL_INT || a->kind == XT_VAL_UINT || a->kind == XT_VAL_BOOL;
-	bool bi = b->kind == XT_VAL_INT || b->kind == XT_VAL_UINT || b->kind == XT_VAL_BOOL;
+	bool ai = a->kind == XT_VAL_INT || a->kind == XT_VAL_UINT || a->kind == XT_VAL_BOOL || a->kind == XT_VAL_PTR;
+	bool bi = b->kind == XT_VAL_INT || b->kind == XT_VAL_UINT || b->kind == XT_VAL_BOOL || b->kind == XT_VAL_PTR;
 
 	if (ai && bi)
 		return a->u < b->u ? -1 : a->u > b->u;
@@ -167,8 +173,8 @@ static int cmp_entries(const void *pa, const void *pb, void *pagg)
 		c = CMP(agg->sort_value(a), agg->sort_value(b));
 	else if (a->value.kind == XT_VAL_INT && b->value.kind == XT_VAL_INT)
 		c = CMP(a->value.i, b->value.i);
-	else if ((a->value.kind == XT_VAL_UINT || a->value.kind == XT_VAL_BOOL) &&
-		 (b->value.kind == XT_VAL_UINT || b->value.kind == XT_VAL_BOOL))
+	else if ((a->value.kind == XT_VAL_UINT || a->value.kind == XT_VAL_BOOL || a->value.kind == XT_VAL_PTR) &&
+		 (b->value.kind == XT_VAL_UINT || b->value.kind == XT_VAL_BOOL || b->value.kind == XT_VAL_PTR))
 		c = CMP(a->value.u, b->value.u);
 	return c ? c : cmp_keys(a, b);
 }
@@ -194,7 +200,7 @@ static int cmp_recs(const void *pa, const void *pb, void *pagg)
 
 static bool int_kind(enum xt_val_kind k)
 {
-	return k == XT_VAL_INT || k == XT_VAL_UINT || k == XT_VAL_BOOL;
+	return k == XT_VAL_INT || k == XT_VAL_UINT || k == XT_VAL_BOOL || k == XT_VAL_PTR;
 }
 
 /* Sorts m's entries as cmp_entries orders them, comparing two numbers per
@@ -213,7 +219,8 @@ static bool sort_fast(struct xt_map_data *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct xt_map_entry *e = &m->entries[i];
 		all_int = all_int && e->value.kind == XT_VAL_INT;
-		all_uint = all_uint && (e->value.kind == XT_VAL_UINT || e->value.kind == XT_VAL_BOOL);
+		all_uint = all_uint && (e->value.kind == XT_VAL_UINT || e->value.kind == XT_VAL_BOOL ||
+					e->value.kind == XT_VAL_PTR);
 		int_key = int_key && e->nkeys > 0 && int_kind(e->keys[0].kind);
 	}
 	const uint64_t sign = 1ull << 63;

@@ -86,7 +86,4 @@ int xt_rt_release_in_background(struct xt_rt *rt);
  * disabled), as bpftrace does; a few slow ones may stay (see there). */
 void xt_rt_quiesce(struct xt_rt *rt);
 
-/* values.c: xt_rt_decode (runtime.h) for a map key: pointers print in hex there. */
-void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
-		      const uint8_t *p, struct xt_val *out);
 #endif

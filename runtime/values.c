@@ -23,11 +23,9 @@ static int64_t read_int(const uint8_t *p, int size)
 	return (int64_t)(u << shift) >> shift;
 }
 
-/* The elements of array type arr at p, each decoded by `one` (a value's or a key's decoder). */
+/* The elements of array type arr at p. */
 static void decode_array(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *arr,
-			 const uint8_t *p, struct xt_val *out,
-			 void (*one)(const struct xt_program *, struct xt_arena *, const struct xt_type *,
-				     const uint8_t *, struct xt_val *))
+			 const uint8_t *p, struct xt_val *out)
 {
 	const struct xt_type *el = arr->pointee;
 	int esz = el->kind == XT_T_BOOL ? 1 : el->size;
@@ -35,7 +33,7 @@ static void decode_array(const struct xt_program *prog, struct xt_arena *ar, con
 	/* a struct or an array inside: a copy of it, decoded the same way */
 	const struct xt_type *et = xt_type_is_place(el) ? xt_type_kval(ar, el) : el;
 	for (int i = 0; i < arr->n; i++)
-		one(prog, ar, et, p + (size_t)i * esz, &v[i]);
+		xt_rt_decode(prog, ar, et, p + (size_t)i * esz, &v[i]);
 	out->kind = XT_VAL_ARRAY;
 	out->tuple.elems = v;
 	out->tuple.n = arr->n;
@@ -106,9 +104,9 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		out->kind = prog && prog->opts.bool_as_int ? XT_VAL_UINT : XT_VAL_BOOL;
 		out->u = p[0] != 0;
 		return;
-	case XT_T_PTR: /* as bpftrace 0.17: signed decimal as a value (keys: see xt_rt_decode_key) */
-		out->kind = XT_VAL_INT;
-		out->i = read_int(p, 8);
+	case XT_T_PTR: /* in hex, as bpftrace 0.26 (0.17: signed decimal as a value, hex as a key) */
+		out->kind = XT_VAL_PTR;
+		out->u = read_uint(p, 8);
 		return;
 	case XT_T_STR:
 		out->kind = XT_VAL_STR;
@@ -155,7 +153,7 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 	}
 	case XT_T_KVAL: /* a copy of a struct or an array: arrays element by element, structs from BTF */
 		if (t->pointee->kind == XT_T_ARRAY) {
-			decode_array(prog, ar, t->pointee, p, out, xt_rt_decode);
+			decode_array(prog, ar, t->pointee, p, out);
 			return;
 		}
 		if (t->pointee->kind == XT_T_RECORD) {
@@ -170,29 +168,4 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 		out->u = read_uint(p, 8);
 		return;
 	}
-}
-
-/* A map key: as a value, except that pointers print in hex (as bpftrace 0.17). */
-void xt_rt_decode_key(const struct xt_program *prog, struct xt_arena *ar, const struct xt_type *t,
-		      const uint8_t *p, struct xt_val *out)
-{
-	if (t->kind == XT_T_PTR) {
-		out->kind = XT_VAL_SYM;
-		out->s = xt_arena_printf(ar, "0x%llx", (unsigned long long)read_uint(p, 8));
-		return;
-	}
-	if (t->kind == XT_T_KVAL && t->pointee->kind == XT_T_ARRAY) { /* [0x0,0x0] as bpftrace 0.17 */
-		decode_array(prog, ar, t->pointee, p, out, xt_rt_decode_key);
-		return;
-	}
-	if (t->kind == XT_T_TUPLE) {
-		struct xt_val *el = xt_arena_alloc(ar, sizeof(*el) * t->n);
-		for (int i = 0; i < t->n; i++)
-			xt_rt_decode_key(prog, ar, t->elems[i], p + t->offsets[i], &el[i]);
-		out->kind = XT_VAL_TUPLE;
-		out->tuple.elems = el;
-		out->tuple.n = t->n;
-		return;
-	}
-	xt_rt_decode(prog, ar, t, p, out);
 }

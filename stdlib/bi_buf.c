@@ -5,7 +5,7 @@
 
 enum { XT_H_D_PATH = 147 };
 
-/* buf(addr, len) or buf(kernel_array): buffer[N] with N = len when it is a
+/* buf(addr, len) or buf(array): buffer[N] with N = len when it is a
  * literal (at most max_strlen), else max_strlen, the length clamped at run
  * time. */
 static const struct xt_type *buf_type(struct xt_sema *s, struct xt_node *n)
@@ -16,8 +16,8 @@ static const struct xt_type *buf_type(struct xt_sema *s, struct xt_node *n)
 	if (!t)
 		return NULL;
 	int max = xt_sema_program(s)->opts.max_strlen, size = max;
-	if (t->kind == XT_T_ARRAY || (t->kind == XT_T_BUF && t->render == XT_R_NONE)) {
-		size = t->kind == XT_T_ARRAY ? t->size : t->size - 8;
+	if (xt_type_array_of(t) || (t->kind == XT_T_BUF && t->render == XT_R_NONE)) {
+		size = xt_type_array_of(t) ? xt_type_array_of(t)->size : t->size - 8; /* an array in memory or a copy */
 	} else if (t->kind == XT_T_STR) {
 		size = t->size;
 	} else if (!xt_type_is_int(t) && t->kind != XT_T_PTR) {
@@ -61,7 +61,7 @@ static LLVMValueRef buf_emit(struct xt_cg *cg, struct xt_node *n)
 	}
 	LLVMValueRef buf = xt_cg_buf(cg, n->type->size, "buf");
 	LLVMValueRef data = xt_cg_gep(cg, buf, xt_cg_i64(cg, 8));
-	if (t->kind == XT_T_BUF || t->kind == XT_T_STR) { /* a value already: its first bytes */
+	if (t->kind == XT_T_BUF || t->kind == XT_T_STR || t->kind == XT_T_KVAL) { /* a value already: its first bytes */
 		int from = t->kind == XT_T_BUF ? 8 : 0, have = t->size - from;
 		xt_cg_memcpy(cg, data, xt_cg_gep(cg, v, xt_cg_i64(cg, from)), have < size ? have : size);
 		if (t->kind == XT_T_BUF) { /* keep the shorter of the two lengths */

@@ -69,11 +69,22 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 	int size = xt_sema_program(s)->opts.max_strlen;
 	if (t->kind == XT_T_STR) /* a string already: cut to max_strlen */
 		return t->size > size ? read_str_type(s, size) : t;
-	if (!(xt_type_is_int(t) || t->kind == XT_T_PTR || t->kind == XT_T_DATALOC)) {
+	/* an array of bytes, in memory or a copy: its text up to its first NUL
+	 * or its end, never past it (C's char arrays need not end in a NUL) */
+	const struct xt_type *arr = xt_type_array_of(t);
+	if (arr && (arr->pointee->kind != XT_T_INT || arr->pointee->size != 1)) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "str() needs a pointer or an array of bytes (int8, uint8, "
+			      "char), not %s", xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	if (!(arr || xt_type_is_int(t) || t->kind == XT_T_PTR || t->kind == XT_T_DATALOC)) {
 		xt_diag_error(xt_sema_diags(s), n->list->loc, "str() needs a pointer, not %s",
 			      xt_type_name(xt_sema_arena(s), t));
 		return NULL;
 	}
+	bool whole = arr && arr->n > 0; /* a flexible array member ([]) reads as a pointer does */
+	if (whole && arr->n + 1 <= size) /* all of it: no trailer */
+		size = arr->n + 1;
 	if (n->list->next) {
 		const struct xt_type *lt = xt_sema_expr(s, n->list->next);
 		if (!lt)
@@ -85,11 +96,39 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 		if (n->list->next->kind == XT_N_INT && n->list->next->ival + 1 < (uint64_t)size)
 			size = (int)n->list->next->ival + 1;
 	}
+	if (whole && size == arr->n + 1)
+		return xt_type_str(xt_sema_arena(s), size);
 	return read_str_type(s, size);
+}
+
+/* str(arr): at most size - 1 bytes of the array (a zeroed buffer ends them),
+ * copied from the copy or read from where the array lies. */
+static LLVMValueRef str_of_array(struct xt_cg *cg, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	int size = n->type->size, most = xt_type_array_of(a->type)->n;
+	if (most > size - 1)
+		most = size - 1;
+	LLVMValueRef v = xt_cg_expr(cg, a);
+	LLVMValueRef len = xt_cg_i64(cg, most);
+	if (a->next && a->next->kind != XT_N_INT) { /* a run-time length, clamped */
+		LLVMValueRef want = xt_cg_expr(cg, a->next);
+		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, want, len, ""), want, len, "");
+	}
+	LLVMValueRef buf = xt_cg_buf(cg, size, "str");
+	if (a->type->kind == XT_T_KVAL && !(a->next && a->next->kind != XT_N_INT))
+		xt_cg_memcpy(cg, buf, v, most);
+	else if (a->type->kind == XT_T_KVAL) /* a copy, `len` bytes of it: the BPF stack is kernel memory */
+		xt_cg_probe_read_in(cg, buf, len, LLVMBuildPtrToInt(cg->b, v, cg->i64, ""), false, XT_AS_KERNEL);
+	else
+		xt_cg_probe_read_in(cg, buf, len, v, false, xt_node_space(a));
+	return buf;
 }
 
 static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 {
+	if (xt_type_array_of(n->list->type) && xt_type_array_of(n->list->type)->n > 0)
+		return str_of_array(cg, n);
 	if (n->list->type->kind == XT_T_STR) {
 		if (n->list->type->size <= n->type->size)
 			return xt_cg_expr(cg, n->list);

@@ -352,12 +352,12 @@ static void put_value(FILE *f, const struct btf *btf, int id, const uint8_t *p, 
 		put_int(f, load(p, size), size * 8, sign);
 		return;
 	}
-	case BTF_KIND_PTR: /* as bpftrace 0.17: signed decimal */
+	case BTF_KIND_PTR: /* in hex, as bpftrace 0.26 (0.17: signed decimal) */
 		if (avail < 8) {
 			fputs("?", f);
 			return;
 		}
-		put_int(f, load(p, 8), 64, true);
+		fprintf(f, "0x%llx", (unsigned long long)load(p, 8));
 		return;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION: {

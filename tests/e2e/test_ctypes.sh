@@ -3,7 +3,9 @@
 # tests/targets/cstructs cast their arguments to the same structs defined in
 # the xtrace program and read nested structs, unions, bitfields, 2-D arrays,
 # pointers to pointers and strings from user memory; types and macros from
-# headers; diagnostics inside headers; runqlat.bt and runqlen.bt. Exact output.
+# headers; diagnostics inside headers; runqlat.bt and runqlen.bt; arrays and
+# pointers as values (decay, str() and buf() of arrays, pointers printed in
+# hex), in cstructs and in cstructs_nopie (no PIE, no -g). Exact output.
 . "$(dirname "$0")/lib.sh"
 need_root
 T=$(realpath "$XT_TARGETS/cstructs")
@@ -43,6 +45,8 @@ struct item {
 	unsigned char bytes[4];
 	uint64_t big;
 	double ratio;
+	unsigned char tag[6];
+	char tail[4];
 };
 typedef struct item item_t;
 union number { long l; int i[2]; unsigned char b[8]; };
@@ -281,4 +285,120 @@ xt -q -c "$T" decay.bt
 check "arrays decay to pointers in casts" 0 "6 5 250 64 1 4464
 250 -6
 101 ven 4" ''
+
+# -- arrays and pointers as values, in a PIE built with -g and in a
+# position-dependent executable without debug information (the types are the
+# program's own): arrays in memory decay to pointers (arr + 1, *arr, $p = arr,
+# arr == p), str() and buf() of arrays in memory and of copies, pointers
+# printed in hex (print, map values and keys; a number in JSON), a uretprobe's
+# pointer, arrays in tuples, map values and multi-keys, == on arrays
+arrays_pointers() {
+T=$1 V=$2
+{ cat defs.h; cat <<EOF
+uprobe:$T:visit {
+	\$it = (item_t *)arg0;
+	printf("deref %d %d %d %d %d\\n", *\$it->bytes, *(\$it->bytes + 3), *(*(\$it->grid + 1) + 2), **\$it->grid, *\$it->name);
+	printf("arith %d %d %d %d\\n", (uint64)(\$it->bytes + 2) - (uint64)(\$it->bytes + 0), (\$it->grid + 1) - \$it->grid,
+	       (uint64)(\$it->grid + 1) - (uint64)&\$it->grid[0][0], 3 + \$it->bytes - \$it->bytes);
+	\$p = (uint8 *)0; \$p = \$it->bytes;
+	let \$q: long * = \$it->grid[1];
+	\$n = (int8 *)0; \$n = \$it->name;
+	@mp = (uint8 *)0; @mp = \$it->bytes;
+	printf("assign %d %d %d %s %d %d %d %s\\n", \$p[3], \$q[2], \$p == \$it->bytes, str(\$n + 2), \$n + 1 > \$it->name,
+	       \$it->bytes != \$p, *(@mp + 3), \$p);
+	\$s = \$p; \$s++; \$s += 2; \$i = 3;
+	printf("ptr %d %d %d %d %d %d\\n", *\$s, \$s - \$p, \$s - \$it->bytes, \$s > \$p, (**\$it->pp).id, \$it->bytes[\$i]);
+	\$t = \$it->tag; \$c = \$it->bytes;
+	printf("str %s|%s|%s|%s|%s\\n", str(\$it->tag), str(\$it->tag, 3), str(\$t), str(\$t, 2), str(\$it->tail));
+	printf("buf %r %r %r %r\\n", buf(\$it->bytes), buf(\$c), buf(\$c, 2), buf(\$t));
+	printf("eq %d %d %d %d\\n", \$it->bytes == \$c, \$it->grid[0] != \$it->grid[1], \$it->tag == \$t, \$c != \$it->bytes);
+	print(\$it->next);
+	printf("0x%lx %s\\n", \$it->next, \$it->next);
+	@ptr = \$it->next; @key[\$it->next] = 1;
+	@v = \$it->grid; @t = (\$it->bytes, \$it->tag); @k[\$it->bytes, \$it->id] = 2;
+}
+uretprobe:$T:follow { \$r = (item_t *)retval; printf("ret %d %s %s\\n", \$r->id, \$r->name, str(\$r->label)); print(\$r); }
+EOF
+} > ap.bt
+xt -q -c "$T" ap.bt
+local a b
+a=$(printf '%s\n' "$XT_OUT" | sed -n 8p) b=$(printf '%s\n' "$XT_OUT" | sed -n 3p | cut -d' ' -f9)
+expect_match "$V: print(pointer) is hex" '^0x[0-9a-f]+ 0x[0-9a-f]+$' "$a $b"
+check "$V: arrays decay, str()/buf() of arrays, pointers in hex, uretprobe pointer, arrays as values" 0 "deref 1 250 6 1 115
+arith 2 1 24 3
+assign 250 6 1 ven 1 0 250 $b
+ptr 250 3 3 1 8 250
+str tagged|tag..|tagged|ta..|end
+buf \\x01\\x02\\x03\\xfa \\x01\\x02\\x03\\xfa \\x01\\x02 tagged
+eq 1 1 1 0
+$a
+$a $a
+ret 8 eight second
+$a
+
+
+@k[[1,2,3,250], 7]: 2
+@key[$a]: 1
+@mp: $b
+@ptr: $a
+@t: ([1,2,3,250], [116,97,103,103,101,100])
+@v: [[1,2,3],[4,5,6]]" ''
+xt -q -f json -c "$T" ap.bt # a new process: new addresses (PIE), read from its printf records
+a=$(printf '%s\n' "$XT_OUT" | sed -n 's/.*"data": "\(0x[0-9a-f]*\) 0x.*/\1/p')
+b=$(printf '%s\n' "$XT_OUT" | sed -n 's/.*"data": "assign .* \(0x[0-9a-f]*\)\\n".*/\1/p')
+expect_match "$V: JSON: printf records" '^0x[0-9a-f]+ 0x[0-9a-f]+$' "$a $b"
+expect_eq "$V: JSON: a pointer value is a number, a pointer key its hex text, arrays JSON arrays" "{\"type\": \"map\", \"data\": {\"@k\": {\"[1,2,3,250],7\": 2}}}
+{\"type\": \"map\", \"data\": {\"@key\": {\"$a\": 1}}}
+{\"type\": \"map\", \"data\": {\"@mp\": $((b))}}
+{\"type\": \"map\", \"data\": {\"@ptr\": $((a))}}
+{\"type\": \"map\", \"data\": {\"@t\": [[1,2,3,250],[116,97,103,103,101,100]]}}
+{\"type\": \"map\", \"data\": {\"@v\": [[1,2,3],[4,5,6]]}}" "$(printf '%s\n' "$XT_OUT" | grep '"type": "map"')"
+}
+arrays_pointers "$T" "PIE, -g"
+T_NOPIE=$(realpath "$XT_TARGETS/cstructs_nopie")
+if [ -x "$T_NOPIE" ]; then arrays_pointers "$T_NOPIE" "non-PIE, no -g"; else fail "tests/targets/cstructs_nopie is not built"; fi
+
+# -- reads from the right address space in every probe type that can see the
+# target's memory: its structs (user memory) reached from a tracepoint's
+# argument, from pt_regs read in kernel memory by a rawtracepoint, from a
+# uprobe's argument, a uretprobe's return value and a USDT probe's argument,
+# each probe also reading the kernel's curtask; uptr() and kptr() force the
+# user or the kernel read (a user address read as kernel memory reads 0);
+# BEGIN reads kernel memory (tests/e2e/cases/btf_*, values_*)
+{ cat defs.h; cat <<EOF
+tracepoint:syscalls:sys_enter_write /pid == cpid/ {
+	\$w = (item_t *)args.buf; printf("tracepoint %d %s %s %d\\n", \$w->id, \$w->next->name, str(\$w->tag), curtask->tgid == pid); }
+rawtracepoint:sys_enter /pid == cpid && args.id == 1/ {
+	\$r = (item_t *)args.regs->si; printf("rawtracepoint %d %s %d\\n", \$r->id, str(\$r->label), curtask->tgid == pid); }
+uprobe:$T:visit { \$it = (item_t *)arg0; printf("uprobe %d %s %d %s %d\\n", *\$it->next->bytes, str(\$it->label), curtask->tgid == pid,
+	str(uptr(arg0 + 4)), *(int32 *)kptr(arg0)); }
+uretprobe:$T:follow { printf("uretprobe %d %d\\n", ((item_t *)retval)->id, curtask->tgid == pid); }
+usdt:$T:cs:item { \$u = (item_t *)arg0; printf("usdt %d %s %d\\n", \$u->grid[1][1], str(\$u->tag), curtask->tgid == pid); }
+EOF
+} > spaces.bt
+xt -q -c "$T" spaces.bt
+XT_OUT=$(printf '%s\n' "$XT_OUT" | grep -v '^$' | sort) # the two syscall probes fire in either order
+check "address spaces: tracepoint, rawtracepoint, uprobe, uretprobe, usdt read user structs and kernel memory" 0 "rawtracepoint 7 first 1
+tracepoint 7 eight tagged 1
+uprobe 0 first 1 seven 0
+uretprobe 8 1
+usdt 5 tagged 1" ''
+
+# -- what arrays and pointers refuse: one diagnostic each, under its span
+# (the statement alone on line $L of err.bt, after the definitions)
+L=$(( $(wc -l < defs.h) + 3 ))
+ap_error() {
+	{ cat defs.h; printf 'uprobe:%s:visit {\n$it = (item_t *)arg0; $c = $it->bytes; $p = (uint8 *)0;\n%s\n}\n' "$T" "$2"; } > err.bt
+	xt err.bt
+	check "$1" 1 '' "err.bt:$L:$3
+$2
+$4"
+}
+ap_error "a constant index past an array's end" 'print($it->bytes[4]);' \
+	"18: error: index 4 is out of bounds for uint8[4]" '                 ~'
+ap_error "a copy of an array assigned to a pointer" '$p = $c;' \
+	"6-7: error: cannot assign uint8[4] to \$p, a pointer (uint8 *): this array is a copy, which has no address; assign an array in memory (as \$p = \$it->arr), which decays to a pointer to its first element" '     ~~'
+ap_error "str() of an array of longs" 'print(str($it->grid[0]));' \
+	"11-22: error: str() needs a pointer or an array of bytes (int8, uint8, char), not int64[3]" '          ~~~~~~~~~~~~'
+
 finish

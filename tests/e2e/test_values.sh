@@ -57,19 +57,21 @@ uprobe:$T:xt_ptrs {
 	\$pp = (int32 **)arg0;
 	printf(\"%d %d %d %d\n\", **\$pp, *\$pp[1], *(*(\$pp + 2)), \$pp[0] - (int32 *)arg1);
 	print(*(int32 *[4] *)arg0);
+	print(\$pp[3]);
 	@p[\$pp[3]] = \$pp[3];
 	@k[*(int32 *[4] *)arg0] = 1;
 }
 uprobe:$T:xt_deep { printf(\"%d %d\n\", **(int32 **)arg0, ***(int32 ***)arg1); }"
 ints=$(addr ints)
 i0=$((ints)) i1=$((ints + 4)) i2=$((ints + 8)) i3=$((ints + 12))
-expect_eq "$V: arrays of pointers, pointers to pointers: values in decimal, keys in hex (bpftrace 0.17)" "40000 3 -2 3
-[$i3,$i2,$i1,$i0]
+expect_eq "$V: arrays of pointers, pointers to pointers: in hex as values and keys (bpftrace 0.26)" "40000 3 -2 3
+[$(printf '0x%x,0x%x,0x%x,0x%x' $i3 $i2 $i1 $i0)]
+$ints
 40000 40000
 
 
 @k[[$(printf '0x%x,0x%x,0x%x,0x%x' $i3 $i2 $i1 $i0)]]: 1
-@p[$ints]: $i0" "$XT_OUT"
+@p[$ints]: $ints" "$XT_OUT"
 
 xt -q -c "$T" -e "
 uprobe:$T:xt_limits {
@@ -90,7 +92,7 @@ expect_eq "$V: kernel BTF structs in user memory: struct rlimit[3], struct list_
 
 
 @l: 3
-@n: $(($(addr nodes) + 16))" "$XT_OUT"
+@n: $(printf '0x%x' $(($(addr nodes) + 16)))" "$XT_OUT"
 
 xt -q -c "$T" -e "
 uprobe:$T:xt_index {

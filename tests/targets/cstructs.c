@@ -1,12 +1,17 @@
 /* cstructs [N] [wait]: passes structs with known contents by pointer to
  * noinline functions, for test_ctypes.sh, which defines the same types in
  * its xtrace programs: visit(&first) N times (default 1), then
- * total(&num, 2) once. The structs hold nested structs and unions,
- * bitfields, arrays (two-dimensional too), pointers to pointers, a string
- * pointer and a float. */
+ * total(&num, 2) and follow(&first) (which returns first.next) once, then
+ * passes &first to the USDT probe cs:item and write(2)s it to fd -1 (EBADF:
+ * only for the syscall tracepoints). The
+ * structs hold nested structs and unions, bitfields, arrays
+ * (two-dimensional too), pointers to pointers, a string pointer, a float and
+ * a byte array without a NUL (tag, followed by tail's text). cstructs_nopie
+ * is the same program, position-dependent and without debug information. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sdt.h>
 #include "hold.h"
 
 struct inner {
@@ -34,6 +39,8 @@ struct item {
 	unsigned char bytes[4];
 	uint64_t big;
 	double ratio;
+	unsigned char tag[6];
+	char tail[4];
 };
 
 typedef struct item item_t;
@@ -52,6 +59,11 @@ __attribute__((noinline)) int visit(item_t *it)
 __attribute__((noinline)) long total(union number *n, int k)
 {
 	return n->l * k;
+}
+
+__attribute__((noinline)) item_t *follow(item_t *it)
+{
+	return it->next;
 }
 
 int main(int argc, char **argv)
@@ -74,6 +86,8 @@ int main(int argc, char **argv)
 		.bytes = { 1, 2, 3, 250 },
 		.big = 1ULL << 40,
 		.ratio = 0.5,
+		.tag = { 't', 'a', 'g', 'g', 'e', 'd' },
+		.tail = "end",
 	};
 	static union number num = { .i = { -2, 3 } };
 	long sum = 0;
@@ -82,5 +96,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		sum += visit(&first);
 	sum += total(&num, 2);
+	sum += follow(&first)->id;
+	STAP_PROBE1(cs, item, &first);
+	sum += write(-1, &first, sizeof(first));
 	return sum == 42 ? 1 : 0;
 }

@@ -548,6 +548,26 @@ static void test_print_arrays(void **state)
 		"{\"type\": \"map\", \"data\": {\"@a\": {\"[1,5]\": [1,2], \"[2,-1]\": [[1,2],[\"a\",\"b\"]]}}}\n");
 }
 
+/* Pointers as bpftrace 0.26 prints them: lowercase hex in keys, values and
+ * arrays, sorted as unsigned numbers; a number in JSON values, the hex text
+ * in JSON keys. (0.17 printed values in signed decimal.)
+ * @p[(int8 *)0x1000] = (int8 *)-1; @p[(int8 *)0x200] = (int8 *)0; */
+static void test_print_pointers(void **state)
+{
+	struct xt_val k[] = { { .kind = XT_VAL_PTR, .u = 0x1000 }, { .kind = XT_VAL_PTR, .u = 0x200 } };
+	struct xt_val in[] = { { .kind = XT_VAL_PTR, .u = 0 }, { .kind = XT_VAL_PTR, .u = 0xffff888100a0b0c0 } };
+	struct xt_map_entry e[] = {
+		{ .keys = &k[0], .nkeys = 1, .value = { .kind = XT_VAL_PTR, .u = UINT64_MAX } },
+		{ .keys = &k[1], .nkeys = 1, .value = { .kind = XT_VAL_ARRAY, .tuple = { in, 2 } } },
+	};
+	struct xt_map_data m = { .name = "p", .entries = e, .n = 2 };
+
+	check(&m, XT_FMT_TEXT, 0, 0, "@p[0x200]: [0x0,0xffff888100a0b0c0]\n@p[0x1000]: 0xffffffffffffffff\n");
+	check(&m, XT_FMT_JSON, 0, 0,
+		"{\"type\": \"map\", \"data\": {\"@p\": {\"0x200\": [0,18446612686375530688], "
+		"\"0x1000\": 18446744073709551615}}}\n");
+}
+
 /* @y[1] = kstack: a stack's text ends in '\n', so no separator follows it */
 /* bpftrace 0.24's bool: @b[1 == 1] = 1 == 2; @b[1 == 2] = 1 == 1;
  * true/false in keys and values, false sorting first */
@@ -661,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_print_exit_dump_of_empty_maps),
 		cmocka_unit_test(test_print_json_escapes),
 		cmocka_unit_test(test_print_arrays),
+		cmocka_unit_test(test_print_pointers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
