@@ -405,9 +405,19 @@ static bool runs_once_only(const struct xt_rt *rt)
 	if (rt->opts.child || rt->opts.metrics)
 		return false;
 	for (int i = 0; i < rt->nprobes; i++)
-		if (!(rt->probes[i].info->prov->flags & XT_PROVF_RUNONCE))
+		if (!(rt->probes[i].info->prov->flags & XT_PROVF_RUNONCE) && !rt->probes[i].info->prov->run)
 			return false;
 	return true;
+}
+
+/* Runs the probes the runtime drives itself (iterators), in order, after BEGIN. */
+static void run_driven(struct xt_rt *rt)
+{
+	for (int i = 0; i < rt->nprobes && !rt->done && !xt_sig_stop_pending(); i++) {
+		struct xt_rt_probe *rp = &rt->probes[i];
+		if (rp->info->prov->run && rp->info->prov->run(rt, rp) < 0 && !rt->exited)
+			rt->status = 1;
+	}
 }
 
 int xt_rt_run(struct xt_rt *rt)
@@ -425,6 +435,7 @@ int xt_rt_run(struct xt_rt *rt)
 		fprintf(stderr, "xtrace: cannot serve metrics: %s\n", strerror(-merr));
 
 	xt_rt_run_special(rt, false);
+	run_driven(rt);
 	if (runs_once_only(rt))
 		rt->done = true;
 	if (!rt->done)
