@@ -283,7 +283,18 @@ static int run_flagged(struct xt_rt *rt, unsigned flag)
 	return n;
 }
 
-/* Runs every BEGIN (or END) program once, in order. */
+/* Runs the probes the runtime drives itself (iterators), in order, after BEGIN. */
+static void run_driven(struct xt_rt *rt)
+{
+	for (int i = 0; i < rt->nprobes && !rt->done && !xt_sig_stop_pending(); i++) {
+		struct xt_rt_probe *rp = &rt->probes[i];
+		if (rp->info->prov->run && rp->info->prov->run(rt, rp) < 0 && !rt->exited)
+			rt->status = 1;
+	}
+}
+
+/* Runs every BEGIN (or END) program once, in order; after BEGIN, the probes
+ * the runtime drives (iterators). */
 void xt_rt_run_special(struct xt_rt *rt, bool end)
 {
 	unsigned flag = end ? XT_PROVF_END : XT_PROVF_BEGIN;
@@ -293,6 +304,8 @@ void xt_rt_run_special(struct xt_rt *rt, bool end)
 	}
 	run_flagged(rt, flag);
 	rt->ending = false;
+	if (!end)
+		run_driven(rt);
 }
 
 int xt_rt_events_fd(struct xt_rt *rt) { return ring_buffer__epoll_fd(rt->rb); }
@@ -410,16 +423,6 @@ static bool runs_once_only(const struct xt_rt *rt)
 	return true;
 }
 
-/* Runs the probes the runtime drives itself (iterators), in order, after BEGIN. */
-static void run_driven(struct xt_rt *rt)
-{
-	for (int i = 0; i < rt->nprobes && !rt->done && !xt_sig_stop_pending(); i++) {
-		struct xt_rt_probe *rp = &rt->probes[i];
-		if (rp->info->prov->run && rp->info->prov->run(rt, rp) < 0 && !rt->exited)
-			rt->status = 1;
-	}
-}
-
 int xt_rt_run(struct xt_rt *rt)
 {
 	struct xt_loop *l = xt_loop_new();
@@ -435,7 +438,6 @@ int xt_rt_run(struct xt_rt *rt)
 		fprintf(stderr, "xtrace: cannot serve metrics: %s\n", strerror(-merr));
 
 	xt_rt_run_special(rt, false);
-	run_driven(rt);
 	if (runs_once_only(rt))
 		rt->done = true;
 	if (!rt->done)

@@ -96,7 +96,8 @@ const struct xt_map_info **xt_rt_maps_by_name(const struct xt_program *prog);
 void xt_rt_close(struct xt_rt *rt);
 
 /* --- pieces of xt_rt_run, for a session that runs many programs ---------- */
-/* Runs every BEGIN (or END when `end`) program once, in order, and the events they sent. */
+/* Runs every BEGIN (or END when `end`) program once, in order, and the events they sent;
+ * after BEGIN, the probes the runtime drives (iterators: read to their end). */
 void xt_rt_run_special(struct xt_rt *rt, bool end);
 /* The ring buffer's epoll fd: readable when records wait. */
 int xt_rt_events_fd(struct xt_rt *rt);
