@@ -362,16 +362,34 @@ static int iter_run(struct xt_rt *rt, struct xt_rt_probe *rp)
 	return err;
 }
 
+/* -lv: ctx's members after meta, which are bpf_iter_NAME's parameters. */
+static void iter_detail(const char *name, char *detail, size_t size)
+{
+	const struct btf *btf = xt_btf_get(NULL);
+	const struct btf_type *fn = btf ? btf__type_by_id(btf, (uint32_t)iter_btf_id(name)) : NULL;
+	struct xt_btf_arg args[8];
+	int n = fn ? xt_btf_proto_args(btf, (int)fn->type, 1, args, 8) : 0;
+	size_t off = 0;
+	for (int i = 0; i < n && off < size; i++) {
+		int w = snprintf(detail + off, size - off, "    %s ctx->%s\n", args[i].ctype, args[i].name);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
 static int iter_list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
 {
-	(void)verbose;
 	static const char *const names[] = { "task", "task_file", "task_vma", "bpf_map", "bpf_prog", "bpf_link",
 		"tcp", "udp", "unix", "ksym", "cgroup", "netlink", "ipv6_route" };
-	char full[80];
+	char full[80], detail[1024];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if ((!*spec || fnmatch(spec, names[i], 0) == 0) && iter_btf_id(names[i]) >= 0) {
 			snprintf(full, sizeof(full), "iter:%s", names[i]);
-			cb(full, NULL, ctx);
+			detail[0] = 0;
+			if (verbose)
+				iter_detail(names[i], detail, sizeof(detail));
+			cb(full, verbose ? detail : NULL, ctx);
 		}
 	return 0;
 }

@@ -89,6 +89,12 @@ else
 	fail "iter:task:PIN" "no bpf filesystem at /sys/fs/bpf, and it cannot be mounted"
 fi
 
+xt -lv 'iter:task_file'
+expect_eq "-lv: what ctx offers, from the kernel's bpf_iter_task_file" "0:iter:task_file
+    struct task_struct * ctx->task
+    u32 ctx->fd
+    struct file * ctx->file" "$XT_RC:$XT_OUT"
+
 # mistakes
 xt -e 'iter:task, iter:task_file { }'
 expect_eq "one iterator per probe" "1:<stdin>:1:12-25: error: an iter probe has one attach point (each iterator is run on its own)
