@@ -227,7 +227,7 @@ int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link);
 int xt_rt_keep_link(struct xt_rt *rt, struct xt_rt_probe *rp, const char *site, struct bpf_link *link);
 int xt_rt_add_fd(struct xt_rt_probe *rp, int fd);
 /* Reads fd (a BPF iterator's) to its end, handling the records the program
- * wrote there (XT_PROVF_SEQ: each a u32 length, then {kind, id, payload})
+ * wrote there (iter's emit_record: each a u32 length, then {kind, id, payload})
  * as ring-buffer records. 0, or -errno after a message naming `site`. */
 int xt_rt_read_records(struct xt_rt *rt, int fd, const char *site);
 /* Reports why attaching failed: "<probe name>: <message>". */

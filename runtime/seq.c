@@ -1,4 +1,4 @@
-/* Records a program wrote to a BPF iterator's seq_file (XT_PROVF_SEQ)
+/* Records a program wrote to a BPF iterator's seq_file (its provider's emit_record)
  * instead of the ring buffer: reading the iterator runs the program, and
  * what it wrote is handled as ring-buffer records are. */
 #include <errno.h>
