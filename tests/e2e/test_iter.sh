@@ -107,5 +107,20 @@ expect_eq "ctx outside an iterator" "1:<stdin>:1:56-58: error: ctx is not availa
 tracepoint:syscalls:sys_enter_getppid { printf(\"%d\\n\", ctx); }
                                                        ~~~" "$XT_RC:$XT_ERR"
 
+# in the REPL an iter entry runs when it is entered
+if command -v tmux >/dev/null 2>&1; then
+	SOCK=xtiter$$
+	. "$(dirname "$0")/tmux_repl.sh" # tm, screen, send, count, expect_after, step
+	trap 'kill $W 2>/dev/null; tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$XT_TMP"' EXIT
+	mkdir -p "$XT_TMP/home"
+	tm new-session -d -s keep "sleep 600"
+	tm new-session -d -s xt -x 220 -y 50 "cd '$XT_TMP' && HOME='$XT_TMP/home' '$(readlink -f "$XTRACE")'; echo XT-EXIT=\$?; sleep 120"
+	expect_after "REPL: the prompt" '^xtrace> $' 0 60
+	step "REPL: an iter entry runs when entered" "^repl xtitertask $W$" \
+		"iter:task /ctx->task->pid == $W/ { printf(\"repl %s %d\\n\", ctx->task->comm, ctx->task->pid); }"
+	send C-d
+	expect_after "REPL: ends cleanly" '^XT-EXIT=0$' 0 60
+fi
+
 kill $W 2>/dev/null
 finish
