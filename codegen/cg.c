@@ -40,7 +40,9 @@ static void count_hit(struct xt_cg *cg)
  * link would take ~100 ms (the links themselves go to a background child). */
 static void stop_check(struct xt_cg *cg, const struct xt_probe_info *p)
 {
-	if (p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END))
+	/* nor probes the runtime drives (iterators): they run only when read,
+	 * a pinned one when read after xtrace ended */
+	if ((p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END)) || p->prov->run)
 		return;
 	LLVMValueRef gv = LLVMGetNamedGlobal(cg->mod, "xt_stopped");
 	if (!gv) {

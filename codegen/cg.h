@@ -16,7 +16,7 @@ enum {
 	XT_H_READ_USER = 112, XT_H_READ_KERNEL = 113, XT_H_READ_USER_STR = 114,
 	XT_H_READ_KERNEL_STR = 115, XT_H_JIFFIES = 118, XT_H_RINGBUF_OUTPUT = 130,
 	XT_H_GET_FUNC_IP = 173, XT_H_ATTACH_COOKIE = 174, XT_H_FOR_EACH_MAP = 164, XT_H_LOOKUP_PERCPU = 195,
-	XT_H_GET_CURRENT_TASK_BTF = 158, XT_H_LOOP = 181, XT_H_NUMA_NODE = 42, XT_H_KTIME_BOOT = 125, XT_H_KTIME_TAI = 208,
+	XT_H_GET_CURRENT_TASK_BTF = 158, XT_H_SEQ_PRINTF = 126, XT_H_SEQ_WRITE = 127, XT_H_PER_CPU_PTR = 153, XT_H_THIS_CPU_PTR = 154, XT_H_LOOP = 181, XT_H_NUMA_NODE = 42, XT_H_KTIME_BOOT = 125, XT_H_KTIME_TAI = 208,
 };
 
 /* BPF_MAX_LOOPS: the most iterations one bpf_loop call runs. */
@@ -130,6 +130,11 @@ LLVMValueRef xt_cg_site(struct xt_cg *cg);
 LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m, LLVMValueRef key, LLVMValueRef init);
 /* Opens a basic block named `name` in the current function. */
 LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name);
+/* emit_ksym.c: kernel variable `name` as a typed __ksym extern (section
+ * .ksyms, debug type `di_type`, which libbpf matches against the kernel's BTF
+ * and the kernel resolves): its address, for bpf_per_cpu_ptr and
+ * bpf_this_cpu_ptr. Declared once per module. */
+LLVMValueRef xt_cg_ksym(struct xt_cg *cg, const char *name, LLVMMetadataRef di_type);
 /* Declares a BTF-defined map (type is a BPF_MAP_TYPE_* number). */
 LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int max_entries,
 			       int key_size, int value_size);

@@ -226,6 +226,10 @@ void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVM
 	LLVMSetAlignment(st, 4);
 	st = LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)id), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
 	LLVMSetAlignment(st, 4);
+	if (cg->probe->prov->emit_record) {
+		cg->probe->prov->emit_record(cg, b, id, buf, size + 8);
+		return;
+	}
 	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, size + 8), xt_cg_i64(cg, 0) };
 	LLVMValueRef r = xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
 	xt_cg_count_lost(cg, 0, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""));

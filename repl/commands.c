@@ -47,7 +47,7 @@ static void help_provider(const struct xt_provider *p)
 	       p->help ? p->help : "");
 	static const struct { unsigned flag; const char *what; } ctx[] = {
 		{ XT_PROVF_CTX_ARGN, "arg0, arg1, ..." }, { XT_PROVF_CTX_RETVAL, "retval" },
-		{ XT_PROVF_CTX_FUNC, "func" }, { XT_PROVF_CTX_REGS, "reg()" },
+		{ XT_PROVF_CTX_FUNC, "func" }, { XT_PROVF_CTX_REGS, "reg()" }, { XT_PROVF_CTX_CTX, "ctx" },
 	};
 	int n = 0;
 	for (size_t i = 0; i < sizeof(ctx) / sizeof(ctx[0]); i++)

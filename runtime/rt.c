@@ -360,7 +360,18 @@ static int run_flagged(struct xt_rt *rt, unsigned flag)
 	return n;
 }
 
-/* Runs every BEGIN (or END) program once, in order. */
+/* Runs the probes the runtime drives itself (iterators), in order, after BEGIN. */
+static void run_driven(struct xt_rt *rt)
+{
+	for (int i = 0; i < rt->nprobes && !rt->done && !xt_sig_stop_pending(); i++) {
+		struct xt_rt_probe *rp = &rt->probes[i];
+		if (rp->info->prov->run && rp->info->prov->run(rt, rp) < 0 && !rt->exited)
+			rt->status = 1;
+	}
+}
+
+/* Runs every BEGIN (or END) program once, in order; after BEGIN, the probes
+ * the runtime drives (iterators). */
 void xt_rt_run_special(struct xt_rt *rt, bool end)
 {
 	unsigned flag = end ? XT_PROVF_END : XT_PROVF_BEGIN;
@@ -370,6 +381,8 @@ void xt_rt_run_special(struct xt_rt *rt, bool end)
 	}
 	run_flagged(rt, flag);
 	rt->ending = false;
+	if (!end)
+		run_driven(rt);
 }
 
 int xt_rt_events_fd(struct xt_rt *rt) { return ring_buffer__epoll_fd(rt->rb); }
@@ -482,7 +495,7 @@ static bool runs_once_only(const struct xt_rt *rt)
 	if (rt->opts.child || rt->opts.metrics)
 		return false;
 	for (int i = 0; i < rt->nprobes; i++)
-		if (!(rt->probes[i].info->prov->flags & XT_PROVF_RUNONCE))
+		if (!(rt->probes[i].info->prov->flags & XT_PROVF_RUNONCE) && !rt->probes[i].info->prov->run)
 			return false;
 	return true;
 }

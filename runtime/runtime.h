@@ -103,7 +103,8 @@ const struct xt_map_info **xt_rt_maps_by_name(const struct xt_program *prog);
 void xt_rt_close(struct xt_rt *rt);
 
 /* --- pieces of xt_rt_run, for a session that runs many programs ---------- */
-/* Runs every BEGIN (or END when `end`) program once, in order, and the events they sent. */
+/* Runs every BEGIN (or END when `end`) program once, in order, and the events they sent;
+ * after BEGIN, the probes the runtime drives (iterators: read to their end). */
 void xt_rt_run_special(struct xt_rt *rt, bool end);
 /* The ring buffer's epoll fd: readable when records wait. */
 int xt_rt_events_fd(struct xt_rt *rt);
@@ -232,6 +233,10 @@ int xt_rt_add_link(struct xt_rt_probe *rp, struct bpf_link *link);
  * (link NULL, errno set) reports why and returns -errno. */
 int xt_rt_keep_link(struct xt_rt *rt, struct xt_rt_probe *rp, const char *site, struct bpf_link *link);
 int xt_rt_add_fd(struct xt_rt_probe *rp, int fd);
+/* Reads fd (a BPF iterator's) to its end, handling the records the program
+ * wrote there (iter's emit_record: each a u32 length, then {kind, id, payload})
+ * as ring-buffer records. 0, or -errno after a message naming `site`. */
+int xt_rt_read_records(struct xt_rt *rt, int fd, const char *site);
 /* Reports why attaching failed: "<probe name>: <message>". */
 void xt_rt_attach_error(struct xt_rt *rt, const char *probe, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1,15 +1,19 @@
 /* Addresses and ids resolved when the program is compiled: kaddr (from
  * /proc/kallsyms), uaddr (from the probed binary's ELF symbols), cgroupid
  * (a cgroup directory's id), and reg(name), a pt_regs register read at run
- * time. The constants are kept in the call node's ival between check and emit. */
+ * time; percpu_kaddr(name[, cpu]), a per-CPU kernel variable's address,
+ * which the kernel gives at run time from the variable's BTF. The constants
+ * are kept in the call node's ival between check and emit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <bpf/btf.h>
 #include "codegen/cg.h"
 #include "lang/diag.h"
+#include "stdlib/btf_args.h"
 #include "stdlib/ctx.h"
 #include "runtime/symbols.h"
 #include "stdlib/elf_syms.h"
@@ -22,7 +26,7 @@ static const char *str_arg(struct xt_sema *s, struct xt_node *n, const char *wha
 		xt_diag_error(xt_sema_diags(s), a->loc, "%s() needs a %s as a string literal, as in %s(\"%s\")",
 			      n->name, what, n->name,
 			      strcmp(n->name, "cgroupid") == 0 ? "/sys/fs/cgroup/system.slice" :
-			      strcmp(n->name, "reg") == 0 ? "ip" : "main");
+			      strcmp(n->name, "reg") == 0 ? "ip" : strcmp(n->name, "percpu_kaddr") == 0 ? "runqueues" : "main");
 		return NULL;
 	}
 	return a->sval;
@@ -255,6 +259,151 @@ static LLVMValueRef reg_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	return xt_ctx_reg(cg, (int)n->ival);
 }
+
+/* --- percpu_kaddr ---------------------------------------------------------- */
+
+/* Whether vmlinux BTF variable `var` lies in the per-CPU section. */
+static bool btf_var_percpu(const struct btf *btf, int var)
+{
+	int sec = btf__find_by_name_kind(btf, ".data..percpu", BTF_KIND_DATASEC);
+	if (sec < 0)
+		return false;
+	const struct btf_type *t = btf__type_by_id(btf, sec);
+	const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if ((int)vs[i].type == var)
+			return true;
+	return false;
+}
+
+/* percpu_kaddr("name"[, cpu]): a uint64 (bpftrace's type), 0 when cpu is
+ * past the last one. The variable's vmlinux BTF VAR id is kept in ival. */
+static const struct xt_type *percpu_kaddr_check(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	const char *name = str_arg(s, n, "per-CPU kernel variable's name");
+	if (!name)
+		return NULL;
+	struct xt_node *cpu = n->list->next;
+	if (cpu) {
+		const struct xt_type *t = xt_sema_expr(s, cpu);
+		if (!t)
+			return NULL;
+		if (!xt_type_is_int(t) || t->kind == XT_T_BOOL) {
+			xt_diag_error(dg, cpu->loc, "percpu_kaddr()'s cpu is an integer, not %s",
+				      xt_type_name(xt_sema_arena(s), t));
+			return NULL;
+		}
+	}
+	const struct btf *btf = xt_btf_get(NULL);
+	if (!btf) {
+		xt_diag_error(dg, n->loc, "percpu_kaddr() needs the kernel's BTF (/sys/kernel/btf/vmlinux), "
+			      "which this kernel does not have");
+		return NULL;
+	}
+	int var = btf__find_by_name_kind(btf, name, BTF_KIND_VAR);
+	if (var < 0) {
+		xt_diag_error(dg, n->list->loc, "percpu_kaddr(): the kernel has no per-CPU variable '%s'", name);
+		return NULL;
+	}
+	if (!btf_var_percpu(btf, var)) {
+		xt_diag_error(dg, n->list->loc, "percpu_kaddr(): '%s' is a kernel variable but not a per-CPU one "
+			      "(kaddr(\"%s\") gives its address)", name, name);
+		return NULL;
+	}
+	/* The kernel's verifier finds a __ksym's address with kallsyms_lookup_name:
+	 * without CONFIG_KALLSYMS_ALL it knows no variables and refuses the
+	 * program ("ldimm64 failed to find the address for kernel symbol").
+	 * XTRACE_ASSUME_KSYMS=1 skips this, to see the kernel's own refusal. */
+	uint64_t addr;
+	const char *near;
+	bool vars;
+	const char *assume = getenv("XTRACE_ASSUME_KSYMS");
+	if (!(assume && strcmp(assume, "1") == 0) &&
+	    kallsyms_find(xt_sema_arena(s), name, &addr, &near, &vars) == -ENOENT && !vars) {
+		xt_diag_error(dg, n->loc, "percpu_kaddr(): this kernel cannot give BPF programs the address of '%s': it "
+			      "looks per-CPU variables up in /proc/kallsyms, which lists no variables here (the kernel is "
+			      "built without CONFIG_KALLSYMS_ALL)", name);
+		return NULL;
+	}
+	n->ival = (uint64_t)var;
+	return &xt_u64;
+}
+
+/* The debug type libbpf checks against the kernel's for a typed __ksym: the
+ * same kind at each level (bpf_core_types_are_compat: ints of any size,
+ * structs and unions by kind alone, through pointers and arrays), so a
+ * struct is named but empty. NULL: void. */
+static LLVMMetadataRef ksym_type(struct xt_cg *cg, const struct btf *btf, uint32_t id, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	while (t && id && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (!t || !id || depth > 8)
+		return NULL;
+	const char *name = btf__name_by_offset(btf, t->name_off);
+	size_t len = name ? strlen(name) : 0;
+	uint64_t bits = (uint64_t)t->size * 8;
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		return LLVMDIBuilderCreateBasicType(cg->di, name, len, bits,
+			(btf_int_encoding(t) & BTF_INT_SIGNED) ? 0x05 /* DW_ATE_signed */ : 0x07 /* unsigned */, LLVMDIFlagZero);
+	case BTF_KIND_PTR:
+		return LLVMDIBuilderCreatePointerType(cg->di, ksym_type(cg, btf, t->type, depth + 1), 64, 64, 0, NULL, 0);
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+		LLVMMetadataRef el = ksym_type(cg, btf, a->type, depth + 1);
+		if (!el)
+			el = LLVMDIBuilderCreateBasicType(cg->di, "char", 4, 8, 0x06, LLVMDIFlagZero);
+		LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(cg->di, 0, a->nelems);
+		long size = btf__resolve_size(btf, id);
+		return LLVMDIBuilderCreateArrayType(cg->di, size > 0 ? (uint64_t)size * 8 : 0, 8, el, &sub, 1);
+	}
+	case BTF_KIND_STRUCT:
+		return LLVMDIBuilderCreateStructType(cg->di, cg->di_file, name, len, cg->di_file, 0, bits, 8,
+			LLVMDIFlagZero, NULL, NULL, 0, 0, NULL, "", 0);
+	case BTF_KIND_UNION:
+		return LLVMDIBuilderCreateUnionType(cg->di, cg->di_file, name, len, cg->di_file, 0, bits, 8,
+			LLVMDIFlagZero, NULL, 0, 0, "", 0);
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64: {
+		LLVMMetadataRef e = LLVMDIBuilderCreateEnumerator(cg->di, "xt_any", 6, 0, 1);
+		LLVMMetadataRef base = LLVMDIBuilderCreateBasicType(cg->di, "unsigned int", 12, bits, 0x07, LLVMDIFlagZero);
+		return LLVMDIBuilderCreateEnumerationType(cg->di, cg->di_file, name, len, cg->di_file, 0, bits, 8,
+							  &e, 1, base);
+	}
+	default:
+		return NULL;
+	}
+}
+
+static LLVMValueRef percpu_kaddr_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct btf *btf = xt_btf_get(NULL);
+	const struct btf_type *var = btf__type_by_id(btf, (uint32_t)n->ival);
+	LLVMValueRef sym = xt_cg_ksym(cg, n->list->sval, ksym_type(cg, btf, var->type, 0));
+	LLVMValueRef p;
+	if (n->list->next) {
+		LLVMValueRef args[] = { sym, xt_cg_expr(cg, n->list->next) };
+		p = xt_cg_helper(cg, XT_H_PER_CPU_PTR, false, args, 2);
+	} else {
+		p = xt_cg_helper(cg, XT_H_THIS_CPU_PTR, false, &sym, 1);
+	}
+	/* The helpers' result is a pointer to the verifier, maybe NULL: adding
+	 * a field's offset to it is refused ("pointer arithmetic on ptr_or_null_
+	 * prohibited, null-check it first"). Copied through the stack with
+	 * bpf_probe_read_kernel it is a plain number, as bpftrace types it. */
+	LLVMValueRef slot = xt_cg_entry_alloca(cg, cg->i64, "pcpu_ptr"), out = xt_cg_entry_alloca(cg, cg->i64, "pcpu");
+	LLVMBuildStore(cg->b, p, slot);
+	xt_cg_probe_read_in(cg, out, xt_cg_i64(cg, 8), LLVMBuildPtrToInt(cg->b, slot, cg->i64, ""), false, XT_AS_KERNEL);
+	return LLVMBuildLoad2(cg->b, cg->i64, out, "pcpu");
+}
+
+const struct xt_builtin xt_bi_percpu_kaddr = { .name = "percpu_kaddr", .kind = XT_BI_FUNC, .min_args = 1,
+	.max_args = 2, .check = percpu_kaddr_check, .emit = percpu_kaddr_emit,
+	.help = "percpu_kaddr(\"var\"[, cpu]): the address of a per-CPU kernel variable on this CPU (or on cpu; 0 past the last)" };
 
 #define ADDR_FN(sym, nm, chk, em, hlp) \
 	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1, \

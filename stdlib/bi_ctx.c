@@ -83,6 +83,11 @@ static const struct xt_type *func_check(struct xt_sema *s, struct xt_node *n)
 	return ctx_check(s, n, XT_PROVF_CTX_FUNC, "func");
 }
 
+static const struct xt_type *ctxvar_check(struct xt_sema *s, struct xt_node *n)
+{
+	return ctx_check(s, n, XT_PROVF_CTX_CTX, "ctx");
+}
+
 static LLVMValueRef ctx_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	return cg->probe->prov->emit_ctx(cg, n);
@@ -104,3 +109,5 @@ const struct xt_builtin xt_bi_retval = { .name = "retval", .kind = XT_BI_VAR, .f
 	.check = retval_check, .emit = ctx_emit, .help = "the value the probed function returned (uretprobe, kretprobe, fexit)" };
 const struct xt_builtin xt_bi_func = { .name = "func", .kind = XT_BI_VAR, .flags = XT_BIF_CTX,
 	.check = func_check, .emit = func_emit, .help = "the probed function, printed by name" };
+const struct xt_builtin xt_bi_ctx = { .name = "ctx", .kind = XT_BI_VAR, .flags = XT_BIF_CTX,
+	.check = ctxvar_check, .emit = ctx_emit, .help = "the probe's context as a kernel struct pointer (iter: ctx->task, ...)" };

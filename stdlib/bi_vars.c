@@ -473,34 +473,6 @@ const struct xt_builtin xt_bi_cgroup_path = { .name = "cgroup_path", .kind = XT_
 	.check = type_cgroup_path, .emit = emit_first_arg,
 	.help = "cgroup_path(id[, filter]): the cgroup v2 path of cgroup id, printed as unified:PATH" };
 
-/* percpu_kaddr(name[, cpu]) (bpftrace 0.22) takes the variable's address
- * through bpf_per_cpu_ptr/bpf_this_cpu_ptr, whose argument is the variable as
- * a BTF __ksym: a relocation the code generator does not emit. Nor can the
- * address be computed from /proc/kallsyms, which lists neither per-CPU
- * variables nor __per_cpu_offset without CONFIG_KALLSYMS_ALL. So: a clear
- * refusal, after checking the name. */
-static const struct xt_type *type_percpu_kaddr(struct xt_sema *s, struct xt_node *n)
-{
-	struct xt_node *name = n->list;
-	if (name->kind != XT_N_STR) {
-		xt_diag_error(xt_sema_diags(s), name->loc, "percpu_kaddr() needs the variable's name as a string literal");
-		return NULL;
-	}
-	struct btf *btf = xt_btf_get(NULL);
-	if (btf && btf__find_by_name_kind(btf, name->sval, BTF_KIND_VAR) < 0) {
-		xt_diag_error(xt_sema_diags(s), name->loc, "percpu_kaddr(): the kernel has no per-CPU variable '%s'", name->sval);
-		return NULL;
-	}
-	xt_diag_error(xt_sema_diags(s), n->loc,
-		      "percpu_kaddr() is not supported by xtrace: it needs the variable as a BTF __ksym for bpf_per_cpu_ptr, "
-		      "which xtrace does not generate");
-	return NULL;
-}
-
-const struct xt_builtin xt_bi_percpu_kaddr = { .name = "percpu_kaddr", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
-	.check = type_percpu_kaddr, .emit = emit_first_arg,
-	.help = "percpu_kaddr(name[, cpu]): not supported (bpftrace 0.22: a per-CPU variable's address)" };
-
 /* --- the probe: its type, its mode; the -c command; the NUMA node --------- */
 
 #include "stdlib/ctx.h"

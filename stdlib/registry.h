@@ -59,6 +59,7 @@ struct xt_builtin {
 #define XT_PROVF_CTX_RETVAL (1u << 9)  /* offers retval */
 #define XT_PROVF_CTX_FUNC   (1u << 10) /* offers func */
 #define XT_PROVF_CTX_REGS   (1u << 11) /* the context is (or starts with) struct pt_regs: offers reg() */
+#define XT_PROVF_CTX_CTX    (1u << 12) /* offers ctx, the context as a kernel struct pointer (iter: struct bpf_iter__NAME *) */
 
 struct xt_provider {
 	const char *name;
@@ -76,12 +77,23 @@ struct xt_provider {
 	/* the section when it depends on the probe's sites; may be NULL */
 	const char *(*section_of)(const struct xt_probe_info *p);
 	struct LLVMOpaqueValue *(*emit_ctx)(struct xt_cg *cg, struct xt_node *n);
+	/* codegen facet: sends the record of builtin b (xt_cg_event's: kind and
+	 * id in buf's 8-byte header, `size` bytes in all) where this provider's
+	 * runtime facet reads it, instead of the ring buffer (an iterator's
+	 * seq_file). May report an error at cg->at. May be NULL. */
+	void (*emit_record)(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id,
+			    struct LLVMOpaqueValue *buf, int size);
 	/* emits code run before the probe body (e.g. a syscall-number filter);
 	 * may set cg->site when the BPF cookie does not tell the site; may be NULL */
 	void (*emit_prologue)(struct xt_cg *cg);
 	/* runtime facet: attaches every site of the probe; 0 or -errno (after
 	 * printing what failed). NULL for BEGIN/END, which are run, not attached. */
 	int (*attach)(struct xt_rt *rt, struct xt_rt_probe *rp);
+	/* runtime facet of probes the runtime drives itself once BEGIN has run
+	 * (an iterator: reading it runs the program); a program of only such
+	 * probes and run-once ones ends after them. 0 or -errno after a message.
+	 * May be NULL. */
+	int (*run)(struct xt_rt *rt, struct xt_rt_probe *rp);
 	/* runtime facet, before the object is loaded: settles how rp->prog
 	 * loads (its expected attach type, for uprobe-multi links). May be NULL. */
 	void (*prepare)(struct xt_rt *rt, struct xt_rt_probe *rp);

@@ -137,14 +137,15 @@ static void test_probes_kprobe_loads(void **state)
 	unsetenv("XTRACE_ASSUME_KPROBES");
 }
 
-/* 0 when this kernel loads an fentry program on vfs_read at all (r0 = 0;
- * exit), else -errno: an oracle apart from xtrace's own feature check. */
-static int kernel_loads_fentry(void)
+/* 0 when this kernel loads a tracing program of attach type `type` on
+ * function `fn` at all (r0 = 0; exit), else -errno: an oracle apart from
+ * xtrace's own feature checks. */
+static int kernel_loads_tracing(const char *fn, enum bpf_attach_type type)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux)
 		return -errno;
-	int id = btf__find_by_name_kind(vmlinux, "vfs_read", BTF_KIND_FUNC);
+	int id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
 	btf__free(vmlinux);
 	if (id < 0)
 		return id;
@@ -152,7 +153,7 @@ static int kernel_loads_fentry(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY, .attach_btf_id = (uint32_t)id);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = type, .attach_btf_id = (uint32_t)id);
 	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "xt_fentry_test", "GPL", insns, 2, &o);
 	if (fd < 0)
 		return -errno;
@@ -162,7 +163,7 @@ static int kernel_loads_fentry(void)
 
 static void test_probes_fentry_loads(void **state)
 {
-	int rc = kernel_loads_fentry();
+	int rc = kernel_loads_tracing("vfs_read", BPF_TRACE_FENTRY);
 	if (rc < 0) {
 		print_message("skipped: this kernel does not load fentry programs at all (%s)\n",
 			      rc == -524 ? "ENOTSUPP" : strerror(-rc));
@@ -178,6 +179,32 @@ static void test_probes_others_load(void **state)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		load(cases[i].text);
+}
+
+/* Iterators: section iter/NAME, a tracing program; the kernel loads their
+ * records written to the seq_file, a pinned one's kernel-formatted printf,
+ * and a for-each-map callback that reaches the seq_file through ctx. */
+static void test_probes_iter_loads(void **state)
+{
+	static const char *const texts[] = {
+		"iter:task { @[ctx->task->comm] = count(); printf(\"%d %s\\n\", ctx->task->pid, ctx->task->comm); }",
+		"iter:task_file { printf(\"%d %s\\n\", ctx->fd, str(ctx->file->f_path.dentry->d_name.name)); }",
+		"iter:task_vma { @m[ctx->task->pid] = count(); for ($kv : @m) { printf(\"%d\\n\", $kv.1); } }",
+		"iter:task:xt_pin { printf(\"%-16s|%5d|%x%c\\n\", ctx->task->comm, ctx->task->pid, 255, 10); }",
+	};
+	static const char *const sections[] = { "iter/task", "iter/task_file", "iter/task_vma", "iter/task" };
+	int rc = kernel_loads_tracing("bpf_iter_task", BPF_TRACE_ITER);
+	if (rc < 0) {
+		print_message("skipped: this kernel does not load iterator programs (%s)\n", strerror(-rc));
+		skip();
+	}
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct compiled c = { 0 };
+		assert_int_equal(compile(&c, texts[i]), 0);
+		check_prog(&c, sections[i], BPF_PROG_TYPE_TRACING);
+		done(&c);
+		load(texts[i]);
+	}
 }
 
 static void test_probes_elf_resolve_library(void **state)
@@ -202,6 +229,7 @@ int main(int argc, char **argv)
 			cmocka_unit_test(test_probes_kprobe_loads),
 			cmocka_unit_test(test_probes_fentry_loads),
 			cmocka_unit_test(test_probes_others_load),
+			cmocka_unit_test(test_probes_iter_loads),
 		};
 		return cmocka_run_group_tests(loads, NULL, NULL);
 	}
