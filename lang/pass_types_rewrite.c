@@ -69,9 +69,11 @@ const struct xt_type *xt_sema_enum_const(struct xt_node *n)
 	int64_t ev;
 	if (!xt_ktypes()->enumerator || !xt_ktypes()->enumerator(n->name, &ev))
 		return NULL;
+	/* its enum, so that it prints by name wherever it goes (bpftrace 0.22) */
+	const struct xt_type *et = xt_ktypes()->enum_type ? xt_ktypes()->enum_type(n->name) : NULL;
 	n->kind = XT_N_INT; /* a kernel enum's constant, as a literal from here on */
 	n->ival = (uint64_t)ev;
-	return ev < 0 ? &xt_s64 : xt_sema_literal_type(n->ival);
+	return et ? et : ev < 0 ? &xt_s64 : xt_sema_literal_type(n->ival);
 }
 
 /* The C suffix types (lex.re names them in XT_N_INT's name). */

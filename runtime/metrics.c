@@ -262,7 +262,7 @@ static void sample(FILE *out, const char *base, const char *suffix, const struct
 
 static bool is_number(const struct xt_val *v)
 {
-	return v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL;
+	return v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL || v->kind == XT_VAL_ENUM;
 }
 
 static void put_number(FILE *out, const struct xt_val *v)
