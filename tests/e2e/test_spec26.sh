@@ -68,6 +68,10 @@ ex "2.5 records" 'begin { $r = (name="eth0", mtu=1500); print($r.name); print($r
 eth0
 { .name = eth0, .mtu = 1500 }
 E
+ex "2.5 . through a pointer, -> on a struct" 'begin { $t = (struct task_struct *)curtask; print($t.pid == $t->pid); $s = *curtask; print($s->pid == pid); }' <<'E'
+true
+true
+E
 ex "2.5 string index" 'begin { $s = "abc"; printf("%c\n", $s[1]); }' <<<b
 exerr "2.5 string index out of bounds" 'out of bounds' 'begin { $s = "abc"; printf("%c\n", $s[5]); }'
 # 2.6 literals
