@@ -768,6 +768,10 @@ int xt_pass_types(struct xt_sema *s)
 	if (xt_sema_map_decls(s) < 0)
 		return -1;
 	xt_sema_maps_seed(s);
+	for (int i = 0; i < prog->nprobes; i++) { /* once, before the rounds turn $N into literals */
+		xt_sema_posparams_warn(s, prog->probes[i].node->a);
+		xt_sema_posparams_warn(s, prog->probes[i].node->b);
+	}
 	struct xt_diags quiet;
 	xt_diags_init(&quiet, s->dg->src);
 	struct xt_diags *real = s->dg;

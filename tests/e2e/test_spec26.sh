@@ -158,6 +158,12 @@ exerr "2.11 unknown config key" 'bad_config' 'config = { bad_config=raw } begin 
 ex "2.11 config keys, trailing ;" 'config = { max_strlen = 8; print_maps_on_exit = false; } begin { @m = 1; print(str("abcdefghijkl")); }' <<<'abcdefg..'
 # 2.12 program parameters
 ex "2.12 positional parameters" 'begin { printf("%s has %d args, n=%d\n", str($1), $#, $2); }' web 8 <<<'web has 2 args, n=8'
+xt -q -e 'begin { print($3); }' a
+expect_eq "2.12 a missing positional parameter is 0, with a warning" "0:0
+<stdin>:1:15-16: warning: positional parameter \$3 is empty or not provided
+begin { print(\$3); }
+              ~~" "$XT_RC:$XT_OUT
+$XT_ERR"
 ex "2.12 a word is a string" 'begin { print($1); }' web <<<web
 ex "2.12 str(\$1 + k)" 'begin { print(str($1 + 2)); }' webserver <<<bserver
 ex "2.12 getopt" 'begin { print((getopt("limit", 10), getopt("mode", "fast"), getopt("dry"))); }' -- --limit=3 --dry <<<'(3, fast, true)'
