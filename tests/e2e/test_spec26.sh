@@ -45,6 +45,9 @@ a
 b
 end
 E
+# 2.3 interval:DURATION, interval:N (ns), i:1s
+ex "2.3 interval durations" 'interval:250ms { print(probe); exit(); }' <<<interval:250ms
+ex "2.3 i:1s and interval:N in ns" 'i:1s { printf("s\n"); } interval:300000000 { printf("ns\n"); exit(); }' <<<ns
 # 2.4 let, types, scopes
 exerr "2.4 block scoping" 'undefined or undeclared variable: \$part' 'begin { if (1) { $part = 5; } print($part); }'
 ex "2.4 declared first" 'begin { let $part; if (1) { $part = 5; } print($part); }' <<<5
