@@ -741,6 +741,8 @@ primary
 			$2->next = $4.head;
 			$$->list = $2;
 		}
+	/* the empty tuple: () (bpftrace 0.25) */
+	| '(' ')' { $$ = NODE(XT_N_TUPLE, @$); }
 	/* a tuple of one: (e,) (bpftrace 0.25) */
 	| '(' expr ',' ')'
 		{

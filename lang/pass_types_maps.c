@@ -61,7 +61,7 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 			*bad = true;
 			return NULL;
 		}
-		if (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id)) {
+		if (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id) || (t->kind == XT_T_TUPLE && !t->size)) {
 			xt_diag_error(s->dg, k->loc, "a %s cannot be a map key", tname(s, t));
 			*bad = true;
 			return NULL;
@@ -122,6 +122,10 @@ static int map_set_key(struct xt_sema *s, struct xt_map_info *m, struct xt_node 
 
 int xt_sema_map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val)
 {
+	if (val->kind == XT_T_TUPLE && !val->size) { /* the kernel's maps hold at least a byte */
+		xt_diag_error(s->dg, at->loc, "an empty tuple () cannot be stored in a map");
+		return -1;
+	}
 	if (val->kind == XT_T_BOOL)
 		val = &xt_bool64;
 	else if (val->kind == XT_T_INT)

@@ -67,6 +67,12 @@ a
 (1)
 true
 E
+ex "2.5 the empty tuple" 'begin { print(()); $t = (1, ()); print($t); print(() == ()); }' -f json <<'E'
+{"type": "value", "data": []}
+{"type": "value", "data": [1,[]]}
+{"type": "value", "data": true}
+E
+exerr "2.5 the empty tuple is no map value" 'an empty tuple \(\) cannot be stored in a map' 'begin { @m = (); }'
 ex "2.5 records" 'begin { $r = (name="eth0", mtu=1500); print($r.name); print($r); }' <<'E'
 eth0
 { .name = eth0, .mtu = 1500 }
