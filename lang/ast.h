@@ -27,7 +27,8 @@ enum xt_node_kind {
 			* a: the maximum number of entries; b: the kind as an XT_N_IDENT (its place) */
 	/* statements */
 	XT_N_BLOCK,    /* list: statements; as an expression (`$x = { ...; e }`) its last one's value */
-	XT_N_EXPR_STMT,/* a: expression; op 1: the last of its block, without ';' (a block expression's value) */
+	XT_N_EXPR_STMT,/* a: expression; op 1: the last of its block, without ';' (a block expression's value);
+			* op XT_STMT_DISCARD: `_ = e`, its value dropped on purpose */
 	XT_N_ASSIGN,   /* a: target (XT_N_MAP or XT_N_VAR); b: value; op: '=' or the compound operator (XT_OP_ADD, ...) */
 	XT_N_IF,       /* a: condition; b: then block; c: else (XT_N_BLOCK or XT_N_IF) or NULL; as an
 			* expression (`$x = if (c) { 1 } else { 2 }`) the value of the branch taken */
@@ -62,6 +63,8 @@ enum xt_node_kind {
 	XT_N_OFFSETOF, /* name: struct type text; sval: field */
 	XT_N__COUNT
 };
+
+#define XT_STMT_DISCARD 2 /* XT_N_EXPR_STMT's op for `_ = e` */
 
 enum xt_op {
 	XT_OP_NONE = 0,

@@ -259,6 +259,7 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 
 void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 {
+	dg->dropping = false;
 	va_list ap;
 	va_start(ap, fmt);
 	render(dg, "error", loc, fmt, ap);
@@ -268,6 +269,8 @@ void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 
 void xt_diag_warning(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 {
+	if ((dg->dropping = dg->no_warnings))
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	render(dg, "warning", loc, fmt, ap);
@@ -276,6 +279,8 @@ void xt_diag_warning(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ..
 
 void xt_diag_note(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 {
+	if (dg->dropping)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	render(dg, "note", loc, fmt, ap);
@@ -284,6 +289,7 @@ void xt_diag_note(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 
 void xt_diag_plain(struct xt_diags *dg, const char *fmt, ...)
 {
+	dg->dropping = false;
 	va_list ap;
 	va_start(ap, fmt);
 	struct xt_loc zero = {0, 0, 0, 0};

@@ -62,6 +62,8 @@ struct xt_diags {
 	size_t len, cap;
 	int errors;
 	bool incomplete;    /* the parser hit end of input inside an open construct (REPL continuation) */
+	bool no_warnings;   /* --no-warnings: warnings, and the notes that follow them, are dropped */
+	bool dropping;      /* the last warning was dropped: so are its notes */
 };
 
 void xt_diags_init(struct xt_diags *dg, const struct xt_source *src);

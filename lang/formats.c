@@ -20,8 +20,8 @@ int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node 
 		const struct xt_type *t = a->type;
 		if (t->kind == XT_T_BOOL) /* %s prints it true/false, %d 1/0 */
 			t = &xt_bool64;
-		else if (xt_type_is_int(t)) /* (a pointer stays one: %s and print() show it in hex) */
-			t = xt_type_int(8, t->kind == XT_T_INT && t->sign);
+		else if (xt_type_is_int(t)) /* an enum stays one: %s prints its name; a pointer too: hex */
+			t = xt_type_int_as(s->ar, t, 8);
 		else if (xt_type_is_place(t))
 			t = xt_type_kval(s->ar, t);
 		f->arg_types[i] = t;

@@ -194,7 +194,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %type <node> simple_stmt compound_stmt if_stmt let_init_opt config_set macro_def macro_param
 %type <node> expr postfix primary map cond value if_value
 %type <list> probes attach_list stmts brace_body config_items config_body
-%type <list> exprlist args_opt record_fields macros macro_params macro_params_opt
+%type <list> exprlist args_opt arglist record_fields macros macro_params macro_params_opt
 %type <node> let_type_opt let_type
 %type <str> field_path
 %type <type> type
@@ -433,7 +433,7 @@ brace_body
 	: stmts
 	| stmts simple_stmt
 		{
-			if ($2->kind == XT_N_EXPR_STMT)
+			if ($2->kind == XT_N_EXPR_STMT && $2->op == 0)
 				$2->op = 1;
 			$$ = list_push($1, $2);
 		}
@@ -458,6 +458,7 @@ simple_stmt
 			}
 			$$ = NODE(XT_N_EXPR_STMT, @$);
 			$$->a = $3;
+			$$->op = XT_STMT_DISCARD;
 		}
 	| BREAK { $$ = NODE(XT_N_BREAK, @$); }
 	| CONTINUE { $$ = NODE(XT_N_CONTINUE, @$); }
@@ -731,13 +732,17 @@ primary
 	| POSPARAM { $$ = NODE(XT_N_POSPARAM, @$); $$->ival = $1; }
 	| POSCOUNT { $$ = named(px, XT_N_POSPARAM, "#", @$); }
 	| map
-	| '(' expr ')' { $$ = $2; }
+	/* '(' value ')': a block or an if-expression in parentheses is an operand
+	 * and a condition: `if ({ ...; $ok }) {`, `(if (c) { 1 } else { 2 }) + 1` */
+	| '(' value ')' { $$ = $2; }
 	| '(' expr ',' exprlist ')'
 		{
 			$$ = NODE(XT_N_TUPLE, @$);
 			$2->next = $4.head;
 			$$->list = $2;
 		}
+	/* the empty tuple: () (bpftrace 0.25) */
+	| '(' ')' { $$ = NODE(XT_N_TUPLE, @$); }
 	/* a tuple of one: (e,) (bpftrace 0.25) */
 	| '(' expr ',' ')'
 		{
@@ -817,9 +822,16 @@ exprlist
 	| exprlist ',' expr { $$ = list_push($1, $3); }
 	;
 
+/* a call's arguments: values, so a block or an if-expression may be one
+ * (`print({ let $t = 2; $t * 3 })`, bpftrace 0.25) */
 args_opt
 	: %empty { $$.head = $$.tail = NULL; }
-	| exprlist
+	| arglist
+	;
+
+arglist
+	: value { $$ = list_one($1); }
+	| arglist ',' value { $$ = list_push($1, $3); }
 	;
 
 %%

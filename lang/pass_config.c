@@ -32,6 +32,7 @@ static void set_strlen(struct xt_sema_opts *o, long long v, const char *s) { o->
 static void set_map_keys(struct xt_sema_opts *o, long long v, const char *s) { o->max_map_keys = (int)v; }
 static void set_print_maps(struct xt_sema_opts *o, long long v, const char *s) { o->no_map_dump = v == 0; }
 static void set_bool_as_int(struct xt_sema_opts *o, long long v, const char *s) { o->bool_as_int = v != 0; }
+static void set_enum_as_int(struct xt_sema_opts *o, long long v, const char *s) { o->enum_as_int = v != 0; }
 static void set_missing(struct xt_sema_opts *o, long long v, const char *s) { o->missing_probes = (int)v; }
 static void set_stack_mode(struct xt_sema_opts *o, long long v, const char *s) { o->stack_mode = (int)v; }
 static void set_license(struct xt_sema_opts *o, long long v, const char *s) { o->license = license_words[v]; }
@@ -46,6 +47,7 @@ static const struct key keys[] = {
 	{ "max_map_keys", K_INT, NULL, 1, 100000000, set_map_keys },
 	{ "print_maps_on_exit", K_BOOL, NULL, 0, 1, set_print_maps },
 	{ "bool_as_int", K_BOOL, NULL, 0, 1, set_bool_as_int }, /* xtrace's: 0.17's 1/0 */
+	{ "enum_as_int", K_BOOL, NULL, 0, 1, set_enum_as_int }, /* xtrace's: 0.17's numbers for enums */
 	{ "missing_probes", K_WORD, missing_words, 0, 0, set_missing },
 	{ "stack_mode", K_WORD, stack_words, 0, 0, set_stack_mode },
 	{ "license", K_WORD, license_words, 0, 0, set_license },
@@ -200,6 +202,9 @@ int xt_pass_config(struct xt_sema *s)
 	const char *e = getenv("XTRACE_BOOL_AS_INT");
 	if (e && strcmp(e, "1") == 0)
 		s->prog->opts.bool_as_int = true;
+	e = getenv("XTRACE_ENUM_AS_INT");
+	if (e && strcmp(e, "1") == 0)
+		s->prog->opts.enum_as_int = true;
 	int rc = 0;
 	struct xt_node *cfg = s->prog->ast ? s->prog->ast->a : NULL;
 	for (struct xt_node *c = cfg ? cfg->list : NULL; c; c = c->next) {

@@ -227,6 +227,17 @@ static int expand_expr(struct mx *m, struct xt_node **np, struct xt_node ***pre,
 		*np = value;
 		return 0;
 	}
+	/* a block or an if as a value (`f({ m(); 1 })`): its statements stay in it */
+	if (n->kind == XT_N_BLOCK)
+		return expand_stmts(m, &n->list);
+	if (n->kind == XT_N_IF) {
+		if (expand_expr(m, &n->a, pre, what) < 0 || expand_stmts(m, &n->b->list) < 0)
+			return -1;
+		if (!n->c)
+			return 0;
+		return n->c->kind == XT_N_IF ? expand_expr(m, &n->c, NULL, "in an `else if` condition")
+					     : expand_stmts(m, &n->c->list);
+	}
 	/* `a && m()`, `a ? m() : b`: the statements would run unconditionally */
 	bool cond = (n->kind == XT_N_BINOP && (n->op == XT_OP_LAND || n->op == XT_OP_LOR || n->op == XT_OP_ELVIS)) ||
 		    n->kind == XT_N_TERNARY;
@@ -260,6 +271,7 @@ static int expand_stmts(struct mx *m, struct xt_node **head)
 				pt = &(*pt)->next;
 			if (value) {
 				struct xt_node *es = xt_node_new(m->s->ar, XT_N_EXPR_STMT, st->loc);
+				es->op = st->op; /* still a block's value, or `_ = ` */
 				es->a = value;
 				value->next = NULL;
 				*pt = es;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "sema_int.h"
+#include "stdlib/registry.h"
 
 static int stmts(struct xt_sema *s, struct xt_node *list);
 static int stmt(struct xt_sema *s, struct xt_node *st);
@@ -83,12 +84,12 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 /* --- statements ------------------------------------------------------------- */
 
 /* Scratch variables keep ints as 64 bits unless declared with a type. */
-static const struct xt_type *var_slot_type(const struct xt_type *t)
+static const struct xt_type *var_slot_type(struct xt_sema *s, const struct xt_type *t)
 {
 	if (t->kind == XT_T_BOOL)
 		return &xt_bool64;
 	if (t->kind == XT_T_INT)
-		return xt_type_int(8, t->sign);
+		return xt_type_int_as(s->ar, t, 8);
 	return t;
 }
 
@@ -149,7 +150,7 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
 			return -1;
 		}
-		xt_sema_var_declare(s, v, var_slot_type(t), false);
+		xt_sema_var_declare(s, v, var_slot_type(s, t), false);
 		return 0;
 	}
 	struct xt_var *var = &s->vars[slot];
@@ -159,7 +160,7 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
 			return -1;
 		}
-		var->type = var->fixed ? var_slot_type(t) : first_round(s, slot, var_slot_type(t));
+		var->type = var->fixed ? var_slot_type(s, t) : first_round(s, slot, var_slot_type(s, t));
 	} else if (var->type->kind == XT_T_PTR && (st->op == XT_OP_ADD || st->op == XT_OP_SUB) && xt_type_is_int(t)) {
 		/* $p += i moves by i elements, as $p = $p + i does */
 	} else if (var->fixed) {
@@ -171,7 +172,7 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 		if (st->op == XT_OP_ASSIGN && !check_literal(s, v, st->b, var->type))
 			return -1;
 	} else {
-		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(t));
+		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(s, t));
 		if (!j || (st->op != XT_OP_ASSIGN && !xt_type_is_int(j))) {
 			xt_diag_error(s->dg, st->loc, "type mismatch for $%s: assigning %s, but it holds %s",
 				      v->name, tname(s, t), tname(s, var->type));
@@ -202,7 +203,7 @@ static const struct xt_type *let_type(struct xt_sema *s, struct xt_node *st)
 	if (st->c) { /* typeof(expr): its type, the expression never runs */
 		const struct xt_type *t = xt_sema_expr(s, st->c);
 		if (t && t->kind == XT_T_INT)
-			t = xt_type_int(t->size, t->sign);
+			t = xt_type_int_as(s->ar, t, t->size);
 		return t;
 	}
 	unsigned n;
@@ -301,7 +302,7 @@ static int let(struct xt_sema *s, struct xt_node *st)
 	} else if (vt && t && !check_literal(s, v, st->b, t)) {
 		rc = -1;
 	} else if (vt && !t) {
-		t = var_slot_type(xt_type_is_place(vt) ? xt_type_kval(s->ar, vt) : vt);
+		t = var_slot_type(s, xt_type_is_place(vt) ? xt_type_kval(s->ar, vt) : vt);
 	}
 	/* declared even after an error: its uses say nothing more */
 	xt_sema_var_declare(s, v, rc < 0 && !t ? &xt_s64 : t, st->name != NULL);
@@ -471,7 +472,7 @@ static const struct xt_type *if_value(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(s->dg, n->loc, "the branches of this if have values of different types: %s and %s",
 			      tname(s, a), tname(s, b));
 	if (j && j->kind == XT_T_INT)
-		j = xt_type_int(8, j->sign);
+		j = xt_type_int_as(s->ar, j, 8);
 	return j;
 }
 
@@ -655,11 +656,26 @@ static int assign_map(struct xt_sema *s, struct xt_node *st)
 	return 0;
 }
 
+/* Whether expression statement e of type t drops a value (bpftrace 0.26
+ * warns `Return value discarded.`): not ++/--, calls without a value, nor
+ * calls whose value is a by-product (delete). */
+static bool discards(const struct xt_node *e, const struct xt_type *t)
+{
+	if (t->kind == XT_T_VOID || e->kind == XT_N_INCDEC)
+		return false;
+	const struct xt_builtin *b = (e->kind == XT_N_CALL || e->kind == XT_N_IDENT) ? e->sym : NULL;
+	return !(b && (b->flags & XT_BIF_DISCARD));
+}
+
 static int stmt(struct xt_sema *s, struct xt_node *st)
 {
 	switch (st->kind) {
-	case XT_N_EXPR_STMT:
-		return xt_sema_typed(s, st->a, false, true) ? 0 : -1;
+	case XT_N_EXPR_STMT: {
+		const struct xt_type *t = xt_sema_typed(s, st->a, false, true);
+		if (t && st->op != XT_STMT_DISCARD && discards(st->a, t))
+			xt_diag_warning(s->dg, st->a->loc, "return value discarded; assign it to _ (_ = ...) to drop it quietly");
+		return t ? 0 : -1;
+	}
 	case XT_N_ASSIGN:
 		return st->a->kind == XT_N_VAR ? assign_var(s, st) : assign_map(s, st);
 	case XT_N_IF: {
@@ -676,6 +692,9 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 	case XT_N_LET:
 		return let(s, st);
 	case XT_N_WHILE: {
+		xt_diag_warning(s->dg, xt_loc_prefix(st->loc, 5), "while loops are deprecated and may be removed in the future");
+		xt_diag_note(s->dg, (struct xt_loc){ 0 }, "for loops take ranges (for $i : $start..$end { ... }) and can "
+			     "take the place of while; the verifier bounds them more easily");
 		/* run by bpf_loop: a condition the verifier cannot bound (i < len(@a)) works */
 		const struct xt_type *c = xt_sema_expr(s, st->a);
 		if (!c || !xt_sema_need_int(s, st->a, c, "a condition"))
@@ -718,13 +737,30 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 	}
 }
 
+/* Whether statement st leaves its block for good: return, break,
+ * continue, exit() (bpftrace 0.25 warns of what follows). */
+static bool jumps(const struct xt_node *st)
+{
+	if (st->kind == XT_N_RETURN || st->kind == XT_N_BREAK || st->kind == XT_N_CONTINUE)
+		return true;
+	const struct xt_node *e = st->kind == XT_N_EXPR_STMT ? st->a : NULL;
+	const struct xt_builtin *b = e && e->kind == XT_N_CALL ? e->sym : NULL;
+	return b && (b->flags & XT_BIF_ENDS);
+}
+
 static int stmts(struct xt_sema *s, struct xt_node *list)
 {
 	int rc = 0;
+	bool ended = false, warned = false; /* one warning a block */
 	for (struct xt_node *st = list; st; st = st->next) {
+		if (ended && !warned) {
+			xt_diag_warning(s->dg, st->loc, "unreachable statement");
+			warned = true;
+		}
 		hoist_assigned(s, st);
 		if (stmt(s, st) < 0)
 			rc = -1;
+		ended = ended || jumps(st);
 	}
 	return rc;
 }
@@ -762,6 +798,10 @@ int xt_pass_types(struct xt_sema *s)
 	if (xt_sema_map_decls(s) < 0)
 		return -1;
 	xt_sema_maps_seed(s);
+	for (int i = 0; i < prog->nprobes; i++) { /* once, before the rounds turn $N into literals */
+		xt_sema_posparams_warn(s, prog->probes[i].node->a);
+		xt_sema_posparams_warn(s, prog->probes[i].node->b);
+	}
 	struct xt_diags quiet;
 	xt_diags_init(&quiet, s->dg->src);
 	struct xt_diags *real = s->dg;
@@ -795,13 +835,13 @@ int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_typ
 		t = xt_type_kval(s->ar, t);
 	int slot = xt_sema_var_find(s, v->name);
 	if (slot < 0) {
-		xt_sema_var_declare(s, v, var_slot_type(t), false);
+		xt_sema_var_declare(s, v, var_slot_type(s, t), false);
 		return 0;
 	}
 	struct xt_var *var = &s->vars[slot];
 	v->aux = slot;
 	if (!var->type) {
-		var->type = var_slot_type(t);
+		var->type = var_slot_type(s, t);
 	} else if (var->fixed) {
 		if (!xt_type_fits(var->type, t)) {
 			xt_diag_error(s->dg, v->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
@@ -809,7 +849,7 @@ int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_typ
 			return -1;
 		}
 	} else {
-		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(t));
+		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(s, t));
 		if (!j) {
 			xt_diag_error(s->dg, v->loc, "type mismatch for $%s: assigning %s, but it holds %s",
 				      v->name, tname(s, t), tname(s, var->type));

@@ -318,7 +318,7 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 		if (!j)
 			xt_diag_error(s->dg, n->loc, "the operands of ?: have different types: %s and %s",
 				      tname(s, a), tname(s, b));
-		return j && j->kind == XT_T_INT ? xt_type_int(8, j->sign) : j;
+		return j && j->kind == XT_T_INT ? xt_type_int_as(s->ar, j, 8) : j;
 	}
 	/* An array in memory is a pointer to its first element, as in C, in
 	 * arithmetic (arr + 1, arr - p) and against a pointer (arr == p); two
@@ -374,8 +374,8 @@ static const struct xt_type *binop(struct xt_sema *s, struct xt_node *n)
 static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool agg_ok)
 {
 	switch (n->kind) {
-	case XT_N_INT:
-		return xt_sema_c_literal(n);
+	case XT_N_INT: /* an enum's constant (pass_types_rewrite.c) keeps the type its first round gave it */
+		return xt_type_is_enum(n->type) ? n->type : xt_sema_c_literal(n);
 	case XT_N_BOOL:
 		return &xt_bool;
 	case XT_N_STR:

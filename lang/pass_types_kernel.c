@@ -53,15 +53,12 @@ static const struct xt_field *field_of(struct xt_sema *s, struct xt_node *n, con
 }
 
 /* p->f and r.f, where t (the type of n->a) is a pointer or a kernel record.
- * As in bpftrace, `.` does not go through a pointer and `->` needs one. */
+ * `.` goes through a pointer (bpftrace 0.25) and `->` means the same (0.26):
+ * p.f is p->f, r->f is r.f. */
 const struct xt_type *xt_sema_member(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
 	const struct xt_type *rec = t;
 	if (t->kind == XT_T_KVAL) { /* $s.f of a copy: read from the copy's bytes */
-		if (n->kind == XT_N_ARROW) {
-			xt_diag_error(s->dg, n->loc, "-> needs a pointer, but this is a %s: use .", tname(s, t));
-			return NULL;
-		}
 		if (t->pointee->kind != XT_T_RECORD) {
 			xt_diag_error(s->dg, n->loc, "%s is not a struct: it has no field '%s'", tname(s, t), n->name);
 			return NULL;
@@ -73,19 +70,11 @@ const struct xt_type *xt_sema_member(struct xt_sema *s, struct xt_node *n, const
 		return xt_type_is_place(f->type) ? xt_type_kval(s->ar, f->type) : f->type;
 	}
 	if (t->kind == XT_T_PTR) {
-		if (n->kind == XT_N_FIELD) {
-			xt_diag_error(s->dg, n->loc, "cannot access field '%s' of %s, a pointer: use -> (or dereference it first)",
-				      n->name, tname(s, t));
-			return NULL;
-		}
 		rec = t->pointee;
 		if (!xt_type_is_place(rec) || rec->kind != XT_T_RECORD) {
 			xt_diag_error(s->dg, n->loc, "%s does not point to a struct: it has no field '%s'", tname(s, t), n->name);
 			return NULL;
 		}
-	} else if (n->kind == XT_N_ARROW) {
-		xt_diag_error(s->dg, n->loc, "-> needs a pointer, but this is a %s: use .", tname(s, t));
-		return NULL;
 	}
 	const struct xt_field *f = field_of(s, n, rec, n->name);
 	if (!f)

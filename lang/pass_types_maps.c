@@ -37,12 +37,12 @@ static struct xt_map_info *map_get(struct xt_sema *s, struct xt_node *n)
 	return m;
 }
 
-static const struct xt_type *key_slot_type(const struct xt_type *t)
+static const struct xt_type *key_slot_type(struct xt_sema *s, const struct xt_type *t)
 {
 	if (t->kind == XT_T_BOOL)
 		return &xt_bool64;
 	if (t->kind == XT_T_INT)
-		return xt_type_int(8, t->sign);
+		return xt_type_int_as(s->ar, t, 8);
 	return t;
 }
 
@@ -61,7 +61,7 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 			*bad = true;
 			return NULL;
 		}
-		if (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id)) {
+		if (t->kind == XT_T_AGG || (t->kind == XT_T_RECORD && !t->btf_id) || (t->kind == XT_T_TUPLE && !t->size)) {
 			xt_diag_error(s->dg, k->loc, "a %s cannot be a map key", tname(s, t));
 			*bad = true;
 			return NULL;
@@ -71,7 +71,7 @@ static const struct xt_type *map_key(struct xt_sema *s, struct xt_node *n, bool 
 			*bad = true;
 			return NULL;
 		}
-		el[i] = key_slot_type(t);
+		el[i] = key_slot_type(s, t);
 	}
 	return nk == 1 ? el[0] : xt_type_tuple(s->ar, el, nk);
 }
@@ -122,10 +122,14 @@ static int map_set_key(struct xt_sema *s, struct xt_map_info *m, struct xt_node 
 
 int xt_sema_map_set_val(struct xt_sema *s, struct xt_map_info *m, struct xt_node *at, const struct xt_type *val)
 {
+	if (val->kind == XT_T_TUPLE && !val->size) { /* the kernel's maps hold at least a byte */
+		xt_diag_error(s->dg, at->loc, "an empty tuple () cannot be stored in a map");
+		return -1;
+	}
 	if (val->kind == XT_T_BOOL)
 		val = &xt_bool64;
 	else if (val->kind == XT_T_INT)
-		val = xt_type_int(8, val->sign);
+		val = xt_type_int_as(s->ar, val, 8);
 	if (!m->val) {
 		m->val = val;
 		return 0;

@@ -37,6 +37,21 @@ void xt_sema_posparam(struct xt_sema *s, struct xt_node *n)
 	}
 }
 
+void xt_sema_posparams_warn(struct xt_sema *s, const struct xt_node *n)
+{
+	const struct xt_sema_opts *o = &s->prog->opts;
+	for (; n; n = n->next) {
+		if (n->kind == XT_N_POSPARAM && !(n->name && strcmp(n->name, "#") == 0) &&
+		    (n->ival < 1 || n->ival > (uint64_t)o->nparams || !*o->params[n->ival - 1]))
+			xt_diag_warning(s->dg, n->loc, "positional parameter $%llu is empty or not provided",
+					(unsigned long long)n->ival);
+		xt_sema_posparams_warn(s, n->a);
+		xt_sema_posparams_warn(s, n->b);
+		xt_sema_posparams_warn(s, n->c);
+		xt_sema_posparams_warn(s, n->list);
+	}
+}
+
 const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n)
 {
 	if (n->a && n->a->kind == XT_N_IDENT && !xt_builtin_find(n->a->name, XT_BI_VAR)) {
@@ -69,9 +84,11 @@ const struct xt_type *xt_sema_enum_const(struct xt_node *n)
 	int64_t ev;
 	if (!xt_ktypes()->enumerator || !xt_ktypes()->enumerator(n->name, &ev))
 		return NULL;
+	/* its enum, so that it prints by name wherever it goes (bpftrace 0.22) */
+	const struct xt_type *et = xt_ktypes()->enum_type ? xt_ktypes()->enum_type(n->name) : NULL;
 	n->kind = XT_N_INT; /* a kernel enum's constant, as a literal from here on */
 	n->ival = (uint64_t)ev;
-	return ev < 0 ? &xt_s64 : xt_sema_literal_type(n->ival);
+	return et ? et : ev < 0 ? &xt_s64 : xt_sema_literal_type(n->ival);
 }
 
 /* The C suffix types (lex.re names them in XT_N_INT's name). */

@@ -92,6 +92,9 @@ struct xt_sema_opts {
 	/* bools print as 1/0, as bpftrace 0.17 printed comparisons (config
 	 * bool_as_int = 1, XTRACE_BOOL_AS_INT=1); otherwise true/false */
 	bool bool_as_int;
+	/* enum values print as numbers, as bpftrace 0.17 printed them (config
+	 * enum_as_int = 1, XTRACE_ENUM_AS_INT=1); otherwise by name */
+	bool enum_as_int;
 	/* an attach point of a probe list that names nothing here (config
 	 * missing_probes): 0 warn (the default), 1 error, 2 ignore; a probe left
 	 * with nothing is an error in every case */

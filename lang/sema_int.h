@@ -90,6 +90,9 @@ int xt_sema_map_decls_check(struct xt_sema *s);
  * identifier n becomes a kernel enum's constant (its type; NULL, n left
  * alone, when it names none). */
 void xt_sema_posparam(struct xt_sema *s, struct xt_node *n);
+/* Warns of each $N in n and what follows it that no argument gives (or an
+ * empty one): it reads as 0 or "" (bpftrace 0.24's warning). */
+void xt_sema_posparams_warn(struct xt_sema *s, const struct xt_node *n);
 const struct xt_type *xt_sema_sizeof(struct xt_sema *s, struct xt_node *n);
 const struct xt_type *xt_sema_enum_const(struct xt_node *n);
 /* An integer literal's type: its C suffix's (1u: uint32, 1ul: uint64, 1l:

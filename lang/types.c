@@ -21,6 +21,32 @@ const struct xt_type *xt_type_int(int size, bool sign)
 	}
 }
 
+const struct xt_type *xt_type_enum(struct xt_arena *ar, int size, bool sign, int btf_id, const char *cname)
+{
+	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
+	*t = *xt_type_int(size, sign);
+	t->btf_id = btf_id;
+	t->cname = cname;
+	return t;
+}
+
+bool xt_type_is_enum(const struct xt_type *t)
+{
+	return t && t->kind == XT_T_INT && t->btf_id;
+}
+
+const struct xt_type *xt_type_int_as(struct xt_arena *ar, const struct xt_type *t, int size)
+{
+	if (!xt_type_is_enum(t))
+		return xt_type_int(size, t->kind == XT_T_INT && t->sign);
+	if (t->size == size)
+		return t;
+	struct xt_type *c = xt_arena_alloc(ar, sizeof(*c));
+	*c = *t;
+	c->size = size;
+	return c;
+}
+
 const struct xt_type *xt_type_str(struct xt_arena *ar, int size)
 {
 	struct xt_type *t = xt_arena_alloc(ar, sizeof(*t));
@@ -91,7 +117,7 @@ const struct xt_type *xt_type_tuple(struct xt_arena *ar, const struct xt_type **
 	for (int i = 0; i < n; i++) {
 		const struct xt_type *e = elems[i];
 		if (e->kind == XT_T_INT)
-			e = xt_type_int(8, e->sign);
+			e = xt_type_int_as(ar, e, 8);
 		else if (e->kind == XT_T_BOOL)
 			e = &xt_bool64;
 		int a = align_of(e);
@@ -256,6 +282,8 @@ const struct xt_type *xt_type_join(struct xt_arena *ar, const struct xt_type *a,
 			return a->size >= b->size ? a : b;
 		int sa = a->kind == XT_T_BOOL ? 1 : a->size, sb = b->kind == XT_T_BOOL ? 1 : b->size;
 		bool sign = (a->kind == XT_T_INT && a->sign) || (b->kind == XT_T_INT && b->sign);
+		if (xt_type_is_enum(a) && b->btf_id == a->btf_id && b->kind == XT_T_INT) /* one enum: it stays one */
+			return xt_type_int_as(ar, sa >= sb ? a : b, sa > sb ? sa : sb);
 		return xt_type_int(sa > sb ? sa : sb, sign);
 	}
 	if (a->kind == XT_T_STR && b->kind == XT_T_STR)
@@ -280,7 +308,10 @@ const char *xt_type_name(struct xt_arena *ar, const struct xt_type *t)
 	switch (t->kind) {
 	case XT_T_VOID: return "void";
 	case XT_T_BOOL: return "bool";
-	case XT_T_INT: return xt_arena_printf(ar, "%sint%d", t->sign ? "" : "u", t->size * 8);
+	case XT_T_INT:
+		if (t->btf_id && t->cname)
+			return t->cname;
+		return xt_arena_printf(ar, "%sint%d", t->sign ? "" : "u", t->size * 8);
 	case XT_T_STR: return xt_arena_printf(ar, "string[%d]", t->size);
 	case XT_T_PROBE: return "probe";
 	case XT_T_RECORD: return t->cname ? t->cname : "args";

@@ -135,7 +135,7 @@ struct xt_type {
 	/* kernel types (stdlib/btf_types.c): the vmlinux BTF id of an XT_T_RECORD
 	 * (struct or union) or XT_T_ARRAY, 0 otherwise. Their values in generated
 	 * code are addresses: only fields, elements, & and sizeof reach them. */
-	int btf_id;
+	int btf_id;              /* also of an XT_T_INT that is an enum (cname "enum NAME"): its values print by name */
 	enum xt_addr_space space; /* XT_T_PTR, XT_T_INT, XT_T_ARRAY (and copies): where reads through it go */
 };
 
@@ -145,6 +145,15 @@ extern const struct xt_type xt_void, xt_bool, xt_bool64, xt_u8, xt_u16, xt_u32, 
 	xt_s8, xt_s16, xt_s32, xt_s64, xt_probe_type, xt_dataloc;
 
 const struct xt_type *xt_type_int(int size, bool sign);
+/* The enum of BTF type `btf_id` (in the user BTF or vmlinux's), spelled
+ * cname ("enum color"): an XT_T_INT of `size` bytes whose values print by
+ * name (bpftrace 0.22). */
+const struct xt_type *xt_type_enum(struct xt_arena *ar, int size, bool sign, int btf_id, const char *cname);
+/* Whether t is an enum: an XT_T_INT with an enum's BTF id. */
+bool xt_type_is_enum(const struct xt_type *t);
+/* Integer t kept in `size` bytes: the int of t's sign, or t's enum at that
+ * size (variables, map keys and values, tuples keep ints as 64 bits). */
+const struct xt_type *xt_type_int_as(struct xt_arena *ar, const struct xt_type *t, int size);
 const struct xt_type *xt_type_str(struct xt_arena *ar, int size);
 const struct xt_type *xt_type_ptr(struct xt_arena *ar, const struct xt_type *to, const char *cname);
 const struct xt_type *xt_type_agg(struct xt_arena *ar, const struct xt_agg *agg);

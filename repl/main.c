@@ -51,7 +51,7 @@ static void usage(FILE *f)
 	      "                     list probes matching PATTERN, or those of -e PROGRAM; -lv adds arguments\n"
 	      "    -k, --warnings   warn at run time of failed memory reads and lookups of missing map keys\n"
 	      "    --no-cache       compile, neither reading nor filling the compile cache\n"
-	      "    --no-warnings    no warnings (warnf() and -k print nothing)\n"
+	      "    --no-warnings    no warnings (the compiler's, warnf()'s; -k prints nothing)\n"
 	      "    -o, --output FILE\n"
 	      "                     write results to FILE\n"
 	      "    -p, --pid PID    trace only process PID\n"
@@ -533,6 +533,7 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 		.helper_errors = o->helper_errors };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
+	dg.no_warnings = o->no_warnings; /* bpftrace 0.26: compile warnings too */
 	struct xt_unit u;
 	unsigned dumps = o->dumps;
 	int status = 1;

@@ -50,7 +50,7 @@ static bool is_value(const struct xt_node *x)
 	if (x->kind != XT_N_CALL)
 		return true;
 	const struct xt_builtin *b = xt_builtin_find(x->name, XT_BI_FUNC);
-	return b && !(b->flags & XT_BIF_NOVALUE);
+	return b && !(b->flags & (XT_BIF_NOVALUE | XT_BIF_DISCARD));
 }
 
 /* The maps typed alone at the prompt (`@x`), to say "@x is empty" of. */

@@ -111,6 +111,7 @@ static int64_t samples(const struct xt_map_entry *e)
 	case XT_VAL_UINT:
 	case XT_VAL_BOOL:
 	case XT_VAL_PTR:
+	case XT_VAL_ENUM:
 		return e->value.u > INT64_MAX ? -1 : (int64_t)e->value.u;
 	default:
 		return -1;

@@ -262,7 +262,8 @@ static void sample(FILE *out, const char *base, const char *suffix, const struct
 
 static bool is_number(const struct xt_val *v)
 {
-	return v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL || v->kind == XT_VAL_PTR;
+	return v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL || v->kind == XT_VAL_PTR ||
+	       v->kind == XT_VAL_ENUM;
 }
 
 static void put_number(FILE *out, const struct xt_val *v)

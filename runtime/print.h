@@ -26,6 +26,9 @@ enum xt_val_kind {
 	XT_VAL_BUF,    /* bytes .buf.p[0..n), with .s (= .buf.s) their rendering as bpftrace's %r: printable
 			* ASCII as is, other bytes as \xNN; printed like a string */
 	XT_VAL_ARRAY,  /* .tuple.elems[0..n) printed "[1,2,3]" (no spaces, as bpftrace), a JSON array */
+	XT_VAL_ENUM,   /* an enum's value with a name (bpftrace 0.22): .u the value (.i signed), .en.name its
+			* name; the name in text (map keys, print, printf's %s), the number in JSON values
+			* and printf's integer conversions */
 	XT_VAL_RECORD, /* a struct: its text .s (= .rec.s, "{ .a = 1 }"; NULL for a record of the
 			* language, printed "{ .a = 1 }" from its members) in text, in JSON the object
 			* { "names[i]": elems[i], ... } (null for a member xtrace cannot read: NULL name kept) */
@@ -40,6 +43,7 @@ struct xt_val {
 		struct { const struct xt_val *elems; int n; } tuple; /* and arrays */
 		struct { const char *s; const uint8_t *p; size_t n; } buf; /* .s first: v->s reads it */
 		struct { const char *s; const char *const *names; const struct xt_val *elems; int n; } rec;
+		struct { uint64_t u; const char *name; } en; /* .u first: v->u and v->i read it */
 	};
 };
 

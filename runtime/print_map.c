@@ -59,6 +59,12 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 	case XT_VAL_BOOL:
 		fputs(v->u ? "true" : "false", out);
 		break;
+	case XT_VAL_ENUM: /* JSON values are numbers (bpftrace 0.26); keys are text, so names */
+		if (fmt == XT_FMT_JSON)
+			put_int(out, v->u, false);
+		else
+			fputs(v->en.name, out);
+		break;
 	case XT_VAL_STR:
 	case XT_VAL_SYM:
 	case XT_VAL_BUF:
@@ -121,12 +127,16 @@ void xt_print_dump_begin(FILE *out, enum xt_format fmt)
 	fputs("\n\n", out);
 }
 
+static bool int_kind(enum xt_val_kind k)
+{
+	return k == XT_VAL_INT || k == XT_VAL_UINT || k == XT_VAL_BOOL || k == XT_VAL_ENUM || k == XT_VAL_PTR;
+}
+
 /* Key order of bpftrace's sort_by_key: integers as uint64 (so -1 sorts
  * last), strings by strcmp, argument by argument. */
 static int cmp_val(const struct xt_val *a, const struct xt_val *b)
 {
-	bool ai = a->kind == XT_VAL_INT || a->kind == XT_VAL_UINT || a->kind == XT_VAL_BOOL || a->kind == XT_VAL_PTR;
-	bool bi = b->kind == XT_VAL_INT || b->kind == XT_VAL_UINT || b->kind == XT_VAL_BOOL || b->kind == XT_VAL_PTR;
+	bool ai = int_kind(a->kind), bi = int_kind(b->kind);
 
 	if (ai && bi)
 		return a->u < b->u ? -1 : a->u > b->u;
@@ -158,6 +168,12 @@ static int cmp_keys(const struct xt_map_entry *a, const struct xt_map_entry *b)
 
 #define CMP(a, b) ((a) < (b) ? -1 : (a) > (b))
 
+/* Values compared as uint64: unsigned ints, bools, enums. */
+static bool unsigned_kind(enum xt_val_kind k)
+{
+	return k == XT_VAL_UINT || k == XT_VAL_BOOL || k == XT_VAL_ENUM || k == XT_VAL_PTR;
+}
+
 /* bpftrace sorts by value ascending: the count/sum/min/max or plain integer,
  * or what the aggregation sorts by (the average for avg/stats, the sum of
  * all buckets for hist/lhist); maps of strings and other values by key. Its
@@ -173,8 +189,7 @@ static int cmp_entries(const void *pa, const void *pb, void *pagg)
 		c = CMP(agg->sort_value(a), agg->sort_value(b));
 	else if (a->value.kind == XT_VAL_INT && b->value.kind == XT_VAL_INT)
 		c = CMP(a->value.i, b->value.i);
-	else if ((a->value.kind == XT_VAL_UINT || a->value.kind == XT_VAL_BOOL || a->value.kind == XT_VAL_PTR) &&
-		 (b->value.kind == XT_VAL_UINT || b->value.kind == XT_VAL_BOOL || b->value.kind == XT_VAL_PTR))
+	else if (unsigned_kind(a->value.kind) && unsigned_kind(b->value.kind))
 		c = CMP(a->value.u, b->value.u);
 	return c ? c : cmp_keys(a, b);
 }
@@ -198,11 +213,6 @@ static int cmp_recs(const void *pa, const void *pb, void *pagg)
 	return cmp_entries(a->e, b->e, pagg);
 }
 
-static bool int_kind(enum xt_val_kind k)
-{
-	return k == XT_VAL_INT || k == XT_VAL_UINT || k == XT_VAL_BOOL || k == XT_VAL_PTR;
-}
-
 /* Sorts m's entries as cmp_entries orders them, comparing two numbers per
  * entry instead (a million entries: a second less); false without memory. */
 static bool sort_fast(struct xt_map_data *m)
@@ -219,8 +229,7 @@ static bool sort_fast(struct xt_map_data *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct xt_map_entry *e = &m->entries[i];
 		all_int = all_int && e->value.kind == XT_VAL_INT;
-		all_uint = all_uint && (e->value.kind == XT_VAL_UINT || e->value.kind == XT_VAL_BOOL ||
-					e->value.kind == XT_VAL_PTR);
+		all_uint = all_uint && unsigned_kind(e->value.kind);
 		int_key = int_key && e->nkeys > 0 && int_kind(e->keys[0].kind);
 	}
 	const uint64_t sign = 1ull << 63;

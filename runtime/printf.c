@@ -278,11 +278,14 @@ char *xt_print_hexbuf(const uint8_t *p, size_t n, char mode)
 static int render(FILE *out, const char *spec, char conv, char rmode, enum len_mod len,
 		  const struct xt_val *v)
 {
-	bool is_int = v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL || v->kind == XT_VAL_PTR;
+	bool is_int = v->kind == XT_VAL_INT || v->kind == XT_VAL_UINT || v->kind == XT_VAL_BOOL || v->kind == XT_VAL_PTR ||
+		      v->kind == XT_VAL_ENUM;
 	int r;
 
 	if (conv == 's' && v->kind == XT_VAL_BOOL) /* true/false, as bpftrace 0.24 */
 		return fprintf(out, spec, v->u ? "true" : "false") < 0 ? -EIO : 0;
+	if (conv == 's' && v->kind == XT_VAL_ENUM) /* its name, as bpftrace 0.22 */
+		return fprintf(out, spec, v->en.name) < 0 ? -EIO : 0;
 	if (conv == 's') {
 		if (is_int) {
 			/* an integer given to %s prints in decimal, an address in hex (as print() shows them) */

@@ -92,6 +92,15 @@ void xt_rt_decode(const struct xt_program *prog, struct xt_arena *ar, const stru
 	}
 	switch (t->kind) {
 	case XT_T_INT:
+		if (t->btf_id && !(prog && prog->opts.enum_as_int)) { /* an enum: by name, when the value has one */
+			const char *name = xt_btf_enum_name(t->btf_id, read_uint(p, t->size));
+			if (name) {
+				out->kind = XT_VAL_ENUM;
+				out->en.u = read_uint(p, t->size);
+				out->en.name = xt_arena_strdup(ar, name);
+				return;
+			}
+		}
 		if (t->sign) {
 			out->kind = XT_VAL_INT;
 			out->i = read_int(p, t->size);

@@ -54,10 +54,12 @@ static const struct xt_type *print_type(struct xt_sema *s, struct xt_node *n)
 		xt_diag_error(xt_sema_diags(s), a->next->loc, "print() of a value takes no top or div; they are for whole maps");
 		return NULL;
 	}
-	/* print(ENUM_CONSTANT) prints its name (bpftrace 0.22) */
+	/* print(CONSTANT) prints its name (bpftrace 0.22): an enum's constant
+	 * does so as any enum value (a number in JSON); a kernel header's
+	 * (TASK_RUNNING, stdlib/kconst.c), which has no enum, as a string */
 	int64_t ev;
 	if (a->kind == XT_N_IDENT && !xt_builtin_find(a->name, XT_BI_VAR) && xt_ktypes()->enumerator &&
-	    xt_ktypes()->enumerator(a->name, &ev)) {
+	    xt_ktypes()->enumerator(a->name, &ev) && !(xt_ktypes()->enum_type && xt_ktypes()->enum_type(a->name))) {
 		a->kind = XT_N_STR;
 		a->sval = a->name;
 		a->slen = strlen(a->name);
@@ -189,17 +191,19 @@ static struct xt_map_info *element(struct xt_sema *s, struct xt_node *n)
 	return m;
 }
 
+/* delete(@m[k]), delete(@m, k), delete(@m): a bool, whether the key was
+ * there and is gone (bpftrace 0.24) */
 static const struct xt_type *delete_type(struct xt_sema *s, struct xt_node *n)
 {
-	return element(s, n) ? &xt_void : NULL;
+	return element(s, n) ? &xt_bool : NULL;
 }
 
 static LLVMValueRef delete_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_map_info *m = n->a->sym;
 	LLVMValueRef args[] = { xt_cg_map(cg, m), xt_cg_map_key(cg, m, n->a) };
-	xt_cg_helper(cg, XT_H_MAP_DELETE, false, args, 2);
-	return NULL;
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_MAP_DELETE, false, args, 2);
+	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, r, xt_cg_i64(cg, 0), ""), cg->i64, "deleted");
 }
 
 static const struct xt_type *has_key_type(struct xt_sema *s, struct xt_node *n)
@@ -320,8 +324,8 @@ MAPFN(xt_bi_clear, "clear", 1, 1, XT_BIF_NOVALUE, whole_map_type, whole_map_emit
       "clear(@m): delete every key of @m");
 MAPFN(xt_bi_zero, "zero", 1, 1, XT_BIF_NOVALUE, whole_map_type, whole_map_emit, zero_event,
       "zero(@m): set every value of @m to zero");
-MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_NOVALUE, delete_type, delete_emit, NULL,
-      "delete(@m[key]) or delete(@m, key): remove one key");
+MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_DISCARD, delete_type, delete_emit, NULL,
+      "delete(@m, key), delete(@m) or delete(@m[key]): remove one key; true if it was there");
 MAPFN(xt_bi_has_key, "has_key", 2, 2, 0, has_key_type, has_key_emit, NULL, "has_key(@m, key): whether @m holds key");
 MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, NULL, "len(@m): the number of keys in @m");
 const struct xt_builtin xt_bi_find = { .name = "find", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 3,

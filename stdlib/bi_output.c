@@ -46,10 +46,12 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 	}
 	int i = 0;
 	for (struct xt_node *a = fmt->next; a; a = a->next, i++) {
-		/* %s of an enum constant prints its name (bpftrace 0.22): PIDTYPE_TGID */
+		/* %s of a constant prints its name (bpftrace 0.22): an enum's as any
+		 * enum value; a kernel header's (TASK_RUNNING), which has no enum, here */
 		int64_t ev;
 		if (convs[i] == 's' && a->kind == XT_N_IDENT && !a->list && !xt_builtin_find(a->name, XT_BI_VAR) &&
-		    xt_ktypes()->enumerator && xt_ktypes()->enumerator(a->name, &ev)) {
+		    xt_ktypes()->enumerator && xt_ktypes()->enumerator(a->name, &ev) &&
+		    !(xt_ktypes()->enum_type && xt_ktypes()->enum_type(a->name))) {
 			a->kind = XT_N_STR;
 			a->sval = a->name;
 			a->slen = strlen(a->name);
@@ -784,7 +786,7 @@ const struct xt_builtin xt_bi_assert = { .name = "assert", .kind = XT_BI_FUNC, .
 	.flags = XT_BIF_NOVALUE, .check = assert_type, .emit = assert_emit, .on_event = assert_event,
 	.help = "assert(cond, msg): when cond is false, report \"assert failed: msg\" and exit with status 1" };
 const struct xt_builtin xt_bi_exit = { .name = "exit", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
-	.flags = XT_BIF_NOVALUE, .check = exit_type, .emit = exit_emit, .on_event = exit_event,
+	.flags = XT_BIF_NOVALUE | XT_BIF_ENDS, .check = exit_type, .emit = exit_emit, .on_event = exit_event,
 	.help = "exit([status]): print the maps and quit (with exit status `status`)" };
 const struct xt_builtin xt_bi_signal_thread = { .name = "signal_thread", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = signal_type, .emit = signal_thread_emit,

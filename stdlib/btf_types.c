@@ -127,10 +127,13 @@ static const struct xt_type *convert(const struct btf *btf, int id)
 			x = xt_type_int((int)t->size, (btf_int_encoding(t) & BTF_INT_SIGNED) != 0);
 		break;
 	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
+	case BTF_KIND_ENUM64: { /* an int that prints by name (bpftrace 0.22) */
+		const char *name = btf__name_by_offset(btf, t->name_off);
 		if (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)
-			x = xt_type_int((int)t->size, btf_kflag(t));
+			x = xt_type_enum(ar, (int)t->size, btf_kflag(t), id,
+					 xt_arena_printf(ar, "enum %s", name && *name ? name : "(anonymous)"));
 		break;
+	}
 	case BTF_KIND_PTR:
 		xt_btf_type_info(btf, id, &spelled);
 		/* a pointer to a pointer to ... ends at a struct: records are shallow */
@@ -583,26 +586,65 @@ static bool in_enum(const struct btf *btf, const struct btf_type *t, const char 
 	return false;
 }
 
-/* Enumerators: a program's, then the user BTF's newest first, then the
- * kernel's (by scanning its enums: only names that are not builtins get
- * here, once per use in a program), then the kernel-header constants the
- * running kernel publishes elsewhere (kconst.c: TASK_RUNNING...). */
-static bool enumerator(const char *name, int64_t *value)
+/* The BTF id of the enum that has enumerator `name` (the user BTF's
+ * newest first, then the kernel's, by scanning their enums: only names
+ * that are not builtins get here, once per use in a program), or 0. */
+static int enum_with(const char *name, int64_t *value)
 {
-	if (xt_cdecl_enumerator(name, value))
-		return true;
 	const struct btf *btf = types();
 	if (!btf)
-		return xt_kconst(name, value);
+		return 0;
 	const struct btf *base = xt_btf_get(NULL);
 	unsigned first = base ? btf__type_cnt(base) : 1;
 	for (unsigned id = btf__type_cnt(btf); id-- > first;)
 		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
-			return true;
+			return (int)id;
 	for (unsigned id = 1; id < first; id++)
 		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
-			return true;
+			return (int)id;
+	return 0;
+}
+
+/* Enumerators: a program's, then the BTF's (enum_with), then the
+ * kernel-header constants the running kernel publishes elsewhere
+ * (kconst.c: TASK_RUNNING...). */
+static bool enumerator(const char *name, int64_t *value)
+{
+	if (xt_cdecl_enumerator(name, value) || enum_with(name, value) > 0)
+		return true;
 	return xt_kconst(name, value);
+}
+
+/* The enum an enumerator belongs to: the one whose value enumerator() gives. */
+static const struct xt_type *enum_type(const char *name)
+{
+	int64_t want, v;
+	if (!enumerator(name, &want))
+		return NULL;
+	int id = enum_with(name, &v);
+	const struct xt_type *t = id > 0 && v == want ? convert(types(), id) : NULL;
+	return xt_type_is_enum(t) ? t : NULL;
+}
+
+const char *xt_btf_enum_name(int id, uint64_t value)
+{
+	const struct btf *btf = types();
+	const struct btf_type *t = btf && id > 0 && (unsigned)id < btf__type_cnt(btf) ? btf__type_by_id(btf, id) : NULL;
+	if (!t)
+		return NULL;
+	uint64_t mask = t->size >= 8 ? UINT64_MAX : (1ULL << (8 * t->size)) - 1;
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (((uint64_t)(int64_t)e->val & mask) == (value & mask))
+				return btf__name_by_offset(btf, e->name_off);
+	} else if (btf_is_enum64(t)) {
+		const struct btf_enum64 *e = btf_enum64(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if ((btf_enum64_value(e) & mask) == (value & mask))
+				return btf__name_by_offset(btf, e->name_off);
+	}
+	return NULL;
 }
 
 /* A program's C definitions (its XT_N_CDEFS, headers' and its own) as one
@@ -639,7 +681,8 @@ static void struct_names(const char *prefix, void (*cb)(const char *name, void *
 }
 
 static const struct xt_ktype_hooks hooks = {
-	.find = find, .field = field, .enumerator = enumerator, .define = define, .struct_names = struct_names,
+	.find = find, .field = field, .enumerator = enumerator, .enum_type = enum_type, .define = define,
+	.struct_names = struct_names,
 };
 
 const struct xt_ktype_hooks *xt_ktypes(void)

@@ -1,6 +1,6 @@
 /* Kernel types from vmlinux BTF as xtrace types: structs and unions
  * (XT_T_RECORD with btf_id), their fields (anonymous members flattened,
- * bitfields), pointers, arrays (char[N] as strings), enums as ints, and the
+ * bitfields), pointers, arrays (char[N] as strings), enums (ints that print by name), and the
  * types of programs' C definitions, which win over the kernel's. Converted
  * on first use and kept, like the BTF object, for the life of the process;
  * sema reaches them through the registry's xt_ktypes() hook. */
@@ -30,6 +30,10 @@ const struct xt_type *xt_btf_struct_ptr(const char *name);
  * bpftrace 0.17 prints a struct: `{ .a = 1, .b = { .c = str }, .d = [1,2] }`
  * (pointers in signed decimal, enums as numbers, char[N] as strings).
  * Allocated in ar; "" without BTF. */
+/* The name of value `value` of enum type `id` (the first enumerator that
+ * has it), or NULL when none has it. The name lives in the BTF, which may
+ * move it when types are added: copy it before compiling anything else. */
+const char *xt_btf_enum_name(int id, uint64_t value);
 const char *xt_btf_render(struct xt_arena *ar, int id, const uint8_t *p, int size);
 
 #endif

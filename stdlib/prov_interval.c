@@ -9,6 +9,27 @@
 #include "runtime/runtime.h"
 #include "stdlib/registry.h"
 
+/* "250ms", "1s", "5000000" (bpftrace 0.24: interval:N in ns, at least
+ * 1000, or a duration) -> period in ns; -1 when malformed. */
+static int64_t duration_ns(const char *spec)
+{
+	static const struct { const char *unit; int64_t ns; } units[] = {
+		{ "", 1 }, { "ns", 1 }, { "us", 1000LL }, { "ms", 1000000LL }, { "s", 1000000000LL },
+		{ "m", 60000000000LL }, { "h", 3600000000000LL }, { "d", 86400000000000LL },
+	};
+	char *end;
+	long long n = strtoll(spec, &end, 10);
+	if (end == spec || n <= 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (n > INT64_MAX / units[i].ns || n * units[i].ns < 1000)
+				return -1;
+			return n * units[i].ns;
+		}
+	return -1;
+}
+
 /* "ms:300" -> period in ns; -1 when malformed. */
 static int64_t period_ns(const char *spec)
 {
@@ -16,7 +37,9 @@ static int64_t period_ns(const char *spec)
 		{ "s", 1000000000LL }, { "ms", 1000000LL }, { "us", 1000LL }, { "hz", 0 },
 	};
 	const char *colon = strchr(spec, ':');
-	if (!colon || !colon[1])
+	if (!colon)
+		return duration_ns(spec);
+	if (!colon[1])
 		return -1;
 	char *end;
 	long long n = strtoll(colon + 1, &end, 10);
@@ -32,7 +55,8 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 {
 	int64_t ns = period_ns(spec);
 	if (ns <= 0) {
-		xt_diag_error(xt_sema_diags(s), at->loc, "interval probes are written interval:UNIT:N with UNIT s, ms, us or hz, and N > 0");
+		xt_diag_error(xt_sema_diags(s), at->loc, "interval probes are written interval:UNIT:N with UNIT s, ms, us or hz, "
+			      "and N > 0, or interval:DURATION (250ms, 1s; a number alone: ns, at least 1000)");
 		return -1;
 	}
 	xt_probe_add_site(s, p, xt_arena_printf(xt_sema_arena(s), "interval:%s", spec), spec, ns, NULL);

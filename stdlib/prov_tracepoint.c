@@ -216,6 +216,12 @@ static const struct xt_type *field_type(struct xt_arena *ar, const struct xt_tp_
 	}
 	if (strchr(f->ctype, '*'))
 		return pointer_type(ar, f->ctype);
+	if (strncmp(f->ctype, "enum ", 5) == 0 && xt_ktypes()->find) { /* prints by name (bpftrace 0.22) */
+		const char *near, *why;
+		const struct xt_type *e = xt_ktypes()->find(f->ctype, &near, &why);
+		if (xt_type_is_enum(e) && (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8))
+			return xt_type_int_as(ar, e, f->size);
+	}
 	return xt_type_int(f->size, f->is_signed);
 }
 

@@ -23,6 +23,12 @@ enum xt_bi_kind { XT_BI_VAR, XT_BI_FUNC };
 #define XT_BIF_HELPER_ERRORS (1u << 4) /* receives -k's records of failed helpers (not callable) */
 #define XT_BIF_PRINTER (1u << 3) /* prints any value it is given, or a whole map: what the REPL's prompt wraps a bare value in */
 #define XT_BIF_LOOKUP  (1u << 9) /* prints one map entry with its key: what the REPL's prompt wraps a bare @m[key] in */
+/* its value may go unused without `Return value discarded.` (delete: bpftrace
+ * 0.24 made it say whether it removed something), and the REPL's prompt does
+ * not print it */
+#define XT_BIF_DISCARD (1u << 6)
+/* ends the probe where it is called (exit): what follows is unreachable */
+#define XT_BIF_ENDS    (1u << 7)
 
 struct xt_builtin {
 	const char *name;
@@ -159,6 +165,9 @@ struct xt_ktype_hooks {
 	/* Whether `name` is an enumerator of a kernel enum (PIDTYPE_PID), and
 	 * then its value. */
 	bool (*enumerator)(const char *name, int64_t *value);
+	/* The enum type (xt_type_enum) that enumerator `name` belongs to, as
+	 * enumerator() finds it; NULL for a constant of no enum (TASK_RUNNING). */
+	const struct xt_type *(*enum_type)(const char *name);
 	/* Reads a program's C definitions -- the XT_N_CDEFS list `cdefs`, its
 	 * headers' and its own, located in dg->src -- as one translation unit
 	 * whose types (struct, union, enum, typedef) and enumerators win over

@@ -587,6 +587,29 @@ static void test_print_bools(void **state)
 		"{\"type\": \"map\", \"data\": {\"@b\": {\"true\": false, \"false\": true}}}\n");
 }
 
+/* bpftrace 0.26: enum color { RED = 1, BLUE = 2 }; @c[BLUE] = RED;
+ * @c[RED] = BLUE; @c[(enum color)7] = (enum color)7 -- values sort by number,
+ * print by name in text; JSON keys are text (names), JSON values numbers. A
+ * value without a name is decoded as a plain number (runtime/values.c). */
+static void test_print_enums(void **state)
+{
+	struct xt_val k[] = { { .kind = XT_VAL_ENUM, .en = { 2, "BLUE" } }, { .kind = XT_VAL_ENUM, .en = { 1, "RED" } },
+			      U(7) };
+	struct xt_map_entry e[] = {
+		{ .keys = &k[0], .nkeys = 1, .value = { .kind = XT_VAL_ENUM, .en = { 1, "RED" } } },
+		{ .keys = &k[1], .nkeys = 1, .value = { .kind = XT_VAL_ENUM, .en = { 2, "BLUE" } } },
+		{ .keys = &k[2], .nkeys = 1, .value = U(7) },
+	};
+	struct xt_map_data m = { .name = "c", .entries = e, .n = 3 };
+
+	check(&m, XT_FMT_TEXT, 0, 0,
+		"@c[BLUE]: RED\n"
+		"@c[RED]: BLUE\n"
+		"@c[7]: 7\n");
+	check(&m, XT_FMT_JSON, 0, 0,
+		"{\"type\": \"map\", \"data\": {\"@c\": {\"BLUE\": 1, \"RED\": 2, \"7\": 7}}}\n");
+}
+
 static void test_print_stack_values(void **state)
 {
 	struct xt_val k[] = { I(1), I(2) };
@@ -677,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_print_lhist_mega_labels),
 		cmocka_unit_test(test_print_tuples_and_escapes),
 		cmocka_unit_test(test_print_bools),
+		cmocka_unit_test(test_print_enums),
 		cmocka_unit_test(test_print_stack_values),
 		cmocka_unit_test(test_print_exit_dump_of_empty_maps),
 		cmocka_unit_test(test_print_json_escapes),

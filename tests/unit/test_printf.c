@@ -57,6 +57,17 @@ static void test_printf_widths_and_flags(void **state)
 	      "{\"type\": \"printf\", \"data\": \"   ab|3    |00042|ff\\n\"}\n");
 }
 
+/* enum color { RED = 1, BLUE = 2 }; printf("%s|%-6s|%d|%x\n", BLUE, RED, BLUE, BLUE) (bpftrace 0.22) */
+static void test_printf_enums(void **state)
+{
+	struct xt_val a[] = { { .kind = XT_VAL_ENUM, .en = { 2, "BLUE" } }, { .kind = XT_VAL_ENUM, .en = { 1, "RED" } },
+			      { .kind = XT_VAL_ENUM, .en = { 2, "BLUE" } }, { .kind = XT_VAL_ENUM, .en = { 2, "BLUE" } } };
+
+	check("%s|%-6s|%d|%x\n", a, NARGS(a),
+	      "BLUE|RED   |2|2\n",
+	      "{\"type\": \"printf\", \"data\": \"BLUE|RED   |2|2\\n\"}\n");
+}
+
 /* printf("%p|%p|%c|%X|%o|%u|\n", 0, 4096, 65, 255, 8, -1) */
 static void test_printf_conversions(void **state)
 {
@@ -217,6 +228,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_printf_widths_and_flags),
+		cmocka_unit_test(test_printf_enums),
 		cmocka_unit_test(test_printf_conversions),
 		cmocka_unit_test(test_printf_string_precision),
 		cmocka_unit_test(test_printf_length_modifiers),
