@@ -431,7 +431,7 @@ static int list_program(struct xt_opts *o, const char *name, char *text)
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
-	int rc = xt_unit_compile(&u, name, text, &so, 0, &dg);
+	int rc = xt_unit_compile(&u, name, text, &so, o->dumps & XT_DUMP_AST, &dg); /* -d ast: the tree first */
 	if (dg.len)
 		fputs(dg.buf, stderr);
 	if (rc == 0) {
