@@ -74,6 +74,42 @@ static size_t directive_end(const char *t, size_t n, size_t i)
 	return i;
 }
 
+/* Where the directive at t[i] ends, or when it is `#if 0`, its #endif's
+ * line: text the preprocessor never reads, which is kept as it is. */
+static size_t if0_end(const char *t, size_t n, size_t i)
+{
+	size_t e = directive_end(t, n, i), p = i + 1;
+	while (p < e && (t[p] == ' ' || t[p] == '\t'))
+		p++;
+	if (!(e - p >= 4 && memcmp(t + p, "if", 2) == 0 && strchr(" \t", t[p + 2])))
+		return e;
+	for (p += 3; p < e && (t[p] == ' ' || t[p] == '\t'); p++)
+		;
+	if (p >= e || t[p] != '0' || (p + 1 < e && !strchr(" \t/", t[p + 1])))
+		return e;
+	int depth = 1;
+	for (size_t l = e; l < n;) { /* l: a line's start (or the '\n' before it) */
+		l += t[l] == '\n';
+		size_t q = l;
+		while (q < n && (t[q] == ' ' || t[q] == '\t'))
+			q++;
+		size_t le = q < n && t[q] == '#' ? directive_end(t, n, q) : q;
+		while (le < n && t[le] != '\n')
+			le++;
+		if (q < n && t[q] == '#') {
+			size_t w = q + 1;
+			while (w < le && (t[w] == ' ' || t[w] == '\t'))
+				w++;
+			if (le - w >= 2 && memcmp(t + w, "if", 2) == 0)
+				depth++;
+			else if (le - w >= 5 && memcmp(t + w, "endif", 5) == 0 && --depth == 0)
+				return le;
+		}
+		l = le;
+	}
+	return e;
+}
+
 /* A copy of t (n bytes) with its preprocessor lines (and a leading #! line)
  * blanked out, line breaks kept, for the lexer; their places in *ranges
  * (start, end pairs, in order; malloc'd). */
@@ -91,7 +127,7 @@ static char *blank_directives(struct xt_arena *ar, const char *t, size_t n, size
 			continue;
 		}
 		if (bol && c == '#') {
-			size_t e = directive_end(t, n, i);
+			size_t e = if0_end(t, n, i);
 			if (nr == cap) {
 				cap = cap ? cap * 2 : 16;
 				r = realloc(r, (size_t)cap * 2 * sizeof(*r));
@@ -341,8 +377,9 @@ static bool at_top(const struct fmt *f)
 static void comment(struct fmt *f, const struct item *x, const struct item *after)
 {
 	struct pr *p = &f->p;
-	/* inside a statement (not between statements, not at top level) */
-	bool mid = f->prev && !p->structural && !at_top(f);
+	/* inside a statement (not between statements, not at top level, not
+	 * after a block: `} // c` then `else {` on a line of its own) */
+	bool mid = f->prev && f->prev != '}' && !p->structural && !at_top(f);
 	if (x->kind != IT_DIRECTIVE && x->nl == 0 && !p->bol && p->len) {
 		/* on the line of what comes before: stays there */
 		put(p, " ", 1);

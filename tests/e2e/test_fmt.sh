@@ -127,6 +127,23 @@ interval:s:1
 }" "$F_RC:$F_ERR
 $F_OUT"
 
+printf '#if 0\nnot {{ code\n#endif\nBEGIN { if (1) { @a = 1; } // one\n  else { @b = 2; } }\n' >"$XT_TMP/e.bt"
+fmt "$XT_TMP/e.bt"
+expect_eq "an #if 0 block stays as it is; a comment before else" "0:
+#if 0
+not {{ code
+#endif
+BEGIN
+{
+	if (1) {
+		@a = 1;
+	} // one
+	else {
+		@b = 2;
+	}
+}" "$F_RC:$F_ERR
+$F_OUT"
+
 fmt -e 'BEGIN { @x = ; }'
 expect_eq "a syntax error: its diagnostic, status 1, nothing on the output" "1:
 <stdin>:1:14: error: syntax error: unexpected ';'
