@@ -446,7 +446,7 @@ static void token(struct fmt *f, int i)
 		space = false;
 	else if (f->type_star && k != '=')
 		space = false;
-	else if (k == '(' && (prev == IDENT || prev == SIZEOF || prev == OFFSETOF || prev == TYPEDEF_NAME))
+	else if (k == '(' && (prev == IDENT || prev == SIZEOF || prev == OFFSETOF || prev == TYPEDEF_NAME || prev == UNROLL))
 		space = false;
 	else if (k == '[' && (f->operand || prev == INT_TYPE || prev == TYPEDEF_NAME || prev == IDENT || f->type_star))
 		space = false;
