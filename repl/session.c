@@ -368,6 +368,9 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 struct xt_sema_opts xt_repl_sema_opts(void)
 {
 	R->cppo = R->opts.cpp;
+	/* --include is read by no entry (as before): its text would make every
+	 * entry one that opens with C definitions, and statements need none */
+	R->cppo.ninclude_files = 0;
 	R->cppo.macros_in = R->cpp_macros;
 	R->cppo.macros_out = NULL;
 	return (struct xt_sema_opts){ .target_pid = R->opts.pid, .cpid = R->cpid, .unsafe = R->opts.unsafe,
