@@ -99,7 +99,7 @@ struct tok *xt_cpp_copy(struct cpp *c, const struct tok *t);
 struct tok *xt_cpp_eof(struct cpp *c, const struct tok *at);
 bool xt_cpp_is(const struct tok *t, const char *punct);
 /* Marks the table's macros so far predefined, then adds those of `in`
- * (NULL: none), which stay in.'s memory. */
+ * (NULL: none), sharing their bodies: `in` must outlive the run. */
 void xt_cpp_macros_start(struct cpp *c, const struct xt_cpp_macros *in);
 /* Copies every macro in the table but the predefined ones into `out`. */
 void xt_cpp_macros_keep(struct cpp *c, struct xt_cpp_macros *out);
