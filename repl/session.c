@@ -481,7 +481,8 @@ int xt_repl_run_entry(const char *name, const char *text, bool file)
 	}
 	bool kept = false;
 	if (rc == 0 && e->unit.stmts) {
-		xt_repl_run_once(e, &so, &dg);
+		if (e->unit.stmts->list) /* not only #define lines (or comments): nothing to run */
+			xt_repl_run_once(e, &so, &dg);
 		kept = !dg.errors;
 		if (kept)
 			add_def(directive_lines(text), NULL);
