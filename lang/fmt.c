@@ -349,12 +349,11 @@ static bool item_start(int k)
 }
 
 enum { P_TYPE = 1, P_CALL = 2 }; /* a parenthesis holding a type; one after a name (a call, sizeof) */
-enum { B_TOP = 1, B_INNER = 2 };  /* a probe's, macro's or config's body; any other block */
 
 struct fmt {
 	struct pr p;
 	struct items it;
-	int *braces, nbraces;
+	int nbraces;      /* open blocks */
 	int *parens, nparens;
 	bool in_pred, pred_opened, operand, unary, prefix, cast_close, type_star, let_type, item_end;
 	int let_state;    /* 1 after `let`, 2 after `let $x` */
@@ -494,7 +493,7 @@ static void token(struct fmt *f, int i)
 	f->let_state = k == LET ? 1 : k == VAR && f->let_state == 1 ? 2 : 0;
 
 	if (block) {
-		f->braces[f->nbraces++] = top ? B_TOP : B_INNER;
+		f->nbraces++;
 		p->indent++;
 		owe(p, 1, false, true);
 	} else if (k == '}' || k == ANGLE_CLOSE) {
@@ -582,9 +581,8 @@ int xt_fmt(struct xt_arena *ar, const struct xt_source *src, const struct xt_cpp
 		return -1;
 	}
 	dg->src = shown;
-	f.braces = malloc(sizeof(int) * (size_t)(f.it.n + 1));
 	f.parens = malloc(sizeof(int) * (size_t)(f.it.n + 1));
-	if (!f.braces || !f.parens)
+	if (!f.parens)
 		abort();
 	for (int i = 0; i < f.it.n; i++) {
 		const struct item *x = &f.it.v[i];
@@ -595,7 +593,6 @@ int xt_fmt(struct xt_arena *ar, const struct xt_source *src, const struct xt_cpp
 	}
 	put(&f.p, "\n", 1);
 	free(f.it.v);
-	free(f.braces);
 	free(f.parens);
 	*len = f.p.len;
 	*out = xt_arena_strndup(ar, f.p.buf, f.p.len);
