@@ -811,7 +811,8 @@ int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts 
 	if (src->len >= 2 && text[0] == '#' && text[1] == '!')
 		while (skip < src->len && text[skip] != '\n')
 			skip++;
-	if (!o->ninclude_files && !o->nappend_files && !has_directive(text + skip, src->len - skip))
+	if (!o->ninclude_files && !o->nappend_files && !xt_cpp_macros_count(o->macros_in) &&
+	    !has_directive(text + skip, src->len - skip))
 		return 0;
 
 	struct cpp *c = calloc(1, sizeof(*c));
@@ -828,6 +829,7 @@ int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts 
 		add_path(c, o->include_dirs[i]);
 	system_paths(c, triple);
 	predefine(c, machine);
+	xt_cpp_macros_start(c, o->macros_in);
 
 	struct xt_source_file *main = xt_arena_alloc(ar, sizeof(*main));
 	main->name = src->name;
@@ -884,6 +886,8 @@ int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts 
 			src->packs = packs;
 			src->npacks = c->npacks;
 		}
+		if (o->macros_out)
+			xt_cpp_macros_keep(c, o->macros_out);
 	}
 	free(c->out);
 	free(c->lines);

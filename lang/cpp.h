@@ -13,6 +13,14 @@
 #include <stdbool.h>
 #include "diag.h"
 
+/* Macros that outlive one run: a REPL session's #defines (its headers'
+ * macros too), from one entry to the next. Owns its memory. */
+struct xt_cpp_macros;
+struct xt_cpp_macros *xt_cpp_macros_new(void);
+void xt_cpp_macros_free(struct xt_cpp_macros *m);
+/* How many macros m holds (0 for NULL). */
+int xt_cpp_macros_count(const struct xt_cpp_macros *m);
+
 struct xt_cpp_opts {
 	const char *const *include_dirs;   /* -I DIR, searched in order after the including file's folder */
 	int ninclude_dirs;
@@ -23,12 +31,15 @@ struct xt_cpp_opts {
 	const char *base_dir;              /* `#include "..."` in the program: NULL for its file's folder (cwd for "<stdin>") */
 	bool have_btf;                     /* defines BPFTRACE_HAVE_BTF; a missing <header> is then only a note */
 	bool verbose;                      /* notes for headers skipped because they are missing */
+	const struct xt_cpp_macros *macros_in; /* defined before the program (earlier REPL entries), or NULL */
+	struct xt_cpp_macros *macros_out;  /* gets, after a run without errors, every macro defined at the
+					    * program's end but the predefined ones; or NULL */
 };
 
 /* Preprocesses src->text (named src->name). On success src->text/len become
  * the output and src->lines/nlines its line map (src->files the files read);
- * 0. -1 after diagnostics in dg. With nothing to do (no '#' and no macro
- * anywhere) src is left as it is. */
+ * 0. -1 after diagnostics in dg. With nothing to do (no '#', no --include,
+ * no macros_in) src is left as it is (and macros_out stays empty). */
 int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts *opts,
 	   struct xt_diags *dg);
 

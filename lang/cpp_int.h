@@ -42,6 +42,7 @@ struct macro {
 	bool variadic;
 	struct tok *body;          /* ends with TK_EOF */
 	bool dynamic;              /* __FILE__, __LINE__: made at each use */
+	bool predef;               /* defined by the preprocessor itself, not by a program or a header */
 	struct macro *next;
 };
 
@@ -100,5 +101,10 @@ int xt_cpp_eval(struct cpp *c, struct tok *line, const struct tok *directive, bo
 struct tok *xt_cpp_copy(struct cpp *c, const struct tok *t);
 struct tok *xt_cpp_eof(struct cpp *c, const struct tok *at);
 bool xt_cpp_is(const struct tok *t, const char *punct);
+/* Marks the table's macros so far predefined, then adds those of `in`
+ * (NULL: none), sharing their bodies: `in` must outlive the run. */
+void xt_cpp_macros_start(struct cpp *c, const struct xt_cpp_macros *in);
+/* Copies every macro in the table but the predefined ones into `out`. */
+void xt_cpp_macros_keep(struct cpp *c, struct xt_cpp_macros *out);
 
 #endif

@@ -129,6 +129,86 @@ void xt_cpp_define(struct cpp *c, const char *text)
 	xt_cpp_define_toks(c, t);
 }
 
+/* --- macros kept from one run to the next (lang/cpp.h) ------------------------------ */
+
+struct xt_cpp_macros {
+	struct xt_arena *ar;
+	struct macro *list;
+	int n;
+};
+
+struct xt_cpp_macros *xt_cpp_macros_new(void)
+{
+	struct xt_cpp_macros *m = calloc(1, sizeof(*m));
+	if (!m)
+		abort();
+	m->ar = xt_arena_new();
+	return m;
+}
+
+void xt_cpp_macros_free(struct xt_cpp_macros *m)
+{
+	if (!m)
+		return;
+	xt_arena_free(m->ar);
+	free(m);
+}
+
+int xt_cpp_macros_count(const struct xt_cpp_macros *m)
+{
+	return m ? m->n : 0;
+}
+
+void xt_cpp_macros_start(struct cpp *c, const struct xt_cpp_macros *in)
+{
+	for (int h = 0; h < CPP_HASH; h++)
+		for (struct macro *m = c->macros[h]; m; m = m->next)
+			m->predef = true;
+	for (const struct macro *k = in ? in->list : NULL; k; k = k->next) {
+		/* a table entry of its own (the table links through next); the body is shared, read only */
+		struct macro *m = xt_arena_alloc(c->ar, sizeof(*m));
+		*m = *k;
+		xt_cpp_undef(c, m->name, m->len);
+		unsigned h = hash(m->name, m->len);
+		m->next = c->macros[h];
+		c->macros[h] = m;
+	}
+}
+
+void xt_cpp_macros_keep(struct cpp *c, struct xt_cpp_macros *out)
+{
+	struct xt_arena *ar = out->ar;
+	for (int h = 0; h < CPP_HASH; h++)
+		for (const struct macro *m = c->macros[h]; m; m = m->next) {
+			if (m->predef)
+				continue;
+			struct macro *k = xt_arena_alloc(ar, sizeof(*k));
+			*k = *m;
+			k->name = xt_arena_strndup(ar, m->name, (size_t)m->len);
+			k->params = xt_arena_alloc(ar, (size_t)(m->nparams + 1) * sizeof(*k->params));
+			for (int i = 0; i < m->nparams; i++)
+				k->params[i] = xt_arena_strdup(ar, m->params[i]);
+			struct tok head = { 0 }, *tail = &head;
+			for (const struct tok *t = m->body; t; t = t->next) {
+				struct tok *n = xt_arena_alloc(ar, sizeof(*n));
+				*n = *t;
+				n->s = xt_arena_strndup(ar, t->s, (size_t)t->len);
+				n->ls = NULL;
+				n->hs = NULL;
+				n->src = false;
+				n->next = NULL;
+				tail->next = n;
+				tail = n;
+				if (t->kind == TK_EOF)
+					break;
+			}
+			k->body = head.next;
+			k->next = out->list;
+			out->list = k;
+			out->n++;
+		}
+}
+
 /* --- hide sets ------------------------------------------------------------------- */
 
 static bool hs_has(const struct hideset *hs, const char *s, int len)

@@ -166,6 +166,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 
 /* Injected by the lexer as the very first token. */
 %token START_PROGRAM "start of program" START_STMTS "start of statements" START_DEFS "start of C definitions"
+%token START_ENTRY "start of entry"
 
 %token <str> ATTACH "attach point"
 %token <str> CDEFS "C definitions"
@@ -219,9 +220,24 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 
 %%
 
-/* start: START_PROGRAM program | START_STMTS brace_body | START_DEFS defs_entry */
+/* start: START_PROGRAM program | START_STMTS brace_body | START_DEFS defs_entry
+ *      | START_ENTRY (program | [C definitions] [config] macro...) */
 start
 	: START_PROGRAM program { px->result = $2; }
+	| START_ENTRY program { px->result = $2; }
+	/* a REPL entry of macro definitions only: the session keeps them for later entries */
+	| START_ENTRY cdefs header macros
+		{
+			if (!$4.head) {
+				xtyyerror(&@$, px, "syntax error: unexpected end of input, expected attach point");
+				YYERROR;
+			}
+			struct xt_node *p = NODE(XT_N_PROGRAM, @$);
+			p->a = $3;
+			p->c = $4.head;
+			p->b = px->cdefs.head;
+			px->result = p;
+		}
 	| START_DEFS defs_entry { px->result = $2; }
 	| START_STMTS brace_body
 		{
@@ -1081,6 +1097,8 @@ struct xt_node *xt_parse(struct xt_arena *ar, const struct xt_source *src,
 		} else if (!entry_is_program(p, px.end)) {
 			px.start_token = START_STMTS;
 			px.stmts = true;
+		} else {
+			px.start_token = START_ENTRY;
 		}
 	}
 	int rc = xtyyparse(&px);

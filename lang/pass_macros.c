@@ -15,6 +15,8 @@
 struct mx {
 	struct xt_sema *s;
 	struct xt_node *macros;
+	const struct xt_node *const *known; /* earlier REPL entries' (xt_sema_opts.known_macros) */
+	int nknown;
 	const struct xt_node *stack[MAX_DEPTH]; /* macros being expanded, for recursion */
 	int depth;
 	int serial;                  /* expansions so far: the suffix of renamed variables */
@@ -25,6 +27,8 @@ struct call {
 	const struct xt_node *mac;
 	struct xt_node *args[16];
 	int serial;
+	bool foreign;        /* an earlier entry's: its places are in another text */
+	struct xt_loc site;  /* the call, where a foreign expansion's nodes are placed */
 };
 
 /* Whether argument a fits parameter p: `$v` takes a variable, `@m` a map
@@ -38,6 +42,28 @@ static bool arg_fits(const struct xt_node *p, const struct xt_node *a)
 	return true;
 }
 
+/* The best definition for a call so far. */
+struct pick {
+	struct xt_node *first, *best;
+	int best_score;
+};
+
+static void consider(struct pick *pk, struct xt_node *d, const struct xt_node *n)
+{
+	if (strcmp(d->name, n->name) != 0)
+		return;
+	if (!pk->first)
+		pk->first = d;
+	const struct xt_node *p = d->list, *a = n->kind == XT_N_CALL ? n->list : NULL;
+	int score = 0;
+	for (; p && a && arg_fits(p, a); p = p->next, a = a->next)
+		score += p->kind != XT_N_IDENT;
+	if (!p && !a && score > pk->best_score) {
+		pk->best = d;
+		pk->best_score = score;
+	}
+}
+
 /* The macro that call n names (a bare name n: a macro without parameters).
  * Macros overload by parameter count and kind, as in bpftrace 0.25: of those
  * that fit, the one with the most `$v`/`@m` parameters (`twice($n)` picks
@@ -45,23 +71,12 @@ static bool arg_fits(const struct xt_node *p, const struct xt_node *a)
  * its diagnostic; NULL for a bare name). */
 static struct xt_node *find_macro(struct mx *m, const struct xt_node *n)
 {
-	struct xt_node *first = NULL, *best = NULL;
-	int best_score = -1;
-	for (struct xt_node *d = m->macros; d; d = d->next) {
-		if (strcmp(d->name, n->name) != 0)
-			continue;
-		if (!first)
-			first = d;
-		const struct xt_node *p = d->list, *a = n->kind == XT_N_CALL ? n->list : NULL;
-		int score = 0;
-		for (; p && a && arg_fits(p, a); p = p->next, a = a->next)
-			score += p->kind != XT_N_IDENT;
-		if (!p && !a && score > best_score) {
-			best = d;
-			best_score = score;
-		}
-	}
-	return best ? best : n->kind == XT_N_CALL ? first : NULL;
+	struct pick pk = { .best_score = -1 };
+	for (struct xt_node *d = m->macros; d; d = d->next)
+		consider(&pk, d, n);
+	for (int k = 0; k < m->nknown; k++) /* then the session's (a tie goes to the program's own) */
+		consider(&pk, (struct xt_node *)m->known[k], n);
+	return pk.best ? pk.best : n->kind == XT_N_CALL ? pk.first : NULL;
 }
 
 /* Whether two definitions have the same signature (count and kinds). */
@@ -108,6 +123,8 @@ static struct xt_node *clone(struct mx *m, const struct call *c, const struct xt
 	struct xt_node *r = xt_node_new(ar, n->kind, n->loc);
 	*r = *n;
 	r->next = NULL;
+	if (c && c->foreign)
+		r->loc = c->site;
 	if (c && n->kind == XT_N_VAR) {
 		arg = param_arg(c, XT_N_VAR, n->name);
 		r->name = arg ? arg->name : xt_arena_printf(ar, "%s.%s.%d", n->name, c->mac->name, c->serial);
@@ -142,7 +159,9 @@ static struct xt_node *expand_call(struct mx *m, struct xt_node *n, struct xt_no
 		*err = -1;
 		return NULL;
 	}
-	struct call c = { .mac = mac, .serial = ++m->serial };
+	struct call c = { .mac = mac, .serial = ++m->serial, .site = n->loc };
+	for (int i = 0; i < m->nknown; i++)
+		c.foreign |= m->known[i] == mac;
 	int nparams = 0, nargs = 0;
 	for (const struct xt_node *p = mac->list; p; p = p->next)
 		nparams++;
@@ -356,30 +375,38 @@ static const struct xt_node *find_jump(const struct xt_node *n)
 	return NULL;
 }
 
-int xt_pass_macros(struct xt_sema *s)
+int xt_sema_check_macros(const struct xt_node *defs, struct xt_diags *dg)
 {
-	struct xt_node *prog = s->prog->ast;
-	if (!prog || prog->kind != XT_N_PROGRAM || !prog->c)
-		return 0;
-	struct mx m = { .s = s, .macros = prog->c };
-	for (struct xt_node *d = prog->c; d; d = d->next) {
-		for (struct xt_node *e = prog->c; e != d; e = e->next)
+	for (const struct xt_node *d = defs; d; d = d->next) {
+		for (const struct xt_node *e = defs; e != d; e = e->next)
 			if (strcmp(e->name, d->name) == 0 && same_signature(e, d)) {
-				xt_diag_error(s->dg, d->loc, "macro '%s' is defined twice with the same parameters", d->name);
+				xt_diag_error(dg, d->loc, "macro '%s' is defined twice with the same parameters", d->name);
 				return -1;
 			}
 		const struct xt_node *j = find_jump(d->b);
 		if (j) {
-			xt_diag_error(s->dg, j->loc, "macro '%s': break, continue and return are not allowed in a macro", d->name);
+			xt_diag_error(dg, j->loc, "macro '%s': break, continue and return are not allowed in a macro", d->name);
 			return -1;
 		}
-		for (struct xt_node *p = d->list; p; p = p->next)
-			for (struct xt_node *q = d->list; q != p; q = q->next)
+		for (const struct xt_node *p = d->list; p; p = p->next)
+			for (const struct xt_node *q = d->list; q != p; q = q->next)
 				if (q->kind == p->kind && strcmp(q->name, p->name) == 0) {
-					xt_diag_error(s->dg, p->loc, "macro '%s' has two parameters named %s", d->name, p->name);
+					xt_diag_error(dg, p->loc, "macro '%s' has two parameters named %s", d->name, p->name);
 					return -1;
 				}
 	}
+	return 0;
+}
+
+int xt_pass_macros(struct xt_sema *s)
+{
+	struct xt_node *prog = s->prog->ast;
+	const struct xt_sema_opts *o = &s->prog->opts;
+	if (!prog || prog->kind != XT_N_PROGRAM || (!prog->c && !o->nknown_macros))
+		return 0;
+	struct mx m = { .s = s, .macros = prog->c, .known = o->known_macros, .nknown = o->nknown_macros };
+	if (xt_sema_check_macros(prog->c, s->dg) < 0)
+		return -1;
 	for (struct xt_node *p = prog->list; p; p = p->next) {
 		if (p->a && expand_expr(&m, &p->a, NULL, "in a predicate") < 0)
 			return -1;

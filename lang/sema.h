@@ -115,6 +115,11 @@ struct xt_sema_opts {
 	 * as --name[=value]: "name" or "name=value" (strings owned by the caller) */
 	const char *const *named;
 	int nnamed;
+	/* macros earlier REPL entries defined (XT_N_MACRO nodes, kept alive by
+	 * the caller); the program's own of the same signature win. Their
+	 * expansions are placed at the call. */
+	const struct xt_node *const *known_macros;
+	int nknown_macros;
 };
 
 struct xt_program {
@@ -143,6 +148,10 @@ struct xt_program {
 struct xt_program *xt_sema(struct xt_arena *ar, const struct xt_source *src,
 			   struct xt_node *ast, const struct xt_sema_opts *opts,
 			   struct xt_diags *dg);
+/* Checks macro definitions (XT_N_MACRO list) as the macro pass does: no two
+ * of one signature, no parameter twice, no break/continue/return. 0, or -1
+ * after a diagnostic. (A REPL entry of definitions only.) */
+int xt_sema_check_macros(const struct xt_node *defs, struct xt_diags *dg);
 
 /* --- for stdlib's checkers ------------------------------------------------ */
 struct xt_sema;

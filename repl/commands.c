@@ -347,9 +347,23 @@ static void cmd_load(const char *arg)
 	free(text);
 }
 
-/* The script .save writes: the entries marked in `keep`, in order. A
- * detached one is there because a running one needs its maps. */
-static char *save_text(const bool *keep)
+/* Whether entry e defines macros (`macro`, #define) later entries may use. */
+static bool defines_macros(const struct entry *e)
+{
+	if (e->unit.prog && e->unit.prog->ast && e->unit.prog->ast->c)
+		return true;
+	for (const char *l = e->text; l && *l; l += strcspn(l, "\n"), l += *l == '\n') {
+		const char *p = l + strspn(l, " \t");
+		if (*p == '#' && p[1] != '!')
+			return true;
+	}
+	return false;
+}
+
+/* The script .save writes: the entries marked in `keep`, in order, with
+ * the definitions made between them. A detached one is there because a
+ * running one needs its maps, or may need its macros. */
+static char *save_text(const char *keep)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -357,7 +371,17 @@ static char *save_text(const bool *keep)
 	if (!f)
 		return NULL;
 	fputs("#!/usr/bin/env xtrace\n", f);
-	for (int i = 0; i < R->nentries; i++) {
+	for (int i = 0, d = 0; i <= R->nentries; i++) {
+		/* what entries without probes defined for the later ones */
+		for (; d < R->ndefs && R->defs[d].before <= i; d++) {
+			const char *t = R->defs[d].text;
+			size_t n = strlen(t);
+			while (n && (t[n - 1] == '\n' || t[n - 1] == ' '))
+				n--;
+			fprintf(f, "\n// definitions\n%.*s\n", (int)n, t);
+		}
+		if (i == R->nentries)
+			break;
 		struct entry *e = R->entries[i];
 		if (!keep[i])
 			continue;
@@ -370,7 +394,8 @@ static char *save_text(const bool *keep)
 		while (n && (t[n - 1] == '\n' || t[n - 1] == ' '))
 			n--;
 		fprintf(f, "\n// entry %d%s\n%.*s\n", e->id,
-			e->attached ? "" : " (detached in the session; kept for the maps it defines)", (int)n, t);
+			e->attached ? "" : keep[i] == 2 ? " (detached in the session; kept for the macros it defines)"
+			: " (detached in the session; kept for the maps it defines)", (int)n, t);
 	}
 	fclose(f);
 	return buf;
@@ -380,12 +405,15 @@ static char *save_text(const bool *keep)
  * map the kept entries use the type it has in the session. Otherwise marks
  * the entries that created the maps in question in `keep`; returns whether
  * it marked any. */
-static bool save_needs_more(const char *text, bool *keep)
+static bool save_needs_more(const char *text, char *keep)
 {
 	struct xt_unit u;
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_sema_opts so = xt_repl_sema_opts();
+	so.cpp = &R->opts.cpp; /* the script alone, without the session's definitions */
+	so.known_macros = NULL;
+	so.nknown_macros = 0;
 	bool ok = xt_unit_compile(&u, "<save>", text, &so, 0, &dg) == 0;
 	bool more = false;
 	for (int i = 0; i < R->nentries; i++) {
@@ -406,7 +434,7 @@ static bool save_needs_more(const char *text, bool *keep)
 				       (m->key == w->key || (m->key && w->key && xt_type_eq(m->key, w->key)));
 			}
 			if (!same)
-				more = keep[owner] = true;
+				keep[owner] = 1, more = true;
 		}
 	}
 	xt_diags_fini(&dg);
@@ -422,18 +450,21 @@ static void cmd_save(const char *arg)
 		fprintf(stderr, "usage: .save FILE.xt\n");
 		return;
 	}
-	bool *keep = calloc((size_t)R->nentries + 1, sizeof(*keep));
+	/* 1: kept; 2: detached, but later entries may use the macros it defines */
+	char *keep = calloc((size_t)R->nentries + 1, sizeof(*keep));
 	int n = 0, extra = 0;
 	for (int i = 0; i < R->nentries; i++)
-		keep[i] = R->entries[i]->attached;
+		keep[i] = R->entries[i]->attached ? 1 : defines_macros(R->entries[i]) ? 2 : 0;
 	char *text = save_text(keep);
 	for (int round = 0; text && round < R->nentries && save_needs_more(text, keep); round++) {
 		free(text);
 		text = save_text(keep);
 	}
+	int for_macros = 0;
 	for (int i = 0; i < R->nentries; i++) {
-		n += keep[i];
+		n += keep[i] != 0;
 		extra += keep[i] && !R->entries[i]->attached;
+		for_macros += keep[i] == 2;
 	}
 	free(keep);
 	FILE *f = text ? fopen(arg, "w") : NULL;
@@ -443,8 +474,8 @@ static void cmd_save(const char *arg)
 	if (!written) {
 		fprintf(stderr, "xtrace: cannot write %s: %s\n", arg, strerror(errno));
 	} else if (extra) {
-		printf("saved %d entr%s to %s (%d detached, kept for the maps the others use)\n", n,
-		       n == 1 ? "y" : "ies", arg, extra);
+		printf("saved %d entr%s to %s (%d detached, kept for the %s the others use)\n", n,
+		       n == 1 ? "y" : "ies", arg, extra, !for_macros ? "maps" : for_macros == extra ? "macros" : "maps and macros");
 	} else {
 		printf("saved %d entr%s to %s\n", n, n == 1 ? "y" : "ies", arg);
 	}

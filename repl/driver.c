@@ -76,6 +76,12 @@ static int analyse(struct xt_unit *u, const char *name, const char *text, bool p
 	struct xt_node *ast = xt_parse(u->ar, &u->src, mode, dg);
 	if (!ast)
 		return -1;
+	if (mode == XT_PARSE_ENTRY && !ast->list && ast->c) { /* macros only: kept for later entries */
+		if (ast->b && xt_ktypes()->define(ast->b, dg) < 0)
+			return -1;
+		u->macros = ast->c;
+		return xt_sema_check_macros(ast->c, dg);
+	}
 	if (mode == XT_PARSE_ENTRY && !ast->list && ast->b && ast->b->kind == XT_N_CDEFS)
 		return xt_ktypes()->define(ast->b, dg); /* C definitions only: kept for later entries */
 	if (mode == XT_PARSE_ENTRY && !ast->list) {

@@ -19,6 +19,7 @@ struct xt_unit {
 	struct xt_program *prog;
 	struct xt_compiled compiled;
 	struct xt_node *stmts;     /* xt_unit_compile_entry: the XT_N_BLOCK of an entry without probes */
+	struct xt_node *macros;    /* xt_unit_compile_entry: an entry of macro definitions only (XT_N_MACRO list) */
 	struct xt_arena *extra_ar; /* xt_unit_load: the compiled program's options */
 };
 
@@ -28,7 +29,8 @@ int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 		    const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg);
 /* Compiles a REPL entry: a program, or a statement list without probes,
  * which is parsed only and comes back as u->stmts with u->prog NULL (the
- * REPL runs it in user space). 0, or -1 after diagnostics in dg;
+ * REPL runs it in user space), or macro definitions only, checked and
+ * returned in u->macros (u->prog NULL). 0, or -1 after diagnostics in dg;
  * dg->incomplete tells an entry that needs more lines. */
 int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 			  const struct xt_sema_opts *opts, struct xt_diags *dg);

@@ -11,6 +11,7 @@
 #include <regex.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include "lang/fmt.h"
 #include "repl/driver.h"
 #include "repl/opts.h"
 #include "repl/progfile.h"
@@ -41,7 +42,7 @@ static void usage(FILE *f)
 	      "    --emit FILE      compile the program into FILE, which `xtrace FILE` runs without LLVM\n"
 	      "    -f FORMAT        output format: text (default), json, or folded (stack maps as folded stacks)\n"
 	      "    --flamegraph FILE\n"
-	      "                     at exit, write the maps keyed by stacks as an SVG flame graph\n"
+	      "                     at exit, write the maps keyed by stacks as an SVG flame graph\n"	      "    --fmt            print the program formatted (to -o FILE if given); nothing runs\n"
 	      "    -h, --help       this help, on standard output\n"
 	      "    -i               interactive session (the default with no program on a terminal)\n"
 	      "    -I DIR           search DIR for #include files (before the system's folders)\n"
@@ -202,6 +203,7 @@ static void split_params(struct xt_opts *o, char **w, int n, bool after_dashdash
 static int read_env(struct xt_opts *o);
 static int run(const struct xt_opts *o, const char *name, char *text, size_t text_len);
 static int list_program(struct xt_opts *o, const char *name, char *text);
+static int format_program(const struct xt_opts *o, const char *name, char *text, size_t text_len);
 
 /* --probe-filter's regex, for the process's life */
 static regex_t filter_re;
@@ -221,7 +223,7 @@ int main(int argc, char **argv)
 	}
 	xt_diag_set_colour(xt_repl_colour_fd(STDERR_FILENO)); /* error: and ~~~ in colour on a terminal */
 	struct xt_opts o = { .buffering = _IOLBF };
-	bool list = false, interactive = false;
+	bool list = false, interactive = false, fmt = false;
 	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,
 	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH, OPT_EMIT, OPT_NO_CACHE, OPT_TEST, OPT_BENCH };
 	static const struct option longopts[] = {
@@ -274,9 +276,7 @@ int main(int argc, char **argv)
 		case OPT_USDT_FILE: break; /* always so: the kernel arms semaphores by file (ref_ctr_offset) */
 		case OPT_PROBE_FILTER: probe_filter = optarg; break;
 		case OPT_ATTACH_LINE: attach_line = optarg; break;
-		case OPT_FMT: /* bpftrace 0.25's formatter keeps comments; this parser drops them */
-			fprintf(stderr, "xtrace: --fmt is not supported: xtrace's parser keeps no comments, so a reformatted script would lose them\n");
-			return 1;
+		case OPT_FMT: fmt = true; break;
 		case 'B':
 			if (strcmp(optarg, "line") == 0)
 				o.buffering = _IOLBF;
@@ -321,6 +321,10 @@ int main(int argc, char **argv)
 	}
 	if (info)
 		return print_info();
+	if (fmt && (list || interactive || (!o.program && optind >= argc))) {
+		fprintf(stderr, "xtrace: --fmt formats a program: give a FILE, - (standard input) or -e PROGRAM\n");
+		return 1;
+	}
 	if (o.helper_errors && o.no_warnings) {
 		fprintf(stderr, "xtrace: -k and --no-warnings cannot go together\n");
 		return 1;
@@ -406,6 +410,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (fmt)
+		return format_program(&o, name, text, text_len);
 	const char *pos[argc + 1], *named[argc + 1]; /* main()'s, as dirs and files */
 	split_params(&o, argv + optind, argc - optind, dashdash, pos, named);
 	if (read_env(&o) < 0) {
@@ -425,7 +431,7 @@ static int list_program(struct xt_opts *o, const char *name, char *text)
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
-	int rc = xt_unit_compile(&u, name, text, &so, 0, &dg);
+	int rc = xt_unit_compile(&u, name, text, &so, o->dumps & XT_DUMP_AST, &dg); /* -d ast: the tree first */
 	if (dg.len)
 		fputs(dg.buf, stderr);
 	if (rc == 0) {
@@ -621,5 +627,39 @@ out:
 	if (out != term)
 		fclose(out);
 	fclose(term);
+	return status;
+}
+
+/* --fmt (bpftrace 0.25): the program formatted, on standard output or in the
+ * -o file; nothing runs. 0, 1 after a syntax error, 2 after an internal one. */
+static int format_program(const struct xt_opts *o, const char *name, char *text, size_t text_len)
+{
+	if (nul_in_program(name, text, text_len)) {
+		free(text);
+		return 1;
+	}
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_source src = { .name = name, .text = text, .len = text_len };
+	struct xt_cpp_opts co = o->cpp;
+	co.have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0; /* as a compile preprocesses it */
+	struct xt_diags dg;
+	xt_diags_init(&dg, &src);
+	char *out = NULL;
+	size_t len = 0;
+	int rc = xt_fmt(ar, &src, &co, &out, &len, &dg);
+	if (dg.len)
+		fputs(dg.buf, stderr);
+	int status = rc == 0 ? 0 : rc == -1 ? 1 : 2;
+	if (rc == 0) {
+		FILE *f = o->outpath ? fopen(o->outpath, "w") : stdout;
+		if (!f || fwrite(out, 1, len, f) != len || (f == stdout ? fflush(f) : fclose(f)) != 0) {
+			fprintf(stderr, "xtrace: cannot write %s: %s\n", o->outpath ? o->outpath : "standard output",
+				strerror(errno));
+			status = 1;
+		}
+	}
+	xt_diags_fini(&dg);
+	xt_arena_free(ar);
+	free(text);
 	return status;
 }

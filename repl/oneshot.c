@@ -49,6 +49,13 @@ static bool is_value(const struct xt_node *x)
 		return false;
 	if (x->kind != XT_N_CALL)
 		return true;
+	for (int i = 0; i < R->nmacros; i++) /* a call of an earlier entry's macro: its value, when it has one */
+		if (strcmp(R->macros[i]->name, x->name) == 0) {
+			const struct xt_node *last = R->macros[i]->b->list;
+			while (last && last->next)
+				last = last->next;
+			return last && last->kind == XT_N_EXPR_STMT;
+		}
 	const struct xt_builtin *b = xt_builtin_find(x->name, XT_BI_FUNC);
 	return b && !(b->flags & (XT_BIF_NOVALUE | XT_BIF_DISCARD));
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <termios.h>
+#include "lang/cpp.h"
 #include "repl/driver.h"
 #include "repl/repl.h"
 #include "runtime/runtime.h"
@@ -23,6 +24,15 @@ struct entry {
 	struct xt_rt *rt;
 	bool attached;
 	int nsites;
+};
+
+/* An entry that defined something for later entries without probes to
+ * keep it (#define or #include lines, `macro` definitions, C types), as
+ * .save writes it: before entry `before` (an index into entries). */
+struct def {
+	char *text;
+	int before;
+	struct xt_unit *unit;      /* macro definitions: the arena that holds them; else NULL */
 };
 
 /* A session map and the entry whose object created it. */
@@ -73,6 +83,13 @@ struct repl {
 	char *in;
 	size_t inlen, incap;
 	bool in_end;
+	/* definitions that last from one entry to the next */
+	struct xt_cpp_macros *cpp_macros; /* the preprocessor's (#define, headers' macros) */
+	struct xt_cpp_opts cppo;   /* opts.cpp with cpp_macros in: xt_repl_sema_opts() points at it */
+	const struct xt_node **macros; /* `macro` definitions (in entries' or defs' arenas) */
+	int nmacros;
+	struct def *defs;
+	int ndefs;
 };
 
 

@@ -367,10 +367,92 @@ static int entry_start(struct entry *e, struct xt_diags *dg)
 
 struct xt_sema_opts xt_repl_sema_opts(void)
 {
+	R->cppo = R->opts.cpp;
+	/* --include is read by no entry (as before): its text would make every
+	 * entry one that opens with C definitions, and statements need none */
+	R->cppo.ninclude_files = 0;
+	R->cppo.macros_in = R->cpp_macros;
+	R->cppo.macros_out = NULL;
 	return (struct xt_sema_opts){ .target_pid = R->opts.pid, .cpid = R->cpid, .unsafe = R->opts.unsafe,
 				      .params = R->opts.params, .nparams = R->opts.nparams,
 				      .max_strlen = R->opts.max_strlen, .max_map_keys = R->opts.max_map_keys,
-				      .ncpus = xt_rt_possible_cpus() };
+				      .ncpus = xt_rt_possible_cpus(), .cpp = &R->cppo,
+				      .known_macros = R->macros, .nknown_macros = R->nmacros };
+}
+
+/* --- definitions that last from one entry to the next ------------------------------ */
+
+/* Whether two macro definitions have the same parameters (count and kinds):
+ * the later one replaces the earlier. */
+static bool same_params(const struct xt_node *a, const struct xt_node *b)
+{
+	const struct xt_node *p = a->list, *q = b->list;
+	for (; p && q; p = p->next, q = q->next)
+		if ((p->kind == XT_N_IDENT) != (q->kind == XT_N_IDENT) || (p->kind != XT_N_IDENT && p->kind != q->kind))
+			return false;
+	return !p && !q;
+}
+
+/* An entry's `macro` definitions join the session's (their nodes stay in
+ * the entry's arena, which the session keeps). */
+static void add_macros(const struct xt_node *list)
+{
+	for (const struct xt_node *d = list; d; d = d->next) {
+		int j = 0;
+		for (int i = 0; i < R->nmacros; i++)
+			if (strcmp(R->macros[i]->name, d->name) != 0 || !same_params(R->macros[i], d))
+				R->macros[j++] = R->macros[i];
+		R->nmacros = j;
+		R->macros = realloc(R->macros, sizeof(*R->macros) * (size_t)(R->nmacros + 1));
+		if (!R->macros)
+			abort();
+		R->macros[R->nmacros++] = d;
+	}
+}
+
+/* The preprocessor lines of text (#define, #include, ...: lines whose first
+ * character but blanks is '#', with their continuations), or NULL. */
+static char *directive_lines(const char *text)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	bool any = false;
+	for (const char *l = text; *l;) {
+		const char *p = l + strspn(l, " \t");
+		const char *e = l;
+		do { /* to the end of the line and its continuations */
+			e += strcspn(e, "\n");
+			if (*e && e > l && e[-1] == '\\')
+				e++;
+			else
+				break;
+		} while (*e);
+		if (*p == '#' && !(p[1] == '!' && l == text)) {
+			fprintf(f, "%.*s\n", (int)(e - p), p);
+			any = true;
+		}
+		l = *e ? e + 1 : e;
+	}
+	fclose(f);
+	if (!any) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Keeps text (taken) for .save, before the next entry; and unit (taken), that holds macros. */
+static void add_def(char *text, struct xt_unit *unit)
+{
+	if (!text && !unit)
+		return;
+	R->defs = realloc(R->defs, sizeof(*R->defs) * (size_t)(R->ndefs + 1));
+	if (!R->defs)
+		abort();
+	R->defs[R->ndefs++] = (struct def){ .text = text, .before = R->nentries, .unit = unit };
 }
 
 int xt_repl_run_entry(const char *name, const char *text, bool file)
@@ -382,34 +464,57 @@ int xt_repl_run_entry(const char *name, const char *text, bool file)
 	so.nknown_maps = R->nmaps;
 	so.site_base = R->next_site;
 	so.count_hits = true;
+	/* the macros defined at the entry's end: the session's from now on, if it works */
+	struct xt_cpp_macros *macros_out = xt_cpp_macros_new();
+	R->cppo.macros_out = macros_out;
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	int rc = file ? xt_unit_compile(&e->unit, name, text, &so, 0, &dg)
 		      : xt_unit_compile_entry(&e->unit, name, text, &so, &dg);
+	R->cppo.macros_out = NULL;
 	if (rc < 0 && dg.incomplete && !file) {
 		free(known);
+		xt_cpp_macros_free(macros_out);
 		xt_repl_entry_free(e);
 		xt_diags_fini(&dg);
 		return 1;
 	}
-	const char *w = text + strspn(text, " \t\n");
-	if (rc < 0 && !file && strncmp(w, "macro", 5) == 0 && (w[5] == ' ' || w[5] == '\t')) {
-		/* macros are part of a program: a REPL entry that is only macros has nothing to keep them in */
-		xt_diags_fini(&dg);
-		xt_diags_init(&dg, NULL);
-		xt_diag_plain(&dg, "a macro is defined in the entry whose probes use it (macro f($x) { ... } "
-			      "BEGIN { ... }); entries do not keep macros for later entries");
-	}
+	bool kept = false;
 	if (rc == 0 && e->unit.stmts) {
-		xt_repl_run_once(e, &so, &dg);
+		if (e->unit.stmts->list) /* not only #define lines (or comments): nothing to run */
+			xt_repl_run_once(e, &so, &dg);
+		kept = !dg.errors;
+		if (kept)
+			add_def(directive_lines(text), NULL);
 		xt_repl_entry_free(e);
-	} else if (rc == 0 && !e->unit.prog) {
-		xt_repl_entry_free(e); /* C definitions only: read, kept for later entries */
+	} else if (rc == 0 && e->unit.macros) { /* macro definitions only: the session keeps them */
+		struct xt_unit *u = malloc(sizeof(*u));
+		if (!u)
+			abort();
+		*u = e->unit;
+		memset(&e->unit, 0, sizeof(e->unit));
+		add_macros(u->macros);
+		add_def(strdup(text), u);
+		xt_repl_entry_free(e);
+		kept = true;
+	} else if (rc == 0 && !e->unit.prog) { /* C definitions only: read, kept for later entries */
+		add_def(strdup(text), NULL);
+		xt_repl_entry_free(e);
+		kept = true;
 	} else if (rc == 0) {
 		e->text = strdup(text);
-		entry_start(e, &dg);
+		const struct xt_node *defined = e->unit.prog->ast ? e->unit.prog->ast->c : NULL;
+		kept = entry_start(e, &dg) == 0;
+		if (kept)
+			add_macros(defined);
 	} else {
 		xt_repl_entry_free(e);
+	}
+	if (kept) {
+		xt_cpp_macros_free(R->cpp_macros);
+		R->cpp_macros = macros_out;
+	} else {
+		xt_cpp_macros_free(macros_out);
 	}
 	free(known); /* after xt_repl_run_once: its sema reads them */
 	show_diags(&dg);
@@ -559,4 +664,13 @@ void xt_repl_session_free(void)
 		close(R->target_fd);
 	free(R->entries);
 	free(R->maps);
+	for (int i = 0; i < R->ndefs; i++) {
+		free(R->defs[i].text);
+		if (R->defs[i].unit)
+			xt_unit_free(R->defs[i].unit);
+		free(R->defs[i].unit);
+	}
+	free(R->defs);
+	free(R->macros);
+	xt_cpp_macros_free(R->cpp_macros);
 }
