@@ -19,8 +19,15 @@
 /* ...and more than this is refused before any pass: compiling it takes
  * minutes and gigabytes, and the kernel's verifier refuses the result
  * (16,000 map statements, 226,000 instructions: 8 minutes, then refused;
- * 8,000, 113,000 instructions, compile and load in 24 s). */
+ * 8,000, 113,000 instructions, compile and load in 24 s; since probes are
+ * split into parts, 6 s on a busy machine). */
 #define MAX_IR 150000
+/* ...or has more conditional branches than this. The verifier keeps the
+ * other side of each branch it meets to follow later, and refuses a program
+ * when more than BPF_COMPLEXITY_LIMIT_JMP_SEQ (8,192) wait: a probe of
+ * 16,000 map statements (each checks its update's result) was refused so
+ * after a minute of compiling and loading. */
+#define MAX_JUMPS 8192
 /* LLVM's fatal errors end the process; what is left is to say so plainly
  * (nothing is loaded while LLVM compiles) instead of aborting with a core. */
 static void on_fatal(const char *reason)
@@ -52,21 +59,28 @@ static LLVMTargetMachineRef target_machine(bool large, char **err)
 	return tms[large];
 }
 
-/* The number of IR instructions of fn. */
-static long ir_size(LLVMValueRef fn)
+/* The number of IR instructions of fn; its conditional branches added to *branches. */
+static long ir_size(LLVMValueRef fn, long *branches)
 {
 	long n = 0;
-	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
 		for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
 			n++;
+		LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+		if (t && LLVMGetInstructionOpcode(t) == LLVMBr && LLVMIsConditional(t))
+			++*branches;
+	}
 	return n;
 }
 
 struct ir_sizes {
-	long total;                        /* the module's */
-	long largest_fn;                   /* its largest function's */
-	long largest_probe;                /* its largest probe's: the probe's function, parts and callbacks */
-	const struct xt_probe_info *which; /* that probe (NULL when none) */
+	long largest_fn;                   /* the largest function's size */
+	/* the largest probe (its function, parts and callbacks), NULL when none */
+	long largest_probe;
+	const struct xt_probe_info *which;
+	/* the probe with the most conditional branches, NULL when none */
+	long most_branches;
+	const struct xt_probe_info *branchiest;
 };
 
 /* Sizes in IR instructions. A probe's functions are named after it:
@@ -75,23 +89,29 @@ static struct ir_sizes ir_sizes(struct xt_cg *cg)
 {
 	struct ir_sizes sz = { 0 };
 	int n = cg->prog->nprobes;
-	long *per = calloc(n + 1, sizeof(*per));
+	long *per = calloc(2 * (size_t)n + 2, sizeof(*per)), *br = per ? per + n + 1 : NULL;
 	for (LLVMValueRef fn = LLVMGetFirstFunction(cg->mod); fn; fn = LLVMGetNextFunction(fn)) {
-		long k = ir_size(fn);
-		sz.total += k;
+		long b = 0, k = ir_size(fn, &b);
 		if (k > sz.largest_fn)
 			sz.largest_fn = k;
 		size_t len;
 		const char *name = LLVMGetValueName2(fn, &len);
 		int i;
-		if (per && sscanf(name, "probe_%d", &i) == 1 && i >= 0 && i < n)
+		if (per && sscanf(name, "probe_%d", &i) == 1 && i >= 0 && i < n) {
 			per[i] += k;
+			br[i] += b;
+		}
 	}
-	for (int i = 0; per && i < n; i++)
+	for (int i = 0; per && i < n; i++) {
 		if (per[i] > sz.largest_probe) {
 			sz.largest_probe = per[i];
 			sz.which = &cg->prog->probes[i];
 		}
+		if (br[i] > sz.most_branches) {
+			sz.most_branches = br[i];
+			sz.branchiest = &cg->prog->probes[i];
+		}
+	}
 	free(per);
 	return sz;
 }
@@ -206,6 +226,13 @@ int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *ou
 			      "optimisation, more than the %d xtrace compiles (such a probe takes minutes to compile "
 			      "and the kernel's verifier refuses it); split its work across probes", sz.largest_probe,
 			      MAX_IR);
+		return -2;
+	}
+	if (sz.most_branches > MAX_JUMPS && sz.branchiest) {
+		xt_diag_error(cg->dg, sz.branchiest->node->loc, "this probe is too large: it has %ld conditional "
+			      "branches, and the kernel's verifier follows at most %d along one path (\"the sequence "
+			      "of %d jumps is too complex\"); a map update or a printf is one each; split its work "
+			      "across probes", sz.most_branches, MAX_JUMPS, MAX_JUMPS + 1);
 		return -2;
 	}
 	bool large = sz.largest_fn > LARGE_IR;
