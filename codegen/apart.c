@@ -115,7 +115,8 @@ int xt_cg_compile_apart(const struct xt_program *prog, unsigned flags, struct xt
 			break;
 		}
 		if (len == cap) {
-			char *nb = realloc(buf, cap = cap ? 2 * cap : 1 << 16);
+			cap = cap ? 2 * cap : 1 << 16;
+			char *nb = realloc(buf, cap);
 			if (!nb) {
 				err = -ENOMEM;
 				kill(pid, SIGKILL);
@@ -134,10 +135,11 @@ int xt_cg_compile_apart(const struct xt_program *prog, unsigned flags, struct xt
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	uint64_t head[5];
-	if (!err && (len < sizeof(head) ||
-		     (memcpy(head, buf, sizeof(head)), len != sizeof(head) + head[2] + head[3] + head[4])))
-		err = -EIO;
+	uint64_t head[5] = { 0 };
+	if (!err && len >= sizeof(head))
+		memcpy(head, buf, sizeof(head));
+	if (!err && (len < sizeof(head) || len != sizeof(head) + head[2] + head[3] + head[4]))
+		err = -EIO; /* the child died before it said everything */
 	if (err == -EIO && WIFEXITED(st) && WEXITSTATUS(st) == 1) {
 		/* LLVM's fatal error: the child said why and, as it would have
 		 * here, that ends xtrace (codegen/emit_obj.c, on_fatal) */
