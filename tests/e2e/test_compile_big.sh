@@ -74,4 +74,22 @@ expect_nothing_left "SIGTERM during a long compile: nothing left" "$M"
 # (the compiling child is killed and reaped, not left to finish)
 pgrep -f "$XT_TMP/long.xt" >/dev/null && fail "SIGTERM during a long compile: no process left" "$(pgrep -af "$XT_TMP/long.xt")" ||
 	pass "SIGTERM during a long compile: no process left"
+
+# 5. The REPL: SIGINT while an entry compiles drops that entry; the session
+#    goes on with the next one.
+{ printf 'BEGIN { '; lines 4000 "@${M}r[@I@] = @I@;" | tr '\n' ' '; echo '}'; } >"$XT_TMP/entry.txt"
+{ cat "$XT_TMP/entry.txt"; sleep 6; echo "BEGIN { @${M}ok = 1; }"; sleep 1; } |
+	timeout -k 5 120 "$XTRACE" -i >"$XT_TMP/repl.out" 2>"$XT_TMP/repl.err" &
+repl=$!
+sent=0
+for i in $(seq 400); do # until the entry's compiling child runs
+	pid=$(pgrep -P "$repl" -x xtrace) # ($repl is timeout's pid)
+	[ -n "$pid" ] && [ -n "$(pgrep -P "$pid")" ] && { kill -INT "$pid"; sent=1; break; }
+	sleep 0.05
+done
+wait "$repl"
+rc=$?
+expect_eq "REPL: SIGINT reached an entry while it compiled" 1 "$sent"
+expect_eq "REPL: the entry is dropped, the next one runs, exit 0" "0 @${M}ok: 1" \
+	"$rc $(grep -E "^@${M}(r|ok)" "$XT_TMP/repl.out" | sort -u | head -3)"
 finish
