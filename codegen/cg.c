@@ -1,5 +1,6 @@
 /* The code generator's driver: the module, one BPF function per probe
  * (its prologue, predicate and body), the maps it declares, and the object. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,7 +90,10 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 	cg->frame_off = -1;
 	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
 	LLVMPositionBuilderAtEnd(cg->b, body);
-	cg->vars = xt_cg_var_slots(cg, p, p->has_map_loop ? xt_cg_frame_new(cg) : NULL);
+	cg->in_part = false;
+	/* A split body reaches the variables from its parts: they go in the frame. */
+	bool split = xt_cg_split_wanted(p);
+	cg->vars = xt_cg_var_slots(cg, p, p->has_map_loop || split ? xt_cg_frame_new(cg) : NULL);
 	stop_check(cg, p);
 
 	if (cg->prog->opts.target_pid && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END | XT_PROVF_ANYTASK))) {
@@ -113,7 +117,10 @@ static void probe_fn(struct xt_cg *cg, const struct xt_probe_info *p)
 		xt_cg_return(cg);
 		LLVMPositionBuilderAtEnd(cg->b, go);
 	}
-	xt_cg_stmts(cg, p->node->b->list);
+	if (split && !cg->verdict) /* (a verdict slot lives in the probe's own stack) */
+		xt_cg_split_body(cg, p->node->b->list);
+	else
+		xt_cg_stmts(cg, p->node->b->list);
 	xt_cg_return(cg);
 	xt_cg_entry_done(cg, body);
 	free(cg->vars);
@@ -133,12 +140,19 @@ static const char *line_info_file(const struct xt_program *prog)
 
 int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg)
 {
-	struct xt_cg cg = { .prog = prog, .dg = dg };
-	int errors = dg ? dg->errors : 0;
 	memset(out, 0, sizeof(*out));
 	out->prog = prog;
 	if (xt_codegen_load(dg) < 0)
 		return -1;
+	if (xt_cg_apart_wanted(prog))
+		return xt_cg_compile_apart(prog, flags, out, dg);
+	return xt_cg_compile(prog, flags, out, dg);
+}
+
+int xt_cg_compile(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg)
+{
+	struct xt_cg cg = { .prog = prog, .dg = dg };
+	int errors = dg ? dg->errors : 0;
 	int rc = -1;
 	if (xt_cg_module_begin(&cg, line_info_file(prog)) < 0)
 		goto done;
@@ -160,9 +174,13 @@ int xt_codegen(const struct xt_program *prog, unsigned flags, struct xt_compiled
 	/* lost records and refused map updates: {u64 records, u64 updates} per probe */
 	cg.lost_map = xt_cg_declare_map(&cg, "lost", 6 /* BPF_MAP_TYPE_PERCPU_ARRAY */,
 					prog->nprobes > 0 ? prog->nprobes : 1, 4, 16);
-	for (int i = 0; i < prog->nprobes; i++)
+	for (int i = 0; i < prog->nprobes && !cg.interrupted; i++) {
 		probe_fn(&cg, &prog->probes[i]);
-	if (dg && dg->errors > errors) /* fail() reached: reported */
+		cg.interrupted |= xt_cg_stop_pending();
+	}
+	if (cg.interrupted)
+		rc = -EINTR;
+	else if (dg && dg->errors > errors) /* fail() reached: reported */
 		rc = -2;
 	else if (xt_cg_scratch_declare(&cg, cg.scratch_map, dg) < 0)
 		rc = -2; /* reported */
@@ -180,7 +198,7 @@ done:
 	}
 	free(cg.map_vars);
 	xt_cg_module_dispose(&cg);
-	return rc < 0 ? -1 : rc;
+	return rc == -EINTR ? rc : rc < 0 ? -1 : rc;
 }
 
 void xt_compiled_free(struct xt_compiled *c)

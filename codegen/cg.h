@@ -56,6 +56,8 @@ struct xt_cg {
 	LLVMBasicBlockRef brk, cont;
 	bool in_callback;             /* building a loop's callback (for over a map, bpf_loop) */
 	bool stops;                   /* the callback being built can stop the probe (exit()) */
+	bool in_part;                 /* building a part of a split probe (emit_split.c) */
+	bool interrupted;             /* a stop signal came: building stops (xt_codegen_set_stop) */
 	/* stack temporaries of the function being built */
 	struct xt_cg_tmp *tmps;
 	int ntmps, captmps;
@@ -70,7 +72,7 @@ struct xt_cg {
 	LLVMValueRef scratch_map, scratch, lost_map;
 	LLVMBasicBlockRef scratch_go; /* where pointers into it are computed */
 	int scratch_top, scratch_max; /* bytes in use / needed by the probe */
-	int frame_off;                /* a map-loop probe's variables frame in scratch, or -1 */
+	int frame_off;                /* the variables' frame in scratch (map loops, split probes), or -1 */
 	/* emit_kmem.c: the address of the struct or array in memory computed
 	 * last, and its address space (enum xt_addr_space), for its copy */
 	LLVMValueRef place_addr;

@@ -6,9 +6,19 @@
 
 /* emit_obj.c: the module, its target and the object it becomes. */
 int xt_cg_module_begin(struct xt_cg *cg, const char *source_name);
-/* 0; -1 with cg->error set; -2 when a diagnostic says why (a probe too large). */
+/* 0; -1 with cg->error set; -2 when a diagnostic says why (a probe too large);
+ * -EINTR when a stop signal came. */
 int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *out);
 void xt_cg_module_dispose(struct xt_cg *cg);
+
+/* cg.c: xt_codegen's work, in this process. */
+int xt_cg_compile(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg);
+/* apart.c: whether prog is large enough to be compiled in a child process
+ * (which a stop signal ends at once), and that compilation: as xt_codegen. */
+bool xt_cg_apart_wanted(const struct xt_program *prog);
+int xt_cg_compile_apart(const struct xt_program *prog, unsigned flags, struct xt_compiled *out, struct xt_diags *dg);
+/* Whether a stop signal came (xt_codegen_set_stop). */
+bool xt_cg_stop_pending(void);
 /* emit_maps.c: every program map, BTF-defined. */
 void xt_cg_declare_maps(struct xt_cg *cg);
 
@@ -42,8 +52,16 @@ LLVMValueRef xt_cg_frame_stopped(struct xt_cg *cg);
  * 0, or -1 after a diagnostic (a probe needs more than a per-CPU value holds). */
 int xt_cg_scratch_declare(struct xt_cg *cg, LLVMValueRef forward, struct xt_diags *dg);
 
-/* emit_stmt.c: a statement list. */
+/* emit_stmt.c: a statement list; one statement (its temporaries released after it). */
 void xt_cg_stmts(struct xt_cg *cg, struct xt_node *list);
+void xt_cg_stmt(struct xt_cg *cg, struct xt_node *st);
+
+/* emit_split.c: whether probe p's body is large enough to be split into
+ * parts, and the body built so, with its variables in the frame. */
+bool xt_cg_split_wanted(const struct xt_probe_info *p);
+/* The nodes under n and its siblings, counted up to `limit`. */
+int xt_cg_count_nodes(const struct xt_node *n, int limit);
+void xt_cg_split_body(struct xt_cg *cg, struct xt_node *list);
 
 /* emit_kmem.c: kernel types. The address n denotes (a field, an element, *p). */
 LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n);

@@ -19,9 +19,15 @@
 /* ...and more than this is refused before any pass: compiling it takes
  * minutes and gigabytes, and the kernel's verifier refuses the result
  * (16,000 map statements, 226,000 instructions: 8 minutes, then refused;
- * 8,000, 113,000 instructions, compile and load in 24 s). */
+ * 8,000, 113,000 instructions, compile and load in 24 s; since probes are
+ * split into parts, 6 s on a busy machine). */
 #define MAX_IR 150000
-
+/* ...or has more conditional branches than this. The verifier keeps the
+ * other side of each branch it meets to follow later, and refuses a program
+ * when more than BPF_COMPLEXITY_LIMIT_JMP_SEQ (8,192) wait: a probe of
+ * 16,000 map statements (each checks its update's result) was refused so
+ * after a minute of compiling and loading. */
+#define MAX_JUMPS 8192
 /* LLVM's fatal errors end the process; what is left is to say so plainly
  * (nothing is loaded while LLVM compiles) instead of aborting with a core. */
 static void on_fatal(const char *reason)
@@ -53,30 +59,61 @@ static LLVMTargetMachineRef target_machine(bool large, char **err)
 	return tms[large];
 }
 
-/* The number of IR instructions of fn. */
-static long ir_size(LLVMValueRef fn)
+/* The number of IR instructions of fn; its conditional branches added to *branches. */
+static long ir_size(LLVMValueRef fn, long *branches)
 {
 	long n = 0;
-	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+	for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
 		for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
 			n++;
+		LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+		if (t && LLVMGetInstructionOpcode(t) == LLVMBr && LLVMIsConditional(t))
+			++*branches;
+	}
 	return n;
 }
 
-/* The largest probe's IR size, and that probe (NULL when none). */
-static long largest_probe(struct xt_cg *cg, const struct xt_probe_info **which)
+struct ir_sizes {
+	long largest_fn;                   /* the largest function's size */
+	/* the largest probe (its function, parts and callbacks), NULL when none */
+	long largest_probe;
+	const struct xt_probe_info *which;
+	/* the probe with the most conditional branches, NULL when none */
+	long most_branches;
+	const struct xt_probe_info *branchiest;
+};
+
+/* Sizes in IR instructions. A probe's functions are named after it:
+ * probe_N, probe_N_partK, probe_N_each0... */
+static struct ir_sizes ir_sizes(struct xt_cg *cg)
 {
-	long max = 0;
-	*which = NULL;
-	for (int i = 0; i < cg->prog->nprobes; i++) {
-		LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, cg->prog->probes[i].fn_name);
-		long n = fn ? ir_size(fn) : 0;
-		if (n > max) {
-			max = n;
-			*which = &cg->prog->probes[i];
+	struct ir_sizes sz = { 0 };
+	int n = cg->prog->nprobes;
+	long *per = calloc(2 * (size_t)n + 2, sizeof(*per)), *br = per ? per + n + 1 : NULL;
+	for (LLVMValueRef fn = LLVMGetFirstFunction(cg->mod); fn; fn = LLVMGetNextFunction(fn)) {
+		long b = 0, k = ir_size(fn, &b);
+		if (k > sz.largest_fn)
+			sz.largest_fn = k;
+		size_t len;
+		const char *name = LLVMGetValueName2(fn, &len);
+		int i;
+		if (per && sscanf(name, "probe_%d", &i) == 1 && i >= 0 && i < n) {
+			per[i] += k;
+			br[i] += b;
 		}
 	}
-	return max;
+	for (int i = 0; per && i < n; i++) {
+		if (per[i] > sz.largest_probe) {
+			sz.largest_probe = per[i];
+			sz.which = &cg->prog->probes[i];
+		}
+		if (br[i] > sz.most_branches) {
+			sz.most_branches = br[i];
+			sz.branchiest = &cg->prog->probes[i];
+		}
+	}
+	free(per);
+	return sz;
 }
 
 static void on_diagnostic(LLVMDiagnosticInfoRef info, void *arg)
@@ -136,35 +173,12 @@ int xt_cg_module_begin(struct xt_cg *cg, const char *source_name)
 	return 0;
 }
 
-int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *out)
+/* The passes and the object: what LLVM spends its time on. */
+static int optimise_emit(struct xt_cg *cg, unsigned flags, struct xt_compiled *out, bool large)
 {
-	LLVMDIBuilderFinalize(cg->di);
 	char *msg = NULL;
-	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &msg)) {
-		if (!cg->error)
-			cg->error = strdup(msg);
-		LLVMDisposeMessage(msg);
-		return -1;
-	}
-	LLVMDisposeMessage(msg);
-	const struct xt_probe_info *big;
-	long size = largest_probe(cg, &big);
-	if (size > MAX_IR && big) {
-		xt_diag_error(cg->dg, big->node->loc, "this probe is too large: %ld LLVM instructions before "
-			      "optimisation, more than the %d xtrace compiles (such a probe takes minutes to compile "
-			      "and the kernel's verifier refuses it); split its work across probes", size, MAX_IR);
-		return -2;
-	}
-	if (size > LARGE_IR) {
-		cg->tm = target_machine(true, &msg);
-		if (!cg->tm) {
-			cg->error = strdup(msg ? msg : "no BPF v4 target in this LLVM");
-			LLVMDisposeMessage(msg);
-			return -1;
-		}
-	}
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef e = LLVMRunPasses(cg->mod, size > LARGE_IR ? "default<O1>" : "default<O2>", cg->tm, po);
+	LLVMErrorRef e = LLVMRunPasses(cg->mod, large ? "default<O1>" : "default<O2>", cg->tm, po);
 	LLVMDisposePassBuilderOptions(po);
 	if (e) {
 		char *m = LLVMGetErrorMessage(e);
@@ -193,6 +207,44 @@ int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *ou
 	memcpy(out->elf, LLVMGetBufferStart(buf), out->elf_size);
 	LLVMDisposeMemoryBuffer(buf);
 	return 0;
+}
+
+int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *out)
+{
+	LLVMDIBuilderFinalize(cg->di);
+	char *msg = NULL;
+	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &msg)) {
+		if (!cg->error)
+			cg->error = strdup(msg);
+		LLVMDisposeMessage(msg);
+		return -1;
+	}
+	LLVMDisposeMessage(msg);
+	struct ir_sizes sz = ir_sizes(cg);
+	if (sz.largest_probe > MAX_IR && sz.which) {
+		xt_diag_error(cg->dg, sz.which->node->loc, "this probe is too large: %ld LLVM instructions before "
+			      "optimisation, more than the %d xtrace compiles (such a probe takes minutes to compile "
+			      "and the kernel's verifier refuses it); split its work across probes", sz.largest_probe,
+			      MAX_IR);
+		return -2;
+	}
+	if (sz.most_branches > MAX_JUMPS && sz.branchiest) {
+		xt_diag_error(cg->dg, sz.branchiest->node->loc, "this probe is too large: it has %ld conditional "
+			      "branches, and the kernel's verifier follows at most %d along one path (\"the sequence "
+			      "of %d jumps is too complex\"); a map update or a printf is one each; split its work "
+			      "across probes", sz.most_branches, MAX_JUMPS, MAX_JUMPS + 1);
+		return -2;
+	}
+	bool large = sz.largest_fn > LARGE_IR;
+	if (large) {
+		cg->tm = target_machine(true, &msg);
+		if (!cg->tm) {
+			cg->error = strdup(msg ? msg : "no BPF v4 target in this LLVM");
+			LLVMDisposeMessage(msg);
+			return -1;
+		}
+	}
+	return optimise_emit(cg, flags, out, large);
 }
 
 void xt_cg_module_dispose(struct xt_cg *cg)

@@ -121,7 +121,7 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 		/* a bound known only at run time; or a probe whose variables are in
 		 * its frame, in scratch space, where the verifier does not follow
 		 * the counter's value as it does on the stack */
-		if (st->op || cg->probe->has_map_loop) {
+		if (st->op || cg->frame_off >= 0) {
 			range_callback(cg, st);
 			break;
 		}
@@ -206,6 +206,11 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 	}
 }
 
+void xt_cg_stmt(struct xt_cg *cg, struct xt_node *st)
+{
+	stmt(cg, st);
+}
+
 void xt_cg_stmts(struct xt_cg *cg, struct xt_node *list)
 {
 	for (struct xt_node *st = list; st; st = st->next)
@@ -253,6 +258,8 @@ static LLVMValueRef loop_callback(struct xt_cg *cg, const char *name)
 	LLVMTypeRef params[2] = { cg->i64, cg->ptr }; /* long (*)(u64 index, void *ctx) */
 	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, 2, 0));
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, /* no .eh_frame */
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	static const char *const pn[] = { "index", "env" };
 	xt_cg_di_function(cg, fn, name, pn, 2, true);
 	return fn;

@@ -150,6 +150,10 @@ LLVMBasicBlockRef xt_cg_block(struct xt_cg *cg, const char *name)
 
 void xt_cg_return(struct xt_cg *cg)
 {
+	if (cg->in_part && !cg->in_callback) { /* a part of a split probe: 1 makes the probe return too */
+		LLVMBuildRet(cg->b, xt_cg_i64(cg, 1));
+		return;
+	}
 	if (cg->verdict && !cg->in_callback) {
 		LLVMBuildRet(cg->b, LLVMBuildLoad2(cg->b, cg->i64, cg->verdict, "verdict"));
 		return;
@@ -419,6 +423,9 @@ LLVMValueRef xt_cg_callback(struct xt_cg *cg, const char *name)
 	LLVMTypeRef params[4] = { cg->ptr, cg->ptr, cg->ptr, cg->ptr };
 	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, 4, 0));
 	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	/* nounwind: no .eh_frame for libbpf to skip */
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	static const char *const pn[] = { "map", "key", "value", "ctx" };
 	xt_cg_di_function(cg, fn, name, pn, 4, true);
 	return fn;

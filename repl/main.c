@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,12 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 static int list_program(struct xt_opts *o, const char *name, char *text);
 static int format_program(const struct xt_opts *o, const char *name, char *text, size_t text_len);
 
+/* A long compilation waits with the stop signals in view (codegen/codegen.h). */
+static int wait_readable(int fd)
+{
+	return xt_sig_wait(fd, POLLIN, -1);
+}
+
 /* --probe-filter's regex, for the process's life */
 static regex_t filter_re;
 static void free_filter(void)
@@ -221,6 +228,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xtrace: cannot set up signal handling: %s\n", strerror(errno));
 		return 1;
 	}
+	xt_codegen_set_stop(&(struct xt_codegen_stop){ .pending = xt_sig_stop_pending, .wait = wait_readable });
 	xt_diag_set_colour(xt_repl_colour_fd(STDERR_FILENO)); /* error: and ~~~ in colour on a terminal */
 	struct xt_opts o = { .buffering = _IOLBF };
 	bool list = false, interactive = false, fmt = false;
@@ -547,8 +555,11 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 	struct xt_metrics *mx = NULL;
 	/* a compiled program (--emit) runs without compiling */
 	if (xt_progfile_is(text, text_len) ? xt_unit_load(&u, name, text, text_len, &so, dumps, &dg) < 0
-					    : xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0)
+					    : xt_unit_compile(&u, name, text, &so, dumps, &dg) < 0) {
+		if (!dg.errors && xt_sig_take_stop()) /* stopped while compiling: nothing ran, nothing to print */
+			status = 0;
 		goto out;
+	}
 	if (o->emit) {
 		status = xt_unit_emit(&u, o->emit, &dg) < 0;
 		goto out;

@@ -136,6 +136,82 @@ static void test_codegen_many_statements_compile(void **state)
 	free(text);
 }
 
+/* BEGIN with n map statements, a variable carried through them, a map
+ * loop, and an exit() with statements after it (malloc'd). */
+static char *large_program(int n)
+{
+	size_t cap = (size_t)n * 48 + 256, len = 0;
+	char *text = malloc(cap);
+	len += (size_t)snprintf(text + len, cap - len, "BEGIN {\n$n = 0;\n");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "@m[%d] = %d; $n += 1;\n", i, i);
+	snprintf(text + len, cap - len, "for ($kv : @m) { @s += $kv.1; }\n@n = $n; exit(); @after = 1;\n}\n");
+	return text;
+}
+
+/* A probe this large is split into parts it calls (emit_split.c): compile
+ * and load time then grow with its size, not faster; the kernel takes it. */
+static void test_codegen_large_probe_is_split(void **state)
+{
+	char *text = large_program(1500);
+	struct xt_unit u;
+	struct bpf_object *obj = compile_open(&u, text);
+	assert_non_null(memmem(u.compiled.elf, u.compiled.elf_size, "probe_0_part0", 14));
+	assert_non_null(memmem(u.compiled.elf, u.compiled.elf_size, "probe_0_part1", 14));
+	verify_in_kernel(obj);
+	bpf_object__close(obj);
+	xt_unit_free(&u);
+	/* a small probe stays one function */
+	obj = compile_open(&u, "BEGIN { $n = 1; @m[1] = $n; exit(); }");
+	assert_null(memmem(u.compiled.elf, u.compiled.elf_size, "probe_0_part0", 14));
+	bpf_object__close(obj);
+	xt_unit_free(&u);
+	free(text);
+}
+
+static bool stop_now(void) { return true; }
+static bool no_stop(void) { return false; }
+static int stopped_waiting(int fd) { (void)fd; return 0; }
+static int ready(int fd) { (void)fd; return 1; }
+
+/* xt_unit_compile with stop hooks: its status, and nothing reported when < 0. */
+static int compile_stopping(const char *text, const struct xt_codegen_stop *stop, struct xt_unit *u)
+{
+	xt_codegen_set_stop(stop);
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	struct xt_sema_opts so = { 0 };
+	int rc = xt_unit_compile(u, "<test>", text, &so, 0, &dg);
+	if (rc < 0)
+		assert_int_equal(dg.len, 0);
+	xt_diags_fini(&dg);
+	xt_codegen_set_stop(&(struct xt_codegen_stop){ 0 });
+	return rc;
+}
+
+/* A stop signal ends a long compilation: between the parts codegen builds,
+ * and while LLVM optimises in its child process (which is then killed). */
+static void test_codegen_stop_signal_ends_compile(void **state)
+{
+	char *text = large_program(1500);
+	struct xt_unit u;
+	/* no wait hook: compiled here, and stopped between the parts */
+	assert_true(compile_stopping(text, &(struct xt_codegen_stop){ .pending = stop_now }, &u) < 0);
+	xt_unit_free(&u);
+	/* compiled in a child process, stopped while the parent waits for it */
+	assert_true(compile_stopping(text, &(struct xt_codegen_stop){ .pending = no_stop, .wait = stopped_waiting }, &u) < 0);
+	xt_unit_free(&u);
+	/* no signal: the object comes back from the child process whole */
+	assert_int_equal(compile_stopping(text, &(struct xt_codegen_stop){ .pending = no_stop, .wait = ready }, &u), 0);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "xt_test");
+	struct bpf_object *obj = bpf_object__open_mem(u.compiled.elf, u.compiled.elf_size, &oo);
+	assert_non_null(obj);
+	verify_in_kernel(obj);
+	bpf_object__close(obj);
+	xt_unit_free(&u);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	verifier = argc > 1 && strcmp(argv[1], "--verifier") == 0;
@@ -148,6 +224,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_codegen_maps_are_btf_defined),
 		cmocka_unit_test(test_codegen_syscall_wildcard_uses_raw_tracepoint),
 		cmocka_unit_test(test_codegen_many_statements_compile),
+		cmocka_unit_test(test_codegen_large_probe_is_split),
+		cmocka_unit_test(test_codegen_stop_signal_ends_compile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
