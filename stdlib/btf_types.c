@@ -583,10 +583,72 @@ static bool in_enum(const struct btf *btf, const struct btf_type *t, const char 
 	return false;
 }
 
+/* vmlinux's enumerators by name, indexed on first use: every identifier
+ * that is not a variable or a builtin is looked up here, and a scan of the
+ * kernel's ~150,000 types for each one cost a program ~1 ms per name. */
+struct en_ent {
+	unsigned name_off; /* by offset: libbpf may move its strings (see xt_btf_user) */
+	bool used;
+	int64_t value;
+};
+static struct en_ent *en_ix;
+static unsigned en_cap;
+
+static void en_add(const struct btf *base, unsigned name_off, int64_t value)
+{
+	const char *name = btf__name_by_offset(base, name_off);
+	if (!name || !*name)
+		return;
+	unsigned h = ix_hash(name, 0) & (en_cap - 1);
+	for (; en_ix[h].used; h = (h + 1) & (en_cap - 1))
+		if (strcmp(btf__name_by_offset(base, en_ix[h].name_off), name) == 0)
+			return; /* the first in type order wins, as the scan found it */
+	en_ix[h] = (struct en_ent){ name_off, true, value };
+}
+
+/* The value of vmlinux enumerator `name` (the first of its name by type id). */
+static bool vmlinux_enumerator(const struct btf *base, unsigned first, const char *name, int64_t *value)
+{
+	if (!en_ix) {
+		unsigned n = 0;
+		for (unsigned id = 1; id < first; id++) {
+			const struct btf_type *t = btf__type_by_id(base, id);
+			if (btf_is_enum(t) || btf_is_enum64(t))
+				n += btf_vlen(t);
+		}
+		for (en_cap = 64; en_cap < n * 2; en_cap *= 2)
+			;
+		en_ix = calloc(en_cap, sizeof(*en_ix));
+		if (!en_ix) {
+			for (unsigned id = 1; id < first; id++)
+				if (in_enum(base, btf__type_by_id(base, id), name, value))
+					return true;
+			return false;
+		}
+		for (unsigned id = 1; id < first; id++) {
+			const struct btf_type *t = btf__type_by_id(base, id);
+			if (btf_is_enum(t)) {
+				const struct btf_enum *e = btf_enum(t);
+				for (int i = 0; i < btf_vlen(t); i++, e++)
+					en_add(base, e->name_off, btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val);
+			} else if (btf_is_enum64(t)) {
+				const struct btf_enum64 *e = btf_enum64(t);
+				for (int i = 0; i < btf_vlen(t); i++, e++)
+					en_add(base, e->name_off, (int64_t)btf_enum64_value(e));
+			}
+		}
+	}
+	for (unsigned h = ix_hash(name, 0) & (en_cap - 1); en_ix[h].used; h = (h + 1) & (en_cap - 1))
+		if (strcmp(btf__name_by_offset(base, en_ix[h].name_off), name) == 0) {
+			*value = en_ix[h].value;
+			return true;
+		}
+	return false;
+}
+
 /* Enumerators: a program's, then the user BTF's newest first, then the
- * kernel's (by scanning its enums: only names that are not builtins get
- * here, once per use in a program), then the kernel-header constants the
- * running kernel publishes elsewhere (kconst.c: TASK_RUNNING...). */
+ * kernel's (through an index built once), then the kernel-header constants
+ * the running kernel publishes elsewhere (kconst.c: TASK_RUNNING...). */
 static bool enumerator(const char *name, int64_t *value)
 {
 	if (xt_cdecl_enumerator(name, value))
@@ -599,9 +661,8 @@ static bool enumerator(const char *name, int64_t *value)
 	for (unsigned id = btf__type_cnt(btf); id-- > first;)
 		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
 			return true;
-	for (unsigned id = 1; id < first; id++)
-		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
-			return true;
+	if (first > 1 && vmlinux_enumerator(btf, first, name, value))
+		return true;
 	return xt_kconst(name, value);
 }
 
