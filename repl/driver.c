@@ -230,6 +230,15 @@ int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 	return compile(u, name, text, XT_PARSE_PROGRAM, opts, dump, dg);
 }
 
+int xt_unit_check(struct xt_unit *u, const char *name, const char *text, const struct xt_sema_opts *opts,
+		  struct xt_diags *dg)
+{
+	int rc = analyse(u, name, text, false, XT_PARSE_PROGRAM, opts, 0, dg);
+	if (rc == 0 && u->prog && probe_filter)
+		filter_sites(u->prog);
+	return rc;
+}
+
 int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,
 			  const struct xt_sema_opts *opts, struct xt_diags *dg)
 {

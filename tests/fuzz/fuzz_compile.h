@@ -1,7 +1,7 @@
 /* The body of the compile harnesses (fuzz_sema.c, fuzz_codegen.c): one input
  * is one program text, compiled as `xtrace -e` would (with parameters and
  * --unsafe, so that every builtin is reachable), to the end of semantic
- * analysis (FUZZ_LISTING) or to an in-memory BPF object. A broken promise
+ * analysis (every pass: xt_unit_check) or to an in-memory BPF object. A broken promise
  * aborts, which libFuzzer (or the replay driver) reports with the input:
  *   - the compiler answers 0, or -1 with an "error:" diagnostic;
  *   - it never reports an internal error. */
@@ -24,7 +24,7 @@ static int internal_error(const char *diags, const char *text)
 	return strstr(diags, "internal error") && !strstr(text, "internal error");
 }
 
-static int fuzz_compile(const uint8_t *data, size_t size, int listing)
+static int fuzz_compile(const uint8_t *data, size_t size, int check_only)
 {
 	if (size > 64 * 1024) /* the compiler's time grows with size: keep executions fast */
 		return 0;
@@ -34,12 +34,12 @@ static int fuzz_compile(const uint8_t *data, size_t size, int listing)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	static const char *const params[] = { "41", "hello" };
-	struct xt_sema_opts so = { .cpid = 4242, .unsafe = true, .params = params, .nparams = 2,
-				   .listing = listing != 0 };
+	struct xt_sema_opts so = { .cpid = 4242, .unsafe = true, .params = params, .nparams = 2 };
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
-	int rc = xt_unit_compile(&u, "<fuzz>", text, &so, 0, &dg);
+	int rc = check_only ? xt_unit_check(&u, "<fuzz>", text, &so, &dg)
+			    : xt_unit_compile(&u, "<fuzz>", text, &so, 0, &dg);
 	const char *buf = dg.buf ? dg.buf : "";
 	const char *broken = NULL;
 	if (rc != 0 && rc != -1)
