@@ -14,6 +14,11 @@
 #include <string.h>
 #include "repl/driver.h"
 
+/* 1: to the end of semantic analysis (fuzz_sema); 0: on to a BPF object */
+#ifndef FUZZ_CHECK_ONLY
+#error "define FUZZ_CHECK_ONLY before including fuzz_compile.h"
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Whether the diagnostics report an internal error. A program that itself
@@ -24,7 +29,37 @@ static int internal_error(const char *diags, const char *text)
 	return strstr(diags, "internal error") && !strstr(text, "internal error");
 }
 
-static int fuzz_compile(const uint8_t *data, size_t size, int check_only)
+/* What the compiler reads once per process -- kernel BTF and its name
+ * indexes, the user BTF's copy of it, /proc/kallsyms, the preprocessor's
+ * predefined macros -- is read
+ * before the first input, by compiling a program that needs each of them:
+ * otherwise the input that happens to come first pays for it (over 1 s
+ * under the sanitizers, a timeout for libFuzzer). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char warm[] =
+		"#define WARM 1\n"
+		"struct fuzz_warm_up { int a; };\n" /* the first type added to the user BTF copies vmlinux's */
+		"BEGIN { print((kaddr(\"vfs_read\"), sizeof(struct task_struct), PIDTYPE_PID, TASK_RUNNING,"
+		" offsetof(struct list_head, next), WARM)); }\n";
+	static const char *const params[] = { "41", "hello" };
+	struct xt_sema_opts so = { .cpid = 4242, .unsafe = true, .params = params, .nparams = 2 };
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	struct xt_unit u;
+	/* the codegen harness also sets LLVM up; a failure (no kernel BTF) is
+	 * shown, and only makes the first inputs slower */
+	int rc = FUZZ_CHECK_ONLY ? xt_unit_check(&u, "<warm-up>", warm, &so, &dg)
+				 : xt_unit_compile(&u, "<warm-up>", warm, &so, 0, &dg);
+	if (rc != 0)
+		fprintf(stderr, "fuzz: the warm-up program failed:\n%s", dg.buf ? dg.buf : "");
+	xt_unit_free(&u);
+	xt_diags_fini(&dg);
+	return 0;
+}
+
+static int fuzz_compile(const uint8_t *data, size_t size)
 {
 	if (size > 64 * 1024) /* the compiler's time grows with size: keep executions fast */
 		return 0;
@@ -38,7 +73,7 @@ static int fuzz_compile(const uint8_t *data, size_t size, int check_only)
 	struct xt_diags dg;
 	xt_diags_init(&dg, NULL);
 	struct xt_unit u;
-	int rc = check_only ? xt_unit_check(&u, "<fuzz>", text, &so, &dg)
+	int rc = FUZZ_CHECK_ONLY ? xt_unit_check(&u, "<fuzz>", text, &so, &dg)
 			    : xt_unit_compile(&u, "<fuzz>", text, &so, 0, &dg);
 	const char *buf = dg.buf ? dg.buf : "";
 	const char *broken = NULL;
