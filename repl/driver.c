@@ -64,8 +64,12 @@ static int analyse(struct xt_unit *u, const char *name, const char *text, bool p
 	struct xt_cpp_opts co = { 0 };
 	if (opts->cpp)
 		co = *opts->cpp;
-	/* bpftrace's scripts take their BTF branch where the kernel has BTF */
-	co.have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	/* bpftrace's scripts take their BTF branch where the kernel has BTF
+	 * (asked once: kernel BTF does not come or go while xtrace runs) */
+	static int have_btf = -1;
+	if (have_btf < 0)
+		have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	co.have_btf = have_btf;
 	/* imported files, read after the program (bpftrace 0.26's import) */
 	if (!preprocessed && xt_import(u->ar, &u->src, dg, &co.append_files, &co.nappend_files) < 0)
 		return -1;

@@ -34,6 +34,7 @@ static const char *str_arg(struct xt_sema *s, struct xt_node *n, const char *wha
 struct kname {
 	const char *name;
 	uint64_t addr;
+	size_t len;          /* strlen(name): "did you mean" compares lengths first */
 };
 static struct {
 	bool read;
@@ -75,7 +76,7 @@ static void kallsyms_read(void)
 				break;
 			ks.syms = ns;
 		}
-		ks.syms[ks.n++] = (struct kname){ xt_arena_strdup(ks.ar, sym), a };
+		ks.syms[ks.n++] = (struct kname){ xt_arena_strdup(ks.ar, sym), a, strlen(sym) };
 	}
 	fclose(f);
 	qsort(ks.syms, ks.n, sizeof(*ks.syms), cmp_kname);
@@ -93,21 +94,30 @@ static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, 
 	*vars = ks.vars;
 	if (ks.err)
 		return ks.err;
-	struct kname key = { name, 0 };
+	struct kname key = { name, 0, 0 };
 	const struct kname *hit = bsearch(&key, ks.syms, ks.n, sizeof(*ks.syms), cmp_kname);
 	if (hit) {
 		*addr = hit->addr;
 		return 0;
 	}
 	/* "did you mean": the closest of the names of about the same length
-	 * starting alike, a cheap filter over ~200k symbols */
-	size_t len = strlen(name), k = 0;
-	const char **cands = malloc(sizeof(*cands) * (ks.n + 1));
-	for (size_t i = 0; cands && i < ks.n; i++) {
-		const char *sym = ks.syms[i].name;
-		size_t sl = strlen(sym);
-		if (sym[0] == name[0] && sl + 2 >= len && sl <= len + 2)
-			cands[k++] = sym;
+	 * starting alike, a cheap filter over ~200k symbols: those starting
+	 * alike are one run of the sorted table */
+	size_t len = strlen(name), k = 0, lo = 0, hi = ks.n;
+	while (lo < hi) { /* the first name not below name[0] */
+		size_t mid = lo + (hi - lo) / 2;
+		if ((unsigned char)ks.syms[mid].name[0] < (unsigned char)name[0])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < ks.n && ks.syms[hi].name[0] == name[0]; hi++)
+		;
+	const char **cands = malloc(sizeof(*cands) * (hi - lo + 1));
+	for (size_t i = lo; cands && i < hi; i++) {
+		size_t sl = ks.syms[i].len;
+		if (sl + 2 >= len && sl <= len + 2)
+			cands[k++] = ks.syms[i].name;
 	}
 	const char *best = cands ? xt_diag_closest(name, cands, k) : NULL;
 	if (best)
