@@ -38,24 +38,29 @@ static int internal_error(const char *diags, const char *text)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char warm[] =
+	static const char *const warm[] = {
 		"#define WARM 1\n"
 		"struct fuzz_warm_up { int a; };\n" /* the first type added to the user BTF copies vmlinux's */
 		"BEGIN { print((kaddr(\"vfs_read\"), sizeof(struct task_struct), PIDTYPE_PID, TASK_RUNNING,"
-		" offsetof(struct list_head, next), WARM)); }\n";
+		" offsetof(struct list_head, next), WARM)); }\n",
+		/* libc's symbols and notes (the corpus's uprobes and usdt probes) */
+		"uprobe:libc:exit { print((uaddr(\"exit\"), reg(\"ip\"), arg0)); }\n",
+	};
 	static const char *const params[] = { "41", "hello" };
 	struct xt_sema_opts so = { .cpid = 4242, .unsafe = true, .params = params, .nparams = 2 };
-	struct xt_diags dg;
-	xt_diags_init(&dg, NULL);
-	struct xt_unit u;
-	/* the codegen harness also sets LLVM up; a failure (no kernel BTF) is
-	 * shown, and only makes the first inputs slower */
-	int rc = FUZZ_CHECK_ONLY ? xt_unit_check(&u, "<warm-up>", warm, &so, &dg)
-				 : xt_unit_compile(&u, "<warm-up>", warm, &so, 0, &dg);
-	if (rc != 0)
-		fprintf(stderr, "fuzz: the warm-up program failed:\n%s", dg.buf ? dg.buf : "");
-	xt_unit_free(&u);
-	xt_diags_fini(&dg);
+	for (size_t i = 0; i < sizeof(warm) / sizeof(warm[0]); i++) {
+		struct xt_diags dg;
+		xt_diags_init(&dg, NULL);
+		struct xt_unit u;
+		/* the codegen harness also sets LLVM up; a failure (no kernel
+		 * BTF) is shown, and only makes the first inputs slower */
+		int rc = FUZZ_CHECK_ONLY ? xt_unit_check(&u, "<warm-up>", warm[i], &so, &dg)
+					 : xt_unit_compile(&u, "<warm-up>", warm[i], &so, 0, &dg);
+		if (rc != 0)
+			fprintf(stderr, "fuzz: the warm-up program failed:\n%s", dg.buf ? dg.buf : "");
+		xt_unit_free(&u);
+		xt_diags_fini(&dg);
+	}
 	return 0;
 }
 
