@@ -495,14 +495,45 @@ int xt_btf_find(const char *name, int kind)
 	return vmlinux_find(name, kind);
 }
 
-/* The closest name of BTF kind `kind` (struct, union, enum) to `name`. */
+/* vmlinux's type ids of one kind (struct, union, enum with enum64), listed
+ * once: "did you mean" for an unknown struct looked at all its types. */
+struct kind_ids {
+	int kind;
+	unsigned *ids, n;
+};
+
+static const struct kind_ids *vmlinux_ids(const struct btf *btf, unsigned first, int kind)
+{
+	static struct kind_ids lists[3] = { { .kind = BTF_KIND_STRUCT }, { .kind = BTF_KIND_UNION },
+					     { .kind = BTF_KIND_ENUM } };
+	for (int i = 0; i < 3; i++) {
+		struct kind_ids *l = &lists[i];
+		if (l->kind != kind)
+			continue;
+		if (!l->ids && (l->ids = malloc(sizeof(*l->ids) * (first + 1))))
+			for (unsigned id = 1; id < first; id++) {
+				int tk = btf_kind(btf__type_by_id(btf, id));
+				if (tk == kind || (kind == BTF_KIND_ENUM && tk == BTF_KIND_ENUM64))
+					l->ids[l->n++] = id;
+			}
+		return l->ids ? l : NULL;
+	}
+	return NULL;
+}
+
+/* The closest name of BTF kind `kind` (struct, union, enum) to `name`:
+ * vmlinux's, then the user BTF's, in id order. */
 static const char *closest(const struct btf *btf, const char *name, int kind)
 {
-	unsigned n = btf__type_cnt(btf), k = 0;
-	const char **names = malloc(sizeof(*names) * n);
+	const struct btf *base = xt_btf_get(NULL);
+	unsigned n = btf__type_cnt(btf), first = base ? btf__type_cnt(base) : 1, k = 0;
+	const struct kind_ids *l = first > 1 ? vmlinux_ids(btf, first, kind) : NULL;
+	const char **names = malloc(sizeof(*names) * (l ? l->n + (n - first) : n));
 	if (!names)
 		return NULL;
-	for (unsigned id = 1; id < n; id++) {
+	for (unsigned i = 0; l && i < l->n; i++)
+		names[k++] = btf__name_by_offset(btf, btf__type_by_id(btf, l->ids[i])->name_off);
+	for (unsigned id = l ? first : 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		int tk = btf_kind(t);
 		if (tk == kind || (kind == BTF_KIND_ENUM && tk == BTF_KIND_ENUM64))
