@@ -777,12 +777,34 @@ static void predefine(struct cpp *c, const char *machine)
 	} else if (strcmp(machine, "aarch64") == 0) {
 		xt_cpp_define(c, "__aarch64__ 1");
 	}
-	if (c->o->have_btf)
-		xt_cpp_define(c, "BPFTRACE_HAVE_BTF 1");
 	xt_cpp_define(c, "__FILE__ \"\"");
 	xt_cpp_define(c, "__LINE__ 0");
 	xt_cpp_find(c, "__FILE__", 8)->dynamic = true;
 	xt_cpp_find(c, "__LINE__", 8)->dynamic = true;
+}
+
+/* What every run starts from, made once per process in an arena of its
+ * own: the system's header folders and the predefined macros. A run copies
+ * the macros' records (its #undef and #define relink them), not their
+ * bodies, which expansion only reads. */
+static const struct cpp *start(void)
+{
+	static struct cpp *s;
+	static const struct xt_cpp_opts none = { 0 };
+	if (s)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		abort();
+	s->ar = xt_arena_new();
+	s->o = &none;
+	struct utsname un;
+	const char *machine = uname(&un) == 0 ? un.machine : "x86_64";
+	char triple[128];
+	snprintf(triple, sizeof(triple), "%s-linux-gnu", machine);
+	system_paths(s, triple);
+	predefine(s, machine);
+	return s;
 }
 
 /* Whether text has a directive: a '#' first on a line. */
@@ -821,14 +843,27 @@ int xt_cpp(struct xt_arena *ar, struct xt_source *src, const struct xt_cpp_opts 
 	c->ar = ar;
 	c->dg = dg;
 	c->o = o;
-	struct utsname un;
-	const char *machine = uname(&un) == 0 ? un.machine : "x86_64";
-	char triple[128];
-	snprintf(triple, sizeof(triple), "%s-linux-gnu", machine);
+	const struct cpp *s = start();
 	for (int i = 0; i < o->ninclude_dirs; i++)
 		add_path(c, o->include_dirs[i]);
-	system_paths(c, triple);
-	predefine(c, machine);
+	if (s->npath) {
+		c->path = realloc(c->path, (size_t)(c->npath + s->npath) * sizeof(*c->path));
+		if (!c->path)
+			abort();
+		memcpy(c->path + c->npath, s->path, (size_t)s->npath * sizeof(*c->path));
+		c->npath += s->npath;
+	}
+	for (int h = 0; h < CPP_HASH; h++) {
+		struct macro **tail = &c->macros[h];
+		for (const struct macro *m = s->macros[h]; m; m = m->next) {
+			*tail = xt_arena_alloc(ar, sizeof(**tail));
+			**tail = *m;
+			tail = &(*tail)->next;
+		}
+		*tail = NULL;
+	}
+	if (o->have_btf)
+		xt_cpp_define(c, "BPFTRACE_HAVE_BTF 1");
 	xt_cpp_macros_start(c, o->macros_in);
 
 	struct xt_source_file *main = xt_arena_alloc(ar, sizeof(*main));

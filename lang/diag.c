@@ -305,7 +305,10 @@ static size_t distance(const char *a, const char *b, size_t limit)
 	size_t la = strlen(a), lb = strlen(b);
 	if ((la > lb ? la - lb : lb - la) > limit)
 		return limit + 1;
-	size_t *row = malloc((lb + 1) * sizeof(*row));
+	/* on the stack for names of common length: "did you mean" compares
+	 * a word with every kernel struct name */
+	size_t small[128];
+	size_t *row = lb < 128 ? small : malloc((lb + 1) * sizeof(*row));
 	if (!row)
 		return limit + 1;
 	for (size_t j = 0; j <= lb; j++)
@@ -327,12 +330,14 @@ static size_t distance(const char *a, const char *b, size_t limit)
 				best = v;
 		}
 		if (best > limit) {
-			free(row);
+			if (row != small)
+				free(row);
 			return limit + 1;
 		}
 	}
 	size_t d = row[lb];
-	free(row);
+	if (row != small)
+		free(row);
 	return d;
 }
 

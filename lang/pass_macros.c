@@ -298,7 +298,8 @@ static int expand_stmts(struct mx *m, struct xt_node **head)
 			}
 			*pt = next;
 			*sp = pre;
-			sp = pt;
+			if (pt != &pre) /* else it expanded to nothing: *sp is now next */
+				sp = pt;
 			continue;
 		}
 		struct xt_node *pre = NULL, **pt = &pre;

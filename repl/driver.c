@@ -64,8 +64,12 @@ static int analyse(struct xt_unit *u, const char *name, const char *text, bool p
 	struct xt_cpp_opts co = { 0 };
 	if (opts->cpp)
 		co = *opts->cpp;
-	/* bpftrace's scripts take their BTF branch where the kernel has BTF */
-	co.have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	/* bpftrace's scripts take their BTF branch where the kernel has BTF
+	 * (asked once: kernel BTF does not come or go while xtrace runs) */
+	static int have_btf = -1;
+	if (have_btf < 0)
+		have_btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	co.have_btf = have_btf;
 	/* imported files, read after the program (bpftrace 0.26's import) */
 	if (!preprocessed && xt_import(u->ar, &u->src, dg, &co.append_files, &co.nappend_files) < 0)
 		return -1;
@@ -233,6 +237,15 @@ int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 		    const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg)
 {
 	return compile(u, name, text, XT_PARSE_PROGRAM, opts, dump, dg);
+}
+
+int xt_unit_check(struct xt_unit *u, const char *name, const char *text, const struct xt_sema_opts *opts,
+		  struct xt_diags *dg)
+{
+	int rc = analyse(u, name, text, false, XT_PARSE_PROGRAM, opts, 0, dg);
+	if (rc == 0 && u->prog && probe_filter)
+		filter_sites(u->prog);
+	return rc;
 }
 
 int xt_unit_compile_entry(struct xt_unit *u, const char *name, const char *text,

@@ -27,6 +27,11 @@ struct xt_unit {
  * (whose source is u->src). The caller frees with xt_unit_free. */
 int xt_unit_compile(struct xt_unit *u, const char *name, const char *text,
 		    const struct xt_sema_opts *opts, unsigned dump, struct xt_diags *dg);
+/* Parses and analyses `text` as xt_unit_compile does, without compiling
+ * it (no LLVM): u->prog is the checked program. 0, or -1 after diagnostics
+ * in dg. The caller frees with xt_unit_free. */
+int xt_unit_check(struct xt_unit *u, const char *name, const char *text,
+		  const struct xt_sema_opts *opts, struct xt_diags *dg);
 /* Compiles a REPL entry: a program, or a statement list without probes,
  * which is parsed only and comes back as u->stmts with u->prog NULL (the
  * REPL runs it in user space), or macro definitions only, checked and

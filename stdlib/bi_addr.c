@@ -72,14 +72,23 @@ static int kallsyms_find(struct xt_arena *ar, const char *name, uint64_t *addr, 
 		return 0;
 	}
 	/* "did you mean": the closest of the names of about the same length
-	 * starting alike, a cheap filter over ~200k symbols */
-	size_t len = strlen(name), k = 0;
-	const char **cands = malloc(sizeof(*cands) * (n + 1));
-	for (size_t i = 0; cands && i < n; i++) {
-		const char *sym = syms[i].name;
-		size_t sl = strlen(sym);
-		if (sym[0] == name[0] && sl + 2 >= len && sl <= len + 2)
-			cands[k++] = sym;
+	 * starting alike, a cheap filter over ~200k symbols: those starting
+	 * alike are one run of the sorted table */
+	size_t len = strlen(name), k = 0, lo = 0, hi = n;
+	while (lo < hi) { /* the first name not below name[0] */
+		size_t mid = lo + (hi - lo) / 2;
+		if ((unsigned char)syms[mid].name[0] < (unsigned char)name[0])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < n && syms[hi].name[0] == name[0]; hi++)
+		;
+	const char **cands = malloc(sizeof(*cands) * (hi - lo + 1));
+	for (size_t i = lo; cands && i < hi; i++) {
+		size_t sl = strlen(syms[i].name);
+		if (sl + 2 >= len && sl <= len + 2)
+			cands[k++] = syms[i].name;
 	}
 	const char *best = cands ? xt_diag_closest(name, cands, k) : NULL;
 	if (best)

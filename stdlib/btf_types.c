@@ -498,14 +498,45 @@ int xt_btf_find(const char *name, int kind)
 	return vmlinux_find(name, kind);
 }
 
-/* The closest name of BTF kind `kind` (struct, union, enum) to `name`. */
+/* vmlinux's type ids of one kind (struct, union, enum with enum64), listed
+ * once: "did you mean" for an unknown struct looked at all its types. */
+struct kind_ids {
+	int kind;
+	unsigned *ids, n;
+};
+
+static const struct kind_ids *vmlinux_ids(const struct btf *btf, unsigned first, int kind)
+{
+	static struct kind_ids lists[3] = { { .kind = BTF_KIND_STRUCT }, { .kind = BTF_KIND_UNION },
+					     { .kind = BTF_KIND_ENUM } };
+	for (int i = 0; i < 3; i++) {
+		struct kind_ids *l = &lists[i];
+		if (l->kind != kind)
+			continue;
+		if (!l->ids && (l->ids = malloc(sizeof(*l->ids) * (first + 1))))
+			for (unsigned id = 1; id < first; id++) {
+				int tk = btf_kind(btf__type_by_id(btf, id));
+				if (tk == kind || (kind == BTF_KIND_ENUM && tk == BTF_KIND_ENUM64))
+					l->ids[l->n++] = id;
+			}
+		return l->ids ? l : NULL;
+	}
+	return NULL;
+}
+
+/* The closest name of BTF kind `kind` (struct, union, enum) to `name`:
+ * vmlinux's, then the user BTF's, in id order. */
 static const char *closest(const struct btf *btf, const char *name, int kind)
 {
-	unsigned n = btf__type_cnt(btf), k = 0;
-	const char **names = malloc(sizeof(*names) * n);
+	const struct btf *base = xt_btf_get(NULL);
+	unsigned n = btf__type_cnt(btf), first = base ? btf__type_cnt(base) : 1, k = 0;
+	const struct kind_ids *l = first > 1 ? vmlinux_ids(btf, first, kind) : NULL;
+	const char **names = malloc(sizeof(*names) * (l ? l->n + (n - first) : n));
 	if (!names)
 		return NULL;
-	for (unsigned id = 1; id < n; id++) {
+	for (unsigned i = 0; l && i < l->n; i++)
+		names[k++] = btf__name_by_offset(btf, btf__type_by_id(btf, l->ids[i])->name_off);
+	for (unsigned id = l ? first : 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		int tk = btf_kind(t);
 		if (tk == kind || (kind == BTF_KIND_ENUM && tk == BTF_KIND_ENUM64))
@@ -586,9 +617,72 @@ static bool in_enum(const struct btf *btf, const struct btf_type *t, const char 
 	return false;
 }
 
-/* The BTF id of the enum that has enumerator `name` (the user BTF's
- * newest first, then the kernel's, by scanning their enums: only names
- * that are not builtins get here, once per use in a program), or 0. */
+/* vmlinux's enumerators by name, indexed on first use: every identifier
+ * that is not a variable or a builtin is looked up here, and a scan of the
+ * kernel's ~150,000 types for each one cost a program ~1 ms per name. */
+struct en_ent {
+	unsigned name_off; /* by offset: libbpf may move its strings (see xt_btf_user) */
+	unsigned type_id;  /* the enum's; 0: the slot is free */
+	int64_t value;
+};
+static struct en_ent *en_ix;
+static unsigned en_cap;
+
+static void en_add(const struct btf *base, unsigned id, unsigned name_off, int64_t value)
+{
+	const char *name = btf__name_by_offset(base, name_off);
+	if (!name || !*name)
+		return;
+	unsigned h = ix_hash(name, 0) & (en_cap - 1);
+	for (; en_ix[h].type_id; h = (h + 1) & (en_cap - 1))
+		if (strcmp(btf__name_by_offset(base, en_ix[h].name_off), name) == 0)
+			return; /* the first in type order wins, as the scan found it */
+	en_ix[h] = (struct en_ent){ name_off, id, value };
+}
+
+/* The id of the vmlinux enum with enumerator `name` (the first of its name
+ * by type id) and its value, or 0. */
+static int vmlinux_enumerator(const struct btf *base, unsigned first, const char *name, int64_t *value)
+{
+	if (!en_ix) {
+		unsigned n = 0;
+		for (unsigned id = 1; id < first; id++) {
+			const struct btf_type *t = btf__type_by_id(base, id);
+			if (btf_is_enum(t) || btf_is_enum64(t))
+				n += btf_vlen(t);
+		}
+		for (en_cap = 64; en_cap < n * 2; en_cap *= 2)
+			;
+		en_ix = calloc(en_cap, sizeof(*en_ix));
+		if (!en_ix) {
+			for (unsigned id = 1; id < first; id++)
+				if (in_enum(base, btf__type_by_id(base, id), name, value))
+					return (int)id;
+			return 0;
+		}
+		for (unsigned id = 1; id < first; id++) {
+			const struct btf_type *t = btf__type_by_id(base, id);
+			if (btf_is_enum(t)) {
+				const struct btf_enum *e = btf_enum(t);
+				for (int i = 0; i < btf_vlen(t); i++, e++)
+					en_add(base, id, e->name_off, btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val);
+			} else if (btf_is_enum64(t)) {
+				const struct btf_enum64 *e = btf_enum64(t);
+				for (int i = 0; i < btf_vlen(t); i++, e++)
+					en_add(base, id, e->name_off, (int64_t)btf_enum64_value(e));
+			}
+		}
+	}
+	for (unsigned h = ix_hash(name, 0) & (en_cap - 1); en_ix[h].type_id; h = (h + 1) & (en_cap - 1))
+		if (strcmp(btf__name_by_offset(base, en_ix[h].name_off), name) == 0) {
+			*value = en_ix[h].value;
+			return (int)en_ix[h].type_id;
+		}
+	return 0;
+}
+
+/* The BTF id of the enum that has enumerator `name` (the user BTF's newest
+ * first, then the kernel's through its index), or 0. */
 static int enum_with(const char *name, int64_t *value)
 {
 	const struct btf *btf = types();
@@ -599,10 +693,7 @@ static int enum_with(const char *name, int64_t *value)
 	for (unsigned id = btf__type_cnt(btf); id-- > first;)
 		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
 			return (int)id;
-	for (unsigned id = 1; id < first; id++)
-		if (in_enum(btf, btf__type_by_id(btf, id), name, value))
-			return (int)id;
-	return 0;
+	return first > 1 ? vmlinux_enumerator(btf, first, name, value) : 0;
 }
 
 /* Enumerators: a program's, then the BTF's (enum_with), then the

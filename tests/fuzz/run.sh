@@ -14,7 +14,7 @@ names=("$@")
 if [[ ${#names[@]} -eq 0 ]]; then
 	for f in "$here"/fuzz_*.c; do n=$(basename "$f" .c); names+=("${n#fuzz_}"); done
 fi
-printf '%-10s %12s %10s %8s %8s %s\n' harness executions exec/s cov ft findings
+printf '%-10s %12s %10s %8s %8s %8s %s\n' harness executions exec/s cov ft slowest findings
 status=0
 for n in "${names[@]}"; do
 	bin=$build/tests/fuzz/fuzz_$n
@@ -23,18 +23,27 @@ for n in "${names[@]}"; do
 	mkdir -p "$work" "$findings"
 	cp -n "$here/corpus/$n/"* "$work/" 2>/dev/null
 	log=$build/fuzz_$n.log
-	# -timeout: an input slower than 1 s counts as a finding (issue: none may be);
+	# An input slower than 1 s counts as a finding (issue: none may be):
+	# -report_slow_units=1 keeps it as slow-unit-* and goes on; -timeout
+	# (FUZZ_TIMEOUT, default 10 s) stops the run. libFuzzer times wall
+	# clock, so on a loaded machine a slow unit is timed again alone below.
 	# -rss_limit_mb: leaks and blow-ups show; detect_leaks through ASan.
 	(cd "$findings" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		"$bin" -max_total_time="$secs" -timeout=1 -rss_limit_mb=2048 -max_len=4096 \
-		-print_final_stats=1 "$work" >"$log" 2>&1)
+		"$bin" -max_total_time="$secs" -timeout="${FUZZ_TIMEOUT:-10}" -report_slow_units=1 \
+		-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 "$work" >"$log" 2>&1)
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2}')
 	ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | awk '{print $2}')
 	found=$(find "$findings" -type f | wc -l)
-	printf '%-10s %12s %10s %8s %8s %s\n' "$n" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$found"
+	slowest=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log" | tail -1)
+	for f in "$findings"/slow-unit-* "$findings"/timeout-*; do
+		[[ -f $f ]] || continue
+		alone=$(ASAN_OPTIONS=detect_leaks=1 "$bin" -runs=3 "$f" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' | sort -n | head -1)
+		echo "  $(basename "$f"): ${alone:-?} ms alone (fastest of 3)" >&2
+	done
+	printf '%-10s %12s %10s %8s %8s %7ss %s\n' "$n" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${slowest:-?}" "$found"
 	if [[ $rc -ne 0 || $found -ne 0 ]]; then
 		status=1
 		echo "  exit $rc; see $log and $findings" >&2
