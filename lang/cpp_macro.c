@@ -439,7 +439,7 @@ static struct arg *read_args(struct cpp *c, const struct macro *m, const struct 
 		bool comma = depth == 0 && xt_cpp_is(t, ",") && !(m->variadic && n == want - 1);
 		if (end || comma) {
 			tail->next = xt_cpp_eof(c, t);
-			if (n < want)
+			if (n <= want) /* args has want + 1 places: F() of a macro without parameters is read too */
 				args[n].raw = head.next;
 			n++;
 			head.next = NULL;
