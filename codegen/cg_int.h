@@ -37,6 +37,10 @@ void xt_cg_di_function(struct xt_cg *cg, LLVMValueRef fn, const char *name, cons
 
 /* scratch.c: a temporary of `size` bytes (not zeroed), busy until
  * xt_cg_tmp_release(cg, mark) with a mark (cg->nbusy) taken before it. */
+/* Starts the code of a function other than a probe's (cg->fn: a map-loop
+ * callback, a part of a split probe): no temporaries, a new entry block,
+ * and the body's block, returned, where the builder is left. */
+LLVMBasicBlockRef xt_cg_fn_start(struct xt_cg *cg);
 LLVMValueRef xt_cg_tmp_take(struct xt_cg *cg, int size, const char *name);
 void xt_cg_tmp_release(struct xt_cg *cg, int mark);
 /* Ends the function's entry block: on to `body`, through the scratch lookup if any. */

@@ -83,13 +83,7 @@ static struct xt_node *part(struct xt_cg *cg, struct xt_node *first, int k)
 	cg->in_part = true;
 	cg->ctxarg = LLVMGetParam(fn, 0);
 	cg->site = saved.site ? LLVMGetParam(fn, 1) : NULL;
-	cg->tmps = NULL;
-	cg->busy = NULL;
-	cg->ntmps = cg->captmps = cg->nbusy = cg->capbusy = 0;
-	cg->entry = xt_cg_block(cg, "entry");
-	cg->scratch = NULL;
-	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
-	LLVMPositionBuilderAtEnd(cg->b, body);
+	LLVMBasicBlockRef body = xt_cg_fn_start(cg);
 	cg->vars = xt_cg_var_slots(cg, cg->probe, cg->frame_off >= 0 ? xt_cg_frame(cg) : NULL);
 
 	long size = 0;

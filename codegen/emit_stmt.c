@@ -287,13 +287,7 @@ static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef cou
 	cg->in_callback = true;
 	cg->stops = false;
 	cg->brk = cg->cont = NULL;
-	cg->tmps = NULL;
-	cg->busy = NULL;
-	cg->ntmps = cg->captmps = cg->nbusy = cg->capbusy = 0;
-	cg->entry = xt_cg_block(cg, "entry");
-	cg->scratch = NULL;
-	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
-	LLVMPositionBuilderAtEnd(cg->b, body);
+	LLVMBasicBlockRef body = xt_cg_fn_start(cg);
 	LLVMValueRef envp = LLVMGetParam(fn, over_map ? 3 : 1);
 	cg->ctxarg = NULL;
 	if (saved.ctxarg) {

@@ -10,6 +10,18 @@
  * on the stack, so `@[comm] = count()` never looks the scratch map up. */
 enum { SCRATCH_MIN = 33, SCRATCH_LIMIT = 32768 /* PCPU_MIN_UNIT_SIZE: a per-CPU value's limit */ };
 
+LLVMBasicBlockRef xt_cg_fn_start(struct xt_cg *cg)
+{
+	cg->tmps = NULL;
+	cg->busy = NULL;
+	cg->ntmps = cg->captmps = cg->nbusy = cg->capbusy = 0;
+	cg->entry = xt_cg_block(cg, "entry");
+	cg->scratch = NULL;
+	LLVMBasicBlockRef body = xt_cg_block(cg, "body");
+	LLVMPositionBuilderAtEnd(cg->b, body);
+	return body;
+}
+
 LLVMValueRef xt_cg_entry_alloca(struct xt_cg *cg, LLVMTypeRef ty, const char *name)
 {
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
