@@ -41,6 +41,10 @@ void xt_cg_di_function(struct xt_cg *cg, LLVMValueRef fn, const char *name, cons
  * callback, a part of a split probe): no temporaries, a new entry block,
  * and the body's block, returned, where the builder is left. */
 LLVMBasicBlockRef xt_cg_fn_start(struct xt_cg *cg);
+/* Ends it (returns 0), frees its state and goes back to the function
+ * `saved` was taken in, keeping the callbacks counted and the scratch
+ * space the finished function needs. */
+void xt_cg_fn_finish(struct xt_cg *cg, LLVMBasicBlockRef body, const struct xt_cg *saved);
 LLVMValueRef xt_cg_tmp_take(struct xt_cg *cg, int size, const char *name);
 void xt_cg_tmp_release(struct xt_cg *cg, int mark);
 /* Ends the function's entry block: on to `body`, through the scratch lookup if any. */

@@ -95,17 +95,7 @@ static struct xt_node *part(struct xt_cg *cg, struct xt_node *first, int k)
 		size += added_since(bb, last);
 		st = st->next;
 	} while (st && size < PART_IR);
-	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
-	xt_cg_entry_done(cg, body);
-	free(cg->vars);
-	free(cg->tmps);
-	free(cg->busy);
-
-	int need = cg->scratch_max, ncallbacks = cg->ncallbacks;
-	*cg = saved;
-	cg->ncallbacks = ncallbacks;
-	if (need > cg->scratch_max)
-		cg->scratch_max = need;
+	xt_cg_fn_finish(cg, body, &saved);
 	LLVMPositionBuilderAtEnd(cg->b, resume);
 	LLVMValueRef args[] = { cg->ctxarg, cg->site ? cg->site : xt_cg_i64(cg, 0) };
 	LLVMValueRef r = LLVMBuildCall2(cg->b, ft, fn, args, 2, "");

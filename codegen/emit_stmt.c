@@ -341,18 +341,8 @@ static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef cou
 		LLVMPositionBuilderAtEnd(cg->b, go);
 		xt_cg_stmts(cg, st->b->list);
 	}
-	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
-	xt_cg_entry_done(cg, body);
-	free(cg->vars);
-	free(cg->tmps);
-	free(cg->busy);
-
-	int need = cg->scratch_max, ncallbacks = cg->ncallbacks;
 	bool stops = cg->stops;
-	*cg = saved;
-	cg->ncallbacks = ncallbacks;
-	if (need > cg->scratch_max)
-		cg->scratch_max = need;
+	xt_cg_fn_finish(cg, body, &saved);
 	LLVMPositionBuilderAtEnd(cg->b, resume);
 	if (over_map) {
 		LLVMValueRef args[] = { xt_cg_map(cg, st->b->sym), fn, env, xt_cg_i64(cg, 0) };

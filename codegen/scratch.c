@@ -22,6 +22,20 @@ LLVMBasicBlockRef xt_cg_fn_start(struct xt_cg *cg)
 	return body;
 }
 
+void xt_cg_fn_finish(struct xt_cg *cg, LLVMBasicBlockRef body, const struct xt_cg *saved)
+{
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	xt_cg_entry_done(cg, body);
+	free(cg->vars);
+	free(cg->tmps);
+	free(cg->busy);
+	int need = cg->scratch_max, ncallbacks = cg->ncallbacks;
+	*cg = *saved;
+	cg->ncallbacks = ncallbacks;
+	if (need > cg->scratch_max)
+		cg->scratch_max = need;
+}
+
 LLVMValueRef xt_cg_entry_alloca(struct xt_cg *cg, LLVMTypeRef ty, const char *name)
 {
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(cg->b);
