@@ -310,7 +310,8 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "folded") == 0)
 				o.format = XT_FMT_FOLDED;
 			else if (strcmp(optarg, "text") != 0) {
-				fprintf(stderr, "xtrace: unknown output format '%s' (text, json or folded)\n", optarg);
+				/* bpftrace 0.26's words, and the third format xtrace has */
+				fprintf(stderr, "xtrace: Invalid output format \"%s\"\nValid formats: 'text', 'json', 'folded'\n", optarg);
 				return 1;
 			}
 			break;
