@@ -107,6 +107,14 @@ static void printf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, 
 	xt_rt_print_fmt(rt, o->out, o->format, id, payload, size);
 }
 
+/* The file a JSON record names: bpftrace 0.26 calls -e's and -'s program
+ * "stdin" (xtrace's text diagnostics say <stdin>). */
+static const char *json_file(const struct xt_program *prog)
+{
+	const char *file = prog->src ? prog->src->name : NULL;
+	return !file || strcmp(file, "<stdin>") == 0 ? "stdin" : file;
+}
+
 /* errorf()/warnf(): the message under the call's location, on stderr as
  * bpftrace 0.26 prints them (only the location line, no source), or as a
  * JSON record {"type": "errorf", "msg", "filename", "line", "col"}. */
@@ -123,7 +131,7 @@ static void located_event(struct xt_rt *rt, const char *level, uint32_t id, cons
 		fprintf(o->out, "{\"type\": \"%s\", \"msg\": ", strcmp(level, "error") == 0 ? "errorf" : "warnf");
 		xt_print_json_str(o->out, msg);
 		fputs(", \"filename\": ", o->out);
-		xt_print_json_str(o->out, file);
+		xt_print_json_str(o->out, json_file(prog));
 		fprintf(o->out, ", \"line\": %d, \"col\": %d}\n", loc.first_line, loc.first_column);
 	} else {
 		fflush(o->out);
@@ -833,7 +841,7 @@ static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *pay
 		fputs(", \"helper\": ", o->out);
 		xt_print_json_str(o->out, name);
 		fprintf(o->out, ", \"retcode\": %lld, \"filename\": ", (long long)ret);
-		xt_print_json_str(o->out, file);
+		xt_print_json_str(o->out, json_file(prog));
 		fprintf(o->out, ", \"line\": %d, \"col\": %d}\n", line, first);
 		return;
 	}
