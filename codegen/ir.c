@@ -102,16 +102,21 @@ void xt_cg_probe_read_in(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, L
 	}
 }
 
-void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed)
+/* When `failed` (i1) holds, a record for the -k builtin's on_event (it
+ * prints both -k's warnings and the run-time errors; NULL: always): {header, u64 helper,
+ * i64 ret, u64 line << 40 | first column << 20 | last column}. */
+static void located_record(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, struct xt_loc loc, LLVMValueRef failed)
 {
-	const struct xt_builtin *b = cg->prog->opts.helper_errors ? xt_builtin_with(XT_BIF_HELPER_ERRORS) : NULL;
+	const struct xt_builtin *b = xt_builtin_with(XT_BIF_HELPER_ERRORS);
 	if (!b)
 		return;
-	LLVMBasicBlockRef yes = xt_cg_block(cg, "helperr"), done = xt_cg_block(cg, "helperok");
-	LLVMBuildCondBr(cg->b, failed, yes, done);
-	LLVMPositionBuilderAtEnd(cg->b, yes);
-	/* {header, u64 helper, i64 ret, u64 line << 40 | first column << 20 | last column} */
-	struct xt_loc loc = cg->at ? cg->at->loc : (struct xt_loc){ 0 };
+	LLVMBasicBlockRef yes = NULL, done = NULL;
+	if (failed) {
+		yes = xt_cg_block(cg, "helperr");
+		done = xt_cg_block(cg, "helperok");
+		LLVMBuildCondBr(cg->b, failed, yes, done);
+		LLVMPositionBuilderAtEnd(cg->b, yes);
+	}
 	uint64_t where = (uint64_t)loc.first_line << 40 | (uint64_t)(loc.first_column & 0xfffff) << 20 |
 			 (uint64_t)((loc.last_line == loc.first_line ? loc.last_column : loc.first_column) & 0xfffff);
 	LLVMValueRef buf = xt_cg_buf(cg, 8 + 24, "helperr");
@@ -119,8 +124,21 @@ void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret
 	for (int i = 0; i < 3; i++)
 		LLVMSetAlignment(LLVMBuildStore(cg->b, vals[i], xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i))), 1);
 	xt_cg_event(cg, b, 0, buf, 24);
-	LLVMBuildBr(cg->b, done);
-	LLVMPositionBuilderAtEnd(cg->b, done);
+	if (failed) {
+		LLVMBuildBr(cg->b, done);
+		LLVMPositionBuilderAtEnd(cg->b, done);
+	}
+}
+
+void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed)
+{
+	if (cg->prog->opts.helper_errors)
+		located_record(cg, helper, ret, cg->at ? cg->at->loc : (struct xt_loc){ 0 }, failed);
+}
+
+void xt_cg_runtime_error(struct xt_cg *cg, int what, LLVMValueRef ret, struct xt_loc loc, LLVMValueRef failed)
+{
+	located_record(cg, xt_cg_i64(cg, what), ret, loc, failed);
 }
 
 void xt_cg_zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align)
@@ -324,7 +342,7 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), miss, done);
 	LLVMPositionBuilderAtEnd(cg->b, miss);
 	LLVMValueRef uargs[] = { map, key, init, xt_cg_i64(cg, 0) };
-	xt_cg_helper(cg, XT_H_MAP_UPDATE, false, uargs, 4);
+	LLVMValueRef ur = xt_cg_helper(cg, XT_H_MAP_UPDATE, false, uargs, 4); /* dominates "full" */
 	LLVMBuildBr(cg->b, again);
 	LLVMPositionBuilderAtEnd(cg->b, again);
 	LLVMValueRef p2 = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
@@ -333,13 +351,16 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 	 * throw-away slot, so the rest of the probe (an exit() ...) still runs. */
 	LLVMPositionBuilderAtEnd(cg->b, fail);
 	xt_cg_count_lost(cg, 1, NULL);
+	/* bpftrace 0.26's warning, where the update was written (cg->at) */
+	xt_cg_runtime_error(cg, XT_RTE_MAP_UPDATE, ur, cg->at ? cg->at->loc : (struct xt_loc){ 0 }, NULL);
 	LLVMValueRef discard = xt_cg_tmp_take(cg, m->value_size, "discard");
 	xt_cg_zero_fill(cg, discard, m->value_size, 8);
+	LLVMBasicBlockRef failed = LLVMGetInsertBlock(cg->b);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
 	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
 	LLVMValueRef vals[] = { p, p2, discard };
-	LLVMBasicBlockRef from[] = { here, again, fail };
+	LLVMBasicBlockRef from[] = { here, again, failed };
 	LLVMAddIncoming(phi, vals, from, 3);
 	return phi;
 }
