@@ -127,7 +127,8 @@ void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret
  * -k says: `what` is the failed helper's number, or XT_RTE_DIVZERO. */
 enum { XT_RTE_DIVZERO = 0 /* no helper: a divide or modulo by 0 */, XT_RTE_MAP_UPDATE = 2 /* map_update_elem */ };
 /* When `failed` (i1; NULL: now) holds, a record of run-time error `what`,
- * with the helper's result `ret` (an i64), located at `loc`. */
+ * with the helper's result `ret` (an i64), located at `loc`; a refused map
+ * update (XT_RTE_MAP_UPDATE) is also counted in map "lost" (xt_rt_print_lost). */
 void xt_cg_runtime_error(struct xt_cg *cg, int what, LLVMValueRef ret, struct xt_loc loc, LLVMValueRef failed);
 /* a / b or a % b (op XT_OP_DIV or XT_OP_MOD), signed or not: by 0 it is 1,
  * and a run-time warning located at `loc` says so (bpftrace 0.26). */

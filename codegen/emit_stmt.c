@@ -46,9 +46,8 @@ static void assign_map(struct xt_cg *cg, struct xt_node *st)
 	xt_cg_store(cg, val, m->val, v, st->b->type);
 	LLVMValueRef args[] = { xt_cg_map(cg, m), key, val, xt_cg_i64(cg, 0) };
 	LLVMValueRef r = xt_cg_helper(cg, XT_H_MAP_UPDATE, false, args, 4);
-	LLVMValueRef failed = LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""); /* full */
-	xt_cg_count_lost(cg, 1, failed);
-	xt_cg_runtime_error(cg, XT_RTE_MAP_UPDATE, r, st->loc, failed); /* bpftrace 0.26's warning */
+	/* full: counted, and bpftrace 0.26's warning */
+	xt_cg_runtime_error(cg, XT_RTE_MAP_UPDATE, r, st->loc, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""));
 }
 
 static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count);
