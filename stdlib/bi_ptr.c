@@ -14,6 +14,13 @@ static const struct xt_type *mark(struct xt_sema *s, struct xt_node *n, enum xt_
 		t = xt_sema_addr_arg(s, &n->list, t);
 	if (!t)
 		return NULL;
+	if (xt_type_array_of(t)) { /* a copy, or a field of the probe's context */
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "%s() needs an address: this %s is %s, which has no "
+			      "address; an array in memory (as $p->arr) decays to a pointer to its first element",
+			      n->name, xt_type_name(xt_sema_arena(s), t),
+			      t->kind == XT_T_KVAL ? "a copy" : "a field of the probe's context");
+		return NULL;
+	}
 	if (t->kind != XT_T_PTR && t->kind != XT_T_INT) {
 		xt_diag_error(xt_sema_diags(s), n->list->loc, "%s() needs a pointer or an integer address, not %s",
 			      n->name, xt_type_name(xt_sema_arena(s), t));
