@@ -174,6 +174,11 @@ const struct xt_type *xt_sema_decay(struct xt_sema *s, struct xt_node **slot)
 	return xt_sema_expr(s, addr);
 }
 
+const struct xt_type *xt_sema_addr_arg(struct xt_sema *s, struct xt_node **slot, const struct xt_type *t)
+{
+	return xt_sema_decays(*slot, t) ? xt_sema_decay(s, slot) : t;
+}
+
 /* &x */
 const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
