@@ -14,7 +14,8 @@
 
 /* Releasing a perf-event link takes the kernel ~73 ms (two RCU-tasks-trace
  * grace periods under global mutexes), so 360 of them hold an exiting tracer
- * for half a minute. The results are printed by now: a child in its own
+ * for half a minute (and many raw tracepoints some seconds, see
+ * FAST_CLOSE_MAX). The results are printed by now: a child in its own
  * session, with no terminal or pipe open, inherits the links and lets the
  * kernel release them when it exits; our own closes then only drop references
  * and the user gets the shell back at once. */
@@ -31,6 +32,32 @@ static int perf_links(const struct xt_rt *rt)
 	for (int i = 0; i < rt->nprobes; i++)
 		for (int j = 0; j < rt->probes[i].nlinks; j++)
 			n += is_perf_link(rt->probes[i].links[j]);
+	return n;
+}
+
+/* Closing the fd of a raw tracepoint's BPF link releases it at once, but
+ * when it is the tracepoint's last attachment the kernel rewrites the
+ * tracepoint's static branch in every CPU's text first: about 1 ms each here
+ * under load, so tracepoint:*:*'s 1,587 held the exit for 2 s. Up to this
+ * many are closed at once; more go to the releasing child with the
+ * perf-event links (docs/reliability.md, "Kill cycles"). */
+enum { FAST_CLOSE_MAX = 64 };
+
+/* Whether fd holds a BPF link (a raw tracepoint, an uprobe-multi), not a
+ * perf event. */
+static bool is_link_fd(int fd)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0;
+}
+
+static int link_fds(const struct xt_rt *rt)
+{
+	int n = 0;
+	for (int i = 0; i < rt->nprobes; i++)
+		for (int j = 0; j < rt->probes[i].nfds; j++)
+			n += is_link_fd(rt->probes[i].fds[j]);
 	return n;
 }
 
@@ -59,20 +86,23 @@ static int stop_programs(struct xt_rt *rt)
  * print at exit). The programs are stopped by their flag; fast to release
  * links are released here; perf events of our own (profile, interval,
  * watchpoints) are disabled. The links that libbpf holds perf events for
- * take ~100 ms each to release: they are left to the exit's background
- * release (xt_rt_release_in_background), harmless now. Without the flag
- * they are released here when they are few, else left attached -- those
- * probes may then still fire while END runs. */
+ * take ~100 ms each to release, and more than FAST_CLOSE_MAX raw
+ * tracepoints ~1 ms each: they are left to the exit's background release
+ * (xt_rt_release_in_background), harmless now. Without the flag they are
+ * released here when they are few, else left attached -- those probes may
+ * then still fire while END runs. */
 void xt_rt_quiesce(struct xt_rt *rt)
 {
-	bool keep_perf = stop_programs(rt) == 0 || perf_links(rt) >= 4;
+	bool stopped = stop_programs(rt) == 0;
+	bool keep_perf = stopped || perf_links(rt) >= 4;
+	bool keep_links = stopped && link_fds(rt) > FAST_CLOSE_MAX;
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
 		int kept = 0;
 		for (int j = 0; j < rp->nfds; j++) {
 			/* ENOTTY: not a perf event but a BPF link (raw tracepoint,
 			 * uprobe-multi), which closing releases at once */
-			if (ioctl(rp->fds[j], PERF_EVENT_IOC_DISABLE, 0) < 0 && errno == ENOTTY)
+			if (ioctl(rp->fds[j], PERF_EVENT_IOC_DISABLE, 0) < 0 && errno == ENOTTY && !keep_links)
 				close(rp->fds[j]);
 			else
 				rp->fds[kept++] = rp->fds[j];
@@ -91,7 +121,7 @@ void xt_rt_quiesce(struct xt_rt *rt)
 
 int xt_rt_release_in_background(struct xt_rt *rt)
 {
-	int slow = perf_links(rt);
+	int n = link_fds(rt), slow = perf_links(rt) + (n > FAST_CLOSE_MAX ? n : 0);
 	int hold[2];
 	if (slow < 1 || pipe2(hold, O_CLOEXEC) < 0)
 		return -1;
