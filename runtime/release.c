@@ -26,22 +26,24 @@ static bool is_perf_link(struct bpf_link *l)
 	return bpf_obj_get_info_by_fd(bpf_link__fd(l), &info, &len) == 0 && info.type == BPF_LINK_TYPE_PERF_EVENT;
 }
 
-static int perf_links(const struct xt_rt *rt)
+/* How many perf-event links rt holds, counting up to `limit` (one syscall each). */
+static int perf_links(const struct xt_rt *rt, int limit)
 {
 	int n = 0;
 	for (int i = 0; i < rt->nprobes; i++)
-		for (int j = 0; j < rt->probes[i].nlinks; j++)
+		for (int j = 0; j < rt->probes[i].nlinks && n < limit; j++)
 			n += is_perf_link(rt->probes[i].links[j]);
 	return n;
 }
 
 /* Closing the fd of a raw tracepoint's BPF link releases it at once, but
  * when it is the tracepoint's last attachment the kernel rewrites the
- * tracepoint's static branch in every CPU's text first: about 1 ms each here
- * under load, so tracepoint:*:*'s 1,587 held the exit for 2 s. Up to this
- * many are closed at once; more go to the releasing child with the
- * perf-event links (docs/reliability.md, "Kill cycles"). */
-enum { FAST_CLOSE_MAX = 64 };
+ * tracepoint's static branch in every CPU's text first: 0.5-9 ms each here
+ * under load (tracepoint:sched:*'s 26 added ~100 ms to the exit,
+ * tracepoint:*:*'s 1,587 held it for 2 s). Up to this many are closed at
+ * once; more go to the releasing child with the perf-event links
+ * (docs/reliability.md, "Kill cycles"). */
+enum { FAST_CLOSE_MAX = 8 };
 
 /* Whether fd holds a BPF link (a raw tracepoint, an uprobe-multi), not a
  * perf event. */
@@ -52,13 +54,14 @@ static bool is_link_fd(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0;
 }
 
-static int link_fds(const struct xt_rt *rt)
+/* Whether rt holds more than FAST_CLOSE_MAX BPF-link fds. */
+static bool many_link_fds(const struct xt_rt *rt)
 {
 	int n = 0;
 	for (int i = 0; i < rt->nprobes; i++)
-		for (int j = 0; j < rt->probes[i].nfds; j++)
+		for (int j = 0; j < rt->probes[i].nfds && n <= FAST_CLOSE_MAX; j++)
 			n += is_link_fd(rt->probes[i].fds[j]);
-	return n;
+	return n > FAST_CLOSE_MAX;
 }
 
 /* Sets the programs' "xt_stopped" (codegen/cg.c): from then on every probe
@@ -94,8 +97,8 @@ static int stop_programs(struct xt_rt *rt)
 void xt_rt_quiesce(struct xt_rt *rt)
 {
 	bool stopped = stop_programs(rt) == 0;
-	bool keep_perf = stopped || perf_links(rt) >= 4;
-	bool keep_links = stopped && link_fds(rt) > FAST_CLOSE_MAX;
+	bool keep_perf = stopped || perf_links(rt, 4) >= 4;
+	bool keep_links = stopped && many_link_fds(rt);
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
 		int kept = 0;
@@ -121,9 +124,8 @@ void xt_rt_quiesce(struct xt_rt *rt)
 
 int xt_rt_release_in_background(struct xt_rt *rt)
 {
-	int n = link_fds(rt), slow = perf_links(rt) + (n > FAST_CLOSE_MAX ? n : 0);
 	int hold[2];
-	if (slow < 1 || pipe2(hold, O_CLOEXEC) < 0)
+	if ((perf_links(rt, 1) < 1 && !many_link_fds(rt)) || pipe2(hold, O_CLOEXEC) < 0)
 		return -1;
 	fflush(NULL);
 	pid_t pid = fork();

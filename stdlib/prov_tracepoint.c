@@ -770,6 +770,8 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 			const struct tp_site *ts = p->sites[i].data;
 			if (p->sites[i].num >= 0) /* served below, through sys_enter or sys_exit */
 				continue;
+			if (i % 64 == 63 && xt_sig_stop_pending()) /* tracepoint:*:* takes seconds */
+				return -EINTR;
 			int fd = xt_raw_tp_open(rp->prog_fd, ts->name, (uint64_t)p->sites[i].id);
 			if (fd < 0) {
 				xt_rt_attach_error(rt, p->sites[i].name, "raw tracepoint %s: %s", ts->name, strerror(-fd));
@@ -810,6 +812,8 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 	}
 	for (int i = 0; i < p->nsites; i++) {
 		const struct tp_site *ts = p->sites[i].data;
+		if (i % 64 == 63 && xt_sig_stop_pending())
+			return -EINTR;
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id);
 		struct bpf_link *l = bpf_program__attach_tracepoint_opts(rp->prog, ts->cat, ts->name, &opts);
 		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
