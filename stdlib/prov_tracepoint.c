@@ -770,7 +770,7 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 			const struct tp_site *ts = p->sites[i].data;
 			if (p->sites[i].num >= 0) /* served below, through sys_enter or sys_exit */
 				continue;
-			if (i % 64 == 63 && xt_sig_stop_pending()) /* tracepoint:*:* takes seconds */
+			if (i % 16 == 15 && xt_sig_stop_pending()) /* tracepoint:*:* takes seconds */
 				return -EINTR;
 			int fd = xt_raw_tp_open(rp->prog_fd, ts->name, (uint64_t)p->sites[i].id);
 			if (fd < 0) {
@@ -812,7 +812,7 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 	}
 	for (int i = 0; i < p->nsites; i++) {
 		const struct tp_site *ts = p->sites[i].data;
-		if (i % 64 == 63 && xt_sig_stop_pending())
+		if (i % 16 == 15 && xt_sig_stop_pending())
 			return -EINTR;
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id);
 		struct bpf_link *l = bpf_program__attach_tracepoint_opts(rp->prog, ts->cat, ts->name, &opts);
