@@ -36,8 +36,10 @@ struct tp_ent {
 };
 static struct tp_index {
 	const struct btf *btf;
-	struct tp_ent *e;
+	unsigned ntypes;         /* btf's type count when indexed */
+	struct tp_ent *e;        /* sorted by name */
 	int n;
+	char *names;             /* the names, copied: libbpf moves a BTF's strings when it is added to */
 } tpx;
 
 static int cmp_ent(const void *a, const void *b)
@@ -54,25 +56,37 @@ static struct tp_ent *index_find(const char *name)
 static void index_build(const struct btf *btf)
 {
 	free(tpx.e);
-	tpx = (struct tp_index){ .btf = btf };
+	free(tpx.names);
 	unsigned cnt = btf__type_cnt(btf);
+	tpx = (struct tp_index){ .btf = btf, .ntypes = cnt };
 	int cap = 0;
+	size_t len = 0, size = 0;
 	for (unsigned id = 1; id < cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *nm = t && btf_is_typedef(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
 		if (!nm || strncmp(nm, "btf_trace_", 10) != 0)
 			continue;
-		if (tpx.n == cap) {
-			cap = cap ? 2 * cap : 1024;
+		size_t l = strlen(nm + 10) + 1;
+		if (tpx.n == cap || len + l > size) {
+			cap = tpx.n == cap ? (cap ? 2 * cap : 1024) : cap;
+			size = len + l > size ? 2 * (len + l) + 16384 : size;
 			struct tp_ent *e = realloc(tpx.e, sizeof(*e) * (size_t)cap);
-			if (!e) {
+			char *names = e ? realloc(tpx.names, size) : NULL;
+			if (e)
+				tpx.e = e;
+			if (!names) {
 				tpx.n = 0;
 				return;
 			}
-			tpx.e = e;
+			tpx.names = names;
 		}
-		tpx.e[tpx.n++] = (struct tp_ent){ nm + 10, (int)id, -1 };
+		memcpy(tpx.names + len, nm + 10, l);
+		/* the name's offset for now: names may still move */
+		tpx.e[tpx.n++] = (struct tp_ent){ (const char *)(uintptr_t)len, (int)id, -1 };
+		len += l;
 	}
+	for (int i = 0; i < tpx.n; i++)
+		tpx.e[i].name = tpx.names + (uintptr_t)tpx.e[i].name;
 	qsort(tpx.e, (size_t)tpx.n, sizeof(*tpx.e), cmp_ent);
 	for (unsigned id = 1; id < cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
@@ -87,7 +101,7 @@ static void index_build(const struct btf *btf)
 static int trace_ids(const struct btf *btf, const char *name, int *fid)
 {
 	if (btf == xt_btf_get(NULL)) {
-		if (tpx.btf != btf)
+		if (tpx.btf != btf || tpx.ntypes != btf__type_cnt(btf))
 			index_build(btf);
 		const struct tp_ent *e = index_find(name);
 		*fid = e ? e->fid : -1;
