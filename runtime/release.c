@@ -17,9 +17,9 @@
  * grace periods under global mutexes), so 360 of them hold an exiting tracer
  * for half a minute (and many raw tracepoints some seconds, see
  * FAST_CLOSE_MAX). The results are printed by now: a child in its own
- * session, with no terminal or pipe open, inherits the links and lets the
- * kernel release them when it exits; our own closes then only drop references
- * and the user gets the shell back at once. */
+ * session, with no terminal or pipe open, inherits the links and releases
+ * them once the parent has dropped its references (release_all); our own
+ * closes then only drop references and the user gets the shell back at once. */
 static bool is_perf_link(struct bpf_link *l)
 {
 	struct bpf_link_info info = { 0 };
