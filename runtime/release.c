@@ -38,10 +38,8 @@ static int perf_links(const struct xt_rt *rt, int limit)
 }
 
 /* Closing the fd of a raw tracepoint's BPF link releases it at once, but
- * when it is the tracepoint's last attachment the kernel rewrites the
- * tracepoint's static branch in every CPU's text first: 0.5-9 ms each here
- * under load (tracepoint:sched:*'s 26 added ~100 ms to the exit,
- * tracepoint:*:*'s 1,587 held it for 2 s). Up to this many are closed at
+ * not for free: 0.5-9 ms each here under load (tracepoint:sched:*'s 26
+ * added ~100 ms to the exit, tracepoint:*:*'s 1,587 held it for 2 s). Up to this many are closed at
  * once; more go to the releasing child with the perf-event links
  * (docs/reliability.md, "Kill cycles"). */
 enum { FAST_CLOSE_MAX = 8 };
