@@ -151,9 +151,15 @@ static void *release_some(void *arg)
 }
 
 /* In the releasing child: releases rt's links and fds, in RELEASE_THREADS
- * threads where it can start them (the rest in this one). */
+ * threads where it can start them (the rest in this one). A few are left to
+ * the exit, as before the threads (only hundreds were measured). */
 static void release_all(struct xt_rt *rt)
 {
+	int n = 0;
+	for (int i = 0; i < rt->nprobes; i++)
+		n += rt->probes[i].nlinks + rt->probes[i].nfds;
+	if (n < 64)
+		return;
 	pthread_t th[RELEASE_THREADS];
 	struct releaser r[RELEASE_THREADS];
 	bool started[RELEASE_THREADS] = { false };
