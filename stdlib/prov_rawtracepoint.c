@@ -26,12 +26,98 @@ struct rt_site {
 	struct xt_btf_arg args[RT_MAX_ARGS];
 };
 
+/* vmlinux's raw tracepoints by name: the ids of their btf_trace_<name>
+ * typedefs and __bpf_trace_<name> functions, found in one pass over the
+ * types. btf__find_by_name_kind scans every type at each call: the 2,305
+ * matches of tracepoint:*:* took 1.7 s of CPU that way. */
+struct tp_ent {
+	const char *name;
+	int tid, fid;
+};
+static struct tp_index {
+	const struct btf *btf;
+	unsigned ntypes;         /* btf's type count when indexed */
+	struct tp_ent *e;        /* sorted by name */
+	int n;
+	char *names;             /* the names, copied: libbpf moves a BTF's strings when it is added to */
+} tpx;
+
+static int cmp_ent(const void *a, const void *b)
+{
+	return strcmp(((const struct tp_ent *)a)->name, ((const struct tp_ent *)b)->name);
+}
+
+static struct tp_ent *index_find(const char *name)
+{
+	struct tp_ent key = { .name = name };
+	return tpx.n ? bsearch(&key, tpx.e, (size_t)tpx.n, sizeof(*tpx.e), cmp_ent) : NULL;
+}
+
+static void index_build(const struct btf *btf)
+{
+	free(tpx.e);
+	free(tpx.names);
+	unsigned cnt = btf__type_cnt(btf);
+	tpx = (struct tp_index){ .btf = btf, .ntypes = cnt };
+	int cap = 0;
+	size_t len = 0, size = 0;
+	for (unsigned id = 1; id < cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *nm = t && btf_is_typedef(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
+		if (!nm || strncmp(nm, "btf_trace_", 10) != 0)
+			continue;
+		size_t l = strlen(nm + 10) + 1;
+		if (tpx.n == cap || len + l > size) {
+			cap = tpx.n == cap ? (cap ? 2 * cap : 1024) : cap;
+			size = len + l > size ? 2 * (len + l) + 16384 : size;
+			struct tp_ent *e = realloc(tpx.e, sizeof(*e) * (size_t)cap);
+			char *names = e ? realloc(tpx.names, size) : NULL;
+			if (e)
+				tpx.e = e;
+			if (!names) {
+				tpx.n = 0;
+				return;
+			}
+			tpx.names = names;
+		}
+		memcpy(tpx.names + len, nm + 10, l);
+		/* the name's offset for now: names may still move */
+		tpx.e[tpx.n++] = (struct tp_ent){ (const char *)(uintptr_t)len, (int)id, -1 };
+		len += l;
+	}
+	for (int i = 0; i < tpx.n; i++)
+		tpx.e[i].name = tpx.names + (uintptr_t)tpx.e[i].name;
+	qsort(tpx.e, (size_t)tpx.n, sizeof(*tpx.e), cmp_ent);
+	for (unsigned id = 1; id < cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *nm = t && btf_is_func(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
+		struct tp_ent *e = nm && strncmp(nm, "__bpf_trace_", 12) == 0 ? index_find(nm + 12) : NULL;
+		if (e)
+			e->fid = (int)id;
+	}
+}
+
+/* The ids of btf_trace_<name> (the typedef; < 0: none) and __bpf_trace_<name> (the function, or < 0). */
+static int trace_ids(const struct btf *btf, const char *name, int *fid)
+{
+	if (btf == xt_btf_get(NULL)) {
+		if (tpx.btf != btf || tpx.ntypes != btf__type_cnt(btf))
+			index_build(btf);
+		const struct tp_ent *e = index_find(name);
+		*fid = e ? e->fid : -1;
+		return e ? e->tid : -1;
+	}
+	char tn[256];
+	snprintf(tn, sizeof(tn), "__bpf_trace_%s", name);
+	*fid = btf__find_by_name_kind(btf, tn, BTF_KIND_FUNC);
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	return btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF);
+}
+
 /* Reads the arguments of raw tracepoint `name` from btf; -1 when it has none. */
 static int tp_args(const struct btf *btf, const char *name, struct rt_site *rs)
 {
-	char tn[256];
-	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
-	int id = btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF);
+	int fid, id = trace_ids(btf, name, &fid);
 	if (id < 0)
 		return -1;
 	const struct btf_type *t = btf__type_by_id(btf, id);
@@ -42,8 +128,6 @@ static int tp_args(const struct btf *btf, const char *name, struct rt_site *rs)
 	rs->nargs = xt_btf_proto_args(btf, (int)ptr->type, 1, rs->args, RT_MAX_ARGS);
 	if (rs->nargs < 0)
 		return -1;
-	snprintf(tn, sizeof(tn), "__bpf_trace_%s", name);
-	int fid = btf__find_by_name_kind(btf, tn, BTF_KIND_FUNC);
 	const struct btf_type *f = fid > 0 ? btf__type_by_id(btf, fid) : NULL;
 	struct xt_btf_arg named[RT_MAX_ARGS];
 	if (f && xt_btf_proto_args(btf, (int)f->type, 1, named, RT_MAX_ARGS) == rs->nargs)

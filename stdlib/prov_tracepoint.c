@@ -10,7 +10,10 @@
  *   field the program reads is one of the tracepoint's C arguments (same
  *   name, size, signedness and pointer-ness in BTF), or raw_syscalls' id,
  *   args and ret: no record is built for the program, and attaching and
- *   detaching take microseconds;
+ *   detaching take microseconds. When the program reads no field, the
+ *   syscall tracepoints among them (tracepoint:*:* has 720) join the same
+ *   program: one attachment to sys_enter and one to sys_exit, told apart
+ *   from the others by their cookie and filtered by syscall number;
  * - the rest attach as perf events, one link per match with its site id as
  *   the BPF cookie. Detaching one costs ~73 ms here.
  * XTRACE_NO_RAW_SYSCALLS=1 turns the first off, XTRACE_NO_RAW_TP=1 the
@@ -29,6 +32,11 @@
 
 enum { TP_PERF, TP_SYS_ENTER, TP_SYS_EXIT, TP_RAW };
 enum { SYSF_ENTRIES = 1024 };
+
+/* The cookies of a raw-tracepoint probe's attachments to sys_enter and
+ * sys_exit that serve its syscall sites (the others carry their site id). */
+#define SYS_ENTER_COOKIE (1ULL << 62)
+#define SYS_EXIT_COOKIE ((1ULL << 62) | 1)
 
 #if defined(__x86_64__)
 /* struct pt_regs offsets of the syscall arguments and of orig_ax. */
@@ -409,13 +417,24 @@ static int check(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at,
 	note_uses(&u, p->node->b);
 	if (u.whole)
 		return 0;
+	bool sys_sites = false;
 	for (int i = 0; i < p->nsites; i++) {
 		const struct tp_site *ts = p->sites[i].data;
+		int64_t num = p->sites[i].num;
+		if (num >= 0) { /* syscalls:sys_enter_NAME or sys_exit_NAME of a known number */
+			if (!HAVE_RAW_SYSCALLS || env_set("XTRACE_NO_RAW_SYSCALLS") || (num & 0xffffffff) >= SYSF_ENTRIES)
+				return 0;
+			sys_sites = true;
+			continue;
+		}
 		if (!site_raw(&p->sites[i]) && !(HAVE_RAW_SYSCALLS && strcmp(ts->cat, "raw_syscalls") == 0))
 			return 0;
 		if (strcmp(ts->cat, "raw_syscalls") == 0 && env_set("XTRACE_NO_RAW_SYSCALLS"))
 			return 0;
 	}
+	/* their fields are in pt_regs, the others' in the raw arguments */
+	if (sys_sites && u.n > 0)
+		return 0;
 	for (int k = 0; k < u.n; k++) {
 		int first = RAW_NONE;
 		for (int i = 0; i < p->nsites; i++) {
@@ -610,31 +629,107 @@ static LLVMValueRef emit_ctx(struct xt_cg *cg, struct xt_node *n)
 	}
 }
 
+/* Which kinds of syscall sites probe p has: 1 entries, 2 exits, 3 both. */
+static int sys_kinds(const struct xt_probe_info *p)
+{
+	int k = 0;
+	for (int i = 0; i < p->nsites; i++)
+		if (p->sites[i].num >= 0)
+			k |= (p->sites[i].num >> 32) ? 2 : 1;
+	return k;
+}
+
+/* The map that filters probe p's syscall entries (or exits): an array from
+ * syscall number to site id + 1 (0: not one of the probe's). A raw-tracepoint
+ * probe may have both, in two maps. */
+static void filter_name(const struct xt_probe_info *p, bool exit, char *name, size_t size)
+{
+	snprintf(name, size, "%s_%d", p->mode == TP_RAW && exit ? "sysx" : "sysf", p->index);
+}
+
+#if HAVE_RAW_SYSCALLS
+/* The site of syscall number nr through the probe's filter; branches to
+ * skip when the syscall is none of the probe's, and leaves the builder where
+ * the site is known. */
+static LLVMValueRef filter_site(struct xt_cg *cg, bool exit, LLVMValueRef nr, LLVMBasicBlockRef skip)
+{
+	char name[32];
+	filter_name(cg->probe, exit, name, sizeof(name));
+	LLVMValueRef map = xt_cg_declare_map(cg, name, BPF_MAP_TYPE_ARRAY, SYSF_ENTRIES, 4, 8);
+	LLVMValueRef key = xt_cg_buf(cg, 8, "nr");
+	LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, nr, cg->i32, ""), key);
+	LLVMValueRef args[] = { map, key };
+	LLVMValueRef v = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	LLVMBasicBlockRef have = xt_cg_block(cg, "known_nr"), ours = xt_cg_block(cg, "our_syscall");
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, v, ""), skip, have);
+	LLVMPositionBuilderAtEnd(cg->b, have);
+	LLVMValueRef id1 = LLVMBuildLoad2(cg->b, cg->i64, v, "");
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, id1, xt_cg_i64(cg, 0), ""), skip, ours);
+	LLVMPositionBuilderAtEnd(cg->b, ours);
+	return LLVMBuildSub(cg->b, id1, xt_cg_i64(cg, 1), "site");
+}
+
+/* A raw-tracepoint probe with syscall sites: the attachments to sys_enter
+ * and sys_exit carry SYS_ENTER_COOKIE and SYS_EXIT_COOKIE and find the site
+ * by syscall number; every other attachment's cookie is its site. The
+ * number is read with a helper, never loaded from the context: a load of
+ * ctx[1] would raise the program's context size to two arguments, and the
+ * kernel refuses to attach it to a tracepoint of one (EINVAL). */
+static void raw_sys_prologue(struct xt_cg *cg, int kinds)
+{
+	LLVMValueRef cookie = xt_cg_helper(cg, XT_H_ATTACH_COOKIE, false, &cg->ctxarg, 1);
+	LLVMBasicBlockRef skip = xt_cg_block(cg, "other_syscall"), go = xt_cg_block(cg, "site_known");
+	LLVMValueRef site[3];
+	LLVMBasicBlockRef from[3];
+	int n = 0;
+	for (int exit = 0; exit < 2; exit++) {
+		if (!(kinds & (1 << exit)))
+			continue;
+		LLVMBasicBlockRef sys = xt_cg_block(cg, exit ? "sys_exit" : "sys_enter"), next = xt_cg_block(cg, "not_it");
+		LLVMValueRef mark = xt_cg_i64(cg, (int64_t)(exit ? SYS_EXIT_COOKIE : SYS_ENTER_COOKIE));
+		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, cookie, mark, ""), sys, next);
+		LLVMPositionBuilderAtEnd(cg->b, sys);
+		LLVMValueRef nr;
+		if (exit) { /* sys_exit(regs, ret): the number is regs->orig_ax */
+			LLVMValueRef regs = LLVMBuildLoad2(cg->b, cg->i64, read_kernel(cg, cg->ctxarg, 8), "");
+			LLVMValueRef at = xt_cg_gep(cg, LLVMBuildIntToPtr(cg->b, regs, cg->ptr, "regs"), xt_cg_i64(cg, SYS_NR_OFF));
+			nr = LLVMBuildLoad2(cg->b, cg->i64, read_kernel(cg, at, 8), "");
+		} else { /* sys_enter(regs, id) */
+			nr = LLVMBuildLoad2(cg->b, cg->i64, read_kernel(cg, xt_cg_gep(cg, cg->ctxarg, xt_cg_i64(cg, 8)), 8), "");
+		}
+		site[n] = filter_site(cg, exit, nr, skip);
+		from[n++] = LLVMGetInsertBlock(cg->b);
+		LLVMBuildBr(cg->b, go);
+		LLVMPositionBuilderAtEnd(cg->b, next);
+	}
+	site[n] = cookie;
+	from[n++] = LLVMGetInsertBlock(cg->b);
+	LLVMBuildBr(cg->b, go);
+	LLVMPositionBuilderAtEnd(cg->b, skip);
+	xt_cg_return(cg);
+	LLVMPositionBuilderAtEnd(cg->b, go);
+	cg->site = LLVMBuildPhi(cg->b, cg->i64, "site");
+	LLVMAddIncoming(cg->site, site, from, (unsigned)n);
+}
+#endif
+
 static void emit_prologue(struct xt_cg *cg)
 {
 #if HAVE_RAW_SYSCALLS
 	const struct xt_probe_info *p = cg->probe;
+	if (p->mode == TP_RAW && sys_kinds(p))
+		raw_sys_prologue(cg, sys_kinds(p));
 	if (p->mode == TP_PERF || p->mode == TP_RAW)
 		return;
 	LLVMValueRef nr = sys_nr_value(cg);
-	LLVMBasicBlockRef go = xt_cg_block(cg, "syscall"), skip = xt_cg_block(cg, "other_syscall");
+	LLVMBasicBlockRef go, skip = xt_cg_block(cg, "other_syscall");
 	if (p->nsites == 1) {
+		go = xt_cg_block(cg, "syscall");
 		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, nr,
 				xt_cg_i64(cg, p->sites[0].num & 0xffffffff), ""), go, skip);
 	} else {
-		char name[32];
-		snprintf(name, sizeof(name), "sysf_%d", p->index);
-		LLVMValueRef map = xt_cg_declare_map(cg, name, BPF_MAP_TYPE_ARRAY, SYSF_ENTRIES, 4, 8);
-		LLVMValueRef key = xt_cg_buf(cg, 8, "nr");
-		LLVMBuildStore(cg->b, LLVMBuildTrunc(cg->b, nr, cg->i32, ""), key);
-		LLVMValueRef args[] = { map, key };
-		LLVMValueRef v = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
-		LLVMBasicBlockRef have = xt_cg_block(cg, "known_nr");
-		LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, v, ""), skip, have);
-		LLVMPositionBuilderAtEnd(cg->b, have);
-		LLVMValueRef id1 = LLVMBuildLoad2(cg->b, cg->i64, v, "");
-		cg->site = LLVMBuildSub(cg->b, id1, xt_cg_i64(cg, 1), "site");
-		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, id1, xt_cg_i64(cg, 0), ""), skip, go);
+		cg->site = filter_site(cg, p->mode == TP_SYS_EXIT, nr, skip);
+		go = LLVMGetInsertBlock(cg->b);
 	}
 	LLVMPositionBuilderAtEnd(cg->b, skip);
 	xt_cg_return(cg);
@@ -644,12 +739,39 @@ static void emit_prologue(struct xt_cg *cg)
 #endif
 }
 
+/* Fills probe p's filter of syscall entries (or exits). 0 or -errno after a message. */
+static int fill_filter(struct xt_rt *rt, const struct xt_probe_info *p, bool exit)
+{
+	char name[32];
+	filter_name(p, exit, name, sizeof(name));
+	struct bpf_map *m = bpf_object__find_map_by_name(xt_rt_object(rt), name);
+	int fd = m ? bpf_map__fd(m) : -1;
+	for (int i = 0; i < p->nsites && fd >= 0; i++) {
+		int64_t num = p->sites[i].num;
+		if (num < 0 || (p->mode == TP_RAW && ((num >> 32) != 0) != exit))
+			continue;
+		uint32_t nr = (uint32_t)(num & 0xffffffff);
+		uint64_t id1 = (uint64_t)p->sites[i].id + 1;
+		if (nr < SYSF_ENTRIES && bpf_map_update_elem(fd, &nr, &id1, 0) < 0)
+			fd = -1;
+	}
+	if (fd < 0) {
+		xt_rt_attach_error(rt, p->sites[0].name, "cannot fill the syscall filter: %s", strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 {
 	const struct xt_probe_info *p = rp->info;
 	if (p->mode == TP_RAW) {
 		for (int i = 0; i < p->nsites; i++) {
 			const struct tp_site *ts = p->sites[i].data;
+			if (p->sites[i].num >= 0) /* served below, through sys_enter or sys_exit */
+				continue;
+			if (i % 16 == 15 && xt_sig_stop_pending()) /* tracepoint:*:* takes seconds */
+				return -EINTR;
 			int fd = xt_raw_tp_open(rp->prog_fd, ts->name, (uint64_t)p->sites[i].id);
 			if (fd < 0) {
 				xt_rt_attach_error(rt, p->sites[i].name, "raw tracepoint %s: %s", ts->name, strerror(-fd));
@@ -659,24 +781,25 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 			if (rc < 0)
 				return rc;
 		}
+		int kinds = sys_kinds(p);
+		for (int exit = 0; exit < 2; exit++) {
+			if (!(kinds & (1 << exit)))
+				continue;
+			const char *tp = exit ? "sys_exit" : "sys_enter";
+			int rc = fill_filter(rt, p, exit);
+			int fd = rc < 0 ? rc : xt_raw_tp_open(rp->prog_fd, tp, exit ? SYS_EXIT_COOKIE : SYS_ENTER_COOKIE);
+			if (rc == 0 && fd < 0)
+				xt_rt_attach_error(rt, p->sites[0].name, "raw tracepoint %s: %s", tp, strerror(-fd));
+			if (fd < 0 || (rc = xt_rt_add_fd(rp, fd)) < 0)
+				return fd < 0 ? fd : rc;
+		}
 		return 0;
 	}
 	if (p->mode != TP_PERF) {
 		if (p->nsites > 1) {
-			char name[32];
-			snprintf(name, sizeof(name), "sysf_%d", p->index);
-			struct bpf_map *m = bpf_object__find_map_by_name(xt_rt_object(rt), name);
-			int fd = m ? bpf_map__fd(m) : -1;
-			for (int i = 0; i < p->nsites && fd >= 0; i++) {
-				uint32_t nr = (uint32_t)(p->sites[i].num & 0xffffffff);
-				uint64_t id1 = (uint64_t)p->sites[i].id + 1;
-				if (nr < SYSF_ENTRIES && bpf_map_update_elem(fd, &nr, &id1, 0) < 0)
-					fd = -1;
-			}
-			if (fd < 0) {
-				xt_rt_attach_error(rt, p->sites[0].name, "cannot fill the syscall filter: %s", strerror(errno));
-				return -EINVAL;
-			}
+			int rc = fill_filter(rt, p, p->mode == TP_SYS_EXIT);
+			if (rc < 0)
+				return rc;
 		}
 		const char *tp = p->mode == TP_SYS_ENTER ? "sys_enter" : "sys_exit";
 		struct bpf_link *l = bpf_program__attach_raw_tracepoint(rp->prog, tp);
@@ -689,6 +812,8 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 	}
 	for (int i = 0; i < p->nsites; i++) {
 		const struct tp_site *ts = p->sites[i].data;
+		if (i % 16 == 15 && xt_sig_stop_pending())
+			return -EINTR;
 		LIBBPF_OPTS(bpf_tracepoint_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id);
 		struct bpf_link *l = bpf_program__attach_tracepoint_opts(rp->prog, ts->cat, ts->name, &opts);
 		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);

@@ -102,6 +102,11 @@ static const struct { const char *text, *section; enum bpf_prog_type type; } cas
 	{ "software:page-faults { @[ksym(1)] = count(); }", "perf_event", BPF_PROG_TYPE_PERF_EVENT },
 	{ "uprobe:libc:malloc { @[func, arg0] = count(); }", "uprobe", BPF_PROG_TYPE_KPROBE },
 	{ "uretprobe:libc:malloc { @[usym(retval)] = count(); }", "uretprobe", BPF_PROG_TYPE_KPROBE },
+	/* a wildcard of syscall and other tracepoints reading no field: one raw-tracepoint program */
+	{ "tracepoint:syscalls:sys_*_getppid, tracepoint:sched:sched_process_e* { @[probe] = count(); }",
+	  "raw_tp", BPF_PROG_TYPE_RAW_TRACEPOINT },
+	/* a field the tracepoints compute: perf events */
+	{ "tracepoint:signal:* { @[args.errno] = count(); }", "tracepoint", BPF_PROG_TYPE_TRACEPOINT },
 };
 
 static void test_probes_other_sections(void **state)
