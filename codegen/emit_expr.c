@@ -193,6 +193,15 @@ LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
+/* &@m[k]: where the map keeps k's value, 0 when it has no k. */
+static LLVMValueRef map_value_addr(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_map_info *m = n->sym;
+	LLVMValueRef args[] = { xt_cg_map(cg, m), xt_cg_map_key(cg, m, n) };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	return LLVMBuildPtrToInt(cg->b, p, cg->i64, "addr");
+}
+
 static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_type *t = n->type;
@@ -300,6 +309,10 @@ static LLVMValueRef expr(struct xt_cg *cg, struct xt_node *n)
 	case XT_N_UNOP: {
 		if (n->op == XT_OP_DEREF)
 			return xt_cg_kread(cg, n);
+		if (n->op == XT_OP_ADDR && n->a->kind == XT_N_VAR) /* its slot, on the BPF stack or in scratch space */
+			return LLVMBuildPtrToInt(cg->b, cg->vars[n->a->aux], cg->i64, "addr");
+		if (n->op == XT_OP_ADDR && n->a->kind == XT_N_MAP)
+			return map_value_addr(cg, n->a);
 		if (n->op == XT_OP_ADDR)
 			return xt_cg_kaddr(cg, n->a);
 		LLVMValueRef a = xt_cg_expr(cg, n->a);

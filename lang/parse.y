@@ -186,7 +186,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token LAND "'&&'" LOR "'||'" INC "'++'" DEC "'--'" ARROW "'->'" DOTDOT "'..'"
 %token IF "'if'" ELSE "'else'" WHILE "'while'" FOR "'for'" UNROLL "'unroll'"
 %token BREAK "'break'" CONTINUE "'continue'" RETURN "'return'" LET "'let'"
-%token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
+%token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'" TYPEOF "'typeof'"
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
 %token TRUE "'true'" FALSE "'false'" IMPORT "'import'"
 %token MAPDECL "'let' (a map declaration)"
@@ -196,7 +196,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %type <node> expr postfix primary map cond value if_value
 %type <list> probes attach_list stmts brace_body config_items config_body
 %type <list> exprlist args_opt arglist record_fields macros macro_params macro_params_opt
-%type <node> let_type_opt let_type
+%type <node> let_type_opt let_type typeof_type
 %type <str> field_path
 %type <type> type
 %type <num> stars
@@ -497,7 +497,7 @@ let_type_opt
 	| ':' let_type { $$ = $2; }
 	;
 
-/* let_type: type | NAME '*'... | NAME '[' N ']' '*'... | typeof '(' expr | type ')'
+/* let_type: type | NAME '*'... | NAME '[' N ']' '*'... | typeof_type
  * NAME is `string`, `buffer` or a type's name (uint64_t); bpftrace 0.22 */
 let_type
 	: type { $$ = named(px, XT_N_IDENT, type_text(px, $1.base, $1.ptrs), @$); }
@@ -507,23 +507,19 @@ let_type
 			char *base = xt_arena_printf(px->ar, "%s[%llu]", $1, (unsigned long long)$3);
 			$$ = named(px, XT_N_IDENT, type_text(px, base, (int)$5), @$);
 		}
-	| IDENT '(' expr ')'
+	| typeof_type
+	;
+
+/* typeof_type: typeof '(' expr ')' | typeof '(' type ')', as an XT_N_IDENT
+ * whose name is the type's text, or "typeof" with a: the expression, whose
+ * type it is (never evaluated); bpftrace 0.24 */
+typeof_type
+	: TYPEOF '(' expr ')'
 		{
-			if (strcmp($1, "typeof") != 0) {
-				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
-				YYERROR;
-			}
 			$$ = named(px, XT_N_IDENT, "typeof", @$);
 			$$->a = $3;
 		}
-	| IDENT '(' type ')'
-		{
-			if (strcmp($1, "typeof") != 0) {
-				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
-				YYERROR;
-			}
-			$$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs), @$);
-		}
+	| TYPEOF '(' type ')' { $$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs), @$); }
 	;
 
 stars
@@ -709,6 +705,13 @@ expr
 		{
 			$$ = named(px, XT_N_CAST, type_text(px, $2.base, $2.ptrs), @$);
 			$$->a = $4;
+		}
+	/* (typeof(x))y: c holds x, whose type y takes (bpftrace 0.24) */
+	| '(' typeof_type ')' expr %prec UNARY
+		{
+			$$ = named(px, XT_N_CAST, $2->name, @$);
+			$$->a = $4;
+			$$->c = $2->a;
 		}
 	;
 

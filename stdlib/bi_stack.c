@@ -164,6 +164,53 @@ static LLVMValueRef usym_emit(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
+enum { BPF_FUNC_get_stack = 67 };
+
+bool xt_stack_len_of(const struct xt_node *n)
+{
+	const struct xt_node *a = n->list;
+	return a && a->kind != XT_N_MAP;
+}
+
+const struct xt_type *xt_stack_len_check(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	const struct xt_type *t = xt_sema_expr(s, a);
+	if (!t)
+		return NULL;
+	bool here = (a->kind == XT_N_IDENT || a->kind == XT_N_CALL) &&
+		    (strcmp(a->name, "kstack") == 0 || strcmp(a->name, "ustack") == 0);
+	if (!here && t->kind == XT_T_RENDERED && t->render == &stack_render) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "len() counts the frames of kstack or ustack written in it, "
+			      "as in len(kstack): a stored stack is only an id of its frames, which the program cannot read");
+		return NULL;
+	}
+	if (!here) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "len() takes a map (@name), kstack or ustack, not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	return &xt_s64;
+}
+
+/* len(kstack): the frames bpf_get_stack writes here, limit at most (bpftrace
+ * 0.23). The stack a kstack value names lies in a stack-trace map, which BPF
+ * programs cannot read; bpf_get_stack walks the same stack again (the same
+ * frames: both start from the probe's registers) into scratch space and
+ * returns the bytes it wrote. */
+struct LLVMOpaqueValue *xt_stack_len_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_type *t = n->list->type;
+	int bytes = t->n * 8;
+	LLVMValueRef buf = xt_cg_buf(cg, bytes, "stacklen");
+	LLVMValueRef args[] = { cg->ctxarg, buf, xt_cg_i64(cg, bytes), xt_cg_i64(cg, t->sign ? BPF_F_USER_STACK : 0) };
+	LLVMValueRef r = xt_cg_helper(cg, BPF_FUNC_get_stack, false, args, 4);
+	r = LLVMBuildSExt(cg->b, LLVMBuildTrunc(cg->b, r, cg->i32, ""), cg->i64, ""); /* an int: failures are negative */
+	LLVMValueRef neg = LLVMBuildICmp(cg->b, LLVMIntSLT, r, xt_cg_i64(cg, 0), "");
+	r = LLVMBuildSelect(cg->b, neg, xt_cg_i64(cg, 0), r, "");
+	return LLVMBuildLShr(cg->b, r, xt_cg_i64(cg, 3), "frames"); /* BPF has no signed division */
+}
+
 const struct xt_builtin xt_bi_kstack = { .name = "kstack", .kind = XT_BI_VAR, .check = kstack_check,
 	.emit = stack_emit, .help = "the kernel stack, printed one frame a line" };
 const struct xt_builtin xt_bi_ustack = { .name = "ustack", .kind = XT_BI_VAR, .check = ustack_check,
