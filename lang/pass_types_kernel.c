@@ -192,8 +192,12 @@ static const struct xt_type *addr_of_var(struct xt_sema *s, struct xt_node *n, c
 		if (m && m->val)
 			t = m->val;
 	}
-	if (t->kind == XT_T_VOID || t->kind == XT_T_RENDERED) {
-		xt_diag_error(s->dg, n->loc, "cannot take the address of %s", tname(s, t));
+	if (t->kind == XT_T_KVAL) /* a copy of a kernel struct or array: a pointer to that type */
+		t = t->pointee;
+	else if (!xt_type_is_int(t) && t->kind != XT_T_PTR && t->kind != XT_T_STR) {
+		xt_diag_error(s->dg, n->loc, "cannot take the address of %s, which holds %s: & reads integers, "
+			      "pointers, strings and copies of kernel structs", n->a->kind == XT_N_VAR ? "this variable" : "this map value",
+			      tname(s, t));
 		return NULL;
 	}
 	const struct xt_type *p = xt_type_ptr(s->ar, t, xt_arena_printf(s->ar, "%s *", tname(s, t)));
