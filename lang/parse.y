@@ -68,6 +68,12 @@ const char *xt_lex_skip_space(const char *p, const char *end);
 
 static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg);
 
+/* `let $a: foo(...)`: the one name a type can call is typeof */
+static void not_typeof(struct xt_pctx *px, struct xt_loc *loc, const char *name)
+{
+	xtyyerror(loc, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", name));
+}
+
 static struct xt_list list_one(struct xt_node *n)
 {
 	struct xt_list l = { n, n };
@@ -508,6 +514,9 @@ let_type
 			$$ = named(px, XT_N_IDENT, type_text(px, base, (int)$5), @$);
 		}
 	| typeof_type
+	/* a misspelt typeof: foo(...) */
+	| IDENT '(' expr ')' { $$ = NULL; not_typeof(px, &@1, $1); YYERROR; }
+	| IDENT '(' type ')' { $$ = NULL; not_typeof(px, &@1, $1); YYERROR; }
 	;
 
 /* typeof_type: typeof '(' expr ')' | typeof '(' type ')', as an XT_N_IDENT
