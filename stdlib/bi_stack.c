@@ -42,8 +42,12 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 	const char *fn = user ? "ustack" : "kstack";
 	/* config stack_mode; build_id is for user frames only */
 	int mode = xt_sema_program(s)->opts.stack_mode, limit = XT_STACK_MAX, i = 0;
-	if (!user && mode == XT_STACK_BUILD_ID)
-		mode = XT_STACK_BPFTRACE;
+	bool named = n->kind == XT_N_CALL && n->list && n->list->kind == XT_N_IDENT;
+	if (!user && mode == XT_STACK_BUILD_ID && !named) { /* as bpftrace 0.26 */
+		if (xt_sema_final(s))
+			xt_diag_warning(dg, n->loc, "'build_id' stack mode can only be used for ustack: kstack falls back to 'raw' mode");
+		mode = XT_STACK_RAW;
+	}
 	for (struct xt_node *a = n->kind == XT_N_CALL ? n->list : NULL; a; a = a->next, i++) {
 		if (a->kind == XT_N_IDENT && i == 0) {
 			if (strcmp(a->name, "bpftrace") == 0)

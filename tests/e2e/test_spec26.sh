@@ -327,4 +327,11 @@ ADDR
 ]: 1" "$XT_RC:$shape"
 xt -q -f json -e 'begin { print(kstack(raw, 2)); }'
 expect_match "4 kstack(raw) in JSON" '^\{"type": "value", "data": "\\n[0-9a-f]{16}\\n[0-9a-f]{16}\\n"\}$' "$XT_OUT"
+# stack_mode = build_id is for ustack: kstack without a mode falls back to raw, with a warning (0.26)
+XT_OUT=$(BPFTRACE_STACK_MODE=build_id timeout 60 "$XTRACE" -q -e 'begin { print(kstack(1)); }' 2>"$XT_TMP/bid.err")
+expect_eq "2.11 stack_mode build_id: kstack falls back to raw" "
+ADDR
+<stdin>:1:15-23: warning: 'build_id' stack mode can only be used for ustack: kstack falls back to 'raw' mode" \
+	"$(printf '%s\n' "$XT_OUT" | sed -E 's/^[0-9a-f]{16}$/ADDR/')
+$(head -1 "$XT_TMP/bid.err")"
 finish
