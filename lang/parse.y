@@ -493,6 +493,7 @@ simple_stmt
 			$$->a = named(px, XT_N_VAR, $2, @2);
 			$$->b = $4;
 			$$->c = $3 ? $3->a : NULL;
+			$$->ival = $3 ? $3->ival : 0; /* typeof(x) *: its pointer marks */
 		}
 	;
 
@@ -519,16 +520,18 @@ let_type
 	| IDENT '(' type ')' { $$ = NULL; not_typeof(px, &@1, $1); YYERROR; }
 	;
 
-/* typeof_type: typeof '(' expr ')' | typeof '(' type ')', as an XT_N_IDENT
- * whose name is the type's text, or "typeof" with a: the expression, whose
- * type it is (never evaluated); bpftrace 0.24 */
+/* typeof_type: typeof '(' expr ')' '*'... | typeof '(' type ')' '*'..., as an
+ * XT_N_IDENT whose name is the type's text, or "typeof" with a: the
+ * expression, whose type it is (never evaluated), and ival: the pointer marks
+ * after it (`typeof($x) *`); bpftrace 0.24 */
 typeof_type
-	: TYPEOF '(' expr ')'
+	: TYPEOF '(' expr ')' stars
 		{
 			$$ = named(px, XT_N_IDENT, "typeof", @$);
 			$$->a = $3;
+			$$->ival = $5;
 		}
-	| TYPEOF '(' type ')' { $$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs), @$); }
+	| TYPEOF '(' type ')' stars { $$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs + (int)$5), @$); }
 	;
 
 stars
@@ -721,6 +724,7 @@ expr
 			$$ = named(px, XT_N_CAST, $2->name, @$);
 			$$->a = $4;
 			$$->c = $2->a;
+			$$->ival = $2->ival;
 		}
 	;
 
@@ -800,6 +804,16 @@ primary
 		}
 	| SIZEOF '(' type ')' { $$ = named(px, XT_N_SIZEOF, type_text(px, $3.base, $3.ptrs), @$); }
 	| SIZEOF '(' expr ')' { $$ = NODE(XT_N_SIZEOF, @$); $$->a = $3; }
+	/* sizeof(typeof(x)) is sizeof(x); a pointer's is 8 */
+	| SIZEOF '(' typeof_type ')'
+		{
+			if ($3->a && !$3->ival) {
+				$$ = NODE(XT_N_SIZEOF, @$);
+				$$->a = $3->a;
+			} else {
+				$$ = named(px, XT_N_SIZEOF, $3->a ? "uint8 *" : $3->name, @$);
+			}
+		}
 	/* offsetof '(' (struct|union NAME | typedef-name) ',' FIELD ['.' FIELD]... ')' */
 	| OFFSETOF '(' STRUCT IDENT ',' field_path ')'
 		{

@@ -75,7 +75,7 @@ const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, st
 
 static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 {
-	const struct xt_type *to = n->c ? xt_sema_typeof(s, n->c)
+	const struct xt_type *to = n->c ? xt_sema_typeof(s, n->c, (int)n->ival)
 		: xt_sema_type_named(s, n->name, xt_loc_prefix(n->loc, (int)strlen(n->name) + 2));
 	const struct xt_type *from = xt_sema_expr(s, n->a);
 	if (!to || !from)

@@ -288,6 +288,13 @@ ex "2.4 let with typeof" 'begin { let $y: typeof(curtask) = curtask; print($y->p
 true
 -3
 E
+ex "2.5 typeof(x) * and sizeof(typeof(x))" 'begin { $v = 5; $p = (typeof($v) *)&$v; print(*$p); let $q: typeof($v) * = &$v; print(*$q); print(sizeof(typeof((uint16)1))); print(sizeof(typeof(1) *)); $t = *curtask; print(sizeof(typeof($t)) == sizeof(struct task_struct)); }' <<'E'
+5
+5
+2
+8
+true
+E
 exerr "2.5 a cast to typeof a string" 'cannot cast to typeof this expression, string\[2\]' 'begin { print((typeof("a"))1); }'
 ex "3 str(s, n) of a string keeps n characters" 'begin { print(str("abcdef", 3)); $s = "hello"; print(str($s, 2)); $n = 4; print(str("abcdef", $n)); print(str("abc", 10)); print(str("abcdef", 0)); }' <<'E'
 abc
