@@ -620,6 +620,20 @@ static void test_parse_let_types(void **state)
  * type's cast; &$v and &@m[k] are address-of unops (bpftrace 0.24, 0.26) */
 static void test_parse_typeof_cast_addr(void **state)
 {
+	check_ast("(typeof($a) **)0; let $q: typeof($a) * = 0; (typeof(uint8 *) *)0", E,
+		"(program\n"
+		"  (block\n"
+		"    (expr\n"
+		"      (cast \"typeof\" **\n"
+		"        (int 0)\n"
+		"        (var a)))\n"
+		"    (let \"typeof\" *\n"
+		"      (var q)\n"
+		"      (int 0)\n"
+		"      (var a))\n"
+		"    (expr\n"
+		"      (cast \"uint8 **\"\n"
+		"        (int 0)))))\n");
 	check_ast("(typeof($a))300; (typeof(uint8 *))$p; &$v; &@m[1]", E,
 		"(program\n"
 		"  (block\n"
