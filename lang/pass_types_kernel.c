@@ -174,7 +174,6 @@ const struct xt_type *xt_sema_decay(struct xt_sema *s, struct xt_node **slot)
 	return xt_sema_expr(s, addr);
 }
 
-/* &x */
 /* &$v, &@m[k] (bpftrace 0.26): where the variable's slot or the map's value
  * lies, memory of the BPF program that the kernel's reads reach: *&$v and
  * (&@m)->f read it back. &@m[k] is 0 (NULL) when @m has no key k.
@@ -204,6 +203,7 @@ static const struct xt_type *addr_of_var(struct xt_sema *s, struct xt_node *n, c
 	return xt_type_in_space(s->ar, p, XT_AS_KERNEL);
 }
 
+/* &x */
 const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
 	if (n->a->kind == XT_N_VAR || n->a->kind == XT_N_MAP)
