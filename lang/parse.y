@@ -996,6 +996,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 	} else if (semi && starts_statement(la)) {
 		xt_diag_error(px->dg, loc, "expected ';' after statement");
 		return 0;
+	} else if (la == YYSYMBOL_TYPEOF) { /* typeof where a value goes */
+		xt_diag_error(px->dg, loc, "syntax error: typeof(...) is a type, not a value: cast to it, "
+			      "(typeof(x))y, or declare with it, let $y: typeof(x)");
+		return 0;
 	} else if (block && binary_operator(la)) {
 		xt_diag_error(px->dg, loc, "syntax error: a condition without parentheses is one unary "
 			      "expression (if $ok, if !f(x)); write the whole condition in ( )");

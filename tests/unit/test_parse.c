@@ -651,7 +651,8 @@ static void test_parse_typeof_cast_addr(void **state)
 		"      (unop &\n"
 		"        (map \"m\"\n"
 		"          (int 1))))))\n");
-	check_error("print(typeof($x))", E, "<stdin>:1:7-12: error: syntax error: unexpected 'typeof'\n"
+	check_error("print(typeof($x))", E, "<stdin>:1:7-12: error: syntax error: typeof(...) is a type, not a value: "
+		    "cast to it, (typeof(x))y, or declare with it, let $y: typeof(x)\n"
 		    "print(typeof($x))\n"
 		    "      ~~~~~~\n", false);
 }
