@@ -74,7 +74,7 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 	}
 	if (!fixed)
 		t = first_round(s, s->nvars, t);
-	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed };
+	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed, true };
 	s->scope[s->nscope++] = (struct xt_scope_ent){ v->name, s->nvars, s->depth };
 	v->aux = s->nvars;
 	v->type = t;
@@ -83,7 +83,7 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 
 /* --- statements ------------------------------------------------------------- */
 
-/* Scratch variables keep ints as 64 bits unless declared with a type. */
+/* A value kept as 64 bits: a bool, an int (a builtin's result, find()'s). */
 static const struct xt_type *var_slot_type(struct xt_sema *s, const struct xt_type *t)
 {
 	if (t->kind == XT_T_BOOL)
@@ -91,6 +91,60 @@ static const struct xt_type *var_slot_type(struct xt_sema *s, const struct xt_ty
 	if (t->kind == XT_T_INT)
 		return xt_type_int_as(s->ar, t, 8);
 	return t;
+}
+
+/* Where an integer stored in a variable comes from. A literal has no type
+ * of its own worth keeping (bpftrace: a variable first assigned one is
+ * int64); arithmetic is done in 64 bits, its result's type says no more
+ * than that; anything else (a cast, a field, a builtin, a variable, a map
+ * value) has the type the variable keeps. */
+enum val_src { VAL_LITERAL, VAL_ARITH, VAL_TYPED };
+
+static enum val_src val_src(const struct xt_node *e)
+{
+	switch (e->kind) {
+	case XT_N_INT: /* an enum's constant is one of the enum's values */
+		return xt_type_is_enum(e->type) ? VAL_TYPED : VAL_LITERAL;
+	case XT_N_UNOP:
+		if (e->op == XT_OP_NEG && e->a->kind == XT_N_INT && !xt_type_is_enum(e->a->type))
+			return VAL_LITERAL;
+		return e->op == XT_OP_NEG || e->op == XT_OP_BNOT ? VAL_ARITH : VAL_TYPED;
+	case XT_N_BINOP: /* not a comparison (a bool) nor pointer arithmetic */
+		return e->type && e->type->kind == XT_T_INT ? VAL_ARITH : VAL_TYPED;
+	case XT_N_TERNARY:
+		return val_src(e->b) == VAL_TYPED && val_src(e->c) == VAL_TYPED ? VAL_TYPED : VAL_ARITH;
+	default:
+		return VAL_TYPED;
+	}
+}
+
+/* The type a variable takes from its first value e, of type t: an integer
+ * keeps its width and sign (bpftrace), unless it is a literal or the
+ * result of arithmetic, which are 64 bits (*loose: later values join it). */
+static const struct xt_type *var_first_type(struct xt_sema *s, const struct xt_node *e, const struct xt_type *t,
+					    bool *loose)
+{
+	*loose = true;
+	if (t->kind != XT_T_INT || val_src(e) != VAL_TYPED)
+		return var_slot_type(s, t);
+	*loose = false;
+	if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8) /* no such register width */
+		return xt_type_int_as(s->ar, t, 8);
+	return t;
+}
+
+/* Storing a `from` into a variable of integer type `to` converts it, as a
+ * cast does; where the two differ in sign the value may change (-1 becomes
+ * 4294967295 in a uint32), which bpftrace 0.26 warns about, not rejects.
+ * An unsigned value narrower than a signed variable always fits: no warning. */
+static void sign_check(struct xt_sema *s, const struct xt_node *st, const struct xt_node *v,
+		       const struct xt_type *from, const struct xt_type *to)
+{
+	if (from->kind != XT_T_INT || to->kind != XT_T_INT || from->sign == to->sign ||
+	    (!from->sign && from->size < to->size) || val_src(st->b) != VAL_TYPED)
+		return;
+	xt_diag_warning(s->dg, st->loc, "sign mismatch: assigning %s to $%s, which holds %s; the value is converted "
+			"as (%s) converts it", tname(s, from), v->name, tname(s, to), tname(s, to));
 }
 
 static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type *t)
@@ -150,7 +204,9 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
 			return -1;
 		}
-		xt_sema_var_declare(s, v, var_slot_type(s, t), false);
+		bool loose;
+		slot = xt_sema_var_declare(s, v, var_first_type(s, st->b, t, &loose), false);
+		s->vars[slot].loose = loose;
 		return 0;
 	}
 	struct xt_var *var = &s->vars[slot];
@@ -160,7 +216,8 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
 			return -1;
 		}
-		var->type = var->fixed ? var_slot_type(s, t) : first_round(s, slot, var_slot_type(s, t));
+		const struct xt_type *ft = var_first_type(s, st->b, t, &var->loose);
+		var->type = var->fixed ? ft : first_round(s, slot, ft);
 	} else if (var->type->kind == XT_T_PTR && (st->op == XT_OP_ADD || st->op == XT_OP_SUB) && xt_type_is_int(t)) {
 		/* $p += i moves by i elements, as $p = $p + i does */
 	} else if (var->fixed) {
@@ -171,6 +228,22 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 		}
 		if (st->op == XT_OP_ASSIGN && !check_literal(s, v, st->b, var->type))
 			return -1;
+		if (st->op == XT_OP_ASSIGN)
+			sign_check(s, st, v, t, var->type);
+	} else if (!var->loose && var->type->kind == XT_T_INT && xt_type_is_int(t)) {
+		/* The variable keeps its first value's type (bpftrace): a literal
+		 * must fit it; a wider integer widens it (its sign stays), so no
+		 * value is cut; arithmetic, done in 64 bits, and compound
+		 * assignments are converted to it, as C converts them. */
+		if (st->op == XT_OP_ASSIGN) {
+			if (!check_literal(s, v, st->b, var->type))
+				return -1;
+			if (t->kind == XT_T_INT && val_src(st->b) == VAL_TYPED) {
+				sign_check(s, st, v, t, var->type);
+				if (t->size > var->type->size)
+					var->type = xt_type_int_as(s->ar, var->type, t->size > 8 ? 8 : t->size);
+			}
+		}
 	} else {
 		const struct xt_type *j = xt_type_join(s->ar, var->type, var_slot_type(s, t));
 		if (!j || (st->op != XT_OP_ASSIGN && !xt_type_is_int(j))) {
@@ -311,11 +384,15 @@ static int let(struct xt_sema *s, struct xt_node *st)
 		rc = -1;
 	} else if (vt && t && !check_literal(s, v, st->b, t)) {
 		rc = -1;
-	} else if (vt && !t) {
-		t = var_slot_type(s, xt_type_is_place(vt) ? xt_type_kval(s->ar, vt) : vt);
+	} else if (vt && t) {
+		sign_check(s, st, v, vt, t);
 	}
+	bool loose = true;
+	if (rc == 0 && vt && !st->name)
+		t = var_first_type(s, st->b, xt_type_is_place(vt) ? xt_type_kval(s->ar, vt) : vt, &loose);
 	/* declared even after an error: its uses say nothing more */
-	xt_sema_var_declare(s, v, rc < 0 && !t ? &xt_s64 : t, st->name != NULL);
+	int slot = xt_sema_var_declare(s, v, rc < 0 && !t ? &xt_s64 : t, st->name != NULL);
+	s->vars[slot].loose = loose;
 	return rc;
 }
 

@@ -174,6 +174,11 @@ const struct xt_type *xt_sema_decay(struct xt_sema *s, struct xt_node **slot)
 	return xt_sema_expr(s, addr);
 }
 
+const struct xt_type *xt_sema_addr_arg(struct xt_sema *s, struct xt_node **slot, const struct xt_type *t)
+{
+	return xt_sema_decays(*slot, t) ? xt_sema_decay(s, slot) : t;
+}
+
 /* &$v, &@m[k] (bpftrace 0.26): where the variable's slot or the map's value
  * lies, memory of the BPF program that the kernel's reads reach: *&$v and
  * (&@m)->f read it back. &@m[k] is 0 (NULL) when @m has no key k.

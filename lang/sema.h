@@ -169,6 +169,11 @@ const struct xt_type *xt_sema_expr(struct xt_sema *s, struct xt_node *n);
  * is too big (over XT_KVAL_MAX bytes) or has no size. */
 #define XT_KVAL_MAX 8192
 const struct xt_type *xt_sema_kval(struct xt_sema *s, struct xt_node *e, const struct xt_type *t);
+/* An argument that takes an address (uptr(arr), kptr(arr), printf("%p",
+ * arr)): an array in memory at *slot, of type t, decays to a pointer to its
+ * first element, as in C (*slot is replaced by &arr[0]); anything else is
+ * left as it is. Returns the argument's type, NULL after a diagnostic. */
+const struct xt_type *xt_sema_addr_arg(struct xt_sema *s, struct xt_node **slot, const struct xt_type *t);
 /* Registers a printf-style format with its (already typed) arguments; returns its id or -1. */
 int xt_sema_add_fmt(struct xt_sema *s, struct xt_node *fmt_node, struct xt_node *args);
 /* Resolves a map argument of a map function (print(@m), delete(@m[k]), ...)

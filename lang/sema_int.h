@@ -10,6 +10,7 @@ struct xt_var {
 	const struct xt_type *type;  /* NULL while declared but not yet assigned */
 	struct xt_node *first;
 	bool fixed;                  /* declared with a type (`let $x: uint8`): never widened */
+	bool loose;                  /* typed by a literal or arithmetic (64 bits): later values join its type */
 };
 
 /* A name visible in the current block: scopes nest, slots stay. */

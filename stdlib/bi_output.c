@@ -45,7 +45,7 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 		return NULL;
 	}
 	int i = 0;
-	for (struct xt_node *a = fmt->next; a; a = a->next, i++) {
+	for (struct xt_node **slot = &fmt->next, *a; (a = *slot); slot = &a->next, i++) {
 		/* %s of a constant prints its name (bpftrace 0.22): an enum's as any
 		 * enum value; a kernel header's (TASK_RUNNING), which has no enum, here */
 		int64_t ev;
@@ -57,6 +57,8 @@ static const struct xt_type *printf_type(struct xt_sema *s, struct xt_node *n)
 			a->slen = strlen(a->name);
 		}
 		const struct xt_type *t = xt_sema_expr(s, a);
+		if (t && convs[i] == 'p') /* %p of an array: its first element's address, as in C */
+			t = xt_sema_addr_arg(s, slot, t), a = *slot;
 		if (!t)
 			return NULL;
 		/* a kernel struct or array printed with %s: a copy, printed from BTF */

@@ -1,4 +1,5 @@
-/* uptr(p) and kptr(p) (bpftrace): p, a pointer or an integer address, marked
+/* uptr(p) and kptr(p) (bpftrace): p, a pointer, an integer address or an
+ * array in memory (which decays to a pointer to its first element), marked
  * as pointing into user or kernel memory, so that what is read through it
  * (*p, p->f, p[i], str(p), buf(p, n), and pointers read from there in turn)
  * is read with bpf_probe_read_user or _kernel whatever the address looks like. */
@@ -9,8 +10,17 @@
 static const struct xt_type *mark(struct xt_sema *s, struct xt_node *n, enum xt_addr_space space)
 {
 	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (t) /* uptr(arr): its first element's address, as in C */
+		t = xt_sema_addr_arg(s, &n->list, t);
 	if (!t)
 		return NULL;
+	if (xt_type_array_of(t)) { /* a copy, or a field of the probe's context */
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "%s() needs an address: this %s is %s, which has no "
+			      "address; an array in memory (as $p->arr) decays to a pointer to its first element",
+			      n->name, xt_type_name(xt_sema_arena(s), t),
+			      t->kind == XT_T_KVAL ? "a copy" : "a field of the probe's context");
+		return NULL;
+	}
 	if (t->kind != XT_T_PTR && t->kind != XT_T_INT) {
 		xt_diag_error(xt_sema_diags(s), n->list->loc, "%s() needs a pointer or an integer address, not %s",
 			      n->name, xt_type_name(xt_sema_arena(s), t));

@@ -429,11 +429,10 @@ for t in runqlen; do
 done
 if has tcpdrop; then
 	header tcpdrop "Tracing tcp drops. Hit Ctrl-C to end." "TIME     PID      COMM             SADDR:SPORT           DADDR:DPORT           STATE   "
-	# DPORT is bswap() of a u16 variable: bpftrace 0.17 swaps its 2 bytes
-	# (7777 here); xtrace keeps scratch ints at 64 bits and swaps 8, so it
-	# prints 0 there. Not asserted until that is settled.
+	# DPORT is bswap() of a u16 variable ($dport keeps skc_dport's type):
+	# the 2 bytes swapped, the port perl connected to
 	[ -n "$TD_PID" ] && check tcpdrop "perl's SYN dropped by the qdisc, with its socket's addresses and state" \
-		"^[0-9:]{8} $TD_PID +perl +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +SYN_SENT +$"
+		"^[0-9:]{8} $TD_PID +perl +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:7777 +SYN_SENT +$"
 fi
 if has loads; then
 	if ! grep -Eq ' [dDbB] [a-z]' /proc/kallsyms; then # no variables in kallsyms: kaddr("avenrun") cannot be had

@@ -491,6 +491,45 @@ static void test_sema_let_types(void **state)
 		"                            ~\n");
 }
 
+/* The types of the first probe's variables, in slot order, as "a=uint16 ..." (malloc'd). */
+static char *var_types(const char *text)
+{
+	struct xt_arena *ar = xt_arena_new();
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
+	struct xt_diags dg;
+	xt_diags_init(&dg, &src);
+	struct xt_node *ast = xt_parse(ar, &src, XT_PARSE_PROGRAM, &dg);
+	struct xt_sema_opts o = { 0 };
+	struct xt_program *prog = ast ? xt_sema(ar, &src, ast, &o, &dg) : NULL;
+	assert_non_null(prog);
+	char buf[512] = "";
+	for (int i = 0; i < prog->probes[0].nvars; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
+			 xt_type_name(ar, prog->probes[0].var_types[i]));
+	xt_diags_fini(&dg);
+	xt_arena_free(ar);
+	return strdup(buf);
+}
+
+/* A variable keeps its first typed value's integer type; literals and
+ * arithmetic make int64; a wider typed value widens it, its sign stays. */
+static void test_sema_var_width(void **state)
+{
+	char *got = var_types("BEGIN { $a = (uint16)1; $b = (int8)-1; $c = $a; $i = 0; $d = $a + 1; $e = (uint8)1; "
+			      "$e = (uint32)7; $f = (int16)1; $f = (uint64)1; $g = 1 ? (uint8)1 : (uint8)2; $h = -1; "
+			      "$i = (uint8)3; $a = $a * 1000; let $j = (uint32)1; }");
+	assert_string_equal(got, "uint16 int8 uint16 int64 int64 uint32 int64 uint8 int64 uint32");
+	free(got);
+	EXPECT_DIAG("BEGIN { $a = (uint16)1; $a = -1; }",
+		"<stdin>:1:30-31: error: the value -1 does not fit in $a's type uint16; a cast, as in (uint16)-1, converts it\n"
+		"BEGIN { $a = (uint16)1; $a = -1; }\n"
+		"                             ~~\n");
+	EXPECT_DIAG("BEGIN { $a = (int64)1; $a = (uint64)1; $b = (int64)1; $b = (uint32)1; $c = 0; $c = (uint64)1; }",
+		"<stdin>:1:24-37: warning: sign mismatch: assigning uint64 to $a, which holds int64; the value is converted as (int64) converts it\n"
+		"BEGIN { $a = (int64)1; $a = (uint64)1; $b = (int64)1; $b = (uint32)1; $c = 0; $c = (uint64)1; }\n"
+		"                       ~~~~~~~~~~~~~~\n");
+}
+
 /* 0.17 scripts: assigned on every path through an if/else, read after it */
 static void test_sema_definite_assignment(void **state)
 {
@@ -548,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_sema_let_redeclared),
 		cmocka_unit_test(test_sema_let_warnings),
 		cmocka_unit_test(test_sema_let_types),
+		cmocka_unit_test(test_sema_var_width),
 		cmocka_unit_test(test_sema_definite_assignment),
 		cmocka_unit_test(test_sema_tuple_compare),
 		cmocka_unit_test(test_sema_map_decls),
