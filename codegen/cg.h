@@ -122,6 +122,17 @@ void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVM
 /* -k (opts.helper_errors; otherwise nothing): when `failed` (i1), a record of
  * helper number `helper` and its result `ret` (i64s) located at cg->at. */
 void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed);
+/* Run-time errors, reported as bpftrace 0.26 reports them (a warning with
+ * the source location; JSON "runtime_error"/"helper_error" records), whatever
+ * -k says: `what` is the failed helper's number, or XT_RTE_DIVZERO. */
+enum { XT_RTE_DIVZERO = 0 /* no helper: a divide or modulo by 0 */, XT_RTE_MAP_UPDATE = 2 /* map_update_elem */ };
+/* When `failed` (i1; NULL: now) holds, a record of run-time error `what`,
+ * with the helper's result `ret` (an i64), located at `loc`; a refused map
+ * update (XT_RTE_MAP_UPDATE) is also counted in map "lost" (xt_rt_print_lost). */
+void xt_cg_runtime_error(struct xt_cg *cg, int what, LLVMValueRef ret, struct xt_loc loc, LLVMValueRef failed);
+/* a / b or a % b (op XT_OP_DIV or XT_OP_MOD), signed or not: by 0 it is 1,
+ * and a run-time warning located at `loc` says so (bpftrace 0.26). */
+LLVMValueRef xt_cg_divrem(struct xt_cg *cg, int op, LLVMValueRef a, LLVMValueRef b, bool sign, struct xt_loc loc);
 /* a / b (a % b when `rem`), signed, for b != 0: BPF before cpu v4 has no signed division. */
 LLVMValueRef xt_cg_sdivrem(struct xt_cg *cg, LLVMValueRef a, LLVMValueRef b, bool rem);
 /* The id of the site that fired (cookie, provider hook or constant). */

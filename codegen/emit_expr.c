@@ -74,6 +74,29 @@ static bool is_u64(const struct xt_type *t)
 	return (t->kind == XT_T_INT && !t->sign && t->size == 8) || t->kind == XT_T_PTR;
 }
 
+/* An integer literal, or literals combined by arithmetic: what bpftrace
+ * 0.26 folds at compile time. */
+static bool literal(const struct xt_node *e)
+{
+	if (e->kind == XT_N_INT)
+		return true;
+	if (e->kind == XT_N_UNOP)
+		return (e->op == XT_OP_NEG || e->op == XT_OP_BNOT) && literal(e->a);
+	return e->kind == XT_N_BINOP && e->op >= XT_OP_ADD && e->op <= XT_OP_MOD && literal(e->a) && literal(e->b);
+}
+
+LLVMValueRef xt_cg_divrem(struct xt_cg *cg, int op, LLVMValueRef a, LLVMValueRef b, bool sign, struct xt_loc loc)
+{
+	LLVMBuilderRef B = cg->b;
+	LLVMValueRef one = xt_cg_i64(cg, 1);
+	LLVMValueRef isz = LLVMBuildICmp(B, LLVMIntEQ, b, xt_cg_i64(cg, 0), "");
+	xt_cg_runtime_error(cg, XT_RTE_DIVZERO, xt_cg_i64(cg, 0), loc, isz); /* only the zero branch sends */
+	LLVMValueRef safe = LLVMBuildSelect(B, isz, one, b, "");
+	LLVMValueRef r = sign ? xt_cg_sdivrem(cg, a, safe, op == XT_OP_MOD)
+			      : op == XT_OP_DIV ? LLVMBuildUDiv(B, a, safe, "") : LLVMBuildURem(B, a, safe, "");
+	return LLVMBuildSelect(B, isz, one, r, "");
+}
+
 static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 {
 	if (n->op == XT_OP_LAND || n->op == XT_OP_LOR)
@@ -100,20 +123,19 @@ static LLVMValueRef binop(struct xt_cg *cg, struct xt_node *n)
 		return xt_cg_ptr_arith(cg, n, a, b);
 	bool sign = is_signed(n->type) || (is_signed(ta) && is_signed(tb));
 	LLVMBuilderRef B = cg->b;
-	LLVMValueRef zero = xt_cg_i64(cg, 0);
 	switch (n->op) {
 	case XT_OP_ADD: return LLVMBuildAdd(B, a, b, "");
 	case XT_OP_SUB: return LLVMBuildSub(B, a, b, "");
 	case XT_OP_MUL: return LLVMBuildMul(B, a, b, "");
 	case XT_OP_DIV:
-	case XT_OP_MOD: {
-		/* Division by zero is defined: the result is 0. */
-		LLVMValueRef isz = LLVMBuildICmp(B, LLVMIntEQ, b, zero, "");
-		LLVMValueRef safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), b, "");
-		LLVMValueRef r = sign ? xt_cg_sdivrem(cg, a, safe, n->op == XT_OP_MOD)
-				      : n->op == XT_OP_DIV ? LLVMBuildUDiv(B, a, safe, "") : LLVMBuildURem(B, a, safe, "");
-		return LLVMBuildSelect(B, isz, zero, r, "");
-	}
+	case XT_OP_MOD:
+		/* bpftrace 0.26 folds literals, and refuses to fold a division by 0 */
+		if (cg->dg && literal(n->a) && literal(n->b) && LLVMIsAConstantInt(b) && LLVMConstIntGetZExtValue(b) == 0) {
+			xt_diag_error(cg->dg, n->loc, "%s by 0 in a constant expression",
+				      n->op == XT_OP_DIV ? "division" : "modulo");
+			return xt_cg_i64(cg, 1);
+		}
+		return xt_cg_divrem(cg, n->op, a, b, sign, n->loc);
 	case XT_OP_BAND: return LLVMBuildAnd(B, a, b, "");
 	case XT_OP_BOR: return LLVMBuildOr(B, a, b, "");
 	case XT_OP_BXOR: return LLVMBuildXor(B, a, b, "");

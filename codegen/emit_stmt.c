@@ -4,20 +4,18 @@
 #include "codegen/cg_int.h"
 #include "stdlib/registry.h"
 
-static LLVMValueRef compound(struct xt_cg *cg, int op, LLVMValueRef old, LLVMValueRef v, const struct xt_type *t)
+/* x op= v, located at loc (where a divide by 0 warns) */
+static LLVMValueRef compound(struct xt_cg *cg, int op, LLVMValueRef old, LLVMValueRef v, const struct xt_type *t,
+			     struct xt_loc loc)
 {
 	LLVMBuilderRef B = cg->b;
 	bool sign = t->kind == XT_T_INT && t->sign;
-	LLVMValueRef zero = xt_cg_i64(cg, 0), isz, safe;
 	switch (op) {
 	case XT_OP_ADD: return LLVMBuildAdd(B, old, v, "");
 	case XT_OP_SUB: return LLVMBuildSub(B, old, v, "");
 	case XT_OP_MUL: return LLVMBuildMul(B, old, v, "");
 	case XT_OP_DIV: case XT_OP_MOD:
-		isz = LLVMBuildICmp(B, LLVMIntEQ, v, zero, "");
-		safe = LLVMBuildSelect(B, isz, xt_cg_i64(cg, 1), v, "");
-		return LLVMBuildSelect(B, isz, zero, sign ? xt_cg_sdivrem(cg, old, safe, op == XT_OP_MOD)
-			: op == XT_OP_DIV ? LLVMBuildUDiv(B, old, safe, "") : LLVMBuildURem(B, old, safe, ""), "");
+		return xt_cg_divrem(cg, op, old, v, sign, loc);
 	case XT_OP_BAND: return LLVMBuildAnd(B, old, v, "");
 	case XT_OP_BOR: return LLVMBuildOr(B, old, v, "");
 	case XT_OP_BXOR: return LLVMBuildXor(B, old, v, "");
@@ -34,18 +32,22 @@ static void assign_map(struct xt_cg *cg, struct xt_node *st)
 	if (m->val->kind == XT_T_AGG) {
 		const struct xt_builtin *b = st->b->sym;
 		LLVMValueRef key = xt_cg_map_key(cg, m, mn);
+		struct xt_node *at = cg->at;
+		cg->at = st; /* where a full map warns (xt_cg_lookup_or_init) */
 		b->emit_agg(cg, m, key, st->b);
+		cg->at = at;
 		return;
 	}
 	LLVMValueRef v = xt_cg_expr(cg, st->b);
 	if (st->op != XT_OP_ASSIGN)
-		v = compound(cg, st->op, xt_cg_map_read(cg, mn), v, m->val);
+		v = compound(cg, st->op, xt_cg_map_read(cg, mn), v, m->val, st->loc);
 	LLVMValueRef key = xt_cg_map_key(cg, m, mn);
 	LLVMValueRef val = xt_cg_buf(cg, m->value_size, "val");
 	xt_cg_store(cg, val, m->val, v, st->b->type);
 	LLVMValueRef args[] = { xt_cg_map(cg, m), key, val, xt_cg_i64(cg, 0) };
 	LLVMValueRef r = xt_cg_helper(cg, XT_H_MAP_UPDATE, false, args, 4);
-	xt_cg_count_lost(cg, 1, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), "")); /* full */
+	/* full: counted, and bpftrace 0.26's warning */
+	xt_cg_runtime_error(cg, XT_RTE_MAP_UPDATE, r, st->loc, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""));
 }
 
 static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count);
@@ -179,7 +181,7 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 			if (t->kind == XT_T_PTR && st->op != XT_OP_ASSIGN) /* $p += i: by i elements */
 				v = LLVMBuildMul(cg->b, v, xt_cg_i64(cg, xt_cg_ptr_step(t)), "");
 			if (st->op != XT_OP_ASSIGN)
-				v = compound(cg, st->op, xt_cg_load(cg, cg->vars[st->a->aux], t), v, t);
+				v = compound(cg, st->op, xt_cg_load(cg, cg->vars[st->a->aux], t), v, t, st->loc);
 			xt_cg_store(cg, cg->vars[st->a->aux], t, v, st->b->type);
 		}
 		break;

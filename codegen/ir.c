@@ -102,25 +102,118 @@ void xt_cg_probe_read_in(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, L
 	}
 }
 
-void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed)
+static LLVMValueRef lost_fn(struct xt_cg *cg);
+
+/* Calls fn(args) with the debug location a call to a function with debug
+ * info needs (the verifier of the IR says). */
+static void call_sub(struct xt_cg *cg, LLVMValueRef fn, LLVMValueRef *args, unsigned n, LLVMValueRef in)
 {
-	const struct xt_builtin *b = cg->prog->opts.helper_errors ? xt_builtin_with(XT_BIF_HELPER_ERRORS) : NULL;
-	if (!b)
-		return;
-	LLVMBasicBlockRef yes = xt_cg_block(cg, "helperr"), done = xt_cg_block(cg, "helperok");
-	LLVMBuildCondBr(cg->b, failed, yes, done);
-	LLVMPositionBuilderAtEnd(cg->b, yes);
-	/* {header, u64 helper, i64 ret, u64 line << 40 | first column << 20 | last column} */
-	struct xt_loc loc = cg->at ? cg->at->loc : (struct xt_loc){ 0 };
-	uint64_t where = (uint64_t)loc.first_line << 40 | (uint64_t)(loc.first_column & 0xfffff) << 20 |
-			 (uint64_t)((loc.last_line == loc.first_line ? loc.last_column : loc.first_column) & 0xfffff);
-	LLVMValueRef buf = xt_cg_buf(cg, 8 + 24, "helperr");
-	LLVMValueRef vals[] = { helper, ret, xt_cg_i64(cg, (int64_t)where) };
-	for (int i = 0; i < 3; i++)
-		LLVMSetAlignment(LLVMBuildStore(cg->b, vals[i], xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i))), 1);
-	xt_cg_event(cg, b, 0, buf, 24);
+	LLVMValueRef call = LLVMBuildCall2(cg->b, LLVMGlobalGetValueType(fn), fn, args, n, "");
+	LLVMInstructionSetDebugLoc(call, LLVMDIBuilderCreateDebugLocation(cg->ctx, 1, 1, LLVMGetSubprogram(in), NULL));
+}
+
+/* The subprogram `i64 xt_fail(i64 probe, i64 helper, i64 ret, i64 where)`:
+ * sends the -k builtin's record {header, helper, ret, where} (its on_event
+ * prints -k's warnings and the run-time errors) and counts a refused map
+ * update (helper XT_RTE_MAP_UPDATE) in map "lost". A call, not inline code,
+ * for the same reason as xt_lost: a thousand map updates each with a
+ * record's code inline would double the probe's conditional branches, which
+ * the verifier bounds along a path (emit_obj.c's MAX_JUMPS). */
+static LLVMValueRef fail_fn(struct xt_cg *cg)
+{
+	LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, "xt_fail");
+	if (fn)
+		return fn;
+	LLVMValueRef lost = lost_fn(cg);
+	LLVMTypeRef params[4] = { cg->i64, cg->i64, cg->i64, cg->i64 };
+	fn = LLVMAddFunction(cg->mod, "xt_fail", LLVMFunctionType(cg->i64, params, 4, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	static const char *const pn[] = { "probe", "helper", "ret", "where" };
+	xt_cg_di_function(cg, fn, "xt_fail", pn, 4, true);
+	LLVMBuilderRef saved = cg->b;
+	cg->b = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
+			  full = LLVMAppendBasicBlockInContext(cg->ctx, fn, "full"),
+			  send = LLVMAppendBasicBlockInContext(cg->ctx, fn, "send"),
+			  lostrec = LLVMAppendBasicBlockInContext(cg->ctx, fn, "lostrec"),
+			  done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
+	LLVMPositionBuilderAtEnd(cg->b, entry);
+	LLVMValueRef probe = LLVMGetParam(fn, 0), helper = LLVMGetParam(fn, 1);
+	LLVMValueRef buf = LLVMBuildAlloca(cg->b, LLVMArrayType(cg->i64, 4), "rec");
+	const struct xt_builtin *b = xt_builtin_with(XT_BIF_HELPER_ERRORS);
+	LLVMBuildStore(cg->b, xt_cg_i32(cg, (int)xt_builtin_index(b)), buf); /* {kind, id 0} */
+	LLVMBuildStore(cg->b, xt_cg_i32(cg, 0), xt_cg_gep(cg, buf, xt_cg_i64(cg, 4)));
+	for (int i = 1; i < 4; i++)
+		LLVMBuildStore(cg->b, LLVMGetParam(fn, (unsigned)i), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 * i)));
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, helper, xt_cg_i64(cg, XT_RTE_MAP_UPDATE), ""), full, send);
+	LLVMPositionBuilderAtEnd(cg->b, full);
+	LLVMValueRef a1[] = { probe, xt_cg_i64(cg, 1) };
+	call_sub(cg, lost, a1, 2, fn);
+	LLVMBuildBr(cg->b, send);
+	LLVMPositionBuilderAtEnd(cg->b, send);
+	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, 32), xt_cg_i64(cg, 0) };
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""), lostrec, done);
+	LLVMPositionBuilderAtEnd(cg->b, lostrec);
+	LLVMValueRef a0[] = { probe, xt_cg_i64(cg, 0) };
+	call_sub(cg, lost, a0, 2, fn);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	LLVMDisposeBuilder(cg->b);
+	cg->b = saved;
+	return fn;
+}
+
+/* When `failed` (i1; NULL: always) holds, the -k builtin's record of a
+ * failed helper or a run-time error: {header, u64 helper, i64 ret, u64
+ * line << 40 | first column << 20 | last column}; a refused map update is
+ * counted too. */
+static void located_record(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, struct xt_loc loc, LLVMValueRef failed)
+{
+	const struct xt_builtin *b = xt_builtin_with(XT_BIF_HELPER_ERRORS);
+	if (!b)
+		return;
+	LLVMBasicBlockRef yes = NULL, done = NULL;
+	if (failed) {
+		yes = xt_cg_block(cg, "helperr");
+		done = xt_cg_block(cg, "helperok");
+		LLVMBuildCondBr(cg->b, failed, yes, done);
+		LLVMPositionBuilderAtEnd(cg->b, yes);
+	}
+	uint64_t where = (uint64_t)loc.first_line << 40 | (uint64_t)(loc.first_column & 0xfffff) << 20 |
+			 (uint64_t)((loc.last_line == loc.first_line ? loc.last_column : loc.first_column) & 0xfffff);
+	if (!cg->probe->prov->emit_record) { /* the ring buffer: one call */
+		LLVMValueRef args[] = { xt_cg_i64(cg, cg->probe->index), helper, ret, xt_cg_i64(cg, (int64_t)where) };
+		call_sub(cg, fail_fn(cg), args, 4, cg->fn);
+	} else { /* the provider's own way out (iterators) */
+		if (LLVMIsAConstantInt(helper) && LLVMConstIntGetZExtValue(helper) == XT_RTE_MAP_UPDATE)
+			xt_cg_count_lost(cg, 1, NULL);
+		LLVMValueRef buf = xt_cg_buf(cg, 8 + 24, "helperr");
+		LLVMValueRef vals[] = { helper, ret, xt_cg_i64(cg, (int64_t)where) };
+		for (int i = 0; i < 3; i++)
+			LLVMSetAlignment(LLVMBuildStore(cg->b, vals[i], xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i))), 1);
+		xt_cg_event(cg, b, 0, buf, 24);
+	}
+	if (failed) {
+		LLVMBuildBr(cg->b, done);
+		LLVMPositionBuilderAtEnd(cg->b, done);
+	}
+}
+
+void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed)
+{
+	if (cg->prog->opts.helper_errors)
+		located_record(cg, helper, ret, cg->at ? cg->at->loc : (struct xt_loc){ 0 }, failed);
+}
+
+void xt_cg_runtime_error(struct xt_cg *cg, int what, LLVMValueRef ret, struct xt_loc loc, LLVMValueRef failed)
+{
+	located_record(cg, xt_cg_i64(cg, what), ret, loc, failed);
 }
 
 void xt_cg_zero_fill(struct xt_cg *cg, LLVMValueRef dst, int size, unsigned align)
@@ -324,7 +417,7 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), miss, done);
 	LLVMPositionBuilderAtEnd(cg->b, miss);
 	LLVMValueRef uargs[] = { map, key, init, xt_cg_i64(cg, 0) };
-	xt_cg_helper(cg, XT_H_MAP_UPDATE, false, uargs, 4);
+	LLVMValueRef ur = xt_cg_helper(cg, XT_H_MAP_UPDATE, false, uargs, 4); /* dominates "full" */
 	LLVMBuildBr(cg->b, again);
 	LLVMPositionBuilderAtEnd(cg->b, again);
 	LLVMValueRef p2 = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, largs, 2);
@@ -332,14 +425,16 @@ LLVMValueRef xt_cg_lookup_or_init(struct xt_cg *cg, const struct xt_map_info *m,
 	/* The map is full: count it, and let this one update land in a
 	 * throw-away slot, so the rest of the probe (an exit() ...) still runs. */
 	LLVMPositionBuilderAtEnd(cg->b, fail);
-	xt_cg_count_lost(cg, 1, NULL);
+	/* counted, and bpftrace 0.26's warning, where the update was written (cg->at) */
+	xt_cg_runtime_error(cg, XT_RTE_MAP_UPDATE, ur, cg->at ? cg->at->loc : (struct xt_loc){ 0 }, NULL);
 	LLVMValueRef discard = xt_cg_tmp_take(cg, m->value_size, "discard");
 	xt_cg_zero_fill(cg, discard, m->value_size, 8);
+	LLVMBasicBlockRef failed = LLVMGetInsertBlock(cg->b);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
 	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->ptr, "");
 	LLVMValueRef vals[] = { p, p2, discard };
-	LLVMBasicBlockRef from[] = { here, again, fail };
+	LLVMBasicBlockRef from[] = { here, again, failed };
 	LLVMAddIncoming(phi, vals, from, 3);
 	return phi;
 }

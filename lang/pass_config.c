@@ -33,7 +33,7 @@ static void set_map_keys(struct xt_sema_opts *o, long long v, const char *s) { o
 static void set_print_maps(struct xt_sema_opts *o, long long v, const char *s) { o->no_map_dump = v == 0; }
 static void set_bool_as_int(struct xt_sema_opts *o, long long v, const char *s) { o->bool_as_int = v != 0; }
 static void set_enum_as_int(struct xt_sema_opts *o, long long v, const char *s) { o->enum_as_int = v != 0; }
-static void set_missing(struct xt_sema_opts *o, long long v, const char *s) { o->missing_probes = (int)v; }
+static void set_missing(struct xt_sema_opts *o, long long v, const char *s) { o->missing_probes = (int)v + 1; }
 static void set_stack_mode(struct xt_sema_opts *o, long long v, const char *s) { o->stack_mode = (int)v; }
 static void set_license(struct xt_sema_opts *o, long long v, const char *s) { o->license = license_words[v]; }
 static void set_trailer(struct xt_sema_opts *o, long long v, const char *s) { o->str_trunc_trailer = s; }

@@ -53,7 +53,8 @@ int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!p->node->list->next || s->prog->opts.listing || s->prog->opts.missing_probes == 1) {
+	int mode = s->prog->opts.missing_probes;
+	if ((!p->node->list->next && mode == XT_MISSING_DEFAULT) || s->prog->opts.listing || mode == XT_MISSING_ERROR) {
 		xt_diag_error(s->dg, at->loc, "%s", msg);
 		return -1;
 	}
@@ -65,14 +66,30 @@ int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node 
 	return 0;
 }
 
-/* After probe p's attach points: what they named that is missing. */
+/* After probe p's attach points: what they named that is missing. Returns
+ * 1 when p is left with nothing and is to be removed (config missing_probes
+ * = warn or ignore, bpftrace 0.26), -1 after an error. */
 static int report_missing(struct xt_sema *s, struct xt_probe_info *p)
 {
 	if (missing.p != p)
 		return 0;
 	missing.p = NULL;
-	if (p->nsites && s->prog->opts.missing_probes == 2) /* config missing_probes = ignore */
-		return 0;
+	int mode = s->prog->opts.missing_probes;
+	if (mode == XT_MISSING_IGNORE)
+		return p->nsites ? 0 : 1;
+	if (!p->nsites && mode == XT_MISSING_WARN) { /* bpftrace 0.26's two warnings */
+		xt_diag_warning(s->dg, missing.loc, "%s. Skipping.", missing.first);
+		if (missing.n > 1)
+			xt_diag_note(s->dg, (struct xt_loc){ 0 }, "the same holds for %d more of them: %s", missing.n - 1, missing.names);
+		struct xt_loc all = p->node->list->loc; /* from its first attach point to its last */
+		for (const struct xt_node *at = p->node->list; at; at = at->next) {
+			all.last_line = at->loc.last_line;
+			all.last_column = at->loc.last_column;
+		}
+		xt_diag_warning(s->dg, all, "probe has no valid attach points. It is being removed which may "
+				"cause issues with program behavior.");
+		return 1;
+	}
 	if (p->nsites)
 		xt_diag_warning(s->dg, missing.loc, "%s; the probe attaches to its other attach points", missing.first);
 	else
@@ -178,7 +195,9 @@ int xt_pass_probes(struct xt_sema *s)
 	prog->nprobes = xt_node_count(prog->ast->list);
 	prog->probes = xt_arena_alloc(s->ar, sizeof(*prog->probes) * (prog->nprobes + 1));
 	int i = 0, rc = 0;
-	for (struct xt_node *pn = prog->ast->list; pn; pn = pn->next, i++) {
+	struct xt_node **link = &prog->ast->list, *next;
+	for (struct xt_node *pn = *link; pn; pn = next) {
+		next = pn->next;
 		struct xt_probe_info *p = &prog->probes[i];
 		p->node = pn;
 		p->index = i;
@@ -188,8 +207,15 @@ int xt_pass_probes(struct xt_sema *s)
 				rc = -1;
 				break;
 			}
-		if (rc == 0 && report_missing(s, p) < 0)
+		int gone = rc == 0 ? report_missing(s, p) : 0;
+		if (gone < 0)
 			rc = -1;
+		if (gone > 0) { /* out of the program, as if it was never written */
+			missing.p = NULL;
+			*link = next;
+			memset(p, 0, sizeof(*p));
+			continue;
+		}
 		if (rc == 0 && pn->name) { /* a named probe: its sites go by its name */
 			for (const char *c = pn->name; *c; c++)
 				if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (c > pn->name && *c >= '0' && *c <= '9'))) {
@@ -204,7 +230,10 @@ int xt_pass_probes(struct xt_sema *s)
 		missing.p = NULL;
 		if (p->prov && (p->prov->flags & XT_PROVF_END))
 			prog->has_end = true;
+		link = &pn->next;
+		i++;
 	}
+	prog->nprobes = i;
 	index_sites(prog);
 	if (rc == 0 && prog->opts.max_probes && prog->nsites > prog->opts.max_probes && !prog->opts.listing) {
 		/* config max_probes (bpftrace 0.26: each attach point is a program) */

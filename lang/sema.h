@@ -69,6 +69,9 @@ struct xt_fmt_info {
 
 struct xt_cpp_opts;
 
+/* config missing_probes: the word's place in pass_config.c's list, plus one */
+enum xt_missing { XT_MISSING_DEFAULT, XT_MISSING_WARN, XT_MISSING_ERROR, XT_MISSING_IGNORE };
+
 struct xt_sema_opts {
 	pid_t target_pid;          /* -p: every probe but BEGIN/END filters on it; 0 when none */
 	pid_t cpid;                /* -c: the command's pid (the `cpid` builtin); 0 when none */
@@ -95,9 +98,10 @@ struct xt_sema_opts {
 	/* enum values print as numbers, as bpftrace 0.17 printed them (config
 	 * enum_as_int = 1, XTRACE_ENUM_AS_INT=1); otherwise by name */
 	bool enum_as_int;
-	/* an attach point of a probe list that names nothing here (config
-	 * missing_probes): 0 warn (the default), 1 error, 2 ignore; a probe left
-	 * with nothing is an error in every case */
+	/* an attach point that names nothing here (config missing_probes):
+	 * XT_MISSING_DEFAULT warns when the probe keeps other attach points and
+	 * fails when it keeps none; WARN warns and removes a probe left with
+	 * none; ERROR fails; IGNORE removes what is missing silently */
 	int missing_probes;
 	/* -k: a failed memory read or a lookup of a missing map key warns at run
 	 * time, with its location (bpftrace's helper error reporting) */

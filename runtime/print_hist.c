@@ -1,10 +1,11 @@
-/* Histogram bodies (hist and lhist) in bpftrace 0.17's text and JSON layouts:
+/* Histogram bodies (hist and lhist) in bpftrace 0.17's text and 0.26's JSON layouts:
  * padding, bar scaling and trimming of empty edge buckets; the aggregation's
  * record (stdlib/bi_agg.c) labels the buckets. */
 #include "runtime/print.h"
 #include "lang/types.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BAR_WIDTH 52
@@ -28,6 +29,9 @@ void xt_print_hist(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
 		if (v > max)
 			max = v;
 	}
+	/* bpftrace 0.26 writes a bare "," between JSON buckets, 0.17 ", " */
+	const char *layout = getenv("XTRACE_JSON_LAYOUT");
+	const char *sep = layout && strcmp(layout, "0.17") == 0 ? ", " : ",";
 	if (fmt == XT_FMT_JSON)
 		fputc('[', out);
 	for (int i = first; first >= 0 && i <= lastnz; i++) {
@@ -35,7 +39,7 @@ void xt_print_hist(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
 
 		if (fmt == XT_FMT_JSON) {
 			if (i > first)
-				fputs(", ", out);
+				fputs(sep, out);
 			fputc('{', out);
 			m->agg->bucket_json(out, m, i, e->nbuckets);
 			fprintf(out, "\"count\": %" PRIu64 "}", v / div);

@@ -653,8 +653,8 @@ void xt_rt_print_lost(struct xt_rt *rt)
 			fprintf(stderr, "xtrace: %llu event%s lost in probe %s (the ring buffer was full)\n",
 				ev, ev == 1 ? "" : "s", name);
 		if (up)
-			fprintf(stderr, "xtrace: %llu map update%s lost in probe %s (a map was full: max_map_keys is %d)\n",
-				up, up == 1 ? "" : "s", name, rt->prog->opts.max_map_keys);
+			fprintf(stderr, "xtrace: %llu map update%s lost in probe %s (a map was full)\n",
+				up, up == 1 ? "" : "s", name);
 	}
 	fflush(rt->opts.out);
 }

@@ -109,6 +109,14 @@ static void printf_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, 
 	xt_rt_print_fmt(rt, o->out, o->format, id, payload, size);
 }
 
+/* The file a JSON record names: bpftrace 0.26 calls -e's and -'s program
+ * "stdin" (xtrace's text diagnostics say <stdin>). */
+static const char *json_file(const struct xt_program *prog)
+{
+	const char *file = prog->src ? prog->src->name : NULL;
+	return !file || strcmp(file, "<stdin>") == 0 ? "stdin" : file;
+}
+
 /* errorf()/warnf(): the message under the call's location, on stderr as
  * bpftrace 0.26 prints them (only the location line, no source), or as a
  * JSON record {"type": "errorf", "msg", "filename", "line", "col"}. */
@@ -125,7 +133,7 @@ static void located_event(struct xt_rt *rt, const char *level, uint32_t id, cons
 		fprintf(o->out, "{\"type\": \"%s\", \"msg\": ", strcmp(level, "error") == 0 ? "errorf" : "warnf");
 		xt_print_json_str(o->out, msg);
 		fputs(", \"filename\": ", o->out);
-		xt_print_json_str(o->out, file);
+		xt_print_json_str(o->out, json_file(prog));
 		fprintf(o->out, ", \"line\": %d, \"col\": %d}\n", loc.first_line, loc.first_column);
 	} else {
 		fflush(o->out);
@@ -806,7 +814,10 @@ const struct xt_builtin xt_bi_static_assert = { .name = "static_assert", .kind =
 /* -k: a helper that failed, reported as bpftrace reports it (runtime warning
  * with its location, the helper and its result, the source line marked);
  * records {u64 helper, i64 result, u64 line << 40 | first column << 20 |
- * last column} come from xt_cg_helper_failed. --no-warnings silences them. */
+ * last column} come from xt_cg_helper_failed. The run-time errors of
+ * bpftrace 0.26 that need no -k come the same way (xt_cg_runtime_error): a
+ * divide or modulo by 0 (helper XT_RTE_DIVZERO), a map update refused (a
+ * full map). --no-warnings silences them all. */
 static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
 	const struct xt_rt_opts *o = xt_rt_options(rt);
@@ -819,31 +830,48 @@ static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *pay
 	memcpy(&ret, payload + 8, 8);
 	memcpy(&where, payload + 16, 8);
 	int line = (int)(where >> 40), first = (int)(where >> 20 & 0xfffff), last = (int)(where & 0xfffff);
-	const char *name = helper == 1 ? "map_lookup_elem" : helper == 112 ? "probe_read_user"
+	const char *name = helper == BPF_FUNC_map_lookup_elem ? "map_lookup_elem"
+		: helper == BPF_FUNC_map_update_elem ? "map_update_elem" : helper == 112 ? "probe_read_user"
 		: helper == 113 ? "probe_read_kernel" : helper == 114 ? "probe_read_user_str"
 		: helper == 115 ? "probe_read_kernel_str" : "helper";
-	char msg[128];
-	if (helper == 1)
+	bool divzero = helper == XT_RTE_DIVZERO;
+	char msg[256];
+	if (divzero)
+		snprintf(msg, sizeof(msg), "Divide or modulo by 0 detected. This can lead to unexpected results. "
+			 "1 is being used as the result.");
+	else if (helper == BPF_FUNC_map_lookup_elem)
 		snprintf(msg, sizeof(msg), "Can't lookup map element because it does not exist.");
+	else if (helper == BPF_FUNC_map_update_elem && ret == -E2BIG)
+		snprintf(msg, sizeof(msg), "Map full; can't update element. Try increasing max_map_keys config or "
+			 "manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`");
+	else if (helper == BPF_FUNC_map_update_elem)
+		snprintf(msg, sizeof(msg), "Can't update map element: %s", strerror((int)-ret));
 	else
 		snprintf(msg, sizeof(msg), "Failed to read memory: %s", strerror((int)-ret));
 	fflush(o->out);
-	const char *file = prog->src ? prog->src->name : "<stdin>";
-	if (o->format == XT_FMT_JSON) { /* bpftrace 0.26's helper_error record */
-		fputs("{\"type\": \"helper_error\", \"msg\": ", o->out);
-		xt_print_json_str(o->out, helper == 1 ? msg : strerror((int)-ret));
-		fputs(", \"helper\": ", o->out);
-		xt_print_json_str(o->out, name);
-		fprintf(o->out, ", \"retcode\": %lld, \"filename\": ", (long long)ret);
-		xt_print_json_str(o->out, file);
+	if (o->format == XT_FMT_JSON) { /* bpftrace 0.26's runtime_error and helper_error records */
+		if (divzero) {
+			fputs("{\"type\": \"runtime_error\", \"msg\": ", o->out);
+			xt_print_json_str(o->out, msg);
+		} else {
+			fputs("{\"type\": \"helper_error\", \"msg\": ", o->out);
+			xt_print_json_str(o->out, helper == BPF_FUNC_map_lookup_elem ? msg : strerror((int)-ret));
+			fputs(", \"helper\": ", o->out);
+			xt_print_json_str(o->out, name);
+			fprintf(o->out, ", \"retcode\": %lld", (long long)ret);
+		}
+		fputs(", \"filename\": ", o->out);
+		xt_print_json_str(o->out, json_file(prog));
 		fprintf(o->out, ", \"line\": %d, \"col\": %d}\n", line, first);
 		return;
 	}
+	const char *file = prog->src ? prog->src->name : "<stdin>";
 	if (line > 0)
 		fprintf(stderr, "%s:%d:%d-%d: warning: %s\n", file, line, first, last, msg);
 	else
 		fprintf(stderr, "%s: warning: %s\n", file, msg);
-	fprintf(stderr, "Additional Info - helper: %s, retcode: %lld\n", name, (long long)ret);
+	if (!divzero)
+		fprintf(stderr, "Additional Info - helper: %s, retcode: %lld\n", name, (long long)ret);
 	const char *text = prog->src ? prog->src->text : NULL;
 	for (int l = 1; text && l < line; l++) {
 		text = strchr(text, '\n');
@@ -867,4 +895,4 @@ static const struct xt_type *helper_error_type(struct xt_sema *s, struct xt_node
 /* Not callable: its name is no identifier. */
 const struct xt_builtin xt_bi_helper_error = { .name = "-k", .kind = XT_BI_FUNC, .flags = XT_BIF_HELPER_ERRORS | XT_BIF_NOVALUE,
 	.check = helper_error_type, .on_event = helper_error_event,
-	.help = "(not callable) -k's run-time warnings: failed memory reads, lookups of missing map keys" };
+	.help = "(not callable) run-time warnings: divides by 0, full maps; with -k failed memory reads, lookups of missing map keys" };

@@ -116,7 +116,7 @@ begin { @m[1] = 1; \$v = @m[7]; \$p = (uint64 *)8; printf(\"%d %d\\n\", \$v, *\$
 raw -q -e 'begin { @m[1] = 1; $v = @m[7]; printf("%d\n", $v); }'
 expect_eq "without -k: quiet" "" "$R_ERR"
 raw -q -k -f json -e 'begin { $p = (uint64 *)8; printf("%d\n", *$p); }'
-expect_eq "-k, JSON: helper_error records" '{"type": "helper_error", "msg": "Bad address", "helper": "probe_read_user", "retcode": -14, "filename": "<stdin>", "line": 1, "col": 42}' "$(printf '%s\n' "$R_OUT" | head -1)"
+expect_eq "-k, JSON: helper_error records" '{"type": "helper_error", "msg": "Bad address", "helper": "probe_read_user", "retcode": -14, "filename": "stdin", "line": 1, "col": 42}' "$(printf '%s\n' "$R_OUT" | head -1)"
 raw -q -k --no-warnings -e 'begin { }'
 expect_eq "-k with --no-warnings: an error" "1: xtrace: -k and --no-warnings cannot go together" "$R_RC: $R_ERR"
 raw -kk -e 'begin { }'

@@ -341,4 +341,100 @@ ADDR
 <stdin>:1:15-23: warning: 'build_id' stack mode can only be used for ustack: kstack falls back to 'raw' mode" \
 	"$(printf '%s\n' "$XT_OUT" | sed -E 's/^[0-9a-f]{16}$/ADDR/')
 $(head -1 "$XT_TMP/bid.err")"
+# specrun
+# 2.7 a divide or modulo by 0 at run time yields 1 and warns, at each event, where it happened
+DIV0='Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.'
+xt -q -e 'begin { $x = 0; print(5 / $x); $y = 7; $y %= $x; print($y); }'
+expect_eq "2.7 divide by 0: 1, and a warning" "0:1
+1
+<stdin>:1:23-28: warning: $DIV0
+begin { \$x = 0; print(5 / \$x); \$y = 7; \$y %= \$x; print(\$y); }
+                      ~~~~~~
+<stdin>:1:40-47: warning: $DIV0
+begin { \$x = 0; print(5 / \$x); \$y = 7; \$y %= \$x; print(\$y); }
+                                       ~~~~~~~~" "$XT_RC:$XT_OUT
+$XT_ERR"
+xt -q -c "$XT_TARGETS/getppid_loop 3" -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { $z = 0; @q = 10 / $z; @n = count(); }'
+W="<stdin>:1:68-74: warning: $DIV0
+tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { \$z = 0; @q = 10 / \$z; @n = count(); }
+                                                                   ~~~~~~~"
+expect_eq "2.7 divide by 0 in a traced event: a warning each time (3 getppid calls)" "0:
+
+@n: 3
+@q: 1
+$W
+$W
+$W" "$XT_RC:$XT_OUT
+$XT_ERR"
+xt -q --no-warnings -e 'begin { $x = 0; print(5 % $x); }'
+expect_eq "2.7 divide by 0: --no-warnings silences the warning" "0:1:" "$XT_RC:$XT_OUT:$XT_ERR"
+xt -q -f json -e 'begin { $x = 0; print(5 / $x); }'
+expect_eq "4 JSON runtime_error" "0:{\"type\": \"runtime_error\", \"msg\": \"$DIV0\", \"filename\": \"stdin\", \"line\": 1, \"col\": 23}
+{\"type\": \"value\", \"data\": 1}" "$XT_RC:$(printf '%s\n' "$XT_OUT" | sed '/^$/d')"
+exerr "2.7 literals divided by 0: no fold (bpftrace 0.26 refuses them too)" 'division by 0 in a constant expression' 'begin { print(5 / (3 - 3)); }'
+# 2.8 a full map: bpftrace 0.26's warning where the update was refused, each
+# time; xtrace adds the count at exit (4 getppid calls into a hash(2))
+xt -q -c "$XT_TARGETS/getppid_loop 4" -e 'let @m = hash(2); tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @n += 1; @m[@n] = 1; }'
+W="<stdin>:1:82-91: warning: Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. \`let @a = hash(5000)\`
+Additional Info - helper: map_update_elem, retcode: -7
+let @m = hash(2); tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @n += 1; @m[@n] = 1; }
+                                                                                 ~~~~~~~~~~"
+expect_eq "2.8 map full: the warning at each refused update, the count at exit" "0:
+
+@m[1]: 1
+@m[2]: 1
+@n: 4
+$W
+$W
+xtrace: 2 map updates lost in probe tracepoint:syscalls:sys_enter_getppid (a map was full)" "$XT_RC:$XT_OUT
+$XT_ERR"
+xt -q -e 'config = { max_map_keys = 1 } begin { @c[1] = count(); @c[2] = count(); }'
+expect_eq "2.8 map full: an aggregation's update warns too" "0:
+
+@c[1]: 1
+<stdin>:1:56-70: warning: Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. \`let @a = hash(5000)\`
+Additional Info - helper: map_update_elem, retcode: -7
+config = { max_map_keys = 1 } begin { @c[1] = count(); @c[2] = count(); }
+                                                       ~~~~~~~~~~~~~~~
+xtrace: 1 map update lost in probe begin (a map was full)" "$XT_RC:$XT_OUT
+$XT_ERR"
+xt -q -f json -e 'let @m = hash(1); begin { @m[1] = 1; @m[2] = 2; }'
+expect_eq "4 JSON helper_error of a full map" '0:{"type": "helper_error", "msg": "Argument list too long", "helper": "map_update_elem", "retcode": -7, "filename": "stdin", "line": 1, "col": 38}
+{"type": "map", "data": {"@m": {"1": 1}}}
+{"type": "lost_map_updates", "data": {"updates": 1, "probe": "begin"}}' "$XT_RC:$(printf '%s\n' "$XT_OUT" | sed '/^$/d')"
+# 4 JSON: errorf names -e's program "stdin"; hist buckets joined by a bare ","
+xt -q -f json -e 'begin { errorf("bad %d", 10); warnf("careful"); }'
+expect_eq "4 JSON errorf, warnf" '0:{"type": "errorf", "msg": "bad 10", "filename": "stdin", "line": 1, "col": 9}
+{"type": "warnf", "msg": "careful", "filename": "stdin", "line": 1, "col": 31}' "$XT_RC:$(printf '%s\n' "$XT_OUT" | sed '/^$/d')"
+LHIST='begin { @l = lhist(15, 0, 40, 10); @l = lhist(33, 0, 40, 10); @l = lhist(33, 0, 40, 10); @l = lhist(70, 0, 40, 10); }'
+xt -q -f json -e "$LHIST"
+expect_eq "4 JSON hist (the section 5 @l)" '0:{"type": "hist", "data": {"@l": [{"min": 10, "max": 19, "count": 1},{"min": 20, "max": 29, "count": 0},{"min": 30, "max": 39, "count": 2},{"min": 40, "count": 1}]}}' "$XT_RC:$(printf '%s\n' "$XT_OUT" | sed '/^$/d')"
+XT_OUT=$(XTRACE_JSON_LAYOUT=0.17 timeout 60 "$XTRACE" -q -f json -e "$LHIST" | sed '/^$/d')
+expect_eq "4 JSON hist: XTRACE_JSON_LAYOUT=0.17 gives 0.17's \", \"" '{"type": "hist", "data": {"@l": [{"min": 10, "max": 19, "count": 1}, {"min": 20, "max": 29, "count": 0}, {"min": 30, "max": 39, "count": 2}, {"min": 40, "count": 1}]}}' "$XT_OUT"
+# 4 a bad -f
+xt -f xml -e 'begin { }'
+expect_eq "4 -f xml" "1::xtrace: Invalid output format \"xml\"
+Valid formats: 'text', 'json', 'folded'" "$XT_RC:$XT_OUT:$XT_ERR"
+# 5 missing_probes: warn removes a probe left with nothing (two warnings) and
+# runs the rest; ignore does so silently; error, the default, fails (exit 1)
+MP='tracepoint:xt_nosuch:thing { @gone = 1; } begin { printf("runs\n"); }'
+xt -q -e "config = { missing_probes = \"warn\" } $MP"
+expect_eq "5 missing_probes = warn" '0:runs
+<stdin>:1:38-63: warning: unknown tracepoint '"'xt_nosuch:thing'"'. Skipping.
+config = { missing_probes = "warn" } tracepoint:xt_nosuch:thing { @gone = 1; } begin { printf("runs\n"); }
+                                     ~~~~~~~~~~~~~~~~~~~~~~~~~~
+<stdin>:1:38-63: warning: probe has no valid attach points. It is being removed which may cause issues with program behavior.
+config = { missing_probes = "warn" } tracepoint:xt_nosuch:thing { @gone = 1; } begin { printf("runs\n"); }
+                                     ~~~~~~~~~~~~~~~~~~~~~~~~~~' "$XT_RC:$XT_OUT
+$XT_ERR"
+XT_ERR=$(BPFTRACE_MISSING_PROBES=warn timeout 60 "$XTRACE" -q -e "$MP" 2>&1 >/dev/null | grep -c 'warning:')
+expect_eq "5 BPFTRACE_MISSING_PROBES=warn" 2 "$XT_ERR"
+xt -q -e "config = { missing_probes = ignore } $MP"
+expect_eq "5 missing_probes = ignore" "0:runs:" "$XT_RC:$XT_OUT:$XT_ERR"
+xt -q -e "$MP"
+expect_eq "5 missing_probes = error (the default)" "1::<stdin>:1:1-26: error: unknown tracepoint 'xt_nosuch:thing'
+$MP
+~~~~~~~~~~~~~~~~~~~~~~~~~~" "$XT_RC:$XT_OUT:$XT_ERR"
+xt -q -e 'config = { missing_probes = ignore } tracepoint:xt_nosuch:thing { @gone = 1; }'
+expect_eq "5 missing_probes = ignore, nothing left: No probes to attach (stdout, exit 1)" "1:No probes to attach:" "$XT_RC:$XT_OUT:$XT_ERR"
 finish

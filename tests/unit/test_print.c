@@ -1,7 +1,9 @@
 /* Unit tests for runtime/print_map.c and print_hist.c. Every expected string
  * was captured by running bpftrace v0.17.0 on this machine with a program
  * that builds the same data (shown above each test) and pasting its stdout;
- * the few places where xtrace deliberately differs say so. */
+ * the few places where xtrace deliberately differs say so. JSON histograms
+ * follow bpftrace 0.26: a bare "," between buckets where 0.17 wrote ", "
+ * (XTRACE_JSON_LAYOUT=0.17 gives 0.17's, test_print_hist_json_layout_017). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -282,7 +284,7 @@ static void test_print_hist(void **state)
 		"[512, 1K)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n");
 	check(&m, XT_FMT_JSON, 0, 0,
-		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"max\": -1, \"count\": 1}, {\"min\": 0, \"max\": 0, \"count\": 1}, {\"min\": 1, \"max\": 1, \"count\": 1}, {\"min\": 2, \"max\": 3, \"count\": 1}, {\"min\": 4, \"max\": 7, \"count\": 0}, {\"min\": 8, \"max\": 15, \"count\": 0}, {\"min\": 16, \"max\": 31, \"count\": 0}, {\"min\": 32, \"max\": 63, \"count\": 0}, {\"min\": 64, \"max\": 127, \"count\": 0}, {\"min\": 128, \"max\": 255, \"count\": 0}, {\"min\": 256, \"max\": 511, \"count\": 0}, {\"min\": 512, \"max\": 1023, \"count\": 1}]}}\n");
+		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"max\": -1, \"count\": 1},{\"min\": 0, \"max\": 0, \"count\": 1},{\"min\": 1, \"max\": 1, \"count\": 1},{\"min\": 2, \"max\": 3, \"count\": 1},{\"min\": 4, \"max\": 7, \"count\": 0},{\"min\": 8, \"max\": 15, \"count\": 0},{\"min\": 16, \"max\": 31, \"count\": 0},{\"min\": 32, \"max\": 63, \"count\": 0},{\"min\": 64, \"max\": 127, \"count\": 0},{\"min\": 128, \"max\": 255, \"count\": 0},{\"min\": 256, \"max\": 511, \"count\": 0},{\"min\": 512, \"max\": 1023, \"count\": 1}]}}\n");
 }
 
 /* @h = hist(1) x3, hist(2) x2, hist(4), hist(8) x7: bar = (int)(v / (float)max * 52) */
@@ -300,7 +302,20 @@ static void test_print_hist_bar_scaling(void **state)
 		"[8, 16)                7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n");
 	check(&m, XT_FMT_JSON, 0, 0,
+		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1, \"max\": 1, \"count\": 3},{\"min\": 2, \"max\": 3, \"count\": 2},{\"min\": 4, \"max\": 7, \"count\": 1},{\"min\": 8, \"max\": 15, \"count\": 7}]}}\n");
+}
+
+/* XTRACE_JSON_LAYOUT=0.17: the buckets of the test above as bpftrace 0.17 separates them */
+static void test_print_hist_json_layout_017(void **state)
+{
+	uint64_t b[66] = { [2] = 3, [3] = 2, [4] = 1, [5] = 7 };
+	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 66 } };
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
+
+	setenv("XTRACE_JSON_LAYOUT", "0.17", 1);
+	check(&m, XT_FMT_JSON, 0, 0,
 		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1, \"max\": 1, \"count\": 3}, {\"min\": 2, \"max\": 3, \"count\": 2}, {\"min\": 4, \"max\": 7, \"count\": 1}, {\"min\": 8, \"max\": 15, \"count\": 7}]}}\n");
+	unsetenv("XTRACE_JSON_LAYOUT");
 }
 
 /* @h = hist(5) x3; hist(100); print(@h, 0, 2): counts divided, bars not */
@@ -319,7 +334,7 @@ static void test_print_hist_div(void **state)
 		"[64, 128)              0 |@@@@@@@@@@@@@@@@@                                   |\n"
 		"\n");
 	check(&m, XT_FMT_JSON, 0, 2,
-		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 4, \"max\": 7, \"count\": 1}, {\"min\": 8, \"max\": 15, \"count\": 0}, {\"min\": 16, \"max\": 31, \"count\": 0}, {\"min\": 32, \"max\": 63, \"count\": 0}, {\"min\": 64, \"max\": 127, \"count\": 0}]}}\n");
+		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 4, \"max\": 7, \"count\": 1},{\"min\": 8, \"max\": 15, \"count\": 0},{\"min\": 16, \"max\": 31, \"count\": 0},{\"min\": 32, \"max\": 63, \"count\": 0},{\"min\": 64, \"max\": 127, \"count\": 0}]}}\n");
 }
 
 /* @h["b"] = hist(5); hist(6); @h["a"] = hist(100); @h["c"] = hist(1) x3:
@@ -412,7 +427,7 @@ static void test_print_hist_big_labels(void **state)
 	/* Deliberate difference: bpftrace 0.17 prints the [2G, 4G) bucket as
 	 * {"min": -2147483648, "max": 0, ...} (32-bit overflow). */
 	check(&m, XT_FMT_JSON, 0, 0,
-		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1024, \"max\": 2047, \"count\": 1}, {\"min\": 2048, \"max\": 4095, \"count\": 0}, {\"min\": 4096, \"max\": 8191, \"count\": 0}, {\"min\": 8192, \"max\": 16383, \"count\": 0}, {\"min\": 16384, \"max\": 32767, \"count\": 0}, {\"min\": 32768, \"max\": 65535, \"count\": 0}, {\"min\": 65536, \"max\": 131071, \"count\": 0}, {\"min\": 131072, \"max\": 262143, \"count\": 0}, {\"min\": 262144, \"max\": 524287, \"count\": 0}, {\"min\": 524288, \"max\": 1048575, \"count\": 0}, {\"min\": 1048576, \"max\": 2097151, \"count\": 1}, {\"min\": 2097152, \"max\": 4194303, \"count\": 0}, {\"min\": 4194304, \"max\": 8388607, \"count\": 0}, {\"min\": 8388608, \"max\": 16777215, \"count\": 0}, {\"min\": 16777216, \"max\": 33554431, \"count\": 0}, {\"min\": 33554432, \"max\": 67108863, \"count\": 0}, {\"min\": 67108864, \"max\": 134217727, \"count\": 0}, {\"min\": 134217728, \"max\": 268435455, \"count\": 0}, {\"min\": 268435456, \"max\": 536870911, \"count\": 0}, {\"min\": 536870912, \"max\": 1073741823, \"count\": 0}, {\"min\": 1073741824, \"max\": 2147483647, \"count\": 1}, {\"min\": 2147483648, \"max\": 4294967295, \"count\": 3}]}}\n");
+		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1024, \"max\": 2047, \"count\": 1},{\"min\": 2048, \"max\": 4095, \"count\": 0},{\"min\": 4096, \"max\": 8191, \"count\": 0},{\"min\": 8192, \"max\": 16383, \"count\": 0},{\"min\": 16384, \"max\": 32767, \"count\": 0},{\"min\": 32768, \"max\": 65535, \"count\": 0},{\"min\": 65536, \"max\": 131071, \"count\": 0},{\"min\": 131072, \"max\": 262143, \"count\": 0},{\"min\": 262144, \"max\": 524287, \"count\": 0},{\"min\": 524288, \"max\": 1048575, \"count\": 0},{\"min\": 1048576, \"max\": 2097151, \"count\": 1},{\"min\": 2097152, \"max\": 4194303, \"count\": 0},{\"min\": 4194304, \"max\": 8388607, \"count\": 0},{\"min\": 8388608, \"max\": 16777215, \"count\": 0},{\"min\": 16777216, \"max\": 33554431, \"count\": 0},{\"min\": 33554432, \"max\": 67108863, \"count\": 0},{\"min\": 67108864, \"max\": 134217727, \"count\": 0},{\"min\": 134217728, \"max\": 268435455, \"count\": 0},{\"min\": 268435456, \"max\": 536870911, \"count\": 0},{\"min\": 536870912, \"max\": 1073741823, \"count\": 0},{\"min\": 1073741824, \"max\": 2147483647, \"count\": 1},{\"min\": 2147483648, \"max\": 4294967295, \"count\": 3}]}}\n");
 }
 
 /* Beyond 2^32 bpftrace 0.17 cannot go (its log2 saturates); these labels
@@ -458,10 +473,10 @@ static void test_print_lhist_under_and_overflow(void **state)
 		"[100, ...)             2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n");
 	check(&m, XT_FMT_JSON, 0, 0,
-		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": -1, \"count\": 1}, {\"min\": 0, \"max\": 9, \"count\": 1}, {\"min\": 10, \"max\": 19, \"count\": 0}, {\"min\": 20, \"max\": 29, \"count\": 0}, {\"min\": 30, \"max\": 39, \"count\": 0}, {\"min\": 40, \"max\": 49, \"count\": 0}, {\"min\": 50, \"max\": 59, \"count\": 1}, {\"min\": 60, \"max\": 69, \"count\": 0}, {\"min\": 70, \"max\": 79, \"count\": 0}, {\"min\": 80, \"max\": 89, \"count\": 0}, {\"min\": 90, \"max\": 99, \"count\": 0}, {\"min\": 100, \"count\": 2}]}}\n");
+		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": -1, \"count\": 1},{\"min\": 0, \"max\": 9, \"count\": 1},{\"min\": 10, \"max\": 19, \"count\": 0},{\"min\": 20, \"max\": 29, \"count\": 0},{\"min\": 30, \"max\": 39, \"count\": 0},{\"min\": 40, \"max\": 49, \"count\": 0},{\"min\": 50, \"max\": 59, \"count\": 1},{\"min\": 60, \"max\": 69, \"count\": 0},{\"min\": 70, \"max\": 79, \"count\": 0},{\"min\": 80, \"max\": 89, \"count\": 0},{\"min\": 90, \"max\": 99, \"count\": 0},{\"min\": 100, \"count\": 2}]}}\n");
 	/* bpftrace ignores div for lhist */
 	check(&m, XT_FMT_JSON, 0, 2,
-		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": -1, \"count\": 1}, {\"min\": 0, \"max\": 9, \"count\": 1}, {\"min\": 10, \"max\": 19, \"count\": 0}, {\"min\": 20, \"max\": 29, \"count\": 0}, {\"min\": 30, \"max\": 39, \"count\": 0}, {\"min\": 40, \"max\": 49, \"count\": 0}, {\"min\": 50, \"max\": 59, \"count\": 1}, {\"min\": 60, \"max\": 69, \"count\": 0}, {\"min\": 70, \"max\": 79, \"count\": 0}, {\"min\": 80, \"max\": 89, \"count\": 0}, {\"min\": 90, \"max\": 99, \"count\": 0}, {\"min\": 100, \"count\": 2}]}}\n");
+		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": -1, \"count\": 1},{\"min\": 0, \"max\": 9, \"count\": 1},{\"min\": 10, \"max\": 19, \"count\": 0},{\"min\": 20, \"max\": 29, \"count\": 0},{\"min\": 30, \"max\": 39, \"count\": 0},{\"min\": 40, \"max\": 49, \"count\": 0},{\"min\": 50, \"max\": 59, \"count\": 1},{\"min\": 60, \"max\": 69, \"count\": 0},{\"min\": 70, \"max\": 79, \"count\": 0},{\"min\": 80, \"max\": 89, \"count\": 0},{\"min\": 90, \"max\": 99, \"count\": 0},{\"min\": 100, \"count\": 2}]}}\n");
 }
 
 /* @l = lhist(1024, 0, 4096, 1024); lhist(3000, ...); lhist(-3, ...)  (K labels)
@@ -489,9 +504,9 @@ static void test_print_lhist_labels(void **state)
 		"[5, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
 		"\n");
 	check(&l, XT_FMT_JSON, 0, 0,
-		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": -1, \"count\": 1}, {\"min\": 0, \"max\": 1023, \"count\": 0}, {\"min\": 1024, \"max\": 2047, \"count\": 1}, {\"min\": 2048, \"max\": 3071, \"count\": 1}]}}\n");
+		"{\"type\": \"hist\", \"data\": {\"@l\": [{\"max\": -1, \"count\": 1},{\"min\": 0, \"max\": 1023, \"count\": 0},{\"min\": 1024, \"max\": 2047, \"count\": 1},{\"min\": 2048, \"max\": 3071, \"count\": 1}]}}\n");
 	check(&m, XT_FMT_JSON, 0, 0,
-		"{\"type\": \"hist\", \"data\": {\"@m\": [{\"max\": 4, \"count\": 2}, {\"min\": 5, \"max\": 9, \"count\": 1}]}}\n");
+		"{\"type\": \"hist\", \"data\": {\"@m\": [{\"max\": 4, \"count\": 2},{\"min\": 5, \"max\": 9, \"count\": 1}]}}\n");
 }
 
 /* @n = lhist(2097152, 0, 4194304, 1048576); lhist(5000000, ...)  (M labels) */
@@ -690,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_print_stats),
 		cmocka_unit_test(test_print_hist),
 		cmocka_unit_test(test_print_hist_bar_scaling),
+		cmocka_unit_test(test_print_hist_json_layout_017),
 		cmocka_unit_test(test_print_hist_div),
 		cmocka_unit_test(test_print_hist_keyed),
 		cmocka_unit_test(test_print_hist_all_zero),
