@@ -215,6 +215,30 @@ LLVMValueRef xt_cg_map_read(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
+/* &@m[k]: where the map keeps k's value, 0 when it has no k. The lookup's
+ * result may be NULL to the verifier, which refuses arithmetic on it
+ * (`(&@m)->f` adds f's offset: "pointer arithmetic on map_value_or_null
+ * prohibited, null-check it first"), and LLVM would fold a select on it
+ * away: the value goes through a volatile stack slot, written only where
+ * the pointer was checked. */
+static LLVMValueRef map_value_addr(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_map_info *m = n->sym;
+	LLVMValueRef args[] = { xt_cg_map(cg, m), xt_cg_map_key(cg, m, n) };
+	LLVMValueRef p = xt_cg_helper(cg, XT_H_MAP_LOOKUP, true, args, 2);
+	LLVMValueRef slot = xt_cg_entry_alloca(cg, cg->i64, "mapaddr");
+	LLVMSetVolatile(LLVMBuildStore(cg->b, xt_cg_i64(cg, 0), slot), true);
+	LLVMBasicBlockRef found = xt_cg_block(cg, "addrfound"), join = xt_cg_block(cg, "addr");
+	LLVMBuildCondBr(cg->b, LLVMBuildIsNull(cg->b, p, ""), join, found);
+	LLVMPositionBuilderAtEnd(cg->b, found);
+	LLVMSetVolatile(LLVMBuildStore(cg->b, LLVMBuildPtrToInt(cg->b, p, cg->i64, ""), slot), true);
+	LLVMBuildBr(cg->b, join);
+	LLVMPositionBuilderAtEnd(cg->b, join);
+	LLVMValueRef v = LLVMBuildLoad2(cg->b, cg->i64, slot, "addr");
+	LLVMSetVolatile(v, true);
+	return v;
+}
+
 static LLVMValueRef cast(struct xt_cg *cg, struct xt_node *n)
 {
 	const struct xt_type *t = n->type;
@@ -322,6 +346,10 @@ static LLVMValueRef expr(struct xt_cg *cg, struct xt_node *n)
 	case XT_N_UNOP: {
 		if (n->op == XT_OP_DEREF)
 			return xt_cg_kread(cg, n);
+		if (n->op == XT_OP_ADDR && n->a->kind == XT_N_VAR) /* its slot, on the BPF stack or in scratch space */
+			return LLVMBuildPtrToInt(cg->b, cg->vars[n->a->aux], cg->i64, "addr");
+		if (n->op == XT_OP_ADDR && n->a->kind == XT_N_MAP)
+			return map_value_addr(cg, n->a);
 		if (n->op == XT_OP_ADDR)
 			return xt_cg_kaddr(cg, n->a);
 		LLVMValueRef a = xt_cg_expr(cg, n->a);

@@ -172,6 +172,16 @@ static void dump_child(FILE *out, const struct xt_node *n, int indent)
 	dump_node(out, n, indent, NULL);
 }
 
+/* typeof(x) *: the pointer marks after a cast's or a let's typeof */
+static void dump_typeof_stars(FILE *out, const struct xt_node *n)
+{
+	if ((n->kind == XT_N_CAST || n->kind == XT_N_LET) && n->c && n->ival) {
+		fputc(' ', out);
+		for (uint64_t i = 0; i < n->ival; i++)
+			fputc('*', out);
+	}
+}
+
 /* `label` replaces the kind name (the program's config block reads "config"). */
 static void dump_node(FILE *out, const struct xt_node *n, int indent, const char *label)
 {
@@ -182,6 +192,7 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 	case XT_N_CAST:
 		fputc(' ', out);
 		dump_str(out, n->name);
+		dump_typeof_stars(out, n);
 		break;
 	case XT_N_MAPDECL:
 		fprintf(out, " @%s %s", n->name, n->sval);
@@ -197,6 +208,7 @@ static void dump_node(FILE *out, const struct xt_node *n, int indent, const char
 		if (n->name) {
 			fputc(' ', out);
 			dump_str(out, n->name);
+			dump_typeof_stars(out, n);
 		}
 		break;
 	case XT_N_OFFSETOF:

@@ -39,7 +39,8 @@ enum xt_node_kind {
 	XT_N_BREAK, XT_N_CONTINUE,
 	XT_N_RETURN,   /* a: value or NULL */
 	XT_N_LET,      /* a: variable (XT_N_VAR); b: initial value or NULL; name: type name or NULL
-			* ("typeof" with c: typeof's operand, an expression never evaluated) */
+			* ("typeof" with c: typeof's operand, an expression never evaluated, and
+			* ival: the pointer marks after typeof(...)) */
 	XT_N_CONFIG_SET, /* name: key; a: value */
 	/* expressions */
 	XT_N_INT,      /* ival */
@@ -58,7 +59,8 @@ enum xt_node_kind {
 	XT_N_ARROW,    /* a: pointer; name: field ("->" access) */
 	XT_N_INDEX,    /* a: array/pointer; b: index */
 	XT_N_TUPLE,    /* list: elements (one or more); sym: a record's field names (const char *[]), else NULL */
-	XT_N_CAST,     /* name: type text ("uint8", "struct task_struct *"); a: operand */
+	XT_N_CAST,     /* name: type text ("uint8", "struct task_struct *"); a: operand; (typeof(x))y:
+			* name "typeof", c: x (never evaluated), ival: pointer marks after typeof(x) */
 	XT_N_SIZEOF,   /* name: type text, or a: expression */
 	XT_N_OFFSETOF, /* name: struct type text; sval: field */
 	XT_N__COUNT

@@ -332,7 +332,7 @@ static bool operand_token(int k)
 
 static bool type_start(int k)
 {
-	return k == INT_TYPE || k == STRUCT || k == UNION || k == ENUM || k == TYPEDEF_NAME;
+	return k == INT_TYPE || k == STRUCT || k == UNION || k == ENUM || k == TYPEDEF_NAME || k == TYPEOF;
 }
 
 /* Tokens written right after what comes before them. */
@@ -445,7 +445,7 @@ static void token(struct fmt *f, int i)
 		space = false;
 	else if (f->type_star && k != '=')
 		space = false;
-	else if (k == '(' && (prev == IDENT || prev == SIZEOF || prev == OFFSETOF || prev == TYPEDEF_NAME || prev == UNROLL))
+	else if (k == '(' && (prev == IDENT || prev == SIZEOF || prev == OFFSETOF || prev == TYPEOF || prev == TYPEDEF_NAME || prev == UNROLL))
 		space = false;
 	else if (k == '[' && (f->operand || prev == INT_TYPE || prev == TYPEDEF_NAME || prev == IDENT || f->type_star))
 		space = false;
@@ -475,7 +475,7 @@ static void token(struct fmt *f, int i)
 		int fl = 0;
 		if (k == '(' && type_start(next))
 			fl |= P_TYPE;
-		if (prev == IDENT || prev == SIZEOF || prev == OFFSETOF)
+		if (prev == IDENT || prev == SIZEOF || prev == OFFSETOF || prev == TYPEOF)
 			fl |= P_CALL;
 		f->parens[f->nparens++] = fl;
 	} else if (k == ')' || k == ']') {

@@ -349,7 +349,7 @@ static int keyword(const char *s, size_t n)
 		{ "if", IF }, { "else", ELSE }, { "while", WHILE }, { "for", FOR },
 		{ "unroll", UNROLL }, { "break", BREAK }, { "continue", CONTINUE },
 		{ "return", RETURN }, { "let", LET }, { "sizeof", SIZEOF },
-		{ "offsetof", OFFSETOF }, { "struct", STRUCT }, { "union", UNION },
+		{ "offsetof", OFFSETOF }, { "typeof", TYPEOF }, { "struct", STRUCT }, { "union", UNION },
 		{ "enum", ENUM }, { "true", TRUE }, { "false", FALSE },
 		{ "bool", INT_TYPE }, { "int8", INT_TYPE }, { "int16", INT_TYPE },
 		{ "int32", INT_TYPE }, { "int64", INT_TYPE }, { "uint8", INT_TYPE },

@@ -68,6 +68,12 @@ const char *xt_lex_skip_space(const char *p, const char *end);
 
 static void xtyyerror(struct xt_loc *loc, struct xt_pctx *px, const char *msg);
 
+/* `let $a: foo(...)`: the one name a type can call is typeof */
+static void not_typeof(struct xt_pctx *px, struct xt_loc *loc, const char *name)
+{
+	xtyyerror(loc, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", name));
+}
+
 static struct xt_list list_one(struct xt_node *n)
 {
 	struct xt_list l = { n, n };
@@ -186,7 +192,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %token LAND "'&&'" LOR "'||'" INC "'++'" DEC "'--'" ARROW "'->'" DOTDOT "'..'"
 %token IF "'if'" ELSE "'else'" WHILE "'while'" FOR "'for'" UNROLL "'unroll'"
 %token BREAK "'break'" CONTINUE "'continue'" RETURN "'return'" LET "'let'"
-%token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'"
+%token CONFIG "'config'" SIZEOF "'sizeof'" OFFSETOF "'offsetof'" TYPEOF "'typeof'"
 %token STRUCT "'struct'" UNION "'union'" ENUM "'enum'" MACRO "'macro'"
 %token TRUE "'true'" FALSE "'false'" IMPORT "'import'"
 %token MAPDECL "'let' (a map declaration)"
@@ -196,7 +202,7 @@ static char *type_text(struct xt_pctx *px, const char *base, int ptrs)
 %type <node> expr postfix primary map cond value if_value
 %type <list> probes attach_list stmts brace_body config_items config_body
 %type <list> exprlist args_opt arglist record_fields macros macro_params macro_params_opt
-%type <node> let_type_opt let_type
+%type <node> let_type_opt let_type typeof_type
 %type <str> field_path
 %type <type> type
 %type <num> stars
@@ -487,6 +493,7 @@ simple_stmt
 			$$->a = named(px, XT_N_VAR, $2, @2);
 			$$->b = $4;
 			$$->c = $3 ? $3->a : NULL;
+			$$->ival = $3 ? $3->ival : 0; /* typeof(x) *: its pointer marks */
 		}
 	;
 
@@ -497,7 +504,7 @@ let_type_opt
 	| ':' let_type { $$ = $2; }
 	;
 
-/* let_type: type | NAME '*'... | NAME '[' N ']' '*'... | typeof '(' expr | type ')'
+/* let_type: type | NAME '*'... | NAME '[' N ']' '*'... | typeof_type
  * NAME is `string`, `buffer` or a type's name (uint64_t); bpftrace 0.22 */
 let_type
 	: type { $$ = named(px, XT_N_IDENT, type_text(px, $1.base, $1.ptrs), @$); }
@@ -507,23 +514,24 @@ let_type
 			char *base = xt_arena_printf(px->ar, "%s[%llu]", $1, (unsigned long long)$3);
 			$$ = named(px, XT_N_IDENT, type_text(px, base, (int)$5), @$);
 		}
-	| IDENT '(' expr ')'
+	| typeof_type
+	/* a misspelt typeof: foo(...) */
+	| IDENT '(' expr ')' { $$ = NULL; not_typeof(px, &@1, $1); YYERROR; }
+	| IDENT '(' type ')' { $$ = NULL; not_typeof(px, &@1, $1); YYERROR; }
+	;
+
+/* typeof_type: typeof '(' expr ')' '*'... | typeof '(' type ')' '*'..., as an
+ * XT_N_IDENT whose name is the type's text, or "typeof" with a: the
+ * expression, whose type it is (never evaluated), and ival: the pointer marks
+ * after it (`typeof($x) *`); bpftrace 0.24 */
+typeof_type
+	: TYPEOF '(' expr ')' stars
 		{
-			if (strcmp($1, "typeof") != 0) {
-				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
-				YYERROR;
-			}
 			$$ = named(px, XT_N_IDENT, "typeof", @$);
 			$$->a = $3;
+			$$->ival = $5;
 		}
-	| IDENT '(' type ')'
-		{
-			if (strcmp($1, "typeof") != 0) {
-				xtyyerror(&@1, px, xt_arena_printf(px->ar, "syntax error: '%s(...)' is no type; did you mean typeof(...)?", $1));
-				YYERROR;
-			}
-			$$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs), @$);
-		}
+	| TYPEOF '(' type ')' stars { $$ = named(px, XT_N_IDENT, type_text(px, $3.base, $3.ptrs + (int)$5), @$); }
 	;
 
 stars
@@ -710,6 +718,14 @@ expr
 			$$ = named(px, XT_N_CAST, type_text(px, $2.base, $2.ptrs), @$);
 			$$->a = $4;
 		}
+	/* (typeof(x))y: c holds x, whose type y takes (bpftrace 0.24) */
+	| '(' typeof_type ')' expr %prec UNARY
+		{
+			$$ = named(px, XT_N_CAST, $2->name, @$);
+			$$->a = $4;
+			$$->c = $2->a;
+			$$->ival = $2->ival;
+		}
 	;
 
 postfix
@@ -788,6 +804,16 @@ primary
 		}
 	| SIZEOF '(' type ')' { $$ = named(px, XT_N_SIZEOF, type_text(px, $3.base, $3.ptrs), @$); }
 	| SIZEOF '(' expr ')' { $$ = NODE(XT_N_SIZEOF, @$); $$->a = $3; }
+	/* sizeof(typeof(x)) is sizeof(x); a pointer's is 8 */
+	| SIZEOF '(' typeof_type ')'
+		{
+			if ($3->a && !$3->ival) {
+				$$ = NODE(XT_N_SIZEOF, @$);
+				$$->a = $3->a;
+			} else {
+				$$ = named(px, XT_N_SIZEOF, $3->a ? "uint8 *" : $3->name, @$);
+			}
+		}
 	/* offsetof '(' (struct|union NAME | typedef-name) ',' FIELD ['.' FIELD]... ')' */
 	| OFFSETOF '(' STRUCT IDENT ',' field_path ')'
 		{
@@ -969,6 +995,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct xt_pctx *px)
 		px->dg->incomplete = open_construct(px);
 	} else if (semi && starts_statement(la)) {
 		xt_diag_error(px->dg, loc, "expected ';' after statement");
+		return 0;
+	} else if (la == YYSYMBOL_TYPEOF) { /* typeof where a value goes */
+		xt_diag_error(px->dg, loc, "syntax error: typeof(...) is a type, not a value: cast to it, "
+			      "(typeof(x))y, or declare with it, let $y: typeof(x)");
 		return 0;
 	} else if (block && binary_operator(la)) {
 		xt_diag_error(px->dg, loc, "syntax error: a condition without parentheses is one unary "

@@ -257,6 +257,20 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	return 0;
 }
 
+/* typeof(e): e's type, as a variable holds it (an integer literal's type
+ * without its literal-ness); e itself never runs. */
+const struct xt_type *xt_sema_typeof(struct xt_sema *s, struct xt_node *e, int ptrs)
+{
+	const struct xt_type *t = xt_sema_expr(s, e);
+	if (t && t->kind == XT_T_INT)
+		t = xt_type_int_as(s->ar, t, t->size);
+	if (t && t->kind == XT_T_KVAL) /* typeof(*curtask) *: a pointer to the struct */
+		t = ptrs ? t->pointee : t;
+	for (int i = 0; t && i < ptrs; i++)
+		t = xt_type_ptr(s->ar, t, xt_arena_printf(s->ar, "%s *", xt_type_name(s->ar, t)));
+	return t;
+}
+
 /* The type a `let` names: bpftrace's own names (string, string[N],
  * buffer[N]), C's fixed-width integer names, typeof(expr), else what casts
  * take (int8..uint64, bool, struct S *, kernel types). NULL after a diagnostic. */
@@ -273,12 +287,8 @@ static const struct xt_type *let_type(struct xt_sema *s, struct xt_node *st)
 	};
 	const char *name = st->name;
 	struct xt_loc loc = st->a->loc;
-	if (st->c) { /* typeof(expr): its type, the expression never runs */
-		const struct xt_type *t = xt_sema_expr(s, st->c);
-		if (t && t->kind == XT_T_INT)
-			t = xt_type_int_as(s->ar, t, t->size);
-		return t;
-	}
+	if (st->c) /* typeof(expr) */
+		return xt_sema_typeof(s, st->c, (int)st->ival);
 	unsigned n;
 	int end = 0;
 	if (strcmp(name, "string") == 0)

@@ -75,10 +75,16 @@ const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, st
 
 static const struct xt_type *cast(struct xt_sema *s, struct xt_node *n)
 {
-	const struct xt_type *to = xt_sema_type_named(s, n->name, xt_loc_prefix(n->loc, (int)strlen(n->name) + 2));
+	const struct xt_type *to = n->c ? xt_sema_typeof(s, n->c, (int)n->ival)
+		: xt_sema_type_named(s, n->name, xt_loc_prefix(n->loc, (int)strlen(n->name) + 2));
 	const struct xt_type *from = xt_sema_expr(s, n->a);
 	if (!to || !from)
 		return NULL;
+	if (n->c && to->kind != XT_T_INT && to->kind != XT_T_BOOL && to->kind != XT_T_PTR) {
+		xt_diag_error(s->dg, n->c->loc, "cannot cast to typeof this expression, %s: a cast makes an integer, "
+			      "a bool or a pointer", tname(s, to));
+		return NULL;
+	}
 	/* int <-> int array of 1, 2, 4 or 8 bytes (bpftrace 0.19): the same bytes */
 	const struct xt_type *arr = xt_type_array_of(to) ? to : xt_type_array_of(from);
 	bool bytes = arr && arr->pointee->kind == XT_T_INT && (arr->size == 1 || arr->size == 2 || arr->size == 4 || arr->size == 8);

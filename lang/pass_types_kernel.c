@@ -179,11 +179,42 @@ const struct xt_type *xt_sema_addr_arg(struct xt_sema *s, struct xt_node **slot,
 	return xt_sema_decays(*slot, t) ? xt_sema_decay(s, slot) : t;
 }
 
+/* &$v, &@m[k] (bpftrace 0.26): where the variable's slot or the map's value
+ * lies, memory of the BPF program that the kernel's reads reach: *&$v and
+ * (&@m)->f read it back. &@m[k] is 0 (NULL) when @m has no key k.
+ * Aggregations are kept per CPU and merged when printed: no one address holds
+ * their value. */
+static const struct xt_type *addr_of_var(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
+{
+	if (n->a->kind == XT_N_MAP) {
+		const struct xt_map_info *m = n->a->sym;
+		if (m && m->val && m->val->kind == XT_T_AGG) {
+			xt_diag_error(s->dg, n->loc, "cannot take the address of @%s: it holds %s(), which is kept per CPU "
+				      "and has no one address", m->name, m->val->agg->name);
+			return NULL;
+		}
+		if (m && m->val)
+			t = m->val;
+	}
+	if (t->kind == XT_T_KVAL) /* a copy of a kernel struct or array: a pointer to that type */
+		t = t->pointee;
+	else if (!xt_type_is_int(t) && t->kind != XT_T_PTR && t->kind != XT_T_STR) {
+		xt_diag_error(s->dg, n->loc, "cannot take the address of %s, which holds %s: & reads integers, "
+			      "pointers, strings and copies of kernel structs", n->a->kind == XT_N_VAR ? "this variable" : "this map value",
+			      tname(s, t));
+		return NULL;
+	}
+	const struct xt_type *p = xt_type_ptr(s->ar, t, xt_arena_printf(s->ar, "%s *", tname(s, t)));
+	return xt_type_in_space(s->ar, p, XT_AS_KERNEL);
+}
+
 /* &x */
 const struct xt_type *xt_sema_addr(struct xt_sema *s, struct xt_node *n, const struct xt_type *t)
 {
+	if (n->a->kind == XT_N_VAR || n->a->kind == XT_N_MAP)
+		return addr_of_var(s, n, t);
 	if (!xt_sema_in_memory(n->a)) {
-		xt_diag_error(s->dg, n->loc, "& needs a field of a kernel struct, an array element or *p");
+		xt_diag_error(s->dg, n->loc, "& needs a $variable, a @map element, a field of a kernel struct, an array element or *p");
 		return NULL;
 	}
 	const struct xt_field *f = n->a->kind == XT_N_ARROW || n->a->kind == XT_N_FIELD ? n->a->sym : NULL;

@@ -71,6 +71,7 @@ const struct xt_type *xt_sema_typed(struct xt_sema *s, struct xt_node *n, bool a
 bool xt_sema_need_int(struct xt_sema *s, struct xt_node *n, const struct xt_type *t, const char *what);
 const struct xt_type *xt_sema_literal_type(uint64_t v);
 const struct xt_type *xt_sema_type_named(struct xt_sema *s, const char *name, struct xt_loc loc);
+const struct xt_type *xt_sema_typeof(struct xt_sema *s, struct xt_node *e, int ptrs);
 
 /* pass_types_maps.c: a use of map node n (its keys typed and checked against
  * the map's when `keyed`), NULL after a diagnostic; joining a value type into

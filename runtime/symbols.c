@@ -449,8 +449,8 @@ char *xt_sym_stack(struct xt_arena *ar, const char *map, int64_t id, pid_t pid, 
 			else
 				sb_printf(&b, "    0x%" PRIx64 "\n", ips[i]);
 			break;
-		case XT_STACK_RAW:
-			sb_printf(&b, "    0x%" PRIx64 "\n", ips[i]);
+		case XT_STACK_RAW: /* bpftrace 0.26: the bare address, no indent, no 0x */
+			sb_printf(&b, "%" PRIx64 "\n", ips[i]);
 			break;
 		case XT_STACK_PERF:
 			if (name)

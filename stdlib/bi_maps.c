@@ -4,6 +4,7 @@
 #include <string.h>
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
+#include "stdlib/ctx.h"
 #include "stdlib/registry.h"
 
 static bool is_hist(const struct xt_map_info *m)
@@ -278,6 +279,8 @@ static LLVMValueRef find_emit(struct xt_cg *cg, struct xt_node *n)
 
 static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
 {
+	if (xt_stack_len_of(n)) /* len(kstack): the number of frames (bi_stack.c) */
+		return xt_stack_len_check(s, n);
 	struct xt_map_info *m = xt_sema_map_arg(s, n->list, false);
 	if (!m)
 		return NULL;
@@ -300,6 +303,8 @@ static const struct xt_type *len_type(struct xt_sema *s, struct xt_node *n)
  * unknown scalar to the verifier. */
 static LLVMValueRef len_emit(struct xt_cg *cg, struct xt_node *n)
 {
+	if (xt_stack_len_of(n))
+		return xt_stack_len_emit(cg, n);
 	const struct xt_map_info *m = n->list->sym;
 	LLVMBasicBlockRef resume = LLVMGetInsertBlock(cg->b);
 	static int seq;
@@ -327,7 +332,7 @@ MAPFN(xt_bi_zero, "zero", 1, 1, XT_BIF_NOVALUE, whole_map_type, whole_map_emit, 
 MAPFN(xt_bi_delete, "delete", 1, 2, XT_BIF_DISCARD, delete_type, delete_emit, NULL,
       "delete(@m, key), delete(@m) or delete(@m[key]): remove one key; true if it was there");
 MAPFN(xt_bi_has_key, "has_key", 2, 2, 0, has_key_type, has_key_emit, NULL, "has_key(@m, key): whether @m holds key");
-MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, NULL, "len(@m): the number of keys in @m");
+MAPFN(xt_bi_len, "len", 1, 1, 0, len_type, len_emit, NULL, "len(@m): the number of keys in @m; len(kstack), len(ustack): the number of frames");
 const struct xt_builtin xt_bi_find = { .name = "find", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 3,
 	.check = find_type, .emit = find_emit,
 	.help = "find(@map, key, $v): whether @map has key; if so $v takes its value" };

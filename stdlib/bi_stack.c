@@ -42,8 +42,12 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 	const char *fn = user ? "ustack" : "kstack";
 	/* config stack_mode; build_id is for user frames only */
 	int mode = xt_sema_program(s)->opts.stack_mode, limit = XT_STACK_MAX, i = 0;
-	if (!user && mode == XT_STACK_BUILD_ID)
-		mode = XT_STACK_BPFTRACE;
+	bool named = n->kind == XT_N_CALL && n->list && n->list->kind == XT_N_IDENT;
+	if (!user && mode == XT_STACK_BUILD_ID && !named) { /* as bpftrace 0.26 */
+		if (xt_sema_final(s))
+			xt_diag_warning(dg, n->loc, "'build_id' stack mode can only be used for ustack: kstack falls back to 'raw' mode");
+		mode = XT_STACK_RAW;
+	}
 	for (struct xt_node *a = n->kind == XT_N_CALL ? n->list : NULL; a; a = a->next, i++) {
 		if (a->kind == XT_N_IDENT && i == 0) {
 			if (strcmp(a->name, "bpftrace") == 0)
@@ -162,6 +166,53 @@ static LLVMValueRef usym_emit(struct xt_cg *cg, struct xt_node *n)
 	xt_sym_watch_targets(cg);
 	LLVMSetAlignment(LLVMBuildStore(cg->b, pid_value(cg), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
 	return buf;
+}
+
+enum { BPF_FUNC_get_stack = 67 };
+
+bool xt_stack_len_of(const struct xt_node *n)
+{
+	const struct xt_node *a = n->list;
+	return a && a->kind != XT_N_MAP;
+}
+
+const struct xt_type *xt_stack_len_check(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	const struct xt_type *t = xt_sema_expr(s, a);
+	if (!t)
+		return NULL;
+	bool here = (a->kind == XT_N_IDENT || a->kind == XT_N_CALL) &&
+		    (strcmp(a->name, "kstack") == 0 || strcmp(a->name, "ustack") == 0);
+	if (!here && t->kind == XT_T_RENDERED && t->render == &stack_render) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "len() counts the frames of kstack or ustack written in it, "
+			      "as in len(kstack): a stored stack is only an id of its frames, which the program cannot read");
+		return NULL;
+	}
+	if (!here) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "len() takes a map (@name), kstack or ustack, not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	return &xt_s64;
+}
+
+/* len(kstack): the frames bpf_get_stack writes here, limit at most (bpftrace
+ * 0.23). The stack a kstack value names lies in a stack-trace map, which BPF
+ * programs cannot read; bpf_get_stack walks the same stack again (the same
+ * frames: both start from the probe's registers) into scratch space and
+ * returns the bytes it wrote. */
+struct LLVMOpaqueValue *xt_stack_len_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	const struct xt_type *t = n->list->type;
+	int bytes = t->n * 8;
+	LLVMValueRef buf = xt_cg_buf(cg, bytes, "stacklen");
+	LLVMValueRef args[] = { cg->ctxarg, buf, xt_cg_i64(cg, bytes), xt_cg_i64(cg, t->sign ? BPF_F_USER_STACK : 0) };
+	LLVMValueRef r = xt_cg_helper(cg, BPF_FUNC_get_stack, false, args, 4);
+	r = LLVMBuildSExt(cg->b, LLVMBuildTrunc(cg->b, r, cg->i32, ""), cg->i64, ""); /* an int: failures are negative */
+	LLVMValueRef neg = LLVMBuildICmp(cg->b, LLVMIntSLT, r, xt_cg_i64(cg, 0), "");
+	r = LLVMBuildSelect(cg->b, neg, xt_cg_i64(cg, 0), r, "");
+	return LLVMBuildLShr(cg->b, r, xt_cg_i64(cg, 3), "frames"); /* BPF has no signed division */
 }
 
 const struct xt_builtin xt_bi_kstack = { .name = "kstack", .kind = XT_BI_VAR, .check = kstack_check,

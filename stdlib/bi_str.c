@@ -60,6 +60,28 @@ static void fold_param_offset(struct xt_sema *s, struct xt_node *n)
 	e->slen = strlen(e->sval);
 }
 
+/* str(s[, n]) of a string already (a literal, a string variable): its first
+ * n characters, cut to max_strlen (with the trailer when that cuts it).
+ * A length known now is the type's size; one known at run time is read
+ * again below (the bytes are the program's own, kernel memory). */
+static const struct xt_type *str_of_str_type(struct xt_sema *s, struct xt_node *n, const struct xt_type *t, int max)
+{
+	const struct xt_type *whole = t->size > max ? read_str_type(s, max) : t;
+	struct xt_node *len = n->list->next;
+	if (!len)
+		return whole;
+	const struct xt_type *lt = xt_sema_expr(s, len);
+	if (!lt)
+		return NULL;
+	if (!xt_type_is_int(lt)) {
+		xt_diag_error(xt_sema_diags(s), len->loc, "str() length must be an integer");
+		return NULL;
+	}
+	if (len->kind == XT_N_INT && len->ival + 1 < (uint64_t)whole->size)
+		return xt_type_str(xt_sema_arena(s), (int)len->ival + 1);
+	return whole;
+}
+
 static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 {
 	fold_param_offset(s, n);
@@ -67,8 +89,8 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 	if (!t)
 		return NULL;
 	int size = xt_sema_program(s)->opts.max_strlen;
-	if (t->kind == XT_T_STR) /* a string already: cut to max_strlen */
-		return t->size > size ? read_str_type(s, size) : t;
+	if (t->kind == XT_T_STR)
+		return str_of_str_type(s, n, t, size);
 	/* an array of bytes, in memory or a copy: its text up to its first NUL
 	 * or its end, never past it (C's char arrays need not end in a NUL) */
 	const struct xt_type *arr = xt_type_array_of(t);
@@ -129,6 +151,23 @@ static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	if (xt_type_array_of(n->list->type) && xt_type_array_of(n->list->type)->n > 0)
 		return str_of_array(cg, n);
+	if (n->list->type->kind == XT_T_STR && n->list->next && n->list->next->kind != XT_N_INT) {
+		/* str(s, n) with n known at run time: s read again, at most n characters */
+		int size = n->type->size;
+		LLVMValueRef src = xt_cg_expr(cg, n->list);
+		if (n->list->type->size > size) { /* cut to max_strlen first */
+			LLVMValueRef cut = xt_cg_buf(cg, size, "strcut");
+			xt_cg_store(cg, cut, n->type, src, n->list->type);
+			src = cut;
+		}
+		LLVMValueRef want = LLVMBuildAdd(cg->b, xt_cg_expr(cg, n->list->next), xt_cg_i64(cg, 1), "");
+		LLVMValueRef len = xt_cg_i64(cg, size);
+		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, want, len, ""), want, len, "");
+		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, len, xt_cg_i64(cg, 0), ""), xt_cg_i64(cg, 1), len, "");
+		LLVMValueRef buf = xt_cg_buf(cg, size, "str");
+		xt_cg_probe_read_in(cg, buf, len, LLVMBuildPtrToInt(cg->b, src, cg->i64, ""), true, XT_AS_KERNEL);
+		return buf;
+	}
 	if (n->list->type->kind == XT_T_STR) {
 		if (n->list->type->size <= n->type->size)
 			return xt_cg_expr(cg, n->list);

@@ -44,5 +44,13 @@ void xt_sym_watch_targets(struct xt_cg *cg);
 /* The type of ksym(addr) (an address printed as its kernel symbol) or, when
  * `user`, of usym(addr) ({addr, pid}): what `func` is (bi_stack.c). */
 const struct xt_type *xt_sym_type(struct xt_arena *ar, bool user);
+struct xt_sema;
+struct xt_node;
+/* len(kstack), len(ustack), len(kstack(mode, N)): whether n's argument is
+ * one of them (typed by now); then its type (int64, or NULL after a
+ * diagnostic) and its code, the number of frames (bi_stack.c). */
+bool xt_stack_len_of(const struct xt_node *n);
+const struct xt_type *xt_stack_len_check(struct xt_sema *s, struct xt_node *n);
+struct LLVMOpaqueValue *xt_stack_len_emit(struct xt_cg *cg, struct xt_node *n);
 
 #endif

@@ -40,7 +40,7 @@ expect_eq "BPFTRACE_MISSING_PROBES: a bad word" "1:<stdin>: error: BPFTRACE_MISS
 # stack_mode: the mode of kstack/ustack written without one (raw: addresses only)
 prog='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @k[kstack(2)] = count(); @u[ustack(1)] = count(); }'
 env_xt BPFTRACE_STACK_MODE=raw -e "$prog" -c "$G 3"
-shape=$(printf '%s\n' "$XT_OUT" | sed -E 's/^ *0x[0-9a-f]+$/ADDR/' | grep -v '^$')
+shape=$(printf '%s\n' "$XT_OUT" | sed -E 's/^[0-9a-f]+$/ADDR/' | grep -v '^$')
 expect_eq "BPFTRACE_STACK_MODE=raw" "0:@k[
 ADDR
 ADDR

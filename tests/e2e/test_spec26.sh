@@ -260,6 +260,87 @@ expect_eq "5 test mode" "0:[==========] Running 1 tests.
 # 4 JSON
 ex "4 JSON value" 'begin { print((7, "seven", (3 > 2, -1))); }' -f json <<<'{"type": "value", "data": [7,"seven",[true,-1]]}'
 ex "4 JSON printf" 'begin { printf("rx %d\n", 42); }' -f json <<<'{"type": "printf", "data": "rx 42\n"}'
+# speclang: &$v/&@m, (typeof(x))y, len(kstack|ustack), str(s, n), raw stacks
+ex "2.5 &\$v and &@m: where the value lies, read back with *" 'begin { $v = 5; $p = &$v; $v = 9; print(*$p); print(*&$v + 1); @m[1] = 7; print(*&@m[1]); print(&@m[2] == 0); @s = "abc"; print(*&@s); $t = *curtask; print((&$t)->pid == pid); clear(@m); clear(@s); }' <<'E'
+9
+10
+7
+true
+abc
+true
+E
+xt -q -e 'begin { $v = 5; print(&$v); printf("%p\n", &$v); }'
+expect_match "2.5 &\$v prints as a pointer" '^0x[0-9a-f]+
+0x[0-9a-f]+$' "$XT_OUT"
+xt -q -f json -e 'begin { $v = 5; print(&$v); }'
+expect_match "2.5 &\$v in JSON: a number, as pointers are" '^\{"type": "value", "data": [1-9][0-9]*\}$' "$XT_OUT"
+exerr "2.5 & of an aggregation" 'cannot take the address of @c: it holds count\(\)' 'begin { @c = count(); print(*&@c); }'
+exerr "2.5 & of a literal" '& needs a \$variable, a @map element' 'begin { print(&1); }'
+exerr "2.5 & of a tuple variable" 'cannot take the address of this variable, which holds \(int64, int64\)' 'begin { $t = (1, 2); print(&$t); }'
+ex "2.5 (typeof(x))y casts" 'begin { print((typeof((uint8)1))300); let $x: uint16 = 1; print((typeof($x))70000); $t = curtask; $p = (typeof($t))0; print($p == 0); print((typeof(curtask))curtask == curtask); print((typeof(uint8))257); }' <<'E'
+44
+4464
+true
+true
+1
+E
+ex "2.4 let with typeof" 'begin { let $y: typeof(curtask) = curtask; print($y->pid == pid); let $z: typeof((int16)1) = -3; print($z); }' <<'E'
+true
+-3
+E
+ex "2.5 typeof(x) * and sizeof(typeof(x))" 'begin { $v = 5; $p = (typeof($v) *)&$v; print(*$p); let $q: typeof($v) * = &$v; print(*$q); print(sizeof(typeof((uint16)1))); print(sizeof(typeof(1) *)); $t = *curtask; print(sizeof(typeof($t)) == sizeof(struct task_struct)); }' <<'E'
+5
+5
+2
+8
+true
+E
+exerr "2.5 a cast to typeof a string" 'cannot cast to typeof this expression, string\[2\]' 'begin { print((typeof("a"))1); }'
+ex "3 str(s, n) of a string keeps n characters" 'begin { print(str("abcdef", 3)); $s = "hello"; print(str($s, 2)); $n = 4; print(str("abcdef", $n)); print(str("abc", 10)); print(str("abcdef", 0)); }' <<'E'
+abc
+he
+abcd
+abc
+
+E
+# len(kstack), len(ustack): the frames of the stack the same probe prints
+# (raw, one bare address a line), counted on a workload of one getppid()
+G=$(realpath "$XT_TARGETS/getppid_loop")
+xt -q -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf("%d %d %d %d\n", len(kstack), len(ustack), len(kstack(3)), len(ustack(raw, 1))); printf("K%sU%sE\n", kstack(raw), ustack(raw)); }' -c "$G 1"
+read -r nk nu nk3 nu1 <<<"$(printf '%s\n' "$XT_OUT" | head -1)"
+kl=$(printf '%s\n' "$XT_OUT" | awk '/^K$/ { on = 1; next } /^U$/ { on = 0 } on && /^[0-9a-f]+$/ { n++ } END { print n + 0 }')
+ul=$(printf '%s\n' "$XT_OUT" | awk '/^U$/ { on = 1; next } /^E$/ { on = 0 } on && /^[0-9a-f]+$/ { n++ } END { print n + 0 }')
+others=$(printf '%s\n' "$XT_OUT" | sed 1d | grep -Evc '^([0-9a-f]+|K|U|E|)$')
+if [ "$XT_RC" = 0 ] && [ "${nk:-0}" -gt 0 ] && [ "$nk" -le 127 ] && [ "$nk" = "$kl" ] && [ "${nu:-0}" -gt 0 ] &&
+	[ "$nu" -le 127 ] && [ "$nu" = "$ul" ] && [ "$nk3" = $((nk < 3 ? nk : 3)) ] && [ "$nu1" = 1 ] && [ "$others" = 0 ]; then
+	pass "3 len(kstack), len(ustack): $nk and $nu frames, as printed"
+else
+	fail "3 len(kstack), len(ustack)" "$(printf 'rc %s: len %s/%s, lines %s/%s, kstack(3) %s, ustack(raw, 1) %s, other lines %s\n%s\n%s' \
+		"$XT_RC" "$nk" "$nu" "$kl" "$ul" "$nk3" "$nu1" "$others" "$XT_OUT" "$XT_ERR")"
+fi
+exerr "3 len() of a stored stack" 'len\(\) counts the frames of kstack or ustack written in it' 'begin { $s = kstack; print(len($s)); }'
+# raw stacks: a leading newline, then one bare hex address a line (no indent, no 0x)
+xt -q -e 'begin { print(kstack(raw, 2)); @[kstack(raw, 2)] = 1; }'
+shape=$(printf '%s\n' "$XT_OUT" | sed -E 's/^[0-9a-f]{16}$/ADDR/')
+expect_eq "5 kstack(raw)" "0:
+ADDR
+ADDR
+
+
+
+@[
+ADDR
+ADDR
+]: 1" "$XT_RC:$shape"
+xt -q -f json -e 'begin { print(kstack(raw, 2)); }'
+expect_match "4 kstack(raw) in JSON" '^\{"type": "value", "data": "\\n[0-9a-f]{16}\\n[0-9a-f]{16}\\n"\}$' "$XT_OUT"
+# stack_mode = build_id is for ustack: kstack without a mode falls back to raw, with a warning (0.26)
+XT_OUT=$(BPFTRACE_STACK_MODE=build_id timeout 60 "$XTRACE" -q -e 'begin { print(kstack(1)); }' 2>"$XT_TMP/bid.err")
+expect_eq "2.11 stack_mode build_id: kstack falls back to raw" "
+ADDR
+<stdin>:1:15-23: warning: 'build_id' stack mode can only be used for ustack: kstack falls back to 'raw' mode" \
+	"$(printf '%s\n' "$XT_OUT" | sed -E 's/^[0-9a-f]{16}$/ADDR/')
+$(head -1 "$XT_TMP/bid.err")"
 # specrun
 # 2.7 a divide or modulo by 0 at run time yields 1 and warns, at each event, where it happened
 DIV0='Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.'

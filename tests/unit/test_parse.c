@@ -616,6 +616,47 @@ static void test_parse_let_types(void **state)
 		    "        ~~~\n", false);
 }
 
+/* (typeof(x))y: the cast's c is typeof's operand; typeof of a type is that
+ * type's cast; &$v and &@m[k] are address-of unops (bpftrace 0.24, 0.26) */
+static void test_parse_typeof_cast_addr(void **state)
+{
+	check_ast("(typeof($a) **)0; let $q: typeof($a) * = 0; (typeof(uint8 *) *)0", E,
+		"(program\n"
+		"  (block\n"
+		"    (expr\n"
+		"      (cast \"typeof\" **\n"
+		"        (int 0)\n"
+		"        (var a)))\n"
+		"    (let \"typeof\" *\n"
+		"      (var q)\n"
+		"      (int 0)\n"
+		"      (var a))\n"
+		"    (expr\n"
+		"      (cast \"uint8 **\"\n"
+		"        (int 0)))))\n");
+	check_ast("(typeof($a))300; (typeof(uint8 *))$p; &$v; &@m[1]", E,
+		"(program\n"
+		"  (block\n"
+		"    (expr\n"
+		"      (cast \"typeof\"\n"
+		"        (int 300)\n"
+		"        (var a)))\n"
+		"    (expr\n"
+		"      (cast \"uint8 *\"\n"
+		"        (var p)))\n"
+		"    (expr\n"
+		"      (unop &\n"
+		"        (var v)))\n"
+		"    (expr\n"
+		"      (unop &\n"
+		"        (map \"m\"\n"
+		"          (int 1))))))\n");
+	check_error("print(typeof($x))", E, "<stdin>:1:7-12: error: syntax error: typeof(...) is a type, not a value: "
+		    "cast to it, (typeof(x))y, or declare with it, let $y: typeof(x)\n"
+		    "print(typeof($x))\n"
+		    "      ~~~~~~\n", false);
+}
+
 /* bpftrace 0.25's records and tuples of one */
 static void test_parse_records(void **state)
 {
@@ -1142,6 +1183,7 @@ int main(void)
 		cmocka_unit_test(test_parse_loops),
 		cmocka_unit_test(test_parse_let_return),
 		cmocka_unit_test(test_parse_let_types),
+		cmocka_unit_test(test_parse_typeof_cast_addr),
 		cmocka_unit_test(test_parse_records),
 		cmocka_unit_test(test_parse_map_decls),
 		cmocka_unit_test(test_parse_literals),
