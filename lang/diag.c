@@ -298,41 +298,53 @@ void xt_diag_plain(struct xt_diags *dg, const char *fmt, ...)
 	dg->errors++;
 }
 
-/* Levenshtein distance, giving up (returning limit + 1) as soon as every
- * entry of a row exceeds `limit`. */
+/* Levenshtein distance when it is at most `limit`, else limit + 1 (or
+ * more). Only the band of cells within `limit` of the diagonal is computed:
+ * a cell outside it is more than `limit` away on every path, so it counts
+ * as limit + 1 (Ukkonen). It gives up as soon as a row's band exceeds
+ * `limit`. "Did you mean" compares a word with every kernel struct name and
+ * every tracepoint, with a limit of at most 2: a band of 5 cells a row. */
 static size_t distance(const char *a, const char *b, size_t limit)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if ((la > lb ? la - lb : lb - la) > limit)
 		return limit + 1;
-	/* on the stack for names of common length: "did you mean" compares
-	 * a word with every kernel struct name */
+	const size_t far = limit + 1;
+	/* on the stack for names of common length */
 	size_t small[128];
 	size_t *row = lb < 128 ? small : malloc((lb + 1) * sizeof(*row));
 	if (!row)
-		return limit + 1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		return far;
+	for (size_t j = 0; j <= lb && j <= limit + 1; j++)
+		row[j] = j; /* row 0 within the band; cells after it are never read */
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0], best;
-		row[0] = i;
-		best = row[0];
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
+		size_t lo = i > limit ? i - limit : 1;
+		size_t hi = i + limit < lb ? i + limit : lb;
+		/* the cell left of the band: (i, 0) = i, or out of the band */
+		size_t left = lo == 1 ? i : far;
+		/* (i - 1, lo - 1): row i - 1's cell 0, or within its band */
+		size_t diag = lo == 1 ? i - 1 : row[lo - 1];
+		size_t best = left;
+		if (lo == 1)
+			row[0] = i;
+		for (size_t j = lo; j <= hi; j++) {
+			/* (i - 1, j): within row i - 1's band up to (i - 1) + limit */
+			size_t up = j <= i - 1 + limit ? row[j] : far;
 			size_t v = diag + (a[i - 1] != b[j - 1]);
 			if (up + 1 < v)
 				v = up + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
+			if (left + 1 < v)
+				v = left + 1;
 			row[j] = v;
 			diag = up;
+			left = v;
 			if (v < best)
 				best = v;
 		}
 		if (best > limit) {
 			if (row != small)
 				free(row);
-			return limit + 1;
+			return far;
 		}
 	}
 	size_t d = row[lb];
@@ -356,10 +368,14 @@ const char *xt_diag_closest(const char *word, const char *const *cands, size_t n
 	for (size_t i = 0; i < n; i++) {
 		if (!cands[i])
 			continue;
-		size_t d = distance(word, cands[i], limit);
+		/* only a closer one can win: the limit shrinks (the first of
+		 * equally close names stays the answer) */
+		size_t d = distance(word, cands[i], best_d - 1);
 		if (d < best_d) {
 			best_d = d;
 			best = cands[i];
+			if (d == 0)
+				break;
 		}
 	}
 	return best;
