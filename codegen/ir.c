@@ -67,6 +67,21 @@ void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVM
 	xt_cg_probe_read_in(cg, dst, len, addr, str, XT_AS_AUTO);
 }
 
+/* An internal, never-inlined subprogram `i64 NAME(i64 ...)` of np
+ * arguments, with its debug information (BTF's func_info wants it). */
+static LLVMValueRef subprogram(struct xt_cg *cg, const char *name, const char *const *pn, int np)
+{
+	LLVMTypeRef params[4] = { cg->i64, cg->i64, cg->i64, cg->i64 };
+	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, (unsigned)np, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	xt_cg_di_function(cg, fn, name, pn, np, true);
+	return fn;
+}
+
 /* Kernel and user addresses share no range on x86-64 (user space is the
  * lower half, the kernel's the upper: the top bit tells them apart) nor on
  * arm64 without tagged pointers, so without uptr()/kptr() the address says
@@ -125,15 +140,8 @@ static LLVMValueRef fail_fn(struct xt_cg *cg)
 	if (fn)
 		return fn;
 	LLVMValueRef lost = lost_fn(cg);
-	LLVMTypeRef params[4] = { cg->i64, cg->i64, cg->i64, cg->i64 };
-	fn = LLVMAddFunction(cg->mod, "xt_fail", LLVMFunctionType(cg->i64, params, 4, 0));
-	LLVMSetLinkage(fn, LLVMInternalLinkage);
-	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
-	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	static const char *const pn[] = { "probe", "helper", "ret", "where" };
-	xt_cg_di_function(cg, fn, "xt_fail", pn, 4, true);
+	fn = subprogram(cg, "xt_fail", pn, 4);
 	LLVMBuilderRef saved = cg->b;
 	cg->b = LLVMCreateBuilderInContext(cg->ctx);
 	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
@@ -342,15 +350,8 @@ static LLVMValueRef lost_fn(struct xt_cg *cg)
 	LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, "xt_lost");
 	if (fn)
 		return fn;
-	LLVMTypeRef params[2] = { cg->i64, cg->i64 };
-	fn = LLVMAddFunction(cg->mod, "xt_lost", LLVMFunctionType(cg->i64, params, 2, 0));
-	LLVMSetLinkage(fn, LLVMInternalLinkage);
-	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
-	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	static const char *const pn[] = { "probe", "what" };
-	xt_cg_di_function(cg, fn, "xt_lost", pn, 2, true);
+	fn = subprogram(cg, "xt_lost", pn, 2);
 	LLVMBuilderRef saved = cg->b;
 	cg->b = LLVMCreateBuilderInContext(cg->ctx);
 	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
