@@ -388,9 +388,7 @@ void xt_cg_count_lost(struct xt_cg *cg, int what, LLVMValueRef cond)
 		LLVMBuildCondBr(cg->b, cond, lost, go);
 		LLVMPositionBuilderAtEnd(cg->b, lost);
 	}
-	LLVMValueRef call = LLVMBuildCall2(cg->b, LLVMGlobalGetValueType(fn), fn, args, 2, "");
-	/* a call to a function with debug info needs a location (the verifier of the IR says) */
-	LLVMInstructionSetDebugLoc(call, LLVMDIBuilderCreateDebugLocation(cg->ctx, 1, 1, LLVMGetSubprogram(cg->fn), NULL));
+	call_sub(cg, fn, args, 2, cg->fn);
 	if (cond) {
 		LLVMBuildBr(cg->b, go);
 		LLVMPositionBuilderAtEnd(cg->b, go);
