@@ -31,7 +31,7 @@ struct rt_site {
  * types. btf__find_by_name_kind scans every type at each call: the 2,305
  * matches of tracepoint:*:* took 1.7 s of CPU that way. */
 struct tp_ent {
-	const char *name;
+	unsigned name_off;       /* btf_trace_<name>'s, by offset: libbpf may move its strings (see xt_btf_user) */
 	int tid, fid;
 };
 static struct tp_index {
@@ -39,54 +39,51 @@ static struct tp_index {
 	unsigned ntypes;         /* btf's type count when indexed */
 	struct tp_ent *e;        /* sorted by name */
 	int n;
-	char *names;             /* the names, copied: libbpf moves a BTF's strings when it is added to */
 } tpx;
+
+/* The raw tracepoint's name: btf_trace_<name> without its prefix. */
+static const char *ent_name(const struct tp_ent *e)
+{
+	return btf__name_by_offset(tpx.btf, e->name_off) + 10;
+}
 
 static int cmp_ent(const void *a, const void *b)
 {
-	return strcmp(((const struct tp_ent *)a)->name, ((const struct tp_ent *)b)->name);
+	return strcmp(ent_name(a), ent_name(b));
+}
+
+static int cmp_name(const void *name, const void *e)
+{
+	return strcmp(name, ent_name(e));
 }
 
 static struct tp_ent *index_find(const char *name)
 {
-	struct tp_ent key = { .name = name };
-	return tpx.n ? bsearch(&key, tpx.e, (size_t)tpx.n, sizeof(*tpx.e), cmp_ent) : NULL;
+	return tpx.n ? bsearch(name, tpx.e, (size_t)tpx.n, sizeof(*tpx.e), cmp_name) : NULL;
 }
 
 static void index_build(const struct btf *btf)
 {
 	free(tpx.e);
-	free(tpx.names);
 	unsigned cnt = btf__type_cnt(btf);
 	tpx = (struct tp_index){ .btf = btf, .ntypes = cnt };
 	int cap = 0;
-	size_t len = 0, size = 0;
 	for (unsigned id = 1; id < cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *nm = t && btf_is_typedef(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
 		if (!nm || strncmp(nm, "btf_trace_", 10) != 0)
 			continue;
-		size_t l = strlen(nm + 10) + 1;
-		if (tpx.n == cap || len + l > size) {
-			cap = tpx.n == cap ? (cap ? 2 * cap : 1024) : cap;
-			size = len + l > size ? 2 * (len + l) + 16384 : size;
+		if (tpx.n == cap) {
+			cap = cap ? 2 * cap : 1024;
 			struct tp_ent *e = realloc(tpx.e, sizeof(*e) * (size_t)cap);
-			char *names = e ? realloc(tpx.names, size) : NULL;
-			if (e)
-				tpx.e = e;
-			if (!names) {
+			if (!e) {
 				tpx.n = 0;
 				return;
 			}
-			tpx.names = names;
+			tpx.e = e;
 		}
-		memcpy(tpx.names + len, nm + 10, l);
-		/* the name's offset for now: names may still move */
-		tpx.e[tpx.n++] = (struct tp_ent){ (const char *)(uintptr_t)len, (int)id, -1 };
-		len += l;
+		tpx.e[tpx.n++] = (struct tp_ent){ t->name_off, (int)id, -1 };
 	}
-	for (int i = 0; i < tpx.n; i++)
-		tpx.e[i].name = tpx.names + (uintptr_t)tpx.e[i].name;
 	qsort(tpx.e, (size_t)tpx.n, sizeof(*tpx.e), cmp_ent);
 	for (unsigned id = 1; id < cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
