@@ -21,7 +21,9 @@ SH
 chmod +x "$XT_TMP/links.sh"
 export LINKS_OUT=$XT_TMP/links
 
-xt -q -e "uprobe:$T:xt_* { @[probe] = count(); }" -c "$XT_TMP/links.sh $T 30"
+# Every program here counts its own -c command only: other tests run ucalls
+# at the same time (ctest -j2), and a uprobe sees every process.
+xt -q -e "uprobe:$T:xt_* /pid == cpid/ { @[probe] = count(); }" -c "$XT_TMP/links.sh $T 30"
 if ! grep -q '^uprobe_multi ' "$LINKS_OUT"; then
 	expect_eq "no uprobe-multi links here: single uprobes" "" "$(cat "$LINKS_OUT")"
 	skip "this kernel has no uprobe-multi links (before 6.6): single uprobes serve wildcards"
@@ -33,11 +35,11 @@ id=$(cut -d' ' -f2 "$LINKS_OUT")
 bpftool link show id "$id" >/dev/null 2>&1
 expect_eq "the link is gone after exit" 1 "$(( $? != 0 ))"
 
-xt -q -e "uretprobe:$T:xt_* { @[func, retval > 0] = count(); }" -c "$T 16"
+xt -q -e "uretprobe:$T:xt_* /pid == cpid/ { @[func, retval > 0] = count(); }" -c "$T 16"
 expect_eq "uretprobe-multi: func and retval" "@[xt_name, true]: 10
 @[xt_add, true]: 16" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
 
-prog="uprobe:$T:xt_* { @[func, arg0] = count(); }"
+prog="uprobe:$T:xt_* /pid == cpid/ { @[func, arg0] = count(); }"
 xt -q -e "$prog" -c "$T 8"
 multi=$(printf '%s\n' "$XT_OUT" | grep '^@')
 XTRACE_NO_UPROBE_MULTI=1 xt -q -e "$prog" -c "$XT_TMP/links.sh $T 8"
