@@ -168,8 +168,6 @@ static LLVMValueRef usym_emit(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
-enum { BPF_FUNC_get_stack = 67 };
-
 bool xt_stack_len_of(const struct xt_node *n)
 {
 	const struct xt_node *a = n->list;
@@ -208,7 +206,7 @@ struct LLVMOpaqueValue *xt_stack_len_emit(struct xt_cg *cg, struct xt_node *n)
 	int bytes = t->n * 8;
 	LLVMValueRef buf = xt_cg_buf(cg, bytes, "stacklen");
 	LLVMValueRef args[] = { cg->ctxarg, buf, xt_cg_i64(cg, bytes), xt_cg_i64(cg, t->sign ? BPF_F_USER_STACK : 0) };
-	LLVMValueRef r = xt_cg_helper(cg, BPF_FUNC_get_stack, false, args, 4);
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_GET_STACK, false, args, 4);
 	r = LLVMBuildSExt(cg->b, LLVMBuildTrunc(cg->b, r, cg->i32, ""), cg->i64, ""); /* an int: failures are negative */
 	LLVMValueRef neg = LLVMBuildICmp(cg->b, LLVMIntSLT, r, xt_cg_i64(cg, 0), "");
 	r = LLVMBuildSelect(cg->b, neg, xt_cg_i64(cg, 0), r, "");
