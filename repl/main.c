@@ -589,13 +589,19 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 				 .cat_bytes_max = u.prog->opts.cat_bytes_max ? u.prog->opts.cat_bytes_max : o->cat_bytes_max,
 				 .attaching_line = o->attaching_line, .verifier_log = o->verifier_log,
 				 .no_warnings = o->no_warnings, .metrics = mx };
+	/* The kernel refusing to load or attach a program that compiled exits
+	 * 255, as bpftrace (0.17 and 0.26) does; docs/usage.md "Exit status". */
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
-	if (!rt)
+	if (!rt) {
+		status = 255;
 		goto out;
+	}
 	go_fd = -1; /* the runtime owns it now */
 	int err = xt_rt_attach(rt, &dg);
-	if (err < 0 && err != -EINTR)
+	if (err < 0 && err != -EINTR) {
+		status = 255;
 		goto out;
+	}
 	if (o->dry_run) { /* loaded and attached: that was all */
 		xt_sig_take_stop();
 		status = 0;

@@ -74,6 +74,36 @@ int xt_rt_add_fd(struct xt_rt_probe *rp, int fd)
 	return 0;
 }
 
+/* Where a probe's load or attach failure is marked: its attach points, when
+ * it came from source text (a compiled file's probes did not). */
+static struct xt_loc probe_loc(const struct xt_probe_info *p)
+{
+	struct xt_loc at = { 0 };
+	if (!p->node || !p->node->list)
+		return at;
+	const struct xt_node *last = p->node->list;
+	while (last->next)
+		last = last->next;
+	at = p->node->list->loc;
+	at.last_line = last->loc.last_line;
+	at.last_column = last->loc.last_column;
+	return at;
+}
+
+static struct xt_loc attach_loc(const struct xt_rt *rt)
+{
+	static const struct xt_loc none;
+	return rt->attaching ? probe_loc(rt->attaching->info) : none;
+}
+
+/* config missing_probes: "warn" and "ignore" let a probe that cannot attach
+ * go, as bpftrace 0.26 does; by default and with "error" the run fails. */
+static bool skip_unattachable(const struct xt_rt *rt)
+{
+	int m = rt->prog->opts.missing_probes;
+	return m == XT_MISSING_WARN || m == XT_MISSING_IGNORE;
+}
+
 void xt_rt_attach_error(struct xt_rt *rt, const char *probe, const char *fmt, ...)
 {
 	char msg[1024];
@@ -81,7 +111,16 @@ void xt_rt_attach_error(struct xt_rt *rt, const char *probe, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	xt_diag_plain(rt->dg, "cannot attach %s: %s", probe, msg);
+	struct xt_loc at = attach_loc(rt);
+	if (rt->prog->opts.missing_probes == XT_MISSING_IGNORE)
+		return;
+	if (skip_unattachable(rt))
+		xt_diag_warning(rt->dg, at, "cannot attach %s: %s; the probe is left out (missing_probes = \"warn\")",
+				probe, msg);
+	else if (at.first_line)
+		xt_diag_error(rt->dg, at, "cannot attach %s: %s", probe, msg);
+	else
+		xt_diag_plain(rt->dg, "cannot attach %s: %s", probe, msg);
 }
 
 /* Whether libbpf's log names program `fn` ("prog 'probe_1': ..."): quoted,
@@ -258,7 +297,7 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 			if (rt->probes[i].prog && names_prog(xt_rt_log(), rt->prog->probes[i].fn_name)) {
 				which = rt->prog->probes[i].sites[0].name;
 				if (rt->probes[i].info->node)
-					xt_diag_error(dg, rt->probes[i].info->node->loc,
+					xt_diag_error(dg, probe_loc(rt->probes[i].info),
 						      "the kernel's verifier rejected %s", which);
 				which = NULL;
 				break;
@@ -305,21 +344,52 @@ void xt_rt_detach(struct xt_rt *rt)
 	}
 }
 
+/* Detaches what probe rp attached before it failed (config missing_probes =
+ * warn/ignore: the probe goes, the others run). */
+static void drop_probe(struct xt_rt_probe *rp)
+{
+	for (int j = 0; j < rp->nlinks; j++)
+		bpf_link__destroy(rp->links[j]);
+	for (int j = 0; j < rp->nfds; j++)
+		close(rp->fds[j]);
+	rp->nlinks = rp->nfds = 0;
+}
+
 int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 {
 	rt->dg = dg;
-	int nattached = 0;
+	int nattached = 0, nattachable = 0, nfailed = 0;
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
 		if (!rp->info->prov->attach) {
 			nattached += rp->info->nsites;
 			continue;
 		}
+		nattachable++;
 		/* What is attached stays for xt_rt_close, which may hand slow links
 		 * to a child: detaching 7,000 uprobes here would take minutes. */
-		if (xt_sig_stop_pending() || rp->info->prov->attach(rt, rp) < 0)
-			return xt_sig_stop_pending() ? -EINTR : -1;
+		if (xt_sig_stop_pending())
+			return -EINTR;
+		rt->attaching = rp;
+		int err = rp->info->prov->attach(rt, rp);
+		rt->attaching = NULL;
+		if (err < 0 && xt_sig_stop_pending())
+			return -EINTR;
+		if (err < 0 && !skip_unattachable(rt)) {
+			xt_diag_note(dg, (struct xt_loc){ 0 },
+				     "if this is expected, set the 'missing_probes' config variable to 'warn'");
+			return -1;
+		}
+		if (err < 0) {
+			drop_probe(rp);
+			nfailed++;
+			continue;
+		}
 		nattached += rp->info->nsites;
+	}
+	if (nfailed && nfailed == nattachable) {
+		xt_diag_plain(dg, "attachment failed for all probes");
+		return -1;
 	}
 	if (!rt->opts.quiet) { /* docs/output-format.md: 0.26's line, or 0.17's */
 		if (rt->opts.format == XT_FMT_JSON && rt->opts.attaching_line)

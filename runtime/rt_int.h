@@ -24,6 +24,7 @@ struct xt_rt {
 	int target_fd;                /* pidfd of the -p process, readable once it ended; or -1 */
 	long budget;                  /* records the drain under way may still handle */
 	long ring_records;            /* the most records the ring buffer holds at once */
+	const struct xt_rt_probe *attaching; /* the probe xt_rt_attach is attaching, or NULL */
 };
 
 /* maps.c: reads map m from the kernel and prints it. */

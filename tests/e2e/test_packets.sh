@@ -136,8 +136,9 @@ expect_eq "tc fields" "@e[1, 84, $IP_B, $IP_A, 0, 98, $MAC_A]: 1" "$(grep '^@e' 
 #     leaves nothing behind: its tc probe, attached first, drops nothing after.
 if xt_b -e "xdp:$IF_B { @n = count(); }"; then
 	XTRACE=ip xt netns exec "$NS_B" "$X" --unsafe -e "tc:ingress:$IF_B { drop(); } xdp:$IF_B { }"
-	expect_eq "failed start: status 1" 1 "$XT_RC"
-	expect_eq "failed start: says why" "<stdin>: error: cannot attach xdp:$IF_B: '$IF_B' already has an XDP program (\`ip link\` shows it)" "$XT_ERR"
+	expect_eq "failed start: status 255 (an attach failure, as bpftrace)" 255 "$XT_RC"
+	c1=$((11 + ${#IF_B} + 13 + 1)); c2=$((c1 + 4 + ${#IF_B} - 1)) # where xdp:$IF_B stands
+	expect_eq "failed start: says why, at the probe" "<stdin>:1:$c1-$c2: error: cannot attach xdp:$IF_B: '$IF_B' already has an XDP program (\`ip link\` shows it)" "$(head -1 <<<"$XT_ERR")"
 	expect_eq "failed start: its tc probe is gone" 1 "$(received "$(in_a ping -c 1 -W 1 "$IP_B")")"
 	xt_stop
 else
