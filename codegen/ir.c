@@ -68,8 +68,11 @@ void xt_cg_probe_read(struct xt_cg *cg, LLVMValueRef dst, LLVMValueRef len, LLVM
 }
 
 /* An internal, never-inlined subprogram `i64 NAME(i64 ...)` of np
- * arguments, with its debug information (BTF's func_info wants it). */
-static LLVMValueRef subprogram(struct xt_cg *cg, const char *name, const char *const *pn, int np)
+ * arguments, with its debug information (BTF's func_info wants it). The
+ * caller's builder goes to *saved and cg->b is a new one for the body, which
+ * subprogram_end closes. */
+static LLVMValueRef subprogram(struct xt_cg *cg, const char *name, const char *const *pn, int np,
+			       LLVMBuilderRef *saved)
 {
 	LLVMTypeRef params[4] = { cg->i64, cg->i64, cg->i64, cg->i64 };
 	LLVMValueRef fn = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->i64, params, (unsigned)np, 0));
@@ -79,7 +82,19 @@ static LLVMValueRef subprogram(struct xt_cg *cg, const char *name, const char *c
 	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
 		LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	xt_cg_di_function(cg, fn, name, pn, np, true);
+	*saved = cg->b;
+	cg->b = LLVMCreateBuilderInContext(cg->ctx);
 	return fn;
+}
+
+/* Ends a subprogram's body at its block `done` (returning 0) and gives the
+ * caller its builder back. */
+static void subprogram_end(struct xt_cg *cg, LLVMBasicBlockRef done, LLVMBuilderRef saved)
+{
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
+	LLVMDisposeBuilder(cg->b);
+	cg->b = saved;
 }
 
 /* Kernel and user addresses share no range on x86-64 (user space is the
@@ -141,9 +156,8 @@ static LLVMValueRef fail_fn(struct xt_cg *cg)
 		return fn;
 	LLVMValueRef lost = lost_fn(cg);
 	static const char *const pn[] = { "probe", "helper", "ret", "where" };
-	fn = subprogram(cg, "xt_fail", pn, 4);
-	LLVMBuilderRef saved = cg->b;
-	cg->b = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMBuilderRef saved;
+	fn = subprogram(cg, "xt_fail", pn, 4, &saved);
 	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
 			  full = LLVMAppendBasicBlockInContext(cg->ctx, fn, "full"),
 			  send = LLVMAppendBasicBlockInContext(cg->ctx, fn, "send"),
@@ -170,10 +184,7 @@ static LLVMValueRef fail_fn(struct xt_cg *cg)
 	LLVMValueRef a0[] = { probe, xt_cg_i64(cg, 0) };
 	call_sub(cg, lost, a0, 2, fn);
 	LLVMBuildBr(cg->b, done);
-	LLVMPositionBuilderAtEnd(cg->b, done);
-	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
-	LLVMDisposeBuilder(cg->b);
-	cg->b = saved;
+	subprogram_end(cg, done, saved);
 	return fn;
 }
 
@@ -351,9 +362,8 @@ static LLVMValueRef lost_fn(struct xt_cg *cg)
 	if (fn)
 		return fn;
 	static const char *const pn[] = { "probe", "what" };
-	fn = subprogram(cg, "xt_lost", pn, 2);
-	LLVMBuilderRef saved = cg->b;
-	cg->b = LLVMCreateBuilderInContext(cg->ctx);
+	LLVMBuilderRef saved;
+	fn = subprogram(cg, "xt_lost", pn, 2, &saved);
 	LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"),
 			  inc = LLVMAppendBasicBlockInContext(cg->ctx, fn, "inc"),
 			  done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
@@ -369,10 +379,7 @@ static LLVMValueRef lost_fn(struct xt_cg *cg)
 	LLVMValueRef slot = xt_cg_gep(cg, p, off);
 	LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, slot, ""), xt_cg_i64(cg, 1), ""), slot);
 	LLVMBuildBr(cg->b, done);
-	LLVMPositionBuilderAtEnd(cg->b, done);
-	LLVMBuildRet(cg->b, xt_cg_i64(cg, 0));
-	LLVMDisposeBuilder(cg->b);
-	cg->b = saved;
+	subprogram_end(cg, done, saved);
 	return fn;
 }
 
