@@ -40,6 +40,7 @@ struct xt_cg {
 	LLVMTypeRef i8, i16, i32, i64, ptr, voidt;
 	LLVMValueRef *map_vars;       /* by map id */
 	LLVMValueRef ringbuf;
+	bool ring_busy;               /* statements of the program send records (xt_cg_event, exit() aside) */
 	/* the function being built */
 	const struct xt_probe_info *probe;
 	LLVMValueRef fn, ctxarg;

@@ -21,6 +21,8 @@ int xt_cg_compile_apart(const struct xt_program *prog, unsigned flags, struct xt
 bool xt_cg_stop_pending(void);
 /* emit_maps.c: every program map, BTF-defined. */
 void xt_cg_declare_maps(struct xt_cg *cg);
+/* Completes what depends on the whole program (the ring buffer's size). */
+void xt_cg_finish_maps(struct xt_cg *cg);
 
 /* ir.c: the integer type of `size` bytes (i64 beyond 4). */
 LLVMTypeRef xt_cg_int_type(struct xt_cg *cg, int size);

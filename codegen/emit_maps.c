@@ -37,18 +37,24 @@ static LLVMMetadataRef bytes_ptr(struct xt_cg *cg, int size)
 	return LLVMDIBuilderCreatePointerType(cg->di, arr, 64, 64, 0, NULL, 0);
 }
 
-LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int max_entries,
-			       int key_size, int value_size)
+/* A map's global: the IR type only needs the struct's size (nfields
+ * pointers); BTF, from map_debug_info, carries the meaning. */
+static LLVMValueRef map_global(struct xt_cg *cg, const char *name, int nfields)
 {
-	int nfields = key_size ? 4 : 2;
-	/* The IR type only needs the struct's size; BTF carries the meaning. */
 	LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMArrayType(cg->i64, nfields), name);
 	/* External linkage: static gives "unsupported map linkage static", private loses the DATASEC. */
 	LLVMSetLinkage(gv, LLVMExternalLinkage);
 	LLVMSetSection(gv, ".maps");
 	LLVMSetAlignment(gv, 8);
 	LLVMSetInitializer(gv, LLVMConstNull(LLVMArrayType(cg->i64, nfields)));
+	return gv;
+}
 
+/* The BTF libbpf reads map gv's definition from: a struct of pointers whose
+ * pointee types encode the map type, max_entries, key and value sizes. */
+static void map_debug_info(struct xt_cg *cg, LLVMValueRef gv, const char *name, int type, int max_entries,
+			   int key_size, int value_size)
+{
 	LLVMMetadataRef int_t = LLVMDIBuilderCreateBasicType(cg->di, "int", 3, 32, 0x05, LLVMDIFlagZero);
 	LLVMMetadataRef members[4];
 	int nm = 0;
@@ -73,6 +79,13 @@ LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int
 	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(cg->di, cg->di_cu, name, strlen(name),
 		name, strlen(name), cg->di_file, 0, sty, 0, expr, NULL, 64);
 	LLVMGlobalSetMetadata(gv, LLVMGetMDKindIDInContext(cg->ctx, "dbg", 3), gve);
+}
+
+LLVMValueRef xt_cg_declare_map(struct xt_cg *cg, const char *name, int type, int max_entries,
+			       int key_size, int value_size)
+{
+	LLVMValueRef gv = map_global(cg, name, key_size ? 4 : 2);
+	map_debug_info(cg, gv, name, type, max_entries, key_size, value_size);
 	return gv;
 }
 
@@ -85,5 +98,17 @@ void xt_cg_declare_maps(struct xt_cg *cg)
 		cg->map_vars[i] = xt_cg_declare_map(cg, m->bpf_name, map_type(m),
 			m->max_entries ? m->max_entries : prog->opts.max_map_keys, m->key_size, m->value_size);
 	}
-	cg->ringbuf = xt_cg_declare_map(cg, "events", BPF_MAP_TYPE_RINGBUF, 1 << 22, 0, 0);
+	cg->ringbuf = map_global(cg, "events", 2); /* its size once the code is built: xt_cg_finish_maps */
+}
+
+/* The ring buffer's size. 4 MiB where the program's records come from its
+ * own statements (printf, print, ...: a flood of them must not outrun the
+ * reader); without such statements only exit()'s record, run-time warnings
+ * and -k's reports use it, and 256 KiB holds 8,192 of those between two
+ * reads. The kernel maps every page of the ring into xtrace twice, so the
+ * small one is 7.5 MB less resident memory for aggregation-only programs. */
+void xt_cg_finish_maps(struct xt_cg *cg)
+{
+	if (cg->ringbuf)
+		map_debug_info(cg, cg->ringbuf, "events", BPF_MAP_TYPE_RINGBUF, cg->ring_busy ? 1 << 22 : 1 << 18, 0, 0);
 }

@@ -211,6 +211,7 @@ static int optimise_emit(struct xt_cg *cg, unsigned flags, struct xt_compiled *o
 
 int xt_cg_module_finish(struct xt_cg *cg, unsigned flags, struct xt_compiled *out)
 {
+	xt_cg_finish_maps(cg);
 	LLVMDIBuilderFinalize(cg->di);
 	char *msg = NULL;
 	if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &msg)) {

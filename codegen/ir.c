@@ -346,6 +346,8 @@ void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVM
 		cg->probe->prov->emit_record(cg, b, id, buf, size + 8);
 		return;
 	}
+	if (!(b->flags & XT_BIF_ENDS))
+		cg->ring_busy = true;
 	LLVMValueRef args[] = { cg->ringbuf, buf, xt_cg_i64(cg, size + 8), xt_cg_i64(cg, 0) };
 	LLVMValueRef r = xt_cg_helper(cg, XT_H_RINGBUF_OUTPUT, false, args, 4);
 	xt_cg_count_lost(cg, 0, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""));

@@ -115,4 +115,24 @@ if command -v setpriv >/dev/null; then
 	expect_eq "unprivileged exits 1" 1 "$rc"
 	expect_match "unprivileged sentence" '^xtrace: loading BPF programs needs root' "$xt_out"
 fi
+
+# 16. The ring buffer's size follows what the program sends: 4 MiB when its
+#     statements send records (a printf flood must not outrun the reader),
+#     256 KiB when only exit(), warnings and -k's reports could use it (the
+#     kernel maps each of its pages into xtrace twice: 7.5 MB of RSS less).
+ring_size() { # the max_entries of xtrace's ring-buffer map (map_type 27), read from its fds
+	local f
+	for f in /proc/"$XT_PID"/fdinfo/*; do
+		grep -qs '^map_type:[[:space:]]*27$' "$f" && sed -n 's/^max_entries:[[:space:]]*//p' "$f"
+	done
+}
+for c in 'interval:s:9 { @n = count(); }|262144' 'interval:s:9 { @n = count(); if (@n > 5) { exit(); } }|262144' \
+	'interval:s:9 { printf("x\n"); }|4194304' 'BEGIN { print(1); } interval:s:9 { @n = count(); }|4194304'; do
+	if xt_start -e "${c%|*}"; then
+		expect_eq "ring buffer of '${c%|*}'" "${c#*|}" "$(ring_size)"
+		xt_stop
+	else
+		fail "ring buffer of '${c%|*}': did not start" "$XT_ERR"
+	fi
+done
 finish
