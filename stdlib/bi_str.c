@@ -36,7 +36,7 @@ static void str_decode(struct xt_arena *ar, const struct xt_type *t, const uint8
 static const struct xt_render str_render = { .name = "string", .printf_s = true, .decode = str_decode };
 
 /* string[size] as str() makes it: printed with the trailer when full */
-static const struct xt_type *read_str_type(struct xt_sema *s, int size)
+const struct xt_type *xt_str_read_type(struct xt_sema *s, int size)
 {
 	struct xt_type *t = (struct xt_type *)xt_type_str(xt_sema_arena(s), size);
 	t->render = &str_render;
@@ -82,7 +82,7 @@ static LLVMValueRef run_len_size(struct xt_cg *cg, LLVMValueRef n)
  * read again below (the bytes are the program's own, kernel memory). */
 static const struct xt_type *str_of_str_type(struct xt_sema *s, struct xt_node *n, const struct xt_type *t, int max)
 {
-	const struct xt_type *whole = t->size > max ? read_str_type(s, max) : t;
+	const struct xt_type *whole = t->size > max ? xt_str_read_type(s, max) : t;
 	struct xt_node *len = n->list->next;
 	if (!len)
 		return whole;
@@ -95,7 +95,7 @@ static const struct xt_type *str_of_str_type(struct xt_sema *s, struct xt_node *
 	}
 	int size = len->kind == XT_N_INT ? len_size(s, len->ival, whole->size) : 0;
 	if (size && !xt_sema_program(s)->opts.str_count_017) /* 0.26: cut by n, printed with the trailer as str(p, n) */
-		return read_str_type(s, size);
+		return xt_str_read_type(s, size);
 	if (size) /* 0.17's form: n characters, no trailer */
 		return xt_type_str(xt_sema_arena(s), size);
 	return whole;
@@ -139,7 +139,7 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 	}
 	if (whole && size == arr->n + 1)
 		return xt_type_str(xt_sema_arena(s), size);
-	return read_str_type(s, size);
+	return xt_str_read_type(s, size);
 }
 
 /* str(arr): at most size - 1 bytes of the array (a zeroed buffer ends them),
