@@ -114,6 +114,14 @@ xt -d cache -e "$P"
 expect_eq "cache: and 0.26's is still 0.26's" "hit|/usr/.." "$(sed -n 's/^cache: \(hit\) .*/\1/p' <<<"$XT_ERR")|$(grep -v '^$' <<<"$XT_OUT")"
 unset XDG_CACHE_HOME
 
+# -- a compiled program file (--emit) keeps the count it was compiled with
+XTRACE_STR_COUNT=0.17 xt --emit "$XT_TMP/p17.xtp" -e "$P"
+xt -q "$XT_TMP/p17.xtp"
+expect_eq "--emit with XTRACE_STR_COUNT=0.17: the file runs with 0.17's count" "0:/usr.." "$XT_RC:$(grep -v '^$' <<<"$XT_OUT")"
+xt --emit "$XT_TMP/p26.xtp" -e "$P"
+xt -q "$XT_TMP/p26.xtp"
+expect_eq "--emit: 0.26's" "0:/usr/.." "$XT_RC:$(grep -v '^$' <<<"$XT_OUT")"
+
 # -- XTRACE_STR_COUNT=0.17 with XTRACE_STR_TRUNC_TRAILER="" is bpftrace 0.17's
 # output (its BPFTRACE_STRLEN is our max_strlen)
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace)}
