@@ -77,9 +77,11 @@ static LLVMValueRef run_len_size(struct xt_cg *cg, LLVMValueRef n)
 }
 
 /* str(s[, n]) of a string already (a literal, a string variable): its first
- * n - 1 characters (len_size), cut to max_strlen, with the trailer when that
- * cuts it (or n, with 0.26's counts). A length known now is the type's size; one known at run time is
- * read again below (the bytes are the program's own, kernel memory). */
+ * n - 1 characters (len_size), with the trailer when n or max_strlen cut it;
+ * 0.17's counts keep n characters and the trailer for max_strlen's cut only,
+ * as xtrace did before. A length known now is the type's size; one known at
+ * run time is read again below (the bytes are the program's own, kernel
+ * memory). */
 static const struct xt_type *str_of_str_type(struct xt_sema *s, struct xt_node *n, const struct xt_type *t, int max)
 {
 	const struct xt_type *whole = t->size > max ? xt_str_read_type(s, max) : t;
