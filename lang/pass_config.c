@@ -26,6 +26,7 @@ static const char *const stack_words[] = { "bpftrace", "perf", "raw", "build_id"
 static const char *const license_words[] = { "GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
 	"Dual MIT/GPL", "Dual MPL/GPL", NULL };
 static const char *const cache_words[] = { "PER_PID", "PER_PROGRAM", "NONE", "0", NULL };
+static const char *const count_words[] = { "0.26", "0.17", NULL };
 static const char *const unstable_words[] = { "enable", "warn", "error", "true", "false", "1", "0", NULL };
 
 static void set_strlen(struct xt_sema_opts *o, long long v, const char *s) { o->max_strlen = (int)v; }
@@ -33,6 +34,7 @@ static void set_map_keys(struct xt_sema_opts *o, long long v, const char *s) { o
 static void set_print_maps(struct xt_sema_opts *o, long long v, const char *s) { o->no_map_dump = v == 0; }
 static void set_bool_as_int(struct xt_sema_opts *o, long long v, const char *s) { o->bool_as_int = v != 0; }
 static void set_enum_as_int(struct xt_sema_opts *o, long long v, const char *s) { o->enum_as_int = v != 0; }
+static void set_str_count(struct xt_sema_opts *o, long long v, const char *s) { o->str_count_017 = v == 1; }
 static void set_missing(struct xt_sema_opts *o, long long v, const char *s) { o->missing_probes = (int)v + 1; }
 static void set_stack_mode(struct xt_sema_opts *o, long long v, const char *s) { o->stack_mode = (int)v; }
 static void set_license(struct xt_sema_opts *o, long long v, const char *s) { o->license = license_words[v]; }
@@ -48,6 +50,7 @@ static const struct key keys[] = {
 	{ "print_maps_on_exit", K_BOOL, NULL, 0, 1, set_print_maps },
 	{ "bool_as_int", K_BOOL, NULL, 0, 1, set_bool_as_int }, /* xtrace's: 0.17's 1/0 */
 	{ "enum_as_int", K_BOOL, NULL, 0, 1, set_enum_as_int }, /* xtrace's: 0.17's numbers for enums */
+	{ "str_count", K_WORD, count_words, 0, 0, set_str_count }, /* xtrace's: "0.17", 0.17's string counts */
 	{ "missing_probes", K_WORD, missing_words, 0, 0, set_missing },
 	{ "stack_mode", K_WORD, stack_words, 0, 0, set_stack_mode },
 	{ "license", K_WORD, license_words, 0, 0, set_license },
@@ -206,6 +209,15 @@ int xt_pass_config(struct xt_sema *s)
 	if (e && strcmp(e, "1") == 0)
 		s->prog->opts.enum_as_int = true;
 	int rc = 0;
+	e = getenv("XTRACE_STR_COUNT");
+	if (e && strcmp(e, "0.17") == 0) {
+		s->prog->opts.str_count_017 = true;
+	} else if (e && (!*e || strcmp(e, "0.26") == 0)) {
+		s->prog->opts.str_count_017 = false;
+	} else if (e) {
+		xt_diag_plain(s->dg, "XTRACE_STR_COUNT must be 0.17 or 0.26, not '%s'", e);
+		rc = -1;
+	}
 	struct xt_node *cfg = s->prog->ast ? s->prog->ast->a : NULL;
 	for (struct xt_node *c = cfg ? cfg->list : NULL; c; c = c->next) {
 		struct xt_node *v = c->a;

@@ -291,8 +291,8 @@ static const struct xt_type *let_type(struct xt_sema *s, struct xt_node *st)
 		return xt_sema_typeof(s, st->c, (int)st->ival);
 	unsigned n;
 	int end = 0;
-	if (strcmp(name, "string") == 0)
-		return xt_type_str(s->ar, s->prog->opts.max_strlen);
+	if (strcmp(name, "string") == 0) /* what str() reads fits, and prints as it does */
+		return xt_str_read_type(s, xt_sema_str_size(&s->prog->opts));
 	if (sscanf(name, "string[%u]%n", &n, &end) == 1 && name[end] == 0) {
 		if (n < 1 || n > 65536) {
 			xt_diag_error(s->dg, loc, "string[%u]: the size must be between 1 and 65536", n);

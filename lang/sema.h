@@ -98,6 +98,11 @@ struct xt_sema_opts {
 	/* enum values print as numbers, as bpftrace 0.17 printed them (config
 	 * enum_as_int = 1, XTRACE_ENUM_AS_INT=1); otherwise by name */
 	bool enum_as_int;
+	/* strings count characters as bpftrace 0.17 did (config str_count =
+	 * "0.17", XTRACE_STR_COUNT=0.17): str() keeps max_strlen - 1 characters
+	 * and str(p, n) n; otherwise as 0.26, max_strlen and n - 1 (n counts the
+	 * NUL). xt_sema_str_size() says what a string of max_strlen takes. */
+	bool str_count_017;
 	/* an attach point that names nothing here (config missing_probes):
 	 * XT_MISSING_DEFAULT warns when the probe keeps other attach points and
 	 * fails when it keeps none; WARN warns and removes a probe left with
@@ -125,6 +130,14 @@ struct xt_sema_opts {
 	const struct xt_node *const *known_macros;
 	int nknown_macros;
 };
+
+/* The bytes of a string of max_strlen, NUL included: str()'s buffer and the
+ * type `string`. bpftrace 0.26 keeps max_strlen characters (max_strlen + 1
+ * bytes); 0.17 counted the NUL in max_strlen. */
+static inline int xt_sema_str_size(const struct xt_sema_opts *o)
+{
+	return o->str_count_017 ? o->max_strlen : o->max_strlen + 1;
+}
 
 struct xt_program {
 	struct xt_arena *ar;

@@ -159,6 +159,8 @@ char *xt_progfile_opts(const struct xt_sema_opts *o, uint32_t *len)
 	fprintf(f, "pid=%d%ccpid=%d%cstrlen=%d%ckeys=%d%cunsafe=%d%cno_map_dump=%d%chelper_errors=%d%c",
 		(int)o->target_pid, 0, (int)o->cpid, 0, o->max_strlen, 0, o->max_map_keys, 0, o->unsafe, 0,
 		o->no_map_dump, 0, o->helper_errors, 0);
+	if (o->str_count_017) /* only when set: other files stay as they were */
+		fprintf(f, "str_count_017=1%c", 0);
 	for (int i = 0; i < o->nparams; i++)
 		fprintf(f, "param=%s%c", o->params[i], 0);
 	if (fclose(f) != 0) {
@@ -205,6 +207,7 @@ int xt_progfile_read_opts(const char *opts, uint32_t len, struct xt_arena *ar, s
 			{ "no_map_dump", offsetof(struct xt_sema_opts, no_map_dump), false },
 			{ "unsafe", offsetof(struct xt_sema_opts, unsafe), true },
 			{ "helper_errors", offsetof(struct xt_sema_opts, helper_errors), true },
+			{ "str_count_017", offsetof(struct xt_sema_opts, str_count_017), true },
 		};
 		size_t k = (size_t)(eq - s), i = 0;
 		while (i < sizeof(keys) / sizeof(keys[0]) && (strlen(keys[i].key) != k || strncmp(s, keys[i].key, k) != 0))

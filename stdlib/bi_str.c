@@ -36,7 +36,7 @@ static void str_decode(struct xt_arena *ar, const struct xt_type *t, const uint8
 static const struct xt_render str_render = { .name = "string", .printf_s = true, .decode = str_decode };
 
 /* string[size] as str() makes it: printed with the trailer when full */
-static const struct xt_type *read_str_type(struct xt_sema *s, int size)
+const struct xt_type *xt_str_read_type(struct xt_sema *s, int size)
 {
 	struct xt_type *t = (struct xt_type *)xt_type_str(xt_sema_arena(s), size);
 	t->render = &str_render;
@@ -60,13 +60,31 @@ static void fold_param_offset(struct xt_sema *s, struct xt_node *n)
 	e->slen = strlen(e->sval);
 }
 
+/* The bytes, NUL included, of str(p, n) with n a literal, or 0 when n asks
+ * for `size` or more. bpftrace 0.26 counts the NUL in n (n - 1 characters;
+ * 0 keeps nothing, as 1 does), 0.17 did not (n characters). */
+static int len_size(struct xt_sema *s, uint64_t n, int size)
+{
+	uint64_t want = xt_sema_program(s)->opts.str_count_017 ? n + 1 : n ? n : 1;
+	return n < (uint64_t)size && want < (uint64_t)size ? (int)want : 0;
+}
+
+/* The bytes, NUL included, str(p, n) with n known at run time asks for (the
+ * caller clamps them): n, or n + 1 with 0.17's counts (len_size). */
+static LLVMValueRef run_len_size(struct xt_cg *cg, LLVMValueRef n)
+{
+	return cg->prog->opts.str_count_017 ? LLVMBuildAdd(cg->b, n, xt_cg_i64(cg, 1), "") : n;
+}
+
 /* str(s[, n]) of a string already (a literal, a string variable): its first
- * n characters, cut to max_strlen (with the trailer when that cuts it).
- * A length known now is the type's size; one known at run time is read
- * again below (the bytes are the program's own, kernel memory). */
+ * n - 1 characters (len_size), with the trailer when n or max_strlen cut it;
+ * 0.17's counts keep n characters and the trailer for max_strlen's cut only,
+ * as xtrace did before. A length known now is the type's size; one known at
+ * run time is read again below (the bytes are the program's own, kernel
+ * memory). */
 static const struct xt_type *str_of_str_type(struct xt_sema *s, struct xt_node *n, const struct xt_type *t, int max)
 {
-	const struct xt_type *whole = t->size > max ? read_str_type(s, max) : t;
+	const struct xt_type *whole = t->size > max ? xt_str_read_type(s, max) : t;
 	struct xt_node *len = n->list->next;
 	if (!len)
 		return whole;
@@ -77,8 +95,11 @@ static const struct xt_type *str_of_str_type(struct xt_sema *s, struct xt_node *
 		xt_diag_error(xt_sema_diags(s), len->loc, "str() length must be an integer");
 		return NULL;
 	}
-	if (len->kind == XT_N_INT && len->ival + 1 < (uint64_t)whole->size)
-		return xt_type_str(xt_sema_arena(s), (int)len->ival + 1);
+	int size = len->kind == XT_N_INT ? len_size(s, len->ival, whole->size) : 0;
+	if (size && !xt_sema_program(s)->opts.str_count_017) /* 0.26: cut by n, printed with the trailer as str(p, n) */
+		return xt_str_read_type(s, size);
+	if (size) /* 0.17's form: n characters, no trailer */
+		return xt_type_str(xt_sema_arena(s), size);
 	return whole;
 }
 
@@ -88,7 +109,7 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *t = xt_sema_expr(s, n->list);
 	if (!t)
 		return NULL;
-	int size = xt_sema_program(s)->opts.max_strlen;
+	int size = xt_sema_str_size(&xt_sema_program(s)->opts);
 	if (t->kind == XT_T_STR)
 		return str_of_str_type(s, n, t, size);
 	/* an array of bytes, in memory or a copy: its text up to its first NUL
@@ -115,12 +136,12 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 			xt_diag_error(xt_sema_diags(s), n->list->next->loc, "str() length must be an integer");
 			return NULL;
 		}
-		if (n->list->next->kind == XT_N_INT && n->list->next->ival + 1 < (uint64_t)size)
-			size = (int)n->list->next->ival + 1;
+		if (n->list->next->kind == XT_N_INT && len_size(s, n->list->next->ival, size))
+			size = len_size(s, n->list->next->ival, size);
 	}
 	if (whole && size == arr->n + 1)
 		return xt_type_str(xt_sema_arena(s), size);
-	return read_str_type(s, size);
+	return xt_str_read_type(s, size);
 }
 
 /* str(arr): at most size - 1 bytes of the array (a zeroed buffer ends them),
@@ -133,8 +154,12 @@ static LLVMValueRef str_of_array(struct xt_cg *cg, struct xt_node *n)
 		most = size - 1;
 	LLVMValueRef v = xt_cg_expr(cg, a);
 	LLVMValueRef len = xt_cg_i64(cg, most);
-	if (a->next && a->next->kind != XT_N_INT) { /* a run-time length, clamped */
+	if (a->next && a->next->kind != XT_N_INT) { /* a run-time length, clamped: its characters */
 		LLVMValueRef want = xt_cg_expr(cg, a->next);
+		if (!cg->prog->opts.str_count_017) { /* n counts the NUL: n - 1 of them, none for 0 */
+			LLVMValueRef none = LLVMBuildICmp(cg->b, LLVMIntEQ, want, xt_cg_i64(cg, 0), "");
+			want = LLVMBuildSelect(cg->b, none, want, LLVMBuildSub(cg->b, want, xt_cg_i64(cg, 1), ""), "");
+		}
 		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, want, len, ""), want, len, "");
 	}
 	LLVMValueRef buf = xt_cg_buf(cg, size, "str");
@@ -160,7 +185,7 @@ static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 			xt_cg_store(cg, cut, n->type, src, n->list->type);
 			src = cut;
 		}
-		LLVMValueRef want = LLVMBuildAdd(cg->b, xt_cg_expr(cg, n->list->next), xt_cg_i64(cg, 1), "");
+		LLVMValueRef want = run_len_size(cg, xt_cg_expr(cg, n->list->next));
 		LLVMValueRef len = xt_cg_i64(cg, size);
 		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, want, len, ""), want, len, "");
 		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, len, xt_cg_i64(cg, 0), ""), xt_cg_i64(cg, 1), len, "");
@@ -180,7 +205,7 @@ static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 	LLVMValueRef len = xt_cg_i64(cg, size);
 	if (n->list->next && n->list->next->kind != XT_N_INT) {
 		/* A run-time length: clamp to the buffer so the verifier sees a bounded size. */
-		LLVMValueRef l = LLVMBuildAdd(cg->b, xt_cg_expr(cg, n->list->next), xt_cg_i64(cg, 1), "");
+		LLVMValueRef l = run_len_size(cg, xt_cg_expr(cg, n->list->next));
 		LLVMValueRef small = LLVMBuildICmp(cg->b, LLVMIntULT, l, len, "");
 		len = LLVMBuildSelect(cg->b, small, l, len, "");
 		len = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, len, xt_cg_i64(cg, 0), ""), xt_cg_i64(cg, 1), len, "");
@@ -197,7 +222,7 @@ static LLVMValueRef str_emit(struct xt_cg *cg, struct xt_node *n)
 
 const struct xt_builtin xt_bi_str = { .name = "str", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 2,
 	.check = str_type, .emit = str_emit,
-	.help = "str(ptr[, len]): the string at ptr (at most len bytes)" };
+	.help = "str(ptr[, len]): the string at ptr (at most len bytes, its NUL included)" };
 
 /* --- string functions: bounded loops over fixed-size buffers --------------- */
 

@@ -145,6 +145,10 @@ uint32_t xt_builtin_index(const struct xt_builtin *b);
 const struct xt_builtin *xt_builtin_at(uint32_t index);
 const struct xt_provider *const *xt_providers(void);
 
+/* string[size] as str() makes it (stdlib/bi_str.c): printed with the ".."
+ * trailer when its characters fill it; the type `string` is one. */
+const struct xt_type *xt_str_read_type(struct xt_sema *s, int size);
+
 /* A provider's `args`: the record of n fields, named cname (NULL: "args of
  * SITE", its first site), kept as p->args_type. */
 const struct xt_type *xt_probe_args_record(struct xt_arena *ar, struct xt_probe_info *p, const struct xt_field *fields,

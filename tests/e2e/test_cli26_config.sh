@@ -15,9 +15,9 @@ env_xt() {
 }
 
 env_xt BPFTRACE_MAX_STRLEN=5 -e 'begin { print(str("abcdefgh")); }'
-expect_eq "BPFTRACE_MAX_STRLEN applies" "0:abcd.." "$XT_RC:$XT_OUT"
+expect_eq "BPFTRACE_MAX_STRLEN applies" "0:abcde.." "$XT_RC:$XT_OUT"
 env_xt BPFTRACE_MAX_STRLEN=5 -e 'config = { max_strlen = 8 } begin { print(str("abcdefgh")); }'
-expect_eq "BPFTRACE_MAX_STRLEN beats the config block" "0:abcd.." "$XT_RC:$XT_OUT"
+expect_eq "BPFTRACE_MAX_STRLEN beats the config block" "0:abcde.." "$XT_RC:$XT_OUT"
 expect_eq "... and says so" "<stdin>:1:12-21: warning: BPFTRACE_MAX_STRLEN is set, so config max_strlen is ignored
 config = { max_strlen = 8 } begin { print(str(\"abcdefgh\")); }
            ~~~~~~~~~~" "$XT_ERR"
@@ -26,7 +26,7 @@ expect_eq "a bad BPFTRACE_ value" "1:<stdin>: error: BPFTRACE_MAX_STRLEN must be
 env_xt BPFTRACE_PRINT_MAPS_ON_EXIT=false -e 'begin { @n = 1; printf("x\n"); }'
 expect_eq "BPFTRACE_PRINT_MAPS_ON_EXIT=false" "0:x" "$XT_RC:$XT_OUT"
 env_xt BPFTRACE_STR_TRUNC_TRAILER=+ -e 'config = { max_strlen = 4 } begin { print(str("abcdefgh")); }'
-expect_eq "BPFTRACE_STR_TRUNC_TRAILER" "0:abc+" "$XT_RC:$XT_OUT"
+expect_eq "BPFTRACE_STR_TRUNC_TRAILER" "0:abcd+" "$XT_RC:$XT_OUT"
 env_xt BPFTRACE_MAX_PROBES=1 -e 'begin { } end { }'
 expect_eq "BPFTRACE_MAX_PROBES" "1:<stdin>: error: the program attaches 2 probes, more than max_probes (1); raise it with config = { max_probes = N } or BPFTRACE_MAX_PROBES" "$XT_RC:$XT_ERR"
 printf 'hello world\n' >"$XT_TMP/cat.txt"

@@ -292,7 +292,8 @@ check "arrays decay to pointers in casts" 0 "6 5 250 64 1 4464
 # program's own): arrays in memory decay to pointers (arr + 1, *arr, $p = arr,
 # arr == p), str() and buf() of arrays in memory and of copies, pointers
 # printed in hex (print, map values and keys; a number in JSON), a uretprobe's
-# pointer, arrays in tuples, map values and multi-keys, == on arrays
+# pointer, arrays in tuples, map values and multi-keys, == on arrays; str(arr, n)
+# keeps n - 1 characters (0.26 counts the NUL in n)
 arrays_pointers() {
 T=$1 V=$2
 { cat defs.h; cat <<EOF
@@ -329,7 +330,7 @@ check "$V: arrays decay, str()/buf() of arrays, pointers in hex, uretprobe point
 arith 2 1 24 3
 assign 250 6 1 ven 1 0 250 $b
 ptr 250 3 3 1 8 250
-str tagged|tag..|tagged|ta..|end
+str tagged|ta..|tagged|t..|end
 buf \\x01\\x02\\x03\\xfa \\x01\\x02\\x03\\xfa \\x01\\x02 tagged
 eq 1 1 1 0
 $a

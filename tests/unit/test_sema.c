@@ -573,6 +573,45 @@ static void test_sema_map_decls(void **state)
 		"                         ~~~~~~~~~~~~\n");
 }
 
+/* str()'s string sizes: 0.26 keeps max_strlen characters (1024 + the NUL)
+ * and counts the NUL in str(p, n); 0.17's counts with config str_count or
+ * XTRACE_STR_COUNT; `string` holds what str() reads */
+static void test_sema_str_counts(void **state)
+{
+	EXPECT_DIAG("BEGIN { @x = 1; @x = str(0); @x = str(0, 5); @x = str(0, 0); let $s: string = 1; }",
+		"<stdin>:1:17-27: error: type mismatch for @x: assigning string[1025], but it holds int64\n"
+		"BEGIN { @x = 1; @x = str(0); @x = str(0, 5); @x = str(0, 0); let $s: string = 1; }\n"
+		"                ~~~~~~~~~~~\n"
+		"<stdin>:1:30-43: error: type mismatch for @x: assigning string[5], but it holds int64\n"
+		"BEGIN { @x = 1; @x = str(0); @x = str(0, 5); @x = str(0, 0); let $s: string = 1; }\n"
+		"                             ~~~~~~~~~~~~~~\n"
+		"<stdin>:1:46-59: error: type mismatch for @x: assigning string[1], but it holds int64\n"
+		"BEGIN { @x = 1; @x = str(0); @x = str(0, 5); @x = str(0, 0); let $s: string = 1; }\n"
+		"                                             ~~~~~~~~~~~~~~\n"
+		"<stdin>:1:79: error: type mismatch for $s: assigning int8, but it is declared string[1025]\n"
+		"BEGIN { @x = 1; @x = str(0); @x = str(0, 5); @x = str(0, 0); let $s: string = 1; }\n"
+		"                                                                              ~\n");
+	EXPECT_DIAG("config = { str_count = \"0.17\" } BEGIN { @x = 1; @x = str(0); @x = str(0, 5); }",
+		"<stdin>:1:49-59: error: type mismatch for @x: assigning string[1024], but it holds int64\n"
+		"config = { str_count = \"0.17\" } BEGIN { @x = 1; @x = str(0); @x = str(0, 5); }\n"
+		"                                                ~~~~~~~~~~~\n"
+		"<stdin>:1:62-75: error: type mismatch for @x: assigning string[6], but it holds int64\n"
+		"config = { str_count = \"0.17\" } BEGIN { @x = 1; @x = str(0); @x = str(0, 5); }\n"
+		"                                                             ~~~~~~~~~~~~~~\n");
+	setenv("XTRACE_STR_COUNT", "0.17", 1);
+	EXPECT_DIAG("BEGIN { let $s: string = 1; }",
+		"<stdin>:1:26: error: type mismatch for $s: assigning int8, but it is declared string[1024]\n"
+		"BEGIN { let $s: string = 1; }\n"
+		"                         ~\n");
+	setenv("XTRACE_STR_COUNT", "0.16", 1);
+	EXPECT_DIAG("BEGIN { }", "<stdin>: error: XTRACE_STR_COUNT must be 0.17 or 0.26, not '0.16'\n");
+	unsetenv("XTRACE_STR_COUNT");
+	EXPECT_DIAG("config = { str_count = \"0.18\" } BEGIN { }",
+		"<stdin>:1:24-29: error: config str_count must be one of '0.26', '0.17'\n"
+		"config = { str_count = \"0.18\" } BEGIN { }\n"
+		"                       ~~~~~~\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_sema_builtin_call_forms),
 		cmocka_unit_test(test_sema_task_builtins),
 		cmocka_unit_test(test_sema_str_builtins),
+		cmocka_unit_test(test_sema_str_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
