@@ -16,7 +16,7 @@ else
 fi
 # bucket COMM: the [64K, 128K) count in @bytes[COMM]
 bucket() {
-	printf '%s\n' "$XT_OUT" | awk -v h="@bytes[$1]: " '$0 == h { on = 1; next } /^$/ { on = 0 }
+	printf '%s\n' "$XT_OUT" | awk -v h="@bytes[$1]:" '$0 == h { on = 1; next } /^$/ { on = 0 }
 		on && /^\[64K, 128K\)/ { print $3 }'
 }
 n=$(bucket dd)
