@@ -5,7 +5,6 @@
 #include "lang/types.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define BAR_WIDTH 52
