@@ -51,8 +51,9 @@ struct xt_agg {
 	const char *name;
 	int value_size;          /* bytes a CPU keeps: 8, or 16 ({value, set}, {total, count}) */
 	/* The map key ends in a u64 bucket number, a count its value; printed as
-	 * a chart ("@m[k]: \n" and rows; entries apart by a blank line). */
+	 * a chart ("@m[k]:\n" and rows; entries apart by a blank line). */
 	bool buckets;
+	bool chart;              /* printed on lines of its own after "@m[k]:\n" as a bucket map is (tseries) */
 	bool readable;           /* @m[k] reads as an int64 (emit_read) */
 	bool all;                /* print(@m, top) prints every entry all the same (stats) */
 	bool zero_when_empty;    /* a keyless map that never counted prints 0 (count) */

@@ -243,8 +243,9 @@ int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_aren
 			}
 		}
 	}
-	/* An empty map still prints (a blank line in text), as bpftrace does; a
-	 * count without keys that never counted prints 0, as in bpftrace. */
+	/* An empty map prints nothing (bpftrace 0.26; a blank line in text with
+	 * XTRACE_TEXT_LAYOUT=0.17); a count without keys that never counted
+	 * prints 0, as in bpftrace. */
 	if (d->n == 0 && !m->key && agg && agg->zero_when_empty) {
 		d->entries[d->n].value.kind = XT_VAL_UINT;
 		d->entries[d->n++].value.u = 0;

@@ -100,11 +100,26 @@ void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 /* Formats one value as it appears as a map key or value in text output. */
 void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v);
 
-/* What bpftrace prints before the map dump at exit: "\n\n" in both text and
- * JSON mode, even when there are no maps. The driver calls it once, then
- * xt_print_map for every map in order of name (strcmp), top = 0, div = 0.
- * An empty map prints "\n" in text ("\n\n" for avg/stats), nothing in JSON. */
+/* What bpftrace prints before the map dump at exit: "\n\n" in text, even when
+ * there are no maps; nothing in JSON (0.26; 0.17 printed "\n\n" there too:
+ * XTRACE_JSON_LAYOUT=0.17). The driver calls it once, then xt_print_map for
+ * every map in order of name (strcmp), top = 0, div = 0. An empty map prints
+ * nothing (0.26; XTRACE_TEXT_LAYOUT=0.17: "\n" in text, "\n\n" for avg/stats
+ * with XTRACE_STATS_LAYOUT=0.17). */
 void xt_print_dump_begin(FILE *out, enum xt_format fmt);
+
+/* Where bpftrace 0.17 and 0.26 lay out maps differently, xtrace prints 0.26's
+ * form unless asked for 0.17's (docs/output-format.md, the choices):
+ * XTRACE_TEXT_LAYOUT=0.17 gives text_017: "@h: " before a chart (hist, lhist,
+ * tseries) and a blank line for an empty map; XTRACE_JSON_LAYOUT=0.17 gives
+ * json_017: ", " between hist buckets and the two empty lines before the
+ * final maps. Read once before main(); xt_print_layout_read() reads the
+ * variables again (the tests set them). */
+struct xt_print_layout {
+	bool text_017, json_017;
+};
+extern struct xt_print_layout xt_print_layout;
+void xt_print_layout_read(void);
 
 /* Writes s as a quoted JSON string, escaped the way bpftrace escapes: \" \\
  * \n \r \t, other bytes < 0x20 as \u00XX; bytes >= 0x80 pass through. */

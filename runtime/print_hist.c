@@ -1,11 +1,10 @@
-/* Histogram bodies (hist and lhist) in bpftrace 0.17's text and 0.26's JSON layouts:
+/* Histogram bodies (hist and lhist) in bpftrace's text and 0.26's JSON layouts:
  * padding, bar scaling and trimming of empty edge buckets; the aggregation's
  * record (stdlib/bi_agg.c) labels the buckets. */
 #include "runtime/print.h"
 #include "lang/types.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define BAR_WIDTH 52
@@ -30,8 +29,7 @@ void xt_print_hist(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
 			max = v;
 	}
 	/* bpftrace 0.26 writes a bare "," between JSON buckets, 0.17 ", " */
-	const char *layout = getenv("XTRACE_JSON_LAYOUT");
-	const char *sep = layout && strcmp(layout, "0.17") == 0 ? ", " : ",";
+	const char *sep = xt_print_layout.json_017 ? ", " : ",";
 	if (fmt == XT_FMT_JSON)
 		fputc('[', out);
 	for (int i = first; first >= 0 && i <= lastnz; i++) {

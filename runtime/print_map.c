@@ -1,5 +1,6 @@
-/* Map dumps in bpftrace 0.17's text and JSON layouts: entry order, top/div,
- * key rendering, the separators between entries and the trailing blank lines.
+/* Map dumps in bpftrace 0.26's text and JSON layouts (0.17's where asked:
+ * xt_print_layout): entry order, top/div, key rendering, the separators
+ * between entries and the trailing blank lines.
  * docs/output-format.md records what bpftrace was observed to print. */
 #include "runtime/print.h"
 #include "lang/types.h"
@@ -121,10 +122,19 @@ void xt_print_val(FILE *out, enum xt_format fmt, const struct xt_val *v)
 	}
 }
 
+struct xt_print_layout xt_print_layout;
+
+__attribute__((constructor)) void xt_print_layout_read(void)
+{
+	const char *t = getenv("XTRACE_TEXT_LAYOUT"), *j = getenv("XTRACE_JSON_LAYOUT");
+	xt_print_layout.text_017 = t && strcmp(t, "0.17") == 0;
+	xt_print_layout.json_017 = j && strcmp(j, "0.17") == 0;
+}
+
 void xt_print_dump_begin(FILE *out, enum xt_format fmt)
 {
-	(void)fmt;
-	fputs("\n\n", out);
+	if (fmt != XT_FMT_JSON || xt_print_layout.json_017)
+		fputs("\n\n", out);
 }
 
 static bool int_kind(enum xt_val_kind k)
@@ -313,7 +323,7 @@ static const char *text_delim(const struct xt_map_entry *e)
 void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 		  size_t top, uint64_t div)
 {
-	bool hist = m->agg && m->agg->buckets;
+	bool hist = m->agg && m->agg->buckets, chart = hist || (m->agg && m->agg->chart);
 	const char *end = m->agg && m->agg->text_end ? m->agg->text_end : "\n";
 	bool keyed = m->n > 0 && m->entries[0].nkeys > 0;
 	size_t skip = 0;
@@ -349,7 +359,10 @@ void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 	}
 
 	/* Entries are joined by a separator and the map ends with "\n" ("\n\n"
-	 * for avg/stats), so an empty map is a blank line. */
+	 * for avg/stats with XTRACE_STATS_LAYOUT=0.17). An empty map prints
+	 * nothing (0.26); 0.17 printed what ends a map, a blank line. */
+	if (m->n == 0 && !xt_print_layout.text_017)
+		return;
 	for (size_t i = skip; i < m->n; i++) {
 		const struct xt_map_entry *e = &m->entries[i];
 
@@ -358,7 +371,8 @@ void xt_print_map(FILE *out, enum xt_format fmt, struct xt_map_data *m,
 		fputc('@', out);
 		fputs(m->name, out);
 		print_key_text(out, e);
-		fputs(hist ? ": \n" : ": ", out);
+		/* a chart opens with "@h:" alone on its line (0.17: "@h: ") */
+		fputs(!chart ? ": " : xt_print_layout.text_017 ? ": \n" : ":\n", out);
 		print_value(out, fmt, m, e, div);
 	}
 	fputs(end, out);

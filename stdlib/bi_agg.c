@@ -802,8 +802,7 @@ static void ts_print(FILE *out, int fmt, const struct xt_map_data *m, const stru
 		fputc(']', out);
 		return;
 	}
-	fputc('\n', out);
-	if (e->nbuckets == 0) {
+	if (e->nbuckets == 0) { /* after "@t:\n", as every chart (runtime/print_map.c) */
 		fputs("<no data>\n", out);
 		return;
 	}
@@ -886,7 +885,7 @@ AGG(xt_bi_lhist, "lhist", 4, 4, lhist_type, emit_lhist, "lhist(x, min, max, step
     .value_size = 16, .buckets = true, .same = same_params, .nbuckets = lhist_nbuckets,
     .bucket_label = lhist_label, .bucket_json = lhist_json, .sort_value = hist_total, .print = lhist_print,
     .json_type = "hist", .prom_type = "histogram");
-static const struct xt_agg tseries_agg = { .name = "tseries", .value_size = TS_SLOT, .same = ts_same,
+static const struct xt_agg tseries_agg = { .name = "tseries", .value_size = TS_SLOT, .chart = true, .same = ts_same,
 	.merge_cpus = ts_merge_cpus, .sort_value = ts_last_update, .print = ts_print, .json_type = "tseries" };
 const struct xt_builtin xt_bi_tseries = { .name = "tseries", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 4,
 	.flags = XT_BIF_AGG, .agg = &tseries_agg, .check = tseries_type, .emit = no_value, .emit_agg = emit_tseries,

@@ -347,7 +347,7 @@ if has syscount; then
 fi
 if has bitesize; then
 	header bitesize "Tracing block device I/O... Hit Ctrl-C to end."
-	if out bitesize | grep -q '^@\[dd\]: $'; then
+	if out bitesize | grep -q '^@\[dd\]:$'; then
 		check bitesize "dd's 64 KiB writes in their bucket" '^\[64K, 128K\) +[0-9]+ \|@+ *\|$'
 	else
 		echo "# bitesize: no block I/O from dd seen (is $W on a block device?)"
@@ -396,7 +396,7 @@ for t in sslsnoop ssllatency; do
 		check sslsnoop "s_client's handshake" "^[0-9]+ +$SSL_CLI_PID +openssl +[0-9]+ +-?[0-9]+ (SSL_[a-z_]+|0x[0-9a-f]+)$"
 	elif [ -n "$SSL_CLI_PID" ]; then
 		header ssllatency "Tracing SSL/TLS handshake... Hit Ctrl-C to end." "" "Latency distribution in microsecond:"
-		check ssllatency "the handshake's latency histogram" '^@histF?\[(SSL_[a-z_]+|0x[0-9a-f]+)\]: $'
+		check ssllatency "the handshake's latency histogram" '^@histF?\[(SSL_[a-z_]+|0x[0-9a-f]+)\]:$'
 		check ssllatency "and its stats" '^@statF?\[(SSL_[a-z_]+|0x[0-9a-f]+)\]: \{ \.count = [0-9]+, \.average = [0-9]+, \.total = [0-9]+ \}$'
 	fi
 	if err $t | grep -q "warning: no function 'rsa_ossl_public_encrypt' in .*libcrypto.*; the probe attaches to its other attach points"; then

@@ -156,7 +156,7 @@ chart() { # chart LO HI VALUE POS: one interval's chart
 		"$1" $((53 - ${#1} - ${#2})) '' "$2" "${bar// /_}" $(($4 - 1)) '' $((51 - $4)) '' "$3" "${bar// /_}" \
 		"$1" $((53 - ${#1} - ${#2})) '' "$2"
 }
-want=$(printf '\n\n@a: \n%s\n\n@b[x]: \n%s\n\n@c: \n%s\n\n@m: \n%s' "$(chart 6 8 7 26)" "$(chart 11 13 12 26)" "$(chart -3 -1 -2 26)" "$(chart 1 3 2 26)")
+want=$(printf '\n\n@a:\n%s\n\n@b[x]:\n%s\n\n@c:\n%s\n\n@m:\n%s' "$(chart 6 8 7 26)" "$(chart 11 13 12 26)" "$(chart -3 -1 -2 26)" "$(chart 1 3 2 26)")
 expect_eq "tseries: last, sum, avg, min of one interval" "$want" "$got"
 raw -q -f json -e "begin { @a = tseries(5, $H, 3); @a = tseries(7, $H, 3); }"
 expect_match "tseries: JSON" '^\{"type": "tseries", "data": \{"@a": \[\{"interval_start":"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}","value":7\}\]\}\}$' "$R_OUT"

@@ -16,7 +16,7 @@ else
 fi
 # bucket COMM: the [64K, 128K) count in @bytes[COMM]
 bucket() {
-	printf '%s\n' "$XT_OUT" | awk -v h="@bytes[$1]: " '$0 == h { on = 1; next } /^$/ { on = 0 }
+	printf '%s\n' "$XT_OUT" | awk -v h="@bytes[$1]:" '$0 == h { on = 1; next } /^$/ { on = 0 }
 		on && /^\[64K, 128K\)/ { print $3 }'
 }
 n=$(bucket dd)
@@ -25,7 +25,7 @@ if [ -z "$n" ] && ! printf '%s' "$XT_OUT" | grep -q '@bytes'; then skip "no bloc
 # block layer's kworker when the device was busy (a loaded machine) and the
 # request waited in a queue. So: dd by name, and all 20 between them.
 k=0
-for c in $(printf '%s\n' "$XT_OUT" | sed -n 's/^@bytes\[\(kworker[^]]*\)\]: $/\1/p'); do
+for c in $(printf '%s\n' "$XT_OUT" | sed -n 's/^@bytes\[\(kworker[^]]*\)\]:$/\1/p'); do
 	k=$((k + $(bucket "$c" | grep . || echo 0)))
 done
 [ "${n:-0}" -ge 1 ] && pass "dd's 64 KiB requests by name ($n)" || fail "dd's 64 KiB requests by name" "$XT_OUT"

@@ -9,6 +9,6 @@ EX=${XT_SOURCE_DIR:-$(dirname "$0")/../..}/examples
 # example counts every process by name, and other tests run sleepers too.
 cp "$XT_TARGETS/sleeper" "$XT_TMP/lt$$"
 xt -q -c "$XT_TMP/lt$$ 150" "$EX/lifetimes.xt"
-expect_eq "sleeper's life" "@ms[lt$$]: 
+expect_eq "sleeper's life" "@ms[lt$$]:
 [128, 256)             1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|" "$(printf '%s\n' "$XT_OUT" | sed -n "/^@ms\[lt$$\]/,/^\$/p" | sed '/^$/d')"
 finish

@@ -10,7 +10,7 @@ xt -q -e "uprobe:$T:xt_add { @ = count(); }" -c "$T 1000"
 expect_eq "uprobe counts 1000 calls" "@: 1000" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
 
 xt -q -e "u:$T:xt_add { @ = hist(arg0); }" -c "$T 800"
-expect_eq "arg0 histogram" "@: 
+expect_eq "arg0 histogram" "@:
 [0]                  100 |@@@@@@@@@@@@@                                       |
 [1]                  100 |@@@@@@@@@@@@@                                       |
 [2, 4)               200 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |

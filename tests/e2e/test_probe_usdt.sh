@@ -18,7 +18,7 @@ expect_eq "wildcard over provider and name" "@[usdt:$U:xt:plain]: 10
 @a: 90" "$(printf '%s\n' "$XT_OUT" | grep '^@')"
 
 xt -q -e "usdt:$U:plain { @ = hist(arg0); }" -c "$U 4"
-expect_eq "name without provider, arg0 histogram" "@: 
+expect_eq "name without provider, arg0 histogram" "@:
 [0]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
 [1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |
 [2, 4)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|" "$(printf '%s\n' "$XT_OUT" | sed -n '/^@:/,/^$/p' | sed '/^$/d')"

@@ -131,8 +131,6 @@ uprobe:$T:xt_matrix { print(*(int32[2][3] *)arg0); }
 uprobe:$T:xt_ptrs { @p[*(int32 *[4] *)arg0] = 1; }"
 expect_eq "$V: JSON: arrays are JSON arrays; keys keep their text" "{\"type\": \"value\", \"data\": [1,-2,3,40000]}
 {\"type\": \"value\", \"data\": [[1,2,3],[4,5,6]]}
-
-
 {\"type\": \"map\", \"data\": {\"@a\": [1,-2,3,40000]}}
 {\"type\": \"map\", \"data\": {\"@k\": {\"[1,-2,3,40000]\": 1}}}
 {\"type\": \"map\", \"data\": {\"@p\": {\"[$(printf '0x%x,0x%x,0x%x,0x%x' $i3 $i2 $i1 $i0 | sed 's/0x[0-9a-f]*/X/g')]\": 1}}}

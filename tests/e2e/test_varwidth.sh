@@ -54,8 +54,6 @@ xt -q -f json -e 'begin { $e = (int8)-1; $h = (uint32)4000000000; print($e); pri
 check "JSON of narrow variables" 0 '{"type": "value", "data": -1}
 {"type": "value", "data": 4000000000}
 {"type": "value", "data": [-1,4000000000]}
-
-
 {"type": "map", "data": {"@a": {"-1": 4000000000}}}' ''
 
 # -- decays in kernel memory: in BEGIN, curtask is xtrace itself

@@ -1,9 +1,13 @@
 /* Unit tests for runtime/print_map.c and print_hist.c. Every expected string
  * was captured by running bpftrace v0.17.0 on this machine with a program
  * that builds the same data (shown above each test) and pasting its stdout;
- * the few places where xtrace deliberately differs say so. JSON histograms
- * follow bpftrace 0.26: a bare "," between buckets where 0.17 wrote ", "
- * (XTRACE_JSON_LAYOUT=0.17 gives 0.17's, test_print_hist_json_layout_017). */
+ * the few places where xtrace deliberately differs say so. Where 0.26 prints
+ * otherwise, the strings follow 0.26: a chart opens with "@h:" (0.17: "@h: "),
+ * an empty map prints nothing, JSON's final maps come without two empty lines
+ * before them, and JSON histograms have a bare "," between buckets where 0.17
+ * wrote ", " (XTRACE_TEXT_LAYOUT=0.17 and XTRACE_JSON_LAYOUT=0.17 give 0.17's:
+ * test_print_hist_text_layout_017, test_print_hist_json_layout_017,
+ * test_print_exit_dump_of_empty_maps). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -269,7 +273,7 @@ static void test_print_hist(void **state)
 	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@h: \n"
+		"@h:\n"
 		"(..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[0]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
@@ -295,7 +299,7 @@ static void test_print_hist_bar_scaling(void **state)
 	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@h: \n"
+		"@h:\n"
 		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@                              |\n"
 		"[2, 4)                 2 |@@@@@@@@@@@@@@                                      |\n"
 		"[4, 8)                 1 |@@@@@@@                                             |\n"
@@ -313,9 +317,57 @@ static void test_print_hist_json_layout_017(void **state)
 	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	setenv("XTRACE_JSON_LAYOUT", "0.17", 1);
+	xt_print_layout_read();
 	check(&m, XT_FMT_JSON, 0, 0,
 		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1, \"max\": 1, \"count\": 3}, {\"min\": 2, \"max\": 3, \"count\": 2}, {\"min\": 4, \"max\": 7, \"count\": 1}, {\"min\": 8, \"max\": 15, \"count\": 7}]}}\n");
+	/* the text layout stays 0.26's */
+	check(&m, XT_FMT_TEXT, 0, 0,
+		"@h:\n"
+		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@                              |\n"
+		"[2, 4)                 2 |@@@@@@@@@@@@@@                                      |\n"
+		"[4, 8)                 1 |@@@@@@@                                             |\n"
+		"[8, 16)                7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+		"\n");
 	unsetenv("XTRACE_JSON_LAYOUT");
+	xt_print_layout_read();
+}
+
+/* XTRACE_TEXT_LAYOUT=0.17: bpftrace 0.17's "@h: " and "@h[k]: " headers.
+ * @h["b"] = hist(5); hist(6); hist(8); @h["a"] = hist(100); @g = hist(100),
+ * as bpftrace 0.17 prints them; JSON stays 0.26's */
+static void test_print_hist_text_layout_017(void **state)
+{
+	uint64_t ba[66] = { [8] = 1 }, bb[66] = { [4] = 2, [5] = 1 };
+	struct xt_val k[] = { S("a"), S("b") };
+	struct xt_map_entry e[] = {
+		{ .keys = &k[0], .nkeys = 1, .buckets = ba, .nbuckets = 66 },
+		{ .keys = &k[1], .nkeys = 1, .buckets = bb, .nbuckets = 66 },
+	};
+	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 2 };
+	struct xt_map_data one = { .name = "g", .agg = xt_bi_hist.agg, .entries = &(struct xt_map_entry){ .buckets = ba, .nbuckets = 66 }, .n = 1 };
+
+	setenv("XTRACE_TEXT_LAYOUT", "0.17", 1);
+	xt_print_layout_read();
+	check(&m, XT_FMT_TEXT, 0, 0,
+		"@h[a]: \n"
+		"[64, 128)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+		"\n"
+		"@h[b]: \n"
+		"[4, 8)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+		"[8, 16)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
+		"\n");
+	check(&one, XT_FMT_TEXT, 0, 0,
+		"@g: \n"
+		"[64, 128)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+		"\n");
+	check(&m, XT_FMT_JSON, 0, 0,
+		"{\"type\": \"hist\", \"data\": {\"@h\": {\"a\": [{\"min\": 64, \"max\": 127, \"count\": 1}], \"b\": [{\"min\": 4, \"max\": 7, \"count\": 2},{\"min\": 8, \"max\": 15, \"count\": 1}]}}}\n");
+	unsetenv("XTRACE_TEXT_LAYOUT");
+	xt_print_layout_read();
+	check(&one, XT_FMT_TEXT, 0, 0,
+		"@g:\n"
+		"[64, 128)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+		"\n");
 }
 
 /* @h = hist(5) x3; hist(100); print(@h, 0, 2): counts divided, bars not */
@@ -326,7 +378,7 @@ static void test_print_hist_div(void **state)
 	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 2,
-		"@h: \n"
+		"@h:\n"
 		"[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[8, 16)                0 |                                                    |\n"
 		"[16, 32)               0 |                                                    |\n"
@@ -351,23 +403,23 @@ static void test_print_hist_keyed(void **state)
 	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 3 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@h[a]: \n"
+		"@h[a]:\n"
 		"[64, 128)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
-		"@h[b]: \n"
+		"@h[b]:\n"
 		"[4, 8)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
-		"@h[c]: \n"
+		"@h[c]:\n"
 		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n");
 	check(&m, XT_FMT_JSON, 0, 0,
 		"{\"type\": \"hist\", \"data\": {\"@h\": {\"a\": [{\"min\": 64, \"max\": 127, \"count\": 1}], \"b\": [{\"min\": 4, \"max\": 7, \"count\": 2}], \"c\": [{\"min\": 1, \"max\": 1, \"count\": 3}]}}}\n");
 	/* print(@h, 2) */
 	check(&m, XT_FMT_TEXT, 2, 0,
-		"@h[b]: \n"
+		"@h[b]:\n"
 		"[4, 8)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n"
-		"@h[c]: \n"
+		"@h[c]:\n"
 		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n");
 }
@@ -384,9 +436,9 @@ static void test_print_hist_all_zero(void **state)
 	struct xt_map_data m = { .name = "k", .agg = xt_bi_hist.agg, .entries = e, .n = 2 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@k[1]: \n"
+		"@k[1]:\n"
 		"\n"
-		"@k[2]: \n"
+		"@k[2]:\n"
 		"\n");
 	check(&m, XT_FMT_JSON, 0, 0,
 		"{\"type\": \"hist\", \"data\": {\"@k\": {\"1\": [], \"2\": []}}}\n");
@@ -400,7 +452,7 @@ static void test_print_hist_big_labels(void **state)
 	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@h: \n"
+		"@h:\n"
 		"[1K, 2K)               1 |@@@@@@@@@@@@@@@@@                                   |\n"
 		"[2K, 4K)               0 |                                                    |\n"
 		"[4K, 8K)               0 |                                                    |\n"
@@ -458,7 +510,7 @@ static void test_print_lhist_under_and_overflow(void **state)
 				 .lstep = 10, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@l: \n"
+		"@l:\n"
 		"(..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
 		"[0, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
 		"[10, 20)               0 |                                                    |\n"
@@ -492,14 +544,14 @@ static void test_print_lhist_labels(void **state)
 				 .lstep = 5, .entries = em, .n = 1 };
 
 	check(&l, XT_FMT_TEXT, 0, 0,
-		"@l: \n"
+		"@l:\n"
 		"(..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[0, 1K)                0 |                                                    |\n"
 		"[1K, 2K)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[2K, 3K)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"\n");
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@m: \n"
+		"@m:\n"
 		"(..., 5)               2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[5, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n"
 		"\n");
@@ -518,7 +570,7 @@ static void test_print_lhist_mega_labels(void **state)
 				 .lstep = 1048576, .entries = e, .n = 1 };
 
 	check(&m, XT_FMT_TEXT, 0, 0,
-		"@n: \n"
+		"@n:\n"
 		"[2M, 3M)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
 		"[3M, 4M)               0 |                                                    |\n"
 		"[4M, ...)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
@@ -649,9 +701,11 @@ static void test_print_stack_values(void **state)
 }
 
 /* BEGIN { @a[1] = avg(-7); ... clear(@a); clear(@c); clear(@h); clear(@k); exit() }:
- * at exit "\n\n", then each empty map: a blank line (avg/stats too, as
- * bpftrace 0.26: 0.17's second one comes with XTRACE_STATS_LAYOUT=0.17);
- * in JSON "\n\n" and nothing for empty maps. */
+ * bpftrace 0.26 prints "\n\n" at exit in text, nothing in JSON, and nothing
+ * for an empty map. XTRACE_TEXT_LAYOUT=0.17: each empty map a blank line, as
+ * bpftrace 0.17 (avg/stats too; 0.17's second one comes with
+ * XTRACE_STATS_LAYOUT=0.17); XTRACE_JSON_LAYOUT=0.17: JSON's "\n\n" (the
+ * empty maps still print nothing there). */
 static void test_print_exit_dump_of_empty_maps(void **state)
 {
 	struct xt_map_data maps[] = {
@@ -660,18 +714,29 @@ static void test_print_exit_dump_of_empty_maps(void **state)
 		{ .name = "h", .agg = xt_bi_hist.agg },
 		{ .name = "k", .agg = xt_bi_hist.agg },
 	};
-	for (int fmt = XT_FMT_TEXT; fmt <= XT_FMT_JSON; fmt++) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&buf, &len);
+	static const char *const want[2][2] = { { "\n\n", "" }, { "\n\n\n\n\n\n", "\n\n" } };
+	for (int old = 0; old <= 1; old++) {
+		if (old) {
+			setenv("XTRACE_TEXT_LAYOUT", "0.17", 1);
+			setenv("XTRACE_JSON_LAYOUT", "0.17", 1);
+		}
+		xt_print_layout_read();
+		for (int fmt = XT_FMT_TEXT; fmt <= XT_FMT_JSON; fmt++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
 
-		xt_print_dump_begin(f, fmt);
-		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
-			xt_print_map(f, fmt, &maps[i], 0, 0);
-		fclose(f);
-		assert_string_equal(buf, fmt == XT_FMT_TEXT ? "\n\n\n\n\n\n" : "\n\n");
-		free(buf);
+			xt_print_dump_begin(f, fmt);
+			for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+				xt_print_map(f, fmt, &maps[i], 0, 0);
+			fclose(f);
+			assert_string_equal(buf, want[old][fmt]);
+			free(buf);
+		}
 	}
+	unsetenv("XTRACE_TEXT_LAYOUT");
+	unsetenv("XTRACE_JSON_LAYOUT");
+	xt_print_layout_read();
 }
 
 /* JSON strings: control bytes as \u00XX. bpftrace 0.17 also turns bytes
@@ -706,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_print_hist),
 		cmocka_unit_test(test_print_hist_bar_scaling),
 		cmocka_unit_test(test_print_hist_json_layout_017),
+		cmocka_unit_test(test_print_hist_text_layout_017),
 		cmocka_unit_test(test_print_hist_div),
 		cmocka_unit_test(test_print_hist_keyed),
 		cmocka_unit_test(test_print_hist_all_zero),
