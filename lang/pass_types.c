@@ -5,6 +5,7 @@
  * types are program-wide: the pass runs twice, the first round quietly so
  * that a map read before (in source order) the assignment that types it
  * still resolves. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -652,11 +653,35 @@ static int loop_body(struct xt_sema *s, struct xt_node *blk)
 	return rc;
 }
 
-/* A bound that is a constant: the verifier follows such a loop itself. */
+/* The body of a loop the verifier walks `trips` times (1: a callback's
+ * body, which it checks on its own). */
+static int walked_body(struct xt_sema *s, struct xt_node *blk, uint64_t trips, bool callback)
+{
+	uint64_t saved = s->inline_trips;
+	s->inline_trips = callback ? 1 : saved * trips; /* both at most XT_INLINE_TRIPS */
+	int rc = loop_body(s, blk);
+	s->inline_trips = saved;
+	return rc;
+}
+
+/* A bound that is a constant: the verifier can follow such a loop itself. */
 static bool constant(const struct xt_node *e)
 {
 	return e->kind == XT_N_INT || (e->kind == XT_N_UNOP && e->op == XT_OP_NEG && e->a->kind == XT_N_INT);
 }
+
+static int64_t constant_value(const struct xt_node *e)
+{
+	return e->kind == XT_N_INT ? (int64_t)e->ival : -(int64_t)e->a->ival;
+}
+
+/* Iterations the verifier may walk through in one probe (every inlined
+ * loop's body, times the loops and unroll() around it) before a range
+ * loop with constant bounds runs from bpf_loop instead: beyond a few
+ * hundred, a body with a helper call or a branch makes the verifier give
+ * up ("the sequence of 8193 jumps is too complex", 1M instructions). */
+#define XT_INLINE_TRIPS 64
+#define XT_RANGE_MAX (1 << 23) /* bpf_loop's limit: codegen/cg.h's XT_MAX_LOOPS */
 
 /* Loop st's body becomes a callback (codegen/emit_stmt.c): the probe's
  * variables move to a frame the callback shares; st->aux names it. */
@@ -679,10 +704,22 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		if (shadows(s, st->a, true))
 			rc = -1;
 		xt_sema_var_declare(s, st->a, &xt_s64, false);
-		if (loop_body(s, st->c) < 0)
-			rc = -1;
-		/* a bound only known at run time: bpf_loop runs the body */
+		/* bpf_loop runs the body when a bound is only known at run time
+		 * or when the verifier would walk it too many times */
+		uint64_t trips = 0;
 		st->op = !constant(st->b->a) || !constant(st->b->b);
+		if (!st->op) {
+			int64_t from = constant_value(st->b->a), to = constant_value(st->b->b);
+			trips = to > from ? (uint64_t)to - (uint64_t)from : 0;
+			if (trips > XT_RANGE_MAX) { /* bpf_loop would run it short */
+				xt_diag_error(s->dg, st->b->loc, "a range of %" PRIu64 " iterations: one loop runs at most %d "
+					      "(the kernel's BPF_MAX_LOOPS)", trips, XT_RANGE_MAX);
+				rc = -1;
+			}
+			st->op = trips > XT_INLINE_TRIPS || s->inline_trips * trips > XT_INLINE_TRIPS;
+		}
+		if (walked_body(s, st->c, trips, st->op) < 0)
+			rc = -1;
 		if (st->op)
 			callback(s, st, rc);
 	} else {
@@ -704,7 +741,7 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		if (shadows(s, st->a, true))
 			rc = -1;
 		xt_sema_var_declare(s, st->a, xt_type_tuple(s->ar, el, 2), false);
-		if (loop_body(s, st->c) < 0)
+		if (walked_body(s, st->c, 1, true) < 0)
 			rc = -1;
 		callback(s, st, rc);
 	}
@@ -786,7 +823,7 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 		const struct xt_type *c = xt_sema_expr(s, st->a);
 		if (!c || !xt_sema_need_int(s, st->a, c, "a condition"))
 			return -1;
-		int rc = loop_body(s, st->b);
+		int rc = walked_body(s, st->b, 1, true);
 		st->op = 1;
 		callback(s, st, rc);
 		return rc;
@@ -799,7 +836,13 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, st->a->loc, "unroll needs an integer literal from 1 to 100");
 			return -1;
 		}
-		return block(s, st->b->list);
+		uint64_t saved = s->inline_trips;
+		s->inline_trips *= st->a->ival; /* at most 100 * (XT_INLINE_TRIPS + 1) */
+		if (s->inline_trips > XT_INLINE_TRIPS)
+			s->inline_trips = XT_INLINE_TRIPS + 1;
+		int rc = block(s, st->b->list);
+		s->inline_trips = saved;
+		return rc;
 	}
 	case XT_N_FOR:
 		return for_stmt(s, st);
@@ -860,6 +903,7 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 	s->nscope = s->capscope = 0;
 	s->scope = NULL;
 	s->depth = s->loop_depth = s->map_loop_depth = 0;
+	s->inline_trips = 1;
 	int rc = 0;
 	struct xt_node *pred = p->node->a;
 	if (pred) {

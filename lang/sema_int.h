@@ -33,6 +33,7 @@ struct xt_sema {
 	bool final;                    /* last typing round: record formats, report everything */
 	int loop_depth;                /* while/for bodies around the statement (break, continue) */
 	int map_loop_depth;            /* for ($kv : @m) bodies: a separate BPF function */
+	uint64_t inline_trips;         /* times the verifier walks the statement: inlined loops and unroll around it */
 };
 
 int xt_pass_config(struct xt_sema *s);
