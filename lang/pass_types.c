@@ -113,7 +113,16 @@ static enum val_src val_src(const struct xt_node *e)
 	case XT_N_BINOP: /* not a comparison (a bool) nor pointer arithmetic */
 		return e->type && e->type->kind == XT_T_INT ? VAL_ARITH : VAL_TYPED;
 	case XT_N_TERNARY:
+	case XT_N_IF: /* if (c) { a } else { b } as a value: as c ? a : b */
 		return val_src(e->b) == VAL_TYPED && val_src(e->c) == VAL_TYPED ? VAL_TYPED : VAL_ARITH;
+	case XT_N_BLOCK: { /* { ...; e }: e's */
+		const struct xt_node *last = e->list;
+		while (last && last->next)
+			last = last->next;
+		if (last && last->kind == XT_N_EXPR_STMT)
+			return val_src(last->a);
+		return last ? val_src(last) : VAL_TYPED;
+	}
 	default:
 		return VAL_TYPED;
 	}
@@ -146,6 +155,21 @@ static void sign_check(struct xt_sema *s, const struct xt_node *st, const struct
 		return;
 	xt_diag_warning(s->dg, st->loc, "sign mismatch: assigning %s to $%s, which holds %s; the value is converted "
 			"as (%s) converts it", tname(s, from), v->name, tname(s, to), tname(s, to));
+}
+
+/* A variable declared with an integer type takes a wider integer only
+ * through a cast (bpftrace: `Integer size mismatch`): a value of its own
+ * type (a field, a builtin, a variable) would be cut without a word, as
+ * 1000 becomes -24 in an int8. Literals are checked by check_literal, and
+ * arithmetic, done in 64 bits, is converted as C converts it. */
+static bool width_check(struct xt_sema *s, const struct xt_node *e, const struct xt_node *v,
+			const struct xt_type *from, const struct xt_type *to)
+{
+	if (from->kind != XT_T_INT || to->kind != XT_T_INT || from->size <= to->size || val_src(e) != VAL_TYPED)
+		return true;
+	xt_diag_error(s->dg, e->loc, "integer size mismatch: assigning %s to $%s, which is declared %s; a cast, as "
+		      "in (%s)..., converts it", tname(s, from), v->name, tname(s, to), tname(s, to));
+	return false;
 }
 
 static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type *t)
@@ -227,7 +251,8 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 				      v->name, tname(s, t), tname(s, var->type));
 			return -1;
 		}
-		if (st->op == XT_OP_ASSIGN && !check_literal(s, v, st->b, var->type))
+		if (st->op == XT_OP_ASSIGN &&
+		    (!check_literal(s, v, st->b, var->type) || !width_check(s, st->b, v, t, var->type)))
 			return -1;
 		if (st->op == XT_OP_ASSIGN)
 			sign_check(s, st, v, t, var->type);
@@ -339,6 +364,14 @@ static bool literal_fits(struct xt_arena *ar, const struct xt_node *e, const str
 static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *e, const struct xt_type *t)
 {
 	const char *text = NULL;
+	if (e->kind == XT_N_TERNARY || e->kind == XT_N_IF) /* each value it may have (an if's: else if too) */
+		return check_literal(s, v, e->b, t) && (!e->c || check_literal(s, v, e->c, t));
+	if (e->kind == XT_N_BLOCK) { /* { ...; e }: e */
+		struct xt_node *last = e->list;
+		while (last && last->next)
+			last = last->next;
+		return !last || check_literal(s, v, last->kind == XT_N_EXPR_STMT ? last->a : last, t);
+	}
 	if (literal_fits(s->ar, e, t, &text))
 		return true;
 	xt_diag_error(s->dg, e->loc, "the value %s does not fit in $%s's type %s; a cast, as in (%s)%s, converts it",
@@ -383,7 +416,7 @@ static int let(struct xt_sema *s, struct xt_node *st)
 		xt_diag_error(s->dg, st->b->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
 			      v->name, tname(s, vt), tname(s, t));
 		rc = -1;
-	} else if (vt && t && !check_literal(s, v, st->b, t)) {
+	} else if (vt && t && (!check_literal(s, v, st->b, t) || !width_check(s, st->b, v, vt, t))) {
 		rc = -1;
 	} else if (vt && t) {
 		sign_check(s, st, v, vt, t);

@@ -53,4 +53,36 @@ ok "a literal range of exactly BPF_MAX_LOOPS" 'begin { $s = 0; for $i : (-3)..83
 8388608
 E
 
+# let with a type: a wider integer value (not only a literal) is an error,
+# as bpftrace's "Integer size mismatch"; literals inside if-expressions,
+# blocks and ?: are checked as a bare literal is
+bad "let: a wider variable into a declared int8" 'begin { let $x: int8; $y = (int64)1000; $x = $y; print($x); }' <<'E'
+<stdin>:1:46-47: error: integer size mismatch: assigning int64 to $x, which is declared int8; a cast, as in (int8)..., converts it
+begin { let $x: int8; $y = (int64)1000; $x = $y; print($x); }
+                                             ~~
+E
+bad "let: a uint32 builtin into a declared uint16" 'begin { let $x: uint16 = pid; }' <<'E'
+<stdin>:1:26-28: error: integer size mismatch: assigning uint32 to $x, which is declared uint16; a cast, as in (uint16)..., converts it
+begin { let $x: uint16 = pid; }
+                         ~~~
+E
+bad "let: a literal in an if-expression's else if" 'begin { let $x: int8 = if (pid > 1) { 1 } else if (pid == 0) { 2 } else { 200 }; }' <<'E'
+<stdin>:1:75-77: error: the value 200 does not fit in $x's type int8; a cast, as in (int8)200, converts it
+begin { let $x: int8 = if (pid > 1) { 1 } else if (pid == 0) { 2 } else { 200 }; }
+                                                                          ~~~
+E
+bad "let: a literal ending a block" 'begin { let $q: uint8 = { 300 }; }' <<'E'
+<stdin>:1:27-29: error: the value 300 does not fit in $q's type uint8; a cast, as in (uint8)300, converts it
+begin { let $q: uint8 = { 300 }; }
+                          ~~~
+E
+bad "a variable that took a uint8: a literal in ?:" 'begin { $x = (uint8)1; $x = pid > 0 ? 1000 : 2; }' <<'E'
+<stdin>:1:39-42: error: the value 1000 does not fit in $x's type uint8; a cast, as in (uint8)1000, converts it
+begin { $x = (uint8)1; $x = pid > 0 ? 1000 : 2; }
+                                      ~~~~
+E
+ok "let: casts, narrower values, arithmetic and fitting literals" 'begin { let $a: uint16 = (uint16)pid; let $b: uint32 = pid; let $c: int16 = 1; $c = $c + (int64)5; let $d: int64 = (int8)-3; let $z: uint8 = if ($c == 6) { 255 } else { 0 }; print(($a == (uint16)pid, $b == pid, $c, $d, $z)); }' <<'E'
+(true, true, 6, -3, 255)
+E
+
 finish
