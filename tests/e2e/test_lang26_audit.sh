@@ -85,4 +85,25 @@ ok "let: casts, narrower values, arithmetic and fitting literals" 'begin { let $
 (true, true, 6, -3, 255)
 E
 
+# map declarations: percpuarray holds one value (two printed "@m: 0" and "@m: 1")
+bad "percpuarray(2): one entry only" 'let @m = percpuarray(2); begin { @m = count(); }' <<'E'
+<stdin>:1:22: error: max entries can only be 1 for map type percpuarray
+let @m = percpuarray(2); begin { @m = count(); }
+                     ~
+E
+# a declared size beyond max_map_keys (4096) is the kernel's: 5000 entries,
+# and len() of them in a traced probe's condition
+G=$(realpath "$XT_TARGETS/getppid_loop")
+xt -q -e 'let @a = hash(6000); begin { for $i : 0..5000 { @a[$i] = $i; } } tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { if (len(@a) > 4999) { @big = count(); } @n = len(@a); } end { clear(@a); }' -c "$G 3"
+expect_eq "hash(6000) holds 5000 keys; len() in a condition of a traced probe" "0:
+
+
+@big: 3
+@n: 5000:" "$XT_RC:$XT_OUT:$XT_ERR"
+# lruhash(4) evicts: all 10 inserts succeed (nothing lost: no stderr), at
+# most 4 are kept (the kernel may evict more than one at a time), the last among them
+ok "lruhash(4) evicts instead of refusing" 'let @l = lruhash(4); begin { for $i : 0..10 { @l[$i] = $i; } printf("%d %d %d\n", len(@l) <= 4, len(@l) >= 1, @l[9]); clear(@l); }' <<'E'
+1 1 9
+E
+
 finish
