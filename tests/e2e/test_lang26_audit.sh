@@ -44,6 +44,29 @@ ok "constant ranges inside unroll, and short ones nested inline" 'begin { unroll
 
 @c: 100
 E
+# the iterations are the range's whatever the body does to $i, in a loop
+# the verifier follows and in a bpf_loop one alike (0 2 4 and 0 2 4 6 8 before)
+ok "assigning the loop variable leaves the iterations alone" 'begin { for $i : 0..5 { printf("%d ", $i); $i += 1; } @n = 5; for $i : 0..@n { printf("%d ", $i); $i = 100; } for $i : 0..100 { if ($i % 10 != 3) { continue; } printf("%d ", $i); $i = 1000; } printf("\n"); @n = 2; for $i : (-3)..@n { printf("%d ", $i); } printf("\n"); delete(@n); }' <<'E'
+0 1 2 3 4 0 1 2 3 4 3 13 23 33 43 53 63 73 83 93 
+-3 -2 -1 0 1 
+E
+# break and continue apply to the innermost loop, inlined or in callbacks
+ok "break and continue in nested loops of each kind" 'begin { for $i : 0..4 { for $j : 0..4 { if ($j == 2) { break; } if ($i == 1) { continue; } printf("%d%d ", $i, $j); } if ($i == 2) { break; } } printf("\n"); @n = 4; for $i : 0..@n { for $j : 0..@n { if ($j == 2) { break; } if ($i == 1) { continue; } printf("%d%d ", $i, $j); } if ($i == 2) { break; } } printf("\n"); @m[1] = 1; @m[2] = 2; @m[3] = 3; for ($kv : @m) { for $j : 0..5 { if ($j == 1) { break; } @s += $kv.1; } if ($kv.0 == 2) { continue; } @t += 1; } }' <<'E'
+00 01 20 21 
+00 01 20 21 
+
+
+@m[1]: 1
+@m[2]: 2
+@m[3]: 3
+@n: 4
+@s: 6
+@t: 2
+E
+ok "return inside nested run-time loops ends the probe, end still runs" 'begin { @n = 10; for $i : 0..@n { for $j : 0..@n { if ($j == 1) { break; } if ($i == 2) { return; } printf("%d%d ", $i, $j); } } printf("never\n"); } end { printf("end\n"); delete(@n); }' <<'E'
+00 10 end
+E
+
 bad "a literal range longer than bpf_loop runs" 'begin { $s = 0; for $i : 0..10000000 { $s++; } print($s); }' <<'E'
 <stdin>:1:26-36: error: a range of 10000000 iterations: one loop runs at most 8388608 (the kernel's BPF_MAX_LOOPS)
 begin { $s = 0; for $i : 0..10000000 { $s++; } print($s); }
