@@ -75,7 +75,7 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 	}
 	if (!fixed)
 		t = first_round(s, s->nvars, t);
-	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed, true };
+	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed, true, t != NULL };
 	s->scope[s->nscope++] = (struct xt_scope_ent){ v->name, s->nvars, s->depth };
 	v->aux = s->nvars;
 	v->type = t;
@@ -236,6 +236,7 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	}
 	struct xt_var *var = &s->vars[slot];
 	v->aux = slot;
+	var->assigned = true;
 	if (!var->type) {
 		if (st->op != XT_OP_ASSIGN) {
 			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
@@ -427,6 +428,7 @@ static int let(struct xt_sema *s, struct xt_node *st)
 	/* declared even after an error: its uses say nothing more */
 	int slot = xt_sema_var_declare(s, v, rc < 0 && !t ? &xt_s64 : t, st->name != NULL);
 	s->vars[slot].loose = loose;
+	s->vars[slot].assigned = st->b != NULL || rc < 0;
 	return rc;
 }
 
@@ -949,7 +951,7 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 	p->nvars = s->nvars;
 	p->var_types = xt_arena_alloc(s->ar, sizeof(*p->var_types) * (s->nvars + 1));
 	for (int i = 0; i < s->nvars; i++) { /* declared, never assigned: a zero int64 */
-		if (!s->vars[i].type && rc == 0)
+		if (!s->vars[i].assigned && rc == 0)
 			xt_diag_warning(s->dg, s->vars[i].first->loc, "variable $%s was never assigned to", s->vars[i].name);
 		p->var_types[i] = s->vars[i].type ? s->vars[i].type : &xt_s64;
 	}
@@ -1004,6 +1006,7 @@ int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_typ
 	}
 	struct xt_var *var = &s->vars[slot];
 	v->aux = slot;
+	var->assigned = true;
 	if (!var->type) {
 		var->type = var_slot_type(s, t);
 	} else if (var->fixed) {

@@ -11,6 +11,7 @@ struct xt_var {
 	struct xt_node *first;
 	bool fixed;                  /* declared with a type (`let $x: uint8`): never widened */
 	bool loose;                  /* typed by a literal or arithmetic (64 bits): later values join its type */
+	bool assigned;               /* given a value (not only declared: `let $x: T;`) */
 };
 
 /* A name visible in the current block: scopes nest, slots stay. */

@@ -108,6 +108,20 @@ ok "let: casts, narrower values, arithmetic and fitting literals" 'begin { let $
 (true, true, 6, -3, 255)
 E
 
+# a variable declared with a type but no value warns as an untyped one does
+xt -q -e 'begin { let $x: int32; print($x); let $y: uint8; $y++; let $z: int64; if (pid > 0) { $z = 2; } print(($y, $z)); }'
+expect_eq "let \$x: T; read before any value, never assigned" "0:0
+(1, 2)
+
+<stdin>:1:30-31: warning: variable \$x is used before it was assigned
+begin { let \$x: int32; print(\$x); let \$y: uint8; \$y++; let \$z: int64; if (pid > 0) { \$z = 2; } print((\$y, \$z)); }
+                             ~~
+<stdin>:1:13-14: warning: variable \$x was never assigned to
+begin { let \$x: int32; print(\$x); let \$y: uint8; \$y++; let \$z: int64; if (pid > 0) { \$z = 2; } print((\$y, \$z)); }
+            ~~" "$XT_RC:$XT_OUT
+
+$XT_ERR"
+
 # map declarations: percpuarray holds one value (two printed "@m: 0" and "@m: 1")
 bad "percpuarray(2): one entry only" 'let @m = percpuarray(2); begin { @m = count(); }' <<'E'
 <stdin>:1:22: error: max entries can only be 1 for map type percpuarray
