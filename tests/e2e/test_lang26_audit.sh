@@ -122,6 +122,24 @@ begin { let \$x: int32; print(\$x); let \$y: uint8; \$y++; let \$z: int64; if (p
 
 $XT_ERR"
 
+# BPFTRACE-0.26.md 2.5: a variable index out of range reads 0 and warns at run time
+xt -q -e 'begin { $a = (uint8[4])(uint32)0x01020304; $i = 5; print($a[$i]); $i = 2; print($a[$i]); $s = "abc"; $i = 7; print($s[$i]); }'
+expect_eq "an index out of range: 0 and a run-time warning, each time" "0:0
+2
+0
+
+<stdin>:1:58-63: warning: Array access out of bounds. This can lead to unexpected results.
+begin { \$a = (uint8[4])(uint32)0x01020304; \$i = 5; print(\$a[\$i]); \$i = 2; print(\$a[\$i]); \$s = \"abc\"; \$i = 7; print(\$s[\$i]); }
+                                                         ~~~~~~
+<stdin>:1:116-121: warning: Array access out of bounds. This can lead to unexpected results.
+begin { \$a = (uint8[4])(uint32)0x01020304; \$i = 5; print(\$a[\$i]); \$i = 2; print(\$a[\$i]); \$s = \"abc\"; \$i = 7; print(\$s[\$i]); }
+                                                                                                                   ~~~~~~" "$XT_RC:$XT_OUT
+
+$XT_ERR"
+xt -q -f json -e 'begin { $s = "abc"; $i = 7; print($s[$i]); }'
+expect_eq "an index out of range in JSON: a runtime_error record" '0:{"type": "runtime_error", "msg": "Array access out of bounds. This can lead to unexpected results.", "filename": "stdin", "line": 1, "col": 35}
+{"type": "value", "data": 0}' "$XT_RC:$XT_OUT"
+
 # map declarations: percpuarray holds one value (two printed "@m: 0" and "@m: 1")
 bad "percpuarray(2): one entry only" 'let @m = percpuarray(2); begin { @m = count(); }' <<'E'
 <stdin>:1:22: error: max entries can only be 1 for map type percpuarray
