@@ -98,6 +98,9 @@ struct xt_sema_opts {
 	/* enum values print as numbers, as bpftrace 0.17 printed them (config
 	 * enum_as_int = 1, XTRACE_ENUM_AS_INT=1); otherwise by name */
 	bool enum_as_int;
+	/* begin/end sites spelt BEGIN/END keep that name, as `probe` printed it in
+	 * bpftrace 0.17 (XTRACE_PROBE_NAMES=0.17); otherwise begin/end, as 0.26 */
+	bool probe_names_017;
 	/* an attach point that names nothing here (config missing_probes):
 	 * XT_MISSING_DEFAULT warns when the probe keeps other attach points and
 	 * fails when it keeps none; WARN warns and removes a probe left with

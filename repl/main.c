@@ -83,6 +83,7 @@ static void usage(FILE *f)
 	      "    XTRACE_STR_TRUNC_TRAILER    [default: '..'] ends a string str() cut short ('': 0.17)\n"
 	      "    XTRACE_ATTACH_LINE          [default: 0.26] 0.17: \"Attaching N probes...\" on the output\n"
 	      "    XTRACE_STATS_LAYOUT         [default: 0.26] 0.17: stats as \"count N, average A, total T\"\n"
+	      "    XTRACE_PROBE_NAMES          [default: 0.26] 0.17: probe in BEGIN/END prints BEGIN/END\n"
 	      "    XTRACE_JSON_LAYOUT          [default: 0.26] 0.17: \", \" between JSON hist buckets\n"
 	      "    XTRACE_CACHE_MAX_KB         [default: 65536] the compile cache's size ($XDG_CACHE_HOME/xtrace)\n"
 	      "    BPFTRACE_<KEY>              any config key (BPFTRACE_MAX_STRLEN, BPFTRACE_STACK_MODE, ...); beats the config block\n"

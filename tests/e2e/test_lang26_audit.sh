@@ -23,6 +23,21 @@ bad() {
 	expect_eq "$name" "1:$want" "$XT_RC:$XT_ERR"
 }
 
+# begin/end in any case: `probe` is begin/end for every spelling (bpftrace
+# 0.26); XTRACE_PROBE_NAMES=0.17 keeps 0.17's BEGIN/END for those spellings
+ok "probe in begin/end probes of every spelling" 'BEGIN { print(probe); } Begin { print(probe); } bEgIn { printf("%s\n", probe); } END { print(probe); } eNd { print(probe); }' <<'E'
+begin
+begin
+begin
+end
+end
+E
+XT_PROBE_017=$(XTRACE_PROBE_NAMES=0.17 "$XTRACE" -q -e 'BEGIN { print(probe); } begin { print(probe); } END { print(probe); } End { print(probe); }' 2>&1)
+expect_eq "XTRACE_PROBE_NAMES=0.17: BEGIN and END as 0.17 printed them" "BEGIN
+begin
+END
+end" "$XT_PROBE_017"
+
 # Range loops with constant bounds: a long one, or short ones nested, runs
 # from bpf_loop as a run-time bound does (the verifier gave up walking them:
 # "the sequence of 8193 jumps is too complex")
