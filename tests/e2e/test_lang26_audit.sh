@@ -38,6 +38,24 @@ begin
 END
 end" "$XT_PROBE_017"
 
+# auto-exit needs every probe to be begin/end: with a self probe the
+# program waits (here for the SIGUSR1 that runs it, which exits)
+if xt_start -e 'begin { printf("b\n"); } end { printf("e\n"); } self:signal:SIGUSR1 { printf("u\n"); exit(); }'; then
+	kill -USR1 "$XT_PID"
+	xt_wait
+	expect_eq "begin/end and a self probe: no auto-exit, the signal's probe ends it" "0:b
+u
+e" "$XT_RC:$XT_OUT"
+else
+	fail "begin/end and a self probe: xtrace did not start" "$XT_ERR"
+fi
+xt -q -e 'BEGIN { printf("a\n"); } End { printf("z\n"); } begin { @n = 1; } END { @n++; }'
+expect_eq "upper, lower and mixed-case begin/end only: runs all, exits 0" "0:a
+z
+
+
+@n: 2" "$XT_RC:$XT_OUT"
+
 # Range loops with constant bounds: a long one, or short ones nested, runs
 # from bpf_loop as a run-time bound does (the verifier gave up walking them:
 # "the sequence of 8193 jumps is too complex")
