@@ -318,6 +318,8 @@ static const struct xt_type *let_type(struct xt_sema *s, struct xt_node *st)
 		return xt_sema_typeof(s, st->c, (int)st->ival);
 	unsigned n;
 	int end = 0;
+	if (strcmp(name, "inet") == 0) /* ntop()'s result: an address family and 16 bytes */
+		return xt_type_buf(s->ar, 16, &xt_render_inet);
 	if (strcmp(name, "string") == 0)
 		return xt_type_str(s->ar, s->prog->opts.max_strlen);
 	if (sscanf(name, "string[%u]%n", &n, &end) == 1 && name[end] == 0) {

@@ -141,6 +141,12 @@ ok "let: casts, narrower values, arithmetic and fitting literals" 'begin { let $
 (true, true, 6, -3, 255)
 E
 
+# let's types of BPFTRACE-0.26.md 2.4: inet is ntop()'s result
+ok "let \$a: inet" 'begin { let $a: inet = ntop(pton("127.0.0.1")); print($a); let $b: inet; $b = ntop(pton("::1")); printf("%s %s\n", $a, $b); }' <<'E'
+127.0.0.1
+127.0.0.1 ::1
+E
+
 # a variable declared with a type but no value warns as an untyped one does
 xt -q -e 'begin { let $x: int32; print($x); let $y: uint8; $y++; let $z: int64; if (pid > 0) { $z = 2; } print(($y, $z)); }'
 expect_eq "let \$x: T; read before any value, never assigned" "0:0
