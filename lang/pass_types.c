@@ -237,11 +237,17 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	struct xt_var *var = &s->vars[slot];
 	v->aux = slot;
 	var->assigned = true;
-	if (!var->type) {
-		if (st->op != XT_OP_ASSIGN) {
-			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
+	if (!var->type && st->op != XT_OP_ASSIGN) {
+		/* `let $x; $x += e`: $x starts at zero, as a read of it does */
+		if (!xt_type_is_int(t)) {
+			xt_diag_error(s->dg, st->loc, "operator %s= needs an integer; $%s, not assigned yet, is zero and "
+				      "it is given %s", xt_op_text(st->op), v->name, tname(s, t));
 			return -1;
 		}
+		xt_diag_warning(s->dg, v->loc, "variable $%s is used before it was assigned", v->name);
+		var->loose = true;
+		var->type = first_round(s, slot, &xt_s64);
+	} else if (!var->type) {
 		const struct xt_type *ft = var_first_type(s, st->b, t, &var->loose);
 		var->type = var->fixed ? ft : first_round(s, slot, ft);
 	} else if (var->type->kind == XT_T_PTR && (st->op == XT_OP_ADD || st->op == XT_OP_SUB) && xt_type_is_int(t)) {

@@ -141,6 +141,18 @@ ok "let: casts, narrower values, arithmetic and fitting literals" 'begin { let $
 (true, true, 6, -3, 255)
 E
 
+# `let $x;` starts at zero (BPFTRACE-0.26.md 2.4): a compound assignment
+# reads that zero, with the warning a read gives (it was an error)
+xt -q -e 'begin { for $i : 0..3 { let $x; $x += $i + 1; printf("%d ", $x); } printf("\n"); }'
+expect_eq "let \$x; \$x += e: from zero" "0:1 2 3 :<stdin>:1:33-34: warning: variable \$x is used before it was assigned
+begin { for \$i : 0..3 { let \$x; \$x += \$i + 1; printf(\"%d \", \$x); } printf(\"\\n\"); }
+                                ~~" "$XT_RC:$XT_OUT:$XT_ERR"
+bad "let \$s; \$s += a string" 'begin { let $s; $s += "a"; }' <<'E'
+<stdin>:1:17-25: error: operator += needs an integer; $s, not assigned yet, is zero and it is given string[2]
+begin { let $s; $s += "a"; }
+                ~~~~~~~~~
+E
+
 # let's types of BPFTRACE-0.26.md 2.4: inet is ntop()'s result
 ok "let \$a: inet" 'begin { let $a: inet = ntop(pton("127.0.0.1")); print($a); let $b: inet; $b = ntop(pton("::1")); printf("%s %s\n", $a, $b); }' <<'E'
 127.0.0.1
