@@ -100,6 +100,18 @@ ok "return inside nested run-time loops ends the probe, end still runs" 'begin {
 00 10 end
 E
 
+# a literal range run from bpf_loop still reads the probe's context, and
+# exit() in it ends the probe
+G=$(realpath "$XT_TARGETS/getppid_loop")
+NR=$(printf '#include <sys/syscall.h>\nSYS_getppid\n' | cc -E -P - | tail -1)
+xt -q -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { for $i : 0..100 { @n[args.__syscall_nr, probe] = count(); } }' -c "$G 3"
+expect_eq "for 0..100 in a traced probe: args and probe in the body" "0:
+
+@n[$NR, tracepoint:syscalls:sys_enter_getppid]: 300:" "$XT_RC:$XT_OUT:$XT_ERR"
+ok "exit() inside a literal range of 100" 'begin { for $i : 0..100 { if ($i == 50) { printf("exit at %d\n", $i); exit(); } } printf("not reached\n"); }' <<'E'
+exit at 50
+E
+
 bad "a literal range longer than bpf_loop runs" 'begin { $s = 0; for $i : 0..10000000 { $s++; } print($s); }' <<'E'
 <stdin>:1:26-36: error: a range of 10000000 iterations: one loop runs at most 8388608 (the kernel's BPF_MAX_LOOPS)
 begin { $s = 0; for $i : 0..10000000 { $s++; } print($s); }
