@@ -125,8 +125,9 @@ void xt_cg_event(struct xt_cg *cg, const struct xt_builtin *b, uint32_t id, LLVM
 void xt_cg_helper_failed(struct xt_cg *cg, LLVMValueRef helper, LLVMValueRef ret, LLVMValueRef failed);
 /* Run-time errors, reported as bpftrace 0.26 reports them (a warning with
  * the source location; JSON "runtime_error"/"helper_error" records), whatever
- * -k says: `what` is the failed helper's number, or XT_RTE_DIVZERO. */
-enum { XT_RTE_DIVZERO = 0 /* no helper: a divide or modulo by 0 */, XT_RTE_MAP_UPDATE = 2 /* map_update_elem */ };
+ * -k says: `what` is the failed helper's number, or XT_RTE_DIVZERO or XT_RTE_BOUNDS. */
+enum { XT_RTE_DIVZERO = 0 /* no helper: a divide or modulo by 0 */, XT_RTE_MAP_UPDATE = 2 /* map_update_elem */,
+       XT_RTE_BOUNDS = 0x10000 /* no helper: an array or string index out of range */ };
 /* When `failed` (i1; NULL: now) holds, a record of run-time error `what`,
  * with the helper's result `ret` (an i64), located at `loc`; a refused map
  * update (XT_RTE_MAP_UPDATE) is also counted in map "lost" (xt_rt_print_lost). */

@@ -45,8 +45,10 @@ LLVMValueRef xt_cg_kaddr(struct xt_cg *cg, struct xt_node *n)
 		LLVMValueRef addr = LLVMBuildAdd(cg->b, base, off, "elem");
 		if (t->kind != XT_T_ARRAY || t->n <= 0 || n->b->kind == XT_N_INT)
 			return addr; /* pointers and flexible arrays have no bound; constants were checked */
-		/* out of range: address 0, which reads as zeros (the read fails and zero-fills) */
+		/* out of range: address 0, which reads as zeros (the read fails and
+		 * zero-fills), and a run-time warning (bpftrace 0.26) */
 		LLVMValueRef in = LLVMBuildICmp(cg->b, LLVMIntULT, idx, xt_cg_i64(cg, t->n), "");
+		xt_cg_runtime_error(cg, XT_RTE_BOUNDS, xt_cg_i64(cg, 0), n->loc, LLVMBuildNot(cg->b, in, ""));
 		return LLVMBuildSelect(cg->b, in, addr, xt_cg_i64(cg, 0), "elem");
 	}
 	default: /* *p */
@@ -95,6 +97,8 @@ LLVMValueRef xt_cg_copy_elem(struct xt_cg *cg, struct xt_node *n)
 	 * rejects a read at an unbounded offset of the stack or a map value):
 	 * out of range reads as 0, as an element of zero bytes. */
 	LLVMValueRef out = scalar ? NULL : xt_cg_buf(cg, esz, "elem");
+	xt_cg_runtime_error(cg, XT_RTE_BOUNDS, xt_cg_i64(cg, 0), n->loc,
+			    LLVMBuildICmp(cg->b, LLVMIntUGE, idx, xt_cg_i64(cg, count), ""));
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b), in = xt_cg_block(cg, "inrange"), join = xt_cg_block(cg, "elem");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, idx, xt_cg_i64(cg, count), ""), in, join);
 	LLVMPositionBuilderAtEnd(cg->b, in);

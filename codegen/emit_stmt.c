@@ -50,7 +50,7 @@ static void assign_map(struct xt_cg *cg, struct xt_node *st)
 	xt_cg_runtime_error(cg, XT_RTE_MAP_UPDATE, r, st->loc, LLVMBuildICmp(cg->b, LLVMIntNE, r, xt_cg_i64(cg, 0), ""));
 }
 
-static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count);
+static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count, LLVMValueRef from);
 static void range_callback(struct xt_cg *cg, struct xt_node *st);
 
 /* A loop: the body runs with break/continue aimed at `brk`/`cont`. */
@@ -95,7 +95,7 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 	}
 	case XT_N_WHILE: {
 		if (st->op) { /* run by bpf_loop, at most BPF_MAX_LOOPS times */
-			callback_loop(cg, st, xt_cg_i64(cg, XT_MAX_LOOPS));
+			callback_loop(cg, st, xt_cg_i64(cg, XT_MAX_LOOPS), NULL);
 			break;
 		}
 		LLVMBasicBlockRef cond = xt_cg_block(cg, "while"), body = xt_cg_block(cg, "do"), end = xt_cg_block(cg, "wend");
@@ -117,7 +117,7 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 		break;
 	case XT_N_FOR: {
 		if (st->b->kind != XT_N_RANGE) {
-			callback_loop(cg, st, NULL);
+			callback_loop(cg, st, NULL, NULL);
 			break;
 		}
 		/* a bound known only at run time; or a probe whose variables are in
@@ -127,22 +127,25 @@ static void stmt_(struct xt_cg *cg, struct xt_node *st)
 			range_callback(cg, st);
 			break;
 		}
+		/* $i is set from a counter of the loop's own at each iteration:
+		 * the body may assign $i without changing the iterations */
 		LLVMValueRef var = cg->vars[st->a->aux];
-		LLVMValueRef to = xt_cg_tmp_take(cg, 8, "to");
-		LLVMBuildStore(cg->b, xt_cg_expr(cg, st->b->a), var);
+		LLVMValueRef to = xt_cg_tmp_take(cg, 8, "to"), ctr = xt_cg_tmp_take(cg, 8, "ctr");
+		LLVMBuildStore(cg->b, xt_cg_expr(cg, st->b->a), ctr);
 		LLVMBuildStore(cg->b, xt_cg_expr(cg, st->b->b), to);
 		LLVMBasicBlockRef cond = xt_cg_block(cg, "for"), body = xt_cg_block(cg, "fbody"),
 				  step = xt_cg_block(cg, "fstep"), end = xt_cg_block(cg, "fend");
 		LLVMBuildBr(cg->b, cond);
 		LLVMPositionBuilderAtEnd(cg->b, cond);
-		LLVMValueRef i = LLVMBuildLoad2(cg->b, cg->i64, var, "");
+		LLVMValueRef i = LLVMBuildLoad2(cg->b, cg->i64, ctr, "");
 		LLVMValueRef lim = LLVMBuildLoad2(cg->b, cg->i64, to, "");
 		LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, i, lim, ""), body, end);
 		LLVMPositionBuilderAtEnd(cg->b, body);
+		LLVMBuildStore(cg->b, i, var);
 		loop_body(cg, st->c, end, step);
 		LLVMBuildBr(cg->b, step);
 		LLVMPositionBuilderAtEnd(cg->b, step);
-		LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, var, ""), xt_cg_i64(cg, 1), ""), var);
+		LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, LLVMBuildLoad2(cg->b, cg->i64, ctr, ""), xt_cg_i64(cg, 1), ""), ctr);
 		LLVMBuildBr(cg->b, cond);
 		LLVMPositionBuilderAtEnd(cg->b, end);
 		break;
@@ -267,14 +270,19 @@ static LLVMValueRef loop_callback(struct xt_cg *cg, const char *name)
 	return fn;
 }
 
-static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count)
+static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef count, LLVMValueRef from)
 {
 	bool over_map = st->kind == XT_N_FOR && st->b->kind == XT_N_MAP;
 	const struct xt_probe_info *p = cg->probe;
-	/* env: {ctx, site} on the caller's stack (16 bytes: a stack temporary) */
-	LLVMValueRef env = xt_cg_tmp_take(cg, 16, "env");
+	/* env: {ctx, site, from} on the caller's stack (a stack temporary;
+	 * from: a range's start, of which the callback's index is the offset) */
+	LLVMValueRef env = xt_cg_tmp_take(cg, 24, "env");
 	LLVMValueRef sv = LLVMBuildStore(cg->b, cg->ctxarg ? cg->ctxarg : LLVMConstNull(cg->ptr), env);
 	LLVMSetAlignment(sv, 8);
+	if (from) {
+		sv = LLVMBuildStore(cg->b, from, xt_cg_gep(cg, env, xt_cg_i64(cg, 16)));
+		LLVMSetAlignment(sv, 8);
+	}
 	if (cg->site) {
 		sv = LLVMBuildStore(cg->b, cg->site, xt_cg_gep(cg, env, xt_cg_i64(cg, 8)));
 		LLVMSetAlignment(sv, 8);
@@ -320,17 +328,16 @@ static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef cou
 		else
 			xt_cg_store(cg, vslot, kv->elems[1], xt_cg_load(cg, LLVMGetParam(fn, 2), m->val), m->val);
 		xt_cg_stmts(cg, st->c->list);
-	} else if (st->kind == XT_N_FOR) { /* $i was set to the start; each call runs one step */
+	} else if (st->kind == XT_N_FOR) { /* each call runs one step: $i = from + index */
 		LLVMBasicBlockRef step = xt_cg_block(cg, "fstep");
+		LLVMValueRef base = LLVMBuildLoad2(cg->b, cg->i64, xt_cg_gep(cg, envp, xt_cg_i64(cg, 16)), "from");
+		LLVMSetAlignment(base, 8);
+		sv = LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, base, LLVMGetParam(fn, 0), ""), cg->vars[st->a->aux]);
+		LLVMSetAlignment(sv, 1);
 		cg->cont = step;
 		xt_cg_stmts(cg, st->c->list);
 		LLVMBuildBr(cg->b, step);
 		LLVMPositionBuilderAtEnd(cg->b, step);
-		LLVMValueRef var = cg->vars[st->a->aux];
-		LLVMValueRef ld = LLVMBuildLoad2(cg->b, cg->i64, var, "");
-		LLVMSetAlignment(ld, 1);
-		sv = LLVMBuildStore(cg->b, LLVMBuildAdd(cg->b, ld, xt_cg_i64(cg, 1), ""), var);
-		LLVMSetAlignment(sv, 1);
 		cg->cont = NULL;
 	} else { /* while: each call tests the condition once */
 		int mark = cg->nbusy;
@@ -370,10 +377,7 @@ static void callback_loop(struct xt_cg *cg, struct xt_node *st, LLVMValueRef cou
  * limit for one call. */
 static void range_callback(struct xt_cg *cg, struct xt_node *st)
 {
-	LLVMValueRef var = cg->vars[st->a->aux];
 	LLVMValueRef from = xt_cg_expr(cg, st->b->a), to = xt_cg_expr(cg, st->b->b);
-	LLVMValueRef sv = LLVMBuildStore(cg->b, from, var);
-	LLVMSetAlignment(sv, 1);
 	LLVMValueRef n = LLVMBuildSub(cg->b, to, from, "");
 	LLVMValueRef none = LLVMBuildICmp(cg->b, LLVMIntSLE, to, from, "");
 	n = LLVMBuildSelect(cg->b, none, xt_cg_i64(cg, 0), n, "");
@@ -385,7 +389,7 @@ static void range_callback(struct xt_cg *cg, struct xt_node *st)
 	LLVMBasicBlockRef run = xt_cg_block(cg, "loop"), done = xt_cg_block(cg, "looped");
 	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, n, xt_cg_i64(cg, 0), ""), run, done);
 	LLVMPositionBuilderAtEnd(cg->b, run);
-	callback_loop(cg, st, n);
+	callback_loop(cg, st, n, from);
 	LLVMBuildBr(cg->b, done);
 	LLVMPositionBuilderAtEnd(cg->b, done);
 }

@@ -208,6 +208,9 @@ int xt_pass_config(struct xt_sema *s)
 	e = getenv("XTRACE_ENUM_AS_INT");
 	if (e && strcmp(e, "1") == 0)
 		s->prog->opts.enum_as_int = true;
+	e = getenv("XTRACE_PROBE_NAMES");
+	if (e && strcmp(e, "0.17") == 0)
+		s->prog->opts.probe_names_017 = true;
 	int rc = 0;
 	e = getenv("XTRACE_STR_COUNT");
 	if (e && strcmp(e, "0.17") == 0) {

@@ -5,6 +5,7 @@
  * types are program-wide: the pass runs twice, the first round quietly so
  * that a map read before (in source order) the assignment that types it
  * still resolves. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +75,7 @@ int xt_sema_var_declare(struct xt_sema *s, struct xt_node *v, const struct xt_ty
 	}
 	if (!fixed)
 		t = first_round(s, s->nvars, t);
-	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed, true };
+	s->vars[s->nvars] = (struct xt_var){ v->name, t, v, fixed, true, t != NULL };
 	s->scope[s->nscope++] = (struct xt_scope_ent){ v->name, s->nvars, s->depth };
 	v->aux = s->nvars;
 	v->type = t;
@@ -112,7 +113,16 @@ static enum val_src val_src(const struct xt_node *e)
 	case XT_N_BINOP: /* not a comparison (a bool) nor pointer arithmetic */
 		return e->type && e->type->kind == XT_T_INT ? VAL_ARITH : VAL_TYPED;
 	case XT_N_TERNARY:
+	case XT_N_IF: /* if (c) { a } else { b } as a value: as c ? a : b */
 		return val_src(e->b) == VAL_TYPED && val_src(e->c) == VAL_TYPED ? VAL_TYPED : VAL_ARITH;
+	case XT_N_BLOCK: { /* { ...; e }: e's */
+		const struct xt_node *last = e->list;
+		while (last && last->next)
+			last = last->next;
+		if (last && last->kind == XT_N_EXPR_STMT)
+			return val_src(last->a);
+		return last ? val_src(last) : VAL_TYPED;
+	}
 	default:
 		return VAL_TYPED;
 	}
@@ -145,6 +155,21 @@ static void sign_check(struct xt_sema *s, const struct xt_node *st, const struct
 		return;
 	xt_diag_warning(s->dg, st->loc, "sign mismatch: assigning %s to $%s, which holds %s; the value is converted "
 			"as (%s) converts it", tname(s, from), v->name, tname(s, to), tname(s, to));
+}
+
+/* A variable declared with an integer type takes a wider integer only
+ * through a cast (bpftrace: `Integer size mismatch`): a value of its own
+ * type (a field, a builtin, a variable) would be cut without a word, as
+ * 1000 becomes -24 in an int8. Literals are checked by check_literal, and
+ * arithmetic, done in 64 bits, is converted as C converts it. */
+static bool width_check(struct xt_sema *s, const struct xt_node *e, const struct xt_node *v,
+			const struct xt_type *from, const struct xt_type *to)
+{
+	if (from->kind != XT_T_INT || to->kind != XT_T_INT || from->size <= to->size || val_src(e) != VAL_TYPED)
+		return true;
+	xt_diag_error(s->dg, e->loc, "integer size mismatch: assigning %s to $%s, which is declared %s; a cast, as "
+		      "in (%s)..., converts it", tname(s, from), v->name, tname(s, to), tname(s, to));
+	return false;
 }
 
 static bool storable(struct xt_sema *s, struct xt_node *e, const struct xt_type *t)
@@ -211,11 +236,18 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 	}
 	struct xt_var *var = &s->vars[slot];
 	v->aux = slot;
-	if (!var->type) {
-		if (st->op != XT_OP_ASSIGN) {
-			xt_diag_error(s->dg, v->loc, "variable $%s is used before it is assigned", v->name);
+	var->assigned = true;
+	if (!var->type && st->op != XT_OP_ASSIGN) {
+		/* `let $x; $x += e`: $x starts at zero, as a read of it does */
+		if (!xt_type_is_int(t)) {
+			xt_diag_error(s->dg, st->loc, "operator %s= needs an integer; $%s, not assigned yet, is zero and "
+				      "it is given %s", xt_op_text(st->op), v->name, tname(s, t));
 			return -1;
 		}
+		xt_diag_warning(s->dg, v->loc, "variable $%s is used before it was assigned", v->name);
+		var->loose = true;
+		var->type = first_round(s, slot, &xt_s64);
+	} else if (!var->type) {
 		const struct xt_type *ft = var_first_type(s, st->b, t, &var->loose);
 		var->type = var->fixed ? ft : first_round(s, slot, ft);
 	} else if (var->type->kind == XT_T_PTR && (st->op == XT_OP_ADD || st->op == XT_OP_SUB) && xt_type_is_int(t)) {
@@ -226,7 +258,8 @@ static int assign_var(struct xt_sema *s, struct xt_node *st)
 				      v->name, tname(s, t), tname(s, var->type));
 			return -1;
 		}
-		if (st->op == XT_OP_ASSIGN && !check_literal(s, v, st->b, var->type))
+		if (st->op == XT_OP_ASSIGN &&
+		    (!check_literal(s, v, st->b, var->type) || !width_check(s, st->b, v, t, var->type)))
 			return -1;
 		if (st->op == XT_OP_ASSIGN)
 			sign_check(s, st, v, t, var->type);
@@ -291,6 +324,8 @@ static const struct xt_type *let_type(struct xt_sema *s, struct xt_node *st)
 		return xt_sema_typeof(s, st->c, (int)st->ival);
 	unsigned n;
 	int end = 0;
+	if (strcmp(name, "inet") == 0) /* ntop()'s result: an address family and 16 bytes */
+		return xt_type_buf(s->ar, 16, &xt_render_inet);
 	if (strcmp(name, "string") == 0) /* what str() reads fits, and prints as it does */
 		return xt_str_read_type(s, xt_sema_str_size(&s->prog->opts));
 	if (sscanf(name, "string[%u]%n", &n, &end) == 1 && name[end] == 0) {
@@ -338,6 +373,14 @@ static bool literal_fits(struct xt_arena *ar, const struct xt_node *e, const str
 static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *e, const struct xt_type *t)
 {
 	const char *text = NULL;
+	if (e->kind == XT_N_TERNARY || e->kind == XT_N_IF) /* each value it may have (an if's: else if too) */
+		return check_literal(s, v, e->b, t) && (!e->c || check_literal(s, v, e->c, t));
+	if (e->kind == XT_N_BLOCK) { /* { ...; e }: e */
+		struct xt_node *last = e->list;
+		while (last && last->next)
+			last = last->next;
+		return !last || check_literal(s, v, last->kind == XT_N_EXPR_STMT ? last->a : last, t);
+	}
 	if (literal_fits(s->ar, e, t, &text))
 		return true;
 	xt_diag_error(s->dg, e->loc, "the value %s does not fit in $%s's type %s; a cast, as in (%s)%s, converts it",
@@ -382,7 +425,7 @@ static int let(struct xt_sema *s, struct xt_node *st)
 		xt_diag_error(s->dg, st->b->loc, "type mismatch for $%s: assigning %s, but it is declared %s",
 			      v->name, tname(s, vt), tname(s, t));
 		rc = -1;
-	} else if (vt && t && !check_literal(s, v, st->b, t)) {
+	} else if (vt && t && (!check_literal(s, v, st->b, t) || !width_check(s, st->b, v, vt, t))) {
 		rc = -1;
 	} else if (vt && t) {
 		sign_check(s, st, v, vt, t);
@@ -393,6 +436,7 @@ static int let(struct xt_sema *s, struct xt_node *st)
 	/* declared even after an error: its uses say nothing more */
 	int slot = xt_sema_var_declare(s, v, rc < 0 && !t ? &xt_s64 : t, st->name != NULL);
 	s->vars[slot].loose = loose;
+	s->vars[slot].assigned = st->b != NULL || rc < 0;
 	return rc;
 }
 
@@ -652,11 +696,35 @@ static int loop_body(struct xt_sema *s, struct xt_node *blk)
 	return rc;
 }
 
-/* A bound that is a constant: the verifier follows such a loop itself. */
+/* The body of a loop the verifier walks `trips` times (1: a callback's
+ * body, which it checks on its own). */
+static int walked_body(struct xt_sema *s, struct xt_node *blk, uint64_t trips, bool callback)
+{
+	uint64_t saved = s->inline_trips;
+	s->inline_trips = callback ? 1 : saved * trips; /* both at most XT_INLINE_TRIPS */
+	int rc = loop_body(s, blk);
+	s->inline_trips = saved;
+	return rc;
+}
+
+/* A bound that is a constant: the verifier can follow such a loop itself. */
 static bool constant(const struct xt_node *e)
 {
 	return e->kind == XT_N_INT || (e->kind == XT_N_UNOP && e->op == XT_OP_NEG && e->a->kind == XT_N_INT);
 }
+
+static int64_t constant_value(const struct xt_node *e)
+{
+	return e->kind == XT_N_INT ? (int64_t)e->ival : -(int64_t)e->a->ival;
+}
+
+/* Iterations the verifier may walk through in one probe (every inlined
+ * loop's body, times the loops and unroll() around it) before a range
+ * loop with constant bounds runs from bpf_loop instead: beyond a few
+ * hundred, a body with a helper call or a branch makes the verifier give
+ * up ("the sequence of 8193 jumps is too complex", 1M instructions). */
+#define XT_INLINE_TRIPS 64
+#define XT_RANGE_MAX (1 << 23) /* bpf_loop's limit: codegen/cg.h's XT_MAX_LOOPS */
 
 /* Loop st's body becomes a callback (codegen/emit_stmt.c): the probe's
  * variables move to a frame the callback shares; st->aux names it. */
@@ -679,10 +747,22 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		if (shadows(s, st->a, true))
 			rc = -1;
 		xt_sema_var_declare(s, st->a, &xt_s64, false);
-		if (loop_body(s, st->c) < 0)
-			rc = -1;
-		/* a bound only known at run time: bpf_loop runs the body */
+		/* bpf_loop runs the body when a bound is only known at run time
+		 * or when the verifier would walk it too many times */
+		uint64_t trips = 0;
 		st->op = !constant(st->b->a) || !constant(st->b->b);
+		if (!st->op) {
+			int64_t from = constant_value(st->b->a), to = constant_value(st->b->b);
+			trips = to > from ? (uint64_t)to - (uint64_t)from : 0;
+			if (trips > XT_RANGE_MAX) { /* bpf_loop would run it short */
+				xt_diag_error(s->dg, st->b->loc, "a range of %" PRIu64 " iterations: one loop runs at most %d "
+					      "(the kernel's BPF_MAX_LOOPS)", trips, XT_RANGE_MAX);
+				rc = -1;
+			}
+			st->op = trips > XT_INLINE_TRIPS || s->inline_trips * trips > XT_INLINE_TRIPS;
+		}
+		if (walked_body(s, st->c, trips, st->op) < 0)
+			rc = -1;
 		if (st->op)
 			callback(s, st, rc);
 	} else {
@@ -704,7 +784,7 @@ static int for_stmt(struct xt_sema *s, struct xt_node *st)
 		if (shadows(s, st->a, true))
 			rc = -1;
 		xt_sema_var_declare(s, st->a, xt_type_tuple(s->ar, el, 2), false);
-		if (loop_body(s, st->c) < 0)
+		if (walked_body(s, st->c, 1, true) < 0)
 			rc = -1;
 		callback(s, st, rc);
 	}
@@ -786,7 +866,7 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 		const struct xt_type *c = xt_sema_expr(s, st->a);
 		if (!c || !xt_sema_need_int(s, st->a, c, "a condition"))
 			return -1;
-		int rc = loop_body(s, st->b);
+		int rc = walked_body(s, st->b, 1, true);
 		st->op = 1;
 		callback(s, st, rc);
 		return rc;
@@ -799,7 +879,13 @@ static int stmt(struct xt_sema *s, struct xt_node *st)
 			xt_diag_error(s->dg, st->a->loc, "unroll needs an integer literal from 1 to 100");
 			return -1;
 		}
-		return block(s, st->b->list);
+		uint64_t saved = s->inline_trips;
+		s->inline_trips *= st->a->ival; /* at most 100 * (XT_INLINE_TRIPS + 1) */
+		if (s->inline_trips > XT_INLINE_TRIPS)
+			s->inline_trips = XT_INLINE_TRIPS + 1;
+		int rc = block(s, st->b->list);
+		s->inline_trips = saved;
+		return rc;
 	}
 	case XT_N_FOR:
 		return for_stmt(s, st);
@@ -860,6 +946,7 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 	s->nscope = s->capscope = 0;
 	s->scope = NULL;
 	s->depth = s->loop_depth = s->map_loop_depth = 0;
+	s->inline_trips = 1;
 	int rc = 0;
 	struct xt_node *pred = p->node->a;
 	if (pred) {
@@ -872,7 +959,7 @@ static int probe(struct xt_sema *s, struct xt_probe_info *p)
 	p->nvars = s->nvars;
 	p->var_types = xt_arena_alloc(s->ar, sizeof(*p->var_types) * (s->nvars + 1));
 	for (int i = 0; i < s->nvars; i++) { /* declared, never assigned: a zero int64 */
-		if (!s->vars[i].type && rc == 0)
+		if (!s->vars[i].assigned && rc == 0)
 			xt_diag_warning(s->dg, s->vars[i].first->loc, "variable $%s was never assigned to", s->vars[i].name);
 		p->var_types[i] = s->vars[i].type ? s->vars[i].type : &xt_s64;
 	}
@@ -927,6 +1014,7 @@ int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_typ
 	}
 	struct xt_var *var = &s->vars[slot];
 	v->aux = slot;
+	var->assigned = true;
 	if (!var->type) {
 		var->type = var_slot_type(s, t);
 	} else if (var->fixed) {

@@ -121,6 +121,9 @@ static const struct xt_type *incdec(struct xt_sema *s, struct xt_node *n)
 	struct xt_node *t = n->a;
 	const char *op = xt_op_text(n->op);
 	if (t->kind == XT_N_VAR) {
+		int slot = xt_sema_var_find(s, t->name);
+		if (slot >= 0 && s->vars[slot].type) /* `let $x: T; $x++`: from zero, as $x += 1 */
+			s->vars[slot].assigned = true;
 		const struct xt_type *vt = xt_sema_expr(s, t);
 		if (!vt)
 			return NULL;
@@ -446,6 +449,8 @@ static const struct xt_type *expr_(struct xt_sema *s, struct xt_node *n, bool ag
 	case XT_N_VAR: {
 		int slot = xt_sema_var_find(s, n->name);
 		if (slot >= 0 && s->vars[slot].type) {
+			if (!s->vars[slot].assigned) /* `let $x: T;` not assigned yet: zero */
+				xt_diag_warning(s->dg, n->loc, "variable $%s is used before it was assigned", n->name);
 			n->aux = slot;
 			return s->vars[slot].type;
 		}

@@ -265,6 +265,11 @@ int xt_sema_map_decls(struct xt_sema *s)
 			rc = -1;
 			continue;
 		}
+		if (kind == XT_MAP_PERCPUARRAY && d->a->ival != 1) { /* one value: a map without keys */
+			xt_diag_error(s->dg, d->a->loc, "max entries can only be 1 for map type percpuarray");
+			rc = -1;
+			continue;
+		}
 		d->aux = kind;
 	}
 	return rc;

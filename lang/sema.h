@@ -103,6 +103,9 @@ struct xt_sema_opts {
 	 * and str(p, n) n; otherwise as 0.26, max_strlen and n - 1 (n counts the
 	 * NUL). xt_sema_str_size() says what a string of max_strlen takes. */
 	bool str_count_017;
+	/* begin/end sites spelt BEGIN/END keep that name, as `probe` printed it in
+	 * bpftrace 0.17 (XTRACE_PROBE_NAMES=0.17); otherwise begin/end, as 0.26 */
+	bool probe_names_017;
 	/* an attach point that names nothing here (config missing_probes):
 	 * XT_MISSING_DEFAULT warns when the probe keeps other attach points and
 	 * fails when it keeps none; WARN warns and removes a probe left with

@@ -11,6 +11,7 @@ struct xt_var {
 	struct xt_node *first;
 	bool fixed;                  /* declared with a type (`let $x: uint8`): never widened */
 	bool loose;                  /* typed by a literal or arithmetic (64 bits): later values join its type */
+	bool assigned;               /* given a value (not only declared: `let $x: T;`) */
 };
 
 /* A name visible in the current block: scopes nest, slots stay. */
@@ -33,6 +34,7 @@ struct xt_sema {
 	bool final;                    /* last typing round: record formats, report everything */
 	int loop_depth;                /* while/for bodies around the statement (break, continue) */
 	int map_loop_depth;            /* for ($kv : @m) bodies: a separate BPF function */
+	uint64_t inline_trips;         /* times the verifier walks the statement: inlined loops and unroll around it */
 };
 
 int xt_pass_config(struct xt_sema *s);

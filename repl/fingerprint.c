@@ -117,7 +117,8 @@ uint64_t xt_prog_fingerprint(const struct xt_program *prog)
 	mix_node(&f, prog->ast, NULL);
 	const struct xt_sema_opts *o = &prog->opts;
 	int64_t opts[] = { o->target_pid, o->cpid, o->max_strlen, o->max_map_keys, o->unsafe, o->no_map_dump,
-			   o->site_base, o->count_hits, o->bool_as_int, o->enum_as_int, o->str_count_017, o->missing_probes, o->helper_errors,
+			   o->site_base, o->count_hits, o->bool_as_int, o->enum_as_int, o->str_count_017, o->probe_names_017,
+			   o->missing_probes, o->helper_errors,
 			   f.reads_aggs ? o->ncpus : -1, prog->has_end, prog->nmap_loops };
 	mix(&f, opts, sizeof(opts));
 	for (int i = 0; i < o->nparams; i++)

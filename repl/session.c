@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include "repl/repl_int.h"
 #include "runtime/symbols.h" /* XT_STACK_MAP */
+#include "stdlib/registry.h" /* XT_PROVF_BEGIN, XT_PROVF_END */
 
 /* --- output ------------------------------------------------------------------ */
 
@@ -258,7 +259,8 @@ static void on_entry_events(void *ctx)
 		xt_repl_entry_stop(e, "exited", true);
 }
 
-/* "N probes: a, b" from the probes as written (or their one site's full name). */
+/* "N probes: a, b" from the probes as written (or their one site's full
+ * name; but begin/end as written: BEGIN, whose `probe` is begin). */
 static void describe(struct entry *e, FILE *out)
 {
 	const struct xt_program *prog = e->unit.prog;
@@ -266,7 +268,7 @@ static void describe(struct entry *e, FILE *out)
 	for (int i = 0; i < prog->nprobes; i++) {
 		const struct xt_probe_info *p = &prog->probes[i];
 		fputs(i ? ", " : "", out);
-		if (p->nsites == 1) {
+		if (p->nsites == 1 && !(p->prov->flags & (XT_PROVF_BEGIN | XT_PROVF_END))) {
 			fputs(p->sites[0].name, out);
 			continue;
 		}

@@ -27,7 +27,7 @@ static void inet_decode(struct xt_arena *ar, const struct xt_type *t, const uint
 }
 
 static const struct xt_render macaddr_render = { .name = "macaddr", .printf_s = true, .decode = macaddr_decode };
-static const struct xt_render inet_render = { .name = "inet", .printf_s = true, .decode = inet_decode };
+const struct xt_render xt_render_inet = { .name = "inet", .printf_s = true, .decode = inet_decode };
 static const struct xt_type macaddr_type = { .kind = XT_T_RENDERED, .size = 8, .render = &macaddr_render };
 
 static void type_error(struct xt_sema *s, struct xt_node *a, const char *fmt, const struct xt_type *t)
@@ -62,7 +62,7 @@ static const struct xt_type *ntop_type(struct xt_sema *s, struct xt_node *n)
 		type_error(s, a, "ntop() needs an IPv4 address (an integer) or 4 or 16 bytes, not %s", t);
 		return NULL;
 	}
-	return xt_type_buf(xt_sema_arena(s), 16, &inet_render);
+	return xt_type_buf(xt_sema_arena(s), 16, &xt_render_inet);
 }
 
 static LLVMValueRef ntop_emit(struct xt_cg *cg, struct xt_node *n)

@@ -816,8 +816,8 @@ const struct xt_builtin xt_bi_static_assert = { .name = "static_assert", .kind =
  * records {u64 helper, i64 result, u64 line << 40 | first column << 20 |
  * last column} come from xt_cg_helper_failed. The run-time errors of
  * bpftrace 0.26 that need no -k come the same way (xt_cg_runtime_error): a
- * divide or modulo by 0 (helper XT_RTE_DIVZERO), a map update refused (a
- * full map). --no-warnings silences them all. */
+ * divide or modulo by 0 (helper XT_RTE_DIVZERO), an index out of range
+ * (XT_RTE_BOUNDS), a map update refused (a full map). --no-warnings silences them all. */
 static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
 	const struct xt_rt_opts *o = xt_rt_options(rt);
@@ -834,11 +834,13 @@ static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *pay
 		: helper == BPF_FUNC_map_update_elem ? "map_update_elem" : helper == 112 ? "probe_read_user"
 		: helper == 113 ? "probe_read_kernel" : helper == 114 ? "probe_read_user_str"
 		: helper == 115 ? "probe_read_kernel_str" : "helper";
-	bool divzero = helper == XT_RTE_DIVZERO;
+	bool divzero = helper == XT_RTE_DIVZERO, bounds = helper == XT_RTE_BOUNDS;
 	char msg[256];
 	if (divzero)
 		snprintf(msg, sizeof(msg), "Divide or modulo by 0 detected. This can lead to unexpected results. "
 			 "1 is being used as the result.");
+	else if (bounds)
+		snprintf(msg, sizeof(msg), "Array access out of bounds. This can lead to unexpected results.");
 	else if (helper == BPF_FUNC_map_lookup_elem)
 		snprintf(msg, sizeof(msg), "Can't lookup map element because it does not exist.");
 	else if (helper == BPF_FUNC_map_update_elem && ret == -E2BIG)
@@ -850,7 +852,7 @@ static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *pay
 		snprintf(msg, sizeof(msg), "Failed to read memory: %s", strerror((int)-ret));
 	fflush(o->out);
 	if (o->format == XT_FMT_JSON) { /* bpftrace 0.26's runtime_error and helper_error records */
-		if (divzero) {
+		if (divzero || bounds) {
 			fputs("{\"type\": \"runtime_error\", \"msg\": ", o->out);
 			xt_print_json_str(o->out, msg);
 		} else {
@@ -870,7 +872,7 @@ static void helper_error_event(struct xt_rt *rt, uint32_t id, const uint8_t *pay
 		fprintf(stderr, "%s:%d:%d-%d: warning: %s\n", file, line, first, last, msg);
 	else
 		fprintf(stderr, "%s: warning: %s\n", file, msg);
-	if (!divzero)
+	if (!divzero && !bounds)
 		fprintf(stderr, "Additional Info - helper: %s, retcode: %lld\n", name, (long long)ret);
 	const char *text = prog->src ? prog->src->text : NULL;
 	for (int l = 1; text && l < line; l++) {
@@ -895,4 +897,4 @@ static const struct xt_type *helper_error_type(struct xt_sema *s, struct xt_node
 /* Not callable: its name is no identifier. */
 const struct xt_builtin xt_bi_helper_error = { .name = "-k", .kind = XT_BI_FUNC, .flags = XT_BIF_HELPER_ERRORS | XT_BIF_NOVALUE,
 	.check = helper_error_type, .on_event = helper_error_event,
-	.help = "(not callable) run-time warnings: divides by 0, full maps; with -k failed memory reads, lookups of missing map keys" };
+	.help = "(not callable) run-time warnings: divides by 0, indexes out of range, full maps; with -k failed memory reads, lookups of missing map keys" };

@@ -6,8 +6,8 @@
 #include "stdlib/registry.h"
 
 /* The site is named as `probe` prints it: `begin` as bpftrace 0.26 prints
- * every spelling, except the upper-case BEGIN, the only one bpftrace 0.17
- * knew, which keeps printing as 0.17 printed it (docs/output-format.md). */
+ * every spelling; with XTRACE_PROBE_NAMES=0.17 the upper-case BEGIN, the
+ * only one bpftrace 0.17 knew, prints as 0.17 printed it (docs/output-format.md). */
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
 	for (int i = 0; i < p->nsites; i++)
@@ -15,7 +15,7 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 			xt_diag_error(xt_sema_diags(s), at->loc, "%s is listed twice", at->name);
 			return -1;
 		}
-	bool upper = true;
+	bool upper = xt_sema_program(s)->opts.probe_names_017;
 	for (const char *c = at->name; *c; c++)
 		upper &= !islower((unsigned char)*c);
 	xt_probe_add_site(s, p, upper ? at->name : p->prov->name, "", 0, NULL);

@@ -183,4 +183,8 @@ struct xt_ktype_hooks {
 };
 const struct xt_ktype_hooks *xt_ktypes(void);
 
+/* ntop()'s result, an address printed as text (stdlib/bi_net.c): also
+ * the type `let $a: inet` declares. */
+extern const struct xt_render xt_render_inet;
+
 #endif

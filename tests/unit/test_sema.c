@@ -472,6 +472,9 @@ static void test_sema_let_warnings(void **state)
 		"<stdin>:1:22-23: warning: variable $x is used before it was assigned\n"
 		"BEGIN { let $x; @a = $x; let $y; }\n"
 		"                     ~~\n"
+		"<stdin>:1:13-14: warning: variable $x was never assigned to\n" /* reading it is no assignment */
+		"BEGIN { let $x; @a = $x; let $y; }\n"
+		"            ~~\n"
 		"<stdin>:1:30-31: warning: variable $y was never assigned to\n"
 		"BEGIN { let $x; @a = $x; let $y; }\n"
 		"                             ~~\n");
@@ -480,7 +483,12 @@ static void test_sema_let_warnings(void **state)
 static void test_sema_let_types(void **state)
 {
 	EXPECT_DIAG("BEGIN { let $a: string[8] = \"x\"; let $b: buffer[4]; let $c: uint32_t = 1; let $d: typeof($c) = 2; "
-		    "let $e: typeof(int16) = -3; $b = $b; @m = ($a, $c, $d, $e); }", "");
+		    "let $e: typeof(int16) = -3; $b = $b; @m = ($a, $c, $d, $e); }",
+		    /* $b = $b reads $b before it has a value: zero, with bpftrace's warning */
+		    "<stdin>:1:132-133: warning: variable $b is used before it was assigned\n"
+		    "BEGIN { let $a: string[8] = \"x\"; let $b: buffer[4]; let $c: uint32_t = 1; let $d: typeof($c) = 2; "
+		    "let $e: typeof(int16) = -3; $b = $b; @m = ($a, $c, $d, $e); }\n"
+		    "                                                                                                                                   ~~\n");
 	EXPECT_DIAG("BEGIN { let $a: strin = 1; }",
 		"<stdin>:1:13-14: error: unknown type 'strin'\n"
 		"BEGIN { let $a: strin = 1; }\n"
