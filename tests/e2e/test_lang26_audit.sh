@@ -210,11 +210,11 @@ let @m = percpuarray(2); begin { @m = count(); }
                      ~
 E
 # a declared size beyond max_map_keys (4096) is the kernel's: 5000 entries,
-# and len() of them in a traced probe's condition
+# and len() of them in a traced probe's condition (@a, cleared at end, is
+# not printed: 0.26 prints only maps that hold something)
 G=$(realpath "$XT_TARGETS/getppid_loop")
 xt -q -e 'let @a = hash(6000); begin { for $i : 0..5000 { @a[$i] = $i; } } tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { if (len(@a) > 4999) { @big = count(); } @n = len(@a); } end { clear(@a); }' -c "$G 3"
 expect_eq "hash(6000) holds 5000 keys; len() in a condition of a traced probe" "0:
-
 
 @big: 3
 @n: 5000:" "$XT_RC:$XT_OUT:$XT_ERR"
