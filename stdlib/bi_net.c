@@ -26,6 +26,21 @@ static void inet_decode(struct xt_arena *ar, const struct xt_type *t, const uint
 	out->s = xt_arena_strdup(ar, text);
 }
 
+/* pton's address: {u64 length, its 4 or 16 bytes}, printed as bpftrace
+ * prints its uint8[4] / uint8[16]: [127,0,0,1] (a JSON array) */
+static void addr_bytes_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	int n = t->size - 8 < 16 ? t->size - 8 : 16;
+	struct xt_val *v = xt_arena_alloc(ar, sizeof(*v) * (size_t)(n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+		v[i] = (struct xt_val){ .kind = XT_VAL_UINT, .u = p[8 + i] };
+	out->kind = XT_VAL_ARRAY;
+	out->tuple.elems = v;
+	out->tuple.n = n;
+}
+
+static const struct xt_render addr_bytes_render = { .name = "uint8 array", .decode = addr_bytes_decode };
+
 static const struct xt_render macaddr_render = { .name = "macaddr", .printf_s = true, .decode = macaddr_decode };
 const struct xt_render xt_render_inet = { .name = "inet", .printf_s = true, .decode = inet_decode };
 static const struct xt_type macaddr_type = { .kind = XT_T_RENDERED, .size = 8, .render = &macaddr_render };
@@ -57,7 +72,8 @@ static const struct xt_type *ntop_type(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *t = xt_sema_expr(s, a);
 	if (!t)
 		return NULL;
-	int bytes = t->kind == XT_T_BUF && t->render == XT_R_NONE ? t->size - 8 : t->kind == XT_T_ARRAY ? t->size : 0;
+	bool buf = t->kind == XT_T_BUF && (t->render == XT_R_NONE || t->render == &addr_bytes_render);
+	int bytes = buf ? t->size - 8 : t->kind == XT_T_ARRAY ? t->size : 0;
 	if (!xt_type_is_int(t) && bytes != 4 && bytes != 16) {
 		type_error(s, a, "ntop() needs an IPv4 address (an integer) or 4 or 16 bytes, not %s", t);
 		return NULL;
@@ -90,8 +106,16 @@ static LLVMValueRef ntop_emit(struct xt_cg *cg, struct xt_node *n)
 	return buf;
 }
 
-/* pton("1.2.3.4"): an IPv4 address as ntop() takes it (a uint32 holding the
- * bytes in network order); pton("::1"): 16 bytes (buffer[16]). */
+/* pton("1.2.3.4"): the address's 4 bytes, pton("::1"): its 16 (network
+ * order), as bpftrace's uint8[4] / uint8[16]: `[1,2,3,4]` printed, indexed
+ * with [], read by ntop(). Folded at compile time. */
+static int pton_parse(const char *text, uint8_t addr[16])
+{
+	if (inet_pton(AF_INET, text, addr) == 1)
+		return 4;
+	return inet_pton(AF_INET6, text, addr) == 1 ? 16 : 0;
+}
+
 static const struct xt_type *pton_type(struct xt_sema *s, struct xt_node *n)
 {
 	struct xt_node *a = n->list;
@@ -100,27 +124,21 @@ static const struct xt_type *pton_type(struct xt_sema *s, struct xt_node *n)
 		return NULL;
 	}
 	uint8_t addr[16];
-	if (inet_pton(AF_INET, a->sval, addr) == 1) {
-		uint32_t v;
-		memcpy(&v, addr, 4); /* BPF here is little-endian, as the host */
-		n->kind = XT_N_INT; /* a constant from here on */
-		n->ival = v;
-		return &xt_u32;
-	}
-	if (inet_pton(AF_INET6, a->sval, addr) == 1)
-		return xt_type_buf(xt_sema_arena(s), 16, XT_R_NONE);
+	int bytes = pton_parse(a->sval, addr);
+	if (bytes)
+		return xt_type_buf(xt_sema_arena(s), bytes, &addr_bytes_render);
 	xt_diag_error(xt_sema_diags(s), a->loc, "pton() cannot read \"%s\" as an IPv4 or IPv6 address", a->sval);
 	return NULL;
 }
 
 static LLVMValueRef pton_emit(struct xt_cg *cg, struct xt_node *n)
 {
-	uint8_t addr[16];
+	uint8_t addr[16] = { 0 };
 	uint64_t half[2];
-	inet_pton(AF_INET6, n->list->sval, addr); /* checked by pton_type */
+	int bytes = pton_parse(n->list->sval, addr); /* checked by pton_type */
 	memcpy(half, addr, 16);
 	LLVMValueRef buf = xt_cg_buf(cg, 24, "pton");
-	LLVMBuildStore(cg->b, xt_cg_i64(cg, 16), buf);
+	LLVMBuildStore(cg->b, xt_cg_i64(cg, bytes), buf);
 	for (int i = 0; i < 2; i++)
 		LLVMBuildStore(cg->b, LLVMConstInt(cg->i64, half[i], 0), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8 + 8 * i)));
 	return buf;
@@ -134,7 +152,7 @@ static const struct xt_type *macaddr_check(struct xt_sema *s, struct xt_node *n)
 	if (!t)
 		return NULL;
 	bool ok = xt_type_is_int(t) || t->kind == XT_T_PTR || (t->kind == XT_T_ARRAY && t->size >= 6) ||
-		  (t->kind == XT_T_BUF && t->render == XT_R_NONE && t->size - 8 >= 6);
+		  (t->kind == XT_T_BUF && (t->render == XT_R_NONE || t->render == &addr_bytes_render) && t->size - 8 >= 6);
 	if (!ok) {
 		type_error(s, n->list, "macaddr() needs a pointer to 6 bytes, not %s", t);
 		return NULL;
