@@ -97,9 +97,12 @@ struct xt_agg {
 struct xt_render {
 	const char *name;        /* the type's name in messages (unless the type's cname says) */
 	bool printf_s;           /* printf's %s takes it */
+	bool bytes;              /* plain bytes all the same (pton's): buf(), str(), ntop(), macaddr() take them */
 	/* runtime facet: decodes the t->size bytes at p into out (strings in ar). */
 	void (*decode)(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out);
 };
+/* A buffer of plain bytes: buffer[n], or bytes a render only prints differently. */
+#define XT_TYPE_IS_BYTES(t) ((t)->kind == XT_T_BUF && (!(t)->render || (t)->render->bytes))
 /* The u64 at p, however aligned: what renderers read values with. */
 static inline uint64_t xt_render_u64(const uint8_t *p)
 {

@@ -16,7 +16,7 @@ static const struct xt_type *buf_type(struct xt_sema *s, struct xt_node *n)
 	if (!t)
 		return NULL;
 	int max = xt_sema_program(s)->opts.max_strlen, size = max;
-	if (xt_type_array_of(t) || (t->kind == XT_T_BUF && t->render == XT_R_NONE)) {
+	if (xt_type_array_of(t) || XT_TYPE_IS_BYTES(t)) {
 		size = xt_type_array_of(t) ? xt_type_array_of(t)->size : t->size - 8; /* an array in memory or a copy */
 	} else if (t->kind == XT_T_STR) {
 		size = t->size;

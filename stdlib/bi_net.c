@@ -39,7 +39,7 @@ static void addr_bytes_decode(struct xt_arena *ar, const struct xt_type *t, cons
 	out->tuple.n = n;
 }
 
-static const struct xt_render addr_bytes_render = { .name = "uint8 array", .decode = addr_bytes_decode };
+static const struct xt_render addr_bytes_render = { .name = "uint8 array", .bytes = true, .decode = addr_bytes_decode };
 
 static const struct xt_render macaddr_render = { .name = "macaddr", .printf_s = true, .decode = macaddr_decode };
 const struct xt_render xt_render_inet = { .name = "inet", .printf_s = true, .decode = inet_decode };
@@ -72,7 +72,7 @@ static const struct xt_type *ntop_type(struct xt_sema *s, struct xt_node *n)
 	const struct xt_type *t = xt_sema_expr(s, a);
 	if (!t)
 		return NULL;
-	bool buf = t->kind == XT_T_BUF && (t->render == XT_R_NONE || t->render == &addr_bytes_render);
+	bool buf = XT_TYPE_IS_BYTES(t);
 	int bytes = buf ? t->size - 8 : t->kind == XT_T_ARRAY ? t->size : 0;
 	if (!xt_type_is_int(t) && bytes != 4 && bytes != 16) {
 		type_error(s, a, "ntop() needs an IPv4 address (an integer) or 4 or 16 bytes, not %s", t);
@@ -152,7 +152,7 @@ static const struct xt_type *macaddr_check(struct xt_sema *s, struct xt_node *n)
 	if (!t)
 		return NULL;
 	bool ok = xt_type_is_int(t) || t->kind == XT_T_PTR || (t->kind == XT_T_ARRAY && t->size >= 6) ||
-		  (t->kind == XT_T_BUF && (t->render == XT_R_NONE || t->render == &addr_bytes_render) && t->size - 8 >= 6);
+		  (XT_TYPE_IS_BYTES(t) && t->size - 8 >= 6);
 	if (!ok) {
 		type_error(s, n->list, "macaddr() needs a pointer to 6 bytes, not %s", t);
 		return NULL;

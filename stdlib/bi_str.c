@@ -586,7 +586,7 @@ static const struct xt_type *memcmp_type(struct xt_sema *s, struct xt_node *n)
 		const struct xt_type *t = xt_sema_expr(s, x);
 		if (!t)
 			return NULL;
-		if (t->kind != XT_T_STR && !(t->kind == XT_T_BUF && t->render == XT_R_NONE)) {
+		if (t->kind != XT_T_STR && !XT_TYPE_IS_BYTES(t)) {
 			xt_diag_error(dg, x->loc, "memcmp() compares strings or buffers, not %s", xt_type_name(xt_sema_arena(s), t));
 			return NULL;
 		}
