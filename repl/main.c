@@ -342,6 +342,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xtrace: -k and --no-warnings cannot go together\n");
 		return 1;
 	}
+	if (o.cmd && o.pid > 0) {
+		fprintf(stderr, "xtrace: -c and -p cannot go together: trace a command xtrace starts, or a running process\n");
+		return 1;
+	}
 	if (attach_line && strcmp(attach_line, "0.17") == 0)
 		o.attaching_line = true;
 	else if (attach_line && *attach_line && strcmp(attach_line, "0.26") != 0) {

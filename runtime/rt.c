@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -170,6 +171,8 @@ static int64_t start_ns(void)
 	return start;
 }
 
+#define XT_PROC_PID_INIT_INO 0xEFFFFFFCu /* the init PID namespace's inode (the kernel's PROC_PID_INIT_INO) */
+
 static int64_t param_value(const char *name)
 {
 	if (strcmp(name, XT_PARAM_START_NS) == 0)
@@ -177,6 +180,12 @@ static int64_t param_value(const char *name)
 	if (strcmp(name, XT_PARAM_NCPUS) == 0) {
 		long online = sysconf(_SC_NPROCESSORS_ONLN);
 		return online > 0 ? online : 1;
+	}
+	if (strcmp(name, XT_PARAM_PIDNS_DEV) == 0 || strcmp(name, XT_PARAM_PIDNS_INO) == 0) {
+		struct stat st;
+		if (stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == XT_PROC_PID_INIT_INO)
+			return 0;
+		return strcmp(name, XT_PARAM_PIDNS_INO) == 0 ? (int64_t)st.st_ino : (int64_t)st.st_dev;
 	}
 	struct timespec boot, tai; /* XT_PARAM_TAI_OFF */
 	clock_gettime(CLOCK_BOOTTIME, &boot);
@@ -188,7 +197,8 @@ static int64_t param_value(const char *name)
  * before the load; 0, or -1 after a diagnostic. */
 static int load_params(struct xt_rt *rt)
 {
-	static const char *const names[] = { XT_PARAM_START_NS, XT_PARAM_NCPUS, XT_PARAM_TAI_OFF };
+	static const char *const names[] = { XT_PARAM_START_NS, XT_PARAM_NCPUS, XT_PARAM_TAI_OFF,
+					     XT_PARAM_PIDNS_DEV, XT_PARAM_PIDNS_INO };
 	struct btf *btf = bpf_object__btf(rt->obj);
 	int sec = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
 	struct bpf_map *m;

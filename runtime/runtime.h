@@ -73,6 +73,8 @@ struct xt_rt;
 #define XT_PARAM_START_NS "xt_start_ns"
 #define XT_PARAM_NCPUS    "xt_ncpus"
 #define XT_PARAM_TAI_OFF  "xt_tai_off"
+#define XT_PARAM_PIDNS_DEV "xt_pidns_dev" /* xtrace's PID namespace: its nsfs st_dev */
+#define XT_PARAM_PIDNS_INO "xt_pidns_ino" /* and st_ino; both 0 in the init namespace */
 
 /* Opens and loads c (the caller keeps c alive while rt lives). NULL after a
  * diagnostic in dg (verifier rejections carry the log's tail). */

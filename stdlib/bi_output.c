@@ -215,8 +215,9 @@ static const struct xt_type *system_type(struct xt_sema *s, struct xt_node *n)
 	return unsafe_ok(s, n) ? printf_type(s, n) : NULL;
 }
 
-/* system(): runs the command with the shell and passes its output through,
- * reading it with the signals in view (popen would not let Ctrl-C in). */
+/* system(): runs the command with the shell and passes its output through
+ * (with -f json, as one record once the command ends), reading it with the
+ * signals in view (popen would not let Ctrl-C in). */
 static void system_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, size_t size)
 {
 	char *cmd = xt_rt_render_fmt(rt, id, payload, size);
@@ -238,16 +239,33 @@ static void system_event(struct xt_rt *rt, uint32_t id, const uint8_t *payload, 
 		return;
 	}
 	close(p[1]);
-	char buf[4096];
+	/* JSON: the whole output in one {"type": "syscall"} record, as bpftrace's */
+	bool json = xt_rt_options(rt)->format == XT_FMT_JSON;
+	char buf[4096], *all = NULL;
+	size_t len = 0;
 	for (;;) {
 		ssize_t n = xt_sig_wait(p[0], POLLIN, -1) == 1 ? read(p[0], buf, sizeof(buf)) : 0;
-		if (n > 0)
+		if (n > 0 && !json) {
 			fwrite(buf, 1, (size_t)n, out);
-		else if (n == 0 || errno != EINTR)
+		} else if (n > 0) {
+			char *more = realloc(all, len + (size_t)n + 1);
+			if (!more)
+				break;
+			all = more;
+			memcpy(all + len, buf, (size_t)n);
+			len += (size_t)n;
+		} else if (n == 0 || errno != EINTR) {
 			break;
+		}
 	}
 	close(p[0]);
 	xt_rt_end_process(pid, 0, -1); /* waits for it; a stop signal kills it */
+	if (json) {
+		if (all)
+			all[len] = 0;
+		print_text(rt, "syscall", all ? all : "");
+	}
+	free(all);
 	free(cmd);
 }
 

@@ -8,14 +8,63 @@
 static const struct xt_type *type_u64(struct xt_sema *s, struct xt_node *n) { return &xt_u64; }
 static const struct xt_type *type_u32(struct xt_sema *s, struct xt_node *n) { return &xt_u32; }
 
+/* pid, tid [(init)|(curr_ns)] (bpftrace 0.24): in the init PID namespace,
+ * or in xtrace's own (curr_ns, the default, as in bpftrace 0.23 on). When
+ * xtrace runs in the init namespace the two are one: the load-time value
+ * xt_pidns_ino is 0 and the verifier, reading it from the frozen .rodata,
+ * drops the namespace helper's branch. Elsewhere bpf_get_ns_current_pid_tgid
+ * gives the task's ids in xtrace's namespace (0 for a task outside it). */
+enum { PIDNS_CURR, PIDNS_INIT };
+
+static const struct xt_type *type_pid(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	if (!a)
+		return &xt_u32;
+	if (a->kind == XT_N_IDENT && (strcmp(a->name, "curr_ns") == 0 || strcmp(a->name, "init") == 0)) {
+		a->aux = strcmp(a->name, "init") == 0 ? PIDNS_INIT : PIDNS_CURR;
+		return &xt_u32;
+	}
+	xt_diag_error(xt_sema_diags(s), a->loc, "%s() takes a PID namespace: init or curr_ns", n->name);
+	return NULL;
+}
+
+/* (tgid << 32 | pid) of the current task, in the namespace n asks for */
+static LLVMValueRef pid_tgid(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMValueRef init = xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0);
+	if (n->list && n->list->aux == PIDNS_INIT)
+		return init;
+	LLVMBasicBlockRef from = LLVMGetInsertBlock(cg->b);
+	LLVMBasicBlockRef ns = xt_cg_block(cg, "pidns"), done = xt_cg_block(cg, "pidns_done");
+	LLVMValueRef ino = xt_cg_load_param(cg, XT_PARAM_PIDNS_INO);
+	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, ino, xt_cg_i64(cg, 0), ""), done, ns);
+	LLVMPositionBuilderAtEnd(cg->b, ns);
+	LLVMValueRef buf = xt_cg_buf(cg, 8, "pidns_info"); /* struct bpf_pidns_info { u32 pid, tgid; } */
+	LLVMValueRef args[] = { xt_cg_load_param(cg, XT_PARAM_PIDNS_DEV), ino, buf,
+				LLVMConstInt(LLVMInt32TypeInContext(cg->ctx), 8, 0) };
+	xt_cg_helper(cg, XT_H_NS_PID_TGID, false, args, 4);
+	LLVMValueRef info = LLVMBuildLoad2(cg->b, cg->i64, buf, "");
+	LLVMValueRef in_ns = LLVMBuildOr(cg->b, LLVMBuildShl(cg->b, info, xt_cg_i64(cg, 32), ""),
+					 LLVMBuildLShr(cg->b, info, xt_cg_i64(cg, 32), ""), "");
+	LLVMBasicBlockRef ns_end = LLVMGetInsertBlock(cg->b);
+	LLVMBuildBr(cg->b, done);
+	LLVMPositionBuilderAtEnd(cg->b, done);
+	LLVMValueRef phi = LLVMBuildPhi(cg->b, cg->i64, "pid_tgid");
+	LLVMValueRef vals[] = { init, in_ns };
+	LLVMBasicBlockRef froms[] = { from, ns_end };
+	LLVMAddIncoming(phi, vals, froms, 2);
+	return phi;
+}
+
 static LLVMValueRef emit_pid(struct xt_cg *cg, struct xt_node *n)
 {
-	return LLVMBuildLShr(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0), xt_cg_i64(cg, 32), "pid");
+	return LLVMBuildLShr(cg->b, pid_tgid(cg, n), xt_cg_i64(cg, 32), "pid");
 }
 
 static LLVMValueRef emit_tid(struct xt_cg *cg, struct xt_node *n)
 {
-	return LLVMBuildAnd(cg->b, xt_cg_helper(cg, XT_H_PID_TGID, false, NULL, 0), xt_cg_i64(cg, 0xffffffff), "tid");
+	return LLVMBuildAnd(cg->b, pid_tgid(cg, n), xt_cg_i64(cg, 0xffffffff), "tid");
 }
 
 static LLVMValueRef emit_uid(struct xt_cg *cg, struct xt_node *n)
@@ -122,8 +171,12 @@ static LLVMValueRef emit_args(struct xt_cg *cg, struct xt_node *n)
 #define VAR(sym, nm, chk, em, hlp) \
 	const struct xt_builtin sym = { .name = nm, .kind = XT_BI_VAR, .check = chk, .emit = em, .help = hlp }
 
-VAR(xt_bi_pid, "pid", type_u32, emit_pid, "process id (tgid) of the current task");
-VAR(xt_bi_tid, "tid", type_u32, emit_tid, "thread id of the current task");
+const struct xt_builtin xt_bi_pid = { .name = "pid", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
+	.check = type_pid, .emit = emit_pid,
+	.help = "pid, pid(init|curr_ns): process id (tgid) of the current task, in xtrace's PID namespace or the init one" };
+const struct xt_builtin xt_bi_tid = { .name = "tid", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 1,
+	.check = type_pid, .emit = emit_tid,
+	.help = "tid, tid(init|curr_ns): thread id of the current task, in xtrace's PID namespace or the init one" };
 VAR(xt_bi_uid, "uid", type_u32, emit_uid, "user id of the current task");
 VAR(xt_bi_gid, "gid", type_u32, emit_gid, "group id of the current task");
 VAR(xt_bi_comm, "comm", type_comm, emit_comm, "name of the current task (string[16])");

@@ -429,14 +429,19 @@ static void test_sema_btf_accepts(void **state)
 static void test_sema_builtin_call_forms(void **state)
 {
 	EXPECT_DIAG("BEGIN { $x = pid(3); }",
-		"<stdin>:1:14-19: error: pid takes no arguments\n"
+		"<stdin>:1:18: error: pid() takes a PID namespace: init or curr_ns\n"
 		"BEGIN { $x = pid(3); }\n"
+		"                 ~\n");
+	EXPECT_DIAG("BEGIN { $x = uid(3); }",
+		"<stdin>:1:14-19: error: uid takes no arguments\n"
+		"BEGIN { $x = uid(3); }\n"
 		"             ~~~~~~\n");
 	EXPECT_DIAG("BEGIN { $x = nsecs(wall); }",
 		"<stdin>:1:20-23: error: nsecs() takes a clock: monotonic, boot, tai or sw_tai\n"
 		"BEGIN { $x = nsecs(wall); }\n"
 		"                   ~~~~\n");
 	EXPECT_DIAG("BEGIN { $a = pid() + tid() + nsecs() + nsecs(boot) + cpu(); $c = comm(); exit; }", "");
+	EXPECT_DIAG("BEGIN { $a = pid(init) + pid(curr_ns) + tid(init) + tid(curr_ns); }", "");
 }
 
 static void test_sema_task_builtins(void **state)
