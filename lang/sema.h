@@ -75,6 +75,7 @@ enum xt_missing { XT_MISSING_DEFAULT, XT_MISSING_WARN, XT_MISSING_ERROR, XT_MISS
 struct xt_sema_opts {
 	pid_t target_pid;          /* -p: every probe but BEGIN/END filters on it; 0 when none */
 	pid_t cpid;                /* -c: the command's pid (the `cpid` builtin); 0 when none */
+	const char *cmd;           /* -c: the command, not started yet (uprobe:*: and usdt:*: look at its files) */
 	int max_strlen;            /* string size for str() and string values (default 1024) */
 	int max_map_keys;          /* entries per map (default 4096) */
 	bool listing;              /* expand attach points only */

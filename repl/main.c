@@ -549,7 +549,7 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 		}
 	}
 
-	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .max_strlen = o->max_strlen,
+	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .cmd = o->cmd, .max_strlen = o->max_strlen,
 		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
 		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp,
 		.named = o->named, .nnamed = o->nnamed,

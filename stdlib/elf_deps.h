@@ -7,6 +7,7 @@
 #ifndef XT_ELF_DEPS_H
 #define XT_ELF_DEPS_H
 
+#include <sys/types.h>
 #include "stdlib/elf_syms.h"
 
 /* The function `name` in the first of e's direct dependencies (in DT_NEEDED
@@ -14,5 +15,14 @@
  * it, with *in set to that library (cached, as xt_elf_get's files are); NULL
  * when none does or e has no dependencies. */
 const struct xt_elf_sym *xt_elf_dep_sym(const struct xt_elf *e, const char *name, const struct xt_elf **in);
+
+/* The files `*` stands for in uprobe:*:FUNC and usdt:*:PROBE (bpftrace
+ * 0.19): those process `pid` maps executable (-p, or a running -c command);
+ * else, for a -c command `cmd` not started yet, its program and the
+ * libraries it needs directly; else those every running process maps
+ * executable. Sorted, each once, as a malloc'd array of malloc'd paths
+ * (xt_elf_star_free); the count. */
+int xt_elf_star_files(pid_t pid, const char *cmd, char ***out);
+void xt_elf_star_free(char **files, int n);
 
 #endif

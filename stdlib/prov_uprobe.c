@@ -80,6 +80,41 @@ static void add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf 
 			  xt_arena_printf(ar, "%s:%s", e->path, what), (int64_t)off, us);
 }
 
+/* uprobe:*:FUNC (bpftrace 0.19): FUNC, a name or a glob, in every file `*`
+ * stands for (stdlib/elf_deps.h) that defines it. */
+static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *func, pid_t pid)
+{
+	const struct xt_sema_opts *o = &xt_sema_program(s)->opts;
+	if (strchr(func, '+') || strncmp(func, "0x", 2) == 0) {
+		xt_diag_error(xt_sema_diags(s), at->loc, "%s:*: takes a function name or a glob, not an offset or address",
+			      p->prov->name);
+		return -1;
+	}
+	char **files;
+	int n = xt_elf_star_files(pid > 0 ? pid : o->cmd ? 0 : o->cpid, o->cmd, &files), found = 0;
+	for (int i = 0; i < n; i++) {
+		const struct xt_elf *e = xt_elf_get(files[i]);
+		uint64_t last = 0;
+		for (size_t k = 0; e && k < e->nsyms; k++) {
+			const struct xt_elf_sym *sym = &e->syms[k];
+			if (sym->addr == last || fnmatch(func, sym->name, 0) != 0 || !in_exec_segment(e, sym->addr))
+				continue;
+			int64_t off = xt_elf_vaddr_to_off(e, sym->addr);
+			if (off < 0)
+				continue;
+			last = sym->addr;
+			add(s, p, e, sym->name, (uint64_t)off, pid, sym->name);
+			found++;
+		}
+	}
+	xt_elf_star_free(files, n);
+	if (!found && !is_glob(func))
+		return xt_probe_missing(s, p, at, "no function '%s' in the files %s", func,
+					pid > 0 ? "the -p process maps" : o->cmd ? "the -c command runs and needs"
+					: o->cpid > 0 ? "the command maps" : "running processes map");
+	return 0;
+}
+
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
 	struct xt_diags *dg = xt_sema_diags(s);
@@ -90,12 +125,14 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 			      p->prov->name, p->prov->name);
 		return -1;
 	}
+	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
+	if (strcmp(bin, "*") == 0)
+		return expand_star(s, p, at, func, pid);
 	char path[4096];
 	const struct xt_elf *e = xt_elf_for_probe(s, at, bin, path, sizeof(path));
 	if (!e)
 		return -1;
 	xt_dwarf_note(e); /* casts may name its types */
-	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
 	if (strncmp(func, "0x", 2) == 0) {
 		char *end;
 		uint64_t va = strtoull(func, &end, 16);

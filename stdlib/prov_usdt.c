@@ -15,6 +15,7 @@
 #include "codegen/cg.h"
 #include "runtime/runtime.h"
 #include "stdlib/ctx.h"
+#include "stdlib/elf_deps.h"
 #include "stdlib/elf_syms.h"
 
 enum { USDT_MAX_ARGS = 12 };
@@ -109,11 +110,11 @@ int xt_usdt_nargs(const char *spec)
 	return parse_args(spec, args, USDT_MAX_ARGS);
 }
 
-/* Splits "BIN:[PROVIDER:]NAME". */
+/* Splits "BIN:[PROVIDER:]NAME" (BIN empty: usdt::PROVIDER:NAME with -p). */
 static int split(struct xt_arena *ar, const char *spec, const char **bin, const char **prov, const char **name)
 {
 	const char *c1 = strchr(spec, ':');
-	if (!c1 || c1 == spec || !c1[1])
+	if (!c1 || !c1[1])
 		return -1;
 	*bin = xt_arena_strndup(ar, spec, c1 - spec);
 	const char *c2 = strchr(c1 + 1, ':');
@@ -129,6 +130,56 @@ static int split(struct xt_arena *ar, const char *spec, const char **bin, const 
 	return 0;
 }
 
+/* Adds the sites of e's notes matching prov:name; how many, or -1 after a diagnostic. */
+static int expand_file(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const struct xt_elf *e,
+		       const char *prov, const char *name, pid_t pid)
+{
+	struct xt_arena *ar = xt_sema_arena(s);
+	int found = 0;
+	for (size_t i = 0; i < e->nnotes; i++) {
+		const struct xt_usdt_note *nt = &e->notes[i];
+		if (fnmatch(prov, nt->provider, 0) != 0 || fnmatch(name, nt->name, 0) != 0)
+			continue;
+		found++;
+		if (nt->pc_off < 0) {
+			xt_diag_error(xt_sema_diags(s), at->loc, "usdt %s:%s in %s is outside the loaded segments",
+				      nt->provider, nt->name, e->path);
+			return -1;
+		}
+		struct usdt_site *us = xt_arena_alloc(ar, sizeof(*us));
+		us->path = xt_arena_strdup(ar, e->path);
+		us->pc_off = nt->pc_off;
+		us->sem_off = nt->sem_off;
+		us->pid = pid;
+		us->argtext = xt_arena_strdup(ar, nt->args);
+		us->nargs = parse_args(nt->args, us->args, USDT_MAX_ARGS);
+		xt_probe_add_site(s, p, xt_arena_printf(ar, "usdt:%s:%s:%s", e->path, nt->provider, nt->name),
+				  xt_arena_printf(ar, "%s:%s", nt->provider, nt->name), nt->pc_off, us);
+	}
+	return found;
+}
+
+/* usdt:*:[PROVIDER:]NAME: the notes of every file `*` stands for (stdlib/elf_deps.h) */
+static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *prov,
+		       const char *name, pid_t pid)
+{
+	const struct xt_sema_opts *o = &xt_sema_program(s)->opts;
+	char **files;
+	int n = xt_elf_star_files(pid > 0 ? pid : o->cmd ? 0 : o->cpid, o->cmd, &files), found = 0;
+	for (int i = 0; i < n && found >= 0; i++) {
+		const struct xt_elf *e = xt_elf_get(files[i]);
+		int k = e ? expand_file(s, p, at, e, prov, name, pid) : 0;
+		found = k < 0 ? -1 : found + k;
+	}
+	xt_elf_star_free(files, n);
+	if (found == 0 && !strpbrk(prov, "*?[") && !strpbrk(name, "*?["))
+		return xt_probe_missing(s, p, at, "no USDT probe %s%s%s in the files %s", strcmp(prov, "*") ? prov : "",
+					strcmp(prov, "*") ? ":" : "", name,
+					pid > 0 ? "the -p process maps" : o->cmd ? "the -c command runs and needs"
+					: o->cpid > 0 ? "the command maps" : "running processes map");
+	return found < 0 ? -1 : 0;
+}
+
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
 	struct xt_diags *dg = xt_sema_diags(s);
@@ -138,31 +189,21 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		xt_diag_error(dg, at->loc, "usdt probes are written usdt:BINARY:[PROVIDER:]NAME");
 		return -1;
 	}
+	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
+	if (!*bin && pid < 0) {
+		xt_diag_error(dg, at->loc, "a usdt probe without a binary (usdt::PROVIDER:NAME) needs -p PID: "
+			      "it means the files that process maps");
+		return -1;
+	}
+	if (!*bin || strcmp(bin, "*") == 0)
+		return expand_star(s, p, at, prov, name, pid);
 	char path[4096];
 	const struct xt_elf *e = xt_elf_for_probe(s, at, bin, path, sizeof(path));
 	if (!e)
 		return -1;
-	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
-	int found = 0;
-	for (size_t i = 0; i < e->nnotes; i++) {
-		const struct xt_usdt_note *nt = &e->notes[i];
-		if (fnmatch(prov, nt->provider, 0) != 0 || fnmatch(name, nt->name, 0) != 0)
-			continue;
-		found++;
-		if (nt->pc_off < 0) {
-			xt_diag_error(dg, at->loc, "usdt %s:%s in %s is outside the loaded segments", nt->provider, nt->name, path);
-			return -1;
-		}
-		struct usdt_site *us = xt_arena_alloc(ar, sizeof(*us));
-		us->path = xt_arena_strdup(ar, path);
-		us->pc_off = nt->pc_off;
-		us->sem_off = nt->sem_off;
-		us->pid = pid;
-		us->argtext = xt_arena_strdup(ar, nt->args);
-		us->nargs = parse_args(nt->args, us->args, USDT_MAX_ARGS);
-		xt_probe_add_site(s, p, xt_arena_printf(ar, "usdt:%s:%s:%s", path, nt->provider, nt->name),
-				  xt_arena_printf(ar, "%s:%s", nt->provider, nt->name), nt->pc_off, us);
-	}
+	int found = expand_file(s, p, at, e, prov, name, pid);
+	if (found < 0)
+		return -1;
 	if (!found && !strpbrk(spec, "*?[")) {
 		if (!e->nnotes)
 			xt_diag_error(dg, at->loc, "%s has no USDT probes (no .note.stapsdt notes)", path);

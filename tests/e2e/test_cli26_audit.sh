@@ -59,11 +59,11 @@ else
 fi
 
 # --- strftime's %f: the microseconds, six digits
-xt -q -e 'begin { $t = nsecs; printf("%s %s %s\n", strftime("%f", $t), strftime("%f", $t + 123456789), strftime("%%f|%S.%f", 1500000)); }'
+xt -q -e 'begin { $t = nsecs; printf("%s %s %s\n", strftime("%f", $t), strftime("%f", $t + 123456000), strftime("%%f|%S.%f", 1500000)); }'
 read -r f1 f2 f3 <<<"$XT_OUT"
 if [ "$XT_RC" = 0 ] && [[ $f1 =~ ^[0-9]{6}$ ]] && [[ $f2 =~ ^[0-9]{6}$ ]] &&
 	[ $(((10#$f2 - 10#$f1 + 1000000) % 1000000)) = 123456 ] && [[ $f3 =~ ^%f\|[0-9]{2}\.[0-9]{6}$ ]]; then
-	pass "strftime %f: six digits, 123456789 ns later is 123456 us later"
+	pass "strftime %f: six digits, 123456000 ns later is 123456 us later"
 else
 	fail "strftime %f" "rc $XT_RC: $XT_OUT"
 fi
@@ -128,4 +128,53 @@ if [ -n "$mod" ] && tp=$(timeout 60 "$XTRACE" -l "rawtracepoint:$mod:*" 2>/dev/n
 else
 	echo "# rawtracepoint:MODULE:NAME: no kernel module with BTF is loaded here (/sys/kernel/btf has only vmlinux), not checked"
 fi
+
+# --- usdt:*: and uprobe:*: (bpftrace 0.19): `*` is the files of the -p
+# process, of the -c command (its program and the libraries it needs), or of
+# every running process; with -p the binary may be left out: usdt::xt:plain
+U=$(realpath "$XT_TARGETS/usdt_ticks")
+if [ -x "$U" ]; then
+	xt -q -c "$U 3" -e 'usdt:*:xt:tick { @[probe] = count(); } usdt:*:plain { @p = count(); }'
+	expect_eq "usdt:*:xt:tick and usdt:*:plain with -c" "0:armed 3 of 3
+
+
+@[usdt:$U:xt:tick]: 3
+@p: 3" "$XT_RC:$XT_OUT"
+	hold "$U" 5 wait
+	xt_held -p "$HELD_PID" -e 'usdt:*:xt:tick { @[probe] = count(); @s = sum(arg0); } usdt::xt:plain { @p = count(); }'
+	expect_eq "usdt:*:xt:tick and usdt::xt:plain with -p" "0:@[usdt:$U:xt:tick]: 5
+@p: 5
+@s: 10" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+	hold "$U" 4 wait
+	if xt_start -e "usdt:*:xt:tick /pid == $HELD_PID/ { @[probe] = count(); }"; then
+		release
+		wait "$HELD_PID"
+		xt_stop
+		expect_eq "usdt:*:xt:tick without -p: a running process's file" "0:@[usdt:$U:xt:tick]: 4" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+	else
+		release
+		fail "usdt:*: without -p: xtrace did not start" "$XT_ERR"
+	fi
+	xt -q -c "$U 3" -e 'usdt:*:xt:nope { }'
+	expect_eq "usdt:*: matching nothing" "1:<stdin>:1:1-14: error: no USDT probe xt:nope in the files the -c command runs and needs
+usdt:*:xt:nope { }
+~~~~~~~~~~~~~~" "$XT_RC:$XT_ERR"
+	xt -q -e 'usdt::xt:plain { }'
+	expect_eq "usdt::NS:NAME needs -p" "1:<stdin>:1:1-14: error: a usdt probe without a binary (usdt::PROVIDER:NAME) needs -p PID: it means the files that process maps
+usdt::xt:plain { }
+~~~~~~~~~~~~~~" "$XT_RC:$XT_ERR"
+else
+	echo "# usdt:*: tests/targets/usdt_ticks is not built (needs <sys/sdt.h>), not checked"
+fi
+LIBC=$(ldd "$G" | awk '$1 ~ /^libc\.so/ { print $3 }')
+xt -q -c "$G 3" -e 'uprobe:*:main { @m[probe] = count(); } uprobe:*:syscall /pid == cpid/ { @s[probe] = count(); }'
+expect_eq "uprobe:*:FUNC with -c: the program and its libraries" "0:@m[uprobe:$G:main]: 1
+@s[uprobe:$LIBC:syscall]: 3" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+hold "$G" 2 wait
+xt_held -p "$HELD_PID" -e 'uprobe:*:syscal? { @[func] = count(); }'
+expect_eq "uprobe:*:GLOB with -p" "0:@[syscall]: 2" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+xt -q -c "$G 1" -e 'uprobe:*:main+4 { }'
+expect_eq "uprobe:*: takes no offset" "1:<stdin>:1:1-15: error: uprobe:*: takes a function name or a glob, not an offset or address
+uprobe:*:main+4 { }
+~~~~~~~~~~~~~~~" "$XT_RC:$XT_ERR"
 finish
