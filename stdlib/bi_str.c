@@ -509,15 +509,22 @@ static LLVMValueRef int_arg_emit(struct xt_cg *cg, struct xt_node *n)
 
 /* strftime(fmt, ns): ns (nsecs) shown as local time in fmt, rendered in user space. */
 
-/* ns: CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns), shown as wall-clock time in t->rfmt */
+/* ns: CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns), shown as wall-clock time in t->rfmt.
+ * The wall clock's offset from the monotonic one is taken once (as bpftrace
+ * takes its boot time once): the same ns always prints the same time, and
+ * two timestamps differ by what their ns differ. */
 static void strftime_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
 {
-	struct timespec mono, real;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	int64_t now_mono = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
-	int64_t now_real = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
-	int64_t ns = now_real - (now_mono - (int64_t)xt_render_u64(p));
+	static int64_t real_off;
+	static bool have_off;
+	if (!have_off) {
+		struct timespec mono, real;
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		real_off = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
+		have_off = true;
+	}
+	int64_t ns = (int64_t)xt_render_u64(p) + real_off;
 	time_t secs = (time_t)(ns / 1000000000);
 	struct tm tm;
 	localtime_r(&secs, &tm);
