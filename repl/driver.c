@@ -15,6 +15,7 @@
 #include "repl/driver.h"
 #include "repl/progfile.h"
 #include "runtime/runtime.h"
+#include "stdlib/btf_types.h"
 #include "stdlib/registry.h"
 #include "util/file.h"
 
@@ -546,7 +547,13 @@ int xt_list_probes(FILE *out, const char *patterns, bool verbose)
 			continue;
 		any = true;
 		struct list_state ls = { .out = out };
-		int r = list_pattern(out, pat, verbose, &ls);
+		static const char *const kinds[] = { "struct", "union", "enum" };
+		const char *kind = NULL;
+		for (int k = 0; k < 3; k++)
+			if (strncmp(pat, kinds[k], strlen(kinds[k])) == 0 && pat[strlen(kinds[k])] == ' ')
+				kind = kinds[k];
+		int r = kind ? xt_btf_list_types(out, kind, pat + strlen(kind) + strspn(pat + strlen(kind), " "), verbose)
+			     : list_pattern(out, pat, verbose, &ls);
 		if (r < 0 && rc != -EINTR)
 			rc = r;
 	}

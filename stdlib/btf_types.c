@@ -1,11 +1,15 @@
 /* Kernel types from vmlinux BTF as xtrace types. A struct becomes a record
  * whose fields are converted the first time one is looked up, so a program
  * that names task_struct pays for task_struct, not for the kernel. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
 #include "lang/diag.h"
+#include "runtime/runtime.h"
 #include "stdlib/btf_args.h"
 #include "stdlib/btf_types.h"
 #include "stdlib/kconst.h"
@@ -779,4 +783,82 @@ static const struct xt_ktype_hooks hooks = {
 const struct xt_ktype_hooks *xt_ktypes(void)
 {
 	return &hooks;
+}
+
+static void dump_printf(void *ctx, const char *fmt, va_list args)
+{
+	vfprintf(ctx, fmt, args);
+}
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbose)
+{
+	const struct btf *btf = xt_btf_get(NULL);
+	if (!btf) {
+		fprintf(stderr, "xtrace: cannot list %s types: this kernel has no BTF (/sys/kernel/btf/vmlinux)\n", kind);
+		return -1;
+	}
+	int want = strcmp(kind, "struct") == 0 ? BTF_KIND_STRUCT : strcmp(kind, "union") == 0 ? BTF_KIND_UNION : BTF_KIND_ENUM;
+	unsigned cnt = btf__type_cnt(btf), n = 0;
+	const char **names = calloc(cnt, sizeof(*names));
+	uint32_t *ids = calloc(cnt, sizeof(*ids));
+	for (unsigned id = 1; names && ids && id < cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		int k = btf_kind(t);
+		if (k != want && !(want == BTF_KIND_ENUM && k == BTF_KIND_ENUM64))
+			continue;
+		const char *nm = btf__name_by_offset(btf, t->name_off);
+		if (nm && *nm && fnmatch(glob, nm, 0) == 0)
+			names[n++] = nm;
+	}
+	qsort(names, n, sizeof(*names), by_str);
+	int rc = 0;
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		if (xt_sig_stop_pending()) {
+			rc = -EINTR;
+			break;
+		}
+		if (!verbose) {
+			fprintf(out, "%s %s\n", kind, names[i]);
+			continue;
+		}
+		/* btf_dump writes what the type needs first, then the type itself: keep the last definition */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		struct btf_dump *d = mem ? btf_dump__new(btf, dump_printf, mem, NULL) : NULL;
+		int id = btf__find_by_name_kind(btf, names[i], want);
+		if (id < 0 && want == BTF_KIND_ENUM)
+			id = btf__find_by_name_kind(btf, names[i], BTF_KIND_ENUM64);
+		if (d && id > 0)
+			btf_dump__dump_type(d, (uint32_t)id);
+		btf_dump__free(d);
+		if (mem)
+			fclose(mem);
+		char head[512];
+		snprintf(head, sizeof(head), "%s %s {\n", kind, names[i]);
+		const char *def = NULL;
+		for (const char *p = text; p && (p = strstr(p, head)); p++)
+			if (p == text || p[-1] == '\n')
+				def = p;
+		/* it ends at the "}" in the first column: "};", or "} __attribute__((...));" */
+		const char *end = def ? strstr(def, "\n}") : NULL;
+		end = end ? strchr(end + 1, '\n') : NULL;
+		if (end)
+			fprintf(out, "%.*s\n\n", (int)(end - def), def);
+		free(text);
+	}
+	if (n == 0 && rc == 0) {
+		fprintf(stderr, "xtrace: no %s in the kernel's BTF matches '%s'\n", kind, glob);
+		rc = -1;
+	}
+	free(names);
+	free(ids);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #ifndef XT_BTF_TYPES_H
 #define XT_BTF_TYPES_H
 
+#include <stdio.h>
 #include "lang/types.h"
 
 struct btf;
@@ -35,5 +36,11 @@ const struct xt_type *xt_btf_struct_ptr(const char *name);
  * move it when types are added: copy it before compiling anything else. */
 const char *xt_btf_enum_name(int id, uint64_t value);
 const char *xt_btf_render(struct xt_arena *ar, int id, const uint8_t *p, int size);
+
+/* -l 'struct GLOB' (union, enum): the kernel's types of that kind whose names
+ * match, sorted by name; with verbose, each one's C definition as libbpf's
+ * btf_dump writes it, then an empty line (bpftrace 0.17 and 0.26 do both).
+ * 0, -EINTR when a stop signal came, or -1 after a message. */
+int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbose);
 
 #endif

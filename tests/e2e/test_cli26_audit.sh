@@ -177,4 +177,37 @@ xt -q -c "$G 1" -e 'uprobe:*:main+4 { }'
 expect_eq "uprobe:*: takes no offset" "1:<stdin>:1:1-15: error: uprobe:*: takes a function name or a glob, not an offset or address
 uprobe:*:main+4 { }
 ~~~~~~~~~~~~~~~" "$XT_RC:$XT_ERR"
+
+# --- -l 'struct NAME' (0.17 and 0.26): the kernel's types by name; -lv their C definitions
+raw -l 'struct list_h*,union bpf_iter_link_inf*'
+expect_eq "-l 'struct GLOB': the names" "0:struct list_head
+union bpf_iter_link_info" "$R_RC:$R_OUT"
+raw -lv 'struct list_head, enum pid_type'
+expect_eq "-lv 'struct list_head', 'enum pid_type': libbpf's C, as bpftrace" "0:struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
+enum pid_type {
+	PIDTYPE_PID = 0,
+	PIDTYPE_TGID = 1,
+	PIDTYPE_PGID = 2,
+	PIDTYPE_SID = 3,
+	PIDTYPE_MAX = 4,
+};" "$R_RC:$R_OUT"
+raw -lv 'struct xt_nosuch*'
+expect_eq "-lv 'struct GLOB' matching nothing" "1::xtrace: no struct in the kernel's BTF matches 'xt_nosuch*'" "$R_RC:$R_OUT:$R_ERR"
+
+# --- 0.17's map layout on request: XTRACE_MAP_LAYOUT=0.17, XTRACE_JSON_LAYOUT=0.17
+prog='begin { @e[1] = 1; delete(@e, 1); @h = hist(2); @n = 1; }'
+R_OUT=$(timeout 60 "$XTRACE" -q -e "$prog" | od -c)
+expect_eq "0.26: '@h:' and nothing for an empty map" "$(printf '\n\n@h:\n[2, 4)                 1 |%s|\n\n@n: 1\n' "$(printf '%52s' '' | tr ' ' @)" | od -c)" "$R_OUT"
+R_OUT=$(XTRACE_MAP_LAYOUT=0.17 timeout 60 "$XTRACE" -q -e "$prog" | od -c)
+expect_eq "XTRACE_MAP_LAYOUT=0.17: '@h: ' and a blank line for an empty map" "$(printf '\n\n\n@h: \n[2, 4)                 1 |%s|\n\n@n: 1\n' "$(printf '%52s' '' | tr ' ' @)" | od -c)" "$R_OUT"
+R_OUT=$(timeout 60 "$XTRACE" -q -f json -e 'begin { @n = 1; }')
+expect_eq "JSON: no empty lines before the maps (0.26)" '{"type": "map", "data": {"@n": 1}}' "$R_OUT"
+R_OUT=$(XTRACE_JSON_LAYOUT=0.17 timeout 60 "$XTRACE" -q -f json -e 'begin { @n = 1; }')
+expect_eq "XTRACE_JSON_LAYOUT=0.17: 0.17's two" '
+
+{"type": "map", "data": {"@n": 1}}' "$R_OUT"
 finish
