@@ -9,6 +9,7 @@
  * that holds the call. */
 #include <string.h>
 #include "sema_int.h"
+#include "stdlib/registry.h"
 
 #define MAX_DEPTH 64
 
@@ -389,6 +390,12 @@ int xt_sema_check_macros(const struct xt_node *defs, struct xt_diags *dg)
 			xt_diag_error(dg, j->loc, "macro '%s': break, continue and return are not allowed in a macro", d->name);
 			return -1;
 		}
+		for (const struct xt_node *p = d->list; p; p = p->next)
+			if (p->kind == XT_N_IDENT && (xt_builtin_find(p->name, XT_BI_VAR) || xt_builtin_find(p->name, XT_BI_FUNC))) {
+				xt_diag_error(dg, p->loc, "macro '%s': parameter %s is a builtin's name: rename it",
+					      d->name, p->name);
+				return -1;
+			}
 		for (const struct xt_node *p = d->list; p; p = p->next)
 			for (const struct xt_node *q = d->list; q != p; q = q->next)
 				if (q->kind == p->kind && strcmp(q->name, p->name) == 0) {

@@ -163,6 +163,14 @@ static const char *const *builtin_names(enum xt_bi_kind kind, size_t *n)
 
 static void unknown_name(struct xt_sema *s, struct xt_node *n, enum xt_bi_kind kind)
 {
+	/* sarg0.. (stack arguments) are gone from bpftrace 0.25: say how to read them */
+	if (kind == XT_BI_VAR && strncmp(n->name, "sarg", 4) == 0 && n->name[4] &&
+	    strspn(n->name + 4, "0123456789") == strlen(n->name + 4)) {
+		xt_diag_error(s->dg, n->loc, "%s is deleted (bpftrace 0.25 removed the sarg builtins)", n->name);
+		xt_diag_note(s->dg, (struct xt_loc){ 0 }, "read the stack instead: *(uint64 *)(reg(\"sp\") + %d)",
+			     8 * (atoi(n->name + 4) + 1));
+		return;
+	}
 	size_t nn;
 	const char *const *names = builtin_names(kind, &nn);
 	const char *near = xt_diag_closest(n->name, names, nn);

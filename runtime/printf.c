@@ -414,6 +414,12 @@ static int format_all(FILE *out, const char *format, const struct xt_val *args, 
 		if (!spec)
 			return -ENOMEM;
 		spec[n] = 0;
+		/* a space flag is accepted and does nothing (bpftrace 0.26; 0.17 refused it) */
+		char *flags_end = spec + 1 + strspn(spec + 1, "-0+ #"), *w = spec + 1;
+		for (char *r = spec + 1; r < flags_end; r++)
+			if (*r != ' ')
+				*w++ = *r;
+		memmove(w, flags_end, strlen(flags_end) + 1);
 		err = render(out, spec, sp.conv, sp.rmode, sp.len, &args[argi++]);
 		if (spec != small)
 			free(spec);

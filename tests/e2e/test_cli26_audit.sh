@@ -210,4 +210,20 @@ R_OUT=$(XTRACE_JSON_LAYOUT=0.17 timeout 60 "$XTRACE" -q -f json -e 'begin { @n =
 expect_eq "XTRACE_JSON_LAYOUT=0.17: 0.17's two" '
 
 {"type": "map", "data": {"@n": 1}}' "$R_OUT"
+
+# --- §3 details: sarg* removed (0.25), printf's space flag does nothing (0.26),
+# a macro parameter may not take a builtin's name (0.26)
+xt -q -e "uprobe:$G:main { print(sarg1); }"
+expect_eq "sarg1: gone, and how to read the stack" "1:<stdin>:1:$((${#G} + 22))-$((${#G} + 26)): error: sarg1 is deleted (bpftrace 0.25 removed the sarg builtins)
+uprobe:$G:main { print(sarg1); }
+$(printf '%*s' $((${#G} + 21)) '')~~~~~
+note: read the stack instead: *(uint64 *)(reg(\"sp\") + 16)" "$XT_RC:$XT_ERR"
+xt -q -c "$G 1" -e "uprobe:$G:main { printf(\"%d\\n\", *(uint64 *)(reg(\"sp\") + 16) == *(uint64 *)(reg(\"sp\") + 16)); }"
+expect_eq "... and the hint compiles and runs" "0:1" "$XT_RC:$XT_OUT"
+xt -q -e 'begin { printf("[% d|% 5d|%- 4d|% s|%+d]\n", 7, 8, 9, "a", 4); }'
+expect_eq "printf: a space flag does nothing" "0:[7|    8|9   |a|+4]" "$XT_RC:$XT_OUT"
+xt -q -e 'macro m(pid) { pid } begin { print(m(1)); }'
+expect_eq "a macro parameter named as a builtin" "1:<stdin>:1:9-11: error: macro 'm': parameter pid is a builtin's name: rename it
+macro m(pid) { pid } begin { print(m(1)); }
+        ~~~" "$XT_RC:$XT_ERR"
 finish
