@@ -1,6 +1,7 @@
 /* Colour on a terminal that has it: map names and histogram bars in what
  * the REPL prints, diagnostics' kind and marks (lang/diag.c). Never into a
- * pipe or a file, nor with NO_COLOR set (https://no-color.org) or TERM=dumb. */
+ * pipe or a file, nor with NO_COLOR set (https://no-color.org) or TERM=dumb;
+ * BPFTRACE_COLOR=always or never (bpftrace 0.26) decides instead. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,12 +13,14 @@
 
 bool xt_repl_colour_fd(int fd)
 {
-	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM"), *bc = getenv("BPFTRACE_COLOR");
+	if (bc && (strcmp(bc, "always") == 0 || strcmp(bc, "never") == 0))
+		return bc[0] == 'a';
 	return isatty(fd) && !(no && *no) && term && *term && strcmp(term, "dumb") != 0;
 }
 
 /* The length of the map name `@name` that line starts a map entry with
- * (`@name: `, `@name[`), or 0. */
+ * (`@name: `, `@name[`, a chart's `@name:` alone), or 0. */
 static size_t map_name(const char *line, size_t len)
 {
 	if (len < 2 || line[0] != '@')
@@ -26,7 +29,7 @@ static size_t map_name(const char *line, size_t len)
 	while (i < len && (line[i] == '_' || (line[i] >= 'a' && line[i] <= 'z') || (line[i] >= 'A' && line[i] <= 'Z') ||
 			   (line[i] >= '0' && line[i] <= '9')))
 		i++;
-	return i < len && (line[i] == '[' || (line[i] == ':' && i + 1 < len && line[i + 1] == ' ')) ? i : 0;
+	return i < len && (line[i] == '[' || (line[i] == ':' && (i + 1 == len || line[i + 1] == ' '))) ? i : 0;
 }
 
 /* A histogram's line `[4, 8)   1 |@@@@   |`: where its bar starts and ends. */

@@ -226,4 +226,10 @@ xt -q -e 'macro m(pid) { pid } begin { print(m(1)); }'
 expect_eq "a macro parameter named as a builtin" "1:<stdin>:1:9-11: error: macro 'm': parameter pid is a builtin's name: rename it
 macro m(pid) { pid } begin { print(m(1)); }
         ~~~" "$XT_RC:$XT_ERR"
+
+# --- BPFTRACE_COLOR=always|never (0.26): colour in diagnostics whatever stderr is
+R_ERR=$(BPFTRACE_COLOR=always timeout 60 "$XTRACE" -q -e 'begin { $x; }' 2>&1 | head -1)
+expect_eq "BPFTRACE_COLOR=always: red error: into a pipe" "<stdin>:1:9-10: $(printf '\033[1;31merror:\033[0m') variable \$x is used before it is assigned" "$R_ERR"
+R_ERR=$(BPFTRACE_COLOR=never timeout 60 "$XTRACE" -q -e 'begin { $x; }' 2>&1 | head -1)
+expect_eq "BPFTRACE_COLOR=never" "<stdin>:1:9-10: error: variable \$x is used before it is assigned" "$R_ERR"
 finish
