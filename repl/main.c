@@ -264,7 +264,10 @@ int main(int argc, char **argv)
 	o.cpp.include_dirs = dirs;
 	o.cpp.include_files = files;
 	int c;
-	while ((c = getopt_long(argc, argv, "+e:c:p:o:f:d:B:I:qvilhVk", longopts, NULL)) != -1) {
+	/* getopt's order: options may follow the script and its parameters, as in
+	 * bpftrace (`xtrace script.bt -q`); a `--` ends them, and a parameter that
+	 * starts with '-' comes after it */
+	while ((c = getopt_long(argc, argv, "e:c:p:o:f:d:B:I:qvilhVk", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_UNSAFE: o.unsafe = true; break;
 		case 'M': o.metrics = optarg; break;
@@ -406,7 +409,8 @@ int main(int argc, char **argv)
 
 	const char *name = "<stdin>";
 	char *text = NULL;
-	bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0; /* getopt took a `--` */
+	/* getopt took a `--` (it moves the words it skipped after it) */
+	bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
 	size_t text_len = 0;
 	if (program) {
 		text = strdup(program);

@@ -132,9 +132,12 @@ fi
 # --- usdt:*: and uprobe:*: (bpftrace 0.19): `*` is the files of the -p
 # process, of the -c command (its program and the libraries it needs), or of
 # every running process; with -p the binary may be left out: usdt::xt:plain
-U=$(realpath "$XT_TARGETS/usdt_ticks")
-if [ -x "$U" ]; then
-	xt -q -c "$U 3" -e 'usdt:*:xt:tick { @[probe] = count(); } usdt:*:plain { @p = count(); }'
+# (a private copy of usdt_ticks and /pid == cpid/: a probe on a file sees
+# every process that runs it, and other tests run the same targets meanwhile)
+if [ -x "$XT_TARGETS/usdt_ticks" ]; then
+	U=$XT_TMP/usdt_ticks
+	cp "$XT_TARGETS/usdt_ticks" "$U"
+	xt -q -c "$U 3" -e 'usdt:*:xt:tick /pid == cpid/ { @[probe] = count(); } usdt:*:plain /pid == cpid/ { @p = count(); }'
 	expect_eq "usdt:*:xt:tick and usdt:*:plain with -c" "0:armed 3 of 3
 
 
@@ -167,7 +170,7 @@ else
 	echo "# usdt:*: tests/targets/usdt_ticks is not built (needs <sys/sdt.h>), not checked"
 fi
 LIBC=$(ldd "$G" | awk '$1 ~ /^libc\.so/ { print $3 }')
-xt -q -c "$G 3" -e 'uprobe:*:main { @m[probe] = count(); } uprobe:*:syscall /pid == cpid/ { @s[probe] = count(); }'
+xt -q -c "$G 3" -e 'uprobe:*:main /pid == cpid/ { @m[probe] = count(); } uprobe:*:syscall /pid == cpid/ { @s[probe] = count(); }'
 expect_eq "uprobe:*:FUNC with -c: the program and its libraries" "0:@m[uprobe:$G:main]: 1
 @s[uprobe:$LIBC:syscall]: 3" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
 hold "$G" 2 wait
@@ -232,4 +235,14 @@ R_ERR=$(BPFTRACE_COLOR=always timeout 60 "$XTRACE" -q -e 'begin { $x; }' 2>&1 | 
 expect_eq "BPFTRACE_COLOR=always: red error: into a pipe" "<stdin>:1:9-10: $(printf '\033[1;31merror:\033[0m') variable \$x is used before it is assigned" "$R_ERR"
 R_ERR=$(BPFTRACE_COLOR=never timeout 60 "$XTRACE" -q -e 'begin { $x; }' 2>&1 | head -1)
 expect_eq "BPFTRACE_COLOR=never" "<stdin>:1:9-10: error: variable \$x is used before it is assigned" "$R_ERR"
+
+# --- options after the script and its parameters (getopt's order, as bpftrace's)
+printf 'begin { printf("%%d: %%s %%s\\n", $#, str($1), str($2)); }\n' >"$XT_TMP/args.bt"
+raw "$XT_TMP/args.bt" a -q b
+expect_eq "xtrace FILE a -q b: -q is xtrace's, a and b the script's" "0::2: a b" "$R_RC:$R_ERR:$R_OUT"
+raw -q -e 'begin { printf("%d: %s %s\n", $#, str($1), str($2)); }' -- -5 -q
+expect_eq "after --: parameters, even -5 and -q" "0::2: -5 -q" "$R_RC:$R_ERR:$R_OUT"
+raw -q "$XT_TMP/args.bt" web -- --limit=3 8
+expect_eq "a named option no getopt() takes, after the parameters and --" "1:$XT_TMP/args.bt: error: unexpected program command line options: --limit
+note: the program takes no options (getopt)" "$R_RC:$R_ERR"
 finish
