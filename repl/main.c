@@ -54,6 +54,11 @@ static void usage(FILE *f)
 	      "    -k, --warnings   warn at run time of failed memory reads and lookups of missing map keys\n"
 	      "    --no-cache       compile, neither reading nor filling the compile cache\n"
 	      "    --no-warnings    no warnings (the compiler's, warnf()'s; -k prints nothing)\n"
+	      "    --no-feature FEATURE[,FEATURE...]\n"
+	      "                     do not use uprobe_multi (kprobe_multi, kprobe_session: never used)\n"
+	      "    --mode test|bench|format\n"
+	      "                     as --test, --bench, --fmt\n"
+	      "    -b, --btf        accepted and ignored: BTF is always used (as bpftrace 0.26)\n"
 	      "    -o, --output FILE\n"
 	      "                     write results to FILE\n"
 	      "    -p, --pid PID    trace only process PID\n"
@@ -205,6 +210,29 @@ static void split_params(struct xt_opts *o, char **w, int n, bool after_dashdash
 	}
 }
 
+/* --no-feature a,b (bpftrace 0.20): kernel features not to use. uprobe_multi
+ * is XTRACE_NO_UPROBE_MULTI=1; xtrace attaches no kprobe through
+ * kprobe_multi or kprobe sessions, so those need nothing. -1 after a message. */
+static int no_features(const char *list)
+{
+	static const char *const known[] = { "kprobe_multi", "uprobe_multi", "kprobe_session" };
+	char *copy = strdup(list), *save = NULL;
+	int rc = copy ? 0 : -1;
+	for (char *f = copy ? strtok_r(copy, ",", &save) : NULL; f && rc == 0; f = strtok_r(NULL, ",", &save)) {
+		size_t k = 0;
+		while (k < 3 && strcmp(f, known[k]) != 0)
+			k++;
+		if (k == 3) {
+			fprintf(stderr, "xtrace: --no-feature: unknown feature '%s' (kprobe_multi, uprobe_multi, kprobe_session)\n", f);
+			rc = -1;
+		} else if (k == 1) {
+			setenv("XTRACE_NO_UPROBE_MULTI", "1", 1);
+		}
+	}
+	free(copy);
+	return rc;
+}
+
 static int read_env(struct xt_opts *o);
 static int run(const struct xt_opts *o, const char *name, char *text, size_t text_len);
 static int list_program(struct xt_opts *o, const char *name, char *text);
@@ -237,7 +265,8 @@ int main(int argc, char **argv)
 	struct xt_opts o = { .buffering = _IOLBF };
 	bool list = false, interactive = false, fmt = false;
 	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,
-	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH, OPT_EMIT, OPT_NO_CACHE, OPT_TEST, OPT_BENCH };
+	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH, OPT_EMIT, OPT_NO_CACHE, OPT_TEST, OPT_BENCH,
+	       OPT_NO_FEATURE, OPT_MODE };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE }, { "include", required_argument, NULL, OPT_INCLUDE },
@@ -254,6 +283,8 @@ int main(int argc, char **argv)
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
 		{ "emit", required_argument, NULL, OPT_EMIT }, { "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "no-feature", required_argument, NULL, OPT_NO_FEATURE }, { "mode", required_argument, NULL, OPT_MODE },
+		{ "btf", no_argument, NULL, 'b' },
 		{ 0 },
 	};
 	const char *attach_line = getenv("XTRACE_ATTACH_LINE"), *probe_filter = NULL;
@@ -267,7 +298,7 @@ int main(int argc, char **argv)
 	/* getopt's order: options may follow the script and its parameters, as in
 	 * bpftrace (`xtrace script.bt -q`); a `--` ends them, and a parameter that
 	 * starts with '-' comes after it */
-	while ((c = getopt_long(argc, argv, "e:c:p:o:f:d:B:I:qvilhVk", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:c:p:o:f:d:B:I:qvilhVkb", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_UNSAFE: o.unsafe = true; break;
 		case 'M': o.metrics = optarg; break;
@@ -277,6 +308,23 @@ int main(int argc, char **argv)
 		case 'I': dirs[o.cpp.ninclude_dirs++] = optarg; break;
 		case OPT_INCLUDE: files[o.cpp.ninclude_files++] = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
+		case 'b': break; /* --btf: BTF is always used (bpftrace 0.26 ignores it too) */
+		case OPT_NO_FEATURE:
+			if (no_features(optarg) < 0)
+				return 1;
+			break;
+		case OPT_MODE: /* bpftrace 0.25's --mode: the run modes xtrace has */
+			if (strcmp(optarg, "test") == 0) {
+				o.run_mode = 1;
+			} else if (strcmp(optarg, "bench") == 0) {
+				o.run_mode = 2;
+			} else if (strcmp(optarg, "format") == 0) {
+				fmt = true;
+			} else {
+				fprintf(stderr, "xtrace: --mode is test, bench or format (as --test, --bench, --fmt), not '%s'\n", optarg);
+				return 1;
+			}
+			break;
 		case OPT_TEST: o.run_mode = 1; break;
 		case OPT_BENCH: o.run_mode = 2; break;
 		case OPT_INFO: info = true; break;

@@ -245,4 +245,22 @@ expect_eq "after --: parameters, even -5 and -q" "0::2: -5 -q" "$R_RC:$R_ERR:$R_
 raw -q "$XT_TMP/args.bt" web -- --limit=3 8
 expect_eq "a named option no getopt() takes, after the parameters and --" "1:$XT_TMP/args.bt: error: unexpected program command line options: --limit
 note: the program takes no options (getopt)" "$R_RC:$R_ERR"
+
+# --- --no-feature, --mode, -b/--btf (bpftrace 0.20-0.26)
+xt -q --no-feature uprobe_multi,kprobe_session -c "$G 4" -e "uprobe:$G:main,uprobe:$G:_start,uprobe:$G:hold_if_asked /pid == cpid/ { @[func] = count(); }"
+expect_eq "--no-feature uprobe_multi: one link a site, the same counts" "0:@[_start]: 1
+@[hold_if_asked]: 1
+@[main]: 1" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+raw -q --no-feature kprobes -e 'begin { }'
+expect_eq "--no-feature: an unknown feature" "1:xtrace: --no-feature: unknown feature 'kprobes' (kprobe_multi, uprobe_multi, kprobe_session)" "$R_RC:$R_ERR"
+raw --mode test -e 'test:one { }'
+expect_eq "--mode test is --test" "0:[==========] Running 1 tests." "$R_RC:$(printf '%s\n' "$R_OUT" | head -1)"
+raw --mode format -e 'begin{}'
+expect_eq "--mode format is --fmt" "0:begin
+{
+}" "$R_RC:$R_OUT"
+raw --mode codegen -e 'begin { }'
+expect_eq "--mode: the modes xtrace has" "1:xtrace: --mode is test, bench or format (as --test, --bench, --fmt), not 'codegen'" "$R_RC:$R_ERR"
+raw -q -b --btf -e 'begin { printf("ok\n"); }'
+expect_eq "-b, --btf: accepted, ignored" "0:ok" "$R_RC:$R_OUT"
 finish
