@@ -1,12 +1,14 @@
 /* --test and --bench (bpftrace 0.25 and 0.24): the program's test:NAME and
  * bench:NAME probes, each run with BPF_PROG_TEST_RUN, reported in
- * bpftrace's layout (docs/output-format.md). */
+ * bpftrace's layout, or with -f json as its test_result and
+ * benchmark_result records (docs/output-format.md). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include "runtime/print.h"
 #include "runtime/rt_int.h"
 #include "stdlib/registry.h"
 
@@ -47,9 +49,21 @@ static const char *plural(int n)
 	return n == 1 ? "" : "s";
 }
 
+/* -f json: {"type": "test_result", "data": {"NAME": {"duration": NS, "passed": B, "output": "..."}}} a test */
+static void test_json(FILE *out, const char *name, uint64_t took, bool ok, const char *text)
+{
+	fputs("{\"type\": \"test_result\", \"data\": {", out);
+	xt_print_json_str(out, name);
+	fprintf(out, ": {\"duration\": %llu, \"passed\": %s, \"output\": ", (unsigned long long)took,
+		ok ? "true" : "false");
+	xt_print_json_str(out, text ? text : "");
+	fputs("}}}\n", out);
+}
+
 static int run_tests(struct xt_rt *rt)
 {
 	FILE *out = rt->opts.out;
+	bool json = rt->opts.format == XT_FMT_JSON;
 	int n = 0, failed = 0;
 	for (int i = 0; i < rt->nprobes; i++)
 		n += (rt->probes[i].info->prov->flags & XT_PROVF_TEST) != 0;
@@ -60,12 +74,14 @@ static int run_tests(struct xt_rt *rt)
 	bool *ok = calloc((size_t)rt->nprobes, sizeof(*ok));
 	if (!ok)
 		abort();
-	fprintf(out, "[==========] Running %d tests.\n", n);
+	if (!json)
+		fprintf(out, "[==========] Running %d tests.\n", n);
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
 		if (!(rp->info->prov->flags & XT_PROVF_TEST))
 			continue;
-		fprintf(out, "[ RUN      ] %s\n", short_name(rp));
+		if (!json)
+			fprintf(out, "[ RUN      ] %s\n", short_name(rp));
 		fflush(out);
 		char *text = NULL;
 		size_t len = 0;
@@ -76,11 +92,18 @@ static int run_tests(struct xt_rt *rt)
 		rt->status = 0;
 		uint32_t ret = 0;
 		uint64_t t0 = now_ns();
+		rt->opts.format = XT_FMT_TEXT; /* the test's output as text, also in a JSON record */
 		int err = run_once(rt, rp, cap, &ret);
+		rt->opts.format = json ? XT_FMT_JSON : XT_FMT_TEXT;
 		uint64_t took = now_ns() - t0;
 		fclose(cap);
 		ok[i] = !err && ret == 0 && !(rt->exited && rt->status != 0);
-		if (!ok[i]) {
+		if (json) {
+			test_json(out, short_name(rp), took, ok[i], text);
+			failed += !ok[i];
+			if (err)
+				fprintf(stderr, "xtrace: cannot run %s: %s\n", rp->info->sites[0].name, strerror(-err));
+		} else if (!ok[i]) {
 			fputs(text, out);
 			if (err)
 				fprintf(out, "cannot run %s: %s\n", rp->info->sites[0].name, strerror(-err));
@@ -90,8 +113,16 @@ static int run_tests(struct xt_rt *rt)
 				fprintf(out, "exit(%d)\n", rt->status);
 			failed++;
 		}
-		fprintf(out, "[ %s ] %s (%llu ns)\n", ok[i] ? "      OK" : " FAILED ", short_name(rp), (unsigned long long)took);
+		if (!json)
+			fprintf(out, "[ %s ] %s (%llu ns)\n", ok[i] ? "      OK" : " FAILED ", short_name(rp),
+				(unsigned long long)took);
 		free(text);
+	}
+	if (json) {
+		fflush(out);
+		free(ok);
+		rt->done = true;
+		return failed ? 1 : 0;
 	}
 	fprintf(out, "[==========] %d test%s ran.\n", n, plural(n));
 	if (n - failed)
@@ -131,10 +162,13 @@ static int run_benches(struct xt_rt *rt)
 		return 1;
 	}
 	width++;
-	fprintf(out, "%-*s%-15s%s\n", width, "Benchmark", "Time(ns)", "Iterations");
-	for (int i = 0; i < width + 15 + 10; i++)
-		fputc('-', out);
-	fputc('\n', out);
+	bool json = rt->opts.format == XT_FMT_JSON;
+	if (!json) {
+		fprintf(out, "%-*s%-15s%s\n", width, "Benchmark", "Time(ns)", "Iterations");
+		for (int i = 0; i < width + 15 + 10; i++)
+			fputc('-', out);
+		fputc('\n', out);
+	}
 	int status = 0;
 	for (int i = 0; i < rt->nprobes; i++) {
 		struct xt_rt_probe *rp = &rt->probes[i];
@@ -153,8 +187,15 @@ static int run_benches(struct xt_rt *rt)
 			continue;
 		}
 		spent = now_ns() - t0;
-		fprintf(out, "%-*s%-15llu%llu\n", width, short_name(rp), (unsigned long long)(spent / iters),
-			(unsigned long long)iters);
+		if (json) { /* {"type": "benchmark_result", "data": {"NAME": {"average": NS, "iters": N}}} */
+			fputs("{\"type\": \"benchmark_result\", \"data\": {", out);
+			xt_print_json_str(out, short_name(rp));
+			fprintf(out, ": {\"average\": %llu, \"iters\": %llu}}}\n", (unsigned long long)(spent / iters),
+				(unsigned long long)iters);
+		} else {
+			fprintf(out, "%-*s%-15llu%llu\n", width, short_name(rp), (unsigned long long)(spent / iters),
+				(unsigned long long)iters);
+		}
 		fflush(out);
 	}
 	fclose(sink);

@@ -263,4 +263,11 @@ raw --mode codegen -e 'begin { }'
 expect_eq "--mode: the modes xtrace has" "1:xtrace: --mode is test, bench or format (as --test, --bench, --fmt), not 'codegen'" "$R_RC:$R_ERR"
 raw -q -b --btf -e 'begin { printf("ok\n"); }'
 expect_eq "-b, --btf: accepted, ignored" "0:ok" "$R_RC:$R_OUT"
+
+# --- -f json with --test and --bench: bpftrace 0.26's test_result and benchmark_result records
+raw -f json --test -e 'test:adds_up { if (1 + 1 != 2) { return 1; } } test:fails { printf("bad %d\n", 3); return 2; }'
+expect_eq "--test -f json: a test_result record a test, exit 1 on a failure" '1:{"type": "test_result", "data": {"adds_up": {"duration": T, "passed": true, "output": ""}}}
+{"type": "test_result", "data": {"fails": {"duration": T, "passed": false, "output": "bad 3\n"}}}' "$R_RC:$(printf '%s\n' "$R_OUT" | sed -E 's/"duration": [0-9]+/"duration": T/')"
+raw -q -f json --bench -e 'bench:lookup { @m[1] = 1; }'
+expect_match "--bench -f json: a benchmark_result record" '^\{"type": "benchmark_result", "data": \{"lookup": \{"average": [0-9]+, "iters": [1-9][0-9]*\}\}\}$' "$R_OUT"
 finish
