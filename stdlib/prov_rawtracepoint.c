@@ -4,6 +4,7 @@
  * BPF_RAW_TRACEPOINT_OPEN, whose cookie field (kernel >= 6.10) tells the
  * matches apart; libbpf 1.1 has no API for it, so the syscall is made here.
  * Attaching and detaching take microseconds, unlike perf-event tracepoints. */
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -214,6 +215,22 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		xt_diag_error(dg, at->loc, "rawtracepoint probes need kernel BTF (/sys/kernel/btf/vmlinux), which this kernel lacks");
 		return -1;
 	}
+	if (mod && strpbrk(mod, "*?[")) { /* rawtracepoint:*:NAME: vmlinux and every module with BTF */
+		struct expand_ctx e = { s, p };
+		int n = fnmatch(mod, "vmlinux", 0) == 0 ? each_tp(NULL, name, add_match, &e) : 0;
+		DIR *d = opendir("/sys/kernel/btf");
+		struct dirent *de;
+		while (d && n >= 0 && (de = readdir(d)))
+			if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux") != 0 && fnmatch(mod, de->d_name, 0) == 0) {
+				int k = each_tp(xt_arena_strdup(ar, de->d_name), name, add_match, &e);
+				n = k < 0 ? (k == -ENOENT ? n : k) : n + k;
+			}
+		if (d)
+			closedir(d);
+		if (n == 0 && !strpbrk(name, "*?["))
+			return xt_probe_missing(s, p, at, "no raw tracepoint '%s' in vmlinux or a module matching '%s'", name, mod);
+		return n < 0 ? -1 : 0;
+	}
 	if (mod && strcmp(mod, "vmlinux") != 0 && !xt_btf_get(mod)) {
 		xt_diag_error(dg, at->loc, "no kernel module '%s' with BTF (see /sys/kernel/btf/)", mod);
 		return -1;
@@ -364,8 +381,23 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 	if (colon) {
 		char mod[64];
 		snprintf(mod, sizeof(mod), "%.*s", (int)(colon - spec), spec);
-		int n = each_tp(strcmp(mod, "vmlinux") == 0 ? NULL : mod, colon[1] ? colon + 1 : "*", list_one, &l);
-		return n == -ENOENT ? 0 : n < 0 ? n : 0; /* a module without BTF has none */
+		const char *glob = colon[1] ? colon + 1 : "*";
+		if (!strpbrk(mod, "*?[")) {
+			int n = each_tp(strcmp(mod, "vmlinux") == 0 ? NULL : mod, glob, list_one, &l);
+			return n == -ENOENT ? 0 : n < 0 ? n : 0; /* a module without BTF has none */
+		}
+		/* a module glob: vmlinux's (listed without a module, as always), then each module's */
+		int n = fnmatch(mod, "vmlinux", 0) == 0 ? each_tp(NULL, glob, list_one, &l) : 0;
+		DIR *d = opendir("/sys/kernel/btf");
+		struct dirent *de;
+		while (d && n >= 0 && (de = readdir(d)))
+			if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux") != 0 && fnmatch(mod, de->d_name, 0) == 0) {
+				int k = each_tp(de->d_name, glob, list_one, &l);
+				n = k == -ENOENT ? n : k < 0 ? k : n + k;
+			}
+		if (d)
+			closedir(d);
+		return n < 0 ? n : 0;
 	}
 	int n = each_tp(NULL, spec && *spec ? spec : "*", list_one, &l);
 	return n < 0 ? n : 0;

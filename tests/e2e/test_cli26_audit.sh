@@ -117,6 +117,17 @@ ADDR" "$(printf '%s\n' "$R_OUT" | sed -E 's/^[0-9a-f]{16}$/ADDR/')"
 NR=$(printf '#include <sys/syscall.h>\nSYS_getppid\n' | cc -E -P - | tail -1)
 xt -q -c "$G 4" -e "rawtracepoint:vmlinux:sys_enter /pid == cpid && args.id == $NR/ { @[probe] = count(); }"
 expect_eq "rawtracepoint:vmlinux:sys_enter (probe names it as -l lists it)" "0:@[rawtracepoint:sys_enter]: 4" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+xt -q -c "$G 3" -e "rawtracepoint:*:sys_enter /pid == cpid && args.id == $NR/ { @[probe] = count(); } rt:vm*:sched_process_ex* /pid == cpid/ { @e[probe] = count(); }"
+expect_eq "rawtracepoint:*:NAME and a module glob: vmlinux and the modules with BTF" "0:@[rawtracepoint:sys_enter]: 3
+@e[rawtracepoint:sched_process_exec]: 1
+@e[rawtracepoint:sched_process_exit]: 1" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep '^@')"
+raw -l 'rawtracepoint:*:sched_process_f*'
+expect_eq "-l rawtracepoint:*:GLOB" "0:rawtracepoint:sched_process_free
+rawtracepoint:sched_process_fork" "$R_RC:$R_OUT"
+xt -q -e 'rawtracepoint:*:xt_nosuch { }'
+expect_eq "rawtracepoint:*:NAME matching nothing" "1:<stdin>:1:1-25: error: no raw tracepoint 'xt_nosuch' in vmlinux or a module matching '*'
+rawtracepoint:*:xt_nosuch { }
+~~~~~~~~~~~~~~~~~~~~~~~~~" "$XT_RC:$XT_ERR"
 mod=$(ls /sys/kernel/btf 2>/dev/null | grep -vx vmlinux | head -1)
 xt -q -e "rawtracepoint:xt_nomod:foo { }"
 expect_eq "rawtracepoint: a module without BTF" "1:<stdin>:1:1-26: error: no kernel module 'xt_nomod' with BTF (see /sys/kernel/btf/)
