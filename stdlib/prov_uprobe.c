@@ -710,6 +710,9 @@ static int by_name(const void *a, const void *b)
 }
 
 /* -l uprobe:BIN[:PATTERN]: the functions of BIN. */
+static int list_file(const char *type, const struct xt_elf *e, const char *pat, bool verbose,
+		     void (*cb)(const char *, const char *, void *), void *ctx);
+
 static int list_for(const char *type, const char *spec, bool verbose,
 		    void (*cb)(const char *, const char *, void *), void *ctx)
 {
@@ -719,10 +722,27 @@ static int list_for(const char *type, const char *spec, bool verbose,
 	char bin[4096];
 	snprintf(bin, sizeof(bin), "%.*s", (int)(colon - spec), spec);
 	const char *pat = colon && colon[1] ? colon + 1 : "*";
+	if (strcmp(bin, "*") == 0) { /* the files running processes map */
+		char **files;
+		int nf = xt_elf_star_files(0, NULL, &files), rc = 0;
+		for (int i = 0; i < nf && rc == 0; i++) {
+			const struct xt_elf *e = xt_elf_get(files[i]);
+			rc = e ? list_file(type, e, pat, verbose, cb, ctx) : 0;
+		}
+		xt_elf_star_free(files, nf);
+		return rc;
+	}
 	char path[4096];
 	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
 	if (!e)
 		return -ENOENT;
+	return list_file(type, e, pat, verbose, cb, ctx);
+}
+
+/* The functions of e matching pat, by name. */
+static int list_file(const char *type, const struct xt_elf *e, const char *pat, bool verbose,
+		     void (*cb)(const char *, const char *, void *), void *ctx)
+{
 	/* one name per address, listed by name as bpftrace lists them */
 	const struct xt_elf_sym **match = malloc(sizeof(*match) * (e->nsyms + 1));
 	if (!match)

@@ -319,7 +319,10 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 	return 0;
 }
 
-/* -l usdt:BIN[:[PROVIDER:]NAME] */
+static void list_notes(const struct xt_elf *e, const char *prov, const char *name, bool verbose,
+		       void (*cb)(const char *, const char *, void *), void *ctx);
+
+/* -l usdt:BIN[:[PROVIDER:]NAME] (BIN `*`: the files running processes map) */
 static int list(const char *spec, bool verbose, void (*cb)(const char *, const char *, void *), void *ctx)
 {
 	const char *c1 = spec ? strchr(spec, ':') : NULL;
@@ -332,9 +335,28 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 	char prov[256];
 	snprintf(prov, sizeof(prov), "%.*s", (int)(c2 ? (size_t)(c2 - rest) : 1), c2 ? rest : "*");
 	const char *name = c2 ? c2 + 1 : rest;
+	if (strcmp(bin, "*") == 0) { /* the files running processes map */
+		char **files;
+		int nf = xt_elf_star_files(0, NULL, &files);
+		for (int i = 0; i < nf; i++) {
+			const struct xt_elf *e = xt_elf_get(files[i]);
+			if (e)
+				list_notes(e, prov, name, verbose, cb, ctx);
+		}
+		xt_elf_star_free(files, nf);
+		return 0;
+	}
 	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
 	if (!e)
 		return -ENOENT;
+	list_notes(e, prov, name, verbose, cb, ctx);
+	return 0;
+}
+
+/* The notes of e matching prov:name. */
+static void list_notes(const struct xt_elf *e, const char *prov, const char *name, bool verbose,
+		       void (*cb)(const char *, const char *, void *), void *ctx)
+{
 	for (size_t i = 0; i < e->nnotes; i++) {
 		const struct xt_usdt_note *nt = &e->notes[i];
 		if (fnmatch(prov, nt->provider, 0) != 0 || fnmatch(name, nt->name, 0) != 0)
@@ -355,7 +377,6 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 		}
 		cb(full, detail, ctx);
 	}
-	return 0;
 }
 
 const struct xt_provider xt_prov_usdt = {

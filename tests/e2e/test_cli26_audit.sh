@@ -169,6 +169,12 @@ if [ -x "$XT_TARGETS/usdt_ticks" ]; then
 		release
 		fail "usdt:*: without -p: xtrace did not start" "$XT_ERR"
 	fi
+	hold "$U" 1 wait
+	raw -l 'usdt:*:xt:*'
+	release
+	wait "$HELD_PID"
+	expect_eq "-l usdt:*:...: the notes of the files running processes map" "0:usdt:$U:xt:tick
+usdt:$U:xt:plain" "$R_RC:$(printf '%s\n' "$R_OUT" | grep -F "usdt:$U:")"
 	xt -q -c "$U 3" -e 'usdt:*:xt:nope { }'
 	expect_eq "usdt:*: matching nothing" "1:<stdin>:1:1-14: error: no USDT probe xt:nope in the files the -c command runs and needs
 usdt:*:xt:nope { }
