@@ -448,6 +448,66 @@ static LLVMValueRef write_user_emit(struct xt_cg *cg, struct xt_node *n)
 	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, rc, LLVMConstInt(cg->i32, 0, 0), ""), cg->i64, "written");
 }
 
+/* --- debugf(): bpf_trace_printk, to the kernel's trace buffer ------------------
+ * As bpftrace has it (0.17 on, undocumented in 0.26): the format and at most
+ * three integer or string arguments go to /sys/kernel/tracing/trace_pipe,
+ * formatted by the kernel, with a warning that it is not for production. */
+enum { H_TRACE_PRINTK = 6 };
+
+static const struct xt_type *debugf_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_node *fmt = n->list;
+	if (fmt->kind != XT_N_STR) {
+		xt_diag_error(dg, fmt->loc, "debugf() needs a string literal as its format");
+		return NULL;
+	}
+	char convs[4];
+	size_t bad = 0;
+	int nconv = xt_printf_parse(fmt->sval, convs, 4, &bad);
+	int nargs = xt_node_count(fmt->next);
+	if (nconv < 0 || nconv != nargs || nargs > 3) {
+		xt_diag_error(dg, n->loc, nconv < 0 ? "debugf(): invalid conversion in its format"
+			      : nargs > 3 ? "debugf() takes at most 3 arguments (bpf_trace_printk's limit)"
+			      : "debugf() format and arguments do not match");
+		return NULL;
+	}
+	int i = 0;
+	for (struct xt_node *a = fmt->next; a; a = a->next, i++) {
+		const struct xt_type *t = xt_sema_expr(s, a);
+		if (!t)
+			return NULL;
+		bool str = convs[i] == 's';
+		if (str ? t->kind != XT_T_STR : !(xt_type_is_int(t) || t->kind == XT_T_PTR) || strchr("rg", convs[i])) {
+			xt_diag_error(dg, a->loc, "debugf() %%%c cannot print a %s", convs[i], xt_type_name(xt_sema_arena(s), t));
+			return NULL;
+		}
+	}
+	if (xt_sema_final(s))
+		xt_diag_warning(dg, n->loc, "The debugf() builtin is not recommended for production use. "
+				"For more information see bpf_trace_printk in bpf-helpers(7).");
+	return &xt_void;
+}
+
+static LLVMValueRef debugf_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	struct xt_node *fmt = n->list;
+	LLVMValueRef args[5] = { xt_cg_expr(cg, fmt), LLVMConstInt(cg->i32, fmt->slen + 1, 0) };
+	int k = 2;
+	for (struct xt_node *a = fmt->next; a; a = a->next, k++) {
+		LLVMValueRef v = xt_cg_expr(cg, a);
+		if (a->type->kind == XT_T_STR) {
+			args[k] = LLVMBuildPtrToInt(cg->b, v, cg->i64, "");
+		} else { /* widened as its type says, through memory as printf's values are */
+			LLVMValueRef slot = xt_cg_buf(cg, 8, "debugf_arg");
+			xt_cg_store(cg, slot, a->type->sign ? &xt_s64 : &xt_u64, v, a->type);
+			args[k] = LLVMBuildLoad2(cg->b, cg->i64, slot, "");
+		}
+	}
+	xt_cg_helper(cg, H_TRACE_PRINTK, false, args, (unsigned)k);
+	return NULL;
+}
+
 /* --- fail() and static_assert(): errors the compiler raises -------------------
  * fail(fmt, literals...) is an error where code generation reaches it: a
  * branch whose condition folds to false (`if ($1 < 2)` with $1 given as 5)
@@ -822,6 +882,9 @@ const struct xt_builtin xt_bi_signal_thread = { .name = "signal_thread", .kind =
 const struct xt_builtin xt_bi_write_user = { .name = "write_user", .kind = XT_BI_FUNC, .min_args = 3, .max_args = 3,
 	.check = write_user_type, .emit = write_user_emit,
 	.help = "write_user(dst, src, len): write len bytes of src to user address dst; whether it worked (needs --unsafe)" };
+const struct xt_builtin xt_bi_debugf = { .name = "debugf", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
+	.flags = XT_BIF_NOVALUE, .check = debugf_type, .emit = debugf_emit,
+	.help = "debugf(fmt, ...): write to the kernel's trace buffer (trace_pipe) with bpf_trace_printk; at most 3 arguments" };
 const struct xt_builtin xt_bi_fail = { .name = "fail", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 65,
 	.flags = XT_BIF_NOVALUE, .check = fail_type, .emit = fail_emit,
 	.help = "fail(fmt, literals...): a compile error with this message where the code can be reached" };

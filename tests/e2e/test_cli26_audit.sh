@@ -287,4 +287,18 @@ expect_eq "--test -f json: a test_result record a test, exit 1 on a failure" '1:
 {"type": "test_result", "data": {"fails": {"duration": T, "passed": false, "output": "bad 3\n"}}}' "$R_RC:$(printf '%s\n' "$R_OUT" | sed -E 's/"duration": [0-9]+/"duration": T/')"
 raw -q -f json --bench -e 'bench:lookup { @m[1] = 1; }'
 expect_match "--bench -f json: a benchmark_result record" '^\{"type": "benchmark_result", "data": \{"lookup": \{"average": [0-9]+, "iters": [1-9][0-9]*\}\}\}$' "$R_OUT"
+
+# --- debugf() (bpftrace 0.17 on): bpf_trace_printk into the kernel's trace buffer
+TR=/sys/kernel/tracing
+[ -r $TR/trace ] || TR=/sys/kernel/debug/tracing
+if [ -r $TR/trace ]; then
+	call="debugf(\"xt-dbg-$$ %d %s %u\\n\", -5, comm, (uint8)200)"
+	xt -q -e "begin { $call; }"
+	expect_eq "debugf: the warning bpftrace gives" "0:<stdin>:1:9-$((8 + ${#call})): warning: The debugf() builtin is not recommended for production use. For more information see bpf_trace_printk in bpf-helpers(7)." "$XT_RC:$(printf '%s\n' "$XT_ERR" | head -1)"
+	expect_eq "debugf: the line in the trace buffer" "bpf_trace_printk: xt-dbg-$$ -5 xtrace 200" "$(grep -o "bpf_trace_printk: xt-dbg-$$ .*" $TR/trace | tail -1)"
+else
+	echo "# debugf: no tracefs here, the trace buffer not checked"
+fi
+xt -q -e 'begin { debugf("%d %d %d %d", 1, 2, 3, 4); }'
+expect_eq "debugf: at most 3 arguments" "1:<stdin>:1:9-41: error: debugf() takes at most 3 arguments (bpf_trace_printk's limit)" "$XT_RC:$(printf '%s\n' "$XT_ERR" | head -1)"
 finish
