@@ -402,6 +402,81 @@ static LLVMValueRef is_err_emit(struct xt_cg *cg, struct xt_node *n)
 	return LLVMBuildZExt(cg->b, err, cg->i64, "is_err");
 }
 
+/* --- compile-time questions about a value's type (bpftrace 0.25's stdlib
+ * helpers): the argument is typed, never run; the answer is a constant. */
+enum { Q_INTEGER, Q_UNSIGNED, Q_PTR, Q_STR, Q_ARRAY, Q_LITERAL };
+
+static const struct xt_type *type_question(struct xt_sema *s, struct xt_node *n, int q)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	int k = n->list->kind;
+	bool yes = q == Q_INTEGER ? t->kind == XT_T_INT
+		 : q == Q_UNSIGNED ? t->kind == XT_T_INT && !t->sign
+		 : q == Q_PTR ? t->kind == XT_T_PTR
+		 : q == Q_STR ? t->kind == XT_T_STR
+		 : q == Q_ARRAY ? t->kind == XT_T_ARRAY || (t->kind == XT_T_KVAL && t->pointee && t->pointee->kind == XT_T_ARRAY)
+		 : k == XT_N_INT || k == XT_N_STR || k == XT_N_BOOL;
+	n->aux = yes;
+	return &xt_bool;
+}
+
+static const struct xt_type *is_integer_type(struct xt_sema *s, struct xt_node *n) { return type_question(s, n, Q_INTEGER); }
+static const struct xt_type *is_unsigned_type(struct xt_sema *s, struct xt_node *n) { return type_question(s, n, Q_UNSIGNED); }
+static const struct xt_type *is_ptr_type(struct xt_sema *s, struct xt_node *n) { return type_question(s, n, Q_PTR); }
+static const struct xt_type *is_str_type(struct xt_sema *s, struct xt_node *n) { return type_question(s, n, Q_STR); }
+static const struct xt_type *is_array_type(struct xt_sema *s, struct xt_node *n) { return type_question(s, n, Q_ARRAY); }
+static const struct xt_type *is_literal_type(struct xt_sema *s, struct xt_node *n) { return type_question(s, n, Q_LITERAL); }
+
+/* assert_str(x): a compile error unless x is a string */
+static const struct xt_type *assert_str_type(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (t->kind != XT_T_STR) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "assert_str(): expected a string, not %s",
+			      xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	return &xt_void;
+}
+
+/* strcap(s): the bytes a string can hold, its type's size (comm: 16) */
+static const struct xt_type *strcap_type(struct xt_sema *s, struct xt_node *n)
+{
+	const struct xt_type *t = xt_sema_expr(s, n->list);
+	if (!t)
+		return NULL;
+	if (t->kind != XT_T_STR) {
+		xt_diag_error(xt_sema_diags(s), n->list->loc, "strcap() needs a string, not %s", xt_type_name(xt_sema_arena(s), t));
+		return NULL;
+	}
+	n->aux = t->size;
+	return &xt_s64;
+}
+
+/* default_str_length(): the string size str() uses (max_strlen) */
+static const struct xt_type *default_str_length_type(struct xt_sema *s, struct xt_node *n)
+{
+	int m = xt_sema_program(s)->opts.max_strlen;
+	n->aux = m > 0 ? m : 1024;
+	return &xt_s64;
+}
+
+static LLVMValueRef answer_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	return xt_cg_i64(cg, n->aux);
+}
+
+static LLVMValueRef nothing_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	(void)cg;
+	(void)n;
+	return NULL;
+}
+
 /* bswap(x): x with its bytes reversed, at x's own width (literals: 64 bits). */
 static const struct xt_type *bswap_type(struct xt_sema *s, struct xt_node *n)
 {
@@ -676,6 +751,19 @@ STRFN(xt_bi_strftime, "strftime", 2, 2, strftime_type, strftime_emit,
       "strftime(fmt, ns): the time ns (nsecs) as local time in strftime format fmt");
 STRFN(xt_bi_strstr, "strstr", 2, 2, strstr_type, find_emit, "strstr(s, sub): the index of sub in s, -1 when absent");
 STRFN(xt_bi_is_err, "is_err", 1, 1, is_err_type, is_err_emit, "is_err(p): whether p is an error pointer (-4095..-1)");
+STRFN(xt_bi_is_integer, "is_integer", 1, 1, is_integer_type, answer_emit, "is_integer(x): whether x is an integer (compile time)");
+STRFN(xt_bi_is_unsigned_integer, "is_unsigned_integer", 1, 1, is_unsigned_type, answer_emit,
+      "is_unsigned_integer(x): whether x is an unsigned integer (compile time)");
+STRFN(xt_bi_is_ptr, "is_ptr", 1, 1, is_ptr_type, answer_emit, "is_ptr(x): whether x is a pointer (compile time)");
+STRFN(xt_bi_is_str, "is_str", 1, 1, is_str_type, answer_emit, "is_str(x): whether x is a string (compile time)");
+STRFN(xt_bi_is_array, "is_array", 1, 1, is_array_type, answer_emit, "is_array(x): whether x is an array (compile time)");
+STRFN(xt_bi_is_literal, "is_literal", 1, 1, is_literal_type, answer_emit, "is_literal(x): whether x is a literal (compile time)");
+STRFN(xt_bi_strcap, "strcap", 1, 1, strcap_type, answer_emit, "strcap(s): the bytes string s can hold (its type's size)");
+STRFN(xt_bi_default_str_length, "default_str_length", 0, 0, default_str_length_type, answer_emit,
+      "default_str_length(): the string size of str() (max_strlen)");
+const struct xt_builtin xt_bi_assert_str = { .name = "assert_str", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
+	.flags = XT_BIF_NOVALUE, .check = assert_str_type, .emit = nothing_emit,
+	.help = "assert_str(x): a compile error unless x is a string" };
 STRFN(xt_bi_syscall_name, "syscall_name", 1, 1, syscall_name_type, int_arg_emit, "syscall_name(n): the name of syscall n");
 STRFN(xt_bi_signal_name, "signal_name", 1, 1, signal_name_type, int_arg_emit, "signal_name(n): the name of signal n (SIGKILL)");
 STRFN(xt_bi_memcmp, "memcmp", 3, 3, memcmp_type, memcmp_emit,

@@ -301,4 +301,15 @@ else
 fi
 xt -q -e 'begin { debugf("%d %d %d %d", 1, 2, 3, 4); }'
 expect_eq "debugf: at most 3 arguments" "1:<stdin>:1:9-41: error: debugf() takes at most 3 arguments (bpf_trace_printk's limit)" "$XT_RC:$(printf '%s\n' "$XT_ERR" | head -1)"
+
+# --- bpftrace 0.25's compile-time stdlib helpers: type questions, strcap, default_str_length, assert_str
+xt -q -e 'begin { $u = (uint8)1; $t = curtask; print((is_integer(1), is_integer("a"), is_unsigned_integer($u), is_unsigned_integer(-1), is_ptr(curtask), is_ptr(1), is_str(comm), is_str(1), is_array($t->signal->rlim), is_array(1), is_literal(1), is_literal($u))); print((strcap(comm), strcap("abc"), default_str_length)); assert_str(comm); }'
+expect_eq "is_integer .. is_literal, strcap, default_str_length" "0:(true, false, true, false, true, false, true, false, true, false, true, false)
+(16, 4, 1024)" "$XT_RC:$XT_OUT"
+xt -q -e 'config = { max_strlen = 64 } begin { print(default_str_length()); }'
+expect_eq "default_str_length follows max_strlen" "0:64" "$XT_RC:$XT_OUT"
+xt -q -e 'begin { assert_str(pid); }'
+expect_eq "assert_str of a number" "1:<stdin>:1:20-22: error: assert_str(): expected a string, not uint32
+begin { assert_str(pid); }
+                   ~~~" "$XT_RC:$XT_ERR"
 finish
