@@ -2,8 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/btf.h>
 #include "codegen/cg.h"
 #include "runtime/print.h"
+#include "stdlib/btf_args.h"
 #include "stdlib/registry.h"
 
 /* A string str() read that filled its whole buffer was probably cut short:
@@ -465,6 +467,27 @@ static const struct xt_type *default_str_length_type(struct xt_sema *s, struct x
 	return &xt_s64;
 }
 
+/* kfunc_exist(name): whether the kernel's BTF marks a function `name` as a
+ * kfunc (its bpf_kfunc declaration tag); name as a word or a string */
+static const struct xt_type *kfunc_exist_type(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_node *a = n->list;
+	const char *name = a->kind == XT_N_IDENT && !a->list ? a->name : a->kind == XT_N_STR ? a->sval : NULL;
+	if (!name) {
+		xt_diag_error(xt_sema_diags(s), a->loc, "kfunc_exist() needs a function's name");
+		return NULL;
+	}
+	const struct btf *btf = xt_btf_get(NULL);
+	int fn = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -1;
+	n->aux = 0;
+	for (unsigned id = 1, cnt = fn > 0 ? btf__type_cnt(btf) : 0; id < cnt && !n->aux; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		n->aux = btf_kind(t) == BTF_KIND_DECL_TAG && t->type == (unsigned)fn &&
+			 strcmp(btf__name_by_offset(btf, t->name_off), "bpf_kfunc") == 0;
+	}
+	return &xt_bool;
+}
+
 static LLVMValueRef answer_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	return xt_cg_i64(cg, n->aux);
@@ -761,6 +784,8 @@ STRFN(xt_bi_is_literal, "is_literal", 1, 1, is_literal_type, answer_emit, "is_li
 STRFN(xt_bi_strcap, "strcap", 1, 1, strcap_type, answer_emit, "strcap(s): the bytes string s can hold (its type's size)");
 STRFN(xt_bi_default_str_length, "default_str_length", 0, 0, default_str_length_type, answer_emit,
       "default_str_length(): the string size of str() (max_strlen)");
+STRFN(xt_bi_kfunc_exist, "kfunc_exist", 1, 1, kfunc_exist_type, answer_emit,
+      "kfunc_exist(name): whether the kernel has the kfunc name (compile time)");
 const struct xt_builtin xt_bi_assert_str = { .name = "assert_str", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = assert_str_type, .emit = nothing_emit,
 	.help = "assert_str(x): a compile error unless x is a string" };

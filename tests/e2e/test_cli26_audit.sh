@@ -312,4 +312,6 @@ xt -q -e 'begin { assert_str(pid); }'
 expect_eq "assert_str of a number" "1:<stdin>:1:20-22: error: assert_str(): expected a string, not uint32
 begin { assert_str(pid); }
                    ~~~" "$XT_RC:$XT_ERR"
+xt -q -e 'begin { print((kfunc_exist(bpf_task_from_pid), kfunc_exist("bpf_task_release"), kfunc_exist(vfs_read), kfunc_exist(xt_nosuch))); }'
+expect_eq "kfunc_exist: kfuncs by the kernel's bpf_kfunc tag" "0:(true, true, false, false)" "$XT_RC:$XT_OUT"
 finish
