@@ -41,6 +41,12 @@ static void set_license(struct xt_sema_opts *o, long long v, const char *s) { o-
 static void set_trailer(struct xt_sema_opts *o, long long v, const char *s) { o->str_trunc_trailer = s; }
 static void set_cat_bytes(struct xt_sema_opts *o, long long v, const char *s) { o->cat_bytes_max = (int)v; }
 static void set_max_probes(struct xt_sema_opts *o, long long v, const char *s) { o->max_probes = (int)v; }
+/* enable, warn, error, true, false, 1, 0: true and 1 enable, false and 0 are error */
+static void set_unstable_tseries(struct xt_sema_opts *o, long long v, const char *s)
+{
+	static const int as[] = { 1, 0, 2, 1, 2, 1, 2 };
+	o->unstable_tseries = as[v];
+}
 
 /* Every key of bpftrace 0.26.1; a NULL set is accepted and checked but has
  * no effect here (docs/language.md says why for each). */
@@ -66,7 +72,7 @@ static const struct key keys[] = {
 	{ "show_debug_info", K_BOOL, NULL, 0, 1, NULL },
 	{ "use_blazesym", K_BOOL, NULL, 0, 1, NULL },
 	{ "cache_user_symbols", K_WORD, cache_words, 0, 0, NULL },
-	{ "unstable_tseries", K_WORD, unstable_words, 0, 0, NULL },
+	{ "unstable_tseries", K_WORD, unstable_words, 0, 0, set_unstable_tseries },
 	{ "unstable_dw_ustack", K_WORD, unstable_words, 0, 0, NULL },
 	{ "unstable_import_statement", K_WORD, unstable_words, 0, 0, NULL },
 	{ "unstable_typeinfo", K_WORD, unstable_words, 0, 0, NULL },

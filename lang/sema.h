@@ -124,6 +124,7 @@ struct xt_sema_opts {
 	const char *str_trunc_trailer; /* after a string str() cut short; NULL: ".." (or the env's) */
 	int cat_bytes_max;         /* cat()'s limit; 0: the driver's */
 	int max_probes;            /* attach points at most; 0: no limit */
+	int unstable_tseries;      /* config unstable_tseries: 0 warn (bpftrace 0.26's default), 1 enable, 2 error */
 	/* the program's named options (bpftrace 0.24's getopt), given after `--`
 	 * as --name[=value]: "name" or "name=value" (strings owned by the caller) */
 	const char *const *named;
@@ -162,6 +163,7 @@ struct xt_program {
 	/* getopt("name", default, "help") calls: the options the program takes */
 	struct xt_getopt { const char *name, *help; } *getopts;
 	int ngetopts;
+	bool warned_tseries;       /* unstable_tseries = warn: said once */
 };
 
 /* Analyses `ast` (from xt_parse). Returns a program description allocated in

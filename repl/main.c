@@ -94,6 +94,7 @@ static void usage(FILE *f)
 	      "    XTRACE_JSON_LAYOUT          [default: 0.26] 0.17: \", \" between JSON hist buckets, 2 empty lines at exit\n"
 	      "    XTRACE_CACHE_MAX_KB         [default: 65536] the compile cache's size ($XDG_CACHE_HOME/xtrace)\n"
 	      "    BPFTRACE_<KEY>              any config key (BPFTRACE_MAX_STRLEN, BPFTRACE_STACK_MODE, ...); beats the config block\n"
+	      "    BPFTRACE_COLOR              [default: auto] always, never: colour in diagnostics\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "xtrace -l '*sleep*'\n"

@@ -314,4 +314,15 @@ begin { assert_str(pid); }
                    ~~~" "$XT_RC:$XT_ERR"
 xt -q -e 'begin { print((kfunc_exist(bpf_task_from_pid), kfunc_exist("bpf_task_release"), kfunc_exist(vfs_read), kfunc_exist(xt_nosuch))); }'
 expect_eq "kfunc_exist: kfuncs by the kernel's bpf_kfunc tag" "0:(true, true, false, false)" "$XT_RC:$XT_OUT"
+
+# --- config unstable_tseries (bpftrace 0.26): warn once by default, error, enable
+W="warning: Script is using an unstable feature: tseries. To prevent this warning you must explicitly enable it in the config e.g. unstable_tseries=enable"
+xt -q -e 'begin { @t = tseries(1, 1s, 2); @u = tseries(2, 1s, 2); }'
+expect_eq "tseries: the unstable-feature warning, once" "0:1:<stdin>:1:14-30: $W" "$XT_RC:$(printf '%s\n' "$XT_ERR" | grep -c unstable):$(printf '%s\n' "$XT_ERR" | head -1)"
+xt -q -e 'config = { unstable_tseries = enable } begin { @t = tseries(1, 1s, 2); }'
+expect_eq "unstable_tseries = enable: quiet" "0:" "$XT_RC:$XT_ERR"
+xt -q -e 'config = { unstable_tseries = error } begin { @t = tseries(1, 1s, 2); }'
+expect_eq "unstable_tseries = error: refused" "1:<stdin>:1:52-68: error: Script is using an unstable feature: tseries. To use it you must explicitly enable it in the config e.g. unstable_tseries=enable" "$XT_RC:$(printf '%s\n' "$XT_ERR" | head -1)"
+XT_ERR=$(BPFTRACE_UNSTABLE_TSERIES=enable timeout 60 "$XTRACE" -q -e 'begin { @t = tseries(1, 1s, 2); }' 2>&1 >/dev/null)
+expect_eq "BPFTRACE_UNSTABLE_TSERIES=enable" "" "$XT_ERR"
 finish
