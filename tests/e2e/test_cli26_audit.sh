@@ -218,12 +218,12 @@ enum pid_type {
 raw -lv 'struct xt_nosuch*'
 expect_eq "-lv 'struct GLOB' matching nothing" "1::xtrace: no struct in the kernel's BTF matches 'xt_nosuch*'" "$R_RC:$R_OUT:$R_ERR"
 
-# --- 0.17's map layout on request: XTRACE_MAP_LAYOUT=0.17, XTRACE_JSON_LAYOUT=0.17
+# --- 0.17's map layout on request: XTRACE_TEXT_LAYOUT=0.17, XTRACE_JSON_LAYOUT=0.17
 prog='begin { @e[1] = 1; delete(@e, 1); @h = hist(2); @n = 1; }'
 R_OUT=$(timeout 60 "$XTRACE" -q -e "$prog" | od -c)
 expect_eq "0.26: '@h:' and nothing for an empty map" "$(printf '\n\n@h:\n[2, 4)                 1 |%s|\n\n@n: 1\n' "$(printf '%52s' '' | tr ' ' @)" | od -c)" "$R_OUT"
-R_OUT=$(XTRACE_MAP_LAYOUT=0.17 timeout 60 "$XTRACE" -q -e "$prog" | od -c)
-expect_eq "XTRACE_MAP_LAYOUT=0.17: '@h: ' and a blank line for an empty map" "$(printf '\n\n\n@h: \n[2, 4)                 1 |%s|\n\n@n: 1\n' "$(printf '%52s' '' | tr ' ' @)" | od -c)" "$R_OUT"
+R_OUT=$(XTRACE_TEXT_LAYOUT=0.17 timeout 60 "$XTRACE" -q -e "$prog" | od -c)
+expect_eq "XTRACE_TEXT_LAYOUT=0.17: '@h: ' and a blank line for an empty map" "$(printf '\n\n\n@h: \n[2, 4)                 1 |%s|\n\n@n: 1\n' "$(printf '%52s' '' | tr ' ' @)" | od -c)" "$R_OUT"
 R_OUT=$(timeout 60 "$XTRACE" -q -f json -e 'begin { @n = 1; }')
 expect_eq "JSON: no empty lines before the maps (0.26)" '{"type": "map", "data": {"@n": 1}}' "$R_OUT"
 R_OUT=$(XTRACE_JSON_LAYOUT=0.17 timeout 60 "$XTRACE" -q -f json -e 'begin { @n = 1; }')
