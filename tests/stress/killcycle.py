@@ -78,6 +78,37 @@ def procs():
     return out
 
 
+def become_subreaper():
+    """Orphans of our children (xtrace's releasing child once xtrace exits)
+    become ours: their parent pid says whose they are."""
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_orphans(work):
+    """Reaps the exited orphans we inherited as the subreaper (not our own
+    workloads, whose Popen objects reap them)."""
+    me = os.getpid()
+    for pid, (_, ppid, st) in zombies().items():
+        if ppid == me and pid not in work.pids():
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                pass
+
+
+def zombies():
+    """{pid: (exe, ppid, state)} of the zombie processes (no exe link left)."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            stat = read(f"/proc/{d}/stat")
+            rest = stat[stat.rfind(")") + 2:].split()
+            if len(rest) > 2 and rest[0] == "Z":
+                out[int(d)] = ("", int(rest[1]), "Z")
+    return out
+
+
 def perf_fds(pid):
     n = 0
     try:
@@ -249,9 +280,14 @@ def cycle(args, i, tag, work, xtrace, log):
     err.close()
 
     # What is left: wait for the releasing child and the kernel's own frees.
+    # Ours: this cycle's xtrace and what it started (its releasing child and
+    # a -c command, reparented to us, the subreaper, once xtrace is gone),
+    # never another test's xtrace running beside this one (ctest -j2).
+    me = os.getpid()
     mine = lambda ps: {pid: v for pid, v in ps.items()
-                       if v[0] == xtrace or (v[0].startswith(args.targets + "/") and pid not in work.pids()
-                                             and pid not in before)}
+                       if (v[0] == xtrace and (pid == p.pid or v[1] in (p.pid, me)))
+                       or (v[0].startswith(args.targets + "/") and pid not in work.pids()
+                           and pid not in before)}
     t_exit = time.monotonic()
     deadline = t_exit + args.settle
     while True:
@@ -264,6 +300,7 @@ def cycle(args, i, tag, work, xtrace, log):
         ue = [ln for ln in read("/sys/kernel/tracing/uprobe_events").splitlines()
               if args.targets in ln or f"_{p.pid}_" in ln]
         pins = pinned() - pin0
+        reap_orphans(work)
         if not (left_procs or maps or progs or links or ue or pins) or time.monotonic() > deadline:
             break
         time.sleep(0.1)
@@ -355,6 +392,7 @@ def main():
     if os.geteuid() != 0:
         print("SKIP: needs root to load BPF programs")
         return 77
+    become_subreaper()
     xtrace = os.path.realpath(os.path.join(args.build, "xtrace"))
     args.targets = os.path.realpath(os.path.join(args.build, "targets"))
     if not os.access(xtrace, os.X_OK):
