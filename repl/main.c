@@ -92,6 +92,7 @@ static void usage(FILE *f)
 	      "    XTRACE_TEXT_LAYOUT          [default: 0.26] 0.17: \"@h: \" hist headers, blank lines for empty maps\n"
 	      "    XTRACE_PROBE_NAMES          [default: 0.26] 0.17: probe in BEGIN/END prints BEGIN/END\n"
 	      "    XTRACE_JSON_LAYOUT          [default: 0.26] 0.17: \", \" between JSON hist buckets, 2 empty lines at exit\n"
+	      "    XTRACE_PRINTF_LAYOUT        [default: 0.26] 0.17: a printf precision acts as in C (%.3s cuts)\n"
 	      "    XTRACE_CACHE_MAX_KB         [default: 65536] the compile cache's size ($XDG_CACHE_HOME/xtrace)\n"
 	      "    BPFTRACE_<KEY>              any config key (BPFTRACE_MAX_STRLEN, BPFTRACE_STACK_MODE, ...); beats the config block\n"
 	      "    BPFTRACE_COLOR              [default: auto] always, never: colour in diagnostics\n"

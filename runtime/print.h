@@ -143,6 +143,13 @@ void xt_print_hist(FILE *out, enum xt_format fmt, const struct xt_map_data *m,
 int xt_print_printf(FILE *out, enum xt_format fmt, const char *format,
 		    const struct xt_val *args, int nargs);
 
+/* Whether a conversion's precision acts as in C (`%.3s` keeps 3 characters,
+ * `%.3d` pads to 3 digits), as bpftrace 0.17 printed: XTRACE_PRINTF_LAYOUT=0.17.
+ * By default, as bpftrace 0.26, a precision does nothing. */
+bool xt_printf_precision(void);
+/* Sets it for this process (tests). */
+void xt_printf_set_precision(bool c_precision);
+
 /* Parses a printf format: returns the number of conversions (excluding %%)
  * and, when convs is not NULL, stores each conversion's letter ('d', 'u', 'x',
  * 's', 'c', 'p', 'r' for %r/%rx/%rh, ...) in convs[0..min(n, maxconvs)); or returns -1 with *bad

@@ -1,7 +1,8 @@
 /* printf() records rendered like bpftrace 0.17 does: each conversion goes
  * through the C library's snprintf with the user's own spec, so widths,
  * flags and length modifiers (which truncate: %d and %x read 32 bits, %hd 16,
- * %ld and %lld 64) behave exactly as in C. */
+ * %ld and %lld 64) behave exactly as in C -- but for the precision, which
+ * does nothing as in bpftrace 0.26 (XTRACE_PRINTF_LAYOUT=0.17: as in C). */
 #include "runtime/print.h"
 
 #include <errno.h>
@@ -85,6 +86,19 @@ static int parse_spec(const char *f, size_t start, struct spec *sp)
 	sp->end = i + 1;
 	return 0;
 }
+
+static int precision = -1;
+
+bool xt_printf_precision(void)
+{
+	if (precision < 0) {
+		const char *e = getenv("XTRACE_PRINTF_LAYOUT");
+		precision = e && strcmp(e, "0.17") == 0;
+	}
+	return precision;
+}
+
+void xt_printf_set_precision(bool c_precision) { precision = c_precision; }
 
 int xt_printf_parse(const char *format, char *convs, int maxconvs, size_t *bad)
 {
@@ -420,6 +434,15 @@ static int format_all(FILE *out, const char *format, const struct xt_val *args, 
 			if (*r != ' ')
 				*w++ = *r;
 		memmove(w, flags_end, strlen(flags_end) + 1);
+		/* a precision does nothing (bpftrace 0.26: `%.3s` does not shorten
+		 * a string, `%.3d` pads nothing), unless 0.17's C semantics are asked for */
+		if (!xt_printf_precision()) {
+			char *dot = strchr(spec + 1, '.');
+			if (dot) {
+				char *after = dot + 1 + strspn(dot + 1, "0123456789");
+				memmove(dot, after, strlen(after) + 1);
+			}
+		}
 		err = render(out, spec, sp.conv, sp.rmode, sp.len, &args[argi++]);
 		if (spec != small)
 			free(spec);

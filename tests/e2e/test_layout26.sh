@@ -163,6 +163,21 @@ $H5
 
 "
 
+# 6b. printf: a precision does nothing by default, as bpftrace 0.26 (`%.3s`
+#     does not shorten, `%5.2d` pads with spaces only); XTRACE_PRINTF_LAYOUT=0.17
+#     gives C's, as 0.17 (compared with it below)
+PF='BEGIN { printf("[%.3s] [%5.2d] [%-6.1s] [%08.3x]\n", "abcdef", 7, "xyz", 17); exit(); }'
+run -- -e "$PF"
+same "printf: precision ignored (0.26)" "[abcdef] [    7] [xyz   ] [00000011]
+
+
+"
+run XTRACE_PRINTF_LAYOUT=0.17 -- -e "$PF"
+same "printf: XTRACE_PRINTF_LAYOUT=0.17 gives C's precision" "[abc] [   07] [x     ] [     011]
+
+
+"
+
 # 7. the 0.17 forms are bpftrace 0.17's
 BPFTRACE=$(command -v bpftrace || true)
 if [ -n "$BPFTRACE" ] && "$BPFTRACE" --version 2>/dev/null | grep -q 'v0\.17\.'; then
@@ -173,6 +188,9 @@ if [ -n "$BPFTRACE" ] && "$BPFTRACE" --version 2>/dev/null | grep -q 'v0\.17\.';
 		run XTRACE_TEXT_LAYOUT=0.17 XTRACE_JSON_LAYOUT=0.17 XTRACE_STATS_LAYOUT=0.17 -- -f $f -e "$prog"
 		same "$f: the 0.17 forms are what $("$BPFTRACE" --version) prints" "${want%x}"
 	done
+	want=$(timeout -k 5 30 "$BPFTRACE" -e "$PF" 2>/dev/null | grep -v '^Attaching 1 probe'; echo x)
+	run XTRACE_PRINTF_LAYOUT=0.17 -- -e "$PF"
+	same "printf precision: XTRACE_PRINTF_LAYOUT=0.17 is what $("$BPFTRACE" --version) prints" "${want%x}"
 else
 	echo "# bpftrace 0.17 is not installed: its output is not compared"
 fi

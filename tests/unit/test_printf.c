@@ -78,14 +78,28 @@ static void test_printf_conversions(void **state)
 	      "{\"type\": \"printf\", \"data\": \"(nil)|0x1000|A|FF|10|4294967295|\\n\"}\n");
 }
 
-/* printf("%.2s|%10.3s|%-8s|\n", "abcdef", "abcdef", "ab") */
+/* printf("%.2s|%10.3s|%-8s|\n", "abcdef", "abcdef", "ab") under
+ * XTRACE_PRINTF_LAYOUT=0.17: the precision cuts as in C */
 static void test_printf_string_precision(void **state)
 {
 	struct xt_val a[] = { S("abcdef"), S("abcdef"), S("ab") };
 
+	xt_printf_set_precision(true);
 	check("%.2s|%10.3s|%-8s|\n", a, NARGS(a),
 	      "ab|       abc|ab      |\n",
 	      "{\"type\": \"printf\", \"data\": \"ab|       abc|ab      |\\n\"}\n");
+	xt_printf_set_precision(false);
+}
+
+/* the same by default, as bpftrace 0.26: a precision does nothing, of a
+ * string or an integer; the width stays */
+static void test_printf_precision_ignored(void **state)
+{
+	struct xt_val a[] = { S("abcdef"), S("abcdef"), S("ab"), I(3), I(17) };
+
+	check("%.2s|%10.3s|%-8s|%5.2d|%08.3x|\n", a, NARGS(a),
+	      "abcdef|    abcdef|ab      |    3|00000011|\n",
+	      "{\"type\": \"printf\", \"data\": \"abcdef|    abcdef|ab      |    3|00000011|\\n\"}\n");
 }
 
 /* printf("%ld %lu %lld %llu %lx %llx %hhd %hd %hu %zd %jd\n",
@@ -112,13 +126,15 @@ static void test_printf_int_conversions_truncate_to_32_bits(void **state)
 	      "{\"type\": \"printf\", \"data\": \"5 5 5 5 A|\\n\"}\n");
 }
 
-/* printf("%5.2d|%-05d|%.0d|%08.3x|\n", 3, 4, 0, 17) */
+/* printf("%5.2d|%-05d|%.0d|%08.3x|\n", 3, 4, 0, 17) under XTRACE_PRINTF_LAYOUT=0.17 */
 static void test_printf_integer_precision(void **state)
 {
 	struct xt_val a[] = { I(3), I(4), I(0), I(17) };
 
+	xt_printf_set_precision(true);
 	check("%5.2d|%-05d|%.0d|%08.3x|\n", a, NARGS(a), "   03|4    ||     011|\n",
 	      "{\"type\": \"printf\", \"data\": \"   03|4    ||     011|\\n\"}\n");
+	xt_printf_set_precision(false);
 }
 
 /* printf("%c|x%cy|%3c|\n", 0, 0, 0): a NUL ends its piece of output */
@@ -232,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_printf_enums),
 		cmocka_unit_test(test_printf_conversions),
 		cmocka_unit_test(test_printf_string_precision),
+		cmocka_unit_test(test_printf_precision_ignored),
 		cmocka_unit_test(test_printf_length_modifiers),
 		cmocka_unit_test(test_printf_int_conversions_truncate_to_32_bits),
 		cmocka_unit_test(test_printf_integer_precision),
