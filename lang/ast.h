@@ -54,7 +54,7 @@ enum xt_node_kind {
 	XT_N_VAR,      /* name: scratch variable name without '$' */
 	XT_N_POSPARAM, /* ival: N of $N; ival 0 with name "#" for $# */
 	XT_N_IDENT,    /* name: a bare identifier (builtin variable: pid, comm, args, ...) */
-	XT_N_CALL,     /* name: function name; list: arguments */
+	XT_N_CALL,     /* name: function name; list: arguments; op XT_CALL_MACRO: written NAME!(...), a macro's call */
 	XT_N_FIELD,    /* a: object; name: field ("." access; tuple index as decimal text e.g. "0") */
 	XT_N_ARROW,    /* a: pointer; name: field ("->" access) */
 	XT_N_INDEX,    /* a: array/pointer; b: index */
@@ -81,6 +81,9 @@ enum xt_op {
 };
 
 struct xt_type;
+
+/* XT_N_CALL's op when written NAME!(args): only a macro may answer it */
+#define XT_CALL_MACRO 1
 
 struct xt_node {
 	enum xt_node_kind kind;

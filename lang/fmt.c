@@ -451,6 +451,8 @@ static void token(struct fmt *f, int i)
 		space = false;
 	else if ((k == INC || k == DEC) && f->operand)
 		space = false;
+	else if (k == '!' && prev == IDENT) /* a macro's call, NAME!(args) */
+		space = false;
 	else if (k == ':' && (prev == '?' || f->let_state == 2))
 		space = false;
 	if (type_ctx && k == '*')

@@ -760,6 +760,8 @@ primary
 		}
 	| IDENT { $$ = named(px, XT_N_IDENT, $1, @$); }
 	| IDENT '(' args_opt ')' { $$ = named(px, XT_N_CALL, $1, @$); $$->list = $3.head; }
+	/* NAME!(args): a macro's call as bpftrace 0.26's documentation writes it */
+	| IDENT '!' '(' args_opt ')' { $$ = named(px, XT_N_CALL, $1, @$); $$->list = $4.head; $$->op = XT_CALL_MACRO; }
 	| VAR { $$ = named(px, XT_N_VAR, $1, @$); }
 	| POSPARAM { $$ = NODE(XT_N_POSPARAM, @$); $$->ival = $1; }
 	| POSCOUNT { $$ = named(px, XT_N_POSPARAM, "#", @$); }

@@ -222,6 +222,10 @@ static int expand_expr(struct mx *m, struct xt_node **np, struct xt_node ***pre,
 	struct xt_node *n = *np;
 	if (!n)
 		return 0;
+	if (n->kind == XT_N_CALL && n->op == XT_CALL_MACRO && !find_macro(m, n)) {
+		xt_diag_error(m->s->dg, n->loc, "%s!() calls a macro, and there is no macro '%s'", n->name, n->name);
+		return -1;
+	}
 	if (is_macro_call(m, n)) {
 		for (struct xt_node **a = &n->list; *a; a = &(*a)->next)
 			if (expand_expr(m, a, pre, what) < 0)
@@ -410,8 +414,8 @@ int xt_pass_macros(struct xt_sema *s)
 {
 	struct xt_node *prog = s->prog->ast;
 	const struct xt_sema_opts *o = &s->prog->opts;
-	if (!prog || prog->kind != XT_N_PROGRAM || (!prog->c && !o->nknown_macros))
-		return 0;
+	if (!prog || prog->kind != XT_N_PROGRAM)
+		return 0; /* without macros too: a NAME!() call must find one */
 	struct mx m = { .s = s, .macros = prog->c, .known = o->known_macros, .nknown = o->nknown_macros };
 	if (xt_sema_check_macros(prog->c, s->dg) < 0)
 		return -1;

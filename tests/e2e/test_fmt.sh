@@ -28,6 +28,21 @@ BEGIN
 	}
 } // done" "$F_RC:$F_ERR
 $F_OUT"
+fmt -e 'macro twice(x){x*2} begin{print(twice!(4));if(!twice  !(0)){print(1)}}'
+expect_eq "a macro's call NAME!(args) stays glued" "0:
+macro twice(x)
+{
+	x * 2
+}
+
+begin
+{
+	print(twice!(4));
+	if (!twice!(0)) {
+		print(1)
+	}
+}" "$F_RC:$F_ERR
+$F_OUT"
 
 cat >"$XT_TMP/c.bt" <<'EOF'
 #!/usr/bin/env bpftrace
