@@ -9,10 +9,14 @@
 #include <stdbool.h>
 #include "util/arena.h"
 
-/* Same layout as Bison's YYLTYPE, so the parser can use it directly. */
+/* Bison's YYLTYPE fields first, so the parser can use it directly. */
 struct xt_loc {
 	int first_line, first_column;
 	int last_line, last_column; /* last_column is inclusive */
+	/* a macro body's place copied into an expansion: the expansion's number
+	 * in the diagnostics' table (xt_diag_expansion), which says where the
+	 * macro was called; 0: the place is the text as written */
+	int exp;
 };
 
 enum xt_node_kind {

@@ -245,7 +245,7 @@ static void out_newlines(struct cpp *c, const char *s, const char *e)
  * file being read, at the token's own line and column. */
 static struct xt_loc tok_loc(const struct tok *t)
 {
-	return (struct xt_loc){ t->line, t->col, t->line, t->col + (t->len > 0 ? t->len - 1 : 0) };
+	return (struct xt_loc){ t->line, t->col, t->line, t->col + (t->len > 0 ? t->len - 1 : 0), 0 };
 }
 
 static void report(struct cpp *c, bool error, struct xt_loc loc, const char *msg)

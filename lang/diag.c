@@ -32,6 +32,23 @@ void xt_diags_fini(struct xt_diags *dg)
 	free(dg->buf);
 	dg->buf = NULL;
 	dg->len = dg->cap = 0;
+	free(dg->exps);
+	dg->exps = NULL;
+	dg->nexps = dg->capexps = 0;
+}
+
+int xt_diag_expansion(struct xt_diags *dg, struct xt_loc site, const char *macro)
+{
+	if (dg->nexps == dg->capexps) {
+		int cap = dg->capexps ? dg->capexps * 2 : 16;
+		struct xt_diag_exp *n = realloc(dg->exps, sizeof(*n) * (size_t)cap);
+		if (!n)
+			return 0;
+		dg->exps = n;
+		dg->capexps = cap;
+	}
+	dg->exps[dg->nexps++] = (struct xt_diag_exp){ site, macro };
+	return dg->nexps;
 }
 
 void xt_diags_clear(struct xt_diags *dg)
@@ -257,6 +274,19 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 	underline(dg, line, len, loc.first_column, endcol);
 }
 
+/* After a diagnostic at a place a macro's expansion copied: a note at each
+ * call it came through, innermost first (bpftrace 0.26's "expanded from"). */
+static void expansion_notes(struct xt_diags *dg, struct xt_loc loc)
+{
+	for (int e = loc.exp; e > 0 && e <= dg->nexps;) {
+		const struct xt_diag_exp *x = &dg->exps[e - 1];
+		xt_diag_note(dg, x->site, "expanded from macro '%s', called here", x->macro);
+		if (x->site.exp >= e) /* numbered before the expansion it is in: never */
+			break;
+		e = x->site.exp;
+	}
+}
+
 void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 {
 	dg->dropping = false;
@@ -265,6 +295,7 @@ void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
 	render(dg, "error", loc, fmt, ap);
 	va_end(ap);
 	dg->errors++;
+	expansion_notes(dg, loc);
 }
 
 void xt_diag_warning(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
@@ -275,6 +306,7 @@ void xt_diag_warning(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ..
 	va_start(ap, fmt);
 	render(dg, "warning", loc, fmt, ap);
 	va_end(ap);
+	expansion_notes(dg, loc);
 }
 
 void xt_diag_note(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)
@@ -292,7 +324,7 @@ void xt_diag_plain(struct xt_diags *dg, const char *fmt, ...)
 	dg->dropping = false;
 	va_list ap;
 	va_start(ap, fmt);
-	struct xt_loc zero = {0, 0, 0, 0};
+	struct xt_loc zero = { 0 };
 	render(dg, "error", zero, fmt, ap);
 	va_end(ap);
 	dg->errors++;

@@ -56,8 +56,16 @@ void xt_source_map(const struct xt_source *src, int line, int col, bool end,
 /* Whether output line `line` of src comes from an included file (a header). */
 bool xt_source_in_header(const struct xt_source *src, int line);
 
+/* A macro's expansion (xt_diag_expansion): where it was called, and which. */
+struct xt_diag_exp {
+	struct xt_loc site;
+	const char *macro;
+};
+
 struct xt_diags {
 	const struct xt_source *src;
+	struct xt_diag_exp *exps; /* expansions, numbered from 1 by xt_loc.exp (malloc'd) */
+	int nexps, capexps;
 	char *buf;          /* rendered text, NUL-terminated (malloc'd; xt_diags_fini frees) */
 	size_t len, cap;
 	int errors;
@@ -69,6 +77,12 @@ struct xt_diags {
 void xt_diags_init(struct xt_diags *dg, const struct xt_source *src);
 void xt_diags_fini(struct xt_diags *dg);
 void xt_diags_clear(struct xt_diags *dg);
+
+/* Numbers a new expansion of `macro` called at `site` (the places copied
+ * into it carry the number in xt_loc.exp): an error or a warning at such a
+ * place is followed by a note at each call it was expanded from. 0 when
+ * memory runs out (no notes then). */
+int xt_diag_expansion(struct xt_diags *dg, struct xt_loc site, const char *macro);
 
 /* Renders an error at `loc`: header line, source line, `~` underline. */
 void xt_diag_error(struct xt_diags *dg, struct xt_loc loc, const char *fmt, ...)

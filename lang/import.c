@@ -41,7 +41,7 @@ static bool ident(char c)
 
 static struct xt_loc loc_at(const struct text *f, size_t from, size_t to)
 {
-	struct xt_loc l = { 1, 1, 1, 1 };
+	struct xt_loc l = { 1, 1, 1, 1, 0 };
 	size_t bol = 0;
 	for (size_t i = 0; i < from; i++)
 		if (f->t[i] == '\n') {

@@ -122,7 +122,7 @@ static bool skip_space(struct xt_pctx *px)
 			while (q + 1 < end && !(q[0] == '*' && q[1] == '/'))
 				q++;
 			if (q + 1 >= end) {
-				struct xt_loc loc;
+				struct xt_loc loc = { 0 };
 				advance(px, p, NULL);
 				begin(px, &loc);
 				advance(px, p + 2, &loc);

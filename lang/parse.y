@@ -7,6 +7,21 @@
 %define api.pure full
 %define api.prefix {xtyy}
 %define api.location.type {struct xt_loc}
+%code requires {
+/* Bison's default, and `exp` (not a Bison field) 0: a place as written */
+#define XTYYLLOC_DEFAULT(Cur, Rhs, N) do { \
+	if (N) { \
+		(Cur).first_line = YYRHSLOC(Rhs, 1).first_line; \
+		(Cur).first_column = YYRHSLOC(Rhs, 1).first_column; \
+		(Cur).last_line = YYRHSLOC(Rhs, N).last_line; \
+		(Cur).last_column = YYRHSLOC(Rhs, N).last_column; \
+	} else { \
+		(Cur).first_line = (Cur).last_line = YYRHSLOC(Rhs, 0).last_line; \
+		(Cur).first_column = (Cur).last_column = YYRHSLOC(Rhs, 0).last_column; \
+	} \
+	(Cur).exp = 0; \
+} while (0)
+}
 %define parse.error custom
 %define parse.lac full
 %locations
@@ -1136,7 +1151,7 @@ struct xt_node *xt_parse(struct xt_arena *ar, const struct xt_source *src,
 	int rc = xtyyparse(&px);
 	if (rc != 0 || !px.result) {
 		if (!px.error_reported) {
-			struct xt_loc zero = {0, 0, 0, 0};
+			struct xt_loc zero = { 0 };
 			xt_diag_error(dg, zero, "internal error: parser failed without a diagnostic");
 		}
 		return NULL;

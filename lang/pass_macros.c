@@ -30,6 +30,7 @@ struct call {
 	int serial;
 	bool foreign;        /* an earlier entry's: its places are in another text */
 	struct xt_loc site;  /* the call, where a foreign expansion's nodes are placed */
+	int exp;             /* the expansion's number in the diagnostics (xt_diag_expansion) */
 };
 
 /* Whether argument a fits parameter p: `$v` takes a variable, `@m` a map
@@ -126,6 +127,8 @@ static struct xt_node *clone(struct mx *m, const struct call *c, const struct xt
 	r->next = NULL;
 	if (c && c->foreign)
 		r->loc = c->site;
+	else if (c)
+		r->loc.exp = c->exp;
 	if (c && n->kind == XT_N_VAR) {
 		arg = param_arg(c, XT_N_VAR, n->name);
 		r->name = arg ? arg->name : xt_arena_printf(ar, "%s.%s.%d", n->name, c->mac->name, c->serial);
@@ -189,6 +192,8 @@ static struct xt_node *expand_call(struct mx *m, struct xt_node *n, struct xt_no
 		}
 		c.args[i] = a;
 	}
+	if (!c.foreign)
+		c.exp = xt_diag_expansion(dg, n->loc, mac->name);
 	struct xt_node *body = clone_list(m, &c, mac->b->list);
 	m->stack[m->depth++] = mac;
 	int r = expand_stmts(m, &body);

@@ -545,7 +545,7 @@ static bool nul_in_program(const char *name, const char *text, size_t len)
 	for (size_t i = 0; i < len; i++)
 		shown[i] = text[i] ? text[i] : ' ';
 	shown[len] = '\0';
-	struct xt_loc at = { 1, 1, 1, 1 };
+	struct xt_loc at = { 1, 1, 1, 1, 0 };
 	for (const char *c = text; c < nul; c++) {
 		if (*c == '\n')
 			at.first_line++, at.first_column = 1;

@@ -228,7 +228,7 @@ static struct xt_loc tloc(const struct xt_cdecl *u, int i)
 	const struct ctok *t = &u->t[i];
 	int line = u->at.first_line + t->line - 1;
 	int col = t->line == 1 ? u->at.first_column + t->col - 1 : t->col;
-	return (struct xt_loc){ line, col, line, col + (t->ncols > 0 ? t->ncols - 1 : 0) };
+	return (struct xt_loc){ line, col, line, col + (t->ncols > 0 ? t->ncols - 1 : 0), 0 };
 }
 
 static struct xt_loc span(const struct xt_cdecl *u, int a, int b)

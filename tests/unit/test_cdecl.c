@@ -29,7 +29,7 @@ static int read_c(const char *text, bool header, char **diags)
 	xt_diags_init(&dg, &src);
 	struct xt_cdecl *u = xt_cdecl_new(xt_btf_user(), &dg);
 	assert_non_null(u);
-	int rc = xt_cdecl_read(u, text, strlen(text), (struct xt_loc){ 1, 1, 1, 1 }, header);
+	int rc = xt_cdecl_read(u, text, strlen(text), (struct xt_loc){ 1, 1, 1, 1, 0 }, header);
 	if (rc == 0)
 		rc = xt_cdecl_finish(u);
 	xt_cdecl_free(u);
@@ -50,7 +50,7 @@ static int read_cpp(const char *text)
 	int rc = xt_cpp(ar, &src, NULL, &dg);
 	if (rc == 0) {
 		struct xt_cdecl *u = xt_cdecl_new(xt_btf_user(), &dg);
-		rc = xt_cdecl_read(u, src.text, src.len, (struct xt_loc){ 1, 1, 1, 1 }, false);
+		rc = xt_cdecl_read(u, src.text, src.len, (struct xt_loc){ 1, 1, 1, 1, 0 }, false);
 		if (rc == 0)
 			rc = xt_cdecl_finish(u);
 		xt_cdecl_free(u);

@@ -11,7 +11,7 @@
 
 static struct xt_loc span(int l1, int c1, int l2, int c2)
 {
-	struct xt_loc loc = { l1, c1, l2, c2 };
+	struct xt_loc loc = { l1, c1, l2, c2, 0 };
 	return loc;
 }
 
@@ -136,7 +136,7 @@ static void test_diag_notes(void **state)
 	xt_diags_init(&dg, &src);
 	xt_diag_error(&dg, span(2, 12, 2, 14), "map '@x' holds integers, not strings");
 	xt_diag_note(&dg, span(1, 9, 1, 14), "'@x' first assigned here");
-	struct xt_loc zero = { 0, 0, 0, 0 };
+	struct xt_loc zero = { 0 };
 	xt_diag_note(&dg, zero, "maps keep one value type for the whole program");
 	assert_string_equal(dg.buf,
 		"<stdin>:2:12-14: error: map '@x' holds integers, not strings\n"
@@ -147,6 +147,46 @@ static void test_diag_notes(void **state)
 		"        ~~~~~~\n"
 		"note: maps keep one value type for the whole program\n");
 	assert_int_equal(dg.errors, 1);
+	xt_diags_fini(&dg);
+}
+
+/* A place copied into macro expansions: the error, then a note at each
+ * call, innermost first; a warning too; a bad number adds nothing. */
+static void test_diag_expansion_notes(void **state)
+{
+	const char *text = "macro m(x) { x + 1 }\nmacro n(y) { m(y) }\nBEGIN { n(2); }";
+	struct xt_source src = { .name = "<stdin>", .text = text, .len = strlen(text) };
+	struct xt_diags dg;
+	xt_diags_init(&dg, &src);
+	struct xt_loc outer = span(3, 9, 3, 12);
+	int e1 = xt_diag_expansion(&dg, outer, "n");
+	struct xt_loc inner = span(2, 14, 2, 17);
+	inner.exp = e1;
+	int e2 = xt_diag_expansion(&dg, inner, "m");
+	assert_int_equal(e1, 1);
+	assert_int_equal(e2, 2);
+	struct xt_loc at = span(1, 14, 1, 18);
+	at.exp = e2;
+	xt_diag_error(&dg, at, "bad");
+	assert_string_equal(dg.buf,
+		"<stdin>:1:14-18: error: bad\n"
+		"macro m(x) { x + 1 }\n"
+		"             ~~~~~\n"
+		"<stdin>:2:14-17: note: expanded from macro 'm', called here\n"
+		"macro n(y) { m(y) }\n"
+		"             ~~~~\n"
+		"<stdin>:3:9-12: note: expanded from macro 'n', called here\n"
+		"BEGIN { n(2); }\n"
+		"        ~~~~\n");
+	xt_diags_clear(&dg);
+	at.exp = e1;
+	xt_diag_warning(&dg, at, "odd");
+	assert_non_null(strstr(dg.buf, "note: expanded from macro 'n', called here"));
+	assert_null(strstr(dg.buf, "macro 'm'"));
+	xt_diags_clear(&dg);
+	at.exp = 7; /* never numbered */
+	xt_diag_error(&dg, at, "bad");
+	assert_null(strstr(dg.buf, "note:"));
 	xt_diags_fini(&dg);
 }
 
@@ -261,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_diag_span_past_end_of_line),
 		cmocka_unit_test(test_diag_line_outside_source),
 		cmocka_unit_test(test_diag_notes),
+		cmocka_unit_test(test_diag_expansion_notes),
 		cmocka_unit_test(test_diag_plain),
 		cmocka_unit_test(test_diag_accumulates_and_clears),
 		cmocka_unit_test(test_diag_long_message),
