@@ -80,6 +80,27 @@ static void add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf 
 			  xt_arena_printf(ar, "%s:%s", e->path, what), (int64_t)off, us);
 }
 
+/* Adds a site for each function of e whose name matches glob func (aliases
+ * share an address: attached once); how many. */
+static int add_matching(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf *e, const char *func,
+			pid_t pid)
+{
+	uint64_t last = 0;
+	int found = 0;
+	for (size_t k = 0; k < e->nsyms; k++) {
+		const struct xt_elf_sym *sym = &e->syms[k];
+		if (sym->addr == last || fnmatch(func, sym->name, 0) != 0 || !in_exec_segment(e, sym->addr))
+			continue;
+		int64_t off = xt_elf_vaddr_to_off(e, sym->addr);
+		if (off < 0)
+			continue;
+		last = sym->addr;
+		add(s, p, e, sym->name, (uint64_t)off, pid, sym->name);
+		found++;
+	}
+	return found;
+}
+
 /* uprobe:*:FUNC (bpftrace 0.19): FUNC, a name or a glob, in every file `*`
  * stands for (stdlib/elf_deps.h) that defines it. */
 static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *func, pid_t pid)
@@ -94,18 +115,8 @@ static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_nod
 	int n = xt_elf_star_files(pid > 0 ? pid : o->cmd ? 0 : o->cpid, o->cmd, &files), found = 0;
 	for (int i = 0; i < n; i++) {
 		const struct xt_elf *e = xt_elf_get(files[i]);
-		uint64_t last = 0;
-		for (size_t k = 0; e && k < e->nsyms; k++) {
-			const struct xt_elf_sym *sym = &e->syms[k];
-			if (sym->addr == last || fnmatch(func, sym->name, 0) != 0 || !in_exec_segment(e, sym->addr))
-				continue;
-			int64_t off = xt_elf_vaddr_to_off(e, sym->addr);
-			if (off < 0)
-				continue;
-			last = sym->addr;
-			add(s, p, e, sym->name, (uint64_t)off, pid, sym->name);
-			found++;
-		}
+		if (e)
+			found += add_matching(s, p, e, func, pid);
 	}
 	xt_elf_star_free(files, n);
 	if (!found && !is_glob(func))
@@ -147,18 +158,7 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 		return 0;
 	}
 	if (is_glob(func)) {
-		uint64_t last = 0;
-		for (size_t i = 0; i < e->nsyms; i++) {
-			const struct xt_elf_sym *sym = &e->syms[i];
-			/* aliases share an address: attach once */
-			if (sym->addr == last || fnmatch(func, sym->name, 0) != 0 || !in_exec_segment(e, sym->addr))
-				continue;
-			int64_t off = xt_elf_vaddr_to_off(e, sym->addr);
-			if (off < 0)
-				continue;
-			last = sym->addr;
-			add(s, p, e, sym->name, (uint64_t)off, pid, sym->name);
-		}
+		add_matching(s, p, e, func, pid);
 		return 0;
 	}
 	const char *plus = strchr(func, '+');
