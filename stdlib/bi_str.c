@@ -2,7 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
 #include "codegen/cg.h"
 #include "runtime/print.h"
 #include "stdlib/btf_args.h"
@@ -467,23 +471,73 @@ static const struct xt_type *default_str_length_type(struct xt_sema *s, struct x
 	return &xt_s64;
 }
 
-/* kfunc_exist(name): whether the kernel's BTF marks a function `name` as a
- * kfunc (its bpf_kfunc declaration tag); name as a word or a string */
-static const struct xt_type *kfunc_exist_type(struct xt_sema *s, struct xt_node *n)
+/* The BTF id of kfunc `name` (a word or a string; its bpf_kfunc declaration
+ * tag makes it one), 0 when the kernel has none, -1 after a diagnostic. */
+static int kfunc_id(struct xt_sema *s, struct xt_node *n, const char *what)
 {
 	struct xt_node *a = n->list;
 	const char *name = a->kind == XT_N_IDENT && !a->list ? a->name : a->kind == XT_N_STR ? a->sval : NULL;
 	if (!name) {
-		xt_diag_error(xt_sema_diags(s), a->loc, "kfunc_exist() needs a function's name");
-		return NULL;
+		xt_diag_error(xt_sema_diags(s), a->loc, "%s() needs a function's name", what);
+		return -1;
 	}
 	const struct btf *btf = xt_btf_get(NULL);
 	int fn = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -1;
-	n->aux = 0;
-	for (unsigned id = 1, cnt = fn > 0 ? btf__type_cnt(btf) : 0; id < cnt && !n->aux; id++) {
+	for (unsigned id = 1, cnt = fn > 0 ? btf__type_cnt(btf) : 0; id < cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
-		n->aux = btf_kind(t) == BTF_KIND_DECL_TAG && t->type == (unsigned)fn &&
-			 strcmp(btf__name_by_offset(btf, t->name_off), "bpf_kfunc") == 0;
+		if (btf_kind(t) == BTF_KIND_DECL_TAG && t->type == (unsigned)fn &&
+		    strcmp(btf__name_by_offset(btf, t->name_off), "bpf_kfunc") == 0)
+			return fn;
+	}
+	return 0;
+}
+
+/* kfunc_exist(name): whether the kernel has kfunc `name` */
+static const struct xt_type *kfunc_exist_type(struct xt_sema *s, struct xt_node *n)
+{
+	int fn = kfunc_id(s, n, "kfunc_exist");
+	if (fn < 0)
+		return NULL;
+	n->aux = fn > 0;
+	return &xt_bool;
+}
+
+/* kfunc_allowed(name): whether a program of this probe's kind may call kfunc
+ * `name` (the kernel registers its kfuncs per program type, and BTF does not
+ * say which). Asked of the kernel: a program of that type that calls it is
+ * loaded, and the verifier's answer read. Refused calls end in "calling
+ * kernel function NAME is not allowed"; any other complaint (the call's
+ * unset arguments) comes after that check passed. */
+static const struct xt_type *kfunc_allowed_type(struct xt_sema *s, struct xt_node *n)
+{
+	int fn = kfunc_id(s, n, "kfunc_allowed");
+	if (fn < 0)
+		return NULL;
+	const struct xt_probe_info *p = xt_sema_probe(s);
+	const char *sec = p && p->prov ? p->prov->section : NULL;
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach;
+	if (!sec || libbpf_prog_type_by_name(sec, &type, &attach) < 0 || type == BPF_PROG_TYPE_TRACING ||
+	    type == BPF_PROG_TYPE_LSM || type == BPF_PROG_TYPE_EXT) {
+		xt_diag_error(xt_sema_diags(s), n->loc, "kfunc_allowed() is answered in probes of every kind but %s "
+			      "(its programs load only against their target)", p && p->prov ? p->prov->name : "this");
+		return NULL;
+	}
+	n->aux = 0;
+	if (fn > 0) {
+		struct bpf_insn insns[] = {
+			{ .code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = fn },
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		static char log[16384];
+		log[0] = '\0';
+		LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1,
+			    .expected_attach_type = attach);
+		int fd = bpf_prog_load(type, NULL, "GPL", insns, 3, &o);
+		if (fd >= 0)
+			close(fd);
+		n->aux = fd >= 0 || (log[0] && !strstr(log, "is not allowed"));
 	}
 	return &xt_bool;
 }
@@ -786,6 +840,8 @@ STRFN(xt_bi_default_str_length, "default_str_length", 0, 0, default_str_length_t
       "default_str_length(): the string size of str() (max_strlen)");
 STRFN(xt_bi_kfunc_exist, "kfunc_exist", 1, 1, kfunc_exist_type, answer_emit,
       "kfunc_exist(name): whether the kernel has the kfunc name (compile time)");
+STRFN(xt_bi_kfunc_allowed, "kfunc_allowed", 1, 1, kfunc_allowed_type, answer_emit,
+      "kfunc_allowed(name): whether this probe's kind of program may call the kfunc name (asked of the kernel at compile time)");
 const struct xt_builtin xt_bi_assert_str = { .name = "assert_str", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.flags = XT_BIF_NOVALUE, .check = assert_str_type, .emit = nothing_emit,
 	.help = "assert_str(x): a compile error unless x is a string" };

@@ -314,6 +314,16 @@ begin { assert_str(pid); }
                    ~~~" "$XT_RC:$XT_ERR"
 xt -q -e 'begin { print((kfunc_exist(bpf_task_from_pid), kfunc_exist("bpf_task_release"), kfunc_exist(vfs_read), kfunc_exist(xt_nosuch))); }'
 expect_eq "kfunc_exist: kfuncs by the kernel's bpf_kfunc tag" "0:(true, true, false, false)" "$XT_RC:$XT_OUT"
+# kfunc_allowed: asked of the verifier for the probe's program type. On this
+# kernel (6.18) the common kfuncs (bpf_rcu_read_lock) serve every type;
+# bpf_task_acquire serves tracepoint programs but not raw tracepoints (begin
+# runs as one); a function that is no kfunc, or none, is never allowed.
+xt -q -e 'begin { print((kfunc_allowed(bpf_rcu_read_lock), kfunc_allowed("bpf_task_acquire"), kfunc_allowed(vfs_read), kfunc_allowed(xt_nosuch))); }'
+expect_eq "kfunc_allowed in begin (a raw tracepoint program)" "0:(true, false, false, false)" "$XT_RC:$XT_OUT"
+xt -q -c "$(realpath "$XT_TARGETS/getppid_loop") 1" -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { print((kfunc_allowed(bpf_rcu_read_lock), kfunc_allowed(bpf_task_acquire))); }'
+expect_eq "kfunc_allowed in a tracepoint program" "0:(true, true)" "$XT_RC:$(printf '%s\n' "$XT_OUT" | grep .)"
+xt -q -e 'fentry:vfs_read { print(kfunc_allowed(bpf_task_acquire)); }'
+expect_match "kfunc_allowed in fentry: refused, with the reason" "kfunc_allowed\(\) is answered in probes of every kind but fentry|refuses to load fentry" "$XT_ERR"
 
 # --- config unstable_tseries (bpftrace 0.26): warn once by default, error, enable
 W="warning: Script is using an unstable feature: tseries. To prevent this warning you must explicitly enable it in the config e.g. unstable_tseries=enable"
