@@ -84,6 +84,7 @@ static void usage(FILE *f)
 	      "    XTRACE_MAX_MAP_KEYS         [default: 4096] entries of a map\n"
 	      "    XTRACE_CAT_BYTES_MAX        [default: 10240] bytes cat() reads\n"
 	      "    XTRACE_PRINT_MAPS_ON_EXIT   [default: 1] 0: no map dump at exit\n"
+	      "    XTRACE_COMPAT               0.17: every 0.17 form below at once (each variable set still decides)\n"
 	      "    XTRACE_BOOL_AS_INT          [default: 0] 1: bools print 1/0 (bpftrace 0.17)\n"
 	      "    XTRACE_STR_TRUNC_TRAILER    [default: '..'] ends a string str() cut short ('': 0.17)\n"
 	      "    XTRACE_STR_COUNT            [default: 0.26] 0.17: str() keeps max_strlen - 1 characters, str(p, n) n\n"
@@ -251,6 +252,26 @@ static regex_t filter_re;
 static void free_filter(void)
 {
 	regfree(&filter_re);
+}
+
+/* XTRACE_COMPAT=0.17: every output form of bpftrace 0.17 where xtrace prints
+ * 0.26's by default (docs/output-format.md, the choices), for scripts that
+ * parse 0.17's output; a choice's own variable, when set, still decides it.
+ * Before the constructors that read those variables (priority 101 runs
+ * before every constructor without one). */
+__attribute__((constructor(101))) static void compat_017(void)
+{
+	const char *c = getenv("XTRACE_COMPAT");
+	if (!c || strcmp(c, "0.17") != 0)
+		return;
+	static const char *const forms[][2] = {
+		{ "XTRACE_BOOL_AS_INT", "1" }, { "XTRACE_ENUM_AS_INT", "1" }, { "XTRACE_PROBE_NAMES", "0.17" },
+		{ "XTRACE_ATTACH_LINE", "0.17" }, { "XTRACE_STATS_LAYOUT", "0.17" }, { "XTRACE_STR_COUNT", "0.17" },
+		{ "XTRACE_STR_TRUNC_TRAILER", "" }, { "XTRACE_TEXT_LAYOUT", "0.17" }, { "XTRACE_JSON_LAYOUT", "0.17" },
+		{ "XTRACE_PRINTF_LAYOUT", "0.17" },
+	};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		setenv(forms[i][0], forms[i][1], 0);
 }
 
 int main(int argc, char **argv)

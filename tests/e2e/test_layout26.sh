@@ -178,6 +178,37 @@ same "printf: XTRACE_PRINTF_LAYOUT=0.17 gives C's precision" "[abc] [   07] [x  
 
 "
 
+# 6c. XTRACE_COMPAT=0.17: every 0.17 form at once (bools 1/0, probe BEGIN,
+#     "Attaching 1 probe..." on the output, stats and the avg/stats blank
+#     line, "@h: ", the emptied map's blank line, C's printf precision);
+#     a form's own variable still decides it
+CP='BEGIN { @m[1] = 1 == 1; @s = stats(3); @h = hist(5); print(probe); printf("[%.2s]\n", "abc"); @e[1] = 1; delete(@e[1]); @t = (1, 2 > 1); exit(); }'
+OUT=$(XTRACE_COMPAT=0.17 timeout -k 5 60 "$XTRACE" -e "$CP" 2>"$XT_TMP/err"; echo "rc=$?")
+RC=${OUT##*rc=}
+OUT=${OUT%rc=*}
+same "XTRACE_COMPAT=0.17: every 0.17 form" "Attaching 1 probe...
+BEGIN
+[ab]
+
+
+
+@h: 
+[4, 8)                 1 |$BAR|
+
+@m[1]: 1
+@s: count 1, average 3, total 3
+
+@t: (1, 1)
+"
+OUT=$(XTRACE_COMPAT=0.17 XTRACE_BOOL_AS_INT=0 XTRACE_PROBE_NAMES=0.26 timeout -k 5 60 "$XTRACE" -q -e 'BEGIN { print(probe); print(2 > 1); }' 2>"$XT_TMP/err"; echo "rc=$?")
+RC=${OUT##*rc=}
+OUT=${OUT%rc=*}
+same "XTRACE_COMPAT=0.17: a form's own variable still decides it" "begin
+true
+
+
+"
+
 # 7. the 0.17 forms are bpftrace 0.17's
 BPFTRACE=$(command -v bpftrace || true)
 if [ -n "$BPFTRACE" ] && "$BPFTRACE" --version 2>/dev/null | grep -q 'v0\.17\.'; then
@@ -187,6 +218,13 @@ if [ -n "$BPFTRACE" ] && "$BPFTRACE" --version 2>/dev/null | grep -q 'v0\.17\.';
 		want=$(timeout -k 5 30 "$BPFTRACE" -f $f -e "$prog" 2>/dev/null | grep -v -e '^Attaching 1 probe' -e '"attached_probes"'; echo x)
 		run XTRACE_TEXT_LAYOUT=0.17 XTRACE_JSON_LAYOUT=0.17 XTRACE_STATS_LAYOUT=0.17 -- -f $f -e "$prog"
 		same "$f: the 0.17 forms are what $("$BPFTRACE" --version) prints" "${want%x}"
+	done
+	for f in text json; do
+		want=$(timeout -k 5 30 "$BPFTRACE" -f $f -e "$CP" 2>/dev/null; echo x)
+		OUT=$(XTRACE_COMPAT=0.17 timeout -k 5 60 "$XTRACE" -f $f -e "$CP" 2>"$XT_TMP/err"; echo "rc=$?")
+		RC=${OUT##*rc=}
+		OUT=${OUT%rc=*}
+		same "$f: XTRACE_COMPAT=0.17 prints what $("$BPFTRACE" --version) prints, attach line included" "${want%x}"
 	done
 	want=$(timeout -k 5 30 "$BPFTRACE" -e "$PF" 2>/dev/null | grep -v '^Attaching 1 probe'; echo x)
 	run XTRACE_PRINTF_LAYOUT=0.17 -- -e "$PF"
