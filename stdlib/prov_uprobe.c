@@ -54,6 +54,8 @@ static int split(struct xt_arena *ar, const char *spec, const char **bin, const 
 	return 0;
 }
 
+static bool is_ret(const struct xt_probe_info *p) { return strcmp(p->prov->name, "uretprobe") == 0; }
+
 static bool is_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
 static bool in_exec_segment(const struct xt_elf *e, uint64_t vaddr)
@@ -76,8 +78,9 @@ static void add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf 
 	us->elf = e;
 	us->func = func ? xt_arena_strdup(ar, func) : NULL;
 	us->addr = (uint64_t)xt_elf_off_to_vaddr(e, off);
-	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s:%s", p->prov->name, e->path, what),
-			  xt_arena_printf(ar, "%s:%s", e->path, what), (int64_t)off, us);
+	const char *sep = what[0] == '@' ? "" : ":"; /* BIN@FILE:LINE */
+	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s%s%s", p->prov->name, e->path, sep, what),
+			  xt_arena_printf(ar, "%s%s%s", e->path, sep, what), (int64_t)off, us);
 }
 
 /* Adds a site for each function of e whose name matches glob func (aliases
@@ -126,17 +129,114 @@ static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_nod
 	return 0;
 }
 
+/* A number of decimal digits from s to end, or -1. */
+static long number(const char *s, const char *end)
+{
+	long v = 0;
+	if (s == end || end - s > 9)
+		return -1;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* Finds the form "BIN@FILE:LINE[:COL]" (bpftrace 0.26) in spec: whether it
+ * has it; BIN is spec's first *nbin bytes, FILE the *nfile bytes at *file. */
+static bool parse_srcline(const char *spec, size_t *nbin, const char **file, size_t *nfile, int *line, int *col)
+{
+	const char *at = strrchr(spec, '@'), *c1 = at ? strchr(at, ':') : NULL;
+	if (!c1 || at == spec || c1 == at + 1)
+		return false;
+	const char *c2 = strchr(c1 + 1, ':');
+	long ln = number(c1 + 1, c2 ? c2 : c1 + strlen(c1)), cl = c2 ? number(c2 + 1, c2 + strlen(c2)) : 0;
+	if (ln < 0 || cl < 0)
+		return false;
+	*nbin = (size_t)(at - spec);
+	*file = at + 1;
+	*nfile = (size_t)(c1 - at - 1);
+	*line = (int)ln;
+	*col = (int)cl;
+	return true;
+}
+
+static bool split_srcline(struct xt_arena *ar, const char *spec, const char **bin, const char **file, int *line,
+			  int *col)
+{
+	size_t nbin, nfile;
+	if (!parse_srcline(spec, &nbin, file, &nfile, line, col))
+		return false;
+	*bin = xt_arena_strndup(ar, spec, nbin);
+	*file = xt_arena_strndup(ar, *file, nfile);
+	return true;
+}
+
+/* uprobe:BIN@FILE:LINE[:COL]: a site at each address where the line's code
+ * begins (stdlib/dwarf.h), named as written; func is the function it is in. */
+static int expand_srcline(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *bin,
+			  const char *file, int line, int col, pid_t pid)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_arena *ar = xt_sema_arena(s);
+	if (is_ret(p) || strcmp(bin, "*") == 0 || is_glob(file)) {
+		xt_diag_error(dg, at->loc, "%s", is_ret(p) ? "uretprobe attaches to functions, not to source lines "
+							     "(write uprobe:BINARY@FILE:LINE)"
+					       : "a source line is attached in one binary, without wildcards");
+		return -1;
+	}
+	if (line <= 0) {
+		xt_diag_error(dg, at->loc, "source lines are numbered from 1");
+		return -1;
+	}
+	char path[4096];
+	const struct xt_elf *e = xt_elf_for_probe(s, at, bin, path, sizeof(path));
+	if (!e)
+		return -1;
+	xt_dwarf_note(e);
+	uint64_t *addrs;
+	const char *why;
+	int n = xt_dwarf_line_addrs(e, file, line, col, &addrs, &why);
+	if (n < 0) {
+		xt_diag_error(dg, at->loc, "%s", why);
+		return -1;
+	}
+	if (n == 0)
+		return xt_probe_missing(s, p, at, "%s", why);
+	const char *what = col ? xt_arena_printf(ar, "@%s:%d:%d", file, line, col) : xt_arena_printf(ar, "@%s:%d", file, line);
+	int added = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t off = xt_elf_vaddr_to_off(e, addrs[i]);
+		if (off < 0 || !in_exec_segment(e, addrs[i]))
+			continue;
+		uint64_t into = 1;
+		const struct xt_elf_sym *sym = xt_elf_sym_at(e, addrs[i], &into);
+		add(s, p, e, what, (uint64_t)off, pid, sym && into == 0 ? sym->name : NULL);
+		added++;
+	}
+	free(addrs);
+	if (!added) {
+		xt_diag_error(dg, at->loc, "the code of %s:%d is not in a loaded segment of %s", file, line, path);
+		return -1;
+	}
+	return 0;
+}
+
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
 	struct xt_diags *dg = xt_sema_diags(s);
 	struct xt_arena *ar = xt_sema_arena(s);
-	const char *bin, *func;
+	const char *bin, *func, *file;
+	int line, col;
+	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
+	if (split_srcline(ar, spec, &bin, &file, &line, &col))
+		return expand_srcline(s, p, at, bin, file, line, col, pid);
 	if (split(ar, spec, &bin, &func) < 0) {
 		xt_diag_error(dg, at->loc, "%s probes are written %s:BINARY:FUNCTION (or FUNCTION+OFFSET, 0xADDRESS)",
 			      p->prov->name, p->prov->name);
 		return -1;
 	}
-	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
 	if (strcmp(bin, "*") == 0)
 		return expand_star(s, p, at, func, pid);
 	char path[4096];
@@ -202,7 +302,6 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 	return 0;
 }
 
-static bool is_ret(const struct xt_probe_info *p) { return strcmp(p->prov->name, "uretprobe") == 0; }
 
 /* The debug information of site i's function, or NULL after a diagnostic at n. */
 static const struct xt_dwarf_func *site_func(struct xt_sema *s, const struct xt_probe_info *p, int i, struct xt_node *n)
@@ -713,9 +812,40 @@ static int by_name(const void *a, const void *b)
 static int list_file(const char *type, const struct xt_elf *e, const char *pat, bool verbose,
 		     void (*cb)(const char *, const char *, void *), void *ctx);
 
+/* -l uprobe:BIN@FILE:LINE[:COL]: the line, once, when code begins there. */
+static int list_srcline(const char *type, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx)
+{
+	size_t nbin, nfile;
+	const char *file;
+	int line, col;
+	if (!parse_srcline(spec, &nbin, &file, &nfile, &line, &col))
+		return -EINVAL;
+	char bin[4096], fname[4096], path[4096];
+	snprintf(bin, sizeof(bin), "%.*s", (int)nbin, spec);
+	snprintf(fname, sizeof(fname), "%.*s", (int)nfile, file);
+	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
+	if (!e)
+		return -ENOENT;
+	uint64_t *addrs;
+	const char *why;
+	int n = strcmp(type, "uprobe") == 0 && line > 0 ? xt_dwarf_line_addrs(e, fname, line, col, &addrs, &why) : 0;
+	if (n > 0) {
+		char name[8192];
+		snprintf(name, sizeof(name), "%s:%s@%s", type, e->path, file);
+		cb(name, "", ctx);
+		free(addrs);
+	}
+	return 0;
+}
+
 static int list_for(const char *type, const char *spec, bool verbose,
 		    void (*cb)(const char *, const char *, void *), void *ctx)
 {
+	size_t nbin, nfile;
+	const char *file;
+	int line, col;
+	if (spec && parse_srcline(spec, &nbin, &file, &nfile, &line, &col))
+		return list_srcline(type, spec, cb, ctx);
 	const char *colon = spec ? strrchr(spec, ':') : NULL;
 	if (!colon) /* BINARY:FUNCTION, as bpftrace has it */
 		return -EINVAL;
