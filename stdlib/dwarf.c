@@ -1016,6 +1016,107 @@ const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr,
 	return &fx->f;
 }
 
+/* --- source lines ---------------------------------------------------------------- */
+
+/* Whether the line table's file name `name` is `file`, or ends in "/file". */
+static bool same_file(const char *name, const char *file)
+{
+	if (!name)
+		return false;
+	size_t n = strlen(name), f = strlen(file);
+	if (f > n)
+		return false;
+	return strcmp(name + n - f, file) == 0 && (f == n || name[n - f - 1] == '/' || file[0] == '/');
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int xt_dwarf_line_addrs(const struct xt_elf *e, const char *file, int line, int col, uint64_t **addrs,
+			const char **why)
+{
+	static char msg[8192];
+	struct dbin *b = bin(e);
+	*addrs = NULL;
+	if (!b || !b->dw) {
+		snprintf(msg, sizeof(msg), "%s has no debug information: source lines are found in its DWARF line "
+			 "table (build it with -g, or install its debug file)", e->path);
+		*why = msg;
+		return -1;
+	}
+	size_t n = 0, cap = 0;
+	bool seen = false;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	while (dwarf_nextcu(b->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		Dwarf_Lines *lines;
+		size_t nlines;
+		if (!dwarf_offdie(b->dw, off + hsize, &cu) || dwarf_getsrclines(&cu, &lines, &nlines) != 0) {
+			off = next;
+			continue;
+		}
+		off = next;
+		/* the previous row of this sequence: a row continuing the same
+		 * line's run is not where it begins */
+		bool prev_same = false;
+		for (size_t i = 0; i < nlines; i++) {
+			Dwarf_Line *l = dwarf_onesrcline(lines, i);
+			const char *name = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+			int ln = 0, lc = 0;
+			bool stmt = false, end = false;
+			Dwarf_Addr a = 0;
+			if (!l || !name || dwarf_lineno(l, &ln) != 0 || dwarf_linecol(l, &lc) != 0 ||
+			    dwarf_linebeginstatement(l, &stmt) != 0 || dwarf_lineendsequence(l, &end) != 0 ||
+			    dwarf_lineaddr(l, &a) != 0) {
+				prev_same = false;
+				continue;
+			}
+			bool file_ok = same_file(name, file);
+			seen |= file_ok;
+			bool same = !end && file_ok && ln == line && (!col || lc == col);
+			if (same && stmt && !prev_same) {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 8;
+					uint64_t *bigger = realloc(*addrs, cap * sizeof(*bigger));
+					if (!bigger) {
+						free(*addrs);
+						*addrs = NULL;
+						*why = "out of memory";
+						return -1;
+					}
+					*addrs = bigger;
+				}
+				(*addrs)[n++] = a;
+			}
+			prev_same = same;
+		}
+	}
+	if (n) {
+		qsort(*addrs, n, sizeof(**addrs), by_addr);
+		size_t k = 1;
+		for (size_t i = 1; i < n; i++)
+			if ((*addrs)[i] != (*addrs)[k - 1])
+				(*addrs)[k++] = (*addrs)[i];
+		return (int)k;
+	}
+	free(*addrs);
+	*addrs = NULL;
+	if (!seen)
+		snprintf(msg, sizeof(msg), "no source file '%s' in the line table of %s", file, e->path);
+	else if (col)
+		snprintf(msg, sizeof(msg), "no code at %s:%d:%d in %s (no statement begins at that line and column)",
+			 file, line, col, e->path);
+	else
+		snprintf(msg, sizeof(msg), "no code at %s:%d in %s (no statement begins at that line)", file, line,
+			 e->path);
+	*why = msg;
+	return 0;
+}
+
 /* --- a whole image at once: the fuzz harness's entry ----------------------------- */
 
 static void func_free(struct func *fx)

@@ -41,6 +41,17 @@ struct xt_dwarf_func {
 const struct xt_dwarf_func *xt_dwarf_func(const struct xt_elf *e, uint64_t addr, const char *name, bool btf,
 					  const char **why);
 
+/* The addresses where the code of source line `line` (column `col`; 0: any)
+ * of `file` begins in ELF file e, from its DWARF line tables: the statement
+ * rows (is_stmt) at that line that start a run of the line's rows, one per
+ * address, sorted -- several when the line was inlined or its code is split
+ * (a for loop's init and its increment). `file` matches a file name of the
+ * tables whole or as its last path components ("dwarfprog.c", "src/a.c").
+ * Returns how many (0: none, *why says whether the file is known), with
+ * *addrs malloc'd for the caller, or -1 with *why one sentence (no DWARF). */
+int xt_dwarf_line_addrs(const struct xt_elf *e, const char *file, int line, int col, uint64_t **addrs,
+			const char **why);
+
 /* Remembers ELF file e as one whose types casts may name (a uprobe's binary). */
 void xt_dwarf_note(const struct xt_elf *e);
 /* The user BTF id of the type spelled `kind` ("struct ", "union ", "enum ")

@@ -1,7 +1,8 @@
 /* uprobe:BIN:FUNC and uretprobe:BIN:FUNC (aliases u, ur): user functions.
  * BIN is a path, a library name resolved like the dynamic linker does
  * (u:libc:malloc) or a program on $PATH; FUNC is a symbol (with `*` and `?`),
- * FUNC+OFF, or a virtual address 0xADDR. One program is attached once per
+ * FUNC+OFF, or a virtual address 0xADDR; uprobe:BIN@FILE:LINE[:COL] is
+ * where a source line's code begins (DWARF line tables). One program is attached once per
  * match with the site id as the BPF cookie; -p PID attaches to that process
  * only. A probe of several functions attaches through uprobe-multi links
  * where the kernel has them (6.6): one link per binary, which attaches and
@@ -37,6 +38,8 @@
 struct up_site {
 	const char *path;
 	uint64_t off;            /* file offset */
+	const uint64_t *more;    /* BIN@FILE:LINE: the line's other places (file offsets), one probe */
+	int nmore;
 	pid_t pid;               /* -p/-c target, -1 for every process */
 	const struct xt_elf *elf;
 	const char *func;        /* the function whose entry this is, NULL for +OFFSET or an address inside one */
@@ -54,6 +57,20 @@ static int split(struct xt_arena *ar, const char *spec, const char **bin, const 
 	return 0;
 }
 
+static bool is_ret(const struct xt_probe_info *p) { return strcmp(p->prov->name, "uretprobe") == 0; }
+
+/* The k-th of a site's file offsets (k < 1 + nmore). */
+static uint64_t site_off(const struct up_site *us, int k) { return k ? us->more[k - 1] : us->off; }
+
+/* How many places probe p attaches to: its sites' offsets. */
+static int noffs(const struct xt_probe_info *p)
+{
+	int n = 0;
+	for (int i = 0; i < p->nsites; i++)
+		n += 1 + ((const struct up_site *)p->sites[i].data)->nmore;
+	return n;
+}
+
 static bool is_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
 static bool in_exec_segment(const struct xt_elf *e, uint64_t vaddr)
@@ -65,7 +82,7 @@ static bool in_exec_segment(const struct xt_elf *e, uint64_t vaddr)
 }
 
 /* func: the function whose entry `off` is (args are known there), or NULL. */
-static void add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf *e, const char *what,
+static struct up_site *add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf *e, const char *what,
 		uint64_t off, pid_t pid, const char *func)
 {
 	struct xt_arena *ar = xt_sema_arena(s);
@@ -76,8 +93,10 @@ static void add(struct xt_sema *s, struct xt_probe_info *p, const struct xt_elf 
 	us->elf = e;
 	us->func = func ? xt_arena_strdup(ar, func) : NULL;
 	us->addr = (uint64_t)xt_elf_off_to_vaddr(e, off);
-	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s:%s", p->prov->name, e->path, what),
-			  xt_arena_printf(ar, "%s:%s", e->path, what), (int64_t)off, us);
+	const char *sep = what[0] == '@' ? "" : ":"; /* BIN@FILE:LINE */
+	xt_probe_add_site(s, p, xt_arena_printf(ar, "%s:%s%s%s", p->prov->name, e->path, sep, what),
+			  xt_arena_printf(ar, "%s%s%s", e->path, sep, what), (int64_t)off, us);
+	return us;
 }
 
 /* Adds a site for each function of e whose name matches glob func (aliases
@@ -126,17 +145,121 @@ static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_nod
 	return 0;
 }
 
+/* A number of decimal digits from s to end, or -1. */
+static long number(const char *s, const char *end)
+{
+	long v = 0;
+	if (s == end || end - s > 9)
+		return -1;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* Finds the form "BIN@FILE:LINE[:COL]" (bpftrace 0.26) in spec: whether it
+ * has it; BIN is spec's first *nbin bytes, FILE the *nfile bytes at *file. */
+static bool parse_srcline(const char *spec, size_t *nbin, const char **file, size_t *nfile, int *line, int *col)
+{
+	const char *at = strrchr(spec, '@'), *c1 = at ? strchr(at, ':') : NULL;
+	if (!c1 || at == spec || c1 == at + 1)
+		return false;
+	const char *c2 = strchr(c1 + 1, ':');
+	long ln = number(c1 + 1, c2 ? c2 : c1 + strlen(c1)), cl = c2 ? number(c2 + 1, c2 + strlen(c2)) : 0;
+	if (ln < 0 || cl < 0)
+		return false;
+	*nbin = (size_t)(at - spec);
+	*file = at + 1;
+	*nfile = (size_t)(c1 - at - 1);
+	*line = (int)ln;
+	*col = (int)cl;
+	return true;
+}
+
+static bool split_srcline(struct xt_arena *ar, const char *spec, const char **bin, const char **file, int *line,
+			  int *col)
+{
+	size_t nbin, nfile;
+	if (!parse_srcline(spec, &nbin, file, &nfile, line, col))
+		return false;
+	*bin = xt_arena_strndup(ar, spec, nbin);
+	*file = xt_arena_strndup(ar, *file, nfile);
+	return true;
+}
+
+/* uprobe:BIN@FILE:LINE[:COL]: a site at each address where the line's code
+ * begins (stdlib/dwarf.h), named as written; func is the function it is in. */
+static int expand_srcline(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *bin,
+			  const char *file, int line, int col, pid_t pid)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_arena *ar = xt_sema_arena(s);
+	if (is_ret(p) || is_glob(bin) || is_glob(file)) {
+		xt_diag_error(dg, at->loc, "%s", is_ret(p) ? "uretprobe attaches to functions, not to source lines "
+							     "(write uprobe:BINARY@FILE:LINE)"
+					       : "a source line is attached in one binary, without wildcards");
+		return -1;
+	}
+	if (line <= 0) {
+		xt_diag_error(dg, at->loc, "source lines are numbered from 1");
+		return -1;
+	}
+	char path[4096];
+	const struct xt_elf *e = xt_elf_for_probe(s, at, bin, path, sizeof(path));
+	if (!e)
+		return -1;
+	xt_dwarf_note(e);
+	uint64_t *addrs;
+	const char *why;
+	int n = xt_dwarf_line_addrs(e, file, line, col, &addrs, &why);
+	if (n < 0) {
+		xt_diag_error(dg, at->loc, "%s", why);
+		return -1;
+	}
+	if (n == 0)
+		return xt_probe_missing(s, p, at, "%s", why);
+	const char *what = col ? xt_arena_printf(ar, "@%s:%d:%d", file, line, col) : xt_arena_printf(ar, "@%s:%d", file, line);
+	/* one site (`probe` is one value), attached at each place */
+	struct up_site *us = NULL;
+	uint64_t *more = xt_arena_alloc(ar, sizeof(*more) * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		int64_t off = xt_elf_vaddr_to_off(e, addrs[i]);
+		if (off < 0 || !in_exec_segment(e, addrs[i]))
+			continue;
+		if (us) {
+			more[us->nmore++] = (uint64_t)off;
+			us->func = NULL; /* not all of them a function's entry */
+			continue;
+		}
+		uint64_t into = 1;
+		const struct xt_elf_sym *sym = xt_elf_sym_at(e, addrs[i], &into);
+		us = add(s, p, e, what, (uint64_t)off, pid, sym && into == 0 ? sym->name : NULL);
+		us->more = more;
+	}
+	free(addrs);
+	if (!us) {
+		xt_diag_error(dg, at->loc, "the code of %s:%d is not in a loaded segment of %s", file, line, path);
+		return -1;
+	}
+	return 0;
+}
+
 static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *spec)
 {
 	struct xt_diags *dg = xt_sema_diags(s);
 	struct xt_arena *ar = xt_sema_arena(s);
-	const char *bin, *func;
+	const char *bin, *func, *file;
+	int line, col;
+	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
+	if (split_srcline(ar, spec, &bin, &file, &line, &col))
+		return expand_srcline(s, p, at, bin, file, line, col, pid);
 	if (split(ar, spec, &bin, &func) < 0) {
 		xt_diag_error(dg, at->loc, "%s probes are written %s:BINARY:FUNCTION (or FUNCTION+OFFSET, 0xADDRESS)",
 			      p->prov->name, p->prov->name);
 		return -1;
 	}
-	pid_t pid = xt_sema_program(s)->opts.target_pid > 0 ? xt_sema_program(s)->opts.target_pid : -1;
 	if (strcmp(bin, "*") == 0)
 		return expand_star(s, p, at, func, pid);
 	char path[4096];
@@ -202,7 +325,6 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 	return 0;
 }
 
-static bool is_ret(const struct xt_probe_info *p) { return strcmp(p->prov->name, "uretprobe") == 0; }
 
 /* The debug information of site i's function, or NULL after a diagnostic at n. */
 static const struct xt_dwarf_func *site_func(struct xt_sema *s, const struct xt_probe_info *p, int i, struct xt_node *n)
@@ -455,7 +577,7 @@ static bool umulti_works(void)
 static bool use_multi(const struct xt_probe_info *p)
 {
 	const char *no = getenv("XTRACE_NO_UPROBE_MULTI");
-	return p->nsites > 1 && !(no && *no == '1') && !getenv("XT_TEST_ATTACH_DELAY_US") && umulti_works();
+	return noffs(p) > 1 && !(no && *no == '1') && !getenv("XT_TEST_ATTACH_DELAY_US") && umulti_works();
 }
 
 static void prepare(struct xt_rt *rt, struct xt_rt_probe *rp)
@@ -548,7 +670,9 @@ static int attach_run(struct xt_rt *rt, struct xt_rt_probe *rp, int i0, int i1, 
 {
 	const struct xt_probe_info *p = rp->info;
 	const struct up_site *us0 = p->sites[i0].data;
-	int n = i1 - i0;
+	int n = 0;
+	for (int i = i0; i < i1; i++)
+		n += 1 + ((const struct up_site *)p->sites[i].data)->nmore;
 	uint64_t *offs = calloc((size_t)n, sizeof(*offs)), *cookies = calloc((size_t)n, sizeof(*cookies));
 	bool *bad = calloc((size_t)n, sizeof(*bad));
 	int *site = calloc((size_t)n, sizeof(*site));
@@ -559,16 +683,19 @@ static int attach_run(struct xt_rt *rt, struct xt_rt_probe *rp, int i0, int i1, 
 	bool evex_broken = xt_uprobe_evex_broken();
 	for (int i = i0; i < i1; i++) {
 		const struct up_site *us = p->sites[i].data;
-		bool is_evex = evex_broken && xt_uprobe_is_evex(us->path, us->off);
-		if (is_evex || (fd >= 0 && refused_insn(fd, us->off))) {
-			*evex += is_evex;
-			if ((*refused)++ == 0)
-				*first = i;
-			continue;
+		for (int k = 0; k <= us->nmore; k++) {
+			uint64_t off = site_off(us, k);
+			bool is_evex = evex_broken && xt_uprobe_is_evex(us->path, off);
+			if (is_evex || (fd >= 0 && refused_insn(fd, off))) {
+				*evex += is_evex;
+				if ((*refused)++ == 0)
+					*first = i;
+				continue;
+			}
+			offs[m] = off;
+			cookies[m] = (uint64_t)p->sites[i].id;
+			site[m++] = i;
 		}
-		offs[m] = us->off;
-		cookies[m] = (uint64_t)p->sites[i].id;
-		site[m++] = i;
 	}
 	bool ret = is_ret(p);
 	rc = m ? umulti_link(rp->prog_fd, us0->path, offs, cookies, m, ret, us0->pid) : 0;
@@ -640,26 +767,30 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 			return rc;
 		return report_refused(rt, p, refused, evex, first);
 	}
+	int total = noffs(p);
 	for (int i = 0; i < p->nsites; i++) {
 		const struct up_site *us = p->sites[i].data;
-		/* an instruction this kernel's uprobes would step wrongly (stdlib/uprobe_evex.h) */
-		bool bad = xt_uprobe_is_evex(us->path, us->off) && xt_uprobe_evex_broken();
-		struct bpf_link *l = NULL;
-		if (!bad) {
-			LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
-			l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, us->off, &opts);
+		for (int k = 0; k <= us->nmore; k++) {
+			uint64_t off = site_off(us, k);
+			/* an instruction this kernel's uprobes would step wrongly (stdlib/uprobe_evex.h) */
+			bool bad = xt_uprobe_is_evex(us->path, off) && xt_uprobe_evex_broken();
+			struct bpf_link *l = NULL;
+			if (!bad) {
+				LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = (uint64_t)p->sites[i].id, .retprobe = is_ret(p));
+				l = bpf_program__attach_uprobe_opts(rp->prog, us->pid, us->path, off, &opts);
+			}
+			/* ENOTSUPP (524): the kernel cannot place a uprobe on that instruction.
+			 * Either way a few of uprobe:libc:*'s functions; the others are attached. */
+			if (bad || (!l && errno == 524 && total > 1)) {
+				evex += bad;
+				if (refused++ == 0)
+					first = i;
+				continue;
+			}
+			int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
+			if (rc < 0)
+				return rc;
 		}
-		/* ENOTSUPP (524): the kernel cannot place a uprobe on that instruction.
-		 * Either way a few of uprobe:libc:*'s functions; the others are attached. */
-		if (bad || (!l && errno == 524 && p->nsites > 1)) {
-			evex += bad;
-			if (refused++ == 0)
-				first = i;
-			continue;
-		}
-		int rc = xt_rt_keep_link(rt, rp, p->sites[i].name, l);
-		if (rc < 0)
-			return rc;
 	}
 	return report_refused(rt, p, refused, evex, first);
 }
@@ -674,7 +805,7 @@ static int report_refused(struct xt_rt *rt, const struct xt_probe_info *p, int r
 			  : evex ? "the kernel cannot place a uprobe there (error 524) or would execute its first, EVEX-encoded "
 				   "instruction wrongly"
 				 : "the kernel cannot place a uprobe there (error 524)";
-	if (refused == p->nsites) {
+	if (refused == noffs(p)) {
 		xt_rt_attach_error(rt, p->sites[first].name, "%s%s", refused > 1 ? "none of its functions can be probed: " : "", why);
 		return -ENOTSUP;
 	}
@@ -713,9 +844,40 @@ static int by_name(const void *a, const void *b)
 static int list_file(const char *type, const struct xt_elf *e, const char *pat, bool verbose,
 		     void (*cb)(const char *, const char *, void *), void *ctx);
 
+/* -l uprobe:BIN@FILE:LINE[:COL]: the line, once, when code begins there. */
+static int list_srcline(const char *type, const char *spec, void (*cb)(const char *, const char *, void *), void *ctx)
+{
+	size_t nbin, nfile;
+	const char *file;
+	int line, col;
+	if (!parse_srcline(spec, &nbin, &file, &nfile, &line, &col))
+		return -EINVAL;
+	char bin[4096], fname[4096], path[4096];
+	snprintf(bin, sizeof(bin), "%.*s", (int)nbin, spec);
+	snprintf(fname, sizeof(fname), "%.*s", (int)nfile, file);
+	const struct xt_elf *e = xt_elf_resolve(bin, path, sizeof(path)) == 0 ? xt_elf_get(path) : NULL;
+	if (!e)
+		return -ENOENT;
+	uint64_t *addrs;
+	const char *why;
+	int n = strcmp(type, "uprobe") == 0 && line > 0 ? xt_dwarf_line_addrs(e, fname, line, col, &addrs, &why) : 0;
+	if (n > 0) {
+		char name[8192];
+		snprintf(name, sizeof(name), "%s:%s@%s", type, e->path, file);
+		cb(name, "", ctx);
+		free(addrs);
+	}
+	return 0;
+}
+
 static int list_for(const char *type, const char *spec, bool verbose,
 		    void (*cb)(const char *, const char *, void *), void *ctx)
 {
+	size_t nbin, nfile;
+	const char *file;
+	int line, col;
+	if (spec && parse_srcline(spec, &nbin, &file, &nfile, &line, &col))
+		return list_srcline(type, spec, cb, ctx);
 	const char *colon = spec ? strrchr(spec, ':') : NULL;
 	if (!colon) /* BINARY:FUNCTION, as bpftrace has it */
 		return -EINVAL;
@@ -783,7 +945,8 @@ static int list_ur(const char *spec, bool verbose, void (*cb)(const char *, cons
 const struct xt_provider xt_prov_uprobe = {
 	.name = "uprobe", .alias = "u", .section = "uprobe",
 	.flags = XT_PROVF_CTX_ARGN | XT_PROVF_CTX_FUNC | XT_PROVF_CTX_REGS,
-	.help = "uprobe:BINARY:FUNCTION (or +OFFSET, 0xADDRESS, `*`): entry to a user function; args.NAME (from DWARF), arg0..arg5, func",
+	.help = "uprobe:BINARY:FUNCTION (or +OFFSET, 0xADDRESS, `*`): entry to a user function; args.NAME (from DWARF), arg0..arg5, func;"
+		" uprobe:BINARY@FILE:LINE[:COL]: a source line",
 	.expand = expand, .ctx_type = ctx_type, .emit_ctx = emit_ctx, .attach = attach, .prepare = prepare, .list = list_u,
 };
 const struct xt_provider xt_prov_uretprobe = {
