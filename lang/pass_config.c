@@ -47,6 +47,11 @@ static void set_unstable_tseries(struct xt_sema_opts *o, long long v, const char
 	static const int as[] = { 1, 0, 2, 1, 2, 1, 2 };
 	o->unstable_tseries = as[v];
 }
+static void set_unstable_dw_ustack(struct xt_sema_opts *o, long long v, const char *s)
+{
+	static const int as[] = { 1, 0, 2, 1, 2, 1, 2 };
+	o->unstable_dw_ustack = as[v];
+}
 
 /* Every key of bpftrace 0.26.1; a NULL set is accepted and checked but has
  * no effect here (docs/language.md says why for each). */
@@ -73,7 +78,7 @@ static const struct key keys[] = {
 	{ "use_blazesym", K_BOOL, NULL, 0, 1, NULL },
 	{ "cache_user_symbols", K_WORD, cache_words, 0, 0, NULL },
 	{ "unstable_tseries", K_WORD, unstable_words, 0, 0, set_unstable_tseries },
-	{ "unstable_dw_ustack", K_WORD, unstable_words, 0, 0, NULL },
+	{ "unstable_dw_ustack", K_WORD, unstable_words, 0, 0, set_unstable_dw_ustack },
 	{ "unstable_import_statement", K_WORD, unstable_words, 0, 0, NULL },
 	{ "unstable_typeinfo", K_WORD, unstable_words, 0, 0, NULL },
 };

@@ -125,6 +125,8 @@ struct xt_sema_opts {
 	int cat_bytes_max;         /* cat()'s limit; 0: the driver's */
 	int max_probes;            /* attach points at most; 0: no limit */
 	int unstable_tseries;      /* config unstable_tseries: 0 warn (bpftrace 0.26's default), 1 enable, 2 error */
+	int unstable_dw_ustack;    /* config unstable_dw_ustack: as unstable_tseries */
+	pid_t dwarf_pid;           /* --dwarf-pid: dw_ustack may be used without -p/-c; 0 when none */
 	/* the program's named options (bpftrace 0.24's getopt), given after `--`
 	 * as --name[=value]: "name" or "name=value" (strings owned by the caller) */
 	const char *const *named;
@@ -164,6 +166,7 @@ struct xt_program {
 	struct xt_getopt { const char *name, *help; } *getopts;
 	int ngetopts;
 	bool warned_tseries;       /* unstable_tseries = warn: said once */
+	bool warned_dw_ustack;     /* unstable_dw_ustack = warn: said once */
 };
 
 /* Analyses `ast` (from xt_parse). Returns a program description allocated in

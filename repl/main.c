@@ -19,6 +19,7 @@
 #include "repl/repl.h"
 #include "runtime/metrics.h"
 #include "runtime/runtime.h"
+#include "stdlib/dw_unwind.h"
 #include "stdlib/registry.h"
 
 /* The usage text, laid out as bpftrace 0.26's: sections in capitals, one
@@ -62,6 +63,9 @@ static void usage(FILE *f)
 	      "    -o, --output FILE\n"
 	      "                     write results to FILE\n"
 	      "    -p, --pid PID    trace only process PID\n"
+	      "    --dwarf-pid PID  the process dw_ustack unwinds, when neither -p nor -c names it\n"
+	      "    --debuginfo DIR[:DIR]\n"
+	      "                     where dw_ustack also looks for separate debug files\n"
 	      "    --probe-filter REGEX\n"
 	      "                     attach only probes whose name REGEX matches (begin/end always)\n"
 	      "    -q, --quiet      no \"Attached N probes\" line\n"
@@ -289,7 +293,7 @@ int main(int argc, char **argv)
 	bool list = false, interactive = false, fmt = false;
 	enum { OPT_UNSAFE = 256, OPT_INCLUDE, OPT_DRY_RUN, OPT_INFO, OPT_NO_WARNINGS, OPT_USDT_FILE,
 	       OPT_PROBE_FILTER, OPT_ATTACH_LINE, OPT_FMT, OPT_FLAMEGRAPH, OPT_EMIT, OPT_NO_CACHE, OPT_TEST, OPT_BENCH,
-	       OPT_NO_FEATURE, OPT_MODE };
+	       OPT_NO_FEATURE, OPT_MODE, OPT_DWARF_PID, OPT_DEBUGINFO };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE }, { "include", required_argument, NULL, OPT_INCLUDE },
@@ -308,6 +312,7 @@ int main(int argc, char **argv)
 		{ "emit", required_argument, NULL, OPT_EMIT }, { "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "no-feature", required_argument, NULL, OPT_NO_FEATURE }, { "mode", required_argument, NULL, OPT_MODE },
 		{ "btf", no_argument, NULL, 'b' },
+		{ "dwarf-pid", required_argument, NULL, OPT_DWARF_PID }, { "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 		{ 0 },
 	};
 	const char *attach_line = getenv("XTRACE_ATTACH_LINE"), *probe_filter = NULL;
@@ -380,6 +385,14 @@ int main(int argc, char **argv)
 		case 'p':
 			if (xt_cmd_parse_pid(optarg, &o.pid) < 0)
 				return 1;
+			break;
+		case OPT_DWARF_PID:
+			if (xt_cmd_parse_pid(optarg, &o.dwarf_pid) < 0)
+				return 1;
+			break;
+		case OPT_DEBUGINFO:
+			o.debuginfo = optarg;
+			xt_dw_set_debuginfo(optarg);
 			break;
 		case 'o': o.outpath = optarg; break;
 		case 'f':
@@ -624,7 +637,7 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 		}
 	}
 
-	struct xt_sema_opts so = { .target_pid = o->pid, .cpid = child, .cmd = o->cmd, .max_strlen = o->max_strlen,
+	struct xt_sema_opts so = { .target_pid = o->pid, .dwarf_pid = o->dwarf_pid, .cpid = child, .cmd = o->cmd, .max_strlen = o->max_strlen,
 		.max_map_keys = o->max_map_keys, .unsafe = o->unsafe, .ncpus = xt_rt_possible_cpus(),
 		.no_map_dump = o->no_map_dump, .params = o->params, .nparams = o->nparams, .cpp = &o->cpp,
 		.named = o->named, .nnamed = o->nnamed,

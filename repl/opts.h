@@ -13,6 +13,8 @@ struct xt_opts {
 	const char *program;       /* -e: the program's text */
 	const char *cmd;           /* -c: run and trace this command (`cpid` is its pid) */
 	pid_t pid;                 /* -p: trace only this process; its exit ends the run */
+	pid_t dwarf_pid;           /* --dwarf-pid: the process dw_ustack unwinds (without -p/-c) */
+	const char *debuginfo;     /* --debuginfo DIR[:DIR]: where dw_ustack looks for separate debug files */
 	const char *outpath;       /* -o: results go to this file */
 	enum xt_format format;     /* -f: how maps and events are printed */
 	const char *flamegraph;    /* --flamegraph: the SVG flame graph of the stack maps, written at exit */

@@ -340,6 +340,27 @@ const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **mo
 	return name;
 }
 
+int xt_sym_user_files(pid_t pid, void (*fn)(void *arg, const char *path, uint64_t bias), void *arg)
+{
+	struct proc *p = find_proc(pid);
+	if (!p || !p->n)
+		p = remember(pid);
+	int n = 0;
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct mapping *m = &p->maps[i];
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = p->maps[j].ino == m->ino && strcmp(p->maps[j].path, m->path) == 0;
+		const struct xt_elf *e = seen ? NULL : mapping_elf(pid, m);
+		int64_t va = e ? xt_elf_off_to_vaddr(e, m->off) : -1;
+		if (va < 0)
+			continue;
+		fn(arg, e->path, m->start - (uint64_t)va);
+		n++;
+	}
+	return n;
+}
+
 /* --- stacks ------------------------------------------------------------------ */
 
 /* This process's BPF map named `name`: found among our open fds, since the

@@ -31,6 +31,10 @@ const char *xt_sym_kernel(uint64_t addr, uint64_t *off);
 /* The user symbol containing addr in process pid, with the offset into it and
  * the mapped file (*module, may be NULL); NULL when unknown. */
 const char *xt_sym_user(pid_t pid, uint64_t addr, uint64_t *off, const char **module);
+/* Calls fn once per file mapped executable in pid (the remembered mappings
+ * when it is gone) with a readable path to it and its load bias (the
+ * address its vaddr 0 lands at); returns how many files. For dw_ustack. */
+int xt_sym_user_files(pid_t pid, void (*fn)(void *arg, const char *path, uint64_t bias), void *arg);
 
 /* Reads pid's mappings now and keeps them (the newest non-empty reading wins). */
 void xt_sym_remember(pid_t pid);

@@ -7,6 +7,7 @@
 #include "runtime/print.h"
 #include "runtime/symbols.h"
 #include "stdlib/ctx.h"
+#include "stdlib/dw_unwind.h"
 
 /* Stacks print as bpftrace prints them, frames on their own lines. */
 static void stack_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
@@ -30,16 +31,23 @@ static void usym_decode(struct xt_arena *ar, const struct xt_type *t, const uint
 
 /* A stack type's cname says which ("kstack", "ustack"). */
 /* printf's %s takes them all (bpftrace 0.26; 0.17 refused them). */
+static void dw_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out)
+{
+	out->kind = XT_VAL_SYM;
+	out->s = xt_dw_stack(ar, p, (enum xt_stack_mode)t->lmin, t->n);
+}
+
 static const struct xt_render stack_render = { .name = "kstack", .printf_s = true, .decode = stack_decode };
+static const struct xt_render dw_render = { .name = "dw_ustack", .printf_s = true, .decode = dw_decode };
 static const struct xt_render ksym_render = { .name = "ksym", .printf_s = true, .decode = ksym_decode };
 static const struct xt_render usym_render = { .name = "usym", .printf_s = true, .decode = usym_decode };
 
-enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192 };
+enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192, H_TASK_PT_REGS = 175 };
 
-static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bool user)
+static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bool user, bool dw)
 {
 	struct xt_diags *dg = xt_sema_diags(s);
-	const char *fn = user ? "ustack" : "kstack";
+	const char *fn = dw ? "dw_ustack" : user ? "ustack" : "kstack";
 	/* config stack_mode; build_id is for user frames only */
 	int mode = xt_sema_program(s)->opts.stack_mode, limit = XT_STACK_MAX, i = 0;
 	bool named = n->kind == XT_N_CALL && n->list && n->list->kind == XT_N_IDENT;
@@ -56,14 +64,15 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 				mode = XT_STACK_PERF;
 			else if (strcmp(a->name, "raw") == 0)
 				mode = XT_STACK_RAW;
-			else if (strcmp(a->name, "build_id") == 0 && user)
+			else if (strcmp(a->name, "build_id") == 0 && user && !dw)
 				mode = XT_STACK_BUILD_ID;
 			else if (strcmp(a->name, "build_id") == 0) {
-				xt_diag_error(dg, a->loc, "build_id is a mode of ustack() only: kernel frames have no build id here");
+				xt_diag_error(dg, a->loc, dw ? "build_id is a mode of ustack() only, not of dw_ustack()"
+					      : "build_id is a mode of ustack() only: kernel frames have no build id here");
 				return NULL;
 			} else {
 				xt_diag_error(dg, a->loc, "%s() mode is %s, not '%s'", fn,
-					      user ? "bpftrace, perf, raw or build_id" : "bpftrace, perf or raw", a->name);
+					      user && !dw ? "bpftrace, perf, raw or build_id" : "bpftrace, perf or raw", a->name);
 				return NULL;
 			}
 		} else if (a->kind == XT_N_INT && !a->next) {
@@ -77,7 +86,10 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 			return NULL;
 		}
 	}
-	struct xt_type *t = (struct xt_type *)xt_type_rendered(xt_sema_arena(s), &stack_render, 16);
+	if (dw && mode == XT_STACK_BUILD_ID)
+		mode = XT_STACK_BPFTRACE; /* config stack_mode=build_id: dw_ustack has no such layout */
+	struct xt_type *t = (struct xt_type *)(dw ? xt_type_rendered(xt_sema_arena(s), &dw_render, XT_DW_SIZE)
+						  : xt_type_rendered(xt_sema_arena(s), &stack_render, 16));
 	if (!user)
 		xt_sema_program(s)->kernel_symbols = true;
 	t->sign = user;
@@ -87,8 +99,33 @@ static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bo
 	return t;
 }
 
-static const struct xt_type *kstack_check(struct xt_sema *s, struct xt_node *n) { return stack_type(s, n, false); }
-static const struct xt_type *ustack_check(struct xt_sema *s, struct xt_node *n) { return stack_type(s, n, true); }
+static const struct xt_type *kstack_check(struct xt_sema *s, struct xt_node *n) { return stack_type(s, n, false, false); }
+static const struct xt_type *ustack_check(struct xt_sema *s, struct xt_node *n) { return stack_type(s, n, true, false); }
+
+/* dw_ustack is unstable in bpftrace 0.26 (config unstable_dw_ustack: warn
+ * once by default, error, or quiet) and, as there, wants to know its
+ * process in advance: -p, -c or --dwarf-pid. */
+static const struct xt_type *dw_ustack_check(struct xt_sema *s, struct xt_node *n)
+{
+	struct xt_diags *dg = xt_sema_diags(s);
+	struct xt_program *prog = xt_sema_program(s);
+	if (prog->opts.unstable_dw_ustack == 2) {
+		xt_diag_error(dg, n->loc, "Script is using an unstable feature: dw_ustack. To use it you must explicitly "
+			      "enable it in the config e.g. unstable_dw_ustack=enable");
+		return NULL;
+	}
+	if (prog->opts.target_pid <= 0 && !prog->opts.cmd && prog->opts.cpid <= 0 && prog->opts.dwarf_pid <= 0) {
+		xt_diag_error(dg, n->loc, "dw_ustack needs the process it unwinds named in advance: -p PID, -c CMD or --dwarf-pid PID");
+		return NULL;
+	}
+	const struct xt_type *t = stack_type(s, n, true, true);
+	if (t && prog->opts.unstable_dw_ustack == 0 && xt_sema_final(s) && !prog->warned_dw_ustack) {
+		xt_diag_warning(dg, n->loc, "Script is using an unstable feature: dw_ustack. To prevent this warning you "
+				"must explicitly enable it in the config e.g. unstable_dw_ustack=enable");
+		prog->warned_dw_ustack = true;
+	}
+	return t;
+}
 
 static LLVMValueRef stack_map(struct xt_cg *cg, const char *name)
 {
@@ -126,6 +163,46 @@ static LLVMValueRef stack_emit(struct xt_cg *cg, struct xt_node *n)
 		xt_sym_watch_targets(cg);
 		LLVMSetAlignment(LLVMBuildStore(cg->b, pid_value(cg), xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
 	}
+	return buf;
+}
+
+/* dw_ustack: the pid, then the task's user registers (bpf_task_pt_regs: the
+ * registers saved at its entry into the kernel, whatever the probe type) and
+ * the stack above its sp, XT_DW_STACK bytes or, when that faults, the
+ * XT_DW_STACK_SMALL nearest (the rest stays zero, its length says so). */
+static LLVMValueRef dw_ustack_emit(struct xt_cg *cg, struct xt_node *n)
+{
+	LLVMBuilderRef B = cg->b;
+	LLVMValueRef buf = xt_cg_buf(cg, XT_DW_SIZE, "dw_ustack");
+	xt_sym_watch_targets(cg);
+	if (cg->prog->opts.dwarf_pid > 0)
+		xt_sym_watch(cg->prog->opts.dwarf_pid);
+	LLVMSetAlignment(LLVMBuildStore(B, pid_value(cg), buf), 1);
+	LLVMValueRef task = xt_cg_helper(cg, XT_H_GET_CURRENT_TASK_BTF, false, NULL, 0);
+	LLVMValueRef regs = xt_cg_helper(cg, H_TASK_PT_REGS, false, &task, 1);
+	LLVMValueRef rdst = xt_cg_gep(cg, buf, xt_cg_i64(cg, XT_DW_REGS_OFF));
+	LLVMValueRef rargs[] = { rdst, xt_cg_i64(cg, XT_DW_REGS * 8), LLVMBuildIntToPtr(B, regs, cg->ptr, "") };
+	xt_cg_helper(cg, XT_H_READ_KERNEL, false, rargs, 3);
+	LLVMValueRef sp = LLVMBuildLoad2(B, cg->i64, xt_cg_gep(cg, rdst, xt_cg_i64(cg, 19 * 8)), "sp"); /* pt_regs.sp */
+	LLVMSetAlignment(sp, 1);
+	LLVMValueRef sdst = xt_cg_gep(cg, buf, xt_cg_i64(cg, XT_DW_STACK_OFF)), spp = LLVMBuildIntToPtr(B, sp, cg->ptr, "");
+	LLVMValueRef sargs[] = { sdst, xt_cg_i64(cg, XT_DW_STACK), spp };
+	LLVMValueRef r = xt_cg_helper(cg, XT_H_READ_USER, false, sargs, 3);
+	LLVMValueRef ok = LLVMBuildICmp(B, LLVMIntEQ, LLVMBuildTrunc(B, r, cg->i32, ""), LLVMConstInt(cg->i32, 0, 0), "");
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), small = xt_cg_block(cg, "dw_small"), done = xt_cg_block(cg, "dw_done");
+	LLVMBuildCondBr(B, ok, done, small);
+	LLVMPositionBuilderAtEnd(B, small);
+	LLVMValueRef sargs2[] = { sdst, xt_cg_i64(cg, XT_DW_STACK_SMALL), spp };
+	LLVMValueRef r2 = xt_cg_helper(cg, XT_H_READ_USER, false, sargs2, 3);
+	LLVMValueRef ok2 = LLVMBuildICmp(B, LLVMIntEQ, LLVMBuildTrunc(B, r2, cg->i32, ""), LLVMConstInt(cg->i32, 0, 0), "");
+	LLVMValueRef len2 = LLVMBuildSelect(B, ok2, xt_cg_i64(cg, XT_DW_STACK_SMALL), xt_cg_i64(cg, 0), "");
+	LLVMBuildBr(B, done);
+	LLVMPositionBuilderAtEnd(B, done);
+	LLVMValueRef len = LLVMBuildPhi(B, cg->i64, "dw_len");
+	LLVMValueRef vals[] = { xt_cg_i64(cg, XT_DW_STACK), len2 };
+	LLVMBasicBlockRef from[] = { pre, small };
+	LLVMAddIncoming(len, vals, from, 2);
+	LLVMSetAlignment(LLVMBuildStore(B, len, xt_cg_gep(cg, buf, xt_cg_i64(cg, 8))), 1);
 	return buf;
 }
 
@@ -221,6 +298,10 @@ const struct xt_builtin xt_bi_kstack_fn = { .name = "kstack", .kind = XT_BI_FUNC
 	.check = kstack_check, .emit = stack_emit, .help = "kstack([mode,] [limit]): mode bpftrace, perf or raw" };
 const struct xt_builtin xt_bi_ustack_fn = { .name = "ustack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
 	.check = ustack_check, .emit = stack_emit, .help = "ustack([mode,] [limit]): mode bpftrace, perf, raw or build_id" };
+const struct xt_builtin xt_bi_dw_ustack = { .name = "dw_ustack", .kind = XT_BI_VAR, .check = dw_ustack_check,
+	.emit = dw_ustack_emit, .help = "the user stack unwound with DWARF CFI (unstable; x86_64; needs -p, -c or --dwarf-pid)" };
+const struct xt_builtin xt_bi_dw_ustack_fn = { .name = "dw_ustack", .kind = XT_BI_FUNC, .min_args = 0, .max_args = 2,
+	.check = dw_ustack_check, .emit = dw_ustack_emit, .help = "dw_ustack([mode,] [limit]): mode bpftrace, perf or raw" };
 const struct xt_builtin xt_bi_ksym = { .name = "ksym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,
 	.check = ksym_check, .emit = ksym_emit, .help = "ksym(addr): the kernel function containing addr" };
 const struct xt_builtin xt_bi_usym = { .name = "usym", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,

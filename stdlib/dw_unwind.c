@@ -1,0 +1,168 @@
+/* dw_ustack's unwinder: libdwfl over a captured register set and stack.
+ * The process's executable mappings (runtime/symbols.c, remembered after it
+ * ends) are reported as modules; the thread callbacks hand libdwfl the
+ * captured registers and answer memory reads from the captured stack only,
+ * so the unwinding stops where the copy ends. */
+#include <elfutils/libdwfl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stdlib/dw_unwind.h"
+
+static char *debuginfo_path;
+
+void xt_dw_set_debuginfo(const char *path)
+{
+	debuginfo_path = (char *)path;
+}
+
+/* x86_64 struct pt_regs, as u64 indexes */
+enum { R15, R14, R13, R12, RBP, RBX, R11, R10, R9, R8, RAX, RCX, RDX, RSI, RDI, ORIG_RAX, RIP, CS, EFLAGS, RSP, SS };
+
+struct capture {
+	pid_t pid;
+	uint64_t regs[XT_DW_REGS];
+	uint64_t sp, len;
+	const uint8_t *stack;
+	uint64_t pcs[XT_STACK_MAX];
+	int n, limit;
+};
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
+{
+	struct capture *c = arg;
+	if (*thread_arg)
+		return 0;
+	*thread_arg = c;
+	return c->pid;
+}
+
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct capture *c = arg;
+	if (addr < c->sp || addr - c->sp + 8 > c->len)
+		return false;
+	*result = rd64(c->stack + (addr - c->sp));
+	return true;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct capture *c = arg;
+	/* DWARF's x86_64 numbering: rax rdx rcx rbx rsi rdi rbp rsp r8..r15, then the return address */
+	static const int from[17] = { RAX, RDX, RCX, RBX, RSI, RDI, RBP, RSP, R8, R9, R10, R11, R12, R13, R14, R15, RIP };
+	Dwarf_Word w[17];
+	for (int i = 0; i < 17; i++)
+		w[i] = c->regs[from[i]];
+	dwfl_thread_state_register_pc(thread, c->regs[RIP]);
+	return dwfl_thread_state_registers(thread, 0, 17, w);
+}
+
+static const Dwfl_Thread_Callbacks thread_cbs = {
+	.next_thread = next_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+static int frame(Dwfl_Frame *state, void *arg)
+{
+	struct capture *c = arg;
+	Dwarf_Addr pc;
+	if (c->n >= c->limit || !dwfl_frame_pc(state, &pc, NULL) || !pc)
+		return DWARF_CB_ABORT;
+	c->pcs[c->n++] = pc;
+	return DWARF_CB_OK;
+}
+
+static void report(void *arg, const char *path, uint64_t bias)
+{
+	dwfl_report_elf(arg, path, path, -1, bias, false);
+}
+
+/* The frames' addresses: the interrupted pc first, then return addresses. */
+static int unwind(struct capture *c)
+{
+	char *dbg = debuginfo_path;
+	const Dwfl_Callbacks cbs = { .find_elf = dwfl_linux_proc_find_elf, .find_debuginfo = dwfl_standard_find_debuginfo,
+				     .debuginfo_path = &dbg };
+	Dwfl *dwfl = dwfl_begin(&cbs);
+	if (!dwfl)
+		return 0;
+	dwfl_report_begin(dwfl);
+	int files = xt_sym_user_files(c->pid, report, dwfl);
+	dwfl_report_end(dwfl, NULL, NULL);
+	if (files > 0 && dwfl_attach_state(dwfl, NULL, c->pid, &thread_cbs, c))
+		dwfl_getthread_frames(dwfl, c->pid, frame, c);
+	dwfl_end(dwfl);
+	/* no unwinding at all (no module for the pc): the pc alone, as ustack would show it */
+	if (c->n == 0 && c->regs[RIP])
+		c->pcs[c->n++] = c->regs[RIP];
+	return c->n;
+}
+
+struct strbuf { char *s; size_t len, cap; };
+
+static void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = (b->len + (size_t)n + 1) * 2;
+		char *s = realloc(b->s, cap);
+		if (!s)
+			return;
+		b->s = s;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *xt_dw_stack(struct xt_arena *ar, const uint8_t *p, enum xt_stack_mode mode, int limit)
+{
+	struct capture c = { .pid = (pid_t)rd64(p), .len = rd64(p + 8), .stack = p + XT_DW_STACK_OFF };
+	for (int i = 0; i < XT_DW_REGS; i++)
+		c.regs[i] = rd64(p + XT_DW_REGS_OFF + 8 * i);
+	c.sp = c.regs[RSP];
+	if (c.len > XT_DW_STACK)
+		c.len = XT_DW_STACK;
+	c.limit = limit <= 0 || limit > XT_STACK_MAX ? XT_STACK_MAX : limit;
+	if (!c.pid || !c.regs[RIP] || !unwind(&c))
+		return "";
+	struct strbuf b = { 0 };
+	sb_printf(&b, "\n");
+	for (int i = 0; i < c.n; i++) {
+		uint64_t off = 0, pc = c.pcs[i];
+		const char *module = NULL;
+		const char *name = mode == XT_STACK_RAW ? NULL : xt_sym_user(c.pid, pc, &off, &module);
+		if (mode == XT_STACK_RAW) /* bpftrace 0.26: the bare address, no indent, no 0x */
+			sb_printf(&b, "%" PRIx64 "\n", pc);
+		else if (mode == XT_STACK_PERF && name)
+			sb_printf(&b, "\t%" PRIx64 " %s+%" PRIu64 " (%s)\n", pc, name, off, module ? module : "[unknown]");
+		else if (mode == XT_STACK_PERF)
+			sb_printf(&b, "\t%" PRIx64 " 0x%" PRIx64 " ([unknown])\n", pc, pc);
+		else if (name)
+			sb_printf(&b, "    %s+%" PRIu64 "\n", name, off);
+		else
+			sb_printf(&b, "    0x%" PRIx64 "\n", pc);
+	}
+	char *s = xt_arena_strdup(ar, b.s ? b.s : "");
+	free(b.s);
+	return s;
+}
