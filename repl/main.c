@@ -40,7 +40,10 @@ static void usage(FILE *f)
 	      "    -d, --debug STAGE[,STAGE...]\n"
 	      "                     dump a stage to stderr: parse, ast, types, codegen,\n"
 	      "                     codegen-opt, libbpf, verifier, all (also cpp, ir, cache)\n"
+	      "    --debuginfo DIR[:DIR]\n"
+	      "                     where dw_ustack looks for separate debug files first\n"
 	      "    --dry-run        compile, load and attach, then quit without running\n"
+	      "    --dwarf-pid PID  the process dw_ustack unwinds, when neither -p nor -c names it\n"
 	      "    --emit FILE      compile the program into FILE, which `xtrace FILE` runs without LLVM\n"
 	      "    -f FORMAT        output format: text (default), json, or folded (stack maps as folded stacks)\n"
 	      "    --flamegraph FILE\n"
@@ -63,9 +66,6 @@ static void usage(FILE *f)
 	      "    -o, --output FILE\n"
 	      "                     write results to FILE\n"
 	      "    -p, --pid PID    trace only process PID\n"
-	      "    --dwarf-pid PID  the process dw_ustack unwinds, when neither -p nor -c names it\n"
-	      "    --debuginfo DIR[:DIR]\n"
-	      "                     where dw_ustack also looks for separate debug files\n"
 	      "    --probe-filter REGEX\n"
 	      "                     attach only probes whose name REGEX matches (begin/end always)\n"
 	      "    -q, --quiet      no \"Attached N probes\" line\n"
@@ -386,10 +386,17 @@ int main(int argc, char **argv)
 			if (xt_cmd_parse_pid(optarg, &o.pid) < 0)
 				return 1;
 			break;
-		case OPT_DWARF_PID:
-			if (xt_cmd_parse_pid(optarg, &o.dwarf_pid) < 0)
+		case OPT_DWARF_PID: {
+			char *end;
+			errno = 0;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || n <= 0 || n > 4194304) { /* PID_MAX_LIMIT */
+				fprintf(stderr, "xtrace: --dwarf-pid: '%s' is not a process id (a positive decimal number)\n", optarg);
 				return 1;
+			}
+			o.dwarf_pid = (pid_t)n;
 			break;
+		}
 		case OPT_DEBUGINFO:
 			o.debuginfo = optarg;
 			xt_dw_set_debuginfo(optarg);

@@ -11,11 +11,15 @@
 #include <string.h>
 #include "stdlib/dw_unwind.h"
 
-static char *debuginfo_path;
+static char *debuginfo_path; /* NULL: libdwfl's default, ":.debug:/usr/lib/debug" */
 
+/* The given directories first, then libdwfl's usual places (the file's own
+ * directory, its .debug, /usr/lib/debug). */
 void xt_dw_set_debuginfo(const char *path)
 {
-	debuginfo_path = (char *)path;
+	free(debuginfo_path);
+	if (asprintf(&debuginfo_path, "%s::.debug:/usr/lib/debug", path) < 0)
+		debuginfo_path = NULL;
 }
 
 /* x86_64 struct pt_regs, as u64 indexes */

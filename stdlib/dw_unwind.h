@@ -20,8 +20,8 @@ enum {
 	XT_DW_SIZE = XT_DW_STACK_OFF + XT_DW_STACK,
 };
 
-/* --debuginfo DIR[:DIR]: where separate debug files are looked for besides
- * the standard places; kept, not copied. */
+/* --debuginfo DIR[:DIR]: where separate debug files (CFI in .debug_frame)
+ * are looked for before the standard places. */
 void xt_dw_set_debuginfo(const char *path);
 
 /* Unwinds the record at p and renders its frames as ustack renders its own

@@ -46,10 +46,10 @@ xt_held -p "$HELD_PID" -e "$EN uprobe:$T:chain_c { @[tid] = count(); print(dw_us
 expect_eq "-p: the same chain" "$(printf 'chain_c\nchain_b\nchain_a\nmain\n%.0s' 1 2 3)" "$(printf '%s\n' "$XT_OUT" | names)"
 
 hold "$T" 2 wait >/dev/null
-if xt_start --dwarf-pid "$HELD_PID" -e "$EN uprobe:$T:chain_c /pid == $HELD_PID/ { print(dw_ustack(4)); }"; then
+if xt_start --dwarf-pid "$HELD_PID" -e "$EN uprobe:$T:chain_c /pid == $HELD_PID/ { print(dw_ustack(4)); @n++; if (@n == 2) { exit(); } }"; then
 	release
 	wait "$HELD_PID"
-	xt_stop
+	xt_wait
 else
 	release
 fi
