@@ -26,7 +26,10 @@ _xtrace()
 		return ;;
 	--probe-filter)
 		return ;;
-	-p|--pid)
+	--debuginfo)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-p|--pid|--dwarf-pid)
 		COMPREPLY=($(compgen -W "$(ps -e -o pid= 2>/dev/null)" -- "$cur"))
 		return ;;
 	-c|--cmd)
