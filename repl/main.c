@@ -19,6 +19,7 @@
 #include "repl/repl.h"
 #include "runtime/metrics.h"
 #include "runtime/runtime.h"
+#include "runtime/symbols.h"
 #include "stdlib/dw_unwind.h"
 #include "stdlib/registry.h"
 
@@ -395,6 +396,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			o.dwarf_pid = (pid_t)n;
+			/* its mappings now, should it end before its stacks print */
+			xt_sym_watch(o.dwarf_pid);
+			xt_sym_remember(o.dwarf_pid);
 			break;
 		}
 		case OPT_DEBUGINFO:

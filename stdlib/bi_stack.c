@@ -175,10 +175,6 @@ static LLVMValueRef dw_ustack_emit(struct xt_cg *cg, struct xt_node *n)
 	LLVMBuilderRef B = cg->b;
 	LLVMValueRef buf = xt_cg_buf(cg, XT_DW_SIZE, "dw_ustack");
 	xt_sym_watch_targets(cg);
-	if (cg->prog->opts.dwarf_pid > 0) { /* its mappings now, should it end before its stacks print */
-		xt_sym_watch(cg->prog->opts.dwarf_pid);
-		xt_sym_remember(cg->prog->opts.dwarf_pid);
-	}
 	LLVMSetAlignment(LLVMBuildStore(B, pid_value(cg), buf), 1);
 	LLVMValueRef task = xt_cg_helper(cg, XT_H_GET_CURRENT_TASK_BTF, false, NULL, 0);
 	LLVMValueRef regs = xt_cg_helper(cg, H_TASK_PT_REGS, false, &task, 1);

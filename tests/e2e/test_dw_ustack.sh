@@ -55,6 +55,19 @@ else
 fi
 expect_eq "--dwarf-pid: the same chain" "$(printf 'chain_c\nchain_b\nchain_a\nmain\n%.0s' 1 2)" "$(printf '%s\n' "$XT_OUT" | names)"
 
+# --emit: the object unwinds the process --dwarf-pid names when it runs
+xt --emit "$XT_TMP/dw.xto" --dwarf-pid $$ -e "$EN uprobe:$T:chain_c { print(dw_ustack(4)); @n++; if (@n == 2) { exit(); } }"
+expect_eq "--emit: exit 0" 0 "$XT_RC"
+hold "$T" 2 wait >/dev/null
+if xt_start --dwarf-pid "$HELD_PID" "$XT_TMP/dw.xto"; then
+	release
+	wait "$HELD_PID"
+	xt_wait
+else
+	release
+fi
+expect_eq "--emit, run with --dwarf-pid: the same chain" "$(printf 'chain_c\nchain_b\nchain_a\nmain\n%.0s' 1 2)" "$(printf '%s\n' "$XT_OUT" | names)"
+
 xt -e "uprobe:$T:chain_c { print(dw_ustack); }"
 expect_eq "no process named: exit 1" 1 "$XT_RC"
 expect_match "no process named: the diagnostic, span marked" "error: dw_ustack needs the process it unwinds named in advance: -p PID, -c CMD or --dwarf-pid PID.*~~~~~~~~~" "$(printf '%s' "$XT_ERR" | tr '\n' ' ')"
