@@ -100,6 +100,12 @@ struct xt_render {
 	bool bytes;              /* plain bytes all the same (pton's): buf(), str(), ntop(), macaddr() take them */
 	/* runtime facet: decodes the t->size bytes at p into out (strings in ar). */
 	void (*decode)(struct xt_arena *ar, const struct xt_type *t, const uint8_t *p, struct xt_val *out);
+	/* runtime facet of map keys, may be NULL: rewrites the t->size bytes at
+	 * p in place into a form that is equal exactly when the keys print the
+	 * same, and that decode reads too; the map's reader then merges the
+	 * entries whose keys became equal (dw_ustack: its copy of registers
+	 * and stack becomes the frames unwound from it). */
+	void (*canon)(const struct xt_type *t, uint8_t *p);
 };
 /* A buffer of plain bytes: buffer[n], or bytes a render only prints differently. */
 #define XT_TYPE_IS_BYTES(t) ((t)->kind == XT_T_BUF && (!(t)->render || (t)->render->bytes))

@@ -170,6 +170,59 @@ static int cmp_raw(const void *a, const void *b, void *len)
 	return memcmp(((const struct raw *)a)->key, ((const struct raw *)b)->key, *(const int *)len);
 }
 
+/* Keys whose render has a canonical form (dw_ustack): rewritten in a copy
+ * of the keys, which the raws then point into (returned, to be freed); the
+ * raws with equal keys merged, as the CPUs' values merge, unless the map's
+ * values cannot merge (plain values keep one; tseries keeps them apart).
+ * Bucket maps gather equal keys by themselves. */
+static bool has_canon(const struct xt_type *t)
+{
+	for (int i = 0; t->kind == XT_T_TUPLE && i < t->n; i++)
+		if (has_canon(t->elems[i]))
+			return true;
+	return t->kind != XT_T_TUPLE && t->render && t->render->canon;
+}
+
+static void canon(const struct xt_type *t, uint8_t *p)
+{
+	for (int i = 0; t->kind == XT_T_TUPLE && i < t->n; i++)
+		canon(t->elems[i], p + t->offsets[i]);
+	if (t->kind != XT_T_TUPLE && t->render && t->render->canon)
+		t->render->canon(t, p);
+}
+
+static uint8_t *canon_keys(const struct xt_map_info *m, const struct xt_agg *agg, struct raw *raws, size_t *n,
+			   size_t ksize)
+{
+	if (!m->key || !has_canon(m->key) || *n == 0)
+		return NULL;
+	uint8_t *keys = malloc(*n * ksize);
+	if (!keys)
+		return NULL;
+	for (size_t i = 0; i < *n; i++) {
+		memcpy(keys + i * ksize, raws[i].key, ksize);
+		raws[i].key = keys + i * ksize;
+		canon(m->key, raws[i].key);
+	}
+	if (agg && (agg->buckets || agg->merge_cpus))
+		return keys;
+	int len = m->key->size;
+	qsort_r(raws, *n, sizeof(*raws), cmp_raw, &len);
+	size_t out = 0;
+	for (size_t i = 0; i < *n; i++) {
+		struct raw *r = &raws[i], *last = out ? &raws[out - 1] : NULL;
+		if (!last || memcmp(last->key, r->key, (size_t)len) != 0) {
+			raws[out++] = *r;
+			continue;
+		}
+		if (!agg) /* a plain value: one of them */
+			continue;
+		merge(m, r->bytes, last); /* every CPU's value of r, as merge() folded last's own */
+	}
+	*n = out;
+	return keys;
+}
+
 int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_arena *ar,
 		   struct xt_rt_snap *snap, struct xt_map_data *d)
 {
@@ -196,6 +249,7 @@ int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_aren
 	}
 
 	const struct xt_agg *agg = m->val->kind == XT_T_AGG ? m->val->agg : NULL;
+	uint8_t *ckeys = canon_keys(m, agg, raws, &n, snap->ksize);
 	*d = (struct xt_map_data){ .name = m->name, .agg = agg,
 		.lmin = m->val->lmin, .lmax = m->val->lmax, .lstep = m->val->lstep };
 	d->entries = xt_arena_alloc(ar, sizeof(*d->entries) * (n + 1));
@@ -251,6 +305,7 @@ int xt_rt_map_read(struct xt_rt *rt, const struct xt_map_info *m, struct xt_aren
 		d->entries[d->n++].value.u = 0;
 	}
 	free(raws);
+	free(ckeys);
 	return 0;
 }
 

@@ -38,7 +38,13 @@ static void dw_decode(struct xt_arena *ar, const struct xt_type *t, const uint8_
 }
 
 static const struct xt_render stack_render = { .name = "kstack", .printf_s = true, .decode = stack_decode };
-static const struct xt_render dw_render = { .name = "dw_ustack", .printf_s = true, .decode = dw_decode };
+static void dw_canon(const struct xt_type *t, uint8_t *p)
+{
+	xt_dw_canon(p, t->n);
+}
+
+static const struct xt_render dw_render = { .name = "dw_ustack", .printf_s = true, .decode = dw_decode,
+	.canon = dw_canon };
 static const struct xt_render ksym_render = { .name = "ksym", .printf_s = true, .decode = ksym_decode };
 static const struct xt_render usym_render = { .name = "usym", .printf_s = true, .decode = usym_decode };
 

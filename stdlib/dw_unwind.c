@@ -138,16 +138,44 @@ static void sb_printf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* The record's frames into c: read from a canonical record, else unwound. */
+static void frames(struct capture *c, const uint8_t *p, int limit)
+{
+	*c = (struct capture){ .pid = (pid_t)rd64(p), .len = rd64(p + 8), .stack = p + XT_DW_STACK_OFF };
+	c->limit = limit <= 0 || limit > XT_STACK_MAX ? XT_STACK_MAX : limit;
+	if (c->len == XT_DW_CANON) {
+		uint64_t n = rd64(c->stack);
+		for (uint64_t i = 0; i < n && i < (uint64_t)c->limit; i++)
+			c->pcs[c->n++] = rd64(c->stack + 8 + 8 * i);
+		return;
+	}
+	for (int i = 0; i < XT_DW_REGS; i++)
+		c->regs[i] = rd64(p + XT_DW_REGS_OFF + 8 * i);
+	c->sp = c->regs[RSP];
+	if (c->len > XT_DW_STACK)
+		c->len = XT_DW_STACK;
+	if (c->pid && c->regs[RIP])
+		unwind(c);
+}
+
+void xt_dw_canon(uint8_t *p, int limit)
+{
+	struct capture c;
+	frames(&c, p, limit);
+	if (rd64(p + 8) == XT_DW_CANON)
+		return;
+	uint64_t canon = XT_DW_CANON, n = (uint64_t)c.n;
+	memset(p + 8, 0, XT_DW_SIZE - 8);
+	memcpy(p + 8, &canon, 8);
+	memcpy(p + XT_DW_STACK_OFF, &n, 8);
+	memcpy(p + XT_DW_STACK_OFF + 8, c.pcs, 8 * n);
+}
+
 char *xt_dw_stack(struct xt_arena *ar, const uint8_t *p, enum xt_stack_mode mode, int limit)
 {
-	struct capture c = { .pid = (pid_t)rd64(p), .len = rd64(p + 8), .stack = p + XT_DW_STACK_OFF };
-	for (int i = 0; i < XT_DW_REGS; i++)
-		c.regs[i] = rd64(p + XT_DW_REGS_OFF + 8 * i);
-	c.sp = c.regs[RSP];
-	if (c.len > XT_DW_STACK)
-		c.len = XT_DW_STACK;
-	c.limit = limit <= 0 || limit > XT_STACK_MAX ? XT_STACK_MAX : limit;
-	if (!c.pid || !c.regs[RIP] || !unwind(&c))
+	struct capture c;
+	frames(&c, p, limit);
+	if (!c.n)
 		return "";
 	struct strbuf b = { 0 };
 	sb_printf(&b, "\n");

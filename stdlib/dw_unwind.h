@@ -24,6 +24,13 @@ enum {
  * are looked for before the standard places. */
 void xt_dw_set_debuginfo(const char *path);
 
+/* Unwinds the record at p (limit frames at most) and rewrites it in place
+ * as those frames: pid, XT_DW_CANON, zeroed registers, then the frame count
+ * and the frames where the stack was. Equal stacks then have equal records
+ * (map keys merge: xt_render.canon); xt_dw_stack reads both forms. */
+#define XT_DW_CANON UINT64_MAX
+void xt_dw_canon(uint8_t *p, int limit);
+
 /* Unwinds the record at p and renders its frames as ustack renders its own
  * (xt_sym_stack's layouts), at most limit frames; "" when nothing unwinds. */
 char *xt_dw_stack(struct xt_arena *ar, const uint8_t *p, enum xt_stack_mode mode, int limit);

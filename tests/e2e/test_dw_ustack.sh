@@ -31,11 +31,20 @@ expect_eq "printf %s, perf mode, 3 frames" "$(printf '\nchain_c (T)\nchain_b (T)
 	"$(printf '%s\n' "$XT_OUT" | grep -v '^0$' | sed -E "s|^\t[0-9a-f]+ ([a-z_]+)\+[0-9]+ \($T\)$|\1 (T)|")"
 expect_eq "enable: no warning" "" "$XT_ERR"
 
-# As a map key the value is the copy itself (registers, stack bytes): each
-# call its own key; every one prints the same two frames.
-xt -q -e "$EN uprobe:$T:chain_c { @[dw_ustack(2)] = count(); }" -c "$T 5"
-expect_eq "map key: 5 calls counted" 5 "$(printf '%s\n' "$XT_OUT" | sed -n 's/^\]: //p' | paste -sd+ | bc)"
-expect_eq "map key: each key chain_c, chain_b" "$(printf 'chain_c\nchain_b\n%.0s' 1 2 3 4 5)" "$(printf '%s\n' "$XT_OUT" | names)"
+# As a map key each value is its own copy of registers and stack; the map's
+# reader turns each into its frames, and equal stacks merge into one entry.
+xt -q -e "$EN uprobe:$T:chain_c { @[dw_ustack(2)] = count(); @m[dw_ustack(1)] = max(arg0); @h[dw_ustack(1)] = lhist(arg0, 0, 10, 5); }" -c "$T 5"
+expect_eq "map key: equal stacks are one entry, 5 calls" "@[
+    chain_c
+    chain_b
+]: 5" "$(printf '%s\n' "$XT_OUT" | sed -n '/^@\[$/,/^\]/p' | sed -E 's/\+[0-9]+$//')"
+expect_eq "map key: max merged (arg0 1, 3, 5, 7, 9)" "]: 9" "$(printf '%s\n' "$XT_OUT" | sed -n '/^@m\[$/,/^\]/p' | tail -1)"
+expect_eq "map key: lhist merged" "[0, 5)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                  |
+[5, 10)                3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|" "$(printf '%s\n' "$XT_OUT" | grep '^\[')"
+xt -q -e "$EN uprobe:$T:chain_c { @[comm, dw_ustack(1)] = count(); }" -c "$T 4"
+expect_eq "tuple key: merged too" "@[nofp_chain, 
+    chain_c
+]: 4" "$(printf '%s\n' "$XT_OUT" | sed -n '/^@\[/,/^\]/p' | sed -E 's/\+[0-9]+$//')"
 
 xt -q -e "$EN uprobe:$T:chain_c { printf(\"%s\", dw_ustack(raw, 2)); }" -c "$T 1"
 c=$(nm "$T" | awk '$3 == "chain_c" { print $1 }' | sed 's/^0*//')
