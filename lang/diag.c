@@ -102,6 +102,42 @@ static void vputf(struct xt_diags *dg, const char *fmt, va_list ap)
 	dg->len += (size_t)n;
 }
 
+static bool ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A message: as vputf, but a macro's own variable shows the name written in
+ * the macro, not the one its expansion gave it to keep it apart
+ * ($t.MACRO.N, lang/pass_macros.c): `$t`. */
+static void vputmsg(struct xt_diags *dg, const char *fmt, va_list ap)
+{
+	size_t start = dg->len;
+	vputf(dg, fmt, ap);
+	char *b = dg->buf, *w = b + start;
+	for (char *r = b + start; r < b + dg->len;) {
+		*w++ = *r++;
+		if (r[-1] != '$')
+			continue;
+		while (r < b + dg->len && ident_char(*r))
+			*w++ = *r++;
+		char *q = r;
+		if (q < b + dg->len && *q == '.' && q + 1 < b + dg->len && ident_char(q[1]) && !(q[1] >= '0' && q[1] <= '9')) {
+			for (q++; q < b + dg->len && ident_char(*q); q++)
+				;
+			char *d = q + 1;
+			if (q < b + dg->len && *q == '.' && d < b + dg->len && *d >= '0' && *d <= '9') {
+				while (d < b + dg->len && *d >= '0' && *d <= '9')
+					d++;
+				if (d == b + dg->len || !ident_char(*d))
+					r = d; /* the suffix dropped */
+			}
+		}
+	}
+	dg->len = (size_t)(w - b);
+	b[dg->len] = '\0';
+}
+
 static void putf(struct xt_diags *dg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void putf(struct xt_diags *dg, const char *fmt, ...)
@@ -225,7 +261,7 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 		if (name && strcmp(kind, "note") != 0)
 			putf(dg, "%s: ", name);
 		put_kind(dg, kind);
-		vputf(dg, fmt, ap);
+		vputmsg(dg, fmt, ap);
 		putc_(dg, '\n');
 		return;
 	}
@@ -252,7 +288,7 @@ static void render(struct xt_diags *dg, const char *kind, struct xt_loc loc,
 		putf(dg, "-%d", loc.last_column);
 	putf(dg, ": ");
 	put_kind(dg, kind);
-	vputf(dg, fmt, ap);
+	vputmsg(dg, fmt, ap);
 	putc_(dg, '\n');
 
 	const char *line;

@@ -190,6 +190,17 @@ static void test_diag_expansion_notes(void **state)
 	xt_diags_fini(&dg);
 }
 
+/* A macro's variable ($t.MACRO.N once expanded) shows as written: $t;
+ * other dotted text stays */
+static void test_diag_macro_variable_names(void **state)
+{
+	struct xt_diags dg;
+	xt_diags_init(&dg, NULL);
+	xt_diag_plain(&dg, "variable $nope.m.1 and $x.twice.12, not $t.0, $r.a, $s.b.c, $v.m.2x");
+	assert_string_equal(dg.buf, "error: variable $nope and $x, not $t.0, $r.a, $s.b.c, $v.m.2x\n");
+	xt_diags_fini(&dg);
+}
+
 static void test_diag_plain(void **state)
 {
 	const char *text = "kprobe:f { }";
@@ -302,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_diag_line_outside_source),
 		cmocka_unit_test(test_diag_notes),
 		cmocka_unit_test(test_diag_expansion_notes),
+		cmocka_unit_test(test_diag_macro_variable_names),
 		cmocka_unit_test(test_diag_plain),
 		cmocka_unit_test(test_diag_accumulates_and_clears),
 		cmocka_unit_test(test_diag_long_message),
