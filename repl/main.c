@@ -696,7 +696,8 @@ static int run(const struct xt_opts *o, const char *name, char *text, size_t tex
 				 .attaching_line = o->attaching_line, .verifier_log = o->verifier_log,
 				 .no_warnings = o->no_warnings, .metrics = mx };
 	/* The kernel refusing to load or attach a program that compiled exits
-	 * 255, as bpftrace (0.17 and 0.26) does; docs/usage.md "Exit status". */
+	 * 255, as bpftrace (0.17 and 0.26) does (docs/probes.md, "When the kernel
+	 * refuses"). */
 	rt = xt_rt_open(&u.compiled, &ro, &dg);
 	if (!rt) {
 		status = 255;

@@ -112,16 +112,14 @@ void xt_rt_attach_error(struct xt_rt *rt, const char *probe, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	struct xt_loc at = attach_loc(rt);
 	if (rt->prog->opts.missing_probes == XT_MISSING_IGNORE)
 		return;
+	struct xt_loc at = attach_loc(rt); /* none (a compiled file's probe): the message alone */
 	if (skip_unattachable(rt))
 		xt_diag_warning(rt->dg, at, "cannot attach %s: %s; the probe is left out (missing_probes = \"warn\")",
 				probe, msg);
-	else if (at.first_line)
-		xt_diag_error(rt->dg, at, "cannot attach %s: %s", probe, msg);
 	else
-		xt_diag_plain(rt->dg, "cannot attach %s: %s", probe, msg);
+		xt_diag_error(rt->dg, at, "cannot attach %s: %s", probe, msg);
 }
 
 /* Whether libbpf's log names program `fn` ("prog 'probe_1': ..."): quoted,
@@ -338,31 +336,26 @@ struct xt_rt *xt_rt_open(const struct xt_compiled *c, const struct xt_rt_opts *o
 	return rt;
 }
 
-void xt_rt_detach(struct xt_rt *rt)
-{
-	for (int i = 0; i < rt->nprobes; i++) {
-		struct xt_rt_probe *rp = &rt->probes[i];
-		for (int j = 0; j < rp->nlinks; j++)
-			bpf_link__destroy(rp->links[j]);
-		for (int j = 0; j < rp->nfds; j++)
-			close(rp->fds[j]);
-		free(rp->links);
-		free(rp->fds);
-		rp->links = NULL;
-		rp->fds = NULL;
-		rp->nlinks = rp->nfds = 0;
-	}
-}
-
-/* Detaches what probe rp attached before it failed (config missing_probes =
- * warn/ignore: the probe goes, the others run). */
-static void drop_probe(struct xt_rt_probe *rp)
+/* Detaches what probe rp attached (all of it at the end; config
+ * missing_probes = warn/ignore: a probe that failed half-way, which goes
+ * while the others run). */
+static void detach_probe(struct xt_rt_probe *rp)
 {
 	for (int j = 0; j < rp->nlinks; j++)
 		bpf_link__destroy(rp->links[j]);
 	for (int j = 0; j < rp->nfds; j++)
 		close(rp->fds[j]);
-	rp->nlinks = rp->nfds = 0;
+	free(rp->links);
+	free(rp->fds);
+	rp->links = NULL;
+	rp->fds = NULL;
+	rp->nlinks = rp->nfds = rp->caplinks = rp->capfds = 0;
+}
+
+void xt_rt_detach(struct xt_rt *rt)
+{
+	for (int i = 0; i < rt->nprobes; i++)
+		detach_probe(&rt->probes[i]);
 }
 
 int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
@@ -391,7 +384,7 @@ int xt_rt_attach(struct xt_rt *rt, struct xt_diags *dg)
 			return -1;
 		}
 		if (err < 0) {
-			drop_probe(rp);
+			detach_probe(rp);
 			nfailed++;
 			continue;
 		}
