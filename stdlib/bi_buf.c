@@ -3,8 +3,6 @@
 #include "codegen/cg.h"
 #include "stdlib/registry.h"
 
-enum { XT_H_D_PATH = 147 };
-
 /* buf(addr, len) or buf(array): buffer[N] with N = len when it is a
  * literal (at most max_strlen), else max_strlen, the length clamped at run
  * time. */

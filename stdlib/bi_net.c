@@ -186,8 +186,6 @@ const struct xt_builtin xt_bi_macaddr = { .name = "macaddr", .kind = XT_BI_FUNC,
  * bpftrace 0.24), 0 for NULL. The kernel hands that helper to BPF tracing
  * programs (fentry, fexit) only, which take sk as a typed pointer; any other
  * probe is refused here, with the reason, instead of by the verifier. */
-enum { H_GET_SOCKET_COOKIE = 46 };
-
 static const struct xt_type *socket_cookie_type(struct xt_sema *s, struct xt_node *n)
 {
 	const struct xt_type *t = xt_sema_expr(s, n->list);
@@ -211,7 +209,7 @@ static const struct xt_type *socket_cookie_type(struct xt_sema *s, struct xt_nod
 static LLVMValueRef socket_cookie_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	LLVMValueRef sk = LLVMBuildIntToPtr(cg->b, xt_cg_expr(cg, n->list), cg->ptr, "");
-	return xt_cg_helper(cg, H_GET_SOCKET_COOKIE, false, &sk, 1);
+	return xt_cg_helper(cg, XT_H_GET_SOCKET_COOKIE, false, &sk, 1);
 }
 
 const struct xt_builtin xt_bi_socket_cookie = { .name = "socket_cookie", .kind = XT_BI_FUNC, .min_args = 1, .max_args = 1,

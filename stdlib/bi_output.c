@@ -354,12 +354,10 @@ static LLVMValueRef signal_emit(struct xt_cg *cg, struct xt_node *n)
 }
 
 /* signal_thread(sig): as signal(), to the current thread only (bpf_send_signal_thread). */
-enum { H_SEND_SIGNAL_THREAD = 117, H_PROBE_WRITE_USER = 36 };
-
 static LLVMValueRef signal_thread_emit(struct xt_cg *cg, struct xt_node *n)
 {
 	LLVMValueRef sig = LLVMBuildTrunc(cg->b, xt_cg_expr(cg, n->list), cg->i32, "");
-	xt_cg_helper(cg, H_SEND_SIGNAL_THREAD, false, &sig, 1);
+	xt_cg_helper(cg, XT_H_SEND_SIGNAL_THREAD, false, &sig, 1);
 	return NULL;
 }
 
@@ -416,7 +414,7 @@ static const struct xt_type *write_user_type(struct xt_sema *s, struct xt_node *
 			      xt_type_name(xt_sema_arena(s), st));
 		return NULL;
 	}
-	if (!helper_offered(H_PROBE_WRITE_USER)) {
+	if (!helper_offered(XT_H_PROBE_WRITE_USER)) {
 		xt_diag_error(dg, n->loc, "write_user(): this kernel does not let BPF programs write user memory "
 			      "(it refuses bpf_probe_write_user: lockdown, or no CAP_SYS_ADMIN)");
 		return NULL;
@@ -443,7 +441,7 @@ static LLVMValueRef write_user_emit(struct xt_cg *cg, struct xt_node *n)
 			from = xt_cg_gep(cg, from, xt_cg_i64(cg, 8));
 	}
 	LLVMValueRef args[] = { to, from, LLVMConstInt(cg->i32, len->ival, 0) };
-	LLVMValueRef rc = xt_cg_helper(cg, H_PROBE_WRITE_USER, false, args, 3);
+	LLVMValueRef rc = xt_cg_helper(cg, XT_H_PROBE_WRITE_USER, false, args, 3);
 	rc = LLVMBuildTrunc(cg->b, rc, cg->i32, "");
 	return LLVMBuildZExt(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, rc, LLVMConstInt(cg->i32, 0, 0), ""), cg->i64, "written");
 }
@@ -452,8 +450,6 @@ static LLVMValueRef write_user_emit(struct xt_cg *cg, struct xt_node *n)
  * As bpftrace has it (0.17 on, undocumented in 0.26): the format and at most
  * three integer or string arguments go to /sys/kernel/tracing/trace_pipe,
  * formatted by the kernel, with a warning that it is not for production. */
-enum { H_TRACE_PRINTK = 6 };
-
 static const struct xt_type *debugf_type(struct xt_sema *s, struct xt_node *n)
 {
 	struct xt_diags *dg = xt_sema_diags(s);
@@ -504,7 +500,7 @@ static LLVMValueRef debugf_emit(struct xt_cg *cg, struct xt_node *n)
 			args[k] = LLVMBuildLoad2(cg->b, cg->i64, slot, "");
 		}
 	}
-	xt_cg_helper(cg, H_TRACE_PRINTK, false, args, (unsigned)k);
+	xt_cg_helper(cg, XT_H_TRACE_PRINTK, false, args, (unsigned)k);
 	return NULL;
 }
 

@@ -48,7 +48,7 @@ static const struct xt_render dw_render = { .name = "dw_ustack", .printf_s = tru
 static const struct xt_render ksym_render = { .name = "ksym", .printf_s = true, .decode = ksym_decode };
 static const struct xt_render usym_render = { .name = "usym", .printf_s = true, .decode = usym_decode };
 
-enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192, H_TASK_PT_REGS = 175 };
+enum { BPF_MAP_TYPE_STACK_TRACE = 7, BPF_F_USER_STACK = 1 << 8, STACK_ENTRIES = 8192 };
 
 static const struct xt_type *stack_type(struct xt_sema *s, struct xt_node *n, bool user, bool dw)
 {
@@ -183,7 +183,7 @@ static LLVMValueRef dw_ustack_emit(struct xt_cg *cg, struct xt_node *n)
 	xt_sym_watch_targets(cg);
 	LLVMSetAlignment(LLVMBuildStore(B, pid_value(cg), buf), 1);
 	LLVMValueRef task = xt_cg_helper(cg, XT_H_GET_CURRENT_TASK_BTF, false, NULL, 0);
-	LLVMValueRef regs = xt_cg_helper(cg, H_TASK_PT_REGS, false, &task, 1);
+	LLVMValueRef regs = xt_cg_helper(cg, XT_H_TASK_PT_REGS, false, &task, 1);
 	LLVMValueRef rdst = xt_cg_gep(cg, buf, xt_cg_i64(cg, XT_DW_REGS_OFF));
 	LLVMValueRef rargs[] = { rdst, xt_cg_i64(cg, XT_DW_REGS * 8), LLVMBuildIntToPtr(B, regs, cg->ptr, "") };
 	xt_cg_helper(cg, XT_H_READ_KERNEL, false, rargs, 3);
