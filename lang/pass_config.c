@@ -41,16 +41,15 @@ static void set_license(struct xt_sema_opts *o, long long v, const char *s) { o-
 static void set_trailer(struct xt_sema_opts *o, long long v, const char *s) { o->str_trunc_trailer = s; }
 static void set_cat_bytes(struct xt_sema_opts *o, long long v, const char *s) { o->cat_bytes_max = (int)v; }
 static void set_max_probes(struct xt_sema_opts *o, long long v, const char *s) { o->max_probes = (int)v; }
-/* enable, warn, error, true, false, 1, 0: true and 1 enable, false and 0 are error */
+/* unstable_words' place as opts.unstable's level: true and 1 enable, false and 0 are error */
+static const int unstable_levels[] = { 1, 0, 2, 1, 2, 1, 2 };
 static void set_unstable_tseries(struct xt_sema_opts *o, long long v, const char *s)
 {
-	static const int as[] = { 1, 0, 2, 1, 2, 1, 2 };
-	o->unstable_tseries = as[v];
+	o->unstable[XT_UNSTABLE_TSERIES] = unstable_levels[v];
 }
 static void set_unstable_dw_ustack(struct xt_sema_opts *o, long long v, const char *s)
 {
-	static const int as[] = { 1, 0, 2, 1, 2, 1, 2 };
-	o->unstable_dw_ustack = as[v];
+	o->unstable[XT_UNSTABLE_DW_USTACK] = unstable_levels[v];
 }
 
 /* Every key of bpftrace 0.26.1; a NULL set is accepted and checked but has
@@ -291,4 +290,24 @@ int xt_pass_config(struct xt_sema *s)
 		}
 	}
 	return rc;
+}
+
+static const char *const unstable_names[XT_UNSTABLE_N] = { "tseries", "dw_ustack" };
+
+bool xt_sema_unstable_refused(struct xt_sema *s, struct xt_node *at, enum xt_unstable f)
+{
+	if (s->prog->opts.unstable[f] != 2)
+		return false;
+	xt_diag_error(s->dg, at->loc, "Script is using an unstable feature: %s. To use it you must explicitly "
+		      "enable it in the config e.g. unstable_%s=enable", unstable_names[f], unstable_names[f]);
+	return true;
+}
+
+void xt_sema_unstable_warn(struct xt_sema *s, struct xt_node *at, enum xt_unstable f)
+{
+	if (s->prog->opts.unstable[f] != 0 || !s->final || s->prog->warned_unstable[f])
+		return;
+	xt_diag_warning(s->dg, at->loc, "Script is using an unstable feature: %s. To prevent this warning you "
+			"must explicitly enable it in the config e.g. unstable_%s=enable", unstable_names[f], unstable_names[f]);
+	s->prog->warned_unstable[f] = true;
 }

@@ -69,6 +69,9 @@ struct xt_fmt_info {
 
 struct xt_cpp_opts;
 
+/* bpftrace 0.26's unstable features, each behind config unstable_NAME */
+enum xt_unstable { XT_UNSTABLE_TSERIES, XT_UNSTABLE_DW_USTACK, XT_UNSTABLE_N };
+
 /* config missing_probes: the word's place in pass_config.c's list, plus one */
 enum xt_missing { XT_MISSING_DEFAULT, XT_MISSING_WARN, XT_MISSING_ERROR, XT_MISSING_IGNORE };
 
@@ -124,8 +127,8 @@ struct xt_sema_opts {
 	const char *str_trunc_trailer; /* after a string str() cut short; NULL: ".." (or the env's) */
 	int cat_bytes_max;         /* cat()'s limit; 0: the driver's */
 	int max_probes;            /* attach points at most; 0: no limit */
-	int unstable_tseries;      /* config unstable_tseries: 0 warn (bpftrace 0.26's default), 1 enable, 2 error */
-	int unstable_dw_ustack;    /* config unstable_dw_ustack: as unstable_tseries */
+	/* config unstable_FEATURE: 0 warn (bpftrace 0.26's default), 1 enable, 2 error */
+	int unstable[XT_UNSTABLE_N];
 	pid_t dwarf_pid;           /* --dwarf-pid: dw_ustack may be used without -p/-c; 0 when none */
 	/* the program's named options (bpftrace 0.24's getopt), given after `--`
 	 * as --name[=value]: "name" or "name=value" (strings owned by the caller) */
@@ -165,8 +168,7 @@ struct xt_program {
 	/* getopt("name", default, "help") calls: the options the program takes */
 	struct xt_getopt { const char *name, *help; } *getopts;
 	int ngetopts;
-	bool warned_tseries;       /* unstable_tseries = warn: said once */
-	bool warned_dw_ustack;     /* unstable_dw_ustack = warn: said once */
+	bool warned_unstable[XT_UNSTABLE_N]; /* unstable_FEATURE = warn: said once */
 };
 
 /* Analyses `ast` (from xt_parse). Returns a program description allocated in
@@ -226,6 +228,11 @@ int xt_probe_missing(struct xt_sema *s, struct xt_probe_info *p, struct xt_node 
 int xt_sema_assign_var(struct xt_sema *s, struct xt_node *v, const struct xt_type *t);
 /* Whether the analysis is in its final round (diagnostics are shown). */
 bool xt_sema_final(struct xt_sema *s);
+/* Unstable feature f used at `at`: true after bpftrace 0.26's error when
+ * config unstable_NAME = error refuses it. */
+bool xt_sema_unstable_refused(struct xt_sema *s, struct xt_node *at, enum xt_unstable f);
+/* ... and its warning, once a program, unless config unstable_NAME = enable. */
+void xt_sema_unstable_warn(struct xt_sema *s, struct xt_node *at, enum xt_unstable f);
 /* Whether the statement being checked runs in a for ($kv : @m) body. */
 bool xt_sema_in_map_loop(struct xt_sema *s);
 

@@ -598,17 +598,9 @@ static const struct xt_type *tseries_type(struct xt_sema *s, struct xt_node *n)
 	}
 	/* tseries is unstable in bpftrace 0.26: config unstable_tseries says
 	 * whether it warns (the default, once), is refused, or is quiet */
-	struct xt_program *prog = xt_sema_program(s);
-	if (prog->opts.unstable_tseries == 2) {
-		xt_diag_error(dg, n->loc, "Script is using an unstable feature: tseries. To use it you must explicitly "
-			      "enable it in the config e.g. unstable_tseries=enable");
+	if (xt_sema_unstable_refused(s, n, XT_UNSTABLE_TSERIES))
 		return NULL;
-	}
-	if (prog->opts.unstable_tseries == 0 && xt_sema_final(s) && !prog->warned_tseries) {
-		xt_diag_warning(dg, n->loc, "Script is using an unstable feature: tseries. To prevent this warning you "
-				"must explicitly enable it in the config e.g. unstable_tseries=enable");
-		prog->warned_tseries = true;
-	}
+	xt_sema_unstable_warn(s, n, XT_UNSTABLE_TSERIES);
 	int ring = 1, log2 = 0;
 	while (ring < (int)cnt->ival)
 		ring *= 2, log2++;

@@ -115,21 +115,15 @@ static const struct xt_type *dw_ustack_check(struct xt_sema *s, struct xt_node *
 {
 	struct xt_diags *dg = xt_sema_diags(s);
 	struct xt_program *prog = xt_sema_program(s);
-	if (prog->opts.unstable_dw_ustack == 2) {
-		xt_diag_error(dg, n->loc, "Script is using an unstable feature: dw_ustack. To use it you must explicitly "
-			      "enable it in the config e.g. unstable_dw_ustack=enable");
+	if (xt_sema_unstable_refused(s, n, XT_UNSTABLE_DW_USTACK))
 		return NULL;
-	}
 	if (prog->opts.target_pid <= 0 && !prog->opts.cmd && prog->opts.cpid <= 0 && prog->opts.dwarf_pid <= 0) {
 		xt_diag_error(dg, n->loc, "dw_ustack needs the process it unwinds named in advance: -p PID, -c CMD or --dwarf-pid PID");
 		return NULL;
 	}
 	const struct xt_type *t = stack_type(s, n, true, true);
-	if (t && prog->opts.unstable_dw_ustack == 0 && xt_sema_final(s) && !prog->warned_dw_ustack) {
-		xt_diag_warning(dg, n->loc, "Script is using an unstable feature: dw_ustack. To prevent this warning you "
-				"must explicitly enable it in the config e.g. unstable_dw_ustack=enable");
-		prog->warned_dw_ustack = true;
-	}
+	if (t)
+		xt_sema_unstable_warn(s, n, XT_UNSTABLE_DW_USTACK);
 	return t;
 }
 
