@@ -185,6 +185,25 @@ static int each_tp(const char *mod, const char *glob, tp_cb cb, void *arg)
 	return n;
 }
 
+/* each_tp over vmlinux (mod NULL for it) and every module with BTF whose
+ * name matches glob mods (rawtracepoint:*:NAME, bpftrace 0.24); a module's
+ * name is copied into ar when cb keeps it (NULL: cb uses it at once). The
+ * matches, or the first error (a module without BTF has none). */
+static int each_tp_in(const char *mods, const char *glob, tp_cb cb, void *arg, struct xt_arena *ar)
+{
+	int n = fnmatch(mods, "vmlinux", 0) == 0 ? each_tp(NULL, glob, cb, arg) : 0;
+	DIR *d = opendir("/sys/kernel/btf");
+	struct dirent *de;
+	while (d && n >= 0 && (de = readdir(d)))
+		if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux") != 0 && fnmatch(mods, de->d_name, 0) == 0) {
+			int k = each_tp(ar ? xt_arena_strdup(ar, de->d_name) : de->d_name, glob, cb, arg);
+			n = k == -ENOENT ? n : k < 0 ? k : n + k;
+		}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 struct expand_ctx { struct xt_sema *s; struct xt_probe_info *p; };
 
 static int add_match(const struct btf *btf, const char *mod, const char *name, void *arg)
@@ -217,16 +236,7 @@ static int expand(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at
 	}
 	if (mod && strpbrk(mod, "*?[")) { /* rawtracepoint:*:NAME: vmlinux and every module with BTF */
 		struct expand_ctx e = { s, p };
-		int n = fnmatch(mod, "vmlinux", 0) == 0 ? each_tp(NULL, name, add_match, &e) : 0;
-		DIR *d = opendir("/sys/kernel/btf");
-		struct dirent *de;
-		while (d && n >= 0 && (de = readdir(d)))
-			if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux") != 0 && fnmatch(mod, de->d_name, 0) == 0) {
-				int k = each_tp(xt_arena_strdup(ar, de->d_name), name, add_match, &e);
-				n = k < 0 ? (k == -ENOENT ? n : k) : n + k;
-			}
-		if (d)
-			closedir(d);
+		int n = each_tp_in(mod, name, add_match, &e, ar);
 		if (n == 0 && !strpbrk(name, "*?["))
 			return xt_probe_missing(s, p, at, "no raw tracepoint '%s' in vmlinux or a module matching '%s'", name, mod);
 		return n < 0 ? -1 : 0;
@@ -387,16 +397,7 @@ static int list(const char *spec, bool verbose, void (*cb)(const char *, const c
 			return n == -ENOENT ? 0 : n < 0 ? n : 0; /* a module without BTF has none */
 		}
 		/* a module glob: vmlinux's (listed without a module, as always), then each module's */
-		int n = fnmatch(mod, "vmlinux", 0) == 0 ? each_tp(NULL, glob, list_one, &l) : 0;
-		DIR *d = opendir("/sys/kernel/btf");
-		struct dirent *de;
-		while (d && n >= 0 && (de = readdir(d)))
-			if (de->d_name[0] != '.' && strcmp(de->d_name, "vmlinux") != 0 && fnmatch(mod, de->d_name, 0) == 0) {
-				int k = each_tp(de->d_name, glob, list_one, &l);
-				n = k == -ENOENT ? n : k < 0 ? k : n + k;
-			}
-		if (d)
-			closedir(d);
+		int n = each_tp_in(mod, glob, list_one, &l, NULL);
 		return n < 0 ? n : 0;
 	}
 	int n = each_tp(NULL, spec && *spec ? spec : "*", list_one, &l);
