@@ -157,3 +157,22 @@ void xt_elf_star_free(char **files, int n)
 		free(files[i]);
 	free(files);
 }
+
+int xt_elf_star_each(pid_t pid, pid_t cpid, const char *cmd, int (*fn)(const struct xt_elf *e, void *arg), void *arg)
+{
+	char **files;
+	int n = xt_elf_star_files(pid > 0 ? pid : cmd ? 0 : cpid, cmd, &files), sum = 0;
+	for (int i = 0; i < n && sum >= 0; i++) {
+		const struct xt_elf *e = xt_elf_get(files[i]);
+		int k = e ? fn(e, arg) : 0;
+		sum = k < 0 ? k : sum + k;
+	}
+	xt_elf_star_free(files, n);
+	return sum;
+}
+
+const char *xt_elf_star_what(pid_t pid, pid_t cpid, const char *cmd)
+{
+	return pid > 0 ? "the -p process maps" : cmd ? "the -c command runs and needs"
+	       : cpid > 0 ? "the command maps" : "running processes map";
+}

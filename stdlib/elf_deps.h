@@ -24,5 +24,11 @@ const struct xt_elf_sym *xt_elf_dep_sym(const struct xt_elf *e, const char *name
  * (xt_elf_star_free); the count. */
 int xt_elf_star_files(pid_t pid, const char *cmd, char ***out);
 void xt_elf_star_free(char **files, int n);
+/* For uprobe:*: and usdt:*: of a program traced with -p pid (else <= 0),
+ * -c cmd (cpid once started): fn on each file `*` stands for that loads,
+ * until fn returns < 0; the sum of fn's answers, or that negative one. */
+int xt_elf_star_each(pid_t pid, pid_t cpid, const char *cmd, int (*fn)(const struct xt_elf *e, void *arg), void *arg);
+/* Which files those were, for a message ("in the files ..."). */
+const char *xt_elf_star_what(pid_t pid, pid_t cpid, const char *cmd);
 
 #endif

@@ -120,6 +120,19 @@ static int add_matching(struct xt_sema *s, struct xt_probe_info *p, const struct
 	return found;
 }
 
+struct star_ctx {
+	struct xt_sema *s;
+	struct xt_probe_info *p;
+	const char *func;
+	pid_t pid;
+};
+
+static int star_file(const struct xt_elf *e, void *arg)
+{
+	struct star_ctx *c = arg;
+	return add_matching(c->s, c->p, e, c->func, c->pid);
+}
+
 /* uprobe:*:FUNC (bpftrace 0.19): FUNC, a name or a glob, in every file `*`
  * stands for (stdlib/elf_deps.h) that defines it. */
 static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *func, pid_t pid)
@@ -130,18 +143,10 @@ static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_nod
 			      p->prov->name);
 		return -1;
 	}
-	char **files;
-	int n = xt_elf_star_files(pid > 0 ? pid : o->cmd ? 0 : o->cpid, o->cmd, &files), found = 0;
-	for (int i = 0; i < n; i++) {
-		const struct xt_elf *e = xt_elf_get(files[i]);
-		if (e)
-			found += add_matching(s, p, e, func, pid);
-	}
-	xt_elf_star_free(files, n);
-	if (!found && !is_glob(func))
+	struct star_ctx c = { s, p, func, pid };
+	if (!xt_elf_star_each(pid, o->cpid, o->cmd, star_file, &c) && !is_glob(func))
 		return xt_probe_missing(s, p, at, "no function '%s' in the files %s", func,
-					pid > 0 ? "the -p process maps" : o->cmd ? "the -c command runs and needs"
-					: o->cpid > 0 ? "the command maps" : "running processes map");
+					xt_elf_star_what(pid, o->cpid, o->cmd));
 	return 0;
 }
 

@@ -159,24 +159,30 @@ static int expand_file(struct xt_sema *s, struct xt_probe_info *p, struct xt_nod
 	return found;
 }
 
+struct star_ctx {
+	struct xt_sema *s;
+	struct xt_probe_info *p;
+	struct xt_node *at;
+	const char *prov, *name;
+	pid_t pid;
+};
+
+static int star_file(const struct xt_elf *e, void *arg)
+{
+	struct star_ctx *c = arg;
+	return expand_file(c->s, c->p, c->at, e, c->prov, c->name, c->pid);
+}
+
 /* usdt:*:[PROVIDER:]NAME: the notes of every file `*` stands for (stdlib/elf_deps.h) */
 static int expand_star(struct xt_sema *s, struct xt_probe_info *p, struct xt_node *at, const char *prov,
 		       const char *name, pid_t pid)
 {
 	const struct xt_sema_opts *o = &xt_sema_program(s)->opts;
-	char **files;
-	int n = xt_elf_star_files(pid > 0 ? pid : o->cmd ? 0 : o->cpid, o->cmd, &files), found = 0;
-	for (int i = 0; i < n && found >= 0; i++) {
-		const struct xt_elf *e = xt_elf_get(files[i]);
-		int k = e ? expand_file(s, p, at, e, prov, name, pid) : 0;
-		found = k < 0 ? -1 : found + k;
-	}
-	xt_elf_star_free(files, n);
+	struct star_ctx c = { s, p, at, prov, name, pid };
+	int found = xt_elf_star_each(pid, o->cpid, o->cmd, star_file, &c);
 	if (found == 0 && !strpbrk(prov, "*?[") && !strpbrk(name, "*?["))
 		return xt_probe_missing(s, p, at, "no USDT probe %s%s%s in the files %s", strcmp(prov, "*") ? prov : "",
-					strcmp(prov, "*") ? ":" : "", name,
-					pid > 0 ? "the -p process maps" : o->cmd ? "the -c command runs and needs"
-					: o->cpid > 0 ? "the command maps" : "running processes map");
+					strcmp(prov, "*") ? ":" : "", name, xt_elf_star_what(pid, o->cpid, o->cmd));
 	return found < 0 ? -1 : 0;
 }
 
