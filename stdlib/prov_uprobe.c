@@ -62,11 +62,11 @@ static bool is_ret(const struct xt_probe_info *p) { return strcmp(p->prov->name,
 /* The k-th of a site's file offsets (k < 1 + nmore). */
 static uint64_t site_off(const struct up_site *us, int k) { return k ? us->more[k - 1] : us->off; }
 
-/* How many places probe p attaches to: its sites' offsets. */
-static int noffs(const struct xt_probe_info *p)
+/* How many places sites [i0, i1) of probe p attach to: their offsets. */
+static int noffs(const struct xt_probe_info *p, int i0, int i1)
 {
 	int n = 0;
-	for (int i = 0; i < p->nsites; i++)
+	for (int i = i0; i < i1; i++)
 		n += 1 + ((const struct up_site *)p->sites[i].data)->nmore;
 	return n;
 }
@@ -582,7 +582,7 @@ static bool umulti_works(void)
 static bool use_multi(const struct xt_probe_info *p)
 {
 	const char *no = getenv("XTRACE_NO_UPROBE_MULTI");
-	return noffs(p) > 1 && !(no && *no == '1') && !getenv("XT_TEST_ATTACH_DELAY_US") && umulti_works();
+	return noffs(p, 0, p->nsites) > 1 && !(no && *no == '1') && !getenv("XT_TEST_ATTACH_DELAY_US") && umulti_works();
 }
 
 static void prepare(struct xt_rt *rt, struct xt_rt_probe *rp)
@@ -675,9 +675,7 @@ static int attach_run(struct xt_rt *rt, struct xt_rt_probe *rp, int i0, int i1, 
 {
 	const struct xt_probe_info *p = rp->info;
 	const struct up_site *us0 = p->sites[i0].data;
-	int n = 0;
-	for (int i = i0; i < i1; i++)
-		n += 1 + ((const struct up_site *)p->sites[i].data)->nmore;
+	int n = noffs(p, i0, i1);
 	uint64_t *offs = calloc((size_t)n, sizeof(*offs)), *cookies = calloc((size_t)n, sizeof(*cookies));
 	bool *bad = calloc((size_t)n, sizeof(*bad));
 	int *site = calloc((size_t)n, sizeof(*site));
@@ -772,7 +770,7 @@ static int attach(struct xt_rt *rt, struct xt_rt_probe *rp)
 			return rc;
 		return report_refused(rt, p, refused, evex, first);
 	}
-	int total = noffs(p);
+	int total = noffs(p, 0, p->nsites);
 	for (int i = 0; i < p->nsites; i++) {
 		const struct up_site *us = p->sites[i].data;
 		for (int k = 0; k <= us->nmore; k++) {
@@ -810,7 +808,7 @@ static int report_refused(struct xt_rt *rt, const struct xt_probe_info *p, int r
 			  : evex ? "the kernel cannot place a uprobe there (error 524) or would execute its first, EVEX-encoded "
 				   "instruction wrongly"
 				 : "the kernel cannot place a uprobe there (error 524)";
-	if (refused == noffs(p)) {
+	if (refused == noffs(p, 0, p->nsites)) {
 		xt_rt_attach_error(rt, p->sites[first].name, "%s%s", refused > 1 ? "none of its functions can be probed: " : "", why);
 		return -ENOTSUP;
 	}
