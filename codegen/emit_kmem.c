@@ -97,10 +97,10 @@ LLVMValueRef xt_cg_copy_elem(struct xt_cg *cg, struct xt_node *n)
 	 * rejects a read at an unbounded offset of the stack or a map value):
 	 * out of range reads as 0, as an element of zero bytes. */
 	LLVMValueRef out = scalar ? NULL : xt_cg_buf(cg, esz, "elem");
-	xt_cg_runtime_error(cg, XT_RTE_BOUNDS, xt_cg_i64(cg, 0), n->loc,
-			    LLVMBuildICmp(cg->b, LLVMIntUGE, idx, xt_cg_i64(cg, count), ""));
+	LLVMValueRef in_range = LLVMBuildICmp(cg->b, LLVMIntULT, idx, xt_cg_i64(cg, count), "");
+	xt_cg_runtime_error(cg, XT_RTE_BOUNDS, xt_cg_i64(cg, 0), n->loc, LLVMBuildNot(cg->b, in_range, ""));
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b), in = xt_cg_block(cg, "inrange"), join = xt_cg_block(cg, "elem");
-	LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, idx, xt_cg_i64(cg, count), ""), in, join);
+	LLVMBuildCondBr(cg->b, in_range, in, join);
 	LLVMPositionBuilderAtEnd(cg->b, in);
 	LLVMValueRef p = xt_cg_gep(cg, base, LLVMBuildMul(cg->b, idx, xt_cg_i64(cg, esz), ""));
 	LLVMValueRef v = scalar ? xt_cg_load(cg, p, t) : NULL;
