@@ -142,8 +142,9 @@ static const struct xt_type *str_type(struct xt_sema *s, struct xt_node *n)
 			xt_diag_error(xt_sema_diags(s), n->list->next->loc, "str() length must be an integer");
 			return NULL;
 		}
-		if (n->list->next->kind == XT_N_INT && len_size(s, n->list->next->ival, size))
-			size = len_size(s, n->list->next->ival, size);
+		int cut = n->list->next->kind == XT_N_INT ? len_size(s, n->list->next->ival, size) : 0;
+		if (cut)
+			size = cut;
 	}
 	if (whole && size == arr->n + 1)
 		return xt_type_str(xt_sema_arena(s), size);
