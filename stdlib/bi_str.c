@@ -525,7 +525,7 @@ static const struct xt_type *kfunc_allowed_type(struct xt_sema *s, struct xt_nod
 		return NULL;
 	}
 	n->aux = 0;
-	if (fn > 0) {
+	if (fn > 0 && xt_sema_final(s)) { /* once: the answer is used only by code generation */
 		struct bpf_insn insns[] = {
 			{ .code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = fn },
 			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
