@@ -805,8 +805,7 @@ int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbos
 	int want = strcmp(kind, "struct") == 0 ? BTF_KIND_STRUCT : strcmp(kind, "union") == 0 ? BTF_KIND_UNION : BTF_KIND_ENUM;
 	unsigned cnt = btf__type_cnt(btf), n = 0;
 	const char **names = calloc(cnt, sizeof(*names));
-	uint32_t *ids = calloc(cnt, sizeof(*ids));
-	for (unsigned id = 1; names && ids && id < cnt; id++) {
+	for (unsigned id = 1; names && id < cnt; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		int k = btf_kind(t);
 		if (k != want && !(want == BTF_KIND_ENUM && k == BTF_KIND_ENUM64))
@@ -859,6 +858,5 @@ int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbos
 		rc = -1;
 	}
 	free(names);
-	free(ids);
 	return rc;
 }
