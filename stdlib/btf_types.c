@@ -790,9 +790,13 @@ static void dump_printf(void *ctx, const char *fmt, va_list args)
 	vfprintf(ctx, fmt, args);
 }
 
-static int by_str(const void *a, const void *b)
+/* Type ids in order of name, then of id (btf: the BTF they are in) */
+static int by_name(const void *a, const void *b, void *btf)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	int c = strcmp(btf__name_by_offset(btf, btf__type_by_id(btf, x)->name_off),
+		       btf__name_by_offset(btf, btf__type_by_id(btf, y)->name_off));
+	return c ? c : x < y ? -1 : x > y;
 }
 
 int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbose)
@@ -803,18 +807,17 @@ int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbos
 		return -1;
 	}
 	int want = strcmp(kind, "struct") == 0 ? BTF_KIND_STRUCT : strcmp(kind, "union") == 0 ? BTF_KIND_UNION : BTF_KIND_ENUM;
-	unsigned cnt = btf__type_cnt(btf), n = 0;
-	const char **names = calloc(cnt, sizeof(*names));
-	for (unsigned id = 1; names && id < cnt; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		int k = btf_kind(t);
-		if (k != want && !(want == BTF_KIND_ENUM && k == BTF_KIND_ENUM64))
-			continue;
-		const char *nm = btf__name_by_offset(btf, t->name_off);
+	const struct kind_ids *l = vmlinux_ids(btf, btf__type_cnt(btf), want);
+	unsigned n = 0, *ids = l ? malloc(sizeof(*ids) * (l->n + 1)) : NULL;
+	const char **names = l ? malloc(sizeof(*names) * (l->n + 1)) : NULL;
+	for (unsigned i = 0; ids && names && i < l->n; i++) {
+		const char *nm = btf__name_by_offset(btf, btf__type_by_id(btf, l->ids[i])->name_off);
 		if (nm && *nm && fnmatch(glob, nm, 0) == 0)
-			names[n++] = nm;
+			ids[n++] = l->ids[i];
 	}
-	qsort(names, n, sizeof(*names), by_str);
+	qsort_r(ids, n, sizeof(*ids), by_name, (void *)btf);
+	for (unsigned i = 0; i < n; i++)
+		names[i] = btf__name_by_offset(btf, btf__type_by_id(btf, ids[i])->name_off);
 	int rc = 0;
 	for (unsigned i = 0; i < n && rc == 0; i++) {
 		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
@@ -832,11 +835,8 @@ int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbos
 		size_t len = 0;
 		FILE *mem = open_memstream(&text, &len);
 		struct btf_dump *d = mem ? btf_dump__new(btf, dump_printf, mem, NULL) : NULL;
-		int id = btf__find_by_name_kind(btf, names[i], want);
-		if (id < 0 && want == BTF_KIND_ENUM)
-			id = btf__find_by_name_kind(btf, names[i], BTF_KIND_ENUM64);
-		if (d && id > 0)
-			btf_dump__dump_type(d, (uint32_t)id);
+		if (d)
+			btf_dump__dump_type(d, ids[i]);
 		btf_dump__free(d);
 		if (mem)
 			fclose(mem);
@@ -858,5 +858,6 @@ int xt_btf_list_types(FILE *out, const char *kind, const char *glob, bool verbos
 		rc = -1;
 	}
 	free(names);
+	free(ids);
 	return rc;
 }
