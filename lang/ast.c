@@ -16,14 +16,18 @@ struct xt_node *xt_node_new(struct xt_arena *ar, enum xt_node_kind kind, struct 
 	return n;
 }
 
+struct xt_node *xt_node_last(const struct xt_node *list)
+{
+	while (list && list->next)
+		list = list->next;
+	return (struct xt_node *)list;
+}
+
 struct xt_node *xt_node_append(struct xt_node *head, struct xt_node *item)
 {
 	if (!head)
 		return item;
-	struct xt_node *n = head;
-	while (n->next)
-		n = n->next;
-	n->next = item;
+	xt_node_last(head)->next = item;
 	return head;
 }
 

@@ -108,6 +108,8 @@ struct xt_node {
 };
 
 struct xt_node *xt_node_new(struct xt_arena *ar, enum xt_node_kind kind, struct xt_loc loc);
+/* The last node of the list that starts at `list` (NULL: none). */
+struct xt_node *xt_node_last(const struct xt_node *list);
 /* Appends `item` to the list that starts at `head`; returns the head. */
 struct xt_node *xt_node_append(struct xt_node *head, struct xt_node *item);
 int xt_node_count(const struct xt_node *list);

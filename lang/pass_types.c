@@ -101,6 +101,14 @@ static const struct xt_type *var_slot_type(struct xt_sema *s, const struct xt_ty
  * value) has the type the variable keeps. */
 enum val_src { VAL_LITERAL, VAL_ARITH, VAL_TYPED };
 
+/* What block expression { ...; e } gives: e, its last statement's
+ * expression (or that statement, an if); NULL for an empty block. */
+static struct xt_node *block_result(const struct xt_node *blk)
+{
+	struct xt_node *last = xt_node_last(blk->list);
+	return last && last->kind == XT_N_EXPR_STMT ? last->a : last;
+}
+
 static enum val_src val_src(const struct xt_node *e)
 {
 	switch (e->kind) {
@@ -116,12 +124,8 @@ static enum val_src val_src(const struct xt_node *e)
 	case XT_N_IF: /* if (c) { a } else { b } as a value: as c ? a : b */
 		return val_src(e->b) == VAL_TYPED && val_src(e->c) == VAL_TYPED ? VAL_TYPED : VAL_ARITH;
 	case XT_N_BLOCK: { /* { ...; e }: e's */
-		const struct xt_node *last = e->list;
-		while (last && last->next)
-			last = last->next;
-		if (last && last->kind == XT_N_EXPR_STMT)
-			return val_src(last->a);
-		return last ? val_src(last) : VAL_TYPED;
+		const struct xt_node *r = block_result(e);
+		return r ? val_src(r) : VAL_TYPED;
 	}
 	default:
 		return VAL_TYPED;
@@ -376,10 +380,8 @@ static bool check_literal(struct xt_sema *s, struct xt_node *v, struct xt_node *
 	if (e->kind == XT_N_TERNARY || e->kind == XT_N_IF) /* each value it may have (an if's: else if too) */
 		return check_literal(s, v, e->b, t) && (!e->c || check_literal(s, v, e->c, t));
 	if (e->kind == XT_N_BLOCK) { /* { ...; e }: e */
-		struct xt_node *last = e->list;
-		while (last && last->next)
-			last = last->next;
-		return !last || check_literal(s, v, last->kind == XT_N_EXPR_STMT ? last->a : last, t);
+		struct xt_node *r = block_result(e);
+		return !r || check_literal(s, v, r, t);
 	}
 	if (literal_fits(s->ar, e, t, &text))
 		return true;
@@ -548,9 +550,7 @@ static const struct xt_type *if_value(struct xt_sema *s, struct xt_node *n);
 static const struct xt_type *block_value(struct xt_sema *s, struct xt_node *blk)
 {
 	int saved = s->nscope, rc = 0;
-	struct xt_node *last = blk->list;
-	while (last && last->next)
-		last = last->next;
+	struct xt_node *last = xt_node_last(blk->list);
 	bool valued = last && ((last->kind == XT_N_EXPR_STMT && last->op == 1) ||
 			       (last->kind == XT_N_IF && last->c));
 	s->depth++;

@@ -82,9 +82,7 @@ static struct xt_loc probe_loc(const struct xt_probe_info *p)
 	struct xt_loc at = { 0 };
 	if (!p->node || !p->node->list)
 		return at;
-	const struct xt_node *last = p->node->list;
-	while (last->next)
-		last = last->next;
+	const struct xt_node *last = xt_node_last(p->node->list);
 	at = p->node->list->loc;
 	at.last_line = last->loc.last_line;
 	at.last_column = last->loc.last_column;
