@@ -453,11 +453,17 @@ char *xt_sym_stack(struct xt_arena *ar, const char *map, int64_t id, pid_t pid, 
 	uint32_t key = (uint32_t)id;
 	if (fd < 0 || bpf_map_lookup_elem(fd, &key, ips) < 0)
 		return "";
+	return xt_sym_frames(ar, ips, XT_STACK_MAX, pid, user, mode, limit);
+}
+
+char *xt_sym_frames(struct xt_arena *ar, const uint64_t *ips, int n, pid_t pid, bool user, enum xt_stack_mode mode,
+		    int limit)
+{
 	struct strbuf b = { 0 };
 	sb_printf(&b, "\n");
 	if (limit <= 0 || limit > XT_STACK_MAX)
 		limit = XT_STACK_MAX;
-	for (int i = 0; i < limit && ips[i]; i++) {
+	for (int i = 0; i < limit && i < n && ips[i]; i++) {
 		uint64_t off = 0;
 		const char *module = NULL;
 		const char *name = mode == XT_STACK_RAW || mode == XT_STACK_BUILD_ID ? NULL

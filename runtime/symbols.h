@@ -54,6 +54,9 @@ bool xt_sym_watched(pid_t pid);
  * `limit` frames; "" for a failed stack id. */
 char *xt_sym_stack(struct xt_arena *ar, const char *map, int64_t id, pid_t pid, bool user,
 		   enum xt_stack_mode mode, int limit);
+/* Renders the n frames at ips (up to the first 0) as xt_sym_stack does. */
+char *xt_sym_frames(struct xt_arena *ar, const uint64_t *ips, int n, pid_t pid, bool user, enum xt_stack_mode mode,
+		    int limit);
 /* "sym" or "sym+off" (with_off) or "0x..." when unknown. */
 char *xt_sym_ksym(struct xt_arena *ar, uint64_t addr, bool with_off);
 char *xt_sym_usym(struct xt_arena *ar, pid_t pid, uint64_t addr, bool with_off);

@@ -4,8 +4,6 @@
  * captured registers and answer memory reads from the captured stack only,
  * so the unwinding stops where the copy ends. */
 #include <elfutils/libdwfl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,31 +111,6 @@ static int unwind(struct capture *c)
 	return c->n;
 }
 
-struct strbuf { char *s; size_t len, cap; };
-
-static void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = (b->len + (size_t)n + 1) * 2;
-		char *s = realloc(b->s, cap);
-		if (!s)
-			return;
-		b->s = s;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* The record's frames into c: read from a canonical record, else unwound. */
 static void frames(struct capture *c, const uint8_t *p, int limit)
 {
@@ -175,26 +148,5 @@ char *xt_dw_stack(struct xt_arena *ar, const uint8_t *p, enum xt_stack_mode mode
 {
 	struct capture c;
 	frames(&c, p, limit);
-	if (!c.n)
-		return "";
-	struct strbuf b = { 0 };
-	sb_printf(&b, "\n");
-	for (int i = 0; i < c.n; i++) {
-		uint64_t off = 0, pc = c.pcs[i];
-		const char *module = NULL;
-		const char *name = mode == XT_STACK_RAW ? NULL : xt_sym_user(c.pid, pc, &off, &module);
-		if (mode == XT_STACK_RAW) /* bpftrace 0.26: the bare address, no indent, no 0x */
-			sb_printf(&b, "%" PRIx64 "\n", pc);
-		else if (mode == XT_STACK_PERF && name)
-			sb_printf(&b, "\t%" PRIx64 " %s+%" PRIu64 " (%s)\n", pc, name, off, module ? module : "[unknown]");
-		else if (mode == XT_STACK_PERF)
-			sb_printf(&b, "\t%" PRIx64 " 0x%" PRIx64 " ([unknown])\n", pc, pc);
-		else if (name)
-			sb_printf(&b, "    %s+%" PRIu64 "\n", name, off);
-		else
-			sb_printf(&b, "    0x%" PRIx64 "\n", pc);
-	}
-	char *s = xt_arena_strdup(ar, b.s ? b.s : "");
-	free(b.s);
-	return s;
+	return c.n ? xt_sym_frames(ar, c.pcs, c.n, c.pid, true, mode, c.limit) : "";
 }
