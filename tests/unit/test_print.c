@@ -292,19 +292,22 @@ static void test_print_hist(void **state)
 }
 
 /* @h = hist(1) x3, hist(2) x2, hist(4), hist(8) x7: bar = (int)(v / (float)max * 52) */
+/* the text of the hist in test_print_hist_bar_scaling (and in the 0.17 JSON layout test) */
+static const char hist_bar_scaling_text[] =
+	"@h:\n"
+	"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@                              |\n"
+	"[2, 4)                 2 |@@@@@@@@@@@@@@                                      |\n"
+	"[4, 8)                 1 |@@@@@@@                                             |\n"
+	"[8, 16)                7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
+	"\n";
+
 static void test_print_hist_bar_scaling(void **state)
 {
 	uint64_t b[66] = { [2] = 3, [3] = 2, [4] = 1, [5] = 7 };
 	struct xt_map_entry e[] = { { .buckets = b, .nbuckets = 66 } };
 	struct xt_map_data m = { .name = "h", .agg = xt_bi_hist.agg, .entries = e, .n = 1 };
 
-	check(&m, XT_FMT_TEXT, 0, 0,
-		"@h:\n"
-		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@                              |\n"
-		"[2, 4)                 2 |@@@@@@@@@@@@@@                                      |\n"
-		"[4, 8)                 1 |@@@@@@@                                             |\n"
-		"[8, 16)                7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		"\n");
+	check(&m, XT_FMT_TEXT, 0, 0, hist_bar_scaling_text);
 	check(&m, XT_FMT_JSON, 0, 0,
 		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1, \"max\": 1, \"count\": 3},{\"min\": 2, \"max\": 3, \"count\": 2},{\"min\": 4, \"max\": 7, \"count\": 1},{\"min\": 8, \"max\": 15, \"count\": 7}]}}\n");
 }
@@ -321,13 +324,7 @@ static void test_print_hist_json_layout_017(void **state)
 	check(&m, XT_FMT_JSON, 0, 0,
 		"{\"type\": \"hist\", \"data\": {\"@h\": [{\"min\": 1, \"max\": 1, \"count\": 3}, {\"min\": 2, \"max\": 3, \"count\": 2}, {\"min\": 4, \"max\": 7, \"count\": 1}, {\"min\": 8, \"max\": 15, \"count\": 7}]}}\n");
 	/* the text layout stays 0.26's */
-	check(&m, XT_FMT_TEXT, 0, 0,
-		"@h:\n"
-		"[1]                    3 |@@@@@@@@@@@@@@@@@@@@@@                              |\n"
-		"[2, 4)                 2 |@@@@@@@@@@@@@@                                      |\n"
-		"[4, 8)                 1 |@@@@@@@                                             |\n"
-		"[8, 16)                7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"
-		"\n");
+	check(&m, XT_FMT_TEXT, 0, 0, hist_bar_scaling_text);
 	unsetenv("XTRACE_JSON_LAYOUT");
 	xt_print_layout_read();
 }
